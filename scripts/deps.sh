@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages synack needs to build, test and demo (run as root).
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libpcap-dev libcmocka-dev
+      tcpdump tshark iproute2 iputils-ping netcat-openbsd)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages (${missing[*]}); run as root or install them" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
