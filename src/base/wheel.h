@@ -20,6 +20,7 @@ struct sk_timer {
 	struct sk_timer *next, **pprev;
 	uint64_t deadline;
 	uint16_t slot; /* level * 64 + slot, valid while armed */
+	uint8_t tag;   /* the owner's: which kind of record holds this timer */
 };
 
 struct sk_wheel;

@@ -1,0 +1,200 @@
+/* synack public API: a sans-I/O TCP/IP stack object and the native socket calls on it.
+ *
+ * The stack never reads a clock, sleeps or touches a device. The caller drives it:
+ *   synack_input(stack, packet, len, now)   a received IPv4 packet
+ *   synack_poll(stack, now)                 run due timers (they may send)
+ *   synack_next_deadline(stack)             when to call synack_poll next
+ * and it sends through the output function of the address the packet leaves from. Time is
+ * microseconds on any monotonic scale the caller likes (a simulation starts at 0).
+ *
+ * Sockets are small integer handles. Every call is non-blocking; a blocking, thread-safe
+ * POSIX layer sits above this one. Errors are negative errno values (-EAGAIN, -ECONNREFUSED,
+ * ...). Addresses and ports are in host byte order. */
+#ifndef SYNACK_H
+#define SYNACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Tunables, with Linux's defaults (synack_config_defaults). Times carry their unit. */
+struct synack_config {
+	uint8_t secret[16];          /* key of the ISN/cookie/table hashes; keep it secret */
+	uint64_t seed;               /* seeds the stack's PRNG (ephemeral ports, jitter) */
+	int tcp_syn_retries;         /* 5 */
+	int tcp_synack_retries;      /* 5 */
+	int tcp_retries2;            /* 15 */
+	int tcp_orphan_retries;      /* 0, meaning 8 */
+	uint32_t tcp_fin_timeout_ms; /* 60000 */
+	uint32_t msl_ms;             /* 30000: TIME-WAIT lasts 2 * MSL */
+	uint32_t tcp_max_tw_buckets; /* 262144 */
+	int tcp_tw_reuse;            /* 2: loopback only; 1: always; 0: never */
+	int tcp_timestamps;          /* 1 */
+	int tcp_sack;                /* 1 */
+	int tcp_window_scaling;      /* 1 */
+	int tcp_syncookies;          /* 1: when the SYN queue is full; 2: always; 0: never */
+	uint32_t tcp_max_syn_backlog; /* 1024 */
+	uint32_t somaxconn;          /* 4096 */
+	int tcp_abort_on_overflow;   /* 0 */
+	uint32_t tcp_keepalive_time_s;  /* 7200 */
+	uint32_t tcp_keepalive_intvl_s; /* 75 */
+	int tcp_keepalive_probes;    /* 9 */
+	uint16_t ip_local_port_range[2]; /* 32768, 60999 */
+	uint32_t tcp_rmem[3];        /* 4096 131072 6291456 */
+	uint32_t tcp_wmem[3];        /* 4096 16384 4194304 */
+	uint32_t tcp_init_cwnd;      /* 10 segments */
+	uint32_t tcp_rto_min_ms;     /* 200 */
+	uint32_t tcp_rto_initial_ms; /* 1000 */
+	uint32_t tcp_rto_max_ms;     /* 120000 */
+	uint32_t tcp_delack_max_ms;  /* 200 */
+	uint32_t tcp_delack_min_ms;  /* 40 */
+	uint32_t tcp_invalid_ratelimit_ms; /* 500: min gap between challenge ACKs per connection */
+	uint32_t tcp_challenge_ack_limit;  /* 1000 challenge ACKs per second per stack */
+	uint8_t ip_default_ttl;      /* 64 */
+	char tcp_congestion_control[16]; /* "cubic" */
+	uint32_t max_sockets;        /* 0 = no cap but memory */
+};
+
+void synack_config_defaults(struct synack_config *c);
+
+typedef struct synack_stack synack_stack;
+
+synack_stack *synack_stack_new(const struct synack_config *c, int *err);
+void synack_stack_free(synack_stack *s);
+
+/* Sends one IPv4 packet. Returns 0 or -errno (the packet is then counted as dropped). */
+typedef int (*synack_output_fn)(void *ctx, const uint8_t *pkt, size_t len, uint64_t now);
+
+/* Gives the stack an IPv4 address on a link of the given MTU; packets to the prefix (and,
+ * for now, everywhere else) leave through out(ctx, ...). Returns an address id or -errno. */
+int synack_add_addr(synack_stack *s, uint32_t addr, uint8_t prefix_len, uint32_t mtu,
+		    synack_output_fn out, void *ctx);
+
+void synack_input(synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now);
+void synack_poll(synack_stack *s, uint64_t now);
+/* The earliest time synack_poll has work; UINT64_MAX if none. Never later than needed. */
+uint64_t synack_next_deadline(const synack_stack *s);
+
+/* ---- Sockets ---- */
+
+enum { SYNACK_SOCK_STREAM = 1, SYNACK_SOCK_DGRAM = 2 };
+enum { SYNACK_SHUT_RD = 0, SYNACK_SHUT_WR = 1, SYNACK_SHUT_RDWR = 2 };
+
+struct synack_sockaddr {
+	uint32_t addr;
+	uint16_t port;
+};
+
+int synack_socket(synack_stack *s, int type);
+int synack_bind(synack_stack *s, int sock, const struct synack_sockaddr *a);
+int synack_listen(synack_stack *s, int sock, int backlog);
+/* A connection that completed its handshake, or -EAGAIN. */
+int synack_accept(synack_stack *s, int sock, struct synack_sockaddr *peer);
+/* Starts the handshake: -EINPROGRESS; completion shows as writability (SYNACK_EV_OUT) or
+ * an error (SYNACK_EV_ERR, read it with SO_ERROR). */
+int synack_connect(synack_stack *s, int sock, const struct synack_sockaddr *a);
+ssize_t synack_send(synack_stack *s, int sock, const void *buf, size_t len, int flags);
+/* Bytes read, 0 at end of stream, or -errno (-EAGAIN when nothing is there yet). */
+ssize_t synack_recv(synack_stack *s, int sock, void *buf, size_t len, int flags);
+int synack_shutdown(synack_stack *s, int sock, int how);
+int synack_close(synack_stack *s, int sock);
+int synack_getsockname(synack_stack *s, int sock, struct synack_sockaddr *a);
+int synack_getpeername(synack_stack *s, int sock, struct synack_sockaddr *a);
+
+/* Option levels and names (values as on Linux, so a POSIX shim can pass them through). */
+enum { SYNACK_SOL_SOCKET = 1, SYNACK_IPPROTO_TCP = 6 };
+enum {
+	SYNACK_SO_REUSEADDR = 2,
+	SYNACK_SO_ERROR = 4,
+	SYNACK_SO_KEEPALIVE = 9,
+	SYNACK_SO_LINGER = 13,
+	SYNACK_TCP_NODELAY = 1,
+	SYNACK_TCP_MAXSEG = 2,
+	SYNACK_TCP_KEEPIDLE = 4,
+	SYNACK_TCP_KEEPINTVL = 5,
+	SYNACK_TCP_KEEPCNT = 6,
+	SYNACK_TCP_INFO = 11,
+	SYNACK_TCP_CONGESTION = 13,
+};
+struct synack_linger {
+	int l_onoff;
+	int l_linger;
+};
+int synack_setsockopt(synack_stack *s, int sock, int level, int name, const void *val, size_t len);
+int synack_getsockopt(synack_stack *s, int sock, int level, int name, void *val, size_t *len);
+
+/* Readiness, as poll(2) events. */
+enum {
+	SYNACK_EV_IN = 0x001,
+	SYNACK_EV_OUT = 0x004,
+	SYNACK_EV_ERR = 0x008,
+	SYNACK_EV_HUP = 0x010,
+	SYNACK_EV_RDHUP = 0x2000,
+};
+/* The SYNACK_EV_* mask, or -EBADF. */
+int synack_events(synack_stack *s, int sock);
+
+/* ---- Observability ---- */
+
+enum synack_tcp_state {
+	SYNACK_CLOSED, SYNACK_LISTEN, SYNACK_SYN_SENT, SYNACK_SYN_RCVD, SYNACK_ESTABLISHED,
+	SYNACK_FIN_WAIT_1, SYNACK_FIN_WAIT_2, SYNACK_CLOSE_WAIT, SYNACK_CLOSING,
+	SYNACK_LAST_ACK, SYNACK_TIME_WAIT,
+};
+/* "SYN-SENT", "TIME-WAIT", ... as RFC 9293 writes them. */
+const char *synack_state_name(int state);
+
+enum synack_event_type {
+	SYNACK_EVENT_STATE,  /* a connection changed state */
+};
+
+struct synack_event {
+	enum synack_event_type type;
+	uint64_t now;
+	int sock;            /* socket handle, or -1 for a half-open or TIME-WAIT record */
+	struct synack_sockaddr local, remote;
+	int old_state, new_state;
+	const char *cause;   /* "SYN+ACK received", "connect()", "retransmission timeout", ... */
+};
+typedef void (*synack_event_fn)(void *ctx, const struct synack_event *e);
+void synack_set_event_hook(synack_stack *s, synack_event_fn fn, void *ctx);
+
+/* Per-stack counters. */
+struct synack_stats {
+	uint64_t ip_in, ip_out, ip_in_bad, ip_in_not_mine, ip_in_proto_unknown;
+	uint64_t tcp_in, tcp_out, tcp_in_bad_csum, tcp_in_malformed, tcp_rexmit;
+	uint64_t tcp_rst_out, tcp_rst_in_accepted, tcp_rst_in_ignored;
+	uint64_t tcp_challenge_acks, tcp_challenge_acks_limited;
+	uint64_t tcp_drop_no_socket, tcp_drop_out_of_window, tcp_drop_paws, tcp_drop_state;
+	uint64_t tcp_active_opens, tcp_passive_opens, tcp_attempt_fails, tcp_estab_resets;
+	uint64_t tcp_conn_timeouts, tcp_keepalive_timeouts;
+	uint64_t syn_queue_overflow, accept_queue_overflow, syn_queue_drops;
+	uint64_t syncookies_sent, syncookies_ok, syncookies_failed;
+	uint64_t tw_created, tw_overflow, tw_recycled, tw_killed_by_syn;
+	uint64_t output_errors;
+	uint64_t sockets, conns, half_open, time_wait; /* gauges: current numbers */
+};
+void synack_get_stats(const synack_stack *s, struct synack_stats *out);
+
+/* TCP_INFO-like per-connection figures. */
+struct synack_tcp_info {
+	uint8_t state;
+	uint8_t snd_wscale, rcv_wscale;
+	uint8_t options; /* 1 = timestamps, 2 = SACK, 4 = window scaling */
+	uint32_t rto_us, srtt_us, rttvar_us;
+	uint32_t snd_mss, rcv_mss;
+	uint32_t snd_cwnd, snd_ssthresh; /* bytes */
+	uint32_t bytes_in_flight;
+	uint32_t retransmits, total_retrans, backoff;
+	uint32_t snd_wnd, rcv_wnd;
+	uint32_t mem_bytes; /* memory this connection holds now */
+};
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,682 @@
+/* The native socket API (include/synack/synack.h): handles, bind/listen/accept/connect,
+ * send/recv, shutdown/close, options and readiness, over the TCP core. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/seq.h"
+#include "tcp/tcb.h"
+
+/* ---- handles ---- */
+
+static int handle_alloc(struct synack_stack *st, struct sk_tcb *t)
+{
+	struct sk_handles *h = &st->handles;
+	if (st->cfg.max_sockets && h->used >= st->cfg.max_sockets)
+		return -EMFILE;
+	uint32_t i;
+	if (h->free_head != UINT32_MAX) {
+		i = h->free_head;
+		h->free_head = h->next_free[i];
+	} else {
+		if (h->used == h->cap) {
+			uint32_t cap = h->cap ? h->cap * 2 : 64;
+			struct sk_tcb **v = realloc(h->v, cap * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			h->v = v;
+			uint32_t *nf = realloc(h->next_free, cap * sizeof(*nf));
+			if (!nf)
+				return -ENOMEM;
+			h->next_free = nf;
+			h->cap = cap;
+		}
+		i = h->used;
+	}
+	if (i >= h->used)
+		h->used = i + 1;
+	h->v[i] = t;
+	t->handle = (int)i;
+	st->stats.sockets++;
+	return (int)i;
+}
+
+static void handle_free(struct synack_stack *st, int i)
+{
+	struct sk_handles *h = &st->handles;
+	h->v[i] = NULL;
+	h->next_free[i] = h->free_head;
+	h->free_head = (uint32_t)i;
+	st->stats.sockets--;
+}
+
+static struct sk_tcb *get(struct synack_stack *st, int sock)
+{
+	if (!st || sock < 0 || (uint32_t)sock >= st->handles.used)
+		return NULL;
+	return st->handles.v[sock];
+}
+
+/* ---- ports ---- */
+
+static int bind_ref(struct synack_stack *st, uint16_t port, int d)
+{
+	if (!st->bind_refs) {
+		st->bind_refs = calloc(65536, sizeof(*st->bind_refs));
+		if (!st->bind_refs)
+			return -ENOMEM;
+	}
+	st->bind_refs[port] += (uint32_t)d;
+	return 0;
+}
+
+static int port_bound(const struct synack_stack *st, uint16_t port)
+{
+	return st->bind_refs && st->bind_refs[port];
+}
+
+static int tw_reusable(const struct synack_stack *st, const struct sk_tw *w)
+{
+	int reuse = st->cfg.tcp_tw_reuse;
+	int loopback = (w->h.key.raddr >> 24) == 127;
+	if (!(reuse == 1 || (reuse == 2 && loopback)) || !w->ts_ok)
+		return 0;
+	return st->now - w->since > 1000000; /* TW-5: older than one second */
+}
+
+/* Whether the 4-tuple can be used for a new outgoing connection (CONN-4), clearing a
+ * reusable TIME-WAIT record (TW-5). */
+static int tuple_free(struct synack_stack *st, const struct sk_conn_key *k)
+{
+	struct sk_conn *c = sk_ctable_find(st, k);
+	if (!c)
+		return 1;
+	if (c->kind == SK_CONN_TW && tw_reusable(st, (struct sk_tw *)c)) {
+		st->stats.tw_recycled++;
+		sk_tw_free(st, (struct sk_tw *)c);
+		return 1;
+	}
+	return 0;
+}
+
+static int pick_ephemeral(struct synack_stack *st, struct sk_conn_key *k)
+{
+	uint32_t lo = st->cfg.ip_local_port_range[0], hi = st->cfg.ip_local_port_range[1];
+	uint32_t span = hi - lo + 1;
+	for (uint32_t i = 0; i < span; i++) {
+		uint16_t port = st->next_ephemeral;
+		st->next_ephemeral = (uint16_t)(port >= hi ? lo : (uint32_t)port + 1);
+		if (port_bound(st, port) || sk_listener_find(st, k->laddr, port))
+			continue;
+		k->lport = port;
+		if (k->rport == 0 || tuple_free(st, k))
+			return 0;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/* ---- calls ---- */
+
+int synack_socket(synack_stack *st, int type)
+{
+	if (!st)
+		return -EINVAL;
+	if (type == SYNACK_SOCK_DGRAM)
+		return -EPROTONOSUPPORT; /* UDP sockets come with the IP layer */
+	if (type != SYNACK_SOCK_STREAM)
+		return -EINVAL;
+	struct sk_tcb *t = sk_tcb_new(st);
+	if (!t)
+		return -ENOMEM;
+	int h = handle_alloc(st, t);
+	if (h < 0)
+		sk_tcb_free(st, t);
+	return h;
+}
+
+int synack_bind(synack_stack *st, int sock, const struct synack_sockaddr *a)
+{
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return -EBADF;
+	if (!a)
+		return -EFAULT;
+	if (t->state != SYNACK_CLOSED || t->h.key.lport)
+		return -EINVAL;
+	if (a->addr && !sk_addr_find(st, a->addr))
+		return -EADDRNOTAVAIL;
+	struct sk_conn_key k = {.laddr = a->addr, .lport = a->port};
+	if (k.lport == 0) {
+		int r = pick_ephemeral(st, &k);
+		if (r < 0)
+			return r;
+	} else if ((port_bound(st, k.lport) && !(t->flags & TF_REUSEADDR)) || sk_listener_find(st, k.laddr, k.lport)) {
+		return -EADDRINUSE;
+	}
+	int r = bind_ref(st, k.lport, 1);
+	if (r < 0)
+		return r;
+	t->h.key.laddr = k.laddr;
+	t->h.key.lport = k.lport;
+	t->flags |= TF_BOUND;
+	return 0;
+}
+
+int synack_listen(synack_stack *st, int sock, int backlog)
+{
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return -EBADF;
+	uint32_t max = st->cfg.somaxconn;
+	uint32_t b = backlog <= 0 ? 1 : (uint32_t)backlog;
+	if (b > max)
+		b = max;
+	if (t->state == SYNACK_LISTEN) {
+		t->lst->backlog = b;
+		return 0;
+	}
+	if (t->state != SYNACK_CLOSED || (t->flags & TF_ACCEPTED))
+		return -EINVAL;
+	if (!t->h.key.lport) {
+		struct synack_sockaddr any = {0, 0};
+		int r = synack_bind(st, sock, &any);
+		if (r < 0)
+			return r;
+	}
+	struct sk_tcb *other = sk_listener_find(st, t->h.key.laddr, t->h.key.lport);
+	if (other && other->h.key.laddr == t->h.key.laddr)
+		return -EADDRINUSE;
+	t->lst = calloc(1, sizeof(*t->lst));
+	if (!t->lst)
+		return -ENOMEM;
+	t->lst->backlog = b;
+	sk_listener_add(st, t);
+	sk_tcb_set_state(st, t, SYNACK_LISTEN, "listen()");
+	return 0;
+}
+
+int synack_accept(synack_stack *st, int sock, struct synack_sockaddr *peer)
+{
+	struct sk_tcb *l = get(st, sock);
+	if (!l)
+		return -EBADF;
+	if (l->state != SYNACK_LISTEN)
+		return -EINVAL;
+	struct sk_tcb *t = l->lst->aq_head;
+	if (!t)
+		return -EAGAIN;
+	int h = handle_alloc(st, t);
+	if (h < 0)
+		return h;
+	l->lst->aq_head = t->aq_next;
+	if (!l->lst->aq_head)
+		l->lst->aq_tail = NULL;
+	l->lst->aq_len--;
+	t->aq_next = NULL;
+	t->parent = NULL;
+	t->flags |= TF_ACCEPTED;
+	if (peer) {
+		peer->addr = t->h.key.raddr;
+		peer->port = t->h.key.rport;
+	}
+	return h;
+}
+
+int synack_connect(synack_stack *st, int sock, const struct synack_sockaddr *a)
+{
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return -EBADF;
+	if (!a)
+		return -EFAULT;
+	switch (t->state) {
+	case SYNACK_CLOSED:
+		break;
+	case SYNACK_SYN_SENT:
+	case SYNACK_SYN_RCVD:
+		return -EALREADY;
+	case SYNACK_LISTEN:
+		return -EINVAL;
+	default:
+		return -EISCONN;
+	}
+	if (t->flags & TF_ACCEPTED)
+		return -EISCONN;
+	if (a->addr == 0 || a->port == 0)
+		return -EINVAL;
+	struct sk_conn_key k = {.laddr = t->h.key.laddr, .lport = t->h.key.lport, .raddr = a->addr, .rport = a->port};
+	if (!k.laddr)
+		k.laddr = sk_route_src(st, a->addr);
+	if (!k.laddr)
+		return -ENETUNREACH;
+	if (k.lport) {
+		if (!tuple_free(st, &k))
+			return -EADDRINUSE;
+	} else {
+		int r = pick_ephemeral(st, &k);
+		if (r < 0)
+			return r;
+	}
+	t->h.key = k;
+	t->iss = sk_tcp_isn(st, &k);
+	t->snd_una = t->snd_nxt = t->snd_max = t->iss;
+	t->adv_mss = (uint16_t)(sk_route_mtu(st, k.raddr) - 40);
+	t->rcv_wscale = st->cfg.tcp_window_scaling ? sk_tcp_wscale_for(st) : 0;
+	t->ts_offset = (uint32_t)sk_siphash_4u32(&st->key, k.laddr, k.raddr, 0x54534f46, 0);
+	t->rto = st->cfg.tcp_rto_initial_ms * 1000u;
+	t->backoff = 0;
+	t->soerror = 0;
+	t->flags |= TF_CONNECTING | TF_ACCEPTED;
+	sk_ctable_add(st, &t->h);
+	st->stats.tcp_active_opens++;
+	sk_tcb_set_state(st, t, SYNACK_SYN_SENT, "connect()");
+	sk_tcp_output(st, t);
+	return -EINPROGRESS;
+}
+
+static int take_error(struct sk_tcb *t)
+{
+	int e = t->soerror;
+	t->soerror = 0;
+	return e;
+}
+
+ssize_t synack_send(synack_stack *st, int sock, const void *buf, size_t len, int flags)
+{
+	(void)flags;
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return -EBADF;
+	if (t->soerror)
+		return -take_error(t);
+	if (!buf && len)
+		return -EFAULT;
+	switch (t->state) {
+	case SYNACK_ESTABLISHED:
+	case SYNACK_CLOSE_WAIT:
+		break;
+	case SYNACK_SYN_SENT:
+	case SYNACK_SYN_RCVD:
+		return -EAGAIN;
+	case SYNACK_CLOSED:
+	case SYNACK_LISTEN:
+		return (t->flags & TF_ACCEPTED) && t->state == SYNACK_CLOSED ? -EPIPE : -ENOTCONN;
+	default:
+		return -EPIPE;
+	}
+	if (t->flags & TF_FIN_QUEUED)
+		return -EPIPE;
+	if (len == 0)
+		return 0;
+	uint32_t limit = st->cfg.tcp_wmem[1];
+	if (t->snd.len >= limit)
+		return -EAGAIN;
+	uint32_t n = len > limit - t->snd.len ? limit - t->snd.len : (uint32_t)len;
+	int r = sk_bytes_push(&t->snd, buf, n, limit);
+	if (r < 0)
+		return r;
+	sk_tcp_output(st, t);
+	return r;
+}
+
+/* After the application reads, announce a window that opened by at least two segments or
+ * half the buffer (receiver-side SWS avoidance, RFC 1122 4.2.3.3). */
+static void maybe_window_update(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (t->state != SYNACK_ESTABLISHED && t->state != SYNACK_FIN_WAIT_1 && t->state != SYNACK_FIN_WAIT_2)
+		return;
+	uint32_t offered = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+	uint32_t now = sk_tcb_rcv_window(t);
+	if (now > offered && (now - offered >= 2u * t->mss || now - offered >= 131072 / 2)) {
+		t->flags |= TF_ACKNOW;
+		sk_tcp_output(st, t);
+	}
+}
+
+ssize_t synack_recv(synack_stack *st, int sock, void *buf, size_t len, int flags)
+{
+	(void)flags;
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return -EBADF;
+	if (!buf && len)
+		return -EFAULT;
+	if (t->state == SYNACK_LISTEN)
+		return -ENOTCONN;
+	if (t->rcv.len && len) {
+		uint32_t n = sk_bytes_peek(&t->rcv, 0, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+		sk_bytes_drop(&t->rcv, n);
+		maybe_window_update(st, t);
+		return n;
+	}
+	if (t->soerror)
+		return -take_error(t);
+	if ((t->flags & (TF_FIN_RCVD | TF_SHUT_RD)) || t->state == SYNACK_CLOSED)
+		return (t->flags & TF_ACCEPTED) || t->state != SYNACK_CLOSED ? 0 : -ENOTCONN;
+	if (len == 0)
+		return 0;
+	return -EAGAIN;
+}
+
+/* ESTABLISHED -> FIN-WAIT-1, CLOSE-WAIT -> LAST-ACK: the FIN follows the queued data. */
+static void queue_fin(struct synack_stack *st, struct sk_tcb *t, const char *cause)
+{
+	if (t->flags & TF_FIN_QUEUED)
+		return;
+	t->flags |= TF_FIN_QUEUED;
+	if (t->state == SYNACK_ESTABLISHED)
+		sk_tcb_set_state(st, t, SYNACK_FIN_WAIT_1, cause);
+	else if (t->state == SYNACK_CLOSE_WAIT)
+		sk_tcb_set_state(st, t, SYNACK_LAST_ACK, cause);
+	sk_tcp_output(st, t);
+}
+
+int synack_shutdown(synack_stack *st, int sock, int how)
+{
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return -EBADF;
+	if (how != SYNACK_SHUT_RD && how != SYNACK_SHUT_WR && how != SYNACK_SHUT_RDWR)
+		return -EINVAL;
+	if (t->state == SYNACK_CLOSED || t->state == SYNACK_LISTEN || t->state == SYNACK_SYN_SENT)
+		return -ENOTCONN;
+	if (how != SYNACK_SHUT_WR) {
+		t->flags |= TF_SHUT_RD;
+		sk_bytes_free(&t->rcv);
+	}
+	if (how != SYNACK_SHUT_RD)
+		queue_fin(st, t, "shutdown()");
+	return 0;
+}
+
+static void close_listener(struct synack_stack *st, struct sk_tcb *l)
+{
+	sk_syn_drop_all(st, l);
+	while (l->lst->aq_head) {
+		struct sk_tcb *t = l->lst->aq_head;
+		/* Never accepted: reset it, as the application will never serve it. */
+		sk_tcp_send_rst_tcb(st, t);
+		sk_tcb_drop(st, t, ECONNRESET, "listener closed");
+	}
+	sk_listener_del(st, l);
+	sk_tcb_set_state(st, l, SYNACK_CLOSED, "close()");
+	sk_tcb_free(st, l);
+}
+
+int synack_close(synack_stack *st, int sock)
+{
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return -EBADF;
+	handle_free(st, sock);
+	if (t->flags & TF_BOUND)
+		bind_ref(st, t->h.key.lport, -1);
+	t->handle = -1;
+	t->flags |= TF_APP_CLOSED;
+	switch (t->state) {
+	case SYNACK_LISTEN:
+		close_listener(st, t);
+		return 0;
+	case SYNACK_CLOSED:
+		sk_tcb_free(st, t);
+		return 0;
+	case SYNACK_SYN_SENT:
+		sk_tcb_drop(st, t, 0, "close()");
+		return 0;
+	default:
+		break;
+	}
+	if ((t->flags & TF_LINGER0) || t->rcv.len) {
+		/* TW-6: SO_LINGER 0 aborts; so does closing with unread data (RFC 9293
+		 * 3.10.4: the peer must learn its data was not read). */
+		sk_tcp_send_rst_tcb(st, t);
+		sk_tcb_drop(st, t, 0, "close() aborted with RST");
+		return 0;
+	}
+	if (t->state == SYNACK_FIN_WAIT_2)
+		sk_tcb_timer_set(st, t, SK_TT_CONN, st->now + (uint64_t)st->cfg.tcp_fin_timeout_ms * 1000);
+	queue_fin(st, t, "close()");
+	return 0;
+}
+
+int synack_getsockname(synack_stack *st, int sock, struct synack_sockaddr *a)
+{
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return -EBADF;
+	if (!a)
+		return -EFAULT;
+	a->addr = t->h.key.laddr;
+	a->port = t->h.key.lport;
+	return 0;
+}
+
+int synack_getpeername(synack_stack *st, int sock, struct synack_sockaddr *a)
+{
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return -EBADF;
+	if (!a)
+		return -EFAULT;
+	if (t->state == SYNACK_LISTEN || t->state == SYNACK_CLOSED || t->state == SYNACK_SYN_SENT)
+		return -ENOTCONN;
+	a->addr = t->h.key.raddr;
+	a->port = t->h.key.rport;
+	return 0;
+}
+
+static int int_opt(const void *val, size_t len, int *out)
+{
+	if (!val || len < sizeof(int))
+		return -EINVAL;
+	memcpy(out, val, sizeof(int));
+	return 0;
+}
+
+int synack_setsockopt(synack_stack *st, int sock, int level, int name, const void *val, size_t len)
+{
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return -EBADF;
+	int v = 0;
+	if (level == SYNACK_SOL_SOCKET && name == SYNACK_SO_LINGER) {
+		struct synack_linger lg;
+		if (!val || len < sizeof(lg))
+			return -EINVAL;
+		memcpy(&lg, val, sizeof(lg));
+		if (lg.l_onoff && lg.l_linger == 0)
+			t->flags |= TF_LINGER0;
+		else
+			t->flags &= ~TF_LINGER0;
+		return 0;
+	}
+	if (level == SYNACK_IPPROTO_TCP && name == SYNACK_TCP_CONGESTION) {
+		if (!val || len == 0)
+			return -EINVAL;
+		size_t n = strnlen(val, len);
+		if ((n == 5 && !memcmp(val, "cubic", 5)) || (n == 7 && !memcmp(val, "newreno", 7)) ||
+		    (n == 4 && !memcmp(val, "reno", 4)))
+			return 0;
+		return -ENOENT;
+	}
+	int r = int_opt(val, len, &v);
+	if (r < 0)
+		return r;
+	if (level == SYNACK_SOL_SOCKET) {
+		switch (name) {
+		case SYNACK_SO_KEEPALIVE:
+			if (v)
+				t->flags |= TF_KEEPALIVE;
+			else
+				t->flags &= ~TF_KEEPALIVE;
+			if (v && (t->state == SYNACK_ESTABLISHED || t->state == SYNACK_CLOSE_WAIT)) {
+				uint32_t idle = t->keepidle_s ? t->keepidle_s : st->cfg.tcp_keepalive_time_s;
+				sk_tcb_timer_set(st, t, SK_TT_KEEP, t->last_rcv + (uint64_t)idle * 1000000);
+			} else if (!v) {
+				sk_tcb_timer_clear(st, t, SK_TT_KEEP);
+			}
+			return 0;
+		case SYNACK_SO_REUSEADDR:
+			if (v)
+				t->flags |= TF_REUSEADDR;
+			else
+				t->flags &= ~TF_REUSEADDR;
+			return 0;
+		default:
+			return -ENOPROTOOPT;
+		}
+	}
+	if (level != SYNACK_IPPROTO_TCP)
+		return -ENOPROTOOPT;
+	switch (name) {
+	case SYNACK_TCP_NODELAY:
+		if (v)
+			t->flags |= TF_NODELAY;
+		else
+			t->flags &= ~TF_NODELAY;
+		sk_tcp_output(st, t);
+		return 0;
+	case SYNACK_TCP_KEEPIDLE:
+	case SYNACK_TCP_KEEPINTVL:
+		if (v < 1 || v > 32767) /* Linux's MAX_TCP_KEEPIDLE / KEEPINTVL */
+			return -EINVAL;
+		if (name == SYNACK_TCP_KEEPIDLE)
+			t->keepidle_s = (uint32_t)v;
+		else
+			t->keepintvl_s = (uint32_t)v;
+		if (name == SYNACK_TCP_KEEPIDLE && (t->flags & TF_KEEPALIVE) && t->deadline[SK_TT_KEEP] != UINT64_MAX &&
+		    t->keep_sent == 0)
+			sk_tcb_timer_set(st, t, SK_TT_KEEP, t->last_rcv + (uint64_t)v * 1000000);
+		return 0;
+	case SYNACK_TCP_KEEPCNT:
+		if (v < 1 || v > 127)
+			return -EINVAL;
+		t->keepcnt = (uint8_t)v;
+		return 0;
+	case SYNACK_TCP_MAXSEG:
+		if (v < 88 || v > 65495)
+			return -EINVAL;
+		if (t->state == SYNACK_CLOSED && v < t->adv_mss)
+			t->adv_mss = (uint16_t)v;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static int put_int(void *val, size_t *len, int v)
+{
+	if (!val || !len || *len < sizeof(int))
+		return -EINVAL;
+	memcpy(val, &v, sizeof(int));
+	*len = sizeof(int);
+	return 0;
+}
+
+static void fill_info(const struct synack_stack *st, const struct sk_tcb *t, struct synack_tcp_info *i)
+{
+	memset(i, 0, sizeof(*i));
+	i->state = t->state;
+	i->snd_wscale = t->snd_wscale;
+	i->rcv_wscale = t->rcv_wscale;
+	i->options = (uint8_t)(((t->flags & TF_TS) ? 1 : 0) | ((t->flags & TF_SACK) ? 2 : 0) | ((t->flags & TF_WS) ? 4 : 0));
+	i->rto_us = t->rto;
+	i->srtt_us = t->srtt;
+	i->rttvar_us = t->rttvar;
+	i->snd_mss = t->mss;
+	i->rcv_mss = t->adv_mss;
+	i->snd_cwnd = t->cwnd;
+	i->snd_ssthresh = t->ssthresh;
+	i->bytes_in_flight = t->snd_max - t->snd_una;
+	i->retransmits = t->backoff;
+	i->total_retrans = t->total_retrans;
+	i->backoff = t->backoff;
+	i->snd_wnd = t->snd_wnd;
+	i->rcv_wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+	i->mem_bytes = (uint32_t)sizeof(*t) + t->snd.cap + t->rcv.cap + (t->lst ? (uint32_t)sizeof(*t->lst) : 0);
+	(void)st;
+}
+
+int synack_getsockopt(synack_stack *st, int sock, int level, int name, void *val, size_t *len)
+{
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return -EBADF;
+	if (!val || !len)
+		return -EFAULT;
+	if (level == SYNACK_SOL_SOCKET) {
+		switch (name) {
+		case SYNACK_SO_ERROR:
+			return put_int(val, len, take_error(t));
+		case SYNACK_SO_KEEPALIVE:
+			return put_int(val, len, !!(t->flags & TF_KEEPALIVE));
+		case SYNACK_SO_REUSEADDR:
+			return put_int(val, len, !!(t->flags & TF_REUSEADDR));
+		case SYNACK_SO_LINGER: {
+			struct synack_linger lg = {!!(t->flags & TF_LINGER0), 0};
+			if (*len < sizeof(lg))
+				return -EINVAL;
+			memcpy(val, &lg, sizeof(lg));
+			*len = sizeof(lg);
+			return 0;
+		}
+		default:
+			return -ENOPROTOOPT;
+		}
+	}
+	if (level != SYNACK_IPPROTO_TCP)
+		return -ENOPROTOOPT;
+	switch (name) {
+	case SYNACK_TCP_NODELAY:
+		return put_int(val, len, !!(t->flags & TF_NODELAY));
+	case SYNACK_TCP_KEEPIDLE:
+		return put_int(val, len, (int)(t->keepidle_s ? t->keepidle_s : st->cfg.tcp_keepalive_time_s));
+	case SYNACK_TCP_KEEPINTVL:
+		return put_int(val, len, (int)(t->keepintvl_s ? t->keepintvl_s : st->cfg.tcp_keepalive_intvl_s));
+	case SYNACK_TCP_KEEPCNT:
+		return put_int(val, len, t->keepcnt ? t->keepcnt : st->cfg.tcp_keepalive_probes);
+	case SYNACK_TCP_MAXSEG:
+		return put_int(val, len, t->state >= SYNACK_ESTABLISHED ? t->mss : t->adv_mss);
+	case SYNACK_TCP_INFO: {
+		struct synack_tcp_info info;
+		fill_info(st, t, &info);
+		size_t n = *len < sizeof(info) ? *len : sizeof(info);
+		memcpy(val, &info, n);
+		*len = n;
+		return 0;
+	}
+	case SYNACK_TCP_CONGESTION: {
+		const char *cc = st->cfg.tcp_congestion_control;
+		size_t n = strlen(cc) + 1;
+		if (*len < n)
+			return -EINVAL;
+		memcpy(val, cc, n);
+		*len = n;
+		return 0;
+	}
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+int synack_events(synack_stack *st, int sock)
+{
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return -EBADF;
+	uint32_t ev = 0;
+	if (t->state == SYNACK_LISTEN)
+		return t->lst->aq_len ? SYNACK_EV_IN : 0;
+	if (t->rcv.len || (t->flags & TF_FIN_RCVD) || t->soerror)
+		ev |= SYNACK_EV_IN;
+	if (t->flags & TF_FIN_RCVD)
+		ev |= SYNACK_EV_RDHUP;
+	if ((t->state == SYNACK_ESTABLISHED || t->state == SYNACK_CLOSE_WAIT) && !(t->flags & TF_FIN_QUEUED) &&
+	    t->snd.len < st->cfg.tcp_wmem[1])
+		ev |= SYNACK_EV_OUT;
+	if (t->soerror)
+		ev |= SYNACK_EV_ERR;
+	if (t->state == SYNACK_CLOSED && (t->flags & TF_ACCEPTED))
+		ev |= SYNACK_EV_HUP | SYNACK_EV_IN;
+	return (int)ev;
+}

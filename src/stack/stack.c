@@ -1,0 +1,308 @@
+/* The stack object: creation from a configuration, addresses, the input/poll/deadline entry
+ * points, counters and events. */
+#include "stack/stack.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/tcb.h"
+#include "wire/icmp.h"
+#include "wire/ipv4.h"
+
+void synack_config_defaults(struct synack_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->tcp_syn_retries = 5;
+	c->tcp_synack_retries = 5;
+	c->tcp_retries2 = 15;
+	c->tcp_orphan_retries = 0;
+	c->tcp_fin_timeout_ms = 60000;
+	c->msl_ms = 30000;
+	c->tcp_max_tw_buckets = 262144;
+	c->tcp_tw_reuse = 2;
+	c->tcp_timestamps = 1;
+	c->tcp_sack = 1;
+	c->tcp_window_scaling = 1;
+	c->tcp_syncookies = 1;
+	c->tcp_max_syn_backlog = 1024;
+	c->somaxconn = 4096;
+	c->tcp_abort_on_overflow = 0;
+	c->tcp_keepalive_time_s = 7200;
+	c->tcp_keepalive_intvl_s = 75;
+	c->tcp_keepalive_probes = 9;
+	c->ip_local_port_range[0] = 32768;
+	c->ip_local_port_range[1] = 60999;
+	c->tcp_rmem[0] = 4096;
+	c->tcp_rmem[1] = 131072;
+	c->tcp_rmem[2] = 6291456;
+	c->tcp_wmem[0] = 4096;
+	c->tcp_wmem[1] = 16384;
+	c->tcp_wmem[2] = 4194304;
+	c->tcp_init_cwnd = 10;
+	c->tcp_rto_min_ms = 200;
+	c->tcp_rto_initial_ms = 1000;
+	c->tcp_rto_max_ms = 120000;
+	c->tcp_delack_max_ms = 200;
+	c->tcp_delack_min_ms = 40;
+	c->tcp_invalid_ratelimit_ms = 500;
+	c->tcp_challenge_ack_limit = 1000;
+	c->ip_default_ttl = 64;
+	strcpy(c->tcp_congestion_control, "cubic");
+}
+
+static int config_valid(const struct synack_config *c)
+{
+	return c->tcp_syn_retries >= 0 && c->tcp_syn_retries <= 127 && c->tcp_synack_retries >= 0 &&
+	       c->tcp_synack_retries <= 127 && c->tcp_retries2 >= 0 && c->tcp_retries2 <= 127 &&
+	       c->tcp_orphan_retries >= 0 && c->tcp_orphan_retries <= 127 &&
+	       c->ip_local_port_range[0] > 0 && c->ip_local_port_range[0] <= c->ip_local_port_range[1] &&
+	       c->tcp_rto_min_ms > 0 && c->tcp_rto_min_ms <= c->tcp_rto_max_ms &&
+	       c->tcp_rto_initial_ms > 0 && c->tcp_keepalive_probes >= 0 && c->ip_default_ttl > 0 &&
+	       c->tcp_init_cwnd > 0 && c->msl_ms > 0;
+}
+
+static void fire_timer(struct sk_wheel *w, struct sk_timer *t, void *ctx);
+
+synack_stack *synack_stack_new(const struct synack_config *c, int *err)
+{
+	struct synack_config defaults;
+	if (!c) {
+		synack_config_defaults(&defaults);
+		c = &defaults;
+	}
+	if (!config_valid(c)) {
+		if (err)
+			*err = -EINVAL;
+		return NULL;
+	}
+	struct synack_stack *st = calloc(1, sizeof(*st));
+	if (!st || sk_ctable_init(&st->conns) < 0) {
+		free(st);
+		if (err)
+			*err = -ENOMEM;
+		return NULL;
+	}
+	st->listeners.b = calloc(1024, sizeof(*st->listeners.b));
+	if (!st->listeners.b) {
+		sk_ctable_free(&st->conns);
+		free(st);
+		if (err)
+			*err = -ENOMEM;
+		return NULL;
+	}
+	st->cfg = *c;
+	st->key = sk_siphash_key_from_bytes(c->secret);
+	sk_rng_seed(&st->rng, c->seed);
+	sk_wheel_init(&st->wheel, 0, fire_timer, st);
+	st->handles.free_head = UINT32_MAX;
+	uint32_t span = (uint32_t)c->ip_local_port_range[1] - c->ip_local_port_range[0] + 1;
+	st->next_ephemeral = (uint16_t)(c->ip_local_port_range[0] + sk_rng_below(&st->rng, span));
+	st->ip_id = (uint16_t)sk_rng_u64(&st->rng);
+	return st;
+}
+
+void synack_stack_free(synack_stack *st)
+{
+	if (!st)
+		return;
+	/* Sockets outside the 4-tuple table (listeners, closed ones) first; then every
+	 * table entry, whatever its kind. Timers need no cancelling: the wheel goes too. */
+	for (uint32_t i = 0; i < st->handles.used; i++) {
+		struct sk_tcb *t = st->handles.v[i];
+		if (t && (t->state == SYNACK_CLOSED || t->state == SYNACK_LISTEN)) {
+			sk_bytes_free(&t->snd);
+			sk_bytes_free(&t->rcv);
+			free(t->lst);
+			free(t);
+		}
+	}
+	for (size_t b = 0; b <= st->conns.mask; b++) {
+		struct sk_conn *c = st->conns.b[b];
+		while (c) {
+			struct sk_conn *next = c->hnext;
+			if (c->kind == SK_CONN_TCB) {
+				struct sk_tcb *t = (struct sk_tcb *)c;
+				sk_bytes_free(&t->snd);
+				sk_bytes_free(&t->rcv);
+				free(t->lst);
+			}
+			free(c);
+			c = next;
+		}
+	}
+	sk_ctable_free(&st->conns);
+	free(st->listeners.b);
+	free(st->handles.v);
+	free(st->handles.next_free);
+	free(st->bind_refs);
+	free(st);
+}
+
+int synack_add_addr(synack_stack *st, uint32_t addr, uint8_t prefix_len, uint32_t mtu, synack_output_fn out,
+		    void *ctx)
+{
+	if (!st || !out || prefix_len > 32 || mtu < 68 || mtu > 65535 || addr == 0)
+		return -EINVAL;
+	if (st->naddrs == SK_MAX_ADDRS)
+		return -ENOSPC;
+	if (sk_addr_find(st, addr))
+		return -EEXIST;
+	struct sk_addr_entry *a = &st->addrs[st->naddrs];
+	a->addr = addr;
+	a->mask = prefix_len ? ~0u << (32 - prefix_len) : 0;
+	a->mtu = mtu;
+	a->out = out;
+	a->ctx = ctx;
+	return st->naddrs++;
+}
+
+const struct sk_addr_entry *sk_addr_find(const struct synack_stack *st, uint32_t addr)
+{
+	for (int i = 0; i < st->naddrs; i++)
+		if (st->addrs[i].addr == addr)
+			return &st->addrs[i];
+	return NULL;
+}
+
+/* Routing for now: the address whose prefix holds dst, else the first one (a default
+ * route out of the only link). */
+static const struct sk_addr_entry *route(const struct synack_stack *st, uint32_t dst)
+{
+	for (int i = 0; i < st->naddrs; i++)
+		if ((dst & st->addrs[i].mask) == (st->addrs[i].addr & st->addrs[i].mask))
+			return &st->addrs[i];
+	return st->naddrs ? &st->addrs[0] : NULL;
+}
+
+uint32_t sk_route_mtu(const struct synack_stack *st, uint32_t dst)
+{
+	const struct sk_addr_entry *a = route(st, dst);
+	return a ? a->mtu : 1500;
+}
+
+uint32_t sk_route_src(const struct synack_stack *st, uint32_t dst)
+{
+	const struct sk_addr_entry *a = route(st, dst);
+	return a ? a->addr : 0;
+}
+
+int sk_ip_output(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len)
+{
+	const struct sk_addr_entry *a = sk_addr_find(st, src);
+	if (!a)
+		a = route(st, dst);
+	if (!a) {
+		st->stats.output_errors++;
+		return -ENETUNREACH;
+	}
+	struct sk_ipv4 h = {.total_len = (uint16_t)(20 + len), .id = st->ip_id++, .frag = SK_IP_DF,
+			    .ttl = st->cfg.ip_default_ttl, .proto = proto, .src = src, .dst = dst};
+	sk_ipv4_emit(st->out, 20, &h);
+	st->stats.ip_out++;
+	int r = a->out(a->ctx, st->out, 20 + len, st->now);
+	if (r < 0)
+		st->stats.output_errors++;
+	return r;
+}
+
+void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	if (!st || !pkt)
+		return;
+	if (now > st->now)
+		st->now = now;
+	st->stats.ip_in++;
+	struct sk_ipv4 ip;
+	if (sk_ipv4_parse(pkt, len, &ip, SK_IPV4_VERIFY_CSUM) < 0) {
+		st->stats.ip_in_bad++;
+		return;
+	}
+	if (!sk_addr_find(st, ip.dst)) {
+		st->stats.ip_in_not_mine++;
+		return;
+	}
+	/* Reassembly arrives with the IP layer issue; TCP never needs it (IP-2). */
+	if (sk_ipv4_is_fragment(&ip)) {
+		st->stats.ip_in_bad++;
+		return;
+	}
+	const uint8_t *l4 = pkt + ip.hlen;
+	size_t l4len = (size_t)ip.total_len - ip.hlen;
+	switch (ip.proto) {
+	case SK_IPPROTO_TCP:
+		sk_tcp_input(st, ip.src, ip.dst, l4, l4len);
+		break;
+	default:
+		st->stats.ip_in_proto_unknown++;
+		break;
+	}
+	synack_poll(st, st->now);
+}
+
+static void fire_timer(struct sk_wheel *w, struct sk_timer *t, void *ctx)
+{
+	(void)w;
+	struct synack_stack *st = ctx;
+	switch (t->tag) {
+	case SK_CONN_TCB:
+		sk_tcb_timer_fired(st, sk_container_of(t, struct sk_tcb, timer));
+		break;
+	case SK_CONN_SYN:
+		sk_syn_timer(st, sk_container_of(t, struct sk_syn, timer));
+		break;
+	case SK_CONN_TW:
+		sk_tw_timer(st, sk_container_of(t, struct sk_tw, timer));
+		break;
+	}
+}
+
+void synack_poll(synack_stack *st, uint64_t now)
+{
+	if (!st)
+		return;
+	if (now > st->now)
+		st->now = now;
+	sk_wheel_advance(&st->wheel, st->now);
+}
+
+uint64_t synack_next_deadline(const synack_stack *st)
+{
+	return st ? sk_wheel_next(&st->wheel) : UINT64_MAX;
+}
+
+void synack_get_stats(const synack_stack *st, struct synack_stats *out)
+{
+	*out = st->stats;
+}
+
+void synack_set_event_hook(synack_stack *st, synack_event_fn fn, void *ctx)
+{
+	st->event_fn = fn;
+	st->event_ctx = ctx;
+}
+
+void sk_emit_state(struct synack_stack *st, int handle, const struct sk_conn_key *k, int old_state, int new_state,
+		   const char *cause)
+{
+	if (!st->event_fn)
+		return;
+	struct synack_event e = {
+		.type = SYNACK_EVENT_STATE, .now = st->now, .sock = handle,
+		.old_state = old_state, .new_state = new_state, .cause = cause,
+	};
+	if (k) {
+		e.local = (struct synack_sockaddr){k->laddr, k->lport};
+		e.remote = (struct synack_sockaddr){k->raddr, k->rport};
+	}
+	st->event_fn(st->event_ctx, &e);
+}
+
+const char *synack_state_name(int state)
+{
+	static const char *const names[] = {
+		"CLOSED", "LISTEN", "SYN-SENT", "SYN-RCVD", "ESTABLISHED", "FIN-WAIT-1",
+		"FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT",
+	};
+	return state >= 0 && state < (int)(sizeof(names) / sizeof(names[0])) ? names[state] : "?";
+}

@@ -1,0 +1,470 @@
+/* Segment arrival (RFC 9293 3.10.7), with RFC 5961's RST/SYN/ACK checks and RFC 7323's
+ * PAWS: input updates state and asks the output routine for whatever is then due. */
+#include <errno.h>
+#include <string.h>
+
+#include "tcp/seq.h"
+#include "tcp/tcb.h"
+
+/* RFC 6298 2.2/2.3 with the Linux floor (REL-3). */
+static void rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r)
+{
+	if (r == 0)
+		r = 1;
+	if (t->srtt == 0) {
+		t->srtt = r;
+		t->rttvar = r / 2;
+	} else {
+		uint32_t err = t->srtt > r ? t->srtt - r : r - t->srtt;
+		t->rttvar = (3 * t->rttvar + err) / 4;
+		t->srtt = (7 * t->srtt + r) / 8;
+	}
+	uint64_t rto = (uint64_t)t->srtt + 4 * (uint64_t)t->rttvar;
+	uint64_t lo = (uint64_t)st->cfg.tcp_rto_min_ms * 1000, hi = (uint64_t)st->cfg.tcp_rto_max_ms * 1000;
+	if (rto < lo)
+		rto = lo;
+	if (rto > hi)
+		rto = hi;
+	t->rto = (uint32_t)rto;
+}
+
+/* Rate limit for challenge ACKs and ACKs to out-of-window segments: per connection a
+ * minimum gap, per stack a budget per second (RFC 5961 7). */
+static int may_challenge(struct synack_stack *st, struct sk_tcb *t)
+{
+	uint64_t gap = (uint64_t)st->cfg.tcp_invalid_ratelimit_ms * 1000;
+	if (t->last_challenge && st->now - t->last_challenge < gap) {
+		st->stats.tcp_challenge_acks_limited++;
+		return 0;
+	}
+	if (st->now - st->challenge_window_start >= 1000000) {
+		st->challenge_window_start = st->now;
+		st->challenge_count = 0;
+	}
+	if (st->challenge_count >= st->cfg.tcp_challenge_ack_limit) {
+		st->stats.tcp_challenge_acks_limited++;
+		return 0;
+	}
+	st->challenge_count++;
+	t->last_challenge = st->now ? st->now : 1;
+	return 1;
+}
+
+static void challenge_ack(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (!may_challenge(st, t))
+		return;
+	st->stats.tcp_challenge_acks++;
+	sk_tcp_send_ack(st, t);
+}
+
+/* Options of the peer's SYN: what both sides offered is what is used (HS-4). */
+static void take_syn_options(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
+{
+	uint16_t peer_mss = seg->opt.has_mss ? seg->opt.mss : 536;
+	uint32_t mtu_mss = sk_route_mtu(st, t->h.key.raddr) - 40;
+	t->mss = (uint16_t)(peer_mss < mtu_mss ? peer_mss : mtu_mss);
+	if (t->mss < 64)
+		t->mss = 64;
+	if (seg->opt.has_ws && st->cfg.tcp_window_scaling) {
+		t->flags |= TF_WS;
+		t->snd_wscale = seg->opt.ws > SK_TCP_MAX_WSCALE ? SK_TCP_MAX_WSCALE : seg->opt.ws;
+	} else {
+		t->flags &= ~TF_WS;
+		t->snd_wscale = 0;
+		t->rcv_wscale = 0;
+	}
+	if (seg->opt.sack_ok && st->cfg.tcp_sack)
+		t->flags |= TF_SACK;
+	if (seg->opt.has_ts && st->cfg.tcp_timestamps) {
+		t->flags |= TF_TS;
+		t->ts_recent = seg->opt.tsval;
+	}
+	t->cwnd = st->cfg.tcp_init_cwnd * t->mss;
+	t->ssthresh = UINT32_MAX;
+}
+
+static void keepalive_reset(struct synack_stack *st, struct sk_tcb *t)
+{
+	t->last_rcv = st->now;
+	t->keep_sent = 0;
+	if (t->flags & TF_KEEPALIVE) {
+		uint32_t idle = t->keepidle_s ? t->keepidle_s : st->cfg.tcp_keepalive_time_s;
+		sk_tcb_timer_set(st, t, SK_TT_KEEP, st->now + (uint64_t)idle * 1000000);
+	}
+}
+
+static void established(struct synack_stack *st, struct sk_tcb *t, const char *cause)
+{
+	t->backoff = 0;
+	sk_tcb_set_state(st, t, SYNACK_ESTABLISHED, cause);
+	keepalive_reset(st, t);
+}
+
+/* SYN-SENT (RFC 9293 3.10.7.3). */
+static void syn_sent(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
+{
+	int ack = (seg->flags & SK_TCP_ACK) != 0;
+	if (ack && (seq_leq(seg->ack, t->iss) || seq_gt(seg->ack, t->snd_max))) {
+		/* HS-6: not an answer to our SYN (an old duplicate): reset it, stay. */
+		if (!(seg->flags & SK_TCP_RST))
+			sk_tcp_respond_rst(st, t->h.key.raddr, t->h.key.laddr, seg);
+		st->stats.tcp_drop_state++;
+		return;
+	}
+	if (seg->flags & SK_TCP_RST) {
+		if (ack) {
+			st->stats.tcp_rst_in_accepted++;
+			st->stats.tcp_attempt_fails++;
+			sk_tcb_drop(st, t, ECONNREFUSED, "RST received");
+		} else {
+			st->stats.tcp_rst_in_ignored++; /* RST-3: must acknowledge our SYN */
+		}
+		return;
+	}
+	if (!(seg->flags & SK_TCP_SYN)) {
+		st->stats.tcp_drop_state++;
+		return;
+	}
+	t->irs = seg->seq;
+	t->rcv_nxt = seg->seq + 1;
+	{
+		uint32_t w = sk_tcb_rcv_window(t); /* as our SYN offered it: unscaled */
+		t->rcv_adv = t->rcv_nxt + (w < 65535 ? w : 65535);
+	}
+	take_syn_options(st, t, seg);
+	if (ack) {
+		t->snd_una = seg->ack;
+		t->snd_wnd = seg->win; /* never scaled in a SYN */
+		t->snd_wl1 = seg->seq;
+		t->snd_wl2 = seg->ack;
+		sk_tcb_timer_clear(st, t, SK_TT_REXMT);
+		if (t->backoff == 0) {
+			if (t->flags & TF_TS && seg->opt.has_ts && seg->opt.tsecr)
+				rtt_sample(st, t, (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u);
+			else if (t->rtt_start)
+				rtt_sample(st, t, (uint32_t)(st->now - t->rtt_start));
+		}
+		t->rtt_start = 0;
+		t->rto = t->srtt ? t->rto : st->cfg.tcp_rto_initial_ms * 1000u;
+		t->flags &= ~TF_CONNECTING;
+		established(st, t, "SYN+ACK received");
+		t->flags |= TF_ACKNOW;
+		return;
+	}
+	/* HS-5 simultaneous open: answer with SYN+ACK from the same ISN. */
+	t->flags |= TF_RCV_SYN;
+	t->snd_nxt = t->iss;
+	sk_tcb_timer_clear(st, t, SK_TT_REXMT);
+	sk_tcb_set_state(st, t, SYNACK_SYN_RCVD, "SYN received");
+}
+
+/* RFC 9293 3.10.7.4 first check: is the segment in the receive window? */
+static int acceptable(const struct sk_tcb *t, const struct sk_tcp *seg, uint32_t seglen)
+{
+	uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+	if (seglen == 0)
+		return wnd == 0 ? seg->seq == t->rcv_nxt : seq_in(seg->seq, t->rcv_nxt, t->rcv_nxt + wnd);
+	if (wnd == 0)
+		return 0;
+	return seq_in(seg->seq, t->rcv_nxt, t->rcv_nxt + wnd) ||
+	       seq_in(seg->seq + seglen - 1, t->rcv_nxt, t->rcv_nxt + wnd);
+}
+
+static void fin_acked_transitions(struct synack_stack *st, struct sk_tcb *t, int *gone)
+{
+	switch (t->state) {
+	case SYNACK_FIN_WAIT_1:
+		sk_tcb_set_state(st, t, SYNACK_FIN_WAIT_2, "ACK of FIN received");
+		if (t->flags & TF_APP_CLOSED) /* CL-9: only a fully closed socket is limited */
+			sk_tcb_timer_set(st, t, SK_TT_CONN, st->now + (uint64_t)st->cfg.tcp_fin_timeout_ms * 1000);
+		break;
+	case SYNACK_CLOSING:
+		sk_tcb_set_state(st, t, SYNACK_TIME_WAIT, "ACK of FIN received");
+		sk_tw_enter(st, t);
+		*gone = 1;
+		break;
+	case SYNACK_LAST_ACK:
+		sk_tcb_drop(st, t, 0, "ACK of FIN received");
+		*gone = 1;
+		break;
+	}
+}
+
+/* Step 5: the ACK field. Returns 0 to go on, 1 if the segment is done with (or the TCB). */
+static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, int *gone)
+{
+	if (t->state == SYNACK_SYN_RCVD) {
+		if (!(seq_gt(seg->ack, t->snd_una) && seq_leq(seg->ack, t->snd_max))) {
+			sk_tcp_respond_rst(st, t->h.key.raddr, t->h.key.laddr, seg);
+			return 1;
+		}
+		t->snd_wnd = (uint32_t)seg->win << t->snd_wscale;
+		t->snd_wl1 = seg->seq;
+		t->snd_wl2 = seg->ack;
+		established(st, t, "ACK received");
+		t->flags &= ~TF_CONNECTING;
+	}
+	if (seq_gt(seg->ack, t->snd_max)) {
+		/* Acknowledges what was never sent: ACK and drop (RFC 9293, RFC 5961 5.2). */
+		t->flags |= TF_ACKNOW;
+		st->stats.tcp_drop_out_of_window++;
+		return 1;
+	}
+	if (seq_gt(seg->ack, t->snd_una)) {
+		uint32_t acked = seg->ack - t->snd_una;
+		int fin_acked = (t->flags & TF_FIN_QUEUED) && seg->ack == t->snd_una + t->snd.len + 1;
+		uint32_t data = acked - (fin_acked ? 1 : 0);
+		if (data > t->snd.len)
+			data = t->snd.len;
+		sk_bytes_drop(&t->snd, data);
+		t->snd_una = seg->ack;
+		if (seq_lt(t->snd_nxt, t->snd_una))
+			t->snd_nxt = t->snd_una;
+		if (t->flags & TF_TS && seg->opt.has_ts && seg->opt.tsecr)
+			rtt_sample(st, t, (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u);
+		else if (t->rtt_start && seq_gt(seg->ack, t->rtt_seq))
+			rtt_sample(st, t, (uint32_t)(st->now - t->rtt_start));
+		if (t->rtt_start && seq_gt(seg->ack, t->rtt_seq))
+			t->rtt_start = 0;
+		t->backoff = 0;
+		if (t->snd_una == t->snd_max)
+			sk_tcb_timer_clear(st, t, SK_TT_REXMT);
+		else
+			sk_tcb_timer_set(st, t, SK_TT_REXMT, st->now + t->rto);
+		/* Slow start / congestion avoidance (CC-1); the transfer issue moves this
+		 * behind the congestion-control hooks. */
+		if (t->cwnd < t->ssthresh)
+			t->cwnd += acked < t->mss ? acked : t->mss;
+		else
+			t->cwnd += (uint32_t)((uint64_t)t->mss * t->mss / (t->cwnd ? t->cwnd : 1));
+		if (fin_acked)
+			fin_acked_transitions(st, t, gone);
+		if (*gone)
+			return 1;
+	}
+	if (seq_lt(t->snd_wl1, seg->seq) || (t->snd_wl1 == seg->seq && seq_leq(t->snd_wl2, seg->ack))) {
+		t->snd_wnd = (uint32_t)seg->win << t->snd_wscale;
+		t->snd_wl1 = seg->seq;
+		t->snd_wl2 = seg->ack;
+	}
+	return 0;
+}
+
+static void schedule_ack(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (t->flags & TF_DELACK) {
+		t->flags |= TF_ACKNOW; /* REL-6: at least every second segment */
+		return;
+	}
+	t->flags |= TF_DELACK;
+	sk_tcb_timer_set(st, t, SK_TT_DELACK, st->now + (uint64_t)st->cfg.tcp_delack_min_ms * 1000);
+}
+
+/* Steps 7 and 8: the text and the FIN. */
+static void process_text_fin(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, int *gone)
+{
+	const uint8_t *data = seg->payload;
+	uint32_t len = (uint32_t)seg->payload_len;
+	uint32_t seq = seg->seq;
+	int fin = (seg->flags & SK_TCP_FIN) != 0;
+	if (seg->flags & SK_TCP_SYN)
+		seq++;
+	/* Trim what was already received. */
+	if (seq_lt(seq, t->rcv_nxt)) {
+		uint32_t dup = t->rcv_nxt - seq;
+		if (dup > len) {
+			if (fin && dup == len + 1)
+				fin = 0; /* a retransmitted FIN we already have */
+			dup = len;
+		}
+		data += dup;
+		len -= dup;
+		seq += dup;
+		if (len == 0 && seg->payload_len)
+			t->flags |= TF_ACKNOW; /* a duplicate: ACK it (REL-2) */
+	}
+	int can_receive = t->state == SYNACK_ESTABLISHED || t->state == SYNACK_FIN_WAIT_1 ||
+			  t->state == SYNACK_FIN_WAIT_2;
+	if (len && can_receive) {
+		if (seq != t->rcv_nxt) {
+			/* Out of order: the reassembly queue arrives with the transfer issue;
+			 * until then a duplicate ACK asks for what is missing. */
+			t->flags |= TF_ACKNOW;
+			return;
+		}
+		uint32_t space = sk_tcb_rcv_window(t);
+		if (len > space) {
+			len = space;
+			fin = 0;
+		}
+		if (sk_bytes_push(&t->rcv, data, len, UINT32_MAX) < 0) {
+			t->flags |= TF_ACKNOW;
+			return;
+		}
+		t->rcv_nxt += len;
+		if (len)
+			schedule_ack(st, t);
+	} else if (len) {
+		t->flags |= TF_ACKNOW;
+	}
+	if (!fin || seq + len != t->rcv_nxt)
+		return;
+	if (t->flags & TF_FIN_RCVD) {
+		t->flags |= TF_ACKNOW; /* retransmitted FIN (CL-10/CL-11 peers) */
+		return;
+	}
+	t->rcv_nxt++;
+	t->flags |= TF_FIN_RCVD;
+	switch (t->state) {
+	case SYNACK_ESTABLISHED:
+		/* The ACK of the FIN is delayed like any other, so an application that
+		 * closes at once sends FIN+ACK in one segment (CL-5). */
+		schedule_ack(st, t);
+		sk_tcb_set_state(st, t, SYNACK_CLOSE_WAIT, "FIN received");
+		break;
+	case SYNACK_FIN_WAIT_1:
+		/* Our FIN is not yet acknowledged (else we would be in FIN-WAIT-2). */
+		t->flags |= TF_ACKNOW;
+		sk_tcb_set_state(st, t, SYNACK_CLOSING, "FIN received");
+		break;
+	case SYNACK_FIN_WAIT_2:
+		sk_tcp_send_ack(st, t); /* TW-1: 2MSL counts from this ACK */
+		sk_tcb_set_state(st, t, SYNACK_TIME_WAIT, "FIN received");
+		sk_tw_enter(st, t);
+		*gone = 1;
+		break;
+	default:
+		t->flags |= TF_ACKNOW;
+		break;
+	}
+}
+
+static void synchronized(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
+{
+	uint32_t seglen = (uint32_t)seg->payload_len + !!(seg->flags & SK_TCP_SYN) + !!(seg->flags & SK_TCP_FIN);
+	int rst = (seg->flags & SK_TCP_RST) != 0;
+	/* PAWS (RFC 7323 5.3): an older timestamp marks an old duplicate. */
+	if ((t->flags & TF_TS) && seg->opt.has_ts && !rst && seq_lt(seg->opt.tsval, t->ts_recent)) {
+		st->stats.tcp_drop_paws++;
+		if (may_challenge(st, t))
+			sk_tcp_send_ack(st, t);
+		return;
+	}
+	if (!acceptable(t, seg, seglen)) {
+		st->stats.tcp_drop_out_of_window++;
+		if (rst) {
+			st->stats.tcp_rst_in_ignored++;
+		} else if (may_challenge(st, t)) {
+			sk_tcp_send_ack(st, t);
+		}
+		return;
+	}
+	if (rst) {
+		if (seg->seq != t->rcv_nxt) { /* RST-3: in window but not exact */
+			st->stats.tcp_rst_in_ignored++;
+			challenge_ack(st, t);
+			return;
+		}
+		st->stats.tcp_rst_in_accepted++;
+		int err = t->state == SYNACK_SYN_RCVD ? ECONNREFUSED : ECONNRESET;
+		if (t->state == SYNACK_SYN_RCVD)
+			st->stats.tcp_attempt_fails++;
+		sk_tcb_drop(st, t, err, "RST received");
+		return;
+	}
+	if (seg->flags & SK_TCP_SYN) { /* RST-4: RFC 5961 4.2 */
+		challenge_ack(st, t);
+		return;
+	}
+	if (!(seg->flags & SK_TCP_ACK)) {
+		st->stats.tcp_drop_state++;
+		return;
+	}
+	/* RFC 7323 4.3: remember the timestamp of a segment covering rcv_nxt. */
+	if ((t->flags & TF_TS) && seg->opt.has_ts && seq_leq(seg->seq, t->rcv_nxt))
+		t->ts_recent = seg->opt.tsval;
+	keepalive_reset(st, t);
+	int gone = 0;
+	if (process_ack(st, t, seg, &gone)) {
+		if (!gone)
+			sk_tcp_output(st, t);
+		return;
+	}
+	process_text_fin(st, t, seg, &gone);
+	if (!gone)
+		sk_tcp_output(st, t);
+}
+
+void sk_tcp_segment(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
+{
+	if (t->state == SYNACK_SYN_SENT) {
+		syn_sent(st, t, seg);
+		if (t->state != SYNACK_CLOSED)
+			sk_tcp_output(st, t);
+		return;
+	}
+	synchronized(st, t, seg);
+}
+
+static void listen_segment(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
+{
+	if (seg->flags & SK_TCP_RST)
+		return;
+	if (seg->flags & SK_TCP_ACK) {
+		if (!sk_syn_cookie_ack(st, l, src, dst, seg))
+			sk_tcp_respond_rst(st, src, dst, seg);
+		return;
+	}
+	if (seg->flags & SK_TCP_SYN) {
+		sk_syn_input(st, l, src, dst, seg);
+		return;
+	}
+	st->stats.tcp_drop_state++;
+}
+
+void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint8_t *p, size_t len)
+{
+	struct sk_tcp seg;
+	st->stats.tcp_in++;
+	int r = sk_tcp_parse(p, len, src, dst, &seg, SK_TCP_VERIFY_CSUM);
+	if (r == -SK_WIRE_BAD_CHECKSUM) {
+		st->stats.tcp_in_bad_csum++;
+		return;
+	}
+	if (r < 0) {
+		st->stats.tcp_in_malformed++;
+		return;
+	}
+	struct sk_conn_key k = {.laddr = dst, .raddr = src, .lport = seg.dport, .rport = seg.sport};
+	struct sk_conn *c = sk_ctable_find(st, &k);
+	if (c) {
+		switch (c->kind) {
+		case SK_CONN_TCB:
+			sk_tcp_segment(st, (struct sk_tcb *)c, &seg);
+			return;
+		case SK_CONN_SYN:
+			sk_syn_segment(st, (struct sk_syn *)c, &seg);
+			return;
+		case SK_CONN_TW: {
+			struct sk_tw *w = (struct sk_tw *)c;
+			if (!((seg.flags & (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST)) == SK_TCP_SYN && sk_tw_syn_acceptable(w, &seg) &&
+			      sk_listener_find(st, dst, seg.dport))) {
+				sk_tw_segment(st, w, src, dst, &seg);
+				return;
+			}
+			/* TW-3: a new incarnation may start; the old record gives way. */
+			st->stats.tw_killed_by_syn++;
+			sk_tw_free(st, w);
+			break;
+		}
+		}
+	}
+	struct sk_tcb *l = sk_listener_find(st, dst, seg.dport);
+	if (l) {
+		listen_segment(st, l, src, dst, &seg);
+		return;
+	}
+	st->stats.tcp_drop_no_socket++;
+	sk_tcp_respond_rst(st, src, dst, &seg); /* RST-1 (never to a RST: RST-2) */
+}

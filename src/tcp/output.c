@@ -1,0 +1,286 @@
+/* The one output routine (design principle 5): from the TCB's state it decides what is due
+ * (SYN, SYN+ACK, data, FIN, ACK) and sends it; plus RSTs and the retransmission timeout. */
+#include <errno.h>
+#include <string.h>
+
+#include "tcp/seq.h"
+#include "tcp/tcb.h"
+
+uint8_t sk_tcp_wscale_for(const struct synack_stack *st)
+{
+	uint8_t s = 0;
+	while (s < SK_TCP_MAX_WSCALE && (65535u << s) < st->cfg.tcp_rmem[2])
+		s++;
+	return s;
+}
+
+void sk_tcp_syn_options(struct synack_stack *st, struct sk_tcp_opts *o, uint16_t mss, int ts, uint32_t tsval,
+			uint32_t tsecr, int sack, int ws, uint8_t wscale)
+{
+	(void)st;
+	memset(o, 0, sizeof(*o));
+	o->has_mss = 1;
+	o->mss = mss;
+	o->has_ts = ts != 0;
+	o->tsval = tsval;
+	o->tsecr = tsecr;
+	o->sack_ok = sack != 0;
+	o->has_ws = ws != 0;
+	o->ws = wscale;
+}
+
+int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
+{
+	uint8_t *p = sk_ip_payload(st);
+	uint8_t opts[40];
+	int olen = sk_tcp_emit_options(opts, sizeof(opts), &s->opt);
+	if (olen < 0)
+		return -EINVAL;
+	size_t hlen = 20 + (size_t)olen;
+	struct sk_tcp seg = {.sport = s->sport, .dport = s->dport, .seq = s->seq, .ack = s->ack,
+			     .flags = s->flags, .win = s->win, .opt = s->opt};
+	if (s->data && s->data_len) {
+		sk_bytes_peek(s->data, s->data_off, p + hlen, s->data_len);
+		seg.payload = p + hlen;
+		seg.payload_len = s->data_len;
+	}
+	int n = sk_tcp_emit(p, SK_PKT_MAX - 20, s->src, s->dst, &seg);
+	if (n < 0)
+		return -EINVAL;
+	st->stats.tcp_out++;
+	if (s->flags & SK_TCP_RST)
+		st->stats.tcp_rst_out++;
+	return sk_ip_output(st, s->src, s->dst, SK_IPPROTO_TCP, (size_t)n);
+}
+
+/* The window we announce: never shrinking the right edge already offered (RFC 9293
+ * 3.8.6.2.2), scaled except in SYNs (RFC 7323 2.2). */
+static uint16_t window_field(struct sk_tcb *t, int syn)
+{
+	uint32_t win = sk_tcb_rcv_window(t);
+	if (seq_gt(t->rcv_adv, t->rcv_nxt + win))
+		win = t->rcv_adv - t->rcv_nxt;
+	uint8_t shift = syn ? 0 : t->rcv_wscale;
+	uint32_t field = win >> shift;
+	if (field > 65535)
+		field = 65535;
+	if (seq_gt(t->rcv_nxt + (field << shift), t->rcv_adv) || t->rcv_adv == 0)
+		t->rcv_adv = t->rcv_nxt + (field << shift);
+	return (uint16_t)field;
+}
+
+static void fill_common(struct synack_stack *st, struct sk_tcb *t, struct sk_segment_out *o, uint32_t seq, uint16_t flags)
+{
+	memset(o, 0, sizeof(*o));
+	o->src = t->h.key.laddr;
+	o->dst = t->h.key.raddr;
+	o->sport = t->h.key.lport;
+	o->dport = t->h.key.rport;
+	o->seq = seq;
+	o->flags = flags;
+	if (flags & SK_TCP_ACK)
+		o->ack = t->rcv_nxt;
+	int syn = (flags & SK_TCP_SYN) != 0;
+	o->win = window_field(t, syn);
+	if (syn) {
+		int ts = (t->state == SYNACK_SYN_SENT && !(flags & SK_TCP_ACK)) ? st->cfg.tcp_timestamps : (t->flags & TF_TS) != 0;
+		int sack = (t->state == SYNACK_SYN_SENT && !(flags & SK_TCP_ACK)) ? st->cfg.tcp_sack : (t->flags & TF_SACK) != 0;
+		int ws = (t->state == SYNACK_SYN_SENT && !(flags & SK_TCP_ACK)) ? st->cfg.tcp_window_scaling : (t->flags & TF_WS) != 0;
+		sk_tcp_syn_options(st, &o->opt, t->adv_mss, ts, sk_tcp_ts_now(st, t->ts_offset),
+				   (flags & SK_TCP_ACK) ? t->ts_recent : 0, sack, ws, t->rcv_wscale);
+	} else if (t->flags & TF_TS) {
+		o->opt.has_ts = 1;
+		o->opt.tsval = sk_tcp_ts_now(st, t->ts_offset);
+		o->opt.tsecr = t->ts_recent;
+	}
+}
+
+static void sent_ack(struct synack_stack *st, struct sk_tcb *t)
+{
+	t->flags &= ~(TF_ACKNOW | TF_DELACK);
+	sk_tcb_timer_clear(st, t, SK_TT_DELACK);
+}
+
+void sk_tcp_send_ack(struct synack_stack *st, struct sk_tcb *t)
+{
+	struct sk_segment_out o;
+	fill_common(st, t, &o, t->snd_nxt, SK_TCP_ACK);
+	sk_tcp_send_segment(st, &o);
+	sent_ack(st, t);
+}
+
+void sk_tcp_send_rst_tcb(struct synack_stack *st, struct sk_tcb *t)
+{
+	struct sk_segment_out o;
+	fill_common(st, t, &o, t->snd_nxt, SK_TCP_RST | SK_TCP_ACK);
+	o.opt.has_ts = 0;
+	sk_tcp_send_segment(st, &o);
+}
+
+void sk_tcp_respond_rst(struct synack_stack *st, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
+{
+	if (seg->flags & SK_TCP_RST)
+		return; /* RST-2 */
+	struct sk_segment_out o = {.src = dst, .dst = src, .sport = seg->dport, .dport = seg->sport};
+	if (seg->flags & SK_TCP_ACK) {
+		o.seq = seg->ack;
+		o.flags = SK_TCP_RST;
+	} else {
+		o.seq = 0;
+		o.ack = seg->seq + (uint32_t)seg->payload_len + !!(seg->flags & SK_TCP_SYN) + !!(seg->flags & SK_TCP_FIN);
+		o.flags = SK_TCP_RST | SK_TCP_ACK;
+	}
+	sk_tcp_send_segment(st, &o);
+}
+
+static void arm_rexmt(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (t->deadline[SK_TT_REXMT] == UINT64_MAX)
+		sk_tcb_timer_set(st, t, SK_TT_REXMT, st->now + t->rto);
+}
+
+static void send_syn(struct synack_stack *st, struct sk_tcb *t, int with_ack)
+{
+	struct sk_segment_out o;
+	fill_common(st, t, &o, t->iss, SK_TCP_SYN | (with_ack ? SK_TCP_ACK : 0));
+	sk_tcp_send_segment(st, &o);
+	if (with_ack)
+		sent_ack(st, t);
+	t->snd_nxt = t->iss + 1;
+	if (seq_gt(t->snd_nxt, t->snd_max))
+		t->snd_max = t->snd_nxt;
+	arm_rexmt(st, t);
+}
+
+static int fin_allowed(int state)
+{
+	return state == SYNACK_FIN_WAIT_1 || state == SYNACK_CLOSING || state == SYNACK_LAST_ACK;
+}
+
+/* Sends data and FIN from snd_nxt as window, Nagle (REL-7) and MSS allow; returns 1 if a
+ * segment went out. */
+static int send_data(struct synack_stack *st, struct sk_tcb *t)
+{
+	uint32_t off = t->snd_nxt - t->snd_una;
+	uint32_t queued = t->snd.len;
+	uint32_t avail = off <= queued ? queued - off : 0;
+	int fin_pending = (t->flags & TF_FIN_QUEUED) && fin_allowed(t->state) && off <= queued;
+	uint32_t wnd = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
+	uint32_t usable = seq_lt(t->snd_nxt, t->snd_una + wnd) ? t->snd_una + wnd - t->snd_nxt : 0;
+	uint32_t len = avail < usable ? avail : usable;
+	if (len > t->mss)
+		len = t->mss;
+	int fin = fin_pending && len == avail;
+	if (len == 0 && !fin)
+		return 0;
+	if (len > 0 && len < t->mss && len == avail && !fin) {
+		/* Nagle: a small tail waits while data is in flight, unless disabled or this
+		 * is a retransmission. */
+		int in_flight = seq_gt(t->snd_max, t->snd_una) && seq_geq(t->snd_nxt, t->snd_max);
+		if (!(t->flags & TF_NODELAY) && in_flight)
+			return 0;
+	}
+	if (len > 0 && len < avail && len < t->mss && seq_gt(t->snd_max, t->snd_una))
+		return 0; /* window-limited sliver while data is in flight: wait (sender SWS) */
+	uint16_t flags = SK_TCP_ACK;
+	if (len > 0 && len == avail)
+		flags |= SK_TCP_PSH;
+	if (fin)
+		flags |= SK_TCP_FIN;
+	struct sk_segment_out o;
+	fill_common(st, t, &o, t->snd_nxt, flags);
+	o.data = &t->snd;
+	o.data_off = off;
+	o.data_len = len;
+	int rexmit = seq_lt(t->snd_nxt, t->snd_max);
+	sk_tcp_send_segment(st, &o);
+	sent_ack(st, t);
+	if (!rexmit && !(t->flags & TF_TS) && t->rtt_start == 0 && len > 0) {
+		t->rtt_seq = t->snd_nxt;
+		t->rtt_start = st->now;
+	}
+	t->snd_nxt += len + (fin ? 1 : 0);
+	if (seq_gt(t->snd_nxt, t->snd_max))
+		t->snd_max = t->snd_nxt;
+	arm_rexmt(st, t);
+	return 1;
+}
+
+void sk_tcp_output(struct synack_stack *st, struct sk_tcb *t)
+{
+	switch (t->state) {
+	case SYNACK_CLOSED:
+	case SYNACK_LISTEN:
+	case SYNACK_TIME_WAIT:
+		return;
+	case SYNACK_SYN_SENT:
+		if (t->snd_nxt == t->iss)
+			send_syn(st, t, 0);
+		return;
+	case SYNACK_SYN_RCVD:
+		if (t->snd_nxt == t->iss)
+			send_syn(st, t, 1);
+		else if (t->flags & TF_ACKNOW)
+			sk_tcp_send_ack(st, t);
+		return;
+	default:
+		break;
+	}
+	int sent = 0;
+	while (send_data(st, t))
+		sent = 1;
+	if (!sent && (t->flags & TF_ACKNOW))
+		sk_tcp_send_ack(st, t);
+}
+
+static int retry_limit(const struct synack_stack *st, const struct sk_tcb *t)
+{
+	if (t->state == SYNACK_SYN_SENT)
+		return st->cfg.tcp_syn_retries;
+	if (t->state == SYNACK_SYN_RCVD)
+		return st->cfg.tcp_synack_retries;
+	if (t->flags & TF_APP_CLOSED)
+		return st->cfg.tcp_orphan_retries ? st->cfg.tcp_orphan_retries : 8;
+	return st->cfg.tcp_retries2;
+}
+
+/* RFC 6298 5.4-5.7: retransmit the earliest unacknowledged segment, back the timer off,
+ * and give up after the configured number of timeouts (HS-7, CL-7, REL-3). */
+int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (t->snd_una == t->snd_max && t->state != SYNACK_SYN_SENT && t->state != SYNACK_SYN_RCVD)
+		return 0; /* everything was acknowledged meanwhile */
+	if (t->backoff >= retry_limit(st, t)) {
+		st->stats.tcp_conn_timeouts++;
+		if (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RCVD)
+			st->stats.tcp_attempt_fails++;
+		sk_tcb_drop(st, t, ETIMEDOUT, "retransmission timeout, giving up");
+		return 1;
+	}
+	t->backoff++;
+	t->total_retrans++;
+	st->stats.tcp_rexmit++;
+	uint64_t rto = (uint64_t)t->rto * 2;
+	uint64_t max = (uint64_t)st->cfg.tcp_rto_max_ms * 1000;
+	t->rto = (uint32_t)(rto < max ? rto : max);
+	t->rtt_start = 0; /* Karn: no RTT sample from a retransmitted segment */
+	/* CC-2 (the transfer issue refines this through the congestion hooks). */
+	uint32_t flight = t->snd_max - t->snd_una;
+	t->ssthresh = flight / 2 > 2u * t->mss ? flight / 2 : 2u * t->mss;
+	t->cwnd = t->mss;
+	if (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RCVD)
+		t->snd_nxt = t->iss;
+	else
+		t->snd_nxt = t->snd_una;
+	sk_tcb_timer_set(st, t, SK_TT_REXMT, st->now + t->rto);
+	sk_tcp_output(st, t);
+	return 0;
+}
+
+/* A keepalive probe: one sequence number below snd_una, which the peer must ACK. */
+void sk_tcp_send_keepalive(struct synack_stack *st, struct sk_tcb *t)
+{
+	struct sk_segment_out o;
+	fill_common(st, t, &o, t->snd_una - 1, SK_TCP_ACK);
+	sk_tcp_send_segment(st, &o);
+}

@@ -1,0 +1,393 @@
+/* The listener's SYN queue as small half-open records (LQ-1), SYN cookies when it is full
+ * (LQ-3), the accept queue limits (LQ-2), and promotion to a full TCB on the final ACK. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/seq.h"
+#include "tcp/tcb.h"
+
+/* MSS values a cookie can carry, as Linux's IPv4 table: the largest not above the peer's. */
+static const uint16_t cookie_mss[] = {536, 1300, 1440, 1460};
+#define COOKIE_MSS_N 4
+#define COOKIE_PERIOD_US (64ull * 1000000) /* the cookie clock ticks every 64 s */
+#define COOKIE_MAX_AGE 2                   /* ticks a cookie stays valid */
+#define TS_OPT_BITS 6                      /* low tsval bits carrying WS/SACK/ECN */
+
+static uint16_t our_mss(const struct synack_stack *st, uint32_t raddr)
+{
+	return (uint16_t)(sk_route_mtu(st, raddr) - 40);
+}
+
+static uint32_t ts_offset_for(struct synack_stack *st, const struct sk_conn_key *k)
+{
+	return (uint32_t)sk_siphash_4u32(&st->key, k->laddr, k->raddr, 0x54534f46, 0);
+}
+
+struct syn_params {
+	struct sk_conn_key key;
+	uint32_t iss, irs;
+	uint16_t peer_mss;
+	uint8_t peer_ws; /* 0xff: not offered */
+	uint8_t sack_ok, ts_ok, ecn_ok;
+	uint32_t ts_recent, ts_offset;
+};
+
+static void send_synack(struct synack_stack *st, const struct syn_params *p, uint32_t tsval)
+{
+	uint8_t wscale = p->peer_ws != 0xff ? sk_tcp_wscale_for(st) : 0;
+	struct sk_segment_out o = {.src = p->key.laddr, .dst = p->key.raddr, .sport = p->key.lport,
+				   .dport = p->key.rport, .seq = p->iss, .ack = p->irs + 1,
+				   .flags = SK_TCP_SYN | SK_TCP_ACK, .win = 65535};
+	if (st->cfg.tcp_rmem[1] < 65535)
+		o.win = (uint16_t)st->cfg.tcp_rmem[1];
+	sk_tcp_syn_options(st, &o.opt, our_mss(st, p->key.raddr), p->ts_ok, tsval, p->ts_recent, p->sack_ok,
+			   p->peer_ws != 0xff, wscale);
+	sk_tcp_send_segment(st, &o);
+}
+
+static void params_from_syn(struct synack_stack *st, struct syn_params *p, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
+{
+	memset(p, 0, sizeof(*p));
+	p->key = (struct sk_conn_key){.laddr = dst, .raddr = src, .lport = seg->dport, .rport = seg->sport};
+	p->irs = seg->seq;
+	p->peer_mss = seg->opt.has_mss ? seg->opt.mss : 536;
+	p->peer_ws = seg->opt.has_ws && st->cfg.tcp_window_scaling ? seg->opt.ws : 0xff;
+	p->sack_ok = seg->opt.sack_ok && st->cfg.tcp_sack;
+	p->ts_ok = seg->opt.has_ts && st->cfg.tcp_timestamps;
+	p->ecn_ok = (seg->flags & (SK_TCP_ECE | SK_TCP_CWR)) == (SK_TCP_ECE | SK_TCP_CWR);
+	p->ts_recent = seg->opt.tsval;
+	p->ts_offset = ts_offset_for(st, &p->key);
+}
+
+/* ---- SYN cookies (LQ-3) ----
+ * ISN = H(4-tuple) + irs + (tick << 24) + ((H(4-tuple, tick) + mss index) mod 2^24).
+ * Subtracting the first two terms leaves the tick in the top byte and, after the second
+ * hash is taken off, the MSS index: a forged or expired cookie fails one of the two. */
+static uint32_t cookie_hash(struct synack_stack *st, const struct sk_conn_key *k, uint32_t tick)
+{
+	return (uint32_t)sk_siphash_4u32(&st->key, k->laddr, k->raddr, (uint32_t)k->lport << 16 | k->rport, tick);
+}
+
+static uint32_t cookie_tick(const struct synack_stack *st)
+{
+	return (uint32_t)(st->now / COOKIE_PERIOD_US);
+}
+
+static uint32_t cookie_make(struct synack_stack *st, const struct syn_params *p, unsigned mss_idx)
+{
+	uint32_t tick = cookie_tick(st);
+	return cookie_hash(st, &p->key, 0xffffffffu) + p->irs + (tick << 24) +
+	       ((cookie_hash(st, &p->key, tick) + mss_idx) & 0xffffff);
+}
+
+/* Returns the MSS index, or -1 for an invalid cookie. */
+static int cookie_check(struct synack_stack *st, const struct sk_conn_key *k, uint32_t cookie, uint32_t irs)
+{
+	uint32_t now_tick = cookie_tick(st);
+	cookie -= cookie_hash(st, k, 0xffffffffu) + irs;
+	uint32_t age = (now_tick - (cookie >> 24)) & 0xff;
+	if (age >= COOKIE_MAX_AGE)
+		return -1;
+	uint32_t idx = (cookie - cookie_hash(st, k, now_tick - age)) & 0xffffff;
+	return idx < COOKIE_MSS_N ? (int)idx : -1;
+}
+
+/* WS (4 bits, 0xf = none), SACK and ECN in the low bits of tsval, returned in tsecr. */
+static uint32_t cookie_tsval(struct synack_stack *st, const struct syn_params *p)
+{
+	uint32_t now = sk_tcp_ts_now(st, p->ts_offset);
+	uint32_t opts = (p->peer_ws != 0xff ? (p->peer_ws > 14 ? 14u : p->peer_ws) : 0xfu) | (p->sack_ok ? 0x10u : 0) |
+			(p->ecn_ok ? 0x20u : 0);
+	uint32_t ts = (now & ~((1u << TS_OPT_BITS) - 1)) | opts;
+	if (seq_gt(ts, now))
+		ts -= 1u << TS_OPT_BITS; /* never a timestamp from the future */
+	return ts;
+}
+
+static void send_cookie(struct synack_stack *st, struct sk_tcb *l, struct syn_params *p)
+{
+	unsigned idx = 0;
+	for (unsigned i = 0; i < COOKIE_MSS_N; i++)
+		if (cookie_mss[i] <= p->peer_mss)
+			idx = i;
+	p->iss = cookie_make(st, p, idx);
+	/* Without timestamps, WS and SACK cannot be remembered: offer neither. */
+	if (!p->ts_ok) {
+		p->peer_ws = 0xff;
+		p->sack_ok = 0;
+	}
+	send_synack(st, p, p->ts_ok ? cookie_tsval(st, p) : 0);
+	l->lst->last_cookie = st->now ? st->now : 1;
+	st->stats.syncookies_sent++;
+}
+
+/* ---- half-open records ---- */
+
+static void syn_unlink(struct sk_syn *e)
+{
+	struct sk_listen *lst = e->listener->lst;
+	if (e->lprev)
+		e->lprev->lnext = e->lnext;
+	else
+		lst->syn_head = e->lnext;
+	if (e->lnext)
+		e->lnext->lprev = e->lprev;
+	lst->syn_len--;
+}
+
+void sk_syn_free(struct synack_stack *st, struct sk_syn *e)
+{
+	sk_ctable_del(st, &e->h);
+	sk_wheel_cancel(&st->wheel, &e->timer);
+	syn_unlink(e);
+	free(e);
+}
+
+static void syn_drop(struct synack_stack *st, struct sk_syn *e, const char *cause)
+{
+	sk_emit_state(st, -1, &e->h.key, SYNACK_SYN_RCVD, SYNACK_CLOSED, cause);
+	st->stats.syn_queue_drops++;
+	sk_syn_free(st, e);
+}
+
+static void syn_params_of(const struct sk_syn *e, struct syn_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->key = e->h.key;
+	p->iss = e->iss;
+	p->irs = e->irs;
+	p->peer_mss = e->peer_mss;
+	p->peer_ws = e->peer_ws;
+	p->sack_ok = e->sack_ok;
+	p->ts_ok = e->ts_ok;
+	p->ts_recent = e->ts_recent;
+	p->ts_offset = e->ts_offset;
+}
+
+static void resend_synack(struct synack_stack *st, const struct sk_syn *e)
+{
+	struct syn_params p;
+	syn_params_of(e, &p);
+	send_synack(st, &p, sk_tcp_ts_now(st, p.ts_offset));
+}
+
+/* HS-8: SYN+ACK again after 1, 2, 4, 8, 16 s; dropped when the next wait runs out. */
+void sk_syn_timer(struct synack_stack *st, struct sk_syn *e)
+{
+	if (e->retries >= st->cfg.tcp_synack_retries) {
+		syn_drop(st, e, "SYN+ACK retries exhausted");
+		return;
+	}
+	e->retries++;
+	st->stats.tcp_rexmit++;
+	resend_synack(st, e);
+	uint64_t wait = (uint64_t)st->cfg.tcp_rto_initial_ms * 1000 << e->retries;
+	sk_wheel_arm(&st->wheel, &e->timer, st->now + wait);
+}
+
+void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
+{
+	struct sk_listen *lst = l->lst;
+	if (lst->aq_len >= lst->backlog) {
+		/* Nowhere to put the connection once established: let the client retry. */
+		st->stats.accept_queue_overflow++;
+		return;
+	}
+	struct syn_params p;
+	params_from_syn(st, &p, src, dst, seg);
+	int full = lst->syn_len >= st->cfg.tcp_max_syn_backlog;
+	if ((full && st->cfg.tcp_syncookies) || st->cfg.tcp_syncookies == 2) {
+		if (full)
+			st->stats.syn_queue_overflow++;
+		send_cookie(st, l, &p);
+		return;
+	}
+	if (full) {
+		st->stats.syn_queue_overflow++;
+		return;
+	}
+	struct sk_syn *e = calloc(1, sizeof(*e));
+	if (!e) {
+		if (st->cfg.tcp_syncookies)
+			send_cookie(st, l, &p);
+		return;
+	}
+	p.iss = sk_tcp_isn(st, &p.key);
+	e->h.kind = SK_CONN_SYN;
+	e->h.key = p.key;
+	e->listener = l;
+	e->iss = p.iss;
+	e->irs = p.irs;
+	e->ts_recent = p.ts_recent;
+	e->ts_offset = p.ts_offset;
+	e->peer_mss = p.peer_mss;
+	e->peer_ws = p.peer_ws;
+	e->sack_ok = p.sack_ok;
+	e->ts_ok = p.ts_ok;
+	sk_timer_init(&e->timer);
+	e->timer.tag = SK_CONN_SYN;
+	sk_ctable_add(st, &e->h);
+	e->lnext = lst->syn_head;
+	if (e->lnext)
+		e->lnext->lprev = e;
+	lst->syn_head = e;
+	lst->syn_len++;
+	st->stats.tcp_passive_opens++;
+	sk_emit_state(st, -1, &e->h.key, SYNACK_LISTEN, SYNACK_SYN_RCVD, "SYN received");
+	send_synack(st, &p, sk_tcp_ts_now(st, p.ts_offset));
+	sk_wheel_arm(&st->wheel, &e->timer, st->now + (uint64_t)st->cfg.tcp_rto_initial_ms * 1000);
+}
+
+/* Builds the established TCB from a completed handshake and queues it for accept(). */
+static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const struct syn_params *p, const struct sk_tcp *seg)
+{
+	struct sk_tcb *t = sk_tcb_new(st);
+	if (!t)
+		return NULL;
+	t->h.key = p->key;
+	t->iss = p->iss;
+	t->irs = p->irs;
+	t->snd_una = t->snd_nxt = t->snd_max = p->iss + 1;
+	t->rcv_nxt = p->irs + 1;
+	/* The SYN+ACK offered an unscaled window (send_synack). */
+	t->rcv_adv = t->rcv_nxt + (st->cfg.tcp_rmem[1] < 65535 ? st->cfg.tcp_rmem[1] : 65535);
+	t->adv_mss = our_mss(st, p->key.raddr);
+	uint32_t mtu_mss = t->adv_mss;
+	t->mss = p->peer_mss < mtu_mss ? p->peer_mss : (uint16_t)mtu_mss;
+	if (t->mss < 64)
+		t->mss = 64;
+	if (p->peer_ws != 0xff) {
+		t->flags |= TF_WS;
+		t->snd_wscale = p->peer_ws > SK_TCP_MAX_WSCALE ? SK_TCP_MAX_WSCALE : p->peer_ws;
+		t->rcv_wscale = sk_tcp_wscale_for(st);
+	}
+	if (p->sack_ok)
+		t->flags |= TF_SACK;
+	if (p->ts_ok) {
+		t->flags |= TF_TS;
+		t->ts_recent = seg->opt.has_ts ? seg->opt.tsval : p->ts_recent;
+	}
+	t->ts_offset = p->ts_offset;
+	t->snd_wnd = (uint32_t)seg->win << t->snd_wscale;
+	t->snd_wl1 = seg->seq;
+	t->snd_wl2 = seg->ack;
+	t->cwnd = st->cfg.tcp_init_cwnd * t->mss;
+	t->ssthresh = UINT32_MAX;
+	t->state = SYNACK_SYN_RCVD;
+	t->last_rcv = st->now;
+	if (p->ts_ok && seg->opt.has_ts && seg->opt.tsecr) {
+		uint32_t r = (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u;
+		t->srtt = r ? r : 1;
+		t->rttvar = t->srtt / 2;
+		uint64_t rto = (uint64_t)t->srtt + 4 * (uint64_t)t->rttvar;
+		uint64_t lo = (uint64_t)st->cfg.tcp_rto_min_ms * 1000;
+		t->rto = (uint32_t)(rto < lo ? lo : rto);
+	}
+	sk_ctable_add(st, &t->h);
+	sk_tcb_set_state(st, t, SYNACK_ESTABLISHED, "ACK received");
+	/* accept queue */
+	struct sk_listen *lst = l->lst;
+	t->parent = l;
+	if (lst->aq_tail)
+		lst->aq_tail->aq_next = t;
+	else
+		lst->aq_head = t;
+	lst->aq_tail = t;
+	lst->aq_len++;
+	return t;
+}
+
+/* LQ-2: the final ACK found the accept queue full. Returns 1 if the ACK must go no further. */
+static int accept_queue_full(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
+{
+	if (l->lst->aq_len < l->lst->backlog)
+		return 0;
+	st->stats.accept_queue_overflow++;
+	if (st->cfg.tcp_abort_on_overflow)
+		sk_tcp_respond_rst(st, src, dst, seg);
+	return 1;
+}
+
+void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_tcp *seg)
+{
+	if (seg->flags & SK_TCP_RST) {
+		/* HS-6 (server side): only an exact RST removes the half-open record. */
+		if (seg->seq == e->irs + 1)
+			syn_drop(st, e, "RST received");
+		return;
+	}
+	if (seg->flags & SK_TCP_SYN) {
+		/* HS-8: a retransmitted SYN gets the SYN+ACK again. */
+		if (!(seg->flags & SK_TCP_ACK) && seg->seq == e->irs)
+			resend_synack(st, e);
+		return;
+	}
+	if (!(seg->flags & SK_TCP_ACK))
+		return;
+	if (seg->ack != e->iss + 1) {
+		sk_tcp_respond_rst(st, e->h.key.raddr, e->h.key.laddr, seg);
+		return;
+	}
+	if (seg->seq != e->irs + 1 && !seq_in(seg->seq, e->irs + 1, e->irs + 1 + 65535))
+		return;
+	struct sk_tcb *l = e->listener;
+	if (accept_queue_full(st, l, e->h.key.raddr, e->h.key.laddr, seg)) {
+		if (st->cfg.tcp_abort_on_overflow)
+			syn_drop(st, e, "accept queue full");
+		return;
+	}
+	struct syn_params p;
+	syn_params_of(e, &p);
+	sk_syn_free(st, e); /* frees the 4-tuple for the TCB */
+	struct sk_tcb *t = promote(st, l, &p, seg);
+	if (t)
+		sk_tcp_segment(st, t, seg); /* its data and FIN, if any (HS-9) */
+}
+
+int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
+{
+	struct sk_listen *lst = l->lst;
+	/* Cookies are only believed shortly after some were sent: otherwise any ACK would be
+	 * a guess at one. */
+	if (!st->cfg.tcp_syncookies || (st->cfg.tcp_syncookies != 2 && (!lst->last_cookie ||
+	    st->now - lst->last_cookie > COOKIE_MAX_AGE * COOKIE_PERIOD_US)))
+		return 0;
+	if (seg->flags & (SK_TCP_SYN | SK_TCP_RST))
+		return 0;
+	struct syn_params p;
+	memset(&p, 0, sizeof(p));
+	p.key = (struct sk_conn_key){.laddr = dst, .raddr = src, .lport = seg->dport, .rport = seg->sport};
+	p.irs = seg->seq - 1;
+	p.iss = seg->ack - 1;
+	int idx = cookie_check(st, &p.key, p.iss, p.irs);
+	if (idx < 0) {
+		st->stats.syncookies_failed++;
+		return 0; /* answered with a RST like any stray ACK */
+	}
+	p.peer_mss = cookie_mss[idx];
+	p.peer_ws = 0xff;
+	p.ts_offset = ts_offset_for(st, &p.key);
+	if (seg->opt.has_ts && st->cfg.tcp_timestamps && seg->opt.tsecr) {
+		uint32_t bits = seg->opt.tsecr & ((1u << TS_OPT_BITS) - 1);
+		p.ts_ok = 1;
+		p.ts_recent = seg->opt.tsval;
+		p.peer_ws = (bits & 0xf) == 0xf ? 0xff : (uint8_t)(bits & 0xf);
+		p.sack_ok = (bits & 0x10) != 0;
+		p.ecn_ok = (bits & 0x20) != 0;
+	}
+	if (accept_queue_full(st, l, src, dst, seg))
+		return 1;
+	st->stats.syncookies_ok++;
+	st->stats.tcp_passive_opens++;
+	struct sk_tcb *t = promote(st, l, &p, seg);
+	if (t)
+		sk_tcp_segment(st, t, seg);
+	return 1;
+}
+
+void sk_syn_drop_all(struct synack_stack *st, struct sk_tcb *l)
+{
+	while (l->lst->syn_head)
+		syn_drop(st, l->lst->syn_head, "listener closed");
+}

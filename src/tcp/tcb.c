@@ -1,0 +1,199 @@
+/* TCB life cycle: creation, state changes with their events, timers as deadlines, ISNs
+ * (RFC 6528), timestamps clock, receive window, and the byte queues. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/seq.h"
+#include "tcp/tcb.h"
+
+struct sk_tcb *sk_tcb_new(struct synack_stack *st)
+{
+	struct sk_tcb *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->h.kind = SK_CONN_TCB;
+	t->handle = -1;
+	t->state = SYNACK_CLOSED;
+	sk_timer_init(&t->timer);
+	t->timer.tag = SK_CONN_TCB;
+	for (int i = 0; i < SK_TT_COUNT; i++)
+		t->deadline[i] = UINT64_MAX;
+	t->rto = st->cfg.tcp_rto_initial_ms * 1000u;
+	t->mss = 536;
+	t->flags = 0;
+	return t;
+}
+
+void sk_tcb_set_state(struct synack_stack *st, struct sk_tcb *t, int state, const char *cause)
+{
+	int old = t->state;
+	if (old == state)
+		return;
+	t->state = (uint8_t)state;
+	if ((old == SYNACK_ESTABLISHED || old == SYNACK_CLOSE_WAIT) && state == SYNACK_CLOSED)
+		st->stats.tcp_estab_resets++;
+	sk_emit_state(st, t->handle, &t->h.key, old, state, cause);
+}
+
+void sk_tcb_timer_rearm(struct synack_stack *st, struct sk_tcb *t)
+{
+	uint64_t min = UINT64_MAX;
+	for (int i = 0; i < SK_TT_COUNT; i++)
+		if (t->deadline[i] < min)
+			min = t->deadline[i];
+	if (min == UINT64_MAX)
+		sk_wheel_cancel(&st->wheel, &t->timer);
+	else if (!sk_timer_armed(&t->timer) || t->timer.deadline != min)
+		sk_wheel_arm(&st->wheel, &t->timer, min);
+}
+
+void sk_tcb_timer_set(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which, uint64_t deadline)
+{
+	t->deadline[which] = deadline;
+	sk_tcb_timer_rearm(st, t);
+}
+
+void sk_tcb_timer_clear(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which)
+{
+	if (t->deadline[which] == UINT64_MAX)
+		return;
+	t->deadline[which] = UINT64_MAX;
+	sk_tcb_timer_rearm(st, t);
+}
+
+static void unlink_from_parent(struct sk_tcb *t)
+{
+	struct sk_tcb *l = t->parent;
+	if (!l || !l->lst)
+		return;
+	for (struct sk_tcb **pp = &l->lst->aq_head; *pp; pp = &(*pp)->aq_next) {
+		if (*pp == t) {
+			*pp = t->aq_next;
+			if (l->lst->aq_tail == t) {
+				struct sk_tcb *last = l->lst->aq_head;
+				while (last && last->aq_next)
+					last = last->aq_next;
+				l->lst->aq_tail = last;
+			}
+			l->lst->aq_len--;
+			break;
+		}
+	}
+	t->parent = NULL;
+	t->aq_next = NULL;
+}
+
+void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t)
+{
+	sk_wheel_cancel(&st->wheel, &t->timer);
+	sk_bytes_free(&t->snd);
+	sk_bytes_free(&t->rcv);
+	free(t->lst);
+	free(t);
+}
+
+void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char *cause)
+{
+	int was = t->state;
+	if (was != SYNACK_CLOSED && was != SYNACK_LISTEN)
+		sk_ctable_del(st, &t->h);
+	sk_tcb_set_state(st, t, SYNACK_CLOSED, cause);
+	for (int i = 0; i < SK_TT_COUNT; i++)
+		t->deadline[i] = UINT64_MAX;
+	sk_wheel_cancel(&st->wheel, &t->timer);
+	/* A closed connection sends nothing more; after an error it delivers nothing more
+	 * either (RST-5), while after a clean close unread data is still the reader's. */
+	sk_bytes_free(&t->snd);
+	if (err) {
+		t->soerror = err;
+		sk_bytes_free(&t->rcv);
+	}
+	if (t->parent) {
+		/* Never accepted: the application never saw it. */
+		unlink_from_parent(t);
+		sk_tcb_free(st, t);
+		return;
+	}
+	if (t->handle < 0)
+		sk_tcb_free(st, t);
+}
+
+/* RFC 6528: ISN = M + F(4-tuple, secret), M a 4-microsecond clock. */
+uint32_t sk_tcp_isn(struct synack_stack *st, const struct sk_conn_key *k)
+{
+	uint32_t m = (uint32_t)((st->now - st->clock_base) / 4);
+	uint64_t f = sk_siphash_4u32(&st->key, k->laddr, k->raddr, (uint32_t)k->lport << 16 | k->rport, 0x49534e31);
+	return m + (uint32_t)f;
+}
+
+/* Timestamps tick in milliseconds, offset per connection so they reveal no uptime. */
+uint32_t sk_tcp_ts_now(struct synack_stack *st, uint32_t offset)
+{
+	return (uint32_t)(st->now / 1000) + offset;
+}
+
+uint32_t sk_tcb_rcv_window(const struct sk_tcb *t)
+{
+	uint32_t limit = 131072; /* tcp_rmem[1]; autotuning comes with the transfer issue */
+	return t->rcv.len >= limit ? 0 : limit - t->rcv.len;
+}
+
+/* ---- byte queues ---- */
+
+int sk_bytes_push(struct sk_bytes *b, const uint8_t *p, uint32_t n, uint32_t limit)
+{
+	if (n > limit - b->len)
+		n = limit - b->len;
+	if (n == 0)
+		return 0;
+	if (b->len + n > b->cap) {
+		uint32_t cap = b->cap ? b->cap : 2048;
+		while (cap < b->len + n)
+			cap *= 2;
+		uint8_t *nb = malloc(cap);
+		if (!nb)
+			return -ENOMEM;
+		sk_bytes_peek(b, 0, nb, b->len);
+		free(b->buf);
+		b->buf = nb;
+		b->cap = cap;
+		b->head = 0;
+	}
+	uint32_t tail = (b->head + b->len) % b->cap;
+	uint32_t first = n < b->cap - tail ? n : b->cap - tail;
+	memcpy(b->buf + tail, p, first);
+	memcpy(b->buf, p + first, n - first);
+	b->len += n;
+	return (int)n;
+}
+
+uint32_t sk_bytes_peek(const struct sk_bytes *b, uint32_t off, uint8_t *out, uint32_t n)
+{
+	if (off >= b->len)
+		return 0;
+	if (n > b->len - off)
+		n = b->len - off;
+	uint32_t start = (b->head + off) % (b->cap ? b->cap : 1);
+	uint32_t first = n < b->cap - start ? n : b->cap - start;
+	memcpy(out, b->buf + start, first);
+	memcpy(out + first, b->buf, n - first);
+	return n;
+}
+
+void sk_bytes_drop(struct sk_bytes *b, uint32_t n)
+{
+	if (n >= b->len) {
+		sk_bytes_free(b);
+		return;
+	}
+	b->head = (b->head + n) % b->cap;
+	b->len -= n;
+}
+
+void sk_bytes_free(struct sk_bytes *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+	b->cap = b->head = b->len = 0;
+}

@@ -1,0 +1,218 @@
+/* TCP's connection records: the full TCB (RFC 9293 3.3.1 names), the small half-open record
+ * of a listener's SYN queue, and the small TIME-WAIT record; and the functions the TCP files
+ * share. */
+#ifndef SK_TCB_H
+#define SK_TCB_H
+
+#include "base/wheel.h"
+#include "stack/stack.h"
+#include "wire/tcp.h"
+
+/* What a 4-tuple table entry is. */
+enum sk_conn_kind { SK_CONN_TCB = 1, SK_CONN_SYN, SK_CONN_TW };
+
+struct sk_conn_key {
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+};
+
+/* The head every table entry starts with. */
+struct sk_conn {
+	struct sk_conn *hnext;
+	struct sk_conn_key key;
+	uint8_t kind;
+};
+
+/* Timers of a TCB, each an absolute deadline; the TCB arms its one wheel timer for the
+ * earliest (design principle 6: few deadlines per connection, one structure per stack). */
+enum sk_tt { SK_TT_REXMT, SK_TT_PERSIST, SK_TT_KEEP, SK_TT_DELACK, SK_TT_CONN, SK_TT_COUNT };
+/* SK_TT_CONN: connection-level limits: FIN-WAIT-2 timeout (CL-9), TIME-WAIT 2MSL when the
+ * TCB itself waits (it is normally replaced by a TIME-WAIT record). */
+
+enum {
+	TF_ACKNOW = 1u << 0,     /* send an ACK at the next output */
+	TF_DELACK = 1u << 1,     /* an ACK is owed, delayed */
+	TF_NODELAY = 1u << 2,    /* TCP_NODELAY */
+	TF_TS = 1u << 3,         /* timestamps negotiated */
+	TF_SACK = 1u << 4,       /* SACK negotiated */
+	TF_WS = 1u << 5,         /* window scaling negotiated */
+	TF_FIN_QUEUED = 1u << 6, /* the application is done sending: FIN follows the data */
+	TF_FIN_RCVD = 1u << 7,   /* the peer's FIN arrived (EOF after the data) */
+	TF_APP_CLOSED = 1u << 8, /* close() was called: the socket is orphaned */
+	TF_SHUT_RD = 1u << 9,
+	TF_KEEPALIVE = 1u << 10, /* SO_KEEPALIVE */
+	TF_LINGER0 = 1u << 11,   /* SO_LINGER {1, 0} */
+	TF_ACCEPTED = 1u << 12,  /* handed to the application (or created by connect) */
+	TF_CONNECTING = 1u << 13,
+	TF_REUSEADDR = 1u << 14,
+	TF_RCV_SYN = 1u << 15,   /* simultaneous open: the peer's SYN arrived in SYN-SENT */
+	TF_BOUND = 1u << 16,     /* holds a reference on its local port (bind) */
+};
+
+/* A byte queue (send data, or in-order received data not yet read). Storage is allocated
+ * on the first byte and freed when the queue empties, so an idle connection holds none
+ * (CONN-3). */
+struct sk_bytes {
+	uint8_t *buf;
+	uint32_t cap, head, len;
+};
+
+struct sk_listen {
+	struct sk_tcb *aq_head, *aq_tail; /* accept queue: established, not yet accepted */
+	uint32_t aq_len, backlog;
+	uint32_t syn_len;                 /* half-open records of this listener */
+	struct sk_syn *syn_head;          /* those records */
+	uint64_t last_cookie;             /* when a SYN cookie was last sent (0 = never) */
+};
+
+struct sk_tcb {
+	struct sk_conn h;
+	struct sk_tcb *lnext; /* listener table chain */
+	int handle;           /* socket handle, -1 once orphaned by close() */
+	uint8_t state;
+	uint8_t snd_wscale, rcv_wscale;
+	uint8_t backoff;      /* consecutive retransmission timeouts */
+	uint8_t keep_sent;    /* unanswered keepalive probes */
+	uint8_t keepcnt;      /* per socket, 0 = stack default */
+	uint32_t flags;
+	int soerror;          /* pending error (SO_ERROR), positive errno */
+	/* send sequence space */
+	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
+	/* receive sequence space */
+	uint32_t irs, rcv_nxt, rcv_adv;
+	uint16_t mss;         /* most we send in one segment */
+	uint16_t adv_mss;     /* what we announced */
+	/* timestamps (RFC 7323) */
+	uint32_t ts_recent, ts_offset;
+	/* RTT (RFC 6298), microseconds */
+	uint32_t srtt, rttvar, rto;
+	uint32_t rtt_seq;     /* segment being timed when timestamps are off (Karn) */
+	uint64_t rtt_start;   /* 0 = none timed */
+	uint32_t keepidle_s, keepintvl_s; /* per socket, 0 = stack default */
+	uint32_t total_retrans;
+	uint64_t last_rcv;    /* for keepalive idle time */
+	uint64_t last_challenge;
+	struct sk_timer timer;
+	uint64_t deadline[SK_TT_COUNT];
+	struct sk_bytes snd, rcv;
+	/* congestion state (the transfer issue fills in the algorithms) */
+	uint32_t cwnd, ssthresh;
+	/* listener relations */
+	struct sk_listen *lst;   /* non-NULL for a listener */
+	struct sk_tcb *parent;   /* listener whose accept queue holds this TCB */
+	struct sk_tcb *aq_next;
+};
+
+/* A half-open connection in a listener's SYN queue (LQ-1): no socket, no buffers. */
+struct sk_syn {
+	struct sk_conn h;
+	struct sk_tcb *listener;
+	struct sk_syn *lnext, *lprev; /* the listener's list, to drop them when it closes */
+	uint32_t iss, irs;
+	uint32_t ts_recent, ts_offset;
+	uint16_t peer_mss;
+	uint8_t peer_ws;       /* 0xff = not offered */
+	uint8_t sack_ok, ts_ok;
+	uint8_t retries;
+	struct sk_timer timer;
+};
+
+/* TIME-WAIT: only what is needed to answer old segments and judge new SYNs (TW-4). */
+struct sk_tw {
+	struct sk_conn h;
+	uint32_t snd_nxt, rcv_nxt;
+	uint32_t ts_recent, ts_offset;
+	uint16_t rcv_wnd;      /* as advertised (already scaled down) */
+	uint8_t ts_ok;
+	uint8_t pad;
+	uint64_t since;        /* when TIME-WAIT began, for tw_reuse (TW-5) */
+	struct sk_timer timer;
+};
+
+/* ---- table.c ---- */
+int sk_ctable_init(struct sk_ctable *t);
+void sk_ctable_free(struct sk_ctable *t);
+struct sk_conn *sk_ctable_find(struct synack_stack *st, const struct sk_conn_key *k);
+int sk_ctable_add(struct synack_stack *st, struct sk_conn *c);
+void sk_ctable_del(struct synack_stack *st, struct sk_conn *c);
+struct sk_tcb *sk_listener_find(struct synack_stack *st, uint32_t laddr, uint16_t lport);
+int sk_listener_add(struct synack_stack *st, struct sk_tcb *l);
+void sk_listener_del(struct synack_stack *st, struct sk_tcb *l);
+int sk_port_in_use(struct synack_stack *st, uint32_t laddr, uint16_t lport);
+
+/* ---- tcb.c ---- */
+struct sk_tcb *sk_tcb_new(struct synack_stack *st);
+void sk_tcb_set_state(struct synack_stack *st, struct sk_tcb *t, int state, const char *cause);
+/* Ends a connection: removes it from the tables, reports err to the socket if it still has
+ * one, frees it if orphaned. */
+void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char *cause);
+void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t);
+void sk_tcb_timer_set(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which, uint64_t deadline);
+void sk_tcb_timer_clear(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which);
+void sk_tcb_timer_rearm(struct synack_stack *st, struct sk_tcb *t);
+void sk_tcb_timer_fired(struct synack_stack *st, struct sk_tcb *t);
+uint32_t sk_tcp_isn(struct synack_stack *st, const struct sk_conn_key *k);
+uint32_t sk_tcp_ts_now(struct synack_stack *st, uint32_t offset);
+uint32_t sk_tcb_rcv_window(const struct sk_tcb *t);
+
+int sk_bytes_push(struct sk_bytes *b, const uint8_t *p, uint32_t n, uint32_t limit);
+uint32_t sk_bytes_peek(const struct sk_bytes *b, uint32_t off, uint8_t *out, uint32_t n);
+void sk_bytes_drop(struct sk_bytes *b, uint32_t n);
+void sk_bytes_free(struct sk_bytes *b);
+
+/* ---- output.c ---- */
+/* The one output routine: sends whatever the TCB's state says is due (SYN, SYN+ACK, data,
+ * FIN, ACK, window update, probe). */
+void sk_tcp_output(struct synack_stack *st, struct sk_tcb *t);
+void sk_tcp_send_ack(struct synack_stack *st, struct sk_tcb *t);
+void sk_tcp_send_rst_tcb(struct synack_stack *st, struct sk_tcb *t);
+/* A RST answering a segment that has no connection (RST-1). */
+void sk_tcp_respond_rst(struct synack_stack *st, uint32_t src, uint32_t dst, const struct sk_tcp *seg);
+struct sk_segment_out {
+	uint32_t src, dst;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint16_t flags, win;
+	struct sk_tcp_opts opt;
+	const struct sk_bytes *data; /* payload source, or NULL */
+	uint32_t data_off, data_len;
+};
+int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s);
+/* Returns 1 if the connection was dropped. */
+int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t);
+void sk_tcp_send_keepalive(struct synack_stack *st, struct sk_tcb *t);
+
+/* ---- input.c ---- */
+void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint8_t *seg, size_t len);
+/* A parsed segment for a TCB found by its 4-tuple. */
+void sk_tcp_segment(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg);
+
+/* ---- syncache.c ---- */
+void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg);
+/* The final ACK (or any segment) for a half-open record. */
+void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_tcp *seg);
+/* An ACK to a listener with no half-open record: maybe a SYN cookie. Returns 1 if handled. */
+int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg);
+void sk_syn_drop_all(struct synack_stack *st, struct sk_tcb *l);
+void sk_syn_free(struct synack_stack *st, struct sk_syn *e);
+void sk_syn_timer(struct synack_stack *st, struct sk_syn *e);
+
+/* ---- timewait.c ---- */
+/* Replaces an orphaned TCB entering TIME-WAIT with a small record (or drops it when the
+ * cap is reached, TW-4). */
+void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t);
+void sk_tw_segment(struct synack_stack *st, struct sk_tw *w, uint32_t src, uint32_t dst, const struct sk_tcp *seg);
+void sk_tw_free(struct synack_stack *st, struct sk_tw *w);
+void sk_tw_timer(struct synack_stack *st, struct sk_tw *w);
+/* A SYN for a 4-tuple in TIME-WAIT: may it start a new connection (TW-3)? */
+int sk_tw_syn_acceptable(const struct sk_tw *w, const struct sk_tcp *seg);
+
+/* The options our SYN / SYN+ACK carry. */
+void sk_tcp_syn_options(struct synack_stack *st, struct sk_tcp_opts *o, uint16_t mss, int ts,
+			uint32_t tsval, uint32_t tsecr, int sack, int ws, uint8_t wscale);
+uint8_t sk_tcp_wscale_for(const struct synack_stack *st);
+
+/* Container of an embedded member. */
+#define sk_container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+#endif

@@ -1,0 +1,65 @@
+/* TCB timer dispatch: retransmission, persist, keepalive (REL-9), delayed ACK, and the
+ * connection-level FIN-WAIT-2 limit (CL-9). */
+#include <errno.h>
+
+#include "tcp/tcb.h"
+
+static int keepalive(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (!(t->flags & TF_KEEPALIVE) || (t->state != SYNACK_ESTABLISHED && t->state != SYNACK_CLOSE_WAIT))
+		return 0;
+	uint64_t intvl = (uint64_t)(t->keepintvl_s ? t->keepintvl_s : st->cfg.tcp_keepalive_intvl_s) * 1000000;
+	uint64_t idle = (uint64_t)(t->keepidle_s ? t->keepidle_s : st->cfg.tcp_keepalive_time_s) * 1000000;
+	int probes = t->keepcnt ? t->keepcnt : st->cfg.tcp_keepalive_probes;
+	if (t->snd_una != t->snd_max) {
+		/* Data in flight: the retransmission timer watches the peer. */
+		sk_tcb_timer_set(st, t, SK_TT_KEEP, st->now + idle);
+		return 0;
+	}
+	if (t->keep_sent >= probes) {
+		st->stats.tcp_keepalive_timeouts++;
+		sk_tcb_drop(st, t, ETIMEDOUT, "keepalive timeout");
+		return 1;
+	}
+	sk_tcp_send_keepalive(st, t);
+	t->keep_sent++;
+	sk_tcb_timer_set(st, t, SK_TT_KEEP, st->now + intvl);
+	return 0;
+}
+
+static int fire_one(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which)
+{
+	switch (which) {
+	case SK_TT_REXMT:
+		return sk_tcp_rexmt_timeout(st, t);
+	case SK_TT_PERSIST:
+		sk_tcp_output(st, t);
+		return 0;
+	case SK_TT_KEEP:
+		return keepalive(st, t);
+	case SK_TT_DELACK:
+		if (t->flags & TF_DELACK)
+			sk_tcp_send_ack(st, t);
+		return 0;
+	case SK_TT_CONN:
+		if (t->state == SYNACK_FIN_WAIT_2) {
+			sk_tcb_drop(st, t, 0, "FIN-WAIT-2 timeout");
+			return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+void sk_tcb_timer_fired(struct synack_stack *st, struct sk_tcb *t)
+{
+	for (int w = 0; w < SK_TT_COUNT; w++) {
+		if (t->deadline[w] > st->now)
+			continue;
+		t->deadline[w] = UINT64_MAX;
+		if (fire_one(st, t, (enum sk_tt)w))
+			return; /* the connection is gone (and perhaps freed) */
+	}
+	sk_tcb_timer_rearm(st, t);
+}
