@@ -1,0 +1,296 @@
+/* Scenario registry, runner, and the helpers scenario code is written with. */
+#include "sim/scenario.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire/ipv4.h"
+#include "wire/tcp.h"
+
+/* Each area's scenarios live in their own file, as a NULL-terminated array. */
+extern const struct sk_scenario sk_scn_hs[], sk_scn_lq[], sk_scn_cl[], sk_scn_tw[], sk_scn_rst[], sk_scn_conn[],
+	sk_scn_rel[];
+
+static const struct sk_scenario *const groups[] = {sk_scn_conn, sk_scn_hs, sk_scn_lq, sk_scn_cl,
+						   sk_scn_tw, sk_scn_rst, sk_scn_rel};
+#define NGROUPS (sizeof(groups) / sizeof(groups[0]))
+
+size_t sk_scenario_count(void)
+{
+	size_t n = 0;
+	for (size_t g = 0; g < NGROUPS; g++)
+		for (const struct sk_scenario *sc = groups[g]; sc->name; sc++)
+			n++;
+	return n;
+}
+
+const struct sk_scenario *sk_scenario_get(size_t i)
+{
+	for (size_t g = 0; g < NGROUPS; g++)
+		for (const struct sk_scenario *sc = groups[g]; sc->name; sc++)
+			if (i-- == 0)
+				return sc;
+	return NULL;
+}
+
+const struct sk_scenario *sk_scenario_find(const char *name)
+{
+	const struct sk_scenario *sc;
+	for (size_t i = 0; (sc = sk_scenario_get(i)); i++)
+		if (!strcmp(sc->name, name))
+			return sc;
+	return NULL;
+}
+
+int sk_scenario_run(const struct sk_scenario *sc, const struct sk_world_opts *o, FILE *report)
+{
+	struct sk_scn s;
+	memset(&s, 0, sizeof(s));
+	if (o)
+		s.opts = *o;
+	if (s.opts.link.delay_us == 0 && s.opts.link.jitter_us == 0 && s.opts.link.rate_bps == 0)
+		s.opts.link.delay_us = SK_MS(10);
+	s.report = report ? report : stderr;
+	s.client = s.server = -1;
+	int err = 0;
+	s.w = sk_world_new(&s.opts, &err);
+	if (!s.w)
+		return err;
+	sc->run(&s);
+	sk_world_free(s.w);
+	if (s.checks == 0) {
+		fprintf(s.report, "FAIL %s: the scenario checked nothing\n", sc->name);
+		return 1;
+	}
+	return s.failures;
+}
+
+int sk_expect(struct sk_scn *s, int cond, const char *fmt, ...)
+{
+	s->checks++;
+	if (cond)
+		return 1;
+	s->failures++;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(s->report, "FAIL at %.6f s: ", (double)sk_world_now(s->w) / 1e6);
+	vfprintf(s->report, fmt, ap);
+	fputc('\n', s->report);
+	va_end(ap);
+	return 0;
+}
+
+void sk_scn_pair(struct sk_scn *s, const struct synack_config *ccfg, const struct synack_config *scfg)
+{
+	s->client = sk_world_add_host(s->w, "client", SK_CLIENT_ADDR, ccfg);
+	s->server = sk_world_add_host(s->w, "server", SK_SERVER_ADDR, scfg);
+}
+
+const char *sk_errno_name(int err)
+{
+	if (err < 0)
+		err = -err;
+	switch (err) {
+	case 0: return "0";
+	case EAGAIN: return "EAGAIN";
+	case EINPROGRESS: return "EINPROGRESS";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case ECONNRESET: return "ECONNRESET";
+	case EPIPE: return "EPIPE";
+	case ENOTCONN: return "ENOTCONN";
+	case EISCONN: return "EISCONN";
+	case EALREADY: return "EALREADY";
+	case EINVAL: return "EINVAL";
+	case EBADF: return "EBADF";
+	case EADDRINUSE: return "EADDRINUSE";
+	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+	case ENOPROTOOPT: return "ENOPROTOOPT";
+	case EMFILE: return "EMFILE";
+	case ENOMEM: return "ENOMEM";
+	default: return "E?";
+	}
+}
+
+static void print_result(struct sk_scn *s, int host, const char *call, long r)
+{
+	if (r < 0)
+		sk_world_note(s->w, host, "%s = -1 %s", call, sk_errno_name((int)r));
+	else
+		sk_world_note(s->w, host, "%s = %ld", call, r);
+}
+
+int sk_scn_listen(struct sk_scn *s, int host, uint16_t port, int backlog)
+{
+	synack_stack *st = sk_world_stack(s->w, host);
+	int l = synack_socket(st, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr a = {0, port};
+	int r = l < 0 ? l : synack_bind(st, l, &a);
+	if (r >= 0)
+		r = synack_listen(st, l, backlog);
+	char call[64];
+	snprintf(call, sizeof(call), "listen(:%u, %d)", port, backlog);
+	print_result(s, host, call, r < 0 ? r : 0);
+	return r < 0 ? r : l;
+}
+
+int sk_scn_connect(struct sk_scn *s, int host, uint32_t addr, uint16_t port)
+{
+	synack_stack *st = sk_world_stack(s->w, host);
+	int k = synack_socket(st, SYNACK_SOCK_STREAM);
+	if (k < 0)
+		return k;
+	struct synack_sockaddr a = {addr, port};
+	int r = synack_connect(st, k, &a);
+	char call[64], ip[16];
+	snprintf(call, sizeof(call), "connect(%s:%u)", sk_ipv4_ntoa(addr, ip), port);
+	print_result(s, host, call, r);
+	return r == -EINPROGRESS ? k : r;
+}
+
+int sk_scn_accept(struct sk_scn *s, int host, int lsock)
+{
+	int r = synack_accept(sk_world_stack(s->w, host), lsock, NULL);
+	print_result(s, host, "accept()", r);
+	return r;
+}
+
+long sk_scn_send(struct sk_scn *s, int host, int sock, const void *buf, size_t len)
+{
+	long r = synack_send(sk_world_stack(s->w, host), sock, buf, len, 0);
+	char call[48];
+	snprintf(call, sizeof(call), "send(%zu bytes)", len);
+	print_result(s, host, call, r);
+	return r;
+}
+
+long sk_scn_recv(struct sk_scn *s, int host, int sock, void *buf, size_t len)
+{
+	long r = synack_recv(sk_world_stack(s->w, host), sock, buf, len, 0);
+	print_result(s, host, "recv()", r);
+	return r;
+}
+
+int sk_scn_close(struct sk_scn *s, int host, int sock)
+{
+	int r = synack_close(sk_world_stack(s->w, host), sock);
+	print_result(s, host, "close()", r);
+	return r;
+}
+
+int sk_scn_shutdown(struct sk_scn *s, int host, int sock, int how)
+{
+	int r = synack_shutdown(sk_world_stack(s->w, host), sock, how);
+	print_result(s, host, how == SYNACK_SHUT_WR ? "shutdown(SHUT_WR)" : how == SYNACK_SHUT_RD ? "shutdown(SHUT_RD)" : "shutdown(SHUT_RDWR)", r);
+	return r;
+}
+
+int sk_scn_setsockopt_int(struct sk_scn *s, int host, int sock, int level, int name, int v)
+{
+	int r = synack_setsockopt(sk_world_stack(s->w, host), sock, level, name, &v, sizeof(v));
+	char call[64];
+	snprintf(call, sizeof(call), "setsockopt(%d, %d, %d)", level, name, v);
+	print_result(s, host, call, r);
+	return r;
+}
+
+struct ev_wait {
+	synack_stack *st;
+	int sock, mask;
+};
+
+static int events_hold(struct sk_world *w, void *arg)
+{
+	(void)w;
+	struct ev_wait *e = arg;
+	int ev = synack_events(e->st, e->sock);
+	return ev < 0 || (ev & e->mask);
+}
+
+uint64_t sk_scn_wait_events(struct sk_scn *s, int host, int sock, int mask, uint64_t limit)
+{
+	struct ev_wait e = {sk_world_stack(s->w, host), sock, mask};
+	return sk_world_run_cond(s->w, limit, events_hold, &e);
+}
+
+int sk_scn_wait_connect(struct sk_scn *s, int host, int sock, uint64_t limit, uint64_t *when)
+{
+	uint64_t t = sk_scn_wait_events(s, host, sock, SYNACK_EV_OUT | SYNACK_EV_ERR | SYNACK_EV_HUP, limit);
+	if (when)
+		*when = t;
+	if (t == UINT64_MAX) {
+		sk_world_note(s->w, host, "connect() still in progress");
+		return -EINPROGRESS;
+	}
+	int err = 0;
+	size_t len = sizeof(err);
+	synack_getsockopt(sk_world_stack(s->w, host), sock, SYNACK_SOL_SOCKET, SYNACK_SO_ERROR, &err, &len);
+	print_result(s, host, "connect()", -err);
+	return -err;
+}
+
+int sk_scn_wait_accept(struct sk_scn *s, int host, int lsock, uint64_t limit, uint64_t *when)
+{
+	uint64_t t = sk_scn_wait_events(s, host, lsock, SYNACK_EV_IN, limit);
+	if (when)
+		*when = t;
+	if (t == UINT64_MAX)
+		return -EAGAIN;
+	return sk_scn_accept(s, host, lsock);
+}
+
+int sk_scn_rule(struct sk_scn *s, int from, int to, uint16_t mask, uint16_t value, uint32_t first, uint32_t last,
+		enum sk_simnet_action action, uint64_t delay_us)
+{
+	struct sk_simnet_rule r = {
+		.from = from >= 0 ? sk_world_dev(s->w, from) : NULL,
+		.to = to >= 0 ? sk_world_dev(s->w, to) : NULL,
+		.l4 = SK_L4_TCP, .flags_mask = mask, .flags_value = value,
+		.first = first, .last = last, .action = action, .delay_us = delay_us,
+	};
+	return sk_simnet_add_rule(sk_world_net(s->w), &r);
+}
+
+const struct sk_rec *sk_scn_seg(struct sk_scn *s, int host, uint16_t mask, uint16_t value, int n)
+{
+	size_t count = sk_world_nrecs(s->w);
+	for (size_t i = 0; i < count; i++) {
+		const struct sk_rec *r = sk_world_rec(s->w, i);
+		if (r->type != SK_REC_SEG || r->host != host || r->d.l4 != SK_L4_TCP)
+			continue;
+		if ((r->d.tcp.flags & mask) == value && --n == 0)
+			return r;
+	}
+	return NULL;
+}
+
+int sk_scn_count(struct sk_scn *s, int host, uint16_t mask, uint16_t value)
+{
+	int n = 0;
+	while (sk_scn_seg(s, host, mask, value, n + 1))
+		n++;
+	return n;
+}
+
+uint64_t sk_scn_state_time(struct sk_scn *s, int host, int from, int to)
+{
+	size_t count = sk_world_nrecs(s->w);
+	for (size_t i = 0; i < count; i++) {
+		const struct sk_rec *r = sk_world_rec(s->w, i);
+		if (r->type == SK_REC_STATE && r->host == host && r->ev.new_state == to && (from < 0 || r->ev.old_state == from))
+			return r->t;
+	}
+	return UINT64_MAX;
+}
+
+int sk_scn_seg_is(const struct sk_rec *r, uint16_t flags, uint32_t seq, uint32_t ack)
+{
+	if (!r || r->d.l4 != SK_L4_TCP)
+		return 0;
+	const struct sk_tcp *t = &r->d.tcp;
+	if (t->flags != flags || t->seq != seq)
+		return 0;
+	return !(flags & SK_TCP_ACK) || t->ack == ack;
+}

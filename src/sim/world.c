@@ -1,0 +1,410 @@
+/* The simulated world: stacks and scripted peers on a simnet, one virtual clock, one log. */
+#include "sim/world.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/siphash.h"
+#include "link/pcapdev.h"
+#include "trace/print.h"
+#include "wire/ipv4.h"
+
+struct peer_frame {
+	uint8_t *data;
+	size_t len;
+};
+
+struct host {
+	struct sk_world *w;
+	int index;
+	char name[32];
+	uint32_t addr;
+	synack_stack *st; /* NULL for a scripted peer */
+	struct sk_dev *ep;
+	struct peer_frame *q; /* scripted peer: arrived frames */
+	size_t qhead, qlen, qcap;
+	uint8_t *last; /* scripted peer: bytes of the frame last returned */
+};
+
+struct sk_world {
+	struct sk_world_opts o;
+	struct sk_simnet *net;
+	int link;
+	struct host hosts[SK_WORLD_MAX_HOSTS];
+	int nhosts;
+	uint64_t now;
+	struct sk_pcap_writer *pcap;
+	struct sk_rec *recs;
+	size_t nrecs, caprecs;
+	uint8_t buf[65536];
+};
+
+static struct sk_rec *rec_add(struct sk_world *w, enum sk_rec_type type, int host)
+{
+	if (w->nrecs == w->caprecs) {
+		size_t cap = w->caprecs ? w->caprecs * 2 : 256;
+		struct sk_rec *r = realloc(w->recs, cap * sizeof(*r));
+		if (!r)
+			return NULL;
+		w->recs = r;
+		w->caprecs = cap;
+	}
+	struct sk_rec *r = &w->recs[w->nrecs++];
+	memset(r, 0, sizeof(*r));
+	r->type = type;
+	r->t = w->now;
+	r->host = host;
+	return r;
+}
+
+static int host_of_dev(const struct sk_world *w, const struct sk_dev *d)
+{
+	for (int i = 0; i < w->nhosts; i++)
+		if (w->hosts[i].ep == d)
+			return i;
+	return -1;
+}
+
+static void print_frame(struct sk_world *w, const uint8_t *data, size_t len)
+{
+	if (!w->o.trace)
+		return;
+	struct sk_pkt_meta m = {.sec = (int64_t)(w->now / 1000000), .usec = (uint32_t)(w->now % 1000000),
+				.caplen = (uint32_t)len, .len = (uint32_t)len, .linktype = SK_LINK_RAW};
+	sk_print_packet(w->o.trace, &m, data, w->o.print_flags, SK_TS_UTC);
+}
+
+/* Every frame a sender puts on the wire is logged and printed; a drop marks it. */
+static void observe(void *arg, const struct sk_simnet_event *ev)
+{
+	struct sk_world *w = arg;
+	if (ev->type == SK_SIMNET_EV_SENT) {
+		struct sk_rec *r = rec_add(w, SK_REC_SEG, host_of_dev(w, ev->from));
+		if (!r)
+			return;
+		r->bytes = malloc(ev->len ? ev->len : 1);
+		if (r->bytes) {
+			memcpy(r->bytes, ev->data, ev->len);
+			r->len = ev->len;
+			sk_decode(r->bytes, r->len, SK_LINK_RAW, 1, &r->d);
+		}
+		print_frame(w, ev->data, ev->len);
+	} else if (ev->type == SK_SIMNET_EV_DROPPED) {
+		for (size_t i = w->nrecs; i-- > 0;) {
+			if (w->recs[i].type == SK_REC_SEG) {
+				w->recs[i].dropped = 1;
+				break;
+			}
+		}
+		if (w->o.trace)
+			fprintf(w->o.trace, "#   (lost: %s)\n", sk_simnet_drop_name(ev->reason));
+	}
+}
+
+struct sk_world *sk_world_new(const struct sk_world_opts *o, int *err)
+{
+	struct sk_world *w = calloc(1, sizeof(*w));
+	int e = 0;
+	if (!w) {
+		e = -ENOMEM;
+		goto fail;
+	}
+	if (o)
+		w->o = *o;
+	w->net = sk_simnet_new(w->o.seed, SK_LINK_RAW, &e);
+	if (!w->net)
+		goto fail;
+	w->link = sk_simnet_add_link(w->net, &w->o.link);
+	if (w->link < 0) {
+		e = w->link;
+		goto fail;
+	}
+	sk_simnet_set_observer(w->net, observe, w);
+	if (w->o.pcap_path) {
+		w->pcap = sk_pcap_writer_open(w->o.pcap_path, SK_LINK_RAW, &e);
+		if (!w->pcap)
+			goto fail;
+		sk_simnet_set_capture(w->net, SK_SIMNET_CAP_WIRE, w->pcap, 0);
+	}
+	return w;
+fail:
+	if (w) {
+		if (w->net)
+			sk_simnet_free(w->net);
+		free(w);
+	}
+	if (err)
+		*err = e ? e : -ENOMEM;
+	return NULL;
+}
+
+void sk_world_free(struct sk_world *w)
+{
+	if (!w)
+		return;
+	for (int i = 0; i < w->nhosts; i++) {
+		struct host *h = &w->hosts[i];
+		synack_stack_free(h->st);
+		for (size_t j = 0; j < h->qlen; j++)
+			free(h->q[(h->qhead + j) % h->qcap].data);
+		free(h->q);
+		free(h->last);
+	}
+	sk_simnet_free(w->net);
+	if (w->pcap)
+		sk_pcap_writer_close(w->pcap);
+	for (size_t i = 0; i < w->nrecs; i++) {
+		free(w->recs[i].bytes);
+		free(w->recs[i].text);
+	}
+	free(w->recs);
+	free(w);
+}
+
+static int host_output(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	struct host *h = ctx;
+	return sk_dev_send(h->ep, pkt, len, now);
+}
+
+static void on_event(void *ctx, const struct synack_event *e);
+
+
+static int add_endpoint(struct sk_world *w, const char *name, uint32_t addr)
+{
+	if (w->nhosts == SK_WORLD_MAX_HOSTS)
+		return -ENOSPC;
+	int e = 0;
+	struct host *h = &w->hosts[w->nhosts];
+	memset(h, 0, sizeof(*h));
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	h->w = w;
+	h->index = w->nhosts;
+	h->addr = addr;
+	h->ep = sk_simnet_add_endpoint(w->net, w->link, name, &e);
+	if (!h->ep)
+		return e;
+	sk_simnet_add_addr(w->net, h->ep, addr);
+	return w->nhosts++;
+}
+
+int sk_world_add_host(struct sk_world *w, const char *name, uint32_t addr, const struct synack_config *cfg)
+{
+	int i = add_endpoint(w, name, addr);
+	if (i < 0)
+		return i;
+	struct host *h = &w->hosts[i];
+	struct synack_config c;
+	if (cfg)
+		c = *cfg;
+	else
+		synack_config_defaults(&c);
+	/* Reproducible secrets: a function of the world's seed and the host. */
+	struct sk_siphash_key k = {w->o.seed, 0x73796e61636b0000ull + (uint64_t)i};
+	uint64_t a = sk_siphash(&k, "secret-a", 8), b = sk_siphash(&k, "secret-b", 8);
+	memcpy(c.secret, &a, 8);
+	memcpy(c.secret + 8, &b, 8);
+	c.seed = sk_siphash(&k, "seed", 4);
+	int e = 0;
+	h->st = synack_stack_new(&c, &e);
+	if (!h->st) {
+		w->nhosts--;
+		return e;
+	}
+	int r = synack_add_addr(h->st, addr, 24, 1500, host_output, h);
+	if (r < 0)
+		return r;
+	synack_set_event_hook(h->st, on_event, h);
+	return i;
+}
+
+int sk_world_add_peer(struct sk_world *w, const char *name, uint32_t addr)
+{
+	return add_endpoint(w, name, addr);
+}
+
+static void on_event(void *ctx, const struct synack_event *e)
+{
+	struct host *h = ctx;
+	struct sk_world *w = h->w;
+	int host = h->index;
+	struct sk_rec *r = rec_add(w, SK_REC_STATE, host);
+	if (r)
+		r->ev = *e;
+	if (w->o.trace)
+		fprintf(w->o.trace, "# %s %s -> %s (%s)\n", h->name,
+			synack_state_name(e->old_state), synack_state_name(e->new_state), e->cause);
+}
+
+synack_stack *sk_world_stack(struct sk_world *w, int host)
+{
+	return host >= 0 && host < w->nhosts ? w->hosts[host].st : NULL;
+}
+
+struct sk_dev *sk_world_dev(struct sk_world *w, int host)
+{
+	return host >= 0 && host < w->nhosts ? w->hosts[host].ep : NULL;
+}
+
+struct sk_simnet *sk_world_net(struct sk_world *w)
+{
+	return w->net;
+}
+
+uint32_t sk_world_addr(struct sk_world *w, int host)
+{
+	return w->hosts[host].addr;
+}
+
+const char *sk_world_name(struct sk_world *w, int host)
+{
+	return host >= 0 && host < w->nhosts ? w->hosts[host].name : "?";
+}
+
+uint64_t sk_world_now(const struct sk_world *w)
+{
+	return w->now;
+}
+
+static void peer_push(struct host *h, const uint8_t *data, size_t len)
+{
+	if (h->qlen == h->qcap) {
+		size_t cap = h->qcap ? h->qcap * 2 : 16;
+		struct peer_frame *q = malloc(cap * sizeof(*q));
+		if (!q)
+			return;
+		for (size_t j = 0; j < h->qlen; j++)
+			q[j] = h->q[(h->qhead + j) % h->qcap];
+		free(h->q);
+		h->q = q;
+		h->qcap = cap;
+		h->qhead = 0;
+	}
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy)
+		return;
+	memcpy(copy, data, len);
+	h->q[(h->qhead + h->qlen) % h->qcap] = (struct peer_frame){copy, len};
+	h->qlen++;
+}
+
+static uint64_t next_time(const struct sk_world *w)
+{
+	uint64_t t = sk_simnet_next_event(w->net);
+	for (int i = 0; i < w->nhosts; i++) {
+		if (!w->hosts[i].st)
+			continue;
+		uint64_t d = synack_next_deadline(w->hosts[i].st);
+		if (d < t)
+			t = d;
+	}
+	return t;
+}
+
+/* One step at time t: deliver what is due, then run timers, host by host in order. */
+static void step(struct sk_world *w, uint64_t t)
+{
+	if (t > w->now)
+		w->now = t;
+	for (int i = 0; i < w->nhosts; i++) {
+		struct host *h = &w->hosts[i];
+		int n;
+		while ((n = sk_dev_recv(h->ep, w->buf, sizeof(w->buf), w->now)) > 0) {
+			if (h->st)
+				synack_input(h->st, w->buf, (size_t)n, w->now);
+			else
+				peer_push(h, w->buf, (size_t)n);
+		}
+	}
+	for (int i = 0; i < w->nhosts; i++)
+		if (w->hosts[i].st)
+			synack_poll(w->hosts[i].st, w->now);
+}
+
+uint64_t sk_world_run_cond(struct sk_world *w, uint64_t limit, int (*cond)(struct sk_world *, void *), void *arg)
+{
+	if (cond && cond(w, arg))
+		return w->now;
+	for (;;) {
+		uint64_t t = next_time(w);
+		if (t == UINT64_MAX || t > limit)
+			break;
+		step(w, t);
+		if (cond && cond(w, arg))
+			return w->now;
+	}
+	if (limit != UINT64_MAX && limit > w->now) {
+		/* The stacks learn the time only from input and poll: bring them to the
+		 * world's clock, so calls made now act at now. */
+		step(w, limit);
+	}
+	return UINT64_MAX;
+}
+
+void sk_world_run_until(struct sk_world *w, uint64_t t)
+{
+	sk_world_run_cond(w, t, NULL, NULL);
+}
+
+void sk_world_run_idle(struct sk_world *w, uint64_t limit)
+{
+	for (;;) {
+		uint64_t t = next_time(w);
+		if (t == UINT64_MAX || t > limit)
+			return;
+		step(w, t);
+	}
+}
+
+int sk_world_peer_send(struct sk_world *w, int peer, uint32_t dst, const struct sk_tcp *seg)
+{
+	struct host *h = &w->hosts[peer];
+	uint8_t *p = w->buf;
+	int n = sk_tcp_emit(p + 20, sizeof(w->buf) - 20, h->addr, dst, seg);
+	if (n < 0)
+		return -EINVAL;
+	struct sk_ipv4 ip = {.total_len = (uint16_t)(20 + n), .frag = SK_IP_DF, .ttl = 64,
+			     .proto = SK_IPPROTO_TCP, .src = h->addr, .dst = dst};
+	sk_ipv4_emit(p, 20, &ip);
+	return sk_dev_send(h->ep, p, (size_t)(20 + n), w->now);
+}
+
+int sk_world_peer_recv(struct sk_world *w, int peer, struct sk_decoded *d)
+{
+	struct host *h = &w->hosts[peer];
+	if (!h->qlen)
+		return 0;
+	struct peer_frame f = h->q[h->qhead];
+	h->qhead = (h->qhead + 1) % h->qcap;
+	h->qlen--;
+	free(h->last);
+	h->last = f.data;
+	sk_decode(f.data, f.len, SK_LINK_RAW, 1, d);
+	return 1;
+}
+
+void sk_world_note(struct sk_world *w, int host, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	struct sk_rec *r = rec_add(w, SK_REC_NOTE, host);
+	if (r)
+		r->text = strdup(line);
+	if (w->o.trace)
+		fprintf(w->o.trace, "# %s %s\n", sk_world_name(w, host), line);
+}
+
+size_t sk_world_nrecs(const struct sk_world *w)
+{
+	return w->nrecs;
+}
+
+const struct sk_rec *sk_world_rec(const struct sk_world *w, size_t i)
+{
+	return i < w->nrecs ? &w->recs[i] : NULL;
+}

@@ -1,0 +1,84 @@
+/* A simulated world: synack stacks (and scripted peers) on a simulated network, driven on one
+ * virtual clock, with a log of every segment and state transition for tests to assert on and
+ * for synack-sim to print. Scenarios are written once against this and serve both. */
+#ifndef SK_WORLD_H
+#define SK_WORLD_H
+
+#include <stdio.h>
+#include <synack/synack.h>
+
+#include "link/simnet.h"
+#include "wire/decode.h"
+
+#define SK_WORLD_MAX_HOSTS 8
+
+enum sk_rec_type {
+	SK_REC_SEG,   /* a frame a host sent (dropped says whether it was lost) */
+	SK_REC_STATE, /* a connection changed state */
+	SK_REC_NOTE,  /* a line the scenario wrote (socket calls and their results) */
+};
+
+struct sk_rec {
+	enum sk_rec_type type;
+	uint64_t t;
+	int host;             /* sender (SEG) or owner (STATE, NOTE) */
+	/* SEG */
+	int dropped;
+	struct sk_decoded d;  /* pointers inside refer to bytes[] */
+	uint8_t *bytes;
+	size_t len;
+	/* STATE */
+	struct synack_event ev;
+	/* NOTE */
+	char *text;
+};
+
+struct sk_world_opts {
+	uint64_t seed;
+	struct sk_simnet_params link; /* both directions */
+	FILE *trace;                  /* NULL: print nothing */
+	unsigned print_flags;         /* SK_PRINT_VERBOSE, SK_PRINT_HEX */
+	const char *pcap_path;        /* NULL: no capture */
+	int keep_bytes;               /* keep frame bytes in SEG records (default off) */
+};
+
+struct sk_world;
+
+struct sk_world *sk_world_new(const struct sk_world_opts *o, int *err);
+void sk_world_free(struct sk_world *w);
+
+/* A synack host at addr (/24); cfg NULL = defaults. Its secret and seed derive from the
+ * world's seed and its index, so runs are reproducible. Returns the host index or -errno. */
+int sk_world_add_host(struct sk_world *w, const char *name, uint32_t addr, const struct synack_config *cfg);
+/* A scripted peer: no stack; the scenario sends exact segments and reads what arrives. */
+int sk_world_add_peer(struct sk_world *w, const char *name, uint32_t addr);
+
+synack_stack *sk_world_stack(struct sk_world *w, int host);
+struct sk_dev *sk_world_dev(struct sk_world *w, int host);
+struct sk_simnet *sk_world_net(struct sk_world *w);
+uint32_t sk_world_addr(struct sk_world *w, int host);
+const char *sk_world_name(struct sk_world *w, int host);
+uint64_t sk_world_now(const struct sk_world *w);
+
+/* Runs until virtual time t (delivering frames, firing timers); the clock ends at t. */
+void sk_world_run_until(struct sk_world *w, uint64_t t);
+/* Runs until cond(arg) holds (checked after each event) or time limit; returns the time it
+ * held, or UINT64_MAX (the clock is then at limit). */
+uint64_t sk_world_run_cond(struct sk_world *w, uint64_t limit, int (*cond)(struct sk_world *, void *), void *arg);
+/* Runs until nothing is left to do or time limit. */
+void sk_world_run_idle(struct sk_world *w, uint64_t limit);
+
+/* Scripted peer: sends a TCP segment from peer to dst now (checksum computed). */
+int sk_world_peer_send(struct sk_world *w, int peer, uint32_t dst, const struct sk_tcp *seg);
+/* Scripted peer: the next frame that arrived for it, decoded into d (bytes valid until the
+ * next call); 0 if none. */
+int sk_world_peer_recv(struct sk_world *w, int peer, struct sk_decoded *d);
+
+/* Writes "# <host> <text>" to the trace and the log. */
+void sk_world_note(struct sk_world *w, int host, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The log. */
+size_t sk_world_nrecs(const struct sk_world *w);
+const struct sk_rec *sk_world_rec(const struct sk_world *w, size_t i);
+
+#endif
