@@ -2,6 +2,9 @@
 #include "testutil.h"
 
 #include <ctype.h>
+#include <stdio.h>
+
+#include "sim/scenario.h"
 
 static int hexval(int c)
 {
@@ -29,4 +32,19 @@ size_t sk_test_hex(const char *hex, uint8_t *buf, size_t cap)
 		hi = -1;
 	}
 	return n;
+}
+
+void sk_test_scenario(const char *name)
+{
+	const struct sk_scenario *sc = sk_scenario_find(name);
+	if (!sc)
+		fail_msg("scenario %s is missing", name);
+	struct sk_world_opts o = {.seed = 1};
+	int r = sk_scenario_run(sc, &o, stderr);
+	if (r != 0) {
+		/* Run again with the trace on, so the failure can be read segment by segment. */
+		o.trace = stderr;
+		sk_scenario_run(sc, &o, stderr);
+		fail_msg("%s: %d expectation(s) failed", name, r);
+	}
 }

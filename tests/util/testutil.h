@@ -11,4 +11,9 @@
 /* Parses "45 00 00 3c ..." (spaces/newlines ignored) into buf; returns the byte count. */
 size_t sk_test_hex(const char *hex, uint8_t *buf, size_t cap);
 
+
+
+/* Runs the named catalogue scenario (src/sim) with seed 1 and fails the test if it is
+ * missing or any of its expectations fails; the trace of a failing run goes to stderr. */
+void sk_test_scenario(const char *name);
 #endif
