@@ -24,7 +24,13 @@ struct sk_pkt_meta {
 	int linktype;    /* SK_LINK_ETHERNET or SK_LINK_RAW */
 };
 
-/* Prints one packet (all its lines, each ending in '\n'). */
+/* Prints one packet (all its lines, each ending in '\n'), as tcpdump 4.99 does for DLT_EN10MB
+ * and raw IPv4 (SK_LINK_RAW, also DLT_RAW 12/14 and LINKTYPE_IPV4 228). Decoded: Ethernet
+ * (VLAN tags skipped, as tcpdump does without -e), ARP/RARP, IPv4 with options, ICMP, UDP,
+ * TCP with all its options. Not decoded, unlike tcpdump: payloads above TCP/UDP (the line
+ * ends at "length N"), IPv6, 802.3/LLC and other EtherTypes (printed as tcpdump prints an
+ * unknown EtherType), and IP protocols such as GRE or SCTP (printed as ip-proto-N). Reads
+ * no byte beyond m->caplen and keeps no state between calls. */
 void sk_print_packet(FILE *out, const struct sk_pkt_meta *m, const uint8_t *data, unsigned flags,
 		     enum sk_ts_style ts);
 
