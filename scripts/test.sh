@@ -9,6 +9,8 @@ jobs=$(nproc)
 fuzz_seconds=${FUZZ_SECONDS:-15}
 passed=0
 failed=0
+tests_passed=0
+tests_failed=0
 step() { # name, command...
 	local name=$1
 	shift
@@ -28,12 +30,32 @@ build() { # dir, cmake args...
 	cmake --build "$dir" -j"$jobs" 2>&1 | grep -E 'error|warning|Error' ; return "${PIPESTATUS[0]}"
 }
 
+# Runs ctest and adds its counts ("N% tests passed, F tests failed out of T") to the totals.
+run_ctest() { # build dir, env...
+	local dir=$1 log
+	shift
+	log=$(mktemp)
+	env "$@" ctest --test-dir "$dir" --output-on-failure -j"$jobs" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	local line total bad
+	line=$(grep -E 'tests failed out of [0-9]+' "$log" | tail -1)
+	total=$(echo "$line" | sed -E 's/.* out of ([0-9]+).*/\1/')
+	bad=$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed.*/\1/')
+	if [ -n "$total" ] && [ -n "$bad" ]; then
+		tests_passed=$((tests_passed + total - bad))
+		tests_failed=$((tests_failed + bad))
+	else
+		tests_failed=$((tests_failed + 1))
+	fi
+	rm -f "$log"
+	return "$rc"
+}
+
 mkdir -p build-test
 step "build (gcc, RelWithDebInfo)" build build-test/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
-step "ctest (gcc)" ctest --test-dir build-test/release --output-on-failure -j"$jobs"
+step "ctest (gcc)" run_ctest build-test/release
 step "build (clang, ASan+UBSan)" build build-test/asan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DSYNACK_SANITIZE=ON
-step "ctest (ASan+UBSan)" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	ctest --test-dir build-test/asan --output-on-failure -j"$jobs"
+step "ctest (ASan+UBSan)" run_ctest build-test/asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 
 fuzz_all() {
 	local rc=0 t name corpus
@@ -45,8 +67,10 @@ fuzz_all() {
 		cp -r fuzz/corpus/"$name"/. "$corpus"/ 2>/dev/null
 		if "$t" -max_total_time="$fuzz_seconds" -print_final_stats=1 "$corpus" >"$corpus.log" 2>&1; then
 			echo "$name: $(grep -oE 'Done [0-9]+ runs' "$corpus.log") without a finding"
+			tests_passed=$((tests_passed + 1))
 		else
 			echo "$name: FINDING"; tail -30 "$corpus.log"; rc=1
+			tests_failed=$((tests_failed + 1))
 		fi
 	done
 	return $rc
@@ -55,5 +79,6 @@ step "build (libFuzzer)" build build-test/fuzz -DCMAKE_C_COMPILER=clang -DSYNACK
 step "fuzz (${fuzz_seconds}s per target)" fuzz_all
 
 echo
-echo "test.sh: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+echo "steps: $passed passed, $failed failed (builds, test suites, fuzzing)"
+echo "total: $tests_passed passed, $tests_failed failed"
+[ "$failed" -eq 0 ] && [ "$tests_failed" -eq 0 ]
