@@ -7,12 +7,16 @@
 #include <string.h>
 
 #include "sim/scenario.h"
+#include "sim/transfer.h"
 #include "trace/print.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: synack-sim --list\n"
 		   "       synack-sim NAME [-w FILE.pcap] [-v] [-X] [--seed N] [-q]\n"
+		   "       synack-sim transfer --bytes N [--both-ways] [--loss P] [--dup P] [--reorder P]\n"
+		   "                  [--corrupt P] [--delay MS] [--jitter MS] [--rate MBIT] [--queue PKTS]\n"
+		   "                  [--cc cubic|newreno] [--seed S] [-w FILE.pcap] [--trace]\n"
 		   "Runs scenario NAME (a behaviour ID such as hs-7 or cl-6) between two synack stacks\n"
 		   "on the simulated network, printing every segment as tcpdump -n -S would, with\n"
 		   "virtual time from 00:00:00.000000, state transitions and socket calls (# lines).\n"
@@ -21,11 +25,131 @@ static void usage(FILE *f)
 		   "  -w FILE      also write every frame to a pcap file\n"
 		   "  -v, -X       as tcpdump's -v (IP header, checksums) and -X (hex dump)\n"
 		   "  --seed N     seed of the simulated network and stacks (default 1)\n"
-		   "  -q           print only the verdict\n");
+		   "  -q           print only the verdict\n"
+		   "transfer moves N bytes (K, M, G suffixes: KiB, MiB, GiB) between two stacks over a\n"
+		   "link with the given impairments (P a fraction, e.g. 0.05) and prints what arrived,\n"
+		   "whether its digest matched, virtual time, goodput and recovery counters; exit 1 if\n"
+		   "any byte was lost or corrupted.\n");
+}
+
+static int parse_u64(const char *opt, const char *s, uint64_t *out, int sizes)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-') {
+		fprintf(stderr, "synack-sim: %s: not a number: %s\n", opt, s);
+		return -1;
+	}
+	if (sizes && *end) {
+		int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : -1;
+		if (shift < 0 || end[1]) {
+			fprintf(stderr, "synack-sim: %s: bad size suffix: %s\n", opt, s);
+			return -1;
+		}
+		v <<= shift;
+	} else if (*end) {
+		fprintf(stderr, "synack-sim: %s: not a number: %s\n", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_prob(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end || !(v >= 0 && v <= 1)) {
+		fprintf(stderr, "synack-sim: %s: want a fraction from 0 to 1: %s\n", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int transfer_main(int argc, char **argv)
+{
+	enum { O_BYTES = 256, O_BOTH, O_LOSS, O_DUP, O_REORDER, O_CORRUPT, O_DELAY, O_JITTER, O_RATE, O_QUEUE, O_CC, O_SEED,
+	       O_TRACE };
+	static const struct option lo[] = {
+		{"bytes", required_argument, NULL, O_BYTES}, {"both-ways", no_argument, NULL, O_BOTH},
+		{"loss", required_argument, NULL, O_LOSS}, {"dup", required_argument, NULL, O_DUP},
+		{"reorder", required_argument, NULL, O_REORDER}, {"corrupt", required_argument, NULL, O_CORRUPT},
+		{"delay", required_argument, NULL, O_DELAY}, {"jitter", required_argument, NULL, O_JITTER},
+		{"rate", required_argument, NULL, O_RATE}, {"queue", required_argument, NULL, O_QUEUE},
+		{"cc", required_argument, NULL, O_CC}, {"seed", required_argument, NULL, O_SEED},
+		{"trace", no_argument, NULL, O_TRACE}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	};
+	struct sk_transfer_opts o = {.seed = 1};
+	o.link.delay_us = 10000;
+	int have_bytes = 0, c;
+	uint64_t v;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "w:h", lo, NULL)) != -1) {
+		switch (c) {
+		case O_BYTES:
+			if (parse_u64("--bytes", optarg, &o.bytes, 1))
+				return 2;
+			have_bytes = 1;
+			break;
+		case O_BOTH: o.both_ways = 1; break;
+		case O_LOSS: if (parse_prob("--loss", optarg, &o.link.loss)) return 2; break;
+		case O_DUP: if (parse_prob("--dup", optarg, &o.link.duplicate)) return 2; break;
+		case O_REORDER: if (parse_prob("--reorder", optarg, &o.link.reorder)) return 2; break;
+		case O_CORRUPT: if (parse_prob("--corrupt", optarg, &o.link.corrupt)) return 2; break;
+		case O_DELAY:
+			if (parse_u64("--delay", optarg, &v, 0))
+				return 2;
+			o.link.delay_us = v * 1000;
+			break;
+		case O_JITTER:
+			if (parse_u64("--jitter", optarg, &v, 0))
+				return 2;
+			o.link.jitter_us = v * 1000;
+			break;
+		case O_RATE:
+			if (parse_u64("--rate", optarg, &v, 0))
+				return 2;
+			o.link.rate_bps = v * 1000000;
+			break;
+		case O_QUEUE:
+			if (parse_u64("--queue", optarg, &v, 0) || v > UINT32_MAX)
+				return 2;
+			o.link.queue_limit = (uint32_t)v;
+			break;
+		case O_CC:
+			if (strcmp(optarg, "cubic") && strcmp(optarg, "newreno") && strcmp(optarg, "reno")) {
+				fprintf(stderr, "synack-sim: --cc: unknown algorithm %s (cubic, newreno)\n", optarg);
+				return 2;
+			}
+			o.cc = optarg;
+			break;
+		case O_SEED: if (parse_u64("--seed", optarg, &o.seed, 0)) return 2; break;
+		case O_TRACE: o.trace = stdout; break;
+		case 'w': o.pcap_path = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!have_bytes || optind != argc) {
+		fprintf(stderr, "synack-sim: transfer: %s\n", have_bytes ? "unexpected argument" : "--bytes N is required");
+		return 2;
+	}
+	struct sk_transfer_result r;
+	int e = sk_transfer_run(&o, &r);
+	if (e < 0) {
+		fprintf(stderr, "synack-sim: transfer: %s\n", strerror(-e));
+		return 1;
+	}
+	sk_transfer_print(stdout, &o, &r);
+	return r.completed ? 0 : 1;
 }
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "transfer"))
+		return transfer_main(argc - 1, argv + 1);
 	static const struct option longopts[] = {
 		{"list", no_argument, NULL, 'l'}, {"seed", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},

@@ -81,6 +81,10 @@ static void observe(void *arg, const struct sk_simnet_event *ev)
 {
 	struct sk_world *w = arg;
 	if (ev->type == SK_SIMNET_EV_SENT) {
+		if (w->o.no_log) {
+			print_frame(w, ev->data, ev->len);
+			return;
+		}
 		struct sk_rec *r = rec_add(w, SK_REC_SEG, host_of_dev(w, ev->from));
 		if (!r)
 			return;
@@ -92,7 +96,7 @@ static void observe(void *arg, const struct sk_simnet_event *ev)
 		}
 		print_frame(w, ev->data, ev->len);
 	} else if (ev->type == SK_SIMNET_EV_DROPPED) {
-		for (size_t i = w->nrecs; i-- > 0;) {
+		for (size_t i = w->o.no_log ? 0 : w->nrecs; i-- > 0;) {
 			if (w->recs[i].type == SK_REC_SEG) {
 				w->recs[i].dropped = 1;
 				break;
@@ -230,7 +234,7 @@ static void on_event(void *ctx, const struct synack_event *e)
 	struct host *h = ctx;
 	struct sk_world *w = h->w;
 	int host = h->index;
-	struct sk_rec *r = rec_add(w, SK_REC_STATE, host);
+	struct sk_rec *r = w->o.no_log ? NULL : rec_add(w, SK_REC_STATE, host);
 	if (r)
 		r->ev = *e;
 	if (w->o.trace)
@@ -341,6 +345,15 @@ uint64_t sk_world_run_cond(struct sk_world *w, uint64_t limit, int (*cond)(struc
 		step(w, limit);
 	}
 	return UINT64_MAX;
+}
+
+uint64_t sk_world_step(struct sk_world *w, uint64_t limit)
+{
+	uint64_t t = next_time(w);
+	if (t == UINT64_MAX || t > limit)
+		return UINT64_MAX;
+	step(w, t);
+	return w->now;
 }
 
 void sk_world_run_until(struct sk_world *w, uint64_t t)

@@ -40,6 +40,7 @@ struct sk_world_opts {
 	unsigned print_flags;         /* SK_PRINT_VERBOSE, SK_PRINT_HEX */
 	const char *pcap_path;        /* NULL: no capture */
 	int keep_bytes;               /* keep frame bytes in SEG records (default off) */
+	int no_log;                   /* record nothing (long transfers): print/capture only */
 };
 
 struct sk_world;
@@ -65,6 +66,9 @@ void sk_world_run_until(struct sk_world *w, uint64_t t);
 /* Runs until cond(arg) holds (checked after each event) or time limit; returns the time it
  * held, or UINT64_MAX (the clock is then at limit). */
 uint64_t sk_world_run_cond(struct sk_world *w, uint64_t limit, int (*cond)(struct sk_world *, void *), void *arg);
+/* Advances to the next event (an arrival or a timer) if it is at or before limit, and
+ * processes it; returns the new time, or UINT64_MAX if nothing was due by limit. */
+uint64_t sk_world_step(struct sk_world *w, uint64_t limit);
 /* Runs until nothing is left to do or time limit. */
 void sk_world_run_idle(struct sk_world *w, uint64_t limit);
 

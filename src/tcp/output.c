@@ -157,6 +157,9 @@ static int fin_allowed(int state)
 	return state == SYNACK_FIN_WAIT_1 || state == SYNACK_CLOSING || state == SYNACK_LAST_ACK;
 }
 
+/* The timestamp option as non-SYN segments carry it: nop, nop, kind 8 (10 bytes). */
+#define TS_OPTION_SPACE 12
+
 /* Sends data and FIN from snd_nxt as window, Nagle (REL-7) and MSS allow; returns 1 if a
  * segment went out. */
 static int send_data(struct synack_stack *st, struct sk_tcb *t)
@@ -168,19 +171,22 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t)
 	uint32_t wnd = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
 	uint32_t usable = seq_lt(t->snd_nxt, t->snd_una + wnd) ? t->snd_una + wnd - t->snd_nxt : 0;
 	uint32_t len = avail < usable ? avail : usable;
-	if (len > t->mss)
-		len = t->mss;
+	/* HS-4, RFC 9293 3.7.1 (MUST-16): the options every segment carries come out of the
+	 * MSS (Eff.snd.MSS), so a full segment with timestamps still fits the MTU. */
+	uint32_t mss = t->mss - ((t->flags & TF_TS) ? TS_OPTION_SPACE : 0);
+	if (len > mss)
+		len = mss;
 	int fin = fin_pending && len == avail;
 	if (len == 0 && !fin)
 		return 0;
-	if (len > 0 && len < t->mss && len == avail && !fin) {
+	if (len > 0 && len < mss && len == avail && !fin) {
 		/* Nagle: a small tail waits while data is in flight, unless disabled or this
 		 * is a retransmission. */
 		int in_flight = seq_gt(t->snd_max, t->snd_una) && seq_geq(t->snd_nxt, t->snd_max);
 		if (!(t->flags & TF_NODELAY) && in_flight)
 			return 0;
 	}
-	if (len > 0 && len < avail && len < t->mss && seq_gt(t->snd_max, t->snd_una))
+	if (len > 0 && len < avail && len < mss && seq_gt(t->snd_max, t->snd_una))
 		return 0; /* window-limited sliver while data is in flight: wait (sender SWS) */
 	uint16_t flags = SK_TCP_ACK;
 	if (len > 0 && len == avail)
@@ -260,6 +266,7 @@ int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
 	t->backoff++;
 	t->total_retrans++;
 	st->stats.tcp_rexmit++;
+	st->stats.tcp_timeouts++;
 	uint64_t rto = (uint64_t)t->rto * 2;
 	uint64_t max = (uint64_t)st->cfg.tcp_rto_max_ms * 1000;
 	t->rto = (uint32_t)(rto < max ? rto : max);

@@ -1,0 +1,42 @@
+/* Bulk transfer between two synack stacks on the simulated network, verified byte for byte:
+ * the engine behind `synack-sim transfer` and the transfer tests. */
+#ifndef SK_TRANSFER_H
+#define SK_TRANSFER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "link/simnet.h"
+
+struct sk_transfer_opts {
+	uint64_t bytes;               /* per direction */
+	int both_ways;
+	struct sk_simnet_params link; /* both directions */
+	const char *cc;               /* NULL = the stack default */
+	uint64_t seed;
+	FILE *trace;                  /* print every segment (tcpdump format) */
+	const char *pcap_path;
+	uint64_t time_limit_us;       /* virtual; 0 = 24 h */
+};
+
+struct sk_transfer_dir {
+	uint64_t sent, delivered;
+	uint64_t digest_sent, digest_rcvd; /* FNV-1a of the stream at each end */
+	uint64_t first_bad;                /* offset of the first wrong byte, or UINT64_MAX */
+	int eof;                           /* the reader saw the end of the stream */
+};
+
+struct sk_transfer_result {
+	int completed;                 /* every byte delivered, right, and both ends closed */
+	struct sk_transfer_dir dir[2]; /* 0: client -> server, 1: server -> client */
+	uint64_t start_us, end_us;     /* virtual: connected, and last byte read */
+	uint64_t retransmits, timeouts, fast_retransmits, sack_recoveries, dsacks;
+	uint64_t segments;
+};
+
+/* Runs it; returns 0 if it ran (see result->completed), or -errno. */
+int sk_transfer_run(const struct sk_transfer_opts *o, struct sk_transfer_result *r);
+/* Prints the summary `synack-sim transfer` shows. */
+void sk_transfer_print(FILE *f, const struct sk_transfer_opts *o, const struct sk_transfer_result *r);
+
+#endif
