@@ -12,7 +12,9 @@
 static int handle_alloc(struct synack_stack *st, struct sk_tcb *t)
 {
 	struct sk_handles *h = &st->handles;
-	if (st->cfg.max_sockets && h->used >= st->cfg.max_sockets)
+	/* The cap counts open sockets; h->used is only the high-water mark of slots, which
+	 * never falls, so closed sockets would keep counting against it. */
+	if (st->cfg.max_sockets && st->stats.sockets >= st->cfg.max_sockets)
 		return -EMFILE;
 	uint32_t i;
 	if (h->free_head != UINT32_MAX) {
@@ -93,6 +95,9 @@ static int tuple_free(struct synack_stack *st, const struct sk_conn_key *k)
 		return 1;
 	if (c->kind == SK_CONN_TW && tw_reusable(st, (struct sk_tw *)c)) {
 		st->stats.tw_recycled++;
+		/* The record's end is reported like any other (TRC-5). */
+		sk_emit_state(st, -1, &c->key, SYNACK_TIME_WAIT, SYNACK_CLOSED,
+			      "4-tuple reused (tcp_tw_reuse)");
 		sk_tw_free(st, (struct sk_tw *)c);
 		return 1;
 	}
@@ -509,7 +514,8 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 				t->flags |= TF_KEEPALIVE;
 			else
 				t->flags &= ~TF_KEEPALIVE;
-			if (v && (t->state == SYNACK_ESTABLISHED || t->state == SYNACK_CLOSE_WAIT)) {
+			/* Any synchronized state, as the keepalive timer watches them all. */
+			if (v && t->state >= SYNACK_ESTABLISHED && t->state < SYNACK_TIME_WAIT) {
 				uint32_t idle = t->keepidle_s ? t->keepidle_s : st->cfg.tcp_keepalive_time_s;
 				sk_tcb_timer_set(st, t, SK_TT_KEEP, t->last_rcv + (uint64_t)idle * 1000000);
 			} else if (!v) {

@@ -7,7 +7,7 @@
 
 #include "base/siphash.h"
 #include "base/wheel.h"
-#include "link/rng.h"
+#include "base/rng.h"
 
 struct sk_tcb;
 struct sk_conn;

@@ -30,13 +30,8 @@ static void rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r)
 
 /* Rate limit for challenge ACKs and ACKs to out-of-window segments: per connection a
  * minimum gap, per stack a budget per second (RFC 5961 7). */
-static int may_challenge(struct synack_stack *st, struct sk_tcb *t)
+int sk_challenge_budget(struct synack_stack *st)
 {
-	uint64_t gap = (uint64_t)st->cfg.tcp_invalid_ratelimit_ms * 1000;
-	if (t->last_challenge && st->now - t->last_challenge < gap) {
-		st->stats.tcp_challenge_acks_limited++;
-		return 0;
-	}
 	if (st->now - st->challenge_window_start >= 1000000) {
 		st->challenge_window_start = st->now;
 		st->challenge_count = 0;
@@ -46,6 +41,18 @@ static int may_challenge(struct synack_stack *st, struct sk_tcb *t)
 		return 0;
 	}
 	st->challenge_count++;
+	return 1;
+}
+
+static int may_challenge(struct synack_stack *st, struct sk_tcb *t)
+{
+	uint64_t gap = (uint64_t)st->cfg.tcp_invalid_ratelimit_ms * 1000;
+	if (t->last_challenge && st->now - t->last_challenge < gap) {
+		st->stats.tcp_challenge_acks_limited++;
+		return 0;
+	}
+	if (!sk_challenge_budget(st))
+		return 0;
 	t->last_challenge = st->now ? st->now : 1;
 	return 1;
 }
@@ -171,17 +178,33 @@ static int acceptable(const struct sk_tcb *t, const struct sk_tcp *seg, uint32_t
 	       seq_in(seg->seq + seglen - 1, t->rcv_nxt, t->rcv_nxt + wnd);
 }
 
-static void fin_acked_transitions(struct synack_stack *st, struct sk_tcb *t, int *gone)
+static void enter_fin_wait_2(struct synack_stack *st, struct sk_tcb *t)
+{
+	sk_tcb_set_state(st, t, SYNACK_FIN_WAIT_2, "ACK of FIN received");
+	if (t->flags & TF_APP_CLOSED) /* CL-9: only a fully closed socket is limited */
+		sk_tcb_timer_set(st, t, SK_TT_CONN,
+				 st->now + (uint64_t)st->cfg.tcp_fin_timeout_ms * 1000);
+}
+
+/* Our FIN was sent and everything up to it is acknowledged. */
+static int our_fin_acked(const struct sk_tcb *t)
+{
+	return (t->flags & TF_FIN_QUEUED) && t->snd.len == 0 && t->snd_una == t->snd_max;
+}
+
+static void fin_acked_transitions(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg,
+				  int *gone)
 {
 	switch (t->state) {
 	case SYNACK_FIN_WAIT_1:
-		sk_tcb_set_state(st, t, SYNACK_FIN_WAIT_2, "ACK of FIN received");
-		if (t->flags & TF_APP_CLOSED) /* CL-9: only a fully closed socket is limited */
-			sk_tcb_timer_set(st, t, SK_TT_CONN, st->now + (uint64_t)st->cfg.tcp_fin_timeout_ms * 1000);
+		/* CL-5: a FIN+ACK of our FIN goes FIN-WAIT-1 -> TIME-WAIT in one step (RFC
+		 * 9293 3.10.7.4, eighth step); the FIN is handled with the text, and
+		 * synchronized() enters FIN-WAIT-2 if it could not be. */
+		if (!(seg->flags & SK_TCP_FIN))
+			enter_fin_wait_2(st, t);
 		break;
 	case SYNACK_CLOSING:
-		sk_tcb_set_state(st, t, SYNACK_TIME_WAIT, "ACK of FIN received");
-		sk_tw_enter(st, t);
+		sk_tw_enter(st, t, "ACK of FIN received");
 		*gone = 1;
 		break;
 	case SYNACK_LAST_ACK:
@@ -239,7 +262,7 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 		else
 			t->cwnd += (uint32_t)((uint64_t)t->mss * t->mss / (t->cwnd ? t->cwnd : 1));
 		if (fin_acked)
-			fin_acked_transitions(st, t, gone);
+			fin_acked_transitions(st, t, seg, gone);
 		if (*gone)
 			return 1;
 	}
@@ -324,20 +347,55 @@ static void process_text_fin(struct synack_stack *st, struct sk_tcb *t, const st
 		sk_tcb_set_state(st, t, SYNACK_CLOSE_WAIT, "FIN received");
 		break;
 	case SYNACK_FIN_WAIT_1:
-		/* Our FIN is not yet acknowledged (else we would be in FIN-WAIT-2). */
-		t->flags |= TF_ACKNOW;
-		sk_tcb_set_state(st, t, SYNACK_CLOSING, "FIN received");
+		if (!our_fin_acked(t)) {
+			t->flags |= TF_ACKNOW;
+			sk_tcb_set_state(st, t, SYNACK_CLOSING, "FIN received");
+			break;
+		}
+		/* This segment acked our FIN too (CL-5): straight to TIME-WAIT. */
+		sk_tcp_send_ack(st, t);
+		sk_tw_enter(st, t, "FIN+ACK received");
+		*gone = 1;
 		break;
 	case SYNACK_FIN_WAIT_2:
 		sk_tcp_send_ack(st, t); /* TW-1: 2MSL counts from this ACK */
-		sk_tcb_set_state(st, t, SYNACK_TIME_WAIT, "FIN received");
-		sk_tw_enter(st, t);
+		sk_tw_enter(st, t, "FIN received");
 		*gone = 1;
 		break;
 	default:
 		t->flags |= TF_ACKNOW;
 		break;
 	}
+}
+
+/* HS-5 (RFC 9293 Figure 8, lines 6-7): in a simultaneous open the peer's SYN+ACK repeats
+ * the SYN already received (seq = IRS) and acknowledges ours. Only its ACK is new: it
+ * completes the handshake, and the old SYN is acknowledged (3.10.7.4), as Linux does and
+ * FreeBSD, which trims the SYN. Taken literally, the sequence check would discard the whole
+ * segment and leave the handshake to the ACKs one trip later. Returns 1 if seg was that. */
+static int simultaneous_synack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
+{
+	if (t->state != SYNACK_SYN_RCVD || !(t->flags & TF_RCV_SYN) ||
+	    (seg->flags & (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST | SK_TCP_FIN)) !=
+		    (SK_TCP_SYN | SK_TCP_ACK) ||
+	    seg->payload_len || seg->seq != t->irs || seg->ack != t->iss + 1)
+		return 0;
+	t->snd_una = seg->ack;
+	t->snd_wnd = seg->win; /* RFC 7323 2.2: a SYN's window is never scaled */
+	t->snd_wl1 = seg->seq;
+	t->snd_wl2 = seg->ack;
+	sk_tcb_timer_clear(st, t, SK_TT_REXMT);
+	if ((t->flags & TF_TS) && seg->opt.has_ts) {
+		t->ts_recent = seg->opt.tsval;
+		if (t->backoff == 0 && seg->opt.tsecr) /* Karn: not after a retransmitted SYN */
+			rtt_sample(st, t,
+				   (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u);
+	}
+	t->flags &= ~TF_CONNECTING;
+	established(st, t, "SYN+ACK received");
+	t->flags |= TF_ACKNOW;
+	sk_tcp_output(st, t);
+	return 1;
 }
 
 static void synchronized(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
@@ -351,11 +409,17 @@ static void synchronized(struct synack_stack *st, struct sk_tcb *t, const struct
 			sk_tcp_send_ack(st, t);
 		return;
 	}
+	if (simultaneous_synack(st, t, seg))
+		return;
 	if (!acceptable(t, seg, seglen)) {
 		st->stats.tcp_drop_out_of_window++;
 		if (rst) {
 			st->stats.tcp_rst_in_ignored++;
-		} else if (may_challenge(st, t)) {
+		} else if ((seglen && seg->seq + seglen == t->rcv_nxt) || may_challenge(st, t)) {
+			/* A retransmission of the last segment received (typically the peer's
+			 * FIN, whose ACK was lost: CL-8) means our ACK did not arrive: it is
+			 * always answered, as Linux does, and never rate limited; only older
+			 * strays are (RFC 9293 3.10.7.4 asks for an ACK to each). */
 			sk_tcp_send_ack(st, t);
 		}
 		return;
@@ -392,6 +456,8 @@ static void synchronized(struct synack_stack *st, struct sk_tcb *t, const struct
 		return;
 	}
 	process_text_fin(st, t, seg, &gone);
+	if (!gone && t->state == SYNACK_FIN_WAIT_1 && our_fin_acked(t))
+		enter_fin_wait_2(st, t); /* the FIN that came with the ACK was not taken */
 	if (!gone)
 		sk_tcp_output(st, t);
 }
@@ -453,8 +519,11 @@ void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uin
 				sk_tw_segment(st, w, src, dst, &seg);
 				return;
 			}
-			/* TW-3: a new incarnation may start; the old record gives way. */
+			/* TW-3: a new incarnation may start; the old record gives way, and its
+			 * end is reported like any other (TRC-5). */
 			st->stats.tw_killed_by_syn++;
+			sk_emit_state(st, -1, &w->h.key, SYNACK_TIME_WAIT, SYNACK_CLOSED,
+				      "SYN of a new incarnation");
 			sk_tw_free(st, w);
 			break;
 		}

@@ -61,12 +61,21 @@ static void params_from_syn(struct synack_stack *st, struct syn_params *p, uint3
 }
 
 /* ---- SYN cookies (LQ-3) ----
- * ISN = H(4-tuple) + irs + (tick << 24) + ((H(4-tuple, tick) + mss index) mod 2^24).
+ * ISN = H(4-tuple) + irs + (tick << 24) + ((H(4-tuple, tick, irs) + mss index) mod 2^24).
  * Subtracting the first two terms leaves the tick in the top byte and, after the second
- * hash is taken off, the MSS index: a forged or expired cookie fails one of the two. */
+ * hash is taken off, the MSS index: a forged or expired cookie fails one of the two.
+ * The second hash covers irs too (Linux's does not): otherwise a segment whose seq is k
+ * beyond irs + 1 (the client's FIN overtaking its lost first bytes) decodes as MSS index
+ * - k, a valid cookie, and builds a connection whose rcv_nxt skips those bytes. */
 static uint32_t cookie_hash(struct synack_stack *st, const struct sk_conn_key *k, uint32_t tick)
 {
 	return (uint32_t)sk_siphash_4u32(&st->key, k->laddr, k->raddr, (uint32_t)k->lport << 16 | k->rport, tick);
+}
+
+static uint32_t cookie_hash_irs(struct synack_stack *st, const struct sk_conn_key *k, uint32_t tick, uint32_t irs)
+{
+	uint32_t w[5] = {k->laddr, k->raddr, (uint32_t)k->lport << 16 | k->rport, tick, irs};
+	return (uint32_t)sk_siphash(&st->key, w, sizeof(w));
 }
 
 static uint32_t cookie_tick(const struct synack_stack *st)
@@ -78,7 +87,7 @@ static uint32_t cookie_make(struct synack_stack *st, const struct syn_params *p,
 {
 	uint32_t tick = cookie_tick(st);
 	return cookie_hash(st, &p->key, 0xffffffffu) + p->irs + (tick << 24) +
-	       ((cookie_hash(st, &p->key, tick) + mss_idx) & 0xffffff);
+	       ((cookie_hash_irs(st, &p->key, tick, p->irs) + mss_idx) & 0xffffff);
 }
 
 /* Returns the MSS index, or -1 for an invalid cookie. */
@@ -89,7 +98,7 @@ static int cookie_check(struct synack_stack *st, const struct sk_conn_key *k, ui
 	uint32_t age = (now_tick - (cookie >> 24)) & 0xff;
 	if (age >= COOKIE_MAX_AGE)
 		return -1;
-	uint32_t idx = (cookie - cookie_hash(st, k, now_tick - age)) & 0xffffff;
+	uint32_t idx = (cookie - cookie_hash_irs(st, k, now_tick - age, irs)) & 0xffffff;
 	return idx < COOKIE_MSS_N ? (int)idx : -1;
 }
 
@@ -309,12 +318,48 @@ static int accept_queue_full(struct synack_stack *st, struct sk_tcb *l, uint32_t
 	return 1;
 }
 
+/* RST-3 in SYN-RCVD: <SEQ=ISS+1><ACK=IRS+1><CTL=ACK>, announcing the window the connection
+ * will have (never less than the SYN+ACK's). Half-open records keep no time of their own:
+ * only the stack-wide budget limits these. */
+static void syn_challenge_ack(struct synack_stack *st, const struct sk_syn *e)
+{
+	uint32_t win = st->cfg.tcp_rmem[1];
+	if (e->peer_ws != 0xff) {
+		uint8_t ws = sk_tcp_wscale_for(st);
+		win = (win + (1u << ws) - 1) >> ws;
+	}
+	struct sk_segment_out o = {.src = e->h.key.laddr,
+				   .dst = e->h.key.raddr,
+				   .sport = e->h.key.lport,
+				   .dport = e->h.key.rport,
+				   .seq = e->iss + 1,
+				   .ack = e->irs + 1,
+				   .flags = SK_TCP_ACK,
+				   .win = (uint16_t)(win > 65535 ? 65535 : win)};
+	if (e->ts_ok) {
+		o.opt.has_ts = 1;
+		o.opt.tsval = sk_tcp_ts_now(st, e->ts_offset);
+		o.opt.tsecr = e->ts_recent;
+	}
+	st->stats.tcp_challenge_acks++;
+	sk_tcp_send_segment(st, &o);
+}
+
 void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_tcp *seg)
 {
 	if (seg->flags & SK_TCP_RST) {
-		/* HS-6 (server side): only an exact RST removes the half-open record. */
-		if (seg->seq == e->irs + 1)
+		/* HS-6 (server side): only an exact RST removes the half-open record. RST-3
+		 * (RFC 9293 3.10.7.4, RFC 5961 3.2, all states but SYN-SENT): one elsewhere in
+		 * the window the SYN+ACK offered draws a challenge ACK; outside it, nothing. */
+		uint32_t wnd = st->cfg.tcp_rmem[1] < 65535 ? st->cfg.tcp_rmem[1] : 65535;
+		if (seg->seq == e->irs + 1) {
+			st->stats.tcp_rst_in_accepted++;
 			syn_drop(st, e, "RST received");
+			return;
+		}
+		st->stats.tcp_rst_in_ignored++;
+		if (seq_in(seg->seq, e->irs + 1, e->irs + 1 + wnd) && sk_challenge_budget(st))
+			syn_challenge_ack(st, e);
 		return;
 	}
 	if (seg->flags & SK_TCP_SYN) {

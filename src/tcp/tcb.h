@@ -186,6 +186,9 @@ void sk_tcp_send_keepalive(struct synack_stack *st, struct sk_tcb *t);
 void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint8_t *seg, size_t len);
 /* A parsed segment for a TCB found by its 4-tuple. */
 void sk_tcp_segment(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg);
+/* The stack-wide challenge ACK budget per second (RFC 5961 7): 1 if one may be sent now
+ * (it is counted), 0 if over the limit (counted as limited). */
+int sk_challenge_budget(struct synack_stack *st);
 
 /* ---- syncache.c ---- */
 void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg);
@@ -198,9 +201,9 @@ void sk_syn_free(struct synack_stack *st, struct sk_syn *e);
 void sk_syn_timer(struct synack_stack *st, struct sk_syn *e);
 
 /* ---- timewait.c ---- */
-/* Replaces an orphaned TCB entering TIME-WAIT with a small record (or drops it when the
- * cap is reached, TW-4). */
-void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t);
+/* Moves a TCB to TIME-WAIT (the state change reported with cause) and replaces it with a
+ * small record, or closes it without TIME-WAIT when the cap is reached (TW-4). */
+void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t, const char *cause);
 void sk_tw_segment(struct synack_stack *st, struct sk_tw *w, uint32_t src, uint32_t dst, const struct sk_tcp *seg);
 void sk_tw_free(struct synack_stack *st, struct sk_tw *w);
 void sk_tw_timer(struct synack_stack *st, struct sk_tw *w);

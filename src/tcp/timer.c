@@ -4,9 +4,12 @@
 
 #include "tcp/tcb.h"
 
+/* Keepalive watches every synchronized state, as Linux does (all but CLOSE, SYN-SENT and
+ * LISTEN): a half-closed socket waiting in FIN-WAIT-2 for a peer that vanished is found
+ * too. States with a FIN in flight are left to the retransmission timer below. */
 static int keepalive(struct synack_stack *st, struct sk_tcb *t)
 {
-	if (!(t->flags & TF_KEEPALIVE) || (t->state != SYNACK_ESTABLISHED && t->state != SYNACK_CLOSE_WAIT))
+	if (!(t->flags & TF_KEEPALIVE) || t->state < SYNACK_ESTABLISHED || t->state >= SYNACK_TIME_WAIT)
 		return 0;
 	uint64_t intvl = (uint64_t)(t->keepintvl_s ? t->keepintvl_s : st->cfg.tcp_keepalive_intvl_s) * 1000000;
 	uint64_t idle = (uint64_t)(t->keepidle_s ? t->keepidle_s : st->cfg.tcp_keepalive_time_s) * 1000000;

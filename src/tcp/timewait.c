@@ -17,19 +17,22 @@ void sk_tw_free(struct synack_stack *st, struct sk_tw *w)
 	free(w);
 }
 
-/* The TCB (already reported as TIME-WAIT) leaves the table; a record takes its place. An
- * application still holding the socket keeps a closed one that reads out its data. */
-void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t)
+/* The TCB enters TIME-WAIT (reported with cause), leaves the table, and a record takes its
+ * place. An application still holding the socket keeps a closed one that reads out its
+ * data. */
+void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t, const char *cause)
 {
 	struct sk_tw *w = NULL;
 	if (st->stats.time_wait < st->cfg.tcp_max_tw_buckets)
 		w = calloc(1, sizeof(*w));
 	if (!w) {
-		/* TW-4: past the cap the connection closes without TIME-WAIT. */
+		/* TW-4: past the cap the connection closes without TIME-WAIT: it is never
+		 * reported as entering it. */
 		st->stats.tw_overflow++;
 		sk_tcb_drop(st, t, 0, "TIME-WAIT table full");
 		return;
 	}
+	sk_tcb_set_state(st, t, SYNACK_TIME_WAIT, cause);
 	w->h.kind = SK_CONN_TW;
 	w->h.key = t->h.key;
 	w->snd_nxt = t->snd_nxt;
@@ -77,10 +80,12 @@ static void tw_ack(struct synack_stack *st, struct sk_tw *w)
 
 int sk_tw_syn_acceptable(const struct sk_tw *w, const struct sk_tcp *seg)
 {
-	/* RFC 6191 2: a newer timestamp proves a new incarnation; without timestamps the
-	 * ISN must lie beyond everything the old one used. */
+	/* RFC 6191 2: a newer timestamp proves a new incarnation, an equal one does with an
+	 * ISN beyond the old sequence space; without timestamps the ISN must lie beyond
+	 * everything the old one used. */
 	if (w->ts_ok && seg->opt.has_ts)
-		return seq_gt(seg->opt.tsval, w->ts_recent);
+		return seq_gt(seg->opt.tsval, w->ts_recent) ||
+		       (seg->opt.tsval == w->ts_recent && seq_gt(seg->seq, w->rcv_nxt));
 	return seq_gt(seg->seq, w->rcv_nxt);
 }
 
