@@ -294,3 +294,168 @@ int sk_scn_seg_is(const struct sk_rec *r, uint16_t flags, uint32_t seq, uint32_t
 		return 0;
 	return !(flags & SK_TCP_ACK) || t->ack == ack;
 }
+
+int sk_scn_connect_sock(struct sk_scn *s, int host, int sock, uint32_t addr, uint16_t port)
+{
+	struct synack_sockaddr a = {addr, port};
+	int r = synack_connect(sk_world_stack(s->w, host), sock, &a);
+	char call[64], ip[16];
+	snprintf(call, sizeof(call), "connect(%s:%u)", sk_ipv4_ntoa(addr, ip), port);
+	print_result(s, host, call, r);
+	return r;
+}
+
+const struct sk_rec *sk_scn_seg_ports(struct sk_scn *s, int host, uint16_t sport, uint16_t dport,
+				      uint16_t mask, uint16_t value, int n)
+{
+	size_t count = sk_world_nrecs(s->w);
+	for (size_t i = 0; i < count; i++) {
+		const struct sk_rec *r = sk_world_rec(s->w, i);
+		if (r->type != SK_REC_SEG || r->host != host || r->d.l4 != SK_L4_TCP)
+			continue;
+		if ((sport && r->d.tcp.sport != sport) || (dport && r->d.tcp.dport != dport))
+			continue;
+		if ((r->d.tcp.flags & mask) == value && --n == 0)
+			return r;
+	}
+	return NULL;
+}
+
+int sk_scn_count_ports(struct sk_scn *s, int host, uint16_t sport, uint16_t dport, uint16_t mask,
+		       uint16_t value)
+{
+	int n = 0;
+	size_t count = sk_world_nrecs(s->w);
+	for (size_t i = 0; i < count; i++) {
+		const struct sk_rec *r = sk_world_rec(s->w, i);
+		if (r->type != SK_REC_SEG || r->host != host || r->d.l4 != SK_L4_TCP)
+			continue;
+		if ((sport && r->d.tcp.sport != sport) || (dport && r->d.tcp.dport != dport))
+			continue;
+		if ((r->d.tcp.flags & mask) == value)
+			n++;
+	}
+	return n;
+}
+
+uint64_t sk_scn_state_time_ports(struct sk_scn *s, int host, uint16_t lport, uint16_t rport,
+				 int from, int to)
+{
+	size_t count = sk_world_nrecs(s->w);
+	for (size_t i = 0; i < count; i++) {
+		const struct sk_rec *r = sk_world_rec(s->w, i);
+		if (r->type != SK_REC_STATE || r->host != host || r->ev.new_state != to ||
+		    (from >= 0 && r->ev.old_state != from))
+			continue;
+		if ((lport && r->ev.local.port != lport) || (rport && r->ev.remote.port != rport))
+			continue;
+		return r->t;
+	}
+	return UINT64_MAX;
+}
+
+int sk_scn_tcp_info(struct sk_scn *s, int host, int sock, struct synack_tcp_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	size_t len = sizeof(*info);
+	return synack_getsockopt(sk_world_stack(s->w, host), sock, SYNACK_IPPROTO_TCP,
+				 SYNACK_TCP_INFO, info, &len);
+}
+
+struct synack_stats sk_scn_stats(struct sk_scn *s, int host)
+{
+	struct synack_stats st;
+	synack_get_stats(sk_world_stack(s->w, host), &st);
+	return st;
+}
+
+int sk_scn_peer_send_from(struct sk_scn *s, int peer, uint32_t src, uint32_t dst,
+			  const struct sk_tcp *seg)
+{
+	uint8_t p[20 + SK_TCP_MAX_HLEN + 1500];
+	if (seg->payload_len > 1500)
+		return -EINVAL;
+	int n = sk_tcp_emit(p + 20, sizeof(p) - 20, src, dst, seg);
+	if (n < 0)
+		return -EINVAL;
+	struct sk_ipv4 ip = {.total_len = (uint16_t)(20 + n),
+			     .frag = SK_IP_DF,
+			     .ttl = 64,
+			     .proto = SK_IPPROTO_TCP,
+			     .src = src,
+			     .dst = dst};
+	sk_ipv4_emit(p, 20, &ip);
+	return sk_dev_send(sk_world_dev(s->w, peer), p, (size_t)(20 + n), sk_world_now(s->w));
+}
+
+int sk_scn_peer_seg(struct sk_scn *s, const struct sk_scn_peer_conn *c, uint16_t flags,
+		    uint32_t seq, uint32_t ack, uint16_t win, const struct sk_tcp_opts *opt,
+		    const void *data, size_t len)
+{
+	struct sk_tcp seg = {.sport = c->lport,
+			     .dport = c->rport,
+			     .seq = seq,
+			     .ack = ack,
+			     .flags = flags,
+			     .win = win,
+			     .payload = data,
+			     .payload_len = len};
+	if (opt)
+		seg.opt = *opt;
+	return sk_world_peer_send(s->w, c->peer, c->raddr, &seg);
+}
+
+struct peer_wait {
+	int peer;
+	struct sk_tcp *seg;
+};
+
+/* Takes frames as they arrive (non-TCP ones are skipped) until a TCP segment is there. */
+static int peer_got_tcp(struct sk_world *w, void *arg)
+{
+	struct peer_wait *pw = arg;
+	struct sk_decoded d;
+	while (sk_world_peer_recv(w, pw->peer, &d)) {
+		if (d.l4 == SK_L4_TCP) {
+			*pw->seg = d.tcp;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int sk_scn_peer_wait(struct sk_scn *s, int peer, uint64_t limit, struct sk_tcp *seg)
+{
+	struct peer_wait pw = {peer, seg};
+	return sk_world_run_cond(s->w, limit, peer_got_tcp, &pw) != UINT64_MAX;
+}
+
+int sk_scn_peer_connect(struct sk_scn *s, struct sk_scn_peer_conn *c, const struct sk_tcp_opts *opt,
+			uint64_t limit)
+{
+	sk_scn_peer_seg(s, c, SK_TCP_SYN, c->iss, 0, 65535, opt, NULL, 0);
+	struct sk_tcp seg;
+	while (sk_scn_peer_wait(s, c->peer, limit, &seg)) {
+		if (seg.sport != c->rport || seg.dport != c->lport ||
+		    (seg.flags & (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST)) !=
+			    (SK_TCP_SYN | SK_TCP_ACK))
+			continue;
+		c->irs = seg.seq;
+		sk_scn_peer_seg(s, c, SK_TCP_ACK, c->iss + 1, c->irs + 1, 65535, NULL, NULL, 0);
+		return 0;
+	}
+	return -1;
+}
+
+int sk_scn_count_between(struct sk_scn *s, int host, uint64_t t0, uint64_t t1)
+{
+	int n = 0;
+	size_t count = sk_world_nrecs(s->w);
+	for (size_t i = 0; i < count; i++) {
+		const struct sk_rec *r = sk_world_rec(s->w, i);
+		if (r->type == SK_REC_SEG && r->host == host && r->d.l4 == SK_L4_TCP &&
+		    r->t >= t0 && r->t <= t1)
+			n++;
+	}
+	return n;
+}

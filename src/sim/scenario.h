@@ -80,4 +80,55 @@ int sk_scn_seg_is(const struct sk_rec *r, uint16_t flags, uint32_t seq, uint32_t
 
 const char *sk_errno_name(int err);
 
+/* ---- helpers for scenarios with several connections per host ---- */
+
+/* Connects an existing socket (bound, or with options set first); prints itself like
+ * sk_scn_connect and returns connect()'s result (-EINPROGRESS when the SYN left). */
+int sk_scn_connect_sock(struct sk_scn *s, int host, int sock, uint32_t addr, uint16_t port);
+/* The n-th (1-based) TCP segment sent by host from local port sport to remote port dport
+ * (0 = any port) with (flags & mask) == value, or NULL; and how many there are. */
+const struct sk_rec *sk_scn_seg_ports(struct sk_scn *s, int host, uint16_t sport, uint16_t dport,
+				      uint16_t mask, uint16_t value, int n);
+int sk_scn_count_ports(struct sk_scn *s, int host, uint16_t sport, uint16_t dport, uint16_t mask,
+		       uint16_t value);
+/* The first state change of host's connection lport <-> rport (0 = any) to state, or
+ * UINT64_MAX. */
+uint64_t sk_scn_state_time_ports(struct sk_scn *s, int host, uint16_t lport, uint16_t rport,
+				 int from, int to);
+/* TCP_INFO of a socket (zeroed first); returns getsockopt's result. */
+int sk_scn_tcp_info(struct sk_scn *s, int host, int sock, struct synack_tcp_info *info);
+/* The stack's counters. */
+struct synack_stats sk_scn_stats(struct sk_scn *s, int host);
+/* Scripted peer: sends seg from any source address it claims (a spoofed one, for floods);
+ * replies reach the peer only if that address was registered on its endpoint. */
+int sk_scn_peer_send_from(struct sk_scn *s, int peer, uint32_t src, uint32_t dst,
+			  const struct sk_tcp *seg);
+
+/* ---- scripted peers holding one connection with a stack ---- */
+
+/* The peer's side of one connection: who and where, and both ISNs. */
+struct sk_scn_peer_conn {
+	int peer;	       /* host index of the scripted peer */
+	uint32_t raddr;	       /* the stack's address */
+	uint16_t lport, rport; /* the peer's port, the stack's port */
+	uint32_t iss, irs;     /* the peer's ISN; the stack's ISN once its SYN+ACK came */
+};
+
+/* Scripted peer: sends one segment of c now: flags, seq, ack, window, options (NULL: none)
+ * and payload. Returns what sk_world_peer_send returned. */
+int sk_scn_peer_seg(struct sk_scn *s, const struct sk_scn_peer_conn *c, uint16_t flags,
+		    uint32_t seq, uint32_t ack, uint16_t win, const struct sk_tcp_opts *opt,
+		    const void *data, size_t len);
+/* Scripted peer: runs until a TCP segment reaches the peer (or one is already waiting) and
+ * takes it into *seg (payload valid until the peer's next receive). Returns 1, or 0 if none
+ * came by limit. */
+int sk_scn_peer_wait(struct sk_scn *s, int peer, uint64_t limit, struct sk_tcp *seg);
+/* Scripted peer: opens c to a stack listening at c->raddr:c->rport: SYN with ISN c->iss and
+ * options opt (NULL: none) now, then the ACK (window 65535) the moment the SYN+ACK arrives,
+ * whose ISN goes to c->irs. Returns 0, or -1 if no SYN+ACK came by limit. */
+int sk_scn_peer_connect(struct sk_scn *s, struct sk_scn_peer_conn *c, const struct sk_tcp_opts *opt,
+			uint64_t limit);
+/* How many TCP segments host sent in [t0, t1]. */
+int sk_scn_count_between(struct sk_scn *s, int host, uint64_t t0, uint64_t t1);
+
 #endif
