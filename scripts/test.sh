@@ -65,7 +65,7 @@ fuzz_all() {
 		corpus=build-test/fuzz-corpus/$name
 		mkdir -p "$corpus"
 		cp -r fuzz/corpus/"$name"/. "$corpus"/ 2>/dev/null
-		if "$t" -max_total_time="$fuzz_seconds" -print_final_stats=1 "$corpus" >"$corpus.log" 2>&1; then
+		if "$t" -max_total_time="$fuzz_seconds" -timeout=30 -print_final_stats=1 "$corpus" >"$corpus.log" 2>&1; then
 			echo "$name: $(grep -oE 'Done [0-9]+ runs' "$corpus.log") without a finding"
 			tests_passed=$((tests_passed + 1))
 		else

@@ -5,6 +5,8 @@
 
 #define L0_SHIFT 10 /* level-0 slot = 1024 us */
 #define LVL_BITS 6
+#define FAR_SLOT 0xffff /* t->slot of a timer on the far list */
+#define TOP_SHIFT (L0_SHIFT + LVL_BITS * SK_WHEEL_LEVELS) /* bits of the top window */
 
 static inline unsigned level_shift(unsigned lvl)
 {
@@ -26,7 +28,7 @@ static void unlink_timer(struct sk_wheel *w, struct sk_timer *t)
 	if (t->next)
 		t->next->pprev = t->pprev;
 	unsigned lvl = t->slot / SK_WHEEL_SLOTS, s = t->slot % SK_WHEEL_SLOTS;
-	if (!w->slots[lvl][s])
+	if (t->slot != FAR_SLOT && !w->slots[lvl][s])
 		w->bitmap[lvl] &= ~(1ull << s);
 	t->pprev = NULL;
 	t->next = NULL;
@@ -35,26 +37,30 @@ static void unlink_timer(struct sk_wheel *w, struct sk_timer *t)
 
 /* A timer lives at the lowest level whose current window (the slot range above it, which
  * it shares with w->cur) contains its deadline. */
-static void place(struct sk_wheel *w, struct sk_timer *t)
+static void link_at(struct sk_timer **head, struct sk_timer *t, uint16_t slot)
 {
-	uint64_t d = t->deadline > w->cur ? t->deadline : w->cur;
-	unsigned lvl = 0;
-	while (lvl < SK_WHEEL_LEVELS - 1 && (d >> level_shift(lvl + 1)) != (w->cur >> level_shift(lvl + 1)))
-		lvl++;
-	if (lvl == SK_WHEEL_LEVELS - 1) {
-		/* Beyond the top window: park in its last slot and re-place on cascade. */
-		uint64_t top = level_shift(SK_WHEEL_LEVELS);
-		if ((d >> top) != (w->cur >> top))
-			d = ((w->cur >> top) << top) | ((1ull << top) - 1);
-	}
-	unsigned s = (unsigned)(d >> level_shift(lvl)) & (SK_WHEEL_SLOTS - 1);
-	struct sk_timer **head = &w->slots[lvl][s];
 	t->next = *head;
 	if (t->next)
 		t->next->pprev = &t->next;
 	*head = t;
 	t->pprev = head;
-	t->slot = (uint16_t)(lvl * SK_WHEEL_SLOTS + s);
+	t->slot = slot;
+}
+
+static void place(struct sk_wheel *w, struct sk_timer *t)
+{
+	uint64_t d = t->deadline > w->cur ? t->deadline : w->cur;
+	if ((d >> TOP_SHIFT) != (w->cur >> TOP_SHIFT)) {
+		/* Beyond the top window: no slot means the right time; wait on the far list. */
+		link_at(&w->far, t, FAR_SLOT);
+		w->armed++;
+		return;
+	}
+	unsigned lvl = 0;
+	while (lvl < SK_WHEEL_LEVELS - 1 && (d >> level_shift(lvl + 1)) != (w->cur >> level_shift(lvl + 1)))
+		lvl++;
+	unsigned s = (unsigned)(d >> level_shift(lvl)) & (SK_WHEEL_SLOTS - 1);
+	link_at(&w->slots[lvl][s], t, (uint16_t)(lvl * SK_WHEEL_SLOTS + s));
 	w->bitmap[lvl] |= 1ull << s;
 	w->armed++;
 	if (lvl == 0 && (int)s == w->hot)
@@ -99,12 +105,20 @@ static uint64_t slot_start(const struct sk_wheel *w, unsigned lvl, unsigned s)
 	return ((w->cur >> up) << up) | ((uint64_t)s << level_shift(lvl));
 }
 
+/* Where the top window ends: the far list's turn. */
+static uint64_t window_end(const struct sk_wheel *w)
+{
+	uint64_t base = (w->cur >> TOP_SHIFT) << TOP_SHIFT;
+	uint64_t end = base + (1ull << TOP_SHIFT);
+	return end > base ? end : UINT64_MAX;
+}
+
 uint64_t sk_wheel_next(const struct sk_wheel *w)
 {
 	unsigned s;
 	int lvl = first_slot(w, &s);
 	if (lvl < 0)
-		return UINT64_MAX;
+		return w->far ? window_end(w) : UINT64_MAX;
 	if (lvl > 0)
 		return slot_start(w, (unsigned)lvl, s);
 	uint64_t best = UINT64_MAX;
@@ -196,11 +210,25 @@ size_t sk_wheel_advance(struct sk_wheel *w, uint64_t now)
 	for (;;) {
 		unsigned s;
 		int lvl = first_slot(w, &s);
-		if (lvl < 0)
-			break;
-		uint64_t start = slot_start(w, (unsigned)lvl, s);
-		if (start > now)
-			break;
+		uint64_t start = lvl < 0 ? UINT64_MAX : slot_start(w, (unsigned)lvl, s);
+		if (start > now) {
+			/* Nothing due in this window: if time has passed its end, move into the
+			 * next window and give the far list its place there. */
+			uint64_t end = window_end(w);
+			if (!w->far || end > now)
+				break;
+			w->cur = end;
+			struct sk_timer *list = w->far;
+			w->far = NULL;
+			while (list) {
+				struct sk_timer *t = list;
+				list = t->next;
+				t->pprev = NULL;
+				w->armed--;
+				place(w, t);
+			}
+			continue;
+		}
 		if (start > w->cur)
 			w->cur = start;
 		if (lvl == 0) {

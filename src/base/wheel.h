@@ -3,7 +3,9 @@
  *
  * Time is in microseconds. Level 0 has 64 slots of 1.024 ms; each level above has 64 slots
  * 64 times wider (six levels cover about 2.2 years). A timer stores its exact deadline and
- * fires when sk_wheel_advance() reaches it, never earlier, and in deadline order.
+ * fires when sk_wheel_advance() reaches it, never earlier, and in deadline order. Deadlines
+ * beyond the top window wait on a far list that is looked at again when time passes the
+ * window's end, so any jump of the clock, however large, returns.
  * sk_wheel_next() is never later than the earliest deadline; when the earliest timer sits
  * in a coarse level it returns the time that timer must move down a level (an early,
  * harmless wake-up), and after advancing to it the answer is exact. */
@@ -35,6 +37,9 @@ struct sk_wheel {
 	int hot_dirty; /* a callback inserted into it: re-sort before the next pick */
 	uint64_t bitmap[SK_WHEEL_LEVELS];
 	struct sk_timer *slots[SK_WHEEL_LEVELS][SK_WHEEL_SLOTS];
+	/* Deadlines beyond the top level's current window: looked at again only when time
+	 * passes that window's end. */
+	struct sk_timer *far;
 };
 
 void sk_wheel_init(struct sk_wheel *w, uint64_t now, sk_timer_fn fire, void *ctx);

@@ -200,6 +200,53 @@ static void test_periodic_and_far(void **state)
 	assert_true(w.cur >= now);
 }
 
+static int far_fired;
+static void far_fire(struct sk_wheel *w, struct sk_timer *t, void *ctx)
+{
+	(void)ctx;
+	assert_true(w->cur >= t->deadline);
+	far_fired++;
+}
+
+/* Deadlines beyond the top level's window (2^46 us, about 2.2 years) and jumps across that
+ * window's end: every timer still fires, exactly on time when stepped, and an advance
+ * always returns (a fuzzed time jump once made it loop forever). */
+static void test_beyond_top_window(void **state)
+{
+	(void)state;
+	static struct sk_wheel w;
+	struct sk_timer a, b, c;
+	sk_timer_init(&a);
+	sk_timer_init(&b);
+	sk_timer_init(&c);
+	sk_wheel_init(&w, 0, far_fire, NULL);
+	far_fired = 0;
+	sk_wheel_arm(&w, &a, (1ull << 46) + 5);
+	sk_wheel_arm(&w, &b, (1ull << 47) + 7);
+	sk_wheel_arm(&w, &c, 1000);
+	/* A coarse jump to the end of the first window fires only c. */
+	assert_int_equal(sk_wheel_advance(&w, (1ull << 46) - 1), 1);
+	/* Stepping by next() lands exactly on each deadline. */
+	uint64_t t = sk_wheel_next(&w);
+	assert_true(t <= (1ull << 46) + 5);
+	while (far_fired < 2) {
+		t = sk_wheel_next(&w);
+		assert_true(t != UINT64_MAX);
+		sk_wheel_advance(&w, t);
+	}
+	assert_int_equal(w.cur, (1ull << 46) + 5);
+	while (far_fired < 3) {
+		t = sk_wheel_next(&w);
+		sk_wheel_advance(&w, t);
+	}
+	assert_int_equal(w.cur, (1ull << 47) + 7);
+	/* A far timer and one jump well past it. */
+	sk_wheel_arm(&w, &a, w.cur + (3ull << 46));
+	assert_int_equal(sk_wheel_advance(&w, w.cur + (9ull << 46)), 1);
+	assert_int_equal(w.armed, 0);
+	assert_int_equal(sk_wheel_next(&w), UINT64_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_coarse_advance),
 		cmocka_unit_test(test_cancel_from_callback),
 		cmocka_unit_test(test_periodic_and_far),
+		cmocka_unit_test(test_beyond_top_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
