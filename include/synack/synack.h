@@ -192,6 +192,8 @@ struct synack_tcp_info {
 	uint32_t bytes_in_flight;
 	uint32_t retransmits, total_retrans, backoff;
 	uint32_t snd_wnd, rcv_wnd;
+	uint32_t rcvbuf;     /* receive buffer limit now (autotuned) */
+	uint32_t sack_recoveries, dsacks; /* SACK-based recoveries, D-SACK blocks received */
 	uint32_t mem_bytes; /* memory this connection holds now */
 };
 

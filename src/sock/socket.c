@@ -313,7 +313,7 @@ ssize_t synack_send(synack_stack *st, int sock, const void *buf, size_t len, int
 		return -EPIPE;
 	if (len == 0)
 		return 0;
-	uint32_t limit = st->cfg.tcp_wmem[1];
+	uint32_t limit = sk_tcb_sndbuf(st, t);
 	if (t->snd.len >= limit)
 		return -EAGAIN;
 	uint32_t n = len > limit - t->snd.len ? limit - t->snd.len : (uint32_t)len;
@@ -324,6 +324,24 @@ ssize_t synack_send(synack_stack *st, int sock, const void *buf, size_t len, int
 	return r;
 }
 
+/* Receive-buffer autotuning, after Linux's dynamic right-sizing: once per round trip,
+ * let the buffer be four times what the application read in it (twice the rate, for the
+ * window to run ahead of the reader), within tcp_rmem[2]. */
+static void autotune_rcvbuf(struct synack_stack *st, struct sk_tcb *t, uint32_t n)
+{
+	t->rcv_copied += n;
+	uint64_t rtt = t->srtt ? t->srtt : 200000;
+	if (st->now - t->rcv_mark < rtt)
+		return;
+	uint64_t want = 4ull * t->rcv_copied;
+	if (want > st->cfg.tcp_rmem[2])
+		want = st->cfg.tcp_rmem[2];
+	if (want > t->rcvbuf)
+		t->rcvbuf = (uint32_t)want;
+	t->rcv_copied = 0;
+	t->rcv_mark = st->now;
+}
+
 /* After the application reads, announce a window that opened by at least two segments or
  * half the buffer (receiver-side SWS avoidance, RFC 1122 4.2.3.3). */
 static void maybe_window_update(struct synack_stack *st, struct sk_tcb *t)
@@ -332,7 +350,7 @@ static void maybe_window_update(struct synack_stack *st, struct sk_tcb *t)
 		return;
 	uint32_t offered = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
 	uint32_t now = sk_tcb_rcv_window(t);
-	if (now > offered && (now - offered >= 2u * t->mss || now - offered >= 131072 / 2)) {
+	if (now > offered && (now - offered >= 2u * t->mss || now - offered >= t->rcvbuf / 2)) {
 		t->flags |= TF_ACKNOW;
 		sk_tcp_output(st, t);
 	}
@@ -351,6 +369,9 @@ ssize_t synack_recv(synack_stack *st, int sock, void *buf, size_t len, int flags
 	if (t->rcv.len && len) {
 		uint32_t n = sk_bytes_peek(&t->rcv, 0, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
 		sk_bytes_drop(&t->rcv, n);
+		if (!t->asmb)
+			sk_bytes_shrink(&t->rcv); /* an idle connection holds no buffer (CONN-3) */
+		autotune_rcvbuf(st, t, n);
 		maybe_window_update(st, t);
 		return n;
 	}
@@ -388,6 +409,8 @@ int synack_shutdown(synack_stack *st, int sock, int how)
 	if (how != SYNACK_SHUT_WR) {
 		t->flags |= TF_SHUT_RD;
 		sk_bytes_free(&t->rcv);
+		free(t->asmb);
+		t->asmb = NULL;
 	}
 	if (how != SYNACK_SHUT_RD)
 		queue_fin(st, t, "shutdown()");
@@ -498,11 +521,23 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 	if (level == SYNACK_IPPROTO_TCP && name == SYNACK_TCP_CONGESTION) {
 		if (!val || len == 0)
 			return -EINVAL;
+		char nm[16];
 		size_t n = strnlen(val, len);
-		if ((n == 5 && !memcmp(val, "cubic", 5)) || (n == 7 && !memcmp(val, "newreno", 7)) ||
-		    (n == 4 && !memcmp(val, "reno", 4)))
-			return 0;
-		return -ENOENT;
+		if (n >= sizeof(nm))
+			return -ENOENT;
+		memcpy(nm, val, n);
+		nm[n] = 0;
+		int algo = sk_cc_find(nm);
+		if (algo < 0)
+			return -ENOENT; /* as Linux for an unknown algorithm */
+		/* CC-4: a connection keeps its window and starts the new algorithm's state. */
+		uint32_t cwnd = t->cc.cwnd, ssthresh = t->cc.ssthresh;
+		sk_cc_select(&t->cc, algo, t->cc.mss ? t->cc.mss : 536, st->cfg.tcp_init_cwnd);
+		if (t->state >= SYNACK_ESTABLISHED) {
+			t->cc.cwnd = cwnd;
+			t->cc.ssthresh = ssthresh;
+		}
+		return 0;
 	}
 	int r = int_opt(val, len, &v);
 	if (r < 0)
@@ -589,17 +624,21 @@ static void fill_info(const struct synack_stack *st, const struct sk_tcb *t, str
 	i->rto_us = t->rto;
 	i->srtt_us = t->srtt;
 	i->rttvar_us = t->rttvar;
-	i->snd_mss = t->mss;
+	i->snd_mss = t->state >= SYNACK_ESTABLISHED ? sk_tcp_eff_mss(t) : t->mss;
 	i->rcv_mss = t->adv_mss;
-	i->snd_cwnd = t->cwnd;
-	i->snd_ssthresh = t->ssthresh;
+	i->snd_cwnd = t->cc.cwnd;
+	i->snd_ssthresh = t->cc.ssthresh;
+	i->sack_recoveries = t->sack_recoveries;
+	i->dsacks = t->dsacks;
+	i->rcvbuf = t->rcvbuf;
 	i->bytes_in_flight = t->snd_max - t->snd_una;
 	i->retransmits = t->backoff;
 	i->total_retrans = t->total_retrans;
 	i->backoff = t->backoff;
 	i->snd_wnd = t->snd_wnd;
 	i->rcv_wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-	i->mem_bytes = (uint32_t)sizeof(*t) + t->snd.cap + t->rcv.cap + (t->lst ? (uint32_t)sizeof(*t->lst) : 0);
+	i->mem_bytes = (uint32_t)sizeof(*t) + t->snd.cap + t->rcv.cap + (t->lst ? (uint32_t)sizeof(*t->lst) : 0) +
+		       (t->asmb ? (uint32_t)sizeof(*t->asmb) : 0) + (t->sb ? (uint32_t)sizeof(*t->sb) : 0);
 	(void)st;
 }
 
@@ -642,7 +681,7 @@ int synack_getsockopt(synack_stack *st, int sock, int level, int name, void *val
 	case SYNACK_TCP_KEEPCNT:
 		return put_int(val, len, t->keepcnt ? t->keepcnt : st->cfg.tcp_keepalive_probes);
 	case SYNACK_TCP_MAXSEG:
-		return put_int(val, len, t->state >= SYNACK_ESTABLISHED ? t->mss : t->adv_mss);
+		return put_int(val, len, t->state >= SYNACK_ESTABLISHED ? (int)sk_tcp_eff_mss(t) : t->adv_mss);
 	case SYNACK_TCP_INFO: {
 		struct synack_tcp_info info;
 		fill_info(st, t, &info);
@@ -652,7 +691,7 @@ int synack_getsockopt(synack_stack *st, int sock, int level, int name, void *val
 		return 0;
 	}
 	case SYNACK_TCP_CONGESTION: {
-		const char *cc = st->cfg.tcp_congestion_control;
+		const char *cc = sk_cc_name(t->cc.algo);
 		size_t n = strlen(cc) + 1;
 		if (*len < n)
 			return -EINVAL;
@@ -678,7 +717,7 @@ int synack_events(synack_stack *st, int sock)
 	if (t->flags & TF_FIN_RCVD)
 		ev |= SYNACK_EV_RDHUP;
 	if ((t->state == SYNACK_ESTABLISHED || t->state == SYNACK_CLOSE_WAIT) && !(t->flags & TF_FIN_QUEUED) &&
-	    t->snd.len < st->cfg.tcp_wmem[1])
+	    t->snd.len < sk_tcb_sndbuf(st, t))
 		ev |= SYNACK_EV_OUT;
 	if (t->soerror)
 		ev |= SYNACK_EV_ERR;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcp/cc.h"
 #include "tcp/tcb.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
@@ -59,7 +60,10 @@ static int config_valid(const struct synack_config *c)
 	       c->ip_local_port_range[0] > 0 && c->ip_local_port_range[0] <= c->ip_local_port_range[1] &&
 	       c->tcp_rto_min_ms > 0 && c->tcp_rto_min_ms <= c->tcp_rto_max_ms &&
 	       c->tcp_rto_initial_ms > 0 && c->tcp_keepalive_probes >= 0 && c->ip_default_ttl > 0 &&
-	       c->tcp_init_cwnd > 0 && c->msl_ms > 0;
+	       c->tcp_init_cwnd > 0 && c->msl_ms > 0 &&
+	       memchr(c->tcp_congestion_control, 0, sizeof(c->tcp_congestion_control)) &&
+	       sk_cc_find(c->tcp_congestion_control) >= 0 && c->tcp_rmem[1] >= 2048 &&
+	       c->tcp_rmem[1] <= c->tcp_rmem[2] && c->tcp_wmem[1] >= 2048 && c->tcp_wmem[1] <= c->tcp_wmem[2];
 }
 
 static void fire_timer(struct sk_wheel *w, struct sk_timer *t, void *ctx);
@@ -92,6 +96,7 @@ synack_stack *synack_stack_new(const struct synack_config *c, int *err)
 		return NULL;
 	}
 	st->cfg = *c;
+	st->cc_default = sk_cc_find(c->tcp_congestion_control);
 	st->key = sk_siphash_key_from_bytes(c->secret);
 	sk_rng_seed(&st->rng, c->seed);
 	sk_wheel_init(&st->wheel, 0, fire_timer, st);
@@ -113,6 +118,8 @@ void synack_stack_free(synack_stack *st)
 		if (t && (t->state == SYNACK_CLOSED || t->state == SYNACK_LISTEN)) {
 			sk_bytes_free(&t->snd);
 			sk_bytes_free(&t->rcv);
+			free(t->asmb);
+			free(t->sb);
 			free(t->lst);
 			free(t);
 		}
@@ -125,6 +132,8 @@ void synack_stack_free(synack_stack *st)
 				struct sk_tcb *t = (struct sk_tcb *)c;
 				sk_bytes_free(&t->snd);
 				sk_bytes_free(&t->rcv);
+				free(t->asmb);
+				free(t->sb);
 				free(t->lst);
 			}
 			free(c);

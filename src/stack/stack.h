@@ -64,6 +64,7 @@ struct synack_stack {
 	uint32_t challenge_count;
 	uint32_t *bind_refs; /* sockets bound per local port, for EADDRINUSE (lazily allocated) */
 	uint16_t next_ephemeral;
+	int cc_default; /* index of tcp_congestion_control (tcp/cc.h) */
 	uint16_t ip_id;
 	uint8_t out[SK_PKT_MAX]; /* output scratch: one packet is built at a time */
 };

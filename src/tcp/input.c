@@ -1,6 +1,7 @@
 /* Segment arrival (RFC 9293 3.10.7), with RFC 5961's RST/SYN/ACK checks and RFC 7323's
  * PAWS: input updates state and asks the output routine for whatever is then due. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcp/seq.h"
@@ -87,8 +88,7 @@ static void take_syn_options(struct synack_stack *st, struct sk_tcb *t, const st
 		t->flags |= TF_TS;
 		t->ts_recent = seg->opt.tsval;
 	}
-	t->cwnd = st->cfg.tcp_init_cwnd * t->mss;
-	t->ssthresh = UINT32_MAX;
+	sk_tcb_cc_init(st, t); /* CC-1: initial window from the effective MSS */
 }
 
 static void keepalive_reset(struct synack_stack *st, struct sk_tcb *t)
@@ -143,6 +143,7 @@ static void syn_sent(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 	if (ack) {
 		t->snd_una = seg->ack;
 		t->snd_wnd = seg->win; /* never scaled in a SYN */
+		t->max_sndwnd = t->snd_wnd;
 		t->snd_wl1 = seg->seq;
 		t->snd_wl2 = seg->ack;
 		sk_tcb_timer_clear(st, t, SK_TT_REXMT);
@@ -234,6 +235,8 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 		st->stats.tcp_drop_out_of_window++;
 		return 1;
 	}
+	uint32_t win = (uint32_t)seg->win << t->snd_wscale;
+	uint32_t flight = t->snd_max - t->snd_una;
 	if (seq_gt(seg->ack, t->snd_una)) {
 		uint32_t acked = seg->ack - t->snd_una;
 		int fin_acked = (t->flags & TF_FIN_QUEUED) && seg->ack == t->snd_una + t->snd.len + 1;
@@ -241,6 +244,7 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 		if (data > t->snd.len)
 			data = t->snd.len;
 		sk_bytes_drop(&t->snd, data);
+		sk_bytes_shrink(&t->snd);
 		t->snd_una = seg->ack;
 		if (seq_lt(t->snd_nxt, t->snd_una))
 			t->snd_nxt = t->snd_una;
@@ -251,25 +255,36 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 		if (t->rtt_start && seq_gt(seg->ack, t->rtt_seq))
 			t->rtt_start = 0;
 		t->backoff = 0;
+		/* RFC 6298 5.2/5.3 */
 		if (t->snd_una == t->snd_max)
 			sk_tcb_timer_clear(st, t, SK_TT_REXMT);
 		else
 			sk_tcb_timer_set(st, t, SK_TT_REXMT, st->now + t->rto);
-		/* Slow start / congestion avoidance (CC-1); the transfer issue moves this
-		 * behind the congestion-control hooks. */
-		if (t->cwnd < t->ssthresh)
-			t->cwnd += acked < t->mss ? acked : t->mss;
-		else
-			t->cwnd += (uint32_t)((uint64_t)t->mss * t->mss / (t->cwnd ? t->cwnd : 1));
+		sk_rec_sack(st, t, seg);
+		sk_rec_new_ack(st, t, acked, flight);
 		if (fin_acked)
 			fin_acked_transitions(st, t, seg, gone);
 		if (*gone)
 			return 1;
+	} else if (seg->ack == t->snd_una) {
+		uint32_t newly = sk_rec_sack(st, t, seg);
+		/* RFC 5681 2: a duplicate ACK carries no data, no SYN/FIN, the same window, while
+		 * data is outstanding; RFC 6675 counts an ACK with new SACK information too. */
+		int dup = seg->payload_len == 0 && !(seg->flags & (SK_TCP_SYN | SK_TCP_FIN)) &&
+			  seq_gt(t->snd_max, t->snd_una) && win == t->snd_wnd;
+		if (dup || (newly && seq_gt(t->snd_max, t->snd_una)))
+			sk_rec_dupack(st, t);
 	}
 	if (seq_lt(t->snd_wl1, seg->seq) || (t->snd_wl1 == seg->seq && seq_leq(t->snd_wl2, seg->ack))) {
-		t->snd_wnd = (uint32_t)seg->win << t->snd_wscale;
+		t->snd_wnd = win;
 		t->snd_wl1 = seg->seq;
 		t->snd_wl2 = seg->ack;
+		if (win > t->max_sndwnd)
+			t->max_sndwnd = win;
+		if (win) {
+			t->persist_backoff = 0; /* FLOW-3: the window opened */
+			sk_tcb_timer_clear(st, t, SK_TT_PERSIST);
+		}
 	}
 	return 0;
 }
@@ -282,6 +297,55 @@ static void schedule_ack(struct synack_stack *st, struct sk_tcb *t)
 	}
 	t->flags |= TF_DELACK;
 	sk_tcb_timer_set(st, t, SK_TT_DELACK, st->now + (uint64_t)st->cfg.tcp_delack_min_ms * 1000);
+}
+
+/* RFC 2883: a duplicate [l, r) is reported in the next ACK's first SACK block. */
+static void note_dsack(struct sk_tcb *t, uint32_t l, uint32_t r)
+{
+	if (!(t->flags & TF_SACK) || !seq_lt(l, r))
+		return;
+	if (!t->asmb && !(t->asmb = calloc(1, sizeof(*t->asmb))))
+		return;
+	sk_asm_dsack(t->asmb, l, r);
+}
+
+/* Data at seq (>= rcv_nxt, inside the window) goes to its place in the receive ring; in
+ * order it extends what the application can read (with any ranges it now joins), out of
+ * order the assembler remembers it. Returns 1 if it was in order. */
+static int place_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, const uint8_t *data, uint32_t len)
+{
+	uint32_t off = seq - t->rcv_nxt;
+	if (sk_bytes_write_at(&t->rcv, t->rcv.len + off, data, len) < 0) {
+		t->flags |= TF_ACKNOW;
+		return 0;
+	}
+	if (off) {
+		if (!t->asmb && !(t->asmb = calloc(1, sizeof(*t->asmb)))) {
+			t->flags |= TF_ACKNOW;
+			return 0;
+		}
+		if (sk_asm_add(t->asmb, seq, seq + len) == 0)
+			st->stats.tcp_ooo_segments++;
+		t->flags |= TF_ACKNOW; /* REL-2 / REL-6: out of order is acked at once */
+		return 0;
+	}
+	uint32_t nxt = t->rcv_nxt + len;
+	int filled = 0;
+	if (t->asmb) {
+		filled = t->asmb->n != 0;
+		nxt = sk_asm_advance(t->asmb, nxt);
+		if (!t->asmb->n && !t->asmb->has_dsack) {
+			free(t->asmb);
+			t->asmb = NULL;
+		}
+	}
+	sk_bytes_commit(&t->rcv, nxt - t->rcv_nxt);
+	t->rcv_nxt = nxt;
+	if (filled)
+		t->flags |= TF_ACKNOW; /* REL-6: a segment filling a hole is acked at once */
+	else
+		schedule_ack(st, t);
+	return 1;
 }
 
 /* Steps 7 and 8: the text and the FIN. */
@@ -301,6 +365,8 @@ static void process_text_fin(struct synack_stack *st, struct sk_tcb *t, const st
 				fin = 0; /* a retransmitted FIN we already have */
 			dup = len;
 		}
+		if (dup)
+			note_dsack(t, seq, seq + dup);
 		data += dup;
 		len -= dup;
 		seq += dup;
@@ -310,24 +376,22 @@ static void process_text_fin(struct synack_stack *st, struct sk_tcb *t, const st
 	int can_receive = t->state == SYNACK_ESTABLISHED || t->state == SYNACK_FIN_WAIT_1 ||
 			  t->state == SYNACK_FIN_WAIT_2;
 	if (len && can_receive) {
-		if (seq != t->rcv_nxt) {
-			/* Out of order: the reassembly queue arrives with the transfer issue;
-			 * until then a duplicate ACK asks for what is missing. */
+		/* The window we offered (never shrunk) bounds what is taken. */
+		uint32_t space = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+		uint32_t avail = sk_tcb_rcv_window(t);
+		if (avail > space)
+			space = avail;
+		uint32_t off = seq - t->rcv_nxt;
+		if (off >= space) {
 			t->flags |= TF_ACKNOW;
 			return;
 		}
-		uint32_t space = sk_tcb_rcv_window(t);
-		if (len > space) {
-			len = space;
+		if (off + len > space) {
+			len = space - off;
 			fin = 0;
 		}
-		if (sk_bytes_push(&t->rcv, data, len, UINT32_MAX) < 0) {
-			t->flags |= TF_ACKNOW;
-			return;
-		}
-		t->rcv_nxt += len;
-		if (len)
-			schedule_ack(st, t);
+		if (!place_data(st, t, seq, data, len))
+			return; /* out of order (a FIN with it waits for its retransmission) */
 	} else if (len) {
 		t->flags |= TF_ACKNOW;
 	}
@@ -413,9 +477,13 @@ static void synchronized(struct synack_stack *st, struct sk_tcb *t, const struct
 		return;
 	if (!acceptable(t, seg, seglen)) {
 		st->stats.tcp_drop_out_of_window++;
+		if (seg->payload_len && seq_leq(seg->seq + (uint32_t)seg->payload_len, t->rcv_nxt))
+			note_dsack(t, seg->seq, seg->seq + (uint32_t)seg->payload_len); /* RFC 2883 */
 		if (rst) {
 			st->stats.tcp_rst_in_ignored++;
-		} else if ((seglen && seg->seq + seglen == t->rcv_nxt) || may_challenge(st, t)) {
+		} else if ((seg->payload_len && !(seg->flags & SK_TCP_SYN)) || (seglen && seg->seq + seglen == t->rcv_nxt) ||
+			   may_challenge(st, t)) {
+			/* Data is always answered (it is no ACK loop, as Linux reasons). */
 			/* A retransmission of the last segment received (typically the peer's
 			 * FIN, whose ACK was lost: CL-8) means our ACK did not arrive: it is
 			 * always answered, as Linux does, and never rate limited; only older

@@ -93,6 +93,15 @@ static void fill_common(struct synack_stack *st, struct sk_tcb *t, struct sk_seg
 		o->opt.tsval = sk_tcp_ts_now(st, t->ts_offset);
 		o->opt.tsecr = t->ts_recent;
 	}
+	/* REL-5: every segment that acknowledges reports what is held beyond rcv_nxt, the
+	 * latest first, and a D-SACK once (3 blocks fit beside timestamps, 4 without). */
+	if (!syn && (flags & SK_TCP_ACK) && (t->flags & TF_SACK) && t->asmb) {
+		struct sk_range b[SK_TCP_MAX_SACK];
+		int n = sk_asm_sack_blocks(t->asmb, b, (t->flags & TF_TS) ? 3 : 4);
+		for (int i = 0; i < n; i++)
+			o->opt.sack[i] = (struct sk_tcp_sack_block){b[i].left, b[i].right};
+		o->opt.nsack = (uint8_t)n;
+	}
 }
 
 static void sent_ack(struct synack_stack *st, struct sk_tcb *t)
@@ -160,34 +169,128 @@ static int fin_allowed(int state)
 /* The timestamp option as non-SYN segments carry it: nop, nop, kind 8 (10 bytes). */
 #define TS_OPTION_SPACE 12
 
-/* Sends data and FIN from snd_nxt as window, Nagle (REL-7) and MSS allow; returns 1 if a
- * segment went out. */
-static int send_data(struct synack_stack *st, struct sk_tcb *t)
+uint32_t sk_tcp_eff_mss(const struct sk_tcb *t)
 {
+	/* HS-4, RFC 9293 3.7.1 (MUST-16): the options every segment carries come out of
+	 * the MSS (Eff.snd.MSS), so a full segment with timestamps still fits the MTU. */
+	return t->mss - ((t->flags & TF_TS) ? TS_OPTION_SPACE : 0);
+}
+
+/* Bytes of SACK option the next segment will carry (RFC 2018: 2 + 8 per block, plus two
+ * NOPs), which come out of the payload so the segment still fits the MTU. */
+static uint32_t sack_space(const struct sk_tcb *t)
+{
+	if (!(t->flags & TF_SACK) || !t->asmb)
+		return 0;
+	uint32_t n = t->asmb->nmru + (t->asmb->has_dsack ? 1u : 0u);
+	uint32_t max = (t->flags & TF_TS) ? 3 : 4;
+	if (n > max)
+		n = max;
+	return n ? 4 + 8 * n : 0;
+}
+
+/* The payload that fits in the next segment. */
+static uint32_t mss_now(const struct sk_tcb *t)
+{
+	return sk_tcp_eff_mss(t) - sack_space(t);
+}
+
+static void arm_persist(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (t->deadline[SK_TT_PERSIST] != UINT64_MAX || t->deadline[SK_TT_REXMT] != UINT64_MAX)
+		return;
+	uint64_t d = (uint64_t)t->rto << t->persist_backoff;
+	uint64_t lo = (uint64_t)st->cfg.tcp_rto_min_ms * 1000, hi = (uint64_t)st->cfg.tcp_rto_max_ms * 1000;
+	sk_tcb_timer_set(st, t, SK_TT_PERSIST, st->now + (d < lo ? lo : d > hi ? hi : d));
+}
+
+/* FLOW-3: the window is zero and data waits: a segment one below snd_una, which the peer
+ * must acknowledge with its current window (as Linux probes), again with backoff. */
+void sk_tcp_persist_timeout(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (t->snd_wnd > 0 || t->snd_una != t->snd_max || t->state < SYNACK_ESTABLISHED) {
+		t->persist_backoff = 0;
+		sk_tcp_output(st, t);
+		return;
+	}
+	struct sk_segment_out o;
+	fill_common(st, t, &o, t->snd_una - 1, SK_TCP_ACK);
+	sk_tcp_send_segment(st, &o);
+	if (t->persist_backoff < 16)
+		t->persist_backoff++;
+	arm_persist(st, t);
+}
+
+/* Skips SACKed ranges when going back over sent data (after a timeout); returns the
+ * length up to the next SACKed range (or len unchanged). */
+static uint32_t around_sacked(struct sk_tcb *t, uint32_t len)
+{
+	if (!t->sb || !t->sb->n || !seq_lt(t->snd_nxt, t->snd_max))
+		return len;
+	for (uint8_t i = 0; i < t->sb->n; i++) {
+		struct sk_range r = t->sb->r[i];
+		if (seq_geq(t->snd_nxt, r.left) && seq_lt(t->snd_nxt, r.right))
+			t->snd_nxt = seq_min(r.right, t->snd_max);
+		else if (seq_gt(r.left, t->snd_nxt) && seq_lt(r.left, t->snd_nxt + len))
+			len = r.left - t->snd_nxt;
+	}
+	return len;
+}
+
+static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len, int fin, int rexmit)
+{
+	if (rexmit) {
+		t->total_retrans++;
+		st->stats.tcp_rexmit++;
+		/* Karn: a retransmitted range yields no RTT sample. */
+		if (t->rtt_start && seq_leq(seq, t->rtt_seq) && seq_gt(seq + len + (uint32_t)fin, t->rtt_seq))
+			t->rtt_start = 0;
+	} else if (!(t->flags & TF_TS) && t->rtt_start == 0 && len > 0) {
+		t->rtt_seq = seq;
+		t->rtt_start = st->now;
+	}
+	t->last_send = st->now;
+	arm_rexmt(st, t);
+}
+
+/* Sends data and FIN from snd_nxt as the windows, Nagle (REL-7), sender SWS avoidance
+ * (FLOW-4) and the MSS allow; ignore_cwnd when SACK recovery has measured the pipe.
+ * Returns 1 if a segment went out. */
+static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
+{
+	uint32_t mss = mss_now(t);
+	uint32_t len = around_sacked(t, mss);
 	uint32_t off = t->snd_nxt - t->snd_una;
 	uint32_t queued = t->snd.len;
 	uint32_t avail = off <= queued ? queued - off : 0;
 	int fin_pending = (t->flags & TF_FIN_QUEUED) && fin_allowed(t->state) && off <= queued;
-	uint32_t wnd = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
+	uint64_t cw = (uint64_t)t->cc.cwnd + t->inflate + (uint64_t)t->limited_tx * mss;
+	uint32_t wnd = ignore_cwnd || cw >= t->snd_wnd ? t->snd_wnd : (uint32_t)cw;
 	uint32_t usable = seq_lt(t->snd_nxt, t->snd_una + wnd) ? t->snd_una + wnd - t->snd_nxt : 0;
-	uint32_t len = avail < usable ? avail : usable;
-	/* HS-4, RFC 9293 3.7.1 (MUST-16): the options every segment carries come out of the
-	 * MSS (Eff.snd.MSS), so a full segment with timestamps still fits the MTU. */
-	uint32_t mss = t->mss - ((t->flags & TF_TS) ? TS_OPTION_SPACE : 0);
-	if (len > mss)
-		len = mss;
+	if (len > avail)
+		len = avail;
+	if (len > usable)
+		len = usable;
 	int fin = fin_pending && len == avail;
-	if (len == 0 && !fin)
+	int rexmit = seq_lt(t->snd_nxt, t->snd_max);
+	int in_flight = seq_gt(t->snd_max, t->snd_una);
+	if (len == 0 && !fin) {
+		if ((avail || fin_pending) && t->snd_wnd == 0 && !in_flight)
+			arm_persist(st, t); /* FLOW-3 */
 		return 0;
-	if (len > 0 && len < mss && len == avail && !fin) {
-		/* Nagle: a small tail waits while data is in flight, unless disabled or this
-		 * is a retransmission. */
-		int in_flight = seq_gt(t->snd_max, t->snd_una) && seq_geq(t->snd_nxt, t->snd_max);
-		if (!(t->flags & TF_NODELAY) && in_flight)
-			return 0;
 	}
-	if (len > 0 && len < avail && len < mss && seq_gt(t->snd_max, t->snd_una))
-		return 0; /* window-limited sliver while data is in flight: wait (sender SWS) */
+	if (!rexmit && len < mss && !fin) {
+		if (len == avail) {
+			/* Nagle (RFC 9293 3.7.4): a small tail waits while data is unacked. */
+			if (!(t->flags & TF_NODELAY) && in_flight)
+				return 0;
+		} else if (len < t->max_sndwnd / 2 && in_flight) {
+			/* RFC 1122 4.2.3.4: a sliver of window waits for more room. */
+			return 0;
+		}
+	}
+	if (!rexmit && !in_flight && t->last_send && st->now - t->last_send > t->rto)
+		sk_cc_get(t->cc.algo)->after_idle(&t->cc, st->cfg.tcp_init_cwnd, st->now); /* RFC 5681 4.1 */
 	uint16_t flags = SK_TCP_ACK;
 	if (len > 0 && len == avail)
 		flags |= SK_TCP_PSH;
@@ -198,18 +301,39 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t)
 	o.data = &t->snd;
 	o.data_off = off;
 	o.data_len = len;
-	int rexmit = seq_lt(t->snd_nxt, t->snd_max);
 	sk_tcp_send_segment(st, &o);
 	sent_ack(st, t);
-	if (!rexmit && !(t->flags & TF_TS) && t->rtt_start == 0 && len > 0) {
-		t->rtt_seq = t->snd_nxt;
-		t->rtt_start = st->now;
-	}
+	sent_data(st, t, t->snd_nxt, len, fin, rexmit);
 	t->snd_nxt += len + (fin ? 1 : 0);
 	if (seq_gt(t->snd_nxt, t->snd_max))
 		t->snd_max = t->snd_nxt;
-	arm_rexmt(st, t);
 	return 1;
+}
+
+int sk_tcp_send_new(struct synack_stack *st, struct sk_tcb *t)
+{
+	return send_data(st, t, 1);
+}
+
+void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len)
+{
+	uint32_t off = seq - t->snd_una;
+	if (off >= t->snd.len)
+		return;
+	if (len > t->snd.len - off)
+		len = t->snd.len - off;
+	if (len > mss_now(t))
+		len = mss_now(t);
+	/* The FIN goes again with the last data if it was sent after it. */
+	int fin = (t->flags & TF_FIN_QUEUED) && off + len == t->snd.len && t->snd_max == t->snd_una + t->snd.len + 1;
+	struct sk_segment_out o;
+	fill_common(st, t, &o, seq, SK_TCP_ACK | (fin ? SK_TCP_FIN : 0) | (off + len == t->snd.len ? SK_TCP_PSH : 0));
+	o.data = &t->snd;
+	o.data_off = off;
+	o.data_len = len;
+	sk_tcp_send_segment(st, &o);
+	sent_ack(st, t);
+	sent_data(st, t, seq, len, fin, 1);
 }
 
 void sk_tcp_output(struct synack_stack *st, struct sk_tcb *t)
@@ -233,8 +357,10 @@ void sk_tcp_output(struct synack_stack *st, struct sk_tcb *t)
 		break;
 	}
 	int sent = 0;
-	while (send_data(st, t))
-		sent = 1;
+	if (!sk_rec_output(st, t)) {
+		while (send_data(st, t, 0))
+			sent = 1;
+	}
 	if (!sent && (t->flags & TF_ACKNOW))
 		sk_tcp_send_ack(st, t);
 }
@@ -271,10 +397,8 @@ int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
 	uint64_t max = (uint64_t)st->cfg.tcp_rto_max_ms * 1000;
 	t->rto = (uint32_t)(rto < max ? rto : max);
 	t->rtt_start = 0; /* Karn: no RTT sample from a retransmitted segment */
-	/* CC-2 (the transfer issue refines this through the congestion hooks). */
-	uint32_t flight = t->snd_max - t->snd_una;
-	t->ssthresh = flight / 2 > 2u * t->mss ? flight / 2 : 2u * t->mss;
-	t->cwnd = t->mss;
+	if (t->state != SYNACK_SYN_SENT && t->state != SYNACK_SYN_RCVD)
+		sk_rec_timeout(st, t); /* CC-2 through the congestion hooks */
 	if (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RCVD)
 		t->snd_nxt = t->iss;
 	else

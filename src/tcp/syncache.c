@@ -279,10 +279,10 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	}
 	t->ts_offset = p->ts_offset;
 	t->snd_wnd = (uint32_t)seg->win << t->snd_wscale;
+	t->max_sndwnd = t->snd_wnd;
 	t->snd_wl1 = seg->seq;
 	t->snd_wl2 = seg->ack;
-	t->cwnd = st->cfg.tcp_init_cwnd * t->mss;
-	t->ssthresh = UINT32_MAX;
+	sk_tcb_cc_init(st, t);
 	t->state = SYNACK_SYN_RCVD;
 	t->last_rcv = st->now;
 	if (p->ts_ok && seg->opt.has_ts && seg->opt.tsecr) {

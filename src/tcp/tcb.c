@@ -21,6 +21,8 @@ struct sk_tcb *sk_tcb_new(struct synack_stack *st)
 		t->deadline[i] = UINT64_MAX;
 	t->rto = st->cfg.tcp_rto_initial_ms * 1000u;
 	t->mss = 536;
+	t->rcvbuf = st->cfg.tcp_rmem[1];
+	sk_cc_select(&t->cc, st->cc_default, 536, st->cfg.tcp_init_cwnd);
 	t->flags = 0;
 	return t;
 }
@@ -84,9 +86,18 @@ static void unlink_from_parent(struct sk_tcb *t)
 	t->aq_next = NULL;
 }
 
+static void free_extras(struct sk_tcb *t)
+{
+	free(t->asmb);
+	t->asmb = NULL;
+	free(t->sb);
+	t->sb = NULL;
+}
+
 void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t)
 {
 	sk_wheel_cancel(&st->wheel, &t->timer);
+	free_extras(t);
 	sk_bytes_free(&t->snd);
 	sk_bytes_free(&t->rcv);
 	free(t->lst);
@@ -105,9 +116,13 @@ void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char 
 	/* A closed connection sends nothing more; after an error it delivers nothing more
 	 * either (RST-5), while after a clean close unread data is still the reader's. */
 	sk_bytes_free(&t->snd);
+	free(t->sb);
+	t->sb = NULL;
 	if (err) {
 		t->soerror = err;
 		sk_bytes_free(&t->rcv);
+		free(t->asmb);
+		t->asmb = NULL;
 	}
 	if (t->parent) {
 		/* Never accepted: the application never saw it. */
@@ -135,8 +150,22 @@ uint32_t sk_tcp_ts_now(struct synack_stack *st, uint32_t offset)
 
 uint32_t sk_tcb_rcv_window(const struct sk_tcb *t)
 {
-	uint32_t limit = 131072; /* tcp_rmem[1]; autotuning comes with the transfer issue */
-	return t->rcv.len >= limit ? 0 : limit - t->rcv.len;
+	return t->rcv.len >= t->rcvbuf ? 0 : t->rcvbuf - t->rcv.len;
+}
+
+uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t)
+{
+	/* Twice what the connection could have in flight, within tcp_wmem (as Linux's
+	 * send-buffer autotuning), so a fast path is never limited by the buffer. */
+	uint64_t want = 2ull * (t->cc.cwnd > t->snd_wnd ? t->cc.cwnd : t->snd_wnd);
+	if (want > st->cfg.tcp_wmem[2])
+		want = st->cfg.tcp_wmem[2];
+	return want > st->cfg.tcp_wmem[1] ? (uint32_t)want : st->cfg.tcp_wmem[1];
+}
+
+void sk_tcb_cc_init(struct synack_stack *st, struct sk_tcb *t)
+{
+	sk_cc_select(&t->cc, t->cc.algo, sk_tcp_eff_mss(t), st->cfg.tcp_init_cwnd);
 }
 
 /* ---- byte queues ---- */
@@ -183,12 +212,58 @@ uint32_t sk_bytes_peek(const struct sk_bytes *b, uint32_t off, uint8_t *out, uin
 
 void sk_bytes_drop(struct sk_bytes *b, uint32_t n)
 {
-	if (n >= b->len) {
-		sk_bytes_free(b);
+	if (n > b->len)
+		n = b->len;
+	if (!b->cap)
 		return;
-	}
 	b->head = (b->head + n) % b->cap;
 	b->len -= n;
+}
+
+void sk_bytes_shrink(struct sk_bytes *b)
+{
+	if (b->len == 0)
+		sk_bytes_free(b);
+}
+
+/* Grows storage to at least need bytes, keeping every byte of the old capacity in its
+ * logical place (in-order data and out-of-order data beyond len alike). */
+static int grow_keep(struct sk_bytes *b, uint32_t need)
+{
+	if (need <= b->cap)
+		return 0;
+	uint32_t cap = b->cap ? b->cap : 2048;
+	while (cap < need)
+		cap *= 2;
+	uint8_t *nb = malloc(cap);
+	if (!nb)
+		return -ENOMEM;
+	if (b->cap) {
+		uint32_t first = b->cap - b->head;
+		memcpy(nb, b->buf + b->head, first);
+		memcpy(nb + first, b->buf, b->head);
+	}
+	free(b->buf);
+	b->buf = nb;
+	b->cap = cap;
+	b->head = 0;
+	return 0;
+}
+
+int sk_bytes_write_at(struct sk_bytes *b, uint32_t off, const uint8_t *p, uint32_t n)
+{
+	if (grow_keep(b, off + n) < 0)
+		return -ENOMEM;
+	uint32_t start = (b->head + off) % b->cap;
+	uint32_t first = n < b->cap - start ? n : b->cap - start;
+	memcpy(b->buf + start, p, first);
+	memcpy(b->buf, p + first, n - first);
+	return 0;
+}
+
+void sk_bytes_commit(struct sk_bytes *b, uint32_t n)
+{
+	b->len += n;
 }
 
 void sk_bytes_free(struct sk_bytes *b)

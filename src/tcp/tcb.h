@@ -5,7 +5,10 @@
 #define SK_TCB_H
 
 #include "base/wheel.h"
+#include "buf/assembler.h"
 #include "stack/stack.h"
+#include "tcp/cc.h"
+#include "tcp/sack.h"
 #include "wire/tcp.h"
 
 /* What a 4-tuple table entry is. */
@@ -95,8 +98,26 @@ struct sk_tcb {
 	struct sk_timer timer;
 	uint64_t deadline[SK_TT_COUNT];
 	struct sk_bytes snd, rcv;
-	/* congestion state (the transfer issue fills in the algorithms) */
-	uint32_t cwnd, ssthresh;
+	/* receive side beyond rcv_nxt: ranges held out of order (allocated on the first
+	 * one, freed when none is left), and the buffer limit autotuning moves */
+	struct sk_assembler *asmb;
+	uint32_t rcvbuf;
+	uint32_t rcv_copied;   /* bytes read since rcv_mark (receive autotuning) */
+	uint64_t rcv_mark;
+	/* send side: congestion control, SACK scoreboard (allocated on the first SACK),
+	 * loss recovery (RFC 6675 with SACK, RFC 6582 without) */
+	struct sk_cc cc;
+	struct sk_scoreboard *sb;
+	uint32_t recover;      /* recovery point: snd_max when recovery began */
+	uint32_t high_rxt;     /* RFC 6675 HighRxt: end of what recovery retransmitted */
+	uint32_t inflate;      /* NewReno window inflation during recovery (no SACK) */
+	uint32_t max_sndwnd;   /* largest window the peer offered (sender SWS) */
+	uint8_t dupacks;
+	uint8_t in_recovery;
+	uint8_t limited_tx;    /* RFC 3042 segments allowed beyond cwnd */
+	uint8_t persist_backoff;
+	uint64_t last_send;    /* for restart after idle */
+	uint32_t sack_recoveries, dsacks; /* per connection (TCP_INFO) */
 	/* listener relations */
 	struct sk_listen *lst;   /* non-NULL for a listener */
 	struct sk_tcb *parent;   /* listener whose accept queue holds this TCB */
@@ -154,10 +175,21 @@ void sk_tcb_timer_fired(struct synack_stack *st, struct sk_tcb *t);
 uint32_t sk_tcp_isn(struct synack_stack *st, const struct sk_conn_key *k);
 uint32_t sk_tcp_ts_now(struct synack_stack *st, uint32_t offset);
 uint32_t sk_tcb_rcv_window(const struct sk_tcb *t);
+/* How much the application may queue for sending: grows with the window (autotuning). */
+uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t);
+/* Sets up congestion control for a TCB entering ESTABLISHED (or changes the algorithm). */
+void sk_tcb_cc_init(struct synack_stack *st, struct sk_tcb *t);
 
 int sk_bytes_push(struct sk_bytes *b, const uint8_t *p, uint32_t n, uint32_t limit);
+/* Writes n bytes at offset off (may lie beyond len: out-of-order data), growing storage
+ * (which keeps everything up to the old capacity); len is unchanged. Returns 0 or -ENOMEM. */
+int sk_bytes_write_at(struct sk_bytes *b, uint32_t off, const uint8_t *p, uint32_t n);
+/* Makes n more bytes after len (already written with write_at) part of the queue. */
+void sk_bytes_commit(struct sk_bytes *b, uint32_t n);
 uint32_t sk_bytes_peek(const struct sk_bytes *b, uint32_t off, uint8_t *out, uint32_t n);
 void sk_bytes_drop(struct sk_bytes *b, uint32_t n);
+/* Frees the storage if the queue is empty (call only when nothing lies beyond len). */
+void sk_bytes_shrink(struct sk_bytes *b);
 void sk_bytes_free(struct sk_bytes *b);
 
 /* ---- output.c ---- */
@@ -180,7 +212,28 @@ struct sk_segment_out {
 int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s);
 /* Returns 1 if the connection was dropped. */
 int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t);
+void sk_tcp_persist_timeout(struct synack_stack *st, struct sk_tcb *t);
+/* One new segment at snd_nxt within the peer's window, whatever cwnd says (the caller,
+ * SACK recovery, has measured the pipe). Returns 1 if one went out. */
+int sk_tcp_send_new(struct synack_stack *st, struct sk_tcb *t);
+/* Sends [seq, seq + len) of the send queue again, now (fast retransmit, NextSeg). */
+void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len);
+/* The payload a full segment carries: the MSS less the options every segment has. */
+uint32_t sk_tcp_eff_mss(const struct sk_tcb *t);
 void sk_tcp_send_keepalive(struct synack_stack *st, struct sk_tcb *t);
+
+/* ---- recovery.c: loss detection and recovery (RFC 5681, 6582, 6675, 3042) ---- */
+/* The ACK of seg advanced snd_una by acked bytes (flight = bytes in flight before it). */
+void sk_rec_new_ack(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, uint32_t flight);
+/* seg is a duplicate ACK (RFC 5681 definition) or brought new SACK information. */
+void sk_rec_dupack(struct synack_stack *st, struct sk_tcb *t);
+/* Records the SACK blocks of an ACK; returns bytes newly SACKed. */
+uint32_t sk_rec_sack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg);
+/* A retransmission timeout: leave recovery, tell congestion control. */
+void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t);
+/* During SACK recovery: sends retransmissions and new data as the pipe allows (RFC 6675
+ * 5, step C). Returns 1 if it handled output. */
+int sk_rec_output(struct synack_stack *st, struct sk_tcb *t);
 
 /* ---- input.c ---- */
 void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint8_t *seg, size_t len);

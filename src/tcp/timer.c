@@ -36,7 +36,7 @@ static int fire_one(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which)
 	case SK_TT_REXMT:
 		return sk_tcp_rexmt_timeout(st, t);
 	case SK_TT_PERSIST:
-		sk_tcp_output(st, t);
+		sk_tcp_persist_timeout(st, t);
 		return 0;
 	case SK_TT_KEEP:
 		return keepalive(st, t);
