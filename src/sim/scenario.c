@@ -11,10 +11,10 @@
 
 /* Each area's scenarios live in their own file, as a NULL-terminated array. */
 extern const struct sk_scenario sk_scn_hs[], sk_scn_lq[], sk_scn_cl[], sk_scn_tw[], sk_scn_rst[], sk_scn_conn[],
-	sk_scn_rel[];
+	sk_scn_rel[], sk_scn_flow[], sk_scn_cc[];
 
-static const struct sk_scenario *const groups[] = {sk_scn_conn, sk_scn_hs, sk_scn_lq, sk_scn_cl,
-						   sk_scn_tw, sk_scn_rst, sk_scn_rel};
+static const struct sk_scenario *const groups[] = {sk_scn_conn, sk_scn_hs, sk_scn_lq, sk_scn_cl, sk_scn_tw,
+						   sk_scn_rst, sk_scn_rel, sk_scn_flow, sk_scn_cc};
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
 size_t sk_scenario_count(void)
