@@ -11,90 +11,10 @@
 
 #include <synack/synack.h>
 
+#include "mlink.h"
 #include "wire/checksum.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
-
-/* ---- an in-memory link: each stack's output lands in the other's inbox ---- */
-
-#define SLOT 1600
-struct inbox {
-	uint8_t (*buf)[SLOT];
-	uint16_t *len;
-	size_t head, n, cap;
-};
-
-struct mlink {
-	synack_stack *a, *b;
-	struct inbox to_a, to_b;
-	uint64_t now;
-	uint64_t packets;
-};
-
-static int inbox_init(struct inbox *q, size_t cap)
-{
-	q->buf = malloc(cap * SLOT);
-	q->len = malloc(cap * sizeof(*q->len));
-	q->cap = cap;
-	q->head = q->n = 0;
-	return q->buf && q->len ? 0 : -ENOMEM;
-}
-
-static int push(struct inbox *q, const uint8_t *p, size_t len)
-{
-	if (q->n == q->cap || len > SLOT)
-		return -ENOBUFS;
-	size_t i = (q->head + q->n) % q->cap;
-	memcpy(q->buf[i], p, len);
-	q->len[i] = (uint16_t)len;
-	q->n++;
-	return 0;
-}
-
-static int out_to_a(void *ctx, const uint8_t *p, size_t len, uint64_t now)
-{
-	(void)now;
-	return push(&((struct mlink *)ctx)->to_a, p, len);
-}
-
-static int out_to_b(void *ctx, const uint8_t *p, size_t len, uint64_t now)
-{
-	(void)now;
-	return push(&((struct mlink *)ctx)->to_b, p, len);
-}
-
-/* Delivers everything queued (and whatever that provokes) at the current time. */
-static void drain(struct mlink *m)
-{
-	while (m->to_a.n || m->to_b.n) {
-		struct inbox *q = m->to_a.n ? &m->to_a : &m->to_b;
-		synack_stack *dst = q == &m->to_a ? m->a : m->b;
-		size_t i = q->head;
-		q->head = (q->head + 1) % q->cap;
-		q->n--;
-		m->packets++;
-		synack_input(dst, q->buf[i], q->len[i], m->now);
-	}
-}
-
-static void advance(struct mlink *m, uint64_t to)
-{
-	for (;;) {
-		uint64_t da = synack_next_deadline(m->a), db = synack_next_deadline(m->b);
-		uint64_t t = da < db ? da : db;
-		if (t > to)
-			break;
-		if (t > m->now)
-			m->now = t;
-		synack_poll(m->a, m->now);
-		synack_poll(m->b, m->now);
-		drain(m);
-	}
-	m->now = to;
-	synack_poll(m->a, to);
-	synack_poll(m->b, to);
-	drain(m);
-}
 
 #define CLIENT 0x0a000001u
 #define SERVER 0x0a000002u
@@ -124,13 +44,12 @@ static int listeners[NPORTS];
 
 static void setup(struct mlink *m, size_t inbox, int defaults)
 {
-	memset(m, 0, sizeof(*m));
-	if (inbox_init(&m->to_a, inbox) || inbox_init(&m->to_b, inbox)) {
+	if (mlink_init(m, inbox)) {
 		fprintf(stderr, "bench-conn: out of memory\n");
 		exit(1);
 	}
-	m->a = new_stack(1, CLIENT, out_to_b, m, 0);
-	m->b = new_stack(2, SERVER, out_to_a, m, defaults);
+	m->a = new_stack(1, CLIENT, mlink_out_to_b, m, 0);
+	m->b = new_stack(2, SERVER, mlink_out_to_a, m, defaults);
 	for (int p = 0; p < NPORTS; p++) {
 		listeners[p] = synack_socket(m->b, SYNACK_SOCK_STREAM);
 		struct synack_sockaddr a = {0, (uint16_t)(6000 + p)};
@@ -145,10 +64,7 @@ static void teardown(struct mlink *m)
 {
 	synack_stack_free(m->a);
 	synack_stack_free(m->b);
-	free(m->to_a.buf);
-	free(m->to_a.len);
-	free(m->to_b.buf);
-	free(m->to_b.len);
+	mlink_free(m);
 }
 
 static double wall(void)
@@ -205,19 +121,19 @@ static void bench_lifecycles(size_t n)
 	while (done < n) {
 		for (size_t i = 0; i < batch; i++)
 			cs[i] = open_one(&m, (int)(done + i));
-		drain(&m);
+		mlink_drain(&m);
 		for (size_t i = 0; i < batch; i++) {
 			ss[i] = synack_accept(m.b, listeners[(done + i) % NPORTS], NULL);
 			if (ss[i] < 0 || cs[i] < 0 || synack_send(m.a, cs[i], &b, 1, 0) != 1)
 				failed++;
 		}
-		drain(&m);
+		mlink_drain(&m);
 		for (size_t i = 0; i < batch; i++) {
 			uint8_t r;
 			if (ss[i] >= 0 && (synack_recv(m.b, ss[i], &r, 1, 0) != 1 || synack_send(m.b, ss[i], &b, 1, 0) != 1))
 				failed++;
 		}
-		drain(&m);
+		mlink_drain(&m);
 		for (size_t i = 0; i < batch; i++) {
 			uint8_t r;
 			if (cs[i] >= 0 && synack_recv(m.a, cs[i], &r, 1, 0) != 1)
@@ -225,14 +141,14 @@ static void bench_lifecycles(size_t n)
 			if (cs[i] >= 0)
 				synack_close(m.a, cs[i]);
 		}
-		drain(&m);
+		mlink_drain(&m);
 		for (size_t i = 0; i < batch; i++)
 			if (ss[i] >= 0)
 				synack_close(m.b, ss[i]);
-		drain(&m);
+		mlink_drain(&m);
 		/* Virtual time moves 1 s per batch: delayed ACKs fire, TIME-WAIT (60 s)
 		 * records expire and their 4-tuples come back. */
-		advance(&m, m.now + 1000000);
+		mlink_advance(&m, m.now + 1000000);
 		done += batch;
 	}
 	double dt = wall() - t0, dc = cpu() - c0;
@@ -265,7 +181,7 @@ static void bench_concurrent(size_t n)
 			if (c >= 0)
 				synack_setsockopt(m.a, c, SYNACK_SOL_SOCKET, SYNACK_SO_KEEPALIVE, &ka, sizeof(ka));
 		}
-		drain(&m);
+		mlink_drain(&m);
 		for (size_t j = 0; j < k; j++) {
 			int s = synack_accept(m.b, listeners[(i + j) % NPORTS], NULL);
 			if (s >= 0) {
@@ -275,7 +191,7 @@ static void bench_concurrent(size_t n)
 		}
 	}
 	/* Let the handshakes' delayed work settle. */
-	advance(&m, m.now + 1000000);
+	mlink_advance(&m, m.now + 1000000);
 	double dt = wall() - t0;
 	long rss1 = rss_kib();
 	struct synack_stats sa, sb;
@@ -308,15 +224,15 @@ static void bench_concurrent(size_t n)
 	for (uint32_t h = 0; h < ok; h++) {
 		synack_close(m.a, (int)h);
 		if (h % 1000 == 999)
-			drain(&m);
+			mlink_drain(&m);
 	}
-	drain(&m);
+	mlink_drain(&m);
 	for (uint32_t h = NPORTS; h < NPORTS + ok; h++) {
 		synack_close(m.b, (int)h);
 		if (h % 1000 == 999)
-			drain(&m);
+			mlink_drain(&m);
 	}
-	advance(&m, m.now + 1000000);
+	mlink_advance(&m, m.now + 1000000);
 	synack_get_stats(m.a, &sa);
 	synack_get_stats(m.b, &sb);
 	size_t heap2 = heap_used();
@@ -327,7 +243,7 @@ static void bench_concurrent(size_t n)
 	uint64_t tw = sa.time_wait;
 	/* 2MSL later the records are gone; the heap they give back is their own cost. The
 	 * 4-tuple table keeps its buckets (8 bytes each, at most 2 per entry). */
-	advance(&m, m.now + 61000000);
+	mlink_advance(&m, m.now + 61000000);
 	synack_get_stats(m.a, &sa);
 	size_t heap3 = heap_used();
 	printf("  TIME-WAIT: %.0f heap bytes per record (released at expiry; %llu left), plus at most 16 bytes of "
@@ -360,18 +276,18 @@ static void bench_flood(size_t n)
 		struct sk_ipv4 ip = {.total_len = (uint16_t)(20 + l4), .ttl = 64, .proto = 6, .src = src, .dst = SERVER};
 		sk_ipv4_emit(pkt, 20, &ip);
 		synack_input(m.b, pkt, (size_t)(20 + l4), m.now);
-		drain(&m);
+		mlink_drain(&m);
 		if (i % 1000 == 0) {
 			/* A legitimate client in the middle of the flood. */
 			legit++;
 			int c = open_one(&m, 0);
-			drain(&m);
+			mlink_drain(&m);
 			int s = synack_accept(m.b, listeners[0], NULL);
 			if (c >= 0 && s >= 0 && (synack_events(m.a, c) & SYNACK_EV_OUT)) {
 				legit_ok++;
 				synack_close(m.a, c);
 				synack_close(m.b, s);
-				drain(&m);
+				mlink_drain(&m);
 			}
 			struct synack_stats sb;
 			synack_get_stats(m.b, &sb);
@@ -379,7 +295,7 @@ static void bench_flood(size_t n)
 				max_half = sb.half_open;
 		}
 		if (i % 100000 == 0)
-			advance(&m, m.now + 100000);
+			mlink_advance(&m, m.now + 100000);
 	}
 	double dt = cpu() - t0;
 	struct synack_stats sb;

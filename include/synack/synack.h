@@ -168,6 +168,7 @@ struct synack_stats {
 	uint64_t ip_in, ip_out, ip_in_bad, ip_in_not_mine, ip_in_proto_unknown;
 	uint64_t tcp_in, tcp_out, tcp_in_bad_csum, tcp_in_malformed, tcp_rexmit;
 	uint64_t tcp_timeouts, tcp_fast_retransmits, tcp_sack_recoveries, tcp_dsacks_rcvd, tcp_ooo_segments;
+	uint64_t tcp_lost_retransmits; /* retransmissions found lost without a timeout */
 	uint64_t tcp_rst_out, tcp_rst_in_accepted, tcp_rst_in_ignored;
 	uint64_t tcp_challenge_acks, tcp_challenge_acks_limited;
 	uint64_t tcp_drop_no_socket, tcp_drop_out_of_window, tcp_drop_paws, tcp_drop_state;

@@ -59,6 +59,28 @@ static void enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 		sk_tcp_retransmit(st, t, t->snd_una, len);
 		t->high_rxt = t->snd_una + len;
 	}
+	t->una_mark = t->snd_max;
+}
+
+/* A lost retransmission of the first hole, found as RACK (RFC 8985) would: data sent after
+ * it has been SACKed more than DupThresh - 1 segments beyond, yet the hole is still open.
+ * Sending it again now spares a retransmission timeout (and its collapse of cwnd). */
+static void check_lost_rxt(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (!t->sb || !t->sb->n || !seq_lt(t->snd_una, t->high_rxt))
+		return;
+	uint32_t mss = sk_tcp_eff_mss(t);
+	uint32_t top = t->sb->r[t->sb->n - 1].right;
+	if (!seq_gt(top, t->una_mark + (SK_DUPTHRESH - 1) * mss))
+		return;
+	uint32_t len = t->snd.len < mss ? t->snd.len : mss;
+	if (t->sb->r[0].left - t->snd_una < len)
+		len = t->sb->r[0].left - t->snd_una;
+	if (!len)
+		return;
+	st->stats.tcp_lost_retransmits++;
+	sk_tcp_retransmit(st, t, t->snd_una, len);
+	t->una_mark = t->snd_max;
 }
 
 static void leave_recovery(struct synack_stack *st, struct sk_tcb *t)
@@ -85,8 +107,11 @@ void sk_rec_new_ack(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, u
 			leave_recovery(st, t);
 			return;
 		}
-		if (t->sb && t->sb->n)
+		t->una_mark = t->snd_max; /* a new first hole: watch its retransmission afresh */
+		if (t->sb && t->sb->n) {
+			check_lost_rxt(st, t);
 			return; /* RFC 6675: the pipe decides what goes next (sk_rec_output) */
+		}
 		/* RFC 6582 3.2 step 5: a partial ACK: the next hole is lost too. Deflate by what
 		 * was acked, add back one segment, retransmit the first unacked segment. */
 		t->inflate = t->inflate > acked ? t->inflate - acked : 0;
@@ -109,6 +134,8 @@ void sk_rec_dupack(struct synack_stack *st, struct sk_tcb *t)
 	if (t->in_recovery) {
 		if (!(t->sb && t->sb->n))
 			t->inflate += t->cc.mss; /* RFC 6582 3.2 step 4 */
+		else
+			check_lost_rxt(st, t);
 		return;
 	}
 	if (t->dupacks < 255)

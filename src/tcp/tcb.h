@@ -111,6 +111,7 @@ struct sk_tcb {
 	uint32_t recover;      /* recovery point: snd_max when recovery began */
 	uint32_t high_rxt;     /* RFC 6675 HighRxt: end of what recovery retransmitted */
 	uint32_t inflate;      /* NewReno window inflation during recovery (no SACK) */
+	uint32_t una_mark;     /* snd_max when snd_una's segment was last sent in recovery */
 	uint32_t max_sndwnd;   /* largest window the peer offered (sender SWS) */
 	uint8_t dupacks;
 	uint8_t in_recovery;
