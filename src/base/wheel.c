@@ -115,7 +115,7 @@ static uint64_t window_end(const struct sk_wheel *w)
 
 uint64_t sk_wheel_next(const struct sk_wheel *w)
 {
-	unsigned s;
+	unsigned s = 0;
 	int lvl = first_slot(w, &s);
 	if (lvl < 0)
 		return w->far ? window_end(w) : UINT64_MAX;
@@ -208,7 +208,7 @@ size_t sk_wheel_advance(struct sk_wheel *w, uint64_t now)
 	if (now < w->cur)
 		now = w->cur;
 	for (;;) {
-		unsigned s;
+		unsigned s = 0; /* set by first_slot when it finds one; gcc -O2 cannot tell */
 		int lvl = first_slot(w, &s);
 		uint64_t start = lvl < 0 ? UINT64_MAX : slot_start(w, (unsigned)lvl, s);
 		if (start > now) {
