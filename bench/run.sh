@@ -5,9 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build-bench -j"$(nproc)" --target bench-csum bench-conn >/dev/null
+cmake --build build-bench -j"$(nproc)" --target bench-csum bench-conn bench-transfer >/dev/null
 echo "== Internet checksum (bench-csum)"
 ./build-bench/bench/bench-csum "${1:+0.1}"
 echo
 echo "== Connection management (bench-conn)"
 ./build-bench/bench/bench-conn ${1:-}
+echo
+echo "== Bulk transfer (bench-transfer)"
+./build-bench/bench/bench-transfer ${1:+64}

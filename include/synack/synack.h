@@ -169,6 +169,7 @@ struct synack_stats {
 	uint64_t tcp_in, tcp_out, tcp_in_bad_csum, tcp_in_malformed, tcp_rexmit;
 	uint64_t tcp_timeouts, tcp_fast_retransmits, tcp_sack_recoveries, tcp_dsacks_rcvd, tcp_ooo_segments;
 	uint64_t tcp_lost_retransmits; /* retransmissions found lost without a timeout */
+	uint64_t tcp_hystart_exits;    /* slow starts ended by a rising RTT (RFC 9406) */
 	uint64_t tcp_rst_out, tcp_rst_in_accepted, tcp_rst_in_ignored;
 	uint64_t tcp_challenge_acks, tcp_challenge_acks_limited;
 	uint64_t tcp_drop_no_socket, tcp_drop_out_of_window, tcp_drop_paws, tcp_drop_state;

@@ -12,6 +12,9 @@ static void rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r)
 {
 	if (r == 0)
 		r = 1;
+	t->last_rtt = r;
+	if (!t->min_rtt || r < t->min_rtt)
+		t->min_rtt = r;
 	if (t->srtt == 0) {
 		t->srtt = r;
 		t->rttvar = r / 2;

@@ -91,6 +91,50 @@ static void leave_recovery(struct synack_stack *st, struct sk_tcb *t)
 	cc(t)->post_recovery(&t->cc, t->snd_max - t->snd_una, st->now);
 }
 
+/* HyStart++ (RFC 9406 4.2), with Linux's HyStart sampling: in slow start, compare the
+ * minimum RTT of the first 8 ACKs of each round with the previous round's; a rise of an
+ * eighth (clamped to 4..16 ms) means a standing queue has formed at the bottleneck, so slow
+ * start ends before it overflows. The first ACKs are the ones to look at: later in a round
+ * the queue the round itself is building shows, early on only a standing one. Like Linux,
+ * no conservative phase: congestion avoidance begins at once. And Linux's ACK-train test:
+ * once a round's closely spaced ACKs span half the minimum RTT, the window has reached the
+ * path's capacity (cwnd ~ rate x RTT) before any queue shows in the delays. */
+#define HS_SAMPLES 8
+static void hystart(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (t->cc.cwnd >= t->cc.ssthresh || !t->last_rtt)
+		return;
+	if (seq_geq(t->snd_una, t->hs_round_end)) {
+		/* A new round: it ends when what is sent from now on is acknowledged. */
+		if (t->hs_samples >= HS_SAMPLES)
+			t->hs_last_min = t->hs_cur_min;
+		t->hs_cur_min = UINT32_MAX;
+		t->hs_samples = 0;
+		t->hs_round_end = t->snd_max;
+		t->hs_round_start = t->hs_last_ack = st->now;
+	}
+	if (t->min_rtt && st->now - t->hs_last_ack <= 2000) {
+		t->hs_last_ack = st->now;
+		if (st->now - t->hs_round_start >= t->min_rtt / 2) {
+			t->cc.ssthresh = t->cc.cwnd;
+			st->stats.tcp_hystart_exits++;
+			return;
+		}
+	}
+	if (t->hs_samples >= HS_SAMPLES)
+		return;
+	if (t->last_rtt < t->hs_cur_min)
+		t->hs_cur_min = t->last_rtt;
+	if (++t->hs_samples < HS_SAMPLES || t->hs_last_min == UINT32_MAX)
+		return;
+	uint32_t eta = t->hs_last_min / 8;
+	eta = eta < 4000 ? 4000 : eta > 16000 ? 16000 : eta;
+	if (t->hs_cur_min >= t->hs_last_min + eta) {
+		t->cc.ssthresh = t->cc.cwnd; /* leave slow start */
+		st->stats.tcp_hystart_exits++;
+	}
+}
+
 void sk_rec_new_ack(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, uint32_t flight)
 {
 	t->dupacks = 0;
@@ -124,6 +168,7 @@ void sk_rec_new_ack(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, u
 	}
 	/* RFC 7661-style: grow only a window that was in use. Slow start counts as limited
 	 * when at least half the window was out, as Linux's tcp_is_cwnd_limited. */
+	hystart(st, t);
 	int limited = t->cc.cwnd < t->cc.ssthresh ? 2ull * flight >= t->cc.cwnd : flight + t->cc.mss >= t->cc.cwnd;
 	struct sk_cc_ack a = {.now = st->now, .acked = acked, .flight = flight, .srtt = t->srtt, .cwnd_limited = limited};
 	cc(t)->ack_received(&t->cc, &a);

@@ -112,6 +112,13 @@ struct sk_tcb {
 	uint32_t high_rxt;     /* RFC 6675 HighRxt: end of what recovery retransmitted */
 	uint32_t inflate;      /* NewReno window inflation during recovery (no SACK) */
 	uint32_t una_mark;     /* snd_max when snd_una's segment was last sent in recovery */
+	/* HyStart++ (RFC 9406): RTT rounds of slow start */
+	uint32_t hs_round_end; /* the round ends when this is acknowledged */
+	uint32_t hs_cur_min, hs_last_min; /* µs, UINT32_MAX = none yet */
+	uint16_t hs_samples;
+	uint32_t last_rtt;     /* µs: the latest RTT sample */
+	uint32_t min_rtt;      /* µs: the smallest RTT sample, 0 = none */
+	uint64_t hs_round_start, hs_last_ack; /* the ACK train of this round */
 	uint32_t max_sndwnd;   /* largest window the peer offered (sender SWS) */
 	uint8_t dupacks;
 	uint8_t in_recovery;
