@@ -54,6 +54,12 @@ int sk_cc_find(const char *name);
 const struct sk_cc_ops *sk_cc_get(int algo);
 const char *sk_cc_name(int algo);
 
+/* Shared by the algorithms (RFC 5681 3.1, RFC 3465 L = 2): grows cwnd by the bytes acked,
+ * at most 2 SMSS per ACK, up to ssthresh. Returns 1 if in slow start (it handled the ACK). */
+int sk_cc_slow_start(struct sk_cc *c, uint32_t acked);
+/* RFC 5681 4.1: after an idle period cwnd restarts from at most the initial window. */
+void sk_cc_restart_window(struct sk_cc *c, uint32_t init_cwnd_segments);
+
 /* Sets the algorithm and initialises the state. */
 void sk_cc_select(struct sk_cc *c, int algo, uint32_t mss, uint32_t init_cwnd_segments);
 

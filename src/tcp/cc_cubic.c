@@ -51,14 +51,8 @@ static void cubic_ack(struct sk_cc *c, const struct sk_cc_ack *a)
 {
 	if (!a->cwnd_limited)
 		return; /* RFC 9438 5.8 / RFC 7661 */
-	if (c->cwnd < c->ssthresh) {
-		/* Slow start as Reno (RFC 9438 4.10). */
-		uint32_t inc = a->acked < 2 * c->mss ? a->acked : 2 * c->mss;
-		c->cwnd += inc;
-		if (c->cwnd > c->ssthresh)
-			c->cwnd = c->ssthresh;
-		return;
-	}
+	if (sk_cc_slow_start(c, a->acked))
+		return; /* slow start as Reno (RFC 9438 4.10) */
 	struct cubic s = get(c);
 	double mss = c->mss, cwnd = c->cwnd / mss;
 	if (s.epoch == 0) {
@@ -131,9 +125,7 @@ static void cubic_idle(struct sk_cc *c, uint32_t iw, uint64_t now)
 {
 	(void)now;
 	struct cubic s = get(c);
-	uint32_t rw = iw * c->mss;
-	if (rw < c->cwnd)
-		c->cwnd = rw;
+	sk_cc_restart_window(c, iw);
 	s.epoch = 0; /* RFC 9438 5.8: do not count idle time as growth time */
 	put(c, &s);
 }

@@ -35,6 +35,23 @@ void sk_cc_select(struct sk_cc *c, int algo, uint32_t mss, uint32_t init_cwnd_se
 	sk_cc_get(c->algo)->init(c, init_cwnd_segments);
 }
 
+int sk_cc_slow_start(struct sk_cc *c, uint32_t acked)
+{
+	if (c->cwnd >= c->ssthresh)
+		return 0;
+	c->cwnd += acked < 2 * c->mss ? acked : 2 * c->mss;
+	if (c->cwnd > c->ssthresh)
+		c->cwnd = c->ssthresh;
+	return 1;
+}
+
+void sk_cc_restart_window(struct sk_cc *c, uint32_t init_cwnd_segments)
+{
+	uint32_t rw = init_cwnd_segments * c->mss;
+	if (rw < c->cwnd)
+		c->cwnd = rw;
+}
+
 /* ---- NewReno ---- */
 
 static void reno_init(struct sk_cc *c, uint32_t iw)
@@ -51,13 +68,8 @@ static void reno_ack(struct sk_cc *c, const struct sk_cc_ack *a)
 {
 	if (!a->cwnd_limited)
 		return; /* RFC 7661: an application-limited window does not grow */
-	if (c->cwnd < c->ssthresh) {
-		uint32_t inc = a->acked < 2 * c->mss ? a->acked : 2 * c->mss;
-		c->cwnd += inc;
-		if (c->cwnd > c->ssthresh)
-			c->cwnd = c->ssthresh;
+	if (sk_cc_slow_start(c, a->acked))
 		return;
-	}
 	c->bytes_acked += a->acked;
 	if (c->bytes_acked >= c->cwnd) {
 		c->bytes_acked -= c->cwnd;
@@ -90,9 +102,7 @@ static void reno_post(struct sk_cc *c, uint32_t flight, uint64_t now)
 static void reno_idle(struct sk_cc *c, uint32_t iw, uint64_t now)
 {
 	(void)now;
-	uint32_t rw = iw * c->mss; /* RFC 5681 4.1: restart window */
-	if (rw < c->cwnd)
-		c->cwnd = rw;
+	sk_cc_restart_window(c, iw);
 }
 
 const struct sk_cc_ops sk_cc_newreno = {

@@ -55,18 +55,7 @@ int sk_icmp_parse_quote(const struct sk_icmp *m, struct sk_icmp_quote *q)
 	/* The quote is cut short on purpose (header + 8 bytes), so its total length field
 	 * may exceed what is present: parse the header fields directly. */
 	memset(q, 0, sizeof(*q));
-	q->ip.hlen = (uint8_t)hlen;
-	q->ip.tos = p[1];
-	q->ip.total_len = sk_get16(p + 2);
-	q->ip.id = sk_get16(p + 4);
-	q->ip.frag = sk_get16(p + 6);
-	q->ip.ttl = p[8];
-	q->ip.proto = p[9];
-	q->ip.cksum = sk_get16(p + 10);
-	q->ip.src = sk_get32(p + 12);
-	q->ip.dst = sk_get32(p + 16);
-	q->ip.opts = p + SK_IPV4_MIN_HLEN;
-	q->ip.opts_len = (uint8_t)(hlen - SK_IPV4_MIN_HLEN);
+	sk_ipv4_read_fields(p, hlen, &q->ip);
 	q->l4_len = len - hlen;
 	if (q->l4_len > 8)
 		q->l4_len = 8;

@@ -6,6 +6,22 @@
 
 #include "wire/checksum.h"
 
+void sk_ipv4_read_fields(const uint8_t *p, unsigned hlen, struct sk_ipv4 *h)
+{
+	h->hlen = (uint8_t)hlen;
+	h->tos = p[1];
+	h->total_len = sk_get16(p + 2);
+	h->id = sk_get16(p + 4);
+	h->frag = sk_get16(p + 6);
+	h->ttl = p[8];
+	h->proto = p[9];
+	h->cksum = sk_get16(p + 10);
+	h->src = sk_get32(p + 12);
+	h->dst = sk_get32(p + 16);
+	h->opts = p + SK_IPV4_MIN_HLEN;
+	h->opts_len = (uint8_t)(hlen - SK_IPV4_MIN_HLEN);
+}
+
 int sk_ipv4_parse(const uint8_t *p, size_t len, struct sk_ipv4 *h, unsigned flags)
 {
 	if (len < SK_IPV4_MIN_HLEN)
@@ -24,18 +40,7 @@ int sk_ipv4_parse(const uint8_t *p, size_t len, struct sk_ipv4 *h, unsigned flag
 	 * total length are allowed; fewer bytes than it says are not. */
 	if (total > len)
 		return -SK_WIRE_TRUNCATED;
-	h->hlen = (uint8_t)hlen;
-	h->tos = p[1];
-	h->total_len = total;
-	h->id = sk_get16(p + 4);
-	h->frag = sk_get16(p + 6);
-	h->ttl = p[8];
-	h->proto = p[9];
-	h->cksum = sk_get16(p + 10);
-	h->src = sk_get32(p + 12);
-	h->dst = sk_get32(p + 16);
-	h->opts = p + SK_IPV4_MIN_HLEN;
-	h->opts_len = (uint8_t)(hlen - SK_IPV4_MIN_HLEN);
+	sk_ipv4_read_fields(p, hlen, h);
 	if ((flags & SK_IPV4_VERIFY_CSUM) && sk_csum(p, hlen) != 0)
 		return -SK_WIRE_BAD_CHECKSUM;
 	return (int)hlen;

@@ -35,6 +35,10 @@ static inline int sk_ipv4_is_fragment(const struct sk_ipv4 *h) { return (h->frag
  * returns the header length; the payload is p[hlen .. total_len). */
 int sk_ipv4_parse(const uint8_t *p, size_t len, struct sk_ipv4 *h, unsigned flags);
 
+/* Reads the fixed fields of a header whose IHL gave hlen, with no validation (the quoted
+ * header of an ICMP error is cut short on purpose). */
+void sk_ipv4_read_fields(const uint8_t *p, unsigned hlen, struct sk_ipv4 *h);
+
 /* Writes the header (hlen from 20 + opts_len, opts copied, padded with EOL to 4 bytes) and
  * computes its checksum. total_len must be set by the caller. Returns the header length. */
 int sk_ipv4_emit(uint8_t *p, size_t cap, const struct sk_ipv4 *h);
