@@ -350,6 +350,10 @@ static void maybe_window_update(struct synack_stack *st, struct sk_tcb *t)
 		return;
 	uint32_t offered = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
 	uint32_t now = sk_tcb_rcv_window(t);
+	/* Only what the window field can carry counts: without window scaling an update
+	 * beyond 65535 would repeat the old window, a pure waste of a segment. */
+	if (now > (uint32_t)65535 << t->rcv_wscale)
+		now = (uint32_t)65535 << t->rcv_wscale;
 	if (now > offered && (now - offered >= 2u * t->mss || now - offered >= t->rcvbuf / 2)) {
 		t->flags |= TF_ACKNOW;
 		sk_tcp_output(st, t);

@@ -157,7 +157,8 @@ static void syn_sent(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 				rtt_sample(st, t, (uint32_t)(st->now - t->rtt_start));
 		}
 		t->rtt_start = 0;
-		t->rto = t->srtt ? t->rto : st->cfg.tcp_rto_initial_ms * 1000u;
+		if (!t->srtt) /* RFC 6298 5.7: after a SYN timeout, data starts from 3 s */
+			t->rto = sk_tcp_rto_unmeasured(st, t->backoff != 0);
 		t->flags &= ~TF_CONNECTING;
 		established(st, t, "SYN+ACK received");
 		t->flags |= TF_ACKNOW;
@@ -485,7 +486,11 @@ static void synchronized(struct synack_stack *st, struct sk_tcb *t, const struct
 		if (rst) {
 			st->stats.tcp_rst_in_ignored++;
 		} else if ((seg->payload_len && !(seg->flags & SK_TCP_SYN)) || (seglen && seg->seq + seglen == t->rcv_nxt) ||
-			   may_challenge(st, t)) {
+			   (!seglen && seg->seq == t->rcv_nxt - 1) || may_challenge(st, t)) {
+			/* A zero-window or keepalive probe (no data, one below rcv_nxt) must be
+			 * acked each time (FLOW-3, RFC 1122 4.2.2.17: the prober keeps the
+			 * connection only while probes are answered), never rate limited; the
+			 * answer carries snd_max, acceptable to the prober, so no ACK loop. */
 			/* Data is always answered (it is no ACK loop, as Linux reasons). */
 			/* A retransmission of the last segment received (typically the peer's
 			 * FIN, whose ACK was lost: CL-8) means our ACK did not arrive: it is
@@ -516,8 +521,10 @@ static void synchronized(struct synack_stack *st, struct sk_tcb *t, const struct
 		st->stats.tcp_drop_state++;
 		return;
 	}
-	/* RFC 7323 4.3: remember the timestamp of a segment covering rcv_nxt. */
-	if ((t->flags & TF_TS) && seg->opt.has_ts && seq_leq(seg->seq, t->rcv_nxt))
+	/* RFC 7323 4.3 (2): TS.Recent comes from a segment at or below Last.ACK.sent, not
+	 * rcv_nxt: while an ACK is delayed the echo stays that of the earliest unacknowledged
+	 * segment, so the peer's RTT includes the delay (case A). */
+	if ((t->flags & TF_TS) && seg->opt.has_ts && seq_leq(seg->seq, t->last_ack_sent))
 		t->ts_recent = seg->opt.tsval;
 	keepalive_reset(st, t);
 	int gone = 0;

@@ -1,6 +1,7 @@
 /* The one output routine (design principle 5): from the TCB's state it decides what is due
  * (SYN, SYN+ACK, data, FIN, ACK) and sends it; plus RSTs and the retransmission timeout. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcp/seq.h"
@@ -58,8 +59,16 @@ int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
 static uint16_t window_field(struct sk_tcb *t, int syn)
 {
 	uint32_t win = sk_tcb_rcv_window(t);
-	if (seq_gt(t->rcv_adv, t->rcv_nxt + win))
+	if (seq_gt(t->rcv_adv, t->rcv_nxt + win)) {
 		win = t->rcv_adv - t->rcv_nxt;
+	} else if (!syn && t->rcv_adv) {
+		/* Receiver SWS avoidance (RFC 1122 4.2.3.3, FLOW-4): the right edge stays
+		 * where it is until it can move by min(RCV.BUFF / 2, Eff.snd.MSS). */
+		uint32_t offered = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+		uint32_t step = t->rcvbuf / 2 < sk_tcp_eff_mss(t) ? t->rcvbuf / 2 : sk_tcp_eff_mss(t);
+		if (win - offered < step)
+			win = offered;
+	}
 	uint8_t shift = syn ? 0 : t->rcv_wscale;
 	uint32_t field = win >> shift;
 	if (field > 65535)
@@ -79,7 +88,7 @@ static void fill_common(struct synack_stack *st, struct sk_tcb *t, struct sk_seg
 	o->seq = seq;
 	o->flags = flags;
 	if (flags & SK_TCP_ACK)
-		o->ack = t->rcv_nxt;
+		o->ack = t->last_ack_sent = t->rcv_nxt; /* RFC 7323 4.3's Last.ACK.sent */
 	int syn = (flags & SK_TCP_SYN) != 0;
 	o->win = window_field(t, syn);
 	if (syn) {
@@ -101,6 +110,12 @@ static void fill_common(struct synack_stack *st, struct sk_tcb *t, struct sk_seg
 		for (int i = 0; i < n; i++)
 			o->opt.sack[i] = (struct sk_tcp_sack_block){b[i].left, b[i].right};
 		o->opt.nsack = (uint8_t)n;
+		if (!t->asmb->n && !t->asmb->has_dsack) {
+			/* The D-SACK was the last thing it held: give the memory back (CONN-3). */
+			free(t->asmb);
+			t->asmb = NULL;
+			sk_bytes_shrink(&t->rcv);
+		}
 	}
 }
 
@@ -113,7 +128,11 @@ static void sent_ack(struct synack_stack *st, struct sk_tcb *t)
 void sk_tcp_send_ack(struct synack_stack *st, struct sk_tcb *t)
 {
 	struct sk_segment_out o;
-	fill_common(st, t, &o, t->snd_nxt, SK_TCP_ACK);
+	/* After a timeout snd_nxt is back at snd_una, possibly below what the peer already
+	 * received; an ACK carrying that seq fails the peer's acceptability test (RFC 9293
+	 * 3.10.7.4) and its ACK field is never read, so two such peers deadlock. A bare ACK
+	 * carries the next new byte, snd_max, as BSD and Linux send it. */
+	fill_common(st, t, &o, t->snd_max, SK_TCP_ACK);
 	sk_tcp_send_segment(st, &o);
 	sent_ack(st, t);
 }
@@ -210,7 +229,11 @@ void sk_tcp_persist_timeout(struct synack_stack *st, struct sk_tcb *t)
 {
 	if (t->snd_wnd > 0 || t->snd_una != t->snd_max || t->state < SYNACK_ESTABLISHED) {
 		t->persist_backoff = 0;
+		/* Also the override timeout of sender SWS avoidance: a sliver of window
+		 * waited for this (send_data), and now goes. */
+		t->flags |= TF_FORCE;
 		sk_tcp_output(st, t);
+		t->flags &= ~TF_FORCE;
 		return;
 	}
 	struct sk_segment_out o;
@@ -284,8 +307,13 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
 			/* Nagle (RFC 9293 3.7.4): a small tail waits while data is unacked. */
 			if (!(t->flags & TF_NODELAY) && in_flight)
 				return 0;
-		} else if (len < t->max_sndwnd / 2 && in_flight) {
-			/* RFC 1122 4.2.3.4: a sliver of window waits for more room. */
+		} else if (len < t->max_sndwnd / 2 && !(t->flags & TF_FORCE)) {
+			/* RFC 1122 4.2.3.4, RFC 9293 3.8.6.2.1 (FLOW-4): a sliver of window waits
+			 * for more room. An ACK brings it while data is in flight; otherwise only
+			 * the override timeout sends it, and the persist timer is that timer (as
+			 * RFC 9293 suggests), one RTO later. */
+			if (!in_flight)
+				arm_persist(st, t);
 			return 0;
 		}
 	}
@@ -390,9 +418,14 @@ int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
 		return 1;
 	}
 	t->backoff++;
-	t->total_retrans++;
-	st->stats.tcp_rexmit++;
 	st->stats.tcp_timeouts++;
+	if (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RCVD) {
+		/* A SYN or SYN+ACK again (send_syn counts nothing); data and FIN are counted
+		 * once, as they go (sent_data), so TCP_INFO's total_retrans and the stack's
+		 * tcp_rexmit count segments retransmitted, not timeouts too (CC-5). */
+		t->total_retrans++;
+		st->stats.tcp_rexmit++;
+	}
 	uint64_t rto = (uint64_t)t->rto * 2;
 	uint64_t max = (uint64_t)st->cfg.tcp_rto_max_ms * 1000;
 	t->rto = (uint32_t)(rto < max ? rto : max);

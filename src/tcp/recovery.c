@@ -35,13 +35,26 @@ uint32_t sk_rec_sack(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 static void enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 {
 	uint32_t flight = t->snd_max - t->snd_una;
+	/* RFC 5681 3.2 step 2: data limited transmit (RFC 3042) sent beyond cwnd is not part
+	 * of the FlightSize the new ssthresh is half of (CC-3). */
+	uint32_t over = flight > t->cc.cwnd ? flight - t->cc.cwnd : 0;
+	uint32_t lt = (uint32_t)t->limited_tx * t->cc.mss;
+	flight -= over < lt ? over : lt;
+	/* 1: NewReno recovery (RFC 6582); 2: SACK-based (RFC 6675), which stays so even when
+	 * cumulative ACKs empty the scoreboard before the recovery point. */
 	t->in_recovery = 1;
 	t->recover = t->snd_max;
-	t->high_rxt = t->snd_una;
+	/* In SACK recovery the first hole may have gone again in the recovery just ended (it
+	 * was a later hole then), and that copy is still in flight: it is not sent a third time
+	 * (as Linux keeps per segment); HighRxt stays past it. */
+	int resent = t->sb && t->sb->n && seq_gt(t->high_rxt, t->snd_una) && seq_leq(t->high_rxt, t->snd_max);
+	if (!resent)
+		t->high_rxt = t->snd_una;
 	t->limited_tx = 0;
 	cc(t)->cong_signal(&t->cc, SK_CC_LOSS, flight, st->now);
 	st->stats.tcp_fast_retransmits++;
 	if (t->sb && t->sb->n) {
+		t->in_recovery = 2;
 		st->stats.tcp_sack_recoveries++;
 		t->sack_recoveries++;
 	} else {
@@ -55,7 +68,7 @@ static void enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 		if (sk_sb_next_lost(t->sb, t->snd_una, t->snd_max, t->high_rxt, sk_tcp_eff_mss(t), &seq, &l))
 			len = l;
 	}
-	if (len) {
+	if (len && !resent) {
 		sk_tcp_retransmit(st, t, t->snd_una, len);
 		t->high_rxt = t->snd_una + len;
 	}
@@ -152,9 +165,12 @@ void sk_rec_new_ack(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, u
 			return;
 		}
 		t->una_mark = t->snd_max; /* a new first hole: watch its retransmission afresh */
-		if (t->sb && t->sb->n) {
+		if (t->in_recovery == 2) {
+			/* RFC 6675: the pipe decides what goes next (sk_rec_output); a partial
+			 * ACK alone is no loss, even one that leaves nothing SACKed (the rest
+			 * is on its way): retransmitting on it resent whole windows. */
 			check_lost_rxt(st, t);
-			return; /* RFC 6675: the pipe decides what goes next (sk_rec_output) */
+			return;
 		}
 		/* RFC 6582 3.2 step 5: a partial ACK: the next hole is lost too. Deflate by what
 		 * was acked, add back one segment, retransmit the first unacked segment. */
@@ -177,7 +193,7 @@ void sk_rec_new_ack(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, u
 void sk_rec_dupack(struct synack_stack *st, struct sk_tcb *t)
 {
 	if (t->in_recovery) {
-		if (!(t->sb && t->sb->n))
+		if (t->in_recovery == 1)
 			t->inflate += t->cc.mss; /* RFC 6582 3.2 step 4 */
 		else
 			check_lost_rxt(st, t);
@@ -201,6 +217,7 @@ void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t)
 	t->inflate = 0;
 	t->dupacks = 0;
 	t->limited_tx = 0;
+	t->high_rxt = t->snd_una; /* go-back-N resends from snd_una: no retransmission in flight counts */
 	/* RFC 6675 5.1: SACK information may be kept after a timeout, but a receiver may
 	 * have reneged; after a second timeout in a row forget it. */
 	if (t->sb && t->backoff >= 2)
@@ -224,8 +241,15 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 			continue;
 		}
 		/* RFC 6675 NextSeg rule 2: new data, if the peer's window allows. */
-		if (!sk_tcp_send_new(st, t))
+		if (sk_tcp_send_new(st, t))
+			continue;
+		/* Rule 3 (a SHOULD): nothing counts as lost and nothing new may go: the first
+		 * unSACKed range above HighRxt, below the highest SACKed byte, goes anyway, so a
+		 * loss with fewer than DupThresh segments after it needs no timeout (REL-5). */
+		if (!sk_sb_next_hole(t->sb, t->snd_una, t->high_rxt, mss, &seq, &len))
 			break;
+		sk_tcp_retransmit(st, t, seq, len);
+		t->high_rxt = seq + len;
 	}
 	return 1;
 }

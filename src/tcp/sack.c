@@ -174,3 +174,21 @@ int sk_sb_next_lost(const struct sk_scoreboard *sb, uint32_t snd_una, uint32_t s
 	}
 	return 0;
 }
+
+int sk_sb_next_hole(const struct sk_scoreboard *sb, uint32_t snd_una, uint32_t high_rxt, uint32_t mss,
+		    uint32_t *seq, uint32_t *len)
+{
+	uint32_t at = seq_max(snd_una, high_rxt);
+	for (uint8_t i = 0; i < sb->n; i++) {
+		if (seq_leq(sb->r[i].right, at))
+			continue;
+		if (seq_lt(at, sb->r[i].left)) {
+			uint32_t n = sb->r[i].left - at;
+			*seq = at;
+			*len = n < mss ? n : mss;
+			return 1;
+		}
+		at = sb->r[i].right;
+	}
+	return 0;
+}

@@ -36,5 +36,10 @@ uint32_t sk_sb_pipe(const struct sk_scoreboard *sb, uint32_t snd_una, uint32_t s
  * up to the next SACKed range (at most mss). Returns 0 if there is none. */
 int sk_sb_next_lost(const struct sk_scoreboard *sb, uint32_t snd_una, uint32_t snd_max, uint32_t high_rxt, uint32_t mss,
 		    uint32_t *seq, uint32_t *len);
+/* RFC 6675 NextSeg rule 3: the first unSACKed byte above high_rxt (and snd_una) that lies
+ * below the highest SACKed byte, lost or not, and the length up to the next SACKed range (at
+ * most mss). Returns 0 if there is none. */
+int sk_sb_next_hole(const struct sk_scoreboard *sb, uint32_t snd_una, uint32_t high_rxt, uint32_t mss,
+		    uint32_t *seq, uint32_t *len);
 
 #endif

@@ -258,7 +258,7 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	t->iss = p->iss;
 	t->irs = p->irs;
 	t->snd_una = t->snd_nxt = t->snd_max = p->iss + 1;
-	t->rcv_nxt = p->irs + 1;
+	t->rcv_nxt = t->last_ack_sent = p->irs + 1; /* what the SYN+ACK acknowledged */
 	/* The SYN+ACK offered an unscaled window (send_synack). */
 	t->rcv_adv = t->rcv_nxt + (st->cfg.tcp_rmem[1] < 65535 ? st->cfg.tcp_rmem[1] : 65535);
 	t->adv_mss = our_mss(st, p->key.raddr);
@@ -384,8 +384,11 @@ void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_t
 	}
 	struct syn_params p;
 	syn_params_of(e, &p);
+	int retried = e->retries != 0;
 	sk_syn_free(st, e); /* frees the 4-tuple for the TCB */
 	struct sk_tcb *t = promote(st, l, &p, seg);
+	if (t && !t->srtt) /* no timestamp sample: RFC 6298 5.7 as for a retransmitted SYN */
+		t->rto = sk_tcp_rto_unmeasured(st, retried);
 	if (t)
 		sk_tcp_segment(st, t, seg); /* its data and FIN, if any (HS-9) */
 }

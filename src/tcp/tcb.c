@@ -148,6 +148,14 @@ uint32_t sk_tcp_ts_now(struct synack_stack *st, uint32_t offset)
 	return (uint32_t)(st->now / 1000) + offset;
 }
 
+uint32_t sk_tcp_rto_unmeasured(const struct synack_stack *st, int syn_retransmitted)
+{
+	/* 5.7: the 1 s initial RTO is aggressive; once a SYN timed out (and Karn left no
+	 * sample), data starts from 3 s, as before RFC 6298 (and as Linux does). */
+	uint32_t rto = st->cfg.tcp_rto_initial_ms * 1000u;
+	return syn_retransmitted && rto < 3000000u ? 3000000u : rto;
+}
+
 uint32_t sk_tcb_rcv_window(const struct sk_tcb *t)
 {
 	return t->rcv.len >= t->rcvbuf ? 0 : t->rcvbuf - t->rcv.len;

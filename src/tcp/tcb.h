@@ -50,6 +50,7 @@ enum {
 	TF_REUSEADDR = 1u << 14,
 	TF_RCV_SYN = 1u << 15,   /* simultaneous open: the peer's SYN arrived in SYN-SENT */
 	TF_BOUND = 1u << 16,     /* holds a reference on its local port (bind) */
+	TF_FORCE = 1u << 17,     /* the override timeout fired: a sliver of window may be used */
 };
 
 /* A byte queue (send data, or in-order received data not yet read). Storage is allocated
@@ -87,6 +88,7 @@ struct sk_tcb {
 	uint16_t adv_mss;     /* what we announced */
 	/* timestamps (RFC 7323) */
 	uint32_t ts_recent, ts_offset;
+	uint32_t last_ack_sent; /* Last.ACK.sent: the ack field of our latest segment */
 	/* RTT (RFC 6298), microseconds */
 	uint32_t srtt, rttvar, rto;
 	uint32_t rtt_seq;     /* segment being timed when timestamps are off (Karn) */
@@ -182,6 +184,9 @@ void sk_tcb_timer_rearm(struct synack_stack *st, struct sk_tcb *t);
 void sk_tcb_timer_fired(struct synack_stack *st, struct sk_tcb *t);
 uint32_t sk_tcp_isn(struct synack_stack *st, const struct sk_conn_key *k);
 uint32_t sk_tcp_ts_now(struct synack_stack *st, uint32_t offset);
+/* The RTO of a connection with no RTT measured yet: the initial one, or, if its SYN or SYN+ACK
+ * timed out, at least 3 s (RFC 6298 5.7). */
+uint32_t sk_tcp_rto_unmeasured(const struct synack_stack *st, int syn_retransmitted);
 uint32_t sk_tcb_rcv_window(const struct sk_tcb *t);
 /* How much the application may queue for sending: grows with the window (autotuning). */
 uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t);
