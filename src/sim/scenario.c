@@ -459,3 +459,170 @@ int sk_scn_count_between(struct sk_scn *s, int host, uint64_t t0, uint64_t t1)
 	}
 	return n;
 }
+
+int sk_scn_rule_data(struct sk_scn *s, int from, int to, uint32_t first, uint32_t last,
+		     enum sk_simnet_action action, uint64_t delay_us)
+{
+	struct sk_simnet_rule r = {
+		.from = from >= 0 ? sk_world_dev(s->w, from) : NULL,
+		.to = to >= 0 ? sk_world_dev(s->w, to) : NULL,
+		.l4 = SK_L4_TCP,
+		.min_payload = 1,
+		.first = first,
+		.last = last,
+		.action = action,
+		.delay_us = delay_us,
+	};
+	return sk_simnet_add_rule(sk_world_net(s->w), &r);
+}
+
+int sk_scn_path(struct sk_scn *s, int from, int to, const struct sk_simnet_params *p)
+{
+	return sk_simnet_set_path(sk_world_net(s->w), sk_world_dev(s->w, from),
+				  sk_world_dev(s->w, to), p);
+}
+
+uint8_t sk_scn_pattern(uint64_t off)
+{
+	/* Changes every byte and differs between blocks, so a misplaced segment shows. */
+	return (uint8_t)((off * 7u) ^ (off >> 8) ^ (off >> 16) ^ 0x5a);
+}
+
+int sk_scn_set_cc(struct sk_scn *s, int host, int sock, const char *name)
+{
+	int r = synack_setsockopt(sk_world_stack(s->w, host), sock, SYNACK_IPPROTO_TCP,
+				  SYNACK_TCP_CONGESTION, name, strlen(name) + 1);
+	char call[64];
+	snprintf(call, sizeof(call), "setsockopt(TCP_CONGESTION, \"%s\")", name);
+	print_result(s, host, call, r);
+	return r;
+}
+
+static void stream_write(struct sk_scn *s, struct sk_scn_stream *v)
+{
+	uint8_t buf[4096];
+	synack_stack *st = sk_world_stack(s->w, v->tx);
+	while (v->written < v->total) {
+		uint64_t left = v->total - v->written;
+		size_t n = left < sizeof(buf) ? (size_t)left : sizeof(buf);
+		for (size_t i = 0; i < n; i++)
+			buf[i] = sk_scn_pattern(v->written + i);
+		long r = synack_send(st, v->tx_sock, buf, n, 0);
+		if (r <= 0)
+			return;
+		v->written += (uint64_t)r;
+	}
+}
+
+static void stream_read(struct sk_scn *s, struct sk_scn_stream *v)
+{
+	uint64_t now = sk_world_now(s->w);
+	if (v->rx_sock < 0 || now < v->read_from)
+		return;
+	if (v->read_every) {
+		if (v->next_read < v->read_from)
+			v->next_read = v->read_from;
+		if (now < v->next_read)
+			return;
+		v->next_read = now + v->read_every;
+	}
+	uint8_t buf[65536]; /* as an application reading in big chunks: one window update */
+	synack_stack *st = sk_world_stack(s->w, v->rx);
+	uint64_t want = v->read_chunk ? v->read_chunk : UINT64_MAX;
+	while (want) {
+		size_t n = want < sizeof(buf) ? (size_t)want : sizeof(buf);
+		long r = synack_recv(st, v->rx_sock, buf, n, 0);
+		if (r <= 0)
+			return;
+		for (long i = 0; i < r; i++)
+			if (buf[i] != sk_scn_pattern(v->read + (uint64_t)i))
+				v->corrupt = 1;
+		v->read += (uint64_t)r;
+		want -= (uint64_t)r;
+	}
+}
+
+static void streams_pump(struct sk_scn *s, struct sk_scn_stream *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		stream_write(s, &v[i]);
+	for (int i = 0; i < n; i++)
+		stream_read(s, &v[i]);
+}
+
+void sk_scn_streams_run(struct sk_scn *s, struct sk_scn_stream *v, int n, uint64_t until,
+			sk_scn_tick_fn tick, void *arg)
+{
+	streams_pump(s, v, n);
+	if (tick)
+		tick(s, arg);
+	while (sk_world_now(s->w) < until) {
+		/* The next paced read is an event of its own, even with nothing on the wire. */
+		uint64_t limit = until;
+		for (int i = 0; i < n; i++) {
+			if (v[i].rx_sock < 0)
+				continue;
+			/* Reading starts at read_from whatever happens on the wire then. */
+			uint64_t due = v[i].read_every && v[i].next_read > v[i].read_from
+					       ? v[i].next_read
+					       : v[i].read_from;
+			if (due > sk_world_now(s->w) && due < limit)
+				limit = due;
+		}
+		if (sk_world_step(s->w, limit) == UINT64_MAX)
+			sk_world_run_until(s->w, limit);
+		streams_pump(s, v, n);
+		if (tick)
+			tick(s, arg);
+	}
+}
+
+void sk_scn_view_at(struct sk_scn *s, struct sk_scn_view *v, uint64_t t)
+{
+	size_t count = sk_world_nrecs(s->w);
+	for (; v->pos < count; v->pos++) {
+		const struct sk_rec *r = sk_world_rec(s->w, v->pos);
+		if (r->t + v->delay > t)
+			break; /* the log is in time order: nothing later has arrived either */
+		if (r->type != SK_REC_SEG || r->host != v->peer || r->d.l4 != SK_L4_TCP ||
+		    r->dropped || r->d.tcp.sport != v->peer_port || r->d.tcp.dport != v->port ||
+		    !(r->d.tcp.flags & SK_TCP_ACK) || (r->d.tcp.flags & SK_TCP_RST))
+			continue;
+		const struct sk_tcp *g = &r->d.tcp;
+		uint32_t wnd = (uint32_t)g->win << ((g->flags & SK_TCP_SYN) ? 0 : v->shift);
+		if (!v->seen || (int32_t)(g->ack - v->una) > 0)
+			v->una = g->ack;
+		v->wnd = wnd;
+		v->right = g->ack + wnd;
+		v->at = r->t + v->delay;
+		v->seen++;
+	}
+}
+
+int sk_scn_data_at(struct sk_scn *s, int host, uint16_t sport, uint64_t t,
+		   const struct sk_rec **first)
+{
+	int n = 0;
+	if (first)
+		*first = NULL;
+	size_t count = sk_world_nrecs(s->w);
+	for (size_t i = 0; i < count; i++) {
+		const struct sk_rec *r = sk_world_rec(s->w, i);
+		if (r->t > t)
+			break;
+		if (r->t != t || r->type != SK_REC_SEG || r->host != host || r->d.l4 != SK_L4_TCP ||
+		    r->d.tcp.sport != sport || !r->d.tcp.payload_len)
+			continue;
+		if (first && !n)
+			*first = r;
+		n++;
+	}
+	return n;
+}
+
+uint16_t sk_scn_port(struct sk_scn *s, int host, int sock)
+{
+	struct synack_sockaddr a = {0, 0};
+	synack_getsockname(sk_world_stack(s->w, host), sock, &a);
+	return a.port;
+}

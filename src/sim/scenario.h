@@ -131,4 +131,66 @@ int sk_scn_peer_connect(struct sk_scn *s, struct sk_scn_peer_conn *c, const stru
 /* How many TCP segments host sent in [t0, t1]. */
 int sk_scn_count_between(struct sk_scn *s, int host, uint64_t t0, uint64_t t1);
 
+/* ---- data-path helpers ---- */
+
+/* Like sk_scn_rule, for TCP segments that carry data only (a payload of one byte or more):
+ * first/last count those alone, so "drop the 3rd data segment" ignores SYNs and bare ACKs. */
+int sk_scn_rule_data(struct sk_scn *s, int from, int to, uint32_t first, uint32_t last,
+		     enum sk_simnet_action action, uint64_t delay_us);
+/* Gives the direction from -> to its own link parameters (sk_simnet_set_path). */
+int sk_scn_path(struct sk_scn *s, int from, int to, const struct sk_simnet_params *p);
+
+/* ---- bulk data for the flow-control and congestion-control scenarios ---- */
+
+/* One direction of a connection carrying a known byte pattern: the sender's application
+ * writes as much as its socket takes, up to total bytes; the receiver's application reads
+ * as the policy says and checks every byte against the pattern. */
+struct sk_scn_stream {
+	int tx, tx_sock;	/* writing host and socket */
+	int rx, rx_sock;	/* reading host and socket; rx_sock -1 = nobody reads yet */
+	uint64_t total;		/* bytes to write in all */
+	uint64_t read_from;	/* the reader reads from this virtual time on */
+	uint64_t read_every;	/* µs between reads; 0 = after every event */
+	uint32_t read_chunk;	/* bytes per read; 0 = all there is */
+	uint64_t written, read; /* progress */
+	uint64_t next_read;	/* when the next paced read is due (set by the driver) */
+	int corrupt;		/* a byte read was not the byte written */
+};
+
+/* Called by the driver after every event it ran. */
+typedef void (*sk_scn_tick_fn)(struct sk_scn *s, void *arg);
+
+/* Writes and reads the n streams now, then runs the world one event at a time up to time
+ * until (the clock ends there), writing and reading after each event and at each paced read
+ * time, and calling tick (if not NULL) after each. */
+void sk_scn_streams_run(struct sk_scn *s, struct sk_scn_stream *v, int n, uint64_t until,
+			sk_scn_tick_fn tick, void *arg);
+/* The pattern byte at stream offset off. */
+uint8_t sk_scn_pattern(uint64_t off);
+/* setsockopt(TCP_CONGESTION, name), printed like the other calls. */
+int sk_scn_set_cc(struct sk_scn *s, int host, int sock, const char *name);
+
+/* What one end of a connection knew, at a given time, of the other end's segments: the
+ * highest acknowledgment and the window of the latest segment that had arrived (sent by
+ * peer at least delay earlier and not lost; windows scaled by shift except in SYNs). Read
+ * from the log, so it checks the stack without trusting its own bookkeeping. */
+struct sk_scn_view {
+	int peer;		  /* host whose segments are watched */
+	uint16_t peer_port, port; /* their source port, and the watching end's port */
+	uint8_t shift;		  /* window scale the peer announced (0 if not in use) */
+	uint64_t delay;		  /* one-way delay from peer to the watching end */
+	size_t pos;		  /* internal: log position */
+	int seen;		  /* segments arrived so far */
+	uint32_t una, right, wnd; /* highest ack, right window edge, window (bytes) */
+	uint64_t at;		  /* when the latest of them arrived */
+};
+/* Brings the view to time t (never backwards). */
+void sk_scn_view_at(struct sk_scn *s, struct sk_scn_view *v, uint64_t t);
+/* How many data segments (payload of 1 byte or more) host sent from port sport at time t
+ * exactly; *first gets the first of them (may be NULL). */
+int sk_scn_data_at(struct sk_scn *s, int host, uint16_t sport, uint64_t t,
+		   const struct sk_rec **first);
+/* The local port of a socket. */
+uint16_t sk_scn_port(struct sk_scn *s, int host, int sock);
+
 #endif

@@ -125,6 +125,8 @@ int sk_transfer_run(const struct sk_transfer_opts *o, struct sk_transfer_result 
 	}
 	r->start_us = sk_world_now(w);
 	uint64_t want1 = o->both_ways ? o->bytes : 0;
+	uint64_t next_progress =
+		o->progress_us ? (r->start_us / o->progress_us + 1) * o->progress_us : UINT64_MAX;
 	for (;;) {
 		pump_send(&c, &r->dir[0], o->bytes, o->seed, buf);
 		pump_send(&s, &r->dir[1], want1, o->seed + 1, buf);
@@ -133,6 +135,17 @@ int sk_transfer_run(const struct sk_transfer_opts *o, struct sk_transfer_result 
 		if (r->dir[0].eof && r->dir[1].eof) {
 			r->end_us = sk_world_now(w);
 			break;
+		}
+		if (next_progress <= limit) {
+			/* Nothing changes between events: the counts now are the counts at every
+			 * progress time before the next event. */
+			if (sk_world_step(w, next_progress) != UINT64_MAX)
+				continue;
+			uint64_t d[2] = {r->dir[0].delivered, r->dir[1].delivered};
+			if (o->progress)
+				o->progress(o->progress_arg, next_progress, d);
+			next_progress += o->progress_us;
+			continue;
 		}
 		if (sk_world_step(w, limit) == UINT64_MAX)
 			break;

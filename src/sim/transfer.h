@@ -17,6 +17,12 @@ struct sk_transfer_opts {
 	FILE *trace;                  /* print every segment (tcpdump format) */
 	const char *pcap_path;
 	uint64_t time_limit_us;       /* virtual; 0 = 24 h */
+	/* Progress, for goodput over a chosen interval: if progress_us is not 0, progress is
+	 * called at every multiple of progress_us of virtual time (from 0) while the transfer
+	 * runs, with the bytes the readers had received by then in each direction. */
+	uint64_t progress_us;
+	void (*progress)(void *arg, uint64_t now_us, const uint64_t delivered[2]);
+	void *progress_arg;
 };
 
 struct sk_transfer_dir {
