@@ -23,6 +23,13 @@ show() { # scenario, what to say
 show hs-1 "the three-way handshake"
 show hs-7 "every SYN is lost: retries at 1, 3, 7, 15, 31 s, ETIMEDOUT at 63 s"
 show cl-1 "the four-way close and TIME-WAIT"
+show rel-5 "three segments lost in one window, repaired by SACK without a timeout"
+
+echo
+echo "=================================================================="
+echo "== synack-sim transfer: 20 MiB each way at once, 5% loss, 2% reordering, 1% corruption"
+echo "=================================================================="
+"$sim" transfer --bytes 20M --both-ways --loss 0.05 --reorder 0.02 --corrupt 0.01 --rate 100 --queue 200
 
 echo
 echo "=================================================================="
