@@ -484,6 +484,24 @@ static void print_tfo(struct pr *p, size_t cp, unsigned datalen, int exp)
 }
 
 /* RFC 8684 option bodies; returns 0 when the option does not parse (tcpdump: [bad opt]). */
+
+/* One MPTCP DSS number (the data ack or the data sequence number), 8 bytes when wide, else
+ * 4, printed after its label; returns 0 if the option is too short for it. */
+static int print_dss_number(struct pr *p, const char *label, int wide, size_t *o, unsigned *left)
+{
+	unsigned n = wide ? 8 : 4;
+	out(p, "%s", label);
+	if (*left < n)
+		return 0;
+	if (wide)
+		out(p, "%" PRIu64, pr_get64(p, *o));
+	else
+		out(p, "%u", pr_get32(p, *o));
+	*o += n;
+	*left -= n;
+	return 1;
+}
+
 static int print_mptcp(struct pr *p, size_t opt, unsigned len, uint8_t flags)
 {
 	static const char *const names[] = {"capable", "join", "dss",	     "add-addr", "rem-addr",
@@ -551,37 +569,11 @@ static int print_mptcp(struct pr *p, size_t opt, unsigned len, uint8_t flags)
 			out(p, " fin");
 		size_t o = opt + 4;
 		unsigned left = len - 4;
-		if (f & 0x01) {
-			out(p, " ack ");
-			if (f & 0x02) {
-				if (left < 8)
-					return 0;
-				out(p, "%" PRIu64, pr_get64(p, o));
-				o += 8;
-				left -= 8;
-			} else {
-				if (left < 4)
-					return 0;
-				out(p, "%u", pr_get32(p, o));
-				o += 4;
-				left -= 4;
-			}
-		}
+		if ((f & 0x01) && !print_dss_number(p, " ack ", f & 0x02, &o, &left))
+			return 0;
 		if (f & 0x04) {
-			out(p, " seq ");
-			if (f & 0x08) {
-				if (left < 8)
-					return 0;
-				out(p, "%" PRIu64, pr_get64(p, o));
-				o += 8;
-				left -= 8;
-			} else {
-				if (left < 4)
-					return 0;
-				out(p, "%u", pr_get32(p, o));
-				o += 4;
-				left -= 4;
-			}
+			if (!print_dss_number(p, " seq ", f & 0x08, &o, &left))
+				return 0;
 			if (left < 4)
 				return 0;
 			out(p, " subseq %u", pr_get32(p, o));
