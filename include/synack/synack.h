@@ -100,6 +100,15 @@ int synack_connect(synack_stack *s, int sock, const struct synack_sockaddr *a);
 ssize_t synack_send(synack_stack *s, int sock, const void *buf, size_t len, int flags);
 /* Bytes read, 0 at end of stream, or -errno (-EAGAIN when nothing is there yet). */
 ssize_t synack_recv(synack_stack *s, int sock, void *buf, size_t len, int flags);
+/* Datagram sockets (UDP-1): one datagram per call, boundaries kept. to may be NULL on a
+ * connected socket; a datagram longer than len is cut (the rest is lost, as recvfrom(2)
+ * does) and SYNACK_MSG_TRUNC in flags makes the call return the full length. On a stream
+ * socket these are send/recv (to and from are ignored / filled with the peer). */
+ssize_t synack_sendto(synack_stack *s, int sock, const void *buf, size_t len, int flags,
+		      const struct synack_sockaddr *to);
+ssize_t synack_recvfrom(synack_stack *s, int sock, void *buf, size_t len, int flags,
+			struct synack_sockaddr *from);
+enum { SYNACK_MSG_PEEK = 0x2, SYNACK_MSG_TRUNC = 0x20 };
 int synack_shutdown(synack_stack *s, int sock, int how);
 int synack_close(synack_stack *s, int sock);
 int synack_getsockname(synack_stack *s, int sock, struct synack_sockaddr *a);
@@ -112,6 +121,9 @@ enum {
 	SYNACK_SO_ERROR = 4,
 	SYNACK_SO_KEEPALIVE = 9,
 	SYNACK_SO_LINGER = 13,
+	SYNACK_SO_SNDBUF = 7,
+	SYNACK_SO_RCVBUF = 8,
+	SYNACK_SO_TYPE = 3,
 	SYNACK_TCP_NODELAY = 1,
 	SYNACK_TCP_MAXSEG = 2,
 	SYNACK_TCP_KEEPIDLE = 4,
@@ -139,6 +151,23 @@ enum {
 int synack_events(synack_stack *s, int sock);
 
 /* ---- Observability ---- */
+
+/* Every socket and connection record, for ss-like listings: open sockets (TCP and UDP),
+ * orphaned connections still closing, half-open (SYN-RCVD) and TIME-WAIT records. */
+struct synack_tcp_info;
+struct synack_sock_entry {
+	int sock;           /* handle, or -1 for a record no socket owns */
+	int type;           /* SYNACK_SOCK_STREAM or SYNACK_SOCK_DGRAM */
+	int state;          /* enum synack_tcp_state; UDP: CLOSED, or ESTABLISHED if connected */
+	struct synack_sockaddr local, remote;
+	uint32_t recv_q, send_q; /* bytes queued; for a listener: accept queue length and backlog */
+	const char *timer;  /* "on" (retransmission), "persist", "keepalive", "timewait", or NULL */
+	uint64_t timer_at;  /* when it fires (stack time, us) */
+	uint32_t retrans;   /* consecutive timeouts */
+	const struct synack_tcp_info *info; /* TCP connections with a full TCB, else NULL */
+};
+typedef void (*synack_sock_fn)(void *ctx, const struct synack_sock_entry *e);
+void synack_sock_foreach(synack_stack *s, synack_sock_fn fn, void *ctx);
 
 enum synack_tcp_state {
 	SYNACK_CLOSED, SYNACK_LISTEN, SYNACK_SYN_SENT, SYNACK_SYN_RCVD, SYNACK_ESTABLISHED,
@@ -179,6 +208,10 @@ struct synack_stats {
 	uint64_t syncookies_sent, syncookies_ok, syncookies_failed;
 	uint64_t tw_created, tw_overflow, tw_recycled, tw_killed_by_syn;
 	uint64_t output_errors;
+	uint64_t ip_frag_out, ip_frag_fails, ip_reasm_ok, ip_reasm_fails, ip_reasm_timeouts;
+	uint64_t icmp_in, icmp_out, icmp_in_bad, icmp_echo_replies, icmp_errors_in, icmp_rate_limited;
+	uint64_t udp_in, udp_out, udp_in_bad, udp_no_port, udp_rcvbuf_errors;
+	uint64_t tcp_pmtu_lowered; /* ICMP frag-needed lowered a connection's MSS */
 	uint64_t sockets, conns, half_open, time_wait; /* gauges: current numbers */
 };
 void synack_get_stats(const synack_stack *s, struct synack_stats *out);

@@ -6,10 +6,11 @@
 
 #include "tcp/seq.h"
 #include "tcp/tcb.h"
+#include "udp/udp.h"
 
 /* ---- handles ---- */
 
-static int handle_alloc(struct synack_stack *st, struct sk_tcb *t)
+static int handle_alloc(struct synack_stack *st, struct sk_conn *c)
 {
 	struct sk_handles *h = &st->handles;
 	/* The cap counts open sockets; h->used is only the high-water mark of slots, which
@@ -23,7 +24,7 @@ static int handle_alloc(struct synack_stack *st, struct sk_tcb *t)
 	} else {
 		if (h->used == h->cap) {
 			uint32_t cap = h->cap ? h->cap * 2 : 64;
-			struct sk_tcb **v = realloc(h->v, cap * sizeof(*v));
+			struct sk_conn **v = realloc(h->v, cap * sizeof(*v));
 			if (!v)
 				return -ENOMEM;
 			h->v = v;
@@ -37,8 +38,9 @@ static int handle_alloc(struct synack_stack *st, struct sk_tcb *t)
 	}
 	if (i >= h->used)
 		h->used = i + 1;
-	h->v[i] = t;
-	t->handle = (int)i;
+	h->v[i] = c;
+	if (c->kind == SK_CONN_TCB)
+		((struct sk_tcb *)c)->handle = (int)i;
 	st->stats.sockets++;
 	return (int)i;
 }
@@ -52,11 +54,25 @@ static void handle_free(struct synack_stack *st, int i)
 	st->stats.sockets--;
 }
 
-static struct sk_tcb *get(struct synack_stack *st, int sock)
+static struct sk_conn *get_any(struct synack_stack *st, int sock)
 {
 	if (!st || sock < 0 || (uint32_t)sock >= st->handles.used)
 		return NULL;
 	return st->handles.v[sock];
+}
+
+/* The TCB behind a stream socket; NULL for a bad handle or a datagram socket, so every
+ * call below first offers the handle to udp_get. */
+static struct sk_tcb *get(struct synack_stack *st, int sock)
+{
+	struct sk_conn *c = get_any(st, sock);
+	return c && c->kind == SK_CONN_TCB ? (struct sk_tcb *)c : NULL;
+}
+
+static struct sk_conn *udp_get(struct synack_stack *st, int sock)
+{
+	struct sk_conn *c = get_any(st, sock);
+	return c && c->kind == SK_CONN_UDP ? c : NULL;
 }
 
 /* ---- ports ---- */
@@ -126,14 +142,21 @@ int synack_socket(synack_stack *st, int type)
 {
 	if (!st)
 		return -EINVAL;
-	if (type == SYNACK_SOCK_DGRAM)
-		return -EPROTONOSUPPORT; /* UDP sockets come with the IP layer */
+	if (type == SYNACK_SOCK_DGRAM) {
+		struct sk_conn *u = sk_udp_new(st);
+		if (!u)
+			return -ENOMEM;
+		int h = handle_alloc(st, u);
+		if (h < 0)
+			sk_udp_close(st, u);
+		return h;
+	}
 	if (type != SYNACK_SOCK_STREAM)
 		return -EINVAL;
 	struct sk_tcb *t = sk_tcb_new(st);
 	if (!t)
 		return -ENOMEM;
-	int h = handle_alloc(st, t);
+	int h = handle_alloc(st, &t->h);
 	if (h < 0)
 		sk_tcb_free(st, t);
 	return h;
@@ -141,8 +164,11 @@ int synack_socket(synack_stack *st, int type)
 
 int synack_bind(synack_stack *st, int sock, const struct synack_sockaddr *a)
 {
+	struct sk_conn *u = udp_get(st, sock);
+	if (u && a)
+		return sk_udp_bind(st, u, a);
 	struct sk_tcb *t = get(st, sock);
-	if (!t)
+	if (!t && !u)
 		return -EBADF;
 	if (!a)
 		return -EFAULT;
@@ -169,6 +195,8 @@ int synack_bind(synack_stack *st, int sock, const struct synack_sockaddr *a)
 
 int synack_listen(synack_stack *st, int sock, int backlog)
 {
+	if (udp_get(st, sock))
+		return -EOPNOTSUPP;
 	struct sk_tcb *t = get(st, sock);
 	if (!t)
 		return -EBADF;
@@ -202,6 +230,8 @@ int synack_listen(synack_stack *st, int sock, int backlog)
 
 int synack_accept(synack_stack *st, int sock, struct synack_sockaddr *peer)
 {
+	if (udp_get(st, sock))
+		return -EOPNOTSUPP;
 	struct sk_tcb *l = get(st, sock);
 	if (!l)
 		return -EBADF;
@@ -210,7 +240,7 @@ int synack_accept(synack_stack *st, int sock, struct synack_sockaddr *peer)
 	struct sk_tcb *t = l->lst->aq_head;
 	if (!t)
 		return -EAGAIN;
-	int h = handle_alloc(st, t);
+	int h = handle_alloc(st, &t->h);
 	if (h < 0)
 		return h;
 	l->lst->aq_head = t->aq_next;
@@ -229,8 +259,11 @@ int synack_accept(synack_stack *st, int sock, struct synack_sockaddr *peer)
 
 int synack_connect(synack_stack *st, int sock, const struct synack_sockaddr *a)
 {
+	struct sk_conn *u = udp_get(st, sock);
+	if (u && a)
+		return sk_udp_connect(st, u, a);
 	struct sk_tcb *t = get(st, sock);
-	if (!t)
+	if (!t && !u)
 		return -EBADF;
 	if (!a)
 		return -EFAULT;
@@ -289,6 +322,9 @@ static int take_error(struct sk_tcb *t)
 ssize_t synack_send(synack_stack *st, int sock, const void *buf, size_t len, int flags)
 {
 	(void)flags;
+	struct sk_conn *u = udp_get(st, sock);
+	if (u)
+		return sk_udp_sendto(st, u, buf, len, NULL);
 	struct sk_tcb *t = get(st, sock);
 	if (!t)
 		return -EBADF;
@@ -362,7 +398,9 @@ static void maybe_window_update(struct synack_stack *st, struct sk_tcb *t)
 
 ssize_t synack_recv(synack_stack *st, int sock, void *buf, size_t len, int flags)
 {
-	(void)flags;
+	struct sk_conn *u = udp_get(st, sock);
+	if (u)
+		return sk_udp_recvfrom(st, u, buf, len, flags, NULL);
 	struct sk_tcb *t = get(st, sock);
 	if (!t)
 		return -EBADF;
@@ -372,6 +410,8 @@ ssize_t synack_recv(synack_stack *st, int sock, void *buf, size_t len, int flags
 		return -ENOTCONN;
 	if (t->rcv.len && len) {
 		uint32_t n = sk_bytes_peek(&t->rcv, 0, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+		if (flags & SYNACK_MSG_PEEK)
+			return n;
 		sk_bytes_drop(&t->rcv, n);
 		if (!t->asmb)
 			sk_bytes_shrink(&t->rcv); /* an idle connection holds no buffer (CONN-3) */
@@ -403,11 +443,14 @@ static void queue_fin(struct synack_stack *st, struct sk_tcb *t, const char *cau
 
 int synack_shutdown(synack_stack *st, int sock, int how)
 {
+	if (how != SYNACK_SHUT_RD && how != SYNACK_SHUT_WR && how != SYNACK_SHUT_RDWR)
+		return get_any(st, sock) ? -EINVAL : -EBADF;
+	struct sk_conn *u = udp_get(st, sock);
+	if (u)
+		return sk_udp_shutdown(st, u, how);
 	struct sk_tcb *t = get(st, sock);
 	if (!t)
 		return -EBADF;
-	if (how != SYNACK_SHUT_RD && how != SYNACK_SHUT_WR && how != SYNACK_SHUT_RDWR)
-		return -EINVAL;
 	if (t->state == SYNACK_CLOSED || t->state == SYNACK_LISTEN || t->state == SYNACK_SYN_SENT)
 		return -ENOTCONN;
 	if (how != SYNACK_SHUT_WR) {
@@ -437,6 +480,12 @@ static void close_listener(struct synack_stack *st, struct sk_tcb *l)
 
 int synack_close(synack_stack *st, int sock)
 {
+	struct sk_conn *u = udp_get(st, sock);
+	if (u) {
+		handle_free(st, sock);
+		sk_udp_close(st, u);
+		return 0;
+	}
 	struct sk_tcb *t = get(st, sock);
 	if (!t)
 		return -EBADF;
@@ -473,6 +522,11 @@ int synack_close(synack_stack *st, int sock)
 
 int synack_getsockname(synack_stack *st, int sock, struct synack_sockaddr *a)
 {
+	struct sk_conn *u = udp_get(st, sock);
+	if (u && a) {
+		sk_udp_names(u, a, NULL, NULL);
+		return 0;
+	}
 	struct sk_tcb *t = get(st, sock);
 	if (!t)
 		return -EBADF;
@@ -485,6 +539,12 @@ int synack_getsockname(synack_stack *st, int sock, struct synack_sockaddr *a)
 
 int synack_getpeername(synack_stack *st, int sock, struct synack_sockaddr *a)
 {
+	struct sk_conn *u = udp_get(st, sock);
+	if (u && a) {
+		int connected;
+		sk_udp_names(u, NULL, a, &connected);
+		return connected ? 0 : -ENOTCONN;
+	}
 	struct sk_tcb *t = get(st, sock);
 	if (!t)
 		return -EBADF;
@@ -507,6 +567,12 @@ static int int_opt(const void *val, size_t len, int *out)
 
 int synack_setsockopt(synack_stack *st, int sock, int level, int name, const void *val, size_t len)
 {
+	struct sk_conn *u = udp_get(st, sock);
+	if (u) {
+		int iv;
+		int r = int_opt(val, len, &iv);
+		return r < 0 ? r : sk_udp_setsockopt(st, u, level, name, iv);
+	}
 	struct sk_tcb *t = get(st, sock);
 	if (!t)
 		return -EBADF;
@@ -648,13 +714,25 @@ static void fill_info(const struct synack_stack *st, const struct sk_tcb *t, str
 
 int synack_getsockopt(synack_stack *st, int sock, int level, int name, void *val, size_t *len)
 {
+	struct sk_conn *u = udp_get(st, sock);
 	struct sk_tcb *t = get(st, sock);
-	if (!t)
+	if (!t && !u)
 		return -EBADF;
 	if (!val || !len)
 		return -EFAULT;
+	if (u) {
+		int v;
+		int r = sk_udp_getsockopt(st, u, level, name, &v);
+		return r < 0 ? r : put_int(val, len, v);
+	}
 	if (level == SYNACK_SOL_SOCKET) {
 		switch (name) {
+		case SYNACK_SO_TYPE:
+			return put_int(val, len, SYNACK_SOCK_STREAM);
+		case SYNACK_SO_RCVBUF:
+			return put_int(val, len, (int)t->rcvbuf);
+		case SYNACK_SO_SNDBUF:
+			return put_int(val, len, (int)sk_tcb_sndbuf(st, t));
 		case SYNACK_SO_ERROR:
 			return put_int(val, len, take_error(t));
 		case SYNACK_SO_KEEPALIVE:
@@ -710,6 +788,9 @@ int synack_getsockopt(synack_stack *st, int sock, int level, int name, void *val
 
 int synack_events(synack_stack *st, int sock)
 {
+	struct sk_conn *u = udp_get(st, sock);
+	if (u)
+		return sk_udp_events(st, u);
 	struct sk_tcb *t = get(st, sock);
 	if (!t)
 		return -EBADF;
@@ -728,4 +809,115 @@ int synack_events(synack_stack *st, int sock)
 	if (t->state == SYNACK_CLOSED && (t->flags & TF_ACCEPTED))
 		ev |= SYNACK_EV_HUP | SYNACK_EV_IN;
 	return (int)ev;
+}
+
+ssize_t synack_sendto(synack_stack *st, int sock, const void *buf, size_t len, int flags,
+		      const struct synack_sockaddr *to)
+{
+	struct sk_conn *u = udp_get(st, sock);
+	if (u)
+		return sk_udp_sendto(st, u, buf, len, to);
+	/* A stream socket ignores the address, as sendto(2) on a connected TCP socket may. */
+	return synack_send(st, sock, buf, len, flags);
+}
+
+ssize_t synack_recvfrom(synack_stack *st, int sock, void *buf, size_t len, int flags,
+			struct synack_sockaddr *from)
+{
+	struct sk_conn *u = udp_get(st, sock);
+	if (u)
+		return sk_udp_recvfrom(st, u, buf, len, flags, from);
+	ssize_t n = synack_recv(st, sock, buf, len, flags);
+	if (n >= 0 && from && synack_getpeername(st, sock, from) < 0)
+		*from = (struct synack_sockaddr){0, 0};
+	return n;
+}
+
+/* ---- listing (ss) ---- */
+
+static const char *tcb_timer(const struct sk_tcb *t, uint64_t *at)
+{
+	/* The timer ss would name: retransmission or persist first, then keepalive, then the
+	 * FIN-WAIT-2 limit (which Linux shows as timewait). */
+	static const struct {
+		enum sk_tt which;
+		const char *name;
+	} order[] = {{SK_TT_REXMT, "on"}, {SK_TT_PERSIST, "persist"}, {SK_TT_KEEP, "keepalive"}, {SK_TT_CONN, "timewait"}};
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (t->deadline[order[i].which] != UINT64_MAX) {
+			*at = t->deadline[order[i].which];
+			return order[i].name;
+		}
+	return NULL;
+}
+
+static void list_tcb(struct synack_stack *st, struct sk_tcb *t, synack_sock_fn fn, void *ctx)
+{
+	struct synack_tcp_info info;
+	struct synack_sock_entry e = {.sock = t->handle, .type = SYNACK_SOCK_STREAM, .state = t->state,
+				      .local = {t->h.key.laddr, t->h.key.lport},
+				      .remote = {t->h.key.raddr, t->h.key.rport}, .retrans = t->backoff};
+	if (t->state == SYNACK_LISTEN) {
+		e.recv_q = t->lst->aq_len;
+		e.send_q = t->lst->backlog;
+	} else {
+		e.recv_q = t->rcv.len;
+		e.send_q = t->snd.len;
+		e.timer = tcb_timer(t, &e.timer_at);
+		if (t->state != SYNACK_CLOSED) {
+			fill_info(st, t, &info);
+			e.info = &info;
+		}
+	}
+	fn(ctx, &e);
+}
+
+void synack_sock_foreach(synack_stack *st, synack_sock_fn fn, void *ctx)
+{
+	if (!st || !fn)
+		return;
+	for (uint32_t i = 0; i < st->handles.used; i++) {
+		struct sk_conn *c = st->handles.v[i];
+		if (!c)
+			continue;
+		if (c->kind == SK_CONN_TCB) {
+			list_tcb(st, (struct sk_tcb *)c, fn, ctx);
+			continue;
+		}
+		struct synack_sock_entry e = {.sock = (int)i, .type = SYNACK_SOCK_DGRAM};
+		int connected;
+		sk_udp_names(c, &e.local, &e.remote, &connected);
+		e.state = connected ? SYNACK_ESTABLISHED : SYNACK_CLOSED;
+		e.recv_q = sk_udp_queued(c);
+		fn(ctx, &e);
+	}
+	/* Records no socket owns: orphans still closing, connections waiting in an accept
+	 * queue, half-open and TIME-WAIT records. */
+	for (size_t b = 0; b <= st->conns.mask; b++) {
+		for (struct sk_conn *c = st->conns.b[b]; c; c = c->hnext) {
+			struct synack_sock_entry e = {.sock = -1, .type = SYNACK_SOCK_STREAM,
+						      .local = {c->key.laddr, c->key.lport},
+						      .remote = {c->key.raddr, c->key.rport}};
+			if (c->kind == SK_CONN_TCB) {
+				if (((struct sk_tcb *)c)->handle < 0)
+					list_tcb(st, (struct sk_tcb *)c, fn, ctx);
+				continue;
+			}
+			if (c->kind == SK_CONN_SYN) {
+				struct sk_syn *y = (struct sk_syn *)c;
+				e.state = SYNACK_SYN_RCVD;
+				e.timer = "on";
+				e.timer_at = y->timer.deadline;
+				e.retrans = y->retries;
+			} else if (c->kind == SK_CONN_TW) {
+				struct sk_tw *w = (struct sk_tw *)c;
+				e.state = SYNACK_TIME_WAIT;
+				e.timer = "timewait";
+				e.timer_at = w->timer.deadline;
+			} else {
+				continue;
+			}
+			fn(ctx, &e);
+		}
+	}
 }

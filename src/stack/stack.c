@@ -8,6 +8,7 @@
 
 #include "tcp/cc.h"
 #include "tcp/tcb.h"
+#include "udp/udp.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
 
@@ -104,6 +105,7 @@ synack_stack *synack_stack_new(const struct synack_config *c, int *err)
 	uint32_t span = (uint32_t)c->ip_local_port_range[1] - c->ip_local_port_range[0] + 1;
 	st->next_ephemeral = (uint16_t)(c->ip_local_port_range[0] + sk_rng_below(&st->rng, span));
 	st->ip_id = (uint16_t)sk_rng_u64(&st->rng);
+	st->icmp_tokens = 50; /* a full bucket (icmp.c) */
 	return st;
 }
 
@@ -114,7 +116,12 @@ void synack_stack_free(synack_stack *st)
 	/* Sockets outside the 4-tuple table (listeners, closed ones) first; then every
 	 * table entry, whatever its kind. Timers need no cancelling: the wheel goes too. */
 	for (uint32_t i = 0; i < st->handles.used; i++) {
-		struct sk_tcb *t = st->handles.v[i];
+		struct sk_conn *c = st->handles.v[i];
+		if (c && c->kind == SK_CONN_UDP) {
+			sk_udp_close(st, c);
+			continue;
+		}
+		struct sk_tcb *t = (struct sk_tcb *)c;
 		if (t && (t->state == SYNACK_CLOSED || t->state == SYNACK_LISTEN)) {
 			sk_bytes_free(&t->snd);
 			sk_bytes_free(&t->rcv);
@@ -145,6 +152,7 @@ void synack_stack_free(synack_stack *st)
 	free(st->handles.v);
 	free(st->handles.next_free);
 	free(st->bind_refs);
+	free(st->udp);
 	free(st);
 }
 
@@ -196,7 +204,7 @@ uint32_t sk_route_src(const struct synack_stack *st, uint32_t dst)
 	return a ? a->addr : 0;
 }
 
-int sk_ip_output(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len)
+int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len, int df)
 {
 	const struct sk_addr_entry *a = sk_addr_find(st, src);
 	if (!a)
@@ -205,14 +213,38 @@ int sk_ip_output(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t pr
 		st->stats.output_errors++;
 		return -ENETUNREACH;
 	}
-	struct sk_ipv4 h = {.total_len = (uint16_t)(20 + len), .id = st->ip_id++, .frag = SK_IP_DF,
+	struct sk_ipv4 h = {.total_len = (uint16_t)(20 + len), .id = st->ip_id++, .frag = df ? SK_IP_DF : 0,
 			    .ttl = st->cfg.ip_default_ttl, .proto = proto, .src = src, .dst = dst};
-	sk_ipv4_emit(st->out, 20, &h);
-	st->stats.ip_out++;
-	int r = a->out(a->ctx, st->out, 20 + len, st->now);
-	if (r < 0)
-		st->stats.output_errors++;
-	return r;
+	if (20 + len <= a->mtu) {
+		sk_ipv4_emit(st->out, 20, &h);
+		st->stats.ip_out++;
+		int r = a->out(a->ctx, st->out, 20 + len, st->now);
+		if (r < 0)
+			st->stats.output_errors++;
+		return r;
+	}
+	if (df || 20 + len > SK_PKT_MAX) {
+		st->stats.ip_frag_fails++;
+		return -EMSGSIZE;
+	}
+	/* IP-2, RFC 791 3.2: fragments of (MTU - 20) rounded down to 8 bytes. Each header is
+	 * written in place just before its piece of the payload, over bytes the previous
+	 * fragment has already sent, so no second buffer is needed. */
+	size_t piece = ((size_t)a->mtu - 20) & ~(size_t)7;
+	int r = 0;
+	for (size_t off = 0; off < len && r >= 0; off += piece) {
+		size_t n = len - off < piece ? len - off : piece;
+		h.total_len = (uint16_t)(20 + n);
+		h.frag = (uint16_t)((off / 8) | (off + n < len ? SK_IP_MF : 0));
+		uint8_t *p = st->out + off;
+		sk_ipv4_emit(p, 20, &h);
+		st->stats.ip_out++;
+		st->stats.ip_frag_out++;
+		r = a->out(a->ctx, p, 20 + n, st->now);
+		if (r < 0)
+			st->stats.output_errors++;
+	}
+	return r < 0 ? r : 0;
 }
 
 void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now)
@@ -242,8 +274,17 @@ void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now
 	case SK_IPPROTO_TCP:
 		sk_tcp_input(st, ip.src, ip.dst, l4, l4len);
 		break;
+	case SK_IPPROTO_UDP:
+		if (sk_udp_input(st, ip.src, ip.dst, l4, l4len) < 0)
+			sk_icmp_send_error(st, SK_ICMP_UNREACH, SK_ICMP_UNREACH_PORT, 0, pkt, len); /* UDP-2 */
+		break;
+	case SK_IPPROTO_ICMP:
+		sk_icmp_input(st, &ip, pkt, len);
+		break;
 	default:
+		/* RFC 1122 3.2.2.1: a host SHOULD say protocol unreachable. */
 		st->stats.ip_in_proto_unknown++;
+		sk_icmp_send_error(st, SK_ICMP_UNREACH, SK_ICMP_UNREACH_PROTO, 0, pkt, len);
 		break;
 	}
 	synack_poll(st, st->now);

@@ -11,6 +11,8 @@
 
 struct sk_tcb;
 struct sk_conn;
+struct sk_ipv4;
+struct sk_udptab;
 
 #define SK_MAX_ADDRS 8
 #define SK_PKT_MAX 65535
@@ -38,7 +40,7 @@ struct sk_ltable {
 /* Socket handles: small integers indexing this array; freed slots are reused lowest
  * first so handles stay small. */
 struct sk_handles {
-	struct sk_tcb **v;
+	struct sk_conn **v; /* a TCB or a UDP socket, told apart by kind */
 	uint32_t cap, used;
 	uint32_t free_head; /* index of a free slot chain, UINT32_MAX if none */
 	uint32_t *next_free;
@@ -66,12 +68,33 @@ struct synack_stack {
 	uint16_t next_ephemeral;
 	int cc_default; /* index of tcp_congestion_control (tcp/cc.h) */
 	uint16_t ip_id;
+	struct sk_udptab *udp; /* UDP sockets by port (udp/udp.c), allocated on first use */
+	/* ICMP error messages: a token bucket, 1000 per second with bursts of 50 (Linux's
+	 * icmp_msgs_per_sec and icmp_msgs_burst) */
+	uint32_t icmp_tokens;
+	uint64_t icmp_refill;
 	uint8_t out[SK_PKT_MAX]; /* output scratch: one packet is built at a time */
 };
 
-/* Emits an IPv4 packet whose payload (proto) is already at payload/len; fills in the IP
- * header in front of it in st->out. Returns 0 or -errno. */
-int sk_ip_output(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len);
+/* Emits an IPv4 packet whose payload (proto) is already at sk_ip_payload(st)/len; fills in
+ * the IP header in front of it in st->out. With df the packet carries Don't Fragment and
+ * must fit the MTU (-EMSGSIZE otherwise); without, a packet over the MTU leaves in
+ * fragments (IP-2). Returns 0 or -errno. */
+int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len, int df);
+/* TCP's form: always DF, TCP segments at the MSS (IP-2). */
+static inline int sk_ip_output(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len)
+{
+	return sk_ip_send(st, src, dst, proto, len, 1);
+}
+/* ---- icmp.c ---- */
+/* An ICMP message addressed to us (ip is its parsed header, pkt the whole packet). */
+void sk_icmp_input(struct synack_stack *st, const struct sk_ipv4 *ip, const uint8_t *pkt, size_t len);
+/* Sends an ICMP error (type/code, next-hop MTU for frag-needed) quoting pkt, unless RFC 1122
+ * 3.2.2 forbids it or the rate limit says no. */
+void sk_icmp_send_error(struct synack_stack *st, uint8_t type, uint8_t code, uint16_t mtu, const uint8_t *pkt,
+			size_t len);
+/* The errno an ICMP error stands for (ECONNREFUSED for port unreachable, ...). */
+int sk_icmp_errno(uint8_t type, uint8_t code);
 /* Where an outgoing L4 payload is built: st->out + 20. */
 static inline uint8_t *sk_ip_payload(struct synack_stack *st) { return st->out + 20; }
 /* The address entry owning addr, or NULL. */

@@ -414,7 +414,9 @@ int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
 		st->stats.tcp_conn_timeouts++;
 		if (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RCVD)
 			st->stats.tcp_attempt_fails++;
-		sk_tcb_drop(st, t, ETIMEDOUT, "retransmission timeout, giving up");
+		/* A soft ICMP error heard meanwhile says more than "timed out" (RFC 1122
+		 * 4.2.3.9; Linux reports it the same way). */
+		sk_tcb_drop(st, t, t->soft_err ? t->soft_err : ETIMEDOUT, "retransmission timeout, giving up");
 		return 1;
 	}
 	t->backoff++;

@@ -153,7 +153,7 @@ void sk_syn_free(struct synack_stack *st, struct sk_syn *e)
 	free(e);
 }
 
-static void syn_drop(struct synack_stack *st, struct sk_syn *e, const char *cause)
+void sk_syn_drop(struct synack_stack *st, struct sk_syn *e, const char *cause)
 {
 	sk_emit_state(st, -1, &e->h.key, SYNACK_SYN_RCVD, SYNACK_CLOSED, cause);
 	st->stats.syn_queue_drops++;
@@ -185,7 +185,7 @@ static void resend_synack(struct synack_stack *st, const struct sk_syn *e)
 void sk_syn_timer(struct synack_stack *st, struct sk_syn *e)
 {
 	if (e->retries >= st->cfg.tcp_synack_retries) {
-		syn_drop(st, e, "SYN+ACK retries exhausted");
+		sk_syn_drop(st, e, "SYN+ACK retries exhausted");
 		return;
 	}
 	e->retries++;
@@ -354,7 +354,7 @@ void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_t
 		uint32_t wnd = st->cfg.tcp_rmem[1] < 65535 ? st->cfg.tcp_rmem[1] : 65535;
 		if (seg->seq == e->irs + 1) {
 			st->stats.tcp_rst_in_accepted++;
-			syn_drop(st, e, "RST received");
+			sk_syn_drop(st, e, "RST received");
 			return;
 		}
 		st->stats.tcp_rst_in_ignored++;
@@ -379,7 +379,7 @@ void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_t
 	struct sk_tcb *l = e->listener;
 	if (accept_queue_full(st, l, e->h.key.raddr, e->h.key.laddr, seg)) {
 		if (st->cfg.tcp_abort_on_overflow)
-			syn_drop(st, e, "accept queue full");
+			sk_syn_drop(st, e, "accept queue full");
 		return;
 	}
 	struct syn_params p;
@@ -437,5 +437,5 @@ int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, uint32_t src, u
 void sk_syn_drop_all(struct synack_stack *st, struct sk_tcb *l)
 {
 	while (l->lst->syn_head)
-		syn_drop(st, l->lst->syn_head, "listener closed");
+		sk_syn_drop(st, l->lst->syn_head, "listener closed");
 }

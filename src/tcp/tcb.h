@@ -9,10 +9,12 @@
 #include "stack/stack.h"
 #include "tcp/cc.h"
 #include "tcp/sack.h"
+#include "wire/icmp.h"
 #include "wire/tcp.h"
 
 /* What a 4-tuple table entry is. */
-enum sk_conn_kind { SK_CONN_TCB = 1, SK_CONN_SYN, SK_CONN_TW };
+enum sk_conn_kind { SK_CONN_TCB = 1, SK_CONN_SYN, SK_CONN_TW, SK_CONN_UDP };
+/* (SK_CONN_UDP records are never in the 4-tuple table: only the handle table holds them.) */
 
 struct sk_conn_key {
 	uint32_t laddr, raddr;
@@ -78,6 +80,7 @@ struct sk_tcb {
 	uint8_t backoff;      /* consecutive retransmission timeouts */
 	uint8_t keep_sent;    /* unanswered keepalive probes */
 	uint8_t keepcnt;      /* per socket, 0 = stack default */
+	uint8_t soft_err;     /* last soft ICMP error (RFC 1122 4.2.3.9), reported on timeout */
 	uint32_t flags;
 	int soerror;          /* pending error (SO_ERROR), positive errno */
 	/* send sequence space */
@@ -256,6 +259,11 @@ void sk_tcp_segment(struct synack_stack *st, struct sk_tcb *t, const struct sk_t
  * (it is counted), 0 if over the limit (counted as limited). */
 int sk_challenge_budget(struct synack_stack *st);
 
+/* ---- icmperr.c ---- */
+/* An ICMP error quoting a segment we sent (mtu: next-hop MTU of a frag-needed, else 0). */
+void sk_tcp_icmp_error(struct synack_stack *st, const struct sk_icmp_quote *q, uint8_t type, uint8_t code,
+		       uint16_t mtu);
+
 /* ---- syncache.c ---- */
 void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg);
 /* The final ACK (or any segment) for a half-open record. */
@@ -264,6 +272,8 @@ void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_t
 int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg);
 void sk_syn_drop_all(struct synack_stack *st, struct sk_tcb *l);
 void sk_syn_free(struct synack_stack *st, struct sk_syn *e);
+/* Drops a half-open record, reporting SYN-RCVD -> CLOSED with cause. */
+void sk_syn_drop(struct synack_stack *st, struct sk_syn *e, const char *cause);
 void sk_syn_timer(struct synack_stack *st, struct sk_syn *e);
 
 /* ---- timewait.c ---- */

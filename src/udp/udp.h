@@ -1,0 +1,42 @@
+/* UDP sockets (UDP-1, UDP-2): datagram queues, a port table, input demultiplexing, ICMP
+ * errors for connected sockets. The socket calls in sock/socket.c hand datagram sockets
+ * here. */
+#ifndef SK_UDPSOCK_H
+#define SK_UDPSOCK_H
+
+#include <sys/types.h>
+
+#include "stack/stack.h"
+#include "wire/icmp.h"
+
+struct sk_conn;
+
+/* Creates a datagram socket record; its first member is the struct sk_conn head that the
+ * handle table holds (kind SK_CONN_UDP). NULL when out of memory. */
+struct sk_conn *sk_udp_new(struct synack_stack *st);
+int sk_udp_bind(struct synack_stack *st, struct sk_conn *c, const struct synack_sockaddr *a);
+int sk_udp_connect(struct synack_stack *st, struct sk_conn *c, const struct synack_sockaddr *a);
+ssize_t sk_udp_sendto(struct synack_stack *st, struct sk_conn *c, const void *buf, size_t len,
+		      const struct synack_sockaddr *to);
+ssize_t sk_udp_recvfrom(struct synack_stack *st, struct sk_conn *c, void *buf, size_t len, int flags,
+			struct synack_sockaddr *from);
+int sk_udp_shutdown(struct synack_stack *st, struct sk_conn *c, int how);
+/* Frees the socket and everything queued on it. */
+void sk_udp_close(struct synack_stack *st, struct sk_conn *c);
+int sk_udp_events(struct synack_stack *st, struct sk_conn *c);
+int sk_udp_setsockopt(struct synack_stack *st, struct sk_conn *c, int level, int name, int v);
+/* Integer options; -ENOPROTOOPT for others. */
+int sk_udp_getsockopt(struct synack_stack *st, struct sk_conn *c, int level, int name, int *v);
+void sk_udp_names(const struct sk_conn *c, struct synack_sockaddr *local, struct synack_sockaddr *peer,
+		  int *connected);
+/* Bytes queued for reading (ss's Recv-Q). */
+uint32_t sk_udp_queued(const struct sk_conn *c);
+
+/* A received datagram (IP payload p/len). Returns 0 if a socket took it (or it was bad and
+ * counted), -1 if no socket has the port: the caller answers with port unreachable. */
+int sk_udp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint8_t *p, size_t len);
+/* An ICMP error quoting a datagram we sent (RFC 1122 4.1.3.3: passed to the application;
+ * as on Linux, only a connected socket hears of it). */
+void sk_udp_icmp_error(struct synack_stack *st, const struct sk_icmp_quote *q, uint8_t type, uint8_t code);
+
+#endif

@@ -1,0 +1,439 @@
+/* IP-1..IP-3, UDP-1, UDP-2 and ICMP errors to TCP and UDP, on two stacks joined by a hand-run
+ * link: every packet either stack sends is queued, inspected and delivered (or not) by the
+ * test. */
+#include "testutil.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <synack/synack.h>
+
+#include "wire/checksum.h"
+#include "wire/icmp.h"
+#include "wire/ipv4.h"
+#include "wire/tcp.h"
+#include "wire/udp.h"
+
+#define A_ADDR 0x0a000001u /* 10.0.0.1 */
+#define B_ADDR 0x0a000002u /* 10.0.0.2 */
+#define MAXQ 512
+
+struct pkt {
+	uint8_t b[65536];
+	size_t n;
+};
+
+struct side {
+	synack_stack *st;
+	struct pkt *q; /* packets this side sent, in order */
+	int nq;
+	int mtu;
+};
+
+static uint64_t now;
+static struct side A, B;
+
+static int out(void *ctx, const uint8_t *p, size_t n, uint64_t t)
+{
+	(void)t;
+	struct side *s = ctx;
+	assert_true(s->nq < MAXQ);
+	assert_true(n <= (size_t)s->mtu); /* IP-2: nothing over the MTU leaves */
+	memcpy(s->q[s->nq].b, p, n);
+	s->q[s->nq].n = n;
+	s->nq++;
+	return 0;
+}
+
+static void side_init(struct side *s, uint32_t addr, int mtu, uint64_t seed)
+{
+	struct synack_config c;
+	synack_config_defaults(&c);
+	c.seed = seed;
+	c.secret[0] = (uint8_t)seed;
+	s->st = synack_stack_new(&c, NULL);
+	assert_non_null(s->st);
+	s->q = calloc(MAXQ, sizeof(*s->q));
+	s->nq = 0;
+	s->mtu = mtu;
+	assert_true(synack_add_addr(s->st, addr, 24, (uint32_t)mtu, out, s) >= 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	now = 1000000;
+	side_init(&A, A_ADDR, 1500, 1);
+	side_init(&B, B_ADDR, 1500, 2);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	synack_stack_free(A.st);
+	synack_stack_free(B.st);
+	free(A.q);
+	free(B.q);
+	return 0;
+}
+
+/* Delivers everything queued on both sides (and what that provokes) until quiet. */
+static void pump(void)
+{
+	for (int round = 0; round < 10000 && (A.nq || B.nq); round++) {
+		struct side *from = A.nq ? &A : &B, *to = from == &A ? &B : &A;
+		struct pkt p = from->q[0];
+		memmove(from->q, from->q + 1, (size_t)(from->nq - 1) * sizeof(*from->q));
+		from->nq--;
+		synack_input(to->st, p.b, p.n, now);
+	}
+}
+
+static void drop_all(void)
+{
+	A.nq = B.nq = 0;
+}
+
+/* An address as a compound literal, so that &SA(a, p) is valid. */
+#define sa(a, p) ((struct synack_sockaddr){(a), (p)})
+
+static void parse_ip(const struct pkt *p, struct sk_ipv4 *ip)
+{
+	assert_true(sk_ipv4_parse(p->b, p->n, ip, SK_IPV4_VERIFY_CSUM) > 0);
+	assert_int_equal(ip->ttl, 64); /* IP-1: TTL 64 on output */
+}
+
+/* UDP-1: datagrams keep their boundaries, one socket talks to several peers. */
+static void test_udp_datagrams(void **state)
+{
+	(void)state;
+	int b = synack_socket(B.st, SYNACK_SOCK_DGRAM);
+	assert_true(b >= 0);
+	assert_int_equal(synack_bind(B.st, b, &(struct synack_sockaddr){0, 5353}), 0);
+	int a1 = synack_socket(A.st, SYNACK_SOCK_DGRAM), a2 = synack_socket(A.st, SYNACK_SOCK_DGRAM);
+	struct synack_sockaddr to = sa(B_ADDR, 5353);
+	assert_int_equal(synack_sendto(A.st, a1, "hello", 5, 0, &to), 5);
+	assert_int_equal(synack_sendto(A.st, a2, "", 0, 0, &to), 0); /* an empty datagram is one too */
+	char big[1400];
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(synack_sendto(A.st, a1, big, sizeof(big), 0, &to), (ssize_t)sizeof(big));
+	assert_int_equal(A.nq, 3);
+	struct sk_ipv4 ip;
+	parse_ip(&A.q[0], &ip);
+	assert_int_equal(ip.proto, SK_IPPROTO_UDP);
+	struct sk_udp u;
+	assert_int_equal(sk_udp_parse(A.q[0].b + 20, A.q[0].n - 20, ip.src, ip.dst, &u, SK_UDP_VERIFY_CSUM), 8);
+	assert_int_equal(u.dport, 5353);
+	assert_int_equal(u.len, 13);
+	assert_true(u.cksum != 0);
+	pump();
+	char buf[2000];
+	struct synack_sockaddr from, n1, n2;
+	assert_int_equal(synack_getsockname(A.st, a1, &n1), 0);
+	assert_int_equal(synack_getsockname(A.st, a2, &n2), 0);
+	assert_true(n1.port >= 32768 && n2.port >= 32768 && n1.port != n2.port);
+	assert_int_equal(synack_events(B.st, b) & SYNACK_EV_IN, SYNACK_EV_IN);
+	assert_int_equal(synack_recvfrom(B.st, b, buf, 3, SYNACK_MSG_PEEK, &from), 3);
+	assert_int_equal(synack_recvfrom(B.st, b, buf, 3, SYNACK_MSG_TRUNC, &from), 5); /* cut; full length */
+	assert_memory_equal(buf, "hel", 3);
+	assert_int_equal(from.addr, A_ADDR);
+	assert_int_equal(from.port, n1.port);
+	assert_int_equal(synack_recvfrom(B.st, b, buf, sizeof(buf), 0, &from), 0);
+	assert_int_equal(from.port, n2.port);
+	assert_int_equal(synack_recvfrom(B.st, b, buf, sizeof(buf), 0, &from), 1400);
+	assert_memory_equal(buf, big, 1400);
+	assert_int_equal(synack_recvfrom(B.st, b, buf, sizeof(buf), 0, &from), -EAGAIN);
+	/* The reply goes back to whichever peer is named. */
+	assert_int_equal(synack_sendto(B.st, b, "r2", 2, 0, &sa(A_ADDR, n2.port)), 2);
+	pump();
+	assert_int_equal(synack_recv(A.st, a2, buf, sizeof(buf), 0), 2);
+	assert_int_equal(synack_recv(A.st, a1, buf, sizeof(buf), 0), -EAGAIN);
+	/* API errors. */
+	assert_int_equal(synack_send(A.st, a1, "x", 1, 0), -EDESTADDRREQ);
+	assert_int_equal(synack_listen(A.st, a1, 1), -EOPNOTSUPP);
+	assert_int_equal(synack_bind(A.st, a1, &(struct synack_sockaddr){0, 9}), -EINVAL); /* already bound */
+	int c = synack_socket(A.st, SYNACK_SOCK_DGRAM);
+	assert_int_equal(synack_bind(A.st, c, &(struct synack_sockaddr){0, n1.port}), -EADDRINUSE);
+	assert_int_equal(synack_bind(A.st, c, &(struct synack_sockaddr){0x0a000009, 7}), -EADDRNOTAVAIL);
+	assert_int_equal(synack_sendto(A.st, c, big, 70000, 0, &to), -EMSGSIZE);
+	assert_int_equal(synack_close(A.st, c), 0);
+	assert_int_equal(synack_close(A.st, c), -EBADF);
+}
+
+/* UDP-2: a closed port answers with ICMP port unreachable quoting the datagram; a
+ * connected socket learns ECONNREFUSED from it, an unconnected one does not. */
+static void test_udp_port_unreachable(void **state)
+{
+	(void)state;
+	int a = synack_socket(A.st, SYNACK_SOCK_DGRAM), u = synack_socket(A.st, SYNACK_SOCK_DGRAM);
+	assert_int_equal(synack_connect(A.st, a, &sa(B_ADDR, 9999)), 0);
+	assert_int_equal(synack_send(A.st, a, "ping", 4, 0), 4);
+	assert_int_equal(A.nq, 1);
+	struct pkt sent = A.q[0];
+	pump();
+	assert_int_equal(B.nq, 0);
+	struct synack_stats s;
+	synack_get_stats(B.st, &s);
+	assert_int_equal(s.udp_no_port, 1);
+	assert_int_equal(s.icmp_out, 1);
+	/* Send again and look at B's answer before A gets it. */
+	A.nq = 0;
+	synack_input(B.st, sent.b, sent.n, now);
+	assert_int_equal(B.nq, 1);
+	struct sk_ipv4 ip;
+	parse_ip(&B.q[0], &ip);
+	assert_int_equal(ip.proto, SK_IPPROTO_ICMP);
+	assert_int_equal(ip.src, B_ADDR);
+	assert_int_equal(ip.dst, A_ADDR);
+	struct sk_icmp m;
+	assert_int_equal(sk_icmp_parse(B.q[0].b + 20, B.q[0].n - 20, &m, SK_ICMP_VERIFY_CSUM), 8);
+	assert_int_equal(m.type, SK_ICMP_UNREACH);
+	assert_int_equal(m.code, SK_ICMP_UNREACH_PORT);
+	assert_int_equal(m.data_len, sent.n); /* the whole (small) datagram is quoted */
+	assert_memory_equal(m.data, sent.b, sent.n);
+	pump();
+	int e = 0;
+	size_t el = sizeof(e);
+	assert_true(synack_events(A.st, a) & SYNACK_EV_ERR);
+	assert_int_equal(synack_getsockopt(A.st, a, SYNACK_SOL_SOCKET, SYNACK_SO_ERROR, &e, &el), 0);
+	assert_int_equal(e, ECONNREFUSED);
+	assert_int_equal(synack_send(A.st, a, "ping", 4, 0), 4);
+	pump();
+	char buf[8];
+	assert_int_equal(synack_recv(A.st, a, buf, sizeof(buf), 0), -ECONNREFUSED);
+	/* Unconnected: nothing to report to. */
+	assert_int_equal(synack_sendto(A.st, u, "ping", 4, 0, &sa(B_ADDR, 9999)), 4);
+	pump();
+	assert_int_equal(synack_events(A.st, u) & SYNACK_EV_ERR, 0);
+	assert_int_equal(synack_recv(A.st, u, buf, sizeof(buf), 0), -EAGAIN);
+}
+
+/* ICMP errors are never sent about ICMP errors or to broadcast; the rate limit holds. */
+static void test_icmp_error_rules(void **state)
+{
+	(void)state;
+	int a = synack_socket(A.st, SYNACK_SOCK_DGRAM);
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(synack_sendto(A.st, a, "x", 1, 0, &sa(B_ADDR, 7)), 1);
+	for (int i = 0; i < A.nq; i++)
+		synack_input(B.st, A.q[i].b, A.q[i].n, now); /* all in the same microsecond */
+	A.nq = 0;
+	assert_int_equal(B.nq, 50); /* the burst */
+	struct synack_stats s;
+	synack_get_stats(B.st, &s);
+	assert_int_equal(s.icmp_rate_limited, 150);
+	/* One second later the bucket is full again, but a datagram from a broadcast
+	 * source (RFC 1122 3.2.2) is never answered. */
+	B.nq = 0;
+	now += 1000000;
+	struct pkt p = A.q[0];
+	A.nq = 0;
+	assert_int_equal(synack_sendto(A.st, a, "x", 1, 0, &sa(B_ADDR, 7)), 1);
+	p = A.q[0];
+	A.nq = 0;
+	struct sk_ipv4 ip;
+	assert_true(sk_ipv4_parse(p.b, p.n, &ip, 0) > 0);
+	ip.src = 0x0a0000ff;
+	sk_ipv4_emit(p.b, 20, &ip);
+	synack_input(B.st, p.b, p.n, now);
+	assert_int_equal(B.nq, 0);
+	ip.src = A_ADDR;
+	sk_ipv4_emit(p.b, 20, &ip);
+	synack_input(B.st, p.b, p.n, now);
+	assert_int_equal(B.nq, 1);
+}
+
+/* IP-3: an echo request gets an echo reply with the same identifier, sequence and data. */
+static void test_icmp_echo(void **state)
+{
+	(void)state;
+	struct pkt p;
+	uint8_t *icmp = p.b + 20;
+	uint8_t data[56];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7);
+	struct sk_icmp m = {.type = SK_ICMP_ECHO, .code = 0, .rest = (0x1234u << 16) | 7, .data = data, .data_len = 56};
+	int n = sk_icmp_emit(icmp, sizeof(p.b) - 20, &m);
+	assert_int_equal(n, 64);
+	struct sk_ipv4 ip = {.total_len = (uint16_t)(20 + n), .id = 1, .ttl = 64, .proto = SK_IPPROTO_ICMP, .src = A_ADDR, .dst = B_ADDR};
+	sk_ipv4_emit(p.b, 20, &ip);
+	p.n = (size_t)(20 + n);
+	synack_input(B.st, p.b, p.n, now);
+	assert_int_equal(B.nq, 1);
+	struct sk_ipv4 r;
+	parse_ip(&B.q[0], &r);
+	assert_int_equal(r.src, B_ADDR);
+	assert_int_equal(r.dst, A_ADDR);
+	struct sk_icmp rm;
+	assert_int_equal(sk_icmp_parse(B.q[0].b + 20, B.q[0].n - 20, &rm, SK_ICMP_VERIFY_CSUM), 8);
+	assert_int_equal(rm.type, SK_ICMP_ECHOREPLY);
+	assert_int_equal(sk_icmp_echo_id(&rm), 0x1234);
+	assert_int_equal(sk_icmp_echo_seq(&rm), 7);
+	assert_int_equal(rm.data_len, 56);
+	assert_memory_equal(rm.data, data, 56);
+	/* A bad checksum: dropped, counted, not answered. */
+	B.nq = 0;
+	p.b[25] ^= 0xff;
+	synack_input(B.st, p.b, p.n, now);
+	assert_int_equal(B.nq, 0);
+	struct synack_stats s;
+	synack_get_stats(B.st, &s);
+	assert_int_equal(s.icmp_in_bad, 1);
+	assert_int_equal(s.icmp_echo_replies, 1);
+}
+
+/* IP-1: every malformed header is dropped and counted. */
+static void test_ip_validation(void **state)
+{
+	(void)state;
+	struct pkt p;
+	memset(p.b, 0, 64);
+	struct sk_ipv4 ip = {.total_len = 28, .id = 1, .ttl = 64, .proto = SK_IPPROTO_UDP, .src = A_ADDR, .dst = B_ADDR};
+	sk_ipv4_emit(p.b, 20, &ip);
+	struct pkt bad[5];
+	for (int i = 0; i < 5; i++)
+		bad[i] = p;
+	bad[0].b[0] = 0x65; /* version 6 */
+	bad[1].b[0] = 0x44; /* IHL 4 */
+	bad[2].b[3] = 200;  /* total length beyond the packet */
+	bad[3].b[10] ^= 1;  /* header checksum */
+	bad[4].b[0] = 0x4f; /* IHL 15: beyond the packet */
+	for (int i = 0; i < 5; i++)
+		synack_input(B.st, bad[i].b, 28, now);
+	synack_input(B.st, p.b, 10, now); /* truncated */
+	struct synack_stats s;
+	synack_get_stats(B.st, &s);
+	assert_int_equal(s.ip_in_bad, 6);
+	assert_int_equal(B.nq, 0);
+	/* An unknown protocol: protocol unreachable. */
+	ip.proto = 99;
+	sk_ipv4_emit(p.b, 20, &ip);
+	synack_input(B.st, p.b, 28, now);
+	assert_int_equal(B.nq, 1);
+	struct sk_icmp m;
+	assert_int_equal(sk_icmp_parse(B.q[0].b + 20, B.q[0].n - 20, &m, SK_ICMP_VERIFY_CSUM), 8);
+	assert_int_equal(m.type, SK_ICMP_UNREACH);
+	assert_int_equal(m.code, SK_ICMP_UNREACH_PROTO);
+}
+
+/* Builds an ICMP error (type/code/mtu) from B to A quoting packet q (as a router would). */
+static void icmp_about(const struct pkt *q, uint8_t type, uint8_t code, uint16_t mtu, uint32_t from)
+{
+	struct pkt p;
+	uint8_t *icmp = p.b + 20;
+	struct sk_icmp m = {.type = type, .code = code, .rest = mtu, .data = q->b, .data_len = 28};
+	int n = sk_icmp_emit(icmp, sizeof(p.b) - 20, &m);
+	struct sk_ipv4 ip = {.total_len = (uint16_t)(20 + n), .id = 9, .ttl = 64, .proto = SK_IPPROTO_ICMP, .src = from, .dst = A_ADDR};
+	sk_ipv4_emit(p.b, 20, &ip);
+	synack_input(A.st, p.b, (size_t)(20 + n), now);
+}
+
+/* RFC 1122 4.2.3.9: port unreachable in SYN-SENT is hard: connect fails ECONNREFUSED. */
+static void test_tcp_hard_error_syn_sent(void **state)
+{
+	(void)state;
+	int s = synack_socket(A.st, SYNACK_SOCK_STREAM);
+	assert_int_equal(synack_connect(A.st, s, &sa(B_ADDR, 80)), -EINPROGRESS);
+	assert_int_equal(A.nq, 1);
+	struct pkt syn = A.q[0];
+	drop_all();
+	/* A quote with the wrong sequence number is ignored (RFC 5927). */
+	struct pkt forged = syn;
+	forged.b[24] ^= 0x55;
+	icmp_about(&forged, SK_ICMP_UNREACH, SK_ICMP_UNREACH_PORT, 0, B_ADDR);
+	assert_int_equal(synack_events(A.st, s) & SYNACK_EV_ERR, 0);
+	icmp_about(&syn, SK_ICMP_UNREACH, SK_ICMP_UNREACH_PORT, 0, B_ADDR);
+	assert_true(synack_events(A.st, s) & SYNACK_EV_ERR);
+	int e = 0;
+	size_t el = sizeof(e);
+	assert_int_equal(synack_getsockopt(A.st, s, SYNACK_SOL_SOCKET, SYNACK_SO_ERROR, &e, &el), 0);
+	assert_int_equal(e, ECONNREFUSED);
+}
+
+/* Host unreachable is soft: the connection keeps trying and reports EHOSTUNREACH instead of
+ * ETIMEDOUT when it gives up. */
+static void test_tcp_soft_error(void **state)
+{
+	(void)state;
+	int s = synack_socket(A.st, SYNACK_SOCK_STREAM);
+	assert_int_equal(synack_connect(A.st, s, &sa(B_ADDR, 80)), -EINPROGRESS);
+	struct pkt syn = A.q[0];
+	drop_all();
+	icmp_about(&syn, SK_ICMP_UNREACH, SK_ICMP_UNREACH_HOST, 0, 0x0a0000fe);
+	assert_int_equal(synack_events(A.st, s) & SYNACK_EV_ERR, 0);
+	for (int i = 0; i < 200 && !(synack_events(A.st, s) & SYNACK_EV_ERR); i++) {
+		now += 1000000;
+		synack_poll(A.st, now);
+		drop_all();
+	}
+	int e = 0;
+	size_t el = sizeof(e);
+	assert_int_equal(synack_getsockopt(A.st, s, SYNACK_SOL_SOCKET, SYNACK_SO_ERROR, &e, &el), 0);
+	assert_int_equal(e, EHOSTUNREACH);
+}
+
+/* RFC 1191: frag-needed lowers the MSS of a connection and what was in flight goes again in
+ * segments that fit. */
+static void test_tcp_frag_needed(void **state)
+{
+	(void)state;
+	int l = synack_socket(B.st, SYNACK_SOCK_STREAM);
+	assert_int_equal(synack_listen(B.st, l, 4), 0);
+	assert_int_equal(synack_bind(B.st, l, &sa(0, 80)), -EINVAL); /* listen bound it already */
+	int s = synack_socket(A.st, SYNACK_SOCK_STREAM);
+	synack_close(B.st, l);
+	l = synack_socket(B.st, SYNACK_SOCK_STREAM);
+	assert_int_equal(synack_bind(B.st, l, &sa(0, 80)), 0);
+	assert_int_equal(synack_listen(B.st, l, 4), 0);
+	assert_int_equal(synack_connect(A.st, s, &sa(B_ADDR, 80)), -EINPROGRESS);
+	pump();
+	int c = synack_accept(B.st, l, NULL);
+	assert_true(c >= 0);
+	static char data[20000];
+	memset(data, 'd', sizeof(data));
+	assert_true(synack_send(A.st, s, data, sizeof(data), 0) > 0);
+	assert_true(A.nq >= 2);
+	struct pkt first = A.q[0];
+	assert_true(first.n == 1500);
+	drop_all(); /* a 1400-byte link ate them all */
+	icmp_about(&first, SK_ICMP_UNREACH, SK_ICMP_UNREACH_NEEDFRAG, 1400, 0x0a0000fe);
+	assert_true(A.nq >= 1);
+	for (int i = 0; i < A.nq; i++)
+		assert_true(A.q[i].n <= 1400);
+	struct synack_tcp_info ti;
+	size_t tl = sizeof(ti);
+	assert_int_equal(synack_getsockopt(A.st, s, SYNACK_IPPROTO_TCP, SYNACK_TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.snd_mss, 1360 - 12);
+	/* A forged frag-needed with a tiny MTU is floored at 552. */
+	struct pkt now_first = A.q[0];
+	drop_all();
+	icmp_about(&now_first, SK_ICMP_UNREACH, SK_ICMP_UNREACH_NEEDFRAG, 100, 0x0a0000fe);
+	for (int i = 0; i < A.nq; i++)
+		assert_true(A.q[i].n <= 552 && A.q[i].n > 500);
+	pump();
+	char buf[4096];
+	ssize_t got = 0, r;
+	while ((r = synack_recv(B.st, c, buf, sizeof(buf), 0)) > 0)
+		got += r;
+	assert_true(got > 0);
+	struct synack_stats st;
+	synack_get_stats(A.st, &st);
+	assert_int_equal(st.tcp_pmtu_lowered, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_udp_datagrams, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_udp_port_unreachable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_icmp_error_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_icmp_echo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ip_validation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_hard_error_syn_sent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_soft_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_frag_needed, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
