@@ -106,6 +106,7 @@ synack_stack *synack_stack_new(const struct synack_config *c, int *err)
 	st->next_ephemeral = (uint16_t)(c->ip_local_port_range[0] + sk_rng_below(&st->rng, span));
 	st->ip_id = (uint16_t)sk_rng_u64(&st->rng);
 	st->icmp_tokens = 50; /* a full bucket (icmp.c) */
+	sk_reasm_init(&st->reasm, SK_REASM_DEFAULT_MEM, SK_REASM_DEFAULT_TIMEOUT_US);
 	return st;
 }
 
@@ -153,6 +154,7 @@ void synack_stack_free(synack_stack *st)
 	free(st->handles.next_free);
 	free(st->bind_refs);
 	free(st->udp);
+	sk_reasm_free(&st->reasm);
 	free(st);
 }
 
@@ -263,10 +265,18 @@ void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now
 		st->stats.ip_in_not_mine++;
 		return;
 	}
-	/* Reassembly arrives with the IP layer issue; TCP never needs it (IP-2). */
 	if (sk_ipv4_is_fragment(&ip)) {
-		st->stats.ip_in_bad++;
-		return;
+		/* IP-2: held until the datagram is whole (or times out, or memory runs short). */
+		const uint8_t *whole;
+		size_t wlen;
+		if (sk_reasm_input(&st->reasm, &ip, pkt, len, st->now, &whole, &wlen) != 1)
+			return;
+		if (sk_ipv4_parse(whole, wlen, &ip, SK_IPV4_VERIFY_CSUM) < 0) {
+			st->stats.ip_in_bad++;
+			return;
+		}
+		pkt = whole;
+		len = wlen;
 	}
 	const uint8_t *l4 = pkt + ip.hlen;
 	size_t l4len = (size_t)ip.total_len - ip.hlen;
@@ -307,6 +317,13 @@ static void fire_timer(struct sk_wheel *w, struct sk_timer *t, void *ctx)
 	}
 }
 
+/* RFC 792 / RFC 1122 3.3.2: a datagram that timed out in reassembly is reported to its
+ * sender with time exceeded (code 1) when its first fragment had arrived. */
+static void reasm_timed_out(void *ctx, const uint8_t *first, size_t len)
+{
+	sk_icmp_send_error(ctx, SK_ICMP_TIMXCEED, 1, 0, first, len);
+}
+
 void synack_poll(synack_stack *st, uint64_t now)
 {
 	if (!st)
@@ -314,16 +331,25 @@ void synack_poll(synack_stack *st, uint64_t now)
 	if (now > st->now)
 		st->now = now;
 	sk_wheel_advance(&st->wheel, st->now);
+	if (sk_reasm_next_deadline(&st->reasm) <= st->now)
+		sk_reasm_expire(&st->reasm, st->now, reasm_timed_out, st);
 }
 
 uint64_t synack_next_deadline(const synack_stack *st)
 {
-	return st ? sk_wheel_next(&st->wheel) : UINT64_MAX;
+	if (!st)
+		return UINT64_MAX;
+	uint64_t w = sk_wheel_next(&st->wheel), r = sk_reasm_next_deadline(&st->reasm);
+	return w < r ? w : r;
 }
 
 void synack_get_stats(const synack_stack *st, struct synack_stats *out)
 {
 	*out = st->stats;
+	const struct sk_reasm_stats *r = &st->reasm.stats;
+	out->ip_reasm_ok = r->reassembled;
+	out->ip_reasm_timeouts = r->timeouts;
+	out->ip_reasm_fails = r->timeouts + r->dropped_overlap + r->dropped_mem + r->dropped_bad + r->dropped_toobig;
 }
 
 void synack_set_event_hook(synack_stack *st, synack_event_fn fn, void *ctx)

@@ -423,6 +423,108 @@ static void test_tcp_frag_needed(void **state)
 	assert_int_equal(st.tcp_pmtu_lowered, 2);
 }
 
+/* IP-2: a datagram over the MTU leaves in fragments (8-byte aligned offsets, MF on all
+ * but the last, none over the MTU) and is put back together in any order. */
+static void test_fragments(void **state)
+{
+	(void)state;
+	int b = synack_socket(B.st, SYNACK_SOCK_DGRAM);
+	assert_int_equal(synack_bind(B.st, b, &sa(0, 4000)), 0);
+	int a = synack_socket(A.st, SYNACK_SOCK_DGRAM);
+	static uint8_t big[5000], got[6000];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 31 + 7);
+	for (int order = 0; order < 2; order++) {
+		assert_int_equal(synack_sendto(A.st, a, big, sizeof(big), 0, &sa(B_ADDR, 4000)), (ssize_t)sizeof(big));
+		assert_int_equal(A.nq, 4); /* 5008 bytes of UDP in pieces of 1480 */
+		uint16_t id = 0;
+		for (int i = 0; i < 4; i++) {
+			struct sk_ipv4 ip;
+			parse_ip(&A.q[i], &ip);
+			assert_int_equal(sk_ipv4_frag_offset(&ip), (unsigned)i * 1480);
+			assert_int_equal(!!(ip.frag & SK_IP_MF), i < 3);
+			assert_int_equal(ip.frag & SK_IP_DF, 0);
+			assert_int_equal(ip.total_len, i < 3 ? 1500 : 20 + 5008 - 3 * 1480);
+			if (i == 0)
+				id = ip.id;
+			assert_int_equal(ip.id, id);
+		}
+		if (order == 1) /* last first */
+			for (int i = 0; i < 2; i++) {
+				struct pkt t = A.q[i];
+				A.q[i] = A.q[3 - i];
+				A.q[3 - i] = t;
+			}
+		pump();
+		struct synack_sockaddr from;
+		assert_int_equal(synack_recvfrom(B.st, b, got, sizeof(got), 0, &from), (ssize_t)sizeof(big));
+		assert_memory_equal(got, big, sizeof(big));
+	}
+	struct synack_stats s;
+	synack_get_stats(B.st, &s);
+	assert_int_equal(s.ip_reasm_ok, 2);
+	synack_get_stats(A.st, &s);
+	assert_int_equal(s.ip_frag_out, 8);
+	/* Only the first fragment arrives: 30 s later B reports time exceeded (code 1) quoting
+	 * it, and forgets the datagram. */
+	assert_int_equal(synack_sendto(A.st, a, big, sizeof(big), 0, &sa(B_ADDR, 4000)), (ssize_t)sizeof(big));
+	struct pkt first = A.q[0];
+	A.nq = 0;
+	synack_input(B.st, first.b, first.n, now);
+	assert_int_equal(synack_next_deadline(B.st), now + 30000000);
+	synack_poll(B.st, now + 29999999);
+	assert_int_equal(B.nq, 0);
+	synack_poll(B.st, now + 30000000);
+	assert_int_equal(B.nq, 1);
+	struct sk_icmp m;
+	assert_int_equal(sk_icmp_parse(B.q[0].b + 20, B.q[0].n - 20, &m, SK_ICMP_VERIFY_CSUM), 8);
+	assert_int_equal(m.type, SK_ICMP_TIMXCEED);
+	assert_int_equal(m.code, 1);
+	assert_memory_equal(m.data, first.b, 28);
+	synack_get_stats(B.st, &s);
+	assert_int_equal(s.ip_reasm_timeouts, 1);
+	assert_int_equal(synack_next_deadline(B.st), UINT64_MAX);
+	/* TCP never fragments: DF on every segment (the frag-needed test shows the rest). */
+}
+
+/* IP-3 with fragments: a 3000-byte ping is reassembled and answered in fragments. */
+static void test_big_echo(void **state)
+{
+	(void)state;
+	static uint8_t data[3000];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)i;
+	static struct pkt p;
+	struct sk_icmp m = {.type = SK_ICMP_ECHO, .rest = 0x00010002, .data = data, .data_len = sizeof(data)};
+	int n = sk_icmp_emit(p.b + 20, sizeof(p.b) - 20, &m);
+	struct sk_ipv4 ip = {.total_len = (uint16_t)(20 + n), .id = 77, .ttl = 64, .proto = SK_IPPROTO_ICMP, .src = A_ADDR, .dst = B_ADDR};
+	sk_ipv4_emit(p.b, 20, &ip);
+	/* Fragment it by hand at 1480 and feed the pieces last to first. */
+	size_t total = (size_t)n;
+	for (int k = 2; k >= 0; k--) {
+		size_t off = (size_t)k * 1480, len = total - off < 1480 ? total - off : 1480;
+		struct pkt f;
+		struct sk_ipv4 h = ip;
+		h.total_len = (uint16_t)(20 + len);
+		h.frag = (uint16_t)(off / 8 | (off + len < total ? SK_IP_MF : 0));
+		sk_ipv4_emit(f.b, 20, &h);
+		memcpy(f.b + 20, p.b + 20 + off, len);
+		synack_input(B.st, f.b, 20 + len, now);
+	}
+	assert_int_equal(B.nq, 3);
+	for (int i = 0; i < 3; i++) {
+		struct sk_ipv4 r;
+		parse_ip(&B.q[i], &r);
+		assert_int_equal(r.dst, A_ADDR);
+	}
+	/* A puts the reply together: nothing is listening for it, but the counters say. */
+	pump();
+	struct synack_stats s;
+	synack_get_stats(A.st, &s);
+	assert_int_equal(s.ip_reasm_ok, 1);
+	assert_int_equal(s.icmp_in, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +536,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_hard_error_syn_sent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_soft_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_frag_needed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fragments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_big_echo, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
