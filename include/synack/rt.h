@@ -1,0 +1,126 @@
+/* synack runtime: the stack on a real device (TUN or TAP), driven by its own event-loop
+ * thread, with a POSIX-style socket layer that application threads call.
+ *
+ *   struct synack_rt_opts o;
+ *   synack_rt_opts_defaults(&o);
+ *   o.tun = "tun0"; o.addr = ...; o.prefix = 24;
+ *   synack_rt *rt = synack_rt_start(&o, why, sizeof why);
+ *   int s = synack_rt_socket(rt, SOCK_STREAM, 0);
+ *   synack_rt_connect(rt, s, (struct sockaddr *)&sin, sizeof sin);   // blocks
+ *
+ * Calls follow POSIX: they return -1 and set errno (EAGAIN, ECONNREFUSED, ...); a socket
+ * is blocking unless created with SOCK_NONBLOCK or switched with synack_rt_set_nonblock.
+ * Every call is safe from any number of threads at once. Socket numbers are the stack's
+ * handles: they are not kernel file descriptors, so use synack_rt_poll, not poll(2). */
+#ifndef SYNACK_RT_H
+#define SYNACK_RT_H
+
+#include <poll.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <synack/synack.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct synack_rt synack_rt;
+
+/* What every tool accepts (--tun NAME | --tap NAME, --addr A/LEN, --host-addr A/LEN,
+ * --gw A, --mtu N, --trace, -w FILE.pcap, --no-control). Addresses in host order. */
+struct synack_rt_opts {
+	const char *tun, *tap;  /* the device, exactly one */
+	uint32_t addr;          /* synack's address */
+	uint8_t prefix;
+	uint32_t host_addr;     /* when not 0: configure the kernel side (address, link up) */
+	uint8_t host_prefix;    /* 0: prefix */
+	uint32_t gw;            /* default gateway, 0 = none (everything on-link) */
+	uint32_t mtu;           /* 1500 */
+	int trace;              /* tcpdump-format lines on stderr for every packet */
+	const char *pcap;       /* write every packet to this pcap file */
+	int control;            /* 1: open the control socket that synack-ss reads (default);
+				 * docs/control.md */
+	const struct synack_config *cfg; /* NULL: defaults. An all-zero secret and a zero seed
+					  * are replaced by random ones (getrandom) */
+};
+void synack_rt_opts_defaults(struct synack_rt_opts *o);
+
+/* Parses the common options out of argv, leaving the others (in order) for the tool:
+ * on return *argc counts what is left, argv[0] stays (and argv[*argc] is NULL). Values
+ * come as "--opt VALUE" or "--opt=VALUE" ("-w FILE" or "-wFILE"); nothing after "--" is
+ * touched. Returns 0, or -1 with a one-line reason in why ("--addr: expected
+ * A.B.C.D/LEN"). Checks that a device and --addr are given. */
+int synack_rt_opts_parse(struct synack_rt_opts *o, int *argc, char **argv, char *why, size_t whylen);
+/* The lines a tool's --help prints for these options. */
+extern const char synack_rt_opts_help[];
+
+/* Opens the device, configures it, starts the loop thread. NULL with a one-line reason.
+ * TAP devices run ARP with a random locally administered MAC (02:xx:xx:xx:xx:xx). Device
+ * errors once running (interface deleted, link down) are counted, never fatal. */
+synack_rt *synack_rt_start(const struct synack_rt_opts *o, char *why, size_t whylen);
+/* Stops the loop and frees everything. Open connections are dropped without a word:
+ * close them first (and let them finish) for a graceful end. Calls blocked in the runtime
+ * return -1 with errno ESHUTDOWN, and stop returns once every call has left; no call may
+ * start after stop returns. */
+void synack_rt_stop(synack_rt *rt);
+/* Waits until no connection is left closing (FIN exchanges done, TIME-WAIT excepted), or
+ * timeout_ms passes (-1: no limit). Returns 0, or -1 with errno ETIMEDOUT. */
+int synack_rt_drain(synack_rt *rt, int timeout_ms);
+
+/* Runs fn(ctx, stack) with the stack locked: for the native API, counters, listings. Create
+ * and close sockets with the synack_rt_ calls, not here: the runtime keeps its own record
+ * of each handle (blocking mode, timeouts, who waits on it). */
+void synack_rt_with_stack(synack_rt *rt, void (*fn)(void *ctx, synack_stack *st), void *ctx);
+/* The control socket's path ("" when none). */
+const char *synack_rt_control_path(const synack_rt *rt);
+/* Where control sockets live: $SYNACK_RUN_DIR, else /tmp/synack-UID. */
+const char *synack_rt_run_dir(char *buf, size_t len);
+
+/* ---- POSIX-style sockets ----
+ * Blocking calls wait for the socket (SO_RCVTIMEO bounds read/recv/accept, SO_SNDTIMEO
+ * write/send/connect: EAGAIN when it runs out, EINPROGRESS for connect). A blocking write
+ * returns once everything is queued (or with the count queued before an error or timeout).
+ * Closing or shutting down a handle wakes the threads blocked on it: after close they
+ * return EBADF, after shutdown they see the end of stream / EPIPE. connect follows Linux:
+ * EINPROGRESS, then EALREADY while in progress, 0 from the first call after a non-blocking
+ * connect completed, then EISCONN; a failure is returned by the next connect or SO_ERROR.
+ * Writing after shutdown(SHUT_WR) or the peer's reset gives EPIPE (the reset itself is
+ * reported once as ECONNRESET); there is no SIGPIPE, as handles are not file descriptors. */
+/* type: SOCK_STREAM or SOCK_DGRAM, optionally | SOCK_NONBLOCK; protocol 0 or the matching
+ * IPPROTO_TCP/IPPROTO_UDP. Addresses are struct sockaddr_in (AF_INET). */
+int synack_rt_socket(synack_rt *rt, int type, int protocol);
+int synack_rt_bind(synack_rt *rt, int s, const struct sockaddr *a, socklen_t len);
+int synack_rt_listen(synack_rt *rt, int s, int backlog);
+int synack_rt_accept(synack_rt *rt, int s, struct sockaddr *a, socklen_t *len);
+int synack_rt_connect(synack_rt *rt, int s, const struct sockaddr *a, socklen_t len);
+ssize_t synack_rt_read(synack_rt *rt, int s, void *buf, size_t len);
+ssize_t synack_rt_write(synack_rt *rt, int s, const void *buf, size_t len);
+/* flags: MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL (recv), MSG_TRUNC (recv, datagrams). */
+ssize_t synack_rt_send(synack_rt *rt, int s, const void *buf, size_t len, int flags);
+ssize_t synack_rt_recv(synack_rt *rt, int s, void *buf, size_t len, int flags);
+ssize_t synack_rt_sendto(synack_rt *rt, int s, const void *buf, size_t len, int flags,
+			 const struct sockaddr *to, socklen_t tolen);
+ssize_t synack_rt_recvfrom(synack_rt *rt, int s, void *buf, size_t len, int flags,
+			   struct sockaddr *from, socklen_t *fromlen);
+int synack_rt_shutdown(synack_rt *rt, int s, int how); /* SHUT_RD, SHUT_WR, SHUT_RDWR */
+int synack_rt_close(synack_rt *rt, int s);
+/* SOL_SOCKET: SO_REUSEADDR, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_RCVTIMEO, SO_SNDTIMEO,
+ * SO_TYPE, SO_SNDBUF, SO_RCVBUF; IPPROTO_TCP: TCP_NODELAY, TCP_MAXSEG, TCP_KEEPIDLE,
+ * TCP_KEEPINTVL, TCP_KEEPCNT, TCP_INFO (struct synack_tcp_info), TCP_CONGESTION. */
+int synack_rt_setsockopt(synack_rt *rt, int s, int level, int name, const void *val, socklen_t len);
+int synack_rt_getsockopt(synack_rt *rt, int s, int level, int name, void *val, socklen_t *len);
+int synack_rt_getsockname(synack_rt *rt, int s, struct sockaddr *a, socklen_t *len);
+int synack_rt_getpeername(synack_rt *rt, int s, struct sockaddr *a, socklen_t *len);
+int synack_rt_set_nonblock(synack_rt *rt, int s, int on);
+/* poll(2) over synack sockets: fds[i].fd are synack sockets (negative ones are skipped),
+ * events/revents use POLLIN, POLLOUT, POLLERR, POLLHUP, POLLRDHUP (and the RDNORM/WRNORM
+ * aliases); a handle that is not open gives POLLNVAL. timeout_ms -1 waits forever. Returns
+ * the number of ready entries, 0 on timeout. */
+int synack_rt_poll(synack_rt *rt, struct pollfd *fds, nfds_t n, int timeout_ms);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,28 @@
+/* TUN and TAP devices (Linux /dev/net/tun): a TUN carries raw IPv4 packets (IFF_TUN |
+ * IFF_NO_PI), a TAP carries Ethernet frames. The kernel's side of the device is an ordinary
+ * interface; sk_tun_host_config gives it an address and brings it up. */
+#ifndef SK_TUN_H
+#define SK_TUN_H
+
+#include "link/dev.h"
+
+enum sk_tun_kind { SK_TUN = 0, SK_TAP = 1 };
+
+/* Opens (creating if needed) the device called name. mtu sets the interface MTU (0 keeps
+ * the kernel's). On failure returns NULL with *err = -errno and, if why is not NULL, a short
+ * reason ("open /dev/net/tun: Permission denied"). The device fd is non-blocking. */
+struct sk_dev *sk_tun_open(const char *name, enum sk_tun_kind kind, uint32_t mtu, int *err, char *why,
+			   size_t whylen);
+
+/* Sets the kernel side's IPv4 address/prefix and brings the link up. 0 or -errno; why as
+ * above. */
+int sk_tun_host_config(const char *name, uint32_t addr, uint8_t prefix_len, char *why, size_t whylen);
+
+/* Reads the kernel side's MAC (TAP): 0 or -errno. */
+int sk_tun_host_mac(const char *name, uint8_t mac[6]);
+
+/* Reads up to n packets in one go into bufs[i] (cap each), lengths into lens; returns the
+ * count (0 when none is waiting) or -errno. The fast path for event loops. */
+int sk_tun_recv_batch(struct sk_dev *d, uint8_t *const *bufs, size_t cap, size_t *lens, int n);
+
+#endif

@@ -1,0 +1,692 @@
+/* The runtime: the device, the stack, the loop thread that joins them, and the waiting and
+ * waking that lets application threads block on the stack's sockets. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "link/ethif.h"
+#include "link/pcapdev.h"
+#include "link/tracedev.h"
+#include "link/tun.h"
+#include "rt/rt_dev.h"
+#include "rt/rt_int.h"
+#include "wire/decode.h"
+
+#define RT_BATCH     256               /* packets read per round, at most */
+#define RT_BATCH_MEM (4u * 1024 * 1024) /* and at most this much buffer */
+#define RT_CHUNK     256               /* socket table entries per chunk */
+#define RT_BACKOFF_US 10000            /* after a device error, leave the device this long, */
+#define RT_BACKOFF_MAX_US 1000000      /* doubling up to this */
+
+uint64_t sk_rt_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t wall_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void say(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *why, size_t whylen, const char *fmt, ...)
+{
+	if (!why || !whylen)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- the deadline and the loop's wake-up ---- */
+
+static uint64_t next_deadline(const synack_rt *rt)
+{
+	uint64_t d = synack_next_deadline(rt->st);
+	if (rt->eth) {
+		uint64_t e = sk_ethif_next_deadline(rt->eth);
+		if (e < d)
+			d = e;
+	}
+	return d;
+}
+
+static void wake_loop(synack_rt *rt)
+{
+	uint64_t one = 1;
+	ssize_t n = write(rt->efd, &one, sizeof(one));
+	(void)n; /* EAGAIN: the counter is already non-zero, the loop will wake anyway */
+	rt->wakeups_sent++;
+}
+
+/* Runs the stack's timers up to now (and the adapter's); 1 if anything was due. */
+static int run_timers(synack_rt *rt, uint64_t now)
+{
+	int due = next_deadline(rt) <= now;
+	synack_poll(rt->st, now); /* with nothing due this only moves the stack's clock */
+	if (rt->eth)
+		sk_ethif_poll(rt->eth, now);
+	return due;
+}
+
+int sk_rt_lock(synack_rt *rt)
+{
+	pthread_mutex_lock(&rt->mu);
+	rt->calls++;
+	if (rt->stopping)
+		return -ESHUTDOWN;
+	/* The stack's clock only moves when it is driven: move it now, so that what this call
+	 * sends is stamped (RTT samples, timers) with the real time, not the loop's last. */
+	if (run_timers(rt, sk_rt_now_us()))
+		sk_rt_wake_ready(rt);
+	return 0;
+}
+
+void sk_rt_unlock(synack_rt *rt)
+{
+	if (!rt->stopping && rt->sleep_until) {
+		uint64_t d = next_deadline(rt);
+		if (d < rt->sleep_until) {
+			/* The call armed a timer the sleeping loop does not know of. */
+			rt->sleep_until = d;
+			wake_loop(rt);
+		}
+	}
+	if (--rt->calls == 0 && rt->stopping)
+		pthread_cond_broadcast(&rt->idle_cv);
+	pthread_mutex_unlock(&rt->mu);
+}
+
+/* ---- the socket table ---- */
+
+struct rt_sock *sk_rt_sock(synack_rt *rt, int s)
+{
+	if (s < 0)
+		return NULL;
+	uint32_t c = (uint32_t)s / RT_CHUNK;
+	if (c >= rt->nchunks) {
+		uint32_t n = rt->nchunks ? rt->nchunks : 4;
+		while (n <= c)
+			n *= 2;
+		struct rt_sock **v = realloc(rt->chunks, n * sizeof(*v));
+		if (!v)
+			return NULL;
+		memset(v + rt->nchunks, 0, (n - rt->nchunks) * sizeof(*v));
+		rt->chunks = v;
+		rt->nchunks = n;
+	}
+	if (!rt->chunks[c]) {
+		rt->chunks[c] = calloc(RT_CHUNK, sizeof(struct rt_sock));
+		if (!rt->chunks[c])
+			return NULL;
+		for (int i = 0; i < RT_CHUNK; i++)
+			rt->chunks[c][i].rcvtimeo_us = rt->chunks[c][i].sndtimeo_us = -1;
+	}
+	return &rt->chunks[c][(uint32_t)s % RT_CHUNK];
+}
+
+/* ---- waiting ---- */
+
+static int gen_changed(synack_rt *rt, int s, uint32_t gen, uint32_t kick)
+{
+	struct rt_sock *e = sk_rt_sock(rt, s);
+	return e && (e->gen != gen || e->kick != kick);
+}
+
+static int waiter_ready(synack_rt *rt, struct rt_waiter *w)
+{
+	switch (w->kind) {
+	case RT_W_SOCK: {
+		if (gen_changed(rt, w->sock, w->gen, w->kick))
+			return 1;
+		int ev = synack_events(rt->st, w->sock);
+		return ev < 0 || (ev & w->mask);
+	}
+	case RT_W_POLL:
+		for (nfds_t i = 0; i < w->nfds; i++) {
+			int fd = w->fds[i].fd;
+			if (fd < 0)
+				continue;
+			if (gen_changed(rt, fd, w->gens[2 * i], w->gens[2 * i + 1]))
+				return 1;
+			int ev = synack_events(rt->st, fd);
+			if (ev < 0 || (ev & (sk_rt_poll_mask(w->fds[i].events) | SYNACK_EV_ERR | SYNACK_EV_HUP)))
+				return 1;
+		}
+		return 0;
+	case RT_W_DRAIN:
+		return sk_rt_closing(rt) == 0;
+	}
+	return 1;
+}
+
+static int waiter_refers(const struct rt_waiter *w, int s)
+{
+	if (w->kind == RT_W_SOCK)
+		return w->sock == s;
+	if (w->kind == RT_W_POLL)
+		for (nfds_t i = 0; i < w->nfds; i++)
+			if (w->fds[i].fd == s)
+				return 1;
+	return 0;
+}
+
+void sk_rt_wake_ready(synack_rt *rt)
+{
+	for (struct rt_waiter *w = rt->waiters; w; w = w->next)
+		if (!w->ready && waiter_ready(rt, w)) {
+			w->ready = 1;
+			pthread_cond_signal(&w->cv);
+		}
+}
+
+void sk_rt_kick(synack_rt *rt, int s)
+{
+	for (struct rt_waiter *w = rt->waiters; w; w = w->next)
+		if (!w->ready && waiter_refers(w, s) && waiter_ready(rt, w)) {
+			w->ready = 1;
+			pthread_cond_signal(&w->cv);
+		}
+}
+
+int sk_rt_wait(synack_rt *rt, struct rt_waiter *w, uint64_t deadline_us)
+{
+	if (rt->stopping)
+		return -ESHUTDOWN;
+	if (deadline_us != UINT64_MAX && deadline_us <= sk_rt_now_us())
+		return -ETIMEDOUT;
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	w->ready = 0;
+	w->prev = NULL;
+	w->next = rt->waiters;
+	if (rt->waiters)
+		rt->waiters->prev = w;
+	rt->waiters = w;
+	rt->nwaiters++;
+	int timed_out = 0;
+	while (!w->ready && !rt->stopping) {
+		if (deadline_us == UINT64_MAX) {
+			pthread_cond_wait(&w->cv, &rt->mu);
+		} else {
+			struct timespec ts = {.tv_sec = (time_t)(deadline_us / 1000000u),
+					      .tv_nsec = (long)(deadline_us % 1000000u) * 1000};
+			if (pthread_cond_timedwait(&w->cv, &rt->mu, &ts) == ETIMEDOUT) {
+				timed_out = 1;
+				break;
+			}
+		}
+	}
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		rt->waiters = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	rt->nwaiters--;
+	pthread_cond_destroy(&w->cv);
+	if (rt->stopping)
+		return -ESHUTDOWN;
+	if (w->ready)
+		return 0;
+	(void)timed_out;
+	return -ETIMEDOUT;
+}
+
+/* ---- draining ---- */
+
+static void count_closing(void *ctx, const struct synack_sock_entry *e)
+{
+	int *n = ctx;
+	if (e->type != SYNACK_SOCK_STREAM)
+		return;
+	switch (e->state) {
+	case SYNACK_FIN_WAIT_1:
+	case SYNACK_FIN_WAIT_2:
+	case SYNACK_CLOSING:
+	case SYNACK_LAST_ACK:
+		(*n)++;
+		break;
+	default:
+		break;
+	}
+}
+
+int sk_rt_closing(synack_rt *rt)
+{
+	int n = 0;
+	synack_sock_foreach(rt->st, count_closing, &n);
+	return n;
+}
+
+int synack_rt_drain(synack_rt *rt, int timeout_ms)
+{
+	int r = sk_rt_lock(rt);
+	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX : sk_rt_now_us() + (uint64_t)timeout_ms * 1000u;
+	while (r == 0 && sk_rt_closing(rt) > 0) {
+		struct rt_waiter w = {.kind = RT_W_DRAIN};
+		r = sk_rt_wait(rt, &w, deadline);
+	}
+	sk_rt_unlock(rt);
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the device side ---- */
+
+static int rt_output(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	synack_rt *rt = ctx; /* called with mu held, from the loop or from a caller's thread */
+	int r = rt->eth ? sk_ethif_output(rt->eth, pkt, len, now) : sk_dev_send(rt->dev, pkt, len, now);
+	if (r < 0) {
+		rt->dev_tx_errors++;
+		rt->last_dev_error = -r;
+	} else {
+		rt->dev_tx++;
+	}
+	return r;
+}
+
+static void rx_frame(synack_rt *rt, const uint8_t *f, size_t len, uint64_t now)
+{
+	rt->dev_rx++;
+	if (rt->eth) {
+		const uint8_t *ip;
+		size_t iplen;
+		if (sk_ethif_input(rt->eth, f, len, now, &ip, &iplen) == 1)
+			synack_input(rt->st, ip, iplen, now);
+	} else {
+		synack_input(rt->st, f, len, now);
+	}
+}
+
+/* A device that fails (its interface deleted, say) is left alone for a while, longer each
+ * time it fails again, so that a dead device costs no CPU; a good read resets the wait. */
+static void dev_error(synack_rt *rt, int err, uint64_t now)
+{
+	rt->dev_rx_errors++;
+	rt->last_dev_error = err;
+	rt->dev_backoff_us = rt->dev_backoff_us ? rt->dev_backoff_us * 2 : RT_BACKOFF_US;
+	if (rt->dev_backoff_us > RT_BACKOFF_MAX_US)
+		rt->dev_backoff_us = RT_BACKOFF_MAX_US;
+	rt->dev_backoff_until = now + rt->dev_backoff_us;
+}
+
+/* ---- the loop thread ---- */
+
+static void *loop_main(void *arg)
+{
+	synack_rt *rt = arg;
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the application's business */
+	enum { PFD_EFD, PFD_DEV, PFD_CTL, PFD_MAX = PFD_CTL + 1 + 64 };
+	struct pollfd pfd[PFD_MAX];
+	struct timespec ts = {0, 0};
+	struct timespec *tsp = &ts;
+	int dev_ready = 1;
+	for (;;) {
+		/* Asleep (unlocked): the device, the wake-up eventfd, the control socket. */
+		int np = 0;
+		pfd[np++] = (struct pollfd){.fd = rt->efd, .events = POLLIN};
+		int devfd = sk_dev_fd(rt->dev);
+		uint64_t t0 = sk_rt_now_us();
+		pfd[np++] = (struct pollfd){.fd = t0 < rt->dev_backoff_until ? -1 : devfd, .events = POLLIN};
+		np += sk_rt_control_pollfds(rt, pfd + np, PFD_MAX - np);
+		int pr = ppoll(pfd, (nfds_t)np, tsp, NULL);
+		if (pr > 0) {
+			if (pfd[PFD_EFD].revents & POLLIN) {
+				uint64_t v;
+				ssize_t n = read(rt->efd, &v, sizeof(v));
+				(void)n;
+			}
+			if (pfd[PFD_DEV].revents & POLLIN)
+				dev_ready = 1;
+			sk_rt_control_handle(rt, pfd + PFD_CTL, np - PFD_CTL);
+		}
+		int dev_bad = pr > 0 && (pfd[PFD_DEV].revents & (POLLERR | POLLHUP | POLLNVAL)) &&
+			      !(pfd[PFD_DEV].revents & POLLIN);
+		/* The plain device is read before taking the lock: the stack waits less. */
+		int got = 0, rerr = 0;
+		if (dev_ready && !rt->wrapped) {
+			got = sk_tun_recv_batch(rt->raw, rt->rxbuf, rt->rxcap, rt->rxlen, rt->rxn);
+			if (got < 0) {
+				rerr = -got;
+				got = 0;
+			}
+		}
+
+		pthread_mutex_lock(&rt->mu);
+		if (rt->stopping)
+			break;
+		uint64_t now = sk_rt_now_us();
+		rt->sleep_until = 0; /* awake: callers need not poke us */
+		rt->rounds++;
+		if (dev_ready && rt->wrapped) {
+			for (; got < rt->rxn; got++) {
+				int n = sk_dev_recv(rt->dev, rt->rxbuf[0], rt->rxcap, now);
+				if (n <= 0) {
+					if (n < 0 && n != -EMSGSIZE)
+						rerr = -n;
+					break;
+				}
+				rx_frame(rt, rt->rxbuf[0], (size_t)n, now);
+			}
+		} else {
+			for (int i = 0; i < got; i++)
+				rx_frame(rt, rt->rxbuf[i], rt->rxlen[i], now);
+		}
+		if (rerr)
+			dev_error(rt, rerr, now);
+		else if (dev_bad)
+			dev_error(rt, EIO, now);
+		else if (got > 0)
+			rt->dev_backoff_us = 0;
+		run_timers(rt, now);
+		sk_rt_wake_ready(rt);
+
+		/* A full batch means more is waiting: go round again at once (having let the
+		 * callers in between), else sleep until the next deadline or a packet. */
+		dev_ready = got == rt->rxn;
+		now = sk_rt_now_us(); /* the timeout counts from now, after the work */
+		uint64_t d = next_deadline(rt);
+		if (rt->dev_backoff_until > now && rt->dev_backoff_until < d)
+			d = rt->dev_backoff_until;
+		if (rt->nclients && d > now + 1000000)
+			d = now + 1000000; /* control clients time out */
+		if (dev_ready) {
+			ts = (struct timespec){0, 0};
+			tsp = &ts;
+			rt->sleep_until = now;
+		} else if (d == UINT64_MAX) {
+			tsp = NULL;
+			rt->sleep_until = UINT64_MAX;
+		} else {
+			uint64_t us = d > now ? d - now : 0;
+			ts = (struct timespec){.tv_sec = (time_t)(us / 1000000u), .tv_nsec = (long)(us % 1000000u) * 1000};
+			tsp = &ts;
+			rt->sleep_until = d;
+		}
+		pthread_mutex_unlock(&rt->mu);
+	}
+	pthread_mutex_unlock(&rt->mu);
+	return NULL;
+}
+
+/* ---- start and stop ---- */
+
+static void fill_random(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			/* No entropy source: something, at least (this is no secret then). */
+			uint64_t x = wall_us() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)buf;
+			for (; len; len--, p++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				*p = (uint8_t)x;
+			}
+			return;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+static void rt_free(synack_rt *rt)
+{
+	sk_rt_control_close(rt);
+	sk_ethif_free(rt->eth);
+	if (rt->st)
+		synack_stack_free(rt->st);
+	sk_dev_close(rt->dev);
+	if (rt->efd >= 0)
+		close(rt->efd);
+	if (rt->rxbuf) {
+		for (int i = 0; i < rt->rxn; i++)
+			free(rt->rxbuf[i]);
+		free(rt->rxbuf);
+	}
+	free(rt->rxlen);
+	for (uint32_t i = 0; i < rt->nchunks; i++)
+		free(rt->chunks[i]);
+	free(rt->chunks);
+	pthread_cond_destroy(&rt->idle_cv);
+	pthread_mutex_destroy(&rt->mu);
+	free(rt);
+}
+
+/* Everything after the device is open: dev becomes the runtime's (closed on failure). */
+static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, int batch_ok, char *why,
+			   size_t whylen)
+{
+	synack_rt *rt = calloc(1, sizeof(*rt));
+	if (!rt) {
+		sk_dev_close(dev);
+		say(why, whylen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&rt->mu, NULL);
+	pthread_cond_init(&rt->idle_cv, NULL);
+	rt->efd = -1;
+	rt->ctl_fd = -1;
+	rt->dev = rt->raw = dev;
+	snprintf(rt->prog, sizeof(rt->prog), "%s", program_invocation_short_name);
+	rt->time_base_us = wall_us() - sk_rt_now_us();
+	uint32_t mtu = o->mtu ? o->mtu : 1500;
+	int err = 0;
+
+	if (o->pcap) {
+		struct sk_dev *w = sk_dev_pcap_wrap(rt->dev, o->pcap, rt->time_base_us, &err);
+		if (!w) {
+			say(why, whylen, "-w %s: %s", o->pcap, strerror(-err));
+			goto fail;
+		}
+		rt->dev = w;
+	}
+	if (o->trace) {
+		struct sk_trace_opts to = {.time_base_us = rt->time_base_us};
+		struct sk_dev *w = sk_dev_trace_wrap(rt->dev, stderr, &to, &err);
+		if (!w) {
+			say(why, whylen, "--trace: %s", strerror(-err));
+			goto fail;
+		}
+		rt->dev = w;
+	}
+	rt->wrapped = rt->dev != rt->raw || !batch_ok;
+
+	struct synack_config cfg;
+	if (o->cfg)
+		cfg = *o->cfg;
+	else
+		synack_config_defaults(&cfg);
+	if (all_zero(cfg.secret, sizeof(cfg.secret)))
+		fill_random(cfg.secret, sizeof(cfg.secret));
+	if (!cfg.seed)
+		fill_random(&cfg.seed, sizeof(cfg.seed));
+	rt->st = synack_stack_new(&cfg, &err);
+	if (!rt->st) {
+		say(why, whylen, "stack: %s", strerror(err < 0 ? -err : EINVAL));
+		goto fail;
+	}
+	if (dev->linktype == SK_LINK_ETHERNET) {
+		fill_random(rt->mac, sizeof(rt->mac));
+		rt->mac[0] = 0x02; /* 02:xx:xx:xx:xx:xx: locally administered, unicast */
+		rt->eth = sk_ethif_new(rt->dev, rt->mac, o->addr, o->prefix, o->gw, NULL);
+		if (!rt->eth) {
+			say(why, whylen, "ethernet: %s", strerror(errno ? errno : EINVAL));
+			goto fail;
+		}
+	}
+	int id = synack_add_addr(rt->st, o->addr, o->prefix, mtu, rt_output, rt);
+	if (id < 0) {
+		say(why, whylen, "--addr: %s", strerror(-id));
+		goto fail;
+	}
+	synack_poll(rt->st, sk_rt_now_us());
+
+	rt->rxcap = (mtu > 1500 ? mtu : 1500) + 18; /* Ethernet header and a VLAN tag */
+	rt->rxn = RT_BATCH;
+	while (rt->rxn > 8 && (size_t)rt->rxn * rt->rxcap > RT_BATCH_MEM)
+		rt->rxn /= 2;
+	rt->rxbuf = calloc((size_t)rt->rxn, sizeof(*rt->rxbuf));
+	rt->rxlen = calloc((size_t)rt->rxn, sizeof(*rt->rxlen));
+	if (!rt->rxbuf || !rt->rxlen)
+		goto nomem;
+	for (int i = 0; i < rt->rxn; i++)
+		if (!(rt->rxbuf[i] = malloc(rt->rxcap)))
+			goto nomem;
+
+	rt->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (rt->efd < 0) {
+		say(why, whylen, "eventfd: %s", strerror(errno));
+		goto fail;
+	}
+	if (o->control && sk_rt_control_open(rt, why, whylen) < 0)
+		goto fail;
+	int pe = pthread_create(&rt->thread, NULL, loop_main, rt);
+	if (pe) {
+		say(why, whylen, "thread: %s", strerror(pe));
+		goto fail;
+	}
+	rt->thread_started = 1;
+	return rt;
+nomem:
+	say(why, whylen, "out of memory");
+fail:
+	rt_free(rt);
+	return NULL;
+}
+
+synack_rt *sk_rt_start_dev(const struct synack_rt_opts *o, struct sk_dev *dev, char *why, size_t whylen)
+{
+	if (!o || !dev || !o->addr) {
+		sk_dev_close(dev);
+		say(why, whylen, "--addr A.B.C.D/LEN is required");
+		return NULL;
+	}
+	return start_on(o, dev, 0, why, whylen);
+}
+
+synack_rt *synack_rt_start(const struct synack_rt_opts *o, char *why, size_t whylen)
+{
+	if (why && whylen)
+		why[0] = 0;
+	if (!o || (!o->tun == !o->tap)) {
+		say(why, whylen, "a device is required: --tun NAME or --tap NAME");
+		return NULL;
+	}
+	if (!o->addr) {
+		say(why, whylen, "--addr A.B.C.D/LEN is required");
+		return NULL;
+	}
+	const char *name = o->tun ? o->tun : o->tap;
+	char tmp[160];
+	int err = 0;
+	struct sk_dev *dev = sk_tun_open(name, o->tun ? SK_TUN : SK_TAP, o->mtu, &err, tmp, sizeof(tmp));
+	if (!dev) {
+		say(why, whylen, "%s: %s", name, tmp);
+		return NULL;
+	}
+	if (o->host_addr) {
+		int r = sk_tun_host_config(name, o->host_addr, o->host_prefix ? o->host_prefix : o->prefix, tmp,
+					   sizeof(tmp));
+		if (r < 0) {
+			say(why, whylen, "%s: %s", name, tmp);
+			sk_dev_close(dev);
+			return NULL;
+		}
+	}
+	return start_on(o, dev, 1, why, whylen);
+}
+
+void synack_rt_stop(synack_rt *rt)
+{
+	if (!rt)
+		return;
+	pthread_mutex_lock(&rt->mu);
+	rt->stopping = 1;
+	for (struct rt_waiter *w = rt->waiters; w; w = w->next)
+		pthread_cond_signal(&w->cv);
+	wake_loop(rt);
+	pthread_mutex_unlock(&rt->mu);
+	if (rt->thread_started)
+		pthread_join(rt->thread, NULL);
+	/* Calls still inside (woken waiters on their way out) finish before the memory goes. */
+	pthread_mutex_lock(&rt->mu);
+	while (rt->calls > 0)
+		pthread_cond_wait(&rt->idle_cv, &rt->mu);
+	pthread_mutex_unlock(&rt->mu);
+	rt_free(rt);
+}
+
+void synack_rt_with_stack(synack_rt *rt, void (*fn)(void *ctx, synack_stack *st), void *ctx)
+{
+	if (sk_rt_lock(rt) == 0) {
+		fn(ctx, rt->st);
+		sk_rt_wake_ready(rt); /* fn may have changed anything */
+	}
+	sk_rt_unlock(rt);
+}
+
+const char *synack_rt_control_path(const synack_rt *rt)
+{
+	return rt->ctl_path;
+}
+
+const char *synack_rt_run_dir(char *buf, size_t len)
+{
+	const char *env = getenv("SYNACK_RUN_DIR");
+	if (env && *env)
+		snprintf(buf, len, "%s", env);
+	else
+		snprintf(buf, len, "/tmp/synack-%u", (unsigned)getuid());
+	return buf;
+}
+
+void sk_rt_counters(synack_rt *rt, struct sk_rt_counters *c)
+{
+	pthread_mutex_lock(&rt->mu);
+	c->dev_rx = rt->dev_rx;
+	c->dev_tx = rt->dev_tx;
+	c->dev_rx_errors = rt->dev_rx_errors;
+	c->dev_tx_errors = rt->dev_tx_errors;
+	c->last_dev_error = rt->last_dev_error;
+	c->rounds = rt->rounds;
+	c->wakeups_sent = rt->wakeups_sent;
+	c->waiters = rt->nwaiters;
+	pthread_mutex_unlock(&rt->mu);
+}

@@ -1,0 +1,135 @@
+/* The runtime's insides, shared by its files: rt.c (start, stop, the loop thread, waiting
+ * and waking), sock.c (the POSIX calls), control.c (the control socket and its dump).
+ *
+ * Locking: one mutex (mu) guards the stack, the ethif adapter, the device's send side, the
+ * socket table and the waiter list. The loop thread holds it while it feeds packets and runs
+ * timers, and drops it while it sleeps in poll(2). A caller that must wait links a waiter
+ * (its own condition variable and what it waits for) into the list and sleeps on it; whoever
+ * changes the stack re-checks the waiters that change can concern and signals only those
+ * that became ready, so a thousand threads blocked on a thousand sockets are not all woken
+ * by every packet. */
+#ifndef SK_RT_INT_H
+#define SK_RT_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <synack/rt.h>
+
+#include "link/dev.h"
+
+struct sk_ethif;
+
+/* What the runtime keeps per socket handle beyond the stack's own state. */
+struct rt_sock {
+	uint32_t gen;         /* bumped when the handle is closed: a waiter from before sees EBADF */
+	uint32_t kick;        /* bumped by shutdown/close: waiters on the handle re-check */
+	uint8_t open;         /* created through the runtime (else: defaults) */
+	uint8_t nonblock;
+	uint8_t type;         /* SYNACK_SOCK_STREAM / SYNACK_SOCK_DGRAM, 0 unknown */
+	uint8_t connecting;   /* a non-blocking connect returned EINPROGRESS and nobody saw the end */
+	int pend_err;         /* an error a partial transfer consumed; reported by the next call */
+	int64_t rcvtimeo_us;  /* -1: none (wait forever); 0: do not wait */
+	int64_t sndtimeo_us;
+};
+
+enum rt_wait_kind { RT_W_SOCK, RT_W_POLL, RT_W_DRAIN };
+
+struct rt_waiter {
+	struct rt_waiter *next, *prev;
+	pthread_cond_t cv;
+	int ready;
+	enum rt_wait_kind kind;
+	/* RT_W_SOCK */
+	int sock;
+	int mask;       /* SYNACK_EV_* that end the wait */
+	uint32_t gen, kick;
+	/* RT_W_POLL */
+	const struct pollfd *fds;
+	nfds_t nfds;
+	uint32_t *gens; /* gen and kick of each entry, two per fd */
+};
+
+struct rt_client; /* a control-socket client still being written to */
+
+struct synack_rt {
+	pthread_mutex_t mu;
+	synack_stack *st;
+	struct sk_dev *dev;    /* outermost (trace/pcap wrappers around the device) */
+	struct sk_dev *raw;    /* the TUN/TAP device itself */
+	int wrapped;           /* dev != raw: reads go through the wrappers, under the lock */
+	struct sk_ethif *eth;  /* TAP only */
+	uint8_t mac[6];
+	uint64_t time_base_us; /* wall clock minus CLOCK_MONOTONIC at start */
+	int efd;               /* eventfd: wakes the loop */
+	pthread_t thread;
+	int thread_started;
+	int stopping;
+	uint64_t sleep_until;  /* deadline the loop sleeps towards; 0 while it is awake */
+	int calls;             /* API calls in progress */
+	pthread_cond_t idle_cv;
+
+	struct rt_sock **chunks; /* the socket table, in chunks that never move */
+	uint32_t nchunks;
+	struct rt_waiter *waiters;
+	uint32_t nwaiters;
+
+	/* receive batch */
+	uint8_t **rxbuf;
+	size_t *rxlen;
+	int rxn;
+	size_t rxcap;
+
+	/* counters (under mu) */
+	uint64_t dev_rx, dev_tx, dev_rx_errors, dev_tx_errors, rounds, wakeups_sent;
+	int last_dev_error;
+	uint64_t dev_backoff_until, dev_backoff_us;
+
+	/* control socket (the loop thread's) */
+	int ctl_fd;
+	char ctl_path[108];
+	struct rt_client *clients;
+	int nclients;
+	char prog[64];
+};
+
+uint64_t sk_rt_now_us(void);
+
+/* poll(2) event bits to SYNACK_EV_* (they coincide but for the RDNORM/WRNORM aliases). */
+static inline int sk_rt_poll_mask(short events)
+{
+	int m = events & (SYNACK_EV_IN | SYNACK_EV_OUT | SYNACK_EV_ERR | SYNACK_EV_HUP | SYNACK_EV_RDHUP);
+	if (events & POLLRDNORM)
+		m |= SYNACK_EV_IN;
+	if (events & POLLWRNORM)
+		m |= SYNACK_EV_OUT;
+	return m;
+}
+
+/* Locks, counts the call and advances the stack's clock (running what fell due); -ESHUTDOWN
+ * (still locked) once the runtime is stopping. Every sk_rt_lock needs its sk_rt_unlock. */
+int sk_rt_lock(synack_rt *rt);
+void sk_rt_unlock(synack_rt *rt); /* wakes the loop if a deadline moved earlier, unlocks */
+/* With mu held: */
+/* The entry of handle s, created on first use; NULL if s < 0 or out of memory. Entries
+ * never move, so the pointer stays good across waits. */
+struct rt_sock *sk_rt_sock(synack_rt *rt, int s);
+/* Waits (mu held) until w is ready, deadline_us passes (UINT64_MAX: never) or the runtime
+ * stops: 0, -ETIMEDOUT or -ESHUTDOWN. */
+int sk_rt_wait(synack_rt *rt, struct rt_waiter *w, uint64_t deadline_us);
+/* Re-checks every waiter (after the stack ran) / the waiters concerned with socket s. */
+void sk_rt_wake_ready(synack_rt *rt);
+void sk_rt_kick(synack_rt *rt, int s);
+/* How many TCP connections are closing (FIN-WAIT-1/2, CLOSING, LAST-ACK). */
+int sk_rt_closing(synack_rt *rt);
+
+/* control.c: the loop thread's side. */
+int sk_rt_control_open(synack_rt *rt, char *why, size_t whylen);
+void sk_rt_control_close(synack_rt *rt);
+/* Adds the control fds to pfd (returns how many), and handles what poll reported. */
+int sk_rt_control_pollfds(synack_rt *rt, struct pollfd *pfd, int max);
+void sk_rt_control_handle(synack_rt *rt, const struct pollfd *pfd, int n);
+/* The text a client reads (malloc'd, NUL-terminated); takes mu itself. */
+char *sk_rt_control_dump(synack_rt *rt, size_t *len);
+
+#endif

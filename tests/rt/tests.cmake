@@ -1,0 +1,10 @@
+# The runtime's shell tests: rt_echo (a TCP/UDP echo server on the blocking API) on a TUN
+# device in a network namespace, driven by Linux's nc and listed by synack-ss.
+add_executable(rt_echo ${area_dir}/rt_echo.c)
+target_include_directories(rt_echo PRIVATE ${CMAKE_SOURCE_DIR}/src)
+target_link_libraries(rt_echo PRIVATE synack)
+
+add_test(NAME rt/basic
+	COMMAND bash ${area_dir}/rt_basic.sh $<TARGET_FILE:rt_echo> $<TARGET_FILE:synack-ss>
+		${CMAKE_CURRENT_BINARY_DIR}/rt/basic)
+set_tests_properties(rt/basic PROPERTIES LABELS rt TIMEOUT 300 SKIP_RETURN_CODE 77)
