@@ -32,6 +32,28 @@ static void rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r)
 	t->rto = (uint32_t)rto;
 }
 
+/* An RTT measurement from an ACK (RFC 6298 with RFC 7323 4). The segment timed in
+ * microseconds is preferred when this ACK covers it; otherwise the timestamp echo, whose
+ * millisecond ticks cannot resolve an RTT under 2 ms: such a sample (0 or 1 tick) would say
+ * the path takes 1 us or 1 ms at random, which misleads HyStart's ACK-train test into
+ * ending slow start at once on a LAN. There the timed segment gives one exact sample per
+ * round trip instead. Returns 1 if a sample was taken. */
+static int rtt_from_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
+{
+	if (t->rtt_start && seq_gt(seg->ack, t->rtt_seq)) {
+		rtt_sample(st, t, (uint32_t)(st->now - t->rtt_start));
+		return 1;
+	}
+	if ((t->flags & TF_TS) && seg->opt.has_ts && seg->opt.tsecr) {
+		uint32_t r = (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u;
+		if (r >= 2000) {
+			rtt_sample(st, t, r);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Rate limit for challenge ACKs and ACKs to out-of-window segments: per connection a
  * minimum gap, per stack a budget per second (RFC 5961 7). */
 int sk_challenge_budget(struct synack_stack *st)
@@ -150,12 +172,8 @@ static void syn_sent(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 		t->snd_wl1 = seg->seq;
 		t->snd_wl2 = seg->ack;
 		sk_tcb_timer_clear(st, t, SK_TT_REXMT);
-		if (t->backoff == 0) {
-			if (t->flags & TF_TS && seg->opt.has_ts && seg->opt.tsecr)
-				rtt_sample(st, t, (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u);
-			else if (t->rtt_start)
-				rtt_sample(st, t, (uint32_t)(st->now - t->rtt_start));
-		}
+		if (t->backoff == 0)
+			rtt_from_ack(st, t, seg);
 		t->rtt_start = 0;
 		if (!t->srtt) /* RFC 6298 5.7: after a SYN timeout, data starts from 3 s */
 			t->rto = sk_tcp_rto_unmeasured(st, t->backoff != 0);
@@ -252,10 +270,7 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 		t->snd_una = seg->ack;
 		if (seq_lt(t->snd_nxt, t->snd_una))
 			t->snd_nxt = t->snd_una;
-		if (t->flags & TF_TS && seg->opt.has_ts && seg->opt.tsecr)
-			rtt_sample(st, t, (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u);
-		else if (t->rtt_start && seq_gt(seg->ack, t->rtt_seq))
-			rtt_sample(st, t, (uint32_t)(st->now - t->rtt_start));
+		rtt_from_ack(st, t, seg);
 		if (t->rtt_start && seq_gt(seg->ack, t->rtt_seq))
 			t->rtt_start = 0;
 		t->backoff = 0;
@@ -455,10 +470,10 @@ static int simultaneous_synack(struct synack_stack *st, struct sk_tcb *t, const 
 	sk_tcb_timer_clear(st, t, SK_TT_REXMT);
 	if ((t->flags & TF_TS) && seg->opt.has_ts) {
 		t->ts_recent = seg->opt.tsval;
-		if (t->backoff == 0 && seg->opt.tsecr) /* Karn: not after a retransmitted SYN */
-			rtt_sample(st, t,
-				   (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u);
 	}
+	if (t->backoff == 0) /* Karn: not after a retransmitted SYN */
+		rtt_from_ack(st, t, seg);
+	t->rtt_start = 0;
 	t->flags &= ~TF_CONNECTING;
 	established(st, t, "SYN+ACK received");
 	t->flags |= TF_ACKNOW;

@@ -172,6 +172,10 @@ static void send_syn(struct synack_stack *st, struct sk_tcb *t, int with_ack)
 	struct sk_segment_out o;
 	fill_common(st, t, &o, t->iss, SK_TCP_SYN | (with_ack ? SK_TCP_ACK : 0));
 	sk_tcp_send_segment(st, &o);
+	if (t->backoff == 0) { /* time the SYN (Karn: never a retransmitted one) */
+		t->rtt_seq = t->iss;
+		t->rtt_start = st->now;
+	}
 	if (with_ack)
 		sent_ack(st, t);
 	t->snd_nxt = t->iss + 1;
@@ -268,7 +272,7 @@ static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, u
 		/* Karn: a retransmitted range yields no RTT sample. */
 		if (t->rtt_start && seq_leq(seq, t->rtt_seq) && seq_gt(seq + len + (uint32_t)fin, t->rtt_seq))
 			t->rtt_start = 0;
-	} else if (!(t->flags & TF_TS) && t->rtt_start == 0 && len > 0) {
+	} else if (t->rtt_start == 0 && len > 0) {
 		t->rtt_seq = seq;
 		t->rtt_start = st->now;
 	}
