@@ -1,0 +1,201 @@
+#!/bin/bash
+# synack-httpd on a TUN device in a namespace of its own, with curl (and nc, ss) on the
+# kernel's side: downloads of 1, 10 and 100 MiB, uploads of 1 and 100 MiB (and a chunked
+# one), 100 downloads at once, keep-alive, the error statuses, "Connection refused" from a
+# closed synack port, TIME-WAIT on the synack side when synack closes first (synack-ss),
+# and tshark finds nothing wrong in the capture.
+#
+# usage: httpd.sh SYNACK_HTTPD [SYNACK_SS]
+# Exit status: 0 pass, 1 fail, 77 skipped (not root, no TUN, a tool missing).
+NS_TAG=httpd
+. "$(dirname "$0")/lib.sh"
+
+httpd=$1
+synack_ss=${2:-}
+need_root_and_tools curl nc ss xargs
+[ -x "$httpd" ] || die "no synack-httpd at '$httpd'"
+
+setup_ns
+S=192.0.2.2
+URL=http://$S
+mkdir -p "$W/www/sub" "$W/www/empty" "$W/up/dir" "$W/dl" "$W/par"
+head -c $((1 << 20)) /dev/urandom >"$W/www/f1m"
+head -c $((10 << 20)) /dev/urandom >"$W/www/f10m"
+head -c $((100 << 20)) /dev/urandom >"$W/www/f100m"
+head -c $((1 << 20)) /dev/urandom >"$W/u1m"
+echo "<h1>synack</h1>" >"$W/www/index.html"
+echo "sub index" >"$W/www/sub/index.html"
+echo "secret" >"$W/outside.txt"
+ln -s "$W/outside.txt" "$W/www/escape"
+
+bg HTTPD "$httpd" --tun tun0 --addr $S/24 --host-addr 192.0.2.1/24 -w "$W/httpd.pcap" \
+	--root "$W/www" --upload-dir "$W/up" --port 80 --idle 3 -v 2>"$W/httpd.log"
+wait_for 10 in_ns curl -sf -o /dev/null --max-time 1 $URL/index.html ||
+	die "synack-httpd did not answer within 10 s"
+ok "synack-httpd answers"
+
+curl_in() {
+	in_ns curl -s --max-time 120 "$@"
+}
+
+# ---- downloads ----
+for f in f1m f10m f100m; do
+	t=$(date +%s.%N)
+	code=$(curl_in -o "$W/dl/$f" -w '%{http_code}' $URL/$f)
+	secs=$(echo "$(date +%s.%N) $t" | awk '{printf "%.2f", $1 - $2}')
+	[ "$code" = 200 ] || bad "GET /$f: status $code"
+	same_file "GET /$f in $secs s" "$W/www/$f" "$W/dl/$f"
+done
+rm -f "$W/dl/"*
+
+# ---- uploads ----
+# put NAME SOURCE [curl options]: curl -T, then the stored file, the X-Content-SHA256 header
+# and the response body must all carry the source's SHA-256.
+put() {
+	local name=$1 src=$2
+	shift 2
+	local t code want secs
+	t=$(date +%s.%N)
+	code=$(curl_in -v -D "$W/put.h" -o "$W/put.b" -w '%{http_code}' "$@" $URL/$name 2>"$W/put.err")
+	secs=$(echo "$(date +%s.%N) $t" | awk '{printf "%.2f", $1 - $2}')
+	want=$(sha "$src")
+	[ "$code" = 201 ] && ok "PUT /$name: 201 Created in $secs s" || bad "PUT /$name: status $code"
+	same_file "PUT /$name: stored file" "$src" "$W/up/$name"
+	if grep -qi "^X-Content-SHA256: $want" "$W/put.h" && [ "$(cat "$W/put.b")" = "$want" ]; then
+		ok "PUT /$name: X-Content-SHA256 header and body carry the sha256"
+	else
+		bad "PUT /$name: sha256 header/body wrong: $(grep -i x-content "$W/put.h") / $(head -c 80 "$W/put.b")"
+	fi
+}
+put u1m "$W/u1m" -T "$W/u1m"
+# curl sends "Expect: 100-continue" for a body this large, and waits for the 100.
+put u100m "$W/www/f100m" -T "$W/www/f100m"
+grep -q '^< HTTP/1.1 100 Continue' "$W/put.err" && ok "PUT of 100 MiB: 100 Continue before the body" ||
+	bad "PUT of 100 MiB: no 100 Continue seen by curl"
+# From a pipe, curl does not know the length: a chunked body.
+put dir/chunked "$W/u1m" -T - <"$W/u1m"
+grep -qi '^> Transfer-Encoding: chunked' "$W/put.err" &&
+	ok "curl -T - sent a chunked body" || bad "curl -T - did not send a chunked body"
+rm -f "$W/up/u100m"
+# An upload cut off half-way leaves nothing behind: neither the file nor its temporary.
+curl_in -o /dev/null --max-time 1 --limit-rate 2M -T "$W/www/f100m" $URL/cut
+cut_gone() { [ ! -e "$W/up/cut" ] && ! compgen -G "$W/up/.cut.*" >/dev/null; }
+wait_for 5 cut_gone && ok "an upload cut off by the client leaves nothing in the upload directory" ||
+	bad "a cut-off upload left: $(ls -A "$W/up")"
+
+# ---- 100 downloads at once ----
+t=$(date +%s.%N)
+seq 1 100 | xargs -P 100 -I{} ip netns exec "$NS" curl -s --max-time 120 -o "$W/par/{}" $URL/f1m \
+	2>"$W/par.err"
+secs=$(echo "$(date +%s.%N) $t" | awk '{printf "%.2f", $1 - $2}')
+want=$(sha "$W/www/f1m")
+good=0
+for i in $(seq 1 100); do
+	[ -f "$W/par/$i" ] && [ "$(sha "$W/par/$i")" = "$want" ] && good=$((good + 1))
+done
+[ $good = 100 ] && ok "100 concurrent downloads of 1 MiB: all 100 intact in $secs s" ||
+	bad "100 concurrent downloads: only $good of 100 intact"
+rm -rf "$W/par"
+
+# ---- keep-alive ----
+curl_in -v -o /dev/null -o /dev/null --local-port 45000 $URL/index.html $URL/f1m 2>"$W/ka.err"
+grep -q 'Re-using existing connection' "$W/ka.err" &&
+	ok "keep-alive: curl URL URL re-uses the connection" || bad "keep-alive: connection not re-used"
+n=$(grep -c '^192.0.2.1:45000 "GET' "$W/httpd.log")
+[ "$n" = 2 ] && ok "keep-alive: both requests came on 192.0.2.1:45000" ||
+	bad "keep-alive: $n requests logged from port 45000, expected 2"
+curl_in -v -o /dev/null -H 'Connection: close' $URL/index.html 2>"$W/cc.err"
+grep -qi '^< Connection: close' "$W/cc.err" && ok "Connection: close is honoured" ||
+	bad "Connection: close: no 'Connection: close' in the response"
+curl_in -v -o /dev/null --http1.0 $URL/index.html 2>"$W/h10.err"
+grep -qi '^< Connection: close' "$W/h10.err" && ok "HTTP/1.0 without keep-alive: closed" ||
+	bad "HTTP/1.0: no 'Connection: close'"
+curl_in -v -o /dev/null -o /dev/null --http1.0 -H 'Connection: keep-alive' $URL/index.html \
+	$URL/index.html 2>"$W/h10k.err"
+grep -q 'Re-using existing connection' "$W/h10k.err" && ok "HTTP/1.0 with Connection: keep-alive: kept" ||
+	bad "HTTP/1.0 keep-alive: not re-used"
+
+# Three pipelined requests in one write; the last asks to close.
+printf 'GET /index.html HTTP/1.1\r\nHost: a\r\n\r\nHEAD /f1m HTTP/1.1\r\nHost: a\r\n\r\nGET /sub/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n' |
+	in_ns timeout 10 nc $S 80 >"$W/pipe.out"
+st=$?
+n=$(grep -c '^HTTP/1.1 200 OK' "$W/pipe.out")
+[ $st = 0 ] && [ "$n" = 3 ] && grep -q '<h1>synack</h1>' "$W/pipe.out" && grep -q 'sub index' "$W/pipe.out" &&
+	ok "3 pipelined requests: 3 responses in order, then closed" ||
+	bad "pipelining: nc status $st, $n responses"
+# An idle keep-alive connection is closed after --idle 3 seconds.
+t=$(date +%s%N)
+in_ns timeout 20 bash -c "exec 3<>/dev/tcp/$S/80 && cat <&3 >/dev/null"
+ms=$((($(date +%s%N) - t) / 1000000))
+[ $ms -ge 2500 ] && [ $ms -lt 8000 ] && ok "an idle connection is closed by the server after $ms ms (--idle 3)" ||
+	bad "idle connection closed after $ms ms, expected about 3000"
+
+# ---- statuses ----
+status() { # status EXPECTED DESCRIPTION curl-args...
+	local want=$1 what=$2
+	shift 2
+	local code
+	code=$(curl_in -o "$W/st.b" -w '%{http_code}' "$@")
+	[ "$code" = "$want" ] && ok "$what: $code" || bad "$what: got $code, expected $want"
+}
+status 200 "a directory serves its index.html" $URL/sub/
+status 404 "a missing file" $URL/nope
+status 404 "a directory without index.html" $URL/empty/
+status 403 "../ in the path" --path-as-is "$URL/../outside.txt"
+status 403 "%2e%2e in the path" "$URL/%2e%2e/outside.txt"
+status 403 "a symbolic link out of the root" $URL/escape
+status 405 "DELETE" -X DELETE $URL/f1m
+status 403 "PUT with ../ in the path" -T "$W/u1m" $URL/../x --path-as-is
+status 409 "PUT into a directory that does not exist" -T "$W/u1m" $URL/nodir/x
+status 400 "a bad percent escape" "$URL/a%zz"
+status 414 "an 9000-byte path" "$URL/$(head -c 9000 /dev/zero | tr '\0' a)"
+status 431 "9000 bytes of headers" -H "X-Big: $(head -c 9000 /dev/zero | tr '\0' b)" $URL/index.html
+status 200 "HEAD" -I $URL/f10m
+grep -q 'Content-Length: 10485760' <(curl_in -I $URL/f10m | tr -d '\r') &&
+	ok "HEAD gives the file's Content-Length" || bad "HEAD: wrong Content-Length"
+ctype=$(curl_in -o /dev/null -w '%{content_type}' $URL/index.html)
+[ "$ctype" = "text/html; charset=utf-8" ] && ok "Content-Type from the extension: $ctype" ||
+	bad "Content-Type of index.html: '$ctype'"
+
+# ---- connection refused by a closed synack port ----
+out=$(in_ns nc -zv -w 2 $S 81 2>&1)
+st=$?
+[ $st != 0 ] && echo "$out" | grep -q 'Connection refused' &&
+	ok "Linux nc -z to closed synack port 81: Connection refused" ||
+	bad "nc -z to a closed port: status $st, '$out'"
+out=$(curl_in -v $URL:81/ 2>&1)
+st=$?
+[ $st = 7 ] && echo "$out" | grep -q 'Connection refused' &&
+	ok "curl to closed synack port 81: Connection refused (exit 7)" ||
+	bad "curl to a closed port: status $st, '$(echo "$out" | tail -2)'"
+
+# ---- synack closes first: TIME-WAIT on synack's side, none on Linux's ----
+# An HTTP/1.0 request without keep-alive from Linux nc, which closes only after it has read
+# the end of the stream: synack's FIN is first (curl could close first, or at once).
+printf 'GET /index.html HTTP/1.0\r\n\r\n' | in_ns timeout 10 nc -p 45001 $S 80 >"$W/h10nc.out"
+grep -q '<h1>synack</h1>' "$W/h10nc.out" && ok "HTTP/1.0 request from nc answered, then closed by synack" ||
+	bad "HTTP/1.0 request from nc: '$(head -c 200 "$W/h10nc.out")'"
+tuple="$S:80 192.0.2.1:45001"
+if [ -n "$synack_ss" ] && [ -x "$synack_ss" ]; then
+	tw() { in_ns "$synack_ss" -tan | awk -v l=$S:80 -v r=192.0.2.1:45001 \
+		'$1 == "TIME-WAIT" && $4 == l && $5 == r {f=1} END {exit !f}'; }
+	if wait_for 5 tw; then
+		ok "synack-ss -ta shows TIME-WAIT for $tuple (synack closed first)"
+	else
+		bad "synack-ss shows no TIME-WAIT for $tuple:"
+		in_ns "$synack_ss" -tan
+	fi
+	gone() { ! in_ns ss -tanH "( sport = :45001 )" | grep -q .; }
+	if wait_for 5 gone; then
+		ok "Linux: nothing left of 192.0.2.1:45001 (no TIME-WAIT on the side that closed second)"
+	else
+		bad "Linux still has: $(in_ns ss -tanH '( sport = :45001 )')"
+	fi
+else
+	echo "note: no synack-ss given, the synack-side TIME-WAIT check is skipped"
+fi
+
+stop_tool "$HTTPD" synack-httpd
+grep -q 'synack-httpd: stopped' "$W/httpd.log" || bad "synack-httpd did not log its stop"
+check_pcap "$W/httpd.pcap" 192.0.2.1
+finish

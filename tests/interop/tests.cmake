@@ -1,0 +1,19 @@
+# Interop: the tools on real TUN and TAP devices against Linux's own programs (curl, nc,
+# ping, ss) in network namespaces the tests create and delete; every capture the tools
+# write is read by tshark. Skipped (77) when not root, without /dev/net/tun or a program.
+# Debian packages: curl netcat-openbsd iputils-ping iproute2 tshark coreutils findutils.
+set(SYNACK_INTEROP_DIR ${CMAKE_CURRENT_LIST_DIR})
+if(TARGET synack-ss)
+  set(SYNACK_INTEROP_SS $<TARGET_FILE:synack-ss>)
+else()
+  set(SYNACK_INTEROP_SS "")
+endif()
+add_test(NAME interop/httpd
+         COMMAND bash ${SYNACK_INTEROP_DIR}/httpd.sh $<TARGET_FILE:synack-httpd> ${SYNACK_INTEROP_SS})
+add_test(NAME interop/nc
+         COMMAND bash ${SYNACK_INTEROP_DIR}/nc.sh $<TARGET_FILE:synack-nc> ${SYNACK_INTEROP_SS})
+add_test(NAME interop/ping COMMAND bash ${SYNACK_INTEROP_DIR}/ping.sh $<TARGET_FILE:synack-nc>)
+add_test(NAME interop/tap
+         COMMAND bash ${SYNACK_INTEROP_DIR}/tap.sh $<TARGET_FILE:synack-httpd> $<TARGET_FILE:synack-nc>)
+set_tests_properties(interop/httpd interop/nc interop/ping interop/tap
+                     PROPERTIES LABELS interop TIMEOUT 600 SKIP_RETURN_CODE 77)

@@ -1,0 +1,1206 @@
+/* synack-httpd: a small HTTP/1.1 static file server on the synack stack.
+ *
+ * One thread per connection (at most --threads at once; later connections wait in the
+ * listen backlog), blocking calls throughout. GET and HEAD serve files under --root; PUT
+ * (with --upload-dir or --allow-put) stores the request body and answers with its SHA-256.
+ * Keep-alive as HTTP/1.1 says (HTTP/1.0 only when asked), pipelining, Expect: 100-continue,
+ * chunked request bodies. Paths are percent-decoded, ".." is refused, and what a path
+ * resolves to (symbolic links followed) must stay under the root. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <synack/rt.h>
+
+#define HDR_MAX	     8192             /* request line and headers, and a chunk-size line */
+#define IO_BUF	     (256 * 1024)     /* file and body transfers go by this much */
+#define DRAIN_MAX    (1024 * 1024)    /* an unwanted request body we read to keep the connection */
+#define LINGER_MS    2000             /* reading what the client still sends after our FIN */
+#define SEND_TIMEOUT 60               /* seconds a write may block before the client is dropped */
+#define STOP_WAIT_MS 5000             /* at SIGTERM: how long connections get to end */
+#define THREAD_STACK (256 * 1024)
+
+static const char usage[] =
+	"usage: synack-httpd [common options] --root DIR [--port P] [options]\n"
+	"An HTTP/1.1 static file server on the synack user-space stack. GET and HEAD serve\n"
+	"the files under DIR (a directory serves its index.html); PUT stores the request\n"
+	"body, when allowed, and answers 201 (200 if the file existed) with the body's\n"
+	"SHA-256 in the X-Content-SHA256 header and the response body.\n"
+	"\n"
+	"  --root DIR        the directory served (required)\n"
+	"  --port P          the TCP port (default 80)\n"
+	"  --threads N       connections served at once, one thread each (default 256)\n"
+	"  --upload-dir DIR  allow PUT: PUT /a/b stores DIR/a/b (DIR/a must exist)\n"
+	"  --allow-put       allow PUT under --root (as --upload-dir with the root)\n"
+	"  --idle SECS       close a keep-alive connection idle this long (default 15)\n"
+	"  -v                log one line per request on standard error\n"
+	"  -h, --help        this text\n"
+	"\n"
+	"Common options (a device and --addr are required):\n";
+
+static const char usage_tail[] =
+	"\n"
+	"SIGINT or SIGTERM stops the server: connections are shut down, the capture is\n"
+	"completed, the exit status is 0. Errors at start: one line, exit status 1.\n";
+
+/* ---- SHA-256 (FIPS 180-4) ---- */
+
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	uint8_t buf[64];
+	size_t n;
+};
+
+static const uint32_t sha_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static void sha256_init(struct sha256 *s)
+{
+	static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+				       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+	memcpy(s->h, h0, sizeof(h0));
+	s->len = 0;
+	s->n = 0;
+}
+
+static inline uint32_t ror(uint32_t x, int n)
+{
+	return (x >> n) | (x << (32 - n));
+}
+
+static void sha256_block(struct sha256 *s, const uint8_t *p)
+{
+	uint32_t w[64];
+	for (int i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
+		       p[4 * i + 3];
+	for (int i = 16; i < 64; i++) {
+		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
+		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
+	uint32_t e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
+	for (int i = 0; i < 64; i++) {
+		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + sha_k[i] + w[i];
+		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+		h = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = c;
+		c = b;
+		b = a;
+		a = t1 + t2;
+	}
+	s->h[0] += a;
+	s->h[1] += b;
+	s->h[2] += c;
+	s->h[3] += d;
+	s->h[4] += e;
+	s->h[5] += f;
+	s->h[6] += g;
+	s->h[7] += h;
+}
+
+static void sha256_update(struct sha256 *s, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	s->len += len;
+	if (s->n) {
+		size_t take = 64 - s->n < len ? 64 - s->n : len;
+		memcpy(s->buf + s->n, p, take);
+		s->n += take;
+		p += take;
+		len -= take;
+		if (s->n < 64)
+			return;
+		sha256_block(s, s->buf);
+		s->n = 0;
+	}
+	for (; len >= 64; p += 64, len -= 64)
+		sha256_block(s, p);
+	memcpy(s->buf, p, len);
+	s->n = len;
+}
+
+static void sha256_hex(struct sha256 *s, char out[65])
+{
+	uint64_t bits = s->len * 8;
+	uint8_t pad[72] = {0x80};
+	size_t padlen = (s->n < 56 ? 56 : 120) - s->n;
+	for (int i = 0; i < 8; i++)
+		pad[padlen + (size_t)i] = (uint8_t)(bits >> (56 - 8 * i));
+	sha256_update(s, pad, padlen + 8);
+	for (int i = 0; i < 8; i++)
+		snprintf(out + 8 * i, 9, "%08x", s->h[i]);
+}
+
+/* ---- the server ---- */
+
+struct srv {
+	synack_rt *rt;
+	char root[PATH_MAX];
+	char up[PATH_MAX]; /* where PUT stores, "" when PUT is not allowed */
+	uint16_t port;
+	unsigned max_threads;
+	int idle_s;
+	int verbose;
+	int lsock;
+
+	pthread_mutex_t mu; /* guards what follows */
+	pthread_cond_t cv;
+	unsigned active;
+	int *socks; /* max_threads slots: the socket each connection thread serves, or -1 */
+	int stopping;
+};
+
+static struct srv S;
+
+enum { M_GET, M_HEAD, M_PUT, M_KNOWN, M_OTHER };
+
+struct conn {
+	int s, slot;
+	struct sockaddr_in peer;
+	char in[HDR_MAX]; /* input: in[off..len) is received and not yet used */
+	size_t off, len;
+	char *io;         /* IO_BUF bytes */
+	int peer_eof;     /* the client closed its side */
+	/* the request */
+	char reqline[160]; /* for the log, cut */
+	char path[HDR_MAX]; /* percent-decoded, query gone */
+	int method, minor, keep;
+	int has_len, chunked, expect100, has_host;
+	uint64_t clen;
+	/* the body being read */
+	uint64_t body_left;
+	int body_state; /* chunked: 0 size line, 1 data, 2 CRLF after data, 3 done */
+	/* the response, for the log */
+	int status;
+	uint64_t sent;
+};
+
+static void logline(struct conn *c)
+{
+	if (!S.verbose)
+		return;
+	char line[320], a[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &c->peer.sin_addr, a, sizeof(a));
+	int n = snprintf(line, sizeof(line), "%s:%u \"%s\" %d %llu\n", a, ntohs(c->peer.sin_port), c->reqline,
+			 c->status, (unsigned long long)c->sent);
+	if (n > 0) {
+		ssize_t w = write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		(void)w;
+	}
+}
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 100: return "Continue";
+	case 200: return "OK";
+	case 201: return "Created";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 414: return "URI Too Long";
+	case 417: return "Expectation Failed";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	}
+	return "Unknown";
+}
+
+static const char *content_type(const char *path)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
+		{".html", "text/html; charset=utf-8"}, {".htm", "text/html; charset=utf-8"},
+		{".txt", "text/plain; charset=utf-8"}, {".css", "text/css"},
+		{".js", "text/javascript"},            {".json", "application/json"},
+		{".png", "image/png"},                 {".jpg", "image/jpeg"},
+		{".jpeg", "image/jpeg"},               {".gif", "image/gif"},
+		{".svg", "image/svg+xml"},             {".pdf", "application/pdf"},
+		{".pcap", "application/vnd.tcpdump.pcap"},
+	};
+	const char *slash = strrchr(path, '/');
+	const char *dot = strrchr(slash ? slash : path, '.');
+	if (dot)
+		for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+			if (strcasecmp(dot, types[i].ext) == 0)
+				return types[i].type;
+	return "application/octet-stream";
+}
+
+static void http_date(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* ---- network I/O ---- */
+
+static int write_all(struct conn *c, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t w = synack_rt_write(S.rt, c->s, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+		c->sent += (uint64_t)w;
+	}
+	return 0;
+}
+
+/* More input into c->in (moving what is left to the front first). Bytes read, 0 at end of
+ * stream, -1 on an error or the idle timeout (errno), -2 when the buffer is full. */
+static ssize_t fill(struct conn *c)
+{
+	if (c->off == c->len) {
+		c->off = c->len = 0;
+	} else if (c->off > 0 && c->len == sizeof(c->in)) {
+		memmove(c->in, c->in + c->off, c->len - c->off);
+		c->len -= c->off;
+		c->off = 0;
+	}
+	if (c->len == sizeof(c->in))
+		return -2;
+	ssize_t n;
+	do
+		n = synack_rt_read(S.rt, c->s, c->in + c->len, sizeof(c->in) - c->len);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		c->len += (size_t)n;
+	if (n == 0)
+		c->peer_eof = 1;
+	return n;
+}
+
+/* One line of input (chunk sizes, trailers), CR LF or LF cut off; NULL at an error. */
+static char *get_line(struct conn *c)
+{
+	for (;;) {
+		char *nl = memchr(c->in + c->off, '\n', c->len - c->off);
+		if (nl) {
+			char *line = c->in + c->off;
+			c->off = (size_t)(nl - c->in) + 1;
+			*nl = 0;
+			if (nl > line && nl[-1] == '\r')
+				nl[-1] = 0;
+			return line;
+		}
+		if (fill(c) <= 0)
+			return NULL;
+	}
+}
+
+/* Request body bytes: > 0, 0 at its end, -1 when it cannot be read (broken framing, the
+ * client gone or too slow). */
+static ssize_t body_read(struct conn *c, char *buf, size_t max)
+{
+	for (;;) {
+		if (c->chunked) {
+			if (c->body_state == 3)
+				return 0;
+			if (c->body_state == 0) {
+				char *line = get_line(c);
+				if (!line)
+					return -1;
+				char *end;
+				errno = 0;
+				unsigned long long v = strtoull(line, &end, 16);
+				if (end == line || errno || (*end && *end != ';' && *end != ' ' && *end != '\t'))
+					return -1;
+				if (v == 0) {
+					for (;;) { /* trailers, up to the empty line */
+						line = get_line(c);
+						if (!line)
+							return -1;
+						if (!*line)
+							break;
+					}
+					c->body_state = 3;
+					return 0;
+				}
+				c->body_left = v;
+				c->body_state = 1;
+			}
+			if (c->body_state == 2) {
+				char *line = get_line(c);
+				if (!line || *line)
+					return -1;
+				c->body_state = 0;
+				continue;
+			}
+		}
+		if (c->body_left == 0) {
+			if (c->chunked) {
+				c->body_state = 2;
+				continue;
+			}
+			return 0;
+		}
+		size_t want = max < c->body_left ? max : (size_t)c->body_left;
+		ssize_t n;
+		if (c->off < c->len) {
+			n = (ssize_t)(c->len - c->off < want ? c->len - c->off : want);
+			memcpy(buf, c->in + c->off, (size_t)n);
+			c->off += (size_t)n;
+		} else {
+			do
+				n = synack_rt_read(S.rt, c->s, buf, want);
+			while (n < 0 && errno == EINTR);
+			if (n == 0)
+				c->peer_eof = 1;
+			if (n <= 0)
+				return -1;
+		}
+		c->body_left -= (uint64_t)n;
+		return n;
+	}
+}
+
+/* ---- responses ---- */
+
+/* Writes the status line and headers into c->io; their length. */
+static size_t fmt_head(struct conn *c, int status, const char *ctype, uint64_t clen, const char *extra)
+{
+	char date[64];
+	http_date(time(NULL), date, sizeof(date));
+	int n = snprintf(c->io, IO_BUF,
+			 "HTTP/1.1 %d %s\r\n"
+			 "Server: synack-httpd\r\n"
+			 "Date: %s\r\n"
+			 "%s%s%s"
+			 "Content-Length: %llu\r\n"
+			 "%s"
+			 "%s"
+			 "\r\n",
+			 status, reason(status), date, ctype ? "Content-Type: " : "", ctype ? ctype : "",
+			 ctype ? "\r\n" : "", (unsigned long long)clen, extra ? extra : "",
+			 !c->keep ? "Connection: close\r\n" : c->minor == 0 ? "Connection: keep-alive\r\n" : "");
+	c->status = status;
+	return (size_t)n;
+}
+
+/* A short text response; 0, or -1 if the connection broke. */
+static int send_simple(struct conn *c, int status, const char *extra, const char *body)
+{
+	char def[80];
+	if (!body) {
+		snprintf(def, sizeof(def), "%d %s\n", status, reason(status));
+		body = def;
+	}
+	size_t blen = strlen(body);
+	size_t n = fmt_head(c, status, "text/plain; charset=utf-8", blen, extra);
+	if (c->method != M_HEAD && n + blen < IO_BUF) {
+		memcpy(c->io + n, body, blen);
+		n += blen;
+	}
+	size_t hsent = c->sent;
+	int r = write_all(c, c->io, n);
+	c->sent = hsent + (c->method == M_HEAD ? 0 : blen); /* the log counts body bytes */
+	return r;
+}
+
+/* An error that ends the connection (the request could not be read in full). */
+static int fail_close(struct conn *c, int status)
+{
+	c->keep = 0;
+	send_simple(c, status, NULL, NULL);
+	logline(c);
+	return 0;
+}
+
+/* ---- paths ---- */
+
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch |= 0x20;
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+/* The target's path, percent-decoded, into out: 0, or the status to refuse it with. */
+static int decode_target(const char *t, char *out, size_t outlen)
+{
+	if (strncasecmp(t, "http://", 7) == 0) { /* absolute form: the path after the authority */
+		t = strchr(t + 7, '/');
+		if (!t)
+			t = "/";
+	}
+	if (*t != '/')
+		return 400;
+	size_t o = 0;
+	for (; *t && *t != '?' && *t != '#'; t++) {
+		int ch = (unsigned char)*t;
+		if (ch == '%') {
+			int h = hexval(t[1]), l = h < 0 ? -1 : hexval(t[2]);
+			if (l < 0)
+				return 400;
+			ch = h * 16 + l;
+			t += 2;
+			if (ch == 0)
+				return 400;
+		}
+		if (o + 1 >= outlen)
+			return 414;
+		out[o++] = (char)ch;
+	}
+	out[o] = 0;
+	/* No segment may be "..": nothing climbs out of the root, whatever it resolves to. */
+	for (const char *p = out; *p;) {
+		const char *seg = p + 1, *e = strchr(seg, '/');
+		size_t n = e ? (size_t)(e - seg) : strlen(seg);
+		if (n == 2 && seg[0] == '.' && seg[1] == '.')
+			return 403;
+		p = seg + n;
+	}
+	return 0;
+}
+
+static int under(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+	if (n == 1) /* the root is "/" */
+		return path[0] == '/';
+	return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == 0);
+}
+
+static int errno_status(int e)
+{
+	if (e == ENOENT || e == ENOTDIR)
+		return 404;
+	if (e == EACCES || e == EPERM || e == ELOOP)
+		return 403;
+	if (e == ENAMETOOLONG)
+		return 414;
+	return 500;
+}
+
+/* ---- the methods ---- */
+
+static int do_get(struct conn *c)
+{
+	char want[PATH_MAX + 16], real[PATH_MAX];
+	if ((size_t)snprintf(want, sizeof(want), "%s%s", S.root, c->path) >= sizeof(want))
+		return send_simple(c, 414, NULL, NULL);
+	if (!realpath(want, real))
+		return send_simple(c, errno_status(errno), NULL, NULL);
+	if (!under(real, S.root))
+		return send_simple(c, 403, NULL, NULL);
+	struct stat st;
+	if (stat(real, &st) < 0)
+		return send_simple(c, errno_status(errno), NULL, NULL);
+	if (S_ISDIR(st.st_mode)) {
+		if ((size_t)snprintf(want, sizeof(want), "%s/index.html", real) >= sizeof(want))
+			return send_simple(c, 404, NULL, NULL);
+		if (!realpath(want, real))
+			return send_simple(c, errno_status(errno) == 403 ? 403 : 404, NULL, NULL);
+		if (!under(real, S.root))
+			return send_simple(c, 403, NULL, NULL);
+		if (stat(real, &st) < 0)
+			return send_simple(c, errno_status(errno), NULL, NULL);
+	}
+	if (!S_ISREG(st.st_mode))
+		return send_simple(c, 403, NULL, NULL);
+	int fd = open(real, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return send_simple(c, errno_status(errno), NULL, NULL);
+	char extra[96], date[64];
+	http_date(st.st_mtime, date, sizeof(date));
+	snprintf(extra, sizeof(extra), "Last-Modified: %s\r\n", date);
+	size_t n = fmt_head(c, 200, content_type(real), (uint64_t)st.st_size, extra);
+	if (c->method == M_HEAD) {
+		close(fd);
+		int r = write_all(c, c->io, n);
+		c->sent = 0;
+		return r;
+	}
+	uint64_t hlen = n, left = (uint64_t)st.st_size;
+	c->sent = 0;
+	/* The headers go out with the file's first bytes, in one write. */
+	while (left > 0 || n > 0) {
+		size_t room = IO_BUF - n;
+		if (room > left)
+			room = (size_t)left;
+		ssize_t r = room ? read(fd, c->io + n, room) : 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || (r == 0 && room)) { /* the file shrank: the length sent is a lie now */
+			close(fd);
+			c->keep = 0;
+			return -1;
+		}
+		left -= (uint64_t)r;
+		n += (size_t)r;
+		if (write_all(c, c->io, n) < 0) {
+			close(fd);
+			return -1;
+		}
+		n = 0;
+	}
+	close(fd);
+	c->sent -= hlen;
+	return 0;
+}
+
+static int do_put(struct conn *c)
+{
+	if (!S.up[0]) {
+		c->keep = c->keep && !c->has_len && !c->chunked; /* the body is not read */
+		return send_simple(c, 405, "Allow: GET, HEAD\r\n", NULL);
+	}
+	if (!c->has_len && !c->chunked) {
+		c->keep = 0;
+		return send_simple(c, 411, NULL, NULL);
+	}
+	/* The parent directory must exist under the upload directory; the last segment names a
+	 * file (the "" of a trailing slash, "." and ".." do not). */
+	char *slash = strrchr(c->path, '/');
+	const char *base = slash + 1;
+	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		c->keep = 0;
+		return send_simple(c, 409, NULL, "409 Conflict: PUT needs a file name\n");
+	}
+	char want[PATH_MAX + 16], parent[PATH_MAX], final[PATH_MAX + 16], tmp[PATH_MAX + 32];
+	*slash = 0;
+	int w = snprintf(want, sizeof(want), "%s%s", S.up, c->path);
+	*slash = '/';
+	if ((size_t)w >= sizeof(want)) {
+		c->keep = 0;
+		return send_simple(c, 414, NULL, NULL);
+	}
+	if (!realpath(want, parent)) {
+		int st = errno_status(errno);
+		c->keep = 0;
+		return send_simple(c, st == 404 ? 409 : st, NULL,
+				   st == 404 ? "409 Conflict: the directory does not exist\n" : NULL);
+	}
+	if (!under(parent, S.up)) {
+		c->keep = 0;
+		return send_simple(c, 403, NULL, NULL);
+	}
+	if ((size_t)snprintf(final, sizeof(final), "%s/%s", parent, base) >= sizeof(final) ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", parent, base) >= sizeof(tmp)) {
+		c->keep = 0;
+		return send_simple(c, 414, NULL, NULL);
+	}
+	struct stat st;
+	int existed = lstat(final, &st) == 0;
+	if (existed && S_ISDIR(st.st_mode)) {
+		c->keep = 0;
+		return send_simple(c, 409, NULL, "409 Conflict: a directory has that name\n");
+	}
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		int s = errno_status(errno);
+		c->keep = 0;
+		return send_simple(c, s == 404 ? 500 : s, NULL, NULL);
+	}
+	if (c->expect100) {
+		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+		if (write_all(c, cont, sizeof(cont) - 1) < 0) {
+			close(fd);
+			unlink(tmp);
+			return -1;
+		}
+	}
+	c->sent = 0;
+	struct sha256 h;
+	sha256_init(&h);
+	uint64_t total = 0;
+	int disk_err = 0;
+	for (;;) {
+		ssize_t n = body_read(c, c->io, IO_BUF);
+		if (n == 0)
+			break;
+		if (n < 0) { /* the body never came in full: nothing is stored */
+			close(fd);
+			unlink(tmp);
+			c->keep = 0;
+			c->status = 400;
+			return -1;
+		}
+		total += (uint64_t)n;
+		sha256_update(&h, c->io, (size_t)n);
+		for (ssize_t off = 0; off < n && !disk_err;) {
+			ssize_t wr = write(fd, c->io + off, (size_t)(n - off));
+			if (wr < 0 && errno == EINTR)
+				continue;
+			if (wr < 0)
+				disk_err = errno;
+			else
+				off += wr;
+		}
+	}
+	if (!disk_err && fchmod(fd, 0644) < 0)
+		disk_err = errno;
+	if (close(fd) < 0 && !disk_err)
+		disk_err = errno;
+	if (!disk_err && rename(tmp, final) < 0)
+		disk_err = errno;
+	if (disk_err) {
+		unlink(tmp);
+		char msg[160];
+		snprintf(msg, sizeof(msg), "500 Internal Server Error: %s\n", strerror(disk_err));
+		return send_simple(c, 500, NULL, msg);
+	}
+	char hex[65], extra[200], body[80];
+	sha256_hex(&h, hex);
+	snprintf(extra, sizeof(extra), "X-Content-SHA256: %s\r\n", hex);
+	snprintf(body, sizeof(body), "%s\n", hex);
+	(void)total;
+	return send_simple(c, existed ? 200 : 201, extra, body);
+}
+
+/* ---- a request ---- */
+
+enum { HEAD_OK, HEAD_EOF, HEAD_BAD, HEAD_FULL };
+
+/* Reads up to the end of the headers: HEAD_OK with in[0..*end) the head; HEAD_EOF when the
+ * connection ended (or idled out) between requests, HEAD_BAD within one, HEAD_FULL when
+ * the head is larger than the buffer. */
+static int read_head(struct conn *c, size_t *end)
+{
+	/* what is left of the last request's input moves to the front */
+	if (c->off > 0) {
+		memmove(c->in, c->in + c->off, c->len - c->off);
+		c->len -= c->off;
+		c->off = 0;
+	}
+	size_t scanned = 0;
+	for (;;) {
+		/* empty lines before a request line are allowed (RFC 9112, 2.2) */
+		size_t skip = 0;
+		while (skip < c->len && (c->in[skip] == '\r' || c->in[skip] == '\n'))
+			skip++;
+		if (skip) {
+			memmove(c->in, c->in + skip, c->len - skip);
+			c->len -= skip;
+			scanned = 0;
+		}
+		for (size_t i = scanned; i < c->len; i++) {
+			if (c->in[i] != '\n')
+				continue;
+			if (i + 1 < c->len && c->in[i + 1] == '\n') {
+				*end = i + 2;
+				return HEAD_OK;
+			}
+			if (i + 2 < c->len && c->in[i + 1] == '\r' && c->in[i + 2] == '\n') {
+				*end = i + 3;
+				return HEAD_OK;
+			}
+		}
+		scanned = c->len > 2 ? c->len - 2 : 0;
+		ssize_t n = fill(c);
+		if (n == -2)
+			return HEAD_FULL;
+		if (n <= 0)
+			return c->len ? HEAD_BAD : HEAD_EOF;
+	}
+}
+
+/* The line at *p (up to LF or the end of the string), CR LF cut off; *p moves past it. */
+static char *cut_line(char **p)
+{
+	char *line = *p, *nl = strchr(line, '\n');
+	if (nl) {
+		*nl = 0;
+		*p = nl + 1;
+	} else {
+		*p = line + strlen(line);
+	}
+	size_t n = strlen(line);
+	if (n && line[n - 1] == '\r')
+		line[n - 1] = 0;
+	return line;
+}
+
+static int token_in(const char *value, const char *tok)
+{
+	size_t n = strlen(tok);
+	for (const char *p = value; *p;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		const char *e = p;
+		while (*e && *e != ',')
+			e++;
+		const char *t = e;
+		while (t > p && (t[-1] == ' ' || t[-1] == '\t'))
+			t--;
+		if ((size_t)(t - p) == n && strncasecmp(p, tok, n) == 0)
+			return 1;
+		p = e;
+	}
+	return 0;
+}
+
+/* Serves one request: 1 to read the next one from the connection, 0 to close it. */
+static int serve_one(struct conn *c)
+{
+	size_t end;
+	c->status = 0;
+	c->sent = 0;
+	c->reqline[0] = 0;
+	c->method = M_OTHER;
+	c->minor = 1;
+	c->keep = 0;
+	int h = read_head(c, &end);
+	if (h == HEAD_EOF)
+		return 0;
+	if (h == HEAD_BAD) { /* the client went away or stalled in the middle of a request */
+		if (!c->peer_eof)
+			return fail_close(c, 408);
+		return 0;
+	}
+	if (h == HEAD_FULL) {
+		int line_done = memchr(c->in, '\n', c->len) != NULL;
+		snprintf(c->reqline, sizeof(c->reqline), "%.*s", 100, c->in);
+		for (char *p = c->reqline; *p; p++)
+			if (*p < ' ' || *p == '"')
+				*p = '?';
+		return fail_close(c, line_done ? 431 : 414);
+	}
+	c->off = end;
+	c->in[end - 1] = 0; /* the head is one string now */
+
+	/* the request line */
+	char *next = c->in, *line = cut_line(&next);
+	snprintf(c->reqline, sizeof(c->reqline), "%s", line);
+	for (char *p = c->reqline; *p; p++)
+		if (*p < ' ' || *p == '"' || *p == 0x7f)
+			*p = '?';
+	char *sp1 = strchr(line, ' '), *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+	if (!sp1 || !sp2 || strchr(sp2 + 1, ' ') || sp1 == line || sp2 == sp1 + 1)
+		return fail_close(c, 400);
+	*sp1 = *sp2 = 0;
+	const char *method = line, *target = sp1 + 1, *version = sp2 + 1;
+	if (strncmp(version, "HTTP/", 5) != 0 || version[5] < '0' || version[5] > '9' || version[6] != '.' ||
+	    version[7] < '0' || version[7] > '9' || version[8])
+		return fail_close(c, 400);
+	if (version[5] != '1')
+		return fail_close(c, 505);
+	c->minor = version[7] - '0';
+	c->method = strcmp(method, "GET") == 0	  ? M_GET
+		    : strcmp(method, "HEAD") == 0 ? M_HEAD
+		    : strcmp(method, "PUT") == 0  ? M_PUT
+		    : strcmp(method, "POST") == 0 || strcmp(method, "DELETE") == 0 ||
+				  strcmp(method, "OPTIONS") == 0 || strcmp(method, "PATCH") == 0 ||
+				  strcmp(method, "CONNECT") == 0 || strcmp(method, "TRACE") == 0
+			    ? M_KNOWN /* a method we know and do not allow: 405 */
+			    : M_OTHER;
+
+	/* the headers */
+	int conn_close = 0, conn_keep = 0, bad = 0, te_other = 0, expect_other = 0;
+	c->has_len = c->chunked = c->expect100 = c->has_host = 0;
+	c->clen = 0;
+	while (*next) {
+		line = cut_line(&next);
+		if (!*line)
+			break;
+		char *colon = strchr(line, ':');
+		if (line[0] == ' ' || line[0] == '\t' || !colon || colon == line || colon[-1] == ' ' ||
+		    colon[-1] == '\t') {
+			bad = 1; /* obsolete line folding, or no field name */
+			break;
+		}
+		*colon = 0;
+		char *v = colon + 1, *ve = v + strlen(v);
+		while (*v == ' ' || *v == '\t')
+			v++;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			*--ve = 0;
+		if (strcasecmp(line, "Host") == 0) {
+			c->has_host++;
+		} else if (strcasecmp(line, "Connection") == 0) {
+			conn_close |= token_in(v, "close");
+			conn_keep |= token_in(v, "keep-alive");
+		} else if (strcasecmp(line, "Content-Length") == 0) {
+			char *e;
+			errno = 0;
+			unsigned long long n = strtoull(v, &e, 10);
+			if (!*v || *e || errno || *v == '-' || *v == '+' || (c->has_len && n != c->clen))
+				bad = 1;
+			c->has_len = 1;
+			c->clen = n;
+		} else if (strcasecmp(line, "Transfer-Encoding") == 0) {
+			if (strcasecmp(v, "chunked") == 0)
+				c->chunked = 1;
+			else
+				te_other = 1;
+		} else if (strcasecmp(line, "Expect") == 0) {
+			if (strcasecmp(v, "100-continue") == 0)
+				c->expect100 = 1;
+			else
+				expect_other = 1;
+		}
+	}
+	if (bad || (c->has_len && c->chunked) || (c->minor >= 1 && c->has_host != 1))
+		return fail_close(c, 400);
+	if (te_other || (c->chunked && c->minor == 0))
+		return fail_close(c, 501);
+	c->keep = c->minor >= 1 ? !conn_close : conn_keep && !conn_close;
+	if (c->minor == 0)
+		c->expect100 = 0; /* an HTTP/1.0 client does not wait for 100 */
+	if (expect_other && c->minor >= 1)
+		return fail_close(c, 417);
+	c->body_left = c->has_len ? c->clen : 0;
+	c->body_state = 0;
+	if (!c->has_len && !c->chunked)
+		c->body_state = 3;
+
+	int st = decode_target(target, c->path, sizeof(c->path));
+	int r;
+	if (st) {
+		c->keep = c->keep && !c->has_len && !c->chunked;
+		r = send_simple(c, st, NULL, NULL);
+	} else if (c->method == M_GET || c->method == M_HEAD) {
+		/* A body on a GET means nothing here; read it (if small) to keep the connection. */
+		if (c->has_len || c->chunked) {
+			uint64_t dropped = 0;
+			ssize_t n;
+			while ((n = body_read(c, c->io, IO_BUF)) > 0 && (dropped += (uint64_t)n) <= DRAIN_MAX)
+				;
+			if (n != 0)
+				return fail_close(c, 400);
+		}
+		r = do_get(c);
+	} else if (c->method == M_PUT) {
+		r = do_put(c);
+	} else {
+		c->keep = c->keep && !c->has_len && !c->chunked;
+		r = send_simple(c, c->method == M_KNOWN ? 405 : 501,
+				S.up[0] ? "Allow: GET, HEAD, PUT\r\n" : "Allow: GET, HEAD\r\n", NULL);
+	}
+	logline(c);
+	return r == 0 && c->keep;
+}
+
+/* ---- connection threads ---- */
+
+static void set_timeout(int s, int name, int secs)
+{
+	struct timeval tv = {.tv_sec = secs};
+	synack_rt_setsockopt(S.rt, s, SOL_SOCKET, name, &tv, sizeof(tv));
+}
+
+static void *conn_main(void *arg)
+{
+	struct conn *c = arg;
+	int one = 1;
+	synack_rt_setsockopt(S.rt, c->s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	set_timeout(c->s, SO_RCVTIMEO, S.idle_s);
+	set_timeout(c->s, SO_SNDTIMEO, SEND_TIMEOUT);
+	while (serve_one(c))
+		;
+	/* Our FIN first, then read (and drop) what the client still sends until its FIN, so
+	 * that closing with unread data does not turn into a reset that could destroy the
+	 * response on its way. */
+	pthread_mutex_lock(&S.mu);
+	int stopping = S.stopping;
+	pthread_mutex_unlock(&S.mu);
+	if (!c->peer_eof && !stopping && synack_rt_shutdown(S.rt, c->s, SHUT_WR) == 0) {
+		struct timeval tv = {.tv_sec = LINGER_MS / 1000, .tv_usec = (LINGER_MS % 1000) * 1000};
+		synack_rt_setsockopt(S.rt, c->s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		size_t total = 0;
+		ssize_t n;
+		while (total < DRAIN_MAX && (n = synack_rt_read(S.rt, c->s, c->io, IO_BUF)) > 0)
+			total += (size_t)n;
+	}
+	pthread_mutex_lock(&S.mu);
+	S.socks[c->slot] = -1;
+	pthread_mutex_unlock(&S.mu);
+	synack_rt_close(S.rt, c->s);
+	free(c->io);
+	free(c);
+	pthread_mutex_lock(&S.mu);
+	S.active--;
+	pthread_cond_broadcast(&S.cv);
+	pthread_mutex_unlock(&S.mu);
+	return NULL;
+}
+
+static void *signal_main(void *arg)
+{
+	sigset_t *set = arg;
+	int sig;
+	while (sigwait(set, &sig) != 0)
+		;
+	pthread_mutex_lock(&S.mu);
+	S.stopping = 1;
+	pthread_cond_broadcast(&S.cv);
+	pthread_mutex_unlock(&S.mu);
+	synack_rt_close(S.rt, S.lsock); /* the accept in progress returns EBADF */
+	return NULL;
+}
+
+/* ---- options ---- */
+
+static void __attribute__((noreturn)) die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void __attribute__((noreturn)) die(int status, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "synack-httpd: %s%s\n", line, status == 2 ? " (try --help)" : "");
+	exit(status);
+}
+
+static long number(const char *opt, const char *v, long lo, long hi)
+{
+	char *e;
+	errno = 0;
+	long n = strtol(v, &e, 10);
+	if (!*v || *e || errno || n < lo || n > hi)
+		die(2, "%s: expected a number from %ld to %ld, not '%s'", opt, lo, hi, v);
+	return n;
+}
+
+static void real_dir(const char *opt, const char *dir, char *out)
+{
+	struct stat st;
+	if (!realpath(dir, out))
+		die(1, "%s %s: %s", opt, dir, strerror(errno));
+	if (stat(out, &st) < 0 || !S_ISDIR(st.st_mode))
+		die(1, "%s %s: not a directory", opt, dir);
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage, stdout);
+			fputs(synack_rt_opts_help, stdout);
+			fputs(usage_tail, stdout);
+			return 0;
+		}
+	}
+	struct synack_rt_opts ro;
+	synack_rt_opts_defaults(&ro);
+	char why[256];
+	if (synack_rt_opts_parse(&ro, &argc, argv, why, sizeof(why)) < 0)
+		die(2, "%s", why);
+	const char *root = NULL, *updir = NULL;
+	int allow_put = 0;
+	S.port = 80;
+	S.max_threads = 256;
+	S.idle_s = 15;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		static const char *const with_val[] = {"--root", "--port", "--threads", "--upload-dir", "--idle"};
+		const char *name = a;
+		char namebuf[32];
+		for (size_t k = 0; k < sizeof(with_val) / sizeof(with_val[0]); k++) {
+			size_t n = strlen(with_val[k]);
+			if (strncmp(a, with_val[k], n) == 0 && (a[n] == 0 || a[n] == '=')) {
+				snprintf(namebuf, sizeof(namebuf), "%s", with_val[k]);
+				name = namebuf;
+				if (a[n] == '=')
+					v = a + n + 1;
+				else if (i + 1 < argc)
+					v = argv[++i];
+				else
+					die(2, "%s: missing value", name);
+			}
+		}
+		if (strcmp(name, "--root") == 0)
+			root = v;
+		else if (strcmp(name, "--port") == 0)
+			S.port = (uint16_t)number(name, v, 1, 65535);
+		else if (strcmp(name, "--threads") == 0)
+			S.max_threads = (unsigned)number(name, v, 1, 65536);
+		else if (strcmp(name, "--upload-dir") == 0)
+			updir = v;
+		else if (strcmp(name, "--idle") == 0)
+			S.idle_s = (int)number(name, v, 1, 86400);
+		else if (strcmp(a, "--allow-put") == 0)
+			allow_put = 1;
+		else if (strcmp(a, "-v") == 0)
+			S.verbose = 1;
+		else
+			die(2, "unknown argument '%s'", a);
+	}
+	if (!root)
+		die(2, "--root DIR is required");
+	real_dir("--root", root, S.root);
+	if (updir)
+		real_dir("--upload-dir", updir, S.up);
+	else if (allow_put)
+		snprintf(S.up, sizeof(S.up), "%s", S.root);
+	S.socks = malloc(sizeof(int) * S.max_threads);
+	if (!S.socks)
+		die(1, "out of memory");
+	for (unsigned i = 0; i < S.max_threads; i++)
+		S.socks[i] = -1;
+	pthread_mutex_init(&S.mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&S.cv, &ca);
+
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	S.rt = synack_rt_start(&ro, why, sizeof(why));
+	if (!S.rt)
+		die(1, "%s", why);
+	S.lsock = synack_rt_socket(S.rt, SOCK_STREAM, 0);
+	int one = 1;
+	struct sockaddr_in la = {.sin_family = AF_INET, .sin_port = htons(S.port)};
+	if (S.lsock < 0 || synack_rt_setsockopt(S.rt, S.lsock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    synack_rt_bind(S.rt, S.lsock, (struct sockaddr *)&la, sizeof(la)) < 0 ||
+	    synack_rt_listen(S.rt, S.lsock, 1024) < 0) {
+		int e = errno;
+		synack_rt_stop(S.rt);
+		die(1, "listen on port %u: %s", S.port, strerror(e));
+	}
+	pthread_t sig_thread;
+	if (pthread_create(&sig_thread, NULL, signal_main, &sigs) != 0) {
+		synack_rt_stop(S.rt);
+		die(1, "cannot start a thread");
+	}
+	pthread_detach(sig_thread);
+	if (S.verbose) {
+		struct in_addr a = {.s_addr = htonl(ro.addr)};
+		char as[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &a, as, sizeof(as));
+		fprintf(stderr, "synack-httpd: serving %s on %s:%u%s%s\n", S.root, as, S.port,
+			S.up[0] ? ", PUT into " : "", S.up);
+	}
+
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, THREAD_STACK);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (;;) {
+		pthread_mutex_lock(&S.mu);
+		while (S.active >= S.max_threads && !S.stopping)
+			pthread_cond_wait(&S.cv, &S.mu);
+		int stop = S.stopping;
+		pthread_mutex_unlock(&S.mu);
+		if (stop)
+			break;
+		struct sockaddr_in peer;
+		socklen_t plen = sizeof(peer);
+		int s = synack_rt_accept(S.rt, S.lsock, (struct sockaddr *)&peer, &plen);
+		if (s < 0) {
+			int e = errno;
+			pthread_mutex_lock(&S.mu);
+			stop = S.stopping;
+			pthread_mutex_unlock(&S.mu);
+			if (stop)
+				break;
+			if (e == EINTR || e == ECONNABORTED || e == EAGAIN)
+				continue;
+			fprintf(stderr, "synack-httpd: accept: %s\n", strerror(e));
+			if (e == EBADF || e == EINVAL || e == ESHUTDOWN)
+				break;
+			usleep(100000); /* out of memory or handles: let connections end first */
+			continue;
+		}
+		struct conn *c = calloc(1, sizeof(*c));
+		char *io = c ? malloc(IO_BUF) : NULL;
+		if (!io) {
+			free(c);
+			synack_rt_close(S.rt, s);
+			continue;
+		}
+		c->s = s;
+		c->peer = peer;
+		c->io = io;
+		pthread_mutex_lock(&S.mu);
+		unsigned slot = 0;
+		while (S.socks[slot] >= 0)
+			slot++;
+		S.socks[slot] = s;
+		c->slot = (int)slot;
+		S.active++;
+		pthread_mutex_unlock(&S.mu);
+		pthread_t t;
+		if (pthread_create(&t, &attr, conn_main, c) != 0) {
+			pthread_mutex_lock(&S.mu);
+			S.socks[slot] = -1;
+			S.active--;
+			pthread_mutex_unlock(&S.mu);
+			synack_rt_close(S.rt, s);
+			free(io);
+			free(c);
+			usleep(10000);
+		}
+	}
+
+	/* Stopping: shut every connection down, give them a moment, finish the FIN exchanges. */
+	pthread_mutex_lock(&S.mu);
+	for (unsigned i = 0; i < S.max_threads; i++)
+		if (S.socks[i] >= 0)
+			synack_rt_shutdown(S.rt, S.socks[i], SHUT_RDWR);
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += STOP_WAIT_MS / 1000;
+	while (S.active > 0)
+		if (pthread_cond_timedwait(&S.cv, &S.mu, &until) == ETIMEDOUT)
+			break;
+	unsigned left = S.active;
+	pthread_mutex_unlock(&S.mu);
+	if (left) {
+		/* Threads still inside calls: stopping the runtime under them is not safe. */
+		fprintf(stderr, "synack-httpd: %u connections did not end; exiting without a clean stop\n", left);
+		_exit(1);
+	}
+	synack_rt_drain(S.rt, 2000);
+	synack_rt_stop(S.rt);
+	if (S.verbose)
+		fprintf(stderr, "synack-httpd: stopped\n");
+	return 0;
+}
