@@ -384,6 +384,9 @@ static void *loop_main(void *arg)
 		rt->rounds++;
 		if (dev_ready && rt->wrapped) {
 			for (; got < rt->rxn; got++) {
+				/* Read one at a time here, so each frame gets its own time: the
+				 * trace and the capture stamp it with this. */
+				now = sk_rt_now_us();
 				int n = sk_dev_recv(rt->dev, rt->rxbuf[0], rt->rxcap, now);
 				if (n <= 0) {
 					if (n < 0 && n != -EMSGSIZE)
