@@ -1011,21 +1011,9 @@ static void real_dir(const char *opt, const char *dir, char *out)
 
 int main(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fputs(usage, stdout);
-			fputs(synack_rt_opts_help, stdout);
-			fputs(usage_tail, stdout);
-			return 0;
-		}
-	}
 	struct synack_rt_opts ro;
-	synack_rt_opts_defaults(&ro);
+	synack_rt_tool_opts(&ro, &argc, argv, "synack-httpd", usage, usage_tail);
 	char why[256];
-	if (synack_rt_opts_parse(&ro, &argc, argv, why, sizeof(why)) < 0)
-		die(2, "%s", why);
 	const char *root = NULL, *updir = NULL;
 	int allow_put = 0;
 	S.port = 80;

@@ -483,23 +483,11 @@ static double since(const struct timespec *t)
 
 int main(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fputs(usage_head, stdout);
-			fputs(synack_rt_opts_help, stdout);
-			fputs(usage_tail, stdout);
-			return 0;
-		}
-	}
 	opt.quit_after_s = -1;
 	opt.conn_timeout_s = -1;
 	struct synack_rt_opts ro;
-	synack_rt_opts_defaults(&ro);
+	synack_rt_tool_opts(&ro, &argc, argv, "synack-nc", usage_head, usage_tail);
 	char why[256];
-	if (synack_rt_opts_parse(&ro, &argc, argv, why, sizeof(why)) < 0)
-		usage_error("%s", why);
 	parse_own(argc, argv);
 
 	struct sockaddr_in remote = {.sin_family = AF_INET}, local = {.sin_family = AF_INET};

@@ -55,6 +55,11 @@ void synack_rt_opts_defaults(struct synack_rt_opts *o);
 int synack_rt_opts_parse(struct synack_rt_opts *o, int *argc, char **argv, char *why, size_t whylen);
 /* The lines a tool's --help prints for these options. */
 extern const char synack_rt_opts_help[];
+/* The start of every tool's main: with --help or -h (before "--") prints head, the common
+ * options and tail to standard output and exits 0; otherwise parses the common options as
+ * synack_rt_opts_parse does and, on error, prints "prog: reason (try --help)" and exits 2. */
+void synack_rt_tool_opts(struct synack_rt_opts *o, int *argc, char **argv, const char *prog, const char *head,
+			 const char *tail);
 
 /* Opens the device, configures it, starts the loop thread. NULL with a one-line reason.
  * TAP devices run ARP with a random locally administered MAC (02:xx:xx:xx:xx:xx). Device

@@ -209,3 +209,24 @@ int synack_rt_opts_parse(struct synack_rt_opts *o, int *argc, char **argv, char 
 		return fail(why, whylen, "%s", "--host-addr: must differ from --addr");
 	return 0;
 }
+
+void synack_rt_tool_opts(struct synack_rt_opts *o, int *argc, char **argv, const char *prog, const char *head,
+			 const char *tail)
+{
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(head, stdout);
+			fputs(synack_rt_opts_help, stdout);
+			fputs(tail, stdout);
+			exit(0);
+		}
+	}
+	synack_rt_opts_defaults(o);
+	char why[256];
+	if (synack_rt_opts_parse(o, argc, argv, why, sizeof(why)) < 0) {
+		fprintf(stderr, "%s: %s (try --help)\n", prog, why);
+		exit(2);
+	}
+}
