@@ -42,6 +42,7 @@ struct synack_rt_opts {
 	const char *pcap;       /* write every packet to this pcap file */
 	int control;            /* 1: open the control socket that synack-ss reads (default);
 				 * docs/control.md */
+	int no_offload;         /* 1: a TUN without checksum/TSO offloads (--no-offload) */
 	const struct synack_config *cfg; /* NULL: defaults. An all-zero secret and a zero seed
 					  * are replaced by random ones (getrandom) */
 };

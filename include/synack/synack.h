@@ -74,6 +74,11 @@ typedef int (*synack_output_fn)(void *ctx, const uint8_t *pkt, size_t len, uint6
 int synack_add_addr(synack_stack *s, uint32_t addr, uint8_t prefix_len, uint32_t mtu,
 		    synack_output_fn out, void *ctx);
 
+/* The link of address id (from synack_add_addr) cuts TCP segments at the MSS itself (TSO,
+ * as a TUN with offloads does): TCP may hand it IPv4 packets of up to max_len bytes. 0
+ * turns it off. Returns 0 or -EINVAL. */
+int synack_set_gso(synack_stack *s, int addr_id, uint32_t max_len);
+
 void synack_input(synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now);
 void synack_poll(synack_stack *s, uint64_t now);
 /* The earliest time synack_poll has work; UINT64_MAX if none. Never later than needed. */

@@ -7,12 +7,20 @@
 #include "link/dev.h"
 
 enum sk_tun_kind { SK_TUN = 0, SK_TAP = 1 };
+#define SK_TUN_NO_OFFLOAD 1u /* flags: a TUN without checksum/TSO offloads */
 
 /* Opens (creating if needed) the device called name. mtu sets the interface MTU (0 keeps
- * the kernel's). On failure returns NULL with *err = -errno and, if why is not NULL, a short
- * reason ("open /dev/net/tun: Permission denied"). The device fd is non-blocking. */
-struct sk_dev *sk_tun_open(const char *name, enum sk_tun_kind kind, uint32_t mtu, int *err, char *why,
-			   size_t whylen);
+ * the kernel's). A TUN gets checksum and TSO offloads (IFF_VNET_HDR) unless flags say
+ * SK_TUN_NO_OFFLOAD: reads may then return TCP segments of up to 64 KiB (complete, with
+ * valid checksums) and sends may carry them (sk_tun_gso_max). On failure returns NULL with
+ * *err = -errno and, if why is not NULL, a short reason ("open /dev/net/tun: Permission
+ * denied"). The device fd is non-blocking. */
+struct sk_dev *sk_tun_open(const char *name, enum sk_tun_kind kind, unsigned flags, uint32_t mtu, int *err,
+			   char *why, size_t whylen);
+/* The largest IPv4 packet the device takes for TCP (it cuts it at the MSS itself), or 0. */
+uint32_t sk_tun_gso_max(const struct sk_dev *d);
+/* How large a receive buffer must be to hold anything the device may return. */
+size_t sk_tun_rx_cap(const struct sk_dev *d);
 
 /* Sets the kernel side's IPv4 address/prefix and brings the link up. 0 or -errno; why as
  * above. */

@@ -20,7 +20,8 @@ const char synack_rt_opts_help[] =
 	"  --mtu N             link MTU (68..65535, default 1500)\n"
 	"  --trace             print every packet in tcpdump format on stderr\n"
 	"  -w FILE             write every packet to FILE (pcap)\n"
-	"  --no-control        no control socket (synack-ss does not see this process)\n";
+	"  --no-control        no control socket (synack-ss does not see this process)\n"
+	"  --no-offload        TUN without checksum/TSO offloads: one packet per segment\n";
 
 void synack_rt_opts_defaults(struct synack_rt_opts *o)
 {
@@ -82,7 +83,7 @@ static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
 	return 0;
 }
 
-enum { O_TUN, O_TAP, O_ADDR, O_HOST, O_GW, O_MTU, O_TRACE, O_PCAP, O_NOCTL };
+enum { O_TUN, O_TAP, O_ADDR, O_HOST, O_GW, O_MTU, O_TRACE, O_PCAP, O_NOCTL, O_NOOFF };
 
 static const struct {
 	const char *name;
@@ -91,6 +92,7 @@ static const struct {
 	{"--tun", O_TUN, 1},	   {"--tap", O_TAP, 1},	  {"--addr", O_ADDR, 1},
 	{"--host-addr", O_HOST, 1}, {"--gw", O_GW, 1},	  {"--mtu", O_MTU, 1},
 	{"--trace", O_TRACE, 0},    {"-w", O_PCAP, 1},	  {"--no-control", O_NOCTL, 0},
+	{"--no-offload", O_NOOFF, 0},
 };
 
 /* Matches argv element a against the table: the entry's index and *val (the inline value of
@@ -190,6 +192,9 @@ int synack_rt_opts_parse(struct synack_rt_opts *o, int *argc, char **argv, char 
 			if (!*val)
 				return fail(why, whylen, "%s: expected a file name", name);
 			o->pcap = val;
+			break;
+		case O_NOOFF:
+			o->no_offload = 1;
 			break;
 		case O_NOCTL:
 			o->control = 0;

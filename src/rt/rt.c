@@ -559,9 +559,13 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 		say(why, whylen, "--addr: %s", strerror(-id));
 		goto fail;
 	}
+	if (sk_tun_gso_max(rt->raw))
+		synack_set_gso(rt->st, id, sk_tun_gso_max(rt->raw)); /* TSO: the device cuts segments */
 	synack_poll(rt->st, sk_rt_now_us());
 
 	rt->rxcap = (mtu > 1500 ? mtu : 1500) + 18; /* Ethernet header and a VLAN tag */
+	if (rt->rxcap < sk_tun_rx_cap(rt->raw))
+		rt->rxcap = sk_tun_rx_cap(rt->raw); /* offloads: segments of up to 64 KiB */
 	rt->rxn = RT_BATCH;
 	while (rt->rxn > 8 && (size_t)rt->rxn * rt->rxcap > RT_BATCH_MEM)
 		rt->rxn /= 2;
@@ -619,7 +623,8 @@ synack_rt *synack_rt_start(const struct synack_rt_opts *o, char *why, size_t why
 	const char *name = o->tun ? o->tun : o->tap;
 	char tmp[160];
 	int err = 0;
-	struct sk_dev *dev = sk_tun_open(name, o->tun ? SK_TUN : SK_TAP, o->mtu, &err, tmp, sizeof(tmp));
+	struct sk_dev *dev = sk_tun_open(name, o->tun ? SK_TUN : SK_TAP, o->no_offload ? SK_TUN_NO_OFFLOAD : 0, o->mtu,
+					 &err, tmp, sizeof(tmp));
 	if (!dev) {
 		say(why, whylen, "%s: %s", name, tmp);
 		return NULL;

@@ -200,6 +200,20 @@ uint32_t sk_route_mtu(const struct synack_stack *st, uint32_t dst)
 	return a ? a->mtu : 1500;
 }
 
+uint32_t sk_route_gso(const struct synack_stack *st, uint32_t dst)
+{
+	const struct sk_addr_entry *a = route(st, dst);
+	return a ? a->gso_max : 0;
+}
+
+int synack_set_gso(synack_stack *st, int id, uint32_t max_len)
+{
+	if (!st || id < 0 || id >= st->naddrs || (max_len && (max_len <= st->addrs[id].mtu || max_len > 65535)))
+		return -EINVAL;
+	st->addrs[id].gso_max = max_len;
+	return 0;
+}
+
 uint32_t sk_route_src(const struct synack_stack *st, uint32_t dst)
 {
 	const struct sk_addr_entry *a = route(st, dst);
@@ -217,7 +231,7 @@ int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t prot
 	}
 	struct sk_ipv4 h = {.total_len = (uint16_t)(20 + len), .id = st->ip_id++, .frag = df ? SK_IP_DF : 0,
 			    .ttl = st->cfg.ip_default_ttl, .proto = proto, .src = src, .dst = dst};
-	if (20 + len <= a->mtu) {
+	if (20 + len <= a->mtu || (df && proto == SK_IPPROTO_TCP && 20 + len <= a->gso_max)) {
 		sk_ipv4_emit(st->out, 20, &h);
 		st->stats.ip_out++;
 		int r = a->out(a->ctx, st->out, 20 + len, st->now);

@@ -21,6 +21,7 @@ struct sk_udptab;
 struct sk_addr_entry {
 	uint32_t addr, mask;
 	uint32_t mtu;
+	uint32_t gso_max; /* TCP packets up to this size leave whole (TSO), 0 = none */
 	synack_output_fn out;
 	void *ctx;
 };
@@ -103,6 +104,8 @@ static inline uint8_t *sk_ip_payload(struct synack_stack *st) { return st->out +
 const struct sk_addr_entry *sk_addr_find(const struct synack_stack *st, uint32_t addr);
 /* MTU towards dst (of the route it would take). */
 uint32_t sk_route_mtu(const struct synack_stack *st, uint32_t dst);
+/* The largest TCP packet (TSO) the route to dst takes, or 0. */
+uint32_t sk_route_gso(const struct synack_stack *st, uint32_t dst);
 /* Source address for dst. */
 uint32_t sk_route_src(const struct synack_stack *st, uint32_t dst);
 

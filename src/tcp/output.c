@@ -280,6 +280,19 @@ static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, u
 	arm_rexmt(st, t);
 }
 
+/* How much new data one TSO super-segment may carry: a whole number of full segments
+ * within the link's limit; mss itself when the route has no TSO, or when this connection's
+ * segments are not the link's full ones (a smaller peer MSS, a lowered path MTU, SACK
+ * blocks in the header): the link cuts at its MTU, not at our MSS. */
+static uint32_t tso_payload(const struct synack_stack *st, const struct sk_tcb *t, uint32_t mss)
+{
+	uint32_t gso = sk_route_gso(st, t->h.key.raddr);
+	if (!gso || mss != sk_tcp_eff_mss(t) || (uint32_t)t->mss + 40 != sk_route_mtu(st, t->h.key.raddr))
+		return mss;
+	uint32_t hdr = 40 + (t->mss - mss); /* IP, TCP and the options every segment has */
+	return gso > hdr ? (gso - hdr) / mss * mss : mss;
+}
+
 /* Sends data and FIN from snd_nxt as the windows, Nagle (REL-7), sender SWS avoidance
  * (FLOW-4) and the MSS allow; ignore_cwnd when SACK recovery has measured the pipe.
  * Returns 1 if a segment went out. */
@@ -294,6 +307,15 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
 	uint64_t cw = (uint64_t)t->cc.cwnd + t->inflate + (uint64_t)t->limited_tx * mss;
 	uint32_t wnd = ignore_cwnd || cw >= t->snd_wnd ? t->snd_wnd : (uint32_t)cw;
 	uint32_t usable = seq_lt(t->snd_nxt, t->snd_una + wnd) ? t->snd_una + wnd - t->snd_nxt : 0;
+	if (len == mss && !seq_lt(t->snd_nxt, t->snd_max)) {
+		/* New data on a link that segments by itself (TSO): one super-segment of whole
+		 * segments, as much as the windows allow. */
+		uint32_t big = tso_payload(st, t, mss), n = avail < usable ? avail : usable;
+		if (n > big)
+			n = big;
+		if (n > mss)
+			len = n == avail ? n : n - n % mss;
+	}
 	if (len > avail)
 		len = avail;
 	if (len > usable)

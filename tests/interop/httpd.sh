@@ -198,4 +198,12 @@ fi
 stop_tool "$HTTPD" synack-httpd
 grep -q 'synack-httpd: stopped' "$W/httpd.log" || bad "synack-httpd did not log its stop"
 check_pcap "$W/httpd.pcap" 192.0.2.1
+# The TUN has offloads on: synack sends TSO super-segments (many MSS in one packet, which
+# the kernel cuts) and the kernel hands it GRO'd ones; both appear whole in the capture.
+n_out=$(tshark -r "$W/httpd.pcap" -Y 'ip.src == 192.0.2.2 && tcp.len > 1448' 2>/dev/null | wc -l)
+n_in=$(tshark -r "$W/httpd.pcap" -Y 'ip.src == 192.0.2.1 && tcp.len > 1448' 2>/dev/null | wc -l)
+[ "$n_out" -gt 0 ] && ok "TSO: $n_out segments from synack longer than one MSS" ||
+	bad "TSO: no segment from synack longer than one MSS"
+[ "$n_in" -gt 0 ] && ok "GRO: $n_in segments from Linux longer than one MSS" ||
+	bad "GRO: no segment from Linux longer than one MSS"
 finish

@@ -89,7 +89,8 @@ grep -q "Connection received on $L" "$W/nc1.log" && ok "synack-nc -v: Connection
 bg_io LNC2 "$W/b.bin" "$W/got_a2" "$W/lnc2.log" nc -N -l 6000
 wait_for 10 sh -c "ip netns exec $NS ss -tlnH '( sport = :6000 )' | grep -q ." ||
 	die "Linux nc -l did not start"
-in_ns timeout 60 "$snc" "${DEV[@]}" -w "$W/nc2.pcap" -v $L 6000 <"$W/a.bin" >"$W/got_b2" 2>"$W/nc2.log"
+# (this one without offloads: one packet per segment both ways, the plain TUN path)
+in_ns timeout 60 "$snc" "${DEV[@]}" --no-offload -w "$W/nc2.pcap" -v $L 6000 <"$W/a.bin" >"$W/got_b2" 2>"$W/nc2.log"
 st=$?
 [ $st = 0 ] && ok "synack-nc $L 6000 exited 0" || bad "synack-nc $L 6000: status $st: $(cat "$W/nc2.log")"
 wait_exit "$LNC2" 20
@@ -168,4 +169,10 @@ done
 for f in nc1 nc2 nc3 nc4 nc5; do
 	check_pcap "$W/$f.pcap" $L
 done
+# --no-offload: every segment synack sent on that run fits one MSS.
+n_big=$(tshark -r "$W/nc2.pcap" -Y 'ip.src == 192.0.2.2 && tcp.len > 1448' 2>/dev/null | wc -l)
+n_data=$(tshark -r "$W/nc2.pcap" -Y 'ip.src == 192.0.2.2 && tcp.len > 0' 2>/dev/null | wc -l)
+[ "$n_big" = 0 ] && [ "$n_data" -gt 2000 ] && ok "--no-offload: $n_data data segments, none over one MSS" ||
+	bad "--no-offload: $n_big of $n_data data segments over one MSS"
+
 finish

@@ -30,6 +30,7 @@ struct side {
 	struct pkt *q; /* packets this side sent, in order */
 	int nq;
 	int mtu;
+	int gso; /* TSO: TCP packets up to this size are the link's to cut */
 };
 
 static uint64_t now;
@@ -41,7 +42,7 @@ static int out(void *ctx, const uint8_t *p, size_t n, uint64_t t)
 	(void)t;
 	struct side *s = ctx;
 	assert_true(s->nq < MAXQ);
-	assert_true(n <= (size_t)s->mtu); /* IP-2: nothing over the MTU leaves */
+	assert_true(n <= (size_t)(s->gso ? s->gso : s->mtu)); /* IP-2: nothing over the MTU leaves */
 	memcpy(s->q[s->nq].b, p, n);
 	s->q[s->nq].n = n;
 	s->q[s->nq].due = now + link_delay;
@@ -60,6 +61,7 @@ static void side_init(struct side *s, uint32_t addr, int mtu, uint64_t seed)
 	s->q = calloc(MAXQ, sizeof(*s->q));
 	s->nq = 0;
 	s->mtu = mtu;
+	s->gso = 0;
 	assert_true(synack_add_addr(s->st, addr, 24, (uint32_t)mtu, out, s) >= 0);
 }
 
@@ -576,6 +578,64 @@ static void test_rtt_sub_millisecond(void **state)
 	assert_true(ti.snd_ssthresh > 10 * ti.snd_mss);
 }
 
+/* TSO: on a link that cuts segments itself, new data leaves in super-segments of whole
+ * MSS-sized segments (the receiver takes one as it would a GRO'd packet); retransmissions
+ * and connections whose segments are not the link's full size stay at one MSS. */
+static void test_tso(void **state)
+{
+	(void)state;
+	assert_int_equal(synack_set_gso(A.st, 0, 1400), -EINVAL); /* below the MTU */
+	assert_int_equal(synack_set_gso(A.st, 0, 70000), -EINVAL);
+	assert_int_equal(synack_set_gso(A.st, 5, 65535), -EINVAL);
+	assert_int_equal(synack_set_gso(A.st, 0, 65535), 0);
+	A.gso = 65535;
+	int l = synack_socket(B.st, SYNACK_SOCK_STREAM);
+	assert_int_equal(synack_bind(B.st, l, &sa(0, 80)), 0);
+	assert_int_equal(synack_listen(B.st, l, 4), 0);
+	int s = synack_socket(A.st, SYNACK_SOCK_STREAM);
+	assert_int_equal(synack_connect(A.st, s, &sa(B_ADDR, 80)), -EINPROGRESS);
+	pump();
+	int c = synack_accept(B.st, l, NULL);
+	assert_true(c >= 0);
+	static uint8_t data[300000], got[300000];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 13 + 1);
+	assert_true(synack_send(A.st, s, data, 100000, 0) > 0);
+	/* The initial window (10 segments) in one packet. */
+	assert_int_equal(A.nq, 1);
+	struct sk_ipv4 ip;
+	parse_ip(&A.q[0], &ip);
+	assert_true(ip.frag & SK_IP_DF);
+	struct sk_tcp seg;
+	assert_true(sk_tcp_parse(A.q[0].b + 20, A.q[0].n - 20, ip.src, ip.dst, &seg, SK_TCP_VERIFY_CSUM) > 0);
+	assert_int_equal(seg.payload_len, 10 * 1448);
+	size_t n = 0, sent = 100000;
+	for (int i = 0; i < 1000 && n < sizeof(data); i++) {
+		pump();
+		if (sent < sizeof(data)) {
+			ssize_t r = synack_send(A.st, s, data + sent, sizeof(data) - sent, 0);
+			if (r > 0)
+				sent += (size_t)r;
+		}
+		ssize_t r;
+		while ((r = synack_recv(B.st, c, got + n, sizeof(got) - n, 0)) > 0)
+			n += (size_t)r;
+	}
+	assert_int_equal(n, sizeof(data));
+	assert_memory_equal(got, data, sizeof(data));
+	/* A lost super-segment is retransmitted one MSS at a time. */
+	pump(); /* B's window updates after the last reads */
+	assert_int_equal(synack_send(A.st, s, data, 30000, 0), 30000);
+	assert_int_equal(A.nq, 1);
+	assert_true(A.q[0].n > 20000 && A.q[0].n <= 65535);
+	drop_all();
+	now += 1500000;
+	synack_poll(A.st, now);
+	assert_true(A.nq >= 1);
+	for (int k = 0; k < A.nq; k++)
+		assert_true(A.q[k].n <= 1500);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -590,6 +650,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fragments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_echo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtt_sub_millisecond, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tso, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
