@@ -353,7 +353,7 @@ ssize_t synack_send(synack_stack *st, int sock, const void *buf, size_t len, int
 	if (t->snd.len >= limit)
 		return -EAGAIN;
 	uint32_t n = len > limit - t->snd.len ? limit - t->snd.len : (uint32_t)len;
-	int r = sk_bytes_push(&t->snd, buf, n, limit);
+	int r = sk_bytes_push(st, &t->snd, buf, n, limit);
 	if (r < 0)
 		return r;
 	sk_tcp_output(st, t);
@@ -414,7 +414,7 @@ ssize_t synack_recv(synack_stack *st, int sock, void *buf, size_t len, int flags
 			return n;
 		sk_bytes_drop(&t->rcv, n);
 		if (!t->asmb)
-			sk_bytes_shrink(&t->rcv); /* an idle connection holds no buffer (CONN-3) */
+			sk_bytes_shrink(st, &t->rcv); /* an idle connection holds no buffer (CONN-3) */
 		autotune_rcvbuf(st, t, n);
 		maybe_window_update(st, t);
 		return n;
@@ -455,7 +455,7 @@ int synack_shutdown(synack_stack *st, int sock, int how)
 		return -ENOTCONN;
 	if (how != SYNACK_SHUT_WR) {
 		t->flags |= TF_SHUT_RD;
-		sk_bytes_free(&t->rcv);
+		sk_bytes_free(st, &t->rcv);
 		free(t->asmb);
 		t->asmb = NULL;
 	}

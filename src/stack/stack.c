@@ -124,8 +124,8 @@ void synack_stack_free(synack_stack *st)
 		}
 		struct sk_tcb *t = (struct sk_tcb *)c;
 		if (t && (t->state == SYNACK_CLOSED || t->state == SYNACK_LISTEN)) {
-			sk_bytes_free(&t->snd);
-			sk_bytes_free(&t->rcv);
+			sk_bytes_free(st, &t->snd);
+			sk_bytes_free(st, &t->rcv);
 			free(t->asmb);
 			free(t->sb);
 			free(t->lst);
@@ -138,8 +138,8 @@ void synack_stack_free(synack_stack *st)
 			struct sk_conn *next = c->hnext;
 			if (c->kind == SK_CONN_TCB) {
 				struct sk_tcb *t = (struct sk_tcb *)c;
-				sk_bytes_free(&t->snd);
-				sk_bytes_free(&t->rcv);
+				sk_bytes_free(st, &t->snd);
+				sk_bytes_free(st, &t->rcv);
 				free(t->asmb);
 				free(t->sb);
 				free(t->lst);
@@ -155,6 +155,7 @@ void synack_stack_free(synack_stack *st)
 	free(st->bind_refs);
 	free(st->udp);
 	sk_reasm_free(&st->reasm);
+	sk_bufpool_drain(&st->bufpool);
 	free(st);
 }
 
@@ -347,6 +348,8 @@ void synack_poll(synack_stack *st, uint64_t now)
 	sk_wheel_advance(&st->wheel, st->now);
 	if (sk_reasm_next_deadline(&st->reasm) <= st->now)
 		sk_reasm_expire(&st->reasm, st->now, reasm_timed_out, st);
+	if (sk_bufpool_deadline(&st->bufpool) <= st->now)
+		sk_bufpool_drain(&st->bufpool);
 }
 
 uint64_t synack_next_deadline(const synack_stack *st)
@@ -354,7 +357,10 @@ uint64_t synack_next_deadline(const synack_stack *st)
 	if (!st)
 		return UINT64_MAX;
 	uint64_t w = sk_wheel_next(&st->wheel), r = sk_reasm_next_deadline(&st->reasm);
-	return w < r ? w : r;
+	uint64_t b = sk_bufpool_deadline(&st->bufpool);
+	if (r < w)
+		w = r;
+	return b < w ? b : w;
 }
 
 void synack_get_stats(const synack_stack *st, struct synack_stats *out)

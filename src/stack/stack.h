@@ -9,6 +9,7 @@
 #include "base/wheel.h"
 #include "base/rng.h"
 #include "stack/reasm.h"
+#include "buf/bufpool.h"
 
 struct sk_tcb;
 struct sk_conn;
@@ -71,6 +72,7 @@ struct synack_stack {
 	int cc_default; /* index of tcp_congestion_control (tcp/cc.h) */
 	uint16_t ip_id;
 	struct sk_reasm reasm; /* fragments being put back together (IP-2) */
+	struct sk_bufpool bufpool; /* byte-queue storage kept for reuse (buf/bufpool.h) */
 	struct sk_udptab *udp; /* UDP sockets by port (udp/udp.c), allocated on first use */
 	/* ICMP error messages: a token bucket, 1000 per second with bursts of 50 (Linux's
 	 * icmp_msgs_per_sec and icmp_msgs_burst) */

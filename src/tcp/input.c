@@ -266,7 +266,7 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 		if (data > t->snd.len)
 			data = t->snd.len;
 		sk_bytes_drop(&t->snd, data);
-		sk_bytes_shrink(&t->snd);
+		sk_bytes_shrink(st, &t->snd);
 		t->snd_una = seg->ack;
 		if (seq_lt(t->snd_nxt, t->snd_una))
 			t->snd_nxt = t->snd_una;
@@ -334,7 +334,7 @@ static void note_dsack(struct sk_tcb *t, uint32_t l, uint32_t r)
 static int place_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, const uint8_t *data, uint32_t len)
 {
 	uint32_t off = seq - t->rcv_nxt;
-	if (sk_bytes_write_at(&t->rcv, t->rcv.len + off, data, len) < 0) {
+	if (sk_bytes_write_at(st, &t->rcv, t->rcv.len + off, data, len) < 0) {
 		t->flags |= TF_ACKNOW;
 		return 0;
 	}

@@ -114,7 +114,7 @@ static void fill_common(struct synack_stack *st, struct sk_tcb *t, struct sk_seg
 			/* The D-SACK was the last thing it held: give the memory back (CONN-3). */
 			free(t->asmb);
 			t->asmb = NULL;
-			sk_bytes_shrink(&t->rcv);
+			sk_bytes_shrink(st, &t->rcv);
 		}
 	}
 }

@@ -98,8 +98,8 @@ void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t)
 {
 	sk_wheel_cancel(&st->wheel, &t->timer);
 	free_extras(t);
-	sk_bytes_free(&t->snd);
-	sk_bytes_free(&t->rcv);
+	sk_bytes_free(st, &t->snd);
+	sk_bytes_free(st, &t->rcv);
 	free(t->lst);
 	free(t);
 }
@@ -115,12 +115,12 @@ void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char 
 	sk_wheel_cancel(&st->wheel, &t->timer);
 	/* A closed connection sends nothing more; after an error it delivers nothing more
 	 * either (RST-5), while after a clean close unread data is still the reader's. */
-	sk_bytes_free(&t->snd);
+	sk_bytes_free(st, &t->snd);
 	free(t->sb);
 	t->sb = NULL;
 	if (err) {
 		t->soerror = err;
-		sk_bytes_free(&t->rcv);
+		sk_bytes_free(st, &t->rcv);
 		free(t->asmb);
 		t->asmb = NULL;
 	}
@@ -180,21 +180,20 @@ void sk_tcb_cc_init(struct synack_stack *st, struct sk_tcb *t)
 
 /* ---- byte queues ---- */
 
-int sk_bytes_push(struct sk_bytes *b, const uint8_t *p, uint32_t n, uint32_t limit)
+int sk_bytes_push(struct synack_stack *st, struct sk_bytes *b, const uint8_t *p, uint32_t n, uint32_t limit)
 {
 	if (n > limit - b->len)
 		n = limit - b->len;
 	if (n == 0)
 		return 0;
 	if (b->len + n > b->cap) {
-		uint32_t cap = b->cap ? b->cap : 2048;
-		while (cap < b->len + n)
-			cap *= 2;
-		uint8_t *nb = malloc(cap);
+		uint32_t cap;
+		uint8_t *nb = sk_bufpool_get(&st->bufpool, b->cap ? 2 * b->cap > b->len + n ? 2 * b->cap : b->len + n
+								     : b->len + n, &cap, st->now);
 		if (!nb)
 			return -ENOMEM;
 		sk_bytes_peek(b, 0, nb, b->len);
-		free(b->buf);
+		sk_bufpool_put(&st->bufpool, b->buf, b->cap, st->now);
 		b->buf = nb;
 		b->cap = cap;
 		b->head = 0;
@@ -230,22 +229,20 @@ void sk_bytes_drop(struct sk_bytes *b, uint32_t n)
 	b->len -= n;
 }
 
-void sk_bytes_shrink(struct sk_bytes *b)
+void sk_bytes_shrink(struct synack_stack *st, struct sk_bytes *b)
 {
 	if (b->len == 0)
-		sk_bytes_free(b);
+		sk_bytes_free(st, b);
 }
 
 /* Grows storage to at least need bytes, keeping every byte of the old capacity in its
  * logical place (in-order data and out-of-order data beyond len alike). */
-static int grow_keep(struct sk_bytes *b, uint32_t need)
+static int grow_keep(struct synack_stack *st, struct sk_bytes *b, uint32_t need)
 {
 	if (need <= b->cap)
 		return 0;
-	uint32_t cap = b->cap ? b->cap : 2048;
-	while (cap < need)
-		cap *= 2;
-	uint8_t *nb = malloc(cap);
+	uint32_t cap;
+	uint8_t *nb = sk_bufpool_get(&st->bufpool, b->cap && 2 * b->cap > need ? 2 * b->cap : need, &cap, st->now);
 	if (!nb)
 		return -ENOMEM;
 	if (b->cap) {
@@ -253,16 +250,16 @@ static int grow_keep(struct sk_bytes *b, uint32_t need)
 		memcpy(nb, b->buf + b->head, first);
 		memcpy(nb + first, b->buf, b->head);
 	}
-	free(b->buf);
+	sk_bufpool_put(&st->bufpool, b->buf, b->cap, st->now);
 	b->buf = nb;
 	b->cap = cap;
 	b->head = 0;
 	return 0;
 }
 
-int sk_bytes_write_at(struct sk_bytes *b, uint32_t off, const uint8_t *p, uint32_t n)
+int sk_bytes_write_at(struct synack_stack *st, struct sk_bytes *b, uint32_t off, const uint8_t *p, uint32_t n)
 {
-	if (grow_keep(b, off + n) < 0)
+	if (grow_keep(st, b, off + n) < 0)
 		return -ENOMEM;
 	uint32_t start = (b->head + off) % b->cap;
 	uint32_t first = n < b->cap - start ? n : b->cap - start;
@@ -276,9 +273,9 @@ void sk_bytes_commit(struct sk_bytes *b, uint32_t n)
 	b->len += n;
 }
 
-void sk_bytes_free(struct sk_bytes *b)
+void sk_bytes_free(struct synack_stack *st, struct sk_bytes *b)
 {
-	free(b->buf);
+	sk_bufpool_put(&st->bufpool, b->buf, b->cap, st->now);
 	b->buf = NULL;
 	b->cap = b->head = b->len = 0;
 }

@@ -196,17 +196,17 @@ uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t);
 /* Sets up congestion control for a TCB entering ESTABLISHED (or changes the algorithm). */
 void sk_tcb_cc_init(struct synack_stack *st, struct sk_tcb *t);
 
-int sk_bytes_push(struct sk_bytes *b, const uint8_t *p, uint32_t n, uint32_t limit);
+int sk_bytes_push(struct synack_stack *st, struct sk_bytes *b, const uint8_t *p, uint32_t n, uint32_t limit);
 /* Writes n bytes at offset off (may lie beyond len: out-of-order data), growing storage
  * (which keeps everything up to the old capacity); len is unchanged. Returns 0 or -ENOMEM. */
-int sk_bytes_write_at(struct sk_bytes *b, uint32_t off, const uint8_t *p, uint32_t n);
+int sk_bytes_write_at(struct synack_stack *st, struct sk_bytes *b, uint32_t off, const uint8_t *p, uint32_t n);
 /* Makes n more bytes after len (already written with write_at) part of the queue. */
 void sk_bytes_commit(struct sk_bytes *b, uint32_t n);
 uint32_t sk_bytes_peek(const struct sk_bytes *b, uint32_t off, uint8_t *out, uint32_t n);
 void sk_bytes_drop(struct sk_bytes *b, uint32_t n);
 /* Frees the storage if the queue is empty (call only when nothing lies beyond len). */
-void sk_bytes_shrink(struct sk_bytes *b);
-void sk_bytes_free(struct sk_bytes *b);
+void sk_bytes_shrink(struct synack_stack *st, struct sk_bytes *b);
+void sk_bytes_free(struct synack_stack *st, struct sk_bytes *b);
 
 /* ---- output.c ---- */
 /* The one output routine: sends whatever the TCB's state says is due (SYN, SYN+ACK, data,

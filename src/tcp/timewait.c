@@ -54,7 +54,7 @@ void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t, const char *cause)
 	for (int i = 0; i < SK_TT_COUNT; i++)
 		t->deadline[i] = UINT64_MAX;
 	sk_wheel_cancel(&st->wheel, &t->timer);
-	sk_bytes_free(&t->snd);
+	sk_bytes_free(st, &t->snd);
 	if (t->handle < 0)
 		sk_tcb_free(st, t);
 }

@@ -99,8 +99,12 @@ rm -rf "$W/par"
 
 # ---- keep-alive ----
 curl_in -v -o /dev/null -o /dev/null --local-port 45000 $URL/index.html $URL/f1m 2>"$W/ka.err"
-grep -q 'Re-using existing connection' "$W/ka.err" &&
-	ok "keep-alive: curl URL URL re-uses the connection" || bad "keep-alive: connection not re-used"
+if grep -q 'Re-using existing connection' "$W/ka.err"; then
+	ok "keep-alive: curl URL URL re-uses the connection"
+else
+	bad "keep-alive: connection not re-used; curl said:"
+	grep -v '^[<>{}] \|^  [0-9 ]\|^  %\|^ *Dload' "$W/ka.err" | sed 's/^/      /' | head -40
+fi
 n=$(grep -c '^192.0.2.1:45000 "GET' "$W/httpd.log")
 [ "$n" = 2 ] && ok "keep-alive: both requests came on 192.0.2.1:45000" ||
 	bad "keep-alive: $n requests logged from port 45000, expected 2"

@@ -1,0 +1,57 @@
+/* The byte-queue storage cache (bufpool.h). */
+#include "buf/bufpool.h"
+
+#include <stdlib.h>
+
+uint8_t *sk_bufpool_get(struct sk_bufpool *p, uint32_t need, uint32_t *cap, uint64_t now)
+{
+	int best = -1;
+	for (int i = 0; i < p->n; i++)
+		if (p->cap[i] >= need && (best < 0 || p->cap[i] < p->cap[best]))
+			best = i;
+	if (best >= 0) {
+		uint8_t *b = p->buf[best];
+		*cap = p->cap[best];
+		p->bytes -= p->cap[best];
+		p->n--;
+		p->buf[best] = p->buf[p->n];
+		p->cap[best] = p->cap[p->n];
+		p->last_use = now;
+		return b;
+	}
+	uint32_t c = 2048;
+	while (c < need && c < (1u << 31))
+		c *= 2;
+	uint8_t *b = malloc(c);
+	if (b)
+		*cap = c;
+	return b;
+}
+
+void sk_bufpool_put(struct sk_bufpool *p, uint8_t *buf, uint32_t cap, uint64_t now)
+{
+	if (!buf)
+		return;
+	if (cap < SK_BUFPOOL_MIN || p->n == SK_BUFPOOL_SLOTS || p->bytes + cap > SK_BUFPOOL_BYTES) {
+		free(buf);
+		return;
+	}
+	p->buf[p->n] = buf;
+	p->cap[p->n] = cap;
+	p->n++;
+	p->bytes += cap;
+	p->last_use = now;
+}
+
+uint64_t sk_bufpool_deadline(const struct sk_bufpool *p)
+{
+	return p->n ? p->last_use + SK_BUFPOOL_IDLE_US : UINT64_MAX;
+}
+
+void sk_bufpool_drain(struct sk_bufpool *p)
+{
+	for (int i = 0; i < p->n; i++)
+		free(p->buf[i]);
+	p->n = 0;
+	p->bytes = 0;
+}
