@@ -1,0 +1,336 @@
+/* stack_synack: synack as a server on a TUN device, one thread, for bench/real.sh.
+ *
+ *   stack_synack [--tun NAME] [--host A.B.C.D] [--addr A.B.C.D] [--prefix N] [--port P] [--mtu M]
+ *
+ * Opens (creating) the TUN device NAME, gives its kernel side the address --host and
+ * brings it up, runs a synack stack at --addr behind it and listens on --port. Each
+ * connection's first byte picks what the server does, as in `kperf server`: 'S' or 'C'
+ * sink (read to end of stream, then close), 'R' source (send until the peer goes), 'E'
+ * echo. Prints "ready" on stdout once listening; on SIGTERM or SIGINT prints the stack's
+ * counters on stderr and exits 0.
+ *
+ * The event loop: read a batch of packets from the TUN (one read(2) each), hand each to
+ * synack_input, run synack_poll when its deadline has come, then serve every connection
+ * (accept, recv until -EAGAIN, send until -EAGAIN); when the TUN has nothing, poll(2)
+ * on its fd until the stack's next deadline. The stack uses its defaults (Linux's). */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <synack/synack.h>
+
+#include "link/tun.h"
+
+#define BATCH 64
+#define IO_CHUNK (256 * 1024)
+
+enum { M_NONE = 0, M_SINK, M_SOURCE, M_ECHO };
+
+struct conn {
+	int sock;
+	int mode;
+	uint32_t pend_off, pend_len; /* echo: bytes received and not yet sent back */
+	uint8_t *pend;
+};
+
+static volatile sig_atomic_t stop;
+static uint8_t io[IO_CHUNK];
+static uint64_t out_errors;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int out(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	int r = sk_dev_send(ctx, pkt, len, now);
+	if (r < 0)
+		out_errors++;
+	return r;
+}
+
+static int parse_ip(const char *s, uint32_t *a)
+{
+	struct in_addr in;
+	if (inet_pton(AF_INET, s, &in) != 1)
+		return -1;
+	*a = ntohl(in.s_addr);
+	return 0;
+}
+
+static void conn_close(synack_stack *st, struct conn *c)
+{
+	synack_close(st, c->sock);
+	free(c->pend);
+	c->pend = NULL;
+	c->sock = -1;
+}
+
+/* Serves one connection as far as it can go now. */
+static void serve(synack_stack *st, struct conn *c)
+{
+	ssize_t r;
+	if (c->mode == M_NONE) {
+		uint8_t m;
+		r = synack_recv(st, c->sock, &m, 1, 0);
+		if (r == -EAGAIN)
+			return;
+		if (r <= 0) {
+			conn_close(st, c);
+			return;
+		}
+		c->mode = m == 'S' || m == 'C' ? M_SINK : m == 'R' ? M_SOURCE : m == 'E' ? M_ECHO : -1;
+		if (c->mode < 0) {
+			fprintf(stderr, "stack_synack: unknown mode byte 0x%02x\n", m);
+			conn_close(st, c);
+			return;
+		}
+		if (c->mode == M_ECHO) {
+			int one = 1;
+			synack_setsockopt(st, c->sock, SYNACK_IPPROTO_TCP, SYNACK_TCP_NODELAY, &one, sizeof(one));
+			c->pend = malloc(IO_CHUNK);
+			if (!c->pend) {
+				conn_close(st, c);
+				return;
+			}
+		}
+	}
+	switch (c->mode) {
+	case M_SINK:
+		while ((r = synack_recv(st, c->sock, io, sizeof(io), 0)) > 0)
+			;
+		if (r != -EAGAIN)
+			conn_close(st, c); /* end of stream (or an error): close, which sends our FIN */
+		return;
+	case M_SOURCE:
+		while ((r = synack_send(st, c->sock, io, sizeof(io), 0)) > 0)
+			;
+		if (r != -EAGAIN) {
+			conn_close(st, c);
+			return;
+		}
+		/* The client never sends more; its end of stream or reset ends the test. */
+		while ((r = synack_recv(st, c->sock, io, sizeof(io), 0)) > 0)
+			;
+		if (r != -EAGAIN)
+			conn_close(st, c);
+		return;
+	case M_ECHO:
+		for (;;) {
+			while (c->pend_len) {
+				r = synack_send(st, c->sock, c->pend + c->pend_off, c->pend_len, 0);
+				if (r == -EAGAIN)
+					return;
+				if (r < 0) {
+					conn_close(st, c);
+					return;
+				}
+				c->pend_off += (uint32_t)r;
+				c->pend_len -= (uint32_t)r;
+			}
+			r = synack_recv(st, c->sock, c->pend, IO_CHUNK, 0);
+			if (r == -EAGAIN)
+				return;
+			if (r <= 0) {
+				conn_close(st, c);
+				return;
+			}
+			c->pend_off = 0;
+			c->pend_len = (uint32_t)r;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *tun = "skbench0";
+	uint32_t host = 0xc0000201u, addr = 0xc0000202u, mtu = 1500; /* 192.0.2.1, 192.0.2.2 */
+	int prefix = 24, port = 5201, offload = 1;
+	for (int i = 1; i < argc; i += 2) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int ok = v != NULL;
+		if (!strcmp(argv[i], "--tun") && v)
+			tun = v;
+		else if (!strcmp(argv[i], "--host") && v)
+			ok = parse_ip(v, &host) == 0;
+		else if (!strcmp(argv[i], "--addr") && v)
+			ok = parse_ip(v, &addr) == 0;
+		else if (!strcmp(argv[i], "--prefix") && v)
+			prefix = atoi(v);
+		else if (!strcmp(argv[i], "--port") && v)
+			port = atoi(v);
+		else if (!strcmp(argv[i], "--mtu") && v)
+			mtu = (uint32_t)atoi(v);
+		else if (!strcmp(argv[i], "--offload") && v)
+			offload = atoi(v);
+		else
+			ok = 0;
+		if (!ok) {
+			fprintf(stderr, "usage: stack_synack [--tun NAME] [--host IP] [--addr IP] [--prefix N] "
+					"[--port P] [--mtu M] [--offload 0|1]\n");
+			return 2;
+		}
+	}
+
+	char why[128] = "";
+	int err = 0;
+	struct sk_dev *dev = sk_tun_open(tun, SK_TUN, offload ? 0 : SK_TUN_NO_OFFLOAD, mtu, &err, why, sizeof(why));
+	if (!dev) {
+		fprintf(stderr, "stack_synack: %s\n", why);
+		return 1;
+	}
+	if (sk_tun_host_config(tun, host, (uint8_t)prefix, why, sizeof(why)) < 0) {
+		fprintf(stderr, "stack_synack: %s\n", why);
+		return 1;
+	}
+
+	struct synack_config cfg;
+	synack_config_defaults(&cfg);
+	if (getrandom(cfg.secret, sizeof(cfg.secret), 0) != (ssize_t)sizeof(cfg.secret) ||
+	    getrandom(&cfg.seed, sizeof(cfg.seed), 0) != (ssize_t)sizeof(cfg.seed)) {
+		perror("stack_synack: getrandom");
+		return 1;
+	}
+	synack_stack *st = synack_stack_new(&cfg, &err);
+	if (!st) {
+		fprintf(stderr, "stack_synack: synack_stack_new: %s\n", strerror(-err));
+		return 1;
+	}
+	if ((err = synack_add_addr(st, addr, (uint8_t)prefix, mtu, out, dev)) < 0) {
+		fprintf(stderr, "stack_synack: synack_add_addr: %s\n", strerror(-err));
+		return 1;
+	}
+	if (sk_tun_gso_max(dev))
+		synack_set_gso(st, err, sk_tun_gso_max(dev));
+	int l = synack_socket(st, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr la = {0, (uint16_t)port};
+	int one = 1;
+	if (l < 0 || synack_setsockopt(st, l, SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    synack_bind(st, l, &la) < 0 || synack_listen(st, l, 4096) < 0) {
+		fprintf(stderr, "stack_synack: cannot listen on port %d\n", port);
+		return 1;
+	}
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	/* One block of packet buffers, each what the device may hand over in one read (the
+	 * MTU, or 64 KiB with offloads) rounded up to a cache line. */
+	size_t cap = (sk_tun_rx_cap(dev) + 63) & ~(size_t)63;
+	uint8_t *block = malloc(cap * BATCH), *bufs[BATCH];
+	size_t lens[BATCH];
+	if (!block) {
+		fprintf(stderr, "stack_synack: out of memory\n");
+		return 1;
+	}
+	for (int i = 0; i < BATCH; i++)
+		bufs[i] = block + (size_t)i * cap;
+	size_t nconns = 0, capconns = 64;
+	struct conn *conns = calloc(capconns, sizeof(*conns));
+	if (!conns)
+		return 1;
+	int fd = sk_dev_fd(dev);
+	uint64_t packets = 0, batches = 0, polls = 0, idle_us = 0, t_start = now_us();
+
+	printf("ready\n");
+	fflush(stdout);
+	while (!stop) {
+		int n = sk_tun_recv_batch(dev, bufs, cap, lens, BATCH);
+		if (n < 0) {
+			fprintf(stderr, "stack_synack: read %s: %s\n", tun, strerror(-n));
+			return 1;
+		}
+		uint64_t now = now_us();
+		for (int i = 0; i < n; i++)
+			synack_input(st, bufs[i], lens[i], now);
+		if (n) {
+			packets += (uint64_t)n;
+			batches++;
+		}
+		if (synack_next_deadline(st) <= now)
+			synack_poll(st, now);
+
+		int s;
+		while ((s = synack_accept(st, l, NULL)) >= 0) {
+			if (nconns == capconns) {
+				struct conn *bigger = realloc(conns, 2 * capconns * sizeof(*conns));
+				if (!bigger) {
+					synack_close(st, s);
+					continue;
+				}
+				conns = bigger;
+				capconns *= 2;
+			}
+			conns[nconns++] = (struct conn){.sock = s};
+		}
+		for (size_t i = 0; i < nconns;) {
+			serve(st, &conns[i]);
+			if (conns[i].sock < 0)
+				conns[i] = conns[--nconns];
+			else
+				i++;
+		}
+
+		if (n == 0) {
+			uint64_t d = synack_next_deadline(st);
+			now = now_us();
+			int ms = -1;
+			if (d != UINT64_MAX)
+				ms = d <= now ? 0 : (d - now + 999) / 1000 > 1000 ? 1000 : (int)((d - now + 999) / 1000);
+			struct pollfd p = {.fd = fd, .events = POLLIN};
+			polls++;
+			uint64_t t_poll = now_us();
+			int pr = poll(&p, 1, ms);
+			idle_us += now_us() - t_poll;
+			if (pr < 0 && errno != EINTR) {
+				perror("stack_synack: poll");
+				return 1;
+			}
+		}
+	}
+
+	struct synack_stats x;
+	synack_get_stats(st, &x);
+	fprintf(stderr,
+		"stack_synack: %.1f s, %.1f s of it waiting in poll; packets in %llu in %llu batches, %llu polls; ip_in %llu ip_out %llu tcp_in %llu "
+		"tcp_out %llu rexmit %llu timeouts %llu fast_rexmit %llu ooo %llu drop_no_socket %llu "
+		"drop_out_of_window %llu passive_opens %llu syncookies %llu aq_overflow %llu output_errors %llu "
+		"conns %llu time_wait %llu\n",
+		(double)(now_us() - t_start) * 1e-6, (double)idle_us * 1e-6, (unsigned long long)packets,
+		(unsigned long long)batches, (unsigned long long)polls,
+		(unsigned long long)x.ip_in, (unsigned long long)x.ip_out, (unsigned long long)x.tcp_in,
+		(unsigned long long)x.tcp_out, (unsigned long long)x.tcp_rexmit, (unsigned long long)x.tcp_timeouts,
+		(unsigned long long)x.tcp_fast_retransmits, (unsigned long long)x.tcp_ooo_segments,
+		(unsigned long long)x.tcp_drop_no_socket, (unsigned long long)x.tcp_drop_out_of_window,
+		(unsigned long long)x.tcp_passive_opens, (unsigned long long)x.syncookies_sent,
+		(unsigned long long)x.accept_queue_overflow, (unsigned long long)(x.output_errors + out_errors),
+		(unsigned long long)x.conns, (unsigned long long)x.time_wait);
+	for (size_t i = 0; i < nconns; i++)
+		conn_close(st, &conns[i]);
+	synack_close(st, l);
+	synack_stack_free(st);
+	sk_dev_close(dev);
+	free(block);
+	free(conns);
+	return 0;
+}
