@@ -32,6 +32,7 @@
 #include "lwip/timeouts.h"
 
 #include "link/tun.h"
+#include "tunsrv.h"
 
 #define BATCH 64
 
@@ -57,15 +58,6 @@ static uint64_t now_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static int parse_ip(const char *s, uint32_t *a)
-{
-	struct in_addr in;
-	if (inet_pton(AF_INET, s, &in) != 1)
-		return -1;
-	*a = ntohl(in.s_addr);
-	return 0;
 }
 
 /* ---- the netif: packets out to the TUN ---- */
@@ -260,44 +252,15 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 
 int main(int argc, char **argv)
 {
-	const char *tun = "skbench0";
-	uint32_t host = 0xc0000201u, addr = 0xc0000202u, mtu = 1500; /* 192.0.2.1, 192.0.2.2 */
-	int prefix = 24, port = 5201;
-	for (int i = 1; i < argc; i += 2) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int ok = v != NULL;
-		if (!strcmp(argv[i], "--tun") && v)
-			tun = v;
-		else if (!strcmp(argv[i], "--host") && v)
-			ok = parse_ip(v, &host) == 0;
-		else if (!strcmp(argv[i], "--addr") && v)
-			ok = parse_ip(v, &addr) == 0;
-		else if (!strcmp(argv[i], "--prefix") && v)
-			prefix = atoi(v);
-		else if (!strcmp(argv[i], "--port") && v)
-			port = atoi(v);
-		else if (!strcmp(argv[i], "--mtu") && v)
-			mtu = (uint32_t)atoi(v);
-		else
-			ok = 0;
-		if (!ok || mtu < 576 || mtu > 65535 || prefix < 0 || prefix > 32) {
-			fprintf(stderr, "usage: stack_lwip [--tun NAME] [--host IP] [--addr IP] [--prefix N] "
-					"[--port P] [--mtu M]\n");
-			return 2;
-		}
-	}
-
-	char why[128] = "";
-	int err = 0;
-	struct sk_dev *dev = sk_tun_open(tun, SK_TUN, SK_TUN_NO_OFFLOAD, mtu, &err, why, sizeof(why));
-	if (!dev) {
-		fprintf(stderr, "stack_lwip: %s\n", why);
+	struct tunsrv_opts o;
+	if (tunsrv_parse(&o, argc, argv, "stack_lwip", 0) < 0)
+		return 2;
+	struct sk_dev *dev = tunsrv_open(&o, "stack_lwip");
+	if (!dev)
 		return 1;
-	}
-	if (sk_tun_host_config(tun, host, (uint8_t)prefix, why, sizeof(why)) < 0) {
-		fprintf(stderr, "stack_lwip: %s\n", why);
-		return 1;
-	}
+	const char *tun = o.tun;
+	uint32_t host = o.host, addr = o.addr, mtu = o.mtu;
+	int prefix = o.prefix, port = o.port;
 	tun_fd = sk_dev_fd(dev);
 	nif_mtu = (uint16_t)mtu;
 

@@ -28,6 +28,7 @@
 #include <synack/synack.h>
 
 #include "link/tun.h"
+#include "tunsrv.h"
 
 #define BATCH 64
 #define IO_CHUNK (256 * 1024)
@@ -64,15 +65,6 @@ static int out(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
 	if (r < 0)
 		out_errors++;
 	return r;
-}
-
-static int parse_ip(const char *s, uint32_t *a)
-{
-	struct in_addr in;
-	if (inet_pton(AF_INET, s, &in) != 1)
-		return -1;
-	*a = ntohl(in.s_addr);
-	return 0;
 }
 
 static void conn_close(synack_stack *st, struct conn *c)
@@ -160,46 +152,15 @@ static void serve(synack_stack *st, struct conn *c)
 
 int main(int argc, char **argv)
 {
-	const char *tun = "skbench0";
-	uint32_t host = 0xc0000201u, addr = 0xc0000202u, mtu = 1500; /* 192.0.2.1, 192.0.2.2 */
-	int prefix = 24, port = 5201, offload = 1;
-	for (int i = 1; i < argc; i += 2) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int ok = v != NULL;
-		if (!strcmp(argv[i], "--tun") && v)
-			tun = v;
-		else if (!strcmp(argv[i], "--host") && v)
-			ok = parse_ip(v, &host) == 0;
-		else if (!strcmp(argv[i], "--addr") && v)
-			ok = parse_ip(v, &addr) == 0;
-		else if (!strcmp(argv[i], "--prefix") && v)
-			prefix = atoi(v);
-		else if (!strcmp(argv[i], "--port") && v)
-			port = atoi(v);
-		else if (!strcmp(argv[i], "--mtu") && v)
-			mtu = (uint32_t)atoi(v);
-		else if (!strcmp(argv[i], "--offload") && v)
-			offload = atoi(v);
-		else
-			ok = 0;
-		if (!ok) {
-			fprintf(stderr, "usage: stack_synack [--tun NAME] [--host IP] [--addr IP] [--prefix N] "
-					"[--port P] [--mtu M] [--offload 0|1]\n");
-			return 2;
-		}
-	}
-
-	char why[128] = "";
-	int err = 0;
-	struct sk_dev *dev = sk_tun_open(tun, SK_TUN, offload ? 0 : SK_TUN_NO_OFFLOAD, mtu, &err, why, sizeof(why));
-	if (!dev) {
-		fprintf(stderr, "stack_synack: %s\n", why);
+	struct tunsrv_opts o;
+	if (tunsrv_parse(&o, argc, argv, "stack_synack", 1) < 0)
+		return 2;
+	struct sk_dev *dev = tunsrv_open(&o, "stack_synack");
+	if (!dev)
 		return 1;
-	}
-	if (sk_tun_host_config(tun, host, (uint8_t)prefix, why, sizeof(why)) < 0) {
-		fprintf(stderr, "stack_synack: %s\n", why);
-		return 1;
-	}
+	const char *tun = o.tun;
+	uint32_t addr = o.addr, mtu = o.mtu;
+	int prefix = o.prefix, port = o.port, err = 0;
 
 	struct synack_config cfg;
 	synack_config_defaults(&cfg);

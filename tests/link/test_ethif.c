@@ -180,44 +180,35 @@ static void assert_zero_pad(const struct frame *fr, size_t from)
 		assert_int_equal(fr->data[i], 0);
 }
 
-/* Every field of the ARP request we send for tpa. */
-static void assert_arp_request(const struct frame *fr, uint32_t tpa)
+/* Every field of an ARP message we send: op 1 (request, broadcast, target MAC zero) or 2
+ * (reply to station tmac), asking for or answering about tpa. */
+static void assert_arp(const struct frame *fr, int op, const uint8_t *tmac, uint32_t tpa)
 {
 	const uint8_t *d = fr->data;
 	assert_int_equal(fr->len, 60);
-	assert_mac(d, bcast);
+	assert_mac(d, op == 1 ? bcast : tmac);
 	assert_mac(d + 6, my_mac);
 	assert_int_equal(sk_get16(d + 12), 0x0806);
 	assert_int_equal(sk_get16(d + 14), 1);
 	assert_int_equal(sk_get16(d + 16), 0x0800);
 	assert_int_equal(d[18], 6);
 	assert_int_equal(d[19], 4);
-	assert_int_equal(sk_get16(d + 20), 1);
+	assert_int_equal(sk_get16(d + 20), op);
 	assert_mac(d + 22, my_mac);
 	assert_int_equal(sk_get32(d + 28), MY_IP);
-	assert_mac(d + 32, zero_mac);
+	assert_mac(d + 32, op == 1 ? zero_mac : tmac);
 	assert_int_equal(sk_get32(d + 38), tpa);
 	assert_zero_pad(fr, 42);
 }
 
-/* Every field of the ARP reply we send to station mac (ip). */
+static void assert_arp_request(const struct frame *fr, uint32_t tpa)
+{
+	assert_arp(fr, 1, NULL, tpa);
+}
+
 static void assert_arp_reply(const struct frame *fr, const uint8_t *mac, uint32_t ip)
 {
-	const uint8_t *d = fr->data;
-	assert_int_equal(fr->len, 60);
-	assert_mac(d, mac);
-	assert_mac(d + 6, my_mac);
-	assert_int_equal(sk_get16(d + 12), 0x0806);
-	assert_int_equal(sk_get16(d + 14), 1);
-	assert_int_equal(sk_get16(d + 16), 0x0800);
-	assert_int_equal(d[18], 6);
-	assert_int_equal(d[19], 4);
-	assert_int_equal(sk_get16(d + 20), 2);
-	assert_mac(d + 22, my_mac);
-	assert_int_equal(sk_get32(d + 28), MY_IP);
-	assert_mac(d + 32, mac);
-	assert_int_equal(sk_get32(d + 38), ip);
-	assert_zero_pad(fr, 42);
+	assert_arp(fr, 2, mac, ip);
 }
 
 /* An IPv4 frame to dst carrying exactly pkt, padded to 60. */

@@ -1,0 +1,77 @@
+/* What the bench servers on a TUN (stack_synack, stack_lwip) share: their options and the
+ * opening of the device with its kernel side configured. */
+#ifndef SK_BENCH_TUNSRV_H
+#define SK_BENCH_TUNSRV_H
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "link/tun.h"
+
+struct tunsrv_opts {
+	const char *tun;
+	uint32_t host, addr, mtu; /* kernel side, the stack (host order), link MTU */
+	int prefix, port;
+	int offload; /* TUN checksum/TSO offloads (synack only) */
+};
+
+static int tunsrv_ip(const char *s, uint32_t *a)
+{
+	struct in_addr in;
+	if (!s || inet_pton(AF_INET, s, &in) != 1)
+		return -1;
+	*a = ntohl(in.s_addr);
+	return 0;
+}
+
+/* Parses [--tun NAME] [--host IP] [--addr IP] [--prefix N] [--port P] [--mtu M] and, when
+ * offload_ok, [--offload 0|1]. Prints the usage and returns -1 on anything else. */
+static int tunsrv_parse(struct tunsrv_opts *o, int argc, char **argv, const char *prog, int offload_ok)
+{
+	*o = (struct tunsrv_opts){"skbench0", 0xc0000201u, 0xc0000202u, 1500, 24, 5201, offload_ok};
+	for (int i = 1; i < argc; i += 2) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int ok = v != NULL;
+		if (!strcmp(argv[i], "--tun") && v)
+			o->tun = v;
+		else if (!strcmp(argv[i], "--host"))
+			ok = tunsrv_ip(v, &o->host) == 0;
+		else if (!strcmp(argv[i], "--addr"))
+			ok = tunsrv_ip(v, &o->addr) == 0;
+		else if (!strcmp(argv[i], "--prefix") && v)
+			o->prefix = atoi(v);
+		else if (!strcmp(argv[i], "--port") && v)
+			o->port = atoi(v);
+		else if (!strcmp(argv[i], "--mtu") && v)
+			o->mtu = (uint32_t)atoi(v);
+		else if (!strcmp(argv[i], "--offload") && v && offload_ok)
+			o->offload = atoi(v);
+		else
+			ok = 0;
+		if (!ok || o->mtu < 576 || o->mtu > 65535 || o->prefix < 0 || o->prefix > 32) {
+			fprintf(stderr, "usage: %s [--tun NAME] [--host IP] [--addr IP] [--prefix N] [--port P] [--mtu M]%s\n",
+				prog, offload_ok ? " [--offload 0|1]" : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Opens the TUN and gives the kernel side its address; NULL after a one-line message. */
+static struct sk_dev *tunsrv_open(const struct tunsrv_opts *o, const char *prog)
+{
+	char why[128] = "";
+	int err = 0;
+	struct sk_dev *dev = sk_tun_open(o->tun, SK_TUN, o->offload ? 0 : SK_TUN_NO_OFFLOAD, o->mtu, &err, why, sizeof(why));
+	if (dev && sk_tun_host_config(o->tun, o->host, (uint8_t)o->prefix, why, sizeof(why)) < 0) {
+		sk_dev_close(dev);
+		dev = NULL;
+	}
+	if (!dev)
+		fprintf(stderr, "%s: %s\n", prog, why);
+	return dev;
+}
+
+#endif
