@@ -299,6 +299,8 @@ int synack_connect(synack_stack *st, int sock, const struct synack_sockaddr *a)
 	t->iss = sk_tcp_isn(st, &k);
 	t->snd_una = t->snd_nxt = t->snd_max = t->iss;
 	t->adv_mss = (uint16_t)(sk_route_mtu(st, k.raddr) - 40);
+	if (t->user_mss && t->user_mss < t->adv_mss)
+		t->adv_mss = t->user_mss;
 	t->rcv_wscale = st->cfg.tcp_window_scaling ? sk_tcp_wscale_for(st) : 0;
 	t->ts_offset = (uint32_t)sk_siphash_4u32(&st->key, k.laddr, k.raddr, 0x54534f46, 0);
 	t->rto = st->cfg.tcp_rto_initial_ms * 1000u;
@@ -665,10 +667,11 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 		t->keepcnt = (uint8_t)v;
 		return 0;
 	case SYNACK_TCP_MAXSEG:
+		/* As on Linux: it shapes the connections made after it (connect, or those
+		 * a listener accepts), announced and sent alike. */
 		if (v < 88 || v > 65495)
 			return -EINVAL;
-		if (t->state == SYNACK_CLOSED && v < t->adv_mss)
-			t->adv_mss = (uint16_t)v;
+		t->user_mss = (uint16_t)v;
 		return 0;
 	default:
 		return -ENOPROTOOPT;
@@ -763,7 +766,8 @@ int synack_getsockopt(synack_stack *st, int sock, int level, int name, void *val
 	case SYNACK_TCP_KEEPCNT:
 		return put_int(val, len, t->keepcnt ? t->keepcnt : st->cfg.tcp_keepalive_probes);
 	case SYNACK_TCP_MAXSEG:
-		return put_int(val, len, t->state >= SYNACK_ESTABLISHED ? (int)sk_tcp_eff_mss(t) : t->adv_mss);
+		return put_int(val, len, t->state >= SYNACK_ESTABLISHED ? (int)sk_tcp_eff_mss(t)
+					 : t->user_mss ? t->user_mss : 536);
 	case SYNACK_TCP_INFO: {
 		struct synack_tcp_info info;
 		fill_info(st, t, &info);

@@ -96,6 +96,8 @@ static void take_syn_options(struct synack_stack *st, struct sk_tcb *t, const st
 {
 	uint16_t peer_mss = seg->opt.has_mss ? seg->opt.mss : 536;
 	uint32_t mtu_mss = sk_route_mtu(st, t->h.key.raddr) - 40;
+	if (t->user_mss && t->user_mss < mtu_mss)
+		mtu_mss = t->user_mss; /* TCP_MAXSEG clamps what we send too, as on Linux */
 	t->mss = (uint16_t)(peer_mss < mtu_mss ? peer_mss : mtu_mss);
 	if (t->mss < 64)
 		t->mss = 64;

@@ -14,9 +14,11 @@ static const uint16_t cookie_mss[] = {536, 1300, 1440, 1460};
 #define COOKIE_MAX_AGE 2                   /* ticks a cookie stays valid */
 #define TS_OPT_BITS 6                      /* low tsval bits carrying WS/SACK/ECN */
 
-static uint16_t our_mss(const struct synack_stack *st, uint32_t raddr)
+/* The MSS we announce: the route's, or less if TCP_MAXSEG was set on the listener. */
+static uint16_t our_mss(const struct synack_stack *st, uint32_t raddr, uint16_t user_mss)
 {
-	return (uint16_t)(sk_route_mtu(st, raddr) - 40);
+	uint32_t m = sk_route_mtu(st, raddr) - 40;
+	return (uint16_t)(user_mss && user_mss < m ? user_mss : m);
 }
 
 static uint32_t ts_offset_for(struct synack_stack *st, const struct sk_conn_key *k)
@@ -31,6 +33,7 @@ struct syn_params {
 	uint8_t peer_ws; /* 0xff: not offered */
 	uint8_t sack_ok, ts_ok, ecn_ok;
 	uint32_t ts_recent, ts_offset;
+	uint16_t user_mss; /* the listener's TCP_MAXSEG */
 };
 
 static void send_synack(struct synack_stack *st, const struct syn_params *p, uint32_t tsval)
@@ -41,7 +44,7 @@ static void send_synack(struct synack_stack *st, const struct syn_params *p, uin
 				   .flags = SK_TCP_SYN | SK_TCP_ACK, .win = 65535};
 	if (st->cfg.tcp_rmem[1] < 65535)
 		o.win = (uint16_t)st->cfg.tcp_rmem[1];
-	sk_tcp_syn_options(st, &o.opt, our_mss(st, p->key.raddr), p->ts_ok, tsval, p->ts_recent, p->sack_ok,
+	sk_tcp_syn_options(st, &o.opt, our_mss(st, p->key.raddr, p->user_mss), p->ts_ok, tsval, p->ts_recent, p->sack_ok,
 			   p->peer_ws != 0xff, wscale);
 	sk_tcp_send_segment(st, &o);
 }
@@ -172,6 +175,7 @@ static void syn_params_of(const struct sk_syn *e, struct syn_params *p)
 	p->ts_ok = e->ts_ok;
 	p->ts_recent = e->ts_recent;
 	p->ts_offset = e->ts_offset;
+	p->user_mss = e->listener ? e->listener->user_mss : 0;
 }
 
 static void resend_synack(struct synack_stack *st, const struct sk_syn *e)
@@ -205,6 +209,7 @@ void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint3
 	}
 	struct syn_params p;
 	params_from_syn(st, &p, src, dst, seg);
+	p.user_mss = l->user_mss;
 	int full = lst->syn_len >= st->cfg.tcp_max_syn_backlog;
 	if ((full && st->cfg.tcp_syncookies) || st->cfg.tcp_syncookies == 2) {
 		if (full)
@@ -261,7 +266,8 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	t->rcv_nxt = t->last_ack_sent = p->irs + 1; /* what the SYN+ACK acknowledged */
 	/* The SYN+ACK offered an unscaled window (send_synack). */
 	t->rcv_adv = t->rcv_nxt + (st->cfg.tcp_rmem[1] < 65535 ? st->cfg.tcp_rmem[1] : 65535);
-	t->adv_mss = our_mss(st, p->key.raddr);
+	t->adv_mss = our_mss(st, p->key.raddr, p->user_mss);
+	t->user_mss = p->user_mss;
 	uint32_t mtu_mss = t->adv_mss;
 	t->mss = p->peer_mss < mtu_mss ? p->peer_mss : (uint16_t)mtu_mss;
 	if (t->mss < 64)
@@ -415,6 +421,7 @@ int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, uint32_t src, u
 	}
 	p.peer_mss = cookie_mss[idx];
 	p.peer_ws = 0xff;
+	p.user_mss = l->user_mss;
 	p.ts_offset = ts_offset_for(st, &p.key);
 	if (seg->opt.has_ts && st->cfg.tcp_timestamps && seg->opt.tsecr) {
 		uint32_t bits = seg->opt.tsecr & ((1u << TS_OPT_BITS) - 1);

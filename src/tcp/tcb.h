@@ -89,6 +89,7 @@ struct sk_tcb {
 	uint32_t irs, rcv_nxt, rcv_adv;
 	uint16_t mss;         /* most we send in one segment */
 	uint16_t adv_mss;     /* what we announced */
+	uint16_t user_mss;    /* TCP_MAXSEG: clamps both MSSes of later connections, 0 = none */
 	/* timestamps (RFC 7323) */
 	uint32_t ts_recent, ts_offset;
 	uint32_t last_ack_sent; /* Last.ACK.sent: the ack field of our latest segment */

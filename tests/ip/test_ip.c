@@ -636,6 +636,59 @@ static void test_tso(void **state)
 		assert_true(A.q[k].n <= 1500);
 }
 
+/* The MSS option of the SYN or SYN+ACK in packet p. */
+static int syn_mss(const struct pkt *p)
+{
+	struct sk_ipv4 ip;
+	parse_ip(p, &ip);
+	struct sk_tcp seg;
+	assert_true(sk_tcp_parse(p->b + 20, p->n - 20, ip.src, ip.dst, &seg, SK_TCP_VERIFY_CSUM) > 0);
+	assert_true(seg.flags & SK_TCP_SYN);
+	return seg.opt.has_mss ? seg.opt.mss : -1;
+}
+
+/* TCP_MAXSEG set before connect() or listen() shapes the connections made after it: the
+ * MSS announced in the SYN (or SYN+ACK) and the size of what that side sends. */
+static void test_maxseg_before_connect(void **state)
+{
+	(void)state;
+	int l = synack_socket(B.st, SYNACK_SOCK_STREAM);
+	int v = 800;
+	assert_int_equal(synack_setsockopt(B.st, l, SYNACK_IPPROTO_TCP, SYNACK_TCP_MAXSEG, &v, sizeof(v)), 0);
+	assert_int_equal(synack_bind(B.st, l, &sa(0, 80)), 0);
+	assert_int_equal(synack_listen(B.st, l, 4), 0);
+	int s = synack_socket(A.st, SYNACK_SOCK_STREAM);
+	int got = 0;
+	size_t gl = sizeof(got);
+	assert_int_equal(synack_getsockopt(A.st, s, SYNACK_IPPROTO_TCP, SYNACK_TCP_MAXSEG, &got, &gl), 0);
+	assert_int_equal(got, 536); /* not connected, nothing set: the default, as Linux says */
+	v = 1000;
+	assert_int_equal(synack_setsockopt(A.st, s, SYNACK_IPPROTO_TCP, SYNACK_TCP_MAXSEG, &v, sizeof(v)), 0);
+	v = 50;
+	assert_int_equal(synack_setsockopt(A.st, s, SYNACK_IPPROTO_TCP, SYNACK_TCP_MAXSEG, &v, sizeof(v)), -EINVAL);
+	assert_int_equal(synack_connect(A.st, s, &sa(B_ADDR, 80)), -EINPROGRESS);
+	assert_int_equal(A.nq, 1);
+	assert_int_equal(syn_mss(&A.q[0]), 1000);
+	synack_input(B.st, A.q[0].b, A.q[0].n, now);
+	A.nq = 0;
+	assert_int_equal(B.nq, 1);
+	assert_int_equal(syn_mss(&B.q[0]), 800); /* the listener's setting */
+	pump();
+	int c = synack_accept(B.st, l, NULL);
+	assert_true(c >= 0);
+	static char data[20000];
+	assert_true(synack_send(A.st, s, data, sizeof(data), 0) > 0);
+	assert_true(synack_send(B.st, c, data, sizeof(data), 0) > 0);
+	for (int i = 0; i < A.nq; i++)
+		assert_true(A.q[i].n <= 20 + 20 + 12 + 800); /* B announced 800 */
+	for (int i = 0; i < B.nq; i++)
+		assert_true(B.q[i].n <= 20 + 20 + 12 + 800); /* B's own setting caps its sends */
+	assert_true(A.nq > 0 && B.nq > 0);
+	gl = sizeof(got);
+	assert_int_equal(synack_getsockopt(A.st, s, SYNACK_IPPROTO_TCP, SYNACK_TCP_MAXSEG, &got, &gl), 0);
+	assert_int_equal(got, 800 - 12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -651,6 +704,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_big_echo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtt_sub_millisecond, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tso, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_maxseg_before_connect, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
