@@ -241,6 +241,26 @@ int sk_scn_wait_accept(struct sk_scn *s, int host, int lsock, uint64_t limit, ui
 	return sk_scn_accept(s, host, lsock);
 }
 
+int sk_scn_open(struct sk_scn *s, int l, int cs, int *ss)
+{
+	uint64_t limit = sk_world_now(s->w) + SK_S(5);
+	if (cs < 0 || sk_scn_wait_connect(s, s->client, cs, limit, NULL) != 0)
+		return 0;
+	*ss = sk_scn_wait_accept(s, s->server, l, limit, NULL);
+	return *ss >= 0;
+}
+
+void sk_scn_close_both(struct sk_scn *s, int a, int as, uint64_t t1, int b, int bs, uint64_t t2)
+{
+	sk_world_run_until(s->w, t1);
+	sk_scn_close(s, a, as);
+	sk_world_run_until(s->w, t2);
+	char buf[4];
+	sk_expect(s, sk_scn_recv(s, b, bs, buf, sizeof(buf)) == 0, "%s reads EOF",
+		  sk_world_name(s->w, b));
+	sk_scn_close(s, b, bs);
+}
+
 int sk_scn_rule(struct sk_scn *s, int from, int to, uint16_t mask, uint16_t value, uint32_t first, uint32_t last,
 		enum sk_simnet_action action, uint64_t delay_us)
 {
@@ -255,15 +275,7 @@ int sk_scn_rule(struct sk_scn *s, int from, int to, uint16_t mask, uint16_t valu
 
 const struct sk_rec *sk_scn_seg(struct sk_scn *s, int host, uint16_t mask, uint16_t value, int n)
 {
-	size_t count = sk_world_nrecs(s->w);
-	for (size_t i = 0; i < count; i++) {
-		const struct sk_rec *r = sk_world_rec(s->w, i);
-		if (r->type != SK_REC_SEG || r->host != host || r->d.l4 != SK_L4_TCP)
-			continue;
-		if ((r->d.tcp.flags & mask) == value && --n == 0)
-			return r;
-	}
-	return NULL;
+	return sk_scn_seg_ports(s, host, 0, 0, mask, value, n);
 }
 
 int sk_scn_count(struct sk_scn *s, int host, uint16_t mask, uint16_t value)
@@ -295,6 +307,23 @@ int sk_scn_seg_is(const struct sk_rec *r, uint16_t flags, uint32_t seq, uint32_t
 	return !(flags & SK_TCP_ACK) || t->ack == ack;
 }
 
+int sk_scn_isns(struct sk_scn *s, uint16_t port, uint32_t *x, uint32_t *y)
+{
+	const struct sk_rec *syn = sk_scn_seg_ports(s, s->client, port, SK_PORT, ALL, S, 1);
+	const struct sk_rec *synack = sk_scn_seg_ports(s, s->server, SK_PORT, port, ALL, S | A, 1);
+	if (!syn || !synack)
+		return 0;
+	*x = syn->d.tcp.seq;
+	*y = synack->d.tcp.seq;
+	return 1;
+}
+
+int sk_scn_state(struct sk_scn *s, int host, int sock)
+{
+	struct synack_tcp_info i;
+	return sk_scn_tcp_info(s, host, sock, &i) < 0 ? -1 : i.state;
+}
+
 int sk_scn_connect_sock(struct sk_scn *s, int host, int sock, uint32_t addr, uint16_t port)
 {
 	struct synack_sockaddr a = {addr, port};
@@ -305,17 +334,24 @@ int sk_scn_connect_sock(struct sk_scn *s, int host, int sock, uint32_t addr, uin
 	return r;
 }
 
+/* r is a TCP segment host sent from sport to dport (0 = any) with (flags & mask) == value. */
+static int seg_ports_match(const struct sk_rec *r, int host, uint16_t sport, uint16_t dport,
+			   uint16_t mask, uint16_t value)
+{
+	if (r->type != SK_REC_SEG || r->host != host || r->d.l4 != SK_L4_TCP)
+		return 0;
+	if ((sport && r->d.tcp.sport != sport) || (dport && r->d.tcp.dport != dport))
+		return 0;
+	return (r->d.tcp.flags & mask) == value;
+}
+
 const struct sk_rec *sk_scn_seg_ports(struct sk_scn *s, int host, uint16_t sport, uint16_t dport,
 				      uint16_t mask, uint16_t value, int n)
 {
 	size_t count = sk_world_nrecs(s->w);
 	for (size_t i = 0; i < count; i++) {
 		const struct sk_rec *r = sk_world_rec(s->w, i);
-		if (r->type != SK_REC_SEG || r->host != host || r->d.l4 != SK_L4_TCP)
-			continue;
-		if ((sport && r->d.tcp.sport != sport) || (dport && r->d.tcp.dport != dport))
-			continue;
-		if ((r->d.tcp.flags & mask) == value && --n == 0)
+		if (seg_ports_match(r, host, sport, dport, mask, value) && --n == 0)
 			return r;
 	}
 	return NULL;
@@ -326,15 +362,8 @@ int sk_scn_count_ports(struct sk_scn *s, int host, uint16_t sport, uint16_t dpor
 {
 	int n = 0;
 	size_t count = sk_world_nrecs(s->w);
-	for (size_t i = 0; i < count; i++) {
-		const struct sk_rec *r = sk_world_rec(s->w, i);
-		if (r->type != SK_REC_SEG || r->host != host || r->d.l4 != SK_L4_TCP)
-			continue;
-		if ((sport && r->d.tcp.sport != sport) || (dport && r->d.tcp.dport != dport))
-			continue;
-		if ((r->d.tcp.flags & mask) == value)
-			n++;
-	}
+	for (size_t i = 0; i < count; i++)
+		n += seg_ports_match(sk_world_rec(s->w, i), host, sport, dport, mask, value);
 	return n;
 }
 

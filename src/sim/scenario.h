@@ -38,6 +38,20 @@ int sk_scenario_run(const struct sk_scenario *sc, const struct sk_world_opts *o,
 #define SK_SERVER_ADDR 0x0a000002u /* 10.0.0.2 */
 #define SK_PORT 6378
 
+/* TCP flag shorthands for the masks and values of the log queries: ALL masks the flags that
+ * tell segments apart (data with PSH counts as its ACK), ALLP adds PSH (a bare ACK is then A,
+ * data P|A). Single letters for the scenario code's sake: a file that includes this header
+ * cannot use these names for anything else. */
+#define S    SK_TCP_SYN
+#define A    SK_TCP_ACK
+#define R    SK_TCP_RST
+#define F    SK_TCP_FIN
+#define P    SK_TCP_PSH
+#define ALL  (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST | SK_TCP_FIN)
+#define ALLP (ALL | SK_TCP_PSH)
+/* The time a state query returns for a change that never happened. */
+#define NEVER UINT64_MAX
+
 /* Records a check; on failure prints "FAIL scenario: message" to the report. */
 int sk_expect(struct sk_scn *s, int cond, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -62,6 +76,12 @@ int sk_scn_wait_connect(struct sk_scn *s, int host, int sock, uint64_t limit, ui
 int sk_scn_wait_accept(struct sk_scn *s, int host, int lsock, uint64_t limit, uint64_t *when);
 /* Runs until the socket's events include any of mask. */
 uint64_t sk_scn_wait_events(struct sk_scn *s, int host, int sock, int mask, uint64_t limit);
+/* Runs until the client's connecting socket cs has connected and the server's listener l has
+ * accepted it, 5 s at most; returns 1 with *ss the accepted socket, or 0 (cs < 0 included). */
+int sk_scn_open(struct sk_scn *s, int l, int cs, int *ss);
+/* The orderly close of a connection: at t1 host a closes its socket as; at t2 host b reads EOF
+ * on bs (checked: "<b> reads EOF") and closes it too. */
+void sk_scn_close_both(struct sk_scn *s, int a, int as, uint64_t t1, int b, int bs, uint64_t t2);
 
 /* Adds a simnet rule (see link/simnet.h). from/to are host indices, -1 = any. */
 int sk_scn_rule(struct sk_scn *s, int from, int to, uint16_t mask, uint16_t value, uint32_t first, uint32_t last,
@@ -77,6 +97,11 @@ int sk_scn_count(struct sk_scn *s, int host, uint16_t mask, uint16_t value);
 uint64_t sk_scn_state_time(struct sk_scn *s, int host, int from, int to);
 /* A segment matches exactly: flags, seq and ack relative to the given ISNs (+1 = ISN+1). */
 int sk_scn_seg_is(const struct sk_rec *r, uint16_t flags, uint32_t seq, uint32_t ack);
+/* The ISNs of the handshake of the client's connection from port (0 = any: its first one) to
+ * the server's SK_PORT: *x the client's, *y the server's. Returns 0 if a SYN is missing. */
+int sk_scn_isns(struct sk_scn *s, uint16_t port, uint32_t *x, uint32_t *y);
+/* The TCP state of a socket (TCP_INFO), or -1. */
+int sk_scn_state(struct sk_scn *s, int host, int sock);
 
 const char *sk_errno_name(int err);
 

@@ -6,9 +6,6 @@
 #include "sim/scenario.h"
 #include "wire/tcp.h"
 
-#define S   SK_TCP_SYN
-#define A   SK_TCP_ACK
-#define ALL (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST | SK_TCP_FIN)
 /* A full segment's payload: MSS 1460 (MTU 1500) less 12 bytes of timestamps (Eff.snd.MSS). */
 #define SEG		  1448u
 #define OWD		  SK_MS(10) /* one-way delay */

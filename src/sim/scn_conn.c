@@ -8,11 +8,6 @@
 #include "sim/scenario.h"
 #include "wire/tcp.h"
 
-#define S   SK_TCP_SYN
-#define A   SK_TCP_ACK
-#define R   SK_TCP_RST
-#define ALL (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST | SK_TCP_FIN)
-
 #define HOST3_ADDR 0x0a000003u /* 10.0.0.3 */
 
 static struct synack_sockaddr sockname(struct sk_scn *s, int host, int sock)

@@ -6,11 +6,6 @@
 #include "sim/scenario.h"
 #include "wire/tcp.h"
 
-#define S   SK_TCP_SYN
-#define A   SK_TCP_ACK
-#define R   SK_TCP_RST
-#define F   SK_TCP_FIN
-#define ALL (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST | SK_TCP_FIN)
 /* A full segment's payload: MSS 1460 (MTU 1500) less the 12 bytes every segment spends on
  * timestamps (RFC 9293 3.7.1, Eff.snd.MSS). */
 #define SEG 1448u

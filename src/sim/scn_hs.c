@@ -5,12 +5,6 @@
 #include "sim/scenario.h"
 #include "wire/tcp.h"
 
-#define S   SK_TCP_SYN
-#define A   SK_TCP_ACK
-#define R   SK_TCP_RST
-#define F   SK_TCP_FIN
-#define P   SK_TCP_PSH
-#define ALL (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST | SK_TCP_FIN)
 /* What a finished connect() shows: writable, or an error. */
 #define CONNECT_DONE (SYNACK_EV_OUT | SYNACK_EV_ERR | SYNACK_EV_HUP)
 #define PEER_ADDR    0x0a000005u /* 10.0.0.5: scripted peers */
@@ -29,13 +23,6 @@ static int connect_from(struct sk_scn *s, int host, uint16_t lport, uint32_t add
 		return r;
 	r = sk_scn_connect_sock(s, host, k, addr, port);
 	return r == -EINPROGRESS ? k : (r < 0 ? r : -EINVAL);
-}
-
-static uint16_t local_port(struct sk_scn *s, int host, int sock)
-{
-	struct synack_sockaddr a = {0, 0};
-	synack_getsockname(sk_world_stack(s->w, host), sock, &a);
-	return a.port;
 }
 
 /* Reads until n bytes came or limit; returns how many. */
@@ -200,7 +187,7 @@ static void hs_2(struct sk_scn *s)
 	int a2 = sk_scn_wait_accept(s, s->server, l, SK_S(5), &t);
 	sk_expect(s, a2 >= 0 && t == SK_MS(2030), "second accept() at %llu us, want 2030000",
 		  (unsigned long long)t);
-	uint16_t p2 = local_port(s, s->client, c2);
+	uint16_t p2 = sk_scn_port(s, s->client, c2);
 	const struct sk_rec *syn = sk_scn_seg_ports(s, s->client, p2, SK_PORT, ALL, S, 1);
 	const struct sk_rec *sa1 = sk_scn_seg_ports(s, s->server, SK_PORT, p2, ALL, S | A, 1);
 	const struct sk_rec *sa2 = sk_scn_seg_ports(s, s->server, SK_PORT, p2, ALL, S | A, 2);
@@ -238,12 +225,7 @@ static void hs_3(struct sk_scn *s)
 	int a = sk_scn_wait_accept(s, s->server, l, SK_S(5), NULL);
 	/* The client closes first, so the 4-tuple is its own again when TIME-WAIT ends at 62.01 s.
 	 */
-	sk_world_run_until(s->w, SK_S(1));
-	sk_scn_close(s, s->client, c);
-	sk_world_run_until(s->w, SK_S(2));
-	uint8_t b[4];
-	sk_expect(s, sk_scn_recv(s, s->server, a, b, sizeof(b)) == 0, "server reads EOF");
-	sk_scn_close(s, s->server, a);
+	sk_scn_close_both(s, s->client, c, SK_S(1), s->server, a, SK_S(2));
 	sk_world_run_until(s->w, SK_S(70));
 	sk_expect(s,
 		  sk_scn_state_time(s, s->client, SYNACK_TIME_WAIT, SYNACK_CLOSED) == SK_MS(62010),
@@ -354,7 +336,7 @@ static void hs_4(struct sk_scn *s)
 	int c = sk_scn_connect(s, s->client, SK_SERVER_ADDR, SK_PORT);
 	sk_scn_wait_connect(s, s->client, c, SK_S(1), NULL);
 	int a = sk_scn_wait_accept(s, s->server, l, SK_S(1), NULL);
-	uint16_t cp = local_port(s, s->client, c);
+	uint16_t cp = sk_scn_port(s, s->client, c);
 	sk_scn_setsockopt_int(s, s->client, c, SYNACK_IPPROTO_TCP, SYNACK_TCP_NODELAY, 1);
 	sk_world_run_until(s->w, SK_MS(100));
 	sk_scn_send(s, s->client, c, data, 3000);
@@ -388,7 +370,7 @@ static void hs_4(struct sk_scn *s)
 	int cn = sk_scn_connect(s, h_nots, SK_SERVER_ADDR, SK_PORT);
 	sk_scn_wait_connect(s, h_nots, cn, SK_S(2), NULL);
 	int an = sk_scn_wait_accept(s, s->server, l, SK_S(2), NULL);
-	uint16_t np = local_port(s, h_nots, cn);
+	uint16_t np = sk_scn_port(s, h_nots, cn);
 	sk_scn_setsockopt_int(s, h_nots, cn, SYNACK_IPPROTO_TCP, SYNACK_TCP_NODELAY, 1);
 	sk_world_run_until(s->w, SK_MS(1100));
 	sk_scn_send(s, h_nots, cn, data, 3000);
@@ -426,7 +408,7 @@ static void hs_4(struct sk_scn *s)
 	int cq = sk_scn_connect(s, s->client, 0x0a000004u, SK_PORT);
 	sk_scn_wait_connect(s, s->client, cq, SK_S(3), NULL);
 	int aq = sk_scn_wait_accept(s, h_plain, lp, SK_S(3), NULL);
-	uint16_t qp = local_port(s, s->client, cq);
+	uint16_t qp = sk_scn_port(s, s->client, cq);
 	sk_scn_setsockopt_int(s, s->client, cq, SYNACK_IPPROTO_TCP, SYNACK_TCP_NODELAY, 1);
 	sk_world_run_until(s->w, SK_MS(2100));
 	sk_scn_send(s, s->client, cq, data, 3000);

@@ -6,12 +6,6 @@
 #include "sim/scenario.h"
 #include "wire/tcp.h"
 
-#define S   SK_TCP_SYN
-#define A   SK_TCP_ACK
-#define R   SK_TCP_RST
-#define F   SK_TCP_FIN
-#define ALL (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST | SK_TCP_FIN)
-
 #define HOST3_ADDR 0x0a000003u /* 10.0.0.3 */
 #define HOST4_ADDR 0x0a000004u /* 10.0.0.4 */
 
@@ -43,18 +37,38 @@ static int mss_only(const struct sk_rec *r)
 	return o->has_mss && o->mss == 1460 && !o->has_ws && !o->sack_ok && !o->has_ts;
 }
 
-static uint16_t local_port(struct sk_scn *s, int host, int sock)
-{
-	struct synack_sockaddr a = {0, 0};
-	synack_getsockname(sk_world_stack(s->w, host), sock, &a);
-	return a.port;
-}
-
 static uint16_t peer_port(struct sk_scn *s, int host, int sock)
 {
 	struct synack_sockaddr a = {0, 0};
 	synack_getpeername(sk_world_stack(s->w, host), sock, &a);
 	return a.port;
+}
+
+/* A listening host's counters now (who names it in the check): final ACKs dropped on a full
+ * accept queue, half-open records, connections. */
+static void expect_queues(struct sk_scn *s, int host, const char *who, uint64_t overflow,
+			  uint64_t half_open, uint64_t conns)
+{
+	struct synack_stats st = sk_scn_stats(s, host);
+	sk_expect(s,
+		  st.accept_queue_overflow == overflow && st.half_open == half_open &&
+			  st.conns == conns,
+		  "%s: overflow %llu (want %llu), half_open %llu (want %llu), conns %llu "
+		  "(want %llu)",
+		  who, (unsigned long long)st.accept_queue_overflow, (unsigned long long)overflow,
+		  (unsigned long long)st.half_open, (unsigned long long)half_open,
+		  (unsigned long long)st.conns, (unsigned long long)conns);
+}
+
+/* The server's SYN cookie verdicts so far, and its connections. */
+static void expect_cookies(struct sk_scn *s, uint64_t failed, uint64_t ok, uint64_t conns)
+{
+	struct synack_stats st = sk_scn_stats(s, s->server);
+	sk_expect(s, st.syncookies_failed == failed && st.syncookies_ok == ok && st.conns == conns,
+		  "failed %llu (want %llu), ok %llu (want %llu), conns %llu (want %llu)",
+		  (unsigned long long)st.syncookies_failed, (unsigned long long)failed,
+		  (unsigned long long)st.syncookies_ok, (unsigned long long)ok,
+		  (unsigned long long)st.conns, (unsigned long long)conns);
 }
 
 /* LQ-1: the SYN queue is bounded by tcp_max_syn_backlog (per listener), the accept queue by
@@ -148,7 +162,7 @@ static void lq_1(struct sk_scn *s)
 	uint16_t port[7];
 	for (int i = 0; i < 7; i++) {
 		c[i] = sk_scn_connect(s, s->client, i < 3 ? SK_SERVER_ADDR : HOST4_ADDR, SK_PORT);
-		port[i] = c[i] >= 0 ? local_port(s, s->client, c[i]) : 0;
+		port[i] = c[i] >= 0 ? sk_scn_port(s, s->client, c[i]) : 0;
 	}
 	sk_world_run_until(s->w, SK_MS(2100));
 	for (int i = 0; i < 7; i++) {
@@ -170,11 +184,7 @@ static void lq_1(struct sk_scn *s)
 		  "server: one final ACK dropped");
 	sk_expect(s, st.half_open == before.half_open + 1,
 		  "server: the third connection is still half-open");
-	struct synack_stats st2 = sk_scn_stats(s, server2);
-	sk_expect(s, st2.accept_queue_overflow == 1 && st2.half_open == 1 && st2.conns == 3,
-		  "server2: overflow %llu (want 1), half_open %llu (want 1), conns %llu (want 3)",
-		  (unsigned long long)st2.accept_queue_overflow, (unsigned long long)st2.half_open,
-		  (unsigned long long)st2.conns);
+	expect_queues(s, server2, "server2", 1, 1, 3);
 	for (int i = 0; i < 2; i++) {
 		int x = sk_scn_accept(s, s->server, la);
 		sk_expect(s, x >= 0 && peer_port(s, s->server, x) == port[i],
@@ -213,9 +223,9 @@ static void lq_2(struct sk_scn *s)
 	/* On port 6379 the second client sends data as soon as it is connected (20 ms). */
 	int e1 = sk_scn_connect(s, s->client, SK_SERVER_ADDR, SK_PORT + 1);
 	int e2 = sk_scn_connect(s, s->client, SK_SERVER_ADDR, SK_PORT + 1);
-	uint16_t p1 = local_port(s, s->client, c1), p2 = local_port(s, s->client, c2);
-	uint16_t q1 = local_port(s, s->client, d1), q2 = local_port(s, s->client, d2);
-	uint16_t r1 = local_port(s, s->client, e1), r2 = local_port(s, s->client, e2);
+	uint16_t p1 = sk_scn_port(s, s->client, c1), p2 = sk_scn_port(s, s->client, c2);
+	uint16_t q1 = sk_scn_port(s, s->client, d1), q2 = sk_scn_port(s, s->client, d2);
+	uint16_t r1 = sk_scn_port(s, s->client, e1), r2 = sk_scn_port(s, s->client, e2);
 	sk_world_run_until(s->w, SK_MS(20));
 	sk_scn_send(s, s->client, e2, "early", 5);
 	sk_world_run_until(s->w, SK_MS(35));
@@ -233,13 +243,8 @@ static void lq_2(struct sk_scn *s)
 		  sk_scn_state_time_ports(s, s->client, p2, SK_PORT, SYNACK_SYN_SENT,
 					  SYNACK_ESTABLISHED) == SK_MS(20),
 		  "client's second connection ESTABLISHED at 20 ms");
-	struct synack_stats st = sk_scn_stats(s, s->server);
 	/* Port 6378: the ACK; port 6379: the ACK and the data segment. */
-	sk_expect(s, st.accept_queue_overflow == 3 && st.half_open == 2 && st.conns == 2,
-		  "server at 35 ms: overflow %llu (want 3), half_open %llu (want 2), conns %llu "
-		  "(want 2)",
-		  (unsigned long long)st.accept_queue_overflow, (unsigned long long)st.half_open,
-		  (unsigned long long)st.conns);
+	expect_queues(s, s->server, "server at 35 ms", 3, 2, 2);
 	sk_expect(s,
 		  sk_scn_state_time_ports(s, s->server, SK_PORT, p1, SYNACK_SYN_RCVD,
 					  SYNACK_ESTABLISHED) == SK_MS(30),
@@ -253,11 +258,7 @@ static void lq_2(struct sk_scn *s)
 	const struct sk_rec *rst = sk_scn_seg_ports(s, server2, SK_PORT, q2, ALL, R, 1);
 	sk_expect(s, rst && rst->t == SK_MS(30) && sk_scn_seg_is(rst, R, sa4->d.tcp.seq + 1, 0),
 		  "server2 answers the final ACK with RST seq y+1 at 30 ms");
-	struct synack_stats st2 = sk_scn_stats(s, server2);
-	sk_expect(s, st2.accept_queue_overflow == 1 && st2.half_open == 0 && st2.conns == 1,
-		  "server2: overflow %llu (want 1), half_open %llu (want 0), conns %llu (want 1)",
-		  (unsigned long long)st2.accept_queue_overflow, (unsigned long long)st2.half_open,
-		  (unsigned long long)st2.conns);
+	expect_queues(s, server2, "server2", 1, 0, 1);
 	sk_expect(s,
 		  sk_scn_state_time_ports(s, server2, SK_PORT, q2, SYNACK_SYN_RCVD,
 					  SYNACK_CLOSED) == SK_MS(30),
@@ -286,8 +287,8 @@ static void lq_2(struct sk_scn *s)
 		  "the client answers it with ACK x+1/y+1 at 1.020 s");
 	/* By now: 3 drops at 30 ms, the ACKs answering both SYN+ACK retransmissions (1.030 s),
 	 * and every retransmission of the data on port 6379 (the client's RTO). */
-	int edata = sk_scn_count_ports(s, s->client, r2, SK_PORT + 1, SK_TCP_PSH, SK_TCP_PSH);
-	st = sk_scn_stats(s, s->server);
+	int edata = sk_scn_count_ports(s, s->client, r2, SK_PORT + 1, P, P);
+	struct synack_stats st = sk_scn_stats(s, s->server);
 	sk_expect(s, st.half_open == 2 && edata >= 2,
 		  "both second connections still half-open, data retransmitted");
 	sk_expect(s, st.accept_queue_overflow == 3 + 2 + (uint64_t)(edata - 1),
@@ -305,12 +306,11 @@ static void lq_2(struct sk_scn *s)
 	int b2 = sk_scn_wait_accept(s, s->server, l3, SK_S(10), &when);
 	const struct sk_rec *esyn = sk_scn_seg_ports(s, s->client, r2, SK_PORT + 1, ALL, S, 1);
 	const struct sk_rec *esa = sk_scn_seg_ports(s, s->server, SK_PORT + 1, r2, ALL, S | A, 1);
-	const struct sk_rec *d =
-		sk_scn_seg_ports(s, s->client, r2, SK_PORT + 1, SK_TCP_PSH, SK_TCP_PSH, edata + 1);
+	const struct sk_rec *d = sk_scn_seg_ports(s, s->client, r2, SK_PORT + 1, P, P, edata + 1);
 	sk_expect(s,
 		  b2 >= 0 && esyn && esa && d && d->t > SK_MS(1200) && when == d->t + SK_MS(10) &&
 			  d->d.tcp.payload_len == 5 &&
-			  sk_scn_seg_is(d, A | SK_TCP_PSH, esyn->d.tcp.seq + 1, esa->d.tcp.seq + 1),
+			  sk_scn_seg_is(d, A | P, esyn->d.tcp.seq + 1, esa->d.tcp.seq + 1),
 		  "accepted at %llu us, 10 ms after the next data retransmission (seq x+1, ack "
 		  "y+1), which completed it",
 		  (unsigned long long)when);
@@ -372,7 +372,7 @@ static void lq_3(struct sk_scn *s)
 
 	/* A client with WS, SACK and TS: the cookie SYN+ACK keeps no state. */
 	int c = sk_scn_connect(s, s->client, SK_SERVER_ADDR, SK_PORT);
-	uint16_t cp = local_port(s, s->client, c);
+	uint16_t cp = sk_scn_port(s, s->client, c);
 	sk_world_run_until(s->w, SK_MS(115));
 	st = sk_scn_stats(s, s->server);
 	sk_expect(s, st.syncookies_sent == 1 && st.syn_queue_overflow == 1,
@@ -440,7 +440,7 @@ static void lq_3(struct sk_scn *s)
 	/* Without timestamps nothing can carry WS and SACK: the cookie SYN+ACK offers neither. */
 	sk_world_run_until(s->w, SK_MS(300));
 	int c2 = sk_scn_connect(s, c2h, SK_SERVER_ADDR, SK_PORT);
-	uint16_t c2p = local_port(s, c2h, c2);
+	uint16_t c2p = sk_scn_port(s, c2h, c2);
 	int a2 = sk_scn_wait_accept(s, s->server, l, SK_S(1), &when);
 	sk_expect(s, a2 >= 0 && when == SK_MS(330), "client2 accepted at 330 ms");
 	const struct sk_rec *syn2 = sk_scn_seg_ports(s, c2h, c2p, SK_PORT, ALL, S, 1);
@@ -499,11 +499,7 @@ static void lq_3(struct sk_scn *s)
 		  "tampered cookie ACK: RST seq=its ack");
 	sk_expect(s, r5 && r5->t == SK_MS(560) && sk_scn_seg_is(r5, R, 0x5eed5eedu, 0),
 		  "blind ACK: RST seq=its ack");
-	st = sk_scn_stats(s, s->server);
-	sk_expect(s, st.syncookies_failed == 2 && st.syncookies_ok == 3 && st.conns == 3,
-		  "failed %llu (want 2), ok %llu (want 3), conns %llu (want 3)",
-		  (unsigned long long)st.syncookies_failed, (unsigned long long)st.syncookies_ok,
-		  (unsigned long long)st.conns);
+	expect_cookies(s, 2, 3, 3);
 	sk_expect(s, synack_accept(sk_world_stack(s->w, s->server), l, NULL) == -EAGAIN,
 		  "nothing to accept");
 
@@ -543,11 +539,7 @@ static void lq_3(struct sk_scn *s)
 	const struct sk_rec *r7 = sk_scn_seg_ports(s, s->server, SK_PORT, 2007, ALL, R, 1);
 	sk_expect(s, r7 && r7->t == SK_MS(200010) && sk_scn_seg_is(r7, R, cookie7 + 1, 0),
 		  "expired cookie ACK: RST");
-	st = sk_scn_stats(s, s->server);
-	sk_expect(s, st.syncookies_failed == 3 && st.syncookies_ok == 4 && st.conns == 4,
-		  "failed %llu (want 3), ok %llu (want 4), conns %llu (want 4)",
-		  (unsigned long long)st.syncookies_failed, (unsigned long long)st.syncookies_ok,
-		  (unsigned long long)st.conns);
+	expect_cookies(s, 3, 4, 4);
 	sk_expect(s,
 		  sk_scn_state_time_ports(s, s->server, SK_PORT, 2007, -1, SYNACK_ESTABLISHED) ==
 			  UINT64_MAX,
@@ -568,11 +560,7 @@ static void lq_3(struct sk_scn *s)
 	sk_expect(s,
 		  r11 && r11->t == SK_MS(201030) && sk_scn_seg_is(r11, R, sa11->d.tcp.seq + 1, 0),
 		  "FIN+ACK at irs + 2: RST, no connection");
-	st = sk_scn_stats(s, s->server);
-	sk_expect(s, st.syncookies_failed == 4 && st.syncookies_ok == 4 && st.conns == 4,
-		  "failed %llu (want 4), ok %llu (want 4), conns %llu (want 4)",
-		  (unsigned long long)st.syncookies_failed, (unsigned long long)st.syncookies_ok,
-		  (unsigned long long)st.conns);
+	expect_cookies(s, 4, 4, 4);
 	sk_expect(s,
 		  sk_scn_state_time_ports(s, s->server, SK_PORT, 2011, -1, SYNACK_ESTABLISHED) ==
 			  UINT64_MAX,
@@ -609,7 +597,7 @@ static void lq_4(struct sk_scn *s)
 			hosts[nlegit] = h;
 			t_conn[nlegit] = now;
 			socks[nlegit] = sk_scn_connect(s, h, SK_SERVER_ADDR, SK_PORT);
-			ports[nlegit] = socks[nlegit] >= 0 ? local_port(s, h, socks[nlegit]) : 0;
+			ports[nlegit] = socks[nlegit] >= 0 ? sk_scn_port(s, h, socks[nlegit]) : 0;
 			nlegit++;
 		}
 		int a;

@@ -8,12 +8,6 @@
 #include "sim/scenario.h"
 #include "wire/tcp.h"
 
-#define S	   SK_TCP_SYN
-#define A	   SK_TCP_ACK
-#define R	   SK_TCP_RST
-#define F	   SK_TCP_FIN
-#define P	   SK_TCP_PSH
-#define ALL	   (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST | SK_TCP_FIN)
 #define PEER_ADDR  0x0a000005u /* 10.0.0.5, 10.0.0.6: scripted peers */
 #define PEER2_ADDR 0x0a000006u
 /* A full segment's payload on the 1500-byte MTU: 1460 after the IP and TCP headers, 1448 when
@@ -45,13 +39,6 @@ static int get_int(struct sk_scn *s, int host, int sock, int level, int name)
 	size_t len = sizeof(v);
 	synack_getsockopt(sk_world_stack(s->w, host), sock, level, name, &v, &len);
 	return v;
-}
-
-static uint16_t local_port(struct sk_scn *s, int host, int sock)
-{
-	struct synack_sockaddr a = {0, 0};
-	synack_getsockname(sk_world_stack(s->w, host), sock, &a);
-	return a.port;
 }
 
 /* ---- helpers of REL-1..REL-8 ---- */
@@ -96,7 +83,7 @@ static int open_conn(struct sk_scn *s, int host, int l, struct conn *k)
 	if (k->c < 0 || sk_scn_wait_connect(s, host, k->c, sk_world_now(s->w) + SK_S(5), NULL) != 0)
 		return 0;
 	k->a = sk_scn_wait_accept(s, s->server, l, sk_world_now(s->w) + SK_S(5), NULL);
-	k->port = local_port(s, host, k->c);
+	k->port = sk_scn_port(s, host, k->c);
 	const struct sk_rec *syn = sk_scn_seg_ports(s, host, k->port, SK_PORT, ALL, S, 1);
 	const struct sk_rec *sa = NULL;
 	for (int n = 1; (sa = sk_scn_seg_ports(s, s->server, SK_PORT, k->port, ALL, S | A, n)); n++)
@@ -284,6 +271,25 @@ static void peer_data(struct sk_scn *s, const struct sk_scn_peer_conn *c, uint16
 	}
 	sk_scn_peer_seg(s, c, flags, c->iss + 1 + off, c->irs + 1, 65535, tsecr ? &o : NULL, b,
 			len);
+}
+
+/* A server listening on SK_PORT and a scripted peer ("peer", PEER_ADDR, SACK permitted, no
+ * timestamps) that connects to it from port 40000 with ISN iss (checked): c gets the peer's
+ * side, *a the server's accepted socket. Returns 0 if the peer could not connect. */
+static int server_and_peer(struct sk_scn *s, uint32_t iss, struct sk_scn_peer_conn *c, int *a)
+{
+	s->server = sk_world_add_host(s->w, "server", SK_SERVER_ADDR, NULL);
+	int peer = sk_world_add_peer(s->w, "peer", PEER_ADDR);
+	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
+	*c = (struct sk_scn_peer_conn){.peer = peer,
+				       .raddr = SK_SERVER_ADDR,
+				       .lport = 40000,
+				       .rport = SK_PORT,
+				       .iss = iss};
+	if (!sk_expect(s, peer_open(s, c, 1, 0, NULL), "the peer connects"))
+		return 0;
+	*a = sk_scn_wait_accept(s, s->server, l, SK_S(1), NULL);
+	return 1;
 }
 
 /* Reads what is there (up to cap); returns the count and leaves the bytes in b. */
@@ -491,17 +497,10 @@ static void rel_1(struct sk_scn *s)
  * 500 bytes once, in order. */
 static void rel_2(struct sk_scn *s)
 {
-	s->server = sk_world_add_host(s->w, "server", SK_SERVER_ADDR, NULL);
-	int peer = sk_world_add_peer(s->w, "peer", PEER_ADDR);
-	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
-	struct sk_scn_peer_conn c = {.peer = peer,
-				     .raddr = SK_SERVER_ADDR,
-				     .lport = 40000,
-				     .rport = SK_PORT,
-				     .iss = 1000};
-	if (!sk_expect(s, peer_open(s, &c, 1, 0, NULL), "the peer connects"))
+	struct sk_scn_peer_conn c;
+	int a = -1;
+	if (!server_and_peer(s, 1000, &c, &a))
 		return;
-	int a = sk_scn_wait_accept(s, s->server, l, SK_S(1), NULL);
 	static const struct {
 		uint32_t ms, off, len;
 	} tx[] = {{100, 0, 100}, {200, 200, 100}, {300, 400, 100}, {400, 200, 100}, {500, 100, 100},
@@ -809,6 +808,41 @@ static void rel_4(struct sk_scn *s)
 
 /* ---- REL-5 ---- */
 
+/* REL-5's tables count in full segments of MSS_TS: a data segment (seg 1 = the first of the
+ * write), and an ACK with its SACK blocks ({1, 2} = the second segment). */
+struct seg_row {
+	uint32_t ms, seg;
+	uint16_t flags;
+	uint8_t lost;
+};
+struct ack_row {
+	uint32_t ms, ack;
+	uint8_t n;
+	uint32_t b[3][2];
+};
+
+static void seg_wants(const struct seg_row *r, size_t n, struct want *w)
+{
+	for (size_t i = 0; i < n; i++)
+		w[i] = (struct want){.t = SK_MS(r[i].ms),
+				     .flags = r[i].flags,
+				     .seq = (r[i].seg - 1) * MSS_TS,
+				     .len = MSS_TS,
+				     .lost = r[i].lost};
+}
+
+static void ack_wants(const struct ack_row *r, size_t n, struct want *w)
+{
+	for (size_t i = 0; i < n; i++) {
+		w[i] = (struct want){
+			.t = SK_MS(r[i].ms), .flags = A, .ack = r[i].ack * MSS_TS, .nsack = r[i].n};
+		for (int j = 0; j < r[i].n; j++) {
+			w[i].sack[j][0] = r[i].b[j][0] * MSS_TS;
+			w[i].sack[j][1] = r[i].b[j][1] * MSS_TS;
+		}
+	}
+}
+
 /* REL-5 (RFC 2018, 2883, 6675, 3042).
  * A. The sender: one write of 20 full segments (1448 bytes, S1..S20) at 100 ms; the
  *    initial window sends S1..S10 at once; the network loses S1, S4 and S7. The data
@@ -870,28 +904,18 @@ static void rel_5(struct sk_scn *s)
 	sk_expect(s, n == LEN, "the whole write is taken");
 	sk_world_run_until(s->w, SK_S(1));
 	/* Client data, 100..149 ms: seq relative to x+1, in segments of 1448. */
-	static const struct {
-		uint32_t ms, seg;
-		uint8_t lost;
-	} cw[] = {{100, 1, 1},	{100, 2, 0},  {100, 3, 0},  {100, 4, 1},  {100, 5, 0},
-		  {100, 6, 0},	{100, 7, 1},  {100, 8, 0},  {100, 9, 0},  {100, 10, 0},
-		  {121, 11, 0}, {122, 12, 0}, {123, 1, 0},  {127, 4, 0},  {127, 7, 0},
-		  {142, 13, 0}, {143, 14, 0}, {144, 15, 0}, {148, 16, 0}, {149, 17, 0}};
+	static const struct seg_row cw[] = {
+		{100, 1, A, 1},	 {100, 2, A, 0},  {100, 3, A, 0},  {100, 4, A, 1},
+		{100, 5, A, 0},	 {100, 6, A, 0},  {100, 7, A, 1},  {100, 8, A, 0},
+		{100, 9, A, 0},	 {100, 10, A, 0}, {121, 11, A, 0}, {122, 12, A, 0},
+		{123, 1, A, 0},	 {127, 4, A, 0},  {127, 7, A, 0},  {142, 13, A, 0},
+		{143, 14, A, 0}, {144, 15, A, 0}, {148, 16, A, 0}, {149, 17, A, 0}};
 	struct want wc[NELEM(cw)];
-	for (size_t i = 0; i < NELEM(cw); i++)
-		wc[i] = (struct want){.t = SK_MS(cw[i].ms),
-				      .flags = A,
-				      .seq = (cw[i].seg - 1) * MSS_TS,
-				      .len = MSS_TS,
-				      .lost = cw[i].lost};
+	seg_wants(cw, NELEM(cw), wc);
 	const struct sel qc = {s->client, SK_SERVER_ADDR, k.port, SK_PORT, SK_MS(100), SK_MS(149)};
 	check_segs(s, "A: client", &qc, k.x + 1, k.y + 1, wc, (int)NELEM(wc));
 	/* Server ACKs, 100..149 ms: blocks in segments (S2 = [1, 2) x 1448). */
-	static const struct {
-		uint32_t ms, ack;
-		uint8_t n;
-		uint32_t b[3][2];
-	} sw[] = {
+	static const struct ack_row sw[] = {
 		{111, 0, 1, {{1, 2}}},
 		{112, 0, 1, {{1, 3}}},
 		{113, 0, 2, {{4, 5}, {1, 3}}},
@@ -906,16 +930,7 @@ static void rel_5(struct sk_scn *s)
 		{139, 12, 0, {{0, 0}}},
 	};
 	struct want ws[NELEM(sw)];
-	for (size_t i = 0; i < NELEM(sw); i++) {
-		ws[i] = (struct want){.t = SK_MS(sw[i].ms),
-				      .flags = A,
-				      .ack = sw[i].ack * MSS_TS,
-				      .nsack = sw[i].n};
-		for (int j = 0; j < sw[i].n; j++) {
-			ws[i].sack[j][0] = sw[i].b[j][0] * MSS_TS;
-			ws[i].sack[j][1] = sw[i].b[j][1] * MSS_TS;
-		}
-	}
+	ack_wants(sw, NELEM(sw), ws);
 	const struct sel qs = {s->server, SK_CLIENT_ADDR, SK_PORT, k.port, SK_MS(100), SK_MS(149)};
 	check_segs(s, "A: server", &qs, k.y + 1, k.x + 1, ws, (int)NELEM(ws));
 	/* Over the whole transfer: 20 segments and the 3 retransmissions, nothing else. */
@@ -1011,28 +1026,16 @@ static void rel_5(struct sk_scn *s)
 	n = sk_scn_send(s, s->client, k.c, data, 10 * MSS_TS);
 	sk_expect(s, n == 10 * MSS_TS, "C: the whole write is taken");
 	sk_world_run_until(s->w, SK_S(4));
-	static const struct {
-		uint32_t ms, seg;
-		uint16_t flags;
-		uint8_t lost;
-	} cc[] = {{3100, 1, A, 0}, {3100, 2, A, 1},	 {3100, 3, A, 0}, {3100, 4, A, 0},
-		  {3100, 5, A, 1}, {3100, 6, A, 0},	 {3100, 7, A, 0}, {3100, 8, A, 1},
-		  {3100, 9, A, 0}, {3100, 10, A | P, 0}, {3124, 2, A, 0}, {3126, 5, A, 0},
-		  {3127, 8, A, 0}};
+	static const struct seg_row cc[] = {{3100, 1, A, 0},	  {3100, 2, A, 1}, {3100, 3, A, 0},
+					    {3100, 4, A, 0},	  {3100, 5, A, 1}, {3100, 6, A, 0},
+					    {3100, 7, A, 0},	  {3100, 8, A, 1}, {3100, 9, A, 0},
+					    {3100, 10, A | P, 0}, {3124, 2, A, 0}, {3126, 5, A, 0},
+					    {3127, 8, A, 0}};
 	struct want wcc[NELEM(cc)];
-	for (size_t i = 0; i < NELEM(cc); i++)
-		wcc[i] = (struct want){.t = SK_MS(cc[i].ms),
-				       .flags = cc[i].flags,
-				       .seq = (cc[i].seg - 1) * MSS_TS,
-				       .len = MSS_TS,
-				       .lost = cc[i].lost};
+	seg_wants(cc, NELEM(cc), wcc);
 	const struct sel qcc = {s->client, SK_SERVER_ADDR, k.port, SK_PORT, SK_MS(3100), SK_S(4)};
 	check_segs(s, "C: client", &qcc, k.x + 1, k.y + 1, wcc, (int)NELEM(wcc));
-	static const struct {
-		uint32_t ms, ack;
-		uint8_t n;
-		uint32_t b[3][2];
-	} sc[] = {
+	static const struct ack_row sc[] = {
 		{3112, 1, 1, {{2, 3}}},
 		{3113, 1, 1, {{2, 4}}},
 		{3114, 1, 2, {{5, 6}, {2, 4}}},
@@ -1044,16 +1047,7 @@ static void rel_5(struct sk_scn *s)
 		{3138, 10, 0, {{0, 0}}},
 	};
 	struct want wsc[NELEM(sc)];
-	for (size_t i = 0; i < NELEM(sc); i++) {
-		wsc[i] = (struct want){.t = SK_MS(sc[i].ms),
-				       .flags = A,
-				       .ack = sc[i].ack * MSS_TS,
-				       .nsack = sc[i].n};
-		for (int j = 0; j < sc[i].n; j++) {
-			wsc[i].sack[j][0] = sc[i].b[j][0] * MSS_TS;
-			wsc[i].sack[j][1] = sc[i].b[j][1] * MSS_TS;
-		}
-	}
+	ack_wants(sc, NELEM(sc), wsc);
 	const struct sel qsc = {s->server, SK_CLIENT_ADDR, SK_PORT, k.port, SK_MS(3100), SK_S(4)};
 	check_segs(s, "C: server", &qsc, k.y + 1, k.x + 1, wsc, (int)NELEM(wsc));
 	got = recv_now(s, s->server, k.a, in, sizeof(in));
@@ -1086,17 +1080,10 @@ static void rel_5(struct sk_scn *s)
  *           once on arrival (630 ms), before the first one's 40 ms ran out. */
 static void rel_6(struct sk_scn *s)
 {
-	s->server = sk_world_add_host(s->w, "server", SK_SERVER_ADDR, NULL);
-	int peer = sk_world_add_peer(s->w, "peer", PEER_ADDR);
-	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
-	struct sk_scn_peer_conn c = {.peer = peer,
-				     .raddr = SK_SERVER_ADDR,
-				     .lport = 40000,
-				     .rport = SK_PORT,
-				     .iss = 2000};
-	if (!sk_expect(s, peer_open(s, &c, 1, 0, NULL), "the peer connects"))
+	struct sk_scn_peer_conn c;
+	int a = -1;
+	if (!server_and_peer(s, 2000, &c, &a))
 		return;
-	int a = sk_scn_wait_accept(s, s->server, l, SK_S(1), NULL);
 	const uint32_t M = MSS_NOTS;
 	static const struct {
 		uint32_t ms, seg;
@@ -1366,7 +1353,7 @@ static void rel_9(struct sk_scn *s)
 	c[4] = ka_connect(s, he, 120, 10, 2);
 	sk_world_run_until(s->w, SK_MS(50));
 	for (int i = 0; i < 5; i++) {
-		port[i] = local_port(s, host[i], c[i]);
+		port[i] = sk_scn_port(s, host[i], c[i]);
 		struct synack_sockaddr p;
 		int a = synack_accept(srv, l, &p);
 		for (int j = 0; a >= 0 && j < 5; j++)

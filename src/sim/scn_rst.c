@@ -7,12 +7,6 @@
 #include "sim/scenario.h"
 #include "wire/tcp.h"
 
-#define S	    SK_TCP_SYN
-#define A	    SK_TCP_ACK
-#define R	    SK_TCP_RST
-#define F	    SK_TCP_FIN
-#define P	    SK_TCP_PSH
-#define ALL	    (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST | SK_TCP_FIN)
 #define PEER_ADDR   0x0a000003u /* 10.0.0.3: the scripted peer */
 #define CLOSED_PORT 7		/* nobody listens there */
 
@@ -26,14 +20,6 @@ static int state_changes(struct sk_scn *s, int host)
 		n += r->type == SK_REC_STATE && r->host == host;
 	}
 	return n;
-}
-
-static int state_of(struct sk_scn *s, int host, int sock)
-{
-	struct synack_tcp_info info;
-	if (sk_scn_tcp_info(s, host, sock, &info) < 0)
-		return -1;
-	return info.state;
 }
 
 /* The peer takes what reached it until a segment with exactly these flags (earlier ones,
@@ -160,7 +146,7 @@ static void rst_2(struct sk_scn *s)
 	uint32_t x = seg.seq;
 	sk_scn_peer_seg(s, &cc, R | A, 0, x, 0, NULL, NULL, 0);
 	sk_world_run_until(s->w, SK_MS(1100));
-	sk_expect(s, state_of(s, s->client, c) == SYNACK_SYN_SENT,
+	sk_expect(s, sk_scn_state(s, s->client, c) == SYNACK_SYN_SENT,
 		  "the client is still in SYN-SENT at 1.1 s");
 	sk_scn_peer_seg(s, &cc, S | A, 7000, x + 1, 65535, NULL, NULL, 0);
 	uint64_t t;
@@ -170,7 +156,7 @@ static void rst_2(struct sk_scn *s)
 	sk_world_run_until(s->w, SK_S(2));
 	sk_scn_peer_seg(s, &cc, R, 7001 + 200000, 0, 0, NULL, NULL, 0);
 	sk_world_run_until(s->w, SK_S(5));
-	sk_expect(s, state_of(s, s->client, c) == SYNACK_ESTABLISHED,
+	sk_expect(s, sk_scn_state(s, s->client, c) == SYNACK_ESTABLISHED,
 		  "the client is still ESTABLISHED");
 	sk_expect(s, sk_scn_count_between(s, s->client, SK_S(1), SK_S(5)) == 2,
 		  "the client sent its SYN and ACK, nothing else (got %d)",
@@ -180,10 +166,16 @@ static void rst_2(struct sk_scn *s)
 }
 
 /* Opens a connection from the peer (port lport, ISN iss, no options: no timestamps, so no
- * PAWS, and an unscaled window of 65535 on the stack's side) to a listening host and
- * accepts it there. Returns the accepted socket or -1. */
-static int peer_open(struct sk_scn *s, struct sk_scn_peer_conn *c, int host, int l)
+ * PAWS, and an unscaled window of 65535 on the stack's side) to host's listener l on SK_PORT
+ * and accepts it there; c gets the peer's side. Returns the accepted socket or -1. */
+static int peer_open(struct sk_scn *s, struct sk_scn_peer_conn *c, int peer, uint16_t lport,
+		     uint32_t iss, int host, int l)
 {
+	*c = (struct sk_scn_peer_conn){.peer = peer,
+				       .raddr = sk_world_addr(s->w, host),
+				       .lport = lport,
+				       .rport = SK_PORT,
+				       .iss = iss};
 	if (!sk_expect(s, sk_scn_peer_connect(s, c, NULL, sk_world_now(s->w) + SK_S(1)) == 0,
 		       "peer's handshake from :%u", c->lport))
 		return -1;
@@ -214,9 +206,8 @@ static void rst_3(struct sk_scn *s)
 	int peer = sk_world_add_peer(s->w, "peer", PEER_ADDR);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
 	const uint32_t p = 1000000;
-	struct sk_scn_peer_conn pc = {
-		.peer = peer, .raddr = SK_SERVER_ADDR, .lport = 40000, .rport = SK_PORT, .iss = p};
-	int a = peer_open(s, &pc, s->server, l);
+	struct sk_scn_peer_conn pc;
+	int a = peer_open(s, &pc, peer, 40000, p, s->server, l);
 	if (a < 0)
 		return;
 	uint32_t y = pc.irs;
@@ -229,7 +220,7 @@ static void rst_3(struct sk_scn *s)
 	sk_world_run_until(s->w, SK_S(2));
 	sk_scn_peer_seg(s, &pc, R | A, p + 65535, y + 1, 0, NULL, NULL, 0);
 	sk_world_run_until(s->w, SK_MS(2900));
-	sk_expect(s, state_of(s, s->server, a) == SYNACK_ESTABLISHED,
+	sk_expect(s, sk_scn_state(s, s->server, a) == SYNACK_ESTABLISHED,
 		  "still ESTABLISHED after four inexact RSTs");
 	sk_scn_peer_seg(s, &pc, R, p + 1, 0, 0, NULL, NULL, 0);
 	sk_world_run_until(s->w, SK_S(4));
@@ -278,7 +269,7 @@ static void rst_3(struct sk_scn *s)
 				0);
 	}
 	sk_world_run_until(s->w, SK_MS(5400));
-	sk_expect(s, state_of(s, s->client, c) == SYNACK_SYN_SENT,
+	sk_expect(s, sk_scn_state(s, s->client, c) == SYNACK_SYN_SENT,
 		  "still SYN-SENT after the three");
 	sk_scn_peer_seg(s, &cc, R | A, 0, x + 1, 0, NULL, NULL, 0);
 	uint64_t t;
@@ -338,9 +329,8 @@ static void rst_4(struct sk_scn *s)
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
 	int l2 = sk_scn_listen(s, h2, SK_PORT, 16);
 	const uint32_t p = 1000000, q = 2000000;
-	struct sk_scn_peer_conn pc = {
-		.peer = peer, .raddr = SK_SERVER_ADDR, .lport = 40000, .rport = SK_PORT, .iss = p};
-	int a = peer_open(s, &pc, s->server, l);
+	struct sk_scn_peer_conn pc;
+	int a = peer_open(s, &pc, peer, 40000, p, s->server, l);
 	if (a < 0)
 		return;
 	uint32_t y = pc.irs;
@@ -379,7 +369,7 @@ static void rst_4(struct sk_scn *s)
 		  sk_scn_count_ports(s, s->server, SK_PORT, 40000, 0, 0));
 	sk_expect(s, sk_scn_count(s, s->server, R, R) == 0, "no RST");
 	sk_expect(s,
-		  state_of(s, s->server, a) == SYNACK_ESTABLISHED &&
+		  sk_scn_state(s, s->server, a) == SYNACK_ESTABLISHED &&
 			  state_changes(s, s->server) == 3,
 		  "ESTABLISHED throughout (LISTEN, SYN-RCVD, ESTABLISHED and no other change)");
 	struct synack_stats st = sk_scn_stats(s, s->server);
@@ -391,9 +381,8 @@ static void rst_4(struct sk_scn *s)
 	/* The stack-wide budget on server2: SYNs landing at 4.01, 4.02, 4.03 s: two
 	 * challenges, the third is over the budget; 4.51 s: still within the same second;
 	 * 5.51 s: a new second, challenged again. */
-	struct sk_scn_peer_conn pc2 = {
-		.peer = peer, .raddr = 0x0a000004u, .lport = 40001, .rport = SK_PORT, .iss = q};
-	int a2 = peer_open(s, &pc2, h2, l2);
+	struct sk_scn_peer_conn pc2;
+	int a2 = peer_open(s, &pc2, peer, 40001, q, h2, l2);
 	if (a2 < 0)
 		return;
 	uint32_t y2 = pc2.irs;
@@ -414,7 +403,7 @@ static void rst_4(struct sk_scn *s)
 		  "server2: %llu challenge ACKs (want 3), %llu limited (want 2)",
 		  (unsigned long long)st.tcp_challenge_acks,
 		  (unsigned long long)st.tcp_challenge_acks_limited);
-	sk_expect(s, state_of(s, h2, a2) == SYNACK_ESTABLISHED,
+	sk_expect(s, sk_scn_state(s, h2, a2) == SYNACK_ESTABLISHED,
 		  "server2's connection is still ESTABLISHED");
 }
 
@@ -466,11 +455,9 @@ static void rst_5(struct sk_scn *s)
 	n = sk_scn_send(s, s->client, c, "x", 1);
 	sk_expect(s, n == -EPIPE, "send() = %s, want EPIPE", sk_errno_name((int)n));
 
-	const struct sk_rec *syn = sk_scn_seg(s, s->client, ALL, S, 1),
-			    *sa = sk_scn_seg(s, s->server, ALL, S | A, 1);
-	if (!sk_expect(s, syn && sa, "handshake"))
+	uint32_t x = 0, y = 0;
+	if (!sk_expect(s, sk_scn_isns(s, 0, &x, &y), "handshake"))
 		return;
-	uint32_t x = syn->d.tcp.seq, y = sa->d.tcp.seq;
 	const struct sk_rec *abort_rst = sk_scn_seg(s, s->server, R, R, 1),
 			    *late_rst = sk_scn_seg(s, s->server, R, R, 2);
 	sk_expect(s, abort_rst && abort_rst->t == SK_S(1) && abort_rst->d.tcp.seq == y + 101,

@@ -8,14 +8,6 @@
 #include "tcp/tcb.h" /* sizeof the TCB and of the TIME-WAIT record (TW-4) */
 #include "wire/tcp.h"
 
-#define S	SK_TCP_SYN
-#define A	SK_TCP_ACK
-#define F	SK_TCP_FIN
-#define R	SK_TCP_RST
-#define P	SK_TCP_PSH
-#define ALL	(SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST | SK_TCP_FIN)
-#define ALLP	(ALL | SK_TCP_PSH) /* a bare ACK is A under this mask, data P|A */
-#define NEVER	UINT64_MAX
 #define TWO_MSL SK_S(60) /* 2 * MSL (30 s): TW-1 */
 
 static unsigned long long us(uint64_t t)
@@ -68,24 +60,8 @@ static int accept_port(struct sk_scn *s, int l, uint16_t rport, int *socks, int 
 /* Establishes one connection from lport (world time advances to the accept). */
 static int open_from(struct sk_scn *s, int l, uint16_t lport, int *cs, int *ss)
 {
-	uint64_t now = sk_world_now(s->w);
 	*cs = connect_from(s, s->client, lport);
-	if (*cs < 0 || sk_scn_wait_connect(s, s->client, *cs, now + SK_S(5), NULL) != 0)
-		return 0;
-	*ss = sk_scn_wait_accept(s, s->server, l, now + SK_S(5), NULL);
-	return *ss >= 0;
-}
-
-/* The ISNs of the handshake of the client's connection from port. */
-static int isns_port(struct sk_scn *s, uint16_t port, uint32_t *x, uint32_t *y)
-{
-	const struct sk_rec *syn = sk_scn_seg_ports(s, s->client, port, SK_PORT, ALL, S, 1);
-	const struct sk_rec *synack = sk_scn_seg_ports(s, s->server, SK_PORT, port, ALL, S | A, 1);
-	if (!syn || !synack)
-		return 0;
-	*x = syn->d.tcp.seq;
-	*y = synack->d.tcp.seq;
-	return 1;
+	return sk_scn_open(s, l, *cs, ss);
 }
 
 /* Segments carrying data that host sent. */
@@ -112,7 +88,7 @@ static void tw_1(struct sk_scn *s)
 	uint32_t x1 = 0, y1 = 0, x2 = 0, y2 = 0;
 	if (!sk_expect(s,
 		       open_from(s, l, 40001, &c1, &s1) && open_from(s, l, 40002, &c2, &s2) &&
-			       isns_port(s, 40001, &x1, &y1) && isns_port(s, 40002, &x2, &y2),
+			       sk_scn_isns(s, 40001, &x1, &y1) && sk_scn_isns(s, 40002, &x2, &y2),
 		       "two connections established"))
 		return;
 	sk_world_run_until(s->w, SK_S(1));
@@ -571,7 +547,7 @@ static void tw_4(struct sk_scn *s)
 	for (int i = 0; i < 3; i++) {
 		uint16_t p = (uint16_t)(40001 + i);
 		uint32_t x = 0, y = 0;
-		int ok = isns_port(s, p, &x, &y);
+		int ok = sk_scn_isns(s, p, &x, &y);
 		uint32_t sent = i == 0 ? 1000 : 0;
 		const struct sk_rec *a = sk_scn_seg_ports(s, s->client, p, SK_PORT, ALLP, A, 2);
 		sk_expect(s,
@@ -627,15 +603,10 @@ static void tw_5(struct sk_scn *s)
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
 	int cs = -1, ss = -1;
 	uint32_t x = 0, y = 0;
-	if (!sk_expect(s, open_from(s, l, 40000, &cs, &ss) && isns_port(s, 40000, &x, &y),
+	if (!sk_expect(s, open_from(s, l, 40000, &cs, &ss) && sk_scn_isns(s, 40000, &x, &y),
 		       "connection established"))
 		return;
-	sk_world_run_until(s->w, SK_S(1));
-	sk_scn_close(s, s->client, cs);
-	sk_world_run_until(s->w, SK_S(2));
-	char b[4];
-	sk_expect(s, sk_scn_recv(s, s->server, ss, b, sizeof(b)) == 0, "server reads EOF");
-	sk_scn_close(s, s->server, ss);
+	sk_scn_close_both(s, s->client, cs, SK_S(1), s->server, ss, SK_S(2));
 	sk_world_run_until(s->w, SK_S(3));
 	sk_expect(s,
 		  sk_scn_state_time_ports(s, s->client, 40000, SK_PORT, SYNACK_FIN_WAIT_2,
@@ -687,7 +658,7 @@ static void tw_6(struct sk_scn *s)
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
 	int cs = -1, ss = -1;
 	uint32_t x = 0, y = 0;
-	if (!sk_expect(s, open_from(s, l, 40000, &cs, &ss) && isns_port(s, 40000, &x, &y),
+	if (!sk_expect(s, open_from(s, l, 40000, &cs, &ss) && sk_scn_isns(s, 40000, &x, &y),
 		       "connection established"))
 		return;
 	sk_world_run_until(s->w, SK_S(1));
