@@ -1318,9 +1318,16 @@ static int probe_is(const struct sk_rec *r, uint64_t t, uint32_t seq, uint32_t a
 	return r && r->t == t && sk_scn_seg_is(r, A, seq, ack) && r->d.tcp.payload_len == 0;
 }
 
+/* The RST+ACK a connection sends when it gives up (RFC 9293 3.10.5: an abort). */
+static int rst_is(const struct sk_rec *r, uint64_t t, uint32_t seq, uint32_t ack)
+{
+	return r && r->t == t && sk_scn_seg_is(r, R | A, seq, ack) && r->d.tcp.payload_len == 0;
+}
+
 /* REL-9: four clients with SO_KEEPALIVE connect at 0 (ESTABLISHED at 20 ms, idle from then):
  *  client   (10.0.0.1): the server vanishes at 1 s: probes at 7200.02 s + k * 75 s, k < 9,
- *                       unanswered; ETIMEDOUT at 7875.02 s (7200 + 9 * 75);
+ *                       unanswered; ETIMEDOUT at 7875.02 s (7200 + 9 * 75), with a RST
+ *                       (giving up is an abort, RFC 9293 3.10.5; Linux sends one too);
  *  answering (.3):      data at 1000.01 s, probe at 8200.01 s answered, next one 7200 s
  *                       after the answer; the connection survives;
  *  restarting (.4):     the server forgets the connection at 100 s (SO_LINGER 0, its RST lost,
@@ -1412,8 +1419,10 @@ static void rel_9(struct sk_scn *s)
 			  "tuned: probe %d at %.3f s, seq x ack y+1, no data", k + 1,
 			  (double)(60020 + 10000 * k) / 1000);
 	}
-	sk_expect(s, sk_scn_count_ports(s, hd, port[3], SK_PORT, 0, 0) == 5,
-		  "tuned: SYN, ACK and 3 probes, nothing else");
+	sk_expect(s, sk_scn_count_ports(s, hd, port[3], SK_PORT, 0, 0) == 6,
+		  "tuned: SYN, ACK, 3 probes and the RST, nothing else");
+	sk_expect(s, rst_is(sk_scn_seg_ports(s, hd, port[3], SK_PORT, R, R, 1), SK_MS(90020), x[3] + 1, y[3] + 1),
+		  "tuned: giving up at 90.020 s sends RST+ACK seq x+1 ack y+1 (an abort, as Linux)");
 	sk_expect(s,
 		  sk_scn_state_time_ports(s, hd, port[3], SK_PORT, SYNACK_ESTABLISHED,
 					  SYNACK_CLOSED) == SK_MS(90020),
@@ -1443,8 +1452,10 @@ static void rel_9(struct sk_scn *s)
 			  "halfclosed: probe %d at %.3f s, seq x+1 ack y+1, no data", k + 1,
 			  121.060 + 10.0 * k);
 	}
-	sk_expect(s, sk_scn_count_ports(s, he, port[4], SK_PORT, 0, 0) == 5,
-		  "halfclosed: SYN, ACK, FIN and 2 probes");
+	sk_expect(s, sk_scn_count_ports(s, he, port[4], SK_PORT, 0, 0) == 6,
+		  "halfclosed: SYN, ACK, FIN, 2 probes and the RST");
+	sk_expect(s, rst_is(sk_scn_seg_ports(s, he, port[4], SK_PORT, R, R, 1), SK_MS(141060), x[4] + 2, y[4] + 1),
+		  "halfclosed: giving up at 141.060 s sends RST+ACK seq x+2 (after the FIN) ack y+1");
 	sk_expect(s,
 		  sk_scn_state_time_ports(s, he, port[4], SK_PORT, SYNACK_FIN_WAIT_2,
 					  SYNACK_CLOSED) == SK_MS(141060),
@@ -1491,8 +1502,12 @@ static void rel_9(struct sk_scn *s)
 				  sk_scn_seg_is(ans, A, y[0] + 1, x[0] + 1),
 			  "the server ACKs probe %d, lost", k + 1);
 	}
-	sk_expect(s, sk_scn_count_ports(s, s->client, port[0], SK_PORT, 0, 0) == 11,
-		  "client: SYN, ACK and 9 probes, nothing else");
+	sk_expect(s, sk_scn_count_ports(s, s->client, port[0], SK_PORT, 0, 0) == 12,
+		  "client: SYN, ACK, 9 probes and the RST, nothing else");
+	sk_expect(s,
+		  rst_is(sk_scn_seg_ports(s, s->client, port[0], SK_PORT, R, R, 1), SK_MS(7875020), x[0] + 1,
+			 y[0] + 1),
+		  "client: giving up at 7875.020 s sends RST+ACK seq x+1 ack y+1");
 	sk_expect(s,
 		  sk_scn_state_time_ports(s, s->client, port[0], SK_PORT, SYNACK_ESTABLISHED,
 					  SYNACK_CLOSED) == SK_MS(7875020),

@@ -21,6 +21,9 @@ static int keepalive(struct synack_stack *st, struct sk_tcb *t)
 	}
 	if (t->keep_sent >= probes) {
 		st->stats.tcp_keepalive_timeouts++;
+		/* Giving up is an abort (RFC 9293 3.10.5): a RST tells a peer that comes back
+		 * that this connection is gone, as Linux does. */
+		sk_tcp_send_rst_tcb(st, t);
 		sk_tcb_drop(st, t, ETIMEDOUT, "keepalive timeout");
 		return 1;
 	}
