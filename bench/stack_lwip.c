@@ -42,23 +42,10 @@ struct conn {
 	int mode;
 };
 
-static volatile sig_atomic_t stop;
 static int tun_fd = -1;
 static uint8_t source_data[65535];
 static uint64_t out_packets, out_errors, in_packets, in_dropped, conns_accepted;
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 /* ---- the netif: packets out to the TUN ---- */
 

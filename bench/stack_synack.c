@@ -42,22 +42,9 @@ struct conn {
 	uint8_t *pend;
 };
 
-static volatile sig_atomic_t stop;
 static uint8_t io[IO_CHUNK];
 static uint64_t out_errors;
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 static int out(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
 {

@@ -4,11 +4,29 @@
 #define SK_BENCH_TUNSRV_H
 
 #include <arpa/inet.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "link/tun.h"
+
+/* Set by SIGTERM/SIGINT (on_signal): the server's loop ends and it prints its counters. */
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 struct tunsrv_opts {
 	const char *tun;
