@@ -104,6 +104,10 @@ if grep -q 'Re-using existing connection' "$W/ka.err"; then
 else
 	bad "keep-alive: connection not re-used; curl said:"
 	grep -v '^[<>{}] \|^  [0-9 ]\|^  %\|^ *Dload' "$W/ka.err" | sed 's/^/      /' | head -40
+	echo "      synack-httpd's log of those requests:"
+	tail -n 5 "$W/httpd.log" | sed 's/^/      /'
+	echo "      synack-ss -tan now:"
+	[ -n "$synack_ss" ] && "$synack_ss" -tan 2>&1 | sed 's/^/      /' | head -20
 fi
 n=$(grep -c '^192.0.2.1:45000 "GET' "$W/httpd.log")
 [ "$n" = 2 ] && ok "keep-alive: both requests came on 192.0.2.1:45000" ||
