@@ -98,7 +98,9 @@ done
 rm -rf "$W/par"
 
 # ---- keep-alive ----
-curl_in -v -o /dev/null -o /dev/null --local-port 45000 $URL/index.html $URL/f1m 2>"$W/ka.err"
+# Fixed client ports are below Linux's ephemeral range (32768-60999): a port in it may still
+# be held in TIME-WAIT by one of the curls above, and the bind would fail.
+curl_in -v -o /dev/null -o /dev/null --local-port 31000 $URL/index.html $URL/f1m 2>"$W/ka.err"
 if grep -q 'Re-using existing connection' "$W/ka.err"; then
 	ok "keep-alive: curl URL URL re-uses the connection"
 else
@@ -109,9 +111,9 @@ else
 	echo "      synack-ss -tan now:"
 	[ -n "$synack_ss" ] && "$synack_ss" -tan 2>&1 | sed 's/^/      /' | head -20
 fi
-n=$(grep -c '^192.0.2.1:45000 "GET' "$W/httpd.log")
-[ "$n" = 2 ] && ok "keep-alive: both requests came on 192.0.2.1:45000" ||
-	bad "keep-alive: $n requests logged from port 45000, expected 2"
+n=$(grep -c '^192.0.2.1:31000 "GET' "$W/httpd.log")
+[ "$n" = 2 ] && ok "keep-alive: both requests came on 192.0.2.1:31000" ||
+	bad "keep-alive: $n requests logged from port 31000, expected 2"
 curl_in -v -o /dev/null -H 'Connection: close' $URL/index.html 2>"$W/cc.err"
 grep -qi '^< Connection: close' "$W/cc.err" && ok "Connection: close is honoured" ||
 	bad "Connection: close: no 'Connection: close' in the response"
@@ -180,12 +182,12 @@ st=$?
 # ---- synack closes first: TIME-WAIT on synack's side, none on Linux's ----
 # An HTTP/1.0 request without keep-alive from Linux nc, which closes only after it has read
 # the end of the stream: synack's FIN is first (curl could close first, or at once).
-printf 'GET /index.html HTTP/1.0\r\n\r\n' | in_ns timeout 10 nc -p 45001 $S 80 >"$W/h10nc.out"
+printf 'GET /index.html HTTP/1.0\r\n\r\n' | in_ns timeout 10 nc -p 31001 $S 80 >"$W/h10nc.out"
 grep -q '<h1>synack</h1>' "$W/h10nc.out" && ok "HTTP/1.0 request from nc answered, then closed by synack" ||
 	bad "HTTP/1.0 request from nc: '$(head -c 200 "$W/h10nc.out")'"
-tuple="$S:80 192.0.2.1:45001"
+tuple="$S:80 192.0.2.1:31001"
 if [ -n "$synack_ss" ] && [ -x "$synack_ss" ]; then
-	tw() { in_ns "$synack_ss" -tan | awk -v l=$S:80 -v r=192.0.2.1:45001 \
+	tw() { in_ns "$synack_ss" -tan | awk -v l=$S:80 -v r=192.0.2.1:31001 \
 		'$1 == "TIME-WAIT" && $4 == l && $5 == r {f=1} END {exit !f}'; }
 	if wait_for 5 tw; then
 		ok "synack-ss -ta shows TIME-WAIT for $tuple (synack closed first)"
@@ -193,11 +195,11 @@ if [ -n "$synack_ss" ] && [ -x "$synack_ss" ]; then
 		bad "synack-ss shows no TIME-WAIT for $tuple:"
 		in_ns "$synack_ss" -tan
 	fi
-	gone() { ! in_ns ss -tanH "( sport = :45001 )" | grep -q .; }
+	gone() { ! in_ns ss -tanH "( sport = :31001 )" | grep -q .; }
 	if wait_for 5 gone; then
-		ok "Linux: nothing left of 192.0.2.1:45001 (no TIME-WAIT on the side that closed second)"
+		ok "Linux: nothing left of 192.0.2.1:31001 (no TIME-WAIT on the side that closed second)"
 	else
-		bad "Linux still has: $(in_ns ss -tanH '( sport = :45001 )')"
+		bad "Linux still has: $(in_ns ss -tanH '( sport = :31001 )')"
 	fi
 else
 	echo "note: no synack-ss given, the synack-side TIME-WAIT check is skipped"
