@@ -1,4 +1,5 @@
-/* The runtime's POSIX semantics without root: two runtimes, A (192.0.2.1) and B (192.0.2.2),
+/* API-1 (and API-2): the runtime's POSIX semantics without root: two runtimes, A (192.0.2.1)
+ * and B (192.0.2.2),
  * each with its loop thread, joined by a socketpair that carries raw IPv4 packets. Blocking
  * and non-blocking connect, accept, read and write, timeouts, MSG_ flags, errors as Linux
  * gives them, poll, wake-ups by close and shutdown, many blocked threads, drain, and the
@@ -483,6 +484,33 @@ static void test_large_write_blocks_until_queued(void **state)
 	synack_rt_close(w->b, b);
 }
 
+/* API-2: close() right after a write whose data is still queued (nothing acknowledged yet,
+ * most of it not even sent) is a graceful close: the peer reads every byte, then end of
+ * stream. */
+static void test_api_2_close_delivers_unsent(void **state)
+{
+	struct world *w = *state;
+	int a, b;
+	connect_pair(w, 7011, &a, &b);
+	size_t n = 2u << 20;
+	uint8_t *data = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		data[i] = (uint8_t)(i % 251);
+	/* Non-blocking, so the write returns with as much queued as fits, then close. */
+	assert_int_equal(synack_rt_set_nonblock(w->a, a, 1), 0);
+	ssize_t q = synack_rt_write(w->a, a, data, n);
+	assert_true(q > 0);
+	assert_int_equal(synack_rt_close(w->a, a), 0);
+	struct reader r = {w->b, b, (size_t)q, 0, 0};
+	read_all(&r);
+	assert_int_equal(r.got, (size_t)q);
+	assert_false(r.bad);
+	uint8_t one;
+	assert_int_equal(synack_rt_read(w->b, b, &one, 1), 0); /* then the FIN */
+	free(data);
+	synack_rt_close(w->b, b);
+}
+
 static void test_epipe(void **state)
 {
 	struct world *w = *state;
@@ -846,6 +874,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recv_timeouts_and_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_waitall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_write_blocks_until_queued, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_2_close_delivers_unsent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_epipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_and_shutdown_wake, setup, teardown),
