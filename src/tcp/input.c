@@ -37,21 +37,19 @@ static void rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r)
  * millisecond ticks cannot resolve an RTT under 2 ms: such a sample (0 or 1 tick) would say
  * the path takes 1 us or 1 ms at random, which misleads HyStart's ACK-train test into
  * ending slow start at once on a LAN. There the timed segment gives one exact sample per
- * round trip instead. Returns 1 if a sample was taken. */
-static int rtt_from_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
+ * round trip instead. A timed segment this ACK covers is done with. */
+static void rtt_from_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
 {
 	if (t->rtt_start && seq_gt(seg->ack, t->rtt_seq)) {
 		rtt_sample(st, t, (uint32_t)(st->now - t->rtt_start));
-		return 1;
+		t->rtt_start = 0;
+		return;
 	}
 	if ((t->flags & TF_TS) && seg->opt.has_ts && seg->opt.tsecr) {
 		uint32_t r = (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u;
-		if (r >= 2000) {
+		if (r >= 2000)
 			rtt_sample(st, t, r);
-			return 1;
-		}
 	}
-	return 0;
 }
 
 /* Rate limit for challenge ACKs and ACKs to out-of-window segments: per connection a
@@ -95,9 +93,7 @@ static void challenge_ack(struct synack_stack *st, struct sk_tcb *t)
 static void take_syn_options(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
 {
 	uint16_t peer_mss = seg->opt.has_mss ? seg->opt.mss : 536;
-	uint32_t mtu_mss = sk_route_mtu(st, t->h.key.raddr) - 40;
-	if (t->user_mss && t->user_mss < mtu_mss)
-		mtu_mss = t->user_mss; /* TCP_MAXSEG clamps what we send too, as on Linux */
+	uint32_t mtu_mss = sk_tcp_our_mss(st, t->h.key.raddr, t->user_mss); /* TCP_MAXSEG too, as Linux */
 	t->mss = (uint16_t)(peer_mss < mtu_mss ? peer_mss : mtu_mss);
 	if (t->mss < 64)
 		t->mss = 64;
@@ -273,8 +269,6 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 		if (seq_lt(t->snd_nxt, t->snd_una))
 			t->snd_nxt = t->snd_una;
 		rtt_from_ack(st, t, seg);
-		if (t->rtt_start && seq_gt(seg->ack, t->rtt_seq))
-			t->rtt_start = 0;
 		t->backoff = 0;
 		/* RFC 6298 5.2/5.3 */
 		if (t->snd_una == t->snd_max)
