@@ -110,9 +110,8 @@ static void echo_reply(struct synack_stack *st, const struct sk_ipv4 *ip, const 
 	sk_ip_send(st, ip->dst, ip->src, SK_IPPROTO_ICMP, (size_t)n, 0);
 }
 
-void sk_icmp_input(struct synack_stack *st, const struct sk_ipv4 *ip, const uint8_t *pkt, size_t len)
+void sk_icmp_input(struct synack_stack *st, const struct sk_ipv4 *ip, const uint8_t *pkt)
 {
-	(void)len;
 	st->stats.icmp_in++;
 	struct sk_icmp m;
 	if (sk_icmp_parse(pkt + ip->hlen, (size_t)ip->total_len - ip->hlen, &m, SK_ICMP_VERIFY_CSUM) < 0) {

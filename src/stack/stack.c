@@ -304,7 +304,7 @@ void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now
 			sk_icmp_send_error(st, SK_ICMP_UNREACH, SK_ICMP_UNREACH_PORT, 0, pkt, len); /* UDP-2 */
 		break;
 	case SK_IPPROTO_ICMP:
-		sk_icmp_input(st, &ip, pkt, len);
+		sk_icmp_input(st, &ip, pkt);
 		break;
 	default:
 		/* RFC 1122 3.2.2.1: a host SHOULD say protocol unreachable. */

@@ -93,7 +93,7 @@ static inline int sk_ip_output(struct synack_stack *st, uint32_t src, uint32_t d
 }
 /* ---- icmp.c ---- */
 /* An ICMP message addressed to us (ip is its parsed header, pkt the whole packet). */
-void sk_icmp_input(struct synack_stack *st, const struct sk_ipv4 *ip, const uint8_t *pkt, size_t len);
+void sk_icmp_input(struct synack_stack *st, const struct sk_ipv4 *ip, const uint8_t *pkt);
 /* Sends an ICMP error (type/code, next-hop MTU for frag-needed) quoting pkt, unless RFC 1122
  * 3.2.2 forbids it or the rate limit says no. */
 void sk_icmp_send_error(struct synack_stack *st, uint8_t type, uint8_t code, uint16_t mtu, const uint8_t *pkt,

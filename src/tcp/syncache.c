@@ -14,13 +14,6 @@ static const uint16_t cookie_mss[] = {536, 1300, 1440, 1460};
 #define COOKIE_MAX_AGE 2                   /* ticks a cookie stays valid */
 #define TS_OPT_BITS 6                      /* low tsval bits carrying WS/SACK/ECN */
 
-/* The MSS we announce: the route's, or less if TCP_MAXSEG was set on the listener. */
-static uint16_t our_mss(const struct synack_stack *st, uint32_t raddr, uint16_t user_mss)
-{
-	uint32_t m = sk_route_mtu(st, raddr) - 40;
-	return (uint16_t)(user_mss && user_mss < m ? user_mss : m);
-}
-
 static uint32_t ts_offset_for(struct synack_stack *st, const struct sk_conn_key *k)
 {
 	return (uint32_t)sk_siphash_4u32(&st->key, k->laddr, k->raddr, 0x54534f46, 0);
@@ -44,7 +37,7 @@ static void send_synack(struct synack_stack *st, const struct syn_params *p, uin
 				   .flags = SK_TCP_SYN | SK_TCP_ACK, .win = 65535};
 	if (st->cfg.tcp_rmem[1] < 65535)
 		o.win = (uint16_t)st->cfg.tcp_rmem[1];
-	sk_tcp_syn_options(st, &o.opt, our_mss(st, p->key.raddr, p->user_mss), p->ts_ok, tsval, p->ts_recent, p->sack_ok,
+	sk_tcp_syn_options(st, &o.opt, sk_tcp_our_mss(st, p->key.raddr, p->user_mss), p->ts_ok, tsval, p->ts_recent, p->sack_ok,
 			   p->peer_ws != 0xff, wscale);
 	sk_tcp_send_segment(st, &o);
 }
@@ -266,7 +259,7 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	t->rcv_nxt = t->last_ack_sent = p->irs + 1; /* what the SYN+ACK acknowledged */
 	/* The SYN+ACK offered an unscaled window (send_synack). */
 	t->rcv_adv = t->rcv_nxt + (st->cfg.tcp_rmem[1] < 65535 ? st->cfg.tcp_rmem[1] : 65535);
-	t->adv_mss = our_mss(st, p->key.raddr, p->user_mss);
+	t->adv_mss = sk_tcp_our_mss(st, p->key.raddr, p->user_mss);
 	t->user_mss = p->user_mss;
 	uint32_t mtu_mss = t->adv_mss;
 	t->mss = p->peer_mss < mtu_mss ? p->peer_mss : (uint16_t)mtu_mss;

@@ -156,6 +156,12 @@ uint32_t sk_tcp_rto_unmeasured(const struct synack_stack *st, int syn_retransmit
 	return syn_retransmitted && rto < 3000000u ? 3000000u : rto;
 }
 
+uint16_t sk_tcp_our_mss(const struct synack_stack *st, uint32_t raddr, uint16_t user_mss)
+{
+	uint32_t m = sk_route_mtu(st, raddr) - 40;
+	return (uint16_t)(user_mss && user_mss < m ? user_mss : m);
+}
+
 uint32_t sk_tcb_rcv_window(const struct sk_tcb *t)
 {
 	return t->rcv.len >= t->rcvbuf ? 0 : t->rcvbuf - t->rcv.len;

@@ -192,6 +192,9 @@ uint32_t sk_tcp_ts_now(struct synack_stack *st, uint32_t offset);
  * timed out, at least 3 s (RFC 6298 5.7). */
 uint32_t sk_tcp_rto_unmeasured(const struct synack_stack *st, int syn_retransmitted);
 uint32_t sk_tcb_rcv_window(const struct sk_tcb *t);
+/* The MSS the route to raddr allows, or less if TCP_MAXSEG (user_mss, 0 = none) says so:
+ * what we announce, and the most we send. */
+uint16_t sk_tcp_our_mss(const struct synack_stack *st, uint32_t raddr, uint16_t user_mss);
 /* How much the application may queue for sending: grows with the window (autotuning). */
 uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t);
 /* Sets up congestion control for a TCB entering ESTABLISHED (or changes the algorithm). */
