@@ -19,6 +19,7 @@
 #include "link/tun.h"
 #include "rt/rt_dev.h"
 #include "rt/rt_int.h"
+#include "sock/posix.h"
 #include "wire/decode.h"
 
 #define RT_BATCH     256               /* packets read per round, at most */
@@ -96,6 +97,12 @@ int sk_rt_lock(synack_rt *rt)
 	return 0;
 }
 
+void sk_rt_advance(synack_rt *rt)
+{
+	if (run_timers(rt, sk_rt_now_us()))
+		sk_rt_wake_ready(rt);
+}
+
 void sk_rt_unlock(synack_rt *rt)
 {
 	if (!rt->stopping && rt->sleep_until) {
@@ -133,8 +140,6 @@ struct rt_sock *sk_rt_sock(synack_rt *rt, int s)
 		rt->chunks[c] = calloc(RT_CHUNK, sizeof(struct rt_sock));
 		if (!rt->chunks[c])
 			return NULL;
-		for (int i = 0; i < RT_CHUNK; i++)
-			rt->chunks[c][i].rcvtimeo_us = rt->chunks[c][i].sndtimeo_us = -1;
 	}
 	return &rt->chunks[c][(uint32_t)s % RT_CHUNK];
 }
@@ -144,7 +149,7 @@ struct rt_sock *sk_rt_sock(synack_rt *rt, int s)
 static int gen_changed(synack_rt *rt, int s, uint32_t gen, uint32_t kick)
 {
 	struct rt_sock *e = sk_rt_sock(rt, s);
-	return e && (e->gen != gen || e->kick != kick);
+	return e && (sk_px_gen(rt->px, s) != gen || e->kick != kick);
 }
 
 static int waiter_ready(synack_rt *rt, struct rt_waiter *w)
@@ -473,6 +478,7 @@ static void rt_free(synack_rt *rt)
 {
 	sk_rt_control_close(rt);
 	sk_ethif_free(rt->eth);
+	sk_px_free(rt->px);
 	if (rt->st)
 		synack_stack_free(rt->st);
 	sk_dev_close(rt->dev);
@@ -543,6 +549,11 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 	rt->st = synack_stack_new(&cfg, &err);
 	if (!rt->st) {
 		say(why, whylen, "stack: %s", strerror(err < 0 ? -err : EINVAL));
+		goto fail;
+	}
+	rt->px = sk_px_new(rt->st);
+	if (!rt->px) {
+		say(why, whylen, "stack: %s", strerror(ENOMEM));
 		goto fail;
 	}
 	if (dev->linktype == SK_LINK_ETHERNET) {

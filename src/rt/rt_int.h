@@ -19,18 +19,11 @@
 #include "link/dev.h"
 
 struct sk_ethif;
+struct sk_px;
 
-/* What the runtime keeps per socket handle beyond the stack's own state. */
+/* What the runtime keeps per socket handle beyond the POSIX layer's record (sock/posix.h). */
 struct rt_sock {
-	uint32_t gen;         /* bumped when the handle is closed: a waiter from before sees EBADF */
 	uint32_t kick;        /* bumped by shutdown/close: waiters on the handle re-check */
-	uint8_t open;         /* created through the runtime (else: defaults) */
-	uint8_t nonblock;
-	uint8_t type;         /* SYNACK_SOCK_STREAM / SYNACK_SOCK_DGRAM, 0 unknown */
-	uint8_t connecting;   /* a non-blocking connect returned EINPROGRESS and nobody saw the end */
-	int pend_err;         /* an error a partial transfer consumed; reported by the next call */
-	int64_t rcvtimeo_us;  /* -1: none (wait forever); 0: do not wait */
-	int64_t sndtimeo_us;
 };
 
 enum rt_wait_kind { RT_W_SOCK, RT_W_POLL, RT_W_DRAIN };
@@ -55,6 +48,7 @@ struct rt_client; /* a control-socket client still being written to */
 struct synack_rt {
 	pthread_mutex_t mu;
 	synack_stack *st;
+	struct sk_px *px;      /* descriptors: flags, timeouts, POSIX semantics */
 	struct sk_dev *dev;    /* outermost (trace/pcap wrappers around the device) */
 	struct sk_dev *raw;    /* the TUN/TAP device itself */
 	int wrapped;           /* dev != raw: reads go through the wrappers, under the lock */
@@ -110,6 +104,8 @@ static inline int sk_rt_poll_mask(short events)
  * (still locked) once the runtime is stopping. Every sk_rt_lock needs its sk_rt_unlock. */
 int sk_rt_lock(synack_rt *rt);
 void sk_rt_unlock(synack_rt *rt); /* wakes the loop if a deadline moved earlier, unlocks */
+/* With mu held: moves the stack's clock to now, running what fell due. */
+void sk_rt_advance(synack_rt *rt);
 /* With mu held: */
 /* The entry of handle s, created on first use; NULL if s < 0 or out of memory. Entries
  * never move, so the pointer stays good across waits. */

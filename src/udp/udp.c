@@ -336,6 +336,12 @@ uint32_t sk_udp_queued(const struct sk_conn *c)
 	return n;
 }
 
+uint32_t sk_udp_next_len(const struct sk_conn *c)
+{
+	const struct sk_udpsock *u = (const struct sk_udpsock *)c;
+	return u->head ? u->head->len : 0;
+}
+
 /* The socket a datagram for (dst, dport) from (src, sport) belongs to: a connected socket
  * whose peer matches beats one bound to the address, which beats one bound to any. */
 static struct sk_udpsock *lookup(struct synack_stack *st, uint32_t src, uint16_t sport, uint32_t dst,

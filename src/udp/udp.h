@@ -31,6 +31,8 @@ void sk_udp_names(const struct sk_conn *c, struct synack_sockaddr *local, struct
 		  int *connected);
 /* Bytes queued for reading (ss's Recv-Q). */
 uint32_t sk_udp_queued(const struct sk_conn *c);
+/* The length of the next datagram a read would return (0 if none), as FIONREAD says. */
+uint32_t sk_udp_next_len(const struct sk_conn *c);
 
 /* A received datagram (IP payload p/len). Returns 0 if a socket took it (or it was bad and
  * counted), -1 if no socket has the port: the caller answers with port unreachable. */
