@@ -57,6 +57,8 @@ struct synack_config {
 	uint8_t ip_default_ttl;      /* 64 */
 	char tcp_congestion_control[16]; /* "cubic" */
 	uint32_t max_sockets;        /* 0 = no cap but memory */
+	uint32_t core_rmem_max;      /* 212992: the most SO_RCVBUF may ask (net.core.rmem_max) */
+	uint32_t core_wmem_max;      /* 212992: the most SO_SNDBUF may ask (net.core.wmem_max) */
 };
 
 void synack_config_defaults(struct synack_config *c);
@@ -135,7 +137,9 @@ enum {
 	SYNACK_TCP_KEEPINTVL = 5,
 	SYNACK_TCP_KEEPCNT = 6,
 	SYNACK_TCP_INFO = 11,
+	SYNACK_TCP_CORK = 3,
 	SYNACK_TCP_CONGESTION = 13,
+	SYNACK_TCP_USER_TIMEOUT = 18,
 };
 struct synack_linger {
 	int l_onoff;

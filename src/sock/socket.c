@@ -8,6 +8,10 @@
 #include "tcp/tcb.h"
 #include "udp/udp.h"
 
+/* Linux's smallest socket buffers (SOCK_MIN_SNDBUF, SOCK_MIN_RCVBUF on x86-64). */
+#define PX_MIN_SNDBUF 4608u
+#define PX_MIN_RCVBUF 2304u
+
 /* ---- handles ---- */
 
 static int handle_alloc(struct synack_stack *st, struct sk_conn *c)
@@ -269,17 +273,17 @@ int synack_connect(synack_stack *st, int sock, const struct synack_sockaddr *a)
 		return -EFAULT;
 	switch (t->state) {
 	case SYNACK_CLOSED:
+		if (t->flags & TF_SYNCED)
+			return -EISCONN;
+		if (t->flags & TF_ACCEPTED)
+			sk_tcb_reuse(st, t); /* a connect that failed: Linux lets it try again */
 		break;
 	case SYNACK_SYN_SENT:
 	case SYNACK_SYN_RCVD:
 		return -EALREADY;
-	case SYNACK_LISTEN:
-		return -EINVAL;
 	default:
-		return -EISCONN;
+		return -EISCONN; /* a listener too, as Linux's inet_stream_connect */
 	}
-	if (t->flags & TF_ACCEPTED)
-		return -EISCONN;
 	if (a->addr == 0 || a->port == 0)
 		return -EINVAL;
 	struct sk_conn_key k = {.laddr = t->h.key.laddr, .lport = t->h.key.lport, .raddr = a->addr, .rport = a->port};
@@ -299,7 +303,7 @@ int synack_connect(synack_stack *st, int sock, const struct synack_sockaddr *a)
 	t->iss = sk_tcp_isn(st, &k);
 	t->snd_una = t->snd_nxt = t->snd_max = t->iss;
 	t->adv_mss = sk_tcp_our_mss(st, k.raddr, t->user_mss);
-	t->rcv_wscale = st->cfg.tcp_window_scaling ? sk_tcp_wscale_for(st) : 0;
+	t->rcv_wscale = st->cfg.tcp_window_scaling ? sk_tcp_wscale_for(st, t) : 0;
 	t->ts_offset = (uint32_t)sk_siphash_4u32(&st->key, k.laddr, k.raddr, 0x54534f46, 0);
 	t->rto = st->cfg.tcp_rto_initial_ms * 1000u;
 	t->backoff = 0;
@@ -633,6 +637,25 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 			else
 				t->flags &= ~TF_REUSEADDR;
 			return 0;
+		case SYNACK_SO_SNDBUF: {
+			/* Linux's sock_setsockopt: min(v, wmem_max) doubled (for bookkeeping,
+			 * which getsockopt shows), at least SOCK_MIN_SNDBUF; no autotuning. */
+			uint32_t max = st->cfg.core_wmem_max ? st->cfg.core_wmem_max : 212992;
+			uint32_t want = (uint32_t)v < max ? (uint32_t)v : max;
+			t->user_sndbuf = 2 * want > PX_MIN_SNDBUF ? 2 * want : PX_MIN_SNDBUF;
+			sk_tcp_output(st, t);
+			return 0;
+		}
+		case SYNACK_SO_RCVBUF: {
+			/* The same doubling; the window is about half of it, as Linux's
+			 * tcp_win_from_space at its default scaling ratio. */
+			uint32_t max = st->cfg.core_rmem_max ? st->cfg.core_rmem_max : 212992;
+			uint32_t want = (uint32_t)v < max ? (uint32_t)v : max;
+			uint32_t linux_buf = 2 * want > PX_MIN_RCVBUF ? 2 * want : PX_MIN_RCVBUF;
+			t->rcvbuf = linux_buf / 2;
+			t->flags |= TF_RCVBUF_LOCK;
+			return 0;
+		}
 		default:
 			return -ENOPROTOOPT;
 		}
@@ -670,6 +693,19 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 		if (v < 88 || v > 65495)
 			return -EINVAL;
 		t->user_mss = (uint16_t)v;
+		return 0;
+	case SYNACK_TCP_USER_TIMEOUT:
+		if (v < 0)
+			return -EINVAL;
+		t->user_timeout_ms = (uint32_t)v;
+		return 0;
+	case SYNACK_TCP_CORK:
+		if (v) {
+			t->flags |= TF_CORK;
+		} else {
+			t->flags &= ~TF_CORK;
+			sk_tcp_output(st, t); /* what waited for a full segment goes now */
+		}
 		return 0;
 	default:
 		return -ENOPROTOOPT;
@@ -731,7 +767,7 @@ int synack_getsockopt(synack_stack *st, int sock, int level, int name, void *val
 		case SYNACK_SO_TYPE:
 			return put_int(val, len, SYNACK_SOCK_STREAM);
 		case SYNACK_SO_RCVBUF:
-			return put_int(val, len, (int)t->rcvbuf);
+			return put_int(val, len, (int)((t->flags & TF_RCVBUF_LOCK) ? 2 * t->rcvbuf : t->rcvbuf));
 		case SYNACK_SO_SNDBUF:
 			return put_int(val, len, (int)sk_tcb_sndbuf(st, t));
 		case SYNACK_SO_ERROR:
@@ -757,6 +793,10 @@ int synack_getsockopt(synack_stack *st, int sock, int level, int name, void *val
 	switch (name) {
 	case SYNACK_TCP_NODELAY:
 		return put_int(val, len, !!(t->flags & TF_NODELAY));
+	case SYNACK_TCP_CORK:
+		return put_int(val, len, !!(t->flags & TF_CORK));
+	case SYNACK_TCP_USER_TIMEOUT:
+		return put_int(val, len, (int)t->user_timeout_ms);
 	case SYNACK_TCP_KEEPIDLE:
 		return put_int(val, len, (int)(t->keepidle_s ? t->keepidle_s : st->cfg.tcp_keepalive_time_s));
 	case SYNACK_TCP_KEEPINTVL:
@@ -796,20 +836,29 @@ int synack_events(synack_stack *st, int sock)
 	struct sk_tcb *t = get(st, sock);
 	if (!t)
 		return -EBADF;
-	uint32_t ev = 0;
 	if (t->state == SYNACK_LISTEN)
 		return t->lst->aq_len ? SYNACK_EV_IN : 0;
-	if (t->rcv.len || (t->flags & TF_FIN_RCVD) || t->soerror)
-		ev |= SYNACK_EV_IN;
-	if (t->flags & TF_FIN_RCVD)
-		ev |= SYNACK_EV_RDHUP;
-	if ((t->state == SYNACK_ESTABLISHED || t->state == SYNACK_CLOSE_WAIT) && !(t->flags & TF_FIN_QUEUED) &&
-	    t->snd.len < sk_tcb_sndbuf(st, t))
-		ev |= SYNACK_EV_OUT;
+	/* Linux's tcp_poll. A connection that ended (reset, timed out, closed) is shut both
+	 * ways; a socket that never connected is closed, not shut. */
+	uint32_t ev = 0;
+	int ended = t->state == SYNACK_CLOSED && (t->flags & TF_ACCEPTED);
+	int rcv_shut = ended || (t->flags & (TF_FIN_RCVD | TF_SHUT_RD));
+	int snd_shut = ended || (t->flags & TF_FIN_QUEUED);
+	if ((rcv_shut && snd_shut) || t->state == SYNACK_CLOSED)
+		ev |= SYNACK_EV_HUP;
+	if (rcv_shut)
+		ev |= SYNACK_EV_IN | SYNACK_EV_RDHUP;
+	if (t->state != SYNACK_SYN_SENT && t->state != SYNACK_SYN_RCVD) {
+		if (t->rcv.len)
+			ev |= SYNACK_EV_IN;
+		/* Writable while at least a third of the buffer is free (sk_stream_is_writeable:
+		 * free space at least half of what is queued). */
+		uint32_t buf = sk_tcb_sndbuf(st, t);
+		if (snd_shut || (t->snd.len <= buf && buf - t->snd.len >= t->snd.len / 2))
+			ev |= SYNACK_EV_OUT;
+	}
 	if (t->soerror)
 		ev |= SYNACK_EV_ERR;
-	if (t->state == SYNACK_CLOSED && (t->flags & TF_ACCEPTED))
-		ev |= SYNACK_EV_HUP | SYNACK_EV_IN;
 	return (int)ev;
 }
 

@@ -51,6 +51,8 @@ void synack_config_defaults(struct synack_config *c)
 	c->tcp_challenge_ack_limit = 1000;
 	c->ip_default_ttl = 64;
 	strcpy(c->tcp_congestion_control, "cubic");
+	c->core_rmem_max = 212992;
+	c->core_wmem_max = 212992;
 }
 
 static int config_valid(const struct synack_config *c)

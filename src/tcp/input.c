@@ -127,6 +127,7 @@ static void keepalive_reset(struct synack_stack *st, struct sk_tcb *t)
 static void established(struct synack_stack *st, struct sk_tcb *t, const char *cause)
 {
 	t->backoff = 0;
+	t->rtx_stamp = 0;
 	sk_tcb_set_state(st, t, SYNACK_ESTABLISHED, cause);
 	keepalive_reset(st, t);
 }
@@ -270,6 +271,7 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 			t->snd_nxt = t->snd_una;
 		rtt_from_ack(st, t, seg);
 		t->backoff = 0;
+		t->rtx_stamp = 0;
 		/* RFC 6298 5.2/5.3 */
 		if (t->snd_una == t->snd_max)
 			sk_tcb_timer_clear(st, t, SK_TT_REXMT);

@@ -7,10 +7,13 @@
 #include "tcp/seq.h"
 #include "tcp/tcb.h"
 
-uint8_t sk_tcp_wscale_for(const struct synack_stack *st)
+uint8_t sk_tcp_wscale_for(const struct synack_stack *st, const struct sk_tcb *t)
 {
+	/* The largest window the connection may ever offer: tcp_rmem[2], or the buffer
+	 * SO_RCVBUF fixed (as Linux's tcp_select_initial_window with a locked buffer). */
+	uint32_t space = t && (t->flags & TF_RCVBUF_LOCK) ? t->rcvbuf : st->cfg.tcp_rmem[2];
 	uint8_t s = 0;
-	while (s < SK_TCP_MAX_WSCALE && (65535u << s) < st->cfg.tcp_rmem[2])
+	while (s < SK_TCP_MAX_WSCALE && (65535u << s) < space)
 		s++;
 	return s;
 }
@@ -329,6 +332,14 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
 		return 0;
 	}
 	if (!rexmit && len < mss && !fin) {
+		if (len == avail && (t->flags & TF_CORK) && !(t->flags & TF_FORCE)) {
+			/* TCP_CORK: only full segments; a tail waits for more data or uncorking,
+			 * at most until the persist timer's override (Linux's 200 ms ceiling is
+			 * its probe timer, one RTO). */
+			if (!in_flight)
+				arm_persist(st, t);
+			return 0;
+		}
 		if (len == avail) {
 			/* Nagle (RFC 9293 3.7.4): a small tail waits while data is unacked. */
 			if (!(t->flags & TF_NODELAY) && in_flight)
@@ -432,11 +443,22 @@ static int retry_limit(const struct synack_stack *st, const struct sk_tcb *t)
 
 /* RFC 6298 5.4-5.7: retransmit the earliest unacknowledged segment, back the timer off,
  * and give up after the configured number of timeouts (HS-7, CL-7, REL-3). */
+/* TCP_USER_TIMEOUT (RFC 5482): how long data (or a SYN) may stay unacknowledged; the time it
+ * was first sent is known once it timed out (rtx_stamp). */
+static int user_timed_out(const struct synack_stack *st, const struct sk_tcb *t)
+{
+	return t->user_timeout_ms && t->rtx_stamp && st->now - t->rtx_stamp >= (uint64_t)t->user_timeout_ms * 1000;
+}
+
 int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
 {
 	if (t->snd_una == t->snd_max && t->state != SYNACK_SYN_SENT && t->state != SYNACK_SYN_RCVD)
 		return 0; /* everything was acknowledged meanwhile */
-	if (t->backoff >= retry_limit(st, t)) {
+	if (!t->rtx_stamp) {
+		uint64_t armed = t->backoff ? 0 : t->rto; /* the timer ran one RTO from the send */
+		t->rtx_stamp = st->now > armed ? st->now - armed : 1;
+	}
+	if (t->user_timeout_ms ? user_timed_out(st, t) : t->backoff >= retry_limit(st, t)) {
 		st->stats.tcp_conn_timeouts++;
 		if (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RCVD)
 			st->stats.tcp_attempt_fails++;
@@ -464,7 +486,16 @@ int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
 		t->snd_nxt = t->iss;
 	else
 		t->snd_nxt = t->snd_una;
-	sk_tcb_timer_set(st, t, SK_TT_REXMT, st->now + t->rto);
+	uint64_t next = st->now + t->rto;
+	if (t->user_timeout_ms) {
+		/* Linux's tcp_clamp_rto_to_user_timeout: wake when the user timeout ends. */
+		uint64_t end = t->rtx_stamp + (uint64_t)t->user_timeout_ms * 1000;
+		if (end > st->now && end < next)
+			next = end;
+		if (end <= st->now)
+			next = st->now + 1000;
+	}
+	sk_tcb_timer_set(st, t, SK_TT_REXMT, next);
 	sk_tcp_output(st, t);
 	return 0;
 }

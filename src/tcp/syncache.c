@@ -27,11 +27,12 @@ struct syn_params {
 	uint8_t sack_ok, ts_ok, ecn_ok;
 	uint32_t ts_recent, ts_offset;
 	uint16_t user_mss; /* the listener's TCP_MAXSEG */
+	const struct sk_tcb *lst; /* the listener (its options shape the connection) */
 };
 
 static void send_synack(struct synack_stack *st, const struct syn_params *p, uint32_t tsval)
 {
-	uint8_t wscale = p->peer_ws != 0xff ? sk_tcp_wscale_for(st) : 0;
+	uint8_t wscale = p->peer_ws != 0xff ? sk_tcp_wscale_for(st, p->lst) : 0;
 	struct sk_segment_out o = {.src = p->key.laddr, .dst = p->key.raddr, .sport = p->key.lport,
 				   .dport = p->key.rport, .seq = p->iss, .ack = p->irs + 1,
 				   .flags = SK_TCP_SYN | SK_TCP_ACK, .win = 65535};
@@ -169,6 +170,7 @@ static void syn_params_of(const struct sk_syn *e, struct syn_params *p)
 	p->ts_recent = e->ts_recent;
 	p->ts_offset = e->ts_offset;
 	p->user_mss = e->listener ? e->listener->user_mss : 0;
+	p->lst = e->listener;
 }
 
 static void resend_synack(struct synack_stack *st, const struct sk_syn *e)
@@ -203,6 +205,7 @@ void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint3
 	struct syn_params p;
 	params_from_syn(st, &p, src, dst, seg);
 	p.user_mss = l->user_mss;
+	p.lst = l;
 	int full = lst->syn_len >= st->cfg.tcp_max_syn_backlog;
 	if ((full && st->cfg.tcp_syncookies) || st->cfg.tcp_syncookies == 2) {
 		if (full)
@@ -261,6 +264,15 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	t->rcv_adv = t->rcv_nxt + (st->cfg.tcp_rmem[1] < 65535 ? st->cfg.tcp_rmem[1] : 65535);
 	t->adv_mss = sk_tcp_our_mss(st, p->key.raddr, p->user_mss);
 	t->user_mss = p->user_mss;
+	/* The listener's socket options carry over, as Linux clones the listener. */
+	t->flags |= l->flags & (TF_SOCKOPTS & ~(TF_BOUND | TF_REUSEADDR));
+	t->keepidle_s = l->keepidle_s;
+	t->keepintvl_s = l->keepintvl_s;
+	t->keepcnt = l->keepcnt;
+	t->user_sndbuf = l->user_sndbuf;
+	t->user_timeout_ms = l->user_timeout_ms;
+	if (l->flags & TF_RCVBUF_LOCK)
+		t->rcvbuf = l->rcvbuf;
 	uint32_t mtu_mss = t->adv_mss;
 	t->mss = p->peer_mss < mtu_mss ? p->peer_mss : (uint16_t)mtu_mss;
 	if (t->mss < 64)
@@ -268,7 +280,7 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	if (p->peer_ws != 0xff) {
 		t->flags |= TF_WS;
 		t->snd_wscale = p->peer_ws > SK_TCP_MAX_WSCALE ? SK_TCP_MAX_WSCALE : p->peer_ws;
-		t->rcv_wscale = sk_tcp_wscale_for(st);
+		t->rcv_wscale = sk_tcp_wscale_for(st, l);
 	}
 	if (p->sack_ok)
 		t->flags |= TF_SACK;
@@ -324,7 +336,7 @@ static void syn_challenge_ack(struct synack_stack *st, const struct sk_syn *e)
 {
 	uint32_t win = st->cfg.tcp_rmem[1];
 	if (e->peer_ws != 0xff) {
-		uint8_t ws = sk_tcp_wscale_for(st);
+		uint8_t ws = sk_tcp_wscale_for(st, e->listener);
 		win = (win + (1u << ws) - 1) >> ws;
 	}
 	struct sk_segment_out o = {.src = e->h.key.laddr,
@@ -415,6 +427,7 @@ int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, uint32_t src, u
 	p.peer_mss = cookie_mss[idx];
 	p.peer_ws = 0xff;
 	p.user_mss = l->user_mss;
+	p.lst = l;
 	p.ts_offset = ts_offset_for(st, &p.key);
 	if (seg->opt.has_ts && st->cfg.tcp_timestamps && seg->opt.tsecr) {
 		uint32_t bits = seg->opt.tsecr & ((1u << TS_OPT_BITS) - 1);

@@ -7,11 +7,9 @@
 #include "tcp/seq.h"
 #include "tcp/tcb.h"
 
-struct sk_tcb *sk_tcb_new(struct synack_stack *st)
+static void tcb_init(struct synack_stack *st, struct sk_tcb *t)
 {
-	struct sk_tcb *t = calloc(1, sizeof(*t));
-	if (!t)
-		return NULL;
+	memset(t, 0, sizeof(*t));
 	t->h.kind = SK_CONN_TCB;
 	t->handle = -1;
 	t->state = SYNACK_CLOSED;
@@ -24,6 +22,13 @@ struct sk_tcb *sk_tcb_new(struct synack_stack *st)
 	t->rcvbuf = st->cfg.tcp_rmem[1];
 	sk_cc_select(&t->cc, st->cc_default, 536, st->cfg.tcp_init_cwnd);
 	t->flags = 0;
+}
+
+struct sk_tcb *sk_tcb_new(struct synack_stack *st)
+{
+	struct sk_tcb *t = malloc(sizeof(*t));
+	if (t)
+		tcb_init(st, t);
 	return t;
 }
 
@@ -33,6 +38,8 @@ void sk_tcb_set_state(struct synack_stack *st, struct sk_tcb *t, int state, cons
 	if (old == state)
 		return;
 	t->state = (uint8_t)state;
+	if (state == SYNACK_ESTABLISHED)
+		t->flags |= TF_SYNCED;
 	if ((old == SYNACK_ESTABLISHED || old == SYNACK_CLOSE_WAIT) && state == SYNACK_CLOSED)
 		st->stats.tcp_estab_resets++;
 	sk_emit_state(st, t->handle, &t->h.key, old, state, cause);
@@ -104,6 +111,31 @@ void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t)
 	free(t);
 }
 
+void sk_tcb_reuse(struct synack_stack *st, struct sk_tcb *t)
+{
+	struct sk_tcb old = *t;
+	sk_wheel_cancel(&st->wheel, &t->timer);
+	free_extras(t);
+	sk_bytes_free(st, &t->snd);
+	sk_bytes_free(st, &t->rcv);
+	tcb_init(st, t);
+	t->handle = old.handle;
+	t->flags = old.flags & TF_SOCKOPTS;
+	if (old.flags & TF_BOUND) {
+		t->h.key.laddr = old.h.key.laddr;
+		t->h.key.lport = old.h.key.lport;
+	}
+	t->user_mss = old.user_mss;
+	t->keepidle_s = old.keepidle_s;
+	t->keepintvl_s = old.keepintvl_s;
+	t->keepcnt = old.keepcnt;
+	t->user_sndbuf = old.user_sndbuf;
+	t->user_timeout_ms = old.user_timeout_ms;
+	if (old.flags & TF_RCVBUF_LOCK)
+		t->rcvbuf = old.rcvbuf;
+	sk_cc_select(&t->cc, old.cc.algo, 536, st->cfg.tcp_init_cwnd);
+}
+
 void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char *cause)
 {
 	int was = t->state;
@@ -169,6 +201,8 @@ uint32_t sk_tcb_rcv_window(const struct sk_tcb *t)
 
 uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t)
 {
+	if (t->user_sndbuf)
+		return t->user_sndbuf;
 	/* Twice what the connection could have in flight, within tcp_wmem (as Linux's
 	 * send-buffer autotuning), so a fast path is never limited by the buffer. */
 	uint64_t want = 2ull * (t->cc.cwnd > t->snd_wnd ? t->cc.cwnd : t->snd_wnd);

@@ -53,7 +53,12 @@ enum {
 	TF_RCV_SYN = 1u << 15,   /* simultaneous open: the peer's SYN arrived in SYN-SENT */
 	TF_BOUND = 1u << 16,     /* holds a reference on its local port (bind) */
 	TF_FORCE = 1u << 17,     /* the override timeout fired: a sliver of window may be used */
+	TF_SYNCED = 1u << 18,    /* reached ESTABLISHED once: connect() says EISCONN ever after */
+	TF_RCVBUF_LOCK = 1u << 19, /* SO_RCVBUF set: no receive-buffer autotuning */
+	TF_CORK = 1u << 20,      /* TCP_CORK: only full segments until uncorked */
 };
+/* What a socket keeps of its options when a failed connect is tried again. */
+#define TF_SOCKOPTS (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_REUSEADDR | TF_BOUND | TF_RCVBUF_LOCK | TF_CORK)
 
 /* A byte queue (send data, or in-order received data not yet read). Storage is allocated
  * on the first byte and freed when the queue empties, so an idle connection holds none
@@ -98,6 +103,10 @@ struct sk_tcb {
 	uint32_t rtt_seq;     /* segment being timed when timestamps are off (Karn) */
 	uint64_t rtt_start;   /* 0 = none timed */
 	uint32_t keepidle_s, keepintvl_s; /* per socket, 0 = stack default */
+	uint32_t user_sndbuf;  /* SO_SNDBUF: bytes the send queue may hold, 0 = autotuned */
+	uint32_t user_timeout_ms; /* TCP_USER_TIMEOUT, 0 = none */
+	uint64_t rtx_stamp;    /* when the oldest unacknowledged segment was first sent, once it
+				* timed out (0: none): TCP_USER_TIMEOUT counts from it */
 	uint32_t total_retrans;
 	uint64_t last_rcv;    /* for keepalive idle time */
 	uint64_t last_challenge;
@@ -177,6 +186,9 @@ int sk_port_in_use(struct synack_stack *st, uint32_t laddr, uint16_t lport);
 
 /* ---- tcb.c ---- */
 struct sk_tcb *sk_tcb_new(struct synack_stack *st);
+/* A socket whose connect failed, made ready for another: back to a fresh TCB, keeping its
+ * handle, its options and (if bound) its local address. */
+void sk_tcb_reuse(struct synack_stack *st, struct sk_tcb *t);
 void sk_tcb_set_state(struct synack_stack *st, struct sk_tcb *t, int state, const char *cause);
 /* Ends a connection: removes it from the tables, reports err to the socket if it still has
  * one, frees it if orphaned. */
@@ -293,7 +305,8 @@ int sk_tw_syn_acceptable(const struct sk_tw *w, const struct sk_tcp *seg);
 /* The options our SYN / SYN+ACK carry. */
 void sk_tcp_syn_options(struct synack_stack *st, struct sk_tcp_opts *o, uint16_t mss, int ts,
 			uint32_t tsval, uint32_t tsecr, int sack, int ws, uint8_t wscale);
-uint8_t sk_tcp_wscale_for(const struct synack_stack *st);
+/* The window scale we offer: enough for the largest window t (NULL: any socket) may offer. */
+uint8_t sk_tcp_wscale_for(const struct synack_stack *st, const struct sk_tcb *t);
 
 /* Container of an embedded member. */
 #define sk_container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))

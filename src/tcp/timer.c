@@ -19,7 +19,11 @@ static int keepalive(struct synack_stack *st, struct sk_tcb *t)
 		sk_tcb_timer_set(st, t, SK_TT_KEEP, st->now + idle);
 		return 0;
 	}
-	if (t->keep_sent >= probes) {
+	/* TCP_USER_TIMEOUT bounds keepalive too: with probes out, no longer than it since the
+	 * peer was last heard (Linux's tcp_keepalive_timer). */
+	int user_over = t->user_timeout_ms && t->keep_sent &&
+			st->now - t->last_rcv >= (uint64_t)t->user_timeout_ms * 1000;
+	if (t->keep_sent >= probes || user_over) {
 		st->stats.tcp_keepalive_timeouts++;
 		/* Giving up is an abort (RFC 9293 3.10.5): a RST tells a peer that comes back
 		 * that this connection is gone, as Linux does. */
