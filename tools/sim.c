@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "script/suite.h"
 #include "sim/scenario.h"
 #include "sim/transfer.h"
 #include "trace/print.h"
@@ -17,6 +18,7 @@ static void usage(FILE *f)
 		   "       synack-sim transfer --bytes N [--both-ways] [--loss P] [--dup P] [--reorder P]\n"
 		   "                  [--corrupt P] [--delay MS] [--jitter MS] [--rate MBIT] [--queue PKTS]\n"
 		   "                  [--cc cubic|newreno] [--seed S] [-w FILE.pcap] [--trace]\n"
+		   "       synack-sim run [--kernel] [--skip-slow] [--differences FILE] [-v] FILE.pkt...\n"
 		   "Runs scenario NAME (a behaviour ID such as hs-7 or cl-6) between two synack stacks\n"
 		   "on the simulated network, printing every segment as tcpdump -n -S would, with\n"
 		   "virtual time from 00:00:00.000000, state transitions and socket calls (# lines).\n"
@@ -29,7 +31,16 @@ static void usage(FILE *f)
 		   "transfer moves N bytes (K, M, G suffixes: KiB, MiB, GiB) between two stacks over a\n"
 		   "link with the given impairments (P a fraction, e.g. 0.05) and prints what arrived,\n"
 		   "whether its digest matched, virtual time, goodput and recovery counters; exit 1 if\n"
-		   "any byte was lost or corrupted.\n");
+		   "any byte was lost or corrupted.\n"
+		   "run executes scripts in packetdrill's language (docs/conformance.md): in this\n"
+		   "process against synack on a virtual clock, or with --kernel (root) against the\n"
+		   "Linux kernel through a TUN device in a network namespace made for each script.\n"
+		   "Prints PASS or the first difference per script, then the totals; exits 1 if any\n"
+		   "failed, 77 for --kernel without root.\n"
+		   "  --kernel           against Linux; a failure is retried once (FLAKY if it then passes)\n"
+		   "  --skip-slow        leave out scripts tagged slow (\"// tags: slow\")\n"
+		   "  --differences F    scripts that fail on Linux by design (see tests/conformance)\n"
+		   "  -v                 print every packet and call as it happens\n");
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t *out, int sizes)
@@ -146,10 +157,40 @@ static int transfer_main(int argc, char **argv)
 	return r.completed ? 0 : 1;
 }
 
+static int run_main(int argc, char **argv)
+{
+	enum { O_KERNEL = 256, O_SLOW, O_DIFF };
+	static const struct option lo[] = {
+		{"kernel", no_argument, NULL, O_KERNEL}, {"skip-slow", no_argument, NULL, O_SLOW},
+		{"differences", required_argument, NULL, O_DIFF}, {"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	};
+	struct sk_suite_opts o = {.out = stdout};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
+		switch (c) {
+		case O_KERNEL: o.kernel = 1; break;
+		case O_SLOW: o.skip_slow = 1; break;
+		case O_DIFF: o.differences = optarg; break;
+		case 'v': o.verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "synack-sim: run: no script given\n");
+		return 2;
+	}
+	return sk_suite_run(argv + optind, argc - optind, &o);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "transfer"))
 		return transfer_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "run"))
+		return run_main(argc - 1, argv + 1);
 	static const struct option longopts[] = {
 		{"list", no_argument, NULL, 'l'}, {"seed", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},

@@ -1,0 +1,261 @@
+/* A run of many scripts: in-process against synack, or against Linux with a child process
+ * (and so a network namespace) per script, a retry for failures (flaky if the retry passes),
+ * the DIFFERENCES list, and the totals. */
+#include "script/suite.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "script/run.h"
+
+#define WHY 4096
+#define CHILD_LIMIT_S 180 /* a script against Linux that runs longer than this is stopped */
+
+struct diff {
+	char *path;   /* as written in the file */
+	char *reason;
+};
+
+struct diffs {
+	struct diff *v;
+	int n;
+	char *dir;    /* the file's folder: paths are relative to it */
+};
+
+static void diffs_free(struct diffs *d)
+{
+	for (int i = 0; i < d->n; i++) {
+		free(d->v[i].path);
+		free(d->v[i].reason);
+	}
+	free(d->v);
+	free(d->dir);
+}
+
+/* Lines "PATH  reason" (two or more spaces or a tab between); '#' comments, blank lines. */
+static int diffs_load(struct diffs *d, const char *file, FILE *err)
+{
+	memset(d, 0, sizeof(*d));
+	if (!file)
+		return 0;
+	FILE *f = fopen(file, "r");
+	if (!f) {
+		fprintf(err, "synack-sim: %s: %s\n", file, strerror(errno));
+		return -1;
+	}
+	const char *slash = strrchr(file, '/');
+	d->dir = slash ? strndup(file, (size_t)(slash - file)) : strdup(".");
+	char line[1024];
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		size_t plen = strcspn(p, " \t");
+		char *rest = p + plen;
+		while (*rest == ' ' || *rest == '\t')
+			rest++;
+		struct diff *v = realloc(d->v, (size_t)(d->n + 1) * sizeof(*v));
+		if (!v)
+			break;
+		d->v = v;
+		d->v[d->n].path = strndup(p, plen);
+		d->v[d->n].reason = strdup(*rest ? rest : "(no reason given)");
+		d->n++;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* The declared difference for a script path, or NULL: the entry's path, relative to the
+ * DIFFERENCES file, must end the script's path. */
+static const char *diff_for(const struct diffs *d, const char *path)
+{
+	for (int i = 0; i < d->n; i++) {
+		size_t a = strlen(path), b = strlen(d->v[i].path);
+		if (a >= b && !strcmp(path + a - b, d->v[i].path) && (a == b || path[a - b - 1] == '/'))
+			return d->v[i].reason;
+	}
+	return NULL;
+}
+
+/* Whether the script's header comments say "tags: ... slow ...". */
+static int tagged_slow(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	char line[512];
+	int slow = 0;
+	for (int i = 0; i < 40 && fgets(line, sizeof(line), f); i++) {
+		char *t = strstr(line, "tags:");
+		if (!strncmp(line, "//", 2) && t && strstr(t, "slow"))
+			slow = 1;
+	}
+	fclose(f);
+	return slow;
+}
+
+static double wall(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One script in this process against synack. */
+static enum sk_run_result run_synack(const struct sk_script *s, const struct sk_suite_opts *o, char *why)
+{
+	struct sk_backend *b = sk_be_synack_new();
+	if (!b) {
+		snprintf(why, WHY, "%s: out of memory", s->path);
+		return SK_RUN_ERROR;
+	}
+	struct sk_run_opts ro = {.log = o->verbose ? o->out : NULL, .verbose = o->verbose};
+	return sk_run_script(s, b, &ro, why, WHY);
+}
+
+/* One script in a child process against Linux (a namespace of its own). */
+static enum sk_run_result run_kernel(const struct sk_script *s, const struct sk_suite_opts *o, char *why)
+{
+	int pfd[2];
+	if (pipe(pfd) < 0) {
+		snprintf(why, WHY, "%s: pipe: %s", s->path, strerror(errno));
+		return SK_RUN_ERROR;
+	}
+	fflush(o->out);
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(why, WHY, "%s: fork: %s", s->path, strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return SK_RUN_ERROR;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		alarm(CHILD_LIMIT_S);
+		char w[WHY] = "";
+		enum sk_run_result res = SK_RUN_ERROR;
+		struct sk_backend *b = sk_be_kernel_new(w, sizeof(w));
+		if (b) {
+			struct sk_run_opts ro = {.log = o->verbose ? o->out : NULL, .verbose = o->verbose};
+			res = sk_run_script(s, b, &ro, w, sizeof(w));
+		}
+		fflush(o->out);
+		ssize_t wr = write(pfd[1], w, strlen(w));
+		(void)wr;
+		close(pfd[1]);
+		_exit((int)res);
+	}
+	close(pfd[1]);
+	size_t got = 0;
+	for (;;) {
+		ssize_t n = read(pfd[0], why + got, WHY - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (got >= WHY - 1)
+			break;
+	}
+	why[got] = 0;
+	close(pfd[0]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(st)) {
+		snprintf(why, WHY, "%s: the run was stopped by signal %d%s", s->path, WTERMSIG(st),
+			 WTERMSIG(st) == SIGALRM ? " (it took too long)" : "");
+		return SK_RUN_FAIL;
+	}
+	return (enum sk_run_result)WEXITSTATUS(st);
+}
+
+int sk_suite_run(char *const *paths, int n, const struct sk_suite_opts *o)
+{
+	FILE *out = o->out ? o->out : stdout;
+	struct diffs d;
+	if (diffs_load(&d, o->kernel ? o->differences : NULL, stderr) < 0)
+		return 2;
+	if (o->kernel) {
+		char w[256];
+		if (geteuid() != 0) {
+			fprintf(stderr, "synack-sim: run --kernel needs root (a network namespace and a TUN per script)\n");
+			diffs_free(&d);
+			return 77;
+		}
+		(void)w;
+	}
+	int pass = 0, declared = 0, failed = 0, errors = 0, flaky = 0, skipped = 0;
+	char *why = malloc(WHY);
+	if (!why) {
+		diffs_free(&d);
+		return 1;
+	}
+	double t0 = wall();
+	for (int i = 0; i < n; i++) {
+		const char *path = paths[i];
+		if (o->kernel && o->skip_slow && tagged_slow(path)) {
+			skipped++;
+			continue;
+		}
+		struct sk_script *s;
+		if (sk_script_load(path, &s, why, WHY) < 0) {
+			fprintf(out, "ERROR %s\n", why);
+			errors++;
+			continue;
+		}
+		double t1 = wall();
+		enum sk_run_result r = o->kernel ? run_kernel(s, o, why) : run_synack(s, o, why);
+		int retried = 0;
+		if (r == SK_RUN_FAIL && o->kernel) {
+			/* real time: one retry tells a timing accident from a difference */
+			char *first = strdup(why);
+			r = run_kernel(s, o, why);
+			if (r == SK_RUN_PASS)
+				retried = 1;
+			else if (first)
+				snprintf(why, WHY, "%s", first);
+			free(first);
+		}
+		double dt = wall() - t1;
+		const char *dr = o->kernel ? diff_for(&d, path) : NULL;
+		if (r == SK_RUN_PASS && dr) {
+			fprintf(out, "FAIL  %s (%.1fs): passes on Linux, but DIFFERENCES declares a difference: %s\n", path, dt,
+				dr);
+			failed++;
+		} else if (r == SK_RUN_PASS) {
+			fprintf(out, "%s %s (%.1fs)\n", retried ? "FLAKY" : "PASS ", path, dt);
+			pass++;
+			flaky += retried;
+		} else if (r == SK_RUN_FAIL && dr) {
+			fprintf(out, "DIFF  %s (%.1fs): declared difference: %s\n", path, dt, dr);
+			if (o->verbose)
+				fprintf(out, "      %s\n", why);
+			declared++;
+		} else {
+			fprintf(out, "%s %s\n", r == SK_RUN_FAIL ? "FAIL " : "ERROR", why);
+			if (r == SK_RUN_FAIL)
+				failed++;
+			else
+				errors++;
+		}
+		sk_script_free(s);
+	}
+	fprintf(out, "%d scripts against %s: %d passed", n - skipped, o->kernel ? "Linux" : "synack", pass);
+	if (o->kernel)
+		fprintf(out, " (%d flaky), %d with a declared difference", flaky, declared);
+	fprintf(out, ", %d failed, %d could not run", failed, errors);
+	if (skipped)
+		fprintf(out, "; %d slow ones left out", skipped);
+	fprintf(out, " (%.1fs)\n", wall() - t0);
+	free(why);
+	diffs_free(&d);
+	return failed || errors ? 1 : 0;
+}
