@@ -44,7 +44,7 @@ struct synack_config {
 	uint32_t tcp_keepalive_intvl_s; /* 75 */
 	int tcp_keepalive_probes;    /* 9 */
 	uint16_t ip_local_port_range[2]; /* 32768, 60999 */
-	uint32_t tcp_rmem[3];        /* 4096 131072 6291456 */
+	uint32_t tcp_rmem[3];        /* 4096 131072 33554432 (Linux 6.x) */
 	uint32_t tcp_wmem[3];        /* 4096 16384 4194304 */
 	uint32_t tcp_init_cwnd;      /* 10 segments */
 	uint32_t tcp_rto_min_ms;     /* 200 */

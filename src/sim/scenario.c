@@ -88,32 +88,6 @@ void sk_scn_pair(struct sk_scn *s, const struct synack_config *ccfg, const struc
 	s->server = sk_world_add_host(s->w, "server", SK_SERVER_ADDR, scfg);
 }
 
-const char *sk_errno_name(int err)
-{
-	if (err < 0)
-		err = -err;
-	switch (err) {
-	case 0: return "0";
-	case EAGAIN: return "EAGAIN";
-	case EINPROGRESS: return "EINPROGRESS";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case ECONNREFUSED: return "ECONNREFUSED";
-	case ECONNRESET: return "ECONNRESET";
-	case EPIPE: return "EPIPE";
-	case ENOTCONN: return "ENOTCONN";
-	case EISCONN: return "EISCONN";
-	case EALREADY: return "EALREADY";
-	case EINVAL: return "EINVAL";
-	case EBADF: return "EBADF";
-	case EADDRINUSE: return "EADDRINUSE";
-	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
-	case ENOPROTOOPT: return "ENOPROTOOPT";
-	case EMFILE: return "EMFILE";
-	case ENOMEM: return "ENOMEM";
-	default: return "E?";
-	}
-}
-
 static void print_result(struct sk_scn *s, int host, const char *call, long r)
 {
 	if (r < 0)

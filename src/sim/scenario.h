@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "script/symbols.h" /* sk_errno_name */
 #include "sim/world.h"
 
 struct sk_scn {
@@ -103,7 +104,6 @@ int sk_scn_isns(struct sk_scn *s, uint16_t port, uint32_t *x, uint32_t *y);
 /* The TCP state of a socket (TCP_INFO), or -1. */
 int sk_scn_state(struct sk_scn *s, int host, int sock);
 
-const char *sk_errno_name(int err);
 
 /* ---- helpers for scenarios with several connections per host ---- */
 

@@ -603,7 +603,7 @@ static void truth_tick(struct sk_scn *s, void *arg)
 		if ((int32_t)(g->ack - tr->una) > 0)
 			tr->una = g->ack;
 		tr->wnd = (uint32_t)g->win
-			  << ((g->flags & S) ? 0 : 7); /* a SYN's is never scaled */
+			  << ((g->flags & S) ? 0 : 10); /* a SYN's is never scaled */
 		/* RFC 2883: a first block below the cumulative ACK, or inside the second. */
 		if (g->opt.nsack && ((int32_t)(g->opt.sack[0].right - g->ack) <= 0 ||
 				     (g->opt.nsack > 1 &&

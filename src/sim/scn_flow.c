@@ -221,7 +221,7 @@ static void flow_1(struct sk_scn *s)
 		off += want * SEG;
 	}
 	struct log_check lc2;
-	check_log(s, c2, port2, s2, SK_PORT, 7, &lc2);
+	check_log(s, c2, port2, s2, SK_PORT, 10, &lc2);
 	sk_expect(s, lc2.segs == 150 && lc2.beyond == 0 && lc2.max_flight == 80 * SEG,
 		  "150 data segments within the window, at most 80 segments (cwnd) in flight: %d, "
 		  "%d beyond, max %u",
@@ -281,11 +281,11 @@ static int ws_of(const struct sk_rec *r)
 /* FLOW-2 (RFC 7323 2): window scaling lets windows exceed 64 KiB; the shift is announced in
  * the SYNs, used only if both carried it, and fixed from then on.
  *
- * Both sides on (default 128 KiB receive buffer, 6 MiB at most): each SYN offers shift 7 (the
+ * Both sides on (default 128 KiB receive buffer, 32 MiB at most): each SYN offers shift 10 (the
  * smallest with 65535 << s >= tcp_rmem[2]) and a window of 65535, unscaled as in every SYN
  * (2.2): the client's window is exactly 65535 once connected. Afterwards every window field
- * counts 128 bytes, windows above 64 KiB are offered and used (80 segments, 115840 bytes, in
- * flight in the fourth round), and the shift stays 7 while autotuning grows the buffer.
+ * counts 1024 bytes, windows above 64 KiB are offered and used (80 segments, 115840 bytes, in
+ * flight in the fourth round), and the shift stays 10 while autotuning grows the buffer.
  *
  * Scaling off on one side (from 1 s: a client with tcp_window_scaling 0; from 2 s: a server
  * with it off sending to a client that offers it): no SYN+ACK may carry the option unless the
@@ -314,16 +314,16 @@ static void flow_2(struct sk_scn *s)
 	uint16_t port = sk_scn_port(s, s->client, c);
 	const struct sk_rec *syn = sk_scn_seg_ports(s, s->client, port, SK_PORT, ALL, S, 1);
 	const struct sk_rec *synack = sk_scn_seg_ports(s, s->server, SK_PORT, port, ALL, S | A, 1);
-	sk_expect(s, ws_of(syn) == 7 && ws_of(synack) == 7,
-		  "SYN and SYN+ACK offer shift 7 (%d, %d)", ws_of(syn), ws_of(synack));
+	sk_expect(s, ws_of(syn) == 10 && ws_of(synack) == 10,
+		  "SYN and SYN+ACK offer shift 10 (%d, %d)", ws_of(syn), ws_of(synack));
 	sk_expect(s, syn && synack && syn->d.tcp.win == 65535 && synack->d.tcp.win == 65535,
 		  "SYN windows 65535, never scaled");
 	struct synack_tcp_info i;
 	sk_scn_tcp_info(s, s->client, c, &i);
 	sk_expect(s,
-		  i.snd_wnd == 65535 && i.snd_wscale == 7 && i.rcv_wscale == 7 && (i.options & 4),
+		  i.snd_wnd == 65535 && i.snd_wscale == 10 && i.rcv_wscale == 10 && (i.options & 4),
 		  "connected: window %u (want 65535: the SYN+ACK's, unscaled), shifts %u/%u (want "
-		  "7/7)",
+		  "10/10)",
 		  i.snd_wnd, i.snd_wscale, i.rcv_wscale);
 	struct sk_scn_stream v = {
 		.tx = s->client, .tx_sock = c, .rx = s->server, .rx_sock = -1, .total = 200 * SEG};
@@ -334,7 +334,7 @@ static void flow_2(struct sk_scn *s)
 				 .v = {.peer = s->server,
 				       .peer_port = SK_PORT,
 				       .port = port,
-				       .shift = 7,
+				       .shift = 10,
 				       .delay = OWD}};
 	sk_scn_streams_run(s, &v, 1, SK_MS(900), scale_tick, &sc);
 	sk_expect(s, sc.checks > 0 && sc.bad == 0,
@@ -345,14 +345,14 @@ static void flow_2(struct sk_scn *s)
 		  "windows above 64 KiB offered (max %u) and used: %u in flight (want 115840)",
 		  sc.max_wnd, sc.max_flight);
 	struct sk_scn_view sv = {
-		.peer = s->server, .peer_port = SK_PORT, .port = port, .shift = 7, .delay = OWD};
+		.peer = s->server, .peer_port = SK_PORT, .port = port, .shift = 10, .delay = OWD};
 	sk_scn_view_at(s, &sv, sk_world_now(s->w));
 	struct synack_tcp_info si;
 	sk_scn_tcp_info(s, s->server, v.rx_sock, &si);
 	sk_expect(s,
-		  si.rcvbuf > 131072 && si.rcv_wscale == 7 && si.snd_wscale == 7 &&
+		  si.rcvbuf > 131072 && si.rcv_wscale == 10 && si.snd_wscale == 10 &&
 			  !sc.wscale_changed,
-		  "the receive buffer grew to %u, the shifts stayed 7/7 (%u/%u)", si.rcvbuf,
+		  "the receive buffer grew to %u, the shifts stayed 10/10 (%u/%u)", si.rcvbuf,
 		  si.rcv_wscale, si.snd_wscale);
 	sk_expect(s, v.read == 200 * SEG && !v.corrupt, "the server read all %u bytes intact",
 		  200 * SEG);
@@ -400,8 +400,8 @@ static void flow_2(struct sk_scn *s)
 	uint16_t port4 = sk_scn_port(s, s->client, c4);
 	syn = sk_scn_seg_ports(s, s->client, port4, SK_PORT, ALL, S, 1);
 	synack = sk_scn_seg_ports(s, s4, SK_PORT, port4, ALL, S | A, 1);
-	sk_expect(s, syn && synack && ws_of(syn) == 7 && ws_of(synack) < 0,
-		  "the client offers shift 7, the server's SYN+ACK carries no WS (%d, %d)",
+	sk_expect(s, syn && synack && ws_of(syn) == 10 && ws_of(synack) < 0,
+		  "the client offers shift 10, the server's SYN+ACK carries no WS (%d, %d)",
 		  ws_of(syn), ws_of(synack));
 	int a4 = sk_scn_wait_accept(s, s4, l4, SK_S(3), NULL);
 	struct sk_scn_stream v4 = {

@@ -394,12 +394,12 @@ static void lq_3(struct sk_scn *s)
 			  sk_scn_seg_is(sa, S | A, sa->d.tcp.seq, syn->d.tcp.seq + 1),
 		  "cookie SYN+ACK at 110 ms acking x+1");
 	sk_expect(s,
-		  o->has_mss && o->mss == 1460 && o->has_ws && o->ws == 7 && o->sack_ok &&
+		  o->has_mss && o->mss == 1460 && o->has_ws && o->ws == 10 && o->sack_ok &&
 			  o->has_ts && o->tsecr == syn->d.tcp.opt.tsval,
-		  "cookie SYN+ACK offers MSS 1460, WS 7, SACK, TS echoing the client");
-	/* WS 7 and SACK in the low 6 bits of tsval (Linux's TS_OPT_WSCALE_MASK | TS_OPT_SACK). */
-	sk_expect(s, (o->tsval & 0x3f) == (7u | 0x10u),
-		  "tsval low bits 0x%02x, want 0x17 (ws 7 + sack)", o->tsval & 0x3f);
+		  "cookie SYN+ACK offers MSS 1460, WS 10, SACK, TS echoing the client");
+	/* WS 10 and SACK in the low 6 bits of tsval (Linux's TS_OPT_WSCALE_MASK | TS_OPT_SACK). */
+	sk_expect(s, (o->tsval & 0x3f) == (10u | 0x10u),
+		  "tsval low bits 0x%02x, want 0x1a (ws 10 + sack)", o->tsval & 0x3f);
 	uint64_t when;
 	sk_expect(s,
 		  sk_scn_wait_connect(s, s->client, c, SK_S(1), &when) == 0 && when == SK_MS(120),
@@ -420,8 +420,8 @@ static void lq_3(struct sk_scn *s)
 	/* snd_mss is the effective MSS, as Linux's tcpi_snd_mss: the cookie's 1460 less the
 	 * 12 bytes of timestamp option every segment carries (RFC 9293 3.7.1). */
 	sk_expect(s,
-		  ti.state == SYNACK_ESTABLISHED && ti.options == 7 && ti.snd_wscale == 7 &&
-			  ti.rcv_wscale == 7 && ti.snd_mss == 1460 - 12,
+		  ti.state == SYNACK_ESTABLISHED && ti.options == 7 && ti.snd_wscale == 10 &&
+			  ti.rcv_wscale == 10 && ti.snd_mss == 1460 - 12,
 		  "TCP_INFO: options %u (want 7: TS, SACK, WS), snd_wscale %u, rcv_wscale %u (want "
 		  "7), mss %u (want 1448)",
 		  ti.options, ti.snd_wscale, ti.rcv_wscale, ti.snd_mss);

@@ -37,7 +37,7 @@ void synack_config_defaults(struct synack_config *c)
 	c->ip_local_port_range[1] = 60999;
 	c->tcp_rmem[0] = 4096;
 	c->tcp_rmem[1] = 131072;
-	c->tcp_rmem[2] = 6291456;
+	c->tcp_rmem[2] = 33554432;
 	c->tcp_wmem[0] = 4096;
 	c->tcp_wmem[1] = 16384;
 	c->tcp_wmem[2] = 4194304;
