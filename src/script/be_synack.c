@@ -9,6 +9,7 @@
 #include "sock/posix.h"
 #include "stack/stack.h"
 #include "tcp/cc.h"
+#include "tcp/tcb.h"
 
 #define BASE_US 1000000ull /* stack time = script time + this (the stack's clock starts at 0) */
 
@@ -285,12 +286,50 @@ static int sbe_call_done(struct sk_backend *be, struct sk_call *c)
 	return 1;
 }
 
+/* Linux's TCP states, as TCP_INFO gives them. */
+static const uint8_t linux_state[] = {
+	[SYNACK_CLOSED] = 7, [SYNACK_LISTEN] = 10, [SYNACK_SYN_SENT] = 2, [SYNACK_SYN_RCVD] = 3,
+	[SYNACK_ESTABLISHED] = 1, [SYNACK_FIN_WAIT_1] = 4, [SYNACK_FIN_WAIT_2] = 5,
+	[SYNACK_CLOSE_WAIT] = 8, [SYNACK_CLOSING] = 11, [SYNACK_LAST_ACK] = 9, [SYNACK_TIME_WAIT] = 6,
+};
+
+/* Linux's struct tcp_info from the TCB: windows in segments, times in µs. */
 static int sbe_tcp_info(struct sk_backend *be, int fd, struct tcp_info *out)
 {
-	(void)be;
-	(void)fd;
+	struct sbe *b = sbe(be);
 	memset(out, 0, sizeof(*out));
-	return -ENOSYS;
+	synack_stack *st = b->st;
+	if (fd < 0 || (uint32_t)fd >= st->handles.used || !st->handles.v[fd] || st->handles.v[fd]->kind != SK_CONN_TCB)
+		return -EBADF;
+	const struct sk_tcb *t = (const struct sk_tcb *)st->handles.v[fd];
+	uint32_t mss = sk_tcp_eff_mss(t);
+	if (!mss)
+		mss = 1;
+	out->tcpi_state = t->state < sizeof(linux_state) ? linux_state[t->state] : 0;
+	out->tcpi_ca_state = t->backoff ? 4 : t->in_recovery ? 3 : t->dupacks ? 1 : 0;
+	out->tcpi_retransmits = t->backoff;
+	out->tcpi_backoff = t->backoff;
+	out->tcpi_probes = t->persist_backoff;
+	out->tcpi_options = (uint8_t)(((t->flags & TF_TS) ? 1 : 0) | ((t->flags & TF_SACK) ? 2 : 0) |
+				      ((t->flags & TF_WS) ? 4 : 0));
+	out->tcpi_snd_wscale = t->snd_wscale & 15;
+	out->tcpi_rcv_wscale = t->rcv_wscale & 15;
+	out->tcpi_rto = t->rto;
+	out->tcpi_ato = st->cfg.tcp_delack_min_ms * 1000u;
+	out->tcpi_snd_mss = mss;
+	out->tcpi_rcv_mss = t->adv_mss;
+	out->tcpi_unacked = (t->snd_max - t->snd_una + mss - 1) / mss;
+	out->tcpi_sacked = t->sb ? (t->sb->sacked + mss - 1) / mss : 0;
+	out->tcpi_rtt = t->srtt;
+	out->tcpi_rttvar = t->rttvar;
+	out->tcpi_snd_ssthresh = t->cc.ssthresh == UINT32_MAX ? 0x7fffffff : t->cc.ssthresh / mss;
+	out->tcpi_snd_cwnd = t->cc.cwnd / mss;
+	out->tcpi_advmss = t->adv_mss;
+	out->tcpi_reordering = 3;
+	out->tcpi_pmtu = sk_route_mtu(st, t->h.key.raddr);
+	out->tcpi_rcv_space = t->rcvbuf;
+	out->tcpi_total_retrans = t->total_retrans;
+	return 0;
 }
 
 static void sbe_close(struct sk_backend *be)

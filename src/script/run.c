@@ -12,6 +12,7 @@
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 
+#include "script/code.h"
 #include "script/pkt.h"
 #include "script/symbols.h"
 #include "script/sysctl.h"
@@ -317,10 +318,16 @@ static int sx_int(struct runner *r, const struct sk_sx *x, long long *v)
 		return 0;
 	case SX_WORD: {
 		long s;
-		if (sk_sym_value(x->str, &s) < 0)
-			return fail(r, "unknown symbol %s", x->str);
-		*v = s;
-		return 0;
+		int e;
+		if (sk_sym_value(x->str, &s) == 0) {
+			*v = s;
+			return 0;
+		}
+		if (sk_errno_value(x->str, &e) == 0) { /* [ECONNREFUSED] as SO_ERROR's value */
+			*v = e;
+			return 0;
+		}
+		return fail(r, "unknown symbol %s", x->str);
 	}
 	case SX_OR: {
 		long long a, b;
@@ -812,15 +819,19 @@ static int build_call(struct runner *r, const struct sk_se *ev, struct pending *
 	}
 }
 
-/* What a call changes in the runner's picture of the sockets, once it returned. */
-static void call_effects(struct runner *r, const struct sk_se *ev, const struct sk_call *c)
+/* What a call changes in the runner's picture of the sockets: before it runs (connect and
+ * the first sendto name the peer, as the call's packets will show), and once it returned. */
+static void call_effects(struct runner *r, const struct sk_se *ev, const struct sk_call *c, int before)
 {
 	const struct sk_se_call *sc = &ev->call;
 	long long sfd = -1;
 	if (sc->nargs && sc->args[0]->kind == SX_INT)
 		sfd = sc->args[0]->num;
 	struct conn *cn = sfd >= 0 ? conn_of_fd(r, (int)sfd) : NULL;
-	if (c->ret < 0)
+	int peer_call = c->sys == SYS_CONNECT || c->sys == SYS_SENDTO || c->sys == SYS_SENDMSG;
+	if (before != peer_call)
+		return;
+	if (!before && c->ret < 0)
 		return;
 	switch (c->sys) {
 	case SYS_SOCKET: {
@@ -1067,7 +1078,7 @@ static int finish_pending(struct runner *r)
 		rc = check_result(r, p->ev, &p->c);
 	if (!rc)
 		rc = check_outputs(r, p->ev, &p->c);
-	call_effects(r, p->ev, &p->c);
+	call_effects(r, p->ev, &p->c, 0);
 	bufs_free(p);
 	r->line = line;
 	return rc;
@@ -1409,6 +1420,24 @@ static int shell(struct runner *r, const struct sk_se *ev)
 	return 0;
 }
 
+/* A code block checks TCP_INFO of the socket under test, as it is now. */
+static int code(struct runner *r, const struct sk_se *ev)
+{
+	const struct conn *c = r->sut;
+	if (!c || c->script_fd < 0 || c->script_fd >= MAX_FDS || r->fdmap[c->script_fd] < 0)
+		return fail(r, "code block: the socket under test has no open descriptor");
+	struct tcp_info ti;
+	memset(&ti, 0, sizeof(ti));
+	int e = r->b->ops->tcp_info(r->b, r->fdmap[c->script_fd], &ti);
+	if (e < 0)
+		return fail(r, "code block: TCP_INFO: %s", strerror(-e));
+	char why[300];
+	int rc = sk_code_run(ev->text, &ti, why, sizeof(why));
+	if (rc)
+		return fail(r, "%s", why);
+	return 0;
+}
+
 /* ---- calls ---- */
 
 static int do_call(struct runner *r, const struct sk_se *ev, int64_t t, int64_t base)
@@ -1425,6 +1454,7 @@ static int do_call(struct runner *r, const struct sk_se *ev, int64_t t, int64_t 
 	}
 	p->ev = ev;
 	p->end = ev->call.blocking ? (ev->tkind == ST_ABS ? ev->call.end : base + ev->call.end) : t;
+	call_effects(r, ev, &p->c, 1);
 	int done = r->b->ops->call(r->b, &p->c);
 	if (!done) {
 		p->active = 1;
@@ -1460,7 +1490,7 @@ static int do_call(struct runner *r, const struct sk_se *ev, int64_t t, int64_t 
 		rc = check_result(r, ev, &p->c);
 	if (!rc)
 		rc = check_outputs(r, ev, &p->c);
-	call_effects(r, ev, &p->c);
+	call_effects(r, ev, &p->c, 0);
 	bufs_free(p);
 	return rc;
 }
@@ -1526,7 +1556,9 @@ static int run_events(struct runner *r)
 				rc = shell(r, ev);
 			break;
 		case SE_CODE:
-			rc = fail(r, "code blocks (%%{ ... }%%) are not supported by this runner");
+			rc = wait_until(r, t);
+			if (!rc)
+				rc = code(r, ev);
 			break;
 		}
 		if (rc < 0 || r->failed)
