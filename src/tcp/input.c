@@ -8,7 +8,7 @@
 #include "tcp/tcb.h"
 
 /* RFC 6298 2.2/2.3 with the Linux floor (REL-3). */
-static void rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r)
+void sk_tcp_rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r)
 {
 	if (r == 0)
 		r = 1;
@@ -41,14 +41,14 @@ static void rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r)
 static void rtt_from_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
 {
 	if (t->rtt_start && seq_gt(seg->ack, t->rtt_seq)) {
-		rtt_sample(st, t, (uint32_t)(st->now - t->rtt_start));
+		sk_tcp_rtt_sample(st, t, (uint32_t)(st->now - t->rtt_start));
 		t->rtt_start = 0;
 		return;
 	}
 	if ((t->flags & TF_TS) && seg->opt.has_ts && seg->opt.tsecr) {
 		uint32_t r = (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u;
 		if (r >= 2000)
-			rtt_sample(st, t, r);
+			sk_tcp_rtt_sample(st, t, r);
 	}
 }
 
@@ -132,6 +132,8 @@ static void established(struct synack_stack *st, struct sk_tcb *t, const char *c
 	keepalive_reset(st, t);
 }
 
+static void process_text_fin(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, int *gone);
+
 /* SYN-SENT (RFC 9293 3.10.7.3). */
 static void syn_sent(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
 {
@@ -179,6 +181,12 @@ static void syn_sent(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 		t->flags &= ~TF_CONNECTING;
 		established(st, t, "SYN+ACK received");
 		t->flags |= TF_ACKNOW;
+		/* RFC 9293 3.10.7.3: text or a FIN on the SYN+ACK is processed from the sixth
+		 * step on, not dropped. */
+		if (seg->payload_len || (seg->flags & SK_TCP_FIN)) {
+			int gone = 0;
+			process_text_fin(st, t, seg, &gone);
+		}
 		return;
 	}
 	/* HS-5 simultaneous open: answer with SYN+ACK from the same ISN. */
@@ -254,6 +262,13 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 		/* Acknowledges what was never sent: ACK and drop (RFC 9293, RFC 5961 5.2). */
 		t->flags |= TF_ACKNOW;
 		st->stats.tcp_drop_out_of_window++;
+		return 1;
+	}
+	if (seq_lt(seg->ack, t->snd_una - t->max_sndwnd)) {
+		/* RFC 5961 5.2: older than SND.UNA - MAX.SND.WND: a blind injection; a challenge
+		 * ACK (rate limited) and the segment is dropped. */
+		st->stats.tcp_drop_out_of_window++;
+		challenge_ack(st, t);
 		return 1;
 	}
 	uint32_t win = (uint32_t)seg->win << t->snd_wscale;
@@ -365,6 +380,14 @@ static int place_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, c
 	return 1;
 }
 
+/* A FIN beyond RCV.NXT: kept (its place, as Linux keeps it in the out-of-order queue) and
+ * answered at once with a duplicate ACK, as any out-of-order segment is (RFC 5681 4.2). */
+static void ooo_fin(struct sk_tcb *t, uint32_t at)
+{
+	t->flags |= TF_FIN_OOO | TF_ACKNOW;
+	t->fin_seq = at;
+}
+
 /* Steps 7 and 8: the text and the FIN. */
 static void process_text_fin(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, int *gone)
 {
@@ -407,13 +430,24 @@ static void process_text_fin(struct synack_stack *st, struct sk_tcb *t, const st
 			len = space - off;
 			fin = 0;
 		}
-		if (!place_data(st, t, seq, data, len))
-			return; /* out of order (a FIN with it waits for its retransmission) */
+		if (!place_data(st, t, seq, data, len)) {
+			if (fin)
+				ooo_fin(t, seq + len);
+			return; /* out of order */
+		}
 	} else if (len) {
 		t->flags |= TF_ACKNOW;
 	}
-	if (!fin || seq + len != t->rcv_nxt)
+	if (fin && seq_gt(seq + len, t->rcv_nxt) && can_receive) {
+		ooo_fin(t, seq + len); /* a bare FIN ahead of a hole */
 		return;
+	}
+	if (!(fin && seq + len == t->rcv_nxt)) {
+		/* A FIN that came ahead of a hole counts once the hole is filled. */
+		if (!((t->flags & TF_FIN_OOO) && t->rcv_nxt == t->fin_seq))
+			return;
+	}
+	t->flags &= ~TF_FIN_OOO;
 	if (t->flags & TF_FIN_RCVD) {
 		t->flags |= TF_ACKNOW; /* retransmitted FIN (CL-10/CL-11 peers) */
 		return;
@@ -536,8 +570,12 @@ static void synchronized(struct synack_stack *st, struct sk_tcb *t, const struct
 	}
 	/* RFC 7323 4.3 (2): TS.Recent comes from a segment at or below Last.ACK.sent, not
 	 * rcv_nxt: while an ACK is delayed the echo stays that of the earliest unacknowledged
-	 * segment, so the peer's RTT includes the delay (case A). */
-	if ((t->flags & TF_TS) && seg->opt.has_ts && seq_leq(seg->seq, t->last_ack_sent))
+	 * segment, so the peer's RTT includes the delay (case A). And only from a segment whose
+	 * ACK is acceptable (neither beyond SND.NXT nor below SND.UNA), as Linux's tcp_ack: a
+	 * forged or stale segment must not move TS.Recent, or PAWS would then drop the valid
+	 * data that follows. */
+	if ((t->flags & TF_TS) && seg->opt.has_ts && seq_leq(seg->seq, t->last_ack_sent) &&
+	    seq_leq(seg->ack, t->snd_max) && seq_geq(seg->ack, t->snd_una))
 		t->ts_recent = seg->opt.tsval;
 	keepalive_reset(st, t);
 	int gone = 0;

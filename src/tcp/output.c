@@ -142,9 +142,10 @@ void sk_tcp_send_ack(struct synack_stack *st, struct sk_tcb *t)
 
 void sk_tcp_send_rst_tcb(struct synack_stack *st, struct sk_tcb *t)
 {
+	/* RFC 7323 3.2: TSopt SHOULD be sent in a RST too (Linux's active resets carry it). */
 	struct sk_segment_out o;
-	fill_common(st, t, &o, t->snd_nxt, SK_TCP_RST | SK_TCP_ACK);
-	o.opt.has_ts = 0;
+	fill_common(st, t, &o, t->snd_max, SK_TCP_RST | SK_TCP_ACK);
+	o.opt.nsack = 0;
 	sk_tcp_send_segment(st, &o);
 }
 

@@ -28,6 +28,7 @@ struct syn_params {
 	uint32_t ts_recent, ts_offset;
 	uint16_t user_mss; /* the listener's TCP_MAXSEG */
 	const struct sk_tcb *lst; /* the listener (its options shape the connection) */
+	uint32_t synack_us;       /* when the (only) SYN+ACK left, low 32 bits; 0: unknown */
 };
 
 static void send_synack(struct synack_stack *st, const struct syn_params *p, uint32_t tsval)
@@ -171,6 +172,7 @@ static void syn_params_of(const struct sk_syn *e, struct syn_params *p)
 	p->ts_offset = e->ts_offset;
 	p->user_mss = e->listener ? e->listener->user_mss : 0;
 	p->lst = e->listener;
+	p->synack_us = e->retries ? 0 : e->synack_us; /* Karn: not after a retransmission */
 }
 
 static void resend_synack(struct synack_stack *st, const struct sk_syn *e)
@@ -246,6 +248,7 @@ void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint3
 	st->stats.tcp_passive_opens++;
 	sk_emit_state(st, -1, &e->h.key, SYNACK_LISTEN, SYNACK_SYN_RCVD, "SYN received");
 	send_synack(st, &p, sk_tcp_ts_now(st, p.ts_offset));
+	e->synack_us = (uint32_t)st->now ? (uint32_t)st->now : 1;
 	sk_wheel_arm(&st->wheel, &e->timer, st->now + (uint64_t)st->cfg.tcp_rto_initial_ms * 1000);
 }
 
@@ -296,14 +299,13 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	sk_tcb_cc_init(st, t);
 	t->state = SYNACK_SYN_RCVD;
 	t->last_rcv = st->now;
-	if (p->ts_ok && seg->opt.has_ts && seg->opt.tsecr) {
-		uint32_t r = (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u;
-		t->srtt = r ? r : 1;
-		t->rttvar = t->srtt / 2;
-		uint64_t rto = (uint64_t)t->srtt + 4 * (uint64_t)t->rttvar;
-		uint64_t lo = (uint64_t)st->cfg.tcp_rto_min_ms * 1000;
-		t->rto = (uint32_t)(rto < lo ? lo : rto);
-	}
+	/* RFC 6298 2.2: the handshake's RTT is the first sample: from the SYN+ACK's send time
+	 * when it went only once (as Linux's tcp_synack_rtt_meas), else from the echoed
+	 * timestamp (a SYN cookie, or a retransmitted SYN+ACK: RFC 7323 4 keeps Karn). */
+	if (p->synack_us)
+		sk_tcp_rtt_sample(st, t, (uint32_t)st->now - p->synack_us);
+	else if (p->ts_ok && seg->opt.has_ts && seg->opt.tsecr)
+		sk_tcp_rtt_sample(st, t, (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u);
 	sk_ctable_add(st, &t->h);
 	sk_tcb_set_state(st, t, SYNACK_ESTABLISHED, "ACK received");
 	/* accept queue */

@@ -56,6 +56,7 @@ enum {
 	TF_SYNCED = 1u << 18,    /* reached ESTABLISHED once: connect() says EISCONN ever after */
 	TF_RCVBUF_LOCK = 1u << 19, /* SO_RCVBUF set: no receive-buffer autotuning */
 	TF_CORK = 1u << 20,      /* TCP_CORK: only full segments until uncorked */
+	TF_FIN_OOO = 1u << 21,   /* the peer's FIN arrived ahead of a hole: at fin_seq */
 };
 /* What a socket keeps of its options when a failed connect is tried again. */
 #define TF_SOCKOPTS (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_REUSEADDR | TF_BOUND | TF_RCVBUF_LOCK | TF_CORK)
@@ -92,6 +93,7 @@ struct sk_tcb {
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
 	/* receive sequence space */
 	uint32_t irs, rcv_nxt, rcv_adv;
+	uint32_t fin_seq;      /* where an out-of-order FIN sits (TF_FIN_OOO) */
 	uint16_t mss;         /* most we send in one segment */
 	uint16_t adv_mss;     /* what we announced */
 	uint16_t user_mss;    /* TCP_MAXSEG: clamps both MSSes of later connections, 0 = none */
@@ -158,6 +160,7 @@ struct sk_syn {
 	uint8_t peer_ws;       /* 0xff = not offered */
 	uint8_t sack_ok, ts_ok;
 	uint8_t retries;
+	uint32_t synack_us;    /* low 32 bits of the stack time the SYN+ACK left (RTT sample) */
 	struct sk_timer timer;
 };
 
@@ -268,6 +271,8 @@ void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t);
 int sk_rec_output(struct synack_stack *st, struct sk_tcb *t);
 
 /* ---- input.c ---- */
+/* One RTT measurement of r µs (RFC 6298 2.2/2.3, RTO clamped to tcp_rto_min/max). */
+void sk_tcp_rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r);
 void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint8_t *seg, size_t len);
 /* A parsed segment for a TCB found by its 4-tuple. */
 void sk_tcp_segment(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg);
