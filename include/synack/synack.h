@@ -52,6 +52,8 @@ struct synack_config {
 	uint32_t tcp_rto_max_ms;     /* 120000 */
 	uint32_t tcp_delack_max_ms;  /* 200 */
 	uint32_t tcp_delack_min_ms;  /* 40 */
+	uint32_t tcp_quickack_max;   /* 16: ACKs a connection sends at once when data starts
+				      * (Linux's TCP_MAX_QUICKACKS; fewer for a small window) */
 	uint32_t tcp_invalid_ratelimit_ms; /* 500: min gap between challenge ACKs per connection */
 	uint32_t tcp_challenge_ack_limit;  /* 1000 challenge ACKs per second per stack */
 	uint8_t ip_default_ttl;      /* 64 */

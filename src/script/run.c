@@ -269,6 +269,29 @@ static struct conn *conn_for_packet(struct runner *r, const struct sk_sp *p)
 
 /* ---- the backend's packets ---- */
 
+static int belongs(const struct conn *c, const struct sk_live *l);
+static uint32_t local_offset(const struct conn *c);
+
+/* -v: every packet the stack sends, as it is collected (in script space when it is the
+ * socket under test's). */
+static void log_out(struct runner *r, const uint8_t *pkt, size_t len, uint64_t t)
+{
+	struct sk_live l;
+	if (!r->o || !r->o->log || sk_live_parse(pkt, len, &l) < 0)
+		return;
+	const struct conn *c = r->sut;
+	if (c && belongs(c, &l) && l.p.proto == SP_TCP) {
+		uint32_t off = local_offset(c);
+		l.p.seq -= off;
+		l.p.end -= off;
+		for (int i = 0; i < l.p.nopt; i++)
+			if (l.p.opt[i].kind == 8 && c->have_ts)
+				l.p.opt[i].val = c->ts_first_script + (l.p.opt[i].val - c->ts_first_live);
+	}
+	char txt[300];
+	fprintf(r->o->log, "%9.6f sent %s\n", (double)t / 1e6, sk_sp_format(&l.p, txt, sizeof(txt)));
+}
+
 static void pull(struct runner *r)
 {
 	uint8_t *buf = malloc(PKT_CAP);
@@ -286,6 +309,7 @@ static void pull(struct runner *r)
 		q->t = t;
 		q->len = n;
 		memcpy(q->data, buf, n);
+		log_out(r, q->data, n, t);
 		if (r->qtail)
 			r->qtail->next = q;
 		else

@@ -115,6 +115,18 @@ static void expect_segs(struct sk_scn *s, const struct conn *k, uint64_t t, cons
 	sk_expect(s, ok, "at %.3f s %s; sent:%s", (double)t / 1e6, what, got);
 }
 
+/* The scenarios of this file run with quick ACKs off (tcp_quickack_max 0): each shows RFC
+ * 5681's delayed ACK, an ACK for every second full-sized segment, from the first segment on,
+ * so its timeline reads as the RFCs describe it. The quick ACKs Linux (and synack, by
+ * default) sends at the start of a connection are checked by tests/conformance/rfc5681. */
+static struct synack_config textbook(void)
+{
+	struct synack_config c;
+	synack_config_defaults(&c);
+	c.tcp_quickack_max = 0;
+	return c;
+}
+
 /* ---- CC-1 ---- */
 
 /* CC-1 (RFC 6928, RFC 5681 3.1 with RFC 3465 byte counting, L = 2): NewReno, chosen with
@@ -137,7 +149,8 @@ static void expect_segs(struct sk_scn *s, const struct conn *k, uint64_t t, cons
  * time. */
 static void cc_1(struct sk_scn *s)
 {
-	sk_scn_pair(s, NULL, NULL);
+	struct synack_config tb = textbook();
+	sk_scn_pair(s, &tb, &tb);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 8);
 	sk_scn_rule_data(s, s->client, s->server, 71, 150, SK_SIMNET_DROP, 0);
 	struct conn k;
@@ -250,7 +263,8 @@ static void cc_1(struct sk_scn *s)
  * ms cwnd reaches ssthresh: 14 segments leave (CUBIC's growth then is a fraction of one). */
 static void cc_2(struct sk_scn *s)
 {
-	sk_scn_pair(s, NULL, NULL);
+	struct synack_config tb = textbook();
+	sk_scn_pair(s, &tb, &tb);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 8);
 
 	/* NewReno */
@@ -373,10 +387,11 @@ static void cc_2(struct sk_scn *s)
  * restarted from one segment. */
 static void cc_3(struct sk_scn *s)
 {
+	struct synack_config tb = textbook();
 	struct synack_config nosack;
-	synack_config_defaults(&nosack);
+	nosack = textbook();
 	nosack.tcp_sack = 0;
-	sk_scn_pair(s, &nosack, NULL);
+	sk_scn_pair(s, &nosack, &tb);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 8);
 	sk_scn_rule_data(s, s->client, s->server, 3, 3, SK_SIMNET_DROP, 0);
 	sk_scn_rule_data(s, s->client, s->server, 6, 6, SK_SIMNET_DROP, 0);
@@ -460,10 +475,11 @@ static const char *cc_of(struct sk_scn *s, int host, int sock, char *buf, size_t
  * out, RFC 5681 3.2); CUBIC multiplies by beta = 0.7: 20272 * 0.7 = 14190 (RFC 9438 4.6). */
 static void cc_4(struct sk_scn *s)
 {
+	struct synack_config tb = textbook();
 	struct synack_config reno;
-	synack_config_defaults(&reno);
+	reno = textbook();
 	snprintf(reno.tcp_congestion_control, sizeof(reno.tcp_congestion_control), "newreno");
-	sk_scn_pair(s, NULL, NULL);
+	sk_scn_pair(s, &tb, &tb);
 	int rc = sk_world_add_host(s->w, "reno-client", 0x0a000003u, &reno);
 	int rs = sk_world_add_host(s->w, "reno-server", 0x0a000004u, &reno);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 8);
@@ -664,7 +680,8 @@ static void truth_tick(struct sk_scn *s, void *arg)
  * retransmissions' ACKs bring the backoff back to 0. */
 static void cc_5(struct sk_scn *s)
 {
-	sk_scn_pair(s, NULL, NULL);
+	struct synack_config tb = textbook();
+	sk_scn_pair(s, &tb, &tb);
 	/* Data at 10 Mbit/s (1.2 ms a frame), so every segment and every ACK is an event of its
 	 * own; ACKs on the unlimited path arrive exactly 10 ms after they leave. */
 	struct sk_simnet_params slow = {.delay_us = OWD, .rate_bps = 10000000};

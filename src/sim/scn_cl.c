@@ -70,9 +70,10 @@ static void cl_1(struct sk_scn *s)
 	sk_expect(s, f1->t == SK_S(1) && sk_scn_seg_is(f1, F | A, x + 1, y + 1),
 		  "client FIN at 1 s, seq x+1");
 	sk_expect(s,
-		  ack_of_f1 && ack_of_f1->t == SK_MS(1050) &&
+		  ack_of_f1 && ack_of_f1->t == SK_MS(1011) &&
 			  sk_scn_seg_is(ack_of_f1, A, y + 1, x + 2),
-		  "server ACKs the FIN (delayed 40 ms) at 1.05 s");
+		  "server ACKs the FIN at 1.011 s (no data came before it: Linux's delayed-ACK "
+		  "timer fires at the next tick)");
 	sk_expect(s, f2->t == SK_S(2) && sk_scn_seg_is(f2, F | A, y + 1, x + 2),
 		  "server FIN at 2 s");
 	const struct sk_rec *last = sk_scn_seg(s, s->client, ALL, A, 2);
@@ -83,8 +84,8 @@ static void cl_1(struct sk_scn *s)
 		  "FIN-WAIT-1 at 1 s");
 	sk_expect(s,
 		  sk_scn_state_time(s, s->client, SYNACK_FIN_WAIT_1, SYNACK_FIN_WAIT_2) ==
-			  SK_MS(1060),
-		  "FIN-WAIT-2 at 1.06 s");
+			  SK_MS(1021),
+		  "FIN-WAIT-2 at 1.021 s");
 	sk_expect(s,
 		  sk_scn_state_time(s, s->server, SYNACK_ESTABLISHED, SYNACK_CLOSE_WAIT) ==
 			  SK_MS(1010),
@@ -129,8 +130,8 @@ static void cl_2(struct sk_scn *s)
 	const struct sk_rec *ack2 = sk_scn_seg(s, s->server, ALL, A, 1);
 	sk_expect(s, f1 && f1->t == SK_S(1) && sk_scn_seg_is(f1, F | A, y + 1, x + 1),
 		  "server FIN at 1 s, seq y+1 ack x+1");
-	sk_expect(s, ack1 && ack1->t == SK_MS(1050) && sk_scn_seg_is(ack1, A, x + 1, y + 2),
-		  "client ACKs it at 1.05 s (delayed 40 ms)");
+	sk_expect(s, ack1 && ack1->t == SK_MS(1011) && sk_scn_seg_is(ack1, A, x + 1, y + 2),
+		  "client ACKs it at 1.011 s (the next tick: no data came before it)");
 	sk_expect(s, f2 && f2->t == SK_S(2) && sk_scn_seg_is(f2, F | A, x + 1, y + 2),
 		  "client FIN at 2 s, seq x+1 ack y+2");
 	sk_expect(s, ack2 && ack2->t == SK_MS(2010) && sk_scn_seg_is(ack2, A, y + 2, x + 2),
@@ -140,8 +141,8 @@ static void cl_2(struct sk_scn *s)
 		  "server FIN-WAIT-1 at 1 s");
 	sk_expect(s,
 		  sk_scn_state_time(s, s->server, SYNACK_FIN_WAIT_1, SYNACK_FIN_WAIT_2) ==
-			  SK_MS(1060),
-		  "server FIN-WAIT-2 at 1.06 s");
+			  SK_MS(1021),
+		  "server FIN-WAIT-2 at 1.021 s");
 	sk_expect(s,
 		  sk_scn_state_time(s, s->client, SYNACK_ESTABLISHED, SYNACK_CLOSE_WAIT) ==
 			  SK_MS(1010),
@@ -207,12 +208,13 @@ static void cl_3(struct sk_scn *s)
 			  1 + off, len[i]);
 		off += (uint32_t)len[i];
 		/* The client's ACK (the 2nd..4th of its bare ACKs: the 1st is the handshake's),
-		 * delayed 40 ms like any other. */
+		 * at once: the first data of a connection is quick-ACKed (Linux's quick-ACK
+		 * mode, REL-6). */
 		const struct sk_rec *a = sk_scn_seg(s, s->client, ALL, A, 2 + i);
 		sk_expect(s,
-			  a && a->t == SK_S(2 + i) + SK_MS(50) &&
+			  a && a->t == SK_S(2 + i) + SK_MS(10) &&
 				  sk_scn_seg_is(a, A, x + 2, y + 1 + off),
-			  "client ACKs write #%d at %d.05 s: seq x+2 ack y+%u", i + 1, 2 + i,
+			  "client ACKs write #%d at %d.01 s: seq x+2 ack y+%u", i + 1, 2 + i,
 			  1 + off);
 		sk_expect(s, sk_scn_state(s, s->client, cs) == SYNACK_FIN_WAIT_2,
 			  "client still in FIN-WAIT-2");
@@ -241,8 +243,8 @@ static void cl_3(struct sk_scn *s)
 		  "client FIN-WAIT-1 at 1 s (shutdown)");
 	sk_expect(s,
 		  sk_scn_state_time(s, s->client, SYNACK_FIN_WAIT_1, SYNACK_FIN_WAIT_2) ==
-			  SK_MS(1060),
-		  "client FIN-WAIT-2 at 1.06 s");
+			  SK_MS(1021),
+		  "client FIN-WAIT-2 at 1.021 s");
 	sk_expect(s,
 		  sk_scn_state_time(s, s->server, SYNACK_ESTABLISHED, SYNACK_CLOSE_WAIT) ==
 			  SK_MS(1010),
@@ -301,6 +303,7 @@ static void cl_4(struct sk_scn *s)
 	const struct sk_rec *d = sk_scn_seg(s, s->server, ALLP, P | A, 1);
 	const struct sk_rec *fs = sk_scn_seg(s, s->server, ALL, F | A, 1);
 	const struct sk_rec *ack = sk_scn_seg(s, s->client, ALL, A, 2);
+	const struct sk_rec *ackf = sk_scn_seg(s, s->client, ALL, A, 3);
 	const struct sk_rec *fc = sk_scn_seg(s, s->client, ALL, F | A, 1);
 	sk_expect(s,
 		  d && d->t == SK_S(1) && sk_scn_seg_is(d, P | A, y + 1, x + 1) &&
@@ -308,9 +311,13 @@ static void cl_4(struct sk_scn *s)
 		  "data at 1 s: seq y+1, 1000 bytes");
 	sk_expect(s, fs && fs->t == SK_S(1) && sk_scn_seg_is(fs, F | A, y + 1001, x + 1),
 		  "FIN right behind it: seq y+1001");
-	/* Data then FIN: the second segment owed an ACK is acknowledged at once (REL-6). */
-	sk_expect(s, ack && ack->t == SK_MS(1010) && sk_scn_seg_is(ack, A, x + 1, y + 1002),
-		  "client ACKs data and FIN at 1.01 s");
+	/* Data then FIN, as Linux answers them: the data at once (the first data of a
+	 * connection is quick-ACKed, REL-6), the FIN 40 ms later (after a FIN the ACK waits for
+	 * the reply it could ride on, Linux's interactive mode). */
+	sk_expect(s, ack && ack->t == SK_MS(1010) && sk_scn_seg_is(ack, A, x + 1, y + 1001),
+		  "client ACKs the data at 1.01 s");
+	sk_expect(s, ackf && ackf->t == SK_MS(1050) && sk_scn_seg_is(ackf, A, x + 1, y + 1002),
+		  "and the FIN at 1.05 s");
 	sk_expect(s, fc && fc->t == SK_S(2) && sk_scn_seg_is(fc, F | A, x + 1, y + 1002),
 		  "client FIN (not RST: all was read) at 2 s");
 	sk_expect(s, sk_scn_count(s, s->client, R, R) == 0, "no RST");
@@ -535,7 +542,7 @@ static void cl_8(struct sk_scn *s)
 
 	uint64_t fin_at[3] = {SK_S(1), rexmt_time(SK_S(1), 1),
 			      rexmt_time(SK_S(1), 2)}; /* 1, 1.2, 1.6 s */
-	uint64_t ack_at[3] = {SK_MS(1050), fin_at[1] + SK_MS(10), fin_at[2] + SK_MS(10)};
+	uint64_t ack_at[3] = {SK_MS(1011), fin_at[1] + SK_MS(10), fin_at[2] + SK_MS(10)};
 	for (int i = 0; i < 3; i++) {
 		const struct sk_rec *f = sk_scn_seg(s, s->client, ALL, F | A, i + 1);
 		const struct sk_rec *a = sk_scn_seg(s, s->server, ALL, A, i + 1);
@@ -589,13 +596,14 @@ static void cl_9(struct sk_scn *s)
 		uint16_t p = i ? pb : pa;
 		sk_expect(s,
 			  sk_scn_state_time_ports(s, s->client, p, SK_PORT, SYNACK_FIN_WAIT_1,
-						  SYNACK_FIN_WAIT_2) == SK_MS(1060),
-			  "%c: FIN-WAIT-2 at 1.06 s (server's ACK delayed 40 ms)", 'A' + i);
+						  SYNACK_FIN_WAIT_2) == SK_MS(1021),
+			  "%c: FIN-WAIT-2 at 1.021 s (the server ACKs a bare FIN at the next tick)",
+			  'A' + i);
 	}
 	sk_expect(s,
 		  sk_scn_state_time_ports(s, s->client, pa, SK_PORT, SYNACK_FIN_WAIT_2,
-					  SYNACK_CLOSED) == SK_MS(61060),
-		  "A: dropped at 61.06 s, 60 s after entering FIN-WAIT-2");
+					  SYNACK_CLOSED) == SK_MS(61021),
+		  "A: dropped at 61.021 s, 60 s after entering FIN-WAIT-2");
 	sk_expect(s,
 		  sk_scn_count_ports(s, s->client, pa, SK_PORT, ALL, R) == 0 &&
 			  sk_scn_count_ports(s, s->client, pa, SK_PORT, ALL, A) == 1,
@@ -621,8 +629,8 @@ static void cl_9(struct sk_scn *s)
 	sk_expect(s, r == 50 && memcmp(in, out, 50) == 0,
 		  "B: the client reads the 50 bytes at 150 s");
 	const struct sk_rec *ab = sk_scn_seg_ports(s, s->client, pb, SK_PORT, ALL, A, 2);
-	sk_expect(s, ab && ab->t == SK_MS(100050) && sk_scn_seg_is(ab, A, xb + 2, yb + 51),
-		  "B: the client ACKs them at 100.05 s");
+	sk_expect(s, ab && ab->t == SK_MS(100010) && sk_scn_seg_is(ab, A, xb + 2, yb + 51),
+		  "B: the client ACKs them at once at 100.01 s (the first data on B: a quick ACK)");
 	sk_world_run_until(s->w, SK_S(200));
 	sk_expect(s, sk_scn_state(s, s->client, cb) == SYNACK_FIN_WAIT_2,
 		  "B: still in FIN-WAIT-2 at 200 s, 199 s after entering it");

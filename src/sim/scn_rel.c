@@ -41,6 +41,18 @@ static int get_int(struct sk_scn *s, int host, int sock, int level, int name)
 	return v;
 }
 
+/* The scenarios of this file run with quick ACKs off (tcp_quickack_max 0): each shows RFC
+ * 5681's delayed ACK, an ACK for every second full-sized segment, from the first segment on,
+ * so its timeline reads as the RFCs describe it. The quick ACKs Linux (and synack, by
+ * default) sends at the start of a connection are checked by tests/conformance/rfc5681. */
+static struct synack_config textbook(void)
+{
+	struct synack_config c;
+	synack_config_defaults(&c);
+	c.tcp_quickack_max = 0;
+	return c;
+}
+
 /* ---- helpers of REL-1..REL-8 ---- */
 
 /* Byte i of test stream salt: no short period, so a misplaced or repeated segment shows. */
@@ -278,7 +290,8 @@ static void peer_data(struct sk_scn *s, const struct sk_scn_peer_conn *c, uint16
  * side, *a the server's accepted socket. Returns 0 if the peer could not connect. */
 static int server_and_peer(struct sk_scn *s, uint32_t iss, struct sk_scn_peer_conn *c, int *a)
 {
-	s->server = sk_world_add_host(s->w, "server", SK_SERVER_ADDR, NULL);
+	struct synack_config tb = textbook();
+	s->server = sk_world_add_host(s->w, "server", SK_SERVER_ADDR, &tb);
 	int peer = sk_world_add_peer(s->w, "peer", PEER_ADDR);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
 	*c = (struct sk_scn_peer_conn){.peer = peer,
@@ -390,7 +403,8 @@ static void stream_verdict(struct sk_scn *s, const char *what, const struct stre
  *     followed by EOF. */
 static void rel_1(struct sk_scn *s)
 {
-	sk_scn_pair(s, NULL, NULL);
+	struct synack_config tb = textbook();
+	sk_scn_pair(s, &tb, &tb);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
 	struct conn k;
 	if (!sk_expect(s, open_conn(s, s->client, l, &k), "connection opened"))
@@ -588,9 +602,10 @@ static int rtt_is(struct sk_scn *s, int host, int sock, uint32_t srtt, uint32_t 
  * sample from the handshake, SYN+ACK to ACK (20 ms: RTO 200 ms), as Linux measures it. */
 static void rel_3(struct sk_scn *s)
 {
-	s->client = sk_world_add_host(s->w, "client", SK_CLIENT_ADDR, NULL);
+	struct synack_config tb = textbook();
+	s->client = sk_world_add_host(s->w, "client", SK_CLIENT_ADDR, &tb);
 	int peer = sk_world_add_peer(s->w, "peer", PEER_ADDR);
-	s->server = sk_world_add_host(s->w, "server", SK_SERVER_ADDR, NULL);
+	s->server = sk_world_add_host(s->w, "server", SK_SERVER_ADDR, &tb);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
 	struct sk_scn_peer_conn pc = {
 		.peer = peer, .raddr = SK_CLIENT_ADDR, .lport = SK_PORT, .iss = 70000};
@@ -739,10 +754,11 @@ static void rel_3(struct sk_scn *s)
  * single retransmission. */
 static void rel_4(struct sk_scn *s)
 {
+	struct synack_config tb = textbook();
 	struct synack_config nosack;
-	synack_config_defaults(&nosack);
+	nosack = textbook();
 	nosack.tcp_sack = 0;
-	sk_scn_pair(s, NULL, NULL);
+	sk_scn_pair(s, &tb, &tb);
 	int h2 = sk_world_add_host(s->w, "client-nosack", 0x0a000003u, &nosack);
 	if (!sk_expect(s, h2 >= 0, "three hosts"))
 		return;
@@ -882,10 +898,11 @@ static void ack_wants(const struct ack_row *r, size_t n, struct want *w)
  *    3.138 s, each acked at once. */
 static void rel_5(struct sk_scn *s)
 {
+	struct synack_config tb = textbook();
 	struct synack_config nr;
-	synack_config_defaults(&nr);
+	nr = textbook();
 	snprintf(nr.tcp_congestion_control, sizeof(nr.tcp_congestion_control), "newreno");
-	sk_scn_pair(s, &nr, NULL);
+	sk_scn_pair(s, &nr, &tb);
 	int p1 = sk_world_add_peer(s->w, "peer-ts", PEER_ADDR);
 	int p2 = sk_world_add_peer(s->w, "peer-nots", PEER2_ADDR);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
@@ -1074,10 +1091,11 @@ static void rel_5(struct sk_scn *s)
  *    450 ms the missing one with PSH, filling the hole: at once (460 ms) (RFC 5681 4.2
  *           asks it of any segment that fills all or part of a gap, PSH or not: the
  *           retransmissions of REL-4 and REL-5 carry none and are acked at once too);
- *    500 ms a 4-byte request: the ACK would go at 550 ms, but the application answers at
- *           520 ms and the ACK rides on its 4-byte reply: no bare ACK (reading the 11684
- *           bytes frees buffer space, but the window already is the 65535 an unscaled
- *           field can carry, so there is no window update to send either);
+ *    500 ms a 4-byte request: its ACK would wait until 550 ms, but the application reads it
+ *           at 520 ms, and a read that drains a small pushed segment of a one-way exchange
+ *           sends the ACK at once (Linux's tcp_cleanup_rbuf), just before the 4-byte reply
+ *           (reading the 11684 bytes frees buffer space, but the window already is the
+ *           65535 an unscaled field can carry, so that ACK carries no larger window);
  *    600 ms and 620 ms one segment each: the second is the second unacked one: acked at
  *           once on arrival (630 ms), before the first one's 40 ms ran out. */
 static void rel_6(struct sk_scn *s)
@@ -1118,6 +1136,7 @@ static void rel_6(struct sk_scn *s)
 		W(SK_MS(350), A, 0, 6 * M, 0),
 		WS(SK_MS(410), A, 0, 6 * M, 1, {7 * M, 8 * M}),
 		W(SK_MS(460), A, 0, 8 * M, 0),
+		W(SK_MS(520), A, 0, 8 * M + 4, 0),
 		W(SK_MS(520), A | P, 0, 8 * M + 4, 4),
 		W(SK_MS(630), A, 4, 10 * M + 4, 0),
 	};
@@ -1142,7 +1161,8 @@ static void rel_6(struct sk_scn *s)
  * The server's ACKs up to 400 ms are checked too: 150, 210 (the 80 bytes), 311, 351 ms. */
 static void rel_7(struct sk_scn *s)
 {
-	sk_scn_pair(s, NULL, NULL);
+	struct synack_config tb = textbook();
+	sk_scn_pair(s, &tb, &tb);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
 	struct conn k;
 	if (!sk_expect(s, open_conn(s, s->client, l, &k), "connection opened"))
@@ -1199,10 +1219,11 @@ static void rel_7(struct sk_scn *s)
  *    The SYN+ACK echoes the SYN's TSval: R = 20 ms, SRTT 20 ms, RTTVAR 10 ms (RFC 6298
  *    2.2). At 100 ms two full segments: the server acks the second at once (110 ms),
  *    echoing their TSval; R = 20 ms: SRTT 20 ms = the path's round trip, RTTVAR 7.5 ms.
- *    With TCP_NODELAY, 100 bytes at 200 ms and 100 at 205 ms: the server acks at 215 ms
- *    (second segment) echoing the TSval of the first, because TS.Recent is only taken from
- *    a segment at or below Last.ACK.sent (4.3 case A: the RTT includes the time the receiver
- *    held its ACK): R = 25 ms, SRTT 20.625 ms, RTTVAR 6.875 ms.
+ *    With TCP_NODELAY, 100 bytes at 200 ms and 100 at 205 ms: less than a full segment in
+ *    all, so the server's ACK waits for its delayed-ACK timer (250 ms) and echoes the TSval
+ *    of the first, because TS.Recent is only taken from a segment at or below Last.ACK.sent
+ *    (4.3 case A: the RTT includes the time the receiver held its ACK): R = 60 ms, SRTT
+ *    25 ms, RTTVAR 15.625 ms.
  * B. PAWS (5): a scripted peer with timestamps (its clock 100000 + ms) sends 100 bytes at
  *    1.1 s and at 1.2 s (TSval 101100, 101200, acked at 1.15 / 1.25 s). At 1.3 s an old
  *    duplicate of the first (TSval 101100 < TS.Recent 101200): dropped, answered at once by
@@ -1213,7 +1234,8 @@ static void rel_7(struct sk_scn *s)
  *    taken. The application reads the 300 real bytes. */
 static void rel_8(struct sk_scn *s)
 {
-	sk_scn_pair(s, NULL, NULL);
+	struct synack_config tb = textbook();
+	sk_scn_pair(s, &tb, &tb);
 	int peer = sk_world_add_peer(s->w, "peer", PEER_ADDR);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
 	struct conn k;
@@ -1234,13 +1256,13 @@ static void rel_8(struct sk_scn *s)
 	sk_scn_send(s, s->client, k.c, data + 2 * MSS_TS, 100);
 	sk_world_run_until(s->w, SK_MS(205));
 	sk_scn_send(s, s->client, k.c, data + 2 * MSS_TS + 100, 100);
-	sk_world_run_until(s->w, SK_MS(250));
-	sk_expect(s, rtt_is(s, s->client, k.c, 20625, 6875, 200000, 0),
-		  "A: R 25 ms (5 ms held by the receiver): SRTT 20.625 ms, RTTVAR 6.875 ms");
+	sk_world_run_until(s->w, SK_MS(300));
+	sk_expect(s, rtt_is(s, s->client, k.c, 25000, 15625, 200000, 0),
+		  "A: R 60 ms (40 ms held by the receiver): SRTT 25 ms, RTTVAR 15.625 ms");
 	/* The wire: TSvals tick with the clock; each ACK echoes what 4.3 says. */
 	const struct sk_rec *syn = sk_scn_seg_ports(s, s->client, k.port, SK_PORT, ALL, S, 1);
 	const struct sel qc = {s->client, SK_SERVER_ADDR, k.port, SK_PORT, SK_MS(100), SK_MS(205)};
-	const struct sel qs = {s->server, SK_CLIENT_ADDR, SK_PORT, k.port, SK_MS(100), SK_MS(250)};
+	const struct sel qs = {s->server, SK_CLIENT_ADDR, SK_PORT, k.port, SK_MS(100), SK_MS(300)};
 	const struct sk_rec *d1 = sel_nth(s, &qc, 1), *d3 = sel_nth(s, &qc, 3),
 			    *d4 = sel_nth(s, &qc, 4);
 	const struct sk_rec *a1 = sel_nth(s, &qs, 1), *a2 = sel_nth(s, &qs, 2);
@@ -1258,9 +1280,9 @@ static void rel_8(struct sk_scn *s)
 			  a1->d.tcp.opt.tsecr == ts0 + 100,
 		  "A: the ACK at 110 ms echoes the TSval of 100 ms");
 	sk_expect(s,
-		  a2->t == SK_MS(215) && a2->d.tcp.ack == k.x + 1 + 2 * MSS_TS + 200 &&
+		  a2->t == SK_MS(250) && a2->d.tcp.ack == k.x + 1 + 2 * MSS_TS + 200 &&
 			  a2->d.tcp.opt.tsecr == ts0 + 200,
-		  "A: the ACK at 215 ms echoes the TSval of 200 ms (got %+d)",
+		  "A: the ACK at 250 ms echoes the TSval of 200 ms (got %+d)",
 		  (int)(a2->d.tcp.opt.tsecr - ts0));
 
 	/* B. PAWS. */
@@ -1337,17 +1359,18 @@ static int rst_is(const struct sk_rec *r, uint64_t t, uint32_t seq, uint32_t ack
  *  tuned (.5):          TCP_KEEPIDLE 60, TCP_KEEPINTVL 10, TCP_KEEPCNT 3, server vanished:
  *                       probes at 60.02, 70.02, 80.02 s; ETIMEDOUT at 90.02 s;
  *  halfclosed (.6):     idle 120, interval 10, 2 probes; shutdown(SHUT_WR) at 1 s, FIN-WAIT-2
- *                       from 1.06 s (the FIN's ACK is delayed 40 ms), then the server
- *                       vanishes: keepalive covers FIN-WAIT-2 too (a half-closed socket has no
- *                       FIN-WAIT-2 limit, CL-9): probes at 121.06, 131.06 s, ETIMEDOUT at
- *                       141.06 s. */
+ *                       from 1.021 s (a bare FIN is acked at the next tick), then the
+ *                       server vanishes: keepalive covers FIN-WAIT-2 too (a half-closed socket
+ *                       has no FIN-WAIT-2 limit, CL-9): probes at 121.021, 131.021 s,
+ *                       ETIMEDOUT at 141.021 s. */
 static void rel_9(struct sk_scn *s)
 {
-	sk_scn_pair(s, NULL, NULL);
-	int hb = sk_world_add_host(s->w, "answering", 0x0a000003u, NULL);
-	int hc = sk_world_add_host(s->w, "restarting", 0x0a000004u, NULL);
-	int hd = sk_world_add_host(s->w, "tuned", 0x0a000005u, NULL);
-	int he = sk_world_add_host(s->w, "halfclosed", 0x0a000006u, NULL);
+	struct synack_config tb = textbook();
+	sk_scn_pair(s, &tb, &tb);
+	int hb = sk_world_add_host(s->w, "answering", 0x0a000003u, &tb);
+	int hc = sk_world_add_host(s->w, "restarting", 0x0a000004u, &tb);
+	int hd = sk_world_add_host(s->w, "tuned", 0x0a000005u, &tb);
+	int he = sk_world_add_host(s->w, "halfclosed", 0x0a000006u, &tb);
 	if (!sk_expect(s, hb >= 0 && hc >= 0 && hd >= 0 && he >= 0, "six hosts"))
 		return;
 	synack_stack *srv = sk_world_stack(s->w, s->server);
@@ -1409,8 +1432,8 @@ static void rel_9(struct sk_scn *s)
 	sk_world_run_until(s->w, SK_S(2));
 	sk_expect(s,
 		  sk_scn_state_time_ports(s, he, port[4], SK_PORT, SYNACK_FIN_WAIT_1,
-					  SYNACK_FIN_WAIT_2) == SK_MS(1060),
-		  "halfclosed: FIN-WAIT-2 at 1.060 s");
+					  SYNACK_FIN_WAIT_2) == SK_MS(1021),
+		  "halfclosed: FIN-WAIT-2 at 1.021 s (a bare FIN is acked at the next tick)");
 	sk_scn_rule(s, s->server, he, 0, 0, 0, 0, SK_SIMNET_DROP, 0);
 
 	/* tuned: 3 probes 10 s apart after 60 s idle, then ETIMEDOUT. */
@@ -1450,18 +1473,18 @@ static void rel_9(struct sk_scn *s)
 	for (int k = 0; k < 2; k++) {
 		const struct sk_rec *p = sk_scn_seg_ports(s, he, port[4], SK_PORT, ALL, A, 2 + k);
 		sk_expect(s,
-			  probe_is(p, SK_MS(121060) + (uint64_t)k * SK_S(10), x[4] + 1, y[4] + 1),
+			  probe_is(p, SK_MS(121021) + (uint64_t)k * SK_S(10), x[4] + 1, y[4] + 1),
 			  "halfclosed: probe %d at %.3f s, seq x+1 ack y+1, no data", k + 1,
-			  121.060 + 10.0 * k);
+			  121.021 + 10.0 * k);
 	}
 	sk_expect(s, sk_scn_count_ports(s, he, port[4], SK_PORT, 0, 0) == 6,
 		  "halfclosed: SYN, ACK, FIN, 2 probes and the RST");
-	sk_expect(s, rst_is(sk_scn_seg_ports(s, he, port[4], SK_PORT, R, R, 1), SK_MS(141060), x[4] + 2, y[4] + 1),
-		  "halfclosed: giving up at 141.060 s sends RST+ACK seq x+2 (after the FIN) ack y+1");
+	sk_expect(s, rst_is(sk_scn_seg_ports(s, he, port[4], SK_PORT, R, R, 1), SK_MS(141021), x[4] + 2, y[4] + 1),
+		  "halfclosed: giving up at 141.021 s sends RST+ACK seq x+2 (after the FIN) ack y+1");
 	sk_expect(s,
 		  sk_scn_state_time_ports(s, he, port[4], SK_PORT, SYNACK_FIN_WAIT_2,
-					  SYNACK_CLOSED) == SK_MS(141060),
-		  "halfclosed: dropped from FIN-WAIT-2 at 141.060 s");
+					  SYNACK_CLOSED) == SK_MS(141021),
+		  "halfclosed: dropped from FIN-WAIT-2 at 141.021 s");
 	n = sk_scn_recv(s, he, c[4], buf, sizeof(buf));
 	sk_expect(s, n == -ETIMEDOUT, "halfclosed: recv() = %s, want ETIMEDOUT",
 		  sk_errno_name((int)n));

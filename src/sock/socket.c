@@ -369,6 +369,8 @@ ssize_t synack_send(synack_stack *st, int sock, const void *buf, size_t len, int
  * window to run ahead of the reader), within tcp_rmem[2]. */
 static void autotune_rcvbuf(struct synack_stack *st, struct sk_tcb *t, uint32_t n)
 {
+	if (t->flags & TF_RCVBUF_LOCK)
+		return; /* SO_RCVBUF fixed it */
 	t->rcv_copied += n;
 	uint64_t rtt = t->srtt ? t->srtt : 200000;
 	if (st->now - t->rcv_mark < rtt)
@@ -420,6 +422,10 @@ ssize_t synack_recv(synack_stack *st, int sock, void *buf, size_t len, int flags
 		if (!t->asmb)
 			sk_bytes_shrink(st, &t->rcv); /* an idle connection holds no buffer (CONN-3) */
 		autotune_rcvbuf(st, t, n);
+		if (sk_ack_after_read(st, t, n)) {
+			t->flags |= TF_ACKNOW;
+			sk_tcp_output(st, t);
+		}
 		maybe_window_update(st, t);
 		return n;
 	}

@@ -321,16 +321,6 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 	return 0;
 }
 
-static void schedule_ack(struct synack_stack *st, struct sk_tcb *t)
-{
-	if (t->flags & TF_DELACK) {
-		t->flags |= TF_ACKNOW; /* REL-6: at least every second segment */
-		return;
-	}
-	t->flags |= TF_DELACK;
-	sk_tcb_timer_set(st, t, SK_TT_DELACK, st->now + (uint64_t)st->cfg.tcp_delack_min_ms * 1000);
-}
-
 /* RFC 2883: a duplicate [l, r) is reported in the next ACK's first SACK block. */
 static void note_dsack(struct sk_tcb *t, uint32_t l, uint32_t r)
 {
@@ -344,7 +334,8 @@ static void note_dsack(struct sk_tcb *t, uint32_t l, uint32_t r)
 /* Data at seq (>= rcv_nxt, inside the window) goes to its place in the receive ring; in
  * order it extends what the application can read (with any ranges it now joins), out of
  * order the assembler remembers it. Returns 1 if it was in order. */
-static int place_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, const uint8_t *data, uint32_t len)
+static int place_data(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t seq,
+		      const uint8_t *data, uint32_t len)
 {
 	uint32_t off = seq - t->rcv_nxt;
 	if (sk_bytes_write_at(st, &t->rcv, t->rcv.len + off, data, len) < 0) {
@@ -373,10 +364,11 @@ static int place_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, c
 	}
 	sk_bytes_commit(&t->rcv, nxt - t->rcv_nxt);
 	t->rcv_nxt = nxt;
+	sk_ack_data_in(st, t, seg, len);
 	if (filled)
 		t->flags |= TF_ACKNOW; /* REL-6: a segment filling a hole is acked at once */
 	else
-		schedule_ack(st, t);
+		sk_ack_check(st, t);
 	return 1;
 }
 
@@ -430,7 +422,7 @@ static void process_text_fin(struct synack_stack *st, struct sk_tcb *t, const st
 			len = space - off;
 			fin = 0;
 		}
-		if (!place_data(st, t, seq, data, len)) {
+		if (!place_data(st, t, seg, seq, data, len)) {
 			if (fin)
 				ooo_fin(t, seq + len);
 			return; /* out of order */
@@ -456,9 +448,11 @@ static void process_text_fin(struct synack_stack *st, struct sk_tcb *t, const st
 	t->flags |= TF_FIN_RCVD;
 	switch (t->state) {
 	case SYNACK_ESTABLISHED:
-		/* The ACK of the FIN is delayed like any other, so an application that
-		 * closes at once sends FIN+ACK in one segment (CL-5). */
-		schedule_ack(st, t);
+		/* The ACK of the FIN waits for the reply it can ride on, as Linux's interactive
+		 * mode has it, so an application that closes at once sends FIN+ACK in one
+		 * segment (CL-5). */
+		sk_ack_pingpong(t);
+		sk_ack_check(st, t);
 		sk_tcb_set_state(st, t, SYNACK_CLOSE_WAIT, "FIN received");
 		break;
 	case SYNACK_FIN_WAIT_1:

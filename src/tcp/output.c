@@ -122,10 +122,10 @@ static void fill_common(struct synack_stack *st, struct sk_tcb *t, struct sk_seg
 	}
 }
 
-static void sent_ack(struct synack_stack *st, struct sk_tcb *t)
+static void sent_ack(struct synack_stack *st, struct sk_tcb *t, uint32_t len)
 {
-	t->flags &= ~(TF_ACKNOW | TF_DELACK);
-	sk_tcb_timer_clear(st, t, SK_TT_DELACK);
+	uint32_t mss = sk_tcp_eff_mss(t);
+	sk_ack_sent(st, t, len > mss && mss ? (len + mss - 1) / mss : 1);
 }
 
 void sk_tcp_send_ack(struct synack_stack *st, struct sk_tcb *t)
@@ -137,7 +137,7 @@ void sk_tcp_send_ack(struct synack_stack *st, struct sk_tcb *t)
 	 * carries the next new byte, snd_max, as BSD and Linux send it. */
 	fill_common(st, t, &o, t->snd_max, SK_TCP_ACK);
 	sk_tcp_send_segment(st, &o);
-	sent_ack(st, t);
+	sent_ack(st, t, 0);
 }
 
 void sk_tcp_send_rst_tcb(struct synack_stack *st, struct sk_tcb *t)
@@ -181,7 +181,7 @@ static void send_syn(struct synack_stack *st, struct sk_tcb *t, int with_ack)
 		t->rtt_start = st->now;
 	}
 	if (with_ack)
-		sent_ack(st, t);
+		sent_ack(st, t, 0);
 	t->snd_nxt = t->iss + 1;
 	if (seq_gt(t->snd_nxt, t->snd_max))
 		t->snd_max = t->snd_nxt;
@@ -276,9 +276,12 @@ static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, u
 		/* Karn: a retransmitted range yields no RTT sample. */
 		if (t->rtt_start && seq_leq(seq, t->rtt_seq) && seq_gt(seq + len + (uint32_t)fin, t->rtt_seq))
 			t->rtt_start = 0;
-	} else if (t->rtt_start == 0 && len > 0) {
-		t->rtt_seq = seq;
-		t->rtt_start = st->now;
+	} else if (len > 0) {
+		if (t->rtt_start == 0) {
+			t->rtt_seq = seq;
+			t->rtt_start = st->now;
+		}
+		sk_ack_data_out(st, t);
 	}
 	t->last_send = st->now;
 	arm_rexmt(st, t);
@@ -368,7 +371,7 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
 	o.data_off = off;
 	o.data_len = len;
 	sk_tcp_send_segment(st, &o);
-	sent_ack(st, t);
+	sent_ack(st, t, len);
 	sent_data(st, t, t->snd_nxt, len, fin, rexmit);
 	t->snd_nxt += len + (fin ? 1 : 0);
 	if (seq_gt(t->snd_nxt, t->snd_max))
@@ -398,7 +401,7 @@ void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, 
 	o.data_off = off;
 	o.data_len = len;
 	sk_tcp_send_segment(st, &o);
-	sent_ack(st, t);
+	sent_ack(st, t, len);
 	sent_data(st, t, seq, len, fin, 1);
 }
 

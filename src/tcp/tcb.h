@@ -137,6 +137,14 @@ struct sk_tcb {
 	uint32_t min_rtt;      /* µs: the smallest RTT sample, 0 = none */
 	uint64_t hs_round_start, hs_last_ack; /* the ACK train of this round */
 	uint32_t max_sndwnd;   /* largest window the peer offered (sender SWS) */
+	/* the receiver's ACK engine (delack.c) */
+	uint32_t ato;          /* µs: the delayed ACK's timeout; 0 until data first arrives */
+	uint64_t lrcvtime;     /* when data last arrived */
+	uint16_t rcv_mss;      /* the peer's full segment, as estimated from what arrives */
+	uint16_t last_seg_size;
+	uint8_t quick;         /* ACKs still to send at once */
+	uint8_t pingpong;      /* interactive: ACKs wait for a reply to ride on */
+	uint8_t ack_pushed;    /* 1: a small pushed segment arrived since the last ACK; 2: more */
 	uint8_t dupacks;
 	uint8_t in_recovery;
 	uint8_t limited_tx;    /* RFC 3042 segments allowed beyond cwnd */
@@ -256,6 +264,22 @@ void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, 
 /* The payload a full segment carries: the MSS less the options every segment has. */
 uint32_t sk_tcp_eff_mss(const struct sk_tcb *t);
 void sk_tcp_send_keepalive(struct synack_stack *st, struct sk_tcb *t);
+
+/* ---- delack.c: the receiver's ACK policy ---- */
+/* In-order data of len bytes arrived (Linux's tcp_event_data_recv). */
+void sk_ack_data_in(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t len);
+/* After data: an ACK now (TF_ACKNOW) or a delayed one. */
+void sk_ack_check(struct synack_stack *st, struct sk_tcb *t);
+/* A segment carrying an ACK left (segs: how many full segments it counts for). */
+void sk_ack_sent(struct synack_stack *st, struct sk_tcb *t, uint32_t segs);
+/* New data left: a reply soon after data arrived makes the exchange interactive. */
+void sk_ack_data_out(struct synack_stack *st, struct sk_tcb *t);
+/* The peer's FIN in ESTABLISHED: ACKs wait for our reply (Linux enters pingpong mode). */
+void sk_ack_pingpong(struct sk_tcb *t);
+/* The delayed-ACK timer fired. */
+void sk_ack_timer(struct synack_stack *st, struct sk_tcb *t);
+/* The application read copied bytes: 1 if the ACK owed should go now. */
+int sk_ack_after_read(struct synack_stack *st, struct sk_tcb *t, uint32_t copied);
 
 /* ---- recovery.c: loss detection and recovery (RFC 5681, 6582, 6675, 3042) ---- */
 /* The ACK of seg advanced snd_una by acked bytes (flight = bytes in flight before it). */

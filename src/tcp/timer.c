@@ -48,8 +48,7 @@ static int fire_one(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which)
 	case SK_TT_KEEP:
 		return keepalive(st, t);
 	case SK_TT_DELACK:
-		if (t->flags & TF_DELACK)
-			sk_tcp_send_ack(st, t);
+		sk_ack_timer(st, t);
 		return 0;
 	case SK_TT_CONN:
 		if (t->state == SYNACK_FIN_WAIT_2) {
