@@ -282,8 +282,10 @@ static int ws_of(const struct sk_rec *r)
  * the SYNs, used only if both carried it, and fixed from then on.
  *
  * Both sides on (default 128 KiB receive buffer, 32 MiB at most): each SYN offers shift 10 (the
- * smallest with 65535 << s >= tcp_rmem[2]) and a window of 65535, unscaled as in every SYN
- * (2.2): the client's window is exactly 65535 once connected. Afterwards every window field
+ * smallest with 65535 << s >= tcp_rmem[2]) and a window unscaled as in every SYN (2.2), in
+ * whole segments as Linux offers it (64240 = 44 x 1460 in the SYN, 65160 = 45 x 1448 in the
+ * SYN+ACK that agreed to timestamps): the client's window is exactly 65160 once connected.
+ * Afterwards every window field
  * counts 1024 bytes, windows above 64 KiB are offered and used (80 segments, 115840 bytes, in
  * flight in the fourth round), and the shift stays 10 while autotuning grows the buffer.
  *
@@ -316,13 +318,13 @@ static void flow_2(struct sk_scn *s)
 	const struct sk_rec *synack = sk_scn_seg_ports(s, s->server, SK_PORT, port, ALL, S | A, 1);
 	sk_expect(s, ws_of(syn) == 10 && ws_of(synack) == 10,
 		  "SYN and SYN+ACK offer shift 10 (%d, %d)", ws_of(syn), ws_of(synack));
-	sk_expect(s, syn && synack && syn->d.tcp.win == 65535 && synack->d.tcp.win == 65535,
-		  "SYN windows 65535, never scaled");
+	sk_expect(s, syn && synack && syn->d.tcp.win == 64240 && synack->d.tcp.win == 65160,
+		  "SYN windows 64240 and 65160, never scaled");
 	struct synack_tcp_info i;
 	sk_scn_tcp_info(s, s->client, c, &i);
 	sk_expect(s,
-		  i.snd_wnd == 65535 && i.snd_wscale == 10 && i.rcv_wscale == 10 && (i.options & 4),
-		  "connected: window %u (want 65535: the SYN+ACK's, unscaled), shifts %u/%u (want "
+		  i.snd_wnd == 65160 && i.snd_wscale == 10 && i.rcv_wscale == 10 && (i.options & 4),
+		  "connected: window %u (want 65160: the SYN+ACK's, unscaled), shifts %u/%u (want "
 		  "10/10)",
 		  i.snd_wnd, i.snd_wscale, i.rcv_wscale);
 	struct sk_scn_stream v = {

@@ -161,10 +161,7 @@ static void syn_sent(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 	}
 	t->irs = seg->seq;
 	t->rcv_nxt = seg->seq + 1;
-	{
-		uint32_t w = sk_tcb_rcv_window(t); /* as our SYN offered it: unscaled */
-		t->rcv_adv = t->rcv_nxt + (w < 65535 ? w : 65535);
-	}
+	t->rcv_adv = t->rcv_nxt + sk_tcp_syn_window(sk_tcb_rcv_window(t), t->adv_mss); /* as our SYN offered it */
 	take_syn_options(st, t, seg);
 	if (ack) {
 		t->snd_una = seg->ack;
@@ -264,9 +261,12 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 		st->stats.tcp_drop_out_of_window++;
 		return 1;
 	}
-	if (seq_lt(seg->ack, t->snd_una - t->max_sndwnd)) {
-		/* RFC 5961 5.2: older than SND.UNA - MAX.SND.WND: a blind injection; a challenge
-		 * ACK (rate limited) and the segment is dropped. */
+	uint32_t acked_ever = t->snd_una - t->iss - 1; /* bytes acked so far (less than 4 GiB) */
+	uint32_t old_bound = t->bytes_acked >> 32 || acked_ever > t->max_sndwnd ? t->max_sndwnd : acked_ever;
+	if (seq_lt(seg->ack, t->snd_una - old_bound)) {
+		/* RFC 5961 5.2: older than SND.UNA - MAX.SND.WND (or than the first byte: Linux
+		 * takes the smaller bound): a blind injection; a challenge ACK (rate limited),
+		 * and the segment is dropped. */
 		st->stats.tcp_drop_out_of_window++;
 		challenge_ack(st, t);
 		return 1;
@@ -275,6 +275,7 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 	uint32_t flight = t->snd_max - t->snd_una;
 	if (seq_gt(seg->ack, t->snd_una)) {
 		uint32_t acked = seg->ack - t->snd_una;
+		t->bytes_acked += acked;
 		int fin_acked = (t->flags & TF_FIN_QUEUED) && seg->ack == t->snd_una + t->snd.len + 1;
 		uint32_t data = acked - (fin_acked ? 1 : 0);
 		if (data > t->snd.len)

@@ -62,6 +62,12 @@ int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
 static uint16_t window_field(struct sk_tcb *t, int syn)
 {
 	uint32_t win = sk_tcb_rcv_window(t);
+	if (syn) {
+		/* whole segments: of our MSS in a SYN, less the timestamps in a SYN+ACK that
+		 * agreed to them */
+		uint32_t mss = t->adv_mss - ((t->flags & TF_TS) && t->state != SYNACK_SYN_SENT ? 12 : 0);
+		win = sk_tcp_syn_window(win, mss);
+	}
 	if (seq_gt(t->rcv_adv, t->rcv_nxt + win)) {
 		win = t->rcv_adv - t->rcv_nxt;
 	} else if (!syn && t->rcv_adv) {

@@ -31,14 +31,21 @@ struct syn_params {
 	uint32_t synack_us;       /* when the (only) SYN+ACK left, low 32 bits; 0: unknown */
 };
 
+/* The window a SYN+ACK offers (and the connection then has): the listener's receive buffer
+ * (tcp_rmem[1], or what SO_RCVBUF fixed) in whole segments. */
+static uint32_t synack_window(const struct synack_stack *st, const struct syn_params *p)
+{
+	uint32_t space = p->lst && (p->lst->flags & TF_RCVBUF_LOCK) ? p->lst->rcvbuf : st->cfg.tcp_rmem[1];
+	uint32_t mss = sk_tcp_our_mss(st, p->key.raddr, p->user_mss) - (p->ts_ok ? 12u : 0u);
+	return sk_tcp_syn_window(space, mss);
+}
+
 static void send_synack(struct synack_stack *st, const struct syn_params *p, uint32_t tsval)
 {
 	uint8_t wscale = p->peer_ws != 0xff ? sk_tcp_wscale_for(st, p->lst) : 0;
 	struct sk_segment_out o = {.src = p->key.laddr, .dst = p->key.raddr, .sport = p->key.lport,
 				   .dport = p->key.rport, .seq = p->iss, .ack = p->irs + 1,
-				   .flags = SK_TCP_SYN | SK_TCP_ACK, .win = 65535};
-	if (st->cfg.tcp_rmem[1] < 65535)
-		o.win = (uint16_t)st->cfg.tcp_rmem[1];
+				   .flags = SK_TCP_SYN | SK_TCP_ACK, .win = (uint16_t)synack_window(st, p)};
 	sk_tcp_syn_options(st, &o.opt, sk_tcp_our_mss(st, p->key.raddr, p->user_mss), p->ts_ok, tsval, p->ts_recent, p->sack_ok,
 			   p->peer_ws != 0xff, wscale);
 	sk_tcp_send_segment(st, &o);
@@ -264,7 +271,7 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	t->snd_una = t->snd_nxt = t->snd_max = p->iss + 1;
 	t->rcv_nxt = t->last_ack_sent = p->irs + 1; /* what the SYN+ACK acknowledged */
 	/* The SYN+ACK offered an unscaled window (send_synack). */
-	t->rcv_adv = t->rcv_nxt + (st->cfg.tcp_rmem[1] < 65535 ? st->cfg.tcp_rmem[1] : 65535);
+	t->rcv_adv = t->rcv_nxt + synack_window(st, p);
 	t->adv_mss = sk_tcp_our_mss(st, p->key.raddr, p->user_mss);
 	t->user_mss = p->user_mss;
 	/* The listener's socket options carry over, as Linux clones the listener. */

@@ -194,6 +194,12 @@ uint16_t sk_tcp_our_mss(const struct synack_stack *st, uint32_t raddr, uint16_t 
 	return (uint16_t)(user_mss && user_mss < m ? user_mss : m);
 }
 
+uint32_t sk_tcp_syn_window(uint32_t space, uint32_t mss)
+{
+	uint32_t w = space < 65535 ? space : 65535;
+	return mss && w > mss ? w - w % mss : w;
+}
+
 uint32_t sk_tcb_rcv_window(const struct sk_tcb *t)
 {
 	return t->rcv.len >= t->rcvbuf ? 0 : t->rcvbuf - t->rcv.len;

@@ -110,6 +110,7 @@ struct sk_tcb {
 	uint64_t rtx_stamp;    /* when the oldest unacknowledged segment was first sent, once it
 				* timed out (0: none): TCP_USER_TIMEOUT counts from it */
 	uint32_t total_retrans;
+	uint64_t bytes_acked;  /* of our data, over the connection's life */
 	uint64_t last_rcv;    /* for keepalive idle time */
 	uint64_t last_challenge;
 	struct sk_timer timer;
@@ -215,6 +216,10 @@ uint32_t sk_tcp_ts_now(struct synack_stack *st, uint32_t offset);
  * timed out, at least 3 s (RFC 6298 5.7). */
 uint32_t sk_tcp_rto_unmeasured(const struct synack_stack *st, int syn_retransmitted);
 uint32_t sk_tcb_rcv_window(const struct sk_tcb *t);
+/* The window a SYN or SYN+ACK offers: the receive space, at most 65535 (never scaled), in
+ * whole segments of mss (as Linux's tcp_select_initial_window: 64240 for an MSS of 1460,
+ * 65160 for 1448 when timestamps are on). */
+uint32_t sk_tcp_syn_window(uint32_t space, uint32_t mss);
 /* The MSS the route to raddr allows, or less if TCP_MAXSEG (user_mss, 0 = none) says so:
  * what we announce, and the most we send. */
 uint16_t sk_tcp_our_mss(const struct synack_stack *st, uint32_t raddr, uint16_t user_mss);
