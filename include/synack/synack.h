@@ -54,6 +54,9 @@ struct synack_config {
 	uint32_t tcp_delack_min_ms;  /* 40 */
 	uint32_t tcp_quickack_max;   /* 16: ACKs a connection sends at once when data starts
 				      * (Linux's TCP_MAX_QUICKACKS; fewer for a small window) */
+	int tcp_recovery;            /* 1: RACK loss detection (RFC 8985) on SACK connections;
+				      * 0: duplicate ACKs (RFC 6675) */
+	int tcp_early_retrans;       /* 3: tail-loss probes (RFC 8985 7); 0: none */
 	uint32_t tcp_invalid_ratelimit_ms; /* 500: min gap between challenge ACKs per connection */
 	uint32_t tcp_challenge_ack_limit;  /* 1000 challenge ACKs per second per stack */
 	uint8_t ip_default_ttl;      /* 64 */
@@ -210,6 +213,7 @@ struct synack_stats {
 	uint64_t tcp_timeouts, tcp_fast_retransmits, tcp_sack_recoveries, tcp_dsacks_rcvd, tcp_ooo_segments;
 	uint64_t tcp_lost_retransmits; /* retransmissions found lost without a timeout */
 	uint64_t tcp_hystart_exits;    /* slow starts ended by a rising RTT (RFC 9406) */
+	uint64_t tcp_loss_probes;      /* tail-loss probes sent (RFC 8985 7) */
 	uint64_t tcp_rst_out, tcp_rst_in_accepted, tcp_rst_in_ignored;
 	uint64_t tcp_challenge_acks, tcp_challenge_acks_limited;
 	uint64_t tcp_drop_no_socket, tcp_drop_out_of_window, tcp_drop_paws, tcp_drop_state;

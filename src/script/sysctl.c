@@ -56,6 +56,8 @@ static const struct sc_entry table[] = {
 	{"net.ipv4.tcp_rto_min_us", SC_INT, F(tcp_rto_min_ms, T_U32), 1000, 120000000, -1000, NULL, NULL},
 	{"net.ipv4.ip_default_ttl", SC_INT, F(ip_default_ttl, T_U8), 1, 255, 1, NULL, NULL},
 	{"net.core.somaxconn", SC_INT, F(somaxconn, T_U32), 1, 1 << 30, 1, NULL, NULL},
+	{"net.ipv4.tcp_recovery", SC_INT, F(tcp_recovery, T_INT), 0, 1, 1, NULL, NULL},
+	{"net.ipv4.tcp_early_retrans", SC_INT, F(tcp_early_retrans, T_INT), 0, 4, 1, NULL, NULL},
 	{"net.ipv4.tcp_rmem", SC_TRIPLE, F(tcp_rmem, T_U32), 1, 1 << 30, 1, NULL, NULL},
 	{"net.ipv4.tcp_wmem", SC_TRIPLE, F(tcp_wmem, T_U32), 1, 1 << 30, 1, NULL, NULL},
 	{"net.ipv4.ip_local_port_range", SC_RANGE, F(ip_local_port_range, T_U16), 1, 65535, 1, NULL, NULL},

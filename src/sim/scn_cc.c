@@ -115,15 +115,19 @@ static void expect_segs(struct sk_scn *s, const struct conn *k, uint64_t t, cons
 	sk_expect(s, ok, "at %.3f s %s; sent:%s", (double)t / 1e6, what, got);
 }
 
-/* The scenarios of this file run with quick ACKs off (tcp_quickack_max 0): each shows RFC
- * 5681's delayed ACK, an ACK for every second full-sized segment, from the first segment on,
- * so its timeline reads as the RFCs describe it. The quick ACKs Linux (and synack, by
- * default) sends at the start of a connection are checked by tests/conformance/rfc5681. */
+/* The scenarios of this file run the textbook algorithms: quick ACKs off (tcp_quickack_max 0),
+ * so each shows RFC 5681's delayed ACK, an ACK for every second full-sized segment, from the
+ * first segment on; and loss found by duplicate ACKs and RFC 6675's IsLost (tcp_recovery 0,
+ * no tail-loss probes), so its timeline reads as those RFCs describe it. What Linux (and
+ * synack, by default) does instead, quick ACKs and RACK-TLP, is checked by the conformance
+ * scripts (tests/conformance/rfc5681, tests/conformance/recovery) against the kernel. */
 static struct synack_config textbook(void)
 {
 	struct synack_config c;
 	synack_config_defaults(&c);
 	c.tcp_quickack_max = 0;
+	c.tcp_recovery = 0;
+	c.tcp_early_retrans = 0;
 	return c;
 }
 

@@ -48,6 +48,8 @@ void synack_config_defaults(struct synack_config *c)
 	c->tcp_delack_max_ms = 200;
 	c->tcp_delack_min_ms = 40;
 	c->tcp_quickack_max = 16;
+	c->tcp_recovery = 1;
+	c->tcp_early_retrans = 3;
 	c->tcp_invalid_ratelimit_ms = 500;
 	c->tcp_challenge_ack_limit = 1000;
 	c->ip_default_ttl = 64;

@@ -293,20 +293,17 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 			sk_tcb_timer_clear(st, t, SK_TT_REXMT);
 		else
 			sk_tcb_timer_set(st, t, SK_TT_REXMT, st->now + t->rto);
-		sk_rec_sack(st, t, seg);
-		sk_rec_new_ack(st, t, acked, flight);
+		sk_rec_on_ack(st, t, seg, acked, flight, 0);
 		if (fin_acked)
 			fin_acked_transitions(st, t, seg, gone);
 		if (*gone)
 			return 1;
 	} else if (seg->ack == t->snd_una) {
-		uint32_t newly = sk_rec_sack(st, t, seg);
 		/* RFC 5681 2: a duplicate ACK carries no data, no SYN/FIN, the same window, while
 		 * data is outstanding; RFC 6675 counts an ACK with new SACK information too. */
 		int dup = seg->payload_len == 0 && !(seg->flags & (SK_TCP_SYN | SK_TCP_FIN)) &&
 			  seq_gt(t->snd_max, t->snd_una) && win == t->snd_wnd;
-		if (dup || (newly && seq_gt(t->snd_max, t->snd_una)))
-			sk_rec_dupack(st, t);
+		sk_rec_on_ack(st, t, seg, 0, flight, dup);
 	}
 	if (seq_lt(t->snd_wl1, seg->seq) || (t->snd_wl1 == seg->seq && seq_leq(t->snd_wl2, seg->ack))) {
 		t->snd_wnd = win;

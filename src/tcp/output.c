@@ -276,6 +276,7 @@ static uint32_t around_sacked(struct sk_tcb *t, uint32_t len)
 
 static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len, int fin, int rexmit)
 {
+	sk_rec_sent(st, t, seq, len, rexmit);
 	if (rexmit) {
 		t->total_retrans++;
 		st->stats.tcp_rexmit++;

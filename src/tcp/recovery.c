@@ -1,15 +1,28 @@
-/* Loss detection and recovery: duplicate ACKs and limited transmit (RFC 5681, 3042), fast
- * retransmit, SACK-based recovery (RFC 6675) or NewReno's partial ACKs without SACK
- * (RFC 6582); congestion control hears about each event through its hooks. */
+/* Loss detection and recovery. With SACK, as Linux by default: RACK-TLP (RFC 8985) finds
+ * losses by time and probes a lost tail, and PRR (RFC 6937) paces what recovery sends. With
+ * tcp_recovery 0 or without SACK: duplicate ACKs and limited transmit (RFC 5681, 3042), fast
+ * retransmit, RFC 6675's IsLost and pipe, or NewReno's partial ACKs (RFC 6582). Congestion
+ * control hears about each event through its hooks. */
 #include <stdlib.h>
 
 #include "tcp/seq.h"
 #include "tcp/tcb.h"
 
+#define TLP_MIN_US 8000u      /* Linux's TCP_TIMEOUT_MIN: two ticks at HZ 250 */
+#define TLP_DELACK_US 200000u /* RFC 8985 7.2 WCDelAckT (Linux: TCP_RTO_MIN) */
+
 static const struct sk_cc_ops *cc(const struct sk_tcb *t)
 {
 	return sk_cc_get(t->cc.algo);
 }
+
+/* RACK-TLP runs on SACK connections unless tcp_recovery says 0 (as Linux's tcp_is_rack). */
+static int rack_on(const struct synack_stack *st, const struct sk_tcb *t)
+{
+	return (t->flags & TF_SACK) && (st->cfg.tcp_recovery & 1) && t->rk;
+}
+
+/* ---- the SACK scoreboard ---- */
 
 uint32_t sk_rec_sack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
 {
@@ -32,6 +45,17 @@ uint32_t sk_rec_sack(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 	return n;
 }
 
+/* ---- entering and leaving recovery ---- */
+
+/* Congestion control's reduction at the start of recovery; PRR's counters start over. */
+static void reduce(struct synack_stack *st, struct sk_tcb *t, uint32_t flight)
+{
+	t->prior_cwnd = t->cc.cwnd;
+	cc(t)->cong_signal(&t->cc, SK_CC_LOSS, flight, st->now);
+	t->prr_delivered = 0;
+	t->prr_out = 0;
+}
+
 static void enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 {
 	uint32_t flight = t->snd_max - t->snd_una;
@@ -51,7 +75,7 @@ static void enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 	if (!resent)
 		t->high_rxt = t->snd_una;
 	t->limited_tx = 0;
-	cc(t)->cong_signal(&t->cc, SK_CC_LOSS, flight, st->now);
+	reduce(st, t, flight);
 	st->stats.tcp_fast_retransmits++;
 	if (t->sb && t->sb->n) {
 		t->in_recovery = 2;
@@ -148,17 +172,23 @@ static void hystart(struct synack_stack *st, struct sk_tcb *t)
 	}
 }
 
-void sk_rec_new_ack(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, uint32_t flight)
+/* A new cumulative ACK outside recovery: congestion control grows the window. */
+static void grow(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, uint32_t flight)
+{
+	/* RFC 7661-style: grow only a window that was in use. Slow start counts as limited
+	 * when at least half the window was out, as Linux's tcp_is_cwnd_limited. */
+	hystart(st, t);
+	int limited = t->cc.cwnd < t->cc.ssthresh ? 2ull * flight >= t->cc.cwnd : flight + t->cc.mss >= t->cc.cwnd;
+	struct sk_cc_ack a = {.now = st->now, .acked = acked, .flight = flight, .srtt = t->srtt, .cwnd_limited = limited};
+	cc(t)->ack_received(&t->cc, &a);
+}
+
+/* ---- the classic path: duplicate ACKs, RFC 6675 / RFC 6582 ---- */
+
+static void classic_new_ack(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, uint32_t flight)
 {
 	t->dupacks = 0;
 	t->limited_tx = 0;
-	if (t->sb) {
-		sk_sb_ack(t->sb, t->snd_una);
-		if (!t->sb->n && !t->in_recovery) {
-			free(t->sb); /* nothing outstanding is SACKed: give the memory back */
-			t->sb = NULL;
-		}
-	}
 	if (t->in_recovery) {
 		if (seq_geq(t->snd_una, t->recover)) {
 			leave_recovery(st, t);
@@ -182,15 +212,10 @@ void sk_rec_new_ack(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, u
 			sk_tcp_retransmit(st, t, t->snd_una, len);
 		return;
 	}
-	/* RFC 7661-style: grow only a window that was in use. Slow start counts as limited
-	 * when at least half the window was out, as Linux's tcp_is_cwnd_limited. */
-	hystart(st, t);
-	int limited = t->cc.cwnd < t->cc.ssthresh ? 2ull * flight >= t->cc.cwnd : flight + t->cc.mss >= t->cc.cwnd;
-	struct sk_cc_ack a = {.now = st->now, .acked = acked, .flight = flight, .srtt = t->srtt, .cwnd_limited = limited};
-	cc(t)->ack_received(&t->cc, &a);
+	grow(st, t, acked, flight);
 }
 
-void sk_rec_dupack(struct synack_stack *st, struct sk_tcb *t)
+static void classic_dupack(struct synack_stack *st, struct sk_tcb *t)
 {
 	if (t->in_recovery) {
 		if (t->in_recovery == 1)
@@ -210,6 +235,208 @@ void sk_rec_dupack(struct synack_stack *st, struct sk_tcb *t)
 	t->limited_tx = t->dupacks;
 }
 
+/* ---- RACK-TLP and PRR ---- */
+
+struct delivery {
+	struct synack_stack *st;
+	struct sk_tcb *t;
+	uint32_t fack_before;
+};
+
+/* RFC 8985 6.2 steps 2 and 3 for one newly delivered piece. */
+static void delivered(void *ctx, uint64_t xmit, uint32_t end, int retrans)
+{
+	struct delivery *d = ctx;
+	struct sk_tcb *t = d->t;
+	uint64_t now = d->st->now;
+	uint32_t rtt = now > xmit ? (uint32_t)(now - xmit) : 1;
+	/* a retransmission acked sooner than any RTT could be: the original's ACK */
+	if (retrans && t->min_rtt && rtt < t->min_rtt)
+		return;
+	if (!retrans && d->fack_before && seq_lt(end, d->fack_before))
+		t->rk->reord_seen = 1; /* delivered below the highest delivered: reordering */
+	sk_rack_advance(t->rk, xmit, end, rtt);
+}
+
+/* RFC 8985 6.2 step 4, as Linux's tcp_rack_reo_wnd: no settling time before reordering was
+ * seen while recovering or once DupThresh segments are SACKed; otherwise a quarter of the
+ * minimum RTT (times the D-SACK multiplier), at most SRTT. */
+static uint32_t reo_wnd(const struct synack_stack *st, const struct sk_tcb *t)
+{
+	if (!t->rk->reord_seen) {
+		if (t->in_recovery || sk_rack_sacked_segs(t->rk, sk_tcp_eff_mss(t)) >= SK_DUPTHRESH)
+			return 0;
+	}
+	(void)st;
+	uint32_t steps = t->rk->reo_steps ? t->rk->reo_steps : 1;
+	uint64_t w = (uint64_t)(t->min_rtt / 4) * steps;
+	return (uint32_t)(w < t->srtt ? w : t->srtt);
+}
+
+/* RACK's loss detection; arms the reordering timer for what cannot be judged yet. Returns
+ * the bytes newly marked lost. */
+static uint32_t rack_detect(struct synack_stack *st, struct sk_tcb *t)
+{
+	uint32_t newly = 0;
+	uint64_t wait = sk_rack_detect(t->rk, st->now, reo_wnd(st, t), &newly);
+	if (wait)
+		sk_tcb_timer_set(st, t, SK_TT_REO, st->now + wait);
+	else
+		sk_tcb_timer_clear(st, t, SK_TT_REO);
+	return newly;
+}
+
+static void rack_enter_recovery(struct synack_stack *st, struct sk_tcb *t)
+{
+	t->in_recovery = 2;
+	t->recover = t->snd_max;
+	t->limited_tx = 0;
+	t->rk->tlp_high_seq = 0;
+	sk_tcb_timer_clear(st, t, SK_TT_TLP);
+	reduce(st, t, t->snd_max - t->snd_una);
+	st->stats.tcp_fast_retransmits++;
+	st->stats.tcp_sack_recoveries++;
+	t->sack_recoveries++;
+}
+
+/* RFC 6937 (Linux's tcp_cwnd_reduction): cwnd for what this ACK lets recovery send. */
+static void prr(struct synack_stack *st, struct sk_tcb *t, uint32_t delivered_bytes, uint32_t newly_lost, int una_advanced)
+{
+	(void)st;
+	if (!delivered_bytes)
+		return;
+	uint32_t mss = sk_tcp_eff_mss(t);
+	uint32_t pipe = sk_rack_in_flight(t->rk);
+	t->prr_delivered += delivered_bytes;
+	int64_t delta = (int64_t)t->cc.ssthresh - pipe;
+	int64_t sndcnt;
+	if (delta < 0) {
+		/* proportional: ssthresh/prior_cwnd of what was delivered */
+		uint64_t prior = t->prior_cwnd ? t->prior_cwnd : 1;
+		sndcnt = (int64_t)(((uint64_t)t->cc.ssthresh * t->prr_delivered + prior - 1) / prior) - t->prr_out;
+	} else {
+		/* slow start back up to ssthresh (PRR-SSRB) */
+		int64_t a = (int64_t)t->prr_delivered - t->prr_out;
+		sndcnt = a > delivered_bytes ? a : delivered_bytes;
+		if (una_advanced && !newly_lost)
+			sndcnt += mss;
+		if (sndcnt > delta)
+			sndcnt = delta;
+	}
+	if (!t->prr_out && sndcnt < mss)
+		sndcnt = mss; /* the fast retransmit goes */
+	if (sndcnt < 0)
+		sndcnt = 0;
+	t->cc.cwnd = pipe + (uint32_t)sndcnt;
+}
+
+/* RFC 8985 7.2: a probe timeout of two round trips (plus the worst delayed ACK when one
+ * segment is out), never after the RTO; only in the open state. */
+static void schedule_tlp(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (!st->cfg.tcp_early_retrans || !rack_on(st, t) || t->in_recovery || t->backoff ||
+	    t->snd_una == t->snd_max || t->rk->tlp_high_seq || t->state < SYNACK_ESTABLISHED) {
+		sk_tcb_timer_clear(st, t, SK_TT_TLP);
+		return;
+	}
+	uint64_t pto;
+	if (t->srtt) {
+		pto = 2ull * t->srtt;
+		uint32_t flight = t->snd_max - t->snd_una;
+		pto += flight <= sk_tcp_eff_mss(t) ? TLP_DELACK_US : TLP_MIN_US;
+	} else {
+		pto = (uint64_t)st->cfg.tcp_rto_initial_ms * 1000;
+	}
+	uint64_t at = st->now + pto;
+	if (t->deadline[SK_TT_REXMT] != UINT64_MAX && t->deadline[SK_TT_REXMT] < at)
+		at = t->deadline[SK_TT_REXMT];
+	sk_tcb_timer_set(st, t, SK_TT_TLP, at);
+}
+
+/* RFC 8985 7.4: the probe's episode ends with the ACK that covers it; a retransmitted
+ * probe acknowledged without a D-SACK repaired a real loss: cwnd is reduced once. */
+static void tlp_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, int dsack)
+{
+	struct sk_rack *rk = t->rk;
+	if (!rk->tlp_high_seq || seq_lt(seg->ack, rk->tlp_high_seq))
+		return;
+	if (rk->tlp_retrans && !dsack && !t->in_recovery) {
+		reduce(st, t, t->snd_max - t->snd_una);
+		t->cc.cwnd = t->cc.ssthresh; /* Linux: CWR entered and ended at once */
+	}
+	rk->tlp_high_seq = 0;
+}
+
+static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked,
+			uint32_t flight)
+{
+	struct delivery d = {st, t, t->rk->fack};
+	uint32_t delivered_bytes = 0;
+	if (acked)
+		delivered_bytes += sk_rack_acked_upto(t->rk, t->snd_una, delivered, &d);
+	uint32_t dsacks = t->sb ? t->sb->dsacks : 0;
+	sk_rec_sack(st, t, seg);
+	int dsack = t->sb && t->sb->dsacks != dsacks;
+	for (int i = 0; i < seg->opt.nsack; i++)
+		delivered_bytes += sk_rack_sacked(t->rk, seg->opt.sack[i].left, seg->opt.sack[i].right, delivered, &d);
+	if (t->sb)
+		sk_sb_ack(t->sb, t->snd_una);
+	tlp_ack(st, t, seg, dsack);
+	if (t->in_recovery && seq_geq(t->snd_una, t->recover))
+		leave_recovery(st, t);
+	uint32_t newly_lost = rack_detect(st, t);
+	uint32_t seq, len;
+	if (!t->in_recovery && sk_rack_next_lost(t->rk, sk_tcp_eff_mss(t), &seq, &len))
+		rack_enter_recovery(st, t);
+	if (t->in_recovery)
+		prr(st, t, delivered_bytes, newly_lost, acked > 0);
+	else if (acked)
+		grow(st, t, acked, flight);
+	if (!t->rk->n) {
+		t->rk->tlp_high_seq = 0;
+		sk_tcb_timer_clear(st, t, SK_TT_REO);
+		sk_rack_free(t->rk); /* nothing outstanding: the log's memory goes back */
+	}
+	schedule_tlp(st, t);
+}
+
+/* ---- the events ---- */
+
+void sk_rec_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked, uint32_t flight,
+		   int dup)
+{
+	if (rack_on(st, t)) {
+		rack_on_ack(st, t, seg, acked, flight);
+		return;
+	}
+	uint32_t newly = sk_rec_sack(st, t, seg);
+	if (acked) {
+		if (t->sb) {
+			sk_sb_ack(t->sb, t->snd_una);
+			if (!t->sb->n && !t->in_recovery) {
+				free(t->sb); /* nothing outstanding is SACKed: give the memory back */
+				t->sb = NULL;
+			}
+		}
+		classic_new_ack(st, t, acked, flight);
+	} else if (dup || (newly && seq_gt(t->snd_max, t->snd_una))) {
+		classic_dupack(st, t);
+	}
+}
+
+void sk_rec_sent(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len, int retrans)
+{
+	if (t->in_recovery)
+		t->prr_out += len;
+	if (!len || !(t->flags & TF_SACK) || !(st->cfg.tcp_recovery & 1))
+		return;
+	if (!t->rk && !(t->rk = calloc(1, sizeof(*t->rk))))
+		return;
+	sk_rack_sent(t->rk, seq, seq + len, st->now, retrans);
+	if (!retrans)
+		schedule_tlp(st, t);
+}
+
 void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t)
 {
 	uint32_t flight = t->snd_max - t->snd_una;
@@ -222,14 +449,83 @@ void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t)
 	 * have reneged; after a second timeout in a row forget it. */
 	if (t->sb && t->backoff >= 2)
 		sk_sb_clear(t->sb);
+	if (t->rk) {
+		sk_rack_all_lost(t->rk);
+		t->rk->tlp_high_seq = 0;
+		sk_tcb_timer_clear(st, t, SK_TT_TLP);
+		sk_tcb_timer_clear(st, t, SK_TT_REO);
+	}
 	cc(t)->cong_signal(&t->cc, SK_CC_RTO, flight, st->now);
+}
+
+/* The reordering timer (RFC 8985 6.3): what it waited for is judged now. */
+static void reo_timeout(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (!rack_on(st, t))
+		return;
+	uint32_t newly = rack_detect(st, t);
+	if (!newly)
+		return;
+	if (!t->in_recovery) {
+		rack_enter_recovery(st, t);
+		prr(st, t, sk_tcp_eff_mss(t), newly, 0); /* as Linux's tcp_rack_reo_timeout */
+	}
+	sk_tcp_output(st, t);
+}
+
+/* The probe timeout (RFC 8985 7.3): new data if the window allows, else the last segment
+ * again; then the RTO. */
+static void tlp_timeout(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (!rack_on(st, t) || t->in_recovery || t->snd_una == t->snd_max)
+		return;
+	uint32_t before = t->snd_max;
+	int sent = sk_tcp_send_new(st, t);
+	if (sent && t->snd_max != before) {
+		t->rk->tlp_retrans = 0;
+	} else {
+		uint32_t seq, len;
+		if (!sk_rack_last(t->rk, sk_tcp_eff_mss(t), &seq, &len))
+			return;
+		sk_tcp_retransmit(st, t, seq, len);
+		t->rk->tlp_retrans = 1;
+	}
+	t->rk->tlp_high_seq = t->snd_max;
+	st->stats.tcp_loss_probes++;
+	sk_tcb_timer_set(st, t, SK_TT_REXMT, st->now + t->rto);
+}
+
+void sk_rec_timer(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which)
+{
+	if (which == SK_TT_REO)
+		reo_timeout(st, t);
+	else if (which == SK_TT_TLP)
+		tlp_timeout(st, t);
 }
 
 int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 {
-	if (!t->in_recovery || !t->sb || !t->sb->n)
+	if (!t->in_recovery)
 		return 0;
 	uint32_t mss = sk_tcp_eff_mss(t);
+	if (rack_on(st, t)) {
+		/* Lost segments first (RFC 6675 NextSeg rule 1, the order Linux's
+		 * tcp_xmit_retransmit_queue keeps), then new data, as cwnd allows. */
+		for (int guard = 0; guard < 4096; guard++) {
+			uint32_t pipe = sk_rack_in_flight(t->rk), seq, len;
+			if (pipe + mss > t->cc.cwnd)
+				break;
+			if (sk_rack_next_lost(t->rk, mss, &seq, &len)) {
+				sk_tcp_retransmit(st, t, seq, len);
+				continue;
+			}
+			if (!sk_tcp_send_new(st, t))
+				break;
+		}
+		return 1;
+	}
+	if (!t->sb || !t->sb->n)
+		return 0;
 	for (int guard = 0; guard < 1024; guard++) {
 		uint32_t pipe = sk_sb_pipe(t->sb, t->snd_una, t->snd_max, t->high_rxt, mss);
 		if (pipe + mss > t->cc.cwnd)

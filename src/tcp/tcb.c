@@ -99,6 +99,9 @@ static void free_extras(struct sk_tcb *t)
 	t->asmb = NULL;
 	free(t->sb);
 	t->sb = NULL;
+	sk_rack_free(t->rk);
+	free(t->rk);
+	t->rk = NULL;
 }
 
 void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t)
@@ -150,6 +153,9 @@ void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char 
 	sk_bytes_free(st, &t->snd);
 	free(t->sb);
 	t->sb = NULL;
+	sk_rack_free(t->rk);
+	free(t->rk);
+	t->rk = NULL;
 	if (err) {
 		t->soerror = err;
 		sk_bytes_free(st, &t->rcv);

@@ -8,6 +8,7 @@
 #include "buf/assembler.h"
 #include "stack/stack.h"
 #include "tcp/cc.h"
+#include "tcp/rack.h"
 #include "tcp/sack.h"
 #include "wire/icmp.h"
 #include "wire/tcp.h"
@@ -30,7 +31,8 @@ struct sk_conn {
 
 /* Timers of a TCB, each an absolute deadline; the TCB arms its one wheel timer for the
  * earliest (design principle 6: few deadlines per connection, one structure per stack). */
-enum sk_tt { SK_TT_REXMT, SK_TT_PERSIST, SK_TT_KEEP, SK_TT_DELACK, SK_TT_CONN, SK_TT_COUNT };
+enum sk_tt { SK_TT_REXMT, SK_TT_PERSIST, SK_TT_KEEP, SK_TT_DELACK, SK_TT_CONN, SK_TT_REO, SK_TT_TLP, SK_TT_COUNT };
+/* SK_TT_REO: RACK's reordering timer; SK_TT_TLP: the tail-loss probe (recovery.c). */
 /* SK_TT_CONN: connection-level limits: FIN-WAIT-2 timeout (CL-9), TIME-WAIT 2MSL when the
  * TCB itself waits (it is normally replaced by a TIME-WAIT record). */
 
@@ -126,6 +128,9 @@ struct sk_tcb {
 	 * loss recovery (RFC 6675 with SACK, RFC 6582 without) */
 	struct sk_cc cc;
 	struct sk_scoreboard *sb;
+	struct sk_rack *rk;    /* RACK-TLP's log of what was sent when (SACK connections) */
+	uint32_t prior_cwnd;   /* PRR (RFC 6937): cwnd when recovery began, */
+	uint32_t prr_delivered, prr_out; /* bytes delivered and sent since */
 	uint32_t recover;      /* recovery point: snd_max when recovery began */
 	uint32_t high_rxt;     /* RFC 6675 HighRxt: end of what recovery retransmitted */
 	uint32_t inflate;      /* NewReno window inflation during recovery (no SACK) */
@@ -286,17 +291,21 @@ void sk_ack_timer(struct synack_stack *st, struct sk_tcb *t);
 /* The application read copied bytes: 1 if the ACK owed should go now. */
 int sk_ack_after_read(struct synack_stack *st, struct sk_tcb *t, uint32_t copied);
 
-/* ---- recovery.c: loss detection and recovery (RFC 5681, 6582, 6675, 3042) ---- */
-/* The ACK of seg advanced snd_una by acked bytes (flight = bytes in flight before it). */
-void sk_rec_new_ack(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, uint32_t flight);
-/* seg is a duplicate ACK (RFC 5681 definition) or brought new SACK information. */
-void sk_rec_dupack(struct synack_stack *st, struct sk_tcb *t);
+/* ---- recovery.c: loss detection and recovery (RFC 8985, 6937, 5681, 6582, 6675, 3042) ---- */
+/* An ACK arrived, snd_una already moved to its ack: acked bytes it advanced, flight bytes
+ * in flight before it, dup whether it is a duplicate ACK (RFC 5681's definition). */
+void sk_rec_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked, uint32_t flight,
+		   int dup);
 /* Records the SACK blocks of an ACK; returns bytes newly SACKed. */
 uint32_t sk_rec_sack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg);
+/* [seq, seq + len) of data left now (retrans: again). */
+void sk_rec_sent(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len, int retrans);
 /* A retransmission timeout: leave recovery, tell congestion control. */
 void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t);
-/* During SACK recovery: sends retransmissions and new data as the pipe allows (RFC 6675
- * 5, step C). Returns 1 if it handled output. */
+/* RACK's reordering timer or the tail-loss probe fired. */
+void sk_rec_timer(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which);
+/* During recovery: sends retransmissions and new data as the window allows (RFC 6675 5
+ * step C; PRR). Returns 1 if it handled output. */
 int sk_rec_output(struct synack_stack *st, struct sk_tcb *t);
 
 /* ---- input.c ---- */

@@ -50,6 +50,10 @@ static int fire_one(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which)
 	case SK_TT_DELACK:
 		sk_ack_timer(st, t);
 		return 0;
+	case SK_TT_REO:
+	case SK_TT_TLP:
+		sk_rec_timer(st, t, which);
+		return 0;
 	case SK_TT_CONN:
 		if (t->state == SYNACK_FIN_WAIT_2) {
 			sk_tcb_drop(st, t, 0, "FIN-WAIT-2 timeout");

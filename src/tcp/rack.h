@@ -1,0 +1,70 @@
+/* RACK-TLP (RFC 8985): what was sent when, which segments are lost by time rather than by
+ * counting duplicate ACKs, the reordering window, and the tail-loss probe. */
+#ifndef SK_RACK_H
+#define SK_RACK_H
+
+#include <stdint.h>
+
+#include "buf/assembler.h"
+
+/* One transmission unit still outstanding (not cumulatively acknowledged). */
+enum { SENT_SACKED = 1, SENT_LOST = 2, SENT_RETRANS = 4 /* a copy sent since it was last marked lost */,
+       SENT_EVER_RETRANS = 8 /* retransmitted at least once: its ACK gives no RTT sample */ };
+
+struct sk_sent {
+	uint32_t seq, end;   /* [seq, end) in sequence space */
+	uint64_t xmit;       /* when it was last (re)transmitted, µs */
+	uint8_t flags;
+};
+
+struct sk_rack {
+	struct sk_sent *v;   /* a ring in sequence order: v[(head + i) % cap], i < n */
+	uint32_t cap, head, n;
+	/* RFC 8985 6.1: the most recently sent segment known to be delivered */
+	uint64_t xmit_ts;
+	uint32_t end_seq;
+	uint32_t rtt;        /* µs, its round trip (RACK.rtt) */
+	uint32_t fack;       /* the highest end delivered (SACKed or acked) */
+	uint8_t reord_seen;  /* the receiver reordered data once */
+	uint8_t reo_steps;   /* RACK.reo_wnd_mult, grown by D-SACKs (RFC 8985 6.2 step 4) */
+	uint8_t dsack_round; /* a D-SACK already grew reo_steps in the current round */
+	uint32_t dsack_round_end;
+	uint16_t recovered;  /* recoveries since reo_steps last grew (it decays after 16) */
+	/* TLP (RFC 8985 7) */
+	uint32_t tlp_high_seq; /* snd_nxt when a probe was sent; 0 = no episode */
+	uint8_t tlp_retrans;   /* the probe was a retransmission */
+};
+
+void sk_rack_free(struct sk_rack *r);
+/* Records [seq, end) sent at now (retrans: it was sent before). Returns -ENOMEM or 0. */
+int sk_rack_sent(struct sk_rack *r, uint32_t seq, uint32_t end, uint64_t now, int retrans);
+/* A newly delivered piece (its send time, end, and whether it had been retransmitted), so
+ * the caller advances RACK's clock. */
+typedef void (*sk_rack_delivered_fn)(void *ctx, uint64_t xmit, uint32_t end, int retrans);
+/* Forgets what snd_una passed, calling back for what was not SACKed before; returns those
+ * bytes (delivered by this cumulative ACK). */
+uint32_t sk_rack_acked_upto(struct sk_rack *r, uint32_t snd_una, sk_rack_delivered_fn fn, void *ctx);
+/* Marks [l, r) SACKed, calling back for each newly delivered piece; returns its bytes. */
+uint32_t sk_rack_sacked(struct sk_rack *r, uint32_t l, uint32_t rr, sk_rack_delivered_fn fn, void *ctx);
+/* SACKed pieces, counted as segments of mss (Linux's sacked_out). */
+uint32_t sk_rack_sacked_segs(const struct sk_rack *r, uint32_t mss);
+/* RFC 8985 6.2 step 2: a delivery of a segment sent at xmit ending at end. */
+void sk_rack_advance(struct sk_rack *r, uint64_t xmit, uint32_t end, uint32_t rtt);
+/* RFC 8985 6.2 step 5: marks lost what was sent reo_wnd + RACK.rtt before the latest
+ * delivered segment was. Returns the µs until the next segment may be judged (0: none), and
+ * in *newly the bytes newly marked lost. */
+uint64_t sk_rack_detect(struct sk_rack *r, uint64_t now, uint32_t reo_wnd, uint32_t *newly);
+/* Every outstanding segment not SACKed is lost (a retransmission timeout). */
+void sk_rack_all_lost(struct sk_rack *r);
+/* Bytes: SACKed, marked lost (and not resent), in flight (RFC 6675's pipe as Linux counts
+ * it: sent - SACKed - lost + retransmitted). */
+uint32_t sk_rack_sacked_bytes(const struct sk_rack *r);
+uint32_t sk_rack_in_flight(const struct sk_rack *r);
+/* The first lost segment not yet retransmitted: its range (at most mss). 0 if none. */
+int sk_rack_next_lost(const struct sk_rack *r, uint32_t mss, uint32_t *seq, uint32_t *len);
+/* Whether the byte at seq is SACKed. */
+int sk_rack_is_sacked(const struct sk_rack *r, uint32_t seq);
+/* The last outstanding segment's range (the TLP retransmits it), at most mss. */
+int sk_rack_last(const struct sk_rack *r, uint32_t mss, uint32_t *seq, uint32_t *len);
+
+#endif
