@@ -48,6 +48,9 @@ struct synack_config {
 	uint32_t tcp_wmem[3];        /* 4096 16384 4194304 */
 	uint32_t tcp_init_cwnd;      /* 10 segments */
 	uint32_t tcp_rto_min_ms;     /* 200 */
+	int tcp_rto_var_floor;       /* 1: rto_min bounds the variance term, RTO = SRTT +
+				      * max(4 RTTVAR, rto_min), as Linux; 0: it bounds the RTO,
+				      * max(SRTT + 4 RTTVAR, rto_min), as RFC 6298 2.4 reads */
 	uint32_t tcp_rto_initial_ms; /* 1000 */
 	uint32_t tcp_rto_max_ms;     /* 120000 */
 	uint32_t tcp_delack_max_ms;  /* 200 */

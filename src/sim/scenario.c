@@ -82,6 +82,17 @@ int sk_expect(struct sk_scn *s, int cond, const char *fmt, ...)
 	return 0;
 }
 
+struct synack_config sk_scn_textbook(void)
+{
+	struct synack_config c;
+	synack_config_defaults(&c);
+	c.tcp_quickack_max = 0;
+	c.tcp_recovery = 0;
+	c.tcp_early_retrans = 0;
+	c.tcp_rto_var_floor = 0;
+	return c;
+}
+
 void sk_scn_pair(struct sk_scn *s, const struct synack_config *ccfg, const struct synack_config *scfg)
 {
 	s->client = sk_world_add_host(s->w, "client", SK_CLIENT_ADDR, ccfg);

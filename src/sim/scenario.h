@@ -56,6 +56,13 @@ int sk_scenario_run(const struct sk_scenario *sc, const struct sk_world_opts *o,
 /* Records a check; on failure prints "FAIL scenario: message" to the report. */
 int sk_expect(struct sk_scn *s, int cond, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The defaults with the textbook algorithms, for scenarios whose timelines read as the RFCs
+ * describe them: RFC 5681's delayed ACK from the first segment (no quick ACKs), loss found by
+ * duplicate ACKs and RFC 6675's IsLost (no RACK, no tail-loss probes), and RFC 6298's RTO
+ * floored as a whole. What Linux (and synack by default) does instead is checked by the
+ * conformance scripts (tests/conformance/) against the kernel. */
+struct synack_config sk_scn_textbook(void);
+
 /* A world with "client" (10.0.0.1) and "server" (10.0.0.2); cfg NULL = defaults. The link
  * delay is the world options' (10 ms one way if zero). */
 void sk_scn_pair(struct sk_scn *s, const struct synack_config *ccfg, const struct synack_config *scfg);

@@ -115,21 +115,6 @@ static void expect_segs(struct sk_scn *s, const struct conn *k, uint64_t t, cons
 	sk_expect(s, ok, "at %.3f s %s; sent:%s", (double)t / 1e6, what, got);
 }
 
-/* The scenarios of this file run the textbook algorithms: quick ACKs off (tcp_quickack_max 0),
- * so each shows RFC 5681's delayed ACK, an ACK for every second full-sized segment, from the
- * first segment on; and loss found by duplicate ACKs and RFC 6675's IsLost (tcp_recovery 0,
- * no tail-loss probes), so its timeline reads as those RFCs describe it. What Linux (and
- * synack, by default) does instead, quick ACKs and RACK-TLP, is checked by the conformance
- * scripts (tests/conformance/rfc5681, tests/conformance/recovery) against the kernel. */
-static struct synack_config textbook(void)
-{
-	struct synack_config c;
-	synack_config_defaults(&c);
-	c.tcp_quickack_max = 0;
-	c.tcp_recovery = 0;
-	c.tcp_early_retrans = 0;
-	return c;
-}
 
 /* ---- CC-1 ---- */
 
@@ -153,7 +138,7 @@ static struct synack_config textbook(void)
  * time. */
 static void cc_1(struct sk_scn *s)
 {
-	struct synack_config tb = textbook();
+	struct synack_config tb = sk_scn_textbook();
 	sk_scn_pair(s, &tb, &tb);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 8);
 	sk_scn_rule_data(s, s->client, s->server, 71, 150, SK_SIMNET_DROP, 0);
@@ -267,7 +252,7 @@ static void cc_1(struct sk_scn *s)
  * ms cwnd reaches ssthresh: 14 segments leave (CUBIC's growth then is a fraction of one). */
 static void cc_2(struct sk_scn *s)
 {
-	struct synack_config tb = textbook();
+	struct synack_config tb = sk_scn_textbook();
 	sk_scn_pair(s, &tb, &tb);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 8);
 
@@ -391,9 +376,9 @@ static void cc_2(struct sk_scn *s)
  * restarted from one segment. */
 static void cc_3(struct sk_scn *s)
 {
-	struct synack_config tb = textbook();
+	struct synack_config tb = sk_scn_textbook();
 	struct synack_config nosack;
-	nosack = textbook();
+	nosack = sk_scn_textbook();
 	nosack.tcp_sack = 0;
 	sk_scn_pair(s, &nosack, &tb);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 8);
@@ -479,9 +464,9 @@ static const char *cc_of(struct sk_scn *s, int host, int sock, char *buf, size_t
  * out, RFC 5681 3.2); CUBIC multiplies by beta = 0.7: 20272 * 0.7 = 14190 (RFC 9438 4.6). */
 static void cc_4(struct sk_scn *s)
 {
-	struct synack_config tb = textbook();
+	struct synack_config tb = sk_scn_textbook();
 	struct synack_config reno;
-	reno = textbook();
+	reno = sk_scn_textbook();
 	snprintf(reno.tcp_congestion_control, sizeof(reno.tcp_congestion_control), "newreno");
 	sk_scn_pair(s, &tb, &tb);
 	int rc = sk_world_add_host(s->w, "reno-client", 0x0a000003u, &reno);
@@ -684,7 +669,7 @@ static void truth_tick(struct sk_scn *s, void *arg)
  * retransmissions' ACKs bring the backoff back to 0. */
 static void cc_5(struct sk_scn *s)
 {
-	struct synack_config tb = textbook();
+	struct synack_config tb = sk_scn_textbook();
 	sk_scn_pair(s, &tb, &tb);
 	/* Data at 10 Mbit/s (1.2 ms a frame), so every segment and every ACK is an event of its
 	 * own; ACKs on the unlimited path arrive exactly 10 ms after they leave. */

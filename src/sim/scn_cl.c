@@ -7,9 +7,10 @@
 
 /* The retransmission timeout both sides start the close with. The handshake is their only
  * RTT sample: 20 ms on a 10 ms one-way link (timestamps echo the SYN / SYN+ACK), so RFC
- * 6298 2.2 gives SRTT = 20 ms, RTTVAR = 10 ms, RTO = SRTT + 4 RTTVAR = 60 ms, raised to the
- * 200 ms floor (REL-3, Linux's rto_min) instead of RFC 6298 2.4's 1 s. */
-#define RTO0	SK_MS(200)
+ * 6298 2.2 gives SRTT = 20 ms, RTTVAR = 10 ms; Linux's floor (REL-3) raises the variance term
+ * 4 RTTVAR = 40 ms to rto_min, 200 ms, so RTO = SRTT + 200 ms = 220 ms (RFC 6298 2.4 would
+ * say 1 s). */
+#define RTO0	SK_MS(220)
 #define RTO_MAX SK_S(120) /* tcp_rto_max_ms: the ceiling of the backoff (RFC 6298 2.5) */
 
 /* When the n-th retransmission timeout after a segment first sent at t0 fires (n >= 1):
@@ -469,7 +470,7 @@ static void cl_7(struct sk_scn *s)
 	sk_scn_shutdown(s, s->client, cb, SYNACK_SHUT_WR);
 
 	/* A: the FIN at 1 s and 8 retransmissions; dropped when the 9th timeout fires. */
-	sk_world_run_until(s->w, SK_S(110));
+	sk_world_run_until(s->w, SK_S(120));
 	for (int i = 0; i < 9; i++) {
 		const struct sk_rec *f =
 			sk_scn_seg_ports(s, s->client, pa, SK_PORT, ALL, F | A, i + 1);
@@ -480,7 +481,7 @@ static void cl_7(struct sk_scn *s)
 	}
 	sk_expect(s, sk_scn_count_ports(s, s->client, pa, SK_PORT, ALL, F | A) == 9,
 		  "A: 9 FINs (tcp_orphan_retries 0 = 8 retransmissions)");
-	uint64_t drop_a = rexmt_time(SK_S(1), 9); /* 1 s + 0.2 s * (2^9 - 1) = 103.2 s */
+	uint64_t drop_a = rexmt_time(SK_S(1), 9); /* 1 s + 0.22 s * (2^9 - 1) = 113.42 s */
 	sk_expect(s,
 		  sk_scn_state_time_ports(s, s->client, pa, SK_PORT, SYNACK_FIN_WAIT_1,
 					  SYNACK_CLOSED) == drop_a,
@@ -492,9 +493,9 @@ static void cl_7(struct sk_scn *s)
 	/* Proof that A is gone: data from the server now meets a RST (RST-1: seq = its ack). */
 	uint8_t d[10] = {0};
 	sk_scn_send(s, s->server, sa, d, sizeof(d));
-	sk_world_run_until(s->w, SK_S(111));
+	sk_world_run_until(s->w, SK_S(121));
 	const struct sk_rec *rst = sk_scn_seg_ports(s, s->client, pa, SK_PORT, ALL, R, 1);
-	sk_expect(s, rst && rst->t == SK_MS(110010) && sk_scn_seg_is(rst, R, xa + 1, 0),
+	sk_expect(s, rst && rst->t == SK_MS(120010) && sk_scn_seg_is(rst, R, xa + 1, 0),
 		  "A: the client answers the server's data with RST seq x+1");
 	long r = sk_scn_recv(s, s->server, sa, d, sizeof(d));
 	sk_expect(s, r == -ECONNRESET, "A: the server's recv() = %s, want ECONNRESET",
@@ -671,7 +672,7 @@ static void cl_10(struct sk_scn *s)
 
 	for (int i = 0; i < 3; i++) {
 		const struct sk_rec *f = sk_scn_seg(s, s->server, ALL, F | A, i + 1);
-		uint64_t want = i ? rexmt_time(SK_S(30), i) : SK_S(30); /* 30, 30.2, 30.6 s */
+		uint64_t want = i ? rexmt_time(SK_S(30), i) : SK_S(30); /* 30, 30.22, 30.66 s */
 		sk_expect(s,
 			  f && f->t == want && sk_scn_seg_is(f, F | A, y + 1, x + 2) &&
 				  f->dropped == (i < 2),
@@ -680,8 +681,8 @@ static void cl_10(struct sk_scn *s)
 	}
 	sk_expect(s, sk_scn_count(s, s->server, ALL, F | A) == 3, "three FINs");
 	const struct sk_rec *last = sk_scn_seg(s, s->client, ALL, A, 2);
-	sk_expect(s, last && last->t == SK_MS(30610) && sk_scn_seg_is(last, A, x + 2, y + 2),
-		  "client ACKs the FIN at 30.61 s");
+	sk_expect(s, last && last->t == SK_MS(30670) && sk_scn_seg_is(last, A, x + 2, y + 2),
+		  "client ACKs the FIN at 30.67 s");
 	sk_expect(s,
 		  sk_scn_state_time(s, s->server, SYNACK_ESTABLISHED, SYNACK_CLOSE_WAIT) ==
 			  SK_MS(1010),
@@ -690,15 +691,15 @@ static void cl_10(struct sk_scn *s)
 		  sk_scn_state_time(s, s->server, SYNACK_CLOSE_WAIT, SYNACK_LAST_ACK) == SK_S(30),
 		  "LAST-ACK at 30 s (close())");
 	sk_expect(s,
-		  sk_scn_state_time(s, s->server, SYNACK_LAST_ACK, SYNACK_CLOSED) == SK_MS(30620),
-		  "server CLOSED at 30.62 s");
+		  sk_scn_state_time(s, s->server, SYNACK_LAST_ACK, SYNACK_CLOSED) == SK_MS(30680),
+		  "server CLOSED at 30.68 s");
 	sk_expect(s,
 		  sk_scn_state_time(s, s->client, SYNACK_FIN_WAIT_2, SYNACK_TIME_WAIT) ==
-			  SK_MS(30610),
-		  "client TIME-WAIT at 30.61 s");
+			  SK_MS(30670),
+		  "client TIME-WAIT at 30.67 s");
 	sk_expect(s,
-		  sk_scn_state_time(s, s->client, SYNACK_TIME_WAIT, SYNACK_CLOSED) == SK_MS(90610),
-		  "client CLOSED at 90.61 s");
+		  sk_scn_state_time(s, s->client, SYNACK_TIME_WAIT, SYNACK_CLOSED) == SK_MS(90670),
+		  "client CLOSED at 90.67 s");
 }
 
 /* CL-11: the client's ACK of the server's FIN is lost. The server retransmits its FIN after

@@ -502,9 +502,10 @@ static int data_between(struct sk_scn *s, int host, uint16_t sport, uint64_t t0,
  * The server's buffer is 8 segments (11584 bytes); the client writes 16 segments at 20 ms.
  * 8 go at once; the server acks them at 30 ms, the last ACK with window 0. At 40 ms the
  * client has nothing in flight, data waiting and a zero window: no retransmission timer
- * runs, the persist timer does. The first probe goes one RTO later (RTO 200 ms: the floor,
- * the RTT being 20 ms), then at doubling intervals capped at rto_max (120 s): 0.24, 0.64,
- * 1.44, 3.04, 6.24, 12.64, 25.44, 51.04, 102.24, 204.64 s, then 324.64, 444.64, 564.64 s. A
+ * runs, the persist timer does. The first probe goes one RTO later (RTO 220 ms: SRTT 20 ms
+ * plus the 200 ms floor of the variance term, REL-3), then at doubling intervals capped at
+ * rto_max (120 s): 0.26, 0.70, 1.58, 3.34, 6.86, 13.90, 27.98, 56.14, 112.46, 225.10 s, then
+ * 345.10, 465.10, 585.10 s. A
  * probe is a zero-length ACK one below snd_una (as Linux sends it); the server must ack each,
  * 10 ms later, with its window still 0 (the catalogue's "a segment the peer must ack": such
  * ACKs are not rate limited like ACKs to stray segments). The connection stays up however
@@ -513,9 +514,9 @@ static int data_between(struct sk_scn *s, int host, uint16_t sport, uint64_t t0,
  * 10 ms later with the other 8 segments.
  *
  * The window update lost (a second connection from 700 s, times below relative to it): the
- * same opening, probes at 0.24, 0.64, 1.44 s; the application reads all at 2 s and the
- * window update is dropped. Nothing moves until the probe at 3.04 s, whose ACK (3.05 s)
- * carries the open window: the client resumes at 3.06 s. No deadlock. */
+ * same opening, probes at 0.26, 0.70, 1.58 s; the application reads all at 2 s and the
+ * window update is dropped. Nothing moves until the probe at 3.34 s, whose ACK (3.35 s)
+ * carries the open window: the client resumes at 3.36 s. No deadlock. */
 static void zero_window_open(struct sk_scn *s, int *c, uint16_t *port, uint32_t *iss, uint32_t *irs,
 			     int l, struct sk_scn_stream *v)
 {
@@ -566,8 +567,8 @@ static void flow_3(struct sk_scn *s)
 	}
 	sk_expect(s, nz == 1 && zero,
 		  "the server's ACK of all 8 segments at 30 ms offers window 0");
-	static const uint32_t want_ms[] = {240,	  640,	  1440,	  3040,	  6240,	  12640, 25440,
-					   51040, 102240, 204640, 324640, 444640, 564640};
+	static const uint32_t want_ms[] = {260,	  700,	  1580,	  3340,	  6860,	  13900, 27980,
+					   56140, 112460, 225100, 345100, 465100, 585100};
 	enum { NPROBE = sizeof(want_ms) / sizeof(want_ms[0]) };
 	uint64_t at[NPROBE + 4];
 	int n = probes(s, s->client, port, iss + 8 * SEG, SK_MS(40), SK_S(600), at, NPROBE + 4);
@@ -585,7 +586,7 @@ static void flow_3(struct sk_scn *s)
 	}
 	sk_expect(
 		s, times_ok,
-		"%d window probes (want 13), RTO 200 ms apart at first, doubling, capped at 120 s",
+		"%d window probes (want 13), RTO 220 ms apart at first, doubling, capped at 120 s",
 		n);
 	sk_expect(s, answered == NPROBE,
 		  "every probe answered 10 ms later with window 0 (%d of %d)", answered, NPROBE);
@@ -617,22 +618,22 @@ static void flow_3(struct sk_scn *s)
 	sk_scn_rule(s, s->server, s->client, ALL, A, 1, 1, SK_SIMNET_DROP, 0);
 	v.read_from = t0 + SK_S(2);
 	sk_scn_streams_run(s, &v, 1, t0 + SK_S(4), NULL, NULL);
-	n = probes(s, s->client, port, iss + 8 * SEG, t0 + SK_MS(40), t0 + SK_MS(3040), at, NPROBE);
+	n = probes(s, s->client, port, iss + 8 * SEG, t0 + SK_MS(40), t0 + SK_MS(3340), at, NPROBE);
 	sk_expect(s,
-		  n == 4 && at[0] == t0 + SK_MS(240) && at[1] == t0 + SK_MS(640) &&
-			  at[2] == t0 + SK_MS(1440) && at[3] == t0 + SK_MS(3040),
-		  "probes at +0.24, +0.64, +1.44, +3.04 s (%d)", n);
+		  n == 4 && at[0] == t0 + SK_MS(260) && at[1] == t0 + SK_MS(700) &&
+			  at[2] == t0 + SK_MS(1580) && at[3] == t0 + SK_MS(3340),
+		  "probes at +0.26, +0.70, +1.58, +3.34 s (%d)", n);
 	upd = ack_at(s, s->server, SK_PORT, t0 + SK_S(2));
 	sk_expect(s, upd && upd->dropped && upd->d.tcp.win == 8 * SEG,
 		  "the window update at +2 s was lost");
-	sk_expect(s, data_between(s, s->client, port, t0 + SK_MS(21), t0 + SK_MS(3059)) == 0,
+	sk_expect(s, data_between(s, s->client, port, t0 + SK_MS(21), t0 + SK_MS(3359)) == 0,
 		  "nothing moves until the next probe");
-	const struct sk_rec *ans = ack_at(s, s->server, SK_PORT, t0 + SK_MS(3050));
+	const struct sk_rec *ans = ack_at(s, s->server, SK_PORT, t0 + SK_MS(3350));
 	sk_expect(s, ans && !ans->dropped && ans->d.tcp.win == 8 * SEG,
-		  "the probe's ACK at +3.05 s opens the window");
-	resumed = sk_scn_data_at(s, s->client, port, t0 + SK_MS(3060), &first);
+		  "the probe's ACK at +3.35 s opens the window");
+	resumed = sk_scn_data_at(s, s->client, port, t0 + SK_MS(3360), &first);
 	sk_expect(s, resumed == 8 && first && first->d.tcp.seq == iss + 1 + 8 * SEG,
-		  "the client resumes at +3.06 s with 8 segments (%d)", resumed);
+		  "the client resumes at +3.36 s with 8 segments (%d)", resumed);
 	sk_expect(s, v.read == 16 * SEG && !v.corrupt, "all %u bytes read intact", 16 * SEG);
 }
 
@@ -686,7 +687,7 @@ static void check_sender_sws(struct sk_scn *s, int host, uint16_t sport, int pee
  * it is full-sized, or ends the data, or is at least half the largest window seen (5792);
  * otherwise only when the override timeout fires. A window opened by 2500 bytes takes one
  * full segment; the 1052 left wait, and with nothing in flight (no ACK can come to widen
- * them) go when the persist timer, the override timer, fires one RTO (200 ms) after the
+ * them) go when the persist timer, the override timer, fires one RTO (220 ms) after the
  * last ACK. So every segment is full, or the 1040-byte tail, or such an override send that
  * fills the window exactly; none is sent on an ACK or while data is in flight.
  *
@@ -697,8 +698,9 @@ static void check_sender_sws(struct sk_scn *s, int host, uint16_t sport, int pee
  * in flight: nothing is sent. At 60 ms it acks all with the edge 300 bytes ahead: nothing is
  * in flight, but 300 is below a full segment and below 2000 and more data waits, so the
  * sender waits for the override timeout (0.1..1 s; RFC 9293 suggests the persist timer, which
- * runs one RTO: 200 ms, the RTT being 20 ms): at 270 ms exactly one 300-byte segment goes.
- * The peer acks it and opens 4000 bytes: at 290 ms 4 full segments follow. */
+ * runs one RTO: 220 ms, the RTT being 20 ms) after that ACK arrives (70 ms): at 290 ms
+ * exactly one 300-byte segment goes. The peer acks it and opens 4000 bytes: at 310 ms 4 full
+ * segments follow. */
 static void flow_4(struct sk_scn *s)
 {
 	struct synack_config small = small_rcvbuf(8 * SEG);
@@ -748,10 +750,10 @@ static void flow_4(struct sk_scn *s)
 		  moves, small_moves, back);
 	struct sws_check sw;
 	check_sender_sws(s, s->client, port, s->server, SK_PORT, isn_of(s, s->client, port), 30000,
-			 SK_MS(200), &sw);
+			 SK_MS(220), &sw);
 	sk_expect(s, sw.silly == 0 && sw.override > 0 && sw.tail == 1,
 		  "the client's %d segments: %d full, the tail, %d slivers sent by the override "
-		  "timeout 200 ms after "
+		  "timeout 220 ms after "
 		  "the last ACK with nothing in flight; %d other short ones (first %u bytes at "
 		  "%llu us)",
 		  sw.segs, sw.full, sw.override, sw.silly, sw.silly_len,
@@ -788,29 +790,29 @@ static void flow_4(struct sk_scn *s)
 	sk_scn_peer_seg(s, &pc, A, p1, d + 3000, 1300, NULL, NULL, 0);
 	sk_world_run_until(s->w, t0 + SK_MS(60));
 	sk_scn_peer_seg(s, &pc, A, p1, d + 4000, 300, NULL, NULL, 0);
-	sk_world_run_until(s->w, t0 + SK_MS(280));
-	sk_scn_peer_seg(s, &pc, A, p1, d + 4300, 4000, NULL, NULL, 0);
 	sk_world_run_until(s->w, t0 + SK_MS(300));
+	sk_scn_peer_seg(s, &pc, A, p1, d + 4300, 4000, NULL, NULL, 0);
+	sk_world_run_until(s->w, t0 + SK_MS(320));
 
 	const struct sk_rec *first;
 	int n = sk_scn_data_at(s, s->server, SK_PORT, t0 + SK_MS(30), &first);
 	sk_expect(s, n == 4 && first && first->d.tcp.seq == d && first->d.tcp.payload_len == 1000,
 		  "4 segments of 1000 bytes fill the 4000-byte window at +30 ms (%d)", n);
-	n = data_between(s, s->server, SK_PORT, t0 + SK_MS(31), t0 + SK_MS(269));
+	n = data_between(s, s->server, SK_PORT, t0 + SK_MS(31), t0 + SK_MS(289));
 	sk_expect(s, n == 0,
 		  "no sliver of 100, 200 or 300 bytes sent, in flight or not, before the override "
 		  "timeout (%d)",
 		  n);
-	n = sk_scn_data_at(s, s->server, SK_PORT, t0 + SK_MS(270), &first);
+	n = sk_scn_data_at(s, s->server, SK_PORT, t0 + SK_MS(290), &first);
 	sk_expect(s,
 		  n == 1 && first && first->d.tcp.seq == d + 4000 &&
 			  first->d.tcp.payload_len == 300,
-		  "at +270 ms (one RTO after nothing was in flight) one 300-byte segment (%d)", n);
-	n = sk_scn_data_at(s, s->server, SK_PORT, t0 + SK_MS(290), &first);
+		  "at +290 ms (one RTO after nothing was in flight) one 300-byte segment (%d)", n);
+	n = sk_scn_data_at(s, s->server, SK_PORT, t0 + SK_MS(310), &first);
 	sk_expect(s,
 		  n == 4 && first && first->d.tcp.seq == d + 4300 &&
 			  first->d.tcp.payload_len == 1000,
-		  "the window opens by 4000: 4 full segments at +290 ms (%d)", n);
+		  "the window opens by 4000: 4 full segments at +310 ms (%d)", n);
 }
 
 const struct sk_scenario sk_scn_flow[] = {

@@ -41,21 +41,6 @@ static int get_int(struct sk_scn *s, int host, int sock, int level, int name)
 	return v;
 }
 
-/* The scenarios of this file run the textbook algorithms: quick ACKs off (tcp_quickack_max 0),
- * so each shows RFC 5681's delayed ACK, an ACK for every second full-sized segment, from the
- * first segment on; and loss found by duplicate ACKs and RFC 6675's IsLost (tcp_recovery 0,
- * no tail-loss probes), so its timeline reads as those RFCs describe it. What Linux (and
- * synack, by default) does instead, quick ACKs and RACK-TLP, is checked by the conformance
- * scripts (tests/conformance/rfc5681, tests/conformance/recovery) against the kernel. */
-static struct synack_config textbook(void)
-{
-	struct synack_config c;
-	synack_config_defaults(&c);
-	c.tcp_quickack_max = 0;
-	c.tcp_recovery = 0;
-	c.tcp_early_retrans = 0;
-	return c;
-}
 
 /* ---- helpers of REL-1..REL-8 ---- */
 
@@ -294,7 +279,7 @@ static void peer_data(struct sk_scn *s, const struct sk_scn_peer_conn *c, uint16
  * side, *a the server's accepted socket. Returns 0 if the peer could not connect. */
 static int server_and_peer(struct sk_scn *s, uint32_t iss, struct sk_scn_peer_conn *c, int *a)
 {
-	struct synack_config tb = textbook();
+	struct synack_config tb = sk_scn_textbook();
 	s->server = sk_world_add_host(s->w, "server", SK_SERVER_ADDR, &tb);
 	int peer = sk_world_add_peer(s->w, "peer", PEER_ADDR);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
@@ -407,7 +392,7 @@ static void stream_verdict(struct sk_scn *s, const char *what, const struct stre
  *     followed by EOF. */
 static void rel_1(struct sk_scn *s)
 {
-	struct synack_config tb = textbook();
+	struct synack_config tb = sk_scn_textbook();
 	sk_scn_pair(s, &tb, &tb);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
 	struct conn k;
@@ -606,7 +591,7 @@ static int rtt_is(struct sk_scn *s, int host, int sock, uint32_t srtt, uint32_t 
  * sample from the handshake, SYN+ACK to ACK (20 ms: RTO 200 ms), as Linux measures it. */
 static void rel_3(struct sk_scn *s)
 {
-	struct synack_config tb = textbook();
+	struct synack_config tb = sk_scn_textbook();
 	s->client = sk_world_add_host(s->w, "client", SK_CLIENT_ADDR, &tb);
 	int peer = sk_world_add_peer(s->w, "peer", PEER_ADDR);
 	s->server = sk_world_add_host(s->w, "server", SK_SERVER_ADDR, &tb);
@@ -758,9 +743,9 @@ static void rel_3(struct sk_scn *s)
  * single retransmission. */
 static void rel_4(struct sk_scn *s)
 {
-	struct synack_config tb = textbook();
+	struct synack_config tb = sk_scn_textbook();
 	struct synack_config nosack;
-	nosack = textbook();
+	nosack = sk_scn_textbook();
 	nosack.tcp_sack = 0;
 	sk_scn_pair(s, &tb, &tb);
 	int h2 = sk_world_add_host(s->w, "client-nosack", 0x0a000003u, &nosack);
@@ -902,9 +887,9 @@ static void ack_wants(const struct ack_row *r, size_t n, struct want *w)
  *    3.138 s, each acked at once. */
 static void rel_5(struct sk_scn *s)
 {
-	struct synack_config tb = textbook();
+	struct synack_config tb = sk_scn_textbook();
 	struct synack_config nr;
-	nr = textbook();
+	nr = sk_scn_textbook();
 	snprintf(nr.tcp_congestion_control, sizeof(nr.tcp_congestion_control), "newreno");
 	sk_scn_pair(s, &nr, &tb);
 	int p1 = sk_world_add_peer(s->w, "peer-ts", PEER_ADDR);
@@ -1165,7 +1150,7 @@ static void rel_6(struct sk_scn *s)
  * The server's ACKs up to 400 ms are checked too: 150, 210 (the 80 bytes), 311, 351 ms. */
 static void rel_7(struct sk_scn *s)
 {
-	struct synack_config tb = textbook();
+	struct synack_config tb = sk_scn_textbook();
 	sk_scn_pair(s, &tb, &tb);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
 	struct conn k;
@@ -1238,7 +1223,7 @@ static void rel_7(struct sk_scn *s)
  *    taken. The application reads the 300 real bytes. */
 static void rel_8(struct sk_scn *s)
 {
-	struct synack_config tb = textbook();
+	struct synack_config tb = sk_scn_textbook();
 	sk_scn_pair(s, &tb, &tb);
 	int peer = sk_world_add_peer(s->w, "peer", PEER_ADDR);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
@@ -1369,7 +1354,7 @@ static int rst_is(const struct sk_rec *r, uint64_t t, uint32_t seq, uint32_t ack
  *                       ETIMEDOUT at 141.021 s. */
 static void rel_9(struct sk_scn *s)
 {
-	struct synack_config tb = textbook();
+	struct synack_config tb = sk_scn_textbook();
 	sk_scn_pair(s, &tb, &tb);
 	int hb = sk_world_add_host(s->w, "answering", 0x0a000003u, &tb);
 	int hc = sk_world_add_host(s->w, "restarting", 0x0a000004u, &tb);

@@ -79,7 +79,7 @@ static int count_data(struct sk_scn *s, int host)
 
 /* TW-1: TIME-WAIT lasts 2MSL from the ACK of the peer's FIN (connection 1), and every
  * retransmitted FIN restarts it (connection 2: the client's first two ACKs of the server's
- * FIN are lost, the server retransmits at 5.2 and 5.6 s). */
+ * FIN are lost, the server retransmits at 5.22 and 5.66 s). */
 static void tw_1(struct sk_scn *s)
 {
 	sk_scn_pair(s, NULL, NULL);
@@ -122,13 +122,13 @@ static void tw_1(struct sk_scn *s)
 		  "1: CLOSED at 63.01 s, 60 s after");
 	sk_expect(s, sk_scn_stats(s, s->client).time_wait == 1, "at 63.01 s one record is left");
 
-	/* Connection 2: FIN at 5, 5.2, 5.6 s (RTO 200 ms, doubled); each is acked from
-	 * TIME-WAIT, and 2MSL restarts each time: it ends 60 s after the last, at 65.61 s. */
-	sk_world_run_until(s->w, SK_S(65) + SK_MS(609));
+	/* Connection 2: FIN at 5, 5.22, 5.66 s (RTO 220 ms, doubled); each is acked from
+	 * TIME-WAIT, and 2MSL restarts each time: it ends 60 s after the last, at 65.67 s. */
+	sk_world_run_until(s->w, SK_S(65) + SK_MS(669));
 	sk_expect(s, sk_scn_stats(s, s->client).time_wait == 1,
-		  "at 65.609 s the restarted record is still there");
+		  "at 65.669 s the restarted record is still there");
 	sk_world_run_idle(s->w, SK_S(200));
-	static const uint64_t fin_at[3] = {SK_S(5), SK_MS(5200), SK_MS(5600)};
+	static const uint64_t fin_at[3] = {SK_S(5), SK_MS(5220), SK_MS(5660)};
 	for (int i = 0; i < 3; i++) {
 		const struct sk_rec *f =
 			sk_scn_seg_ports(s, s->server, SK_PORT, 40002, ALL, F | A, i + 1);
@@ -148,12 +148,12 @@ static void tw_1(struct sk_scn *s)
 		  "2: TIME-WAIT at 5.01 s");
 	sk_expect(s,
 		  sk_scn_state_time_ports(s, s->server, SK_PORT, 40002, SYNACK_LAST_ACK,
-					  SYNACK_CLOSED) == SK_MS(5620),
-		  "2: server CLOSED at 5.62 s");
+					  SYNACK_CLOSED) == SK_MS(5680),
+		  "2: server CLOSED at 5.68 s");
 	sk_expect(s,
 		  sk_scn_state_time_ports(s, s->client, 40002, SK_PORT, SYNACK_TIME_WAIT,
-					  SYNACK_CLOSED) == SK_MS(5610) + TWO_MSL,
-		  "2: CLOSED at 65.61 s, 2MSL after the last ACK");
+					  SYNACK_CLOSED) == SK_MS(5670) + TWO_MSL,
+		  "2: CLOSED at 65.67 s, 2MSL after the last ACK");
 }
 
 /* ---- a scripted peer as the client ---- */

@@ -7,7 +7,9 @@
 #include "tcp/seq.h"
 #include "tcp/tcb.h"
 
-/* RFC 6298 2.2/2.3 with the Linux floor (REL-3). */
+/* RFC 6298 2.2/2.3 with the Linux floor (REL-3). By default the floor bounds the variance
+ * term, RTO = SRTT + max(4*RTTVAR, rto_min) as Linux's tcp_set_rto has it, so a 10 ms path
+ * gets 210 ms as against the kernel; tcp_rto_var_floor 0 bounds the RTO itself. */
 void sk_tcp_rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r)
 {
 	if (r == 0)
@@ -23,8 +25,11 @@ void sk_tcp_rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r)
 		t->rttvar = (3 * t->rttvar + err) / 4;
 		t->srtt = (7 * t->srtt + r) / 8;
 	}
-	uint64_t rto = (uint64_t)t->srtt + 4 * (uint64_t)t->rttvar;
+	uint64_t var = 4 * (uint64_t)t->rttvar;
 	uint64_t lo = (uint64_t)st->cfg.tcp_rto_min_ms * 1000, hi = (uint64_t)st->cfg.tcp_rto_max_ms * 1000;
+	uint64_t rto = (uint64_t)t->srtt + var;
+	if (st->cfg.tcp_rto_var_floor && var < lo)
+		rto = (uint64_t)t->srtt + lo;
 	if (rto < lo)
 		rto = lo;
 	if (rto > hi)
