@@ -62,6 +62,7 @@ struct kbe {
 	int thread_up, exited, quit, abandoned;
 	enum kbe_slot state;
 	struct sk_call work;      /* the call the worker makes: a copy of the executor's */
+	char cc[16];              /* the congestion control new TCP sockets get, see exec_call */
 	uint64_t t_end_raw;       /* CLOCK_MONOTONIC µs at which it returned */
 };
 
@@ -119,8 +120,12 @@ static void msg_of(struct sk_call *c, struct msghdr *m)
 }
 
 /* Makes the call c describes with the real libc call; ret and err as in struct sk_call.
- * Lengths that would let the kernel run past the struct's own buffers are cut to them. */
-static void exec_call(struct sk_call *c)
+ * Lengths that would let the kernel run past the struct's own buffers are cut to them.
+ * A new TCP socket gets congestion control cc: a network namespace takes the host's default
+ * (BBR on some hosts) and may not set another one by sysctl, so the script's
+ * tcp_congestion_control, or Linux's usual default (cubic, synack's too), is set on the
+ * socket, which root may do for any the kernel has; accepted sockets inherit it. */
+static void exec_call(struct sk_call *c, const char *cc)
 {
 	if (c->addrlen > sizeof(c->addr))
 		c->addrlen = sizeof(c->addr);
@@ -133,6 +138,13 @@ static void exec_call(struct sk_call *c)
 	switch (c->sys) {
 	case SYS_SOCKET:
 		r = socket((int)c->arg[0], (int)c->arg[1], (int)c->arg[2]);
+		if (r >= 0 && ((int)c->arg[1] & 0xf) == SOCK_STREAM &&
+		    setsockopt((int)r, IPPROTO_TCP, TCP_CONGESTION, cc, (socklen_t)strlen(cc)) < 0) {
+			int e = errno;
+			close((int)r);
+			errno = e;
+			r = -1;
+		}
 		break;
 	case SYS_BIND:
 		r = bind(c->fd, sa_or_null(c), c->addr_null ? 0 : c->addrlen);
@@ -264,9 +276,11 @@ static void *worker(void *arg)
 		if (k->quit)
 			break;
 		k->state = SLOT_RUNNING;
+		char cc[sizeof(k->cc)];
+		memcpy(cc, k->cc, sizeof(cc));
 		pthread_mutex_unlock(&k->mu);
 
-		exec_call(&k->work);
+		exec_call(&k->work, cc);
 		uint64_t t = mono_us();
 		/* Every signal is blocked here: a write to a reset connection leaves SIGPIPE
 		 * pending on this thread (the call returns EPIPE); take it away. */
@@ -561,7 +575,14 @@ static int write_file(const char *path, const char *val)
 static int kbe_sysctl(struct sk_backend *be, const char *name, const char *value, char *why,
 		      size_t whylen)
 {
-	(void)be;
+	struct kbe *k = be->priv;
+	if (!strcmp(name, "net.ipv4.tcp_congestion_control")) {
+		/* set on each socket (exec_call); the sysctl table checked the name */
+		pthread_mutex_lock(&k->mu);
+		snprintf(k->cc, sizeof(k->cc), "%s", value);
+		pthread_mutex_unlock(&k->mu);
+		return 0;
+	}
 	char path[512];
 	size_t plen = strlen("/proc/sys/"), n = strlen(name);
 	if (!n || name[0] == '.' || name[0] == '/' || strstr(name, "..") ||
@@ -828,6 +849,7 @@ struct sk_backend *sk_be_kernel_new(char *why, size_t whylen)
 	pthread_cond_init(&k->done_cv, &ca);
 	pthread_condattr_destroy(&ca);
 	k->tunfd = -1;
+	memcpy(k->cc, "cubic", sizeof("cubic"));
 	k->statfd = -1;
 	k->efd = -1;
 	k->be.ops = &kbe_ops;
