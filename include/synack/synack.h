@@ -61,7 +61,9 @@ struct synack_config {
 				      * 0: duplicate ACKs (RFC 6675) */
 	int tcp_early_retrans;       /* 3: tail-loss probes (RFC 8985 7); 0: none */
 	uint32_t tcp_invalid_ratelimit_ms; /* 500: min gap between challenge ACKs per connection */
-	uint32_t tcp_challenge_ack_limit;  /* 1000 challenge ACKs per second per stack */
+	uint32_t tcp_challenge_ack_limit;  /* challenge ACKs per second per stack; INT_MAX (no
+					    * limit) as Linux 6.x: a stack-wide count is a side
+					    * channel (CVE-2016-5696) */
 	uint8_t ip_default_ttl;      /* 64 */
 	char tcp_congestion_control[16]; /* "cubic" */
 	uint32_t max_sockets;        /* 0 = no cap but memory */
@@ -218,6 +220,7 @@ struct synack_stats {
 	uint64_t tcp_hystart_exits;    /* slow starts ended by a rising RTT (RFC 9406) */
 	uint64_t tcp_loss_probes;      /* tail-loss probes sent (RFC 8985 7) */
 	uint64_t tcp_rst_out, tcp_rst_in_accepted, tcp_rst_in_ignored;
+	uint64_t tcp_abort_on_data;    /* resets for new data after close() or the peer's FIN */
 	uint64_t tcp_challenge_acks, tcp_challenge_acks_limited;
 	uint64_t tcp_drop_no_socket, tcp_drop_out_of_window, tcp_drop_paws, tcp_drop_state;
 	uint64_t tcp_active_opens, tcp_passive_opens, tcp_attempt_fails, tcp_estab_resets;

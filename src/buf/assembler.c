@@ -43,16 +43,37 @@ static void remove_range(struct sk_assembler *a, uint8_t i)
 	mru_shift(a, i);
 }
 
+/* RFC 2883 4: the part of [left, right) already held (from the first overlap to the end of
+ * the last) is a duplicate, reported as the next D-SACK block; 0 if nothing was. */
+static int dsack_overlap(struct sk_assembler *a, uint32_t left, uint32_t right)
+{
+	int have = 0;
+	struct sk_range d = {0, 0};
+	for (uint8_t i = 0; i < a->n; i++) {
+		uint32_t l = seq_max(left, a->r[i].left), r = seq_min(right, a->r[i].right);
+		if (!seq_lt(l, r))
+			continue;
+		if (!have)
+			d.left = l;
+		d.right = r;
+		have = 1;
+	}
+	if (have)
+		sk_asm_dsack(a, d.left, d.right);
+	return have;
+}
+
 int sk_asm_add(struct sk_assembler *a, uint32_t left, uint32_t right)
 {
 	if (!seq_lt(left, right))
 		return 0;
-	/* Already fully held: a duplicate, reported as D-SACK. */
-	for (uint8_t i = 0; i < a->n; i++) {
-		if (seq_geq(left, a->r[i].left) && seq_leq(right, a->r[i].right)) {
-			sk_asm_dsack(a, left, right);
-			mru_touch(a, i);
-			return 0;
+	if (dsack_overlap(a, left, right)) {
+		/* Already fully held: nothing more to record. */
+		for (uint8_t i = 0; i < a->n; i++) {
+			if (seq_geq(left, a->r[i].left) && seq_leq(right, a->r[i].right)) {
+				mru_touch(a, i);
+				return 0;
+			}
 		}
 	}
 	/* Find the first range that ends at or after left (they are sorted). */
@@ -85,6 +106,7 @@ int sk_asm_add(struct sk_assembler *a, uint32_t left, uint32_t right)
 
 uint32_t sk_asm_advance(struct sk_assembler *a, uint32_t nxt)
 {
+	dsack_overlap(a, a->n ? a->r[0].left : nxt, nxt); /* in-order data over held ranges */
 	while (a->n && seq_leq(a->r[0].left, nxt)) {
 		nxt = seq_max(nxt, a->r[0].right);
 		remove_range(a, 0);

@@ -26,12 +26,13 @@ void sk_asm_init(struct sk_assembler *a);
 
 /* Records that [left, right) arrived, with rcv_nxt as given (left >= rcv_nxt expected: the
  * caller trims what is below). Returns 0, or -1 if it would need more than SK_ASM_MAX ranges
- * (the caller drops the segment's data). A range already fully held is a duplicate and
- * becomes the next D-SACK block. */
+ * (the caller drops the segment's data). The part already held is a duplicate and becomes
+ * the next D-SACK block (RFC 2883 4). */
 int sk_asm_add(struct sk_assembler *a, uint32_t left, uint32_t right);
 
 /* rcv_nxt moved to nxt (in-order data arrived): returns the new rcv_nxt after absorbing
- * ranges now contiguous with it (they are removed). */
+ * ranges now contiguous with it (they are removed). Held ranges the new data overlapped
+ * become the next D-SACK block. */
 uint32_t sk_asm_advance(struct sk_assembler *a, uint32_t nxt);
 
 /* A duplicate below rcv_nxt arrived: report it as D-SACK [left, right). */

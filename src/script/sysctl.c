@@ -51,7 +51,7 @@ static const struct sc_entry table[] = {
 	{"net.ipv4.tcp_keepalive_probes", SC_INT, F(tcp_keepalive_probes, T_INT), 1, 127, 1, NULL, NULL},
 	{"net.ipv4.tcp_tw_reuse", SC_INT, F(tcp_tw_reuse, T_INT), 0, 2, 1, NULL, NULL},
 	{"net.ipv4.tcp_max_tw_buckets", SC_INT, F(tcp_max_tw_buckets, T_U32), 0, 1 << 30, 1, NULL, NULL},
-	{"net.ipv4.tcp_challenge_ack_limit", SC_INT, F(tcp_challenge_ack_limit, T_U32), 0, 1 << 30, 1, NULL, NULL},
+	{"net.ipv4.tcp_challenge_ack_limit", SC_INT, F(tcp_challenge_ack_limit, T_U32), 0, 2147483647, 1, NULL, NULL},
 	{"net.ipv4.tcp_invalid_ratelimit", SC_INT, F(tcp_invalid_ratelimit_ms, T_U32), 0, 1 << 30, 1, NULL, NULL},
 	{"net.ipv4.tcp_rto_min_us", SC_INT, F(tcp_rto_min_ms, T_U32), 1000, 120000000, -1000, NULL, NULL},
 	{"net.ipv4.ip_default_ttl", SC_INT, F(ip_default_ttl, T_U8), 1, 255, 1, NULL, NULL},
@@ -65,6 +65,8 @@ static const struct sc_entry table[] = {
 	/* Linux knobs synack has no switch for: a script may set the value synack behaves as. */
 	{"net.ipv4.tcp_dsack", SC_FIXED, 0, T_INT, 0, 0, 1, "1", "synack always sends D-SACK"},
 	{"net.ipv4.tcp_autocorking", SC_FIXED, 0, T_INT, 0, 0, 1, "0", "synack never autocorks"},
+	{"net.ipv4.tcp_syn_linear_timeouts", SC_FIXED, 0, T_INT, 0, 0, 1, "0",
+	 "synack doubles every SYN timeout (RFC 6298 5.5)"},
 	{"net.ipv4.tcp_slow_start_after_idle", SC_FIXED, 0, T_INT, 0, 0, 1, "1", "synack restarts after idle"},
 	{"net.ipv4.tcp_no_metrics_save", SC_FIXED, 0, T_INT, 0, 0, 1, "1", "synack keeps no route metrics"},
 	{"net.ipv4.tcp_moderate_rcvbuf", SC_FIXED, 0, T_INT, 0, 0, 1, "1", "synack autotunes receive buffers"},

@@ -373,8 +373,9 @@ static void rst_4(struct sk_scn *s)
 			  state_changes(s, s->server) == 3,
 		  "ESTABLISHED throughout (LISTEN, SYN-RCVD, ESTABLISHED and no other change)");
 	struct synack_stats st = sk_scn_stats(s, s->server);
-	sk_expect(s, st.tcp_challenge_acks == 2 && st.tcp_challenge_acks_limited == 1,
-		  "server: %llu in-window challenge ACKs (want 2), %llu limited (want 1)",
+	sk_expect(s, st.tcp_challenge_acks == 3 && st.tcp_challenge_acks_limited == 1,
+		  "server: %llu challenge ACKs (want 3: two SYNs in the window, one beyond), %llu "
+		  "limited (want 1)",
 		  (unsigned long long)st.tcp_challenge_acks,
 		  (unsigned long long)st.tcp_challenge_acks_limited);
 

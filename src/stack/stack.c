@@ -52,7 +52,7 @@ void synack_config_defaults(struct synack_config *c)
 	c->tcp_recovery = 1;
 	c->tcp_early_retrans = 3;
 	c->tcp_invalid_ratelimit_ms = 500;
-	c->tcp_challenge_ack_limit = 1000;
+	c->tcp_challenge_ack_limit = 2147483647; /* INT_MAX: none, as Linux 6.x */
 	c->ip_default_ttl = 64;
 	strcpy(c->tcp_congestion_control, "cubic");
 	c->core_rmem_max = 212992;

@@ -261,9 +261,11 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 		t->flags &= ~TF_CONNECTING;
 	}
 	if (seq_gt(seg->ack, t->snd_max)) {
-		/* Acknowledges what was never sent: ACK and drop (RFC 9293, RFC 5961 5.2). */
-		t->flags |= TF_ACKNOW;
+		/* Acknowledges what was never sent: ACK and drop (RFC 9293, RFC 5961 5.2), under
+		 * the challenge ACK's rate limit, as Linux has it: a flood of such ACKs must not
+		 * draw as many answers. */
 		st->stats.tcp_drop_out_of_window++;
+		challenge_ack(st, t);
 		return 1;
 	}
 	uint32_t acked_ever = t->snd_una - t->iss - 1; /* bytes acked so far (less than 4 GiB) */
@@ -352,6 +354,8 @@ static int place_data(struct synack_stack *st, struct sk_tcb *t, const struct sk
 		}
 		if (sk_asm_add(t->asmb, seq, seq + len) == 0)
 			st->stats.tcp_ooo_segments++;
+		if (!(t->flags & TF_SACK))
+			t->asmb->has_dsack = 0;
 		t->flags |= TF_ACKNOW; /* REL-2 / REL-6: out of order is acked at once */
 		return 0;
 	}
@@ -360,6 +364,10 @@ static int place_data(struct synack_stack *st, struct sk_tcb *t, const struct sk
 	if (t->asmb) {
 		filled = t->asmb->n != 0;
 		nxt = sk_asm_advance(t->asmb, nxt);
+		if ((t->flags & TF_FIN_OOO) && seq_gt(nxt, t->fin_seq))
+			nxt = t->fin_seq; /* the FIN's place (ooo_fin) is no data */
+		if (!(t->flags & TF_SACK))
+			t->asmb->has_dsack = 0;
 		if (!t->asmb->n && !t->asmb->has_dsack) {
 			free(t->asmb);
 			t->asmb = NULL;
@@ -376,11 +384,15 @@ static int place_data(struct synack_stack *st, struct sk_tcb *t, const struct sk
 }
 
 /* A FIN beyond RCV.NXT: kept (its place, as Linux keeps it in the out-of-order queue) and
- * answered at once with a duplicate ACK, as any out-of-order segment is (RFC 5681 4.2). */
+ * answered at once with a duplicate ACK, as any out-of-order segment is (RFC 5681 4.2). With
+ * SACK its sequence number is a held range like data, so the ACK reports it (a block ending
+ * one past the FIN, as Linux's); place_data never takes that range for data. */
 static void ooo_fin(struct sk_tcb *t, uint32_t at)
 {
 	t->flags |= TF_FIN_OOO | TF_ACKNOW;
 	t->fin_seq = at;
+	if ((t->flags & TF_SACK) && (t->asmb || (t->asmb = calloc(1, sizeof(*t->asmb)))))
+		sk_asm_add(t->asmb, at, at + 1);
 }
 
 /* Steps 7 and 8: the text and the FIN. */
@@ -395,13 +407,13 @@ static void process_text_fin(struct synack_stack *st, struct sk_tcb *t, const st
 	/* Trim what was already received. */
 	if (seq_lt(seq, t->rcv_nxt)) {
 		uint32_t dup = t->rcv_nxt - seq;
+		/* RFC 2883: what was had, a retransmitted FIN included */
+		note_dsack(t, seq, seq_min(t->rcv_nxt, seq + len + (uint32_t)fin));
 		if (dup > len) {
 			if (fin && dup == len + 1)
 				fin = 0; /* a retransmitted FIN we already have */
 			dup = len;
 		}
-		if (dup)
-			note_dsack(t, seq, seq + dup);
 		data += dup;
 		len -= dup;
 		seq += dup;
@@ -510,69 +522,163 @@ static int simultaneous_synack(struct synack_stack *st, struct sk_tcb *t, const 
 	return 1;
 }
 
+/* PAWS (RFC 7323 5.3) with Linux's allowances: a TSval one tick below TS.Recent passes
+ * (TCP_PAWS_WINDOW), and so does a pure duplicate ACK at RCV.NXT that leaves the window
+ * alone and is at most one RTO (in ms ticks) old (tcp_disordered_ack_check: a reordered
+ * ACK, not a replay). Returns PAWS_OK, or why the segment fails. */
+enum { PAWS_OK, PAWS_FAIL, PAWS_OLD_ACK };
+static int paws(const struct sk_tcb *t, const struct sk_tcp *seg)
+{
+	if (!(t->flags & TF_TS) || !seg->opt.has_ts || (int32_t)(t->ts_recent - seg->opt.tsval) <= 1)
+		return PAWS_OK;
+	int pure_ack = (seg->flags & SK_TCP_ACK) && !seg->payload_len &&
+		       !(seg->flags & (SK_TCP_SYN | SK_TCP_FIN | SK_TCP_RST));
+	if (!pure_ack)
+		return PAWS_FAIL;
+	if (seg->seq != t->rcv_nxt)
+		return seq_lt(seg->seq, t->rcv_nxt) ? PAWS_OLD_ACK : PAWS_FAIL;
+	uint32_t win = (uint32_t)seg->win << t->snd_wscale;
+	int window_update = seq_gt(seg->ack, t->snd_una) || seq_gt(seg->seq, t->snd_wl1) ||
+			    (seg->seq == t->snd_wl1 && (win > t->snd_wnd || !win));
+	if (seg->ack != t->snd_una || window_update ||
+	    t->ts_recent - seg->opt.tsval > t->rto / 1000)
+		return PAWS_FAIL;
+	return PAWS_OK;
+}
+
+/* An ACK for an unacceptable segment (RFC 9293 3.10.7.4 first check). Data or a FIN is
+ * answered every time, as no ACK loop carries either (Linux's tcp_oow_rate_limited); so is
+ * a zero-window or keepalive probe (no data, one below RCV.NXT: FLOW-3, RFC 1122 4.2.2.17,
+ * the prober keeps the connection only while probes are answered; the answer carries
+ * SND.NXT, acceptable to the prober, so no loop either). Other strays share the challenge
+ * ACK's rate limit (RFC 5961 7). */
+static void ack_unacceptable(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
+{
+	uint32_t text = (uint32_t)seg->payload_len + !!(seg->flags & SK_TCP_FIN);
+	if (text && seq_leq(seg->seq + text, t->rcv_nxt))
+		note_dsack(t, seg->seq, seg->seq + text); /* RFC 2883: all of it was had */
+	if (text || (seg->seq == t->rcv_nxt - 1 && !(seg->flags & SK_TCP_SYN)) || may_challenge(st, t))
+		sk_tcp_send_ack(st, t);
+}
+
+/* RST-3 and Linux's two further exact matches (tcp_validate_incoming): after the peer's
+ * FIN, a RST carrying the FIN's own sequence number (RCV.NXT - 1), which some stacks send;
+ * and a RST at the right edge of the highest block held out of order, which is where the
+ * peer's SND.NXT is when our ACKs were lost. Either could only come from the peer. */
+static int rst_exact(const struct sk_tcb *t, const struct sk_tcp *seg)
+{
+	if (seg->seq == t->rcv_nxt)
+		return 1;
+	if (seg->seq == t->rcv_nxt - 1 && (t->state == SYNACK_CLOSE_WAIT || t->state == SYNACK_CLOSING ||
+					   t->state == SYNACK_LAST_ACK))
+		return 1;
+	return (t->flags & TF_SACK) && t->asmb && t->asmb->n && seg->seq == t->asmb->r[t->asmb->n - 1].right;
+}
+
+/* An accepted RST (RFC 9293 3.10.7.4 second check). The error is Linux's (tcp_reset):
+ * EPIPE once the peer's FIN has come (CLOSE-WAIT), ECONNREFUSED for an opening that came
+ * from SYN-SENT or LISTEN, ECONNRESET otherwise. */
+static void take_rst(struct synack_stack *st, struct sk_tcb *t)
+{
+	st->stats.tcp_rst_in_accepted++;
+	int err = t->state == SYNACK_SYN_RCVD ? ECONNREFUSED : t->state == SYNACK_CLOSE_WAIT ? EPIPE : ECONNRESET;
+	if (t->state == SYNACK_SYN_RCVD)
+		st->stats.tcp_attempt_fails++;
+	sk_tcb_drop(st, t, err, "RST received");
+}
+
+/* New data the application will never read: after close() or shutdown(SHUT_RD), in
+ * FIN-WAIT-1/2 (RFC 1122 4.2.2.13: its TCP SHOULD send a RST), and once the peer's FIN is
+ * in, data beyond it that starts before it (Linux: tcp_rcv_state_process resets both).
+ * Returns 1 if seg is such data, and the connection was reset. */
+static int abort_on_data(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
+{
+	uint32_t end = seg->seq + (uint32_t)seg->payload_len;
+	switch (t->state) {
+	case SYNACK_FIN_WAIT_1:
+	case SYNACK_FIN_WAIT_2:
+		if (!(t->flags & (TF_APP_CLOSED | TF_SHUT_RD)))
+			return 0;
+		break;
+	case SYNACK_CLOSE_WAIT:
+	case SYNACK_CLOSING:
+	case SYNACK_LAST_ACK:
+		if (seq_geq(seg->seq, t->rcv_nxt))
+			return 0;
+		break;
+	default:
+		return 0;
+	}
+	if (!seg->payload_len || !seq_gt(end, t->rcv_nxt))
+		return 0;
+	st->stats.tcp_abort_on_data++;
+	sk_tcp_respond_rst(st, t->h.key.raddr, t->h.key.laddr, seg);
+	sk_tcb_drop(st, t, t->state == SYNACK_CLOSE_WAIT ? EPIPE : ECONNRESET, "data after close");
+	return 1;
+}
+
+/* RFC 9293 3.10.7.4 in the synchronized states, in Linux's order where the two differ
+ * (each place says so). */
 static void synchronized(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
 {
 	uint32_t seglen = (uint32_t)seg->payload_len + !!(seg->flags & SK_TCP_SYN) + !!(seg->flags & SK_TCP_FIN);
-	int rst = (seg->flags & SK_TCP_RST) != 0;
-	/* PAWS (RFC 7323 5.3): an older timestamp marks an old duplicate. */
-	if ((t->flags & TF_TS) && seg->opt.has_ts && !rst && seq_lt(seg->opt.tsval, t->ts_recent)) {
+	int rst = (seg->flags & SK_TCP_RST) != 0, syn = (seg->flags & SK_TCP_SYN) != 0;
+	/* A segment with none of ACK, RST and SYN can do nothing but be dropped at the fifth
+	 * check; Linux drops it first, unanswered, even where the first check would ACK it. */
+	if (!(seg->flags & (SK_TCP_ACK | SK_TCP_RST | SK_TCP_SYN))) {
+		st->stats.tcp_drop_state++;
+		return;
+	}
+	/* PAWS (RFC 7323 5.3): an older timestamp marks an old duplicate. A RST is judged by
+	 * its sequence number alone; an old pure ACK below RCV.NXT is a reordered one, dropped
+	 * without an answer. */
+	int pw = rst ? PAWS_OK : paws(t, seg);
+	if (pw != PAWS_OK) {
 		st->stats.tcp_drop_paws++;
-		if (may_challenge(st, t))
-			sk_tcp_send_ack(st, t);
+		if (syn)
+			challenge_ack(st, t);
+		else if (pw == PAWS_FAIL)
+			ack_unacceptable(st, t, seg);
 		return;
 	}
 	if (simultaneous_synack(st, t, seg))
 		return;
 	if (!acceptable(t, seg, seglen)) {
 		st->stats.tcp_drop_out_of_window++;
-		if (seg->payload_len && seq_leq(seg->seq + (uint32_t)seg->payload_len, t->rcv_nxt))
-			note_dsack(t, seg->seq, seg->seq + (uint32_t)seg->payload_len); /* RFC 2883 */
 		if (rst) {
-			st->stats.tcp_rst_in_ignored++;
-		} else if ((seg->payload_len && !(seg->flags & SK_TCP_SYN)) || (seglen && seg->seq + seglen == t->rcv_nxt) ||
-			   (!seglen && seg->seq == t->rcv_nxt - 1) || may_challenge(st, t)) {
-			/* A zero-window or keepalive probe (no data, one below rcv_nxt) must be
-			 * acked each time (FLOW-3, RFC 1122 4.2.2.17: the prober keeps the
-			 * connection only while probes are answered), never rate limited; the
-			 * answer carries snd_max, acceptable to the prober, so no ACK loop. */
-			/* Data is always answered (it is no ACK loop, as Linux reasons). */
-			/* A retransmission of the last segment received (typically the peer's
-			 * FIN, whose ACK was lost: CL-8) means our ACK did not arrive: it is
-			 * always answered, as Linux does, and never rate limited; only older
-			 * strays are (RFC 9293 3.10.7.4 asks for an ACK to each). */
-			sk_tcp_send_ack(st, t);
+			if (rst_exact(t, seg)) /* RCV.NXT - 1 after a FIN is below the window */
+				take_rst(st, t);
+			else
+				st->stats.tcp_rst_in_ignored++;
+		} else if (syn) {
+			challenge_ack(st, t); /* RST-4: RFC 5961 4.2 */
+		} else {
+			ack_unacceptable(st, t, seg);
 		}
 		return;
 	}
 	if (rst) {
-		if (seg->seq != t->rcv_nxt) { /* RST-3: in window but not exact */
+		if (!rst_exact(t, seg)) { /* RST-3: in window but not exact */
 			st->stats.tcp_rst_in_ignored++;
 			challenge_ack(st, t);
 			return;
 		}
-		st->stats.tcp_rst_in_accepted++;
-		int err = t->state == SYNACK_SYN_RCVD ? ECONNREFUSED : ECONNRESET;
-		if (t->state == SYNACK_SYN_RCVD)
-			st->stats.tcp_attempt_fails++;
-		sk_tcb_drop(st, t, err, "RST received");
+		take_rst(st, t);
 		return;
 	}
-	if (seg->flags & SK_TCP_SYN) { /* RST-4: RFC 5961 4.2 */
+	if (syn) { /* RST-4: RFC 5961 4.2 */
 		challenge_ack(st, t);
-		return;
-	}
-	if (!(seg->flags & SK_TCP_ACK)) {
-		st->stats.tcp_drop_state++;
 		return;
 	}
 	/* RFC 7323 4.3 (2): TS.Recent comes from a segment at or below Last.ACK.sent, not
 	 * rcv_nxt: while an ACK is delayed the echo stays that of the earliest unacknowledged
-	 * segment, so the peer's RTT includes the delay (case A). And only from a segment whose
-	 * ACK is acceptable (neither beyond SND.NXT nor below SND.UNA), as Linux's tcp_ack: a
-	 * forged or stale segment must not move TS.Recent, or PAWS would then drop the valid
-	 * data that follows. */
+	 * segment, so the peer's RTT includes the delay (case A). Only from a segment whose ACK
+	 * is acceptable (neither beyond SND.NXT nor below SND.UNA), as Linux's tcp_ack: a forged
+	 * or stale segment must not move TS.Recent, or PAWS would then drop the valid data that
+	 * follows. And never backwards (a TSval one below passed PAWS above). */
 	if ((t->flags & TF_TS) && seg->opt.has_ts && seq_leq(seg->seq, t->last_ack_sent) &&
-	    seq_leq(seg->ack, t->snd_max) && seq_geq(seg->ack, t->snd_una))
+	    seq_leq(seg->ack, t->snd_max) && seq_geq(seg->ack, t->snd_una) &&
+	    seq_geq(seg->opt.tsval, t->ts_recent))
 		t->ts_recent = seg->opt.tsval;
 	keepalive_reset(st, t);
 	int gone = 0;
@@ -581,7 +687,16 @@ static void synchronized(struct synack_stack *st, struct sk_tcb *t, const struct
 			sk_tcp_output(st, t);
 		return;
 	}
-	process_text_fin(st, t, seg, &gone);
+	if (abort_on_data(st, t, seg))
+		return;
+	/* Step 7: after the peer's FIN there is no text to take (3.10.7.4: "This should not
+	 * occur ... Ignore the segment text"); a segment starting at or after it is ignored,
+	 * unanswered, as Linux does. One that starts before it and carries nothing new is a
+	 * duplicate, D-SACKed and acknowledged below. */
+	int after_fin = (t->state == SYNACK_CLOSE_WAIT || t->state == SYNACK_CLOSING ||
+			 t->state == SYNACK_LAST_ACK) && seq_geq(seg->seq, t->rcv_nxt);
+	if (!after_fin)
+		process_text_fin(st, t, seg, &gone);
 	if (!gone && t->state == SYNACK_FIN_WAIT_1 && our_fin_acked(t))
 		enter_fin_wait_2(st, t); /* the FIN that came with the ACK was not taken */
 	if (!gone)
