@@ -72,7 +72,8 @@ static void expect_cookies(struct sk_scn *s, uint64_t failed, uint64_t ok, uint6
 }
 
 /* LQ-1: the SYN queue is bounded by tcp_max_syn_backlog (per listener), the accept queue by
- * min(backlog, somaxconn). */
+ * min(backlog, somaxconn), counted as Linux counts it: full only when it holds more than
+ * that, so one connection more fits (listen(fd, 0) still takes one). */
 static void lq_1(struct sk_scn *s)
 {
 	struct synack_config sc, sc2;
@@ -85,14 +86,14 @@ static void lq_1(struct sk_scn *s)
 	sc.tcp_max_syn_backlog = 4;
 	sc.tcp_syncookies = 0; /* no cookies: a full SYN queue drops, so the bound shows */
 	sc2 = sc;
-	sc2.somaxconn = 3;
+	sc2.somaxconn = 2;
 	sk_scn_pair(s, NULL, &sc);
 	int peer = sk_world_add_peer(s->w, "peer", HOST3_ADDR);
 	int server2 = sk_world_add_host(s->w, "server2", HOST4_ADDR, &sc2);
 	if (!sk_expect(s, peer >= 0 && server2 >= 0, "four hosts"))
 		return;
 	int lq = sk_scn_listen(s, s->server, 6380, 16);
-	int la = sk_scn_listen(s, s->server, SK_PORT, 2);
+	int la = sk_scn_listen(s, s->server, SK_PORT, 1);
 	int lb = sk_scn_listen(s, server2, SK_PORT, 8);
 
 	/* (1) SYN queue: five SYNs that never complete; four half-open records, the fifth
@@ -154,8 +155,8 @@ static void lq_1(struct sk_scn *s)
 		  "half_open = %llu (want 4), overflow = %llu (want 1)",
 		  (unsigned long long)st.half_open, (unsigned long long)st.syn_queue_overflow);
 
-	/* (2) Accept queue: listen(2) on a stack with somaxconn 4096 holds 2; listen(8) on
-	 * server2 with somaxconn 3 holds 3. The connection beyond stays half-open (LQ-2). */
+	/* (2) Accept queue: listen(1) on a stack with somaxconn 4096 holds 2; listen(8) on
+	 * server2 with somaxconn 2 holds 3. The connection beyond stays half-open (LQ-2). */
 	sk_world_run_until(s->w, SK_S(2));
 	struct synack_stats before = sk_scn_stats(s, s->server);
 	int c[7];
@@ -191,14 +192,14 @@ static void lq_1(struct sk_scn *s)
 			  "server accept() #%d: connection %d", i + 1, i);
 	}
 	sk_expect(s, sk_scn_accept(s, s->server, la) == -EAGAIN,
-		  "server: nothing more to accept (backlog 2)");
+		  "server: nothing more to accept (backlog 1: 2 queued)");
 	for (int i = 0; i < 3; i++) {
 		int x = sk_scn_accept(s, server2, lb);
 		sk_expect(s, x >= 0 && peer_port(s, server2, x) == port[3 + i],
 			  "server2 accept() #%d", i + 1);
 	}
 	sk_expect(s, sk_scn_accept(s, server2, lb) == -EAGAIN,
-		  "server2: nothing more to accept (somaxconn 3)");
+		  "server2: nothing more to accept (somaxconn 2: 3 queued)");
 }
 
 /* LQ-2: a full accept queue drops the final ACK and keeps the half-open record, whose SYN+ACK
@@ -213,9 +214,9 @@ static void lq_2(struct sk_scn *s)
 	int server2 = sk_world_add_host(s->w, "server2", HOST3_ADDR, &ab);
 	if (!sk_expect(s, server2 >= 0, "three hosts"))
 		return;
-	int l = sk_scn_listen(s, s->server, SK_PORT, 1);
-	int l3 = sk_scn_listen(s, s->server, SK_PORT + 1, 1);
-	sk_scn_listen(s, server2, SK_PORT, 1);
+	int l = sk_scn_listen(s, s->server, SK_PORT, 0); /* holds one connection (LQ-1) */
+	int l3 = sk_scn_listen(s, s->server, SK_PORT + 1, 0);
+	sk_scn_listen(s, server2, SK_PORT, 0);
 	int c1 = sk_scn_connect(s, s->client, SK_SERVER_ADDR, SK_PORT);
 	int c2 = sk_scn_connect(s, s->client, SK_SERVER_ADDR, SK_PORT);
 	int d1 = sk_scn_connect(s, s->client, HOST3_ADDR, SK_PORT);

@@ -204,8 +204,10 @@ int synack_listen(synack_stack *st, int sock, int backlog)
 	struct sk_tcb *t = get(st, sock);
 	if (!t)
 		return -EBADF;
+	/* As Linux: a negative backlog is the largest (it is taken unsigned), and the queue
+	 * holds one more than the backlog (accept_queue_full). */
 	uint32_t max = st->cfg.somaxconn;
-	uint32_t b = backlog <= 0 ? 1 : (uint32_t)backlog;
+	uint32_t b = (uint32_t)backlog;
 	if (b > max)
 		b = max;
 	if (t->state == SYNACK_LISTEN) {

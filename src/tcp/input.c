@@ -517,6 +517,7 @@ static int simultaneous_synack(struct synack_stack *st, struct sk_tcb *t, const 
 	t->rtt_start = 0;
 	t->flags &= ~TF_CONNECTING;
 	established(st, t, "SYN+ACK received");
+	note_dsack(t, seg->seq, seg->seq + 1); /* the repeated SYN, as Linux reports it */
 	t->flags |= TF_ACKNOW;
 	sk_tcp_output(st, t);
 	return 1;

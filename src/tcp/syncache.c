@@ -206,7 +206,7 @@ void sk_syn_timer(struct synack_stack *st, struct sk_syn *e)
 void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
 {
 	struct sk_listen *lst = l->lst;
-	if (lst->aq_len >= lst->backlog) {
+	if (lst->aq_len > lst->backlog) {
 		/* Nowhere to put the connection once established: let the client retry. */
 		st->stats.accept_queue_overflow++;
 		return;
@@ -327,10 +327,12 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	return t;
 }
 
-/* LQ-2: the final ACK found the accept queue full. Returns 1 if the ACK must go no further. */
+/* LQ-2: the final ACK found the accept queue full: holding more than the backlog, as Linux's
+ * sk_acceptq_is_full counts (listen(fd, 1) queues two). Returns 1 if the ACK must go no
+ * further. */
 static int accept_queue_full(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
 {
-	if (l->lst->aq_len < l->lst->backlog)
+	if (l->lst->aq_len <= l->lst->backlog)
 		return 0;
 	st->stats.accept_queue_overflow++;
 	if (st->cfg.tcp_abort_on_overflow)
@@ -338,16 +340,15 @@ static int accept_queue_full(struct synack_stack *st, struct sk_tcb *l, uint32_t
 	return 1;
 }
 
-/* RST-3 in SYN-RCVD: <SEQ=ISS+1><ACK=IRS+1><CTL=ACK>, announcing the window the connection
- * will have (never less than the SYN+ACK's). Half-open records keep no time of their own:
- * only the stack-wide budget limits these. */
-static void syn_challenge_ack(struct synack_stack *st, const struct sk_syn *e)
+/* An ACK from the half-open connection: seq ISS+1, ack IRS+1, the SYN+ACK's window scaled
+ * as the connection will scale it. */
+static void syn_ack(struct synack_stack *st, const struct sk_syn *e)
 {
-	uint32_t win = st->cfg.tcp_rmem[1];
-	if (e->peer_ws != 0xff) {
-		uint8_t ws = sk_tcp_wscale_for(st, e->listener);
-		win = (win + (1u << ws) - 1) >> ws;
-	}
+	struct syn_params p;
+	syn_params_of(e, &p);
+	uint32_t win = synack_window(st, &p);
+	if (e->peer_ws != 0xff)
+		win >>= sk_tcp_wscale_for(st, e->listener);
 	struct sk_segment_out o = {.src = e->h.key.laddr,
 				   .dst = e->h.key.raddr,
 				   .sport = e->h.key.lport,
@@ -361,40 +362,88 @@ static void syn_challenge_ack(struct synack_stack *st, const struct sk_syn *e)
 		o.opt.tsval = sk_tcp_ts_now(st, e->ts_offset);
 		o.opt.tsecr = e->ts_recent;
 	}
-	st->stats.tcp_challenge_acks++;
 	sk_tcp_send_segment(st, &o);
 }
 
+/* The per-connection limit on ACKs to strays (tcp_invalid_ratelimit_ms), as a TCB has it;
+ * data is always answered (no ACK loop carries data). */
+static int syn_may_ack(struct synack_stack *st, struct sk_syn *e, const struct sk_tcp *seg)
+{
+	if (seg->payload_len && !(seg->flags & SK_TCP_SYN))
+		return 1;
+	uint32_t now_ms = (uint32_t)(st->now / 1000);
+	if (e->last_oow_ms && now_ms - e->last_oow_ms < st->cfg.tcp_invalid_ratelimit_ms) {
+		st->stats.tcp_challenge_acks_limited++;
+		return 0;
+	}
+	if (!sk_challenge_budget(st))
+		return 0;
+	e->last_oow_ms = now_ms ? now_ms : 1;
+	return 1;
+}
+
+/* Linux's acceptance test for a half-open connection (tcp_in_window): the segment starts
+ * at RCV.NXT, or overlaps the window the SYN+ACK offered, or is empty at its right edge. */
+static int syn_in_window(const struct synack_stack *st, const struct sk_syn *e, const struct sk_tcp *seg)
+{
+	struct syn_params p;
+	syn_params_of(e, &p);
+	uint32_t l = e->irs + 1, r = l + synack_window(st, &p);
+	uint32_t end = seg->seq + (uint32_t)seg->payload_len + !!(seg->flags & SK_TCP_SYN) +
+		       !!(seg->flags & SK_TCP_FIN);
+	if (seg->seq == l)
+		return 1;
+	if (seq_gt(end, l) && seq_lt(seg->seq, r))
+		return 1;
+	return seg->seq == r && end == seg->seq;
+}
+
+/* A segment for a half-open connection (passive SYN-RECEIVED), in the order of Linux's
+ * tcp_check_req, which RFC 9293 3.10.7.4 allows. */
 void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_tcp *seg)
 {
 	if (seg->flags & SK_TCP_RST) {
 		/* HS-6 (server side): only an exact RST removes the half-open record. RST-3
 		 * (RFC 9293 3.10.7.4, RFC 5961 3.2, all states but SYN-SENT): one elsewhere in
 		 * the window the SYN+ACK offered draws a challenge ACK; outside it, nothing. */
-		uint32_t wnd = st->cfg.tcp_rmem[1] < 65535 ? st->cfg.tcp_rmem[1] : 65535;
 		if (seg->seq == e->irs + 1) {
 			st->stats.tcp_rst_in_accepted++;
 			sk_syn_drop(st, e, "RST received");
 			return;
 		}
 		st->stats.tcp_rst_in_ignored++;
-		if (seq_in(seg->seq, e->irs + 1, e->irs + 1 + wnd) && sk_challenge_budget(st))
-			syn_challenge_ack(st, e);
+		if (syn_in_window(st, e, seg) && syn_may_ack(st, e, seg)) {
+			st->stats.tcp_challenge_acks++;
+			syn_ack(st, e);
+		}
 		return;
 	}
-	if (seg->flags & SK_TCP_SYN) {
-		/* HS-8: a retransmitted SYN gets the SYN+ACK again. */
-		if (!(seg->flags & SK_TCP_ACK) && seg->seq == e->irs)
-			resend_synack(st, e);
+	/* PAWS (RFC 7323 5.3) against the SYN's timestamp. */
+	int paws_fail = e->ts_ok && seg->opt.has_ts && seq_lt(seg->opt.tsval, e->ts_recent);
+	if ((seg->flags & (SK_TCP_SYN | SK_TCP_ACK)) == SK_TCP_SYN && seg->seq == e->irs && !paws_fail) {
+		resend_synack(st, e); /* HS-8: a retransmitted SYN gets the SYN+ACK again */
+		return;
+	}
+	if ((seg->flags & SK_TCP_ACK) && seg->ack != e->iss + 1) {
+		sk_tcp_respond_rst(st, e->h.key.raddr, e->h.key.laddr, seg); /* RFC 9293 3.10.7.4 fifth */
+		return;
+	}
+	if (paws_fail || !syn_in_window(st, e, seg)) {
+		/* Not acceptable (first check): ACK, drop, stay. */
+		st->stats.tcp_drop_out_of_window++;
+		if (syn_may_ack(st, e, seg))
+			syn_ack(st, e);
+		return;
+	}
+	if ((seg->flags & SK_TCP_SYN) && seg->seq != e->irs) {
+		/* A new SYN in the window: the peer has started over (RFC 9293 3.10.7.4
+		 * fourth, which Linux follows here); the half-open record goes. */
+		sk_tcp_respond_rst(st, e->h.key.raddr, e->h.key.laddr, seg);
+		st->stats.tcp_attempt_fails++;
+		sk_syn_drop(st, e, "SYN in window");
 		return;
 	}
 	if (!(seg->flags & SK_TCP_ACK))
-		return;
-	if (seg->ack != e->iss + 1) {
-		sk_tcp_respond_rst(st, e->h.key.raddr, e->h.key.laddr, seg);
-		return;
-	}
-	if (seg->seq != e->irs + 1 && !seq_in(seg->seq, e->irs + 1, e->irs + 1 + 65535))
 		return;
 	struct sk_tcb *l = e->listener;
 	if (accept_queue_full(st, l, e->h.key.raddr, e->h.key.laddr, seg)) {

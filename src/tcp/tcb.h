@@ -175,6 +175,7 @@ struct sk_syn {
 	uint8_t sack_ok, ts_ok;
 	uint8_t retries;
 	uint32_t synack_us;    /* low 32 bits of the stack time the SYN+ACK left (RTT sample) */
+	uint32_t last_oow_ms;  /* stack ms (low 32 bits, 0 none) of the last ACK to a stray */
 	struct sk_timer timer;
 };
 
