@@ -158,8 +158,11 @@ static void rst_2(struct sk_scn *s)
 	sk_world_run_until(s->w, SK_S(5));
 	sk_expect(s, sk_scn_state(s, s->client, c) == SYNACK_ESTABLISHED,
 		  "the client is still ESTABLISHED");
-	sk_expect(s, sk_scn_count_between(s, s->client, SK_S(1), SK_S(5)) == 2,
-		  "the client sent its SYN and ACK, nothing else (got %d)",
+	const struct sk_rec *again = sk_scn_seg(s, s->client, ALL, S, 2);
+	sk_expect(s, sk_scn_count_between(s, s->client, SK_S(1), SK_S(5)) == 3 && again &&
+			     again->t == SK_MS(1028) && again->d.tcp.seq == x,
+		  "the client sent its SYN, the SYN again 8 ms after the bad RST+ACK (as Linux, "
+		  "HS-6), and its ACK, nothing else (got %d)",
 		  sk_scn_count_between(s, s->client, SK_S(1), SK_S(5)));
 	sk_expect(s, sk_scn_count(s, s->client, R, R) == 0 && sk_scn_count(s, s->server, R, R) == 0,
 		  "no RST from either stack");
@@ -277,8 +280,9 @@ static void rst_3(struct sk_scn *s)
 	sk_expect(s, r == -ECONNREFUSED && t == SK_MS(5410),
 		  "connect() = %s at %llu us, want ECONNREFUSED at 5410000", sk_errno_name(r),
 		  (unsigned long long)t);
-	sk_expect(s, sk_scn_count_between(s, s->client, SK_S(5), SK_S(6)) == 1,
-		  "the client sent its SYN and nothing else");
+	sk_expect(s, sk_scn_count_between(s, s->client, SK_S(5), SK_S(6)) == 2,
+		  "the client sent its SYN, the SYN again 8 ms after the first bad RST+ACK (HS-6), "
+		  "and nothing else");
 
 	/* SYN-RCVD, from 7 s: the same rule on a half-open connection, whose window is what
 	 * the SYN+ACK offered, [r+1, r+1+65535) (RFC 9293 3.10.7.4: "In all states except

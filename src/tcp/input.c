@@ -144,9 +144,13 @@ static void syn_sent(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 {
 	int ack = (seg->flags & SK_TCP_ACK) != 0;
 	if (ack && (seq_leq(seg->ack, t->iss) || seq_gt(seg->ack, t->snd_max))) {
-		/* HS-6: not an answer to our SYN (an old duplicate): reset it, stay. */
+		/* HS-6: not an answer to our SYN (an old duplicate): reset it, stay. The peer
+		 * may be a stale incarnation that our RST now clears, so, as Linux does, the SYN
+		 * goes again almost at once if it has not been retransmitted yet. */
 		if (!(seg->flags & SK_TCP_RST))
 			sk_tcp_respond_rst(st, t->h.key.raddr, t->h.key.laddr, seg);
+		if (t->backoff == 0)
+			sk_tcb_timer_set(st, t, SK_TT_REXMT, st->now + SK_TCP_TIMEOUT_MIN_US);
 		st->stats.tcp_drop_state++;
 		return;
 	}

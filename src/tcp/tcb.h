@@ -29,6 +29,9 @@ struct sk_conn {
 	uint8_t kind;
 };
 
+/* Linux's shortest timer, TCP_TIMEOUT_MIN: 2 jiffies at Debian's HZ of 250. */
+#define SK_TCP_TIMEOUT_MIN_US 8000u
+
 /* Timers of a TCB, each an absolute deadline; the TCB arms its one wheel timer for the
  * earliest (design principle 6: few deadlines per connection, one structure per stack). */
 enum sk_tt { SK_TT_REXMT, SK_TT_PERSIST, SK_TT_KEEP, SK_TT_DELACK, SK_TT_CONN, SK_TT_REO, SK_TT_TLP, SK_TT_COUNT };
