@@ -719,7 +719,8 @@ void sk_tcp_segment(struct synack_stack *st, struct sk_tcb *t, const struct sk_t
 	synchronized(st, t, seg);
 }
 
-static void listen_segment(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
+static void listen_segment(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg,
+			   uint32_t iss)
 {
 	if (seg->flags & SK_TCP_RST)
 		return;
@@ -729,7 +730,7 @@ static void listen_segment(struct synack_stack *st, struct sk_tcb *l, uint32_t s
 		return;
 	}
 	if (seg->flags & SK_TCP_SYN) {
-		sk_syn_input(st, l, src, dst, seg);
+		sk_syn_input(st, l, src, dst, seg, iss);
 		return;
 	}
 	st->stats.tcp_drop_state++;
@@ -750,6 +751,7 @@ void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uin
 	}
 	struct sk_conn_key k = {.laddr = dst, .raddr = src, .lport = seg.dport, .rport = seg.sport};
 	struct sk_conn *c = sk_ctable_find(st, &k);
+	uint32_t iss = 0;
 	if (c) {
 		switch (c->kind) {
 		case SK_CONN_TCB:
@@ -770,6 +772,11 @@ void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uin
 			st->stats.tw_killed_by_syn++;
 			sk_emit_state(st, -1, &w->h.key, SYNACK_TIME_WAIT, SYNACK_CLOSED,
 				      "SYN of a new incarnation");
+			/* Its ISN is above every sequence number the old one used, as
+			 * Linux takes it: the old SND.NXT plus a maximum window, plus 2. */
+			iss = w->snd_nxt + 65537;
+			if (!iss)
+				iss = 1;
 			sk_tw_free(st, w);
 			break;
 		}
@@ -777,7 +784,7 @@ void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uin
 	}
 	struct sk_tcb *l = sk_listener_find(st, dst, seg.dport);
 	if (l) {
-		listen_segment(st, l, src, dst, &seg);
+		listen_segment(st, l, src, dst, &seg, iss);
 		return;
 	}
 	st->stats.tcp_drop_no_socket++;

@@ -203,7 +203,8 @@ void sk_syn_timer(struct synack_stack *st, struct sk_syn *e)
 	sk_wheel_arm(&st->wheel, &e->timer, st->now + wait);
 }
 
-void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
+void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg,
+		  uint32_t iss)
 {
 	struct sk_listen *lst = l->lst;
 	if (lst->aq_len > lst->backlog) {
@@ -232,7 +233,7 @@ void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint3
 			send_cookie(st, l, &p);
 		return;
 	}
-	p.iss = sk_tcp_isn(st, &p.key);
+	p.iss = iss ? iss : sk_tcp_isn(st, &p.key);
 	e->h.kind = SK_CONN_SYN;
 	e->h.key = p.key;
 	e->listener = l;

@@ -328,7 +328,10 @@ void sk_tcp_icmp_error(struct synack_stack *st, const struct sk_icmp_quote *q, u
 		       uint16_t mtu);
 
 /* ---- syncache.c ---- */
-void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg);
+/* A SYN for listener l: a half-open record, a cookie, or nothing. iss 0: the ISN is chosen
+ * (RFC 6528); otherwise it is iss (a new incarnation out of TIME-WAIT). */
+void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg,
+		  uint32_t iss);
 /* The final ACK (or any segment) for a half-open record. */
 void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_tcp *seg);
 /* An ACK to a listener with no half-open record: maybe a SYN cookie. Returns 1 if handled. */
