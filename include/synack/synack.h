@@ -55,6 +55,9 @@ struct synack_config {
 	uint32_t tcp_rto_max_ms;     /* 120000 */
 	uint32_t tcp_delack_max_ms;  /* 200 */
 	uint32_t tcp_delack_min_ms;  /* 40 */
+	int tcp_nagle_minshall;      /* 1: a small segment waits only while an earlier small
+				      * one is unacknowledged (Minshall's Nagle, as Linux); 0:
+				      * while any data is (RFC 1122 4.2.3.4) */
 	uint32_t tcp_quickack_max;   /* 16: ACKs a connection sends at once when data starts
 				      * (Linux's TCP_MAX_QUICKACKS; fewer for a small window) */
 	int tcp_recovery;            /* 1: RACK loss detection (RFC 8985) on SACK connections;

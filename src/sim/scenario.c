@@ -90,6 +90,7 @@ struct synack_config sk_scn_textbook(void)
 	c.tcp_recovery = 0;
 	c.tcp_early_retrans = 0;
 	c.tcp_rto_var_floor = 0;
+	c.tcp_nagle_minshall = 0;
 	return c;
 }
 
@@ -514,7 +515,7 @@ int sk_scn_set_cc(struct sk_scn *s, int host, int sock, const char *name)
 
 static void stream_write(struct sk_scn *s, struct sk_scn_stream *v)
 {
-	uint8_t buf[4096];
+	uint8_t buf[65536]; /* as an application writing in big chunks */
 	synack_stack *st = sk_world_stack(s->w, v->tx);
 	while (v->written < v->total) {
 		uint64_t left = v->total - v->written;

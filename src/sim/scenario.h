@@ -58,8 +58,8 @@ int sk_expect(struct sk_scn *s, int cond, const char *fmt, ...) __attribute__((f
 
 /* The defaults with the textbook algorithms, for scenarios whose timelines read as the RFCs
  * describe them: RFC 5681's delayed ACK from the first segment (no quick ACKs), loss found by
- * duplicate ACKs and RFC 6675's IsLost (no RACK, no tail-loss probes), and RFC 6298's RTO
- * floored as a whole. What Linux (and synack by default) does instead is checked by the
+ * duplicate ACKs and RFC 6675's IsLost (no RACK, no tail-loss probes), RFC 6298's RTO
+ * floored as a whole, and RFC 1122's Nagle (not Minshall's). What Linux (and synack by default) does instead is checked by the
  * conformance scripts (tests/conformance/) against the kernel. */
 struct synack_config sk_scn_textbook(void);
 

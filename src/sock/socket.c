@@ -303,7 +303,7 @@ int synack_connect(synack_stack *st, int sock, const struct synack_sockaddr *a)
 	}
 	t->h.key = k;
 	t->iss = sk_tcp_isn(st, &k);
-	t->snd_una = t->snd_nxt = t->snd_max = t->iss;
+	t->snd_una = t->snd_nxt = t->snd_max = t->snd_sml = t->cwnd_usage_seq = t->iss;
 	t->adv_mss = sk_tcp_our_mss(st, k.raddr, t->user_mss);
 	t->rcv_wscale = st->cfg.tcp_window_scaling ? sk_tcp_wscale_for(st, t) : 0;
 	t->ts_offset = (uint32_t)sk_siphash_4u32(&st->key, k.laddr, k.raddr, 0x54534f46, 0);

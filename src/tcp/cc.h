@@ -43,8 +43,10 @@ struct sk_cc_ops {
 	void (*cong_signal)(struct sk_cc *c, enum sk_cc_signal sig, uint32_t flight, uint64_t now);
 	/* Recovery is over (the recovery point was acknowledged). */
 	void (*post_recovery)(struct sk_cc *c, uint32_t flight, uint64_t now);
-	/* Sending resumes after an idle period longer than the RTO (RFC 5681 4.1, RFC 9438 5.8). */
-	void (*after_idle)(struct sk_cc *c, uint32_t init_cwnd_segments, uint64_t now);
+	/* Sending resumes after idle_us without data in flight, longer than the RTO rto_us
+	 * (RFC 5681 4.1, RFC 9438 5.8). */
+	void (*after_idle)(struct sk_cc *c, uint32_t init_cwnd_segments, uint64_t idle_us, uint32_t rto_us,
+			   uint64_t now);
 };
 
 extern const struct sk_cc_ops sk_cc_newreno, sk_cc_cubic;
@@ -54,11 +56,13 @@ int sk_cc_find(const char *name);
 const struct sk_cc_ops *sk_cc_get(int algo);
 const char *sk_cc_name(int algo);
 
-/* Shared by the algorithms (RFC 5681 3.1, RFC 3465 L = 2): grows cwnd by the bytes acked,
- * at most 2 SMSS per ACK, up to ssthresh. Returns 1 if in slow start (it handled the ACK). */
+/* Shared by the algorithms (RFC 5681 3.1): grows cwnd by the bytes acked, up to ssthresh, as
+ * Linux's tcp_slow_start (an ACK for ten segments, a stretch ACK, adds ten; RFC 3465 would
+ * cap it at 2 SMSS). Returns 1 if in slow start (it handled the ACK). */
 int sk_cc_slow_start(struct sk_cc *c, uint32_t acked);
-/* RFC 5681 4.1: after an idle period cwnd restarts from at most the initial window. */
-void sk_cc_restart_window(struct sk_cc *c, uint32_t init_cwnd_segments);
+/* RFC 5681 4.1, as Linux's tcp_cwnd_restart reads its SHOULD: ssthresh keeps at least 3/4 of
+ * cwnd, and cwnd halves for each RTO of the idle time, never below the initial window. */
+void sk_cc_restart_window(struct sk_cc *c, uint32_t init_cwnd_segments, uint64_t idle_us, uint32_t rto_us);
 
 /* Sets the algorithm and initialises the state. */
 void sk_cc_select(struct sk_cc *c, int algo, uint32_t mss, uint32_t init_cwnd_segments);

@@ -121,11 +121,11 @@ static void cubic_post(struct sk_cc *c, uint32_t flight, uint64_t now)
 	put(c, &s);
 }
 
-static void cubic_idle(struct sk_cc *c, uint32_t iw, uint64_t now)
+static void cubic_idle(struct sk_cc *c, uint32_t iw, uint64_t idle_us, uint32_t rto_us, uint64_t now)
 {
 	(void)now;
 	struct cubic s = get(c);
-	sk_cc_restart_window(c, iw);
+	sk_cc_restart_window(c, iw, idle_us, rto_us);
 	s.epoch = 0; /* RFC 9438 5.8: do not count idle time as growth time */
 	put(c, &s);
 }

@@ -39,17 +39,22 @@ int sk_cc_slow_start(struct sk_cc *c, uint32_t acked)
 {
 	if (c->cwnd >= c->ssthresh)
 		return 0;
-	c->cwnd += acked < 2 * c->mss ? acked : 2 * c->mss;
-	if (c->cwnd > c->ssthresh)
-		c->cwnd = c->ssthresh;
+	uint64_t w = (uint64_t)c->cwnd + acked;
+	c->cwnd = w > c->ssthresh ? c->ssthresh : (uint32_t)w;
 	return 1;
 }
 
-void sk_cc_restart_window(struct sk_cc *c, uint32_t init_cwnd_segments)
+void sk_cc_restart_window(struct sk_cc *c, uint32_t init_cwnd_segments, uint64_t idle_us, uint32_t rto_us)
 {
-	uint32_t rw = init_cwnd_segments * c->mss;
-	if (rw < c->cwnd)
-		c->cwnd = rw;
+	uint32_t three_q = c->cwnd / 2 + c->cwnd / 4;
+	if (c->ssthresh < three_q)
+		c->ssthresh = three_q;
+	uint32_t rw = init_cwnd_segments * c->mss, w = c->cwnd;
+	if (rw > w)
+		rw = w;
+	for (int64_t d = (int64_t)idle_us - rto_us; d > 0 && w > rw && rto_us; d -= rto_us)
+		w /= 2;
+	c->cwnd = w > rw ? w : rw;
 }
 
 /* ---- NewReno ---- */
@@ -61,9 +66,9 @@ static void reno_init(struct sk_cc *c, uint32_t iw)
 	c->bytes_acked = 0;
 }
 
-/* Slow start grows by the bytes acked, at most 2 SMSS per ACK (RFC 3465 L = 2), so a
- * delayed-ACK receiver still doubles cwnd each RTT; congestion avoidance adds one SMSS per
- * cwnd of bytes acknowledged (about one per RTT, RFC 5681 3.1). */
+/* Slow start grows by the bytes acked, so a delayed-ACK receiver still doubles cwnd each
+ * RTT; congestion avoidance adds one SMSS per cwnd of bytes acknowledged (about one per
+ * RTT, RFC 5681 3.1). */
 static void reno_ack(struct sk_cc *c, const struct sk_cc_ack *a)
 {
 	if (!a->cwnd_limited)
@@ -94,15 +99,17 @@ static void reno_signal(struct sk_cc *c, enum sk_cc_signal sig, uint32_t flight,
 static void reno_post(struct sk_cc *c, uint32_t flight, uint64_t now)
 {
 	(void)now;
-	/* RFC 6582 3.2 step 3: deflate to min(ssthresh, flight + SMSS) or ssthresh. */
-	uint32_t w = flight + c->mss;
-	c->cwnd = w < c->ssthresh ? w : c->ssthresh;
+	(void)flight;
+	/* RFC 6582 3.2 step 3's second choice, ssthresh, as RFC 6937 and Linux end a
+	 * reduction: an application-limited sender resumes at the reduced window, not at one
+	 * segment. */
+	c->cwnd = c->ssthresh;
 }
 
-static void reno_idle(struct sk_cc *c, uint32_t iw, uint64_t now)
+static void reno_idle(struct sk_cc *c, uint32_t iw, uint64_t idle_us, uint32_t rto_us, uint64_t now)
 {
 	(void)now;
-	sk_cc_restart_window(c, iw);
+	sk_cc_restart_window(c, iw, idle_us, rto_us);
 }
 
 const struct sk_cc_ops sk_cc_newreno = {

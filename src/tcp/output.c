@@ -276,7 +276,6 @@ static uint32_t around_sacked(struct sk_tcb *t, uint32_t len)
 
 static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len, int fin, int rexmit)
 {
-	sk_rec_sent(st, t, seq, len, rexmit);
 	if (rexmit) {
 		t->total_retrans++;
 		st->stats.tcp_rexmit++;
@@ -292,6 +291,7 @@ static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, u
 	}
 	t->last_send = st->now;
 	arm_rexmt(st, t);
+	sk_rec_sent(st, t, seq, len, rexmit); /* after the RTO is armed: a probe comes no later */
 }
 
 /* How much new data one TSO super-segment may carry: a whole number of full segments
@@ -352,8 +352,10 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
 			return 0;
 		}
 		if (len == avail) {
-			/* Nagle (RFC 9293 3.7.4): a small tail waits while data is unacked. */
-			if (!(t->flags & TF_NODELAY) && in_flight)
+			/* Nagle (RFC 9293 3.7.4): a small tail waits while data is unacked, or
+			 * in Minshall's variant, as Linux, while a small segment is. */
+			int small_out = seq_gt(t->snd_sml, t->snd_una) && seq_leq(t->snd_sml, t->snd_max);
+			if (!(t->flags & TF_NODELAY) && in_flight && (small_out || !st->cfg.tcp_nagle_minshall))
 				return 0;
 		} else if (len < t->max_sndwnd / 2 && !(t->flags & TF_FORCE)) {
 			/* RFC 1122 4.2.3.4, RFC 9293 3.8.6.2.1 (FLOW-4): a sliver of window waits
@@ -366,9 +368,12 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
 		}
 	}
 	if (!rexmit && !in_flight && t->last_send && st->now - t->last_send > t->rto)
-		sk_cc_get(t->cc.algo)->after_idle(&t->cc, st->cfg.tcp_init_cwnd, st->now); /* RFC 5681 4.1 */
+		sk_cc_get(t->cc.algo)->after_idle(&t->cc, st->cfg.tcp_init_cwnd, st->now - t->last_send, t->rto,
+						  st->now); /* RFC 5681 4.1 */
+	/* PSH on the segment that empties the queue (RFC 1122 4.2.2.2), and on what the
+	 * override timeout sends (as Linux's tcp_write_wakeup). */
 	uint16_t flags = SK_TCP_ACK;
-	if (len > 0 && len == avail)
+	if (len > 0 && (len == avail || (t->flags & TF_FORCE)))
 		flags |= SK_TCP_PSH;
 	if (fin)
 		flags |= SK_TCP_FIN;
@@ -379,11 +384,32 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
 	o.data_len = len;
 	sk_tcp_send_segment(st, &o);
 	sent_ack(st, t, len);
-	sent_data(st, t, t->snd_nxt, len, fin, rexmit);
+	uint32_t seq = t->snd_nxt;
 	t->snd_nxt += len + (fin ? 1 : 0);
 	if (seq_gt(t->snd_nxt, t->snd_max))
 		t->snd_max = t->snd_nxt;
+	sent_data(st, t, seq, len, fin, rexmit);
+	if (!rexmit && len && len < mss)
+		t->snd_sml = seq + len;
+	if (!rexmit && (flags & SK_TCP_PSH)) {
+		memmove(t->psh_mark + 1, t->psh_mark, sizeof(t->psh_mark) - sizeof(t->psh_mark[0]));
+		t->psh_mark[0] = seq + len;
+	}
 	return 1;
+}
+
+/* After sending: how much of cwnd this window used (Linux's tcp_cwnd_validate). A new
+ * window starts once the last one is acknowledged; within it, remember whether cwnd
+ * stopped the sender, else the most that was in flight. */
+static void cwnd_validate(struct sk_tcb *t)
+{
+	uint32_t flight = t->snd_max - t->snd_una;
+	int limited = (uint64_t)flight + sk_tcp_eff_mss(t) > t->cc.cwnd;
+	if (!seq_lt(t->snd_una, t->cwnd_usage_seq) || limited || (!t->cwnd_limited && flight > t->max_flight)) {
+		t->cwnd_limited = (uint8_t)limited;
+		t->max_flight = flight;
+		t->cwnd_usage_seq = t->snd_max;
+	}
 }
 
 int sk_tcp_send_new(struct synack_stack *st, struct sk_tcb *t)
@@ -402,8 +428,13 @@ void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, 
 		len = mss_now(t);
 	/* The FIN goes again with the last data if it was sent after it. */
 	int fin = (t->flags & TF_FIN_QUEUED) && off + len == t->snd.len && t->snd_max == t->snd_una + t->snd.len + 1;
+	/* PSH as the segment first had it: at the end of the queue, or where a recent
+	 * segment ended with it (the peer may be waiting for just that). */
+	int psh = off + len == t->snd.len;
+	for (size_t i = 0; i < sizeof(t->psh_mark) / sizeof(t->psh_mark[0]) && !psh; i++)
+		psh = t->psh_mark[i] && t->psh_mark[i] == seq + len;
 	struct sk_segment_out o;
-	fill_common(st, t, &o, seq, SK_TCP_ACK | (fin ? SK_TCP_FIN : 0) | (off + len == t->snd.len ? SK_TCP_PSH : 0));
+	fill_common(st, t, &o, seq, SK_TCP_ACK | (fin ? SK_TCP_FIN : 0) | (psh ? SK_TCP_PSH : 0));
 	o.data = &t->snd;
 	o.data_off = off;
 	o.data_len = len;
@@ -433,10 +464,13 @@ void sk_tcp_output(struct synack_stack *st, struct sk_tcb *t)
 		break;
 	}
 	int sent = 0;
+	uint32_t max_before = t->snd_max, nxt_before = t->snd_nxt;
 	if (!sk_rec_output(st, t)) {
 		while (send_data(st, t, 0))
 			sent = 1;
 	}
+	if (t->snd_max != max_before || t->snd_nxt != nxt_before)
+		cwnd_validate(t);
 	if (!sent && (t->flags & TF_ACKNOW))
 		sk_tcp_send_ack(st, t);
 }

@@ -175,10 +175,11 @@ static void hystart(struct synack_stack *st, struct sk_tcb *t)
 /* A new cumulative ACK outside recovery: congestion control grows the window. */
 static void grow(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, uint32_t flight)
 {
-	/* RFC 7661-style: grow only a window that was in use. Slow start counts as limited
-	 * when at least half the window was out, as Linux's tcp_is_cwnd_limited. */
+	/* RFC 7661-style: grow only a window that was in use, as Linux's tcp_is_cwnd_limited:
+	 * cwnd stopped the sender in this window, or, in slow start, cwnd is below twice the
+	 * most that was in flight in it. */
 	hystart(st, t);
-	int limited = t->cc.cwnd < t->cc.ssthresh ? 2ull * flight >= t->cc.cwnd : flight + t->cc.mss >= t->cc.cwnd;
+	int limited = t->cwnd_limited || (t->cc.cwnd < t->cc.ssthresh && t->cc.cwnd < 2ull * t->max_flight);
 	struct sk_cc_ack a = {.now = st->now, .acked = acked, .flight = flight, .srtt = t->srtt, .cwnd_limited = limited};
 	cc(t)->ack_received(&t->cc, &a);
 }
@@ -311,9 +312,12 @@ static void prr(struct synack_stack *st, struct sk_tcb *t, uint32_t delivered_by
 	int64_t delta = (int64_t)t->cc.ssthresh - pipe;
 	int64_t sndcnt;
 	if (delta < 0) {
-		/* proportional: ssthresh/prior_cwnd of what was delivered */
+		/* proportional: ssthresh/prior_cwnd of what was delivered, rounded up to whole
+		 * segments as Linux counts them */
 		uint64_t prior = t->prior_cwnd ? t->prior_cwnd : 1;
-		sndcnt = (int64_t)(((uint64_t)t->cc.ssthresh * t->prr_delivered + prior - 1) / prior) - t->prr_out;
+		uint64_t share = ((uint64_t)t->cc.ssthresh * t->prr_delivered + prior - 1) / prior;
+		share = (share + mss - 1) / mss * mss;
+		sndcnt = (int64_t)share - t->prr_out;
 	} else {
 		/* slow start back up to ssthresh (PRR-SSRB) */
 		int64_t a = (int64_t)t->prr_delivered - t->prr_out;
@@ -391,7 +395,7 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 	if (t->in_recovery)
 		prr(st, t, delivered_bytes, newly_lost, acked > 0);
 	else if (acked)
-		grow(st, t, acked, flight);
+		grow(st, t, delivered_bytes, flight); /* what this ACK delivered: SACKed data counted once, as Linux's acked_sacked */
 	if (!t->rk->n) {
 		t->rk->tlp_high_seq = 0;
 		sk_tcb_timer_clear(st, t, SK_TT_REO);

@@ -138,6 +138,14 @@ struct sk_tcb {
 	uint32_t high_rxt;     /* RFC 6675 HighRxt: end of what recovery retransmitted */
 	uint32_t inflate;      /* NewReno window inflation during recovery (no SACK) */
 	uint32_t una_mark;     /* snd_max when snd_una's segment was last sent in recovery */
+	/* how much of cwnd the sender used in the current window (Linux's tcp_cwnd_validate):
+	 * grow() lets only a used window grow (RFC 7661) */
+	uint32_t max_flight;   /* the most in flight since cwnd_usage_seq was set */
+	uint32_t cwnd_usage_seq; /* the window ends when this is acknowledged */
+	uint8_t cwnd_limited;  /* cwnd stopped the sender in this window */
+	uint32_t snd_sml;      /* end of the latest small segment sent (Minshall's Nagle) */
+	uint32_t psh_mark[4];  /* ends of recent segments sent with PSH, so a retransmission
+				* carries the flag as first sent; 0 = none */
 	/* HyStart++ (RFC 9406): RTT rounds of slow start */
 	uint32_t hs_round_end; /* the round ends when this is acknowledged */
 	uint32_t hs_cur_min, hs_last_min; /* µs, UINT32_MAX = none yet */

@@ -65,13 +65,20 @@ static int fire_one(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which)
 	}
 }
 
+/* The order timers due together fire in: RACK's reordering timer and the loss probe stand
+ * in for the RTO when it is due too (in Linux they are one timer; a probe capped at the RTO
+ * goes instead of it and re-arms it, RFC 8985 7.3). */
+static const enum sk_tt fire_order[SK_TT_COUNT] = {SK_TT_REO,  SK_TT_TLP,   SK_TT_REXMT, SK_TT_PERSIST,
+						    SK_TT_KEEP, SK_TT_DELACK, SK_TT_CONN};
+
 void sk_tcb_timer_fired(struct synack_stack *st, struct sk_tcb *t)
 {
-	for (int w = 0; w < SK_TT_COUNT; w++) {
+	for (int i = 0; i < SK_TT_COUNT; i++) {
+		enum sk_tt w = fire_order[i];
 		if (t->deadline[w] > st->now)
 			continue;
 		t->deadline[w] = UINT64_MAX;
-		if (fire_one(st, t, (enum sk_tt)w))
+		if (fire_one(st, t, w))
 			return; /* the connection is gone (and perhaps freed) */
 	}
 	sk_tcb_timer_rearm(st, t);

@@ -80,10 +80,51 @@ static void test_cc_2_3_reno_signals(void **state)
 	sk_cc_newreno.cong_signal(&c, SK_CC_RTO, 3 * MSS, 0);
 	assert_int_equal(c.ssthresh, 2 * MSS);
 	assert_int_equal(c.cwnd, MSS);
-	/* After recovery: min(ssthresh, flight + MSS) (RFC 6582 3.2 step 3). */
+	/* After recovery: ssthresh (RFC 6582 3.2 step 3's second choice, RFC 6937, Linux),
+	 * even when little is in flight. */
 	c.ssthresh = 30 * MSS;
 	sk_cc_newreno.post_recovery(&c, 5 * MSS, 0);
-	assert_int_equal(c.cwnd, 6 * MSS);
+	assert_int_equal(c.cwnd, 30 * MSS);
+}
+
+/* A stretch ACK in slow start counts every byte it covers (Linux's tcp_slow_start), up to
+ * ssthresh. */
+static void test_cc_1_stretch_ack(void **state)
+{
+	(void)state;
+	for (int algo = 0; algo < 2; algo++) {
+		struct sk_cc c;
+		sk_cc_select(&c, algo, MSS, 10);
+		struct sk_cc_ack a = ack(1000, 10 * MSS);
+		sk_cc_get(algo)->ack_received(&c, &a);
+		assert_int_equal(c.cwnd, 20 * MSS);
+		c.ssthresh = 25 * MSS;
+		a = ack(1000, 10 * MSS);
+		sk_cc_get(algo)->ack_received(&c, &a);
+		assert_int_equal(c.cwnd, 25 * MSS);
+	}
+}
+
+/* Restart after idle (RFC 5681 4.1 as Linux's tcp_cwnd_restart): cwnd halves per RTO of
+ * idle time beyond the first, not below the initial window; ssthresh keeps 3/4 of cwnd. */
+static void test_cc_restart_after_idle(void **state)
+{
+	(void)state;
+	for (int algo = 0; algo < 2; algo++) {
+		struct sk_cc c;
+		sk_cc_select(&c, algo, MSS, 10);
+		c.cwnd = 40 * MSS;
+		c.ssthresh = 20 * MSS;
+		sk_cc_get(algo)->after_idle(&c, 10, 300000, 210000, 0); /* 1 to 2 RTOs */
+		assert_int_equal(c.cwnd, 20 * MSS);
+		assert_int_equal(c.ssthresh, 30 * MSS);
+		c.cwnd = 40 * MSS;
+		sk_cc_get(algo)->after_idle(&c, 10, 5000000, 210000, 0); /* many RTOs */
+		assert_int_equal(c.cwnd, 10 * MSS);
+		c.cwnd = 8 * MSS; /* below the initial window: kept */
+		sk_cc_get(algo)->after_idle(&c, 10, 5000000, 210000, 0);
+		assert_int_equal(c.cwnd, 8 * MSS);
+	}
 }
 
 /* RFC 9438: beta 0.7, K = cbrt(W_max (1 - beta) / C), the window is back at W_max after K
@@ -140,6 +181,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cc_4_registry),
 		cmocka_unit_test(test_cc_1_slow_start),
+		cmocka_unit_test(test_cc_1_stretch_ack),
+		cmocka_unit_test(test_cc_restart_after_idle),
 		cmocka_unit_test(test_cc_1_reno_avoidance),
 		cmocka_unit_test(test_cc_2_3_reno_signals),
 		cmocka_unit_test(test_cc_4_cubic_curve),
