@@ -91,6 +91,7 @@ struct synack_config sk_scn_textbook(void)
 	c.tcp_early_retrans = 0;
 	c.tcp_rto_var_floor = 0;
 	c.tcp_nagle_minshall = 0;
+	c.tcp_ack_read_wait = 0;
 	return c;
 }
 

@@ -57,7 +57,8 @@ int sk_scenario_run(const struct sk_scenario *sc, const struct sk_world_opts *o,
 int sk_expect(struct sk_scn *s, int cond, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The defaults with the textbook algorithms, for scenarios whose timelines read as the RFCs
- * describe them: RFC 5681's delayed ACK from the first segment (no quick ACKs), loss found by
+ * describe them: RFC 5681's delayed ACK from the first segment (no quick ACKs, and every
+ * second full segment acked at once, read or not), loss found by
  * duplicate ACKs and RFC 6675's IsLost (no RACK, no tail-loss probes), RFC 6298's RTO
  * floored as a whole, and RFC 1122's Nagle (not Minshall's). What Linux (and synack by default) does instead is checked by the
  * conformance scripts (tests/conformance/) against the kernel. */

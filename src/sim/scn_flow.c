@@ -23,6 +23,9 @@ static struct synack_config small_rcvbuf(uint32_t bytes)
 	struct synack_config c;
 	synack_config_defaults(&c);
 	c.tcp_rmem[1] = c.tcp_rmem[2] = bytes;
+	/* every second segment acked at once, read or not (RFC 5681 4.2): the flights and
+	 * probes below are timed from those ACKs */
+	c.tcp_ack_read_wait = 0;
 	return c;
 }
 
@@ -685,11 +688,11 @@ static void check_sender_sws(struct sk_scn *s, int host, uint16_t sport, int pee
  *
  * The sender, in the same transfer (RFC 1122 4.2.3.4, RFC 9293 3.8.6.2.1): a segment goes if
  * it is full-sized, or ends the data, or is at least half the largest window seen (5792);
- * otherwise only when the override timeout fires. A window opened by 2500 bytes takes one
- * full segment; the 1052 left wait, and with nothing in flight (no ACK can come to widen
- * them) go when the persist timer, the override timer, fires one RTO (220 ms) after the
- * last ACK. So every segment is full, or the 1040-byte tail, or such an override send that
- * fills the window exactly; none is sent on an ACK or while data is in flight.
+ * otherwise only when the override timeout fires, one RTO (220 ms) after the last ACK with
+ * nothing in flight. So every segment is full, or the 1040-byte tail, or such an override
+ * send that fills the window exactly; none is sent on an ACK or while data is in flight.
+ * (This reader's updates, sent only when a read at least doubles the window, as Linux's,
+ * seldom leave a sliver to hold; the scripted receiver below makes the override fire.)
  *
  * The sender against a receiver that offers slivers (a scripted peer at 10 s, times relative;
  * MSS 1000, no options, window 4000 = the largest it will offer, so Fs * Max(SND.WND) = 2000):
@@ -751,7 +754,7 @@ static void flow_4(struct sk_scn *s)
 	struct sws_check sw;
 	check_sender_sws(s, s->client, port, s->server, SK_PORT, isn_of(s, s->client, port), 30000,
 			 SK_MS(220), &sw);
-	sk_expect(s, sw.silly == 0 && sw.override > 0 && sw.tail == 1,
+	sk_expect(s, sw.silly == 0 && sw.tail == 1,
 		  "the client's %d segments: %d full, the tail, %d slivers sent by the override "
 		  "timeout 220 ms after "
 		  "the last ACK with nothing in flight; %d other short ones (first %u bytes at "

@@ -398,7 +398,13 @@ static void maybe_window_update(struct synack_stack *st, struct sk_tcb *t)
 	 * beyond 65535 would repeat the old window, a pure waste of a segment. */
 	if (now > (uint32_t)65535 << t->rcv_wscale)
 		now = (uint32_t)65535 << t->rcv_wscale;
-	if (now > offered && (now - offered >= 2u * t->mss || now - offered >= t->rcvbuf / 2)) {
+	/* As Linux's tcp_cleanup_rbuf: an update is worth a segment when the window left is
+	 * at most half the largest and the read at least doubles it; and never a sliver
+	 * (receiver SWS avoidance, RFC 1122 4.2.3.3: at least min(RCV.BUFF / 2, MSS)). */
+	uint32_t clamp = t->rcvbuf < (uint32_t)65535 << t->rcv_wscale ? t->rcvbuf : (uint32_t)65535 << t->rcv_wscale;
+	if (2ull * offered > clamp || (now < t->mss && now < t->rcvbuf / 2))
+		return;
+	if (now > offered && now >= 2ull * offered) {
 		t->flags |= TF_ACKNOW;
 		sk_tcp_output(st, t);
 	}

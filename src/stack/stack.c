@@ -45,6 +45,7 @@ void synack_config_defaults(struct synack_config *c)
 	c->tcp_rto_min_ms = 200;
 	c->tcp_rto_var_floor = 1;
 	c->tcp_nagle_minshall = 1;
+	c->tcp_ack_read_wait = 1;
 	c->tcp_rto_initial_ms = 1000;
 	c->tcp_rto_max_ms = 120000;
 	c->tcp_delack_max_ms = 200;

@@ -126,9 +126,15 @@ static void delay(struct synack_stack *st, struct sk_tcb *t)
 void sk_ack_check(struct synack_stack *st, struct sk_tcb *t)
 {
 	uint32_t mss = t->rcv_mss ? t->rcv_mss : MSS_DEFAULT;
-	/* More than one full frame unacknowledged, quick-ACK mode (not interactive), or an
-	 * ACK owed now (out of order, a hole filled). */
-	if (t->rcv_nxt - t->last_ack_sent > mss || (t->quick && !t->pingpong) || (t->flags & TF_ACKNOW)) {
+	/* More than one full frame unacknowledged (and, as Linux, the window not shrinking:
+	 * with data unread the ACK comes with the read, sk_ack_after_read, or the timer),
+	 * quick-ACK mode (not interactive), or an ACK owed now (out of order, a hole filled). */
+	uint32_t unacked = t->rcv_nxt - t->last_ack_sent;
+	if ((t->flags & TF_FIN_RCVD) && unacked)
+		unacked--; /* a FIN is no part of a full-sized segment */
+	int two = unacked > mss &&
+		  (!st->cfg.tcp_ack_read_wait || t->rcv.len == 0 || sk_tcb_rcv_window(t) >= announced(t));
+	if (two || (t->quick && !t->pingpong) || (t->flags & TF_ACKNOW)) {
 		t->flags |= TF_ACKNOW;
 		return;
 	}

@@ -344,7 +344,7 @@ static void note_dsack(struct sk_tcb *t, uint32_t l, uint32_t r)
  * order it extends what the application can read (with any ranges it now joins), out of
  * order the assembler remembers it. Returns 1 if it was in order. */
 static int place_data(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t seq,
-		      const uint8_t *data, uint32_t len)
+		      const uint8_t *data, uint32_t len, int fin)
 {
 	uint32_t off = seq - t->rcv_nxt;
 	if (sk_bytes_write_at(st, &t->rcv, t->rcv.len + off, data, len) < 0) {
@@ -382,8 +382,8 @@ static int place_data(struct synack_stack *st, struct sk_tcb *t, const struct sk
 	sk_ack_data_in(st, t, seg, len);
 	if (filled)
 		t->flags |= TF_ACKNOW; /* REL-6: a segment filling a hole is acked at once */
-	else
-		sk_ack_check(st, t);
+	else if (!fin)
+		sk_ack_check(st, t); /* (with a FIN the FIN decides: ESTABLISHED turns interactive) */
 	return 1;
 }
 
@@ -441,7 +441,7 @@ static void process_text_fin(struct synack_stack *st, struct sk_tcb *t, const st
 			len = space - off;
 			fin = 0;
 		}
-		if (!place_data(st, t, seg, seq, data, len)) {
+		if (!place_data(st, t, seg, seq, data, len, fin)) {
 			if (fin)
 				ooo_fin(t, seq + len);
 			return; /* out of order */

@@ -294,6 +294,15 @@ static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, u
 	sk_rec_sent(st, t, seq, len, rexmit); /* after the RTO is armed: a probe comes no later */
 }
 
+/* Whether a recent segment ending at end carried PSH (psh_mark). */
+static int had_psh(const struct sk_tcb *t, uint32_t end)
+{
+	for (size_t i = 0; i < sizeof(t->psh_mark) / sizeof(t->psh_mark[0]); i++)
+		if (t->psh_mark[i] && t->psh_mark[i] == end)
+			return 1;
+	return 0;
+}
+
 /* How much new data one TSO super-segment may carry: a whole number of full segments
  * within the link's limit; mss itself when the route has no TSO, or when this connection's
  * segments are not the link's full ones (a smaller peer MSS, a lowered path MTU, SACK
@@ -371,9 +380,9 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
 		sk_cc_get(t->cc.algo)->after_idle(&t->cc, st->cfg.tcp_init_cwnd, st->now - t->last_send, t->rto,
 						  st->now); /* RFC 5681 4.1 */
 	/* PSH on the segment that empties the queue (RFC 1122 4.2.2.2), and on what the
-	 * override timeout sends (as Linux's tcp_write_wakeup). */
+	 * override timeout sends (as Linux's tcp_write_wakeup); a retransmission as first sent. */
 	uint16_t flags = SK_TCP_ACK;
-	if (len > 0 && (len == avail || (t->flags & TF_FORCE)))
+	if (len > 0 && (len == avail || (t->flags & TF_FORCE) || (rexmit && had_psh(t, t->snd_nxt + len))))
 		flags |= SK_TCP_PSH;
 	if (fin)
 		flags |= SK_TCP_FIN;
@@ -430,9 +439,7 @@ void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, 
 	int fin = (t->flags & TF_FIN_QUEUED) && off + len == t->snd.len && t->snd_max == t->snd_una + t->snd.len + 1;
 	/* PSH as the segment first had it: at the end of the queue, or where a recent
 	 * segment ended with it (the peer may be waiting for just that). */
-	int psh = off + len == t->snd.len;
-	for (size_t i = 0; i < sizeof(t->psh_mark) / sizeof(t->psh_mark[0]) && !psh; i++)
-		psh = t->psh_mark[i] && t->psh_mark[i] == seq + len;
+	int psh = off + len == t->snd.len || had_psh(t, seq + len);
 	struct sk_segment_out o;
 	fill_common(st, t, &o, seq, SK_TCP_ACK | (fin ? SK_TCP_FIN : 0) | (psh ? SK_TCP_PSH : 0));
 	o.data = &t->snd;
