@@ -562,6 +562,13 @@ static void ack_unacceptable(struct synack_stack *st, struct sk_tcb *t, const st
 	uint32_t text = (uint32_t)seg->payload_len + !!(seg->flags & SK_TCP_FIN);
 	if (text && seq_leq(seg->seq + text, t->rcv_nxt))
 		note_dsack(t, seg->seq, seg->seq + text); /* RFC 2883: all of it was had */
+	/* A duplicate reaching up to Last.ACK.sent still meets RFC 7323 4.3 (2) (SEG.SEQ <=
+	 * Last.ACK.sent, SEG.TSval >= TS.Recent), as Linux takes it: the ACK echoes the
+	 * retransmission's TSval, so the sender can tell it arrived. */
+	if (text && (t->flags & TF_TS) && seg->opt.has_ts && seq_geq(seg->seq + text, t->last_ack_sent) &&
+	    seq_leq(seg->seq, t->last_ack_sent) && seq_geq(seg->opt.tsval, t->ts_recent) &&
+	    seq_leq(seg->ack, t->snd_max) && seq_geq(seg->ack, t->snd_una))
+		t->ts_recent = seg->opt.tsval;
 	if (text || (seg->seq == t->rcv_nxt - 1 && !(seg->flags & SK_TCP_SYN)) || may_challenge(st, t))
 		sk_tcp_send_ack(st, t);
 }
