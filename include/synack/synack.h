@@ -132,7 +132,9 @@ ssize_t synack_sendto(synack_stack *s, int sock, const void *buf, size_t len, in
 		      const struct synack_sockaddr *to);
 ssize_t synack_recvfrom(synack_stack *s, int sock, void *buf, size_t len, int flags,
 			struct synack_sockaddr *from);
-enum { SYNACK_MSG_PEEK = 0x2, SYNACK_MSG_TRUNC = 0x20 };
+/* SYNACK_MSG_MORE (send on a stream): more data follows at once; a partial segment waits
+ * for it, as under TCP_CORK, for this call only (send(2)'s MSG_MORE). */
+enum { SYNACK_MSG_PEEK = 0x2, SYNACK_MSG_TRUNC = 0x20, SYNACK_MSG_MORE = 0x8000 };
 int synack_shutdown(synack_stack *s, int sock, int how);
 int synack_close(synack_stack *s, int sock);
 int synack_getsockname(synack_stack *s, int sock, struct synack_sockaddr *a);
@@ -148,6 +150,9 @@ enum {
 	SYNACK_SO_SNDBUF = 7,
 	SYNACK_SO_RCVBUF = 8,
 	SYNACK_SO_TYPE = 3,
+	SYNACK_SO_ACCEPTCONN = 30,
+	SYNACK_SO_PROTOCOL = 38,
+	SYNACK_SO_DOMAIN = 39,
 	SYNACK_TCP_NODELAY = 1,
 	SYNACK_TCP_MAXSEG = 2,
 	SYNACK_TCP_KEEPIDLE = 4,
@@ -172,6 +177,9 @@ enum {
 	SYNACK_EV_ERR = 0x008,
 	SYNACK_EV_HUP = 0x010,
 	SYNACK_EV_RDHUP = 0x2000,
+	SYNACK_EV_SENT = 0x10000, /* no poll(2) event: everything sent, the FIN included, is
+				   * acknowledged, or the connection is gone (SO_LINGER waits
+				   * for it) */
 };
 /* The SYNACK_EV_* mask, or -EBADF. */
 int synack_events(synack_stack *s, int sock);

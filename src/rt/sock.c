@@ -178,16 +178,15 @@ int synack_rt_shutdown(synack_rt *rt, int s, int how)
 
 int synack_rt_close(synack_rt *rt, int s)
 {
-	int r = sk_rt_lock(rt);
-	if (r == 0)
-		r = sk_px_close(rt->px, s);
-	if (r == 0) {
+	int r;
+	DRIVE(rt, r, w, sk_px_close(rt->px, s, &w)); /* SO_LINGER may wait */
+	if (r == 0 && sk_rt_lock(rt) == 0) {
 		struct rt_sock *e = sk_rt_sock(rt, s);
 		if (e)
 			e->kick++;
 		sk_rt_kick(rt, s); /* threads blocked on the handle return EBADF */
+		sk_rt_unlock(rt);
 	}
-	sk_rt_unlock(rt);
 	return (int)ret(r);
 }
 

@@ -162,7 +162,7 @@ static int exec(struct sbe *b, struct sk_call *c)
 		r = sk_px_shutdown(px, c->fd, (int)c->arg[0]);
 		break;
 	case SYS_CLOSE:
-		r = sk_px_close(px, c->fd);
+		r = sk_px_close(px, c->fd, w);
 		break;
 	case SYS_SETSOCKOPT:
 		r = sk_px_setsockopt(px, c->fd, (int)c->arg[0], (int)c->arg[1], c->opt_null ? NULL : c->opt, c->optlen);

@@ -413,8 +413,8 @@ static const void *gather(const struct msghdr *m, size_t total, void **tmp)
 }
 
 /* Pushes bytes [w->done, total) of the iovecs into the stream; returns what the stack took
- * this time (>= 0) or its -errno. */
-static ssize_t stream_push(struct sk_px *px, int fd, const struct msghdr *m, struct sk_px_wait *w)
+ * this time (>= 0) or its -errno. MSG_MORE in flags holds a partial last segment. */
+static ssize_t stream_push(struct sk_px *px, int fd, const struct msghdr *m, int flags, struct sk_px_wait *w)
 {
 	size_t skip = w->done, took = 0;
 	for (size_t i = 0; i < m->msg_iovlen; i++) {
@@ -424,7 +424,9 @@ static ssize_t stream_push(struct sk_px *px, int fd, const struct msghdr *m, str
 			continue;
 		}
 		size_t want = v->iov_len - skip;
-		ssize_t r = synack_send(px->st, fd, (const uint8_t *)v->iov_base + skip, want, 0);
+		/* one sendmsg, as the kernel builds it: segments cross the iovecs' boundaries */
+		int more = (i + 1 < m->msg_iovlen || (flags & MSG_MORE)) ? SYNACK_MSG_MORE : 0;
+		ssize_t r = synack_send(px->st, fd, (const uint8_t *)v->iov_base + skip, want, more);
 		skip = 0;
 		if (r < 0)
 			return took ? (ssize_t)took : r;
@@ -472,7 +474,7 @@ ssize_t sk_px_sendmsg(struct sk_px *px, int fd, const struct msghdr *m, int flag
 	int late = wait_check(px, e, w);
 	if (late < 0)
 		return late;
-	ssize_t r = stream_push(px, fd, m, w);
+	ssize_t r = stream_push(px, fd, m, flags, w);
 	if (r > 0)
 		w->done += (size_t)r;
 	if (r >= 0 && (w->done >= total || total == 0))
@@ -596,11 +598,36 @@ int sk_px_shutdown(struct sk_px *px, int fd, int how)
 	return synack_shutdown(px->st, fd, how);
 }
 
-int sk_px_close(struct sk_px *px, int fd)
+/* SO_LINGER with a time (socket(7)): close() sends the FIN as shutdown(SHUT_WR) would and
+ * waits while it is unacknowledged (FIN-WAIT-1, CLOSING, LAST-ACK: Linux's sk_stream_closing),
+ * at most the linger time; then the socket closes as usual. Unread data still aborts at
+ * once. Returns 1 to wait (w filled), 0 to close now. */
+static int linger_wait(struct sk_px *px, struct px_fd *e, int fd, struct sk_px_wait *w)
+{
+	struct sk_tcb *t = tcb_of(px, fd);
+	if (!t || !(t->flags & TF_LINGER) || t->rcv.len)
+		return 0;
+	if (!w->started) {
+		if (t->state != SYNACK_ESTABLISHED && t->state != SYNACK_CLOSE_WAIT)
+			return 0;
+		wait_begin(px, e, w, (int64_t)t->linger_s * 1000000);
+		synack_shutdown(px->st, fd, SYNACK_SHUT_WR);
+	} else if (wait_check(px, e, w)) {
+		return 0; /* the linger time is up (or the descriptor went: closed below) */
+	}
+	if (t->state != SYNACK_FIN_WAIT_1 && t->state != SYNACK_CLOSING && t->state != SYNACK_LAST_ACK)
+		return 0;
+	wait_for(w, fd, SYNACK_EV_SENT);
+	return 1;
+}
+
+int sk_px_close(struct sk_px *px, int fd, struct sk_px_wait *w)
 {
 	struct px_fd *e = rec(px, fd);
 	if (!e)
 		return -EBADF;
+	if (e->type == SYNACK_SOCK_STREAM && linger_wait(px, e, fd, w))
+		return SK_PX_WAIT;
 	int r = synack_close(px->st, fd);
 	uint32_t gen = e->gen + 1;
 	memset(e, 0, sizeof(*e));

@@ -47,7 +47,8 @@ ssize_t sk_px_sendmsg(struct sk_px *px, int fd, const struct msghdr *m, int flag
  * MSG_TRUNC; m->msg_flags gets MSG_TRUNC for a datagram cut short */
 ssize_t sk_px_recvmsg(struct sk_px *px, int fd, struct msghdr *m, int flags, struct sk_px_wait *w);
 int sk_px_shutdown(struct sk_px *px, int fd, int how);
-int sk_px_close(struct sk_px *px, int fd);
+/* With SO_LINGER on and a time, waits for the FIN's ACK (at most that time). */
+int sk_px_close(struct sk_px *px, int fd, struct sk_px_wait *w);
 int sk_px_setsockopt(struct sk_px *px, int fd, int level, int name, const void *val, socklen_t len);
 int sk_px_getsockopt(struct sk_px *px, int fd, int level, int name, void *val, socklen_t *len);
 int sk_px_getsockname(struct sk_px *px, int fd, struct sockaddr *a, socklen_t *len);

@@ -327,7 +327,6 @@ static int take_error(struct sk_tcb *t)
 
 ssize_t synack_send(synack_stack *st, int sock, const void *buf, size_t len, int flags)
 {
-	(void)flags;
 	struct sk_conn *u = udp_get(st, sock);
 	if (u)
 		return sk_udp_sendto(st, u, buf, len, NULL);
@@ -362,7 +361,10 @@ ssize_t synack_send(synack_stack *st, int sock, const void *buf, size_t len, int
 	int r = sk_bytes_push(st, &t->snd, buf, n, limit);
 	if (r < 0)
 		return r;
+	if (flags & SYNACK_MSG_MORE)
+		t->flags |= TF_MORE;
 	sk_tcp_output(st, t);
+	t->flags &= ~TF_MORE;
 	return r;
 }
 
@@ -600,10 +602,16 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 		if (!val || len < sizeof(lg))
 			return -EINVAL;
 		memcpy(&lg, val, sizeof(lg));
-		if (lg.l_onoff && lg.l_linger == 0)
+		/* As Linux: on with a time of 0 (or below) aborts on close(); on with a time
+		 * makes close() wait for the FIN's ACK that long (sk_px_close). */
+		t->flags &= ~(TF_LINGER0 | TF_LINGER);
+		t->linger_s = 0;
+		if (lg.l_onoff && lg.l_linger <= 0) {
 			t->flags |= TF_LINGER0;
-		else
-			t->flags &= ~TF_LINGER0;
+		} else if (lg.l_onoff) {
+			t->flags |= TF_LINGER;
+			t->linger_s = (uint32_t)lg.l_linger;
+		}
 		return 0;
 	}
 	if (level == SYNACK_IPPROTO_TCP && name == SYNACK_TCP_CONGESTION) {
@@ -780,18 +788,33 @@ int synack_getsockopt(synack_stack *st, int sock, int level, int name, void *val
 		switch (name) {
 		case SYNACK_SO_TYPE:
 			return put_int(val, len, SYNACK_SOCK_STREAM);
+		case SYNACK_SO_PROTOCOL:
+			return put_int(val, len, SYNACK_IPPROTO_TCP);
+		case SYNACK_SO_DOMAIN:
+			return put_int(val, len, 2); /* AF_INET */
+		case SYNACK_SO_ACCEPTCONN:
+			return put_int(val, len, t->state == SYNACK_LISTEN);
 		case SYNACK_SO_RCVBUF:
 			return put_int(val, len, (int)((t->flags & TF_RCVBUF_LOCK) ? 2 * t->rcvbuf : t->rcvbuf));
 		case SYNACK_SO_SNDBUF:
 			return put_int(val, len, (int)sk_tcb_sndbuf(st, t));
-		case SYNACK_SO_ERROR:
-			return put_int(val, len, take_error(t));
+		case SYNACK_SO_ERROR: {
+			/* With no error pending, a soft one heard (an ICMP error the connection
+			 * outlived: RFC 1122 4.2.3.9 "SHOULD make the information available"),
+			 * once, as Linux's sk_err_soft. */
+			int e = take_error(t);
+			if (!e) {
+				e = t->soft_err;
+				t->soft_err = 0;
+			}
+			return put_int(val, len, e);
+		}
 		case SYNACK_SO_KEEPALIVE:
 			return put_int(val, len, !!(t->flags & TF_KEEPALIVE));
 		case SYNACK_SO_REUSEADDR:
 			return put_int(val, len, !!(t->flags & TF_REUSEADDR));
 		case SYNACK_SO_LINGER: {
-			struct synack_linger lg = {!!(t->flags & TF_LINGER0), 0};
+			struct synack_linger lg = {!!(t->flags & (TF_LINGER0 | TF_LINGER)), (int)t->linger_s};
 			if (*len < sizeof(lg))
 				return -EINVAL;
 			memcpy(val, &lg, sizeof(lg));
@@ -873,6 +896,8 @@ int synack_events(synack_stack *st, int sock)
 	}
 	if (t->soerror)
 		ev |= SYNACK_EV_ERR;
+	if (t->state == SYNACK_CLOSED || t->state == SYNACK_FIN_WAIT_2 || t->state == SYNACK_TIME_WAIT)
+		ev |= SYNACK_EV_SENT; /* our FIN is acknowledged, or there is none to be */
 	return (int)ev;
 }
 

@@ -352,10 +352,10 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
 		return 0;
 	}
 	if (!rexmit && len < mss && !fin) {
-		if (len == avail && (t->flags & TF_CORK) && !(t->flags & TF_FORCE)) {
-			/* TCP_CORK: only full segments; a tail waits for more data or uncorking,
-			 * at most until the persist timer's override (Linux's 200 ms ceiling is
-			 * its probe timer, one RTO). */
+		if (len == avail && (t->flags & (TF_CORK | TF_MORE)) && !(t->flags & TF_FORCE)) {
+			/* TCP_CORK (or a send with MSG_MORE): only full segments; a tail waits
+			 * for more data or uncorking, at most until the persist timer's override
+			 * (Linux's 200 ms ceiling is its probe timer, one RTO). */
 			if (!in_flight)
 				arm_persist(st, t);
 			return 0;

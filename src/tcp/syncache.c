@@ -282,6 +282,7 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	t->keepcnt = l->keepcnt;
 	t->user_sndbuf = l->user_sndbuf;
 	t->user_timeout_ms = l->user_timeout_ms;
+	t->linger_s = l->linger_s;
 	if (l->flags & TF_RCVBUF_LOCK)
 		t->rcvbuf = l->rcvbuf;
 	uint32_t mtu_mss = t->adv_mss;

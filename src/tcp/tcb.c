@@ -134,6 +134,7 @@ void sk_tcb_reuse(struct synack_stack *st, struct sk_tcb *t)
 	t->keepcnt = old.keepcnt;
 	t->user_sndbuf = old.user_sndbuf;
 	t->user_timeout_ms = old.user_timeout_ms;
+	t->linger_s = old.linger_s;
 	if (old.flags & TF_RCVBUF_LOCK)
 		t->rcvbuf = old.rcvbuf;
 	sk_cc_select(&t->cc, old.cc.algo, 536, st->cfg.tcp_init_cwnd);

@@ -62,9 +62,11 @@ enum {
 	TF_RCVBUF_LOCK = 1u << 19, /* SO_RCVBUF set: no receive-buffer autotuning */
 	TF_CORK = 1u << 20,      /* TCP_CORK: only full segments until uncorked */
 	TF_FIN_OOO = 1u << 21,   /* the peer's FIN arrived ahead of a hole: at fin_seq */
+	TF_LINGER = 1u << 22,    /* SO_LINGER {1, linger_s > 0}: close() waits */
+	TF_MORE = 1u << 23,      /* during a send with MSG_MORE: corked for that call */
 };
 /* What a socket keeps of its options when a failed connect is tried again. */
-#define TF_SOCKOPTS (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_REUSEADDR | TF_BOUND | TF_RCVBUF_LOCK | TF_CORK)
+#define TF_SOCKOPTS (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_LINGER | TF_REUSEADDR | TF_BOUND | TF_RCVBUF_LOCK | TF_CORK)
 
 /* A byte queue (send data, or in-order received data not yet read). Storage is allocated
  * on the first byte and freed when the queue empties, so an idle connection holds none
@@ -112,6 +114,7 @@ struct sk_tcb {
 	uint32_t keepidle_s, keepintvl_s; /* per socket, 0 = stack default */
 	uint32_t user_sndbuf;  /* SO_SNDBUF: bytes the send queue may hold, 0 = autotuned */
 	uint32_t user_timeout_ms; /* TCP_USER_TIMEOUT, 0 = none */
+	uint32_t linger_s;     /* SO_LINGER's time (TF_LINGER) */
 	uint64_t rtx_stamp;    /* when the oldest unacknowledged segment was first sent, once it
 				* timed out (0: none): TCP_USER_TIMEOUT counts from it */
 	uint32_t total_retrans;

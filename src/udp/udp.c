@@ -310,6 +310,15 @@ int sk_udp_getsockopt(struct synack_stack *st, struct sk_conn *c, int level, int
 	case SYNACK_SO_TYPE:
 		*v = SYNACK_SOCK_DGRAM;
 		return 0;
+	case SYNACK_SO_PROTOCOL:
+		*v = 17; /* IPPROTO_UDP */
+		return 0;
+	case SYNACK_SO_DOMAIN:
+		*v = 2; /* AF_INET */
+		return 0;
+	case SYNACK_SO_ACCEPTCONN:
+		*v = 0;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
