@@ -36,6 +36,8 @@ struct conn {
 	int lport_known, rport_known;
 	int isn_known;
 	uint32_t isn_live, isn_script; /* the local side's ISN */
+	int bound;             /* bind() named a port: a new attempt keeps it */
+	int attempt_over;      /* a connect() failed: the next one sends a new SYN, relearned */
 	struct {
 		uint32_t script, live;
 	} ts[TS_MAP];
@@ -852,6 +854,17 @@ static void call_effects(struct runner *r, const struct sk_se *ev, const struct 
 	if (sc->nargs && sc->args[0]->kind == SX_INT)
 		sfd = sc->args[0]->num;
 	struct conn *cn = sfd >= 0 ? conn_of_fd(r, (int)sfd) : NULL;
+	if (!before && cn && cn->proto == SP_TCP) {
+		/* the end of a connection attempt: connect() failed, or SO_ERROR said so */
+		int so_err = 0;
+		if (c->sys == SYS_GETSOCKOPT && c->ret == 0 && c->arg[0] == SOL_SOCKET && c->arg[1] == SO_ERROR &&
+		    c->optlen >= sizeof(int))
+			memcpy(&so_err, c->opt, sizeof(int));
+		if ((c->sys == SYS_CONNECT && c->ret < 0 && c->err != EINPROGRESS && c->err != EALREADY &&
+		     c->err != EISCONN) ||
+		    so_err)
+			cn->attempt_over = 1;
+	}
 	int peer_call = c->sys == SYS_CONNECT || c->sys == SYS_SENDTO || c->sys == SYS_SENDMSG;
 	if (before != peer_call)
 		return;
@@ -878,6 +891,7 @@ static void call_effects(struct runner *r, const struct sk_se *ev, const struct 
 				cn->laddr = r->local;
 			cn->lport = ntohs(sin.sin_port);
 			cn->lport_known = cn->lport != 0;
+			cn->bound = cn->lport_known;
 		}
 		break;
 	case SYS_LISTEN:
@@ -908,9 +922,16 @@ static void call_effects(struct runner *r, const struct sk_se *ev, const struct 
 			cn->rport_known = 1;
 			if (!cn->laddr)
 				cn->laddr = r->local;
-			if (cn->proto == SP_TCP && c->sys == SYS_CONNECT && cn->state == CS_INIT) {
+			if (cn->proto == SP_TCP && c->sys == SYS_CONNECT && (cn->state == CS_INIT || cn->attempt_over)) {
+				/* a new attempt: its SYN tells the ISN (and the port, unless bound) */
 				cn->state = CS_CONNECTING;
 				cn->isn_known = 0;
+				cn->have_ts = 0;
+				cn->nts = 0;
+				cn->out_seen = 0;
+				if (cn->attempt_over && !cn->bound)
+					cn->lport_known = 0;
+				cn->attempt_over = 0;
 			}
 			r->sut = cn;
 		}
@@ -1125,7 +1146,10 @@ static int wait_until(struct runner *r, int64_t t)
 /* packetdrill: a call waits (up to a second) for a blocked call before it to return. */
 static int await_idle(struct runner *r)
 {
+	/* As long as the blocked call may still take by its own line, at least IDLE_WAIT_US. */
 	int64_t limit = now(r) + IDLE_WAIT_US;
+	if (r->pend.active && r->pend.ev->tkind != ST_ANY && r->pend.end + r->tolerance > limit)
+		limit = r->pend.end + r->tolerance;
 	while (r->pend.active) {
 		if (now(r) >= limit) {
 			int line = r->line;

@@ -442,8 +442,12 @@ static void flow_2(struct sk_scn *s)
 	sk_scn_tcp_info(s, s->server, a, &si);
 	sk_expect(s, si.snd_wscale == 2 && si.snd_wnd == 65535u << 2,
 		  "the peer's shift is 2: its window 65535 counts %u (want 262140)", si.snd_wnd);
+	/* One byte first, so the ACK after it is newer (SEG.SEQ > SND.WL1) and its smaller
+	 * window is an update (RFC 9293 3.10.7.4; a repeat of SEQ and ACK that only shrinks
+	 * the window is not, as Linux judges it). */
+	sk_scn_peer_seg(s, &pc, A | P, pc.iss + 1, pc.irs + 1, 65535, NULL, "x", 1);
 	struct sk_tcp_opts late = {.has_ws = 1, .ws = 9};
-	sk_scn_peer_seg(s, &pc, A, pc.iss + 1, pc.irs + 1, 1000, &late, NULL, 0);
+	sk_scn_peer_seg(s, &pc, A, pc.iss + 2, pc.irs + 1, 1000, &late, NULL, 0);
 	sk_world_run_until(s->w, sk_world_now(s->w) + OWD);
 	sk_scn_tcp_info(s, s->server, a, &si);
 	sk_expect(s, si.snd_wscale == 2 && si.snd_wnd == 4000,

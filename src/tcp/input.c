@@ -284,6 +284,13 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 	}
 	uint32_t win = (uint32_t)seg->win << t->snd_wscale;
 	uint32_t flight = t->snd_max - t->snd_una;
+	/* RFC 9293 3.10.7.4's window update, as Linux's tcp_may_update_window judges it: a
+	 * segment that acknowledges new data or is newer than the last update counts; one with
+	 * the same SEQ and ACK counts only if it opens the window or closes it (a stray
+	 * duplicate shrinking the window is not taken). Old ACKs never count. */
+	int wnd_update = seq_geq(seg->ack, t->snd_una) &&
+			 (seq_gt(seg->ack, t->snd_una) || seq_gt(seg->seq, t->snd_wl1) ||
+			  (seg->seq == t->snd_wl1 && (win > t->snd_wnd || !win)));
 	if (seq_gt(seg->ack, t->snd_una)) {
 		uint32_t acked = seg->ack - t->snd_una;
 		t->bytes_acked += acked;
@@ -316,7 +323,7 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 			  seq_gt(t->snd_max, t->snd_una) && win == t->snd_wnd;
 		sk_rec_on_ack(st, t, seg, 0, flight, dup);
 	}
-	if (seq_lt(t->snd_wl1, seg->seq) || (t->snd_wl1 == seg->seq && seq_leq(t->snd_wl2, seg->ack))) {
+	if (wnd_update) {
 		t->snd_wnd = win;
 		t->snd_wl1 = seg->seq;
 		t->snd_wl2 = seg->ack;

@@ -222,10 +222,16 @@ static uint32_t sack_space(const struct sk_tcb *t)
 	return n ? 4 + 8 * n : 0;
 }
 
-/* The payload that fits in the next segment. */
+/* The payload that fits in the next segment: the effective MSS less the SACK blocks, and
+ * no more than half the largest window the peer offered, when that is tiny (Linux's
+ * tcp_bound_to_half_wnd), so such a window still sees two segments per round trip. */
 static uint32_t mss_now(const struct sk_tcb *t)
 {
-	return sk_tcp_eff_mss(t) - sack_space(t);
+	uint32_t m = sk_tcp_eff_mss(t) - sack_space(t);
+	uint32_t cut = t->max_sndwnd > 536 ? t->max_sndwnd / 2 : t->max_sndwnd;
+	if (cut && m > cut)
+		m = cut < 48 ? 48 : cut;
+	return m;
 }
 
 static void arm_persist(struct synack_stack *st, struct sk_tcb *t)
@@ -379,10 +385,13 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
 	if (!rexmit && !in_flight && t->last_send && st->now - t->last_send > t->rto)
 		sk_cc_get(t->cc.algo)->after_idle(&t->cc, st->cfg.tcp_init_cwnd, st->now - t->last_send, t->rto,
 						  st->now); /* RFC 5681 4.1 */
-	/* PSH on the segment that empties the queue (RFC 1122 4.2.2.2), and on what the
-	 * override timeout sends (as Linux's tcp_write_wakeup); a retransmission as first sent. */
+	/* PSH on the segment that empties the queue (RFC 1122 4.2.2.2), on what the override
+	 * timeout sends (as Linux's tcp_write_wakeup), and, as Linux's forced_push, once half
+	 * the largest window has gone without one; a retransmission as first sent. */
 	uint16_t flags = SK_TCP_ACK;
-	if (len > 0 && (len == avail || (t->flags & TF_FORCE) || (rexmit && had_psh(t, t->snd_nxt + len))))
+	uint32_t last_psh = t->psh_mark[0] ? t->psh_mark[0] : t->snd_una;
+	int forced = !rexmit && seq_gt(t->snd_nxt + len, last_psh + t->max_sndwnd / 2);
+	if (len > 0 && (len == avail || forced || (t->flags & TF_FORCE) || (rexmit && had_psh(t, t->snd_nxt + len))))
 		flags |= SK_TCP_PSH;
 	if (fin)
 		flags |= SK_TCP_FIN;
