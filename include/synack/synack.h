@@ -36,6 +36,8 @@ struct synack_config {
 	int tcp_timestamps;          /* 1 */
 	int tcp_sack;                /* 1 */
 	int tcp_window_scaling;      /* 1 */
+	int tcp_ecn;                 /* 2: ECN (RFC 3168) when the peer asks for it, as Linux;
+				      * 1: asked for too; 0: never */
 	int tcp_syncookies;          /* 1: when the SYN queue is full; 2: always; 0: never */
 	uint32_t tcp_max_syn_backlog; /* 1024 */
 	uint32_t somaxconn;          /* 4096 */

@@ -73,7 +73,7 @@ static const struct sc_entry table[] = {
 	{"net.ipv4.tcp_reordering", SC_FIXED, 0, T_INT, 0, 0, 1, "3", "synack's DupThresh is 3"},
 	{"net.ipv4.tcp_fastopen", SC_FIXED, 0, T_INT, 0, 0, 1, "0", "synack has no TCP Fast Open"},
 	{"net.ipv4.tcp_mtu_probing", SC_FIXED, 0, T_INT, 0, 0, 1, "0", "synack does no PLPMTUD"},
-	{"net.ipv4.tcp_ecn", SC_FIXED, 0, T_INT, 0, 0, 1, "0", "synack does not negotiate ECN"},
+	{"net.ipv4.tcp_ecn", SC_INT, F(tcp_ecn, T_INT), 0, 2, 1, NULL, NULL},
 };
 
 /* Sysctls that are not per network namespace: setting them would change the host. */

@@ -91,7 +91,7 @@ void sk_icmp_send_error(struct synack_stack *st, uint8_t type, uint8_t code, uin
 	st->stats.icmp_out++;
 	/* From the address the offending datagram was sent to when it is ours. */
 	uint32_t src = sk_addr_find(st, ip.dst) ? ip.dst : sk_route_src(st, ip.src);
-	sk_ip_send(st, src, ip.src, SK_IPPROTO_ICMP, (size_t)n, 0);
+	sk_ip_send(st, src, ip.src, SK_IPPROTO_ICMP, (size_t)n, 0, 0);
 }
 
 static void echo_reply(struct synack_stack *st, const struct sk_ipv4 *ip, const struct sk_icmp *m)
@@ -107,7 +107,7 @@ static void echo_reply(struct synack_stack *st, const struct sk_ipv4 *ip, const 
 		return;
 	st->stats.icmp_out++;
 	st->stats.icmp_echo_replies++;
-	sk_ip_send(st, ip->dst, ip->src, SK_IPPROTO_ICMP, (size_t)n, 0);
+	sk_ip_send(st, ip->dst, ip->src, SK_IPPROTO_ICMP, (size_t)n, 0, 0);
 }
 
 void sk_icmp_input(struct synack_stack *st, const struct sk_ipv4 *ip, const uint8_t *pkt)

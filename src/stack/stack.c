@@ -44,6 +44,7 @@ void synack_config_defaults(struct synack_config *c)
 	c->tcp_init_cwnd = 10;
 	c->tcp_rto_min_ms = 200;
 	c->tcp_rto_var_floor = 1;
+	c->tcp_ecn = 2;
 	c->tcp_nagle_minshall = 1;
 	c->tcp_ack_read_wait = 1;
 	c->tcp_rto_initial_ms = 1000;
@@ -67,7 +68,7 @@ static int config_valid(const struct synack_config *c)
 	       c->tcp_synack_retries <= 127 && c->tcp_retries2 >= 0 && c->tcp_retries2 <= 127 &&
 	       c->tcp_orphan_retries >= 0 && c->tcp_orphan_retries <= 127 &&
 	       c->ip_local_port_range[0] > 0 && c->ip_local_port_range[0] <= c->ip_local_port_range[1] &&
-	       c->tcp_rto_min_ms > 0 && c->tcp_rto_min_ms <= c->tcp_rto_max_ms &&
+	       c->tcp_rto_min_ms > 0 && c->tcp_rto_min_ms <= c->tcp_rto_max_ms && c->tcp_ecn >= 0 && c->tcp_ecn <= 2 &&
 	       c->tcp_rto_initial_ms > 0 && c->tcp_keepalive_probes >= 0 && c->ip_default_ttl > 0 &&
 	       c->tcp_init_cwnd > 0 && c->msl_ms > 0 &&
 	       memchr(c->tcp_congestion_control, 0, sizeof(c->tcp_congestion_control)) &&
@@ -229,7 +230,7 @@ uint32_t sk_route_src(const struct synack_stack *st, uint32_t dst)
 	return a ? a->addr : 0;
 }
 
-int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len, int df)
+int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len, int df, uint8_t tos)
 {
 	const struct sk_addr_entry *a = sk_addr_find(st, src);
 	if (!a)
@@ -238,7 +239,7 @@ int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t prot
 		st->stats.output_errors++;
 		return -ENETUNREACH;
 	}
-	struct sk_ipv4 h = {.total_len = (uint16_t)(20 + len), .id = st->ip_id++, .frag = df ? SK_IP_DF : 0,
+	struct sk_ipv4 h = {.tos = tos, .total_len = (uint16_t)(20 + len), .id = st->ip_id++, .frag = df ? SK_IP_DF : 0,
 			    .ttl = st->cfg.ip_default_ttl, .proto = proto, .src = src, .dst = dst};
 	if (20 + len <= a->mtu || (df && proto == SK_IPPROTO_TCP && 20 + len <= a->gso_max)) {
 		sk_ipv4_emit(st->out, 20, &h);
@@ -305,7 +306,7 @@ void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now
 	size_t l4len = (size_t)ip.total_len - ip.hlen;
 	switch (ip.proto) {
 	case SK_IPPROTO_TCP:
-		sk_tcp_input(st, ip.src, ip.dst, l4, l4len);
+		sk_tcp_input(st, ip.src, ip.dst, ip.tos & 3, l4, l4len);
 		break;
 	case SK_IPPROTO_UDP:
 		if (sk_udp_input(st, ip.src, ip.dst, l4, l4len) < 0)

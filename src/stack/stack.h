@@ -82,14 +82,15 @@ struct synack_stack {
 };
 
 /* Emits an IPv4 packet whose payload (proto) is already at sk_ip_payload(st)/len; fills in
- * the IP header in front of it in st->out. With df the packet carries Don't Fragment and
- * must fit the MTU (-EMSGSIZE otherwise); without, a packet over the MTU leaves in
- * fragments (IP-2). Returns 0 or -errno. */
-int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len, int df);
-/* TCP's form: always DF, TCP segments at the MSS (IP-2). */
-static inline int sk_ip_output(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len)
+ * the IP header in front of it in st->out, with tos (the ECN codepoint in its low bits). With
+ * df the packet carries Don't Fragment and must fit the MTU (-EMSGSIZE otherwise); without,
+ * a packet over the MTU leaves in fragments (IP-2). Returns 0 or -errno. */
+int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len, int df, uint8_t tos);
+/* TCP's form: always DF, TCP segments at the MSS (IP-2); ecn is RFC 3168's codepoint. */
+static inline int sk_ip_output(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len,
+			       uint8_t ecn)
 {
-	return sk_ip_send(st, src, dst, proto, len, 1);
+	return sk_ip_send(st, src, dst, proto, len, 1, ecn);
 }
 /* ---- icmp.c ---- */
 /* An ICMP message addressed to us (ip is its parsed header, pkt the whole packet). */

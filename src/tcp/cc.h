@@ -10,7 +10,7 @@
 enum sk_cc_signal {
 	SK_CC_LOSS,    /* fast retransmit: duplicate ACKs or SACK-detected loss */
 	SK_CC_RTO,     /* retransmission timeout */
-	SK_CC_ECN,     /* ECN-Echo (reserved for when ECN is negotiated) */
+	SK_CC_ECN,     /* an ECN echo (RFC 3168 6.1.2): cwnd, not FlightSize, is halved */
 };
 
 /* The per-connection state every algorithm works on; the algorithm's private part is in

@@ -91,7 +91,9 @@ static uint32_t half_flight(const struct sk_cc *c, uint32_t flight)
 static void reno_signal(struct sk_cc *c, enum sk_cc_signal sig, uint32_t flight, uint64_t now)
 {
 	(void)now;
-	c->ssthresh = half_flight(c, flight);
+	/* RFC 3168 6.1.2 halves cwnd for an ECN echo; a loss halves the FlightSize (RFC 5681
+	 * eq. 4). */
+	c->ssthresh = half_flight(c, sig == SK_CC_ECN ? c->cwnd : flight);
 	c->bytes_acked = 0;
 	c->cwnd = sig == SK_CC_RTO ? c->mss : c->ssthresh; /* CC-2 / CC-3 */
 }

@@ -172,6 +172,9 @@ static void syn_sent(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 	t->rcv_nxt = seg->seq + 1;
 	t->rcv_adv = t->rcv_nxt + sk_tcp_syn_window(sk_tcb_rcv_window(t), t->adv_mss); /* as our SYN offered it */
 	take_syn_options(st, t, seg);
+	/* RFC 3168 6.1.1: our ECN-setup SYN is accepted by a SYN+ACK with ECE and not CWR. */
+	if (ack && st->cfg.tcp_ecn == 1 && (seg->flags & (SK_TCP_ECE | SK_TCP_CWR)) == SK_TCP_ECE)
+		t->flags |= TF_ECN;
 	if (ack) {
 		t->snd_una = seg->ack;
 		t->snd_wnd = seg->win; /* never scaled in a SYN */
@@ -406,9 +409,27 @@ static void ooo_fin(struct sk_tcb *t, uint32_t at)
 		sk_asm_add(t->asmb, at, at + 1);
 }
 
+/* RFC 3168 6.1.3, the receiver's side: a data segment with CWR ends the echo (and is acked
+ * at once: the sender's window may be small now); a CE mark starts it, with an ACK at once,
+ * as Linux's quick ACK on CE. */
+static void ecn_receive(struct sk_tcb *t, const struct sk_tcp *seg)
+{
+	if (!(t->flags & TF_ECN) || !seg->payload_len)
+		return;
+	if (seg->flags & SK_TCP_CWR) {
+		t->ecn &= (uint8_t)~ECN_DEMAND_CWR;
+		t->flags |= TF_ACKNOW;
+	}
+	if (seg->ecn == SK_ECN_CE && !(t->ecn & ECN_DEMAND_CWR)) {
+		t->ecn |= ECN_DEMAND_CWR;
+		t->flags |= TF_ACKNOW;
+	}
+}
+
 /* Steps 7 and 8: the text and the FIN. */
 static void process_text_fin(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, int *gone)
 {
+	ecn_receive(t, seg);
 	const uint8_t *data = seg->payload;
 	uint32_t len = (uint32_t)seg->payload_len;
 	uint32_t seq = seg->seq;
@@ -750,11 +771,12 @@ static void listen_segment(struct synack_stack *st, struct sk_tcb *l, uint32_t s
 	st->stats.tcp_drop_state++;
 }
 
-void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint8_t *p, size_t len)
+void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t ecn, const uint8_t *p, size_t len)
 {
 	struct sk_tcp seg;
 	st->stats.tcp_in++;
 	int r = sk_tcp_parse(p, len, src, dst, &seg, SK_TCP_VERIFY_CSUM);
+	seg.ecn = ecn;
 	if (r == -SK_WIRE_BAD_CHECKSUM) {
 		st->stats.tcp_in_bad_csum++;
 		return;

@@ -54,7 +54,7 @@ int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
 	st->stats.tcp_out++;
 	if (s->flags & SK_TCP_RST)
 		st->stats.tcp_rst_out++;
-	return sk_ip_output(st, s->src, s->dst, SK_IPPROTO_TCP, (size_t)n);
+	return sk_ip_output(st, s->src, s->dst, SK_IPPROTO_TCP, (size_t)n, s->ecn);
 }
 
 /* The window we announce: never shrinking the right edge already offered (RFC 9293
@@ -95,6 +95,10 @@ static void fill_common(struct synack_stack *st, struct sk_tcb *t, struct sk_seg
 	o->sport = t->h.key.lport;
 	o->dport = t->h.key.rport;
 	o->seq = seq;
+	/* RFC 3168 6.1.3: ECE on every segment while the echo is owed (Not-ECT unless the
+	 * caller makes it a new data segment, 6.1.4/6.1.5). */
+	if ((t->flags & TF_ECN) && (t->ecn & ECN_DEMAND_CWR) && !(flags & SK_TCP_SYN))
+		flags |= SK_TCP_ECE;
 	o->flags = flags;
 	if (flags & SK_TCP_ACK)
 		o->ack = t->last_ack_sent = t->rcv_nxt; /* RFC 7323 4.3's Last.ACK.sent */
@@ -179,8 +183,10 @@ static void arm_rexmt(struct synack_stack *st, struct sk_tcb *t)
 
 static void send_syn(struct synack_stack *st, struct sk_tcb *t, int with_ack)
 {
+	/* RFC 3168 6.1.1: with tcp_ecn 1 the SYN asks for ECN (ECE and CWR). */
+	uint16_t ecn = !with_ack && st->cfg.tcp_ecn == 1 ? SK_TCP_ECE | SK_TCP_CWR : 0;
 	struct sk_segment_out o;
-	fill_common(st, t, &o, t->iss, SK_TCP_SYN | (with_ack ? SK_TCP_ACK : 0));
+	fill_common(st, t, &o, t->iss, SK_TCP_SYN | (with_ack ? SK_TCP_ACK : 0) | ecn);
 	sk_tcp_send_segment(st, &o);
 	if (t->backoff == 0) { /* time the SYN (Karn: never a retransmitted one) */
 		t->rtt_seq = t->iss;
@@ -345,6 +351,8 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
 		if (n > mss)
 			len = n == avail ? n : n - n % mss;
 	}
+	if (len > mss && (t->ecn & ECN_QUEUE_CWR))
+		len = mss; /* CWR on the first segment only, not copied across a super-segment */
 	if (len > avail)
 		len = avail;
 	if (len > usable)
@@ -395,8 +403,19 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
 		flags |= SK_TCP_PSH;
 	if (fin)
 		flags |= SK_TCP_FIN;
+	/* RFC 3168 6.1.2, 6.1.5: new data goes ECT(0), the first after a reduction with CWR;
+	 * retransmissions and segments without data go Not-ECT. */
+	uint8_t ect = SK_ECN_NOT_ECT;
+	if ((t->flags & TF_ECN) && !rexmit && len) {
+		ect = SK_ECN_ECT0;
+		if (t->ecn & ECN_QUEUE_CWR) {
+			flags |= SK_TCP_CWR;
+			t->ecn &= (uint8_t)~ECN_QUEUE_CWR;
+		}
+	}
 	struct sk_segment_out o;
 	fill_common(st, t, &o, t->snd_nxt, flags);
+	o.ecn = ect;
 	o.data = &t->snd;
 	o.data_off = off;
 	o.data_len = len;

@@ -47,13 +47,36 @@ uint32_t sk_rec_sack(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 
 /* ---- entering and leaving recovery ---- */
 
-/* Congestion control's reduction at the start of recovery; PRR's counters start over. */
+/* Congestion control's reduction at the start of recovery; PRR's counters start over. A
+ * window already reduced for an ECN echo (CWR) is not reduced again (Linux: recovery takes
+ * over the reduction under way). */
 static void reduce(struct synack_stack *st, struct sk_tcb *t, uint32_t flight)
 {
-	t->prior_cwnd = t->cc.cwnd;
-	cc(t)->cong_signal(&t->cc, SK_CC_LOSS, flight, st->now);
+	if (t->ecn & ECN_IN_CWR)
+		t->ecn &= (uint8_t)~ECN_IN_CWR;
+	else {
+		t->prior_cwnd = t->cc.cwnd;
+		cc(t)->cong_signal(&t->cc, SK_CC_LOSS, flight, st->now);
+	}
 	t->prr_delivered = 0;
 	t->prr_out = 0;
+}
+
+/* RFC 3168 6.1.2, the sender's side: an ACK with ECE halves the window as a loss would, at
+ * most once per window of data: CWR lasts until snd_una passes what was sent when it began
+ * (strictly, so the CWR bit reached the receiver), and the next new segment carries CWR. */
+static void ecn_echo(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
+{
+	if (!(t->flags & TF_ECN))
+		return;
+	if ((t->ecn & ECN_IN_CWR) && seq_gt(t->snd_una, t->cwr_seq))
+		t->ecn &= (uint8_t)~ECN_IN_CWR;
+	if (!(seg->flags & SK_TCP_ECE) || (t->ecn & ECN_IN_CWR) || t->in_recovery)
+		return;
+	t->prior_cwnd = t->cc.cwnd;
+	cc(t)->cong_signal(&t->cc, SK_CC_ECN, t->snd_max - t->snd_una, st->now);
+	t->ecn |= ECN_IN_CWR | ECN_QUEUE_CWR;
+	t->cwr_seq = t->snd_max;
 }
 
 static void enter_recovery(struct synack_stack *st, struct sk_tcb *t)
@@ -178,6 +201,8 @@ static void grow(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, uint
 	/* RFC 7661-style: grow only a window that was in use, as Linux's tcp_is_cwnd_limited:
 	 * cwnd stopped the sender in this window, or, in slow start, cwnd is below twice the
 	 * most that was in flight in it. */
+	if (t->ecn & ECN_IN_CWR)
+		return; /* reducing for an ECN echo */
 	hystart(st, t);
 	int limited = t->cwnd_limited || (t->cc.cwnd < t->cc.ssthresh && t->cc.cwnd < 2ull * t->max_flight);
 	struct sk_cc_ack a = {.now = st->now, .acked = acked, .flight = flight, .srtt = t->srtt, .cwnd_limited = limited};
@@ -409,6 +434,7 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 void sk_rec_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked, uint32_t flight,
 		   int dup)
 {
+	ecn_echo(st, t, seg);
 	if (rack_on(st, t)) {
 		rack_on_ack(st, t, seg, acked, flight);
 		return;
@@ -449,6 +475,8 @@ void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t)
 	t->dupacks = 0;
 	t->limited_tx = 0;
 	t->high_rxt = t->snd_una; /* go-back-N resends from snd_una: no retransmission in flight counts */
+	if (t->flags & TF_ECN) /* the reduction is signalled as for an echo, as Linux does */
+		t->ecn = (uint8_t)((t->ecn & ~ECN_IN_CWR) | ECN_QUEUE_CWR);
 	/* RFC 6675 5.1: SACK information may be kept after a timeout, but a receiver may
 	 * have reneged; after a second timeout in a row forget it. */
 	if (t->sb && t->backoff >= 2)

@@ -45,7 +45,8 @@ static void send_synack(struct synack_stack *st, const struct syn_params *p, uin
 	uint8_t wscale = p->peer_ws != 0xff ? sk_tcp_wscale_for(st, p->lst) : 0;
 	struct sk_segment_out o = {.src = p->key.laddr, .dst = p->key.raddr, .sport = p->key.lport,
 				   .dport = p->key.rport, .seq = p->iss, .ack = p->irs + 1,
-				   .flags = SK_TCP_SYN | SK_TCP_ACK, .win = (uint16_t)synack_window(st, p)};
+				   .flags = SK_TCP_SYN | SK_TCP_ACK | (p->ecn_ok ? SK_TCP_ECE : 0),
+				   .win = (uint16_t)synack_window(st, p)};
 	sk_tcp_syn_options(st, &o.opt, sk_tcp_our_mss(st, p->key.raddr, p->user_mss), p->ts_ok, tsval, p->ts_recent, p->sack_ok,
 			   p->peer_ws != 0xff, wscale);
 	sk_tcp_send_segment(st, &o);
@@ -60,7 +61,10 @@ static void params_from_syn(struct synack_stack *st, struct syn_params *p, uint3
 	p->peer_ws = seg->opt.has_ws && st->cfg.tcp_window_scaling ? seg->opt.ws : 0xff;
 	p->sack_ok = seg->opt.sack_ok && st->cfg.tcp_sack;
 	p->ts_ok = seg->opt.has_ts && st->cfg.tcp_timestamps;
-	p->ecn_ok = (seg->flags & (SK_TCP_ECE | SK_TCP_CWR)) == (SK_TCP_ECE | SK_TCP_CWR);
+	/* RFC 3168 6.1.1: an ECN-setup SYN (ECE and CWR); not one that is itself ECT, which
+	 * Linux takes for a path that mangles the field. */
+	p->ecn_ok = st->cfg.tcp_ecn && (seg->flags & (SK_TCP_ECE | SK_TCP_CWR)) == (SK_TCP_ECE | SK_TCP_CWR) &&
+		    seg->ecn == SK_ECN_NOT_ECT;
 	p->ts_recent = seg->opt.tsval;
 	p->ts_offset = ts_offset_for(st, &p->key);
 }
@@ -175,6 +179,7 @@ static void syn_params_of(const struct sk_syn *e, struct syn_params *p)
 	p->peer_ws = e->peer_ws;
 	p->sack_ok = e->sack_ok;
 	p->ts_ok = e->ts_ok;
+	p->ecn_ok = e->ecn_ok;
 	p->ts_recent = e->ts_recent;
 	p->ts_offset = e->ts_offset;
 	p->user_mss = e->listener ? e->listener->user_mss : 0;
@@ -245,6 +250,7 @@ void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint3
 	e->peer_ws = p.peer_ws;
 	e->sack_ok = p.sack_ok;
 	e->ts_ok = p.ts_ok;
+	e->ecn_ok = p.ecn_ok;
 	sk_timer_init(&e->timer);
 	e->timer.tag = SK_CONN_SYN;
 	sk_ctable_add(st, &e->h);
@@ -296,6 +302,8 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	}
 	if (p->sack_ok)
 		t->flags |= TF_SACK;
+	if (p->ecn_ok)
+		t->flags |= TF_ECN;
 	if (p->ts_ok) {
 		t->flags |= TF_TS;
 		t->ts_recent = seg->opt.has_ts ? seg->opt.tsval : p->ts_recent;
@@ -495,7 +503,7 @@ int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, uint32_t src, u
 		p.ts_recent = seg->opt.tsval;
 		p.peer_ws = (bits & 0xf) == 0xf ? 0xff : (uint8_t)(bits & 0xf);
 		p.sack_ok = (bits & 0x10) != 0;
-		p.ecn_ok = (bits & 0x20) != 0;
+		p.ecn_ok = (bits & 0x20) != 0 && st->cfg.tcp_ecn;
 	}
 	if (accept_queue_full(st, l, src, dst, seg))
 		return 1;

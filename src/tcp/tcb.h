@@ -29,6 +29,13 @@ struct sk_conn {
 	uint8_t kind;
 };
 
+/* RFC 3168 5: the IP header's ECN field. */
+enum { SK_ECN_NOT_ECT = 0, SK_ECN_ECT1 = 1, SK_ECN_ECT0 = 2, SK_ECN_CE = 3 };
+/* ECN state of a connection (sk_tcb.ecn): the receiver echoes ECE until it sees CWR; the
+ * sender sets CWR on its next new segment after reducing; it is in CWR until snd_una passes
+ * cwr_seq, reacting once per window (RFC 3168 6.1.2, 6.1.3). */
+enum { ECN_DEMAND_CWR = 1, ECN_QUEUE_CWR = 2, ECN_IN_CWR = 4 };
+
 /* Linux's shortest timer, TCP_TIMEOUT_MIN: 2 jiffies at Debian's HZ of 250. */
 #define SK_TCP_TIMEOUT_MIN_US 8000u
 
@@ -64,6 +71,7 @@ enum {
 	TF_FIN_OOO = 1u << 21,   /* the peer's FIN arrived ahead of a hole: at fin_seq */
 	TF_LINGER = 1u << 22,    /* SO_LINGER {1, linger_s > 0}: close() waits */
 	TF_MORE = 1u << 23,      /* during a send with MSG_MORE: corked for that call */
+	TF_ECN = 1u << 24,       /* ECN negotiated (RFC 3168) */
 };
 /* What a socket keeps of its options when a failed connect is tried again. */
 #define TF_SOCKOPTS (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_LINGER | TF_REUSEADDR | TF_BOUND | TF_RCVBUF_LOCK | TF_CORK)
@@ -147,6 +155,8 @@ struct sk_tcb {
 	uint32_t cwnd_usage_seq; /* the window ends when this is acknowledged */
 	uint8_t cwnd_limited;  /* cwnd stopped the sender in this window */
 	uint32_t snd_sml;      /* end of the latest small segment sent (Minshall's Nagle) */
+	uint8_t ecn;           /* ECN_* (TF_ECN connections) */
+	uint32_t cwr_seq;      /* snd_max when CWR began */
 	uint32_t psh_mark[4];  /* ends of recent segments sent with PSH, so a retransmission
 				* carries the flag as first sent; 0 = none */
 	/* HyStart++ (RFC 9406): RTT rounds of slow start */
@@ -186,7 +196,7 @@ struct sk_syn {
 	uint32_t ts_recent, ts_offset;
 	uint16_t peer_mss;
 	uint8_t peer_ws;       /* 0xff = not offered */
-	uint8_t sack_ok, ts_ok;
+	uint8_t sack_ok, ts_ok, ecn_ok;
 	uint8_t retries;
 	uint32_t synack_us;    /* low 32 bits of the stack time the SYN+ACK left (RTT sample) */
 	uint32_t last_oow_ms;  /* stack ms (low 32 bits, 0 none) of the last ACK to a stray */
@@ -276,6 +286,7 @@ struct sk_segment_out {
 	struct sk_tcp_opts opt;
 	const struct sk_bytes *data; /* payload source, or NULL */
 	uint32_t data_off, data_len;
+	uint8_t ecn;                 /* the IP ECN codepoint: SK_ECN_NOT_ECT or SK_ECN_ECT0 */
 };
 int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s);
 /* Returns 1 if the connection was dropped. */
@@ -326,7 +337,8 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t);
 /* ---- input.c ---- */
 /* One RTT measurement of r µs (RFC 6298 2.2/2.3, RTO clamped to tcp_rto_min/max). */
 void sk_tcp_rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r);
-void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint8_t *seg, size_t len);
+/* A TCP segment from the IP layer; ecn is the IP header's ECN codepoint. */
+void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t ecn, const uint8_t *seg, size_t len);
 /* A parsed segment for a TCB found by its 4-tuple. */
 void sk_tcp_segment(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg);
 /* The stack-wide challenge ACK budget per second (RFC 5961 7): 1 if one may be sent now

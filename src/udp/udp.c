@@ -184,7 +184,7 @@ ssize_t sk_udp_sendto(struct synack_stack *st, struct sk_conn *c, const void *bu
 	if (n < 0)
 		return -EMSGSIZE;
 	st->stats.udp_out++;
-	int r = sk_ip_send(st, src, dst.addr, SK_IPPROTO_UDP, (size_t)n, 0);
+	int r = sk_ip_send(st, src, dst.addr, SK_IPPROTO_UDP, (size_t)n, 0, 0);
 	return r < 0 ? r : (ssize_t)len;
 }
 

@@ -59,6 +59,7 @@ struct sk_tcp {
 	struct sk_tcp_opts opt;
 	const uint8_t *payload;
 	size_t payload_len;
+	uint8_t ecn;      /* the IP header's ECN codepoint (RFC 3168), set by the IP layer */
 };
 
 #define SK_TCP_VERIFY_CSUM 1u
