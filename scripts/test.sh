@@ -57,6 +57,36 @@ step "ctest (gcc)" run_ctest build-test/release
 step "build (clang, ASan+UBSan)" build build-test/asan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DSYNACK_SANITIZE=ON
 step "ctest (ASan+UBSan)" run_ctest build-test/asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 
+# The conformance corpus against the Linux kernel (tests/conformance, docs/conformance.md):
+# each script, unchanged, in a network namespace of its own; root only. A script listed in
+# DIFFERENCES must fail on Linux; any other failure fails the step. Slow scripts are left out.
+kernel_conformance() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "skipped: the kernel run needs root (network namespaces, TUN)"
+		return 0
+	fi
+	local log rc line total ok diff
+	log=$(mktemp)
+	mapfile -t scripts < <(find tests/conformance -name '*.pkt' | sort)
+	timeout 600 build-test/release/synack-sim run --kernel --skip-slow \
+		--differences tests/conformance/DIFFERENCES "${scripts[@]}" 2>&1 | tee "$log" | grep -vE '^(PASS|DIFF) '
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E 'scripts against Linux' "$log" | tail -1)
+	echo "$line"
+	total=$(echo "$line" | sed -nE 's/^([0-9]+) scripts.*/\1/p')
+	ok=$(echo "$line" | sed -nE 's/.*: ([0-9]+) passed.*/\1/p')
+	diff=$(echo "$line" | sed -nE 's/.* ([0-9]+) with a declared difference.*/\1/p')
+	if [ -n "$total" ] && [ -n "$ok" ] && [ -n "$diff" ]; then
+		tests_passed=$((tests_passed + ok + diff))
+		tests_failed=$((tests_failed + total - ok - diff))
+	else
+		tests_failed=$((tests_failed + 1))
+	fi
+	rm -f "$log"
+	return "$rc"
+}
+step "conformance against Linux (--kernel)" kernel_conformance
+
 fuzz_all() {
 	local rc=0 t name corpus
 	for t in build-test/fuzz/fuzz/fuzz_*; do
