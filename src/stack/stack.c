@@ -124,7 +124,7 @@ void synack_stack_free(synack_stack *st)
 	if (!st)
 		return;
 	/* Sockets outside the 4-tuple table (listeners, closed ones) first; then every
-	 * table entry, whatever its kind. Timers need no cancelling: the wheel goes too. */
+	 * table entry, whatever its kind (a TCB with everything it owns). */
 	for (uint32_t i = 0; i < st->handles.used; i++) {
 		struct sk_conn *c = st->handles.v[i];
 		if (c && c->kind == SK_CONN_UDP) {
@@ -132,28 +132,17 @@ void synack_stack_free(synack_stack *st)
 			continue;
 		}
 		struct sk_tcb *t = (struct sk_tcb *)c;
-		if (t && (t->state == SYNACK_CLOSED || t->state == SYNACK_LISTEN)) {
-			sk_bytes_free(st, &t->snd);
-			sk_bytes_free(st, &t->rcv);
-			free(t->asmb);
-			free(t->sb);
-			free(t->lst);
-			free(t);
-		}
+		if (t && (t->state == SYNACK_CLOSED || t->state == SYNACK_LISTEN))
+			sk_tcb_free(st, t);
 	}
 	for (size_t b = 0; b <= st->conns.mask; b++) {
 		struct sk_conn *c = st->conns.b[b];
 		while (c) {
 			struct sk_conn *next = c->hnext;
-			if (c->kind == SK_CONN_TCB) {
-				struct sk_tcb *t = (struct sk_tcb *)c;
-				sk_bytes_free(st, &t->snd);
-				sk_bytes_free(st, &t->rcv);
-				free(t->asmb);
-				free(t->sb);
-				free(t->lst);
-			}
-			free(c);
+			if (c->kind == SK_CONN_TCB)
+				sk_tcb_free(st, (struct sk_tcb *)c); /* its buffers, logs and record */
+			else
+				free(c);
 			c = next;
 		}
 	}
