@@ -24,6 +24,15 @@
  *       CPUs together (user, system, irq, softirq: up to the number of CPUs) and steal the
  *       time a hypervisor took, both from /proc/stat.
  *
+ *   kperf xfer (--connect ADDR | --listen) PORT (--send | --recv) [--cc NAME]
+ *       One connection (the listening side takes one and stops listening) with congestion
+ *       control NAME (root may set any the kernel has, whatever the namespace's default):
+ *       --send copies standard input to it, shuts down its side and waits for the peer's end
+ *       of stream; --recv copies what arrives to standard output until end of stream, then
+ *       closes. It prints one line on stderr (bench/lossy.sh):
+ *         kperf xfer bytes=B seconds=S srtt_us=R total_retrans=T
+ *       timed from the connection's start to its end, with the socket's TCP_INFO at the end.
+ *
  * Exit status 0 on success, 1 on any error (with a message on stderr). */
 #include <errno.h>
 #include <netinet/in.h>
@@ -370,6 +379,97 @@ static int client(int argc, char **argv)
 	return 0;
 }
 
+/* ---- xfer ---- */
+
+static int xfer(int argc, char **argv)
+{
+	const char *connect_to = NULL, *cc = NULL;
+	int listen_on = 0, port = -1, send_side = -1;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--connect") && i + 1 < argc)
+			connect_to = argv[++i];
+		else if (!strcmp(argv[i], "--listen"))
+			listen_on = 1;
+		else if (!strcmp(argv[i], "--send"))
+			send_side = 1;
+		else if (!strcmp(argv[i], "--recv"))
+			send_side = 0;
+		else if (!strcmp(argv[i], "--cc") && i + 1 < argc)
+			cc = argv[++i];
+		else if (port < 0 && atoi(argv[i]) > 0)
+			port = atoi(argv[i]);
+		else
+			return 2;
+	}
+	if (port <= 0 || port > 65535 || send_side < 0 || !connect_to == !listen_on)
+		return 2;
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	if (connect_to && inet_pton(AF_INET, connect_to, &a.sin_addr) != 1) {
+		fprintf(stderr, "kperf xfer: bad address %s\n", connect_to);
+		return 1;
+	}
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket");
+	if (cc && setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, (socklen_t)strlen(cc)) < 0)
+		die("TCP_CONGESTION");
+	double t0;
+	if (listen_on) {
+		set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1) < 0)
+			die("listen");
+		int c = accept(fd, NULL, NULL);
+		if (c < 0)
+			die("accept");
+		t0 = mono_s();
+		close(fd);
+		fd = c;
+	} else {
+		t0 = mono_s();
+		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+			die("connect");
+	}
+	uint64_t bytes = 0;
+	if (send_side) {
+		ssize_t n;
+		while ((n = read(0, buf, sizeof(buf))) > 0) {
+			if (write_all(fd, buf, (size_t)n) < 0)
+				die("send");
+			bytes += (uint64_t)n;
+		}
+		if (n < 0)
+			die("read standard input");
+		shutdown(fd, SHUT_WR);
+		while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+			;
+		if (n < 0)
+			die("waiting for the end of stream");
+	} else {
+		ssize_t n;
+		while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+			size_t off = 0;
+			while (off < (size_t)n) {
+				ssize_t w = write(1, buf + off, (size_t)n - off);
+				if (w < 0)
+					die("write standard output");
+				off += (size_t)w;
+			}
+			bytes += (uint64_t)n;
+		}
+		if (n < 0)
+			die("recv");
+	}
+	double secs = mono_s() - t0;
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	memset(&ti, 0, sizeof(ti));
+	getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl);
+	close(fd);
+	fprintf(stderr, "kperf xfer bytes=%llu seconds=%.6f srtt_us=%u total_retrans=%u\n", (unsigned long long)bytes,
+		secs, ti.tcpi_rtt, ti.tcpi_total_retrans);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -378,8 +478,11 @@ int main(int argc, char **argv)
 		r = server(argc - 2, argv + 2);
 	else if (argc >= 2 && !strcmp(argv[1], "client"))
 		r = client(argc - 2, argv + 2);
+	else if (argc >= 2 && !strcmp(argv[1], "xfer"))
+		r = xfer(argc - 2, argv + 2);
 	if (r == 2)
 		fprintf(stderr, "usage: kperf server PORT [ADDR]\n"
-				"       kperf client ADDR PORT --mode send|recv|crr|rr [--seconds N] [--peer-pid PID]\n");
+				"       kperf client ADDR PORT --mode send|recv|crr|rr [--seconds N] [--peer-pid PID]\n"
+				"       kperf xfer (--connect ADDR | --listen) PORT (--send | --recv) [--cc NAME]\n");
 	return r;
 }

@@ -2,7 +2,8 @@
 # Installs the Debian packages synack needs to build, test and demo (run as root).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libpcap-dev libcmocka-dev
-      tcpdump tshark iproute2 iputils-ping netcat-openbsd curl liblwip-dev)
+      tcpdump tshark iproute2 iputils-ping netcat-openbsd curl liblwip-dev nftables iptables
+      libnetfilter-queue-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

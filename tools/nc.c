@@ -47,6 +47,9 @@ static const char usage_head[] =
 	"  -z          only check that a TCP connection can be made, send nothing\n"
 	"  -n          numeric addresses only (always so; accepted for compatibility)\n"
 	"  -v          say what happens on standard error\n"
+	"  --stats     at the end, one line on standard error with the connection's TCP_INFO\n"
+	"              (srtt, rto, cwnd, retransmissions) and the stack's recovery counters\n"
+	"              (timeouts, loss probes, fast and lost retransmissions)\n"
 	"  -h, --help  this text\n"
 	"\n"
 	"Common options (a device and --addr are required):\n";
@@ -58,7 +61,7 @@ static const char usage_tail[] =
 	"a usage error, 128+N after signal N.\n";
 
 struct nc_opts {
-	int listen, udp, verbose, zero, nostdin;
+	int listen, udp, verbose, zero, nostdin, stats;
 	long quit_after_s;   /* -q; -1: never */
 	long conn_timeout_s; /* -W; -1: none */
 	const char *lport;   /* -p */
@@ -145,9 +148,37 @@ static void report(int *flag, int fail)
 	pthread_mutex_unlock(&st_mu);
 }
 
+static void read_stats(void *ctx, synack_stack *st)
+{
+	synack_get_stats(st, ctx);
+}
+
+/* --stats: what the connection and the stack say about it, before it closes. */
+static void print_stats(void)
+{
+	struct synack_tcp_info i;
+	socklen_t len = sizeof(i);
+	memset(&i, 0, sizeof(i));
+	if (sock < 0 || synack_rt_getsockopt(rt, sock, IPPROTO_TCP, SYNACK_TCP_INFO, &i, &len) < 0)
+		return;
+	struct synack_stats s;
+	memset(&s, 0, sizeof(s));
+	synack_rt_with_stack(rt, read_stats, &s);
+	fprintf(stderr,
+		"synack-nc: stats srtt_us=%u rttvar_us=%u rto_us=%u snd_cwnd=%u total_retrans=%u "
+		"sack_recoveries=%u dsacks=%u timeouts=%llu loss_probes=%llu fast_retransmits=%llu "
+		"lost_retransmits=%llu segs_out=%llu\n",
+		i.srtt_us, i.rttvar_us, i.rto_us, i.snd_cwnd, i.total_retrans, i.sack_recoveries, i.dsacks,
+		(unsigned long long)s.tcp_timeouts, (unsigned long long)s.tcp_loss_probes,
+		(unsigned long long)s.tcp_fast_retransmits, (unsigned long long)s.tcp_lost_retransmits,
+		(unsigned long long)s.tcp_out);
+}
+
 /* Closes the socket gracefully, lets the FIN exchange finish, stops the runtime, exits. */
 static void __attribute__((noreturn)) finish(int status)
 {
+	if (opt.stats && !opt.udp)
+		print_stats();
 	pthread_mutex_lock(&gate_mu);
 	gate_closed = 1;
 	pthread_mutex_unlock(&gate_mu);
@@ -379,6 +410,10 @@ static void parse_own(int argc, char **argv)
 		}
 		if (strcmp(a, "--") == 0) {
 			only_pos = 1;
+			continue;
+		}
+		if (!strcmp(a, "--stats")) {
+			opt.stats = 1;
 			continue;
 		}
 		if (a[1] == '-')

@@ -15,9 +15,10 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: synack-sim --list\n"
 		   "       synack-sim NAME [-w FILE.pcap] [-v] [-X] [--seed N] [-q]\n"
-		   "       synack-sim transfer --bytes N [--both-ways] [--loss P] [--dup P] [--reorder P]\n"
-		   "                  [--corrupt P] [--delay MS] [--jitter MS] [--rate MBIT] [--queue PKTS]\n"
-		   "                  [--cc cubic|newreno] [--seed S] [-w FILE.pcap] [--trace]\n"
+		   "       synack-sim transfer --bytes N [--both-ways] [--loss P] [--burst P:LEN] [--dup P]\n"
+		   "                  [--reorder P] [--corrupt P] [--delay MS] [--jitter MS] [--rate MBIT]\n"
+		   "                  [--queue PKTS] [--gso BYTES] [--cc cubic|newreno] [--seed S]\n"
+		   "                  [-w FILE.pcap] [--trace]\n"
 		   "       synack-sim run [--kernel] [--skip-slow] [--differences FILE] [-v] FILE.pkt...\n"
 		   "Runs scenario NAME (a behaviour ID such as hs-7 or cl-6) between two synack stacks\n"
 		   "on the simulated network, printing every segment as tcpdump -n -S would, with\n"
@@ -31,7 +32,10 @@ static void usage(FILE *f)
 		   "transfer moves N bytes (K, M, G suffixes: KiB, MiB, GiB) between two stacks over a\n"
 		   "link with the given impairments (P a fraction, e.g. 0.05) and prints what arrived,\n"
 		   "whether its digest matched, virtual time, goodput and recovery counters; exit 1 if\n"
-		   "any byte was lost or corrupted.\n"
+		   "any byte was lost or corrupted. --delay is one way, in ms with a fraction (0.025 for\n"
+		   "a 50 us round trip; default 10); --burst P:LEN adds Gilbert-Elliott loss, bursts of\n"
+		   "LEN frames on average making up P of them; --gso BYTES sends TSO super-frames of up\n"
+		   "to BYTES, each lost whole, as a dropped TUN write is.\n"
 		   "run executes scripts in packetdrill's language (docs/conformance.md): in this\n"
 		   "process against synack on a virtual clock, or with --kernel (root) against the\n"
 		   "Linux kernel through a TUN device in a network namespace made for each script.\n"
@@ -67,6 +71,19 @@ static int parse_u64(const char *opt, const char *s, uint64_t *out, int sizes)
 	return 0;
 }
 
+/* Milliseconds with a fraction, to microseconds. */
+static int parse_ms(const char *opt, const char *s, uint64_t *us)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end || !(v >= 0 && v <= 3600e3)) {
+		fprintf(stderr, "synack-sim: %s: want milliseconds (a fraction allowed): %s\n", opt, s);
+		return -1;
+	}
+	*us = (uint64_t)(v * 1000 + 0.5);
+	return 0;
+}
+
 static int parse_prob(const char *opt, const char *s, double *out)
 {
 	char *end;
@@ -82,7 +99,7 @@ static int parse_prob(const char *opt, const char *s, double *out)
 static int transfer_main(int argc, char **argv)
 {
 	enum { O_BYTES = 256, O_BOTH, O_LOSS, O_DUP, O_REORDER, O_CORRUPT, O_DELAY, O_JITTER, O_RATE, O_QUEUE, O_CC, O_SEED,
-	       O_TRACE };
+	       O_TRACE, O_BURST, O_GSO };
 	static const struct option lo[] = {
 		{"bytes", required_argument, NULL, O_BYTES}, {"both-ways", no_argument, NULL, O_BOTH},
 		{"loss", required_argument, NULL, O_LOSS}, {"dup", required_argument, NULL, O_DUP},
@@ -90,7 +107,8 @@ static int transfer_main(int argc, char **argv)
 		{"delay", required_argument, NULL, O_DELAY}, {"jitter", required_argument, NULL, O_JITTER},
 		{"rate", required_argument, NULL, O_RATE}, {"queue", required_argument, NULL, O_QUEUE},
 		{"cc", required_argument, NULL, O_CC}, {"seed", required_argument, NULL, O_SEED},
-		{"trace", no_argument, NULL, O_TRACE}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"trace", no_argument, NULL, O_TRACE}, {"burst", required_argument, NULL, O_BURST},
+		{"gso", required_argument, NULL, O_GSO}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	struct sk_transfer_opts o = {.seed = 1};
 	o.link.delay_us = 10000;
@@ -110,14 +128,38 @@ static int transfer_main(int argc, char **argv)
 		case O_REORDER: if (parse_prob("--reorder", optarg, &o.link.reorder)) return 2; break;
 		case O_CORRUPT: if (parse_prob("--corrupt", optarg, &o.link.corrupt)) return 2; break;
 		case O_DELAY:
-			if (parse_u64("--delay", optarg, &v, 0))
+			if (parse_ms("--delay", optarg, &o.link.delay_us))
 				return 2;
-			o.link.delay_us = v * 1000;
 			break;
 		case O_JITTER:
-			if (parse_u64("--jitter", optarg, &v, 0))
+			if (parse_ms("--jitter", optarg, &o.link.jitter_us))
 				return 2;
-			o.link.jitter_us = v * 1000;
+			break;
+		case O_BURST: {
+			/* P:LEN: in the long run P of the frames lost, in bursts of LEN on average */
+			double p, len;
+			char *end;
+			p = strtod(optarg, &end);
+			if (end == optarg || *end != ':' || !(p > 0 && p < 1)) {
+				fprintf(stderr, "synack-sim: --burst: want P:LEN, e.g. 0.01:5: %s\n", optarg);
+				return 2;
+			}
+			len = strtod(end + 1, &end);
+			if (*end || !(len >= 1)) {
+				fprintf(stderr, "synack-sim: --burst: want P:LEN with LEN >= 1: %s\n", optarg);
+				return 2;
+			}
+			o.link.ge_leave = 1.0 / len;
+			o.link.ge_enter = p * o.link.ge_leave / (1.0 - p);
+			o.link.ge_bad_loss = 1.0;
+			break;
+		}
+		case O_GSO:
+			if (parse_u64("--gso", optarg, &v, 1) || v < 1501 || v > 65535) {
+				fprintf(stderr, "synack-sim: --gso: want 1501..65535 bytes\n");
+				return 2;
+			}
+			o.gso_max = (uint32_t)v;
 			break;
 		case O_RATE:
 			if (parse_u64("--rate", optarg, &v, 0))

@@ -27,6 +27,8 @@ struct frame {
 	uint8_t data[];
 };
 
+#define GE_IDLE_US 1000 /* a direction idle this long leaves a loss burst (see simnet.h) */
+
 struct direction {
 	int has_own;
 	struct sk_simnet_params own;
@@ -36,6 +38,8 @@ struct direction {
 	uint64_t busy_ns, busy_frac, busy_rate;
 	uint64_t *fifo; /* ring of the serialization end times of frames in the FIFO */
 	uint32_t fifo_cap, fifo_head, fifo_len;
+	int ge_bad;        /* Gilbert-Elliott: in the bad state */
+	uint64_t ge_last;  /* when the direction last sent a frame (µs) */
 	struct sk_simnet_counters c;
 };
 
@@ -125,7 +129,7 @@ static size_t link_header_len(const struct sk_simnet *net)
 
 static int check_params(const struct sk_simnet_params *p)
 {
-	const double probs[] = {p->loss, p->duplicate, p->reorder, p->corrupt};
+	const double probs[] = {p->loss, p->duplicate, p->reorder, p->corrupt, p->ge_enter, p->ge_leave, p->ge_bad_loss};
 	for (size_t i = 0; i < sizeof(probs) / sizeof(probs[0]); i++)
 		if (!(probs[i] >= 0 && probs[i] <= 1)) /* NaN fails too */
 			return -EINVAL;
@@ -462,7 +466,18 @@ static int transmit(struct sk_simnet *net, struct endpoint *from, struct endpoin
 	}
 	uint64_t tx_end = end_ns / NS_PER_US + (end_ns % NS_PER_US != 0);
 
-	if (sk_rng_bernoulli(&net->rng, p->loss)) {
+	int lost = sk_rng_bernoulli(&net->rng, p->loss);
+	if (p->ge_enter > 0) {
+		/* the state this frame is sent in, then its fate in it */
+		if (now - d->ge_last > GE_IDLE_US)
+			d->ge_bad = 0;
+		d->ge_last = now;
+		if (d->ge_bad ? sk_rng_bernoulli(&net->rng, p->ge_leave) : sk_rng_bernoulli(&net->rng, p->ge_enter))
+			d->ge_bad = !d->ge_bad;
+		if (d->ge_bad && sk_rng_bernoulli(&net->rng, p->ge_bad_loss > 0 ? p->ge_bad_loss : 1.0))
+			lost = 1;
+	}
+	if (lost) {
 		count_drop(net, &d->c, SK_SIMNET_DROP_LOSS, from, to, now, data, len);
 		return 0;
 	}

@@ -51,7 +51,10 @@
  *  2. the FIFO: if queue_limit frames are already waiting for or under serialization it
  *     is tail-dropped; otherwise it is serialized at rate_bps after the frames ahead of it
  *     (frame bytes as given: no preamble, FCS or gap);
- *  3. random loss on the wire (the frame has used its transmission slot);
+ *  3. random loss on the wire (the frame has used its transmission slot): independent, with
+ *     probability loss, or bursty (Gilbert-Elliott: a good and a bad state, the bad one
+ *     entered with ge_enter and left with ge_leave per frame, where a frame is lost with
+ *     probability ge_bad_loss); a frame of several segments (TSO) is lost whole;
  *  4. random duplication: a copy follows the original from here on, with its own draws;
  *  5. per copy: corruption (one random bit flipped, never in the Ethernet header, so the
  *     frame still reaches its station), reordering (held back by reorder_hold_us, so later
@@ -76,6 +79,13 @@ struct sk_simnet_params {
 	double reorder;		  /* probability each frame is held back by reorder_hold_us */
 	double corrupt;		  /* probability one random bit of the frame is flipped */
 	uint64_t reorder_hold_us; /* extra delay of a reordered frame; 0 = 1 ms */
+	/* Gilbert-Elliott bursty loss (on when ge_enter > 0), drawn after `loss`: per frame the
+	 * direction goes from good to bad with ge_enter, back with ge_leave; a frame sent in
+	 * the bad state is lost with ge_bad_loss (0 means 1). The mean burst is 1 / ge_leave
+	 * frames, the long-run loss ge_enter / (ge_enter + ge_leave) * ge_bad_loss. A burst is
+	 * an event in time too: a direction idle for 1 ms is good again, so a sender that went
+	 * quiet (waiting for its retransmission timer) does not find the burst still there. */
+	double ge_enter, ge_leave, ge_bad_loss;
 };
 
 #define SK_SIMNET_IDEAL ((struct sk_simnet_params){0})

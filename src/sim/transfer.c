@@ -88,7 +88,7 @@ int sk_transfer_run(const struct sk_transfer_opts *o, struct sk_transfer_result 
 		r->dir[i].digest_sent = r->dir[i].digest_rcvd = 0xcbf29ce484222325ull;
 	}
 	struct sk_world_opts wo = {.seed = o->seed, .link = o->link, .trace = o->trace, .pcap_path = o->pcap_path,
-				   .no_log = 1};
+				   .no_log = 1, .gso_max = o->gso_max};
 	int err = 0;
 	struct sk_world *w = sk_world_new(&wo, &err);
 	if (!w)
@@ -152,6 +152,12 @@ int sk_transfer_run(const struct sk_transfer_opts *o, struct sk_transfer_result 
 	}
 	if (!r->end_us)
 		r->end_us = sk_world_now(w);
+	struct synack_tcp_info ti;
+	size_t tl = sizeof(ti);
+	if (synack_getsockopt(c.st, c.sock, SYNACK_IPPROTO_TCP, SYNACK_TCP_INFO, &ti, &tl) == 0) {
+		r->srtt_us = ti.srtt_us;
+		r->rto_us = ti.rto_us;
+	}
 	synack_close(c.st, c.sock);
 	synack_close(s.st, s.sock);
 	synack_close(s.st, l);
@@ -191,6 +197,7 @@ void sk_transfer_print(FILE *f, const struct sk_transfer_opts *o, const struct s
 	}
 	uint64_t total = r->dir[0].delivered + r->dir[1].delivered;
 	fprintf(f, "virtual time %.3f s, goodput %.2f Mbit/s\n", secs, secs > 0 ? (double)total * 8 / secs / 1e6 : 0.0);
+	fprintf(f, "sender srtt %u us, rto %u us\n", r->srtt_us, r->rto_us);
 	fprintf(f, "segments %llu, retransmissions %llu, timeouts %llu, fast retransmits %llu, SACK recoveries %llu, D-SACKs %llu\n",
 		(unsigned long long)r->segments, (unsigned long long)r->retransmits, (unsigned long long)r->timeouts,
 		(unsigned long long)r->fast_retransmits, (unsigned long long)r->sack_recoveries, (unsigned long long)r->dsacks);

@@ -12,6 +12,7 @@ struct sk_transfer_opts {
 	uint64_t bytes;               /* per direction */
 	int both_ways;
 	struct sk_simnet_params link; /* both directions */
+	uint32_t gso_max;             /* TSO super-frames of up to this many bytes; 0 none */
 	const char *cc;               /* NULL = the stack default */
 	uint64_t seed;
 	FILE *trace;                  /* print every segment (tcpdump format) */
@@ -38,6 +39,7 @@ struct sk_transfer_result {
 	uint64_t start_us, end_us;     /* virtual: connected, and last byte read */
 	uint64_t retransmits, timeouts, fast_retransmits, sack_recoveries, dsacks;
 	uint64_t segments;
+	uint32_t srtt_us, rto_us;      /* the client's (the sender's) when the data was all read */
 };
 
 /* Runs it; returns 0 if it ran (see result->completed), or -errno. */

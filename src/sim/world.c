@@ -120,6 +120,8 @@ struct sk_world *sk_world_new(const struct sk_world_opts *o, int *err)
 	w->net = sk_simnet_new(w->o.seed, SK_LINK_RAW, &e);
 	if (!w->net)
 		goto fail;
+	if (w->o.gso_max && !w->o.link.mtu)
+		w->o.link.mtu = 65535; /* the link carries the hosts' super-frames */
 	w->link = sk_simnet_add_link(w->net, &w->o.link);
 	if (w->link < 0) {
 		e = w->link;
@@ -219,6 +221,8 @@ int sk_world_add_host(struct sk_world *w, const char *name, uint32_t addr, const
 	}
 	int r = synack_add_addr(h->st, addr, 24, 1500, host_output, h);
 	if (r < 0)
+		return r;
+	if (w->o.gso_max && (r = synack_set_gso(h->st, r, w->o.gso_max)) < 0)
 		return r;
 	synack_set_event_hook(h->st, on_event, h);
 	return i;

@@ -41,6 +41,9 @@ struct sk_world_opts {
 	const char *pcap_path;        /* NULL: no capture */
 	int keep_bytes;               /* keep frame bytes in SEG records (default off) */
 	int no_log;                   /* record nothing (long transfers): print/capture only */
+	uint32_t gso_max;             /* TSO: hosts send frames of up to this many bytes (a
+				       * link loss takes the whole frame, as a dropped TUN write
+				       * does); 0: one segment per frame */
 };
 
 struct sk_world;

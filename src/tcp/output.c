@@ -291,8 +291,11 @@ static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, u
 	if (rexmit) {
 		t->total_retrans++;
 		st->stats.tcp_rexmit++;
-		/* Karn: a retransmitted range yields no RTT sample. */
-		if (t->rtt_start && seq_leq(seq, t->rtt_seq) && seq_gt(seq + len + (uint32_t)fin, t->rtt_seq))
+		/* Karn: a retransmitted range yields no RTT sample; nor does the timed segment
+		 * when anything before it goes again: its ACK waits for that repair, and would
+		 * measure the recovery, not the path (as Linux takes no sample from an ACK that
+		 * also covers retransmitted data). On a LAN one such sample was 100 ms. */
+		if (t->rtt_start && seq_leq(seq, t->rtt_seq))
 			t->rtt_start = 0;
 	} else if (len > 0) {
 		if (t->rtt_start == 0) {

@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# Loss recovery on real paths: synack against Linux, and Linux against Linux, through the same
+# impairment applied the same way, in one go, on this machine (issue 10's floors).
+#
+# Topology: one namespace A holds the impairment and the Linux end of every transfer; synack
+# runs in A behind a TUN (synack 192.0.2.2, kernel side 192.0.2.1); Linux's far end runs in
+# namespace B over a veth pair (198.51.100.2). The same nftables rules in A drop packets
+# both ways (output: A to the other end; input: back), and a delay line (bench/delaybox, an
+# NFQUEUE program: this kernel has no sch_netem, and no nft queue expression either, so an
+# iptables-legacy NFQUEUE rule feeds it) holds A's outgoing packets for the RTT:
+#   random loss  numgen random mod 1000 < N   (N per mille, each way)
+#   burst        numgen inc mod 500 < 5       (five in a row of every 500, each way)
+# Rows: loss 0 (clean), 5, 10, 20, 50 per mille and burst, at RTT 0 (about 0.05 ms), 10 and
+# 50 ms. Each row moves one file each way four times: synack sends (Linux in A receives),
+# synack receives (Linux in A sends), and Linux in B sends to / receives from Linux in A, the
+# reference; every Linux socket uses cubic (TCP_CONGESTION, whatever the host's default), as
+# synack does. Each transfer is checked by sha256. Per row it prints the throughput, what
+# the rules dropped (nft counters: packets and bytes; with GSO one drop can take a whole
+# super-packet), the sender's retransmissions, timeouts, srtt, and synack's ratio to Linux.
+# Then the floors (PASS/FAIL).
+#
+# Usage: sudo bash bench/lossy.sh
+#   env: LOSSY_MB size at RTT 0 (100), LOSSY_MB_10 at 10 ms (20), LOSSY_MB_50 at 50 ms (5);
+#        LOSSY_REPEAT rounds per row (3; each figure is the median round);
+#        LOSSY_RTTS ("0 10 50"), LOSSY_LOSS ("0 5 10 20 50 burst"), LOSSY_BUILD (build-bench),
+#        LOSSY_NO_BUILD=1 to use the build as it is, LOSSY_TIMEOUT seconds per transfer (300)
+# Exit: 0 all ran and the floors hold; 1 a floor failed or something went wrong; 77 cannot
+# run here (not root, no TUN, no nft, no network namespaces). Only addresses in the
+# namespaces it makes (192.0.2.0/24, 198.51.100.0/24); they go on exit.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD=${LOSSY_BUILD:-build-bench}
+RTTS=${LOSSY_RTTS:-"0 10 50"}
+LOSSES=${LOSSY_LOSS:-"0 5 10 20 50 burst"}
+TMO=${LOSSY_TIMEOUT:-300}
+REPEAT=${LOSSY_REPEAT:-3}
+PORT=5301
+
+skip() { echo "lossy.sh: skipped: $*"; exit 77; }
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, TUN, nftables)"
+[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+if [ -z "${LOSSY_NO_BUILD:-}" ]; then
+	bash scripts/deps.sh || exit 1
+	cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null || exit 1
+	cmake --build "$BUILD" -j"$(nproc)" --target kperf delaybox synack-nc >/dev/null || exit 1
+fi
+command -v nft >/dev/null || skip "needs nft (nftables)"
+command -v iptables-legacy >/dev/null || skip "needs iptables-legacy (iptables)"
+command -v ip >/dev/null || skip "needs ip (iproute2)"
+KPERF=$BUILD/bench/kperf DELAYBOX=$BUILD/bench/delaybox SNC=$BUILD/synack-nc
+for p in "$KPERF" "$DELAYBOX" "$SNC"; do
+	[ -x "$p" ] || { echo "lossy.sh: $p is missing (delaybox needs libnetfilter-queue-dev)" >&2; exit 1; }
+done
+if ! ip netns add "skl$$-probe" 2>/dev/null; then skip "cannot create network namespaces"; fi
+ip netns del "skl$$-probe"
+
+TAG=skl$$
+A=$TAG-a B=$TAG-b
+LOG=$(mktemp -d /tmp/synack-lossy.XXXXXX)
+DBPID=""
+cleanup() {
+	[ -n "$DBPID" ] && kill "$DBPID" 2>/dev/null
+	pkill -f "$TAG" 2>/dev/null
+	ip netns del "$A" 2>/dev/null
+	ip netns del "$B" 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+mkns() {
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
+mkns "$A"
+mkns "$B"
+ip link add "$TAG-va" netns "$A" type veth peer name "$TAG-vb" netns "$B"
+ip -n "$A" addr add 198.51.100.1/24 dev "$TAG-va"
+ip -n "$B" addr add 198.51.100.2/24 dev "$TAG-vb"
+ip -n "$A" link set "$TAG-va" up
+ip -n "$B" link set "$TAG-vb" up
+# Linux's buffers as large as synack's (tcp_rmem[2], tcp_wmem[2] of 32 and 4 MiB are Linux's
+# own defaults; nothing is tuned for either side).
+SYN=192.0.2.2 FAR=198.51.100.2
+
+# rules LOSS DELAY_MS: the impairment in A (both ways; the delay on A's outgoing packets).
+rules() {
+	local loss=$1 delay=$2 drop
+	case $loss in
+	0) drop="" ;;
+	burst) drop="numgen inc mod 500 < 5 counter drop" ;;
+	*) drop="numgen random mod 1000 < $loss counter drop" ;;
+	esac
+	ip netns exec "$A" nft delete table inet lossy 2>/dev/null
+	{
+		echo "table inet lossy {"
+		echo " chain out { type filter hook output priority -10;"
+		[ -n "$drop" ] && echo "  ip daddr { $SYN, $FAR } $drop"
+		echo " }"
+		echo " chain in { type filter hook input priority -10;"
+		[ -n "$drop" ] && echo "  ip saddr { $SYN, $FAR } $drop"
+		echo " }"
+		echo "}"
+	} | ip netns exec "$A" nft -f - || return 1
+	ip netns exec "$A" iptables-legacy -F INPUT
+	if [ "$delay" -gt 0 ]; then
+		for d in $SYN $FAR; do
+			ip netns exec "$A" iptables-legacy -A INPUT -s $d -j NFQUEUE --queue-num 0 || return 1
+		done
+	fi
+}
+
+# dropped: "packets bytes" the rules dropped since they were made (both chains).
+dropped() {
+	ip netns exec "$A" nft list table inet lossy 2>/dev/null |
+		awk '/counter packets/ { for (i = 1; i <= NF; i++) { if ($i == "packets") p += $(i+1); if ($i == "bytes") b += $(i+1) } }
+		     END { printf "%d %d", p, b }'
+}
+
+# timeouts NS: Linux's TcpExtTCPTimeouts in NS.
+timeouts() {
+	ip netns exec "$1" awk '/^TcpExt:/ { if (!h) { for (i = 1; i <= NF; i++) n[i] = $i; h = 1 } else for (i = 1; i <= NF; i++) if (n[i] == "TCPTimeouts") print $i }' /proc/net/netstat
+}
+
+field() { # field NAME TEXT
+	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1
+}
+
+# xfer KIND FILE: one transfer; prints "secs retrans timeouts srtt_us ok|BAD lost_rexmits".
+#   ssend: synack sends, Linux in A receives     srecv: Linux in A sends, synack receives
+#   lsend: Linux in B sends, Linux in A receives lrecv: Linux in A sends, Linux in B receives
+xfer() {
+	local kind=$1 file=$2 want got sp t0 t1 log=$LOG/$kind.log klog=$LOG/$kind.k st rx to=0 to0 lost=-
+	want=$(sha256sum <"$file" | cut -d' ' -f1)
+	rm -f "$log" "$klog" "$LOG/$kind.sha"
+	case $kind in
+	ssend | srecv)
+		local io=(-d) in=/dev/null
+		to0=$(timeouts "$A")
+		[ "$kind" = ssend ] && { io=(); in=$file; }
+		ip netns exec "$A" taskset -c 1 "$SNC" --tun "$TAG" --addr $SYN/24 --host-addr 192.0.2.1/24 \
+			--stats -v "${io[@]}" -l $PORT <"$in" 2>"$log" | sha256sum >"$LOG/$kind.sha" &
+		sp=$!
+		for _ in $(seq 100); do grep -q "Listening" "$log" 2>/dev/null && break; sleep 0.05; done
+		t0=$(date +%s.%N)
+		if [ "$kind" = ssend ]; then
+			timeout "$TMO" ip netns exec "$A" taskset -c 0 "$KPERF" xfer --connect $SYN $PORT --recv --cc cubic \
+				2>"$klog" | sha256sum >"$LOG/$kind.kha"
+		else
+			timeout "$TMO" ip netns exec "$A" taskset -c 0 "$KPERF" xfer --connect $SYN $PORT --send --cc cubic \
+				<"$file" 2>"$klog" >/dev/null
+		fi
+		wait "$sp"
+		t1=$(date +%s.%N)
+		[ "$kind" = ssend ] && got=$(cut -d' ' -f1 "$LOG/$kind.kha") || got=$(cut -d' ' -f1 "$LOG/$kind.sha")
+		if [ "$kind" = ssend ]; then
+			st=$(grep 'stats' "$log")
+			rx=$(field total_retrans "$st") to=$(field timeouts "$st")
+			srtt=$(field srtt_us "$st") lost=$(field lost_retransmits "$st")
+		else
+			st=$(cat "$klog")
+			rx=$(field total_retrans "$st") srtt=$(field srtt_us "$st")
+			to=$(($(timeouts "$A") - to0))
+		fi
+		;;
+	lsend | lrecv)
+		local sender_ns=$B
+		[ "$kind" = lrecv ] && sender_ns=$A
+		to0=$(timeouts "$sender_ns")
+		if [ "$kind" = lsend ]; then
+			ip netns exec "$B" taskset -c 1 "$KPERF" xfer --listen $PORT --send --cc cubic <"$file" 2>"$log" &
+		else
+			ip netns exec "$B" taskset -c 1 "$KPERF" xfer --listen $PORT --recv --cc cubic 2>"$log" |
+				sha256sum >"$LOG/$kind.sha" &
+		fi
+		sp=$!
+		sleep 0.2
+		t0=$(date +%s.%N)
+		if [ "$kind" = lsend ]; then
+			timeout "$TMO" ip netns exec "$A" taskset -c 0 "$KPERF" xfer --connect $FAR $PORT --recv --cc cubic \
+				2>"$klog" | sha256sum >"$LOG/$kind.kha"
+		else
+			timeout "$TMO" ip netns exec "$A" taskset -c 0 "$KPERF" xfer --connect $FAR $PORT --send --cc cubic \
+				<"$file" 2>"$klog" >/dev/null
+		fi
+		wait "$sp"
+		t1=$(date +%s.%N)
+		[ "$kind" = lsend ] && got=$(cut -d' ' -f1 "$LOG/$kind.kha") || got=$(cut -d' ' -f1 "$LOG/$kind.sha")
+		[ "$kind" = lsend ] && st=$(cat "$log") || st=$(cat "$klog")
+		rx=$(field total_retrans "$st") srtt=$(field srtt_us "$st")
+		to=$(($(timeouts "$sender_ns") - to0))
+		;;
+	esac
+	local ok=ok
+	[ "$got" = "$want" ] || ok=BAD
+	awk -v a="$t0" -v b="$t1" -v r="${rx:-?}" -v t="${to:-?}" -v s="${srtt:-?}" -v ok=$ok -v lo="${lost:-?}" \
+		'BEGIN { printf "%.3f %s %s %s %s %s", b - a, r, t, s, ok, lo }'
+}
+
+echo "== lossy paths: synack (TUN, TSO on) and Linux (veth) through the same nftables rules"
+echo "   ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), kernel $(uname -r); logs in $LOG)"
+RESULTS=$LOG/results RUNS=$LOG/runs
+: >"$RESULTS"
+: >"$RUNS"
+FAIL=0
+printf '%-5s %-6s %-6s %9s %6s %9s %9s %9s %4s %10s %12s %9s  %s\n' rtt loss kind MB/s \
+	ratio retrans timeouts srtt_us ok drop_pkts drop_bytes lost_rtx "MB/s of each round"
+for rtt in $RTTS; do
+	case $rtt in 0) mb=${LOSSY_MB:-100} ;; 10) mb=${LOSSY_MB_10:-20} ;; *) mb=${LOSSY_MB_50:-5} ;; esac
+	file=$LOG/data-$mb.bin
+	[ -f "$file" ] || head -c $((mb << 20)) /dev/urandom >"$file"
+	if [ -n "$DBPID" ]; then kill "$DBPID"; wait "$DBPID" 2>/dev/null; DBPID=""; fi
+	if [ "$rtt" -gt 0 ]; then
+		ip netns exec "$A" taskset -c 0 "$DELAYBOX" --queue 0 --delay "$rtt" 2>"$LOG/delaybox-$rtt.log" \
+			>"$LOG/delaybox-$rtt.out" &
+		DBPID=$!
+		sleep 0.3
+	fi
+	for loss in $LOSSES; do
+		# REPEAT rounds of the four transfers, interleaved (a disturbance then hits
+		# every kind alike); each kind's median round is its figure.
+		for rep in $(seq "$REPEAT"); do
+			for kind in lsend ssend lrecv srecv; do
+				rules "$loss" "$rtt" || { echo "lossy.sh: nft rules failed" >&2; exit 1; }
+				r=$(xfer $kind "$file")
+				read -r secs rx to srtt ok lost <<<"$r"
+				read -r dp db <<<"$(dropped)"
+				mbs=$(awk -v s="$secs" -v m="$mb" 'BEGIN { printf "%.2f", m * 1.048576 / s }')
+				echo "$rtt $loss $kind $mbs $rx $to $srtt $ok $dp $db $lost" >>"$RUNS"
+				[ "$ok" = ok ] || { FAIL=1; echo "lossy.sh: rtt $rtt loss $loss $kind: data corrupted" >&2; }
+			done
+		done
+		for kind in lsend ssend lrecv srecv; do
+			# the median round by throughput (the lower middle one for an even count)
+			awk -v r=$rtt -v l=$loss -v k=$kind '$1==r && $2==l && $3==k' "$RUNS" | sort -g -k4 |
+				awk -v n="$REPEAT" 'NR == int((n + 1) / 2)' >>"$RESULTS"
+			read -r _ _ _ mbs rx to srtt ok dp db lost < <(awk -v r=$rtt -v l=$loss -v k=$kind '$1==r && $2==l && $3==k' "$RESULTS")
+			ratio=""
+			case $kind in
+			ssend | srecv)
+				ref=$(awk -v r=$rtt -v l=$loss -v k=l${kind#s} '$1==r && $2==l && $3==k {print $4}' "$RESULTS")
+				ratio=$(awk -v a="$mbs" -v b="$ref" 'BEGIN { if (b > 0) printf "%.2f", a / b }') ;;
+			esac
+			spread=$(awk -v r=$rtt -v l=$loss -v k=$kind '$1==r && $2==l && $3==k {printf "%s%s", sep, $4; sep="/"}' "$RUNS")
+			printf '%-5s %-6s %-6s %9s %6s %9s %9s %9s %4s %10s %12s %9s  %s\n' "$rtt" "$loss" "$kind" "$mbs" "$ratio" \
+				"$rx" "$to" "$srtt" "$ok" "$dp" "$db" "$lost" "$spread"
+		done
+	done
+done
+if [ -n "$DBPID" ]; then kill "$DBPID"; wait "$DBPID" 2>/dev/null; DBPID=""; fi
+
+# The floors (issue 10).
+echo
+echo "== floors"
+check() { # check NAME CONDITION-TEXT PASS(0/1)
+	if [ "$3" = 1 ]; then echo "PASS  $1: $2"; else echo "FAIL  $1: $2"; FAIL=1; fi
+}
+get() { awk -v r=$1 -v l=$2 -v k=$3 -v c=$4 '$1==r && $2==l && $3==k {print $c}' "$RESULTS"; }
+for rtt in $RTTS; do
+	for loss in $LOSSES; do
+		[ "$loss" = 0 ] && continue
+		s=$(get $rtt $loss ssend 4) l=$(get $rtt $loss lsend 4)
+		if [ "$loss" = 5 ]; then
+			s0=$(get $rtt 0 ssend 4) l0=$(get $rtt 0 lsend 4)
+			v=$(awk -v s=$s -v l=$l -v s0=$s0 -v l0=$l0 'BEGIN { a = s / s0; b = l / l0; printf "%.2f %d", a / b, (a >= 0.8 * b) }')
+			check "send rtt=$rtt loss=$loss" "lossy/clean ratio $(echo $v | cut -d' ' -f1)x Linux's (>= 0.8)" "${v#* }"
+		else
+			v=$(awk -v s=$s -v l=$l 'BEGIN { printf "%.2f %d", s / l, (s >= 0.8 * l) }')
+			check "send rtt=$rtt loss=$loss" "${v% *}x Linux (>= 0.8)" "${v#* }"
+		fi
+		s=$(get $rtt $loss srecv 4) l=$(get $rtt $loss lrecv 4)
+		v=$(awk -v s=$s -v l=$l 'BEGIN { printf "%.2f %d", s / l, (s >= 0.9 * l) }')
+		check "recv rtt=$rtt loss=$loss" "${v% *}x Linux (>= 0.9)" "${v#* }"
+		s=$(get $rtt $loss ssend 7) l=$(get $rtt $loss lsend 7)
+		# The floor is about inflation: synack's no more than twice Linux's (both under
+		# 1 ms count as equal); below Linux's is the path's own RTT, which Linux's
+		# coarser samples overshoot under loss.
+		v=$(awk -v s=$s -v l=$l 'BEGIN { printf "%.2f %d", s / l, (s <= 2 * l || (s < 1000 && l < 1000)) }')
+		check "srtt rtt=$rtt loss=$loss" "synack ${s} us, Linux ${l} us: ${v% *}x (at most 2x)" "${v#* }"
+	done
+	case " $LOSSES " in *" 10 "*)
+		to=$(get $rtt 10 ssend 6) lr=$(get $rtt 10 ssend 11)
+		check "rto rtt=$rtt loss=10" "synack sender timeouts ${to:-?}, lost retransmissions ${lr:-?} (no timeout, or no more than lost retransmissions)" \
+			"$(awk -v t="${to:-1}" -v l="${lr:-0}" 'BEGIN { print (t == 0 || t <= l) ? 1 : 0 }')" ;;
+	esac
+done
+exit $FAIL
