@@ -17,3 +17,9 @@ add_test(NAME interop/tap
          COMMAND bash ${SYNACK_INTEROP_DIR}/tap.sh $<TARGET_FILE:synack-httpd> $<TARGET_FILE:synack-nc>)
 set_tests_properties(interop/httpd interop/nc interop/ping interop/tap
                      PROPERTIES LABELS interop TIMEOUT 600 SKIP_RETURN_CODE 77)
+# Real-path loss (issue 10): 16 MiB each way through 2% and 5% random drops, release build only
+# (the sanitizer build is several times slower; bench/lossy.sh measures the speed).
+if(NOT SYNACK_SANITIZE)
+  add_test(NAME interop/lossy COMMAND bash ${SYNACK_INTEROP_DIR}/lossy.sh $<TARGET_FILE:synack-nc>)
+  set_tests_properties(interop/lossy PROPERTIES LABELS interop TIMEOUT 300 SKIP_RETURN_CODE 77)
+endif()
