@@ -150,7 +150,7 @@ static int num_arg(const char *s, uint64_t *out)
 int main(int argc, char **argv)
 {
 	uint64_t queue = 0, delay_ms = 0, jitter_ms = 0, seed = 1;
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i += 2) { /* each option takes one value */
 		uint64_t *dst = NULL;
 		if (!strcmp(argv[i], "--queue"))
 			dst = &queue;
@@ -164,7 +164,6 @@ int main(int argc, char **argv)
 			fprintf(stderr, "usage: delaybox --queue N --delay MS [--jitter MS] [--seed S]\n");
 			return 1;
 		}
-		i++;
 	}
 	delay_us = delay_ms * 1000;
 	jitter_us = jitter_ms * 1000;
