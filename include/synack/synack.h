@@ -62,8 +62,11 @@ struct synack_config {
 				      * while any data is (RFC 1122 4.2.3.4) */
 	int tcp_ack_read_wait;       /* 1: the ACK for every second full segment waits for the
 				      * application's read while the window it would offer is
-				      * smaller than the last (unread data), as Linux; 0: it goes
-				      * at once (RFC 5681 4.2's SHOULD) */
+				      * smaller than the last (unread data), and the window grows
+				      * as data arrives into a buffer autotuning enlarged, each
+				      * segment that moves it acked at once, as Linux's
+				      * rcv_ssthresh; 0: it goes at once (RFC 5681 4.2's SHOULD)
+				      * and the window is all the free buffer */
 	uint32_t tcp_quickack_max;   /* 16: ACKs a connection sends at once when data starts
 				      * (Linux's TCP_MAX_QUICKACKS; fewer for a small window) */
 	int tcp_recovery;            /* 1: RACK loss detection (RFC 8985) on SACK connections;

@@ -135,10 +135,12 @@ static void expect_segs(struct sk_scn *s, const struct conn *k, uint64_t t, cons
  * avoidance adds one segment per cwnd of acknowledged bytes, about one per round trip: 41,
  * 42, 43 segments at 460, 480, 500 ms (worked out ACK by ACK, a 41-segment flight leaving one
  * delayed ACK behind), some 10 more over the 10 round trips to 640 ms, one segment at a
- * time. */
+ * time. The server's receive buffer is fixed at 4 MiB (no autotuning), so that no window
+ * limits a flight and no window update on a read adds an ACK. */
 static void cc_1(struct sk_scn *s)
 {
 	struct synack_config tb = sk_scn_textbook();
+	tb.tcp_rmem[1] = tb.tcp_rmem[2] = 4u << 20;
 	sk_scn_pair(s, &tb, &tb);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 8);
 	sk_scn_rule_data(s, s->client, s->server, 71, 150, SK_SIMNET_DROP, 0);

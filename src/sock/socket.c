@@ -368,24 +368,32 @@ ssize_t synack_send(synack_stack *st, int sock, const void *buf, size_t len, int
 	return r;
 }
 
-/* Receive-buffer autotuning, after Linux's dynamic right-sizing: once per round trip,
- * let the buffer be four times what the application read in it (twice the rate, for the
- * window to run ahead of the reader), within tcp_rmem[2]. */
+/* Receive-buffer autotuning, after Linux's dynamic right-sizing (tcp_rcv_space_adjust):
+ * once per round trip, the buffer becomes (at least) eight times what the application read
+ * in the round before, within tcp_rmem[2]. Eight: the sender doubles its flight each round
+ * in slow start, the window must reach a flight beyond that one, and the flight that has
+ * arrived but is not read yet takes room too (the runtime hands a whole batch to the stack
+ * before the application reads); Linux's rule (twice the amount plus 16 segments, plus three
+ * times the growth) comes to as much in slow start. A round starts with the first read at
+ * least three quarters of an RTT after the last one began, so that an application woken
+ * once per arriving flight, a hair earlier each time, counts each flight whole and once;
+ * what the round read is scaled to a whole RTT. */
 static void autotune_rcvbuf(struct synack_stack *st, struct sk_tcb *t, uint32_t n)
 {
 	if (t->flags & TF_RCVBUF_LOCK)
 		return; /* SO_RCVBUF fixed it */
+	uint64_t rtt = t->srtt ? t->srtt : 200000, elapsed = st->now - t->rcv_mark;
+	if (elapsed >= rtt - rtt / 4) {
+		uint64_t copied = elapsed < rtt ? (uint64_t)t->rcv_copied * rtt / elapsed : t->rcv_copied;
+		uint64_t want = 8 * copied;
+		if (want > st->cfg.tcp_rmem[2])
+			want = st->cfg.tcp_rmem[2];
+		if (want > t->rcvbuf)
+			t->rcvbuf = (uint32_t)want;
+		t->rcv_copied = 0;
+		t->rcv_mark = st->now;
+	}
 	t->rcv_copied += n;
-	uint64_t rtt = t->srtt ? t->srtt : 200000;
-	if (st->now - t->rcv_mark < rtt)
-		return;
-	uint64_t want = 4ull * t->rcv_copied;
-	if (want > st->cfg.tcp_rmem[2])
-		want = st->cfg.tcp_rmem[2];
-	if (want > t->rcvbuf)
-		t->rcvbuf = (uint32_t)want;
-	t->rcv_copied = 0;
-	t->rcv_mark = st->now;
 }
 
 /* After the application reads, announce a window that opened by at least two segments or
@@ -674,7 +682,7 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 			uint32_t max = st->cfg.core_rmem_max ? st->cfg.core_rmem_max : 212992;
 			uint32_t want = (uint32_t)v < max ? (uint32_t)v : max;
 			uint32_t linux_buf = 2 * want > PX_MIN_RCVBUF ? 2 * want : PX_MIN_RCVBUF;
-			t->rcvbuf = linux_buf / 2;
+			sk_tcb_set_rcvbuf(t, linux_buf / 2);
 			t->flags |= TF_RCVBUF_LOCK;
 			return 0;
 		}

@@ -390,6 +390,8 @@ static int place_data(struct synack_stack *st, struct sk_tcb *t, const struct sk
 	sk_bytes_commit(&t->rcv, nxt - t->rcv_nxt);
 	t->rcv_nxt = nxt;
 	sk_ack_data_in(st, t, seg, len);
+	if (sk_tcb_grow_window(t, len) && !t->quick)
+		t->quick = 1; /* the window grew: tell the sender now (tcp_grow_window) */
 	if (filled)
 		t->flags |= TF_ACKNOW; /* REL-6: a segment filling a hole is acked at once */
 	else if (!fin)
@@ -457,7 +459,7 @@ static void process_text_fin(struct synack_stack *st, struct sk_tcb *t, const st
 	if (len && can_receive) {
 		/* The window we offered (never shrunk) bounds what is taken. */
 		uint32_t space = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-		uint32_t avail = sk_tcb_rcv_window(t);
+		uint32_t avail = sk_tcb_rcv_space(t);
 		if (avail > space)
 			space = avail;
 		uint32_t off = seq - t->rcv_nxt;

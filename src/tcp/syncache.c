@@ -290,7 +290,7 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	t->user_timeout_ms = l->user_timeout_ms;
 	t->linger_s = l->linger_s;
 	if (l->flags & TF_RCVBUF_LOCK)
-		t->rcvbuf = l->rcvbuf;
+		sk_tcb_set_rcvbuf(t, l->rcvbuf);
 	uint32_t mtu_mss = t->adv_mss;
 	t->mss = p->peer_mss < mtu_mss ? p->peer_mss : (uint16_t)mtu_mss;
 	if (t->mss < 64)

@@ -20,6 +20,7 @@ static void tcb_init(struct synack_stack *st, struct sk_tcb *t)
 	t->rto = st->cfg.tcp_rto_initial_ms * 1000u;
 	t->mss = 536;
 	t->rcvbuf = st->cfg.tcp_rmem[1];
+	t->rcv_ssthresh = st->cfg.tcp_ack_read_wait ? t->rcvbuf : UINT32_MAX;
 	sk_cc_select(&t->cc, st->cc_default, 536, st->cfg.tcp_init_cwnd);
 	t->flags = 0;
 }
@@ -136,7 +137,7 @@ void sk_tcb_reuse(struct synack_stack *st, struct sk_tcb *t)
 	t->user_timeout_ms = old.user_timeout_ms;
 	t->linger_s = old.linger_s;
 	if (old.flags & TF_RCVBUF_LOCK)
-		t->rcvbuf = old.rcvbuf;
+		sk_tcb_set_rcvbuf(t, old.rcvbuf);
 	sk_cc_select(&t->cc, old.cc.algo, 536, st->cfg.tcp_init_cwnd);
 }
 
@@ -207,9 +208,38 @@ uint32_t sk_tcp_syn_window(uint32_t space, uint32_t mss)
 	return mss && w > mss ? w - w % mss : w;
 }
 
-uint32_t sk_tcb_rcv_window(const struct sk_tcb *t)
+uint32_t sk_tcb_rcv_space(const struct sk_tcb *t)
 {
 	return t->rcv.len >= t->rcvbuf ? 0 : t->rcvbuf - t->rcv.len;
+}
+
+uint32_t sk_tcb_rcv_window(const struct sk_tcb *t)
+{
+	uint32_t space = sk_tcb_rcv_space(t);
+	return space < t->rcv_ssthresh ? space : t->rcv_ssthresh;
+}
+
+void sk_tcb_set_rcvbuf(struct sk_tcb *t, uint32_t bytes)
+{
+	t->rcvbuf = bytes;
+	if (t->rcv_ssthresh != UINT32_MAX)
+		t->rcv_ssthresh = bytes;
+}
+
+/* As Linux's tcp_grow_window: the window does not jump to what autotuning made room for;
+ * it grows with the data arriving, by twice each segment (at least two MSS), about
+ * tripling per RTT, and each segment that moves it is acked at once, so a sender in slow
+ * start hears of the room while its flight is still arriving, rather than when the
+ * application has read. Segments under 128 bytes do not count. */
+int sk_tcb_grow_window(struct sk_tcb *t, uint32_t len)
+{
+	uint32_t space = sk_tcb_rcv_space(t);
+	if (len < 128 || t->rcv_ssthresh >= space)
+		return 0;
+	uint64_t incr = 2ull * (len > t->adv_mss ? len : t->adv_mss);
+	uint32_t room = space - t->rcv_ssthresh;
+	t->rcv_ssthresh += incr < room ? (uint32_t)incr : room;
+	return 1;
 }
 
 uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t)

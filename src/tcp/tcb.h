@@ -136,6 +136,9 @@ struct sk_tcb {
 	 * one, freed when none is left), and the buffer limit autotuning moves */
 	struct sk_assembler *asmb;
 	uint32_t rcvbuf;
+	uint32_t rcv_ssthresh; /* the window's growth front (Linux's rcv_ssthresh): the window
+				* offered is at most this; UINT32_MAX (tcp_ack_read_wait 0): the
+				* whole free buffer */
 	uint32_t rcv_copied;   /* bytes read since rcv_mark (receive autotuning) */
 	uint64_t rcv_mark;
 	/* send side: congestion control, SACK scoreboard (allocated on the first SACK),
@@ -245,7 +248,15 @@ uint32_t sk_tcp_ts_now(struct synack_stack *st, uint32_t offset);
 /* The RTO of a connection with no RTT measured yet: the initial one, or, if its SYN or SYN+ACK
  * timed out, at least 3 s (RFC 6298 5.7). */
 uint32_t sk_tcp_rto_unmeasured(const struct synack_stack *st, int syn_retransmitted);
+/* The receive window to offer now: the free buffer, at most the growth front. */
 uint32_t sk_tcb_rcv_window(const struct sk_tcb *t);
+/* The free receive buffer (what arriving data may fill, whatever was offered). */
+uint32_t sk_tcb_rcv_space(const struct sk_tcb *t);
+/* The receive buffer's size (SO_RCVBUF, a listener's): the growth front moves with it. */
+void sk_tcb_set_rcvbuf(struct sk_tcb *t, uint32_t bytes);
+/* In-order data of len bytes has arrived: moves the growth front; 1 if it moved (the
+ * segment is worth an ACK at once). */
+int sk_tcb_grow_window(struct sk_tcb *t, uint32_t len);
 /* The window a SYN or SYN+ACK offers: the receive space, at most 65535 (never scaled), in
  * whole segments of mss (as Linux's tcp_select_initial_window: 64240 for an MSS of 1460,
  * 65160 for 1448 when timestamps are on). */
