@@ -22,6 +22,8 @@
 #include <synack/rt.h>
 
 #define BUFSZ	   16384 /* what one read of standard input sends: one datagram with -u */
+#define STREAM_CHUNK (128 * 1024) /* one read of standard input for TCP: big writes, as bulk
+				      senders make, fill whole TSO super-segments */
 #define DGRAM_MAX  65536
 #define DRAIN_MS   5000  /* how long the FIN exchange may take at the end */
 
@@ -301,7 +303,8 @@ static void *reader_main(void *arg)
 /* Standard input to the network; at its end, the write side is shut down. */
 static void *writer_main(void *arg)
 {
-	char *buf = malloc(BUFSZ);
+	size_t chunk = opt.udp ? BUFSZ : STREAM_CHUNK;
+	char *buf = malloc(chunk);
 	int fail = 0;
 	if (!buf) {
 		errx1("out of memory");
@@ -309,7 +312,7 @@ static void *writer_main(void *arg)
 		return NULL;
 	}
 	for (;;) {
-		ssize_t n = read(STDIN_FILENO, buf, BUFSZ);
+		ssize_t n = read(STDIN_FILENO, buf, chunk);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
