@@ -46,7 +46,7 @@ void sk_tcp_rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r)
 static void rtt_from_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
 {
 	if (t->rtt_start && seq_gt(seg->ack, t->rtt_seq)) {
-		sk_tcp_rtt_sample(st, t, (uint32_t)(st->now - t->rtt_start));
+		sk_tcp_rtt_sample(st, t, (uint32_t)(st->now + 1 - t->rtt_start)); /* send time + 1 */
 		t->rtt_start = 0;
 		return;
 	}

@@ -181,6 +181,15 @@ static void arm_rexmt(struct synack_stack *st, struct sk_tcb *t)
 		sk_tcb_timer_set(st, t, SK_TT_REXMT, st->now + t->rto);
 }
 
+/* rtt_start for a segment timed now: its send time plus one, so that 0 keeps meaning "none"
+ * even for a send at time 0 (a simulation's first SYN, whose sample is the one a short
+ * path's min_rtt needs: the RTT of a segment too small to wait behind its own
+ * serialization). */
+static uint64_t rtt_stamp(const struct synack_stack *st)
+{
+	return st->now + 1;
+}
+
 static void send_syn(struct synack_stack *st, struct sk_tcb *t, int with_ack)
 {
 	/* RFC 3168 6.1.1: with tcp_ecn 1 the SYN asks for ECN (ECE and CWR). */
@@ -190,7 +199,7 @@ static void send_syn(struct synack_stack *st, struct sk_tcb *t, int with_ack)
 	sk_tcp_send_segment(st, &o);
 	if (t->backoff == 0) { /* time the SYN (Karn: never a retransmitted one) */
 		t->rtt_seq = t->iss;
-		t->rtt_start = st->now;
+		t->rtt_start = rtt_stamp(st);
 	}
 	if (with_ack)
 		sent_ack(st, t, 0);
@@ -300,7 +309,7 @@ static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, u
 	} else if (len > 0) {
 		if (t->rtt_start == 0) {
 			t->rtt_seq = seq;
-			t->rtt_start = st->now;
+			t->rtt_start = rtt_stamp(st);
 		}
 		sk_ack_data_out(st, t);
 	}

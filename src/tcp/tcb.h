@@ -118,7 +118,7 @@ struct sk_tcb {
 	/* RTT (RFC 6298), microseconds */
 	uint32_t srtt, rttvar, rto;
 	uint32_t rtt_seq;     /* segment being timed when timestamps are off (Karn) */
-	uint64_t rtt_start;   /* 0 = none timed */
+	uint64_t rtt_start;   /* the timed segment's send time + 1; 0 = none timed */
 	uint32_t keepidle_s, keepintvl_s; /* per socket, 0 = stack default */
 	uint32_t user_sndbuf;  /* SO_SNDBUF: bytes the send queue may hold, 0 = autotuned */
 	uint32_t user_timeout_ms; /* TCP_USER_TIMEOUT, 0 = none */
