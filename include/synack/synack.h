@@ -237,6 +237,8 @@ struct synack_stats {
 	uint64_t tcp_in, tcp_out, tcp_in_bad_csum, tcp_in_malformed, tcp_rexmit;
 	uint64_t tcp_timeouts, tcp_fast_retransmits, tcp_sack_recoveries, tcp_dsacks_rcvd, tcp_ooo_segments;
 	uint64_t tcp_lost_retransmits; /* retransmissions found lost without a timeout */
+	uint64_t tcp_timeouts_rxt_lost; /* timeouts with a retransmission outstanding (it, or
+					 * every ACK it drew, was lost): of tcp_timeouts */
 	uint64_t tcp_hystart_exits;    /* slow starts ended by a rising RTT (RFC 9406) */
 	uint64_t tcp_loss_probes;      /* tail-loss probes sent (RFC 8985 7) */
 	uint64_t tcp_rst_out, tcp_rst_in_accepted, tcp_rst_in_ignored;

@@ -38,6 +38,8 @@ struct sk_transfer_result {
 	struct sk_transfer_dir dir[2]; /* 0: client -> server, 1: server -> client */
 	uint64_t start_us, end_us;     /* virtual: connected, and last byte read */
 	uint64_t retransmits, timeouts, fast_retransmits, sack_recoveries, dsacks;
+	uint64_t timeouts_rxt_lost;    /* of timeouts: with a retransmission outstanding */
+	uint64_t lost_retransmits;     /* retransmissions RACK found lost (no timeout needed) */
 	uint64_t segments;
 	uint32_t srtt_us, rto_us;      /* the client's (the sender's) when the data was all read */
 };

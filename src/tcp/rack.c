@@ -202,10 +202,10 @@ static int sent_after(uint64_t t1, uint32_t s1, uint64_t t2, uint32_t s2)
 	return t1 > t2 || (t1 == t2 && seq_gt(s1, s2));
 }
 
-uint64_t sk_rack_detect(struct sk_rack *r, uint64_t now, uint32_t reo_wnd, uint32_t *newly)
+uint64_t sk_rack_detect(struct sk_rack *r, uint64_t now, uint32_t reo_wnd, uint32_t *newly, uint32_t *newly_rxt)
 {
 	uint64_t timeout = 0;
-	*newly = 0;
+	*newly = *newly_rxt = 0;
 	if (!r->xmit_ts)
 		return 0;
 	for (uint32_t i = 0; i < r->n; i++) {
@@ -216,6 +216,8 @@ uint64_t sk_rack_detect(struct sk_rack *r, uint64_t now, uint32_t reo_wnd, uint3
 			continue;
 		uint64_t due = e->xmit + r->rtt + reo_wnd;
 		if (due <= now) {
+			if (e->flags & SENT_RETRANS)
+				++*newly_rxt;
 			e->flags = (uint8_t)((e->flags & ~SENT_RETRANS) | SENT_LOST);
 			*newly += e->end - e->seq;
 		} else if (due - now > timeout) {
@@ -223,6 +225,14 @@ uint64_t sk_rack_detect(struct sk_rack *r, uint64_t now, uint32_t reo_wnd, uint3
 		}
 	}
 	return timeout;
+}
+
+int sk_rack_rxt_outstanding(const struct sk_rack *r)
+{
+	for (uint32_t i = 0; i < r->n; i++)
+		if ((at(r, i)->flags & (SENT_RETRANS | SENT_SACKED)) == SENT_RETRANS)
+			return 1;
+	return 0;
 }
 
 void sk_rack_all_lost(struct sk_rack *r)
@@ -259,16 +269,23 @@ uint32_t sk_rack_in_flight(const struct sk_rack *r)
 	return n;
 }
 
-int sk_rack_next_lost(const struct sk_rack *r, uint32_t mss, uint32_t *seq, uint32_t *len)
+int sk_rack_next_lost(const struct sk_rack *r, uint32_t max, uint32_t *seq, uint32_t *len)
 {
 	for (uint32_t i = 0; i < r->n; i++) {
 		const struct sk_sent *e = at(r, i);
-		if ((e->flags & (SENT_LOST | SENT_RETRANS | SENT_SACKED)) == SENT_LOST) {
-			uint32_t l = e->end - e->seq;
-			*seq = e->seq;
-			*len = l < mss ? l : mss;
-			return 1;
+		if ((e->flags & (SENT_LOST | SENT_RETRANS | SENT_SACKED)) != SENT_LOST)
+			continue;
+		/* the entries after it that are lost too and follow on, as one run */
+		uint32_t end = e->end;
+		for (uint32_t j = i + 1; j < r->n && end - e->seq < max; j++) {
+			const struct sk_sent *f = at(r, j);
+			if (f->seq != end || (f->flags & (SENT_LOST | SENT_RETRANS | SENT_SACKED)) != SENT_LOST)
+				break;
+			end = f->end;
 		}
+		*seq = e->seq;
+		*len = end - e->seq < max ? end - e->seq : max;
+		return 1;
 	}
 	return 0;
 }

@@ -51,16 +51,21 @@ uint32_t sk_rack_sacked_segs(const struct sk_rack *r, uint32_t mss);
 /* RFC 8985 6.2 step 2: a delivery of a segment sent at xmit ending at end. */
 void sk_rack_advance(struct sk_rack *r, uint64_t xmit, uint32_t end, uint32_t rtt);
 /* RFC 8985 6.2 step 5: marks lost what was sent reo_wnd + RACK.rtt before the latest
- * delivered segment was. Returns the µs until the next segment may be judged (0: none), and
- * in *newly the bytes newly marked lost. */
-uint64_t sk_rack_detect(struct sk_rack *r, uint64_t now, uint32_t reo_wnd, uint32_t *newly);
+ * delivered segment was. Returns the µs until the next segment may be judged (0: none), in
+ * *newly the bytes newly marked lost, and in *newly_rxt how many of those were
+ * retransmissions (lost again). */
+uint64_t sk_rack_detect(struct sk_rack *r, uint64_t now, uint32_t reo_wnd, uint32_t *newly, uint32_t *newly_rxt);
+/* Whether a retransmission is outstanding: sent, not SACKed, not yet judged lost. */
+int sk_rack_rxt_outstanding(const struct sk_rack *r);
 /* Every outstanding segment not SACKed is lost (a retransmission timeout). */
 void sk_rack_all_lost(struct sk_rack *r);
 /* Bytes: SACKed, marked lost (and not resent), in flight (RFC 6675's pipe as Linux counts
  * it: sent - SACKed - lost + retransmitted). */
 uint32_t sk_rack_sacked_bytes(const struct sk_rack *r);
 uint32_t sk_rack_in_flight(const struct sk_rack *r);
-/* The first lost segment not yet retransmitted: its range (at most mss). 0 if none. */
+/* The first lost range not yet retransmitted, with the lost ranges that follow it without a
+ * gap (a lost super-segment goes again as one): its start and length, at most max. 0 if
+ * none. */
 int sk_rack_next_lost(const struct sk_rack *r, uint32_t mss, uint32_t *seq, uint32_t *len);
 /* Whether the byte at seq is SACKed. */
 int sk_rack_is_sacked(const struct sk_rack *r, uint32_t seq);

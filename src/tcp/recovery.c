@@ -303,8 +303,9 @@ static uint32_t reo_wnd(const struct synack_stack *st, const struct sk_tcb *t)
  * the bytes newly marked lost. */
 static uint32_t rack_detect(struct synack_stack *st, struct sk_tcb *t)
 {
-	uint32_t newly = 0;
-	uint64_t wait = sk_rack_detect(t->rk, st->now, reo_wnd(st, t), &newly);
+	uint32_t newly = 0, newly_rxt = 0;
+	uint64_t wait = sk_rack_detect(t->rk, st->now, reo_wnd(st, t), &newly, &newly_rxt);
+	st->stats.tcp_lost_retransmits += newly_rxt;
 	if (wait)
 		sk_tcb_timer_set(st, t, SK_TT_REO, st->now + wait);
 	else
@@ -470,6 +471,10 @@ void sk_rec_sent(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32
 void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t)
 {
 	uint32_t flight = t->snd_max - t->snd_una;
+	/* A retransmission still outstanding: this timeout is what found it lost (issue 10's
+	 * bench allows a timeout only then). */
+	if (t->rk ? sk_rack_rxt_outstanding(t->rk) : t->in_recovery && seq_lt(t->snd_una, t->high_rxt))
+		st->stats.tcp_timeouts_rxt_lost++;
 	t->in_recovery = 0;
 	t->inflate = 0;
 	t->dupacks = 0;
@@ -547,7 +552,9 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 			uint32_t pipe = sk_rack_in_flight(t->rk), seq, len;
 			if (pipe + mss > t->cc.cwnd)
 				break;
-			if (sk_rack_next_lost(t->rk, mss, &seq, &len)) {
+			/* as much of a lost run as cwnd allows, in whole segments: on a TSO link
+			 * one write, as Linux's tcp_retransmit_skb sends a TSO packet again */
+			if (sk_rack_next_lost(t->rk, (t->cc.cwnd - pipe) / mss * mss, &seq, &len)) {
 				sk_tcp_retransmit(st, t, seq, len);
 				continue;
 			}

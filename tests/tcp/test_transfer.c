@@ -287,8 +287,11 @@ static void test_efficiency_loss_1(void **state)
  * loss takes whole (a dropped TUN write: up to 44 segments at once), and 2% of the frames
  * lost each way (ACKs too). A 200 ms RTO here costs 4000 round trips, and RTT samples taken
  * at the wrong moment inflate SRTT by orders of magnitude: both made synack 30 times slower
- * than Linux on such a path. Now: no timeout at all, SRTT within a few frames' serialization
- * of the path's (a 64000-byte frame takes 0.5 ms at 1 Gbit/s), and at least 300 Mbit/s. */
+ * than Linux on such a path. Now: no timeout unless a retransmission itself was lost (on
+ * this path the window is about one frame, so a lost retransmission is often the last
+ * thing in flight, and in recovery no loss probe goes: RFC 8985 7.2, as Linux), SRTT within
+ * a few frames' serialization of the path's (a 64000-byte frame takes 0.5 ms at 1 Gbit/s),
+ * and at least 300 Mbit/s. */
 static void test_real_short_rtt_gso_loss(void **state)
 {
 	(void)state;
@@ -303,12 +306,15 @@ static void test_real_short_rtt_gso_loss(void **state)
 		assert_intact(&o, &r);
 		double secs = (double)(r.end_us - r.start_us) / 1e6;
 		double g = (double)o.bytes * 8 / secs;
-		printf("  seed %llu: goodput %.1f Mbit/s, srtt %u us, rto %u us, %llu timeouts\n",
-		       (unsigned long long)seed, g / 1e6, r.srtt_us, r.rto_us, (unsigned long long)r.timeouts);
+		printf("  seed %llu: goodput %.1f Mbit/s, srtt %u us, rto %u us, %llu timeouts, %llu with a "
+		       "retransmission lost\n",
+		       (unsigned long long)seed, g / 1e6, r.srtt_us, r.rto_us, (unsigned long long)r.timeouts,
+		       (unsigned long long)r.timeouts_rxt_lost);
 		assert_true(r.srtt_us < 5000);
+		assert_int_equal(r.timeouts, r.timeouts_rxt_lost);
 		if (quick())
 			continue;
-		assert_int_equal(r.timeouts, 0);
+		assert_true(r.timeouts <= 2);
 		assert_true(g >= 300e6);
 	}
 }
