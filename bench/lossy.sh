@@ -2,12 +2,15 @@
 # Loss recovery on real paths: synack against Linux, and Linux against Linux, through the same
 # impairment applied the same way, in one go, on this machine (issue 10's floors).
 #
-# Topology: one namespace A holds the impairment and the Linux end of every transfer; synack
-# runs in A behind a TUN (synack 192.0.2.2, kernel side 192.0.2.1); Linux's far end runs in
-# namespace B over a veth pair (198.51.100.2). The same nftables rules in A drop packets
-# both ways (output: A to the other end; input: back), and a delay line (bench/delaybox, an
-# NFQUEUE program: this kernel has no sch_netem, and no nft queue expression either, so an
-# iptables-legacy NFQUEUE rule feeds it) holds A's outgoing packets for the RTT:
+# Topology: a router namespace A joins the Linux peer of every transfer (namespace B, over a
+# veth pair) to the end under test: synack behind a TUN in A, or Linux in namespace C over a
+# second veth pair, the reference. Everything between B and the end under test is forwarded
+# by A, and A's forward hook is the path: nftables drops there, and a delay line (bench/
+# delaybox, an NFQUEUE program: this kernel has no sch_netem, and no nft queue expression
+# either, so an iptables-legacy NFQUEUE rule feeds it) holds the packets going to B for the
+# RTT. A drop in a forward hook is a loss neither end can see, as on a real path (a drop in
+# the sender's own output hook is not: Linux's TCP gets the error and sends again, with no
+# loss recovery at all):
 #   random loss  numgen random mod 1000 < N   (N per mille, each way)
 #   burst        numgen inc mod 500 >= 495    (five in a row of every 500, each way)
 # SYNs and SYN+ACKs are spared (and not counted): a lost one costs either stack the same
@@ -15,8 +18,8 @@
 # the burst pattern is "< 5" shifted by 495, so that its first five are not a connection's
 # first five packets (every handshake would time out three times).
 # Rows: loss 0 (clean), 5, 10, 20, 50 per mille and burst, at RTT 0 (about 0.05 ms), 10 and
-# 50 ms. Each row moves one file each way four times: synack sends (Linux in A receives),
-# synack receives (Linux in A sends), and Linux in B sends to / receives from Linux in A, the
+# 50 ms. Each row moves one file each way four times: synack sends (Linux in B receives),
+# synack receives (Linux in B sends), and Linux in C sends to / receives from Linux in B, the
 # reference; every Linux socket uses cubic (TCP_CONGESTION, whatever the host's default), as
 # synack does. Each transfer is checked by sha256. Per row it prints the throughput, what
 # the rules dropped (nft counters: packets and bytes; with GSO one drop can take a whole
@@ -31,7 +34,7 @@
 #        LOSSY_NO_BUILD=1 to use the build as it is, LOSSY_TIMEOUT seconds per transfer (300)
 # Exit: 0 all ran and the floors hold; 1 a floor failed or something went wrong; 77 cannot
 # run here (not root, no TUN, no nft, no network namespaces). Only addresses in the
-# namespaces it makes (192.0.2.0/24, 198.51.100.0/24); they go on exit.
+# namespaces it makes (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24); they go on exit.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,7 +65,7 @@ if ! ip netns add "skl$$-probe" 2>/dev/null; then skip "cannot create network na
 ip netns del "skl$$-probe"
 
 TAG=skl$$
-A=$TAG-a B=$TAG-b
+A=$TAG-a B=$TAG-b C=$TAG-c
 LOG=$(mktemp -d /tmp/synack-lossy.XXXXXX)
 DBPID=""
 cleanup() {
@@ -70,6 +73,7 @@ cleanup() {
 	pkill -f "$TAG" 2>/dev/null
 	ip netns del "$A" 2>/dev/null
 	ip netns del "$B" 2>/dev/null
+	ip netns del "$C" 2>/dev/null
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -81,16 +85,23 @@ mkns() {
 }
 mkns "$A"
 mkns "$B"
-ip link add "$TAG-va" netns "$A" type veth peer name "$TAG-vb" netns "$B"
-ip -n "$A" addr add 198.51.100.1/24 dev "$TAG-va"
-ip -n "$B" addr add 198.51.100.2/24 dev "$TAG-vb"
-ip -n "$A" link set "$TAG-va" up
-ip -n "$B" link set "$TAG-vb" up
+mkns "$C"
+ip netns exec "$A" sysctl -qw net.ipv4.ip_forward=1
+ip link add "$TAG-ab" netns "$A" type veth peer name "$TAG-b" netns "$B"
+ip link add "$TAG-ac" netns "$A" type veth peer name "$TAG-c" netns "$C"
+ip -n "$A" addr add 198.51.100.1/24 dev "$TAG-ab"
+ip -n "$B" addr add 198.51.100.2/24 dev "$TAG-b"
+ip -n "$A" addr add 203.0.113.1/24 dev "$TAG-ac"
+ip -n "$C" addr add 203.0.113.2/24 dev "$TAG-c"
+for l in "$A $TAG-ab" "$A $TAG-ac" "$B $TAG-b" "$C $TAG-c"; do ip -n ${l% *} link set ${l#* } up; done
+ip -n "$B" route add default via 198.51.100.1
+ip -n "$C" route add default via 203.0.113.1
 # Linux's buffers as large as synack's (tcp_rmem[2], tcp_wmem[2] of 32 and 4 MiB are Linux's
 # own defaults; nothing is tuned for either side).
-SYN=192.0.2.2 FAR=198.51.100.2
+SYN=192.0.2.2 PEER=198.51.100.2 REF=203.0.113.2
 
-# rules LOSS DELAY_MS: the impairment in A (both ways; the delay on A's outgoing packets).
+# rules LOSS DELAY_MS: the path in A's forward hook: drops each way (counted per way), and
+# the delay on what goes to B (both ends' packets to B pass it: the same RTT for every kind).
 rules() {
 	local loss=$1 delay=$2 drop
 	case $loss in
@@ -101,19 +112,14 @@ rules() {
 	ip netns exec "$A" nft delete table inet lossy 2>/dev/null
 	{
 		echo "table inet lossy {"
-		echo " chain out { type filter hook output priority -10;"
-		[ -n "$drop" ] && echo "  ip daddr { $SYN, $FAR } $drop"
-		echo " }"
-		echo " chain in { type filter hook input priority -10;"
-		[ -n "$drop" ] && echo "  ip saddr { $SYN, $FAR } $drop"
+		echo " chain path { type filter hook forward priority -10;"
+		[ -n "$drop" ] && echo "  ip daddr $PEER $drop" && echo "  ip saddr $PEER $drop"
 		echo " }"
 		echo "}"
 	} | ip netns exec "$A" nft -f - || return 1
-	ip netns exec "$A" iptables-legacy -F INPUT
+	ip netns exec "$A" iptables-legacy -F FORWARD
 	if [ "$delay" -gt 0 ]; then
-		for d in $SYN $FAR; do
-			ip netns exec "$A" iptables-legacy -A INPUT -s $d -j NFQUEUE --queue-num 0 || return 1
-		done
+		ip netns exec "$A" iptables-legacy -A FORWARD -d $PEER -j NFQUEUE --queue-num 0 || return 1
 	fi
 }
 
@@ -133,74 +139,65 @@ field() { # field NAME TEXT
 	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1
 }
 
-# xfer KIND FILE: one transfer; prints "secs retrans timeouts srtt_us ok|BAD lost_rexmits".
-#   ssend: synack sends, Linux in A receives     srecv: Linux in A sends, synack receives
-#   lsend: Linux in B sends, Linux in A receives lrecv: Linux in A sends, Linux in B receives
+# xfer KIND FILE: one transfer; prints "secs retrans timeouts srtt_us ok|BAD lost" where lost
+# is synack's "F/T": F retransmissions found lost without a timeout (RACK), T timeouts that
+# fired with a retransmission outstanding (it was lost: the one case a timeout is allowed).
+# Linux in B is the peer of every kind; the end under test listens, B connects:
+#   ssend: synack sends, Linux in B receives    srecv: Linux in B sends, synack receives
+#   lsend: Linux in C sends, Linux in B receives lrecv: Linux in B sends, Linux in C receives
 xfer() {
 	local kind=$1 file=$2 want got sp t0 t1 log=$LOG/$kind.log klog=$LOG/$kind.k st rx to=0 to0 lost=-
+	local dst sender_ns=$B dir=--recv in=/dev/null
 	want=$(sha256sum <"$file" | cut -d' ' -f1)
-	rm -f "$log" "$klog" "$LOG/$kind.sha"
+	rm -f "$log" "$klog" "$LOG/$kind.sha" "$LOG/$kind.kha"
+	case $kind in *recv) dir=--send in=$file ;; esac
 	case $kind in
 	ssend | srecv)
-		local io=(-d) in=/dev/null
-		to0=$(timeouts "$A")
-		[ "$kind" = ssend ] && { io=(); in=$file; }
+		local io=(-d) sin=/dev/null
+		[ "$kind" = ssend ] && { io=(); sin=$file; }
+		dst=$SYN
 		ip netns exec "$A" taskset -c 1 "$SNC" --tun "$TAG" --addr $SYN/24 --host-addr 192.0.2.1/24 \
-			--stats -v "${io[@]}" -l $PORT <"$in" 2>"$log" | sha256sum >"$LOG/$kind.sha" &
+			--stats -v "${io[@]}" -l $PORT <"$sin" 2>"$log" | sha256sum >"$LOG/$kind.sha" &
 		sp=$!
 		for _ in $(seq 100); do grep -q "Listening" "$log" 2>/dev/null && break; sleep 0.05; done
-		t0=$(date +%s.%N)
-		if [ "$kind" = ssend ]; then
-			timeout "$TMO" ip netns exec "$A" taskset -c 0 "$KPERF" xfer --connect $SYN $PORT --recv --cc cubic \
-				2>"$klog" | sha256sum >"$LOG/$kind.kha"
-		else
-			timeout "$TMO" ip netns exec "$A" taskset -c 0 "$KPERF" xfer --connect $SYN $PORT --send --cc cubic \
-				<"$file" 2>"$klog" >/dev/null
-		fi
-		wait "$sp"
-		t1=$(date +%s.%N)
-		[ "$kind" = ssend ] && got=$(cut -d' ' -f1 "$LOG/$kind.kha") || got=$(cut -d' ' -f1 "$LOG/$kind.sha")
-		if [ "$kind" = ssend ]; then
-			st=$(grep 'stats' "$log")
-			rx=$(field total_retrans "$st") to=$(field timeouts "$st")
-			srtt=$(field srtt_us "$st") lost=$(field lost_retransmits "$st")
-		else
-			st=$(cat "$klog")
-			rx=$(field total_retrans "$st") srtt=$(field srtt_us "$st")
-			to=$(($(timeouts "$A") - to0))
-		fi
 		;;
 	lsend | lrecv)
-		local sender_ns=$B
-		[ "$kind" = lrecv ] && sender_ns=$A
-		to0=$(timeouts "$sender_ns")
+		dst=$REF
+		[ "$kind" = lsend ] && sender_ns=$C
 		if [ "$kind" = lsend ]; then
-			ip netns exec "$B" taskset -c 1 "$KPERF" xfer --listen $PORT --send --cc cubic <"$file" 2>"$log" &
+			ip netns exec "$C" taskset -c 1 "$KPERF" xfer --listen $PORT --send --cc cubic <"$file" 2>"$log" &
 		else
-			ip netns exec "$B" taskset -c 1 "$KPERF" xfer --listen $PORT --recv --cc cubic 2>"$log" |
+			ip netns exec "$C" taskset -c 1 "$KPERF" xfer --listen $PORT --recv --cc cubic 2>"$log" |
 				sha256sum >"$LOG/$kind.sha" &
 		fi
 		sp=$!
 		sleep 0.2
-		t0=$(date +%s.%N)
-		if [ "$kind" = lsend ]; then
-			timeout "$TMO" ip netns exec "$A" taskset -c 0 "$KPERF" xfer --connect $FAR $PORT --recv --cc cubic \
-				2>"$klog" | sha256sum >"$LOG/$kind.kha"
-		else
-			timeout "$TMO" ip netns exec "$A" taskset -c 0 "$KPERF" xfer --connect $FAR $PORT --send --cc cubic \
-				<"$file" 2>"$klog" >/dev/null
-		fi
-		wait "$sp"
-		t1=$(date +%s.%N)
-		[ "$kind" = lsend ] && got=$(cut -d' ' -f1 "$LOG/$kind.kha") || got=$(cut -d' ' -f1 "$LOG/$kind.sha")
-		[ "$kind" = lsend ] && st=$(cat "$log") || st=$(cat "$klog")
-		rx=$(field total_retrans "$st") srtt=$(field srtt_us "$st")
-		to=$(($(timeouts "$sender_ns") - to0))
 		;;
+	esac
+	to0=$(timeouts "$sender_ns")
+	t0=$(date +%s.%N)
+	timeout "$TMO" ip netns exec "$B" taskset -c 0 "$KPERF" xfer --connect $dst $PORT $dir --cc cubic \
+		<"$in" 2>"$klog" | sha256sum >"$LOG/$kind.kha"
+	wait "$sp"
+	t1=$(date +%s.%N)
+	case $kind in *send) got=$(cut -d' ' -f1 "$LOG/$kind.kha") ;; *) got=$(cut -d' ' -f1 "$LOG/$kind.sha") ;; esac
+	case $kind in
+	ssend)
+		st=$(grep 'stats' "$log")
+		rx=$(field total_retrans "$st") to=$(field timeouts "$st")
+		srtt=$(field srtt_us "$st") lost=$(field lost_retransmits "$st")/$(field timeouts_rxt_lost "$st") ;;
+	lsend)
+		st=$(cat "$log")
+		rx=$(field total_retrans "$st") srtt=$(field srtt_us "$st")
+		to=$(($(timeouts "$sender_ns") - to0)) ;;
+	*)
+		st=$(cat "$klog")
+		rx=$(field total_retrans "$st") srtt=$(field srtt_us "$st")
+		to=$(($(timeouts "$sender_ns") - to0)) ;;
 	esac
 	local ok=ok secs
 	[ "$got" = "$want" ] || ok=BAD
-	# The time is the one kperf in A measured, from its connect to the end of the stream
+	# The time is the one kperf in B measured, from its connect to the end of the stream
 	# (for every kind: the same end of the same path), so neither side's start-up nor its
 	# exit (synack-nc removing its TUN device) counts; the wall clock when kperf has none.
 	secs=$(field seconds "$(cat "$klog" 2>/dev/null)")
@@ -209,14 +206,14 @@ xfer() {
 		'BEGIN { printf "%.4f %s %s %s %s %s", b - a, r, t, s, ok, lo }'
 }
 
-echo "== lossy paths: synack (TUN, TSO on) and Linux (veth) through the same nftables rules"
+echo "== lossy paths: synack (TUN, TSO on) and Linux (veth), each to Linux through the same forwarding path"
 echo "   ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), kernel $(uname -r); logs in $LOG)"
 RESULTS=$LOG/results RUNS=$LOG/runs
 : >"$RESULTS"
 : >"$RUNS"
 FAIL=0
-printf '%-5s %-6s %-6s %9s %6s %9s %9s %9s %4s %10s %12s %9s  %s\n' rtt loss kind MB/s \
-	ratio retrans timeouts srtt_us ok drop_pkts drop_bytes lost_rtx "MB/s of each round"
+printf '%-5s %-6s %-6s %9s %6s %9s %9s %9s %4s %10s %12s %12s  %s\n' rtt loss kind MB/s \
+	ratio retrans timeouts srtt_us ok drop_pkts drop_bytes lost_rtx/rto "MB/s of each round"
 for rtt in $RTTS; do
 	case $rtt in 0) mb=${LOSSY_MB:-100} ;; 10) mb=${LOSSY_MB_10:-20} ;; *) mb=${LOSSY_MB_50:-5} ;; esac
 	file=$LOG/data-$mb.bin
@@ -254,7 +251,7 @@ for rtt in $RTTS; do
 				ratio=$(awk -v a="$mbs" -v b="$ref" 'BEGIN { if (b > 0) printf "%.2f", a / b }') ;;
 			esac
 			spread=$(awk -v r=$rtt -v l=$loss -v k=$kind '$1==r && $2==l && $3==k {printf "%s%s", sep, $4; sep="/"}' "$RUNS")
-			printf '%-5s %-6s %-6s %9s %6s %9s %9s %9s %4s %10s %12s %9s  %s\n' "$rtt" "$loss" "$kind" "$mbs" "$ratio" \
+			printf '%-5s %-6s %-6s %9s %6s %9s %9s %9s %4s %10s %12s %12s  %s\n' "$rtt" "$loss" "$kind" "$mbs" "$ratio" \
 				"$rx" "$to" "$srtt" "$ok" "$dp" "$db" "$lost" "$spread"
 		done
 	done
@@ -297,8 +294,8 @@ for rtt in $RTTS; do
 	done
 	case " $LOSSES $KINDS " in *" 10 "*ssend*)
 		to=$(get $rtt 10 ssend 6) lr=$(get $rtt 10 ssend 11)
-		check "rto rtt=$rtt loss=10" "synack sender timeouts ${to:-?}, lost retransmissions ${lr:-?} (no timeout, or no more than lost retransmissions)" \
-			"$(awk -v t="${to:-1}" -v l="${lr:-0}" 'BEGIN { print (t == 0 || t <= l) ? 1 : 0 }')" ;;
+		check "rto rtt=$rtt loss=10" "synack sender timeouts ${to:-?}, with a retransmission lost ${lr#*/} (a timeout only after a lost retransmission)" \
+			"$(awk -v t="${to:-1}" -v l="${lr#*/}" 'BEGIN { print (t == 0 || t <= l + 0) ? 1 : 0 }')" ;;
 	esac
 done
 exit $FAIL
