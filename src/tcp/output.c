@@ -298,9 +298,8 @@ static uint32_t around_sacked(struct sk_tcb *t, uint32_t len)
 static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len, int fin, int rexmit)
 {
 	if (rexmit) {
-		uint32_t mss = sk_tcp_eff_mss(t), segs = len > mss ? (len + mss - 1) / mss : 1;
-		t->total_retrans += segs; /* segments, as Linux counts a TSO packet sent again */
-		st->stats.tcp_rexmit += segs;
+		t->total_retrans++;
+		st->stats.tcp_rexmit++;
 		/* Karn: a retransmitted range yields no RTT sample; nor does the timed segment
 		 * when anything before it goes again: its ACK waits for that repair, and would
 		 * measure the recovery, not the path (as Linux takes no sample from an ACK that
@@ -474,9 +473,8 @@ void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, 
 		return;
 	if (len > t->snd.len - off)
 		len = t->snd.len - off;
-	uint32_t most = tso_payload(st, t, mss_now(t)); /* one segment, or whole ones on TSO */
-	if (len > most)
-		len = most;
+	if (len > mss_now(t))
+		len = mss_now(t);
 	/* The FIN goes again with the last data if it was sent after it. */
 	int fin = (t->flags & TF_FIN_QUEUED) && off + len == t->snd.len && t->snd_max == t->snd_una + t->snd.len + 1;
 	/* PSH as the segment first had it: at the end of the queue, or where a recent

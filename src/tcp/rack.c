@@ -269,23 +269,16 @@ uint32_t sk_rack_in_flight(const struct sk_rack *r)
 	return n;
 }
 
-int sk_rack_next_lost(const struct sk_rack *r, uint32_t max, uint32_t *seq, uint32_t *len)
+int sk_rack_next_lost(const struct sk_rack *r, uint32_t mss, uint32_t *seq, uint32_t *len)
 {
 	for (uint32_t i = 0; i < r->n; i++) {
 		const struct sk_sent *e = at(r, i);
-		if ((e->flags & (SENT_LOST | SENT_RETRANS | SENT_SACKED)) != SENT_LOST)
-			continue;
-		/* the entries after it that are lost too and follow on, as one run */
-		uint32_t end = e->end;
-		for (uint32_t j = i + 1; j < r->n && end - e->seq < max; j++) {
-			const struct sk_sent *f = at(r, j);
-			if (f->seq != end || (f->flags & (SENT_LOST | SENT_RETRANS | SENT_SACKED)) != SENT_LOST)
-				break;
-			end = f->end;
+		if ((e->flags & (SENT_LOST | SENT_RETRANS | SENT_SACKED)) == SENT_LOST) {
+			uint32_t l = e->end - e->seq;
+			*seq = e->seq;
+			*len = l < mss ? l : mss;
+			return 1;
 		}
-		*seq = e->seq;
-		*len = end - e->seq < max ? end - e->seq : max;
-		return 1;
 	}
 	return 0;
 }

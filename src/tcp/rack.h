@@ -63,9 +63,10 @@ void sk_rack_all_lost(struct sk_rack *r);
  * it: sent - SACKed - lost + retransmitted). */
 uint32_t sk_rack_sacked_bytes(const struct sk_rack *r);
 uint32_t sk_rack_in_flight(const struct sk_rack *r);
-/* The first lost range not yet retransmitted, with the lost ranges that follow it without a
- * gap (a lost super-segment goes again as one): its start and length, at most max. 0 if
- * none. */
+/* The first lost segment not yet retransmitted: its range (at most mss). 0 if none. One
+ * segment per write, also on a TSO link: a lost retransmission then has others sent after
+ * it whose delivery shows the loss (RACK), where a whole lost super-segment sent again as one
+ * write, if lost, often left nothing in flight but the RTO (docs/loss-recovery.md). */
 int sk_rack_next_lost(const struct sk_rack *r, uint32_t mss, uint32_t *seq, uint32_t *len);
 /* Whether the byte at seq is SACKed. */
 int sk_rack_is_sacked(const struct sk_rack *r, uint32_t seq);

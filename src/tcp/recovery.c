@@ -552,9 +552,7 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 			uint32_t pipe = sk_rack_in_flight(t->rk), seq, len;
 			if (pipe + mss > t->cc.cwnd)
 				break;
-			/* as much of a lost run as cwnd allows, in whole segments: on a TSO link
-			 * one write, as Linux's tcp_retransmit_skb sends a TSO packet again */
-			if (sk_rack_next_lost(t->rk, (t->cc.cwnd - pipe) / mss * mss, &seq, &len)) {
+			if (sk_rack_next_lost(t->rk, mss, &seq, &len)) {
 				sk_tcp_retransmit(st, t, seq, len);
 				continue;
 			}
