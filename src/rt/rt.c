@@ -103,16 +103,24 @@ void sk_rt_advance(synack_rt *rt)
 		sk_rt_wake_ready(rt);
 }
 
-void sk_rt_unlock(synack_rt *rt)
+/* Before a caller lets go of the lock (unlocking, or waiting for its socket): if what it did
+ * armed a timer earlier than the sleeping loop's wake-up, wake the loop to sleep again for
+ * the right time. A caller that blocks right after sending (a write that filled the send
+ * buffer) leaves the stack with a retransmission timer only the loop can run. */
+static void tell_loop(synack_rt *rt)
 {
 	if (!rt->stopping && rt->sleep_until) {
 		uint64_t d = next_deadline(rt);
 		if (d < rt->sleep_until) {
-			/* The call armed a timer the sleeping loop does not know of. */
 			rt->sleep_until = d;
 			wake_loop(rt);
 		}
 	}
+}
+
+void sk_rt_unlock(synack_rt *rt)
+{
+	tell_loop(rt);
 	if (--rt->calls == 0 && rt->stopping)
 		pthread_cond_broadcast(&rt->idle_cv);
 	pthread_mutex_unlock(&rt->mu);
@@ -214,6 +222,7 @@ int sk_rt_wait(synack_rt *rt, struct rt_waiter *w, uint64_t deadline_us)
 		return -ESHUTDOWN;
 	if (deadline_us != UINT64_MAX && deadline_us <= sk_rt_now_us())
 		return -ETIMEDOUT;
+	tell_loop(rt);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

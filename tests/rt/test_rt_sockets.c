@@ -484,6 +484,48 @@ static void test_large_write_blocks_until_queued(void **state)
 	synack_rt_close(w->b, b);
 }
 
+static void *undrop_later(void *p)
+{
+	usleep(100000);
+	atomic_store((atomic_int *)p, 0);
+	return NULL;
+}
+
+/* A write that blocks (the send buffer is full) right after it sent a flight leaves the
+ * stack with a loss-probe and retransmission timer that only the loop thread runs: the loop
+ * must learn of it although the writer waits instead of unlocking. Here every ACK of the
+ * first flight is lost, and then the peer has nothing more to say, so only the sender's
+ * probe or RTO moves the transfer on. The loop used to sleep until a packet came (here:
+ * never; over a TUN, whatever the host sent next, seconds later). */
+static void test_blocked_writer_keeps_timers(void **state)
+{
+	struct world *w = *state;
+	int a, b;
+	connect_pair(w, 7012, &a, &b);
+	size_t n = 4u << 20;
+	uint8_t *data = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		data[i] = (uint8_t)(i % 251);
+	struct timeval tv = {5, 0}; /* a stalled transfer fails the test instead of hanging it */
+	assert_int_equal(synack_rt_setsockopt(w->a, a, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)), 0);
+	assert_int_equal(synack_rt_setsockopt(w->b, b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	struct reader r = {w->b, b, n, 0, 0};
+	pthread_t th, ud;
+	atomic_store(&w->drop_b, 1); /* B's ACKs are lost for 100 ms */
+	pthread_create(&ud, NULL, undrop_later, &w->drop_b);
+	pthread_create(&th, NULL, read_all, &r);
+	uint64_t t0 = ms_now();
+	assert_int_equal(synack_rt_write(w->a, a, data, n), (ssize_t)n);
+	pthread_join(th, NULL);
+	pthread_join(ud, NULL);
+	assert_int_equal(r.got, n);
+	assert_false(r.bad);
+	assert_true(ms_now() - t0 < 3000); /* one RTO of 1 s at most, not a stall */
+	free(data);
+	synack_rt_close(w->a, a);
+	synack_rt_close(w->b, b);
+}
+
 /* API-2: close() right after a write whose data is still queued (nothing acknowledged yet,
  * most of it not even sent) is a graceful close: the peer reads every byte, then end of
  * stream. */
@@ -881,6 +923,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_wakes_blocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_blocked_readers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poll, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blocked_writer_keeps_timers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drain_and_control, setup, teardown),
 	};
