@@ -12,11 +12,12 @@
 # the sender's own output hook is not: Linux's TCP gets the error and sends again, with no
 # loss recovery at all):
 #   random loss  numgen random mod 1000 < N   (N per mille, each way)
-#   burst        numgen inc mod 500 >= 495    (five in a row of every 500, each way)
+#   burst        numgen inc mod 500 245-249   (five in a row of every 500, each way)
 # SYNs and SYN+ACKs are spared (and not counted): a lost one costs either stack the same
 # fixed 1 s initial RTO, which would swamp what is measured here, the recovery of data; and
-# the burst pattern is "< 5" shifted by 495, so that its first five are not a connection's
-# first five packets (every handshake would time out three times).
+# the burst pattern is "< 5" shifted by 245: unshifted, its first five were a connection's
+# first five packets (every handshake timed out three times), and shifted by 495 a transfer
+# of fewer than 495 packets each way (20 MB in TSO packets) met no burst at all.
 # Rows: loss 0 (clean), 5, 10, 20, 50 per mille and burst, at RTT 0 (about 0.05 ms), 10 and
 # 50 ms. Each row moves one file each way four times: synack sends (Linux in B receives),
 # synack receives (Linux in B sends), and Linux in C sends to / receives from Linux in B, the
@@ -106,7 +107,7 @@ rules() {
 	local loss=$1 delay=$2 drop
 	case $loss in
 	0) drop="" ;;
-	burst) drop="tcp flags & syn == 0 numgen inc mod 500 >= 495 counter drop" ;;
+	burst) drop="tcp flags & syn == 0 numgen inc mod 500 245-249 counter drop" ;;
 	*) drop="tcp flags & syn == 0 numgen random mod 1000 < $loss counter drop" ;;
 	esac
 	ip netns exec "$A" nft delete table inet lossy 2>/dev/null
