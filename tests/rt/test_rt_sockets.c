@@ -426,6 +426,16 @@ struct reader {
 	int bad;
 };
 
+/* n bytes of the pattern read_all checks (byte i is i % 251). */
+static uint8_t *pattern(size_t n)
+{
+	uint8_t *data = malloc(n);
+	assert_non_null(data);
+	for (size_t i = 0; i < n; i++)
+		data[i] = (uint8_t)(i % 251);
+	return data;
+}
+
 static void *read_all(void *p)
 {
 	struct reader *r = p;
@@ -448,9 +458,7 @@ static void test_large_write_blocks_until_queued(void **state)
 	int a, b;
 	connect_pair(w, 7005, &a, &b);
 	size_t n = 8u << 20;
-	uint8_t *data = malloc(n);
-	for (size_t i = 0; i < n; i++)
-		data[i] = (uint8_t)(i % 251);
+	uint8_t *data = pattern(n);
 	struct reader r = {w->b, b, n, 0, 0};
 	pthread_t th;
 	pthread_create(&th, NULL, read_all, &r);
@@ -503,9 +511,7 @@ static void test_blocked_writer_keeps_timers(void **state)
 	int a, b;
 	connect_pair(w, 7012, &a, &b);
 	size_t n = 4u << 20;
-	uint8_t *data = malloc(n);
-	for (size_t i = 0; i < n; i++)
-		data[i] = (uint8_t)(i % 251);
+	uint8_t *data = pattern(n);
 	struct timeval tv = {5, 0}; /* a stalled transfer fails the test instead of hanging it */
 	assert_int_equal(synack_rt_setsockopt(w->a, a, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)), 0);
 	assert_int_equal(synack_rt_setsockopt(w->b, b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
@@ -535,9 +541,7 @@ static void test_api_2_close_delivers_unsent(void **state)
 	int a, b;
 	connect_pair(w, 7011, &a, &b);
 	size_t n = 2u << 20;
-	uint8_t *data = malloc(n);
-	for (size_t i = 0; i < n; i++)
-		data[i] = (uint8_t)(i % 251);
+	uint8_t *data = pattern(n);
 	/* Non-blocking, so the write returns with as much queued as fits, then close. */
 	assert_int_equal(synack_rt_set_nonblock(w->a, a, 1), 0);
 	ssize_t q = synack_rt_write(w->a, a, data, n);
