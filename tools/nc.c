@@ -22,8 +22,9 @@
 #include <synack/rt.h>
 
 #define BUFSZ	   16384 /* what one read of standard input sends: one datagram with -u */
-#define STREAM_CHUNK (128 * 1024) /* one read of standard input for TCP: big writes, as bulk
-				      senders make, fill whole TSO super-segments */
+#define STREAM_CHUNK (128 * 1024) /* one read or write of TCP data: big writes, as bulk
+				      senders make, fill whole TSO super-segments; big reads,
+				      as bulk readers make, open the window in big steps */
 #define DGRAM_MAX  65536
 #define DRAIN_MS   5000  /* how long the FIN exchange may take at the end */
 
@@ -264,7 +265,8 @@ static int write_all_fd(int fd, const char *p, size_t n)
 /* The network to standard output. */
 static void *reader_main(void *arg)
 {
-	char *buf = malloc(DGRAM_MAX);
+	size_t size = opt.udp ? DGRAM_MAX : STREAM_CHUNK;
+	char *buf = malloc(size);
 	int fail = 0;
 	if (!buf) {
 		errx1("out of memory");
@@ -274,7 +276,7 @@ static void *reader_main(void *arg)
 	for (;;) {
 		if (gate_enter() < 0)
 			break;
-		ssize_t n = synack_rt_recv(rt, sock, buf, opt.udp ? DGRAM_MAX : BUFSZ, 0);
+		ssize_t n = synack_rt_recv(rt, sock, buf, size, 0);
 		int e = errno;
 		gate_leave();
 		if (n == 0 && !opt.udp) {
