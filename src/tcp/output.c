@@ -341,10 +341,12 @@ static uint32_t tso_payload(const struct synack_stack *st, const struct sk_tcb *
 }
 
 /* Sends data and FIN from snd_nxt as the windows, Nagle (REL-7), sender SWS avoidance
- * (FLOW-4) and the MSS allow; ignore_cwnd when SACK recovery has measured the pipe.
- * Returns 1 if a segment went out. */
-static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
+ * (FLOW-4) and the MSS allow. cap 0: cwnd applies; else cwnd is the caller's (SACK
+ * recovery measured the pipe, or a loss probe goes whatever cwnd says) and the segment,
+ * or TSO super-segment, carries at most cap bytes. Returns 1 if a segment went out. */
+static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 {
+	int ignore_cwnd = cap != 0;
 	uint32_t mss = mss_now(t);
 	uint32_t len = around_sacked(t, mss);
 	uint32_t off = t->snd_nxt - t->snd_una;
@@ -360,6 +362,8 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, int ignore_cwnd)
 		uint32_t big = tso_payload(st, t, mss), n = avail < usable ? avail : usable;
 		if (n > big)
 			n = big;
+		if (cap && n > cap)
+			n = cap < mss ? mss : cap - cap % mss;
 		if (n > mss)
 			len = n == avail ? n : n - n % mss;
 	}
@@ -461,9 +465,9 @@ static void cwnd_validate(struct sk_tcb *t)
 	}
 }
 
-int sk_tcp_send_new(struct synack_stack *st, struct sk_tcb *t)
+int sk_tcp_send_new(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 {
-	return send_data(st, t, 1);
+	return send_data(st, t, cap ? cap : 1);
 }
 
 void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len)

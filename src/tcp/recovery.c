@@ -510,14 +510,15 @@ static void reo_timeout(struct synack_stack *st, struct sk_tcb *t)
 	sk_tcp_output(st, t);
 }
 
-/* The probe timeout (RFC 8985 7.3): new data if the window allows, else the last segment
- * again; then the RTO. */
+/* The probe timeout (RFC 8985 7.3): one new segment if the window allows (one MSS, not a
+ * TSO super-segment: a probe asks for an ACK, it is no flight), else the last segment
+ * again; then the RTO, and no second probe before an ACK. */
 static void tlp_timeout(struct synack_stack *st, struct sk_tcb *t)
 {
 	if (!rack_on(st, t) || t->in_recovery || t->snd_una == t->snd_max)
 		return;
 	uint32_t before = t->snd_max;
-	int sent = sk_tcp_send_new(st, t);
+	int sent = sk_tcp_send_new(st, t, sk_tcp_eff_mss(t));
 	if (sent && t->snd_max != before) {
 		t->rk->tlp_retrans = 0;
 	} else {
@@ -529,6 +530,8 @@ static void tlp_timeout(struct synack_stack *st, struct sk_tcb *t)
 	}
 	t->rk->tlp_high_seq = t->snd_max;
 	st->stats.tcp_loss_probes++;
+	/* sending new data armed a probe timer again: the episode allows one probe */
+	sk_tcb_timer_clear(st, t, SK_TT_TLP);
 	sk_tcb_timer_set(st, t, SK_TT_REXMT, st->now + t->rto);
 }
 
@@ -556,7 +559,7 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 				sk_tcp_retransmit(st, t, seq, len);
 				continue;
 			}
-			if (!sk_tcp_send_new(st, t))
+			if (!sk_tcp_send_new(st, t, t->cc.cwnd - pipe))
 				break;
 		}
 		return 1;
@@ -574,7 +577,7 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 			continue;
 		}
 		/* RFC 6675 NextSeg rule 2: new data, if the peer's window allows. */
-		if (sk_tcp_send_new(st, t))
+		if (sk_tcp_send_new(st, t, t->cc.cwnd - pipe))
 			continue;
 		/* Rule 3 (a SHOULD): nothing counts as lost and nothing new may go: the first
 		 * unSACKed range above HighRxt, below the highest SACKed byte, goes anyway, so a

@@ -304,8 +304,10 @@ int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
 int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t);
 void sk_tcp_persist_timeout(struct synack_stack *st, struct sk_tcb *t);
 /* One new segment at snd_nxt within the peer's window, whatever cwnd says (the caller,
- * SACK recovery, has measured the pipe). Returns 1 if one went out. */
-int sk_tcp_send_new(struct synack_stack *st, struct sk_tcb *t);
+ * SACK recovery or a loss probe, has measured the pipe): of at most cap bytes, which on a
+ * TSO link may be a super-segment of several MSS (at least one MSS goes). Returns 1 if one
+ * went out. */
+int sk_tcp_send_new(struct synack_stack *st, struct sk_tcb *t, uint32_t cap);
 /* Sends [seq, seq + len) of the send queue again, now (fast retransmit, NextSeg). */
 void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len);
 /* The payload a full segment carries: the MSS less the options every segment has. */
