@@ -14,11 +14,11 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: synack-sim --list\n"
-		   "       synack-sim NAME [-w FILE.pcap] [-v] [-X] [--seed N] [-q]\n"
+		   "       synack-sim NAME [-w FILE.pcap] [-v] [-X] [--seed N] [-q] [--cc] [--csv FILE]\n"
 		   "       synack-sim transfer --bytes N [--both-ways] [--loss P] [--burst P:LEN] [--dup P]\n"
 		   "                  [--reorder P] [--corrupt P] [--delay MS] [--jitter MS] [--rate MBIT]\n"
-		   "                  [--queue PKTS] [--gso BYTES] [--cc cubic|newreno] [--seed S]\n"
-		   "                  [-w FILE.pcap] [--trace]\n"
+		   "                  [--queue PKTS] [--gso BYTES] [--algo cubic|newreno] [--seed S]\n"
+		   "                  [-w FILE.pcap] [--trace] [--cc] [--csv FILE]\n"
 		   "       synack-sim run [--kernel] [--skip-slow] [--differences FILE] [-v] FILE.pkt...\n"
 		   "Runs scenario NAME (a behaviour ID such as hs-7 or cl-6) between two synack stacks\n"
 		   "on the simulated network, printing every segment as tcpdump -n -S would, with\n"
@@ -29,13 +29,19 @@ static void usage(FILE *f)
 		   "  -v, -X       as tcpdump's -v (IP header, checksums) and -X (hex dump)\n"
 		   "  --seed N     seed of the simulated network and stacks (default 1)\n"
 		   "  -q           print only the verdict\n"
+		   "  --cc         a line per change of a connection's cwnd or ssthresh, with in flight,\n"
+		   "               srtt and rto (both modes)\n"
+		   "  --csv FILE   a row per change of a connection's congestion state: time_s, host,\n"
+		   "               connection, cwnd, ssthresh, in_flight, srtt_us, rto_us, snd_una,\n"
+		   "               snd_nxt (relative to the ISN), peer_window (both modes)\n"
 		   "transfer moves N bytes (K, M, G suffixes: KiB, MiB, GiB) between two stacks over a\n"
 		   "link with the given impairments (P a fraction, e.g. 0.05) and prints what arrived,\n"
 		   "whether its digest matched, virtual time, goodput and recovery counters; exit 1 if\n"
 		   "any byte was lost or corrupted. --delay is one way, in ms with a fraction (0.025 for\n"
 		   "a 50 us round trip; default 10); --burst P:LEN adds Gilbert-Elliott loss, bursts of\n"
 		   "LEN frames on average making up P of them; --gso BYTES sends TSO super-frames of up\n"
-		   "to BYTES, each lost whole, as a dropped TUN write is.\n"
+		   "to BYTES, each lost whole, as a dropped TUN write is; --rate 0 (the default) is an\n"
+		   "unlimited link, whose frames only wait for --delay.\n"
 		   "run executes scripts in packetdrill's language (docs/conformance.md): in this\n"
 		   "process against synack on a virtual clock, or with --kernel (root) against the\n"
 		   "Linux kernel through a TUN device in a network namespace made for each script.\n"
@@ -45,6 +51,39 @@ static void usage(FILE *f)
 		   "  --skip-slow        leave out scripts tagged slow (\"// tags: slow\")\n"
 		   "  --differences F    scripts that fail on Linux by design (see tests/conformance)\n"
 		   "  -v                 print every packet and call as it happens\n");
+}
+
+/* An option getopt does not know: one line naming it and where to look (opterr is 0). */
+static int bad_option(char **argv)
+{
+	fprintf(stderr, "synack-sim: unknown option or missing argument: %s (see --help)\n",
+		optind > 0 ? argv[optind - 1] : "?");
+	return 2;
+}
+
+/* Checks that an output file can be written (it is made, or truncated, now), so the error
+ * names the file before anything runs. */
+static int writable(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "synack-sim: cannot write %s: %s\n", path, strerror(errno));
+		return 0;
+	}
+	fclose(f);
+	return 1;
+}
+
+/* --csv FILE: opened with its header row. */
+static FILE *open_csv(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "synack-sim: cannot write %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	fprintf(f, "time_s,host,connection,cwnd,ssthresh,in_flight,srtt_us,rto_us,snd_una,snd_nxt,peer_window\n");
+	return f;
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t *out, int sizes)
@@ -98,23 +137,26 @@ static int parse_prob(const char *opt, const char *s, double *out)
 
 static int transfer_main(int argc, char **argv)
 {
-	enum { O_BYTES = 256, O_BOTH, O_LOSS, O_DUP, O_REORDER, O_CORRUPT, O_DELAY, O_JITTER, O_RATE, O_QUEUE, O_CC, O_SEED,
-	       O_TRACE, O_BURST, O_GSO };
+	enum { O_BYTES = 256, O_BOTH, O_LOSS, O_DUP, O_REORDER, O_CORRUPT, O_DELAY, O_JITTER, O_RATE, O_QUEUE, O_ALGO, O_SEED,
+	       O_TRACE, O_BURST, O_GSO, O_CC, O_CSV };
 	static const struct option lo[] = {
 		{"bytes", required_argument, NULL, O_BYTES}, {"both-ways", no_argument, NULL, O_BOTH},
 		{"loss", required_argument, NULL, O_LOSS}, {"dup", required_argument, NULL, O_DUP},
 		{"reorder", required_argument, NULL, O_REORDER}, {"corrupt", required_argument, NULL, O_CORRUPT},
 		{"delay", required_argument, NULL, O_DELAY}, {"jitter", required_argument, NULL, O_JITTER},
 		{"rate", required_argument, NULL, O_RATE}, {"queue", required_argument, NULL, O_QUEUE},
-		{"cc", required_argument, NULL, O_CC}, {"seed", required_argument, NULL, O_SEED},
+		{"algo", required_argument, NULL, O_ALGO}, {"seed", required_argument, NULL, O_SEED},
 		{"trace", no_argument, NULL, O_TRACE}, {"burst", required_argument, NULL, O_BURST},
-		{"gso", required_argument, NULL, O_GSO}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"gso", required_argument, NULL, O_GSO}, {"cc", no_argument, NULL, O_CC},
+		{"csv", required_argument, NULL, O_CSV}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	struct sk_transfer_opts o = {.seed = 1};
+	const char *csv = NULL;
 	o.link.delay_us = 10000;
 	int have_bytes = 0, c;
 	uint64_t v;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "w:h", lo, NULL)) != -1) {
 		switch (c) {
 		case O_BYTES:
@@ -171,26 +213,39 @@ static int transfer_main(int argc, char **argv)
 				return 2;
 			o.link.queue_limit = (uint32_t)v;
 			break;
-		case O_CC:
+		case O_ALGO:
 			if (strcmp(optarg, "cubic") && strcmp(optarg, "newreno") && strcmp(optarg, "reno")) {
-				fprintf(stderr, "synack-sim: --cc: unknown algorithm %s (cubic, newreno)\n", optarg);
+				fprintf(stderr, "synack-sim: --algo: unknown algorithm %s (cubic, newreno)\n", optarg);
 				return 2;
 			}
 			o.cc = optarg;
 			break;
 		case O_SEED: if (parse_u64("--seed", optarg, &o.seed, 0)) return 2; break;
 		case O_TRACE: o.trace = stdout; break;
+		case O_CC: o.cc_out = stdout; break;
+		case O_CSV: csv = optarg; break;
 		case 'w': o.pcap_path = optarg; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		default: return bad_option(argv);
 		}
 	}
 	if (!have_bytes || optind != argc) {
-		fprintf(stderr, "synack-sim: transfer: %s\n", have_bytes ? "unexpected argument" : "--bytes N is required");
+		if (have_bytes)
+			fprintf(stderr, "synack-sim: transfer: unexpected argument: %s (see --help)\n", argv[optind]);
+		else
+			fprintf(stderr, "synack-sim: transfer: --bytes N is required (see --help)\n");
 		return 2;
 	}
+	if (o.pcap_path && !writable(o.pcap_path))
+		return 2;
+	if (csv && !(o.csv = open_csv(csv)))
+		return 2;
 	struct sk_transfer_result r;
 	int e = sk_transfer_run(&o, &r);
+	if (o.csv && fclose(o.csv) != 0) {
+		fprintf(stderr, "synack-sim: %s: %s\n", csv, strerror(errno));
+		return 1;
+	}
 	if (e < 0) {
 		fprintf(stderr, "synack-sim: transfer: %s\n", strerror(-e));
 		return 1;
@@ -210,6 +265,7 @@ static int run_main(int argc, char **argv)
 	struct sk_suite_opts o = {.out = stdout};
 	int c;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
 		switch (c) {
 		case O_KERNEL: o.kernel = 1; break;
@@ -217,7 +273,7 @@ static int run_main(int argc, char **argv)
 		case O_DIFF: o.differences = optarg; break;
 		case 'v': o.verbose = 1; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		default: return bad_option(argv);
 		}
 	}
 	if (optind >= argc) {
@@ -233,12 +289,16 @@ int main(int argc, char **argv)
 		return transfer_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1);
+	enum { O_CC = 256, O_CSV };
 	static const struct option longopts[] = {
 		{"list", no_argument, NULL, 'l'}, {"seed", required_argument, NULL, 's'},
+		{"cc", no_argument, NULL, O_CC}, {"csv", required_argument, NULL, O_CSV},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	struct sk_world_opts o = {.seed = 1, .trace = stdout};
-	int list = 0, quiet = 0, c;
+	int list = 0, quiet = 0, cc = 0, c;
+	const char *csv = NULL;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "w:vXqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
@@ -266,12 +326,17 @@ int main(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
+		case O_CC:
+			cc = 1;
+			break;
+		case O_CSV:
+			csv = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return bad_option(argv);
 		}
 	}
 	if (list) {
@@ -291,7 +356,17 @@ int main(int argc, char **argv)
 	}
 	if (quiet)
 		o.trace = NULL;
+	if (cc)
+		o.cc_out = stdout;
+	if (o.pcap_path && !writable(o.pcap_path))
+		return 2;
+	if (csv && !(o.csv = open_csv(csv)))
+		return 2;
 	int r = sk_scenario_run(sc, &o, stdout);
+	if (o.csv && fclose(o.csv) != 0) {
+		fprintf(stderr, "synack-sim: %s: %s\n", csv, strerror(errno));
+		return 1;
+	}
 	if (r < 0) {
 		fprintf(stderr, "synack-sim: %s: %s\n", sc->name, strerror(-r));
 		return 1;

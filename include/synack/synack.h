@@ -218,6 +218,11 @@ const char *synack_state_name(int state);
 
 enum synack_event_type {
 	SYNACK_EVENT_STATE,  /* a connection changed state */
+	SYNACK_EVENT_SEGMENT, /* a segment is about to leave that a learner would want named:
+			       * cause says why ("fast retransmit", "RTO retransmission",
+			       * "tail-loss probe", "zero-window probe", "keepalive probe",
+			       * "challenge ACK", "D-SACK", "SYN cookie", ...); local and remote
+			       * are its addresses; the next frame the stack emits is that segment */
 };
 
 struct synack_event {
@@ -226,7 +231,7 @@ struct synack_event {
 	int sock;            /* socket handle, or -1 for a half-open or TIME-WAIT record */
 	struct synack_sockaddr local, remote;
 	int old_state, new_state;
-	const char *cause;   /* "SYN+ACK received", "connect()", "retransmission timeout", ... */
+	const char *cause;   /* STATE: "SYN+ACK received", "connect()", ...; SEGMENT: why it is sent */
 };
 typedef void (*synack_event_fn)(void *ctx, const struct synack_event *e);
 void synack_set_event_hook(synack_stack *s, synack_event_fn fn, void *ctx);
@@ -273,6 +278,7 @@ struct synack_tcp_info {
 	uint32_t rcvbuf;     /* receive buffer limit now (autotuned) */
 	uint32_t sack_recoveries, dsacks; /* SACK-based recoveries, D-SACK blocks received */
 	uint32_t mem_bytes; /* memory this connection holds now */
+	uint32_t snd_una, snd_nxt; /* relative to the ISN (the SYN is byte 0): acknowledged, next to send */
 };
 
 #ifdef __cplusplus

@@ -59,6 +59,8 @@ int sk_scenario_run(const struct sk_scenario *sc, const struct sk_world_opts *o,
 	if (!s.w)
 		return err;
 	sc->run(&s);
+	if (s.opts.on_end)
+		s.opts.on_end(s.w, s.opts.on_end_arg);
 	sk_world_free(s.w);
 	if (s.checks == 0) {
 		fprintf(s.report, "FAIL %s: the scenario checked nothing\n", sc->name);

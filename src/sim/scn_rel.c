@@ -896,6 +896,7 @@ static void rel_5(struct sk_scn *s)
 	int p2 = sk_world_add_peer(s->w, "peer-nots", PEER2_ADDR);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
 	struct conn k;
+	sk_world_heading(s->w, "A: the sender: three of 20 segments lost, one SACK recovery");
 	if (!sk_expect(s, p1 >= 0 && p2 >= 0 && open_conn(s, s->client, l, &k),
 		       "connection opened"))
 		return;
@@ -966,6 +967,7 @@ static void rel_5(struct sk_scn *s)
 		  "A: TCP_INFO: SACK and timestamps on, 1 SACK recovery, 3 retransmissions");
 
 	/* B. The receiver's blocks. */
+	sk_world_heading(s->w, "B: the receiver's SACK blocks, with timestamps (3) and without (4)");
 	struct sk_scn_peer_conn c1 = {
 		.peer = p1, .raddr = SK_SERVER_ADDR, .lport = 40001, .rport = SK_PORT, .iss = 3000};
 	struct sk_scn_peer_conn c2 = {
@@ -1022,6 +1024,7 @@ static void rel_5(struct sk_scn *s)
 	/* C. A new connection at 3 s (handshake on the plain path), then the bottleneck again
 	 * and one write of exactly 10 segments at 3.1 s: S2, S5, S8 lost. */
 	sk_world_run_until(s->w, SK_S(3));
+	sk_world_heading(s->w, "C: losses near the tail of one 10-segment write");
 	sk_scn_path(s, s->client, s->server, NULL);
 	if (!sk_expect(s, open_conn(s, s->client, l, &k), "C: connection opened"))
 		return;
@@ -1228,6 +1231,7 @@ static void rel_8(struct sk_scn *s)
 	int peer = sk_world_add_peer(s->w, "peer", PEER_ADDR);
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
 	struct conn k;
+	sk_world_heading(s->w, "A: RTT from the timestamp echo (RFC 7323 4.3's TS.Recent rules)");
 	if (!sk_expect(s, peer >= 0 && open_conn(s, s->client, l, &k), "connection opened"))
 		return;
 	sk_world_run_until(s->w, SK_MS(50));
@@ -1276,6 +1280,7 @@ static void rel_8(struct sk_scn *s)
 
 	/* B. PAWS. */
 	sk_world_run_until(s->w, SK_S(1));
+	sk_world_heading(s->w, "B: PAWS drops an old duplicate (RFC 7323 5)");
 	struct sk_scn_peer_conn c = {.peer = peer,
 				     .raddr = SK_SERVER_ADDR,
 				     .lport = 40000,

@@ -88,7 +88,7 @@ int sk_transfer_run(const struct sk_transfer_opts *o, struct sk_transfer_result 
 		r->dir[i].digest_sent = r->dir[i].digest_rcvd = 0xcbf29ce484222325ull;
 	}
 	struct sk_world_opts wo = {.seed = o->seed, .link = o->link, .trace = o->trace, .pcap_path = o->pcap_path,
-				   .no_log = 1, .gso_max = o->gso_max};
+				   .no_log = 1, .gso_max = o->gso_max, .cc_out = o->cc_out, .csv = o->csv};
 	int err = 0;
 	struct sk_world *w = sk_world_new(&wo, &err);
 	if (!w)

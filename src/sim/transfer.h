@@ -16,6 +16,7 @@ struct sk_transfer_opts {
 	const char *cc;               /* NULL = the stack default */
 	uint64_t seed;
 	FILE *trace;                  /* print every segment (tcpdump format) */
+	FILE *cc_out, *csv;           /* congestion lines and time series (sk_world_opts) */
 	const char *pcap_path;
 	uint64_t time_limit_us;       /* virtual; 0 = 24 h */
 	/* Progress, for goodput over a chosen interval: if progress_us is not 0, progress is

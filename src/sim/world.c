@@ -26,6 +26,14 @@ struct host {
 	struct peer_frame *q; /* scripted peer: arrived frames */
 	size_t qhead, qlen, qcap;
 	uint8_t *last; /* scripted peer: bytes of the frame last returned */
+	const char *why; /* the label of the segment the stack is about to send, or NULL */
+};
+
+/* The congestion state of one connection as last reported (--cc, --csv). */
+struct cc_seen {
+	int host;
+	struct synack_sockaddr local, remote;
+	uint32_t cwnd, ssthresh, in_flight, srtt, rto, una, nxt, wnd;
 };
 
 struct sk_world {
@@ -38,8 +46,38 @@ struct sk_world {
 	struct sk_pcap_writer *pcap;
 	struct sk_rec *recs;
 	size_t nrecs, caprecs;
+	struct cc_seen *seen; /* --cc and --csv */
+	size_t nseen, capseen;
 	uint8_t buf[65536];
 };
+
+/* Virtual time as the segment lines print it: HH:MM:SS.uuuuuu. */
+static void fmt_time(char *b, size_t n, uint64_t t)
+{
+	uint64_t s = t / 1000000;
+	snprintf(b, n, "%02u:%02u:%02u.%06u", (unsigned)(s / 3600 % 24), (unsigned)(s / 60 % 60), (unsigned)(s % 60),
+		 (unsigned)(t % 1000000));
+}
+
+static void fmt_addr(char *b, size_t n, const struct synack_sockaddr *a)
+{
+	snprintf(b, n, "%u.%u.%u.%u.%u", a->addr >> 24, (a->addr >> 16) & 255, (a->addr >> 8) & 255, a->addr & 255,
+		 a->port);
+}
+
+/* A connection as tcpdump names it, "10.0.0.1.40001 > 10.0.0.2.6378"; a listener by its
+ * local address alone. */
+static void fmt_conn(char *b, size_t n, const struct synack_sockaddr *local, const struct synack_sockaddr *remote)
+{
+	char l[32], r[32];
+	fmt_addr(l, sizeof(l), local);
+	if (!remote->addr && !remote->port) {
+		snprintf(b, n, "%s", l);
+		return;
+	}
+	fmt_addr(r, sizeof(r), remote);
+	snprintf(b, n, "%s > %s", l, r);
+}
 
 static struct sk_rec *rec_add(struct sk_world *w, enum sk_rec_type type, int host)
 {
@@ -67,13 +105,30 @@ static int host_of_dev(const struct sk_world *w, const struct sk_dev *d)
 	return -1;
 }
 
-static void print_frame(struct sk_world *w, const uint8_t *data, size_t len)
+/* The frame as tcpdump prints it; a label (why it was sent) goes at the end of its line. */
+static void print_frame(struct sk_world *w, const uint8_t *data, size_t len, const char *label)
 {
 	if (!w->o.trace)
 		return;
 	struct sk_pkt_meta m = {.sec = (int64_t)(w->now / 1000000), .usec = (uint32_t)(w->now % 1000000),
 				.caplen = (uint32_t)len, .len = (uint32_t)len, .linktype = SK_LINK_RAW};
-	sk_print_packet(w->o.trace, &m, data, w->o.print_flags, SK_TS_UTC);
+	if (!label) {
+		sk_print_packet(w->o.trace, &m, data, w->o.print_flags, SK_TS_UTC);
+		return;
+	}
+	char *text = NULL;
+	size_t n = 0;
+	FILE *mem = open_memstream(&text, &n);
+	if (!mem) {
+		sk_print_packet(w->o.trace, &m, data, w->o.print_flags, SK_TS_UTC);
+		return;
+	}
+	sk_print_packet(mem, &m, data, w->o.print_flags, SK_TS_UTC);
+	fclose(mem);
+	if (n && text[n - 1] == '\n')
+		text[--n] = 0;
+	fprintf(w->o.trace, "%s  # %s\n", text, label);
+	free(text);
 }
 
 /* Every frame a sender puts on the wire is logged and printed; a drop marks it. */
@@ -81,20 +136,37 @@ static void observe(void *arg, const struct sk_simnet_event *ev)
 {
 	struct sk_world *w = arg;
 	if (ev->type == SK_SIMNET_EV_SENT) {
+		int host = host_of_dev(w, ev->from);
+		const char *label = NULL;
+		if (host >= 0) {
+			label = w->hosts[host].why;
+			w->hosts[host].why = NULL;
+		}
 		if (w->o.no_log) {
-			print_frame(w, ev->data, ev->len);
+			print_frame(w, ev->data, ev->len, label);
 			return;
 		}
-		struct sk_rec *r = rec_add(w, SK_REC_SEG, host_of_dev(w, ev->from));
+		struct sk_rec *r = rec_add(w, SK_REC_SEG, host);
 		if (!r)
 			return;
+		r->label = label;
+		r->t_arr = UINT64_MAX;
 		r->bytes = malloc(ev->len ? ev->len : 1);
 		if (r->bytes) {
 			memcpy(r->bytes, ev->data, ev->len);
 			r->len = ev->len;
 			sk_decode(r->bytes, r->len, SK_LINK_RAW, 1, &r->d);
 		}
-		print_frame(w, ev->data, ev->len);
+		print_frame(w, ev->data, ev->len, label);
+	} else if (ev->type == SK_SIMNET_EV_SCHEDULED) {
+		/* the frame just sent (the first copy of a duplicated one) arrives at ev->at */
+		if (w->o.no_log || !w->nrecs || (ev->flags & SK_SIMNET_F_DUPLICATE))
+			return;
+		struct sk_rec *r = &w->recs[w->nrecs - 1];
+		if (r->type == SK_REC_SEG && r->t_arr == UINT64_MAX) {
+			r->t_arr = ev->at;
+			r->corrupted = (ev->flags & SK_SIMNET_F_CORRUPTED) != 0;
+		}
 	} else if (ev->type == SK_SIMNET_EV_DROPPED) {
 		for (size_t i = w->o.no_log ? 0 : w->nrecs; i-- > 0;) {
 			if (w->recs[i].type == SK_REC_SEG) {
@@ -166,6 +238,7 @@ void sk_world_free(struct sk_world *w)
 		free(w->recs[i].text);
 	}
 	free(w->recs);
+	free(w->seen);
 	free(w);
 }
 
@@ -237,13 +310,23 @@ static void on_event(void *ctx, const struct synack_event *e)
 {
 	struct host *h = ctx;
 	struct sk_world *w = h->w;
+	if (e->type == SYNACK_EVENT_SEGMENT) {
+		h->why = e->cause; /* a static string: the next frame h sends carries it */
+		return;
+	}
+	if (e->type != SYNACK_EVENT_STATE)
+		return;
 	int host = h->index;
 	struct sk_rec *r = w->o.no_log ? NULL : rec_add(w, SK_REC_STATE, host);
 	if (r)
 		r->ev = *e;
-	if (w->o.trace)
-		fprintf(w->o.trace, "# %s %s -> %s (%s)\n", h->name,
-			synack_state_name(e->old_state), synack_state_name(e->new_state), e->cause);
+	if (w->o.trace) {
+		char t[24], c[80];
+		fmt_time(t, sizeof(t), w->now);
+		fmt_conn(c, sizeof(c), &e->local, &e->remote);
+		fprintf(w->o.trace, "%s # %s %s: %s -> %s (%s)\n", t, h->name, c, synack_state_name(e->old_state),
+			synack_state_name(e->new_state), e->cause);
+	}
 }
 
 synack_stack *sk_world_stack(struct sk_world *w, int host)
@@ -311,9 +394,104 @@ static uint64_t next_time(const struct sk_world *w)
 	return t;
 }
 
+struct cc_poll {
+	struct sk_world *w;
+	int host;
+};
+
+static struct cc_seen *cc_find(struct sk_world *w, int host, const struct synack_sock_entry *e, int *fresh)
+{
+	for (size_t i = 0; i < w->nseen; i++) {
+		struct cc_seen *s = &w->seen[i];
+		if (s->host == host && !memcmp(&s->local, &e->local, sizeof(s->local)) &&
+		    !memcmp(&s->remote, &e->remote, sizeof(s->remote)))
+			return s;
+	}
+	if (w->nseen == w->capseen) {
+		size_t cap = w->capseen ? 2 * w->capseen : 8;
+		struct cc_seen *n = realloc(w->seen, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		w->seen = n;
+		w->capseen = cap;
+	}
+	struct cc_seen *s = &w->seen[w->nseen++];
+	memset(s, 0, sizeof(*s));
+	s->host = host;
+	s->local = e->local;
+	s->remote = e->remote;
+	*fresh = 1;
+	return s;
+}
+
+static void fmt_ssthresh(char *b, size_t n, uint32_t v)
+{
+	if (v >= 0x7fffffffu)
+		snprintf(b, n, "inf");
+	else
+		snprintf(b, n, "%u", v);
+}
+
+/* One connection's congestion state now: a --cc line when cwnd or ssthresh changed, a
+ * --csv row when anything did. */
+static void cc_entry(void *ctx, const struct synack_sock_entry *e)
+{
+	struct cc_poll *p = ctx;
+	struct sk_world *w = p->w;
+	const struct synack_tcp_info *i = e->info;
+	if (e->type != SYNACK_SOCK_STREAM || !i || i->state < SYNACK_ESTABLISHED || i->state == SYNACK_TIME_WAIT)
+		return;
+	int fresh = 0;
+	struct cc_seen *s = cc_find(w, p->host, e, &fresh);
+	if (!s)
+		return;
+	struct cc_seen now = *s;
+	now.cwnd = i->snd_cwnd;
+	now.ssthresh = i->snd_ssthresh;
+	now.in_flight = i->bytes_in_flight;
+	now.srtt = i->srtt_us;
+	now.rto = i->rto_us;
+	now.una = i->snd_una;
+	now.nxt = i->snd_nxt;
+	now.wnd = i->snd_wnd;
+	int cc = fresh || now.cwnd != s->cwnd || now.ssthresh != s->ssthresh;
+	int any = cc || now.in_flight != s->in_flight || now.srtt != s->srtt || now.rto != s->rto ||
+		  now.una != s->una || now.nxt != s->nxt || now.wnd != s->wnd;
+	*s = now;
+	if (!any)
+		return;
+	char t[24], c[80], ss[16];
+	fmt_time(t, sizeof(t), w->now);
+	fmt_conn(c, sizeof(c), &e->local, &e->remote);
+	fmt_ssthresh(ss, sizeof(ss), now.ssthresh);
+	if (cc && w->o.cc_out) {
+		uint32_t mss = i->snd_mss ? i->snd_mss : 1;
+		fprintf(w->o.cc_out,
+			"%s # %s %s: cwnd %u (%.1f MSS) ssthresh %s in flight %u srtt %.1f ms rto %.0f ms\n", t,
+			w->hosts[p->host].name, c, now.cwnd, (double)now.cwnd / mss, ss, now.in_flight,
+			now.srtt / 1000.0, now.rto / 1000.0);
+	}
+	if (w->o.csv)
+		fprintf(w->o.csv, "%.6f,%s,%s,%u,%s,%u,%u,%u,%u,%u,%u\n", w->now / 1e6, w->hosts[p->host].name, c,
+			now.cwnd, ss, now.in_flight, now.srtt, now.rto, now.una, now.nxt, now.wnd);
+}
+
+static void cc_poll_all(struct sk_world *w)
+{
+	for (int i = 0; i < w->nhosts; i++) {
+		if (!w->hosts[i].st)
+			continue;
+		struct cc_poll p = {w, i};
+		synack_sock_foreach(w->hosts[i].st, cc_entry, &p);
+	}
+}
+
 /* One step at time t: deliver what is due, then run timers, host by host in order. */
 static void step(struct sk_world *w, uint64_t t)
 {
+	int cc = w->o.cc_out || w->o.csv;
+	if (cc)
+		cc_poll_all(w); /* what calls made since the last step, at their time */
 	if (t > w->now)
 		w->now = t;
 	for (int i = 0; i < w->nhosts; i++) {
@@ -329,6 +507,8 @@ static void step(struct sk_world *w, uint64_t t)
 	for (int i = 0; i < w->nhosts; i++)
 		if (w->hosts[i].st)
 			synack_poll(w->hosts[i].st, w->now);
+	if (cc)
+		cc_poll_all(w);
 }
 
 uint64_t sk_world_run_cond(struct sk_world *w, uint64_t limit, int (*cond)(struct sk_world *, void *), void *arg)
@@ -412,8 +592,22 @@ void sk_world_note(struct sk_world *w, int host, const char *fmt, ...)
 	struct sk_rec *r = rec_add(w, SK_REC_NOTE, host);
 	if (r)
 		r->text = strdup(line);
+	if (w->o.trace) {
+		char t[24];
+		fmt_time(t, sizeof(t), w->now);
+		fprintf(w->o.trace, "%s # %s %s\n", t, sk_world_name(w, host), line);
+	}
+}
+
+void sk_world_heading(struct sk_world *w, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
 	if (w->o.trace)
-		fprintf(w->o.trace, "# %s %s\n", sk_world_name(w, host), line);
+		fprintf(w->o.trace, "\n## %s\n", line);
 }
 
 size_t sk_world_nrecs(const struct sk_world *w)

@@ -24,6 +24,9 @@ struct sk_rec {
 	int host;             /* sender (SEG) or owner (STATE, NOTE) */
 	/* SEG */
 	int dropped;
+	int corrupted;        /* the copy that arrived had a bit flipped */
+	uint64_t t_arr;       /* when it arrived (UINT64_MAX: never: lost) */
+	const char *label;    /* why the stack sent it, when that has a name (SYNACK_EVENT_SEGMENT) */
 	struct sk_decoded d;  /* pointers inside refer to bytes[] */
 	uint8_t *bytes;
 	size_t len;
@@ -32,6 +35,8 @@ struct sk_rec {
 	/* NOTE */
 	char *text;
 };
+
+struct sk_world;
 
 struct sk_world_opts {
 	uint64_t seed;
@@ -44,9 +49,16 @@ struct sk_world_opts {
 	uint32_t gso_max;             /* TSO: hosts send frames of up to this many bytes (a
 				       * link loss takes the whole frame, as a dropped TUN write
 				       * does); 0: one segment per frame */
+	FILE *cc_out;                 /* congestion state: a line per change of a connection's
+				       * cwnd or ssthresh (with in flight, srtt, rto); NULL: none */
+	FILE *csv;                    /* a time series: a row per change of any of a
+				       * connection's time, cwnd, ssthresh, in flight, srtt, rto,
+				       * snd_una, snd_nxt, peer window; NULL: none */
+	/* Called by sk_scenario_run when the scenario has run, before the world is freed:
+	 * its log, for pictures and for tests that look at a scenario's records. */
+	void (*on_end)(struct sk_world *w, void *arg);
+	void *on_end_arg;
 };
-
-struct sk_world;
 
 struct sk_world *sk_world_new(const struct sk_world_opts *o, int *err);
 void sk_world_free(struct sk_world *w);
@@ -81,8 +93,10 @@ int sk_world_peer_send(struct sk_world *w, int peer, uint32_t dst, const struct 
  * next call); 0 if none. */
 int sk_world_peer_recv(struct sk_world *w, int peer, struct sk_decoded *d);
 
-/* Writes "# <host> <text>" to the trace and the log. */
+/* Writes "TIME # <host> <text>" to the trace and the log. */
 void sk_world_note(struct sk_world *w, int host, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Starts a part of a scenario with several: a heading line "## <text>" in the trace. */
+void sk_world_heading(struct sk_world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The log. */
 size_t sk_world_nrecs(const struct sk_world *w);

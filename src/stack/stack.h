@@ -64,6 +64,7 @@ struct synack_stack {
 	struct synack_stats stats;
 	synack_event_fn event_fn;
 	void *event_ctx;
+	uint8_t why; /* enum sk_why of what the current call sends (tcp/tcb.h) */
 	/* challenge ACK budget per second (RFC 5961 section 7) */
 	uint64_t challenge_window_start;
 	uint32_t challenge_count;

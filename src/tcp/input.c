@@ -91,7 +91,9 @@ static void challenge_ack(struct synack_stack *st, struct sk_tcb *t)
 	if (!may_challenge(st, t))
 		return;
 	st->stats.tcp_challenge_acks++;
+	st->why = SK_WHY_CHALLENGE;
 	sk_tcp_send_ack(st, t);
+	st->why = SK_WHY_NONE;
 }
 
 /* Options of the peer's SYN: what both sides offered is what is used (HS-4). */

@@ -33,6 +33,35 @@ void sk_tcp_syn_options(struct synack_stack *st, struct sk_tcp_opts *o, uint16_t
 	o->ws = wscale;
 }
 
+const char *sk_why_name(enum sk_why why)
+{
+	static const char *const names[] = {
+		[SK_WHY_COOKIE] = "SYN cookie",
+		[SK_WHY_FAST_RXT] = "fast retransmit",
+		[SK_WHY_SACK_RXT] = "SACK recovery",
+		[SK_WHY_NEWRENO] = "NewReno partial ACK",
+		[SK_WHY_LOST_RXT] = "retransmission lost, sent again",
+		[SK_WHY_RTO] = "RTO retransmission",
+		[SK_WHY_TLP] = "tail-loss probe",
+		[SK_WHY_ZWP] = "zero-window probe",
+		[SK_WHY_KEEPALIVE] = "keepalive probe",
+		[SK_WHY_CHALLENGE] = "challenge ACK",
+		[SK_WHY_DSACK] = "D-SACK",
+	};
+	return (unsigned)why < sizeof(names) / sizeof(names[0]) ? names[why] : NULL;
+}
+
+/* Tells the event hook why the segment about to leave is sent, if that has a name. */
+static void say_why(struct synack_stack *st, const struct sk_segment_out *s)
+{
+	const char *why = sk_why_name(st->why ? st->why : s->why);
+	if (!why || !st->event_fn)
+		return;
+	struct synack_event e = {.type = SYNACK_EVENT_SEGMENT, .now = st->now, .sock = -1, .cause = why,
+				 .local = {s->src, s->sport}, .remote = {s->dst, s->dport}};
+	st->event_fn(st->event_ctx, &e);
+}
+
 int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
 {
 	uint8_t *p = sk_ip_payload(st);
@@ -54,6 +83,7 @@ int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
 	st->stats.tcp_out++;
 	if (s->flags & SK_TCP_RST)
 		st->stats.tcp_rst_out++;
+	say_why(st, s);
 	return sk_ip_output(st, s->src, s->dst, SK_IPPROTO_TCP, (size_t)n, s->ecn);
 }
 
@@ -119,6 +149,8 @@ static void fill_common(struct synack_stack *st, struct sk_tcb *t, struct sk_seg
 	 * latest first, and a D-SACK once (3 blocks fit beside timestamps, 4 without). */
 	if (!syn && (flags & SK_TCP_ACK) && (t->flags & TF_SACK) && t->asmb) {
 		struct sk_range b[SK_TCP_MAX_SACK];
+		if (t->asmb->has_dsack)
+			o->why = SK_WHY_DSACK;
 		int n = sk_asm_sack_blocks(t->asmb, b, (t->flags & TF_TS) ? 3 : 4);
 		for (int i = 0; i < n; i++)
 			o->opt.sack[i] = (struct sk_tcp_sack_block){b[i].left, b[i].right};
@@ -273,6 +305,7 @@ void sk_tcp_persist_timeout(struct synack_stack *st, struct sk_tcb *t)
 	}
 	struct sk_segment_out o;
 	fill_common(st, t, &o, t->snd_una - 1, SK_TCP_ACK);
+	o.why = SK_WHY_ZWP;
 	sk_tcp_send_segment(st, &o);
 	if (t->persist_backoff < 16)
 		t->persist_backoff++;
@@ -470,7 +503,7 @@ int sk_tcp_send_new(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 	return send_data(st, t, cap ? cap : 1);
 }
 
-void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len)
+void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len, enum sk_why why)
 {
 	uint32_t off = seq - t->snd_una;
 	if (off >= t->snd.len)
@@ -489,6 +522,7 @@ void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, 
 	o.data = &t->snd;
 	o.data_off = off;
 	o.data_len = len;
+	o.why = (uint8_t)why;
 	sk_tcp_send_segment(st, &o);
 	sent_ack(st, t, len);
 	sent_data(st, t, seq, len, fin, 1);
@@ -592,7 +626,9 @@ int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
 			next = st->now + 1000;
 	}
 	sk_tcb_timer_set(st, t, SK_TT_REXMT, next);
+	st->why = SK_WHY_RTO;
 	sk_tcp_output(st, t);
+	st->why = SK_WHY_NONE;
 	return 0;
 }
 
@@ -601,5 +637,6 @@ void sk_tcp_send_keepalive(struct synack_stack *st, struct sk_tcb *t)
 {
 	struct sk_segment_out o;
 	fill_common(st, t, &o, t->snd_una - 1, SK_TCP_ACK);
+	o.why = SK_WHY_KEEPALIVE;
 	sk_tcp_send_segment(st, &o);
 }

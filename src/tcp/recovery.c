@@ -116,7 +116,7 @@ static void enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 			len = l;
 	}
 	if (len && !resent) {
-		sk_tcp_retransmit(st, t, t->snd_una, len);
+		sk_tcp_retransmit(st, t, t->snd_una, len, SK_WHY_FAST_RXT);
 		t->high_rxt = t->snd_una + len;
 	}
 	t->una_mark = t->snd_max;
@@ -139,7 +139,7 @@ static void check_lost_rxt(struct synack_stack *st, struct sk_tcb *t)
 	if (!len)
 		return;
 	st->stats.tcp_lost_retransmits++;
-	sk_tcp_retransmit(st, t, t->snd_una, len);
+	sk_tcp_retransmit(st, t, t->snd_una, len, SK_WHY_LOST_RXT);
 	t->una_mark = t->snd_max;
 }
 
@@ -235,7 +235,7 @@ static void classic_new_ack(struct synack_stack *st, struct sk_tcb *t, uint32_t 
 			t->inflate += t->cc.mss;
 		uint32_t len = t->snd.len < sk_tcp_eff_mss(t) ? t->snd.len : sk_tcp_eff_mss(t);
 		if (len)
-			sk_tcp_retransmit(st, t, t->snd_una, len);
+			sk_tcp_retransmit(st, t, t->snd_una, len, SK_WHY_NEWRENO);
 		return;
 	}
 	grow(st, t, acked, flight);
@@ -518,14 +518,16 @@ static void tlp_timeout(struct synack_stack *st, struct sk_tcb *t)
 	if (!rack_on(st, t) || t->in_recovery || t->snd_una == t->snd_max)
 		return;
 	uint32_t before = t->snd_max;
+	st->why = SK_WHY_TLP;
 	int sent = sk_tcp_send_new(st, t, sk_tcp_eff_mss(t));
+	st->why = SK_WHY_NONE;
 	if (sent && t->snd_max != before) {
 		t->rk->tlp_retrans = 0;
 	} else {
 		uint32_t seq, len;
 		if (!sk_rack_last(t->rk, sk_tcp_eff_mss(t), &seq, &len))
 			return;
-		sk_tcp_retransmit(st, t, seq, len);
+		sk_tcp_retransmit(st, t, seq, len, SK_WHY_TLP);
 		t->rk->tlp_retrans = 1;
 	}
 	t->rk->tlp_high_seq = t->snd_max;
@@ -556,7 +558,8 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 			if (pipe + mss > t->cc.cwnd)
 				break;
 			if (sk_rack_next_lost(t->rk, mss, &seq, &len)) {
-				sk_tcp_retransmit(st, t, seq, len);
+				/* the first of an episode is its fast retransmit */
+				sk_tcp_retransmit(st, t, seq, len, t->prr_out ? SK_WHY_SACK_RXT : SK_WHY_FAST_RXT);
 				continue;
 			}
 			if (!sk_tcp_send_new(st, t, t->cc.cwnd - pipe))
@@ -572,7 +575,7 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 			break;
 		uint32_t seq, len;
 		if (sk_sb_next_lost(t->sb, t->snd_una, t->snd_max, t->high_rxt, mss, &seq, &len)) {
-			sk_tcp_retransmit(st, t, seq, len);
+			sk_tcp_retransmit(st, t, seq, len, SK_WHY_SACK_RXT);
 			t->high_rxt = seq + len;
 			continue;
 		}
@@ -584,7 +587,7 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 		 * loss with fewer than DupThresh segments after it needs no timeout (REL-5). */
 		if (!sk_sb_next_hole(t->sb, t->snd_una, t->high_rxt, mss, &seq, &len))
 			break;
-		sk_tcp_retransmit(st, t, seq, len);
+		sk_tcp_retransmit(st, t, seq, len, SK_WHY_SACK_RXT);
 		t->high_rxt = seq + len;
 	}
 	return 1;

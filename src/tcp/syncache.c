@@ -135,7 +135,9 @@ static void send_cookie(struct synack_stack *st, struct sk_tcb *l, struct syn_pa
 		p->peer_ws = 0xff;
 		p->sack_ok = 0;
 	}
+	st->why = SK_WHY_COOKIE;
 	send_synack(st, p, p->ts_ok ? cookie_tsval(st, p) : 0);
+	st->why = SK_WHY_NONE;
 	l->lst->last_cookie = st->now ? st->now : 1;
 	st->stats.syncookies_sent++;
 }
@@ -203,7 +205,9 @@ void sk_syn_timer(struct synack_stack *st, struct sk_syn *e)
 	}
 	e->retries++;
 	st->stats.tcp_rexmit++;
+	st->why = SK_WHY_RTO;
 	resend_synack(st, e);
+	st->why = SK_WHY_NONE;
 	uint64_t wait = (uint64_t)st->cfg.tcp_rto_initial_ms * 1000 << e->retries;
 	sk_wheel_arm(&st->wheel, &e->timer, st->now + wait);
 }
@@ -266,8 +270,11 @@ void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint3
 	sk_wheel_arm(&st->wheel, &e->timer, st->now + (uint64_t)st->cfg.tcp_rto_initial_ms * 1000);
 }
 
-/* Builds the established TCB from a completed handshake and queues it for accept(). */
-static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const struct syn_params *p, const struct sk_tcp *seg)
+/* Builds the established TCB from a completed handshake and queues it for accept(): from
+ * its half-open record, or (cookie) from the ACK alone, which no state preceded: it goes
+ * from CLOSED straight to ESTABLISHED. */
+static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const struct syn_params *p, const struct sk_tcp *seg,
+			      int cookie)
 {
 	struct sk_tcb *t = sk_tcb_new(st);
 	if (!t)
@@ -314,7 +321,7 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	t->snd_wl1 = seg->seq;
 	t->snd_wl2 = seg->ack;
 	sk_tcb_cc_init(st, t);
-	t->state = SYNACK_SYN_RCVD;
+	t->state = cookie ? SYNACK_CLOSED : SYNACK_SYN_RCVD;
 	t->last_rcv = st->now;
 	/* RFC 6298 2.2: the handshake's RTT is the first sample: from the SYN+ACK's send time
 	 * when it went only once (as Linux's tcp_synack_rtt_meas), else from the echoed
@@ -324,7 +331,7 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	else if (p->ts_ok && seg->opt.has_ts && seg->opt.tsecr)
 		sk_tcp_rtt_sample(st, t, (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u);
 	sk_ctable_add(st, &t->h);
-	sk_tcb_set_state(st, t, SYNACK_ESTABLISHED, "ACK received");
+	sk_tcb_set_state(st, t, SYNACK_ESTABLISHED, cookie ? "ACK with a valid SYN cookie" : "ACK received");
 	/* accept queue */
 	struct sk_listen *lst = l->lst;
 	t->parent = l;
@@ -465,7 +472,7 @@ void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_t
 	syn_params_of(e, &p);
 	int retried = e->retries != 0;
 	sk_syn_free(st, e); /* frees the 4-tuple for the TCB */
-	struct sk_tcb *t = promote(st, l, &p, seg);
+	struct sk_tcb *t = promote(st, l, &p, seg, 0);
 	if (t && !t->srtt) /* no timestamp sample: RFC 6298 5.7 as for a retransmitted SYN */
 		t->rto = sk_tcp_rto_unmeasured(st, retried);
 	if (t)
@@ -509,7 +516,7 @@ int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, uint32_t src, u
 		return 1;
 	st->stats.syncookies_ok++;
 	st->stats.tcp_passive_opens++;
-	struct sk_tcb *t = promote(st, l, &p, seg);
+	struct sk_tcb *t = promote(st, l, &p, seg, 1);
 	if (t)
 		sk_tcp_segment(st, t, seg);
 	return 1;

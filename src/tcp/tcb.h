@@ -289,6 +289,26 @@ void sk_tcp_send_ack(struct synack_stack *st, struct sk_tcb *t);
 void sk_tcp_send_rst_tcb(struct synack_stack *st, struct sk_tcb *t);
 /* A RST answering a segment that has no connection (RST-1). */
 void sk_tcp_respond_rst(struct synack_stack *st, uint32_t src, uint32_t dst, const struct sk_tcp *seg);
+/* Why a segment is sent, when a learner would want it named (SYNACK_EVENT_SEGMENT): set
+ * on the segment (sk_segment_out.why) or, for calls that send through several layers, on
+ * the stack (st->why) for the duration of the call. */
+enum sk_why {
+	SK_WHY_NONE,
+	SK_WHY_COOKIE,	   /* a SYN+ACK whose ISN is a SYN cookie (LQ-3) */
+	SK_WHY_FAST_RXT,   /* fast retransmit (RFC 5681 3.2) */
+	SK_WHY_SACK_RXT,   /* a retransmission of SACK/RACK recovery (RFC 6675, RFC 8985) */
+	SK_WHY_NEWRENO,	   /* NewReno's partial-ACK retransmission (RFC 6582) */
+	SK_WHY_LOST_RXT,   /* a retransmission found lost, sent again */
+	SK_WHY_RTO,	   /* after a retransmission timeout (RFC 6298) */
+	SK_WHY_TLP,	   /* tail-loss probe (RFC 8985 7) */
+	SK_WHY_ZWP,	   /* zero-window probe (RFC 9293 3.8.6.1) */
+	SK_WHY_KEEPALIVE,  /* keepalive probe (RFC 9293 3.8.4) */
+	SK_WHY_CHALLENGE,  /* challenge ACK (RFC 5961) */
+	SK_WHY_DSACK,	   /* an ACK reporting a duplicate (RFC 2883) */
+};
+/* The label of why, or NULL for SK_WHY_NONE. */
+const char *sk_why_name(enum sk_why why);
+
 struct sk_segment_out {
 	uint32_t src, dst;
 	uint16_t sport, dport;
@@ -298,6 +318,7 @@ struct sk_segment_out {
 	const struct sk_bytes *data; /* payload source, or NULL */
 	uint32_t data_off, data_len;
 	uint8_t ecn;                 /* the IP ECN codepoint: SK_ECN_NOT_ECT or SK_ECN_ECT0 */
+	uint8_t why;                 /* enum sk_why (st->why, the call's, comes first) */
 };
 int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s);
 /* Returns 1 if the connection was dropped. */
@@ -308,8 +329,9 @@ void sk_tcp_persist_timeout(struct synack_stack *st, struct sk_tcb *t);
  * TSO link may be a super-segment of several MSS (at least one MSS goes). Returns 1 if one
  * went out. */
 int sk_tcp_send_new(struct synack_stack *st, struct sk_tcb *t, uint32_t cap);
-/* Sends [seq, seq + len) of the send queue again, now (fast retransmit, NextSeg). */
-void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len);
+/* Sends [seq, seq + len) of the send queue again, now (fast retransmit, NextSeg); why
+ * names it for the event hook. */
+void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len, enum sk_why why);
 /* The payload a full segment carries: the MSS less the options every segment has. */
 uint32_t sk_tcp_eff_mss(const struct sk_tcb *t);
 void sk_tcp_send_keepalive(struct synack_stack *st, struct sk_tcb *t);

@@ -10,16 +10,19 @@
 #define ADDR_B 0x0a000002u
 #define OWD 10000u /* one-way delay, µs */
 
-/* The data segments host sent from t0 on: their payload lengths, in order, into len[]. */
-static int data_from(struct sk_world *w, int host, uint64_t t0, uint32_t *len, int max)
+/* The data segments host sent from t0 on: their payload lengths, in order, into len[];
+ * *last_label: the label of the last (why it was sent). */
+static int data_from(struct sk_world *w, int host, uint64_t t0, uint32_t *len, int max, const char **last_label)
 {
 	int n = 0;
 	for (size_t i = 0; i < sk_world_nrecs(w) && n < max; i++) {
 		const struct sk_rec *r = sk_world_rec(w, i);
 		if (r->type != SK_REC_SEG || r->host != host || r->t < t0 || r->d.l4 != SK_L4_TCP)
 			continue;
-		if (r->d.tcp.payload_len)
+		if (r->d.tcp.payload_len) {
 			len[n++] = (uint32_t)r->d.tcp.payload_len;
+			*last_label = r->label;
+		}
 	}
 	return n;
 }
@@ -69,7 +72,8 @@ static void test_new_data_probe_is_one_segment(void **state)
 	memset(&ti, 0, sizeof(ti));
 	assert_int_equal(synack_getsockopt(sa, c, SYNACK_IPPROTO_TCP, SYNACK_TCP_INFO, &ti, &tl), 0);
 	uint32_t len[16];
-	int n = data_from(w, a, t0, len, 16);
+	const char *label = NULL;
+	int n = data_from(w, a, t0, len, 16, &label);
 	/* the initial window (10 segments, in one or more frames), then the probe */
 	assert_true(n >= 2);
 	uint32_t flight = 0;
@@ -78,6 +82,8 @@ static void test_new_data_probe_is_one_segment(void **state)
 	assert_int_equal(flight, 10 * ti.snd_mss);
 	assert_true(len[0] > ti.snd_mss); /* TSO is on: the flight went in super-segments */
 	assert_int_equal(len[n - 1], ti.snd_mss);
+	assert_non_null(label);
+	assert_string_equal(label, "tail-loss probe");
 	sk_world_free(w);
 }
 
