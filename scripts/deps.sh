@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libpcap-dev libcmocka-dev
       tcpdump tshark iproute2 iputils-ping netcat-openbsd curl liblwip-dev nftables iptables
-      libnetfilter-queue-dev)
+      libnetfilter-queue-dev chromium-headless-shell python3)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,19 +1,149 @@
-/* synack-dump: prints a pcap or pcapng file exactly as `tcpdump -n -S -r FILE [-v] [-X]` does. */
+/* synack-dump: prints a pcap or pcapng file exactly as `tcpdump -n -S -r FILE [-v] [-X]` does,
+ * and each packet's pcapng comments after it on `# ` lines; draws the capture as pictures. */
 #include <errno.h>
 #include <getopt.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include "trace/pcapng.h"
+#include "trace/picture.h"
 #include "trace/print.h"
 #include "wire/decode.h"
 
-static const char usage[] = "usage: synack-dump -r FILE [-v] [-X]\n"
-			    "  -r FILE  read packets from FILE (pcap or pcapng)\n"
-			    "  -v       verbose: IP header fields, checksums, quoted datagrams\n"
-			    "  -X       hex and ASCII dump of each packet above the link layer\n";
+static const char usage[] = "usage: synack-dump -r FILE [-v] [-X] [--svg OUT] [--plot OUT] [--html OUT]\n"
+			    "  -r FILE     read packets from FILE (pcap or pcapng)\n"
+			    "  -v          verbose: IP header fields, checksums, quoted datagrams\n"
+			    "  -X          hex and ASCII dump of each packet above the link layer\n"
+			    "  --svg OUT   also draw the capture as a ladder diagram (SVG): a lifeline per\n"
+			    "              address, the IPv4 packets between them at their capture times\n"
+			    "              (lost where a pcapng comment says \"lost: ...\", as synack-sim's do)\n"
+			    "  --plot OUT  also draw the time-sequence graph of the connection that\n"
+			    "              carried the most data (SVG)\n"
+			    "  --html OUT  the printed lines, the ladder and the plot on one page\n"
+			    "A pcapng packet's comments follow it, one '# COMMENT' line each.\n";
+
+/* --svg, --plot, --html: the capture's IPv4 packets, kept for drawing. */
+struct drawing {
+	const char *svg, *plot, *html;
+	struct sk_pic_frame *frames;
+	size_t n, cap;
+	uint32_t addrs[SK_PIC_MAX_LIFELINES];
+	char names[SK_PIC_MAX_LIFELINES][16];
+	const char *name_of[SK_PIC_MAX_LIFELINES];
+	int naddrs;
+	FILE *text; /* --html: the printed lines, printed again at the end */
+	char *buf;
+	size_t len;
+};
+
+/* The lifeline of addr, made at its first packet; -1 past SK_PIC_MAX_LIFELINES. */
+static int lifeline(struct drawing *d, uint32_t addr)
+{
+	for (int i = 0; i < d->naddrs; i++)
+		if (d->addrs[i] == addr)
+			return i;
+	if (d->naddrs == SK_PIC_MAX_LIFELINES)
+		return -1;
+	int i = d->naddrs++;
+	d->addrs[i] = addr;
+	snprintf(d->names[i], sizeof(d->names[i]), "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255,
+		 addr & 255);
+	d->name_of[i] = d->names[i];
+	return i;
+}
+
+/* Keeps one packet (its IPv4 header on) for the pictures; others are left out. A packet
+ * the capture cut short (tcpdump -s 96) is kept at its full length with zeros for what
+ * was not captured, marked truncated: its headers say its length, its checksums say
+ * nothing. Returns -ENOMEM, else 0. */
+static int keep(struct drawing *d, const struct pcap_pkthdr *h, const uint8_t *data, int dlt, int lost)
+{
+	size_t wire = h->len > h->caplen ? h->len : h->caplen;
+	uint8_t *frame = calloc(wire ? wire : 1, 1);
+	if (!frame)
+		return -ENOMEM;
+	memcpy(frame, data, h->caplen);
+	struct sk_decoded dec;
+	sk_decode(frame, wire, dlt == SK_LINK_ETHERNET ? SK_LINK_ETHERNET : SK_LINK_RAW, 0, &dec);
+	int from = -1, to = -1;
+	if (dec.has_ip && dec.l4_start) { /* IPv4, and not a fragment after the first */
+		from = lifeline(d, dec.ip.src);
+		to = lifeline(d, dec.ip.dst);
+	}
+	if (from < 0 || to < 0) {
+		free(frame);
+		return 0;
+	}
+	const uint8_t *ip = dec.l4_start - dec.ip.hlen;
+	size_t len = dec.ip.total_len;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 256;
+		struct sk_pic_frame *f = realloc(d->frames, cap * sizeof(*f));
+		if (!f) {
+			free(frame);
+			return -ENOMEM;
+		}
+		d->frames = f;
+		d->cap = cap;
+	}
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy) {
+		free(frame);
+		return -ENOMEM;
+	}
+	memcpy(copy, ip, len);
+	free(frame);
+	uint64_t t = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+	d->frames[d->n++] = (struct sk_pic_frame){.sent_us = t, .arrived_us = t, .from = from, .to = to, .ip = copy,
+						  .len = len, .truncated = h->caplen < h->len, .lost = lost};
+	return 0;
+}
+
+static int draw_one(const char *out, int (*fn)(FILE *, const struct sk_pic *), const struct sk_pic *p)
+{
+	FILE *f = fopen(out, "w");
+	int e = f ? fn(f, p) : -errno;
+	if (f && fclose(f) != 0 && !e)
+		e = -errno;
+	if (e)
+		fprintf(stderr, "synack-dump: %s: %s\n", out, strerror(-e));
+	return e ? 1 : 0;
+}
+
+/* Writes the pictures asked for; returns 0 or 1 (after saying why). */
+static int draw(struct drawing *d, const char *path)
+{
+	struct sk_pic p = {.title = path, .endpoints = d->name_of, .n_endpoints = d->naddrs, .frames = d->frames,
+			   .n_frames = d->n};
+	int status = 0;
+	if (d->svg)
+		status |= draw_one(d->svg, sk_pic_ladder_svg, &p);
+	if (d->plot)
+		status |= draw_one(d->plot, sk_pic_plot_svg, &p);
+	if (d->html) {
+		FILE *f = fopen(d->html, "w");
+		int e = f ? sk_pic_html(f, &p, d->buf) : -errno;
+		if (f && fclose(f) != 0 && !e)
+			e = -errno;
+		if (e) {
+			fprintf(stderr, "synack-dump: %s: %s\n", d->html, strerror(-e));
+			status = 1;
+		}
+	}
+	return status;
+}
+
+static void drawing_free(struct drawing *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free((void *)d->frames[i].ip);
+	free(d->frames);
+	free(d->buf);
+}
 
 static int is_supported_link(int dlt)
 {
@@ -34,7 +164,88 @@ static void print_banner(pcap_t *pc, const char *path)
 	fprintf(stderr, ", snapshot length %d\n", pcap_snapshot(pc));
 }
 
-static int dump_file(const char *path, unsigned flags)
+/* The comments of the packets libpcap reads: a pcapng walk over the same file, one packet
+ * block per packet libpcap returns. */
+struct comments {
+	FILE *f; /* NULL: nothing (more) to print */
+	struct sk_pcapng_walk w;
+	uint8_t *buf;
+	size_t cap;
+};
+
+static void comments_close(struct comments *c)
+{
+	if (c->f)
+		fclose(c->f);
+	c->f = NULL;
+}
+
+/* Opens path again, if it is the regular file libpcap reads: a pipe or standard input
+ * cannot be read twice. A classic pcap file ends the walk at its first block. */
+static void comments_open(struct comments *c, pcap_t *pc, const char *path)
+{
+	memset(c, 0, sizeof(*c));
+	sk_pcapng_walk_init(&c->w);
+	FILE *lf = pcap_file(pc);
+	struct stat a, b;
+	if (!lf || fstat(fileno(lf), &a) != 0 || !S_ISREG(a.st_mode))
+		return;
+	c->f = fopen(path, "rb");
+	if (c->f && (fstat(fileno(c->f), &b) != 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino))
+		comments_close(c);
+}
+
+/* One comment as "# TEXT" lines: a line break in it starts another "# " line, and control
+ * characters are written as \xNN so that they cannot act on a terminal. */
+static void print_comment(FILE *out, const char *s, size_t n)
+{
+	size_t i = 0;
+	do {
+		size_t end = i;
+		while (end < n && s[end] != '\n')
+			end++;
+		size_t stop = end > i && s[end - 1] == '\r' && end < n ? end - 1 : end;
+		fputc('#', out);
+		if (stop > i)
+			fputc(' ', out);
+		for (size_t j = i; j < stop; j++) {
+			unsigned char ch = (unsigned char)s[j];
+			if (ch == '\t' || (ch >= 0x20 && ch != 0x7f))
+				fputc(ch, out);
+			else
+				fprintf(out, "\\x%02x", ch);
+		}
+		fputc('\n', out);
+		i = end + 1;
+	} while (i < n);
+}
+
+/* The comments of the next packet, after its lines; a walk that fails (the file is not
+ * pcapng, or is damaged there) prints nothing more and leaves the rest to libpcap.
+ * Returns 1 if one says the packet was lost ("lost: ...", as synack-sim writes). */
+static int comments_print(struct comments *c, FILE *out)
+{
+	if (!c->f)
+		return 0;
+	struct sk_pcapng_block b;
+	int r;
+	while ((r = sk_pcapng_read(&c->w, c->f, &c->buf, &c->cap, &b)) == 1 && !b.is_packet)
+		;
+	if (r != 1) {
+		comments_close(c);
+		return 0;
+	}
+	size_t pos = 0, n;
+	const char *s;
+	int lost = 0;
+	while (sk_pcapng_next_comment(&b, &pos, &s, &n)) {
+		print_comment(out, s, n);
+		lost |= n >= 5 && !memcmp(s, "lost:", 5);
+	}
+	return lost;
+}
+
+static int dump_file(const char *path, unsigned flags, struct drawing *d)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *pc =
@@ -57,10 +268,19 @@ static int dump_file(const char *path, unsigned flags)
 		return 1;
 	}
 	print_banner(pc, path);
+	struct comments cm;
+	comments_open(&cm, pc, path);
+	/* with --html the lines go to memory first, for the page, and then to stdout */
+	FILE *out = stdout;
+	if (d->html && !(out = d->text = open_memstream(&d->buf, &d->len))) {
+		fprintf(stderr, "synack-dump: --html: %s\n", strerror(errno));
+		pcap_close(pc);
+		return 1;
+	}
 
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	int r;
+	int r, status = 0;
 	while ((r = pcap_next_ex(pc, &h, &data)) == 1) {
 		struct sk_pkt_meta m = {
 			.sec = (int64_t)h->ts.tv_sec,
@@ -69,9 +289,22 @@ static int dump_file(const char *path, unsigned flags)
 			.len = h->len,
 			.linktype = dlt,
 		};
-		sk_print_packet(stdout, &m, data, flags, SK_TS_LOCAL);
+		sk_print_packet(out, &m, data, flags, SK_TS_LOCAL);
+		int lost = comments_print(&cm, out);
+		if ((d->svg || d->plot || d->html) && keep(d, h, data, dlt, lost) < 0) {
+			fprintf(stderr, "synack-dump: %s: %s\n", path, strerror(ENOMEM));
+			status = 1;
+			break;
+		}
 	}
-	int status = 0;
+	comments_close(&cm);
+	free(cm.buf);
+	if (d->text) {
+		fclose(d->text);
+		d->text = NULL;
+		if (d->buf)
+			fwrite(d->buf, 1, d->len, stdout);
+	}
 	if (r == PCAP_ERROR) {
 		/* tcpdump reports a damaged file after printing what it could read. */
 		fflush(stdout);
@@ -83,19 +316,25 @@ static int dump_file(const char *path, unsigned flags)
 		fprintf(stderr, "synack-dump: writing output: %s\n", strerror(errno));
 		status = 1;
 	}
+	if (!status && (d->svg || d->plot || d->html))
+		status = draw(d, path);
 	return status;
 }
 
 int main(int argc, char **argv)
 {
+	enum { O_SVG = 256, O_PLOT, O_HTML };
 	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
+		{"help", no_argument, NULL, 'h'}, {"svg", required_argument, NULL, O_SVG},
+		{"plot", required_argument, NULL, O_PLOT}, {"html", required_argument, NULL, O_HTML},
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = NULL;
 	unsigned flags = 0;
 	int c;
+	struct drawing d = {0};
 
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "r:vXh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -107,19 +346,33 @@ int main(int argc, char **argv)
 		case 'X':
 			flags |= SK_PRINT_HEX;
 			break;
+		case O_SVG:
+			d.svg = optarg;
+			break;
+		case O_PLOT:
+			d.plot = optarg;
+			break;
+		case O_HTML:
+			d.html = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
 		default:
-			fputs(usage, stderr);
+			fprintf(stderr, "synack-dump: unknown option or missing argument: %s (see --help)\n",
+				optind > 0 ? argv[optind - 1] : "?");
 			return 2;
 		}
 	}
 	if (!path || optind != argc) {
-		fprintf(stderr, "synack-dump: %s\n%s",
-			!path ? "no input file (-r FILE)" : "unexpected argument", usage);
+		if (!path)
+			fprintf(stderr, "synack-dump: no input file (-r FILE; see --help)\n");
+		else
+			fprintf(stderr, "synack-dump: unexpected argument: %s (see --help)\n", argv[optind]);
 		return 2;
 	}
 	tzset(); /* local time of day, as tcpdump prints it */
-	return dump_file(path, flags);
+	int status = dump_file(path, flags, &d);
+	drawing_free(&d);
+	return status;
 }

@@ -7,25 +7,38 @@
 #include <string.h>
 
 #include "script/suite.h"
+#include "sim/picture.h"
 #include "sim/scenario.h"
 #include "sim/transfer.h"
 #include "trace/print.h"
 
+/* --svg, --plot, --html: what to draw when the run ends, and the trace for the page. */
+struct pictures {
+	const char *svg, *plot, *html, *title;
+	FILE *trace;     /* with --html: the trace is written here (memory), and printed after */
+	char *text;
+	size_t len;
+	int failed;
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: synack-sim --list\n"
-		   "       synack-sim NAME [-w FILE.pcap] [-v] [-X] [--seed N] [-q] [--cc] [--csv FILE]\n"
+		   "       synack-sim NAME [-w FILE.pcapng] [-v] [-X] [--seed N] [-q] [--cc] [--csv FILE]\n"
+		   "                  [--svg FILE] [--plot FILE] [--html FILE]\n"
 		   "       synack-sim transfer --bytes N [--both-ways] [--loss P] [--burst P:LEN] [--dup P]\n"
 		   "                  [--reorder P] [--corrupt P] [--delay MS] [--jitter MS] [--rate MBIT]\n"
 		   "                  [--queue PKTS] [--gso BYTES] [--algo cubic|newreno] [--seed S]\n"
-		   "                  [-w FILE.pcap] [--trace] [--cc] [--csv FILE]\n"
+		   "                  [-w FILE.pcapng] [--trace] [--cc] [--csv FILE] [--svg FILE] [--plot FILE]\n"
+		   "                  [--html FILE]\n"
 		   "       synack-sim run [--kernel] [--skip-slow] [--differences FILE] [-v] FILE.pkt...\n"
 		   "Runs scenario NAME (a behaviour ID such as hs-7 or cl-6) between two synack stacks\n"
 		   "on the simulated network, printing every segment as tcpdump -n -S would, with\n"
 		   "virtual time from 00:00:00.000000, state transitions and socket calls (# lines).\n"
 		   "Exits 1 if the scenario's expectations did not hold.\n"
 		   "  --list       list the scenarios with a one-line description\n"
-		   "  -w FILE      also write every frame to a pcap file\n"
+		   "  -w FILE      also write every frame to a pcapng file; lost, duplicated and corrupted\n"
+		   "               frames carry a packet comment saying so\n"
 		   "  -v, -X       as tcpdump's -v (IP header, checksums) and -X (hex dump)\n"
 		   "  --seed N     seed of the simulated network and stacks (default 1)\n"
 		   "  -q           print only the verdict\n"
@@ -34,6 +47,11 @@ static void usage(FILE *f)
 		   "  --csv FILE   a row per change of a connection's congestion state: time_s, host,\n"
 		   "               connection, cwnd, ssthresh, in_flight, srtt_us, rto_us, snd_una,\n"
 		   "               snd_nxt (relative to the ISN), peer_window (both modes)\n"
+		   "  --svg FILE   a ladder diagram of the run (SVG): lifelines, segments, losses,\n"
+		   "               states, calls, retransmission timers (a transfer: its start)\n"
+		   "  --plot FILE  a time-sequence graph with the ACK line, window, SACK blocks and\n"
+		   "               retransmissions, and cwnd/ssthresh under it (SVG)\n"
+		   "  --html FILE  one page with the trace, the ladder and the plot (opens offline)\n"
 		   "transfer moves N bytes (K, M, G suffixes: KiB, MiB, GiB) between two stacks over a\n"
 		   "link with the given impairments (P a fraction, e.g. 0.05) and prints what arrived,\n"
 		   "whether its digest matched, virtual time, goodput and recovery counters; exit 1 if\n"
@@ -84,6 +102,74 @@ static FILE *open_csv(const char *path)
 	}
 	fprintf(f, "time_s,host,connection,cwnd,ssthresh,in_flight,srtt_us,rto_us,snd_una,snd_nxt,peer_window\n");
 	return f;
+}
+
+static int draw_one(const char *path, int (*fn)(FILE *, const struct sk_pic *), const struct sk_pic *p)
+{
+	FILE *f = fopen(path, "w");
+	int e = f ? fn(f, p) : -errno;
+	if (f && fclose(f) != 0 && !e)
+		e = -errno;
+	if (e)
+		fprintf(stderr, "synack-sim: %s: %s\n", path, strerror(-e));
+	return e;
+}
+
+/* The world's on_end: draws what was asked for from its log. */
+static void draw(struct sk_world *w, void *arg)
+{
+	struct pictures *x = arg;
+	struct sk_world_pic wp;
+	if (sk_world_picture(w, x->title, &wp) < 0) {
+		fprintf(stderr, "synack-sim: pictures: %s\n", strerror(ENOMEM));
+		x->failed = 1;
+		return;
+	}
+	if (x->svg && draw_one(x->svg, sk_pic_ladder_svg, &wp.pic))
+		x->failed = 1;
+	if (x->plot && draw_one(x->plot, sk_pic_plot_svg, &wp.pic))
+		x->failed = 1;
+	if (x->html) {
+		fflush(x->trace);
+		FILE *f = fopen(x->html, "w");
+		int e = f ? sk_pic_html(f, &wp.pic, x->text) : -errno;
+		if (f && fclose(f) != 0 && !e)
+			e = -errno;
+		if (e) {
+			fprintf(stderr, "synack-sim: %s: %s\n", x->html, strerror(-e));
+			x->failed = 1;
+		}
+	}
+	sk_world_picture_free(&wp);
+}
+
+/* Checks the picture files can be written and, for --html, sends the trace to memory.
+ * Returns 0, or 2 after saying why. */
+static int pictures_open(struct pictures *x, FILE **trace)
+{
+	if ((x->svg && !writable(x->svg)) || (x->plot && !writable(x->plot)) || (x->html && !writable(x->html)))
+		return 2;
+	if (x->html) {
+		x->trace = open_memstream(&x->text, &x->len);
+		if (!x->trace) {
+			fprintf(stderr, "synack-sim: --html: %s\n", strerror(errno));
+			return 2;
+		}
+		*trace = x->trace;
+	}
+	return 0;
+}
+
+/* After the run: the trace kept for the page goes to out (unless quiet). */
+static void pictures_close(struct pictures *x, FILE *out, int quiet)
+{
+	if (!x->trace)
+		return;
+	fclose(x->trace);
+	if (!quiet && x->text)
+		fwrite(x->text, 1, x->len, out);
+	free(x->text);
+	x->trace = NULL;
 }
 
 static int parse_u64(const char *opt, const char *s, uint64_t *out, int sizes)
@@ -138,7 +224,7 @@ static int parse_prob(const char *opt, const char *s, double *out)
 static int transfer_main(int argc, char **argv)
 {
 	enum { O_BYTES = 256, O_BOTH, O_LOSS, O_DUP, O_REORDER, O_CORRUPT, O_DELAY, O_JITTER, O_RATE, O_QUEUE, O_ALGO, O_SEED,
-	       O_TRACE, O_BURST, O_GSO, O_CC, O_CSV };
+	       O_TRACE, O_BURST, O_GSO, O_CC, O_CSV, O_SVG, O_PLOT, O_HTML };
 	static const struct option lo[] = {
 		{"bytes", required_argument, NULL, O_BYTES}, {"both-ways", no_argument, NULL, O_BOTH},
 		{"loss", required_argument, NULL, O_LOSS}, {"dup", required_argument, NULL, O_DUP},
@@ -148,10 +234,13 @@ static int transfer_main(int argc, char **argv)
 		{"algo", required_argument, NULL, O_ALGO}, {"seed", required_argument, NULL, O_SEED},
 		{"trace", no_argument, NULL, O_TRACE}, {"burst", required_argument, NULL, O_BURST},
 		{"gso", required_argument, NULL, O_GSO}, {"cc", no_argument, NULL, O_CC},
-		{"csv", required_argument, NULL, O_CSV}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"csv", required_argument, NULL, O_CSV}, {"svg", required_argument, NULL, O_SVG},
+		{"plot", required_argument, NULL, O_PLOT}, {"html", required_argument, NULL, O_HTML},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	struct sk_transfer_opts o = {.seed = 1};
 	const char *csv = NULL;
+	struct pictures pics = {.title = "synack-sim transfer"};
 	o.link.delay_us = 10000;
 	int have_bytes = 0, c;
 	uint64_t v;
@@ -224,6 +313,9 @@ static int transfer_main(int argc, char **argv)
 		case O_TRACE: o.trace = stdout; break;
 		case O_CC: o.cc_out = stdout; break;
 		case O_CSV: csv = optarg; break;
+		case O_SVG: pics.svg = optarg; break;
+		case O_PLOT: pics.plot = optarg; break;
+		case O_HTML: pics.html = optarg; break;
 		case 'w': o.pcap_path = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: return bad_option(argv);
@@ -240,8 +332,22 @@ static int transfer_main(int argc, char **argv)
 		return 2;
 	if (csv && !(o.csv = open_csv(csv)))
 		return 2;
+	if (pics.svg || pics.plot || pics.html) {
+		FILE *trace = o.trace;
+		if (pictures_open(&pics, &trace))
+			return 2;
+		if (o.trace)
+			o.trace = trace;
+		if (o.cc_out)
+			o.cc_out = trace;
+		o.on_end = draw;
+		o.on_end_arg = &pics;
+	}
 	struct sk_transfer_result r;
 	int e = sk_transfer_run(&o, &r);
+	pictures_close(&pics, stdout, 0);
+	if (pics.failed)
+		return 1;
 	if (o.csv && fclose(o.csv) != 0) {
 		fprintf(stderr, "synack-sim: %s: %s\n", csv, strerror(errno));
 		return 1;
@@ -289,15 +395,17 @@ int main(int argc, char **argv)
 		return transfer_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1);
-	enum { O_CC = 256, O_CSV };
+	enum { O_CC = 256, O_CSV, O_SVG, O_PLOT, O_HTML };
 	static const struct option longopts[] = {
 		{"list", no_argument, NULL, 'l'}, {"seed", required_argument, NULL, 's'},
 		{"cc", no_argument, NULL, O_CC}, {"csv", required_argument, NULL, O_CSV},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"svg", required_argument, NULL, O_SVG}, {"plot", required_argument, NULL, O_PLOT},
+		{"html", required_argument, NULL, O_HTML}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	struct sk_world_opts o = {.seed = 1, .trace = stdout};
 	int list = 0, quiet = 0, cc = 0, c;
 	const char *csv = NULL;
+	struct pictures pics = {0};
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "w:vXqh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -332,6 +440,15 @@ int main(int argc, char **argv)
 		case O_CSV:
 			csv = optarg;
 			break;
+		case O_SVG:
+			pics.svg = optarg;
+			break;
+		case O_PLOT:
+			pics.plot = optarg;
+			break;
+		case O_HTML:
+			pics.html = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -362,7 +479,27 @@ int main(int argc, char **argv)
 		return 2;
 	if (csv && !(o.csv = open_csv(csv)))
 		return 2;
-	int r = sk_scenario_run(sc, &o, stdout);
+	FILE *report = stdout;
+	char title[160];
+	if (pics.svg || pics.plot || pics.html) {
+		snprintf(title, sizeof(title), "%s: %s", sc->name, sc->desc);
+		pics.title = title;
+		FILE *trace = stdout;
+		if (pictures_open(&pics, &trace))
+			return 2;
+		/* the page's trace has everything the terminal would have, in order */
+		report = trace;
+		o.trace = trace;
+		if (o.cc_out)
+			o.cc_out = trace;
+		o.log_cc = 1;
+		o.on_end = draw;
+		o.on_end_arg = &pics;
+	}
+	int r = sk_scenario_run(sc, &o, report);
+	pictures_close(&pics, stdout, quiet);
+	if (pics.failed)
+		return 1;
 	if (o.csv && fclose(o.csv) != 0) {
 		fprintf(stderr, "synack-sim: %s: %s\n", csv, strerror(errno));
 		return 1;

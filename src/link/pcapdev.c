@@ -1,8 +1,10 @@
-/* pcap capture through libpcap: the writer and the recording device wrapper. */
+/* pcap capture: the writer (classic pcap through libpcap, pcapng of its own) and the
+ * recording device wrapper. */
 #include "link/pcapdev.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,20 +12,96 @@
 
 #define SNAPLEN 262144u
 
+/* pcapng (draft-ietf-opsawg-pcapng): block types, option codes and the sizes used here. */
+#define NG_SHB		 0x0a0d0d0au
+#define NG_IDB		 1u
+#define NG_EPB		 6u
+#define NG_MAGIC	 0x1a2b3c4du
+#define NG_OPT_END	 0u
+#define NG_OPT_COMMENT	 1u
+#define NG_IF_TSRESOL	 9u
+#define NG_EPB_HDR	 28u	    /* type, length, interface, 2 x timestamp, 2 x length */
+#define NG_COMMENT_MAX	 65535u	    /* an option's length is 16 bits */
+#define NG_COMMENTS_MAX	 (1u << 20) /* options of one record, at most */
+
 struct sk_pcap_writer {
-	pcap_t *dead;
+	enum sk_pcap_format format;
+	pcap_t *dead;	    /* classic: libpcap's dumper */
 	pcap_dumper_t *dump;
-	int err; /* first write error, kept for close */
+	FILE *f;	    /* pcapng: written here */
+	int err;	    /* first write error, kept for close */
 };
 
-struct sk_pcap_writer *sk_pcap_writer_open(const char *path, int linktype, int *err)
+static void le16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void le32(uint8_t *p, uint32_t v)
+{
+	le16(p, v);
+	le16(p + 2, v >> 16);
+}
+
+static size_t pad4(size_t n)
+{
+	return (4 - (n & 3)) & 3;
+}
+
+static void ng_put(struct sk_pcap_writer *w, const void *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, w->f) != n && !w->err)
+		w->err = errno ? -errno : -EIO;
+}
+
+static void ng_pad(struct sk_pcap_writer *w, size_t n)
+{
+	static const uint8_t zero[4];
+	ng_put(w, zero, pad4(n));
+}
+
+/* The file's first blocks: the section header and the one interface. */
+static void ng_header(struct sk_pcap_writer *w, uint32_t linktype)
+{
+	uint8_t shb[28], idb[32];
+	le32(shb, NG_SHB);
+	le32(shb + 4, sizeof(shb));
+	le32(shb + 8, NG_MAGIC);
+	le16(shb + 12, 1); /* version 1.0 */
+	le16(shb + 14, 0);
+	memset(shb + 16, 0xff, 8); /* section length -1: not given */
+	le32(shb + 24, sizeof(shb));
+	ng_put(w, shb, sizeof(shb));
+
+	memset(idb, 0, sizeof(idb));
+	le32(idb, NG_IDB);
+	le32(idb + 4, sizeof(idb));
+	le16(idb + 8, linktype); /* and 16 reserved bits, zero */
+	le32(idb + 12, SNAPLEN);
+	le16(idb + 16, NG_IF_TSRESOL);
+	le16(idb + 18, 1);
+	idb[20] = 6; /* 10^-6 s, then 3 bytes of padding; opt_endofopt at 24 is all zero */
+	le32(idb + 28, sizeof(idb));
+	ng_put(w, idb, sizeof(idb));
+}
+
+struct sk_pcap_writer *sk_pcap_writer_open_format(const char *path, int linktype,
+						  enum sk_pcap_format format, int *err)
 {
 	int dlt, e;
-	if (linktype == SK_LINK_ETHERNET)
+	uint32_t ltype; /* LINKTYPE_ in the file */
+	if (linktype == SK_LINK_ETHERNET) {
 		dlt = DLT_EN10MB;
-	else if (linktype == SK_LINK_RAW || linktype == SK_LINK_RAW_DLT)
+		ltype = 1;
+	} else if (linktype == SK_LINK_RAW || linktype == SK_LINK_RAW_DLT) {
 		dlt = DLT_RAW; /* libpcap stores this as LINKTYPE_RAW (101) in the file */
-	else {
+		ltype = 101;
+	} else {
+		e = -EINVAL;
+		goto fail;
+	}
+	if (format != SK_PCAP_CLASSIC && format != SK_PCAP_PCAPNG) {
 		e = -EINVAL;
 		goto fail;
 	}
@@ -31,6 +109,18 @@ struct sk_pcap_writer *sk_pcap_writer_open(const char *path, int linktype, int *
 	if (!w) {
 		e = -ENOMEM;
 		goto fail;
+	}
+	w->format = format;
+	if (format == SK_PCAP_PCAPNG) {
+		errno = 0;
+		w->f = fopen(path, "wb");
+		if (!w->f) {
+			e = errno ? -errno : -EIO;
+			free(w);
+			goto fail;
+		}
+		ng_header(w, ltype);
+		return w;
 	}
 	w->dead = pcap_open_dead(dlt, SNAPLEN);
 	if (!w->dead) {
@@ -53,8 +143,86 @@ fail:
 	return NULL;
 }
 
-int sk_pcap_writer_write(struct sk_pcap_writer *w, uint64_t ts_us, const uint8_t *frame, size_t len)
+struct sk_pcap_writer *sk_pcap_writer_open(const char *path, int linktype, int *err)
 {
+	return sk_pcap_writer_open_format(path, linktype, SK_PCAP_CLASSIC, err);
+}
+
+enum sk_pcap_format sk_pcap_writer_format(const struct sk_pcap_writer *w)
+{
+	return w->format;
+}
+
+/* How much of a comment is written: all of it, or its first 65535 bytes cut back to the
+ * start of a UTF-8 character. */
+static size_t comment_len(const char *c)
+{
+	size_t n = strnlen(c, NG_COMMENT_MAX + 1);
+	if (n <= NG_COMMENT_MAX)
+		return n;
+	n = NG_COMMENT_MAX;
+	while (n > 0 && ((uint8_t)c[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+static void ng_record(struct sk_pcap_writer *w, uint64_t ts_us, const uint8_t *frame, size_t len,
+		      const char *const *comments, size_t n)
+{
+	size_t caplen = len > SNAPLEN ? SNAPLEN : len;
+	/* The options first counted, then written: the block's length leads it. */
+	size_t opts = 0, used = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!comments[i] || !comments[i][0])
+			continue;
+		size_t c = comment_len(comments[i]);
+		if (opts + 4 + c + pad4(c) > NG_COMMENTS_MAX)
+			break;
+		opts += 4 + c + pad4(c);
+		used = i + 1;
+	}
+	if (opts)
+		opts += 4; /* opt_endofopt */
+	uint32_t total = (uint32_t)(NG_EPB_HDR + caplen + pad4(caplen) + opts + 4);
+	uint8_t h[NG_EPB_HDR];
+	le32(h, NG_EPB);
+	le32(h + 4, total);
+	le32(h + 8, 0); /* the one interface */
+	le32(h + 12, (uint32_t)(ts_us >> 32));
+	le32(h + 16, (uint32_t)ts_us);
+	le32(h + 20, (uint32_t)caplen);
+	le32(h + 24, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+	ng_put(w, h, sizeof(h));
+	ng_put(w, frame, caplen);
+	ng_pad(w, caplen);
+	for (size_t i = 0; i < used; i++) {
+		if (!comments[i] || !comments[i][0])
+			continue;
+		size_t c = comment_len(comments[i]);
+		uint8_t oh[4];
+		le16(oh, NG_OPT_COMMENT);
+		le16(oh + 2, (uint32_t)c);
+		ng_put(w, oh, sizeof(oh));
+		ng_put(w, comments[i], c);
+		ng_pad(w, c);
+	}
+	if (opts) {
+		uint8_t end[4] = {0}; /* opt_endofopt: code 0, length 0 */
+		ng_put(w, end, sizeof(end));
+	}
+	uint8_t t[4];
+	le32(t, total);
+	ng_put(w, t, sizeof(t));
+}
+
+int sk_pcap_writer_write_comments(struct sk_pcap_writer *w, uint64_t ts_us,
+				  const uint8_t *frame, size_t len,
+				  const char *const *comments, size_t n)
+{
+	if (w->format == SK_PCAP_PCAPNG) {
+		ng_record(w, ts_us, frame, len, comments, n);
+		return w->err;
+	}
 	struct pcap_pkthdr h;
 	memset(&h, 0, sizeof(h));
 	h.ts.tv_sec = (time_t)(ts_us / 1000000u);
@@ -68,10 +236,25 @@ int sk_pcap_writer_write(struct sk_pcap_writer *w, uint64_t ts_us, const uint8_t
 	return w->err;
 }
 
+int sk_pcap_writer_write(struct sk_pcap_writer *w, uint64_t ts_us, const uint8_t *frame, size_t len)
+{
+	return sk_pcap_writer_write_comments(w, ts_us, frame, len, NULL, 0);
+}
+
+int sk_pcap_writer_write_comment(struct sk_pcap_writer *w, uint64_t ts_us,
+				 const uint8_t *frame, size_t len, const char *comment)
+{
+	return sk_pcap_writer_write_comments(w, ts_us, frame, len, &comment, comment ? 1 : 0);
+}
+
 int sk_pcap_writer_flush(struct sk_pcap_writer *w)
 {
-	if (pcap_dump_flush(w->dump) != 0 && !w->err)
+	if (w->format == SK_PCAP_PCAPNG) {
+		if (fflush(w->f) != 0 && !w->err)
+			w->err = errno ? -errno : -EIO;
+	} else if (pcap_dump_flush(w->dump) != 0 && !w->err) {
 		w->err = -EIO;
+	}
 	return w->err;
 }
 
@@ -80,9 +263,15 @@ int sk_pcap_writer_close(struct sk_pcap_writer *w)
 	if (!w)
 		return 0;
 	int e = sk_pcap_writer_flush(w);
-	/* pcap_dump_close is fclose without a result: the flush above caught write errors. */
-	pcap_dump_close(w->dump);
-	pcap_close(w->dead);
+	if (w->format == SK_PCAP_PCAPNG) {
+		if (fclose(w->f) != 0 && !e)
+			e = errno ? -errno : -EIO;
+	} else {
+		/* pcap_dump_close is fclose without a result: the flush above caught write
+		 * errors. */
+		pcap_dump_close(w->dump);
+		pcap_close(w->dead);
+	}
 	free(w);
 	return e;
 }

@@ -3,6 +3,7 @@
 #include "link/simnet.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,14 @@ struct capture {
 	uint64_t time_base_us;
 };
 
+/* Something the network did to the frame being sent, for its wire record: a drop, or a
+ * copy that was duplicated, corrupted or dropped (one pcapng comment each). */
+#define NOTE_LEN 160
+struct note {
+	const struct endpoint *to; /* NULL: no route */
+	char text[NOTE_LEN];
+};
+
 struct sk_simnet {
 	int linktype;
 	struct sk_rng rng;
@@ -91,6 +100,11 @@ struct sk_simnet {
 	sk_simnet_observer_fn observer;
 	void *observer_arg;
 	struct capture cap[SK_SIMNET_CAP_COUNT];
+	/* The notes of the frames being sent (a stack: a hook or observer may send too), and
+	 * how many directions the innermost went to; texts points into notes for the writer. */
+	struct note *notes;
+	const char **texts;
+	uint32_t nnotes, notes_cap, ntx;
 	struct sk_simnet_counters unrouted; /* frames no endpoint was found for */
 };
 
@@ -152,6 +166,55 @@ static void capture(struct sk_simnet *net, enum sk_simnet_cap_point point, uint6
 	struct capture *c = &net->cap[point];
 	if (c->w)
 		sk_pcap_writer_write(c->w, add_sat(c->time_base_us, now), data, len);
+}
+
+/* Adds a note on the frame being sent, when a wire capture will record it. Without memory
+ * the note is lost, not the frame. */
+static void note(struct sk_simnet *net, const struct endpoint *to, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void note(struct sk_simnet *net, const struct endpoint *to, const char *fmt, ...)
+{
+	if (!net->cap[SK_SIMNET_CAP_WIRE].w)
+		return;
+	if (net->nnotes == net->notes_cap) {
+		uint32_t cap = net->notes_cap ? net->notes_cap * 2 : 8;
+		struct note *n = realloc(net->notes, cap * sizeof(*n));
+		if (!n)
+			return;
+		net->notes = n;
+		const char **t = realloc(net->texts, cap * sizeof(*t));
+		if (!t)
+			return;
+		net->texts = t;
+		net->notes_cap = cap;
+	}
+	struct note *n = &net->notes[net->nnotes++];
+	n->to = to;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(n->text, sizeof(n->text), fmt, ap);
+	va_end(ap);
+}
+
+/* The wire record of a frame, written once send() has decided its fate on every direction
+ * (notes from `first` on): a frame that went to several receivers names each in its notes. */
+static void capture_wire(struct sk_simnet *net, uint32_t first, uint64_t now,
+			 const uint8_t *data, size_t len)
+{
+	struct capture *c = &net->cap[SK_SIMNET_CAP_WIRE];
+	if (!c->w)
+		return;
+	uint32_t n = net->nnotes > first ? net->nnotes - first : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct note *nt = &net->notes[first + i];
+		size_t used = strlen(nt->text);
+		if (net->ntx > 1 && nt->to)
+			snprintf(nt->text + used, sizeof(nt->text) - used, " (to %s)",
+				 nt->to->dev.name);
+		net->texts[first + i] = nt->text;
+	}
+	sk_pcap_writer_write_comments(c->w, add_sat(c->time_base_us, now), data, len,
+				      n ? net->texts + first : NULL, n);
 }
 
 static void count_drop(struct sk_simnet *net, struct sk_simnet_counters *c, enum sk_simnet_drop why,
@@ -363,11 +426,18 @@ static void apply_rules(struct sk_simnet *net, const struct endpoint *from,
 
 /* --- the path of one frame --------------------------------------------------------------- */
 
-static void flip_random_bit(struct sk_simnet *net, uint8_t *data, size_t len)
+/* Returns the bit flipped, counted from the frame's first: byte bit / 8, mask 1 << bit % 8. */
+static uint64_t flip_random_bit(struct sk_simnet *net, uint8_t *data, size_t len)
 {
 	size_t off = link_header_len(net);
 	uint64_t bit = sk_rng_below(&net->rng, (uint64_t)(len - off) * 8);
 	data[off + bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	return (uint64_t)off * 8 + bit;
+}
+
+static void note_lost(struct sk_simnet *net, const struct endpoint *to, enum sk_simnet_drop why)
+{
+	note(net, to, "lost: %s", sk_simnet_drop_name(why));
 }
 
 /* Schedules one copy; base is its arrival before reordering and jitter. */
@@ -381,10 +451,24 @@ static int schedule_copy(struct sk_simnet *net, struct direction *d,
 		return -ENOMEM;
 	memcpy(f->data, data, len);
 	int corruptible = len > link_header_len(net);
+	uint64_t bit = 0;
 	if (corruptible && (force_corrupt || sk_rng_bernoulli(&net->rng, p->corrupt))) {
-		flip_random_bit(net, f->data, len);
+		bit = flip_random_bit(net, f->data, len);
 		flags |= SK_SIMNET_F_CORRUPTED;
 		d->c.corrupted++;
+	}
+	/* What the wire record says of this copy: "duplicate", "corrupted: ...", "lost: queue",
+	 * joined by ", " when there is more than one. */
+	char what[NOTE_LEN];
+	what[0] = '\0';
+	int noting = net->cap[SK_SIMNET_CAP_WIRE].w != NULL;
+	if (noting && (flags & SK_SIMNET_F_DUPLICATE))
+		snprintf(what, sizeof(what), "duplicate");
+	if (noting && (flags & SK_SIMNET_F_CORRUPTED)) {
+		size_t u = strlen(what);
+		snprintf(what + u, sizeof(what) - u,
+			 "%scorrupted: bit %llu flipped (byte %llu ^ 0x%02x)", u ? ", " : "",
+			 (unsigned long long)bit, (unsigned long long)(bit / 8), 1u << (bit % 8));
 	}
 	uint64_t at = base;
 	if (sk_rng_bernoulli(&net->rng, p->reorder)) {
@@ -398,9 +482,13 @@ static int schedule_copy(struct sk_simnet *net, struct direction *d,
 		d->c.delayed++;
 	if (to->heap_len >= net->rx_limit) {
 		count_drop(net, &d->c, SK_SIMNET_DROP_QUEUE, from, to, now, f->data, len);
+		note(net, to, "%s%slost: %s", what, what[0] ? ", " : "",
+		     sk_simnet_drop_name(SK_SIMNET_DROP_QUEUE));
 		free(f);
 		return 0;
 	}
+	if (what[0])
+		note(net, to, "%s", what);
 	f->at = at;
 	f->seq = net->seq++;
 	f->from = from;
@@ -433,8 +521,10 @@ static int transmit(struct sk_simnet *net, struct endpoint *from, struct endpoin
 	const struct sk_simnet_params *p = dir_params(net, from, d);
 	d->c.sent++;
 	d->c.bytes_sent += len;
+	net->ntx++;
 	if (to->closed) {
 		count_drop(net, &d->c, SK_SIMNET_DROP_NOROUTE, from, to, now, data, len);
+		note_lost(net, to, SK_SIMNET_DROP_NOROUTE);
 		return 0;
 	}
 
@@ -448,6 +538,7 @@ static int transmit(struct sk_simnet *net, struct endpoint *from, struct endpoin
 	}
 	if (v.drop) {
 		count_drop(net, &d->c, SK_SIMNET_DROP_RULE, from, to, now, data, len);
+		note_lost(net, to, SK_SIMNET_DROP_RULE);
 		return 0;
 	}
 
@@ -455,6 +546,7 @@ static int transmit(struct sk_simnet *net, struct endpoint *from, struct endpoin
 	fifo_expire(d, now_ns);
 	if (p->queue_limit && d->fifo_len >= p->queue_limit) {
 		count_drop(net, &d->c, SK_SIMNET_DROP_QUEUE, from, to, now, data, len);
+		note_lost(net, to, SK_SIMNET_DROP_QUEUE);
 		return 0;
 	}
 	uint64_t end_ns = serialize(d, p->rate_bps, now_ns, len);
@@ -479,6 +571,7 @@ static int transmit(struct sk_simnet *net, struct endpoint *from, struct endpoin
 	}
 	if (lost) {
 		count_drop(net, &d->c, SK_SIMNET_DROP_LOSS, from, to, now, data, len);
+		note_lost(net, to, SK_SIMNET_DROP_LOSS);
 		return 0;
 	}
 	unsigned extra = v.duplicates + (unsigned)sk_rng_bernoulli(&net->rng, p->duplicate);
@@ -562,7 +655,10 @@ static int endpoint_send(struct sk_dev *dev, const uint8_t *data, size_t len, ui
 	struct sk_simnet_event ev = {
 		.type = SK_SIMNET_EV_SENT, .from = dev, .now = now, .data = data, .len = len};
 	notify(net, &ev);
-	capture(net, SK_SIMNET_CAP_WIRE, now, data, len);
+	/* The wire record waits until the frame's fate is known, so that its notes can say
+	 * what became of it; a send from within this one (hook, observer) notes above it. */
+	uint32_t first_note = net->nnotes, outer_ntx = net->ntx;
+	net->ntx = 0;
 
 	/* Decoding costs a little: only rules and the hook need it. */
 	struct sk_decoded dec, *decp = NULL;
@@ -584,7 +680,11 @@ static int endpoint_send(struct sk_dev *dev, const uint8_t *data, size_t len, ui
 		net->unrouted.sent++;
 		net->unrouted.bytes_sent += len;
 		count_drop(net, &net->unrouted, SK_SIMNET_DROP_NOROUTE, from, NULL, now, data, len);
+		note_lost(net, NULL, SK_SIMNET_DROP_NOROUTE);
 	}
+	capture_wire(net, first_note, now, data, len);
+	net->nnotes = first_note;
+	net->ntx = outer_ntx;
 	return r < 0 ? r : 0;
 }
 
@@ -698,6 +798,8 @@ void sk_simnet_free(struct sk_simnet *net)
 	free(net->links);
 	free(net->eps);
 	free(net->rules);
+	free(net->notes);
+	free(net->texts);
 	free(net);
 }
 

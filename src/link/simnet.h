@@ -259,12 +259,24 @@ const char *sk_simnet_drop_name(enum sk_simnet_drop reason);
  * -------
  * A network view into a pcap writer (link/pcapdev.h), which stays the caller's to close
  * (after the network is freed or the capture is removed):
- *   SK_SIMNET_CAP_WIRE: every frame as a sender puts it on the link, once, at send time,
- *     before any impairment: what tcpdump on the segment next to the sender would see,
- *     including frames that are lost later (nothing in pcap can mark a drop: use the
- *     counters or the observer for that);
+ *   SK_SIMNET_CAP_WIRE: every frame as a sender puts it on the link, once, stamped with its
+ *     send time, before any impairment: what tcpdump on the segment next to the sender
+ *     would see, including frames that are lost later. The record is written when send()
+ *     returns, once the frame's fate on every direction is decided, and with a pcapng
+ *     writer it carries what the network did to it as comments, in the order it happened:
+ *       "lost: REASON"  dropped (REASON as sk_simnet_drop_name gives it);
+ *       "duplicate"     an extra copy was delivered (one comment per copy);
+ *       "corrupted: bit N flipped (byte B ^ 0xMM)"  the copy delivered had bit N of the
+ *                       frame flipped (N from the frame's first byte: byte N / 8, mask
+ *                       1 << N % 8);
+ *     a copy with more than one of these gets them in one comment, joined by ", "
+ *     ("duplicate, corrupted: ..."), and a frame that went to several receivers (an
+ *     Ethernet broadcast) names the receiver after each: "lost: loss (to NAME)". A frame
+ *     with none of these has no comment. Drops decided later, when the frame was already
+ *     recorded, are not marked: a receiver's recv() buffer too small (RXBUF), a receiver
+ *     closed with the frame in flight (NOROUTE);
  *   SK_SIMNET_CAP_DELIVERED: every copy as a receiver takes it, at the recv time, with its
- *     corruption, duplicates and new order: what the receivers saw.
+ *     corruption, duplicates and new order: what the receivers saw (no comments).
  */
 enum sk_simnet_cap_point { SK_SIMNET_CAP_WIRE, SK_SIMNET_CAP_DELIVERED, SK_SIMNET_CAP_COUNT };
 struct sk_pcap_writer;

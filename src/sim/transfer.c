@@ -88,7 +88,8 @@ int sk_transfer_run(const struct sk_transfer_opts *o, struct sk_transfer_result 
 		r->dir[i].digest_sent = r->dir[i].digest_rcvd = 0xcbf29ce484222325ull;
 	}
 	struct sk_world_opts wo = {.seed = o->seed, .link = o->link, .trace = o->trace, .pcap_path = o->pcap_path,
-				   .no_log = 1, .gso_max = o->gso_max, .cc_out = o->cc_out, .csv = o->csv};
+				   .no_log = !o->on_end, .gso_max = o->gso_max, .cc_out = o->cc_out, .csv = o->csv,
+				   .log_cc = o->on_end != NULL};
 	int err = 0;
 	struct sk_world *w = sk_world_new(&wo, &err);
 	if (!w)
@@ -182,6 +183,8 @@ int sk_transfer_run(const struct sk_transfer_opts *o, struct sk_transfer_result 
 	r->segments = a1.tcp_out + a2.tcp_out;
 	free(buf);
 	free(want);
+	if (o->on_end)
+		o->on_end(w, o->on_end_arg);
 	sk_world_free(w);
 	return 0;
 }

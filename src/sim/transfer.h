@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "link/simnet.h"
+#include "sim/world.h"
 
 struct sk_transfer_opts {
 	uint64_t bytes;               /* per direction */
@@ -17,6 +18,10 @@ struct sk_transfer_opts {
 	uint64_t seed;
 	FILE *trace;                  /* print every segment (tcpdump format) */
 	FILE *cc_out, *csv;           /* congestion lines and time series (sk_world_opts) */
+	/* With on_end: the world keeps its log (every frame, state change and congestion
+	 * change: memory grows with the transfer) and on_end gets it before it is freed. */
+	void (*on_end)(struct sk_world *w, void *arg);
+	void *on_end_arg;
 	const char *pcap_path;
 	uint64_t time_limit_us;       /* virtual; 0 = 24 h */
 	/* Progress, for goodput over a chosen interval: if progress_us is not 0, progress is

@@ -201,7 +201,8 @@ struct sk_world *sk_world_new(const struct sk_world_opts *o, int *err)
 	}
 	sk_simnet_set_observer(w->net, observe, w);
 	if (w->o.pcap_path) {
-		w->pcap = sk_pcap_writer_open(w->o.pcap_path, SK_LINK_RAW, &e);
+		w->pcap = sk_pcap_writer_open_format(w->o.pcap_path, SK_LINK_RAW, SK_PCAP_PCAPNG,
+						     &e);
 		if (!w->pcap)
 			goto fail;
 		sk_simnet_set_capture(w->net, SK_SIMNET_CAP_WIRE, w->pcap, 0);
@@ -354,6 +355,16 @@ const char *sk_world_name(struct sk_world *w, int host)
 	return host >= 0 && host < w->nhosts ? w->hosts[host].name : "?";
 }
 
+int sk_world_nhosts(const struct sk_world *w)
+{
+	return w->nhosts;
+}
+
+uint64_t sk_world_delay(const struct sk_world *w)
+{
+	return w->o.link.delay_us;
+}
+
 uint64_t sk_world_now(const struct sk_world *w)
 {
 	return w->now;
@@ -399,12 +410,16 @@ struct cc_poll {
 	int host;
 };
 
+static int same_addr(const struct synack_sockaddr *a, const struct synack_sockaddr *b)
+{
+	return a->addr == b->addr && a->port == b->port; /* field by field: padding is not */
+}
+
 static struct cc_seen *cc_find(struct sk_world *w, int host, const struct synack_sock_entry *e, int *fresh)
 {
 	for (size_t i = 0; i < w->nseen; i++) {
 		struct cc_seen *s = &w->seen[i];
-		if (s->host == host && !memcmp(&s->local, &e->local, sizeof(s->local)) &&
-		    !memcmp(&s->remote, &e->remote, sizeof(s->remote)))
+		if (s->host == host && same_addr(&s->local, &e->local) && same_addr(&s->remote, &e->remote))
 			return s;
 	}
 	if (w->nseen == w->capseen) {
@@ -460,6 +475,16 @@ static void cc_entry(void *ctx, const struct synack_sock_entry *e)
 	*s = now;
 	if (!any)
 		return;
+	if (cc && w->o.log_cc && !w->o.no_log) {
+		struct sk_rec *r = rec_add(w, SK_REC_CC, p->host);
+		if (r) {
+			r->cc.cwnd = now.cwnd;
+			r->cc.ssthresh = now.ssthresh;
+			r->cc.in_flight = now.in_flight;
+			r->cc.srtt = now.srtt;
+			r->cc.rto = now.rto;
+		}
+	}
 	char t[24], c[80], ss[16];
 	fmt_time(t, sizeof(t), w->now);
 	fmt_conn(c, sizeof(c), &e->local, &e->remote);
@@ -489,7 +514,7 @@ static void cc_poll_all(struct sk_world *w)
 /* One step at time t: deliver what is due, then run timers, host by host in order. */
 static void step(struct sk_world *w, uint64_t t)
 {
-	int cc = w->o.cc_out || w->o.csv;
+	int cc = w->o.cc_out || w->o.csv || w->o.log_cc;
 	if (cc)
 		cc_poll_all(w); /* what calls made since the last step, at their time */
 	if (t > w->now)

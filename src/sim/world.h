@@ -16,6 +16,7 @@ enum sk_rec_type {
 	SK_REC_SEG,   /* a frame a host sent (dropped says whether it was lost) */
 	SK_REC_STATE, /* a connection changed state */
 	SK_REC_NOTE,  /* a line the scenario wrote (socket calls and their results) */
+	SK_REC_CC,    /* a connection's congestion state changed (with log_cc) */
 };
 
 struct sk_rec {
@@ -34,6 +35,10 @@ struct sk_rec {
 	struct synack_event ev;
 	/* NOTE */
 	char *text;
+	/* CC (bytes, µs); ssthresh UINT32_MAX or more: infinite */
+	struct {
+		uint32_t cwnd, ssthresh, in_flight, srtt, rto;
+	} cc;
 };
 
 struct sk_world;
@@ -54,6 +59,7 @@ struct sk_world_opts {
 	FILE *csv;                    /* a time series: a row per change of any of a
 				       * connection's time, cwnd, ssthresh, in flight, srtt, rto,
 				       * snd_una, snd_nxt, peer window; NULL: none */
+	int log_cc;                   /* log congestion-state changes (SK_REC_CC) */
 	/* Called by sk_scenario_run when the scenario has run, before the world is freed:
 	 * its log, for pictures and for tests that look at a scenario's records. */
 	void (*on_end)(struct sk_world *w, void *arg);
@@ -74,6 +80,9 @@ struct sk_dev *sk_world_dev(struct sk_world *w, int host);
 struct sk_simnet *sk_world_net(struct sk_world *w);
 uint32_t sk_world_addr(struct sk_world *w, int host);
 const char *sk_world_name(struct sk_world *w, int host);
+int sk_world_nhosts(const struct sk_world *w);
+/* The link's one-way delay as configured (µs). */
+uint64_t sk_world_delay(const struct sk_world *w);
 uint64_t sk_world_now(const struct sk_world *w);
 
 /* Runs until virtual time t (delivering frames, firing timers); the clock ends at t. */

@@ -33,6 +33,33 @@ awk -F, 'NR > 1 { if (NF != 11) { print "row " NR ": " NF " fields"; bad = 1 } i
 	END { if (rows < 20) { print rows " rows"; bad = 1 } if (nxt != 1048578) { print "client snd_nxt ends at " nxt; bad = 1 } exit bad }' "$tmp/t.csv" ||
 	fail "csv content"
 
+# Pictures from the tool (the drawing itself is tests/trace's): hs-7's ladder has its six
+# SYNs, all lost, the timer doubling from 1 s to 16 s between them and 32 s more before it
+# gives up, and the client in
+# SYN-SENT from 0 to 63 s; the page holds the trace and both pictures; a transfer's plot
+# has its ACK, window, cwnd and ssthresh lines.
+"$sim" -q hs-7 --svg "$tmp/l.svg" --plot "$tmp/p.svg" --html "$tmp/p.html" >"$tmp/q.txt" || fail "hs-7 pictures"
+[ "$(grep -c '<line class="seg' "$tmp/l.svg")" -eq 6 ] || fail "hs-7 ladder: want 6 segments"
+[ "$(grep -c '<line class="seg[^"]*lost' "$tmp/l.svg")" -eq 6 ] || fail "hs-7 ladder: want 6 lost"
+[ "$(grep -o 'class="bracket-label"[^>]*>[^<]*' "$tmp/l.svg" | sed 's/.*>//' | tr '\n' ' ')" = "1 s 2 s 4 s 8 s 16 s 32 s " ] ||
+	fail "hs-7 ladder: timer brackets $(grep -o 'class="bracket-label"[^>]*>[^<]*' "$tmp/l.svg" | sed 's/.*>//' | tr '\n' ' ')"
+grep -q 'class="state"[^>]*sk:t0="0" sk:t1="63000000" sk:name="SYN-SENT"' "$tmp/l.svg" || fail "hs-7 ladder: SYN-SENT box"
+[ "$(grep -c '<svg' "$tmp/p.html")" -ge 2 ] || fail "hs-7 page: want both pictures inline"
+grep -q '00:01:03.000000 # client connect() = -1 ETIMEDOUT' "$tmp/p.html" || fail "hs-7 page: the trace"
+[ "$(wc -l <"$tmp/q.txt")" -eq 1 ] || fail "-q with pictures printed more than the verdict"
+"$sim" transfer --bytes 2M --loss 0.02 --plot "$tmp/t.svg" >/dev/null || fail "transfer --plot"
+for c in ack window cwnd ssthresh; do
+	grep -q "<polyline class=\"$c\"" "$tmp/t.svg" || fail "transfer plot: no $c line"
+done
+
+# The pictures docs/ shows are what the tools draw today.
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+bash "$repo/scripts/pictures.sh" "$(dirname "$sim")" "$tmp/pictures" || fail "scripts/pictures.sh"
+for f in "$repo"/docs/pictures/*.svg; do
+	cmp -s "$f" "$tmp/pictures/$(basename "$f")" ||
+		fail "docs/pictures/$(basename "$f") is not what synack-sim draws now (run scripts/pictures.sh)"
+done
+
 # Bad input: one line on stderr that says what, and status 2.
 "$sim" --bogus hs-1 >/dev/null 2>"$tmp/err" && fail "unknown option accepted"
 [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q -- '--bogus.*--help' "$tmp/err" || fail "unknown option: $(cat "$tmp/err")"

@@ -27,16 +27,18 @@ expect() {
 		cat "$work/err"
 		fail=1
 	fi
-	# errors about the file are one line; usage errors come with the usage text
-	if [ "${pattern#^synack-dump:}" != "$pattern" ] && [ "$lines" -ne 1 ]; then
+	# every error is one line (usage errors point to --help instead of printing the usage)
+	if [ "$want" = error ] && [ "$lines" -ne 1 ]; then
 		echo "FAIL: synack-dump $*: expected one line on stderr, got $lines"
 		fail=1
 	fi
 }
 
-expect error "usage" -- -q
-expect error "no input file" --
-expect error "usage" -- -r
+expect error "^synack-dump: unknown option or missing argument: -q (see --help)" -- -q
+expect error "^synack-dump: no input file (-r FILE; see --help)" --
+expect error "^synack-dump: unknown option or missing argument: -r (see --help)" -- -r
+expect error "^synack-dump: unexpected argument: extra (see --help)" -- -r "$work/x.pcap" extra
+expect error "^synack-dump: unknown option or missing argument: --svg (see --help)" -- -r "$work/x.pcap" --svg
 if ! "$dump" --help >"$work/out" 2>&1 || ! grep -q "usage: synack-dump -r FILE" "$work/out"; then
 	echo "FAIL: --help"
 	fail=1
@@ -69,6 +71,9 @@ if [ -s "$work/out" ]; then
 	echo "FAIL: output for an empty capture"
 	fail=1
 fi
+
+# A picture that cannot be written names its file.
+expect error "^synack-dump: $work/no/dir/x.svg: No such file or directory" -- -r "$work/none.pcap" --svg "$work/no/dir/x.svg"
 
 [ $fail -eq 0 ] && echo "synack-dump error handling as expected"
 exit $fail
