@@ -214,6 +214,9 @@ static void lq_2(struct sk_scn *s)
 	int server2 = sk_world_add_host(s->w, "server2", HOST3_ADDR, &ab);
 	if (!sk_expect(s, server2 >= 0, "three hosts"))
 		return;
+	sk_world_heading(s->w, "three cases at once, two connections each to a listener with room for one: "
+			       "server :6378 (the ACK is dropped), server :6379 (data follows the ACK), "
+			       "server2 :6378 (abort on overflow: RST)");
 	int l = sk_scn_listen(s, s->server, SK_PORT, 0); /* holds one connection (LQ-1) */
 	int l3 = sk_scn_listen(s, s->server, SK_PORT + 1, 0);
 	sk_scn_listen(s, server2, SK_PORT, 0);

@@ -626,7 +626,7 @@ void sk_world_note(struct sk_world *w, int host, const char *fmt, ...)
 
 void sk_world_heading(struct sk_world *w, const char *fmt, ...)
 {
-	char line[256];
+	char line[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
