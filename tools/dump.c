@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "base/grow.h"
 #include "trace/pcapng.h"
 #include "trace/picture.h"
 #include "trace/print.h"
@@ -80,15 +81,9 @@ static int keep(struct drawing *d, const struct pcap_pkthdr *h, const uint8_t *d
 	}
 	const uint8_t *ip = dec.l4_start - dec.ip.hlen;
 	size_t len = dec.ip.total_len;
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? 2 * d->cap : 256;
-		struct sk_pic_frame *f = realloc(d->frames, cap * sizeof(*f));
-		if (!f) {
-			free(frame);
-			return -ENOMEM;
-		}
-		d->frames = f;
-		d->cap = cap;
+	if (sk_grow(&d->frames, &d->cap, d->n, sizeof(*d->frames), 256) < 0) {
+		free(frame);
+		return -ENOMEM;
 	}
 	uint8_t *copy = malloc(len ? len : 1);
 	if (!copy) {

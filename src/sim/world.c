@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "base/siphash.h"
 #include "link/pcapdev.h"
 #include "trace/print.h"
@@ -81,14 +82,8 @@ static void fmt_conn(char *b, size_t n, const struct synack_sockaddr *local, con
 
 static struct sk_rec *rec_add(struct sk_world *w, enum sk_rec_type type, int host)
 {
-	if (w->nrecs == w->caprecs) {
-		size_t cap = w->caprecs ? w->caprecs * 2 : 256;
-		struct sk_rec *r = realloc(w->recs, cap * sizeof(*r));
-		if (!r)
-			return NULL;
-		w->recs = r;
-		w->caprecs = cap;
-	}
+	if (sk_grow(&w->recs, &w->caprecs, w->nrecs, sizeof(*w->recs), 256) < 0)
+		return NULL;
 	struct sk_rec *r = &w->recs[w->nrecs++];
 	memset(r, 0, sizeof(*r));
 	r->type = type;
@@ -422,14 +417,8 @@ static struct cc_seen *cc_find(struct sk_world *w, int host, const struct synack
 		if (s->host == host && same_addr(&s->local, &e->local) && same_addr(&s->remote, &e->remote))
 			return s;
 	}
-	if (w->nseen == w->capseen) {
-		size_t cap = w->capseen ? 2 * w->capseen : 8;
-		struct cc_seen *n = realloc(w->seen, cap * sizeof(*n));
-		if (!n)
-			return NULL;
-		w->seen = n;
-		w->capseen = cap;
-	}
+	if (sk_grow(&w->seen, &w->capseen, w->nseen, sizeof(*w->seen), 8) < 0)
+		return NULL;
 	struct cc_seen *s = &w->seen[w->nseen++];
 	memset(s, 0, sizeof(*s));
 	s->host = host;

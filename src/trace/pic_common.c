@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "wire/decode.h"
 
 /* Length of the UTF-8 sequence at s (1..4), or 0 if it is not one. */
@@ -235,14 +236,8 @@ static struct sk_pic_flow *flow_get(struct sk_pic_flows *ft, uint32_t src, uint1
 			return fl;
 		}
 	}
-	if (ft->n == ft->cap) {
-		size_t cap = ft->cap ? ft->cap * 2 : 16;
-		struct sk_pic_flow *v = realloc(ft->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		ft->v = v;
-		ft->cap = cap;
-	}
+	if (sk_grow(&ft->v, &ft->cap, ft->n, sizeof(*ft->v), 16) < 0)
+		return NULL;
 	struct sk_pic_flow *fl = &ft->v[ft->n];
 	memset(fl, 0, sizeof(*fl));
 	fl->addr[0] = src, fl->port[0] = sp, fl->addr[1] = dst, fl->port[1] = dp;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
 
@@ -262,28 +263,16 @@ struct plot {
 
 static int push_mark(struct plot *P, uint64_t t, int64_t lo, int64_t hi, int cls)
 {
-	if (P->nm == P->capm) {
-		size_t cap = P->capm ? P->capm * 2 : 256;
-		struct mark *m = realloc(P->m, cap * sizeof(*m));
-		if (!m)
-			return -ENOMEM;
-		P->m = m;
-		P->capm = cap;
-	}
+	if (sk_grow(&P->m, &P->capm, P->nm, sizeof(*P->m), 256) < 0)
+		return -ENOMEM;
 	P->m[P->nm++] = (struct mark){t, lo, hi, cls};
 	return 0;
 }
 
 static int push_step(struct step **v, size_t *n, size_t *cap, uint64_t t, int64_t val)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 256;
-		struct step *a = realloc(*v, c * sizeof(*a));
-		if (!a)
-			return -ENOMEM;
-		*v = a;
-		*cap = c;
-	}
+	if (sk_grow(v, cap, *n, sizeof(**v), 256) < 0)
+		return -ENOMEM;
 	(*v)[*n] = (struct step){t, val, *n};
 	(*n)++;
 	return 0;
