@@ -98,15 +98,13 @@ static int keep(struct drawing *d, const struct pcap_pkthdr *h, const uint8_t *d
 	return 0;
 }
 
-static int draw_one(const char *out, int (*fn)(FILE *, const struct sk_pic *), const struct sk_pic *p)
+/* One picture to out if asked for (out not NULL); 1 after saying why it failed. */
+static int draw_one(const char *out, enum sk_pic_format kind, const struct sk_pic *p, const char *trace)
 {
-	FILE *f = fopen(out, "w");
-	int e = f ? fn(f, p) : -errno;
-	if (f && fclose(f) != 0 && !e)
-		e = -errno;
+	int e = out ? sk_pic_save(out, kind, p, trace) : 0;
 	if (e)
 		fprintf(stderr, "synack-dump: %s: %s\n", out, strerror(-e));
-	return e ? 1 : 0;
+	return e != 0;
 }
 
 /* Writes the pictures asked for; returns 0 or 1 (after saying why). */
@@ -114,22 +112,8 @@ static int draw(struct drawing *d, const char *path)
 {
 	struct sk_pic p = {.title = path, .endpoints = d->name_of, .n_endpoints = d->naddrs, .frames = d->frames,
 			   .n_frames = d->n};
-	int status = 0;
-	if (d->svg)
-		status |= draw_one(d->svg, sk_pic_ladder_svg, &p);
-	if (d->plot)
-		status |= draw_one(d->plot, sk_pic_plot_svg, &p);
-	if (d->html) {
-		FILE *f = fopen(d->html, "w");
-		int e = f ? sk_pic_html(f, &p, d->buf) : -errno;
-		if (f && fclose(f) != 0 && !e)
-			e = -errno;
-		if (e) {
-			fprintf(stderr, "synack-dump: %s: %s\n", d->html, strerror(-e));
-			status = 1;
-		}
-	}
-	return status;
+	return draw_one(d->svg, SK_PIC_LADDER, &p, NULL) | draw_one(d->plot, SK_PIC_PLOT, &p, NULL) |
+	       draw_one(d->html, SK_PIC_HTML, &p, d->buf);
 }
 
 static void drawing_free(struct drawing *d)

@@ -104,15 +104,13 @@ static FILE *open_csv(const char *path)
 	return f;
 }
 
-static int draw_one(const char *path, int (*fn)(FILE *, const struct sk_pic *), const struct sk_pic *p)
+/* One picture to path if asked for (path not NULL); 1 after saying why it failed. */
+static int draw_one(const char *path, enum sk_pic_format kind, const struct sk_pic *p, const char *trace)
 {
-	FILE *f = fopen(path, "w");
-	int e = f ? fn(f, p) : -errno;
-	if (f && fclose(f) != 0 && !e)
-		e = -errno;
+	int e = path ? sk_pic_save(path, kind, p, trace) : 0;
 	if (e)
 		fprintf(stderr, "synack-sim: %s: %s\n", path, strerror(-e));
-	return e;
+	return e != 0;
 }
 
 /* The world's on_end: draws what was asked for from its log. */
@@ -125,21 +123,11 @@ static void draw(struct sk_world *w, void *arg)
 		x->failed = 1;
 		return;
 	}
-	if (x->svg && draw_one(x->svg, sk_pic_ladder_svg, &wp.pic))
-		x->failed = 1;
-	if (x->plot && draw_one(x->plot, sk_pic_plot_svg, &wp.pic))
-		x->failed = 1;
-	if (x->html) {
-		fflush(x->trace);
-		FILE *f = fopen(x->html, "w");
-		int e = f ? sk_pic_html(f, &wp.pic, x->text) : -errno;
-		if (f && fclose(f) != 0 && !e)
-			e = -errno;
-		if (e) {
-			fprintf(stderr, "synack-sim: %s: %s\n", x->html, strerror(-e));
-			x->failed = 1;
-		}
-	}
+	if (x->trace)
+		fflush(x->trace); /* the page's trace, up to now */
+	x->failed |= draw_one(x->svg, SK_PIC_LADDER, &wp.pic, NULL);
+	x->failed |= draw_one(x->plot, SK_PIC_PLOT, &wp.pic, NULL);
+	x->failed |= draw_one(x->html, SK_PIC_HTML, &wp.pic, x->text);
 	sk_world_picture_free(&wp);
 }
 

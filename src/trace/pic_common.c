@@ -471,3 +471,16 @@ void sk_pic_svg_open(FILE *f, double w, double h, const char *cls, int standalon
 	fprintf(f, "<rect class=\"bg\" x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"" SK_PIC_COLOUR_BG
 		   "\"/>\n", w, h);
 }
+
+int sk_pic_save(const char *path, enum sk_pic_format kind, const struct sk_pic *p, const char *trace_text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	int e = kind == SK_PIC_LADDER ? sk_pic_ladder_svg(f, p)
+		: kind == SK_PIC_PLOT ? sk_pic_plot_svg(f, p)
+				      : sk_pic_html(f, p, trace_text);
+	if (fclose(f) != 0 && !e)
+		e = -errno;
+	return e;
+}

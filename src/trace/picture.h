@@ -144,4 +144,9 @@ int sk_pic_plot_svg(FILE *f, const struct sk_pic *p);
  * text (HTML-escaped, preformatted; NULL for none). Returns as sk_pic_ladder_svg. */
 int sk_pic_html(FILE *f, const struct sk_pic *p, const char *trace_text);
 
+enum sk_pic_format { SK_PIC_LADDER, SK_PIC_PLOT, SK_PIC_HTML };
+/* Writes one picture of that format to path (created or truncated; trace_text for the page).
+ * Returns 0, or -errno of opening, writing or closing the file, or of the writer. */
+int sk_pic_save(const char *path, enum sk_pic_format kind, const struct sk_pic *p, const char *trace_text);
+
 #endif
