@@ -15,6 +15,7 @@
 #include "wire/checksum.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
+#include "stack/addr.h"
 
 #define CLIENT 0x0a000001u
 #define SERVER 0x0a000002u
@@ -33,7 +34,7 @@ static synack_stack *new_stack(uint64_t seed, uint32_t addr, synack_output_fn ou
 		c.tcp_max_tw_buckets = 1u << 22;
 	}
 	synack_stack *s = synack_stack_new(&c, NULL);
-	if (!s || synack_add_addr(s, addr, 24, 1500, out, ctx) < 0) {
+	if (!s || sk_add_addr4(s, addr, 24, 1500, out, ctx) < 0) {
 		fprintf(stderr, "bench-conn: cannot create a stack\n");
 		exit(1);
 	}
@@ -51,8 +52,8 @@ static void setup(struct mlink *m, size_t inbox, int defaults)
 	m->a = new_stack(1, CLIENT, mlink_out_to_b, m, 0);
 	m->b = new_stack(2, SERVER, mlink_out_to_a, m, defaults);
 	for (int p = 0; p < NPORTS; p++) {
-		listeners[p] = synack_socket(m->b, SYNACK_SOCK_STREAM);
-		struct synack_sockaddr a = {0, (uint16_t)(6000 + p)};
+		listeners[p] = synack_socket(m->b, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+		struct synack_sockaddr a = sk_sa_from4(0, (uint16_t)(6000 + p));
 		if (synack_bind(m->b, listeners[p], &a) < 0 || synack_listen(m->b, listeners[p], 1 << 30) < 0) {
 			fprintf(stderr, "bench-conn: listen failed\n");
 			exit(1);
@@ -102,8 +103,8 @@ static size_t heap_used(void)
 
 static int open_one(struct mlink *m, int i)
 {
-	int c = synack_socket(m->a, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr a = {SERVER, (uint16_t)(6000 + i % NPORTS)};
+	int c = synack_socket(m->a, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr a = sk_sa_from4(SERVER, (uint16_t)(6000 + i % NPORTS));
 	if (c < 0 || synack_connect(m->a, c, &a) != -EINPROGRESS)
 		return -1;
 	return c;

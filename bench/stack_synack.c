@@ -29,6 +29,7 @@
 
 #include "link/tun.h"
 #include "tunsrv.h"
+#include "stack/addr.h"
 
 #define BATCH 64
 #define IO_CHUNK (256 * 1024)
@@ -161,14 +162,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "stack_synack: synack_stack_new: %s\n", strerror(-err));
 		return 1;
 	}
-	if ((err = synack_add_addr(st, addr, (uint8_t)prefix, mtu, out, dev)) < 0) {
+	if ((err = sk_add_addr4(st, addr, (uint8_t)prefix, mtu, out, dev)) < 0) {
 		fprintf(stderr, "stack_synack: synack_add_addr: %s\n", strerror(-err));
 		return 1;
 	}
 	if (sk_tun_gso_max(dev))
 		synack_set_gso(st, err, sk_tun_gso_max(dev));
-	int l = synack_socket(st, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr la = {0, (uint16_t)port};
+	int l = synack_socket(st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr la = sk_sa_from4(0, (uint16_t)port);
 	int one = 1;
 	if (l < 0 || synack_setsockopt(st, l, SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    synack_bind(st, l, &la) < 0 || synack_listen(st, l, 4096) < 0) {

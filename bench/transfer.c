@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "mlink.h"
+#include "stack/addr.h"
 
 static uint64_t now_us(void)
 {
@@ -58,15 +59,15 @@ static int run(uint64_t bytes, double loss, struct result *r)
 	m.b = synack_stack_new(&c, NULL);
 	if (!m.a || !m.b)
 		return -ENOMEM;
-	synack_add_addr(m.a, 0x0a000001u, 24, 1500, mlink_out_to_b, &m);
-	synack_add_addr(m.b, 0x0a000002u, 24, 1500, mlink_out_to_a, &m);
+	sk_add_addr4(m.a, 0x0a000001u, 24, 1500, mlink_out_to_b, &m);
+	sk_add_addr4(m.b, 0x0a000002u, 24, 1500, mlink_out_to_a, &m);
 	m.now = now_us();
-	int l = synack_socket(m.b, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr a = {0, 5001};
+	int l = synack_socket(m.b, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr a = sk_sa_from4(0, 5001);
 	synack_bind(m.b, l, &a);
 	synack_listen(m.b, l, 4);
-	int cs = synack_socket(m.a, SYNACK_SOCK_STREAM);
-	a.addr = 0x0a000002u;
+	int cs = synack_socket(m.a, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	a = sk_sa_from4(0x0a000002u, 5001);
 	synack_connect(m.a, cs, &a);
 	mlink_drain(&m);
 	int ss = synack_accept(m.b, l, NULL);

@@ -12,6 +12,7 @@
 #include "wire/checksum.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
+#include "stack/addr.h"
 
 #define CADDR 0x0a000001u
 #define SADDR 0x0a000002u
@@ -75,13 +76,13 @@ static int setup(struct fx *f)
 	if (!f->c.st || !f->s.st)
 		return -1;
 	/* Client output goes to the server's queue and back. */
-	synack_add_addr(f->c.st, CADDR, 24, 1500, out, &f->s);
-	synack_add_addr(f->s.st, SADDR, 24, 1500, out, &f->c);
-	f->lsock = synack_socket(f->s.st, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr a = {0, 6378};
+	sk_add_addr4(f->c.st, CADDR, 24, 1500, out, &f->s);
+	sk_add_addr4(f->s.st, SADDR, 24, 1500, out, &f->c);
+	f->lsock = synack_socket(f->s.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr a = sk_sa_from4(0, 6378);
 	synack_bind(f->s.st, f->lsock, &a);
 	synack_listen(f->s.st, f->lsock, 4);
-	f->csock = synack_socket(f->c.st, SYNACK_SOCK_STREAM);
+	f->csock = synack_socket(f->c.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	a.addr = SADDR;
 	synack_connect(f->c.st, f->csock, &a);
 	deliver(f);

@@ -1100,9 +1100,8 @@ int main(int argc, char **argv)
 	}
 	pthread_detach(sig_thread);
 	if (S.verbose) {
-		struct in_addr a = {.s_addr = htonl(ro.addr)};
-		char as[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &a, as, sizeof(as));
+		char as[SYNACK_IP_STRLEN];
+		synack_ip_format(&ro.addr, as, sizeof(as));
 		fprintf(stderr, "synack-httpd: serving %s on %s:%u%s%s\n", S.root, as, S.port,
 			S.up[0] ? ", PUT into " : "", S.up);
 	}

@@ -29,14 +29,15 @@ extern "C" {
 typedef struct synack_rt synack_rt;
 
 /* What every tool accepts (--tun NAME | --tap NAME, --addr A/LEN, --host-addr A/LEN,
- * --gw A, --mtu N, --trace, -w FILE.pcap, --no-control). Addresses in host order. */
+ * --gw A, --mtu N, --trace, -w FILE.pcap, --no-control). An address not given has family
+ * SYNACK_AF_UNSPEC (a zeroed struct synack_ip). */
 struct synack_rt_opts {
 	const char *tun, *tap;  /* the device, exactly one */
-	uint32_t addr;          /* synack's address */
+	struct synack_ip addr;  /* synack's address */
 	uint8_t prefix;
-	uint32_t host_addr;     /* when not 0: configure the kernel side (address, link up) */
+	struct synack_ip host_addr; /* when given: configure the kernel side (address, link up) */
 	uint8_t host_prefix;    /* 0: prefix */
-	uint32_t gw;            /* default gateway, 0 = none (everything on-link) */
+	struct synack_ip gw;    /* default gateway; none: everything on-link */
 	uint32_t mtu;           /* 1500 */
 	int trace;              /* tcpdump-format lines on stderr for every packet */
 	const char *pcap;       /* write every packet to this pcap file */

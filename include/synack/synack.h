@@ -9,13 +9,20 @@
  *
  * Sockets are small integer handles. Every call is non-blocking; a blocking, thread-safe
  * POSIX layer sits above this one. Errors are negative errno values (-EAGAIN, -ECONNREFUSED,
- * ...). Addresses and ports are in host byte order. */
+ * ...).
+ *
+ * Byte order, one convention for the whole API (this header and synack/rt.h): an IP
+ * address is never an integer but its bytes in network order, as on the wire and in
+ * struct in_addr / in6_addr (struct synack_ip); a port is a number, in host byte order, in
+ * synack's own structures. Only struct sockaddr, which the runtime's POSIX calls take as
+ * the kernel's do, carries the port in network order, as POSIX fixes it. */
 #ifndef SYNACK_H
 #define SYNACK_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <synack/version.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,8 +30,12 @@ extern "C" {
 
 /* Tunables, with Linux's defaults (synack_config_defaults). Times carry their unit. */
 struct synack_config {
-	uint8_t secret[16];          /* key of the ISN/cookie/table hashes; keep it secret */
-	uint64_t seed;               /* seeds the stack's PRNG (ephemeral ports, jitter) */
+	uint8_t secret[16];          /* key of the ISN/cookie/table hashes; keep it secret.
+				      * All zero (the default): synack_stack_new takes one
+				      * from the system (getrandom) */
+	uint64_t seed;               /* seeds the stack's PRNG (ephemeral ports, jitter); 0
+				      * (the default): from the system too. Set both for a
+				      * run that repeats (simulations do) */
 	int tcp_syn_retries;         /* 5 */
 	int tcp_synack_retries;      /* 5 */
 	int tcp_retries2;            /* 15 */
@@ -87,15 +98,68 @@ void synack_config_defaults(struct synack_config *c);
 
 typedef struct synack_stack synack_stack;
 
+/* A stack with the given tunables (NULL: the defaults). NULL on error, with *err (when
+ * err is not NULL) -EINVAL for a bad tunable, -ENOMEM, or getrandom's error when the
+ * secret or seed is left to the system and it has no entropy to give. */
 synack_stack *synack_stack_new(const struct synack_config *c, int *err);
 void synack_stack_free(synack_stack *s);
 
-/* Sends one IPv4 packet. Returns 0 or -errno (the packet is then counted as dropped). */
+/* ---- Addresses ---- */
+
+/* Address families, with Linux's AF_ values so a POSIX shim passes them through. */
+enum { SYNACK_AF_UNSPEC = 0, SYNACK_AF_INET = 2, SYNACK_AF_INET6 = 10 };
+
+/* An IP address: SYNACK_AF_INET uses bytes[0..3] (the rest is zero), SYNACK_AF_INET6 all
+ * 16; network byte order. A zeroed struct is no address (family SYNACK_AF_UNSPEC). */
+struct synack_ip {
+	uint16_t family;
+	uint8_t bytes[16];
+};
+
+/* An address and a port: what bind, connect, accept and the names of a socket use. */
+struct synack_sockaddr {
+	struct synack_ip ip;
+	uint16_t port;     /* host byte order */
+	uint32_t scope_id; /* IPv6 link-local addresses: the link; 0 otherwise */
+};
+
+/* The IPv4 address a.b.c.d, and it with a port: synack_sa4(192, 0, 2, 1, 80). */
+static inline struct synack_ip synack_ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	struct synack_ip ip = {SYNACK_AF_INET, {a, b, c, d}};
+	return ip;
+}
+static inline struct synack_sockaddr synack_sa4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port)
+{
+	struct synack_sockaddr sa = {synack_ip4(a, b, c, d), port, 0};
+	return sa;
+}
+/* Any address of the family, with a port: what a listener binds. */
+static inline struct synack_sockaddr synack_sa_any(uint16_t family, uint16_t port)
+{
+	struct synack_sockaddr sa = {{family, {0}}, port, 0};
+	return sa;
+}
+
+/* Longest text synack_ip_format writes, with its NUL (INET6_ADDRSTRLEN). */
+#define SYNACK_IP_STRLEN 46
+/* Parses "192.0.2.1" (SYNACK_AF_INET) or an IPv6 address in any form inet_pton(3) takes
+ * (SYNACK_AF_INET6). Returns 0, or -EINVAL (out untouched). */
+int synack_ip_parse(const char *text, struct synack_ip *out);
+/* Writes ip as inet_ntop(3) does (IPv6 in RFC 5952's form) into buf; returns buf, or
+ * NULL when len is too short or the family unknown (errno-free: nothing else fails). */
+const char *synack_ip_format(const struct synack_ip *ip, char *buf, size_t len);
+/* 1 when a and b are the same address of the same family, else 0. */
+int synack_ip_equal(const struct synack_ip *a, const struct synack_ip *b);
+
+/* Sends one IP packet. Returns 0 or -errno (the packet is then counted as dropped). */
 typedef int (*synack_output_fn)(void *ctx, const uint8_t *pkt, size_t len, uint64_t now);
 
-/* Gives the stack an IPv4 address on a link of the given MTU; packets to the prefix (and,
- * for now, everywhere else) leave through out(ctx, ...). Returns an address id or -errno. */
-int synack_add_addr(synack_stack *s, uint32_t addr, uint8_t prefix_len, uint32_t mtu,
+/* Gives the stack an address on a link of the given MTU; packets to the prefix (and, for
+ * now, everywhere else) leave through out(ctx, ...). Returns an address id or -errno:
+ * -EINVAL for a prefix longer than the family's or no family, -EAFNOSUPPORT for IPv6
+ * (not yet), -EEXIST for an address the stack has. */
+int synack_add_addr(synack_stack *s, const struct synack_ip *addr, uint8_t prefix_len, uint32_t mtu,
 		    synack_output_fn out, void *ctx);
 
 /* The link of address id (from synack_add_addr) cuts TCP segments at the MSS itself (TSO,
@@ -113,12 +177,9 @@ uint64_t synack_next_deadline(const synack_stack *s);
 enum { SYNACK_SOCK_STREAM = 1, SYNACK_SOCK_DGRAM = 2 };
 enum { SYNACK_SHUT_RD = 0, SYNACK_SHUT_WR = 1, SYNACK_SHUT_RDWR = 2 };
 
-struct synack_sockaddr {
-	uint32_t addr;
-	uint16_t port;
-};
-
-int synack_socket(synack_stack *s, int type);
+/* A socket of a family (SYNACK_AF_INET; SYNACK_AF_INET6 gives -EAFNOSUPPORT until IPv6
+ * lands) and a type. Addresses given to it later must be of its family (-EAFNOSUPPORT). */
+int synack_socket(synack_stack *s, int family, int type);
 int synack_bind(synack_stack *s, int sock, const struct synack_sockaddr *a);
 int synack_listen(synack_stack *s, int sock, int backlog);
 /* A connection that completed its handshake, or -EAGAIN. */

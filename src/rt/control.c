@@ -251,8 +251,9 @@ static const char *proto_name(int type)
 
 static void put_addr(FILE *f, const char *key, const struct synack_sockaddr *a)
 {
-	char b[16];
-	fprintf(f, "\t%s=%s:%u", key, sk_ipv4_ntoa(a->addr, b), a->port);
+	char b[SYNACK_IP_STRLEN];
+	const char *ip = synack_ip_format(&a->ip, b, sizeof(b));
+	fprintf(f, "\t%s=%s:%u", key, ip ? ip : "0.0.0.0", a->port);
 }
 
 static void put_entry(FILE *f, const struct entry *x, uint64_t now)

@@ -7,6 +7,7 @@
 
 #include <synack/rt.h>
 
+#include "stack/addr.h"
 #include "wire/ipv4.h"
 
 const char synack_rt_opts_help[] =
@@ -38,7 +39,7 @@ static int fail(char *why, size_t whylen, const char *fmt, const char *a)
 }
 
 /* "A.B.C.D/LEN" (with_len) or "A.B.C.D". */
-static int parse_addr(const char *s, int with_len, uint32_t *addr, uint8_t *prefix)
+static int parse_addr(const char *s, int with_len, struct synack_ip *addr, uint8_t *prefix)
 {
 	char buf[32];
 	if (strlen(s) >= sizeof(buf))
@@ -62,7 +63,11 @@ static int parse_addr(const char *s, int with_len, uint32_t *addr, uint8_t *pref
 			return -1;
 		*prefix = (uint8_t)v;
 	}
-	return sk_ipv4_aton(buf, addr) == 0 ? 0 : -1;
+	uint32_t a4;
+	if (sk_ipv4_aton(buf, &a4) < 0)
+		return -1;
+	*addr = sk_ip_from4(a4);
+	return 0;
 }
 
 static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
@@ -208,9 +213,9 @@ int synack_rt_opts_parse(struct synack_rt_opts *o, int *argc, char **argv, char 
 		return fail(why, whylen, "%s", "--tun and --tap: give one device, not both");
 	if (!o->tun && !o->tap)
 		return fail(why, whylen, "%s", "a device is required: --tun NAME or --tap NAME");
-	if (!o->addr)
+	if (o->addr.family == SYNACK_AF_UNSPEC)
 		return fail(why, whylen, "%s", "--addr A.B.C.D/LEN is required");
-	if (o->host_addr && o->host_addr == o->addr)
+	if (synack_ip_equal(&o->host_addr, &o->addr))
 		return fail(why, whylen, "%s", "--host-addr: must differ from --addr");
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "rt/rt_dev.h"
 #include "rt/rt_int.h"
 #include "sock/posix.h"
+#include "stack/addr.h"
 #include "wire/decode.h"
 
 #define RT_BATCH     256               /* packets read per round, at most */
@@ -33,6 +34,14 @@ uint64_t sk_rt_now_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* The IP layer's form of an IPv4 option: 0 when not given. */
+static uint32_t ip4(const struct synack_ip *ip)
+{
+	uint32_t a = 0;
+	sk_ip_to4(ip, &a);
+	return a;
 }
 
 static uint64_t wall_us(void)
@@ -475,14 +484,6 @@ static void fill_random(void *buf, size_t len)
 	}
 }
 
-static int all_zero(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return 0;
-	return 1;
-}
-
 static void rt_free(synack_rt *rt)
 {
 	sk_rt_control_close(rt);
@@ -551,10 +552,6 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 		cfg = *o->cfg;
 	else
 		synack_config_defaults(&cfg);
-	if (all_zero(cfg.secret, sizeof(cfg.secret)))
-		fill_random(cfg.secret, sizeof(cfg.secret));
-	if (!cfg.seed)
-		fill_random(&cfg.seed, sizeof(cfg.seed));
 	rt->st = synack_stack_new(&cfg, &err);
 	if (!rt->st) {
 		say(why, whylen, "stack: %s", strerror(err < 0 ? -err : EINVAL));
@@ -568,13 +565,13 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 	if (dev->linktype == SK_LINK_ETHERNET) {
 		fill_random(rt->mac, sizeof(rt->mac));
 		rt->mac[0] = 0x02; /* 02:xx:xx:xx:xx:xx: locally administered, unicast */
-		rt->eth = sk_ethif_new(rt->dev, rt->mac, o->addr, o->prefix, o->gw, NULL);
+		rt->eth = sk_ethif_new(rt->dev, rt->mac, ip4(&o->addr), o->prefix, ip4(&o->gw), NULL);
 		if (!rt->eth) {
 			say(why, whylen, "ethernet: %s", strerror(errno ? errno : EINVAL));
 			goto fail;
 		}
 	}
-	int id = synack_add_addr(rt->st, o->addr, o->prefix, mtu, rt_output, rt);
+	int id = synack_add_addr(rt->st, &o->addr, o->prefix, mtu, rt_output, rt);
 	if (id < 0) {
 		say(why, whylen, "--addr: %s", strerror(-id));
 		goto fail;
@@ -620,7 +617,7 @@ fail:
 
 synack_rt *sk_rt_start_dev(const struct synack_rt_opts *o, struct sk_dev *dev, char *why, size_t whylen)
 {
-	if (!o || !dev || !o->addr) {
+	if (!o || !dev || o->addr.family == SYNACK_AF_UNSPEC) {
 		sk_dev_close(dev);
 		say(why, whylen, "--addr A.B.C.D/LEN is required");
 		return NULL;
@@ -636,7 +633,7 @@ synack_rt *synack_rt_start(const struct synack_rt_opts *o, char *why, size_t why
 		say(why, whylen, "a device is required: --tun NAME or --tap NAME");
 		return NULL;
 	}
-	if (!o->addr) {
+	if (o->addr.family == SYNACK_AF_UNSPEC) {
 		say(why, whylen, "--addr A.B.C.D/LEN is required");
 		return NULL;
 	}
@@ -649,8 +646,8 @@ synack_rt *synack_rt_start(const struct synack_rt_opts *o, char *why, size_t why
 		say(why, whylen, "%s: %s", name, tmp);
 		return NULL;
 	}
-	if (o->host_addr) {
-		int r = sk_tun_host_config(name, o->host_addr, o->host_prefix ? o->host_prefix : o->prefix, tmp,
+	if (o->host_addr.family != SYNACK_AF_UNSPEC) {
+		int r = sk_tun_host_config(name, ip4(&o->host_addr), o->host_prefix ? o->host_prefix : o->prefix, tmp,
 					   sizeof(tmp));
 		if (r < 0) {
 			say(why, whylen, "%s: %s", name, tmp);

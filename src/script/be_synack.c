@@ -71,7 +71,9 @@ static int sbe_open(struct sk_backend *be, const struct sk_run_net *net, char *w
 		return -1;
 	}
 	synack_poll(b->st, BASE_US);
-	int id = synack_add_addr(b->st, ntohl(net->local.s_addr), net->prefix, net->mtu, output, b);
+	struct synack_ip ip = {SYNACK_AF_INET, {0}};
+	memcpy(ip.bytes, &net->local, 4);
+	int id = synack_add_addr(b->st, &ip, net->prefix, net->mtu, output, b);
 	if (id < 0) {
 		snprintf(why, whylen, "synack: address: %s", strerror(-id));
 		return -1;

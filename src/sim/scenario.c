@@ -114,8 +114,8 @@ static void print_result(struct sk_scn *s, int host, const char *call, long r)
 int sk_scn_listen(struct sk_scn *s, int host, uint16_t port, int backlog)
 {
 	synack_stack *st = sk_world_stack(s->w, host);
-	int l = synack_socket(st, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr a = {0, port};
+	int l = synack_socket(st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr a = sk_sa_from4(0, port);
 	int r = l < 0 ? l : synack_bind(st, l, &a);
 	if (r >= 0)
 		r = synack_listen(st, l, backlog);
@@ -128,10 +128,10 @@ int sk_scn_listen(struct sk_scn *s, int host, uint16_t port, int backlog)
 int sk_scn_connect(struct sk_scn *s, int host, uint32_t addr, uint16_t port)
 {
 	synack_stack *st = sk_world_stack(s->w, host);
-	int k = synack_socket(st, SYNACK_SOCK_STREAM);
+	int k = synack_socket(st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	if (k < 0)
 		return k;
-	struct synack_sockaddr a = {addr, port};
+	struct synack_sockaddr a = sk_sa_from4(addr, port);
 	int r = synack_connect(st, k, &a);
 	char call[64], ip[16];
 	snprintf(call, sizeof(call), "connect(%s:%u)", sk_ipv4_ntoa(addr, ip), port);
@@ -315,7 +315,7 @@ int sk_scn_state(struct sk_scn *s, int host, int sock)
 
 int sk_scn_connect_sock(struct sk_scn *s, int host, int sock, uint32_t addr, uint16_t port)
 {
-	struct synack_sockaddr a = {addr, port};
+	struct synack_sockaddr a = sk_sa_from4(addr, port);
 	int r = synack_connect(sk_world_stack(s->w, host), sock, &a);
 	char call[64], ip[16];
 	snprintf(call, sizeof(call), "connect(%s:%u)", sk_ipv4_ntoa(addr, ip), port);
@@ -640,7 +640,7 @@ int sk_scn_data_at(struct sk_scn *s, int host, uint16_t sport, uint64_t t,
 
 uint16_t sk_scn_port(struct sk_scn *s, int host, int sock)
 {
-	struct synack_sockaddr a = {0, 0};
+	struct synack_sockaddr a = sk_sa_from4(0, 0);
 	synack_getsockname(sk_world_stack(s->w, host), sock, &a);
 	return a.port;
 }

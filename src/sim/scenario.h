@@ -8,6 +8,7 @@
 
 #include "script/symbols.h" /* sk_errno_name */
 #include "sim/world.h"
+#include "stack/addr.h"
 
 struct sk_scn {
 	struct sk_world *w;

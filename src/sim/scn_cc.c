@@ -29,7 +29,7 @@ static int open_conn(struct sk_scn *s, int ch, uint32_t addr, int sh, const char
 {
 	memset(k, 0, sizeof(*k));
 	synack_stack *st = sk_world_stack(s->w, ch);
-	k->c = synack_socket(st, SYNACK_SOCK_STREAM);
+	k->c = synack_socket(st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	if (cc)
 		sk_scn_set_cc(s, ch, k->c, cc);
 	uint64_t t0 = sk_world_now(s->w);
@@ -479,10 +479,10 @@ static void cc_4(struct sk_scn *s)
 
 	/* Defaults and per-stack configuration. */
 	synack_stack *cst = sk_world_stack(s->w, s->client);
-	int k = synack_socket(cst, SYNACK_SOCK_STREAM);
+	int k = synack_socket(cst, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	sk_expect(s, !strcmp(cc_of(s, s->client, k, b, sizeof(b)), "cubic"),
 		  "a default stack's socket: %s (want cubic)", b);
-	int kr = synack_socket(sk_world_stack(s->w, rc), SYNACK_SOCK_STREAM);
+	int kr = synack_socket(sk_world_stack(s->w, rc), SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	sk_expect(s, !strcmp(cc_of(s, rc, kr, b, sizeof(b)), "newreno"),
 		  "a socket of a stack configured with newreno: %s", b);
 	struct synack_config bad;
@@ -682,7 +682,7 @@ static void cc_5(struct sk_scn *s)
 	sk_expect(s, sk_scn_tcp_info(s, s->server, l, &i) == 0 && i.state == SYNACK_LISTEN,
 		  "a listener: LISTEN");
 	synack_stack *cst = sk_world_stack(s->w, s->client);
-	int c = synack_socket(cst, SYNACK_SOCK_STREAM);
+	int c = synack_socket(cst, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	sk_expect(s,
 		  sk_scn_tcp_info(s, s->client, c, &i) == 0 && i.state == SYNACK_CLOSED &&
 			  i.bytes_in_flight == 0,

@@ -13,10 +13,10 @@
 static int connect_from(struct sk_scn *s, int host, uint16_t lport, uint32_t addr, uint16_t port)
 {
 	synack_stack *st = sk_world_stack(s->w, host);
-	int k = synack_socket(st, SYNACK_SOCK_STREAM);
+	int k = synack_socket(st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	if (k < 0)
 		return k;
-	struct synack_sockaddr a = {0, lport};
+	struct synack_sockaddr a = sk_sa_from4(0, lport);
 	int r = synack_bind(st, k, &a);
 	sk_world_note(s->w, host, "bind(:%u) = %s", lport, r < 0 ? sk_errno_name(r) : "0");
 	if (r < 0)

@@ -39,7 +39,7 @@ static int mss_only(const struct sk_rec *r)
 
 static uint16_t peer_port(struct sk_scn *s, int host, int sock)
 {
-	struct synack_sockaddr a = {0, 0};
+	struct synack_sockaddr a = sk_sa_from4(0, 0);
 	synack_getpeername(sk_world_stack(s->w, host), sock, &a);
 	return a.port;
 }

@@ -19,7 +19,7 @@
 /* A socket with SO_KEEPALIVE (and TCP_KEEPIDLE/INTVL/CNT when nonzero) set before connect. */
 static int ka_connect(struct sk_scn *s, int host, int idle, int intvl, int cnt)
 {
-	int k = synack_socket(sk_world_stack(s->w, host), SYNACK_SOCK_STREAM);
+	int k = synack_socket(sk_world_stack(s->w, host), SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	if (k < 0)
 		return k;
 	sk_scn_setsockopt_int(s, host, k, SYNACK_SOL_SOCKET, SYNACK_SO_KEEPALIVE, 1);
@@ -1383,7 +1383,7 @@ static void rel_9(struct sk_scn *s)
 		struct synack_sockaddr p;
 		int a = synack_accept(srv, l, &p);
 		for (int j = 0; a >= 0 && j < 5; j++)
-			if (p.addr == sk_world_addr(s->w, host[j]))
+			if (sk_sa_addr4(&p) == sk_world_addr(s->w, host[j]))
 				sv[j] = a;
 	}
 	for (int i = 0; i < 5; i++) {

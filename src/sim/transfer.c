@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim/world.h"
+#include "stack/addr.h"
 
 #define CHUNK 65536
 
@@ -105,12 +106,12 @@ int sk_transfer_run(const struct sk_transfer_opts *o, struct sk_transfer_result 
 		return ch < 0 ? ch : sh;
 	}
 	struct end c = {sk_world_stack(w, ch), -1, 0}, s = {sk_world_stack(w, sh), -1, 0};
-	int l = synack_socket(s.st, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr a = {0, 5001};
+	int l = synack_socket(s.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr a = sk_sa_from4(0, 5001);
 	synack_bind(s.st, l, &a);
 	synack_listen(s.st, l, 8);
-	c.sock = synack_socket(c.st, SYNACK_SOCK_STREAM);
-	a.addr = 0x0a000002u;
+	c.sock = synack_socket(c.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	a = sk_sa_from4(0x0a000002u, 5001);
 	synack_connect(c.st, c.sock, &a);
 	uint64_t limit = o->time_limit_us ? o->time_limit_us : 24ull * 3600 * 1000000;
 	while ((s.sock = synack_accept(s.st, l, NULL)) < 0) {

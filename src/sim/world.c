@@ -9,6 +9,7 @@
 #include "base/grow.h"
 #include "base/siphash.h"
 #include "link/pcapdev.h"
+#include "stack/addr.h"
 #include "trace/print.h"
 #include "wire/ipv4.h"
 
@@ -62,17 +63,17 @@ static void fmt_time(char *b, size_t n, uint64_t t)
 
 static void fmt_addr(char *b, size_t n, const struct synack_sockaddr *a)
 {
-	snprintf(b, n, "%u.%u.%u.%u.%u", a->addr >> 24, (a->addr >> 16) & 255, (a->addr >> 8) & 255, a->addr & 255,
-		 a->port);
+	char ip[SYNACK_IP_STRLEN];
+	snprintf(b, n, "%s.%u", synack_ip_format(&a->ip, ip, sizeof(ip)) ? ip : "0.0.0.0", a->port);
 }
 
 /* A connection as tcpdump names it, "10.0.0.1.40001 > 10.0.0.2.6378"; a listener by its
  * local address alone. */
 static void fmt_conn(char *b, size_t n, const struct synack_sockaddr *local, const struct synack_sockaddr *remote)
 {
-	char l[32], r[32];
+	char l[56], r[56];
 	fmt_addr(l, sizeof(l), local);
-	if (!remote->addr && !remote->port) {
+	if (sk_ip_is_any(&remote->ip) && !remote->port) {
 		snprintf(b, n, "%s", l);
 		return;
 	}
@@ -288,7 +289,7 @@ int sk_world_add_host(struct sk_world *w, const char *name, uint32_t addr, const
 		w->nhosts--;
 		return e;
 	}
-	int r = synack_add_addr(h->st, addr, 24, 1500, host_output, h);
+	int r = sk_add_addr4(h->st, addr, 24, 1500, host_output, h);
 	if (r < 0)
 		return r;
 	if (w->o.gso_max && (r = synack_set_gso(h->st, r, w->o.gso_max)) < 0)
@@ -317,7 +318,7 @@ static void on_event(void *ctx, const struct synack_event *e)
 	if (r)
 		r->ev = *e;
 	if (w->o.trace) {
-		char t[24], c[80];
+		char t[24], c[128];
 		fmt_time(t, sizeof(t), w->now);
 		fmt_conn(c, sizeof(c), &e->local, &e->remote);
 		fprintf(w->o.trace, "%s # %s %s: %s -> %s (%s)\n", t, h->name, c, synack_state_name(e->old_state),
@@ -407,7 +408,7 @@ struct cc_poll {
 
 static int same_addr(const struct synack_sockaddr *a, const struct synack_sockaddr *b)
 {
-	return a->addr == b->addr && a->port == b->port; /* field by field: padding is not */
+	return synack_ip_equal(&a->ip, &b->ip) && a->port == b->port; /* field by field: padding is not */
 }
 
 static struct cc_seen *cc_find(struct sk_world *w, int host, const struct synack_sock_entry *e, int *fresh)
@@ -474,7 +475,7 @@ static void cc_entry(void *ctx, const struct synack_sock_entry *e)
 			r->cc.rto = now.rto;
 		}
 	}
-	char t[24], c[80], ss[16];
+	char t[24], c[128], ss[16];
 	fmt_time(t, sizeof(t), w->now);
 	fmt_conn(c, sizeof(c), &e->local, &e->remote);
 	fmt_ssthresh(ss, sizeof(ss), now.ssthresh);

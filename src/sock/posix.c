@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/time.h>
 
+#include "stack/addr.h"
 #include "tcp/seq.h"
 #include "tcp/tcb.h"
 #include "udp/udp.h"
@@ -178,8 +179,7 @@ static int addr_in(const struct sockaddr *a, socklen_t len, struct synack_sockad
 		if (!ok)
 			return -EAFNOSUPPORT;
 	}
-	out->addr = ntohl(sin.sin_addr.s_addr);
-	out->port = ntohs(sin.sin_port);
+	*out = sk_sa_from4(ntohl(sin.sin_addr.s_addr), ntohs(sin.sin_port));
 	return 0;
 }
 
@@ -190,7 +190,7 @@ static void addr_out(const struct synack_sockaddr *n, struct sockaddr *a, sockle
 	struct sockaddr_in sin;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(n->addr);
+	memcpy(&sin.sin_addr, n->ip.bytes, sizeof(sin.sin_addr));
 	sin.sin_port = htons(n->port);
 	socklen_t n_ = *len < (socklen_t)sizeof(sin) ? *len : (socklen_t)sizeof(sin);
 	memcpy(a, &sin, n_);
@@ -221,7 +221,7 @@ int sk_px_socket(struct sk_px *px, int domain, int type, int protocol)
 	} else {
 		return -EINVAL;
 	}
-	int fd = synack_socket(px->st, kind);
+	int fd = synack_socket(px->st, SYNACK_AF_INET, kind);
 	if (fd < 0)
 		return fd;
 	struct px_fd *e = rec_new(px, fd, kind);
@@ -273,7 +273,7 @@ int sk_px_accept(struct sk_px *px, int fd, struct sockaddr *a, socklen_t *len, i
 	int late = wait_check(px, e, w);
 	if (late < 0)
 		return late;
-	struct synack_sockaddr peer = {0, 0};
+	struct synack_sockaddr peer = sk_sa_from4(0, 0);
 	int r = synack_accept(px->st, fd, &peer);
 	if (r == -EAGAIN) {
 		if (late || e->nonblock)
@@ -324,7 +324,10 @@ int sk_px_connect(struct sk_px *px, int fd, const struct sockaddr *a, socklen_t 
 	if (!e)
 		return -EBADF;
 	if (e->type == SYNACK_SOCK_DGRAM) {
-		struct synack_sockaddr na;
+		struct synack_sockaddr na = synack_sa_any(SYNACK_AF_UNSPEC, 0);
+		sa_family_t fam;
+		if (a && len >= (socklen_t)sizeof(fam) && (memcpy(&fam, a, sizeof(fam)), fam == AF_UNSPEC))
+			return synack_connect(px->st, fd, &na); /* dissolves the association */
 		int r = addr_in(a, len, &na, ADDR_CONNECT);
 		return r < 0 ? r : synack_connect(px->st, fd, &na);
 	}
@@ -534,7 +537,7 @@ ssize_t sk_px_recvmsg(struct sk_px *px, int fd, struct msghdr *m, int flags, str
 	if (late < 0)
 		return late;
 	if (e->type == SYNACK_SOCK_DGRAM) {
-		struct synack_sockaddr src = {0, 0};
+		struct synack_sockaddr src = sk_sa_from4(0, 0);
 		uint8_t *tmp = NULL;
 		void *buf = m->msg_iovlen == 1 ? m->msg_iov[0].iov_base : NULL;
 		if (m->msg_iovlen != 1 && !(buf = tmp = malloc(total ? total : 1)))
@@ -720,7 +723,7 @@ static int name_call(struct sk_px *px, int fd, struct sockaddr *a, socklen_t *le
 		return -EFAULT;
 	if ((int)*len < 0)
 		return -EINVAL;
-	struct synack_sockaddr n = {0, 0};
+	struct synack_sockaddr n = sk_sa_from4(0, 0);
 	int r = peer ? synack_getpeername(px->st, fd, &n) : synack_getsockname(px->st, fd, &n);
 	if (r < 0)
 		return r;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stack/addr.h"
 #include "tcp/seq.h"
 #include "tcp/tcb.h"
 #include "udp/udp.h"
@@ -142,10 +143,12 @@ static int pick_ephemeral(struct synack_stack *st, struct sk_conn_key *k)
 
 /* ---- calls ---- */
 
-int synack_socket(synack_stack *st, int type)
+int synack_socket(synack_stack *st, int family, int type)
 {
 	if (!st)
 		return -EINVAL;
+	if (family != SYNACK_AF_INET)
+		return -EAFNOSUPPORT;
 	if (type == SYNACK_SOCK_DGRAM) {
 		struct sk_conn *u = sk_udp_new(st);
 		if (!u)
@@ -176,19 +179,22 @@ int synack_bind(synack_stack *st, int sock, const struct synack_sockaddr *a)
 		return -EBADF;
 	if (!a)
 		return -EFAULT;
+	struct sk_conn_key k = {0};
+	int r = sk_sa_to4(a, &k.laddr, &k.lport);
+	if (r < 0)
+		return r;
 	if (t->state != SYNACK_CLOSED || t->h.key.lport)
 		return -EINVAL;
-	if (a->addr && !sk_addr_find(st, a->addr))
+	if (k.laddr && !sk_addr_find(st, k.laddr))
 		return -EADDRNOTAVAIL;
-	struct sk_conn_key k = {.laddr = a->addr, .lport = a->port};
 	if (k.lport == 0) {
-		int r = pick_ephemeral(st, &k);
+		r = pick_ephemeral(st, &k);
 		if (r < 0)
 			return r;
 	} else if ((port_bound(st, k.lport) && !(t->flags & TF_REUSEADDR)) || sk_listener_find(st, k.laddr, k.lport)) {
 		return -EADDRINUSE;
 	}
-	int r = bind_ref(st, k.lport, 1);
+	r = bind_ref(st, k.lport, 1);
 	if (r < 0)
 		return r;
 	t->h.key.laddr = k.laddr;
@@ -217,7 +223,7 @@ int synack_listen(synack_stack *st, int sock, int backlog)
 	if (t->state != SYNACK_CLOSED || (t->flags & TF_ACCEPTED))
 		return -EINVAL;
 	if (!t->h.key.lport) {
-		struct synack_sockaddr any = {0, 0};
+		struct synack_sockaddr any = synack_sa_any(SYNACK_AF_INET, 0);
 		int r = synack_bind(st, sock, &any);
 		if (r < 0)
 			return r;
@@ -256,10 +262,8 @@ int synack_accept(synack_stack *st, int sock, struct synack_sockaddr *peer)
 	t->aq_next = NULL;
 	t->parent = NULL;
 	t->flags |= TF_ACCEPTED;
-	if (peer) {
-		peer->addr = t->h.key.raddr;
-		peer->port = t->h.key.rport;
-	}
+	if (peer)
+		*peer = sk_sa_from4(t->h.key.raddr, t->h.key.rport);
 	return h;
 }
 
@@ -286,18 +290,23 @@ int synack_connect(synack_stack *st, int sock, const struct synack_sockaddr *a)
 	default:
 		return -EISCONN; /* a listener too, as Linux's inet_stream_connect */
 	}
-	if (a->addr == 0 || a->port == 0)
+	uint32_t raddr;
+	uint16_t rport;
+	int r = sk_sa_to4(a, &raddr, &rport);
+	if (r < 0)
+		return r;
+	if (raddr == 0 || rport == 0)
 		return -EINVAL;
-	struct sk_conn_key k = {.laddr = t->h.key.laddr, .lport = t->h.key.lport, .raddr = a->addr, .rport = a->port};
+	struct sk_conn_key k = {.laddr = t->h.key.laddr, .lport = t->h.key.lport, .raddr = raddr, .rport = rport};
 	if (!k.laddr)
-		k.laddr = sk_route_src(st, a->addr);
+		k.laddr = sk_route_src(st, raddr);
 	if (!k.laddr)
 		return -ENETUNREACH;
 	if (k.lport) {
 		if (!tuple_free(st, &k))
 			return -EADDRINUSE;
 	} else {
-		int r = pick_ephemeral(st, &k);
+		r = pick_ephemeral(st, &k);
 		if (r < 0)
 			return r;
 	}
@@ -560,8 +569,7 @@ int synack_getsockname(synack_stack *st, int sock, struct synack_sockaddr *a)
 		return -EBADF;
 	if (!a)
 		return -EFAULT;
-	a->addr = t->h.key.laddr;
-	a->port = t->h.key.lport;
+	*a = sk_sa_from4(t->h.key.laddr, t->h.key.lport);
 	return 0;
 }
 
@@ -580,8 +588,7 @@ int synack_getpeername(synack_stack *st, int sock, struct synack_sockaddr *a)
 		return -EFAULT;
 	if (t->state == SYNACK_LISTEN || t->state == SYNACK_CLOSED || t->state == SYNACK_SYN_SENT)
 		return -ENOTCONN;
-	a->addr = t->h.key.raddr;
-	a->port = t->h.key.rport;
+	*a = sk_sa_from4(t->h.key.raddr, t->h.key.rport);
 	return 0;
 }
 
@@ -929,7 +936,7 @@ ssize_t synack_recvfrom(synack_stack *st, int sock, void *buf, size_t len, int f
 		return sk_udp_recvfrom(st, u, buf, len, flags, from);
 	ssize_t n = synack_recv(st, sock, buf, len, flags);
 	if (n >= 0 && from && synack_getpeername(st, sock, from) < 0)
-		*from = (struct synack_sockaddr){0, 0};
+		*from = sk_sa_from4(0, 0);
 	return n;
 }
 
@@ -955,8 +962,8 @@ static void list_tcb(struct synack_stack *st, struct sk_tcb *t, synack_sock_fn f
 {
 	struct synack_tcp_info info;
 	struct synack_sock_entry e = {.sock = t->handle, .type = SYNACK_SOCK_STREAM, .state = t->state,
-				      .local = {t->h.key.laddr, t->h.key.lport},
-				      .remote = {t->h.key.raddr, t->h.key.rport}, .retrans = t->backoff};
+				      .local = sk_sa_from4(t->h.key.laddr, t->h.key.lport),
+				      .remote = sk_sa_from4(t->h.key.raddr, t->h.key.rport), .retrans = t->backoff};
 	if (t->state == SYNACK_LISTEN) {
 		e.recv_q = t->lst->aq_len;
 		e.send_q = t->lst->backlog;
@@ -996,8 +1003,8 @@ void synack_sock_foreach(synack_stack *st, synack_sock_fn fn, void *ctx)
 	for (size_t b = 0; b <= st->conns.mask; b++) {
 		for (struct sk_conn *c = st->conns.b[b]; c; c = c->hnext) {
 			struct synack_sock_entry e = {.sock = -1, .type = SYNACK_SOCK_STREAM,
-						      .local = {c->key.laddr, c->key.lport},
-						      .remote = {c->key.raddr, c->key.rport}};
+						      .local = sk_sa_from4(c->key.laddr, c->key.lport),
+						      .remote = sk_sa_from4(c->key.raddr, c->key.rport)};
 			if (c->kind == SK_CONN_TCB) {
 				if (((struct sk_tcb *)c)->handle < 0)
 					list_tcb(st, (struct sk_tcb *)c, fn, ctx);

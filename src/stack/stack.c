@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
+#include "stack/addr.h"
 #include "tcp/cc.h"
 #include "tcp/tcb.h"
 #include "udp/udp.h"
@@ -78,6 +80,37 @@ static int config_valid(const struct synack_config *c)
 
 static void fire_timer(struct sk_wheel *w, struct sk_timer *t, void *ctx);
 
+/* Fills buf from the system's entropy (getrandom(2): not a clock, no I/O the caller
+ * drives). 0, or -errno when the system has none to give. */
+static int system_random(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A caller that sets no secret (all zero) or no seed gets them from the system: two stacks
+ * made with default settings never share ISNs, cookies or ephemeral ports. A simulation
+ * sets both, so its runs repeat. */
+static int fill_unset_secrets(struct synack_config *c)
+{
+	static const uint8_t zero[sizeof(c->secret)];
+	int r = 0;
+	if (memcmp(c->secret, zero, sizeof(zero)) == 0)
+		r = system_random(c->secret, sizeof(c->secret));
+	if (r == 0 && c->seed == 0)
+		r = system_random(&c->seed, sizeof(c->seed));
+	return r;
+}
+
 synack_stack *synack_stack_new(const struct synack_config *c, int *err)
 {
 	struct synack_config defaults;
@@ -106,6 +139,16 @@ synack_stack *synack_stack_new(const struct synack_config *c, int *err)
 		return NULL;
 	}
 	st->cfg = *c;
+	int r = fill_unset_secrets(&st->cfg);
+	if (r < 0) {
+		sk_ctable_free(&st->conns);
+		free(st->listeners.b);
+		free(st);
+		if (err)
+			*err = r;
+		return NULL;
+	}
+	c = &st->cfg;
 	st->cc_default = sk_cc_find(c->tcp_congestion_control);
 	st->key = sk_siphash_key_from_bytes(c->secret);
 	sk_rng_seed(&st->rng, c->seed);
@@ -157,10 +200,15 @@ void synack_stack_free(synack_stack *st)
 	free(st);
 }
 
-int synack_add_addr(synack_stack *st, uint32_t addr, uint8_t prefix_len, uint32_t mtu, synack_output_fn out,
-		    void *ctx)
+int synack_add_addr(synack_stack *st, const struct synack_ip *ip, uint8_t prefix_len, uint32_t mtu,
+		    synack_output_fn out, void *ctx)
 {
-	if (!st || !out || prefix_len > 32 || mtu < 68 || mtu > 65535 || addr == 0)
+	if (!st || !ip || !out || mtu < 68 || mtu > 65535)
+		return -EINVAL;
+	if (ip->family == SYNACK_AF_INET6)
+		return -EAFNOSUPPORT;
+	uint32_t addr;
+	if (sk_ip_to4(ip, &addr) < 0 || prefix_len > 32 || addr == 0)
 		return -EINVAL;
 	if (st->naddrs == SK_MAX_ADDRS)
 		return -ENOSPC;
@@ -386,8 +434,8 @@ void sk_emit_state(struct synack_stack *st, int handle, const struct sk_conn_key
 		.old_state = old_state, .new_state = new_state, .cause = cause,
 	};
 	if (k) {
-		e.local = (struct synack_sockaddr){k->laddr, k->lport};
-		e.remote = (struct synack_sockaddr){k->raddr, k->rport};
+		e.local = sk_sa_from4(k->laddr, k->lport);
+		e.remote = sk_sa_from4(k->raddr, k->rport);
 	}
 	st->event_fn(st->event_ctx, &e);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stack/addr.h"
 #include "tcp/seq.h"
 #include "tcp/tcb.h"
 
@@ -58,7 +59,7 @@ static void say_why(struct synack_stack *st, const struct sk_segment_out *s)
 	if (!why || !st->event_fn)
 		return;
 	struct synack_event e = {.type = SYNACK_EVENT_SEGMENT, .now = st->now, .sock = -1, .cause = why,
-				 .local = {s->src, s->sport}, .remote = {s->dst, s->dport}};
+				 .local = sk_sa_from4(s->src, s->sport), .remote = sk_sa_from4(s->dst, s->dport)};
 	st->event_fn(st->event_ctx, &e);
 }
 

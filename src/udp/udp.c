@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stack/addr.h"
 #include "tcp/tcb.h" /* struct sk_conn and its kinds */
 #include "wire/udp.h"
 
@@ -17,7 +18,8 @@ enum { UF_BOUND = 1, UF_CONNECTED = 2, UF_SHUT_RD = 4, UF_SHUT_WR = 8, UF_REUSEA
 
 struct dgram {
 	struct dgram *next;
-	struct synack_sockaddr from;
+	uint32_t from_addr;
+	uint16_t from_port;
 	uint32_t len;
 	uint8_t data[];
 };
@@ -108,35 +110,45 @@ static int do_bind(struct synack_stack *st, struct sk_udpsock *u, uint32_t laddr
 int sk_udp_bind(struct synack_stack *st, struct sk_conn *c, const struct synack_sockaddr *a)
 {
 	struct sk_udpsock *u = U(c);
+	uint32_t addr;
+	uint16_t port;
+	int r = sk_sa_to4(a, &addr, &port);
+	if (r < 0)
+		return r;
 	if (u->flags & UF_BOUND)
 		return -EINVAL;
-	if (a->addr && !sk_addr_find(st, a->addr))
+	if (addr && !sk_addr_find(st, addr))
 		return -EADDRNOTAVAIL;
-	return do_bind(st, u, a->addr, a->port);
+	return do_bind(st, u, addr, port);
 }
 
 int sk_udp_connect(struct synack_stack *st, struct sk_conn *c, const struct synack_sockaddr *a)
 {
 	struct sk_udpsock *u = U(c);
-	if (a->addr == 0 && a->port == 0) {
-		/* AF_UNSPEC-style dissolve: forget the peer. */
+	if (a->ip.family == SYNACK_AF_UNSPEC) {
+		/* connect(2) with AF_UNSPEC dissolves the association: forget the peer. */
 		u->flags &= ~(uint32_t)UF_CONNECTED;
 		u->h.key.raddr = 0;
 		u->h.key.rport = 0;
 		return 0;
 	}
-	if (a->port == 0 || a->addr == 0)
+	uint32_t raddr;
+	uint16_t rport;
+	int r = sk_sa_to4(a, &raddr, &rport);
+	if (r < 0)
+		return r;
+	if (rport == 0 || raddr == 0)
 		return -EINVAL;
-	uint32_t src = sk_route_src(st, a->addr);
+	uint32_t src = sk_route_src(st, raddr);
 	if (!src)
 		return -ENETUNREACH;
 	if (!(u->flags & UF_BOUND)) {
-		int r = do_bind(st, u, 0, 0);
+		r = do_bind(st, u, 0, 0);
 		if (r < 0)
 			return r;
 	}
-	u->h.key.raddr = a->addr;
-	u->h.key.rport = a->port;
+	u->h.key.raddr = raddr;
+	u->h.key.rport = rport;
 	u->flags |= UF_CONNECTED;
 	u->soerror = 0;
 	return 0;
@@ -148,16 +160,19 @@ ssize_t sk_udp_sendto(struct synack_stack *st, struct sk_conn *c, const void *bu
 	struct sk_udpsock *u = U(c);
 	if (u->flags & UF_SHUT_WR)
 		return -EPIPE;
-	struct synack_sockaddr dst;
+	uint32_t daddr;
+	uint16_t dport;
 	if (to) {
-		dst = *to;
+		int r = sk_sa_to4(to, &daddr, &dport);
+		if (r < 0)
+			return r;
 	} else if (u->flags & UF_CONNECTED) {
-		dst.addr = u->h.key.raddr;
-		dst.port = u->h.key.rport;
+		daddr = u->h.key.raddr;
+		dport = u->h.key.rport;
 	} else {
 		return -EDESTADDRREQ;
 	}
-	if (dst.addr == 0 || dst.port == 0)
+	if (daddr == 0 || dport == 0)
 		return -EINVAL;
 	if (len > UDP_MAX_PAYLOAD)
 		return -EMSGSIZE;
@@ -174,17 +189,17 @@ ssize_t sk_udp_sendto(struct synack_stack *st, struct sk_conn *c, const void *bu
 		if (r < 0)
 			return r;
 	}
-	uint32_t src = u->h.key.laddr ? u->h.key.laddr : sk_route_src(st, dst.addr);
+	uint32_t src = u->h.key.laddr ? u->h.key.laddr : sk_route_src(st, daddr);
 	if (!src)
 		return -ENETUNREACH;
 	uint8_t *p = sk_ip_payload(st);
 	memcpy(p + SK_UDP_HLEN, buf, len);
-	struct sk_udp h = {.sport = u->h.key.lport, .dport = dst.port, .payload = p + SK_UDP_HLEN, .payload_len = len};
-	int n = sk_udp_emit(p, SK_PKT_MAX - 20, src, dst.addr, &h);
+	struct sk_udp h = {.sport = u->h.key.lport, .dport = dport, .payload = p + SK_UDP_HLEN, .payload_len = len};
+	int n = sk_udp_emit(p, SK_PKT_MAX - 20, src, daddr, &h);
 	if (n < 0)
 		return -EMSGSIZE;
 	st->stats.udp_out++;
-	int r = sk_ip_send(st, src, dst.addr, SK_IPPROTO_UDP, (size_t)n, 0, 0);
+	int r = sk_ip_send(st, src, daddr, SK_IPPROTO_UDP, (size_t)n, 0, 0);
 	return r < 0 ? r : (ssize_t)len;
 }
 
@@ -207,7 +222,7 @@ ssize_t sk_udp_recvfrom(struct synack_stack *st, struct sk_conn *c, void *buf, s
 	size_t n = d->len < len ? d->len : len;
 	memcpy(buf, d->data, n);
 	if (from)
-		*from = d->from;
+		*from = sk_sa_from4(d->from_addr, d->from_port);
 	ssize_t ret = (flags & SYNACK_MSG_TRUNC) ? (ssize_t)d->len : (ssize_t)n;
 	if (!(flags & SYNACK_MSG_PEEK)) {
 		u->head = d->next;
@@ -329,9 +344,9 @@ void sk_udp_names(const struct sk_conn *c, struct synack_sockaddr *local, struct
 {
 	const struct sk_udpsock *u = (const struct sk_udpsock *)c;
 	if (local)
-		*local = (struct synack_sockaddr){u->h.key.laddr, u->h.key.lport};
+		*local = sk_sa_from4(u->h.key.laddr, u->h.key.lport);
 	if (peer)
-		*peer = (struct synack_sockaddr){u->h.key.raddr, u->h.key.rport};
+		*peer = sk_sa_from4(u->h.key.raddr, u->h.key.rport);
 	if (connected)
 		*connected = (u->flags & UF_CONNECTED) != 0;
 }
@@ -404,7 +419,8 @@ int sk_udp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint
 		return 0;
 	}
 	d->next = NULL;
-	d->from = (struct synack_sockaddr){src, h.sport};
+	d->from_addr = src;
+	d->from_port = h.sport;
 	d->len = (uint32_t)h.payload_len;
 	memcpy(d->data, h.payload, h.payload_len);
 	if (u->tail)

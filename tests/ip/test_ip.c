@@ -14,6 +14,7 @@
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
 #include "wire/udp.h"
+#include "stack/addr.h"
 
 #define A_ADDR 0x0a000001u /* 10.0.0.1 */
 #define B_ADDR 0x0a000002u /* 10.0.0.2 */
@@ -62,7 +63,7 @@ static void side_init(struct side *s, uint32_t addr, int mtu, uint64_t seed)
 	s->nq = 0;
 	s->mtu = mtu;
 	s->gso = 0;
-	assert_true(synack_add_addr(s->st, addr, 24, (uint32_t)mtu, out, s) >= 0);
+	assert_true(sk_add_addr4(s->st, addr, 24, (uint32_t)mtu, out, s) >= 0);
 }
 
 static int setup(void **state)
@@ -110,7 +111,7 @@ static void drop_all(void)
 }
 
 /* An address as a compound literal, so that &SA(a, p) is valid. */
-#define sa(a, p) ((struct synack_sockaddr){(a), (p)})
+#define sa(a, p) ((struct synack_sockaddr){sk_ip_from4(a), (p), 0})
 
 static void parse_ip(const struct pkt *p, struct sk_ipv4 *ip)
 {
@@ -122,10 +123,10 @@ static void parse_ip(const struct pkt *p, struct sk_ipv4 *ip)
 static void test_udp_datagrams(void **state)
 {
 	(void)state;
-	int b = synack_socket(B.st, SYNACK_SOCK_DGRAM);
+	int b = synack_socket(B.st, SYNACK_AF_INET, SYNACK_SOCK_DGRAM);
 	assert_true(b >= 0);
-	assert_int_equal(synack_bind(B.st, b, &(struct synack_sockaddr){0, 5353}), 0);
-	int a1 = synack_socket(A.st, SYNACK_SOCK_DGRAM), a2 = synack_socket(A.st, SYNACK_SOCK_DGRAM);
+	assert_int_equal(synack_bind(B.st, b, &sa(0, 5353)), 0);
+	int a1 = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_DGRAM), a2 = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_DGRAM);
 	struct synack_sockaddr to = sa(B_ADDR, 5353);
 	assert_int_equal(synack_sendto(A.st, a1, "hello", 5, 0, &to), 5);
 	assert_int_equal(synack_sendto(A.st, a2, "", 0, 0, &to), 0); /* an empty datagram is one too */
@@ -151,7 +152,7 @@ static void test_udp_datagrams(void **state)
 	assert_int_equal(synack_recvfrom(B.st, b, buf, 3, SYNACK_MSG_PEEK, &from), 3);
 	assert_int_equal(synack_recvfrom(B.st, b, buf, 3, SYNACK_MSG_TRUNC, &from), 5); /* cut; full length */
 	assert_memory_equal(buf, "hel", 3);
-	assert_int_equal(from.addr, A_ADDR);
+	assert_int_equal(sk_sa_addr4(&from), A_ADDR);
 	assert_int_equal(from.port, n1.port);
 	assert_int_equal(synack_recvfrom(B.st, b, buf, sizeof(buf), 0, &from), 0);
 	assert_int_equal(from.port, n2.port);
@@ -166,10 +167,10 @@ static void test_udp_datagrams(void **state)
 	/* API errors. */
 	assert_int_equal(synack_send(A.st, a1, "x", 1, 0), -EDESTADDRREQ);
 	assert_int_equal(synack_listen(A.st, a1, 1), -EOPNOTSUPP);
-	assert_int_equal(synack_bind(A.st, a1, &(struct synack_sockaddr){0, 9}), -EINVAL); /* already bound */
-	int c = synack_socket(A.st, SYNACK_SOCK_DGRAM);
-	assert_int_equal(synack_bind(A.st, c, &(struct synack_sockaddr){0, n1.port}), -EADDRINUSE);
-	assert_int_equal(synack_bind(A.st, c, &(struct synack_sockaddr){0x0a000009, 7}), -EADDRNOTAVAIL);
+	assert_int_equal(synack_bind(A.st, a1, &sa(0, 9)), -EINVAL); /* already bound */
+	int c = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_DGRAM);
+	assert_int_equal(synack_bind(A.st, c, &sa(0, n1.port)), -EADDRINUSE);
+	assert_int_equal(synack_bind(A.st, c, &sa(0x0a000009, 7)), -EADDRNOTAVAIL);
 	assert_int_equal(synack_sendto(A.st, c, big, 70000, 0, &to), -EMSGSIZE);
 	assert_int_equal(synack_close(A.st, c), 0);
 	assert_int_equal(synack_close(A.st, c), -EBADF);
@@ -180,7 +181,7 @@ static void test_udp_datagrams(void **state)
 static void test_udp_port_unreachable(void **state)
 {
 	(void)state;
-	int a = synack_socket(A.st, SYNACK_SOCK_DGRAM), u = synack_socket(A.st, SYNACK_SOCK_DGRAM);
+	int a = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_DGRAM), u = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_DGRAM);
 	assert_int_equal(synack_connect(A.st, a, &sa(B_ADDR, 9999)), 0);
 	assert_int_equal(synack_send(A.st, a, "ping", 4, 0), 4);
 	assert_int_equal(A.nq, 1);
@@ -227,7 +228,7 @@ static void test_udp_port_unreachable(void **state)
 static void test_icmp_error_rules(void **state)
 {
 	(void)state;
-	int a = synack_socket(A.st, SYNACK_SOCK_DGRAM);
+	int a = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_DGRAM);
 	for (int i = 0; i < 200; i++)
 		assert_int_equal(synack_sendto(A.st, a, "x", 1, 0, &sa(B_ADDR, 7)), 1);
 	for (int i = 0; i < A.nq; i++)
@@ -347,7 +348,7 @@ static void icmp_about(const struct pkt *q, uint8_t type, uint8_t code, uint16_t
 static void test_tcp_hard_error_syn_sent(void **state)
 {
 	(void)state;
-	int s = synack_socket(A.st, SYNACK_SOCK_STREAM);
+	int s = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	assert_int_equal(synack_connect(A.st, s, &sa(B_ADDR, 80)), -EINPROGRESS);
 	assert_int_equal(A.nq, 1);
 	struct pkt syn = A.q[0];
@@ -370,7 +371,7 @@ static void test_tcp_hard_error_syn_sent(void **state)
 static void test_tcp_soft_error(void **state)
 {
 	(void)state;
-	int s = synack_socket(A.st, SYNACK_SOCK_STREAM);
+	int s = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	assert_int_equal(synack_connect(A.st, s, &sa(B_ADDR, 80)), -EINPROGRESS);
 	struct pkt syn = A.q[0];
 	drop_all();
@@ -392,12 +393,12 @@ static void test_tcp_soft_error(void **state)
 static void test_tcp_frag_needed(void **state)
 {
 	(void)state;
-	int l = synack_socket(B.st, SYNACK_SOCK_STREAM);
+	int l = synack_socket(B.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	assert_int_equal(synack_listen(B.st, l, 4), 0);
 	assert_int_equal(synack_bind(B.st, l, &sa(0, 80)), -EINVAL); /* listen bound it already */
-	int s = synack_socket(A.st, SYNACK_SOCK_STREAM);
+	int s = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	synack_close(B.st, l);
-	l = synack_socket(B.st, SYNACK_SOCK_STREAM);
+	l = synack_socket(B.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	assert_int_equal(synack_bind(B.st, l, &sa(0, 80)), 0);
 	assert_int_equal(synack_listen(B.st, l, 4), 0);
 	assert_int_equal(synack_connect(A.st, s, &sa(B_ADDR, 80)), -EINPROGRESS);
@@ -441,9 +442,9 @@ static void test_tcp_frag_needed(void **state)
 static void test_fragments(void **state)
 {
 	(void)state;
-	int b = synack_socket(B.st, SYNACK_SOCK_DGRAM);
+	int b = synack_socket(B.st, SYNACK_AF_INET, SYNACK_SOCK_DGRAM);
 	assert_int_equal(synack_bind(B.st, b, &sa(0, 4000)), 0);
-	int a = synack_socket(A.st, SYNACK_SOCK_DGRAM);
+	int a = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_DGRAM);
 	static uint8_t big[5000], got[6000];
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 31 + 7);
@@ -544,10 +545,10 @@ static void test_big_echo(void **state)
 static void test_rtt_sub_millisecond(void **state)
 {
 	(void)state;
-	int l = synack_socket(B.st, SYNACK_SOCK_STREAM);
+	int l = synack_socket(B.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	assert_int_equal(synack_bind(B.st, l, &sa(0, 80)), 0);
 	assert_int_equal(synack_listen(B.st, l, 4), 0);
-	int s = synack_socket(A.st, SYNACK_SOCK_STREAM);
+	int s = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	assert_int_equal(synack_connect(A.st, s, &sa(B_ADDR, 80)), -EINPROGRESS);
 	link_delay = 250;
 	pump();
@@ -589,10 +590,10 @@ static void test_tso(void **state)
 	assert_int_equal(synack_set_gso(A.st, 5, 65535), -EINVAL);
 	assert_int_equal(synack_set_gso(A.st, 0, 65535), 0);
 	A.gso = 65535;
-	int l = synack_socket(B.st, SYNACK_SOCK_STREAM);
+	int l = synack_socket(B.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	assert_int_equal(synack_bind(B.st, l, &sa(0, 80)), 0);
 	assert_int_equal(synack_listen(B.st, l, 4), 0);
-	int s = synack_socket(A.st, SYNACK_SOCK_STREAM);
+	int s = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	assert_int_equal(synack_connect(A.st, s, &sa(B_ADDR, 80)), -EINPROGRESS);
 	pump();
 	int c = synack_accept(B.st, l, NULL);
@@ -652,12 +653,12 @@ static int syn_mss(const struct pkt *p)
 static void test_maxseg_before_connect(void **state)
 {
 	(void)state;
-	int l = synack_socket(B.st, SYNACK_SOCK_STREAM);
+	int l = synack_socket(B.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	int v = 800;
 	assert_int_equal(synack_setsockopt(B.st, l, SYNACK_IPPROTO_TCP, SYNACK_TCP_MAXSEG, &v, sizeof(v)), 0);
 	assert_int_equal(synack_bind(B.st, l, &sa(0, 80)), 0);
 	assert_int_equal(synack_listen(B.st, l, 4), 0);
-	int s = synack_socket(A.st, SYNACK_SOCK_STREAM);
+	int s = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	int got = 0;
 	size_t gl = sizeof(got);
 	assert_int_equal(synack_getsockopt(A.st, s, SYNACK_IPPROTO_TCP, SYNACK_TCP_MAXSEG, &got, &gl), 0);

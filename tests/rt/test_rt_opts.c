@@ -10,6 +10,13 @@
 	char *argv[] = {"tool", __VA_ARGS__, NULL};                                                                    \
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1
 
+/* The parsed address is exactly this one (family and all 16 bytes). */
+static void assert_ip(const struct synack_ip *got, struct synack_ip want)
+{
+	assert_int_equal(got->family, want.family);
+	assert_memory_equal(got->bytes, want.bytes, sizeof(want.bytes));
+}
+
 static int parse(struct synack_rt_opts *o, int *argc, char **argv, char *why)
 {
 	synack_rt_opts_defaults(o);
@@ -24,14 +31,14 @@ static void test_defaults(void **state)
 	synack_rt_opts_defaults(&o);
 	assert_null(o.tun);
 	assert_null(o.tap);
-	assert_int_equal(o.addr, 0);
+	assert_int_equal(o.addr.family, SYNACK_AF_UNSPEC);
 	assert_int_equal(o.mtu, 1500);
 	assert_int_equal(o.control, 1);
 	assert_int_equal(o.trace, 0);
 	assert_null(o.pcap);
 	assert_null(o.cfg);
-	assert_int_equal(o.gw, 0);
-	assert_int_equal(o.host_addr, 0);
+	assert_int_equal(o.gw.family, SYNACK_AF_UNSPEC);
+	assert_int_equal(o.host_addr.family, SYNACK_AF_UNSPEC);
 }
 
 static void test_all_options(void **state)
@@ -44,11 +51,11 @@ static void test_all_options(void **state)
 	assert_int_equal(parse(&o, &argc, argv, why), 0);
 	assert_string_equal(o.tun, "tun7");
 	assert_null(o.tap);
-	assert_int_equal(o.addr, 0xc0000202u);
+	assert_ip(&o.addr, synack_ip4(192, 0, 2, 2));
 	assert_int_equal(o.prefix, 24);
-	assert_int_equal(o.host_addr, 0xc0000201u);
+	assert_ip(&o.host_addr, synack_ip4(192, 0, 2, 1));
 	assert_int_equal(o.host_prefix, 25);
-	assert_int_equal(o.gw, 0xc00002feu);
+	assert_ip(&o.gw, synack_ip4(192, 0, 2, 254));
 	assert_int_equal(o.mtu, 9000);
 	assert_int_equal(o.trace, 1);
 	assert_string_equal(o.pcap, "out.pcap");
@@ -73,7 +80,7 @@ static void test_tap_inline_w_and_double_dash(void **state)
 	assert_string_equal(o.tap, "tap0");
 	assert_null(o.tun);
 	assert_string_equal(o.pcap, "cap.pcap");
-	assert_int_equal(o.addr, 0x0a010203u);
+	assert_ip(&o.addr, synack_ip4(10, 1, 2, 3));
 	assert_int_equal(o.prefix, 8);
 	/* After "--" nothing is ours. */
 	assert_int_equal(argc, 4);

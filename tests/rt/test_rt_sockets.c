@@ -106,12 +106,12 @@ static int setup(void **state)
 	struct synack_rt_opts o;
 	char why[200];
 	synack_rt_opts_defaults(&o);
-	o.addr = ADDR_A;
+	o.addr = synack_ip4(192, 0, 2, 1); /* ADDR_A */
 	o.prefix = 24;
 	w->a = sk_rt_start_dev(&o, pairdev(sv[0], &w->drop_a), why, sizeof(why));
 	if (!w->a)
 		fail_msg("start A: %s", why);
-	o.addr = ADDR_B;
+	o.addr = synack_ip4(192, 0, 2, 2); /* ADDR_B */
 	o.control = 0;
 	w->b = sk_rt_start_dev(&o, pairdev(sv[1], &w->drop_b), why, sizeof(why));
 	if (!w->b)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sim/scenario.h"
+#include "stack/addr.h"
 
 /* A connection that exchanges data both ways and closes, with some loss so retransmitted
  * segments are covered too. */
@@ -23,12 +24,12 @@ static struct sk_world *run_conversation(const char *pcap_path)
 	int c = sk_world_add_host(w, "client", SK_CLIENT_ADDR, NULL);
 	int s = sk_world_add_host(w, "server", SK_SERVER_ADDR, NULL);
 	synack_stack *cs = sk_world_stack(w, c), *ss = sk_world_stack(w, s);
-	int l = synack_socket(ss, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr a = {0, SK_PORT};
+	int l = synack_socket(ss, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr a = sk_sa_from4(0, SK_PORT);
 	assert_int_equal(synack_bind(ss, l, &a), 0);
 	assert_int_equal(synack_listen(ss, l, 4), 0);
-	int k = synack_socket(cs, SYNACK_SOCK_STREAM);
-	a.addr = SK_SERVER_ADDR;
+	int k = synack_socket(cs, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	a = sk_sa_from4(SK_SERVER_ADDR, SK_PORT);
 	assert_int_equal(synack_connect(cs, k, &a), -EINPROGRESS);
 	int acc = -1;
 	for (int i = 0; i < 200 && acc < 0; i++) {

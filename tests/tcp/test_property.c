@@ -12,6 +12,7 @@
 #include "testutil.h"
 
 #include "sim/world.h"
+#include "stack/addr.h"
 
 #define SEEDS	       16
 #define CONNS_PER_SEED 2500
@@ -111,13 +112,13 @@ static void set_keepalive(synack_stack *st, int sock)
 static void start_client(struct prop *p)
 {
 	struct app_sock *a = &p->cli[p->ncli];
-	a->sock = synack_socket(p->cst, SYNACK_SOCK_STREAM);
+	a->sock = synack_socket(p->cst, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	assert_true(a->sock >= 0);
 	set_keepalive(p->cst, a->sock);
 	a->mode = p->t.started % M_COUNT;
 	a->byte = (uint8_t)((p->t.started & 31) << 3 | a->mode);
 	a->state = C_CONNECTING;
-	struct synack_sockaddr to = {SERVER_ADDR, PORT};
+	struct synack_sockaddr to = sk_sa_from4(SERVER_ADDR, PORT);
 	int r = synack_connect(p->cst, a->sock, &to);
 	assert_int_equal(r, -EINPROGRESS);
 	p->ncli++;
@@ -273,7 +274,7 @@ static void dump_client(struct prop *p, const struct app_sock *a)
 {
 	struct synack_tcp_info ti;
 	size_t len = sizeof(ti);
-	struct synack_sockaddr me = {0, 0};
+	struct synack_sockaddr me = sk_sa_from4(0, 0);
 	synack_getsockopt(p->cst, a->sock, SYNACK_IPPROTO_TCP, SYNACK_TCP_INFO, &ti, &len);
 	synack_getsockname(p->cst, a->sock, &me);
 	fprintf(stderr, "client socket %d port %u mode %d app state %d: %s, events 0x%x\n", a->sock,
@@ -361,8 +362,8 @@ static void one_seed(uint64_t seed)
 	assert_true(ch >= 0 && sh >= 0);
 	p->cst = sk_world_stack(p->w, ch);
 	p->sst = sk_world_stack(p->w, sh);
-	p->lsock = synack_socket(p->sst, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr any = {0, PORT};
+	p->lsock = synack_socket(p->sst, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr any = sk_sa_from4(0, PORT);
 	assert_int_equal(synack_bind(p->sst, p->lsock, &any), 0);
 	assert_int_equal(synack_listen(p->sst, p->lsock, 1024), 0);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sim/world.h"
+#include "stack/addr.h"
 
 #define ADDR_A 0x0a000001u
 #define ADDR_B 0x0a000002u
@@ -40,12 +41,12 @@ static void test_new_data_probe_is_one_segment(void **state)
 	int a = sk_world_add_host(w, "a", ADDR_A, NULL), b = sk_world_add_host(w, "b", ADDR_B, NULL);
 	assert_true(a >= 0 && b >= 0);
 	synack_stack *sa = sk_world_stack(w, a), *sb = sk_world_stack(w, b);
-	int l = synack_socket(sb, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr addr = {0, 5001};
+	int l = synack_socket(sb, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr addr = sk_sa_from4(0, 5001);
 	assert_int_equal(synack_bind(sb, l, &addr), 0);
 	assert_int_equal(synack_listen(sb, l, 8), 0);
-	int c = synack_socket(sa, SYNACK_SOCK_STREAM);
-	addr.addr = ADDR_B;
+	int c = synack_socket(sa, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	addr = sk_sa_from4(ADDR_B, 5001);
 	synack_connect(sa, c, &addr);
 	int s;
 	while ((s = synack_accept(sb, l, NULL)) < 0)

@@ -223,8 +223,8 @@ static void test_state_lines_have_time_and_connection(void **state)
 			char want[256];
 			snprintf(want, sizeof(want), "%02u:%02u:%02u.%06u # %s %u.%u.%u.%u.%u", (unsigned)(s / 3600),
 				 (unsigned)(s / 60 % 60), (unsigned)(s % 60), (unsigned)(t % 1000000),
-				 r.names[r.states[i].host], e->local.addr >> 24, (e->local.addr >> 16) & 255,
-				 (e->local.addr >> 8) & 255, e->local.addr & 255, e->local.port);
+				 r.names[r.states[i].host], e->local.ip.bytes[0], e->local.ip.bytes[1],
+				 e->local.ip.bytes[2], e->local.ip.bytes[3], e->local.port);
 			char tail[128];
 			snprintf(tail, sizeof(tail), ": %s -> %s (%s)\n", synack_state_name(e->old_state),
 				 synack_state_name(e->new_state), e->cause);

@@ -1,0 +1,91 @@
+/* Socket addresses: text forms of struct synack_ip, and conversions between the public
+ * address types and the IP layer's host-order IPv4 integers. */
+#include "stack/addr.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "wire/ipv4.h"
+
+struct synack_ip sk_ip_from4(uint32_t addr)
+{
+	return synack_ip4((uint8_t)(addr >> 24), (uint8_t)(addr >> 16), (uint8_t)(addr >> 8), (uint8_t)addr);
+}
+
+struct synack_sockaddr sk_sa_from4(uint32_t addr, uint16_t port)
+{
+	struct synack_sockaddr sa = {sk_ip_from4(addr), port, 0};
+	return sa;
+}
+
+int sk_ip_to4(const struct synack_ip *ip, uint32_t *addr)
+{
+	if (ip->family != SYNACK_AF_INET)
+		return -EAFNOSUPPORT;
+	const uint8_t *b = ip->bytes;
+	*addr = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	return 0;
+}
+
+uint32_t sk_sa_addr4(const struct synack_sockaddr *sa)
+{
+	uint32_t a = 0;
+	sk_ip_to4(&sa->ip, &a);
+	return a;
+}
+
+int sk_sa_to4(const struct synack_sockaddr *sa, uint32_t *addr, uint16_t *port)
+{
+	int r = sk_ip_to4(&sa->ip, addr);
+	if (r == 0)
+		*port = sa->port;
+	return r;
+}
+
+int synack_ip_parse(const char *text, struct synack_ip *out)
+{
+	if (!text || !out)
+		return -EINVAL;
+	uint32_t a4;
+	if (sk_ipv4_aton(text, &a4) == 0) {
+		*out = sk_ip_from4(a4);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+const char *synack_ip_format(const struct synack_ip *ip, char *buf, size_t len)
+{
+	if (!ip || !buf)
+		return NULL;
+	char tmp[SYNACK_IP_STRLEN];
+	uint32_t a4;
+	if (sk_ip_to4(ip, &a4) == 0)
+		sk_ipv4_ntoa(a4, tmp);
+	else
+		return NULL;
+	if (strlen(tmp) >= len)
+		return NULL;
+	return strcpy(buf, tmp);
+}
+
+int synack_ip_equal(const struct synack_ip *a, const struct synack_ip *b)
+{
+	if (a->family != b->family)
+		return 0;
+	size_t n = a->family == SYNACK_AF_INET ? 4 : a->family == SYNACK_AF_INET6 ? 16 : 0;
+	return memcmp(a->bytes, b->bytes, n) == 0;
+}
+
+int sk_ip_is_any(const struct synack_ip *ip)
+{
+	static const uint8_t zero[16];
+	return memcmp(ip->bytes, zero, sizeof(zero)) == 0;
+}
+
+int sk_add_addr4(synack_stack *st, uint32_t addr, uint8_t prefix_len, uint32_t mtu, synack_output_fn out,
+		 void *ctx)
+{
+	struct synack_ip ip = sk_ip_from4(addr);
+	return synack_add_addr(st, &ip, prefix_len, mtu, out, ctx);
+}
