@@ -250,6 +250,23 @@ enum {
 /* The SYNACK_EV_* mask, or -EBADF. */
 int synack_events(synack_stack *s, int sock);
 
+/* Readiness without scanning: which sockets became readable, writable, or failed since the
+ * last call. Fills out[] with up to max sockets whose SYNACK_EV_* mask gained an event
+ * since it was last reported (events: the whole mask now) and returns how many, or
+ * -EINVAL; sockets beyond max wait for the next call. The work is in proportion to the
+ * sockets something happened to, not to the sockets open. Edge-triggered: a reported
+ * event is reported again only once a call on that socket found it gone (recv, recvfrom
+ * or accept returning -EAGAIN re-arms SYNACK_EV_IN; send or sendto -EAGAIN re-arms
+ * SYNACK_EV_OUT; connect's -EINPROGRESS re-arms everything; reading SO_ERROR re-arms
+ * SYNACK_EV_ERR), so read and write until -EAGAIN. A new socket (socket, accept) starts
+ * with nothing reported: try it once. The first call looks at every open socket (once:
+ * nothing is recorded before it, so a caller that never asks pays nothing). */
+struct synack_ready_event {
+	int sock;
+	int events;
+};
+int synack_ready(synack_stack *s, struct synack_ready_event *out, int max);
+
 /* ---- Observability ---- */
 
 /* Every socket and connection record, for ss-like listings: open sockets (TCP and UDP),

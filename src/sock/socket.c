@@ -25,7 +25,7 @@ static int handle_alloc(struct synack_stack *st, struct sk_conn *c)
 	uint32_t i;
 	if (h->free_head != UINT32_MAX) {
 		i = h->free_head;
-		h->free_head = h->next_free[i];
+		h->free_head = h->slot[i];
 	} else {
 		if (h->used == h->cap) {
 			uint32_t cap = h->cap ? h->cap * 2 : 64;
@@ -33,10 +33,10 @@ static int handle_alloc(struct synack_stack *st, struct sk_conn *c)
 			if (!v)
 				return -ENOMEM;
 			h->v = v;
-			uint32_t *nf = realloc(h->next_free, cap * sizeof(*nf));
+			uint32_t *nf = realloc(h->slot, cap * sizeof(*nf));
 			if (!nf)
 				return -ENOMEM;
-			h->next_free = nf;
+			h->slot = nf;
 			h->cap = cap;
 		}
 		i = h->used;
@@ -44,8 +44,11 @@ static int handle_alloc(struct synack_stack *st, struct sk_conn *c)
 	if (i >= h->used)
 		h->used = i + 1;
 	h->v[i] = c;
+	sk_ready_reset(st, (int)i);
 	if (c->kind == SK_CONN_TCB)
 		((struct sk_tcb *)c)->handle = (int)i;
+	else
+		sk_udp_set_handle(c, (int)i);
 	st->stats.sockets++;
 	return (int)i;
 }
@@ -54,7 +57,7 @@ static void handle_free(struct synack_stack *st, int i)
 {
 	struct sk_handles *h = &st->handles;
 	h->v[i] = NULL;
-	h->next_free[i] = h->free_head;
+	h->slot[i] = h->free_head;
 	h->free_head = (uint32_t)i;
 	st->stats.sockets--;
 }
@@ -240,7 +243,7 @@ int synack_listen(synack_stack *st, int sock, int backlog)
 	return 0;
 }
 
-int synack_accept(synack_stack *st, int sock, struct synack_sockaddr *peer)
+static int do_accept(synack_stack *st, int sock, struct synack_sockaddr *peer)
 {
 	if (udp_get(st, sock))
 		return -EOPNOTSUPP;
@@ -267,7 +270,7 @@ int synack_accept(synack_stack *st, int sock, struct synack_sockaddr *peer)
 	return h;
 }
 
-int synack_connect(synack_stack *st, int sock, const struct synack_sockaddr *a)
+static int do_connect(synack_stack *st, int sock, const struct synack_sockaddr *a)
 {
 	struct sk_conn *u = udp_get(st, sock);
 	if (u && a)
@@ -334,7 +337,7 @@ static int take_error(struct sk_tcb *t)
 	return e;
 }
 
-ssize_t synack_send(synack_stack *st, int sock, const void *buf, size_t len, int flags)
+static ssize_t do_send(synack_stack *st, int sock, const void *buf, size_t len, int flags)
 {
 	struct sk_conn *u = udp_get(st, sock);
 	if (u)
@@ -429,7 +432,7 @@ static void maybe_window_update(struct synack_stack *st, struct sk_tcb *t)
 	}
 }
 
-ssize_t synack_recv(synack_stack *st, int sock, void *buf, size_t len, int flags)
+static ssize_t do_recv(synack_stack *st, int sock, void *buf, size_t len, int flags)
 {
 	struct sk_conn *u = udp_get(st, sock);
 	if (u)
@@ -478,7 +481,7 @@ static void queue_fin(struct synack_stack *st, struct sk_tcb *t, const char *cau
 	sk_tcp_output(st, t);
 }
 
-int synack_shutdown(synack_stack *st, int sock, int how)
+static int do_shutdown(synack_stack *st, int sock, int how)
 {
 	if (how != SYNACK_SHUT_RD && how != SYNACK_SHUT_WR && how != SYNACK_SHUT_RDWR)
 		return get_any(st, sock) ? -EINVAL : -EBADF;
@@ -788,7 +791,7 @@ static void fill_info(const struct synack_stack *st, const struct sk_tcb *t, str
 	(void)st;
 }
 
-int synack_getsockopt(synack_stack *st, int sock, int level, int name, void *val, size_t *len)
+static int do_getsockopt(synack_stack *st, int sock, int level, int name, void *val, size_t *len)
 {
 	struct sk_conn *u = udp_get(st, sock);
 	struct sk_tcb *t = get(st, sock);
@@ -918,8 +921,8 @@ int synack_events(synack_stack *st, int sock)
 	return (int)ev;
 }
 
-ssize_t synack_sendto(synack_stack *st, int sock, const void *buf, size_t len, int flags,
-		      const struct synack_sockaddr *to)
+static ssize_t do_sendto(synack_stack *st, int sock, const void *buf, size_t len, int flags,
+			 const struct synack_sockaddr *to)
 {
 	struct sk_conn *u = udp_get(st, sock);
 	if (u)
@@ -928,8 +931,8 @@ ssize_t synack_sendto(synack_stack *st, int sock, const void *buf, size_t len, i
 	return synack_send(st, sock, buf, len, flags);
 }
 
-ssize_t synack_recvfrom(synack_stack *st, int sock, void *buf, size_t len, int flags,
-			struct synack_sockaddr *from)
+static ssize_t do_recvfrom(synack_stack *st, int sock, void *buf, size_t len, int flags,
+			   struct synack_sockaddr *from)
 {
 	struct sk_conn *u = udp_get(st, sock);
 	if (u)
@@ -1027,4 +1030,72 @@ void synack_sock_foreach(synack_stack *st, synack_sock_fn fn, void *ctx)
 			fn(ctx, &e);
 		}
 	}
+}
+
+/* ---- the calls' public faces: each tells readiness (stack/ready.c) what it found ---- */
+
+int synack_accept(synack_stack *st, int sock, struct synack_sockaddr *peer)
+{
+	int r = do_accept(st, sock, peer);
+	if (r == -EAGAIN)
+		sk_ready_rearm(st, sock, SYNACK_EV_IN);
+	return r;
+}
+
+int synack_connect(synack_stack *st, int sock, const struct synack_sockaddr *a)
+{
+	int r = do_connect(st, sock, a);
+	if (r == -EINPROGRESS)
+		sk_ready_rearm(st, sock, ~0u);
+	return r;
+}
+
+ssize_t synack_send(synack_stack *st, int sock, const void *buf, size_t len, int flags)
+{
+	ssize_t r = do_send(st, sock, buf, len, flags);
+	if (r == -EAGAIN)
+		sk_ready_rearm(st, sock, SYNACK_EV_OUT);
+	return r;
+}
+
+ssize_t synack_recv(synack_stack *st, int sock, void *buf, size_t len, int flags)
+{
+	ssize_t r = do_recv(st, sock, buf, len, flags);
+	if (r == -EAGAIN)
+		sk_ready_rearm(st, sock, SYNACK_EV_IN);
+	return r;
+}
+
+ssize_t synack_sendto(synack_stack *st, int sock, const void *buf, size_t len, int flags,
+		      const struct synack_sockaddr *to)
+{
+	ssize_t r = do_sendto(st, sock, buf, len, flags, to);
+	if (r == -EAGAIN)
+		sk_ready_rearm(st, sock, SYNACK_EV_OUT);
+	return r;
+}
+
+ssize_t synack_recvfrom(synack_stack *st, int sock, void *buf, size_t len, int flags,
+			struct synack_sockaddr *from)
+{
+	ssize_t r = do_recvfrom(st, sock, buf, len, flags, from);
+	if (r == -EAGAIN)
+		sk_ready_rearm(st, sock, SYNACK_EV_IN);
+	return r;
+}
+
+int synack_shutdown(synack_stack *st, int sock, int how)
+{
+	int r = do_shutdown(st, sock, how);
+	if (r == 0)
+		sk_ready_touch(st, sock); /* SHUT_RD makes it readable (end of stream) */
+	return r;
+}
+
+int synack_getsockopt(synack_stack *st, int sock, int level, int name, void *val, size_t *len)
+{
+	int r = do_getsockopt(st, sock, level, name, val, len);
+	if (r == 0 && level == SYNACK_SOL_SOCKET && name == SYNACK_SO_ERROR)
+		sk_ready_rearm(st, sock, SYNACK_EV_ERR);
+	return r;
 }

@@ -192,7 +192,8 @@ void synack_stack_free(synack_stack *st)
 	sk_ctable_free(&st->conns);
 	free(st->listeners.b);
 	free(st->handles.v);
-	free(st->handles.next_free);
+	free(st->handles.slot);
+	sk_ready_free(st);
 	free(st->bind_refs);
 	free(st->udp);
 	sk_reasm_free(&st->reasm);

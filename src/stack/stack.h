@@ -46,7 +46,16 @@ struct sk_handles {
 	struct sk_conn **v; /* a TCB or a UDP socket, told apart by kind */
 	uint32_t cap, used;
 	uint32_t free_head; /* index of a free slot chain, UINT32_MAX if none */
-	uint32_t *next_free;
+	uint32_t *slot;     /* a free slot: the index of the next free one; an open socket:
+			     * its readiness word (stack/ready.c) */
+};
+
+/* Sockets whose events may have changed since synack_ready last looked (stack/ready.c). */
+struct sk_ready {
+	uint32_t *v; /* handles, oldest first from head; some may be stale (closed, or
+		      * reused since) */
+	size_t head, n, cap;
+	int on;      /* 0 until the first synack_ready call: nothing is recorded before */
 };
 
 struct synack_stack {
@@ -61,6 +70,7 @@ struct synack_stack {
 	struct sk_ctable conns;
 	struct sk_ltable listeners;
 	struct sk_handles handles;
+	struct sk_ready ready;
 	struct synack_stats stats;
 	synack_event_fn event_fn;
 	void *event_ctx;
@@ -93,6 +103,18 @@ static inline int sk_ip_output(struct synack_stack *st, uint32_t src, uint32_t d
 {
 	return sk_ip_send(st, src, dst, proto, len, 1, ecn);
 }
+/* ---- ready.c ---- */
+/* Something happened to socket handle h (data, an ACK, a state change, an error, a
+ * timer): synack_ready will look at its events. A no-op for h < 0 (no socket), and
+ * before the caller first asks. */
+void sk_ready_touch(struct synack_stack *st, int h);
+/* Handle h's call just found nothing to do (-EAGAIN, -EINPROGRESS) for these events:
+ * they count as not reported, so their return is (edge triggering's re-arm). */
+void sk_ready_rearm(struct synack_stack *st, int h, uint32_t events);
+/* A handle was just given to a new socket: nothing about it is reported yet. */
+void sk_ready_reset(struct synack_stack *st, int h);
+void sk_ready_free(struct synack_stack *st);
+
 /* ---- icmp.c ---- */
 /* An ICMP message addressed to us (ip is its parsed header, pkt the whole packet). */
 void sk_icmp_input(struct synack_stack *st, const struct sk_ipv4 *ip, const uint8_t *pkt);

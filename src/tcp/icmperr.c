@@ -55,6 +55,7 @@ void sk_tcp_icmp_error(struct synack_stack *st, const struct sk_icmp_quote *q, u
 	if (c->kind != SK_CONN_TCB)
 		return;
 	struct sk_tcb *t = (struct sk_tcb *)c;
+	sk_ready_touch(st, t->handle);
 	/* RFC 5927 4.1: only errors about data we have in flight. */
 	if (!seq_in(q->tcp_seq, t->snd_una, t->snd_max) && !(t->state == SYNACK_SYN_SENT && q->tcp_seq == t->iss))
 		return;

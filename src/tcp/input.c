@@ -795,6 +795,7 @@ void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t e
 	if (c) {
 		switch (c->kind) {
 		case SK_CONN_TCB:
+			sk_ready_touch(st, ((struct sk_tcb *)c)->handle);
 			sk_tcp_segment(st, (struct sk_tcb *)c, &seg);
 			return;
 		case SK_CONN_SYN:

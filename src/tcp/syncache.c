@@ -341,6 +341,7 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 		lst->aq_head = t;
 	lst->aq_tail = t;
 	lst->aq_len++;
+	sk_ready_touch(st, l->handle);
 	return t;
 }
 

@@ -44,6 +44,7 @@ void sk_tcb_set_state(struct synack_stack *st, struct sk_tcb *t, int state, cons
 	if ((old == SYNACK_ESTABLISHED || old == SYNACK_CLOSE_WAIT) && state == SYNACK_CLOSED)
 		st->stats.tcp_estab_resets++;
 	sk_emit_state(st, t->handle, &t->h.key, old, state, cause);
+	sk_ready_touch(st, t->handle);
 }
 
 void sk_tcb_timer_rearm(struct synack_stack *st, struct sk_tcb *t)

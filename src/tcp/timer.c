@@ -73,6 +73,7 @@ static const enum sk_tt fire_order[SK_TT_COUNT] = {SK_TT_REO,  SK_TT_TLP,   SK_T
 
 void sk_tcb_timer_fired(struct synack_stack *st, struct sk_tcb *t)
 {
+	sk_ready_touch(st, t->handle);
 	for (int i = 0; i < SK_TT_COUNT; i++) {
 		enum sk_tt w = fire_order[i];
 		if (t->deadline[w] > st->now)

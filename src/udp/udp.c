@@ -27,6 +27,7 @@ struct dgram {
 struct sk_udpsock {
 	struct sk_conn h; /* key: local (laddr, lport), peer (raddr, rport) when connected */
 	struct sk_udpsock *bnext, **bprev; /* port bucket chain */
+	int handle; /* the socket's handle (for readiness) */
 	uint32_t flags;
 	int soerror;
 	struct dgram *head, *tail;
@@ -339,6 +340,11 @@ int sk_udp_getsockopt(struct synack_stack *st, struct sk_conn *c, int level, int
 	}
 }
 
+void sk_udp_set_handle(struct sk_conn *c, int h)
+{
+	U(c)->handle = h;
+}
+
 void sk_udp_names(const struct sk_conn *c, struct synack_sockaddr *local, struct synack_sockaddr *peer,
 		  int *connected)
 {
@@ -430,6 +436,7 @@ int sk_udp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint
 	u->tail = d;
 	u->queued += charge;
 	u->count++;
+	sk_ready_touch(st, u->handle);
 	return 0;
 }
 
@@ -443,4 +450,5 @@ void sk_udp_icmp_error(struct synack_stack *st, const struct sk_icmp_quote *q, u
 	if (!u || !(u->flags & UF_CONNECTED) || u->h.key.raddr != q->ip.dst || u->h.key.rport != q->dport)
 		return;
 	u->soerror = sk_icmp_errno(type, code);
+	sk_ready_touch(st, u->handle);
 }

@@ -27,6 +27,8 @@ int sk_udp_events(struct synack_stack *st, struct sk_conn *c);
 int sk_udp_setsockopt(struct synack_stack *st, struct sk_conn *c, int level, int name, int v);
 /* Integer options; -ENOPROTOOPT for others. */
 int sk_udp_getsockopt(struct synack_stack *st, struct sk_conn *c, int level, int name, int *v);
+/* The socket handle the socket layer gave c. */
+void sk_udp_set_handle(struct sk_conn *c, int h);
 void sk_udp_names(const struct sk_conn *c, struct synack_sockaddr *local, struct synack_sockaddr *peer,
 		  int *connected);
 /* Bytes queued for reading (ss's Recv-Q). */
