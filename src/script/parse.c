@@ -284,7 +284,7 @@ static int parse_seq(struct parser *p, char close, int (*item)(struct parser *, 
 		}
 		if (is_punct(&p->cur, close))
 			return advance(p);
-		char what[64];
+		char what[96]; /* where is at most 63 characters */
 		snprintf(what, sizeof(what), "',' or '%c' %s", close, where);
 		return expected(p, what);
 	}

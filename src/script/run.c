@@ -546,10 +546,10 @@ static int iov_arg(struct runner *r, struct pending *pc, const struct sk_sx *x, 
 	c->iovcnt = x->n;
 	for (int i = 0; i < x->n; i++) {
 		const struct sk_sx *e = x->v[i];
-		long long n;
+		long long n = 0;
 		if (e->kind != SX_STRUCT || e->n != 2 || sx_int(r, e->v[1], &n) < 0 || n < 0)
 			return fail(r, "expected an iovec {..., N}");
-		uint8_t *b;
+		uint8_t *b = NULL;
 		if (data_arg(r, pc, e->v[0], (size_t)n, &b) < 0)
 			return -1;
 		c->iov[i].iov_base = b;
