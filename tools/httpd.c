@@ -1083,7 +1083,7 @@ int main(int argc, char **argv)
 	S.rt = synack_rt_start(&ro, why, sizeof(why));
 	if (!S.rt)
 		die(1, "%s", why);
-	S.lsock = synack_rt_socket(S.rt, SOCK_STREAM, 0);
+	S.lsock = synack_rt_socket(S.rt, AF_INET, SOCK_STREAM, 0);
 	int one = 1;
 	struct sockaddr_in la = {.sin_family = AF_INET, .sin_port = htons(S.port)};
 	if (S.lsock < 0 || synack_rt_setsockopt(S.rt, S.lsock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||

@@ -578,7 +578,7 @@ int main(int argc, char **argv)
 
 	char abuf[INET_ADDRSTRLEN];
 	const char *proto = opt.udp ? "udp" : "tcp";
-	sock = synack_rt_socket(rt, opt.udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+	sock = synack_rt_socket(rt, AF_INET, opt.udp ? SOCK_DGRAM : SOCK_STREAM, 0);
 	if (sock < 0) {
 		errx1("socket: %s", strerror(errno));
 		finish(1);

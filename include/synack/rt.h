@@ -5,7 +5,7 @@
  *   synack_rt_opts_defaults(&o);
  *   o.tun = "tun0"; o.addr = ...; o.prefix = 24;
  *   synack_rt *rt = synack_rt_start(&o, why, sizeof why);
- *   int s = synack_rt_socket(rt, SOCK_STREAM, 0);
+ *   int s = synack_rt_socket(rt, AF_INET, SOCK_STREAM, 0);
  *   synack_rt_connect(rt, s, (struct sockaddr *)&sin, sizeof sin);   // blocks
  *
  * Calls follow POSIX: they return -1 and set errno (EAGAIN, ECONNREFUSED, ...); a socket
@@ -95,9 +95,10 @@ const char *synack_rt_run_dir(char *buf, size_t len);
  * connect completed, then EISCONN; a failure is returned by the next connect or SO_ERROR.
  * Writing after shutdown(SHUT_WR) or the peer's reset gives EPIPE (the reset itself is
  * reported once as ECONNRESET); there is no SIGPIPE, as handles are not file descriptors. */
-/* type: SOCK_STREAM or SOCK_DGRAM, optionally | SOCK_NONBLOCK; protocol 0 or the matching
- * IPPROTO_TCP/IPPROTO_UDP. Addresses are struct sockaddr_in (AF_INET). */
-int synack_rt_socket(synack_rt *rt, int type, int protocol);
+/* As socket(2): domain AF_INET (AF_INET6: EAFNOSUPPORT until IPv6 lands); type
+ * SOCK_STREAM or SOCK_DGRAM, optionally | SOCK_NONBLOCK; protocol 0 or the matching
+ * IPPROTO_TCP/IPPROTO_UDP. Addresses are struct sockaddr_in. */
+int synack_rt_socket(synack_rt *rt, int domain, int type, int protocol);
 int synack_rt_bind(synack_rt *rt, int s, const struct sockaddr *a, socklen_t len);
 int synack_rt_listen(synack_rt *rt, int s, int backlog);
 int synack_rt_accept(synack_rt *rt, int s, struct sockaddr *a, socklen_t *len);

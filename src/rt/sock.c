@@ -81,10 +81,10 @@ static int px_wait(synack_rt *rt, const struct sk_px_wait *w, struct pollfd *fds
 		sk_rt_unlock(rt);                                                                \
 	} while (0)
 
-int synack_rt_socket(synack_rt *rt, int type, int protocol)
+int synack_rt_socket(synack_rt *rt, int domain, int type, int protocol)
 {
 	int r;
-	ONCE(rt, r, sk_px_socket(rt->px, AF_INET, type, protocol));
+	ONCE(rt, r, sk_px_socket(rt->px, domain, type, protocol));
 	return (int)ret(r);
 }
 

@@ -162,7 +162,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	int ls = synack_rt_socket(rt, SOCK_STREAM, 0);
+	int ls = synack_rt_socket(rt, AF_INET, SOCK_STREAM, 0);
 	int one = 1;
 	if (ls < 0 || synack_rt_setsockopt(rt, ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    synack_rt_bind(rt, ls, (struct sockaddr *)&sin, sizeof(sin)) < 0 || synack_rt_listen(rt, ls, 128) < 0) {
@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 	}
 	pthread_t at, ut;
 	pthread_create(&at, NULL, accept_loop, (void *)(intptr_t)ls);
-	int us = synack_rt_socket(rt, SOCK_DGRAM, 0);
+	int us = synack_rt_socket(rt, AF_INET, SOCK_DGRAM, 0);
 	int have_udp = 0;
 	if (us < 0) {
 		fprintf(stderr, "rt_echo: udp: %s (no UDP echo)\n", strerror(errno));

@@ -146,7 +146,7 @@ static uint64_t ms_now(void)
 
 static int listener(synack_rt *rt, uint32_t addr, uint16_t port)
 {
-	int s = synack_rt_socket(rt, SOCK_STREAM, 0);
+	int s = synack_rt_socket(rt, AF_INET, SOCK_STREAM, 0);
 	assert_true(s >= 0);
 	struct sockaddr_in a = sin_of(addr, port);
 	assert_int_equal(synack_rt_bind(rt, s, SA(a), sizeof(a)), 0);
@@ -158,7 +158,7 @@ static int listener(synack_rt *rt, uint32_t addr, uint16_t port)
 static void connect_pair(struct world *w, uint16_t port, int *ca, int *cb)
 {
 	int l = listener(w->b, ADDR_B, port);
-	int c = synack_rt_socket(w->a, SOCK_STREAM, 0);
+	int c = synack_rt_socket(w->a, AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in to = sin_of(ADDR_B, port);
 	assert_int_equal(synack_rt_connect(w->a, c, SA(to), sizeof(to)), 0);
 	struct sockaddr_in peer;
@@ -207,7 +207,7 @@ static void test_blocking_echo(void **state)
 	struct echo_arg ea = {w->b, listener(w->b, ADDR_B, 7000)};
 	pthread_t th;
 	pthread_create(&th, NULL, echo_server, &ea);
-	int c = synack_rt_socket(w->a, SOCK_STREAM, IPPROTO_TCP);
+	int c = synack_rt_socket(w->a, AF_INET, SOCK_STREAM, IPPROTO_TCP);
 	struct sockaddr_in to = sin_of(ADDR_B, 7000);
 	assert_int_equal(synack_rt_connect(w->a, c, SA(to), sizeof(to)), 0);
 	struct sockaddr_in me, peer;
@@ -243,12 +243,12 @@ static void test_refused(void **state)
 {
 	struct world *w = *state;
 	struct sockaddr_in to = sin_of(ADDR_B, 7001);
-	int c = synack_rt_socket(w->a, SOCK_STREAM, 0);
+	int c = synack_rt_socket(w->a, AF_INET, SOCK_STREAM, 0);
 	expect_err(synack_rt_connect(w->a, c, SA(to), sizeof(to)), ECONNREFUSED);
 	synack_rt_close(w->a, c);
 
 	/* Non-blocking: EINPROGRESS, then the error shows in poll, SO_ERROR and connect. */
-	c = synack_rt_socket(w->a, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	c = synack_rt_socket(w->a, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	expect_err(synack_rt_connect(w->a, c, SA(to), sizeof(to)), EINPROGRESS);
 	struct pollfd p = {.fd = c, .events = POLLOUT};
 	assert_int_equal(synack_rt_poll(w->a, &p, 1, 5000), 1);
@@ -256,7 +256,7 @@ static void test_refused(void **state)
 	expect_err(synack_rt_connect(w->a, c, SA(to), sizeof(to)), ECONNREFUSED);
 	synack_rt_close(w->a, c);
 
-	c = synack_rt_socket(w->a, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	c = synack_rt_socket(w->a, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	expect_err(synack_rt_connect(w->a, c, SA(to), sizeof(to)), EINPROGRESS);
 	p.fd = c;
 	assert_int_equal(synack_rt_poll(w->a, &p, 1, 5000), 1);
@@ -276,7 +276,7 @@ static void test_nonblocking_connect(void **state)
 	struct world *w = *state;
 	int l = listener(w->b, ADDR_B, 7002);
 	struct sockaddr_in to = sin_of(ADDR_B, 7002);
-	int c = synack_rt_socket(w->a, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int c = synack_rt_socket(w->a, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	expect_err(synack_rt_connect(w->a, c, SA(to), sizeof(to)), EINPROGRESS);
 	struct pollfd p = {.fd = c, .events = POLLOUT};
 	assert_int_equal(synack_rt_poll(w->a, &p, 1, 5000), 1);
@@ -295,7 +295,7 @@ static void test_nonblocking_connect(void **state)
 
 	/* A connect that stays in progress (everything A sends is lost): EALREADY. */
 	atomic_store(&w->drop_a, 1);
-	c = synack_rt_socket(w->a, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	c = synack_rt_socket(w->a, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	expect_err(synack_rt_connect(w->a, c, SA(to), sizeof(to)), EINPROGRESS);
 	expect_err(synack_rt_connect(w->a, c, SA(to), sizeof(to)), EALREADY);
 	p.fd = c;
@@ -303,7 +303,7 @@ static void test_nonblocking_connect(void **state)
 	synack_rt_close(w->a, c);
 
 	/* Blocking, bounded by SO_SNDTIMEO: EINPROGRESS when it runs out. */
-	c = synack_rt_socket(w->a, SOCK_STREAM, 0);
+	c = synack_rt_socket(w->a, AF_INET, SOCK_STREAM, 0);
 	struct timeval tv = {0, 200000};
 	assert_int_equal(synack_rt_setsockopt(w->a, c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)), 0);
 	uint64_t t0 = ms_now();
@@ -603,10 +603,11 @@ static void test_errors(void **state)
 	struct world *w = *state;
 	synack_rt *rt = w->a;
 	char buf[8];
-	expect_err(synack_rt_socket(rt, SOCK_RAW, 0), ESOCKTNOSUPPORT);
-	expect_err(synack_rt_socket(rt, SOCK_STREAM, IPPROTO_UDP), EPROTONOSUPPORT);
-	expect_err(synack_rt_socket(rt, 77, 0), EINVAL);
-	int s = synack_rt_socket(rt, SOCK_STREAM, 0);
+	expect_err(synack_rt_socket(rt, AF_INET, SOCK_RAW, 0), ESOCKTNOSUPPORT);
+	expect_err(synack_rt_socket(rt, AF_INET, SOCK_STREAM, IPPROTO_UDP), EPROTONOSUPPORT);
+	expect_err(synack_rt_socket(rt, AF_INET, 77, 0), EINVAL);
+	expect_err(synack_rt_socket(rt, AF_UNIX, SOCK_STREAM, 0), EAFNOSUPPORT);
+	int s = synack_rt_socket(rt, AF_INET, SOCK_STREAM, 0);
 	assert_true(s >= 0);
 	expect_err(synack_rt_read(rt, s, buf, sizeof(buf)), ENOTCONN);
 	expect_err(synack_rt_write(rt, s, "x", 1), EPIPE);
@@ -623,7 +624,7 @@ static void test_errors(void **state)
 	expect_err(synack_rt_bind(rt, s, NULL, sizeof(a)), EFAULT);
 	assert_int_equal(synack_rt_bind(rt, s, SA(a), sizeof(a)), 0);
 	expect_err(synack_rt_bind(rt, s, SA(a), sizeof(a)), EINVAL);
-	int s2 = synack_rt_socket(rt, SOCK_STREAM, 0);
+	int s2 = synack_rt_socket(rt, AF_INET, SOCK_STREAM, 0);
 	expect_err(synack_rt_bind(rt, s2, SA(a), sizeof(a)), EADDRINUSE);
 	struct sockaddr_in other = sin_of(0xc6336401u, 80);
 	expect_err(synack_rt_bind(rt, s2, SA(other), sizeof(other)), EADDRNOTAVAIL);
@@ -698,7 +699,7 @@ static void test_close_and_shutdown_wake(void **state)
 	struct blocked b2 = {.rt = w->a, .s = a};
 	start_blocked(&b2, &th);
 	assert_int_equal(synack_rt_close(w->a, a), 0);
-	int again = synack_rt_socket(w->a, SOCK_STREAM, 0);
+	int again = synack_rt_socket(w->a, AF_INET, SOCK_STREAM, 0);
 	pthread_join(th, NULL);
 	assert_int_equal(b2.ret, -1);
 	assert_int_equal(b2.err, EBADF);
@@ -755,7 +756,7 @@ static void test_many_blocked_readers(void **state)
 	pthread_t th[NBLOCK];
 	struct sockaddr_in to = sin_of(ADDR_B, 7011);
 	for (int i = 0; i < NBLOCK; i++) {
-		ca[i] = synack_rt_socket(w->a, SOCK_STREAM, 0);
+		ca[i] = synack_rt_socket(w->a, AF_INET, SOCK_STREAM, 0);
 		assert_int_equal(synack_rt_connect(w->a, ca[i], SA(to), sizeof(to)), 0);
 		m[i] = (struct many){.rt = w->b, .i = i};
 		m[i].s = synack_rt_accept(w->b, l, NULL, NULL);
@@ -820,14 +821,14 @@ static void test_poll(void **state)
 static void test_udp(void **state)
 {
 	struct world *w = *state;
-	int ub = synack_rt_socket(w->b, SOCK_DGRAM, 0);
+	int ub = synack_rt_socket(w->b, AF_INET, SOCK_DGRAM, 0);
 	if (ub < 0 && errno == EPROTONOSUPPORT)
 		skip();
 	assert_true(ub >= 0);
 	struct sockaddr_in bb = sin_of(0, 5353);
 	assert_int_equal(synack_rt_bind(w->b, ub, SA(bb), sizeof(bb)), 0);
 	expect_err(synack_rt_listen(w->b, ub, 1), EOPNOTSUPP);
-	int ua = synack_rt_socket(w->a, SOCK_DGRAM, IPPROTO_UDP);
+	int ua = synack_rt_socket(w->a, AF_INET, SOCK_DGRAM, IPPROTO_UDP);
 	struct sockaddr_in to = sin_of(ADDR_B, 5353);
 	assert_int_equal(synack_rt_sendto(w->a, ua, "datagram one", 12, 0, SA(to), sizeof(to)), 12);
 	char buf[64];
