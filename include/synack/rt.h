@@ -44,6 +44,8 @@ struct synack_rt_opts {
 	int control;            /* 1: open the control socket that synack-ss reads (default);
 				 * docs/control.md */
 	int no_offload;         /* 1: a TUN without checksum/TSO offloads (--no-offload) */
+	int no_thread;          /* 1: no loop thread; the application's loop waits on
+				 * synack_rt_fd and calls synack_rt_run_once */
 	const struct synack_config *cfg; /* NULL: defaults. An all-zero secret and a zero seed
 					  * are replaced by random ones (getrandom) */
 };
@@ -67,6 +69,17 @@ void synack_rt_tool_opts(struct synack_rt_opts *o, int *argc, char **argv, const
  * TAP devices run ARP with a random locally administered MAC (02:xx:xx:xx:xx:xx). Device
  * errors once running (interface deleted, link down) are counted, never fatal. */
 synack_rt *synack_rt_start(const struct synack_rt_opts *o, char *why, size_t whylen);
+/* Without a loop thread (o.no_thread): a descriptor that becomes readable when the
+ * runtime has work (a packet on the device, a timer due, a call that needs a round); put
+ * it in the application's poll/epoll/libuv/libevent loop and, when it is readable, call
+ * synack_rt_run_once. -1/EINVAL for a runtime with its own thread. Blocking calls still
+ * work: they run the rounds themselves while they wait (in the calling thread). */
+int synack_rt_fd(synack_rt *rt);
+/* Does what is due now without blocking (reads the device, runs timers, serves the
+ * control socket, wakes blocked callers) and re-arms the descriptor. 0, or -1 with errno
+ * (EINVAL: not a runtime without thread; ESHUTDOWN: stopping). */
+int synack_rt_run_once(synack_rt *rt);
+
 /* Stops the loop and frees everything. Open connections are dropped without a word:
  * close them first (and let them finish) for a graceful end. Calls blocked in the runtime
  * return -1 with errno ESHUTDOWN, and stop returns once every call has left; no call may

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/random.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -225,6 +227,8 @@ void sk_rt_kick(synack_rt *rt, int s)
 		}
 }
 
+static int external_wait(synack_rt *rt, struct rt_waiter *w, uint64_t deadline_us);
+
 int sk_rt_wait(synack_rt *rt, struct rt_waiter *w, uint64_t deadline_us)
 {
 	if (rt->stopping)
@@ -245,7 +249,11 @@ int sk_rt_wait(synack_rt *rt, struct rt_waiter *w, uint64_t deadline_us)
 	rt->waiters = w;
 	rt->nwaiters++;
 	int timed_out = 0;
-	while (!w->ready && !rt->stopping) {
+	if (rt->external) {
+		int r = external_wait(rt, w, deadline_us);
+		timed_out = r == -ETIMEDOUT;
+	}
+	while (!rt->external && !w->ready && !rt->stopping) {
 		if (deadline_us == UINT64_MAX) {
 			pthread_cond_wait(&w->cv, &rt->mu);
 		} else {
@@ -355,7 +363,100 @@ static void dev_error(synack_rt *rt, int err, uint64_t now)
 	rt->dev_backoff_until = now + rt->dev_backoff_us;
 }
 
-/* ---- the loop thread ---- */
+/* ---- the loop: one round, run by the loop thread or by the application ---- */
+
+enum { PFD_EFD, PFD_DEV, PFD_CTL, PFD_MAX = PFD_CTL + 1 + 64 };
+
+/* What a round waits on: the wake-up eventfd, the device (unless it rests after errors),
+ * the control socket. Returns how many entries it filled. */
+static int loop_pollfds(synack_rt *rt, struct pollfd *pfd)
+{
+	int np = 0;
+	pfd[np++] = (struct pollfd){.fd = rt->efd, .events = POLLIN};
+	int devfd = sk_dev_fd(rt->dev);
+	pfd[np++] = (struct pollfd){.fd = sk_rt_now_us() < rt->dev_backoff_until ? -1 : devfd, .events = POLLIN};
+	np += sk_rt_control_pollfds(rt, pfd + np, PFD_MAX - np);
+	return np;
+}
+
+/* One round, after poll(2) reported pr entries of pfd ready: serves the control socket,
+ * reads the device (when dev_ready or poll says so), feeds the stack, runs the timers and
+ * wakes the callers concerned. Returns 1 when it read a full batch (more is waiting: come
+ * back at once), 0 otherwise with *deadline the time the next round is due (UINT64_MAX:
+ * none but the fds), or -1 once the runtime is stopping. */
+static int loop_round(synack_rt *rt, struct pollfd *pfd, int np, int pr, int dev_ready, uint64_t *deadline)
+{
+	if (pr > 0) {
+		if (pfd[PFD_EFD].revents & POLLIN) {
+			uint64_t v;
+			ssize_t n = read(rt->efd, &v, sizeof(v));
+			(void)n;
+		}
+		if (pfd[PFD_DEV].revents & POLLIN)
+			dev_ready = 1;
+		sk_rt_control_handle(rt, pfd + PFD_CTL, np - PFD_CTL);
+	}
+	int dev_bad = pr > 0 && (pfd[PFD_DEV].revents & (POLLERR | POLLHUP | POLLNVAL)) &&
+		      !(pfd[PFD_DEV].revents & POLLIN);
+	/* The plain device is read before taking the lock: the stack waits less. */
+	int got = 0, rerr = 0;
+	if (dev_ready && !rt->wrapped) {
+		got = sk_tun_recv_batch(rt->raw, rt->rxbuf, rt->rxcap, rt->rxlen, rt->rxn);
+		if (got < 0) {
+			rerr = -got;
+			got = 0;
+		}
+	}
+
+	pthread_mutex_lock(&rt->mu);
+	if (rt->stopping) {
+		pthread_mutex_unlock(&rt->mu);
+		return -1;
+	}
+	uint64_t now = sk_rt_now_us();
+	rt->sleep_until = 0; /* awake: callers need not poke us */
+	rt->rounds++;
+	if (dev_ready && rt->wrapped) {
+		for (; got < rt->rxn; got++) {
+			/* Read one at a time here, so each frame gets its own time: the trace and
+			 * the capture stamp it with this. */
+			now = sk_rt_now_us();
+			int n = sk_dev_recv(rt->dev, rt->rxbuf[0], rt->rxcap, now);
+			if (n <= 0) {
+				if (n < 0 && n != -EMSGSIZE)
+					rerr = -n;
+				break;
+			}
+			rx_frame(rt, rt->rxbuf[0], (size_t)n, now);
+		}
+	} else {
+		for (int i = 0; i < got; i++)
+			rx_frame(rt, rt->rxbuf[i], rt->rxlen[i], now);
+	}
+	if (rerr)
+		dev_error(rt, rerr, now);
+	else if (dev_bad)
+		dev_error(rt, EIO, now);
+	else if (got > 0)
+		rt->dev_backoff_us = 0;
+	run_timers(rt, now);
+	sk_rt_wake_ready(rt);
+
+	/* A full batch means more is waiting: go round again at once (having let the callers
+	 * in between), else sleep until the next deadline or a packet. */
+	int more = got == rt->rxn;
+	now = sk_rt_now_us(); /* the timeout counts from now, after the work */
+	uint64_t d = next_deadline(rt);
+	if (rt->dev_backoff_until > now && rt->dev_backoff_until < d)
+		d = rt->dev_backoff_until;
+	uint64_t ctl = rt->external ? 5000 : 1000000; /* control clients time out */
+	if (rt->nclients && d > now + ctl)
+		d = now + ctl;
+	rt->sleep_until = more ? now : d;
+	*deadline = d;
+	pthread_mutex_unlock(&rt->mu);
+	return more;
+}
 
 static void *loop_main(void *arg)
 {
@@ -363,100 +464,135 @@ static void *loop_main(void *arg)
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the application's business */
-	enum { PFD_EFD, PFD_DEV, PFD_CTL, PFD_MAX = PFD_CTL + 1 + 64 };
 	struct pollfd pfd[PFD_MAX];
 	struct timespec ts = {0, 0};
 	struct timespec *tsp = &ts;
-	int dev_ready = 1;
+	int more = 1;
 	for (;;) {
 		/* Asleep (unlocked): the device, the wake-up eventfd, the control socket. */
-		int np = 0;
-		pfd[np++] = (struct pollfd){.fd = rt->efd, .events = POLLIN};
-		int devfd = sk_dev_fd(rt->dev);
-		uint64_t t0 = sk_rt_now_us();
-		pfd[np++] = (struct pollfd){.fd = t0 < rt->dev_backoff_until ? -1 : devfd, .events = POLLIN};
-		np += sk_rt_control_pollfds(rt, pfd + np, PFD_MAX - np);
+		int np = loop_pollfds(rt, pfd);
 		int pr = ppoll(pfd, (nfds_t)np, tsp, NULL);
-		if (pr > 0) {
-			if (pfd[PFD_EFD].revents & POLLIN) {
-				uint64_t v;
-				ssize_t n = read(rt->efd, &v, sizeof(v));
-				(void)n;
-			}
-			if (pfd[PFD_DEV].revents & POLLIN)
-				dev_ready = 1;
-			sk_rt_control_handle(rt, pfd + PFD_CTL, np - PFD_CTL);
-		}
-		int dev_bad = pr > 0 && (pfd[PFD_DEV].revents & (POLLERR | POLLHUP | POLLNVAL)) &&
-			      !(pfd[PFD_DEV].revents & POLLIN);
-		/* The plain device is read before taking the lock: the stack waits less. */
-		int got = 0, rerr = 0;
-		if (dev_ready && !rt->wrapped) {
-			got = sk_tun_recv_batch(rt->raw, rt->rxbuf, rt->rxcap, rt->rxlen, rt->rxn);
-			if (got < 0) {
-				rerr = -got;
-				got = 0;
-			}
-		}
-
-		pthread_mutex_lock(&rt->mu);
-		if (rt->stopping)
-			break;
+		uint64_t d;
+		more = loop_round(rt, pfd, np, pr, more, &d);
+		if (more < 0)
+			return NULL;
 		uint64_t now = sk_rt_now_us();
-		rt->sleep_until = 0; /* awake: callers need not poke us */
-		rt->rounds++;
-		if (dev_ready && rt->wrapped) {
-			for (; got < rt->rxn; got++) {
-				/* Read one at a time here, so each frame gets its own time: the
-				 * trace and the capture stamp it with this. */
-				now = sk_rt_now_us();
-				int n = sk_dev_recv(rt->dev, rt->rxbuf[0], rt->rxcap, now);
-				if (n <= 0) {
-					if (n < 0 && n != -EMSGSIZE)
-						rerr = -n;
-					break;
-				}
-				rx_frame(rt, rt->rxbuf[0], (size_t)n, now);
-			}
-		} else {
-			for (int i = 0; i < got; i++)
-				rx_frame(rt, rt->rxbuf[i], rt->rxlen[i], now);
-		}
-		if (rerr)
-			dev_error(rt, rerr, now);
-		else if (dev_bad)
-			dev_error(rt, EIO, now);
-		else if (got > 0)
-			rt->dev_backoff_us = 0;
-		run_timers(rt, now);
-		sk_rt_wake_ready(rt);
-
-		/* A full batch means more is waiting: go round again at once (having let the
-		 * callers in between), else sleep until the next deadline or a packet. */
-		dev_ready = got == rt->rxn;
-		now = sk_rt_now_us(); /* the timeout counts from now, after the work */
-		uint64_t d = next_deadline(rt);
-		if (rt->dev_backoff_until > now && rt->dev_backoff_until < d)
-			d = rt->dev_backoff_until;
-		if (rt->nclients && d > now + 1000000)
-			d = now + 1000000; /* control clients time out */
-		if (dev_ready) {
+		if (more) {
 			ts = (struct timespec){0, 0};
 			tsp = &ts;
-			rt->sleep_until = now;
 		} else if (d == UINT64_MAX) {
 			tsp = NULL;
-			rt->sleep_until = UINT64_MAX;
 		} else {
 			uint64_t us = d > now ? d - now : 0;
 			ts = (struct timespec){.tv_sec = (time_t)(us / 1000000u), .tv_nsec = (long)(us % 1000000u) * 1000};
 			tsp = &ts;
-			rt->sleep_until = d;
 		}
-		pthread_mutex_unlock(&rt->mu);
 	}
+}
+
+/* ---- without a loop thread: the application's loop drives the runtime ---- */
+
+/* The device's place in the application's epoll set follows its rest after errors: a
+ * failing device must not keep the descriptor readable. */
+static void external_dev_watch(synack_rt *rt, uint64_t now)
+{
+	int want = now >= rt->dev_backoff_until;
+	if (want == rt->dev_watched)
+		return;
+	struct epoll_event ev = {.events = EPOLLIN};
+	int fd = sk_dev_fd(rt->dev);
+	if (epoll_ctl(rt->app_fd, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) == 0)
+		rt->dev_watched = want;
+}
+
+int synack_rt_fd(synack_rt *rt)
+{
+	if (!rt || !rt->external) {
+		errno = EINVAL;
+		return -1;
+	}
+	return rt->app_fd;
+}
+
+int synack_rt_run_once(synack_rt *rt)
+{
+	if (!rt || !rt->external) {
+		errno = EINVAL;
+		return -1;
+	}
+	struct pollfd pfd[PFD_MAX];
+	int np = loop_pollfds(rt, pfd);
+	struct timespec zero = {0, 0};
+	int pr = ppoll(pfd, (nfds_t)np, &zero, NULL);
+	uint64_t d = UINT64_MAX;
+	int more = loop_round(rt, pfd, np, pr, rt->dev_more, &d);
+	if (more < 0) {
+		errno = ESHUTDOWN;
+		return -1;
+	}
+	rt->dev_more = more;
+	uint64_t tmp;
+	ssize_t n = read(rt->tfd, &tmp, sizeof(tmp)); /* the timer's expiry, if any: consumed */
+	(void)n;
+	/* The timer fires when the next round is due: at once when more is waiting. */
+	struct itimerspec it = {{0, 0}, {0, 0}};
+	if (more)
+		it.it_value.tv_nsec = 1;
+	else if (d != UINT64_MAX)
+		it.it_value = (struct timespec){.tv_sec = (time_t)(d / 1000000u), .tv_nsec = (long)(d % 1000000u) * 1000 + 1};
+	if (timerfd_settime(rt->tfd, more ? 0 : TFD_TIMER_ABSTIME, &it, NULL) < 0)
+		return -1;
+	pthread_mutex_lock(&rt->mu);
+	external_dev_watch(rt, sk_rt_now_us());
 	pthread_mutex_unlock(&rt->mu);
-	return NULL;
+	return 0;
+}
+
+/* The descriptor set of a runtime without thread, its timer armed for a first round. */
+static int external_open(synack_rt *rt, char *why, size_t whylen)
+{
+	rt->external = 1;
+	rt->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	rt->app_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (rt->tfd < 0 || rt->app_fd < 0) {
+		say(why, whylen, "%s: %s", rt->tfd < 0 ? "timerfd" : "epoll", strerror(errno));
+		return -1;
+	}
+	int fds[] = {rt->efd, rt->tfd, sk_dev_fd(rt->dev), rt->ctl_fd};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		struct epoll_event ev = {.events = EPOLLIN};
+		if (fds[i] >= 0 && epoll_ctl(rt->app_fd, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
+			say(why, whylen, "epoll: %s", strerror(errno));
+			return -1;
+		}
+	}
+	rt->dev_watched = 1;
+	rt->dev_more = 1;
+	struct itimerspec it = {{0, 0}, {0, 1}};
+	timerfd_settime(rt->tfd, 0, &it, NULL);
+	return 0;
+}
+
+/* Blocking calls without a loop thread: the caller's own thread runs the rounds while it
+ * waits (mu held on entry and exit). 0 when w became ready, -ETIMEDOUT, -ESHUTDOWN. */
+static int external_wait(synack_rt *rt, struct rt_waiter *w, uint64_t deadline_us)
+{
+	while (!w->ready && !rt->stopping) {
+		uint64_t now = sk_rt_now_us();
+		if (deadline_us != UINT64_MAX && now >= deadline_us)
+			return -ETIMEDOUT;
+		int ms = deadline_us == UINT64_MAX ? -1 : (int)((deadline_us - now + 999) / 1000);
+		pthread_mutex_unlock(&rt->mu);
+		struct pollfd p = {.fd = rt->app_fd, .events = POLLIN};
+		int pr = poll(&p, 1, ms);
+		int r = pr < 0 && errno != EINTR ? -errno : 0;
+		if (r == 0 && synack_rt_run_once(rt) < 0)
+			r = -errno;
+		pthread_mutex_lock(&rt->mu);
+		if (r < 0 && !w->ready)
+			return r;
+	}
+	return rt->stopping ? -ESHUTDOWN : 0;
 }
 
 /* ---- start and stop ---- */
@@ -494,6 +630,10 @@ static void rt_free(synack_rt *rt)
 	sk_dev_close(rt->dev);
 	if (rt->efd >= 0)
 		close(rt->efd);
+	if (rt->app_fd >= 0)
+		close(rt->app_fd);
+	if (rt->tfd >= 0)
+		close(rt->tfd);
 	if (rt->rxbuf) {
 		for (int i = 0; i < rt->rxn; i++)
 			free(rt->rxbuf[i]);
@@ -522,6 +662,7 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 	pthread_cond_init(&rt->idle_cv, NULL);
 	rt->efd = -1;
 	rt->ctl_fd = -1;
+	rt->app_fd = rt->tfd = -1;
 	rt->dev = rt->raw = dev;
 	snprintf(rt->prog, sizeof(rt->prog), "%s", program_invocation_short_name);
 	rt->time_base_us = wall_us() - sk_rt_now_us();
@@ -601,6 +742,11 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 	}
 	if (o->control && sk_rt_control_open(rt, why, whylen) < 0)
 		goto fail;
+	if (o->no_thread) {
+		if (external_open(rt, why, whylen) < 0)
+			goto fail;
+		return rt;
+	}
 	int pe = pthread_create(&rt->thread, NULL, loop_main, rt);
 	if (pe) {
 		say(why, whylen, "thread: %s", strerror(pe));

@@ -58,6 +58,12 @@ struct synack_rt {
 	int efd;               /* eventfd: wakes the loop */
 	pthread_t thread;
 	int thread_started;
+	/* Without a loop thread (synack_rt_opts.no_thread): the application waits on app_fd,
+	 * an epoll set of efd, tfd, the device and the control socket, and runs the rounds. */
+	int external;
+	int app_fd, tfd;       /* the set; a timerfd armed for the next round's deadline */
+	int dev_watched;       /* the device is in the set (not resting after errors) */
+	int dev_more;          /* the last round read a full batch */
 	int stopping;
 	uint64_t sleep_until;  /* deadline the loop sleeps towards; 0 while it is awake */
 	int calls;             /* API calls in progress */

@@ -94,7 +94,7 @@ struct world {
 	char run_dir[64];
 };
 
-static int setup(void **state)
+static int setup_world(void **state, int b_no_thread)
 {
 	struct world *w = calloc(1, sizeof(*w));
 	assert_non_null(w);
@@ -113,11 +113,23 @@ static int setup(void **state)
 		fail_msg("start A: %s", why);
 	o.addr = synack_ip4(192, 0, 2, 2); /* ADDR_B */
 	o.control = 0;
+	o.no_thread = b_no_thread;
 	w->b = sk_rt_start_dev(&o, pairdev(sv[1], &w->drop_b), why, sizeof(why));
 	if (!w->b)
 		fail_msg("start B: %s", why);
 	*state = w;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_world(state, 0);
+}
+
+/* B without a loop thread: the test's own loop drives it. */
+static int setup_b_external(void **state)
+{
+	return setup_world(state, 1);
 }
 
 static int teardown(void **state)
@@ -919,6 +931,111 @@ static void test_drain_and_control(void **state)
 	assert_int_equal(access(saved, F_OK), -1);
 }
 
+/* ---- a runtime without a loop thread (API-1 in the application's loop) ---- */
+
+/* One turn of the application's loop around B: waits up to ms for B's descriptor, then
+ * runs a round. Returns 1 if the descriptor was readable. */
+static int b_turn(struct world *w, int ms)
+{
+	struct pollfd p = {.fd = synack_rt_fd(w->b), .events = POLLIN};
+	int r = poll(&p, 1, ms);
+	assert_true(r >= 0);
+	assert_int_equal(synack_rt_run_once(w->b), 0);
+	return r > 0;
+}
+
+static void test_no_thread_loop(void **state)
+{
+	struct world *w = *state;
+	/* A runtime with its own thread has no descriptor to give. */
+	expect_err(synack_rt_fd(w->a), EINVAL);
+	expect_err(synack_rt_run_once(w->a), EINVAL);
+	assert_true(synack_rt_fd(w->b) >= 0);
+
+	int l = synack_rt_socket(w->b, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in a = sin_of(ADDR_B, 7100);
+	assert_int_equal(synack_rt_bind(w->b, l, SA(a), sizeof(a)), 0);
+	assert_int_equal(synack_rt_listen(w->b, l, 8), 0);
+	int c = synack_rt_socket(w->a, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	expect_err(synack_rt_connect(w->a, c, SA(a), sizeof(a)), EINPROGRESS);
+	/* Nothing answers until B's loop turns: the SYN waits in B's device. */
+	int s = -1;
+	for (int i = 0; i < 200 && s < 0; i++) {
+		b_turn(w, 10);
+		s = synack_rt_accept(w->b, l, NULL, NULL);
+	}
+	assert_true(s >= 0);
+	struct pollfd pa = {.fd = c, .events = POLLOUT};
+	assert_int_equal(synack_rt_poll(w->a, &pa, 1, 1000), 1);
+	assert_int_equal(synack_rt_write(w->a, c, "ping", 4), 4);
+	char buf[16];
+	ssize_t n = -1;
+	for (int i = 0; i < 200 && n < 0; i++) {
+		b_turn(w, 10);
+		n = synack_rt_read(w->b, s, buf, sizeof(buf));
+	}
+	assert_int_equal(n, 4);
+	assert_memory_equal(buf, "ping", 4);
+	assert_int_equal(synack_rt_write(w->b, s, "pong", 4), 4);
+	assert_int_equal(synack_rt_set_nonblock(w->a, c, 0), 0);
+	assert_int_equal(synack_rt_read(w->a, c, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "pong", 4);
+
+	/* Quiet: the descriptor does not keep the application busy (a few timers, no spin). */
+	uint64_t t0 = ms_now();
+	int wakeups = 0;
+	while (ms_now() - t0 < 300)
+		wakeups += b_turn(w, (int)(300 - (ms_now() - t0)));
+	assert_true(wakeups <= 10);
+	synack_rt_close(w->a, c);
+	synack_rt_close(w->b, s);
+	synack_rt_close(w->b, l);
+}
+
+struct dialer {
+	synack_rt *rt;
+	uint16_t port;
+	int ok;
+};
+
+static void *dial_and_write(void *p)
+{
+	struct dialer *d = p;
+	int c = synack_rt_socket(d->rt, AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in to = sin_of(ADDR_B, d->port);
+	d->ok = synack_rt_connect(d->rt, c, SA(to), sizeof(to)) == 0 && synack_rt_write(d->rt, c, "hi", 2) == 2;
+	synack_rt_close(d->rt, c);
+	return NULL;
+}
+
+/* Blocking calls on a runtime without thread run its rounds themselves while they wait. */
+static void test_no_thread_blocking_calls(void **state)
+{
+	struct world *w = *state;
+	int l = synack_rt_socket(w->b, AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = sin_of(ADDR_B, 7101);
+	assert_int_equal(synack_rt_bind(w->b, l, SA(a), sizeof(a)), 0);
+	assert_int_equal(synack_rt_listen(w->b, l, 8), 0);
+	struct dialer d = {w->a, 7101, 0};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, dial_and_write, &d), 0);
+	int s = synack_rt_accept(w->b, l, NULL, NULL); /* blocks, driving B */
+	assert_true(s >= 0);
+	char buf[8];
+	assert_int_equal(synack_rt_read(w->b, s, buf, sizeof(buf)), 2);
+	assert_int_equal(synack_rt_read(w->b, s, buf, sizeof(buf)), 0); /* the FIN */
+	pthread_join(th, NULL);
+	assert_true(d.ok);
+	/* A timeout still ends a wait nobody answers. */
+	struct timeval tv = {0, 100000};
+	assert_int_equal(synack_rt_setsockopt(w->b, l, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	uint64_t t0 = ms_now();
+	expect_err(synack_rt_accept(w->b, l, NULL, NULL), EAGAIN);
+	assert_true(ms_now() - t0 < 2000);
+	synack_rt_close(w->b, s);
+	synack_rt_close(w->b, l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -938,6 +1055,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blocked_writer_keeps_timers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drain_and_control, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_thread_loop, setup_b_external, teardown),
+		cmocka_unit_test_setup_teardown(test_no_thread_blocking_calls, setup_b_external, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
