@@ -133,3 +133,30 @@ uint16_t sk_csum_update32(uint16_t check, uint32_t old, uint32_t new_)
 	check = sk_csum_update16(check, (uint16_t)(old >> 16), (uint16_t)(new_ >> 16));
 	return sk_csum_update16(check, (uint16_t)old, (uint16_t)new_);
 }
+
+/* RFC 8200 8.1: source, destination, 32-bit upper-layer length, 3 zero bytes, next header. */
+uint32_t sk_csum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t next_header,
+			 uint32_t upper_len)
+{
+	uint64_t s = (uint64_t)(upper_len >> 16) + (upper_len & 0xffff) + next_header;
+	for (int i = 0; i < 16; i += 2)
+		s += (uint32_t)(src[i] << 8 | src[i + 1]) + (uint32_t)(dst[i] << 8 | dst[i + 1]);
+	return fold64(s);
+}
+
+uint16_t sk_csum_l4v6(const uint8_t src[16], const uint8_t dst[16], uint8_t next_header,
+		      const void *seg, size_t len)
+{
+	uint32_t pseudo = sk_csum_pseudo6(src, dst, next_header, (uint32_t)len);
+	return sk_csum_fold(sk_csum_add(pseudo, seg, len));
+}
+
+/* RFC 8200 8.1: a UDP checksum field of 0 is invalid over IPv6, not "none computed". */
+int sk_udp6_checksum_ok(const uint8_t src[16], const uint8_t dst[16], const uint8_t *dgram,
+			size_t len)
+{
+	enum { UDP_HLEN = 8, PROTO_UDP = 17 };
+	if (len < UDP_HLEN || (dgram[6] == 0 && dgram[7] == 0))
+		return 0;
+	return sk_csum_l4v6(src, dst, PROTO_UDP, dgram, len) == 0;
+}
