@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "wire/ipv4.h"
+#include "wire/ipv6.h"
 
 struct synack_ip sk_ip_from4(uint32_t addr)
 {
@@ -51,6 +52,11 @@ int synack_ip_parse(const char *text, struct synack_ip *out)
 		*out = sk_ip_from4(a4);
 		return 0;
 	}
+	struct synack_ip a6 = {SYNACK_AF_INET6, {0}};
+	if (sk_ipv6_pton(text, a6.bytes) == 0) {
+		*out = a6;
+		return 0;
+	}
 	return -EINVAL;
 }
 
@@ -62,6 +68,8 @@ const char *synack_ip_format(const struct synack_ip *ip, char *buf, size_t len)
 	uint32_t a4;
 	if (sk_ip_to4(ip, &a4) == 0)
 		sk_ipv4_ntoa(a4, tmp);
+	else if (ip->family == SYNACK_AF_INET6)
+		sk_ipv6_ntop(ip->bytes, tmp);
 	else
 		return NULL;
 	if (strlen(tmp) >= len)

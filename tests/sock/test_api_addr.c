@@ -40,6 +40,32 @@ static void test_ip4_text(void **state)
 	assert_int_equal(synack_ip_parse(NULL, &none), -EINVAL);
 }
 
+/* IPv6 text both ways, against glibc's inet_pton and inet_ntop (RFC 5952's form). */
+static void test_ip6_text(void **state)
+{
+	(void)state;
+	static const char *in[] = {"::", "::1", "2001:db8::1", "2001:DB8:0:0:1:0:0:1", "2001:db8:0:0:1::1",
+				   "fe80::1:2:3:4", "::ffff:192.0.2.1", "2001:db8:85a3::8a2e:370:7334",
+				   "2001:0db8:0000:0000:0000:0000:0002:0001", "ff02::1:ff00:1"};
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		struct synack_ip ip;
+		assert_int_equal(synack_ip_parse(in[i], &ip), 0);
+		assert_int_equal(ip.family, SYNACK_AF_INET6);
+		struct in6_addr want;
+		assert_int_equal(inet_pton(AF_INET6, in[i], &want), 1);
+		assert_memory_equal(ip.bytes, &want, 16);
+		char got[SYNACK_IP_STRLEN], ref[INET6_ADDRSTRLEN];
+		assert_non_null(inet_ntop(AF_INET6, &want, ref, sizeof(ref)));
+		assert_string_equal(synack_ip_format(&ip, got, sizeof(got)), ref);
+	}
+	static const char *bad[] = {":::", "1:2:3:4:5:6:7:8:9", "2001:db8::1::2", "12345::", "::g", "[::1]"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct synack_ip ip = {0};
+		assert_int_equal(synack_ip_parse(bad[i], &ip), -EINVAL);
+		assert_int_equal(ip.family, SYNACK_AF_UNSPEC);
+	}
+}
+
 static void test_ip_equal(void **state)
 {
 	(void)state;
@@ -213,6 +239,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ip4_text),
+		cmocka_unit_test(test_ip6_text),
 		cmocka_unit_test(test_ip_equal),
 		cmocka_unit_test(test_family_checks),
 		cmocka_unit_test(test_posix_sockaddr),
