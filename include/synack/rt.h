@@ -16,6 +16,7 @@
 #define SYNACK_RT_H
 
 #include <poll.h>
+#include <sys/epoll.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -140,6 +141,20 @@ int synack_rt_set_nonblock(synack_rt *rt, int s, int on);
  * aliases); a handle that is not open gives POLLNVAL. timeout_ms -1 waits forever. Returns
  * the number of ready entries, 0 on timeout. */
 int synack_rt_poll(synack_rt *rt, struct pollfd *fds, nfds_t n, int timeout_ms);
+
+/* epoll(7) over synack sockets, for many sockets: a wait costs in proportion to the ready
+ * ones. Sets are numbered in their own space (not kernel descriptors), and a socket may be
+ * in several. Interest: EPOLLIN, EPOLLOUT, EPOLLRDHUP (EPOLLERR and EPOLLHUP always), with
+ * EPOLLET for edge triggering (read or write until EAGAIN before the next report) and
+ * EPOLLONESHOT (disarmed after one report until EPOLL_CTL_MOD); data is returned as given.
+ * Closing a socket removes it from every set. Errors as epoll's: EBADF (a set or socket
+ * not open), EEXIST, ENOENT, EINVAL (op, events or max), ENOMEM. epoll_wait blocks up to
+ * timeout_ms (-1: no limit, 0: never); on a runtime without thread it runs rounds while it
+ * waits, and with timeout 0 it fits the application's loop after synack_rt_run_once. */
+int synack_rt_epoll_create(synack_rt *rt);
+int synack_rt_epoll_ctl(synack_rt *rt, int ep, int op, int s, struct epoll_event *ev);
+int synack_rt_epoll_wait(synack_rt *rt, int ep, struct epoll_event *events, int max, int timeout_ms);
+int synack_rt_epoll_close(synack_rt *rt, int ep);
 
 #ifdef __cplusplus
 }

@@ -194,6 +194,8 @@ static int waiter_ready(synack_rt *rt, struct rt_waiter *w)
 		return 0;
 	case RT_W_DRAIN:
 		return sk_rt_closing(rt) == 0;
+	case RT_W_EP:
+		return sk_rt_ep_ready(w->ep);
 	}
 	return 1;
 }
@@ -209,8 +211,18 @@ static int waiter_refers(const struct rt_waiter *w, int s)
 	return 0;
 }
 
+void sk_rt_ep_wake(synack_rt *rt, struct rt_ep *ep)
+{
+	for (struct rt_waiter *w = rt->waiters; w; w = w->next)
+		if (!w->ready && w->kind == RT_W_EP && w->ep == ep) {
+			w->ready = 1;
+			pthread_cond_signal(&w->cv);
+		}
+}
+
 void sk_rt_wake_ready(synack_rt *rt)
 {
+	sk_rt_ep_collect(rt);
 	for (struct rt_waiter *w = rt->waiters; w; w = w->next)
 		if (!w->ready && waiter_ready(rt, w)) {
 			w->ready = 1;
@@ -623,6 +635,7 @@ static void fill_random(void *buf, size_t len)
 static void rt_free(synack_rt *rt)
 {
 	sk_rt_control_close(rt);
+	sk_rt_ep_free_all(rt);
 	sk_ethif_free(rt->eth);
 	sk_px_free(rt->px);
 	if (rt->st)

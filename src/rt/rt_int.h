@@ -24,9 +24,30 @@ struct sk_px;
 /* What the runtime keeps per socket handle beyond the POSIX layer's record (sock/posix.h). */
 struct rt_sock {
 	uint32_t kick;        /* bumped by shutdown/close: waiters on the handle re-check */
+	struct rt_ep_reg *regs; /* the epoll sets that watch it (epoll.c) */
 };
 
-enum rt_wait_kind { RT_W_SOCK, RT_W_POLL, RT_W_DRAIN };
+/* A socket in an epoll set (epoll.c). */
+struct rt_ep_reg {
+	struct rt_ep *ep;
+	int sock;
+	uint32_t events;          /* EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLLET, EPOLLONESHOT */
+	uint64_t data;            /* epoll_data_t, as a u64 */
+	int queued;               /* on ep's ready list */
+	int disarmed;             /* EPOLLONESHOT fired; EPOLL_CTL_MOD re-arms */
+	struct rt_ep_reg *snext;  /* the next set watching the same socket */
+	struct rt_ep_reg *rnext;  /* the next on ep's ready list */
+};
+
+/* An epoll set: its sockets by handle, and those that may be ready, oldest first. */
+struct rt_ep {
+	int id;
+	struct rt_ep_reg **by_sock;
+	uint32_t cap;
+	struct rt_ep_reg *rhead, *rtail;
+};
+
+enum rt_wait_kind { RT_W_SOCK, RT_W_POLL, RT_W_DRAIN, RT_W_EP };
 
 struct rt_waiter {
 	struct rt_waiter *next, *prev;
@@ -41,6 +62,8 @@ struct rt_waiter {
 	const struct pollfd *fds;
 	nfds_t nfds;
 	uint32_t *gens; /* gen and kick of each entry, two per fd */
+	/* RT_W_EP */
+	struct rt_ep *ep;
 };
 
 struct rt_client; /* a control-socket client still being written to */
@@ -73,6 +96,8 @@ struct synack_rt {
 	uint32_t nchunks;
 	struct rt_waiter *waiters;
 	uint32_t nwaiters;
+	struct rt_ep **eps;    /* epoll sets by id (NULL: closed) */
+	int neps, eps_live;
 
 	/* receive batch */
 	uint8_t **rxbuf;
@@ -124,6 +149,15 @@ void sk_rt_wake_ready(synack_rt *rt);
 void sk_rt_kick(synack_rt *rt, int s);
 /* How many TCP connections are closing (FIN-WAIT-1/2, CLOSING, LAST-ACK). */
 int sk_rt_closing(synack_rt *rt);
+
+/* epoll.c (mu held): moves what the stack's readiness list reports onto the sets' ready
+ * lists, waking their waiters; forgets closed socket s in every set; frees every set. */
+void sk_rt_ep_collect(synack_rt *rt);
+void sk_rt_ep_forget(synack_rt *rt, int s);
+void sk_rt_ep_free_all(synack_rt *rt);
+int sk_rt_ep_ready(const struct rt_ep *ep);
+/* rt.c (mu held): wakes the callers waiting on set ep. */
+void sk_rt_ep_wake(synack_rt *rt, struct rt_ep *ep);
 
 /* control.c: the loop thread's side. */
 int sk_rt_control_open(synack_rt *rt, char *why, size_t whylen);

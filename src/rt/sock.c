@@ -184,6 +184,7 @@ int synack_rt_close(synack_rt *rt, int s)
 		struct rt_sock *e = sk_rt_sock(rt, s);
 		if (e)
 			e->kick++;
+		sk_rt_ep_forget(rt, s); /* as the kernel drops a closed descriptor from its sets */
 		sk_rt_kick(rt, s); /* threads blocked on the handle return EBADF */
 		sk_rt_unlock(rt);
 	}

@@ -1036,6 +1036,183 @@ static void test_no_thread_blocking_calls(void **state)
 	synack_rt_close(w->b, l);
 }
 
+/* ---- epoll over synack sockets ---- */
+
+static int ep_add(synack_rt *rt, int ep, int s, uint32_t events, uint64_t data)
+{
+	struct epoll_event ev = {.events = events, .data.u64 = data};
+	return synack_rt_epoll_ctl(rt, ep, EPOLL_CTL_ADD, s, &ev);
+}
+
+/* Level and edge triggering, one-shot, errors, and closing. */
+static void test_epoll(void **state)
+{
+	struct world *w = *state;
+	int ca, cb;
+	connect_pair(w, 7200, &ca, &cb);
+	int ep = synack_rt_epoll_create(w->b);
+	assert_true(ep >= 0);
+	struct epoll_event ev[8];
+	assert_int_equal(ep_add(w->b, ep, cb, EPOLLIN, 42), 0);
+	expect_err(ep_add(w->b, ep, cb, EPOLLIN, 42), EEXIST);
+	expect_err(ep_add(w->b, ep + 7, cb, EPOLLIN, 1), EBADF);
+	expect_err(ep_add(w->b, ep, 999, EPOLLIN, 1), EBADF);
+	expect_err(synack_rt_epoll_ctl(w->b, ep, 99, cb, &ev[0]), EINVAL);
+	expect_err(synack_rt_epoll_ctl(w->b, ep, EPOLL_CTL_MOD, ca + 50, &ev[0]), EBADF);
+	expect_err(synack_rt_epoll_wait(w->b, ep, ev, 0, 0), EINVAL);
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 8, 0), 0);
+
+	/* Level-triggered: reported while unread. */
+	assert_int_equal(synack_rt_write(w->a, ca, "abc", 3), 3);
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 8, 2000), 1);
+	assert_int_equal(ev[0].events, EPOLLIN);
+	assert_int_equal(ev[0].data.u64, 42);
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 8, 0), 1);
+	char buf[64];
+	assert_int_equal(synack_rt_read(w->b, cb, buf, sizeof(buf)), 3);
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 8, 0), 0);
+	/* No EAGAIN was seen, and yet new data is news again. */
+	assert_int_equal(synack_rt_write(w->a, ca, "d", 1), 1);
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 8, 2000), 1);
+
+	/* Edge-triggered: once, until a read finds nothing more. */
+	struct epoll_event mod = {.events = EPOLLIN | EPOLLET, .data.u64 = 43};
+	assert_int_equal(synack_rt_epoll_ctl(w->b, ep, EPOLL_CTL_MOD, cb, &mod), 0);
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 8, 0), 1); /* ready when modified */
+	assert_int_equal(ev[0].data.u64, 43);
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 8, 0), 0);
+	assert_int_equal(synack_rt_recv(w->b, cb, buf, sizeof(buf), MSG_DONTWAIT), 1);
+	expect_err(synack_rt_recv(w->b, cb, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	assert_int_equal(synack_rt_write(w->a, ca, "ef", 2), 2);
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 8, 2000), 1);
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 8, 0), 0);
+
+	/* One-shot: disarmed after a report until re-armed by MOD. */
+	mod.events = EPOLLIN | EPOLLONESHOT;
+	assert_int_equal(synack_rt_epoll_ctl(w->b, ep, EPOLL_CTL_MOD, cb, &mod), 0);
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 8, 0), 1);
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 8, 0), 0);
+	assert_int_equal(synack_rt_epoll_ctl(w->b, ep, EPOLL_CTL_MOD, cb, &mod), 0);
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 8, 0), 1);
+
+	/* The peer's FIN shows as EPOLLRDHUP when asked for; a closed socket leaves the set. */
+	mod.events = EPOLLIN | EPOLLRDHUP;
+	assert_int_equal(synack_rt_epoll_ctl(w->b, ep, EPOLL_CTL_MOD, cb, &mod), 0);
+	assert_int_equal(synack_rt_read(w->b, cb, buf, sizeof(buf)), 2);
+	assert_int_equal(synack_rt_shutdown(w->a, ca, SHUT_WR), 0);
+	uint64_t t0 = ms_now();
+	int n;
+	while ((n = synack_rt_epoll_wait(w->b, ep, ev, 8, 2000)) == 1 && !(ev[0].events & EPOLLRDHUP) && ms_now() - t0 < 2000)
+		;
+	assert_int_equal(n, 1);
+	assert_int_equal(ev[0].events & (EPOLLIN | EPOLLRDHUP), EPOLLIN | EPOLLRDHUP);
+	assert_int_equal(synack_rt_close(w->b, cb), 0);
+	expect_err(synack_rt_epoll_ctl(w->b, ep, EPOLL_CTL_DEL, cb, NULL), EBADF);
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 8, 0), 0);
+	assert_int_equal(synack_rt_epoll_close(w->b, ep), 0);
+	expect_err(synack_rt_epoll_wait(w->b, ep, ev, 8, 0), EBADF);
+	synack_rt_close(w->a, ca);
+}
+
+/* Many sockets in a set, one active: only it is reported; a listener reports its
+ * connections; a blocked wait wakes for data from another thread. */
+static void test_epoll_many(void **state)
+{
+	struct world *w = *state;
+	enum { N = 40 };
+	int l = listener(w->b, ADDR_B, 7201);
+	assert_int_equal(synack_rt_set_nonblock(w->b, l, 1), 0);
+	int ep = synack_rt_epoll_create(w->b);
+	assert_int_equal(ep_add(w->b, ep, l, EPOLLIN, 1000), 0);
+	int ca[N], cb[N], nb = 0;
+	for (int i = 0; i < N; i++) {
+		ca[i] = synack_rt_socket(w->a, AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in to = sin_of(ADDR_B, 7201);
+		assert_int_equal(synack_rt_connect(w->a, ca[i], SA(to), sizeof(to)), 0);
+	}
+	struct epoll_event ev[64];
+	uint64_t t0 = ms_now();
+	while (nb < N && ms_now() - t0 < 5000) {
+		int n = synack_rt_epoll_wait(w->b, ep, ev, 64, 1000);
+		assert_true(n >= 0);
+		for (int i = 0; i < n; i++) {
+			assert_int_equal(ev[i].data.u64, 1000);
+			int s;
+			while ((s = synack_rt_accept(w->b, l, NULL, NULL)) >= 0 || errno != EAGAIN) {
+				assert_true(s >= 0);
+				assert_int_equal(synack_rt_set_nonblock(w->b, s, 1), 0);
+				cb[nb] = s;
+				assert_int_equal(ep_add(w->b, ep, s, EPOLLIN | EPOLLET, (uint64_t)nb), 0);
+				nb++;
+			}
+		}
+	}
+	assert_int_equal(nb, N);
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 64, 0), 0);
+	assert_int_equal(synack_rt_write(w->a, ca[17], "x", 1), 1);
+	int n = synack_rt_epoll_wait(w->b, ep, ev, 64, 2000);
+	assert_int_equal(n, 1);
+	char c;
+	int who = (int)ev[0].data.u64;
+	assert_int_equal(synack_rt_read(w->b, cb[who], &c, 1), 1);
+	assert_int_equal(c, 'x');
+	for (int i = 0; i < N; i++) {
+		synack_rt_close(w->a, ca[i]);
+		synack_rt_close(w->b, cb[i]);
+	}
+	synack_rt_epoll_close(w->b, ep);
+	synack_rt_close(w->b, l);
+}
+
+/* The application's loop: poll(2) on the runtime's descriptor, a round, then the set's
+ * events without waiting: an echo served entirely from there. */
+static void test_epoll_in_app_loop(void **state)
+{
+	struct world *w = *state;
+	int l = synack_rt_socket(w->b, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in a = sin_of(ADDR_B, 7202);
+	assert_int_equal(synack_rt_bind(w->b, l, SA(a), sizeof(a)), 0);
+	assert_int_equal(synack_rt_listen(w->b, l, 8), 0);
+	int ep = synack_rt_epoll_create(w->b);
+	assert_int_equal(ep_add(w->b, ep, l, EPOLLIN, (uint64_t)l), 0);
+	int c = synack_rt_socket(w->a, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	expect_err(synack_rt_connect(w->a, c, SA(a), sizeof(a)), EINPROGRESS);
+	int echoed = 0, sent = 0;
+	uint64_t t0 = ms_now();
+	while (echoed < 3 && ms_now() - t0 < 5000) {
+		struct pollfd p = {.fd = synack_rt_fd(w->b), .events = POLLIN};
+		assert_true(poll(&p, 1, 10) >= 0);
+		assert_int_equal(synack_rt_run_once(w->b), 0);
+		struct epoll_event ev[8];
+		int n = synack_rt_epoll_wait(w->b, ep, ev, 8, 0);
+		assert_true(n >= 0);
+		for (int i = 0; i < n; i++) {
+			int s = (int)ev[i].data.u64;
+			if (s == l) {
+				int k = synack_rt_accept(w->b, l, NULL, NULL);
+				if (k >= 0)
+					assert_int_equal(ep_add(w->b, ep, k, EPOLLIN, (uint64_t)k), 0);
+				continue;
+			}
+			char buf[16];
+			ssize_t r = synack_rt_read(w->b, s, buf, sizeof(buf));
+			if (r > 0) {
+				assert_int_equal(synack_rt_write(w->b, s, buf, (size_t)r), r);
+				echoed++;
+			}
+		}
+		struct pollfd pa = {.fd = c, .events = POLLOUT};
+		if (sent == echoed && synack_rt_poll(w->a, &pa, 1, 0) == 1) {
+			assert_int_equal(synack_rt_write(w->a, c, "hey", 3), 3);
+			sent++;
+		}
+	}
+	assert_int_equal(echoed, 3);
+	synack_rt_close(w->a, c);
+	synack_rt_epoll_close(w->b, ep);
+	synack_rt_close(w->b, l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1057,6 +1234,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_drain_and_control, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_thread_loop, setup_b_external, teardown),
 		cmocka_unit_test_setup_teardown(test_no_thread_blocking_calls, setup_b_external, teardown),
+		cmocka_unit_test_setup_teardown(test_epoll, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_epoll_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_epoll_in_app_loop, setup_b_external, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
