@@ -1,9 +1,8 @@
-/* pcap capture: the writer (classic pcap through libpcap, pcapng of its own) and the
- * recording device wrapper. */
+/* pcap capture: the writer (classic pcap and pcapng, both written here: the library needs
+ * no libpcap) and the recording device wrapper. */
 #include "link/pcapdev.h"
 
 #include <errno.h>
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,15 @@
 #include "wire/decode.h"
 
 #define SNAPLEN 262144u
+
+/* Classic pcap, libpcap's savefile format (draft-ietf-opsawg-pcap): a 24-byte file header
+ * (magic a1b2c3d4 = microsecond timestamps, version 2.4, zone and sigfigs 0, snaplen, link
+ * type) and a 16-byte header per record (seconds, microseconds, captured and original
+ * length), all in the host's byte order, as libpcap writes it; readers tell the order by the
+ * magic. */
+#define PCAP_MAGIC	 0xa1b2c3d4u
+#define PCAP_HDR	 24u
+#define PCAP_REC_HDR	 16u
 
 /* pcapng (draft-ietf-opsawg-pcapng): block types, option codes and the sizes used here. */
 #define NG_SHB		 0x0a0d0d0au
@@ -26,9 +34,8 @@
 
 struct sk_pcap_writer {
 	enum sk_pcap_format format;
-	pcap_t *dead;	    /* classic: libpcap's dumper */
-	pcap_dumper_t *dump;
-	FILE *f;	    /* pcapng: written here */
+	FILE *f;	    /* written here */
+	int is_stdout;	    /* classic to "-": standard output, flushed but not closed */
 	int err;	    /* first write error, kept for close */
 };
 
@@ -49,7 +56,7 @@ static size_t pad4(size_t n)
 	return (4 - (n & 3)) & 3;
 }
 
-static void ng_put(struct sk_pcap_writer *w, const void *p, size_t n)
+static void put(struct sk_pcap_writer *w, const void *p, size_t n)
 {
 	if (n && fwrite(p, 1, n, w->f) != n && !w->err)
 		w->err = errno ? -errno : -EIO;
@@ -58,7 +65,32 @@ static void ng_put(struct sk_pcap_writer *w, const void *p, size_t n)
 static void ng_pad(struct sk_pcap_writer *w, size_t n)
 {
 	static const uint8_t zero[4];
-	ng_put(w, zero, pad4(n));
+	put(w, zero, pad4(n));
+}
+
+/* Host byte order, as libpcap writes classic files. */
+static void he16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static void he32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/* A classic file's header. */
+static void pcap_header(struct sk_pcap_writer *w, uint32_t linktype)
+{
+	uint8_t h[PCAP_HDR];
+	he32(h, PCAP_MAGIC);
+	he16(h + 4, 2); /* version 2.4 */
+	he16(h + 6, 4);
+	he32(h + 8, 0);	 /* thiszone: timestamps are UTC */
+	he32(h + 12, 0); /* sigfigs */
+	he32(h + 16, SNAPLEN);
+	he32(h + 20, linktype);
+	put(w, h, sizeof(h));
 }
 
 /* The file's first blocks: the section header and the one interface. */
@@ -72,7 +104,7 @@ static void ng_header(struct sk_pcap_writer *w, uint32_t linktype)
 	le16(shb + 14, 0);
 	memset(shb + 16, 0xff, 8); /* section length -1: not given */
 	le32(shb + 24, sizeof(shb));
-	ng_put(w, shb, sizeof(shb));
+	put(w, shb, sizeof(shb));
 
 	memset(idb, 0, sizeof(idb));
 	le32(idb, NG_IDB);
@@ -83,20 +115,18 @@ static void ng_header(struct sk_pcap_writer *w, uint32_t linktype)
 	le16(idb + 18, 1);
 	idb[20] = 6; /* 10^-6 s, then 3 bytes of padding; opt_endofopt at 24 is all zero */
 	le32(idb + 28, sizeof(idb));
-	ng_put(w, idb, sizeof(idb));
+	put(w, idb, sizeof(idb));
 }
 
 struct sk_pcap_writer *sk_pcap_writer_open_format(const char *path, int linktype,
 						  enum sk_pcap_format format, int *err)
 {
-	int dlt, e;
+	int e;
 	uint32_t ltype; /* LINKTYPE_ in the file */
 	if (linktype == SK_LINK_ETHERNET) {
-		dlt = DLT_EN10MB;
-		ltype = 1;
+		ltype = 1; /* LINKTYPE_ETHERNET */
 	} else if (linktype == SK_LINK_RAW || linktype == SK_LINK_RAW_DLT) {
-		dlt = DLT_RAW; /* libpcap stores this as LINKTYPE_RAW (101) in the file */
-		ltype = 101;
+		ltype = 101; /* LINKTYPE_RAW, which libpcap reads back as DLT_RAW */
 	} else {
 		e = -EINVAL;
 		goto fail;
@@ -111,7 +141,11 @@ struct sk_pcap_writer *sk_pcap_writer_open_format(const char *path, int linktype
 		goto fail;
 	}
 	w->format = format;
-	if (format == SK_PCAP_PCAPNG) {
+	if (format == SK_PCAP_CLASSIC && strcmp(path, "-") == 0) {
+		/* As libpcap's pcap_dump_open: "-" is standard output. */
+		w->f = stdout;
+		w->is_stdout = 1;
+	} else {
 		errno = 0;
 		w->f = fopen(path, "wb");
 		if (!w->f) {
@@ -119,23 +153,11 @@ struct sk_pcap_writer *sk_pcap_writer_open_format(const char *path, int linktype
 			free(w);
 			goto fail;
 		}
+	}
+	if (format == SK_PCAP_PCAPNG)
 		ng_header(w, ltype);
-		return w;
-	}
-	w->dead = pcap_open_dead(dlt, SNAPLEN);
-	if (!w->dead) {
-		free(w);
-		e = -ENOMEM;
-		goto fail;
-	}
-	errno = 0;
-	w->dump = pcap_dump_open(w->dead, path);
-	if (!w->dump) {
-		e = errno ? -errno : -EIO;
-		pcap_close(w->dead);
-		free(w);
-		goto fail;
-	}
+	else
+		pcap_header(w, ltype);
 	return w;
 fail:
 	if (err)
@@ -192,8 +214,8 @@ static void ng_record(struct sk_pcap_writer *w, uint64_t ts_us, const uint8_t *f
 	le32(h + 16, (uint32_t)ts_us);
 	le32(h + 20, (uint32_t)caplen);
 	le32(h + 24, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
-	ng_put(w, h, sizeof(h));
-	ng_put(w, frame, caplen);
+	put(w, h, sizeof(h));
+	put(w, frame, caplen);
 	ng_pad(w, caplen);
 	for (size_t i = 0; i < used; i++) {
 		if (!comments[i] || !comments[i][0])
@@ -202,17 +224,17 @@ static void ng_record(struct sk_pcap_writer *w, uint64_t ts_us, const uint8_t *f
 		uint8_t oh[4];
 		le16(oh, NG_OPT_COMMENT);
 		le16(oh + 2, (uint32_t)c);
-		ng_put(w, oh, sizeof(oh));
-		ng_put(w, comments[i], c);
+		put(w, oh, sizeof(oh));
+		put(w, comments[i], c);
 		ng_pad(w, c);
 	}
 	if (opts) {
 		uint8_t end[4] = {0}; /* opt_endofopt: code 0, length 0 */
-		ng_put(w, end, sizeof(end));
+		put(w, end, sizeof(end));
 	}
 	uint8_t t[4];
 	le32(t, total);
-	ng_put(w, t, sizeof(t));
+	put(w, t, sizeof(t));
 }
 
 int sk_pcap_writer_write_comments(struct sk_pcap_writer *w, uint64_t ts_us,
@@ -223,16 +245,15 @@ int sk_pcap_writer_write_comments(struct sk_pcap_writer *w, uint64_t ts_us,
 		ng_record(w, ts_us, frame, len, comments, n);
 		return w->err;
 	}
-	struct pcap_pkthdr h;
-	memset(&h, 0, sizeof(h));
-	h.ts.tv_sec = (time_t)(ts_us / 1000000u);
-	h.ts.tv_usec = (suseconds_t)(ts_us % 1000000u);
-	h.len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
-	h.caplen = len > SNAPLEN ? SNAPLEN : (uint32_t)len;
-	pcap_dump((u_char *)w->dump, &h, frame);
-	/* pcap_dump reports nothing; the stream's error flag tells whether stdio failed. */
-	if (!w->err && ferror(pcap_dump_file(w->dump)))
-		w->err = -EIO;
+	/* A classic file has no comments: the record is the frame alone. */
+	size_t caplen = len > SNAPLEN ? SNAPLEN : len;
+	uint8_t h[PCAP_REC_HDR];
+	he32(h, (uint32_t)(ts_us / 1000000u)); /* 32-bit seconds, as the format has them */
+	he32(h + 4, (uint32_t)(ts_us % 1000000u));
+	he32(h + 8, (uint32_t)caplen);
+	he32(h + 12, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+	put(w, h, sizeof(h));
+	put(w, frame, caplen);
 	return w->err;
 }
 
@@ -249,12 +270,8 @@ int sk_pcap_writer_write_comment(struct sk_pcap_writer *w, uint64_t ts_us,
 
 int sk_pcap_writer_flush(struct sk_pcap_writer *w)
 {
-	if (w->format == SK_PCAP_PCAPNG) {
-		if (fflush(w->f) != 0 && !w->err)
-			w->err = errno ? -errno : -EIO;
-	} else if (pcap_dump_flush(w->dump) != 0 && !w->err) {
-		w->err = -EIO;
-	}
+	if (fflush(w->f) != 0 && !w->err)
+		w->err = errno ? -errno : -EIO;
 	return w->err;
 }
 
@@ -263,15 +280,8 @@ int sk_pcap_writer_close(struct sk_pcap_writer *w)
 	if (!w)
 		return 0;
 	int e = sk_pcap_writer_flush(w);
-	if (w->format == SK_PCAP_PCAPNG) {
-		if (fclose(w->f) != 0 && !e)
-			e = errno ? -errno : -EIO;
-	} else {
-		/* pcap_dump_close is fclose without a result: the flush above caught write
-		 * errors. */
-		pcap_dump_close(w->dump);
-		pcap_close(w->dead);
-	}
+	if (!w->is_stdout && fclose(w->f) != 0 && !e)
+		e = errno ? -errno : -EIO;
 	free(w);
 	return e;
 }

@@ -1,7 +1,7 @@
 # The runtime's shell tests: rt_echo (a TCP/UDP echo server on the blocking API) on a TUN
 # device in a network namespace, driven by Linux's nc and listed by synack-ss.
 add_executable(rt_echo ${area_dir}/rt_echo.c)
-target_include_directories(rt_echo PRIVATE ${CMAKE_SOURCE_DIR}/src)
+target_include_directories(rt_echo PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(rt_echo PRIVATE synack)
 
 add_test(NAME rt/basic

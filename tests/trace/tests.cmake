@@ -1,8 +1,8 @@
 # The trace area's tests beyond its cmocka units: captures written by gen_captures and real
 # Linux traffic, each printed by synack-dump and by tcpdump and required to be identical.
 add_executable(trace_gen_captures ${area_dir}/gen_captures.c)
-target_include_directories(trace_gen_captures PRIVATE ${CMAKE_SOURCE_DIR}/src)
-target_link_libraries(trace_gen_captures PRIVATE synack)
+target_include_directories(trace_gen_captures PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(trace_gen_captures PRIVATE synack PkgConfig::PCAP)
 
 set(SYNACK_TRACE_FUZZ_COUNT 40000 CACHE STRING
 	"Random Ethernet frames in the tcpdump differential test (plus a quarter as many raw IP)")
@@ -36,7 +36,7 @@ set_tests_properties(trace/tcpdump_crafted trace/tcpdump_fuzz trace/linux_netns 
 # check_picture.py checks pixels only a correct drawing has.
 target_sources(trace_test_picture PRIVATE ${area_dir}/pic_inputs.c)
 add_executable(trace_gen_pictures ${area_dir}/gen_pictures.c ${area_dir}/pic_inputs.c)
-target_include_directories(trace_gen_pictures PRIVATE ${CMAKE_SOURCE_DIR}/src)
+target_include_directories(trace_gen_pictures PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(trace_gen_pictures PRIVATE synack)
 add_test(NAME trace/pictures_browser
 	COMMAND ${area_dir}/pictures_browser.sh $<TARGET_FILE:trace_gen_pictures>
