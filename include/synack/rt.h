@@ -33,7 +33,8 @@ typedef struct synack_rt synack_rt;
  * --gw A, --mtu N, --trace, -w FILE.pcap, --no-control). An address not given has family
  * SYNACK_AF_UNSPEC (a zeroed struct synack_ip). */
 struct synack_rt_opts {
-	const char *tun, *tap;  /* the device, exactly one */
+	const char *tun, *tap;  /* the device: exactly one of tun, tap and link */
+	const struct synack_rt_link *link; /* a link the application supplies, or NULL */
 	struct synack_ip addr;  /* synack's address */
 	uint8_t prefix;
 	struct synack_ip host_addr; /* when given: configure the kernel side (address, link up) */
@@ -51,6 +52,23 @@ struct synack_rt_opts {
 					  * are replaced by random ones (getrandom) */
 };
 void synack_rt_opts_defaults(struct synack_rt_opts *o);
+
+/* A link the application supplies instead of a TUN or TAP the runtime opens: a VPN
+ * client's tunnel, a socketpair, its own packet source. Either a descriptor that carries
+ * one packet per read(2) and write(2) (made non-blocking; it stays the application's and
+ * is not closed by synack_rt_stop; end of file counts as a device error), or fd -1 and a
+ * send callback, with received packets handed in by synack_rt_input. */
+struct synack_rt_link {
+	int fd;        /* >= 0: the packets' descriptor; -1: send and synack_rt_input */
+	/* Called (from whichever thread the runtime runs in, with its lock held: do not call
+	 * the runtime from it) for each outgoing packet; 0, or -errno to count it as a
+	 * device error. */
+	int (*send)(void *ctx, const void *pkt, size_t len);
+	void *ctx;
+	int ethernet;  /* 1: Ethernet frames (ARP runs, as on a TAP); 0: raw IP packets */
+	size_t queue;  /* received packets synack_rt_input may queue (0: 1024) */
+	const char *name; /* in traces and synack-ss; NULL: "app" */
+};
 
 /* Parses the common options out of argv, leaving the others (in order) for the tool:
  * on return *argc counts what is left, argv[0] stays (and argv[*argc] is NULL). Values
@@ -80,6 +98,12 @@ int synack_rt_fd(synack_rt *rt);
  * control socket, wakes blocked callers) and re-arms the descriptor. 0, or -1 with errno
  * (EINVAL: not a runtime without thread; ESHUTDOWN: stopping). */
 int synack_rt_run_once(synack_rt *rt);
+
+/* A packet (one IP packet, or an Ethernet frame on an ethernet link) received on a
+ * callback link: queued for the runtime's next round; safe from any thread. 0, or -1 with
+ * errno ENOBUFS (the queue is full: dropped), EMSGSIZE (over the MTU and a link header),
+ * EINVAL (not a callback link), ENOMEM. */
+int synack_rt_input(synack_rt *rt, const void *pkt, size_t len);
 
 /* Stops the loop and frees everything. Open connections are dropped without a word:
  * close them first (and let them finish) for a graceful end. Calls blocked in the runtime

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "link/appdev.h"
 #include "link/ethif.h"
 #include "link/pcapdev.h"
 #include "link/tracedev.h"
@@ -784,18 +785,51 @@ synack_rt *sk_rt_start_dev(const struct synack_rt_opts *o, struct sk_dev *dev, c
 	return start_on(o, dev, 0, why, whylen);
 }
 
+/* A link the application supplies (struct synack_rt_link): its descriptor, or its
+ * callback with packets pushed through synack_rt_input. */
+static synack_rt *start_link(const struct synack_rt_opts *o, char *why, size_t whylen)
+{
+	const struct synack_rt_link *l = o->link;
+	int linktype = l->ethernet ? SK_LINK_ETHERNET : SK_LINK_RAW, err = 0;
+	uint32_t mtu = o->mtu ? o->mtu : 1500;
+	struct sk_dev *dev;
+	if (l->fd >= 0)
+		dev = sk_appdev_fd(l->fd, linktype, mtu, l->name, &err);
+	else if (l->send)
+		dev = sk_appdev_cb(l->send, l->ctx, linktype, mtu, l->name, l->queue ? l->queue : 1024, &err);
+	else
+		err = -EINVAL, dev = NULL;
+	if (!dev) {
+		say(why, whylen, "link: %s", err == -EINVAL ? "give a descriptor (fd) or a send callback" : strerror(-err));
+		return NULL;
+	}
+	return start_on(o, dev, 0, why, whylen);
+}
+
+int synack_rt_input(synack_rt *rt, const void *pkt, size_t len)
+{
+	int r = rt ? sk_appdev_push(rt->raw, pkt, len) : -EINVAL;
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return 0;
+}
+
 synack_rt *synack_rt_start(const struct synack_rt_opts *o, char *why, size_t whylen)
 {
 	if (why && whylen)
 		why[0] = 0;
-	if (!o || (!o->tun == !o->tap)) {
-		say(why, whylen, "a device is required: --tun NAME or --tap NAME");
+	if (!o || (!!o->tun + !!o->tap + !!o->link) != 1) {
+		say(why, whylen, "a device is required: --tun NAME or --tap NAME (or a link of the application's), one");
 		return NULL;
 	}
 	if (o->addr.family == SYNACK_AF_UNSPEC) {
 		say(why, whylen, "--addr A.B.C.D/LEN is required");
 		return NULL;
 	}
+	if (o->link)
+		return start_link(o, why, whylen);
 	const char *name = o->tun ? o->tun : o->tap;
 	char tmp[160];
 	int err = 0;
