@@ -1,7 +1,7 @@
 /* synack public API: a sans-I/O TCP/IP stack object and the native socket calls on it.
  *
  * The stack never reads a clock, sleeps or touches a device. The caller drives it:
- *   synack_input(stack, packet, len, now)   a received IPv4 packet
+ *   synack_input(stack, packet, len, now)   a received IP packet (IPv4 or IPv6)
  *   synack_poll(stack, now)                 run due timers (they may send)
  *   synack_next_deadline(stack)             when to call synack_poll next
  * and it sends through the output function of the address the packet leaves from. Time is
@@ -156,9 +156,12 @@ int synack_ip_equal(const struct synack_ip *a, const struct synack_ip *b);
 typedef int (*synack_output_fn)(void *ctx, const uint8_t *pkt, size_t len, uint64_t now);
 
 /* Gives the stack an address on a link of the given MTU; packets to the prefix (and, for
- * now, everywhere else) leave through out(ctx, ...). Returns an address id or -errno:
- * -EINVAL for a prefix longer than the family's or no family, -EAFNOSUPPORT for IPv6
- * (not yet), -EEXIST for an address the stack has. */
+ * now, everywhere else of the family) leave through out(ctx, ...). Returns an address id
+ * or -errno: -EINVAL for a prefix longer than the family's, no family, an IPv6 address
+ * that is not unicast (unspecified, loopback, multicast, IPv4-mapped) or an IPv6 link
+ * under 1280 bytes; -EEXIST for an address the stack has; -ENOSPC past 8 addresses. An
+ * IPv6 address answers echo requests and sends ICMPv6 errors; TCP and UDP over IPv6 are
+ * not there yet (issue 11). */
 int synack_add_addr(synack_stack *s, const struct synack_ip *addr, uint8_t prefix_len, uint32_t mtu,
 		    synack_output_fn out, void *ctx);
 

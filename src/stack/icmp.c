@@ -33,7 +33,7 @@ int sk_icmp_errno(uint8_t type, uint8_t code)
 	}
 }
 
-static int rate_ok(struct synack_stack *st)
+int sk_icmp_rate_ok(struct synack_stack *st)
 {
 	uint64_t elapsed = st->now - st->icmp_refill;
 	uint64_t add = elapsed * ICMP_RATE_PER_S / 1000000u;
@@ -56,7 +56,7 @@ static int is_broadcast_or_multicast(const struct synack_stack *st, uint32_t a)
 		return 1;
 	for (int i = 0; i < st->naddrs; i++) {
 		uint32_t m = st->addrs[i].mask;
-		if (m != 0xffffffffu && m != 0xfffffffeu && (a & ~m) == ~m && (a & m) == (st->addrs[i].addr & m))
+		if (st->addrs[i].family == SYNACK_AF_INET && m != 0xffffffffu && m != 0xfffffffeu && (a & ~m) == ~m && (a & m) == (st->addrs[i].addr & m))
 			return 1; /* directed broadcast of one of our subnets */
 	}
 	return 0;
@@ -79,7 +79,7 @@ void sk_icmp_send_error(struct synack_stack *st, uint8_t type, uint8_t code, uin
 		    !(m.type == SK_ICMP_ECHO || m.type == SK_ICMP_ECHOREPLY))
 			return;
 	}
-	if (!rate_ok(st))
+	if (!sk_icmp_rate_ok(st))
 		return;
 	size_t q = ip.total_len < ICMP_QUOTE_MAX ? ip.total_len : ICMP_QUOTE_MAX;
 	uint8_t *p = sk_ip_payload(st);

@@ -13,6 +13,7 @@
 #include "udp/udp.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
+#include "wire/ipv6.h"
 
 void synack_config_defaults(struct synack_config *c)
 {
@@ -201,13 +202,36 @@ void synack_stack_free(synack_stack *st)
 	free(st);
 }
 
+/* An IPv6 address: a unicast one (not unspecified, loopback, multicast or IPv4-mapped)
+ * on a link of at least IPv6's minimum MTU (RFC 8200 5). */
+static int add_addr6(synack_stack *st, const uint8_t a6[16], uint8_t prefix_len, uint32_t mtu, synack_output_fn out,
+		     void *ctx)
+{
+	if (prefix_len > 128 || mtu < SK_IPV6_MIN_MTU || sk_ipv6_is_unspecified(a6) || sk_ipv6_is_loopback(a6) ||
+	    sk_ipv6_is_multicast(a6) || sk_ipv6_is_v4mapped(a6))
+		return -EINVAL;
+	if (st->naddrs == SK_MAX_ADDRS)
+		return -ENOSPC;
+	if (sk_addr6_find(st, a6))
+		return -EEXIST;
+	struct sk_addr_entry *a = &st->addrs[st->naddrs];
+	memset(a, 0, sizeof(*a));
+	a->family = SYNACK_AF_INET6;
+	memcpy(a->a6, a6, 16);
+	a->plen = prefix_len;
+	a->mtu = mtu;
+	a->out = out;
+	a->ctx = ctx;
+	return st->naddrs++;
+}
+
 int synack_add_addr(synack_stack *st, const struct synack_ip *ip, uint8_t prefix_len, uint32_t mtu,
 		    synack_output_fn out, void *ctx)
 {
 	if (!st || !ip || !out || mtu < 68 || mtu > 65535)
 		return -EINVAL;
 	if (ip->family == SYNACK_AF_INET6)
-		return -EAFNOSUPPORT;
+		return add_addr6(st, ip->bytes, prefix_len, mtu, out, ctx);
 	uint32_t addr;
 	if (sk_ip_to4(ip, &addr) < 0 || prefix_len > 32 || addr == 0)
 		return -EINVAL;
@@ -216,6 +240,7 @@ int synack_add_addr(synack_stack *st, const struct synack_ip *ip, uint8_t prefix
 	if (sk_addr_find(st, addr))
 		return -EEXIST;
 	struct sk_addr_entry *a = &st->addrs[st->naddrs];
+	a->family = SYNACK_AF_INET;
 	a->addr = addr;
 	a->mask = prefix_len ? ~0u << (32 - prefix_len) : 0;
 	a->mtu = mtu;
@@ -227,7 +252,7 @@ int synack_add_addr(synack_stack *st, const struct synack_ip *ip, uint8_t prefix
 const struct sk_addr_entry *sk_addr_find(const struct synack_stack *st, uint32_t addr)
 {
 	for (int i = 0; i < st->naddrs; i++)
-		if (st->addrs[i].addr == addr)
+		if (st->addrs[i].family == SYNACK_AF_INET && st->addrs[i].addr == addr)
 			return &st->addrs[i];
 	return NULL;
 }
@@ -236,10 +261,17 @@ const struct sk_addr_entry *sk_addr_find(const struct synack_stack *st, uint32_t
  * route out of the only link). */
 static const struct sk_addr_entry *route(const struct synack_stack *st, uint32_t dst)
 {
-	for (int i = 0; i < st->naddrs; i++)
-		if ((dst & st->addrs[i].mask) == (st->addrs[i].addr & st->addrs[i].mask))
-			return &st->addrs[i];
-	return st->naddrs ? &st->addrs[0] : NULL;
+	const struct sk_addr_entry *first = NULL;
+	for (int i = 0; i < st->naddrs; i++) {
+		const struct sk_addr_entry *a = &st->addrs[i];
+		if (a->family != SYNACK_AF_INET)
+			continue;
+		if ((dst & a->mask) == (a->addr & a->mask))
+			return a;
+		if (!first)
+			first = a;
+	}
+	return first;
 }
 
 uint32_t sk_route_mtu(const struct synack_stack *st, uint32_t dst)
@@ -318,6 +350,11 @@ void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now
 	if (now > st->now)
 		st->now = now;
 	st->stats.ip_in++;
+	if (len && pkt[0] >> 4 == 6) {
+		sk_ip6_input(st, pkt, len);
+		synack_poll(st, st->now);
+		return;
+	}
 	struct sk_ipv4 ip;
 	if (sk_ipv4_parse(pkt, len, &ip, SK_IPV4_VERIFY_CSUM) < 0) {
 		st->stats.ip_in_bad++;

@@ -20,6 +20,9 @@ struct sk_udptab;
 #define SK_PKT_MAX 65535
 
 struct sk_addr_entry {
+	uint16_t family;  /* SYNACK_AF_INET: addr and mask; SYNACK_AF_INET6: a6 and plen */
+	uint8_t plen;
+	uint8_t a6[16];
 	uint32_t addr, mask;
 	uint32_t mtu;
 	uint32_t gso_max; /* TCP packets up to this size leave whole (TSO), 0 = none */
@@ -114,6 +117,26 @@ void sk_ready_rearm(struct synack_stack *st, int h, uint32_t events);
 /* A handle was just given to a new socket: nothing about it is reported yet. */
 void sk_ready_reset(struct synack_stack *st, int h);
 void sk_ready_free(struct synack_stack *st);
+
+/* ---- ip6.c, icmp6.c: IPv6 (RFC 8200) and ICMPv6 (RFC 4443) ---- */
+/* An IPv6 packet (version 6) handed to synack_input. */
+void sk_ip6_input(struct synack_stack *st, const uint8_t *pkt, size_t len);
+/* Where an outgoing IPv6 payload is built: st->out + 40. */
+static inline uint8_t *sk_ip6_payload(struct synack_stack *st) { return st->out + 40; }
+/* Emits the IPv6 packet whose payload (next) is at sk_ip6_payload(st)/len: hop limit 64,
+ * a flow label from a hash of the flow (RFC 6437). 0 or -errno (-ENETUNREACH: no IPv6
+ * address to send from; -EMSGSIZE: over the link's MTU, since fragmentation is not done). */
+int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t dst[16], uint8_t next, size_t len);
+/* The IPv6 address entry holding a, or NULL. */
+const struct sk_addr_entry *sk_addr6_find(const struct synack_stack *st, const uint8_t a[16]);
+/* An ICMPv6 message addressed to us: its packet, and where the message starts. */
+void sk_icmp6_input(struct synack_stack *st, const uint8_t *pkt, size_t len, size_t off);
+/* Sends an ICMPv6 error about pkt unless RFC 4443 2.4(e) forbids it or the rate limit
+ * (shared with ICMP) says no. */
+void sk_icmp6_send_error(struct synack_stack *st, uint8_t type, uint8_t code, uint32_t rest, const uint8_t *pkt,
+			 size_t len);
+/* One token of the ICMP error rate limit (icmp.c): 1 when an error may go now. */
+int sk_icmp_rate_ok(struct synack_stack *st);
 
 /* ---- icmp.c ---- */
 /* An ICMP message addressed to us (ip is its parsed header, pkt the whole packet). */
