@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/ipv6.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -294,6 +295,45 @@ int sk_tun_host_config(const char *name, uint32_t addr, uint8_t prefix_len, char
 	}
 	if (r < 0)
 		say(why, whylen, "bring link up", -r);
+	return r;
+}
+
+/* Brings the interface up (SIOCSIFFLAGS). */
+static int link_up(struct ifreq *ifr)
+{
+	memset(&ifr->ifr_ifru, 0, sizeof(ifr->ifr_ifru));
+	int r = if_ioctl(SIOCGIFFLAGS, ifr);
+	if (r == 0) {
+		ifr->ifr_flags |= IFF_UP | IFF_RUNNING;
+		r = if_ioctl(SIOCSIFFLAGS, ifr);
+	}
+	return r;
+}
+
+int sk_tun_host_config6(const char *name, const uint8_t addr[16], uint8_t prefix_len, char *why, size_t whylen)
+{
+	unsigned idx = ifname_ok(name) && prefix_len <= 128 ? if_nametoindex(name) : 0;
+	if (!idx) {
+		say(why, whylen, "host address", errno && prefix_len <= 128 ? errno : EINVAL);
+		return -EINVAL;
+	}
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name));
+	/* Up first: an address added to a link that is down waits for it. */
+	int r = link_up(&ifr);
+	if (r < 0) {
+		say(why, whylen, "bring link up", -r);
+		return r;
+	}
+	struct in6_ifreq a6 = {.ifr6_prefixlen = prefix_len, .ifr6_ifindex = (int)idx};
+	memcpy(&a6.ifr6_addr, addr, 16);
+	int s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	r = s < 0 ? -errno : ioctl(s, SIOCSIFADDR, &a6) < 0 ? -errno : 0;
+	if (s >= 0)
+		close(s);
+	if (r < 0)
+		say(why, whylen, "set host address", -r);
 	return r;
 }
 

@@ -25,6 +25,10 @@ size_t sk_tun_rx_cap(const struct sk_dev *d);
 /* Sets the kernel side's IPv4 address/prefix and brings the link up. 0 or -errno; why as
  * above. */
 int sk_tun_host_config(const char *name, uint32_t addr, uint8_t prefix_len, char *why, size_t whylen);
+/* The same with an IPv6 address (network order bytes): added to the interface (TUN
+ * devices take no part in duplicate address detection: they have no link layer), and the
+ * link brought up. 0 or -errno. */
+int sk_tun_host_config6(const char *name, const uint8_t addr[16], uint8_t prefix_len, char *why, size_t whylen);
 
 /* Reads the kernel side's MAC (TAP): 0 or -errno. */
 int sk_tun_host_mac(const char *name, uint8_t mac[6]);

@@ -8,13 +8,13 @@
 #include <synack/rt.h>
 
 #include "stack/addr.h"
-#include "wire/ipv4.h"
 
 const char synack_rt_opts_help[] =
-	"  --tun NAME          run on TUN device NAME (raw IPv4; created if missing)\n"
+	"  --tun NAME          run on TUN device NAME (raw IP; created if missing)\n"
 	"  --tap NAME          run on TAP device NAME (Ethernet, with ARP)\n"
-	"  --addr A.B.C.D/LEN  synack's own address and prefix (required)\n"
-	"  --host-addr A.B.C.D/LEN\n"
+	"  --addr A/LEN        synack's own address and prefix, IPv4 (A.B.C.D/LEN) or\n"
+	"                      IPv6 (2001:db8::2/64) (required)\n"
+	"  --host-addr A/LEN\n"
 	"                      give the kernel's side of the device this address, bring\n"
 	"                      it up (LEN 0: --addr's)\n"
 	"  --gw A.B.C.D        default gateway (TAP; default: everything on-link)\n"
@@ -38,10 +38,10 @@ static int fail(char *why, size_t whylen, const char *fmt, const char *a)
 	return -1;
 }
 
-/* "A.B.C.D/LEN" (with_len) or "A.B.C.D". */
+/* "A/LEN" (with_len) or "A", A an IPv4 or an IPv6 address (LEN up to 32 or 128). */
 static int parse_addr(const char *s, int with_len, struct synack_ip *addr, uint8_t *prefix)
 {
-	char buf[32];
+	char buf[SYNACK_IP_STRLEN + 4];
 	if (strlen(s) >= sizeof(buf))
 		return -1;
 	strcpy(buf, s);
@@ -51,7 +51,7 @@ static int parse_addr(const char *s, int with_len, struct synack_ip *addr, uint8
 	if (slash) {
 		*slash = 0;
 		const char *p = slash + 1;
-		if (!*p || strlen(p) > 2)
+		if (!*p || strlen(p) > 3)
 			return -1;
 		unsigned v = 0;
 		for (; *p; p++) {
@@ -59,14 +59,12 @@ static int parse_addr(const char *s, int with_len, struct synack_ip *addr, uint8
 				return -1;
 			v = v * 10 + (unsigned)(*p - '0');
 		}
-		if (v > 32)
-			return -1;
-		*prefix = (uint8_t)v;
+		*prefix = (uint8_t)(v > 255 ? 255 : v);
 	}
-	uint32_t a4;
-	if (sk_ipv4_aton(buf, &a4) < 0)
+	struct synack_ip ip;
+	if (synack_ip_parse(buf, &ip) < 0 || (slash && *prefix > (ip.family == SYNACK_AF_INET ? 32 : 128)))
 		return -1;
-	*addr = sk_ip_from4(a4);
+	*addr = ip;
 	return 0;
 }
 
@@ -174,12 +172,12 @@ int synack_rt_opts_parse(struct synack_rt_opts *o, int *argc, char **argv, char 
 			break;
 		case O_ADDR:
 			if (parse_addr(val, 1, &o->addr, &prefix) < 0)
-				return fail(why, whylen, "%s: expected A.B.C.D/LEN", name);
+				return fail(why, whylen, "%s: expected A.B.C.D/LEN or an IPv6 address/LEN", name);
 			o->prefix = prefix;
 			break;
 		case O_HOST:
 			if (parse_addr(val, 1, &o->host_addr, &prefix) < 0)
-				return fail(why, whylen, "%s: expected A.B.C.D/LEN", name);
+				return fail(why, whylen, "%s: expected A.B.C.D/LEN or an IPv6 address/LEN", name);
 			o->host_prefix = prefix;
 			break;
 		case O_GW:
@@ -215,6 +213,10 @@ int synack_rt_opts_parse(struct synack_rt_opts *o, int *argc, char **argv, char 
 		return fail(why, whylen, "%s", "a device is required: --tun NAME or --tap NAME");
 	if (o->addr.family == SYNACK_AF_UNSPEC)
 		return fail(why, whylen, "%s", "--addr A.B.C.D/LEN is required");
+	if (o->host_addr.family != SYNACK_AF_UNSPEC && o->host_addr.family != o->addr.family)
+		return fail(why, whylen, "%s", "--host-addr: give an address of --addr's family");
+	if (o->gw.family != SYNACK_AF_UNSPEC && o->gw.family != SYNACK_AF_INET)
+		return fail(why, whylen, "%s", "--gw: IPv6 gateways need neighbour discovery (not yet)");
 	if (synack_ip_equal(&o->host_addr, &o->addr))
 		return fail(why, whylen, "%s", "--host-addr: must differ from --addr");
 	return 0;

@@ -717,6 +717,10 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 		say(why, whylen, "stack: %s", strerror(ENOMEM));
 		goto fail;
 	}
+	if (dev->linktype == SK_LINK_ETHERNET && o->addr.family != SYNACK_AF_INET) {
+		say(why, whylen, "--addr: IPv6 on an Ethernet link needs neighbour discovery (not yet)");
+		goto fail;
+	}
 	if (dev->linktype == SK_LINK_ETHERNET) {
 		fill_random(rt->mac, sizeof(rt->mac));
 		rt->mac[0] = 0x02; /* 02:xx:xx:xx:xx:xx: locally administered, unicast */
@@ -840,8 +844,10 @@ synack_rt *synack_rt_start(const struct synack_rt_opts *o, char *why, size_t why
 		return NULL;
 	}
 	if (o->host_addr.family != SYNACK_AF_UNSPEC) {
-		int r = sk_tun_host_config(name, ip4(&o->host_addr), o->host_prefix ? o->host_prefix : o->prefix, tmp,
-					   sizeof(tmp));
+		uint8_t plen = o->host_prefix ? o->host_prefix : o->prefix;
+		int r = o->host_addr.family == SYNACK_AF_INET6
+				? sk_tun_host_config6(name, o->host_addr.bytes, plen, tmp, sizeof(tmp))
+				: sk_tun_host_config(name, ip4(&o->host_addr), plen, tmp, sizeof(tmp));
 		if (r < 0) {
 			say(why, whylen, "%s: %s", name, tmp);
 			sk_dev_close(dev);

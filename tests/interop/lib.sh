@@ -218,9 +218,12 @@ same_file() {
 # malformed. ("--disable-protocol ALL" alone leaves gsm_ipa on in tshark 4.0, hence the
 # Decode As of every port.) curl and sha256 judge the payloads.
 tshark_bad() {
+	local src=ip.src
+	case $1 in *:*) src=ipv6.src ;; esac
 	echo "_ws.malformed || _ws.expert.severity == error || ip.checksum.status == \"Bad\" ||" \
-		"(tcp.checksum.status == \"Bad\" && !(tcp.checksum.ffff && ip.src == $1)) ||" \
-		"udp.checksum.status == \"Bad\" || icmp.checksum.status == \"Bad\""
+		"(tcp.checksum.status == \"Bad\" && !(tcp.checksum.ffff && $src == $1)) ||" \
+		"udp.checksum.status == \"Bad\" || icmp.checksum.status == \"Bad\" ||" \
+		"icmpv6.checksum.status == \"Bad\""
 }
 TSHARK_OPTS=(-n -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE -o ip.check_checksum:TRUE
 	-o tcp.desegment_tcp_streams:FALSE --disable-protocol ALL

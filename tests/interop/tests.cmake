@@ -13,9 +13,10 @@ add_test(NAME interop/httpd
 add_test(NAME interop/nc
          COMMAND bash ${SYNACK_INTEROP_DIR}/nc.sh $<TARGET_FILE:synack-nc> ${SYNACK_INTEROP_SS})
 add_test(NAME interop/ping COMMAND bash ${SYNACK_INTEROP_DIR}/ping.sh $<TARGET_FILE:synack-nc>)
+add_test(NAME interop/ping6 COMMAND bash ${SYNACK_INTEROP_DIR}/ping6.sh $<TARGET_FILE:synack-nc>)
 add_test(NAME interop/tap
          COMMAND bash ${SYNACK_INTEROP_DIR}/tap.sh $<TARGET_FILE:synack-httpd> $<TARGET_FILE:synack-nc>)
-set_tests_properties(interop/httpd interop/nc interop/ping interop/tap
+set_tests_properties(interop/httpd interop/nc interop/ping interop/ping6 interop/tap
                      PROPERTIES LABELS interop TIMEOUT 600 SKIP_RETURN_CODE 77)
 # Real-path loss (issue 10): 16 MiB each way through 2% and 5% random drops, release build only
 # (the sanitizer build is several times slower; bench/lossy.sh measures the speed).

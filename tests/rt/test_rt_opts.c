@@ -70,6 +70,22 @@ static void test_all_options(void **state)
 	assert_null(argv[5]);
 }
 
+/* IPv6 wherever IPv4 goes: the address, its prefix up to 128, the kernel side's. */
+static void test_ipv6_addresses(void **state)
+{
+	(void)state;
+	ARGV("--tun", "t6", "--addr", "2001:db8::2/64", "--host-addr=2001:db8::1/64");
+	struct synack_rt_opts o;
+	char why[200];
+	assert_int_equal(parse(&o, &argc, argv, why), 0);
+	struct synack_ip want = {SYNACK_AF_INET6, {0x20, 0x01, 0x0d, 0xb8, [15] = 2}};
+	assert_ip(&o.addr, want);
+	assert_int_equal(o.prefix, 64);
+	want.bytes[15] = 1;
+	assert_ip(&o.host_addr, want);
+	assert_int_equal(o.host_prefix, 64);
+}
+
 static void test_tap_inline_w_and_double_dash(void **state)
 {
 	(void)state;
@@ -117,11 +133,11 @@ static void test_errors(void **state)
 		{{"--tun", NULL}, "--tun: missing value"},
 		{{"--tun", "", "--addr", "192.0.2.2/24", NULL}, "--tun: expected a device name"},
 		{{"--tun", "a-name-that-is-too-long", "--addr", "192.0.2.2/24", NULL}, "--tun: device name longer than 15 characters"},
-		{{"--tun", "t", "--addr", "192.0.2.2", NULL}, "--addr: expected A.B.C.D/LEN"},
-		{{"--tun", "t", "--addr", "192.0.2.2/33", NULL}, "--addr: expected A.B.C.D/LEN"},
-		{{"--tun", "t", "--addr", "192.0.2/24", NULL}, "--addr: expected A.B.C.D/LEN"},
-		{{"--tun", "t", "--addr", "192.0.2.2/", NULL}, "--addr: expected A.B.C.D/LEN"},
-		{{"--tun", "t", "--addr", "192.0.2.2/24", "--host-addr", "x", NULL}, "--host-addr: expected A.B.C.D/LEN"},
+		{{"--tun", "t", "--addr", "192.0.2.2", NULL}, "--addr: expected A.B.C.D/LEN or an IPv6 address/LEN"},
+		{{"--tun", "t", "--addr", "192.0.2.2/33", NULL}, "--addr: expected A.B.C.D/LEN or an IPv6 address/LEN"},
+		{{"--tun", "t", "--addr", "192.0.2/24", NULL}, "--addr: expected A.B.C.D/LEN or an IPv6 address/LEN"},
+		{{"--tun", "t", "--addr", "192.0.2.2/", NULL}, "--addr: expected A.B.C.D/LEN or an IPv6 address/LEN"},
+		{{"--tun", "t", "--addr", "192.0.2.2/24", "--host-addr", "x", NULL}, "--host-addr: expected A.B.C.D/LEN or an IPv6 address/LEN"},
 		{{"--tun", "t", "--addr", "192.0.2.2/24", "--gw", "1.2.3.4/8", NULL}, "--gw: expected A.B.C.D"},
 		{{"--tun", "t", "--addr", "192.0.2.2/24", "--mtu", "67", NULL}, "--mtu: expected a number from 68 to 65535"},
 		{{"--tun", "t", "--addr", "192.0.2.2/24", "--mtu", "65536", NULL}, "--mtu: expected a number from 68 to 65535"},
@@ -132,6 +148,9 @@ static void test_errors(void **state)
 		{{"--addr", "192.0.2.2/24", NULL}, "a device is required: --tun NAME or --tap NAME"},
 		{{"--tun", "t", NULL}, "--addr A.B.C.D/LEN is required"},
 		{{"--tun", "t", "--addr", "192.0.2.2/24", "--host-addr", "192.0.2.2/24", NULL}, "--host-addr: must differ from --addr"},
+		{{"--tun", "t", "--addr", "2001:db8::2/129", NULL}, "--addr: expected A.B.C.D/LEN or an IPv6 address/LEN"},
+		{{"--tun", "t", "--addr", "2001:db8::2/64", "--host-addr", "192.0.2.1/24", NULL}, "--host-addr: give an address of --addr's family"},
+		{{"--tun", "t", "--addr", "2001:db8::2/64", "--gw", "2001:db8::1", NULL}, "--gw: IPv6 gateways need neighbour discovery (not yet)"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *argv[10] = {"tool"};
@@ -184,6 +203,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_ipv6_addresses),
 		cmocka_unit_test(test_tap_inline_w_and_double_dash),
 		cmocka_unit_test(test_similar_names_are_not_ours),
 		cmocka_unit_test(test_errors),

@@ -1,0 +1,53 @@
+#!/bin/bash
+# Linux's ping -6 to synack on a TUN device in a namespace of its own (IP6-1, IP6-3): synack
+# takes an IPv6 --addr, configures the kernel side's IPv6 --host-addr itself, answers echo
+# requests of every unfragmented size, and tshark finds nothing wrong in its capture.
+# (synack-nc -u -l is only there to keep a synack stack running.)
+#
+# usage: ping6.sh SYNACK_NC
+# Exit status: 0 pass, 1 fail, 77 skipped (not root, no TUN, a tool missing).
+NS_TAG=ping6
+. "$(dirname "$0")/lib.sh"
+
+snc=$1
+need_root_and_tools ping
+[ -x "$snc" ] || die "no synack-nc at '$snc'"
+
+setup_ns
+# setup_ns turns IPv6 off in the namespace; this test wants it on.
+in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 || die "IPv6 on"
+S=2001:db8::2
+L=2001:db8::1
+bg_io NC /dev/null /dev/null "$W/nc.log" \
+	"$snc" --tun tun0 --addr $S/64 --host-addr $L/64 -w "$W/ping6.pcap" -v -u -l 9
+wait_for 10 grep -q "Listening on" "$W/nc.log" || die "synack-nc did not start: $(cat "$W/nc.log")"
+in_ns ip -6 addr show dev tun0 | grep -q "inet6 $L/64" && ok "the kernel side has $L/64" ||
+	bad "the kernel side's addresses: $(in_ns ip -6 addr show dev tun0 | tr '\n' ' ')"
+
+# ping_ok SIZE: three echo requests of SIZE bytes of data, three replies of the same size.
+ping_ok() {
+	local size=$1 out st
+	out=$(in_ns ping -6 -n -c 3 -i 0.2 -W 2 -s "$size" $S 2>&1)
+	st=$?
+	if [ $st = 0 ] && echo "$out" | grep -q '3 packets transmitted, 3 received' &&
+		[ "$(echo "$out" | grep -c "^$((size + 8)) bytes from $S")" = 3 ]; then
+		ok "ping -6 -s $size: 3 of 3 replies of $((size + 8)) bytes ($(echo "$out" | tail -1))"
+	else
+		bad "ping -6 -s $size: status $st: $(echo "$out" | tail -3 | tr '\n' ' ')"
+	fi
+}
+ping_ok 56
+ping_ok 1452 # the largest unfragmented at MTU 1500 (40 + 8 + 1452)
+
+kill -TERM "$NC"
+wait_exit "$NC" 10
+[ "$EXIT_STATUS" = 143 ] && ok "synack-nc ended by SIGTERM: status 143" ||
+	bad "synack-nc after SIGTERM: status $EXIT_STATUS"
+
+# Every request answered in the capture, each reply as long as its request, hop limit 64.
+q=$(tshark -r "$W/ping6.pcap" -n -Y "icmpv6.type == 128" 2>/dev/null | wc -l)
+r=$(tshark -r "$W/ping6.pcap" -n -Y "icmpv6.type == 129 && ipv6.hlim == 64 && ipv6.src == $S" 2>/dev/null | wc -l)
+[ "$q" = 6 ] && [ "$r" = 6 ] && ok "ping6.pcap: 6 echo requests, 6 replies from $S with hop limit 64" ||
+	bad "ping6.pcap: $q requests, $r replies"
+check_pcap "$W/ping6.pcap" $L
+finish
