@@ -21,26 +21,6 @@
 #define SERVER 0x0a000002u
 #define NPORTS 40 /* server ports: 40 x 28k ephemeral ports > 1M 4-tuples */
 
-static synack_stack *new_stack(uint64_t seed, uint32_t addr, synack_output_fn out, void *ctx, int defaults)
-{
-	struct synack_config c;
-	synack_config_defaults(&c);
-	c.seed = seed;
-	memset(c.secret, (int)seed, sizeof(c.secret));
-	if (!defaults) {
-		/* Room for a million connections on one listener set. */
-		c.somaxconn = 1u << 30;
-		c.tcp_max_syn_backlog = 1u << 20;
-		c.tcp_max_tw_buckets = 1u << 22;
-	}
-	synack_stack *s = synack_stack_new(&c, NULL);
-	if (!s || sk_add_addr4(s, addr, 24, 1500, out, ctx) < 0) {
-		fprintf(stderr, "bench-conn: cannot create a stack\n");
-		exit(1);
-	}
-	return s;
-}
-
 static int listeners[NPORTS];
 
 static void setup(struct mlink *m, size_t inbox, int defaults)
@@ -49,8 +29,8 @@ static void setup(struct mlink *m, size_t inbox, int defaults)
 		fprintf(stderr, "bench-conn: out of memory\n");
 		exit(1);
 	}
-	m->a = new_stack(1, CLIENT, mlink_out_to_b, m, 0);
-	m->b = new_stack(2, SERVER, mlink_out_to_a, m, defaults);
+	m->a = mlink_stack(1, CLIENT, mlink_out_to_b, m, 1);
+	m->b = mlink_stack(2, SERVER, mlink_out_to_a, m, !defaults);
 	for (int p = 0; p < NPORTS; p++) {
 		listeners[p] = synack_socket(m->b, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 		struct synack_sockaddr a = sk_sa_from4(0, (uint16_t)(6000 + p));

@@ -2,8 +2,11 @@
 #include "mlink.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "stack/addr.h"
 
 int mlink_init(struct mlink *m, size_t cap)
 {
@@ -97,4 +100,23 @@ void mlink_advance(struct mlink *m, uint64_t to)
 	synack_poll(m->a, to);
 	synack_poll(m->b, to);
 	mlink_drain(m);
+}
+
+synack_stack *mlink_stack(uint64_t seed, uint32_t addr, synack_output_fn out, void *ctx, int big)
+{
+	struct synack_config c;
+	synack_config_defaults(&c);
+	c.seed = seed;
+	memset(c.secret, (int)seed, sizeof(c.secret));
+	if (big) {
+		c.somaxconn = 1u << 30;
+		c.tcp_max_syn_backlog = 1u << 20;
+		c.tcp_max_tw_buckets = 1u << 22;
+	}
+	synack_stack *s = synack_stack_new(&c, NULL);
+	if (!s || sk_add_addr4(s, addr, 24, 1500, out, ctx) < 0) {
+		fprintf(stderr, "bench: cannot create a stack\n");
+		exit(1);
+	}
+	return s;
 }

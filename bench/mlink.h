@@ -25,6 +25,11 @@ struct mlink {
 	uint64_t rng;
 };
 
+/* A stack for a benchmark at addr (host order, /24, MTU 1500) with a secret and seed from
+ * seed; with big, room for a million connections (accept and SYN queues, TIME-WAIT
+ * records). Exits with a message when it cannot be made. */
+synack_stack *mlink_stack(uint64_t seed, uint32_t addr, synack_output_fn out, void *ctx, int big);
+
 /* Allocates inboxes of cap packets each; the stacks are the caller's to create with
  * mlink_out_to_a / mlink_out_to_b as their output functions and the link as context. */
 int mlink_init(struct mlink *m, size_t cap);

@@ -25,22 +25,6 @@
 #define NPORTS 8 /* server ports: 8 x 28k ephemeral ports > 100k 4-tuples */
 #define BATCH 500
 
-static synack_stack *new_stack(uint64_t seed, uint32_t addr, synack_output_fn out, void *ctx)
-{
-	struct synack_config c;
-	synack_config_defaults(&c);
-	c.seed = seed;
-	memset(c.secret, (int)seed, sizeof(c.secret));
-	c.somaxconn = 1u << 30;
-	c.tcp_max_syn_backlog = 1u << 20;
-	synack_stack *s = synack_stack_new(&c, NULL);
-	if (!s || sk_add_addr4(s, addr, 24, 1500, out, ctx) < 0) {
-		fprintf(stderr, "bench-ready: cannot create a stack\n");
-		exit(1);
-	}
-	return s;
-}
-
 static void die(const char *what)
 {
 	fprintf(stderr, "bench-ready: %s\n", what);
@@ -84,8 +68,8 @@ int main(int argc, char **argv)
 	struct mlink m;
 	if (mlink_init(&m, 4 * BATCH + 64))
 		die("out of memory");
-	m.a = new_stack(1, CLIENT, mlink_out_to_b, &m);
-	m.b = new_stack(2, SERVER, mlink_out_to_a, &m);
+	m.a = mlink_stack(1, CLIENT, mlink_out_to_b, &m, 1);
+	m.b = mlink_stack(2, SERVER, mlink_out_to_a, &m, 1);
 	static int is_listener[1 << 20];
 	for (int p = 0; p < NPORTS; p++) {
 		int l = synack_socket(m.b, SYNACK_AF_INET, SYNACK_SOCK_STREAM);

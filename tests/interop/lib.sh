@@ -256,6 +256,21 @@ check_pcap() {
 	fi
 }
 
+# ping_ok ADDR SIZE [PING_FLAGS...]: three echo requests of SIZE bytes of data from the
+# namespace to ADDR, three replies of the same size.
+ping_ok() {
+	local addr=$1 size=$2 out st
+	shift 2
+	out=$(in_ns ping "$@" -n -c 3 -i 0.2 -W 2 -s "$size" "$addr" 2>&1)
+	st=$?
+	if [ $st = 0 ] && echo "$out" | grep -q '3 packets transmitted, 3 received' &&
+		[ "$(echo "$out" | grep -c "^$((size + 8)) bytes from $addr")" = 3 ]; then
+		ok "ping ${*:+$* }-s $size: 3 of 3 replies of $((size + 8)) bytes ($(echo "$out" | tail -1))"
+	else
+		bad "ping ${*:+$* }-s $size: status $st: $(echo "$out" | tail -3 | tr '\n' ' ')"
+	fi
+}
+
 finish() {
 	echo "time: $(elapsed)"
 	if [ "$FAILS" -gt 0 ]; then

@@ -24,20 +24,8 @@ wait_for 10 grep -q "Listening on" "$W/nc.log" || die "synack-nc did not start: 
 in_ns ip -6 addr show dev tun0 | grep -q "inet6 $L/64" && ok "the kernel side has $L/64" ||
 	bad "the kernel side's addresses: $(in_ns ip -6 addr show dev tun0 | tr '\n' ' ')"
 
-# ping_ok SIZE: three echo requests of SIZE bytes of data, three replies of the same size.
-ping_ok() {
-	local size=$1 out st
-	out=$(in_ns ping -6 -n -c 3 -i 0.2 -W 2 -s "$size" $S 2>&1)
-	st=$?
-	if [ $st = 0 ] && echo "$out" | grep -q '3 packets transmitted, 3 received' &&
-		[ "$(echo "$out" | grep -c "^$((size + 8)) bytes from $S")" = 3 ]; then
-		ok "ping -6 -s $size: 3 of 3 replies of $((size + 8)) bytes ($(echo "$out" | tail -1))"
-	else
-		bad "ping -6 -s $size: status $st: $(echo "$out" | tail -3 | tr '\n' ' ')"
-	fi
-}
-ping_ok 56
-ping_ok 1452 # the largest unfragmented at MTU 1500 (40 + 8 + 1452)
+ping_ok $S 56 -6
+ping_ok $S 1452 -6 # the largest unfragmented at MTU 1500 (40 + 8 + 1452)
 
 kill -TERM "$NC"
 wait_exit "$NC" 10

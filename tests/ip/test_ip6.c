@@ -32,12 +32,7 @@ static int out(void *ctx, const uint8_t *p, size_t n, uint64_t now)
 
 static synack_stack *stack_b(void)
 {
-	struct synack_config c;
-	synack_config_defaults(&c);
-	c.secret[0] = 1;
-	c.seed = 1;
-	synack_stack *st = synack_stack_new(&c, NULL);
-	assert_non_null(st);
+	synack_stack *st = sk_test_stack_new(1);
 	struct synack_ip b;
 	assert_int_equal(synack_ip_parse("2001:db8::b", &b), 0);
 	assert_true(synack_add_addr(st, &b, 64, 1500, out, NULL) >= 0);

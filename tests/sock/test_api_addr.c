@@ -93,12 +93,7 @@ static int drop(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
 static void test_family_checks(void **state)
 {
 	(void)state;
-	struct synack_config c;
-	synack_config_defaults(&c);
-	c.secret[0] = 1;
-	c.seed = 1;
-	synack_stack *st = synack_stack_new(&c, NULL);
-	assert_non_null(st);
+	synack_stack *st = sk_test_stack_new(1);
 	struct synack_ip a4 = synack_ip4(192, 0, 2, 1), a6 = {SYNACK_AF_INET6, {0x20, 0x01, 0x0d, 0xb8, [15] = 1}};
 	struct synack_ip unspec = {0};
 	assert_true(synack_add_addr(st, &a6, 64, 1500, drop, NULL) >= 0); /* the IP layer takes IPv6 */
@@ -144,12 +139,7 @@ static void test_family_checks(void **state)
 static void test_posix_sockaddr(void **state)
 {
 	(void)state;
-	struct synack_config c;
-	synack_config_defaults(&c);
-	c.secret[0] = 1;
-	c.seed = 1;
-	synack_stack *st = synack_stack_new(&c, NULL);
-	assert_non_null(st);
+	synack_stack *st = sk_test_stack_new(1);
 	struct synack_ip a4 = synack_ip4(192, 0, 2, 1);
 	assert_true(synack_add_addr(st, &a4, 24, 1500, drop, NULL) >= 0);
 	struct sk_px *px = sk_px_new(st);

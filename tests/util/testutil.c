@@ -4,7 +4,22 @@
 #include <ctype.h>
 #include <stdio.h>
 
+#include <string.h>
+
+#include <synack/synack.h>
+
 #include "sim/scenario.h"
+
+synack_stack *sk_test_stack_new(uint64_t seed)
+{
+	struct synack_config c;
+	synack_config_defaults(&c);
+	memset(c.secret, (int)(seed | 1), sizeof(c.secret));
+	c.seed = seed ? seed : 1;
+	synack_stack *st = synack_stack_new(&c, NULL);
+	assert_non_null(st);
+	return st;
+}
 
 static int hexval(int c)
 {
