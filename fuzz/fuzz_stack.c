@@ -70,6 +70,8 @@ static int setup(struct fx *f)
 	synack_config_defaults(&cfg);
 	cfg.tcp_max_syn_backlog = 8; /* reach the cookie path quickly */
 	cfg.somaxconn = 8;
+	cfg.secret[0] = 2; /* fixed secrets and seeds: a crash must replay */
+	cfg.seed = 1;
 	f->c.st = synack_stack_new(&cfg, NULL);
 	cfg.secret[0] = 1;
 	f->s.st = synack_stack_new(&cfg, NULL);
@@ -78,12 +80,14 @@ static int setup(struct fx *f)
 	/* Client output goes to the server's queue and back. */
 	sk_add_addr4(f->c.st, CADDR, 24, 1500, out, &f->s);
 	sk_add_addr4(f->s.st, SADDR, 24, 1500, out, &f->c);
+	struct synack_ip s6 = {SYNACK_AF_INET6, {0x20, 0x01, 0x0d, 0xb8, [15] = 2}}; /* IPv6 input too */
+	synack_add_addr(f->s.st, &s6, 64, 1500, out, &f->c);
 	f->lsock = synack_socket(f->s.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
 	struct synack_sockaddr a = sk_sa_from4(0, 6378);
 	synack_bind(f->s.st, f->lsock, &a);
 	synack_listen(f->s.st, f->lsock, 4);
 	f->csock = synack_socket(f->c.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	a.addr = SADDR;
+	a = sk_sa_from4(SADDR, 6378);
 	synack_connect(f->c.st, f->csock, &a);
 	deliver(f);
 	f->ssock = synack_accept(f->s.st, f->lsock, NULL);

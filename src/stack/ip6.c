@@ -57,8 +57,18 @@ void sk_ip6_input(struct synack_stack *st, const uint8_t *pkt, size_t len)
 		return;
 	}
 	if (w.fragment) {
-		st->stats.ip_reasm_fails++; /* IPv6 reassembly: issue 11 */
-		return;
+		/* IP6-2: held until the datagram is whole (or times out, or memory runs short);
+		 * then walked again as one packet. */
+		const uint8_t *whole;
+		size_t wlen;
+		if (sk_reasm_input6(&st->reasm, pkt, end, &h, &w, st->now, &whole, &wlen) != 1)
+			return;
+		if (sk_ipv6_parse(whole, wlen, &h) < 0 || sk_ipv6_walk(whole, &h, &w) < 0 || w.fragment) {
+			st->stats.ip_in_bad++;
+			return;
+		}
+		pkt = whole;
+		end = wlen;
 	}
 	switch (w.proto) {
 	case SK_IPPROTO_ICMPV6:
@@ -86,6 +96,51 @@ static uint32_t flow_label(const struct synack_stack *st, const uint8_t src[16],
 	return f ? f : 1;
 }
 
+static int emit(struct synack_stack *st, const struct sk_addr_entry *a, const uint8_t *p, size_t n)
+{
+	st->stats.ip_out++;
+	int r = a->out(a->ctx, p, n, st->now);
+	if (r < 0)
+		st->stats.output_errors++;
+	return r;
+}
+
+/* IP6-2, RFC 8200 4.5: a packet over the link's MTU leaves in fragments, each the header
+ * and a fragment header before a piece of (MTU - 48) bytes rounded down to 8. The payload
+ * moves 8 bytes up first; then each piece's headers are written just before it, over bytes
+ * the previous fragment has already sent, so no second buffer is needed. The
+ * identification is unpredictable (RFC 7739): a keyed hash of the destination and a
+ * counter. */
+static int fragment(struct synack_stack *st, const struct sk_addr_entry *a, struct sk_ipv6 *h, size_t len)
+{
+	enum { HDRS = SK_IPV6_HLEN + SK_IPV6_FRAG_HLEN };
+	if (HDRS + len > sizeof(st->out)) {
+		st->stats.ip_frag_fails++;
+		return -EMSGSIZE;
+	}
+	memmove(st->out + HDRS, st->out + SK_IPV6_HLEN, len);
+	uint8_t idb[20];
+	memcpy(idb, h->dst, 16);
+	uint32_t n = st->frag6_counter++;
+	memcpy(idb + 16, &n, 4);
+	struct sk_ipv6_frag f = {.next = h->next, .id = (uint32_t)sk_siphash(&st->key, idb, sizeof(idb))};
+	h->next = SK_IPPROTO_FRAGMENT;
+	size_t piece = ((size_t)a->mtu - HDRS) & ~(size_t)7;
+	int r = 0;
+	for (size_t off = 0; off < len && r >= 0; off += piece) {
+		size_t k = len - off < piece ? len - off : piece;
+		uint8_t *p = st->out + off;
+		h->payload_len = (uint16_t)(SK_IPV6_FRAG_HLEN + k);
+		f.offset = (uint16_t)off;
+		f.more = off + k < len;
+		sk_ipv6_emit(p, SK_IPV6_HLEN, h);
+		sk_ipv6_frag_emit(p + SK_IPV6_HLEN, SK_IPV6_FRAG_HLEN, &f);
+		st->stats.ip_frag_out++;
+		r = emit(st, a, p, HDRS + k);
+	}
+	return r < 0 ? r : 0;
+}
+
 int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t dst[16], uint8_t next, size_t len)
 {
 	const struct sk_addr_entry *a = sk_addr6_find(st, src);
@@ -93,18 +148,12 @@ int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t ds
 		st->stats.output_errors++;
 		return -ENETUNREACH;
 	}
-	if (SK_IPV6_HLEN + len > a->mtu) {
-		st->stats.ip_frag_fails++;
-		return -EMSGSIZE;
-	}
 	struct sk_ipv6 h = {.flow = flow_label(st, src, dst, next), .payload_len = (uint16_t)len, .next = next,
 			    .hop_limit = st->cfg.ip_default_ttl};
 	memcpy(h.src, src, 16);
 	memcpy(h.dst, dst, 16);
+	if (SK_IPV6_HLEN + len > a->mtu)
+		return fragment(st, a, &h, len);
 	sk_ipv6_emit(st->out, SK_IPV6_HLEN, &h);
-	st->stats.ip_out++;
-	int r = a->out(a->ctx, st->out, SK_IPV6_HLEN + len, st->now);
-	if (r < 0)
-		st->stats.output_errors++;
-	return r;
+	return emit(st, a, st->out, SK_IPV6_HLEN + len);
 }

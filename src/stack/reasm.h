@@ -1,5 +1,5 @@
-/* IPv4 fragment reassembly (RFC 791 3.2, RFC 815, RFC 1122 3.3.2): datagrams keyed by
- * (src, dst, proto, id), pieces in any order, a timeout counted from the arrival of the
+/* Fragment reassembly, IPv4 (RFC 791 3.2, RFC 815, RFC 1122 3.3.2) and IPv6 (RFC 8200 4.5,
+ * RFC 5722): datagrams keyed by (src, dst, proto, id) or (src, dst, id), pieces in any order, a timeout counted from the arrival of the
  * first piece of each datagram, and a hard cap on the memory held.
  *
  * Policy:
@@ -34,6 +34,11 @@
 #include <stdint.h>
 
 #include "wire/ipv4.h"
+#include "wire/ipv6.h"
+
+/* The longest IPv6 unfragmentable part (header and extension headers before the fragment
+ * header) taken; a first fragment with more is dropped (dropped_bad). */
+#define SK_REASM_V6_UNFRAG_MAX 256u
 
 #define SK_REASM_DEFAULT_MEM ((size_t)4 << 20)
 #define SK_REASM_DEFAULT_TIMEOUT_US (30u * 1000000ull)
@@ -81,10 +86,18 @@ void sk_reasm_free(struct sk_reasm *r);
 int sk_reasm_input(struct sk_reasm *r, const struct sk_ipv4 *ip, const uint8_t *pkt, size_t len, uint64_t now,
 		   const uint8_t **out, size_t *outlen);
 
+/* The same for an IPv6 fragment: pkt/len a packet whose header h and extension-header walk
+ * w (sk_ipv6_walk) say it is a fragment (w->fragment). The rebuilt datagram is the first
+ * fragment's unfragmentable part, its payload length set and the next header that named
+ * the fragment header naming what the fragments carried (the fragment header is gone),
+ * then the whole fragmentable part. Overlaps drop the datagram (RFC 5722), as for IPv4. */
+int sk_reasm_input6(struct sk_reasm *r, const uint8_t *pkt, size_t len, const struct sk_ipv6 *h,
+		    const struct sk_ipv6_walk *w, uint64_t now, const uint8_t **out, size_t *outlen);
+
 /* Drops every datagram whose first piece arrived at or before now - timeout. For each whose
  * first fragment (offset 0) had arrived, calls fn(ctx, packet, len) with that fragment as it
- * arrived (its own header and payload) so the caller can send ICMP time exceeded, code 1
- * (RFC 792, RFC 1122 3.3.2). fn may be NULL; it must not call into this module. */
+ * arrived (its own header and payload; IPv6: with its fragment header) so the caller can
+ * send ICMP time exceeded, code 1 (RFC 792, RFC 1122 3.3.2; RFC 8200 4.5). fn may be NULL; it must not call into this module. */
 void sk_reasm_expire(struct sk_reasm *r, uint64_t now, void (*fn)(void *ctx, const uint8_t *first, size_t len),
 		     void *ctx);
 

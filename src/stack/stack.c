@@ -13,6 +13,7 @@
 #include "udp/udp.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
+#include "wire/icmp6.h"
 #include "wire/ipv6.h"
 
 void synack_config_defaults(struct synack_config *c)
@@ -416,11 +417,14 @@ static void fire_timer(struct sk_wheel *w, struct sk_timer *t, void *ctx)
 	}
 }
 
-/* RFC 792 / RFC 1122 3.3.2: a datagram that timed out in reassembly is reported to its
- * sender with time exceeded (code 1) when its first fragment had arrived. */
+/* RFC 792 / RFC 1122 3.3.2, RFC 8200 4.5: a datagram that timed out in reassembly is
+ * reported to its sender with time exceeded (code 1) when its first fragment had arrived. */
 static void reasm_timed_out(void *ctx, const uint8_t *first, size_t len)
 {
-	sk_icmp_send_error(ctx, SK_ICMP_TIMXCEED, 1, 0, first, len);
+	if (len && first[0] >> 4 == 6)
+		sk_icmp6_send_error(ctx, SK_ICMP6_TIME_EXCEEDED, SK_ICMP6_TIMXCEED_REASM, 0, first, len);
+	else
+		sk_icmp_send_error(ctx, SK_ICMP_TIMXCEED, 1, 0, first, len);
 }
 
 void synack_poll(synack_stack *st, uint64_t now)

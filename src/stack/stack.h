@@ -85,6 +85,7 @@ struct synack_stack {
 	uint16_t next_ephemeral;
 	int cc_default; /* index of tcp_congestion_control (tcp/cc.h) */
 	uint16_t ip_id;
+	uint32_t frag6_counter; /* IPv6 fragment identifications: hashed with it (ip6.c) */
 	struct sk_reasm reasm; /* fragments being put back together (IP-2) */
 	struct sk_bufpool bufpool; /* byte-queue storage kept for reuse (buf/bufpool.h) */
 	struct sk_udptab *udp; /* UDP sockets by port (udp/udp.c), allocated on first use */
@@ -124,8 +125,9 @@ void sk_ip6_input(struct synack_stack *st, const uint8_t *pkt, size_t len);
 /* Where an outgoing IPv6 payload is built: st->out + 40. */
 static inline uint8_t *sk_ip6_payload(struct synack_stack *st) { return st->out + 40; }
 /* Emits the IPv6 packet whose payload (next) is at sk_ip6_payload(st)/len: hop limit 64,
- * a flow label from a hash of the flow (RFC 6437). 0 or -errno (-ENETUNREACH: no IPv6
- * address to send from; -EMSGSIZE: over the link's MTU, since fragmentation is not done). */
+ * a flow label from a hash of the flow (RFC 6437), in fragments when it is over the link's
+ * MTU (IP6-2). 0 or -errno (-ENETUNREACH: no IPv6 address to send from; -EMSGSIZE: too
+ * long even for fragments). */
 int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t dst[16], uint8_t next, size_t len);
 /* The IPv6 address entry holding a, or NULL. */
 const struct sk_addr_entry *sk_addr6_find(const struct synack_stack *st, const uint8_t a[16]);

@@ -142,6 +142,41 @@ static void test_error_rate_limit(void **state)
 	synack_stack_free(st);
 }
 
+/* IP6-2: a datagram that never completes is dropped after 30 s, and its sender hears of it
+ * with time exceeded, code 1, quoting the first fragment as it arrived (RFC 8200 4.5). */
+static void test_reassembly_timeout(void **state)
+{
+	(void)state;
+	synack_stack *st = stack_b();
+	struct pkt e, f;
+	e.n = sk_test_hex(V_HBH_PADN_ECHO, e.b, sizeof(e.b)); /* fixed header, hop-by-hop (8), echo (16) */
+	memcpy(f.b, e.b, 48);
+	f.b[40] = 44; /* the hop-by-hop header now names a fragment header */
+	static const uint8_t fh[8] = {58, 0, 0x00, 0x01, 0xca, 0xfe, 0x00, 0x01}; /* offset 0, M, id */
+	memcpy(f.b + 48, fh, 8);
+	memcpy(f.b + 56, e.b + 48, 8); /* the first 8 bytes of the echo */
+	f.n = 64;
+	f.b[4] = 0, f.b[5] = (uint8_t)(f.n - 40);
+	nsent = 0;
+	synack_input(st, f.b, f.n, 1000000);
+	assert_int_equal(nsent, 0);
+	assert_int_equal(synack_next_deadline(st), 31000000);
+	synack_poll(st, 30999999);
+	assert_int_equal(nsent, 0);
+	synack_poll(st, 31000000);
+	assert_int_equal(nsent, 1);
+	struct sk_ipv6 h;
+	struct sk_icmp6 m;
+	assert_int_equal(sk_ipv6_parse(sent[0].b, sent[0].n, &h), SK_IPV6_HLEN);
+	assert_int_equal(h.next, SK_IPPROTO_ICMPV6);
+	assert_int_equal(sk_icmp6_parse(sent[0].b + 40, sent[0].n - 40, h.src, h.dst, &m, SK_ICMP6_VERIFY_CSUM), SK_ICMP6_HLEN);
+	assert_int_equal(m.type, SK_ICMP6_TIME_EXCEEDED);
+	assert_int_equal(m.code, SK_ICMP6_TIMXCEED_REASM);
+	assert_int_equal(m.data_len, f.n);
+	assert_memory_equal(m.data, f.b, f.n);
+	synack_stack_free(st);
+}
+
 static void test_addresses(void **state)
 {
 	(void)state;
@@ -178,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_parameter_problems_as_linux),
 		cmocka_unit_test(test_not_mine_and_bad),
 		cmocka_unit_test(test_error_rate_limit),
+		cmocka_unit_test(test_reassembly_timeout),
 		cmocka_unit_test(test_addresses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
