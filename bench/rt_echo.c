@@ -110,6 +110,9 @@ static void run_epoll(synack_rt *rt, int l)
 			if (s == l) {
 				int k;
 				while ((k = synack_rt_accept(rt, l, NULL, NULL)) >= 0) {
+					/* As accept(2): the new socket blocks unless told otherwise. */
+					if (synack_rt_set_nonblock(rt, k, 1) < 0)
+						die("set_nonblock");
 					struct epoll_event cev = {.events = EPOLLIN | EPOLLET, .data.u64 = (uint64_t)k};
 					if (k >= 1 << 16 || synack_rt_epoll_ctl(rt, ep, EPOLL_CTL_ADD, k, &cev) < 0)
 						die("add a connection");

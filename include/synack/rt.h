@@ -95,8 +95,11 @@ synack_rt *synack_rt_start(const struct synack_rt_opts *o, char *why, size_t why
  * work: they run the rounds themselves while they wait (in the calling thread). */
 int synack_rt_fd(synack_rt *rt);
 /* Does what is due now without blocking (reads the device, runs timers, serves the
- * control socket, wakes blocked callers) and re-arms the descriptor. 0, or -1 with errno
- * (EINVAL: not a runtime without thread; ESHUTDOWN: stopping). */
+ * control socket, wakes blocked callers) and re-arms the descriptor. Returns 1 when an
+ * epoll set (synack_rt_epoll_*) may have sockets ready (call synack_rt_epoll_wait with
+ * timeout 0: news found by the round does not make the descriptor readable again; news
+ * from other calls does), 0 when none has, or -1 with errno (EINVAL: not a runtime
+ * without thread; ESHUTDOWN: stopping). */
 int synack_rt_run_once(synack_rt *rt);
 
 /* A packet (one IP packet, or an Ethernet frame on an ethernet link) received on a

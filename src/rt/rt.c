@@ -130,8 +130,27 @@ static void tell_loop(synack_rt *rt)
 	}
 }
 
+/* Without a loop thread, "a socket has news" must make the application's descriptor
+ * readable too: while any epoll set has a ready entry, the news eventfd (in the set
+ * behind synack_rt_fd) stays signalled (mu held). */
+static void news(synack_rt *rt)
+{
+	if (!rt->external)
+		return;
+	int any = 0;
+	for (int i = 0; i < rt->neps && !any; i++)
+		any = rt->eps[i] && sk_rt_ep_ready(rt->eps[i]);
+	uint64_t v = 1;
+	if (any != rt->news_on) {
+		ssize_t n = any ? write(rt->nfd, &v, sizeof(v)) : read(rt->nfd, &v, sizeof(v));
+		(void)n;
+		rt->news_on = any;
+	}
+}
+
 void sk_rt_unlock(synack_rt *rt)
 {
+	news(rt);
 	tell_loop(rt);
 	if (--rt->calls == 0 && rt->stopping)
 		pthread_cond_broadcast(&rt->idle_cv);
@@ -544,21 +563,32 @@ int synack_rt_run_once(synack_rt *rt)
 		return -1;
 	}
 	rt->dev_more = more;
-	uint64_t tmp;
-	ssize_t n = read(rt->tfd, &tmp, sizeof(tmp)); /* the timer's expiry, if any: consumed */
-	(void)n;
-	/* The timer fires when the next round is due: at once when more is waiting. */
-	struct itimerspec it = {{0, 0}, {0, 0}};
-	if (more)
-		it.it_value.tv_nsec = 1;
-	else if (d != UINT64_MAX)
-		it.it_value = (struct timespec){.tv_sec = (time_t)(d / 1000000u), .tv_nsec = (long)(d % 1000000u) * 1000 + 1};
-	if (timerfd_settime(rt->tfd, more ? 0 : TFD_TIMER_ABSTIME, &it, NULL) < 0)
-		return -1;
+	/* The timer fires when the next round is due: at once when more is waiting. Setting
+	 * it also clears an expiry not read (timerfd_settime(2) resets the count); an
+	 * unchanged deadline is left as it is. */
+	if (more || d != rt->armed_until) {
+		struct itimerspec it = {{0, 0}, {0, 0}};
+		if (more)
+			it.it_value.tv_nsec = 1;
+		else if (d != UINT64_MAX)
+			it.it_value = (struct timespec){.tv_sec = (time_t)(d / 1000000u),
+							.tv_nsec = (long)(d % 1000000u) * 1000 + 1};
+		if (timerfd_settime(rt->tfd, more ? 0 : TFD_TIMER_ABSTIME, &it, NULL) < 0)
+			return -1;
+		rt->armed_until = more ? 0 : d;
+	} else if (d != UINT64_MAX && d <= sk_rt_now_us()) {
+		uint64_t v; /* due already and fired: consumed, or the descriptor would spin */
+		ssize_t n = read(rt->tfd, &v, sizeof(v));
+		(void)n;
+		rt->armed_until = 0;
+	}
 	pthread_mutex_lock(&rt->mu);
 	external_dev_watch(rt, sk_rt_now_us());
+	int any = 0;
+	for (int i = 0; i < rt->neps && !any; i++)
+		any = rt->eps[i] && sk_rt_ep_ready(rt->eps[i]);
 	pthread_mutex_unlock(&rt->mu);
-	return 0;
+	return any;
 }
 
 /* The descriptor set of a runtime without thread, its timer armed for a first round. */
@@ -566,12 +596,13 @@ static int external_open(synack_rt *rt, char *why, size_t whylen)
 {
 	rt->external = 1;
 	rt->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	rt->nfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	rt->app_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (rt->tfd < 0 || rt->app_fd < 0) {
-		say(why, whylen, "%s: %s", rt->tfd < 0 ? "timerfd" : "epoll", strerror(errno));
+	if (rt->tfd < 0 || rt->nfd < 0 || rt->app_fd < 0) {
+		say(why, whylen, "%s: %s", rt->tfd < 0 ? "timerfd" : rt->nfd < 0 ? "eventfd" : "epoll", strerror(errno));
 		return -1;
 	}
-	int fds[] = {rt->efd, rt->tfd, sk_dev_fd(rt->dev), rt->ctl_fd};
+	int fds[] = {rt->efd, rt->tfd, rt->nfd, sk_dev_fd(rt->dev), rt->ctl_fd};
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		struct epoll_event ev = {.events = EPOLLIN};
 		if (fds[i] >= 0 && epoll_ctl(rt->app_fd, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
@@ -596,8 +627,11 @@ static int external_wait(synack_rt *rt, struct rt_waiter *w, uint64_t deadline_u
 			return -ETIMEDOUT;
 		int ms = deadline_us == UINT64_MAX ? -1 : (int)((deadline_us - now + 999) / 1000);
 		pthread_mutex_unlock(&rt->mu);
-		struct pollfd p = {.fd = rt->app_fd, .events = POLLIN};
-		int pr = poll(&p, 1, ms);
+		/* Not the whole set: its news descriptor says other sockets are ready. */
+		struct pollfd p[3] = {{.fd = rt->efd, .events = POLLIN},
+				      {.fd = rt->tfd, .events = POLLIN},
+				      {.fd = rt->dev_watched ? sk_dev_fd(rt->dev) : -1, .events = POLLIN}};
+		int pr = poll(p, 3, ms);
 		int r = pr < 0 && errno != EINTR ? -errno : 0;
 		if (r == 0 && synack_rt_run_once(rt) < 0)
 			r = -errno;
@@ -648,6 +682,8 @@ static void rt_free(synack_rt *rt)
 		close(rt->app_fd);
 	if (rt->tfd >= 0)
 		close(rt->tfd);
+	if (rt->nfd >= 0)
+		close(rt->nfd);
 	if (rt->rxbuf) {
 		for (int i = 0; i < rt->rxn; i++)
 			free(rt->rxbuf[i]);
@@ -676,7 +712,7 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 	pthread_cond_init(&rt->idle_cv, NULL);
 	rt->efd = -1;
 	rt->ctl_fd = -1;
-	rt->app_fd = rt->tfd = -1;
+	rt->app_fd = rt->tfd = rt->nfd = -1;
 	rt->dev = rt->raw = dev;
 	snprintf(rt->prog, sizeof(rt->prog), "%s", program_invocation_short_name);
 	rt->time_base_us = wall_us() - sk_rt_now_us();

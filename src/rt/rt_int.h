@@ -87,6 +87,9 @@ struct synack_rt {
 	int app_fd, tfd;       /* the set; a timerfd armed for the next round's deadline */
 	int dev_watched;       /* the device is in the set (not resting after errors) */
 	int dev_more;          /* the last round read a full batch */
+	int nfd;               /* eventfd in the set: signalled while an epoll set has news */
+	int news_on;
+	uint64_t armed_until;  /* the deadline tfd is set for (0: none known, set it again) */
 	int stopping;
 	uint64_t sleep_until;  /* deadline the loop sleeps towards; 0 while it is awake */
 	int calls;             /* API calls in progress */

@@ -940,7 +940,7 @@ static int b_turn(struct world *w, int ms)
 	struct pollfd p = {.fd = synack_rt_fd(w->b), .events = POLLIN};
 	int r = poll(&p, 1, ms);
 	assert_true(r >= 0);
-	assert_int_equal(synack_rt_run_once(w->b), 0);
+	assert_true(synack_rt_run_once(w->b) >= 0);
 	return r > 0;
 }
 
@@ -1177,21 +1177,28 @@ static void test_epoll_in_app_loop(void **state)
 	assert_int_equal(ep_add(w->b, ep, l, EPOLLIN, (uint64_t)l), 0);
 	int c = synack_rt_socket(w->a, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	expect_err(synack_rt_connect(w->a, c, SA(a), sizeof(a)), EINPROGRESS);
-	int echoed = 0, sent = 0;
+	int echoed = 0, sent = 0, served = -1;
 	uint64_t t0 = ms_now();
 	while (echoed < 3 && ms_now() - t0 < 5000) {
 		struct pollfd p = {.fd = synack_rt_fd(w->b), .events = POLLIN};
 		assert_true(poll(&p, 1, 10) >= 0);
-		assert_int_equal(synack_rt_run_once(w->b), 0);
+		int news = synack_rt_run_once(w->b);
+		assert_true(news >= 0);
 		struct epoll_event ev[8];
 		int n = synack_rt_epoll_wait(w->b, ep, ev, 8, 0);
 		assert_true(n >= 0);
+		if (news == 0) /* the round says when a set may have news: never misses any */
+			assert_int_equal(n, 0);
 		for (int i = 0; i < n; i++) {
 			int s = (int)ev[i].data.u64;
 			if (s == l) {
 				int k = synack_rt_accept(w->b, l, NULL, NULL);
-				if (k >= 0)
+				if (k >= 0) {
+					/* A blocking socket would run rounds inside read. */
+					assert_int_equal(synack_rt_set_nonblock(w->b, k, 1), 0);
 					assert_int_equal(ep_add(w->b, ep, k, EPOLLIN, (uint64_t)k), 0);
+					served = k;
+				}
 				continue;
 			}
 			char buf[16];
@@ -1199,6 +1206,8 @@ static void test_epoll_in_app_loop(void **state)
 			if (r > 0) {
 				assert_int_equal(synack_rt_write(w->b, s, buf, (size_t)r), r);
 				echoed++;
+			} else {
+				assert_int_equal(errno, EAGAIN); /* a level-triggered report gone stale */
 			}
 		}
 		struct pollfd pa = {.fd = c, .events = POLLOUT};
@@ -1208,6 +1217,19 @@ static void test_epoll_in_app_loop(void **state)
 		}
 	}
 	assert_int_equal(echoed, 3);
+	/* News a call makes (here: a writable socket put back into the set, asking for
+	 * EPOLLOUT) makes the descriptor readable, so the application's loop comes back for it. */
+	assert_int_equal(synack_rt_epoll_ctl(w->b, ep, EPOLL_CTL_DEL, served, NULL), 0);
+	struct epoll_event drain[8];
+	while (synack_rt_epoll_wait(w->b, ep, drain, 8, 0) > 0)
+		;
+	assert_int_equal(ep_add(w->b, ep, served, EPOLLOUT, 7), 0);
+	struct pollfd p = {.fd = synack_rt_fd(w->b), .events = POLLIN};
+	assert_int_equal(poll(&p, 1, 0), 1);
+	struct epoll_event ev[2];
+	assert_int_equal(synack_rt_epoll_wait(w->b, ep, ev, 2, 0), 1);
+	assert_int_equal(ev[0].data.u64, 7);
+	assert_int_equal(ev[0].events, EPOLLOUT);
 	synack_rt_close(w->a, c);
 	synack_rt_epoll_close(w->b, ep);
 	synack_rt_close(w->b, l);
