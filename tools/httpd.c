@@ -1,11 +1,14 @@
 /* synack-httpd: a small HTTP/1.1 static file server on the synack stack.
  *
- * One thread per connection (at most --threads at once; later connections wait in the
- * listen backlog), blocking calls throughout. GET and HEAD serve files under --root; PUT
- * (with --upload-dir or --allow-put) stores the request body and answers with its SHA-256.
+ * One thread serves every connection: the sockets are non-blocking and the runtime's epoll
+ * (synack_rt_epoll_wait, edge-triggered) says which can move; each connection is a state
+ * machine (reading a request head, a body, sending a response, lingering after its close)
+ * that runs until its socket would block. GET and HEAD serve files under --root; PUT (with
+ * --upload-dir or --allow-put) stores the request body and answers with its SHA-256.
  * Keep-alive as HTTP/1.1 says (HTTP/1.0 only when asked), pipelining, Expect: 100-continue,
  * chunked request bodies. Paths are percent-decoded, ".." is refused, and what a path
- * resolves to (symbolic links followed) must stay under the root. */
+ * resolves to (symbolic links followed) must stay under the root. Every line of the log
+ * (standard error) starts with the time, UTC, ISO 8601. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +18,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,24 +31,29 @@
 
 #include <synack/rt.h>
 
-#define HDR_MAX	     8192             /* request line and headers, and a chunk-size line */
-#define IO_BUF	     (256 * 1024)     /* file and body transfers go by this much */
-#define DRAIN_MAX    (1024 * 1024)    /* an unwanted request body we read to keep the connection */
-#define LINGER_MS    2000             /* reading what the client still sends after our FIN */
-#define SEND_TIMEOUT 60               /* seconds a write may block before the client is dropped */
-#define STOP_WAIT_MS 5000             /* at SIGTERM: how long connections get to end */
-#define THREAD_STACK (256 * 1024)
+#define HDR_MAX	      8192          /* request line and headers, and a chunk-size line */
+#define IO_BUF	      (256 * 1024)  /* file and body transfers go by this much */
+#define DRAIN_MAX     (1024 * 1024) /* an unwanted request body we read to keep the connection */
+#define LINGER_MS     2000          /* reading what the client still sends after our FIN */
+#define SEND_TIMEOUT  60000         /* ms a response may make no progress before the client is dropped */
+#define STOP_DRAIN_MS 400           /* at SIGTERM: how long the FIN exchanges get (exit within 1 s) */
+#define TICK_MS	      100           /* how often timers, SIGTERM and the device are looked at */
+#define BATCH	      256           /* events taken per epoll_wait */
+#define TURN_BYTES    (4 * IO_BUF)  /* what one connection moves before the others get their turn */
+#define LISTENER      UINT64_MAX    /* the listening socket's epoll data */
 
 static const char usage[] =
 	"usage: synack-httpd [common options] --root DIR [--port P] [options]\n"
 	"An HTTP/1.1 static file server on the synack user-space stack. GET and HEAD serve\n"
 	"the files under DIR (a directory serves its index.html); PUT stores the request\n"
 	"body, when allowed, and answers 201 (200 if the file existed) with the body's\n"
-	"SHA-256 in the X-Content-SHA256 header and the response body.\n"
+	"SHA-256 in the X-Content-SHA256 header and the response body. One thread serves\n"
+	"every connection, on the runtime's epoll.\n"
 	"\n"
 	"  --root DIR        the directory served (required)\n"
 	"  --port P          the TCP port (default 80)\n"
-	"  --threads N       connections served at once, one thread each (default 256)\n"
+	"  --max-conns N     connections served at once (default 1024); more wait in the\n"
+	"                    listen backlog (1024). --threads N is its old name\n"
 	"  --upload-dir DIR  allow PUT: PUT /a/b stores DIR/a/b (DIR/a must exist)\n"
 	"  --allow-put       allow PUT under --root (as --upload-dir with the root)\n"
 	"  --idle SECS       close a keep-alive connection idle this long (default 15)\n"
@@ -55,8 +64,11 @@ static const char usage[] =
 
 static const char usage_tail[] =
 	"\n"
-	"SIGINT or SIGTERM stops the server: connections are shut down, the capture is\n"
-	"completed, the exit status is 0. Errors at start: one line, exit status 1.\n";
+	"The log (standard error) starts with one line saying what is served; each line begins\n"
+	"with the time (UTC). SIGINT or SIGTERM stops the server within 1 s: connections are\n"
+	"shut down, the capture is completed, the exit status is 0. Errors at start: one line,\n"
+	"exit status 1 (2 for a usage error). If the device disappears: one line\n"
+	"(\"synack-httpd: tun0: the device is gone\"), exit status 1.\n";
 
 /* ---- SHA-256 (FIPS 180-4) ---- */
 
@@ -162,60 +174,115 @@ static void sha256_hex(struct sha256 *s, char out[65])
 
 /* ---- the server ---- */
 
-struct srv {
-	synack_rt *rt;
-	char root[PATH_MAX];
-	char up[PATH_MAX]; /* where PUT stores, "" when PUT is not allowed */
-	uint16_t port;
-	unsigned max_threads;
-	int idle_s;
-	int verbose;
-	int lsock;
-
-	pthread_mutex_t mu; /* guards what follows */
-	pthread_cond_t cv;
-	unsigned active;
-	int *socks; /* max_threads slots: the socket each connection thread serves, or -1 */
-	int stopping;
-};
-
-static struct srv S;
-
 enum { M_GET, M_HEAD, M_PUT, M_KNOWN, M_OTHER };
 
+/* Where a connection is: what it waits for when its socket would block. */
+enum cstate {
+	C_HEAD,      /* reading a request's line and headers */
+	C_DROP_BODY, /* reading (and dropping) the body of a GET or HEAD */
+	C_PUT_BODY,  /* reading a PUT's body into the temporary file */
+	C_SEND,      /* sending io[io_off..io_len), then what `after` says */
+	C_LINGER,    /* our side shut down: reading what the client still sends, until its FIN */
+};
+enum { A_DONE, A_FILE, A_PUT }; /* after C_SEND: the response is complete; more of the file; the PUT body */
+
 struct conn {
-	int s, slot;
+	int s;
 	struct sockaddr_in peer;
-	char in[HDR_MAX]; /* input: in[off..len) is received and not yet used */
-	size_t off, len;
-	char *io;         /* IO_BUF bytes */
-	int peer_eof;     /* the client closed its side */
+	enum cstate state;
+	int after;
+	uint64_t deadline;    /* ms (monotonic): the state's timer (idle, send, linger) */
+	struct conn *prev, *next; /* every connection, for the timers and the stop */
+	struct conn *rnext;   /* on the list of those whose turn ended before their socket blocked */
+	int runnable;
+	char in[HDR_MAX];     /* input: in[off..len) is received and not yet used */
+	size_t off, len, scanned;
+	int peer_eof;         /* the client closed its side */
+	char *io;             /* IO_BUF bytes while a response or body is on its way; else NULL */
+	size_t io_off, io_len;
+	size_t linger_total;
 	/* the request */
-	char reqline[160]; /* for the log, cut */
-	char path[HDR_MAX]; /* percent-decoded, query gone */
+	char reqline[160];    /* for the log, cut */
+	char path[HDR_MAX];   /* percent-decoded, query gone */
 	int method, minor, keep;
 	int has_len, chunked, expect100, has_host;
 	uint64_t clen;
-	/* the body being read */
-	uint64_t body_left;
-	int body_state; /* chunked: 0 size line, 1 data, 2 CRLF after data, 3 done */
-	/* the response, for the log */
+	uint64_t body_left;   /* the body being read */
+	int body_state;       /* chunked: 0 size line, 1 data, 2 CRLF after data, 3 done, 4 trailers */
+	uint64_t dropped;
+	/* the response */
 	int status;
-	uint64_t sent;
+	uint64_t sent, hlen;  /* bytes written for it, of which the head */
+	int fd;               /* the file being sent (GET) or written (PUT), or -1 */
+	uint64_t file_left;
+	/* PUT */
+	struct sha256 h;
+	char tmp[PATH_MAX + 32], final[PATH_MAX + 16];
+	int existed, disk_err;
 };
+
+struct srv {
+	synack_rt *rt;
+	const char *dev;
+	char root[PATH_MAX];
+	char up[PATH_MAX]; /* where PUT stores, "" when PUT is not allowed */
+	uint16_t port;
+	unsigned max_conns;
+	int idle_s;
+	int verbose;
+	int lsock, ep;
+	struct conn **by_sock; /* connections by socket handle */
+	size_t nby;
+	struct conn *all;      /* every connection */
+	struct conn *runq;     /* turn ended, socket not blocked: go on without an event */
+	unsigned active;
+	int accept_paused;     /* at max_conns: accept again when one ends */
+	uint64_t accept_retry; /* accept failed for want of memory or handles: retry then */
+	int stopping;
+	char scratch[64 * 1024]; /* what is read only to be dropped */
+};
+
+static struct srv S;
+static atomic_int stop_signal; /* set by the signal thread */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* One line of the log, "2024-05-01T12:00:00.123Z " first, in one write. */
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *fmt, ...)
+{
+	char line[640];
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+	n += (size_t)snprintf(line + n, sizeof(line) - n, ".%03ldZ ", ts.tv_nsec / 1000000);
+	va_list ap;
+	va_start(ap, fmt);
+	int m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	if (m < 0)
+		return;
+	n += (size_t)m < sizeof(line) - n - 1 ? (size_t)m : sizeof(line) - n - 2;
+	line[n++] = '\n';
+	ssize_t w = write(STDERR_FILENO, line, n);
+	(void)w;
+}
 
 static void logline(struct conn *c)
 {
 	if (!S.verbose)
 		return;
-	char line[320], a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &c->peer.sin_addr, a, sizeof(a));
-	int n = snprintf(line, sizeof(line), "%s:%u \"%s\" %d %llu\n", a, ntohs(c->peer.sin_port), c->reqline,
-			 c->status, (unsigned long long)c->sent);
-	if (n > 0) {
-		ssize_t w = write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-		(void)w;
-	}
+	uint64_t body = c->method == M_HEAD || c->sent < c->hlen ? 0 : c->sent - c->hlen;
+	logf_("%s:%u \"%s\" %d %llu", a, ntohs(c->peer.sin_port), c->reqline, c->status, (unsigned long long)body);
 }
 
 static const char *reason(int status)
@@ -271,31 +338,17 @@ static void http_date(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-/* ---- network I/O ---- */
 
-static int write_all(struct conn *c, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len > 0) {
-		ssize_t w = synack_rt_write(S.rt, c->s, p, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
-		c->sent += (uint64_t)w;
-	}
-	return 0;
-}
+/* ---- network I/O, non-blocking: WOULD_BLOCK means "wait for the socket" ---- */
+
+#define WOULD_BLOCK (-3)
 
 /* More input into c->in (moving what is left to the front first). Bytes read, 0 at end of
- * stream, -1 on an error or the idle timeout (errno), -2 when the buffer is full. */
+ * stream, -1 on an error, -2 when the buffer is full, WOULD_BLOCK. */
 static ssize_t fill(struct conn *c)
 {
 	if (c->off == c->len) {
-		c->off = c->len = 0;
+		c->off = c->len = c->scanned = 0;
 	} else if (c->off > 0 && c->len == sizeof(c->in)) {
 		memmove(c->in, c->in + c->off, c->len - c->off);
 		c->len -= c->off;
@@ -303,69 +356,79 @@ static ssize_t fill(struct conn *c)
 	}
 	if (c->len == sizeof(c->in))
 		return -2;
-	ssize_t n;
-	do
-		n = synack_rt_read(S.rt, c->s, c->in + c->len, sizeof(c->in) - c->len);
-	while (n < 0 && errno == EINTR);
-	if (n > 0)
-		c->len += (size_t)n;
-	if (n == 0)
+	ssize_t n = synack_rt_read(S.rt, c->s, c->in + c->len, sizeof(c->in) - c->len);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? WOULD_BLOCK : -1;
+	if (n == 0) {
 		c->peer_eof = 1;
+		return 0;
+	}
+	c->len += (size_t)n;
+	c->deadline = now_ms() + (uint64_t)S.idle_s * 1000u; /* the idle limit counts from the last byte */
 	return n;
 }
 
-/* One line of input (chunk sizes, trailers), CR LF or LF cut off; NULL at an error. */
-static char *get_line(struct conn *c)
+/* One line of input (chunk sizes, trailers), CR LF or LF cut off, into *line: 1, or
+ * WOULD_BLOCK, or -1 (an error, the end of the stream, a line too long). */
+static int get_line(struct conn *c, char **line)
 {
 	for (;;) {
 		char *nl = memchr(c->in + c->off, '\n', c->len - c->off);
 		if (nl) {
-			char *line = c->in + c->off;
+			*line = c->in + c->off;
 			c->off = (size_t)(nl - c->in) + 1;
 			*nl = 0;
-			if (nl > line && nl[-1] == '\r')
+			if (nl > *line && nl[-1] == '\r')
 				nl[-1] = 0;
-			return line;
+			return 1;
 		}
-		if (fill(c) <= 0)
-			return NULL;
+		ssize_t n = fill(c);
+		if (n == WOULD_BLOCK)
+			return WOULD_BLOCK;
+		if (n <= 0)
+			return -1;
 	}
 }
 
-/* Request body bytes: > 0, 0 at its end, -1 when it cannot be read (broken framing, the
- * client gone or too slow). */
+/* Request body bytes: > 0, 0 at its end, WOULD_BLOCK, -1 when it cannot be read (broken
+ * framing, the client gone). */
 static ssize_t body_read(struct conn *c, char *buf, size_t max)
 {
+	char *line;
+	int r;
 	for (;;) {
 		if (c->chunked) {
-			if (c->body_state == 3)
+			switch (c->body_state) {
+			case 3:
 				return 0;
-			if (c->body_state == 0) {
-				char *line = get_line(c);
-				if (!line)
-					return -1;
+			case 0: {
+				if ((r = get_line(c, &line)) != 1)
+					return r;
 				char *end;
 				errno = 0;
 				unsigned long long v = strtoull(line, &end, 16);
 				if (end == line || errno || (*end && *end != ';' && *end != ' ' && *end != '\t'))
 					return -1;
 				if (v == 0) {
-					for (;;) { /* trailers, up to the empty line */
-						line = get_line(c);
-						if (!line)
-							return -1;
-						if (!*line)
-							break;
-					}
-					c->body_state = 3;
-					return 0;
+					c->body_state = 4;
+					continue;
 				}
 				c->body_left = v;
 				c->body_state = 1;
+				break;
 			}
-			if (c->body_state == 2) {
-				char *line = get_line(c);
-				if (!line || *line)
+			case 4: /* trailers, up to the empty line */
+				if ((r = get_line(c, &line)) != 1)
+					return r;
+				if (!*line) {
+					c->body_state = 3;
+					return 0;
+				}
+				continue;
+			case 2:
+				if ((r = get_line(c, &line)) != 1)
+					return r;
+				if (*line)
 					return -1;
 				c->body_state = 0;
 				continue;
@@ -385,20 +448,42 @@ static ssize_t body_read(struct conn *c, char *buf, size_t max)
 			memcpy(buf, c->in + c->off, (size_t)n);
 			c->off += (size_t)n;
 		} else {
-			do
-				n = synack_rt_read(S.rt, c->s, buf, want);
-			while (n < 0 && errno == EINTR);
-			if (n == 0)
+			n = synack_rt_read(S.rt, c->s, buf, want);
+			if (n < 0)
+				return errno == EAGAIN || errno == EINTR ? WOULD_BLOCK : -1;
+			if (n == 0) {
 				c->peer_eof = 1;
-			if (n <= 0)
 				return -1;
+			}
+			c->deadline = now_ms() + (uint64_t)S.idle_s * 1000u;
 		}
 		c->body_left -= (uint64_t)n;
 		return n;
 	}
 }
 
-/* ---- responses ---- */
+/* Sends io[io_off..io_len): 1 when all is sent, WOULD_BLOCK, -1 when the connection broke. */
+static int send_out(struct conn *c)
+{
+	while (c->io_off < c->io_len) {
+		ssize_t w = synack_rt_write(S.rt, c->s, c->io + c->io_off, c->io_len - c->io_off);
+		if (w < 0)
+			return errno == EAGAIN || errno == EINTR ? WOULD_BLOCK : -1;
+		c->io_off += (size_t)w;
+		c->sent += (uint64_t)w;
+		c->deadline = now_ms() + SEND_TIMEOUT;
+	}
+	return 1;
+}
+
+static int need_io(struct conn *c)
+{
+	if (!c->io)
+		c->io = malloc(IO_BUF);
+	return c->io ? 0 : -1;
+}
+
+/* ---- responses: written into io, then sent by the state machine ---- */
 
 /* Writes the status line and headers into c->io; their length. */
 static size_t fmt_head(struct conn *c, int status, const char *ctype, uint64_t clen, const char *extra)
@@ -418,13 +503,26 @@ static size_t fmt_head(struct conn *c, int status, const char *ctype, uint64_t c
 			 ctype ? "\r\n" : "", (unsigned long long)clen, extra ? extra : "",
 			 !c->keep ? "Connection: close\r\n" : c->minor == 0 ? "Connection: keep-alive\r\n" : "");
 	c->status = status;
+	c->hlen = (uint64_t)n;
 	return (size_t)n;
 }
 
-/* A short text response; 0, or -1 if the connection broke. */
+/* Starts sending what is in io[0..len); `after` says what follows. */
+static void start_send(struct conn *c, size_t len, int after)
+{
+	c->io_off = 0;
+	c->io_len = len;
+	c->after = after;
+	c->state = C_SEND;
+	c->deadline = now_ms() + SEND_TIMEOUT;
+}
+
+/* A short text response. 0, or -1 when there is no memory for it (close then). */
 static int send_simple(struct conn *c, int status, const char *extra, const char *body)
 {
 	char def[80];
+	if (need_io(c) < 0)
+		return -1;
 	if (!body) {
 		snprintf(def, sizeof(def), "%d %s\n", status, reason(status));
 		body = def;
@@ -435,19 +533,15 @@ static int send_simple(struct conn *c, int status, const char *extra, const char
 		memcpy(c->io + n, body, blen);
 		n += blen;
 	}
-	size_t hsent = c->sent;
-	int r = write_all(c, c->io, n);
-	c->sent = hsent + (c->method == M_HEAD ? 0 : blen); /* the log counts body bytes */
-	return r;
+	start_send(c, n, A_DONE);
+	return 0;
 }
 
 /* An error that ends the connection (the request could not be read in full). */
 static int fail_close(struct conn *c, int status)
 {
 	c->keep = 0;
-	send_simple(c, status, NULL, NULL);
-	logline(c);
-	return 0;
+	return send_simple(c, status, NULL, NULL);
 }
 
 /* ---- paths ---- */
@@ -519,9 +613,42 @@ static int errno_status(int e)
 	return 500;
 }
 
+
 /* ---- the methods ---- */
 
-static int do_get(struct conn *c)
+/* Reads the next part of the file into io (after n bytes already there) and sends it.
+ * 0, or -1 when the file cannot be read as long as it said it was (the length sent is a
+ * lie now: the connection must close). */
+static int file_chunk(struct conn *c, size_t n)
+{
+	size_t room = IO_BUF - n;
+	if (room > c->file_left)
+		room = (size_t)c->file_left;
+	while (room > 0) {
+		ssize_t r = read(c->fd, c->io + n, room);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			close(c->fd);
+			c->fd = -1;
+			c->keep = 0;
+			return -1;
+		}
+		c->file_left -= (uint64_t)r;
+		n += (size_t)r;
+		break;
+	}
+	if (c->file_left == 0) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	start_send(c, n, c->fd >= 0 ? A_FILE : A_DONE);
+	return 0;
+}
+
+/* GET and HEAD: the response is set up (head, and the file's first bytes with it). 0, or
+ * -1 to close the connection. */
+static int start_get(struct conn *c)
 {
 	char want[PATH_MAX + 16], real[PATH_MAX];
 	if ((size_t)snprintf(want, sizeof(want), "%s%s", S.root, c->path) >= sizeof(want))
@@ -548,45 +675,28 @@ static int do_get(struct conn *c)
 	int fd = open(real, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return send_simple(c, errno_status(errno), NULL, NULL);
+	if (need_io(c) < 0) {
+		close(fd);
+		return -1;
+	}
 	char extra[96], date[64];
 	http_date(st.st_mtime, date, sizeof(date));
 	snprintf(extra, sizeof(extra), "Last-Modified: %s\r\n", date);
 	size_t n = fmt_head(c, 200, content_type(real), (uint64_t)st.st_size, extra);
-	if (c->method == M_HEAD) {
+	if (c->method == M_HEAD || st.st_size == 0) {
 		close(fd);
-		int r = write_all(c, c->io, n);
-		c->sent = 0;
-		return r;
+		start_send(c, n, A_DONE);
+		return 0;
 	}
-	uint64_t hlen = n, left = (uint64_t)st.st_size;
-	c->sent = 0;
 	/* The headers go out with the file's first bytes, in one write. */
-	while (left > 0 || n > 0) {
-		size_t room = IO_BUF - n;
-		if (room > left)
-			room = (size_t)left;
-		ssize_t r = room ? read(fd, c->io + n, room) : 0;
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || (r == 0 && room)) { /* the file shrank: the length sent is a lie now */
-			close(fd);
-			c->keep = 0;
-			return -1;
-		}
-		left -= (uint64_t)r;
-		n += (size_t)r;
-		if (write_all(c, c->io, n) < 0) {
-			close(fd);
-			return -1;
-		}
-		n = 0;
-	}
-	close(fd);
-	c->sent -= hlen;
-	return 0;
+	c->fd = fd;
+	c->file_left = (uint64_t)st.st_size;
+	return file_chunk(c, n);
 }
 
-static int do_put(struct conn *c)
+/* PUT: checks the target, opens the temporary file; the body follows (after a 100
+ * Continue when asked for). 0, or -1 to close the connection. */
+static int start_put(struct conn *c)
 {
 	if (!S.up[0]) {
 		c->keep = c->keep && !c->has_len && !c->chunked; /* the body is not read */
@@ -604,7 +714,7 @@ static int do_put(struct conn *c)
 		c->keep = 0;
 		return send_simple(c, 409, NULL, "409 Conflict: PUT needs a file name\n");
 	}
-	char want[PATH_MAX + 16], parent[PATH_MAX], final[PATH_MAX + 16], tmp[PATH_MAX + 32];
+	char want[PATH_MAX + 16], parent[PATH_MAX];
 	*slash = 0;
 	int w = snprintf(want, sizeof(want), "%s%s", S.up, c->path);
 	*slash = '/';
@@ -622,95 +732,109 @@ static int do_put(struct conn *c)
 		c->keep = 0;
 		return send_simple(c, 403, NULL, NULL);
 	}
-	if ((size_t)snprintf(final, sizeof(final), "%s/%s", parent, base) >= sizeof(final) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", parent, base) >= sizeof(tmp)) {
+	if ((size_t)snprintf(c->final, sizeof(c->final), "%s/%s", parent, base) >= sizeof(c->final) ||
+	    (size_t)snprintf(c->tmp, sizeof(c->tmp), "%s/.%s.XXXXXX", parent, base) >= sizeof(c->tmp)) {
 		c->keep = 0;
+		c->tmp[0] = 0;
 		return send_simple(c, 414, NULL, NULL);
 	}
 	struct stat st;
-	int existed = lstat(final, &st) == 0;
-	if (existed && S_ISDIR(st.st_mode)) {
+	c->existed = lstat(c->final, &st) == 0;
+	if (c->existed && S_ISDIR(st.st_mode)) {
 		c->keep = 0;
+		c->tmp[0] = 0;
 		return send_simple(c, 409, NULL, "409 Conflict: a directory has that name\n");
 	}
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
+	if (need_io(c) < 0) {
+		c->tmp[0] = 0;
+		return -1;
+	}
+	c->fd = mkstemp(c->tmp);
+	if (c->fd < 0) {
 		int s = errno_status(errno);
 		c->keep = 0;
+		c->tmp[0] = 0;
 		return send_simple(c, s == 404 ? 500 : s, NULL, NULL);
 	}
+	sha256_init(&c->h);
+	c->disk_err = 0;
+	c->sent = 0;
+	c->deadline = now_ms() + (uint64_t)S.idle_s * 1000u;
 	if (c->expect100) {
 		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-		if (write_all(c, cont, sizeof(cont) - 1) < 0) {
-			close(fd);
-			unlink(tmp);
-			return -1;
-		}
+		memcpy(c->io, cont, sizeof(cont) - 1);
+		start_send(c, sizeof(cont) - 1, A_PUT);
+	} else {
+		c->state = C_PUT_BODY;
 	}
-	c->sent = 0;
-	struct sha256 h;
-	sha256_init(&h);
-	uint64_t total = 0;
-	int disk_err = 0;
-	for (;;) {
-		ssize_t n = body_read(c, c->io, IO_BUF);
-		if (n == 0)
-			break;
-		if (n < 0) { /* the body never came in full: nothing is stored */
-			close(fd);
-			unlink(tmp);
-			c->keep = 0;
-			c->status = 400;
-			return -1;
-		}
-		total += (uint64_t)n;
-		sha256_update(&h, c->io, (size_t)n);
-		for (ssize_t off = 0; off < n && !disk_err;) {
-			ssize_t wr = write(fd, c->io + off, (size_t)(n - off));
-			if (wr < 0 && errno == EINTR)
-				continue;
-			if (wr < 0)
-				disk_err = errno;
-			else
-				off += wr;
-		}
-	}
-	if (!disk_err && fchmod(fd, 0644) < 0)
+	return 0;
+}
+
+/* A PUT whose body never came in full: nothing is stored. */
+static void put_abort(struct conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	if (c->tmp[0])
+		unlink(c->tmp);
+	c->tmp[0] = 0;
+	c->keep = 0;
+	c->status = 400;
+}
+
+/* The body is in: the file goes into place and the answer carries its SHA-256. */
+static int finish_put(struct conn *c)
+{
+	int disk_err = c->disk_err;
+	if (!disk_err && fchmod(c->fd, 0644) < 0)
 		disk_err = errno;
-	if (close(fd) < 0 && !disk_err)
+	if (close(c->fd) < 0 && !disk_err)
 		disk_err = errno;
-	if (!disk_err && rename(tmp, final) < 0)
+	c->fd = -1;
+	if (!disk_err && rename(c->tmp, c->final) < 0)
 		disk_err = errno;
 	if (disk_err) {
-		unlink(tmp);
+		unlink(c->tmp);
+		c->tmp[0] = 0;
 		char msg[160];
 		snprintf(msg, sizeof(msg), "500 Internal Server Error: %s\n", strerror(disk_err));
 		return send_simple(c, 500, NULL, msg);
 	}
+	c->tmp[0] = 0;
 	char hex[65], extra[200], body[80];
-	sha256_hex(&h, hex);
+	sha256_hex(&c->h, hex);
 	snprintf(extra, sizeof(extra), "X-Content-SHA256: %s\r\n", hex);
 	snprintf(body, sizeof(body), "%s\n", hex);
-	(void)total;
-	return send_simple(c, existed ? 200 : 201, extra, body);
+	return send_simple(c, c->existed ? 200 : 201, extra, body);
+}
+
+/* Writes body bytes to the temporary file (a disk error is remembered: the body is still
+ * read to its end, then answered with 500). */
+static void put_write(struct conn *c, const char *p, size_t n)
+{
+	sha256_update(&c->h, p, n);
+	for (size_t off = 0; off < n && !c->disk_err;) {
+		ssize_t wr = write(c->fd, p + off, n - off);
+		if (wr < 0 && errno == EINTR)
+			continue;
+		if (wr < 0)
+			c->disk_err = errno;
+		else
+			off += (size_t)wr;
+	}
 }
 
 /* ---- a request ---- */
 
-enum { HEAD_OK, HEAD_EOF, HEAD_BAD, HEAD_FULL };
+enum { HEAD_OK, HEAD_EOF, HEAD_BAD, HEAD_FULL, HEAD_WAIT };
 
 /* Reads up to the end of the headers: HEAD_OK with in[0..*end) the head; HEAD_EOF when the
- * connection ended (or idled out) between requests, HEAD_BAD within one, HEAD_FULL when
- * the head is larger than the buffer. */
+ * connection ended between requests, HEAD_BAD within one, HEAD_FULL when the head is
+ * larger than the buffer, HEAD_WAIT for more input. (What was left of the last request's
+ * input was moved to the front when the connection came back to C_HEAD.) */
 static int read_head(struct conn *c, size_t *end)
 {
-	/* what is left of the last request's input moves to the front */
-	if (c->off > 0) {
-		memmove(c->in, c->in + c->off, c->len - c->off);
-		c->len -= c->off;
-		c->off = 0;
-	}
-	size_t scanned = 0;
 	for (;;) {
 		/* empty lines before a request line are allowed (RFC 9112, 2.2) */
 		size_t skip = 0;
@@ -719,9 +843,9 @@ static int read_head(struct conn *c, size_t *end)
 		if (skip) {
 			memmove(c->in, c->in + skip, c->len - skip);
 			c->len -= skip;
-			scanned = 0;
+			c->scanned = 0;
 		}
-		for (size_t i = scanned; i < c->len; i++) {
+		for (size_t i = c->scanned; i < c->len; i++) {
 			if (c->in[i] != '\n')
 				continue;
 			if (i + 1 < c->len && c->in[i + 1] == '\n') {
@@ -733,8 +857,10 @@ static int read_head(struct conn *c, size_t *end)
 				return HEAD_OK;
 			}
 		}
-		scanned = c->len > 2 ? c->len - 2 : 0;
+		c->scanned = c->len > 2 ? c->len - 2 : 0;
 		ssize_t n = fill(c);
+		if (n == WOULD_BLOCK)
+			return HEAD_WAIT;
 		if (n == -2)
 			return HEAD_FULL;
 		if (n <= 0)
@@ -742,7 +868,6 @@ static int read_head(struct conn *c, size_t *end)
 	}
 }
 
-/* The line at *p (up to LF or the end of the string), CR LF cut off; *p moves past it. */
 static char *cut_line(char **p)
 {
 	char *line = *p, *nl = strchr(line, '\n');
@@ -778,31 +903,10 @@ static int token_in(const char *value, const char *tok)
 }
 
 /* Serves one request: 1 to read the next one from the connection, 0 to close it. */
-static int serve_one(struct conn *c)
+/* A request's head is in in[0..end): sets up what answers it (the next state). 0, or -1 to
+ * close the connection. */
+static int start_request(struct conn *c, size_t end)
 {
-	size_t end;
-	c->status = 0;
-	c->sent = 0;
-	c->reqline[0] = 0;
-	c->method = M_OTHER;
-	c->minor = 1;
-	c->keep = 0;
-	int h = read_head(c, &end);
-	if (h == HEAD_EOF)
-		return 0;
-	if (h == HEAD_BAD) { /* the client went away or stalled in the middle of a request */
-		if (!c->peer_eof)
-			return fail_close(c, 408);
-		return 0;
-	}
-	if (h == HEAD_FULL) {
-		int line_done = memchr(c->in, '\n', c->len) != NULL;
-		snprintf(c->reqline, sizeof(c->reqline), "%.*s", 100, c->in);
-		for (char *p = c->reqline; *p; p++)
-			if (*p < ' ' || *p == '"')
-				*p = '?';
-		return fail_close(c, line_done ? 431 : 414);
-	}
 	c->off = end;
 	c->in[end - 1] = 0; /* the head is one string now */
 
@@ -892,74 +996,347 @@ static int serve_one(struct conn *c)
 		c->body_state = 3;
 
 	int st = decode_target(target, c->path, sizeof(c->path));
-	int r;
 	if (st) {
 		c->keep = c->keep && !c->has_len && !c->chunked;
-		r = send_simple(c, st, NULL, NULL);
-	} else if (c->method == M_GET || c->method == M_HEAD) {
+		return send_simple(c, st, NULL, NULL);
+	}
+	if (c->method == M_GET || c->method == M_HEAD) {
 		/* A body on a GET means nothing here; read it (if small) to keep the connection. */
 		if (c->has_len || c->chunked) {
-			uint64_t dropped = 0;
-			ssize_t n;
-			while ((n = body_read(c, c->io, IO_BUF)) > 0 && (dropped += (uint64_t)n) <= DRAIN_MAX)
-				;
-			if (n != 0)
-				return fail_close(c, 400);
+			c->dropped = 0;
+			c->state = C_DROP_BODY;
+			c->deadline = now_ms() + (uint64_t)S.idle_s * 1000u;
+			return 0;
 		}
-		r = do_get(c);
-	} else if (c->method == M_PUT) {
-		r = do_put(c);
-	} else {
-		c->keep = c->keep && !c->has_len && !c->chunked;
-		r = send_simple(c, c->method == M_KNOWN ? 405 : 501,
-				S.up[0] ? "Allow: GET, HEAD, PUT\r\n" : "Allow: GET, HEAD\r\n", NULL);
+		return start_get(c);
 	}
-	logline(c);
-	return r == 0 && c->keep;
+	if (c->method == M_PUT)
+		return start_put(c);
+	c->keep = c->keep && !c->has_len && !c->chunked;
+	return send_simple(c, c->method == M_KNOWN ? 405 : 501,
+			   S.up[0] ? "Allow: GET, HEAD, PUT\r\n" : "Allow: GET, HEAD\r\n", NULL);
 }
 
-/* ---- connection threads ---- */
+/* ---- connections ---- */
 
-static void set_timeout(int s, int name, int secs)
+static void conn_free(struct conn *c)
 {
-	struct timeval tv = {.tv_sec = secs};
-	synack_rt_setsockopt(S.rt, s, SOL_SOCKET, name, &tv, sizeof(tv));
-}
-
-static void *conn_main(void *arg)
-{
-	struct conn *c = arg;
-	int one = 1;
-	synack_rt_setsockopt(S.rt, c->s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	set_timeout(c->s, SO_RCVTIMEO, S.idle_s);
-	set_timeout(c->s, SO_SNDTIMEO, SEND_TIMEOUT);
-	while (serve_one(c))
-		;
-	/* Our FIN first, then read (and drop) what the client still sends until its FIN, so
-	 * that closing with unread data does not turn into a reset that could destroy the
-	 * response on its way. */
-	pthread_mutex_lock(&S.mu);
-	int stopping = S.stopping;
-	pthread_mutex_unlock(&S.mu);
-	if (!c->peer_eof && !stopping && synack_rt_shutdown(S.rt, c->s, SHUT_WR) == 0) {
-		struct timeval tv = {.tv_sec = LINGER_MS / 1000, .tv_usec = (LINGER_MS % 1000) * 1000};
-		synack_rt_setsockopt(S.rt, c->s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		size_t total = 0;
-		ssize_t n;
-		while (total < DRAIN_MAX && (n = synack_rt_read(S.rt, c->s, c->io, IO_BUF)) > 0)
-			total += (size_t)n;
-	}
-	pthread_mutex_lock(&S.mu);
-	S.socks[c->slot] = -1;
-	pthread_mutex_unlock(&S.mu);
-	synack_rt_close(S.rt, c->s);
+	if (c->runnable) /* off the run queue first */
+		for (struct conn **pp = &S.runq; *pp; pp = &(*pp)->rnext)
+			if (*pp == c) {
+				*pp = c->rnext;
+				break;
+			}
+	if (c->state == C_PUT_BODY || (c->state == C_SEND && c->after == A_PUT))
+		put_abort(c);
+	if (c->fd >= 0)
+		close(c->fd);
+	synack_rt_close(S.rt, c->s); /* it leaves the epoll set with it */
+	if ((size_t)c->s < S.nby)
+		S.by_sock[c->s] = NULL;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		S.all = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
 	free(c->io);
 	free(c);
-	pthread_mutex_lock(&S.mu);
 	S.active--;
-	pthread_cond_broadcast(&S.cv);
-	pthread_mutex_unlock(&S.mu);
-	return NULL;
+}
+
+/* A request is answered in full: the next one, or the end. */
+static void next_request(struct conn *c)
+{
+	c->state = C_HEAD;
+	/* what is left of the last request's input moves to the front */
+	if (c->off > 0) {
+		memmove(c->in, c->in + c->off, c->len - c->off);
+		c->len -= c->off;
+		c->off = 0;
+	}
+	c->scanned = 0;
+	c->status = 0;
+	c->sent = c->hlen = 0;
+	c->reqline[0] = 0;
+	c->method = M_OTHER;
+	c->minor = 1;
+	c->keep = 0;
+	free(c->io); /* an idle keep-alive connection holds no I/O buffer */
+	c->io = NULL;
+	c->deadline = now_ms() + (uint64_t)S.idle_s * 1000u;
+}
+
+/* Our side is done: our FIN first, then read (and drop) what the client still sends until
+ * its FIN, so that closing with unread data does not turn into a reset that could destroy
+ * the response on its way. 1 when the connection can be freed at once. */
+static int start_linger(struct conn *c)
+{
+	if (c->peer_eof || S.stopping || synack_rt_shutdown(S.rt, c->s, SHUT_WR) < 0)
+		return 1;
+	c->state = C_LINGER;
+	c->linger_total = 0;
+	c->deadline = now_ms() + LINGER_MS;
+	return 0;
+}
+
+enum { RUN_WAIT, RUN_CLOSE, RUN_YIELD };
+
+/* Runs c's state machine until its socket would block (RUN_WAIT), the connection is over
+ * (RUN_CLOSE), or its turn is used up while it could go on (RUN_YIELD). */
+static int conn_step(struct conn *c)
+{
+	size_t moved = 0;
+	for (;;) {
+		if (moved >= TURN_BYTES)
+			return RUN_YIELD;
+		switch (c->state) {
+		case C_HEAD: {
+			size_t end;
+			int h = read_head(c, &end);
+			if (h == HEAD_WAIT)
+				return RUN_WAIT;
+			if (h == HEAD_EOF)
+				return start_linger(c) ? RUN_CLOSE : RUN_WAIT;
+			if (h == HEAD_BAD) /* the client went away in the middle of a request */
+				return RUN_CLOSE;
+			int r;
+			if (h == HEAD_FULL) {
+				int line_done = memchr(c->in, '\n', c->len) != NULL;
+				snprintf(c->reqline, sizeof(c->reqline), "%.*s", 100, c->in);
+				for (char *p = c->reqline; *p; p++)
+					if (*p < ' ' || *p == '"')
+						*p = '?';
+				r = fail_close(c, line_done ? 431 : 414);
+			} else {
+				r = start_request(c, end);
+			}
+			if (r < 0)
+				return RUN_CLOSE;
+			continue;
+		}
+		case C_DROP_BODY: {
+			ssize_t n = body_read(c, S.scratch, sizeof(S.scratch));
+			if (n == WOULD_BLOCK)
+				return RUN_WAIT;
+			if (n > 0) {
+				moved += (size_t)n;
+				if ((c->dropped += (uint64_t)n) <= DRAIN_MAX)
+					continue;
+			}
+			if ((n == 0 ? start_get(c) : fail_close(c, 400)) < 0)
+				return RUN_CLOSE;
+			continue;
+		}
+		case C_PUT_BODY: {
+			ssize_t n = body_read(c, c->io, IO_BUF);
+			if (n == WOULD_BLOCK)
+				return RUN_WAIT;
+			if (n < 0) {
+				put_abort(c);
+				logline(c);
+				return start_linger(c) ? RUN_CLOSE : RUN_WAIT;
+			}
+			if (n > 0) {
+				moved += (size_t)n;
+				put_write(c, c->io, (size_t)n);
+				continue;
+			}
+			if (finish_put(c) < 0)
+				return RUN_CLOSE;
+			continue;
+		}
+		case C_SEND: {
+			size_t before = c->io_off;
+			int r = send_out(c);
+			moved += c->io_off - before;
+			if (r == WOULD_BLOCK)
+				return RUN_WAIT;
+			if (r < 0) { /* the connection broke */
+				if (c->after == A_PUT)
+					put_abort(c);
+				c->keep = 0;
+				logline(c);
+				return RUN_CLOSE;
+			}
+			if (c->after == A_PUT) {
+				c->sent = 0;
+				c->state = C_PUT_BODY;
+				c->deadline = now_ms() + (uint64_t)S.idle_s * 1000u;
+				continue;
+			}
+			if (c->after == A_FILE) {
+				if (file_chunk(c, 0) < 0) {
+					logline(c);
+					return RUN_CLOSE;
+				}
+				continue;
+			}
+			logline(c);
+			if (c->keep) {
+				next_request(c);
+				continue;
+			}
+			return start_linger(c) ? RUN_CLOSE : RUN_WAIT;
+		}
+		case C_LINGER: {
+			ssize_t n = synack_rt_read(S.rt, c->s, S.scratch, sizeof(S.scratch));
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				return RUN_WAIT;
+			if (n <= 0 || (c->linger_total += (size_t)n) >= DRAIN_MAX)
+				return RUN_CLOSE;
+			continue;
+		}
+		}
+	}
+}
+
+static void accept_more(void);
+
+static void conn_run(struct conn *c)
+{
+	int r = conn_step(c);
+	if (r == RUN_CLOSE) {
+		conn_free(c);
+		if (S.accept_paused)
+			accept_more();
+	} else if (r == RUN_YIELD && !c->runnable) {
+		c->runnable = 1;
+		c->rnext = S.runq;
+		S.runq = c;
+	}
+}
+
+/* A timer ran out (c->deadline): an idle or stalled client, a response that made no
+ * progress for SEND_TIMEOUT, the end of the linger. */
+static void conn_timeout(struct conn *c)
+{
+	int r = 0;
+	switch (c->state) {
+	case C_HEAD:
+		if (c->len > 0 && !c->peer_eof) {
+			/* a client that stalls within a request: 408, then the end */
+			r = fail_close(c, 408);
+			break;
+		}
+		r = start_linger(c) ? -1 : 0;
+		break;
+	case C_DROP_BODY:
+		r = fail_close(c, 400);
+		break;
+	case C_PUT_BODY:
+		put_abort(c);
+		logline(c);
+		r = start_linger(c) ? -1 : 0;
+		break;
+	case C_SEND:
+		if (c->after == A_PUT)
+			put_abort(c);
+		c->keep = 0;
+		logline(c);
+		if (c->fd >= 0)
+			close(c->fd);
+		c->fd = -1;
+		r = start_linger(c) ? -1 : 0;
+		break;
+	case C_LINGER:
+		r = -1;
+		break;
+	}
+	if (r < 0) {
+		c->state = C_LINGER; /* nothing of it is left to finish */
+		c->deadline = 0;
+		conn_free(c);
+		if (S.accept_paused)
+			accept_more();
+		return;
+	}
+	conn_run(c);
+}
+
+/* Takes the connections waiting in the backlog, up to --max-conns. */
+static void accept_more(void)
+{
+	while (!S.stopping) {
+		if (S.active >= S.max_conns) {
+			S.accept_paused = 1; /* taken up again when a connection ends */
+			return;
+		}
+		S.accept_paused = 0;
+		struct sockaddr_in peer;
+		socklen_t plen = sizeof(peer);
+		int s = synack_rt_accept(S.rt, S.lsock, (struct sockaddr *)&peer, &plen);
+		if (s < 0) {
+			int e = errno;
+			if (e == EAGAIN || e == ENETDOWN)
+				return;
+			if (e == EINTR || e == ECONNABORTED)
+				continue;
+			logf_("synack-httpd: accept: %s", strerror(e));
+			if (e != EBADF && e != EINVAL && e != ESHUTDOWN)
+				S.accept_retry = now_ms() + 100; /* out of memory or handles: let connections end */
+			return;
+		}
+		struct conn *c = calloc(1, sizeof(*c));
+		if (c && (size_t)s >= S.nby) {
+			size_t n = S.nby ? S.nby : 256;
+			while (n <= (size_t)s)
+				n *= 2;
+			struct conn **v = realloc(S.by_sock, n * sizeof(*v));
+			if (v) {
+				memset(v + S.nby, 0, (n - S.nby) * sizeof(*v));
+				S.by_sock = v;
+				S.nby = n;
+			}
+		}
+		int one = 1;
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.u64 = (uint64_t)s};
+		if (!c || (size_t)s >= S.nby || synack_rt_set_nonblock(S.rt, s, 1) < 0 ||
+		    synack_rt_epoll_ctl(S.rt, S.ep, EPOLL_CTL_ADD, s, &ev) < 0) {
+			free(c);
+			synack_rt_close(S.rt, s);
+			S.accept_retry = now_ms() + 100;
+			return;
+		}
+		synack_rt_setsockopt(S.rt, s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		c->s = s;
+		c->peer = peer;
+		c->fd = -1;
+		c->next = S.all;
+		if (S.all)
+			S.all->prev = c;
+		S.all = c;
+		S.by_sock[s] = c;
+		S.active++;
+		next_request(c);
+		conn_run(c); /* a request may be there already */
+	}
+}
+
+/* Runs the connections whose turn ended before their socket blocked. */
+static void run_queue(void)
+{
+	struct conn *q = S.runq;
+	S.runq = NULL;
+	while (q) {
+		struct conn *c = q;
+		q = c->rnext;
+		c->runnable = 0;
+		conn_run(c);
+	}
+}
+
+static void sweep_timers(uint64_t now)
+{
+	struct conn *c = S.all;
+	while (c) {
+		struct conn *next = c->next;
+		if (c->deadline && c->deadline <= now) {
+			/* c may be freed, and so may another (accept_more adds at the head only) */
+			conn_timeout(c);
+		}
+		c = next;
+	}
 }
 
 static void *signal_main(void *arg)
@@ -968,12 +1345,67 @@ static void *signal_main(void *arg)
 	int sig;
 	while (sigwait(set, &sig) != 0)
 		;
-	pthread_mutex_lock(&S.mu);
-	S.stopping = 1;
-	pthread_cond_broadcast(&S.cv);
-	pthread_mutex_unlock(&S.mu);
-	synack_rt_close(S.rt, S.lsock); /* the accept in progress returns EBADF */
+	atomic_store(&stop_signal, sig);
 	return NULL;
+}
+
+/* The end: every connection closed (a PUT in progress leaves nothing behind). */
+static void close_all(void)
+{
+	while (S.runq) {
+		S.runq->runnable = 0;
+		S.runq = S.runq->rnext;
+	}
+	while (S.all) {
+		struct conn *c = S.all;
+		if (c->state != C_LINGER && !c->peer_eof)
+			synack_rt_shutdown(S.rt, c->s, SHUT_RDWR);
+		conn_free(c);
+	}
+}
+
+/* Serves until a signal (0) or the device's end (1). */
+static int serve(void)
+{
+	struct epoll_event ev[BATCH];
+	uint64_t next_tick = now_ms() + TICK_MS;
+	for (;;) {
+		if (atomic_load(&stop_signal))
+			return 0;
+		uint64_t now = now_ms();
+		int timeout = S.runq ? 0 : next_tick > now ? (int)(next_tick - now) : 0;
+		int n = synack_rt_epoll_wait(S.rt, S.ep, ev, BATCH, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENETDOWN)
+				return 1;
+			logf_("synack-httpd: epoll_wait: %s", strerror(errno));
+			return 1;
+		}
+		for (int i = 0; i < n; i++) {
+			if (ev[i].data.u64 == LISTENER) {
+				accept_more();
+				continue;
+			}
+			uint64_t s = ev[i].data.u64;
+			struct conn *c = s < S.nby ? S.by_sock[s] : NULL;
+			if (c)
+				conn_run(c);
+		}
+		run_queue();
+		now = now_ms();
+		if (now >= next_tick) {
+			next_tick = now + TICK_MS;
+			sweep_timers(now);
+			if (S.accept_retry && now >= S.accept_retry) {
+				S.accept_retry = 0;
+				accept_more();
+			}
+			if (synack_rt_status(S.rt, NULL, 0) < 0)
+				return 1;
+		}
+	}
 }
 
 /* ---- options ---- */
@@ -1009,6 +1441,7 @@ static void real_dir(const char *opt, const char *dir, char *out)
 		die(1, "%s %s: not a directory", opt, dir);
 }
 
+
 int main(int argc, char **argv)
 {
 	struct synack_rt_opts ro;
@@ -1017,11 +1450,12 @@ int main(int argc, char **argv)
 	const char *root = NULL, *updir = NULL;
 	int allow_put = 0;
 	S.port = 80;
-	S.max_threads = 256;
+	S.max_conns = 1024;
 	S.idle_s = 15;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
-		static const char *const with_val[] = {"--root", "--port", "--threads", "--upload-dir", "--idle"};
+		static const char *const with_val[] = {"--root", "--port", "--max-conns", "--threads", "--upload-dir",
+						       "--idle"};
 		const char *name = a;
 		char namebuf[32];
 		for (size_t k = 0; k < sizeof(with_val) / sizeof(with_val[0]); k++) {
@@ -1041,8 +1475,8 @@ int main(int argc, char **argv)
 			root = v;
 		else if (strcmp(name, "--port") == 0)
 			S.port = (uint16_t)number(name, v, 1, 65535);
-		else if (strcmp(name, "--threads") == 0)
-			S.max_threads = (unsigned)number(name, v, 1, 65536);
+		else if (strcmp(name, "--max-conns") == 0 || strcmp(name, "--threads") == 0)
+			S.max_conns = (unsigned)number(name, v, 1, 65536);
 		else if (strcmp(name, "--upload-dir") == 0)
 			updir = v;
 		else if (strcmp(name, "--idle") == 0)
@@ -1061,17 +1495,10 @@ int main(int argc, char **argv)
 		real_dir("--upload-dir", updir, S.up);
 	else if (allow_put)
 		snprintf(S.up, sizeof(S.up), "%s", S.root);
-	S.socks = malloc(sizeof(int) * S.max_threads);
-	if (!S.socks)
-		die(1, "out of memory");
-	for (unsigned i = 0; i < S.max_threads; i++)
-		S.socks[i] = -1;
-	pthread_mutex_init(&S.mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&S.cv, &ca);
+	S.dev = ro.tun ? ro.tun : ro.tap ? ro.tap : "?";
 
+	/* Signals are taken by a thread of their own (every thread, the runtime's loop included,
+	 * inherits the mask); the serving thread sees the flag within TICK_MS. */
 	sigset_t sigs;
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
@@ -1083,7 +1510,7 @@ int main(int argc, char **argv)
 	S.rt = synack_rt_start(&ro, why, sizeof(why));
 	if (!S.rt)
 		die(1, "%s", why);
-	S.lsock = synack_rt_socket(S.rt, AF_INET, SOCK_STREAM, 0);
+	S.lsock = synack_rt_socket(S.rt, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	int one = 1;
 	struct sockaddr_in la = {.sin_family = AF_INET, .sin_port = htons(S.port)};
 	if (S.lsock < 0 || synack_rt_setsockopt(S.rt, S.lsock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
@@ -1093,101 +1520,43 @@ int main(int argc, char **argv)
 		synack_rt_stop(S.rt);
 		die(1, "listen on port %u: %s", S.port, strerror(e));
 	}
+	S.ep = synack_rt_epoll_create(S.rt);
+	struct epoll_event lev = {.events = EPOLLIN | EPOLLET, .data.u64 = LISTENER};
+	if (S.ep < 0 || synack_rt_epoll_ctl(S.rt, S.ep, EPOLL_CTL_ADD, S.lsock, &lev) < 0) {
+		int e = errno;
+		synack_rt_stop(S.rt);
+		die(1, "epoll: %s", strerror(e));
+	}
 	pthread_t sig_thread;
 	if (pthread_create(&sig_thread, NULL, signal_main, &sigs) != 0) {
 		synack_rt_stop(S.rt);
 		die(1, "cannot start a thread");
 	}
 	pthread_detach(sig_thread);
-	if (S.verbose) {
-		char as[SYNACK_IP_STRLEN];
-		synack_ip_format(&ro.addr, as, sizeof(as));
-		fprintf(stderr, "synack-httpd: serving %s on %s:%u%s%s\n", S.root, as, S.port,
-			S.up[0] ? ", PUT into " : "", S.up);
-	}
+	char as[SYNACK_IP_STRLEN];
+	synack_ip_format(&ro.addr, as, sizeof(as));
+	logf_("synack-httpd: serving %s on %s:%u (%s)%s%s, at most %u connections at once, pid %ld", S.root, as,
+	      S.port, S.dev, S.up[0] ? ", PUT into " : "", S.up, S.max_conns, (long)getpid());
 
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, THREAD_STACK);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	for (;;) {
-		pthread_mutex_lock(&S.mu);
-		while (S.active >= S.max_threads && !S.stopping)
-			pthread_cond_wait(&S.cv, &S.mu);
-		int stop = S.stopping;
-		pthread_mutex_unlock(&S.mu);
-		if (stop)
-			break;
-		struct sockaddr_in peer;
-		socklen_t plen = sizeof(peer);
-		int s = synack_rt_accept(S.rt, S.lsock, (struct sockaddr *)&peer, &plen);
-		if (s < 0) {
-			int e = errno;
-			pthread_mutex_lock(&S.mu);
-			stop = S.stopping;
-			pthread_mutex_unlock(&S.mu);
-			if (stop)
-				break;
-			if (e == EINTR || e == ECONNABORTED || e == EAGAIN)
-				continue;
-			fprintf(stderr, "synack-httpd: accept: %s\n", strerror(e));
-			if (e == EBADF || e == EINVAL || e == ESHUTDOWN)
-				break;
-			usleep(100000); /* out of memory or handles: let connections end first */
-			continue;
-		}
-		struct conn *c = calloc(1, sizeof(*c));
-		char *io = c ? malloc(IO_BUF) : NULL;
-		if (!io) {
-			free(c);
-			synack_rt_close(S.rt, s);
-			continue;
-		}
-		c->s = s;
-		c->peer = peer;
-		c->io = io;
-		pthread_mutex_lock(&S.mu);
-		unsigned slot = 0;
-		while (S.socks[slot] >= 0)
-			slot++;
-		S.socks[slot] = s;
-		c->slot = (int)slot;
-		S.active++;
-		pthread_mutex_unlock(&S.mu);
-		pthread_t t;
-		if (pthread_create(&t, &attr, conn_main, c) != 0) {
-			pthread_mutex_lock(&S.mu);
-			S.socks[slot] = -1;
-			S.active--;
-			pthread_mutex_unlock(&S.mu);
-			synack_rt_close(S.rt, s);
-			free(io);
-			free(c);
-			usleep(10000);
-		}
-	}
+	int gone = serve();
 
-	/* Stopping: shut every connection down, give them a moment, finish the FIN exchanges. */
-	pthread_mutex_lock(&S.mu);
-	for (unsigned i = 0; i < S.max_threads; i++)
-		if (S.socks[i] >= 0)
-			synack_rt_shutdown(S.rt, S.socks[i], SHUT_RDWR);
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += STOP_WAIT_MS / 1000;
-	while (S.active > 0)
-		if (pthread_cond_timedwait(&S.cv, &S.mu, &until) == ETIMEDOUT)
-			break;
-	unsigned left = S.active;
-	pthread_mutex_unlock(&S.mu);
-	if (left) {
-		/* Threads still inside calls: stopping the runtime under them is not safe. */
-		fprintf(stderr, "synack-httpd: %u connections did not end; exiting without a clean stop\n", left);
-		_exit(1);
+	S.stopping = 1;
+	synack_rt_close(S.rt, S.lsock);
+	if (gone) {
+		/* The device is gone: nothing can be sent any more, so nothing is waited for. */
+		if (synack_rt_status(S.rt, why, sizeof(why)) == 0)
+			snprintf(why, sizeof(why), "%s: stopped serving", S.dev);
+		close_all();
+		synack_rt_stop(S.rt);
+		logf_("synack-httpd: %s", why);
+		return 1;
 	}
-	synack_rt_drain(S.rt, 2000);
+	/* Stopping: every connection is shut down and closed, the FIN exchanges get
+	 * STOP_DRAIN_MS, the capture is completed. */
+	close_all();
+	synack_rt_drain(S.rt, STOP_DRAIN_MS);
 	synack_rt_stop(S.rt);
 	if (S.verbose)
-		fprintf(stderr, "synack-httpd: stopped\n");
+		logf_("synack-httpd: stopped");
 	return 0;
 }

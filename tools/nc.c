@@ -27,6 +27,8 @@
 				      as bulk readers make, open the window in big steps */
 #define DGRAM_MAX  65536
 #define DRAIN_MS   5000  /* how long the FIN exchange may take at the end */
+#define SIG_DRAIN_MS 400 /* and after a signal: the documented limit is 1 s in all */
+#define CHECK_MS   1000  /* how often the main thread asks whether the device is still there */
 
 static const char usage_head[] =
 	"usage: synack-nc [options] HOST PORT\n"
@@ -61,7 +63,8 @@ static const char usage_tail[] =
 	"\n"
 	"Exit status: 0 when both directions ended normally, 1 on an error (one line on\n"
 	"standard error, e.g. \"synack-nc: connect 192.0.2.1:9: Connection refused\"), 2 on\n"
-	"a usage error, 128+N after signal N.\n";
+	"a usage error, 128+N after signal N (SIGINT, SIGTERM, SIGHUP: within 1 s, the capture\n"
+	"completed). When the device disappears: \"synack-nc: tun0: the device is gone\", 1.\n";
 
 struct nc_opts {
 	int listen, udp, verbose, zero, nostdin, stats;
@@ -117,10 +120,23 @@ static int reader_done, writer_done, failed, got_signal;
 static struct timespec stdin_eof_at;
 static int blocking_sock = -1; /* what the main thread is blocked on while setting up */
 
+/* One line on standard error. Once the device is gone, every error is that one: it is said
+ * once ("synack-nc: tun0: the device is gone"), whichever thread fails first. */
 static void errx1(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void errx1(const char *fmt, ...)
 {
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static int gone_said;
 	char line[512];
+	if (rt && synack_rt_status(rt, line, sizeof(line)) < 0) {
+		pthread_mutex_lock(&mu);
+		int said = gone_said;
+		gone_said = 1;
+		pthread_mutex_unlock(&mu);
+		if (!said)
+			fprintf(stderr, "synack-nc: %s\n", line);
+		return;
+	}
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
@@ -192,8 +208,9 @@ static void __attribute__((noreturn)) finish(int status)
 	while (gate_inflight > 0)
 		pthread_cond_wait(&gate_cv, &gate_mu);
 	pthread_mutex_unlock(&gate_mu);
-	if (synack_rt_drain(rt, DRAIN_MS) < 0)
-		vsay("the connection did not finish closing within %d ms", DRAIN_MS);
+	int drain_ms = status > 128 ? SIG_DRAIN_MS : DRAIN_MS;
+	if (synack_rt_drain(rt, drain_ms) < 0 && errno == ETIMEDOUT)
+		vsay("the connection did not finish closing within %d ms", drain_ms);
 	synack_rt_stop(rt);
 	fflush(stdout);
 	exit(status);
@@ -533,8 +550,8 @@ int main(int argc, char **argv)
 
 	struct sockaddr_in remote = {.sin_family = AF_INET}, local = {.sin_family = AF_INET};
 	uint16_t port;
-	if (parse_port(opt.port, &port) < 0 || (!opt.listen && port == 0))
-		usage_error("bad port '%s'", opt.port);
+	if (parse_port(opt.port, &port) < 0 || port == 0)
+		usage_error("bad port '%s': expected a number from 1 to 65535", opt.port);
 	if (opt.listen) {
 		local.sin_port = htons(port);
 		if (opt.host && inet_pton(AF_INET, opt.host, &local.sin_addr) != 1)
@@ -705,22 +722,30 @@ int main(int argc, char **argv)
 		int in_done = writer_done || opt.nostdin;
 		if (reader_done && in_done)
 			break;
-		if (in_done && opt.quit_after_s >= 0) {
-			double left = (double)opt.quit_after_s - since(&stdin_eof_at);
-			if (left <= 0)
-				break;
-			struct timespec until;
-			clock_gettime(CLOCK_MONOTONIC, &until);
-			until.tv_sec += (time_t)left;
-			until.tv_nsec += (long)((left - (double)(time_t)left) * 1e9);
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&st_cv, &st_mu, &until);
-		} else {
-			pthread_cond_wait(&st_cv, &st_mu);
+		/* The device may go while no thread waits in the runtime (the peer done, standard
+		 * input still open): asked every CHECK_MS. */
+		if (synack_rt_status(rt, NULL, 0) < 0) {
+			errx1("device gone");
+			status = 1;
+			break;
 		}
+		double left = (double)CHECK_MS / 1000;
+		if (in_done && opt.quit_after_s >= 0) {
+			double q = (double)opt.quit_after_s - since(&stdin_eof_at);
+			if (q <= 0)
+				break;
+			if (q < left)
+				left = q;
+		}
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += (time_t)left;
+		until.tv_nsec += (long)((left - (double)(time_t)left) * 1e9);
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&st_cv, &st_mu, &until);
 	}
 	pthread_mutex_unlock(&st_mu);
 	finish(status);

@@ -3,12 +3,14 @@
  * gone, are removed on the way. */
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <synack/rt.h>
@@ -260,58 +262,196 @@ static void parse_dump(char *text, const struct opts *o, struct rows *rs)
 	}
 }
 
-/* Reads one control socket: 0 and the text, 1 stale (removed), -1 unreadable. */
-static int read_control(const char *path, char **out)
+/* ---- reading the control sockets, all at once, within ANSWER_MS ---- */
+
+#define ANSWER_MS 2000 /* a process that has not answered by then is named as such */
+
+struct ctl {
+	char path[512];
+	long pid;         /* from the socket's name */
+	int fd;           /* -1 once done */
+	char *text;       /* what it sent, NUL-terminated */
+	size_t len, cap;
+	int state;        /* CTL_* */
+	char why[128];    /* CTL_FAILED: what went wrong */
+};
+enum { CTL_READING, CTL_DONE, CTL_STALE, CTL_FAILED };
+
+static void ctl_fail(struct ctl *c, const char *fmt, const char *arg)
+{
+	snprintf(c->why, sizeof(c->why), fmt, arg);
+	c->state = CTL_FAILED;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* Connects without waiting: a listener with a full backlog (a process stopped or stuck)
+ * must not hold us. */
+static void ctl_connect(struct ctl *c)
 {
 	struct sockaddr_un sun;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -1;
-	strcpy(sun.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	/* A stopped or hung process must not hang us: connect (a full backlog) and read are
-	 * both bounded. */
-	struct timeval tv = {2, 0};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		int e = errno;
-		close(fd);
-		if (e == ECONNREFUSED) {
-			unlink(path); /* its process is gone */
-			return 1;
-		}
-		return -1;
+	c->fd = -1;
+	if (strlen(c->path) >= sizeof(sun.sun_path)) {
+		ctl_fail(c, "%s", "path too long");
+		return;
 	}
-	char *text = NULL;
-	size_t len = 0, cap = 0;
+	strcpy(sun.sun_path, c->path);
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		ctl_fail(c, "socket: %s", strerror(errno));
+		return;
+	}
+	if (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		c->state = CTL_READING;
+		return;
+	}
+	int e = errno;
+	if (e == ECONNREFUSED || e == ENOENT) {
+		close(c->fd);
+		c->fd = -1;
+		if (e == ECONNREFUSED)
+			unlink(c->path); /* its process is gone */
+		c->state = CTL_STALE;
+		return;
+	}
+	if (e == EAGAIN)
+		ctl_fail(c, "%s", "did not answer (its control socket's backlog is full: stopped or stuck?)");
+	else
+		ctl_fail(c, "connect: %s", strerror(e));
+}
+
+/* Reads what is there: 1 while more may come, 0 when done (or failed). */
+static int ctl_read(struct ctl *c)
+{
 	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 16384;
-			char *t = realloc(text, cap + 1);
+		if (c->cap - c->len < 4096) {
+			size_t cap = c->cap ? c->cap * 2 : 16384;
+			char *t = realloc(c->text, cap + 1);
 			if (!t) {
-				free(text);
-				close(fd);
-				return -1;
+				ctl_fail(c, "%s", "out of memory");
+				return 0;
 			}
-			text = t;
+			c->text = t;
+			c->cap = cap;
 		}
-		ssize_t n = read(fd, text + len, cap - len);
+		ssize_t n = read(c->fd, c->text + c->len, c->cap - c->len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
+		if (n < 0 && errno == EAGAIN)
+			return 1;
+		if (n < 0) {
+			ctl_fail(c, "read: %s", strerror(errno));
+			return 0;
+		}
+		if (n == 0) {
+			close(c->fd);
+			c->fd = -1;
+			c->text[c->len] = 0;
+			if (strncmp(c->text, "synack ", 7) != 0)
+				ctl_fail(c, "%s", c->len ? "answered something that is not a synack dump"
+							 : "closed without answering");
+			else
+				c->state = CTL_DONE;
+			return 0;
+		}
+		c->len += (size_t)n;
 	}
-	close(fd);
-	if (!text)
-		return -1;
-	text[len] = 0;
-	*out = text;
-	return 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads every control socket at once: each gets ANSWER_MS from the start. */
+static void ctl_read_all(struct ctl *v, size_t n)
+{
+	struct pollfd *pfd = calloc(n ? n : 1, sizeof(*pfd));
+	size_t *who = calloc(n ? n : 1, sizeof(*who));
+	if (!pfd || !who) {
+		for (size_t i = 0; i < n; i++)
+			if (v[i].state == CTL_READING)
+				ctl_fail(&v[i], "%s", "out of memory");
+		free(pfd);
+		free(who);
+		return;
+	}
+	long end = now_ms() + ANSWER_MS;
+	for (;;) {
+		size_t np = 0;
+		for (size_t i = 0; i < n; i++)
+			if (v[i].state == CTL_READING) {
+				pfd[np] = (struct pollfd){.fd = v[i].fd, .events = POLLIN};
+				who[np++] = i;
+			}
+		long left = end - now_ms();
+		if (np == 0)
+			break;
+		if (left <= 0) {
+			for (size_t k = 0; k < np; k++)
+				ctl_fail(&v[who[k]], "did not answer within %s", "2 s");
+			break;
+		}
+		int r = poll(pfd, (nfds_t)np, (int)left);
+		if (r < 0 && errno != EINTR)
+			break;
+		for (size_t k = 0; r > 0 && k < np; k++)
+			if (pfd[k].revents)
+				ctl_read(&v[who[k]]);
+	}
+	free(pfd);
+	free(who);
+}
+
+/* "PID (NAME)" of a control socket's process, from its name and /proc. */
+static void who_is(const struct ctl *c, char *buf, size_t len)
+{
+	char comm[64] = "", path[64];
+	snprintf(path, sizeof(path), "/proc/%ld/comm", c->pid);
+	FILE *f = c->pid > 0 ? fopen(path, "re") : NULL;
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+	}
+	if (c->pid <= 0)
+		snprintf(buf, len, "%s", c->path);
+	else if (comm[0])
+		snprintf(buf, len, "pid %ld (%s)", c->pid, comm);
+	else
+		snprintf(buf, len, "pid %ld (no such process here)", c->pid);
+}
+
+/* The runtime record's dev_state: a device that is gone is said on standard error. */
+static void check_runtime(const struct ctl *c)
+{
+	const char *rec = strstr(c->text, "\nruntime\t");
+	if (!rec)
+		return;
+	rec++;
+	size_t l = strcspn(rec, "\n");
+	const char *st = strstr(rec, "\tdev_state=");
+	if (!st || (size_t)(st - rec) > l)
+		return;
+	st += 11;
+	if (strncmp(st, "ok", 2) == 0 && (st[2] == '\t' || st[2] == '\n' || !st[2]))
+		return;
+	const char *dev = strstr(rec, "\tdev=");
+	int dl = dev && (size_t)(dev - rec) < l ? (int)strcspn(dev + 5, "\t\n") : 0;
+	int sl = (int)strcspn(st, "\t\n");
+	const char *prog = strchr(c->text + 7, ' ');
+	int pl = prog ? (int)strcspn(prog + 1, "\n") : 0;
+	if (sl == 4 && strncmp(st, "gone", 4) == 0)
+		fprintf(stderr, "synack-ss: pid %ld (%.*s): %.*s: the device is gone\n", c->pid, pl,
+			prog ? prog + 1 : "", dl, dl ? dev + 5 : "");
+	else
+		fprintf(stderr, "synack-ss: pid %ld (%.*s): %.*s: device state %.*s\n", c->pid, pl,
+			prog ? prog + 1 : "", dl, dl ? dev + 5 : "", sl, st);
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -447,20 +587,37 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	qsort(names, nn, sizeof(*names), cmp_pid);
+	struct ctl *ctls = calloc(nn ? nn : 1, sizeof(*ctls));
+	if (!ctls) {
+		fprintf(stderr, "synack-ss: out of memory\n");
+		return 1;
+	}
 	for (size_t i = 0; i < nn; i++) {
-		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		char *text = NULL;
-		if (read_control(path, &text) == 0) {
-			parse_dump(text, &o, &rs);
-			free(text);
-		}
+		snprintf(ctls[i].path, sizeof(ctls[i].path), "%s/%s", dir, names[i]);
+		ctls[i].pid = strtol(names[i], NULL, 10);
+		ctl_connect(&ctls[i]);
 		free(names[i]);
 	}
 	free(names);
+	ctl_read_all(ctls, nn);
+	int silent = 0;
+	for (size_t i = 0; i < nn; i++) {
+		struct ctl *c = &ctls[i];
+		if (c->state == CTL_DONE) {
+			check_runtime(c);
+			parse_dump(c->text, &o, &rs);
+		} else if (c->state == CTL_FAILED) {
+			char who[160];
+			who_is(c, who, sizeof(who));
+			fprintf(stderr, "synack-ss: %s: %s; its sockets are not listed (%s)\n", who, c->why, c->path);
+			silent++;
+		}
+		free(c->text);
+	}
+	free(ctls);
 	print_rows(&rs, &o);
 	for (size_t i = 0; i < rs.n; i++)
 		free(rs.v[i].info);
 	free(rs.v);
-	return 0;
+	return silent ? 1 : 0;
 }

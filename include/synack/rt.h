@@ -56,7 +56,8 @@ void synack_rt_opts_defaults(struct synack_rt_opts *o);
 /* A link the application supplies instead of a TUN or TAP the runtime opens: a VPN
  * client's tunnel, a socketpair, its own packet source. Either a descriptor that carries
  * one packet per read(2) and write(2) (made non-blocking; it stays the application's and
- * is not closed by synack_rt_stop; end of file counts as a device error), or fd -1 and a
+ * is not closed by synack_rt_stop; end of file means the device is gone, as
+ * synack_rt_status then says), or fd -1 and a
  * send callback, with received packets handed in by synack_rt_input. */
 struct synack_rt_link {
 	int fd;        /* >= 0: the packets' descriptor; -1: send and synack_rt_input */
@@ -86,7 +87,8 @@ void synack_rt_tool_opts(struct synack_rt_opts *o, int *argc, char **argv, const
 
 /* Opens the device, configures it, starts the loop thread. NULL with a one-line reason.
  * TAP devices run ARP with a random locally administered MAC (02:xx:xx:xx:xx:xx). Device
- * errors once running (interface deleted, link down) are counted, never fatal. */
+ * errors once running (link down, a write refused) are counted, never fatal; a device that
+ * disappears is reported by synack_rt_status. */
 synack_rt *synack_rt_start(const struct synack_rt_opts *o, char *why, size_t whylen);
 /* Without a loop thread (o.no_thread): a descriptor that becomes readable when the
  * runtime has work (a packet on the device, a timer due, a call that needs a round); put
@@ -116,6 +118,18 @@ void synack_rt_stop(synack_rt *rt);
 /* Waits until no connection is left closing (FIN exchanges done, TIME-WAIT excepted), or
  * timeout_ms passes (-1: no limit). Returns 0, or -1 with errno ETIMEDOUT. */
 int synack_rt_drain(synack_rt *rt, int timeout_ms);
+
+/* Whether the runtime can still do its work: 0 while it can; -1 with errno ENODEV once
+ * its device is gone (the TUN/TAP interface deleted, the descriptor of a supplied link
+ * closed or its other end gone), and a one-line reason in why ("tun0: the device is
+ * gone"). From then on the device is not used any more, and a call that waits or would
+ * wait (accept, connect, read, write, poll, epoll_wait) returns -1 with errno ENETDOWN,
+ * as Linux reports a pending socket error: once per socket (per poll set, per epoll set),
+ * so that a loop that retries on errors does not spin, and waits as before after that;
+ * synack_rt_drain returns ENETDOWN at once (no FIN exchange can end). What is already
+ * queued can still be read. Stop the runtime (and start a new one on a new device). Any
+ * thread; never blocks. */
+int synack_rt_status(synack_rt *rt, char *why, size_t whylen);
 
 /* Runs fn(ctx, stack) with the stack locked: for the native API, counters, listings. Create
  * and close sockets with the synack_rt_ calls, not here: the runtime keeps its own record

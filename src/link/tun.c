@@ -1,10 +1,13 @@
 /* TUN/TAP over /dev/net/tun, and the ioctls that configure the kernel side of the link. */
 #include "link/tun.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/ethtool.h>
 #include <linux/if_tun.h>
 #include <linux/ipv6.h>
+#include <linux/sockios.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -13,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -162,6 +166,178 @@ static void say(char *why, size_t whylen, const char *what, int e)
 		snprintf(why, whylen, "%s: %s", what, strerror(e));
 }
 
+/* ---- why TUNSETIFF refused: a reason a person understands ---- */
+
+static int if_ioctl(unsigned long req, struct ifreq *ifr);
+
+/* The driver behind an existing interface (ethtool's GDRVINFO): "tun" for TUN and TAP
+ * devices, whose bus_info then says which ("tun" or "tap"); "veth", "bridge", ... 0, or
+ * -errno (no such interface, a driver without ethtool). */
+static int if_driver(const char *name, char *driver, size_t dlen, char *bus, size_t blen)
+{
+	struct ethtool_drvinfo di;
+	memset(&di, 0, sizeof(di));
+	di.cmd = ETHTOOL_GDRVINFO;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name));
+	ifr.ifr_data = (char *)&di;
+	int r = if_ioctl(SIOCETHTOOL, &ifr);
+	if (r == 0) {
+		snprintf(driver, dlen, "%.*s", (int)sizeof(di.driver), di.driver);
+		snprintf(bus, blen, "%.*s", (int)sizeof(di.bus_info), di.bus_info);
+	}
+	return r;
+}
+
+/* The device's IFF_ flags as sysfs shows them (tun_flags), when the sysfs mounted is this
+ * network namespace's (ip netns exec mounts one; its ifindex must match ours). -1 if not
+ * known. */
+static long tun_sysfs_flags(const char *name)
+{
+	char path[96], buf[32];
+	long flags = -1, ifindex = -1;
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/%s", name, i ? "tun_flags" : "ifindex");
+		FILE *f = fopen(path, "re");
+		if (!f)
+			return -1;
+		if (fgets(buf, sizeof(buf), f))
+			*(i ? &flags : &ifindex) = strtol(buf, NULL, 0);
+		fclose(f);
+	}
+	return ifindex > 0 && (unsigned)ifindex == if_nametoindex(name) ? flags : -1;
+}
+
+/* The process that has the device open (its /dev/net/tun descriptor's fdinfo names it),
+ * among the processes of this network namespace: its pid, or 0. */
+static long tun_holder(const char *name, char *comm, size_t clen)
+{
+	struct stat self;
+	if (stat("/proc/self/ns/net", &self) < 0)
+		return 0;
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return 0;
+	long found = 0;
+	char want[IFNAMSIZ + 8];
+	snprintf(want, sizeof(want), "iff:\t%s\n", name);
+	for (struct dirent *de; !found && (de = readdir(proc));) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid())
+			continue;
+		char path[160];
+		struct stat ns;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+		if (stat(path, &ns) < 0 || ns.st_ino != self.st_ino || ns.st_dev != self.st_dev)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
+		DIR *fds = opendir(path);
+		if (!fds)
+			continue;
+		for (struct dirent *fe; !found && (fe = readdir(fds));) {
+			char link[64], target[32];
+			snprintf(link, sizeof(link), "/proc/%ld/fd/%.20s", pid, fe->d_name);
+			ssize_t n = readlink(link, target, sizeof(target) - 1);
+			if (n <= 0)
+				continue;
+			target[n] = 0;
+			if (strcmp(target, "/dev/net/tun") != 0)
+				continue;
+			char info[512];
+			snprintf(link, sizeof(link), "/proc/%ld/fdinfo/%.20s", pid, fe->d_name);
+			int fd = open(link, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			n = read(fd, info, sizeof(info) - 1);
+			close(fd);
+			if (n > 0) {
+				info[n] = 0;
+				if (strstr(info, want))
+					found = pid;
+			}
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	comm[0] = 0;
+	if (found) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%ld/comm", found);
+		FILE *f = fopen(path, "re");
+		if (f) {
+			if (fgets(comm, (int)clen, f))
+				comm[strcspn(comm, "\n")] = 0;
+			fclose(f);
+		}
+	}
+	return found;
+}
+
+/* What TUNSETIFF's errno e means for a device called name that we wanted of kind k. */
+static void explain_setiff(const char *name, enum sk_tun_kind k, int e, char *why, size_t whylen)
+{
+	const char *want = k == SK_TAP ? "TAP" : "TUN", *other = k == SK_TAP ? "TUN" : "TAP";
+	char driver[40] = "", bus[40] = "";
+	int known = if_driver(name, driver, sizeof(driver), bus, sizeof(bus)) == 0;
+	int exists = known || if_nametoindex(name) > 0;
+	if (!why || !whylen)
+		return;
+	if (e == EINVAL && exists) {
+		if (known && strcmp(driver, "tun") != 0) {
+			snprintf(why, whylen, "the interface exists and is not a TUN or TAP device (its driver: %s); "
+				 "choose another name", driver);
+			return;
+		}
+		long fl = tun_sysfs_flags(name);
+		int is_tap = known ? strcmp(bus, "tap") == 0 : fl >= 0 ? (fl & IFF_TAP) != 0 : -1;
+		if (is_tap < 0) {
+			snprintf(why, whylen, "the interface exists and is not a %s device synack can attach to; "
+				 "choose another name", want);
+			return;
+		}
+		if (is_tap == (k == SK_TUN)) {
+			snprintf(why, whylen, "the device exists and is a %s, not a %s (use --%s %s, or another name)",
+				 other, want, k == SK_TAP ? "tun" : "tap", name);
+			return;
+		}
+		if (fl >= 0 && (fl & IFF_MULTI_QUEUE))
+			snprintf(why, whylen, "the %s device exists with other flags (multi-queue, tun_flags %#lx); "
+				 "synack opens it single-queue: delete it (ip link del %s) or choose another name",
+				 want, fl, name);
+		else if (fl >= 0)
+			snprintf(why, whylen, "the %s device exists with other flags (tun_flags %#lx) than synack asks "
+				 "for; delete it (ip link del %s) or choose another name", want, fl, name);
+		else
+			snprintf(why, whylen, "the %s device exists with other flags than synack asks for; delete it "
+				 "(ip link del %s) or choose another name", want, name);
+		return;
+	}
+	if (e == EBUSY && exists) {
+		char comm[32];
+		long pid = tun_holder(name, comm, sizeof(comm));
+		if (pid)
+			snprintf(why, whylen, "the device is in use by another process (pid %ld, %s): a %s device "
+				 "has one reader", pid, comm[0] ? comm : "?", want);
+		else
+			snprintf(why, whylen, "the device is in use by another process: a %s device has one reader",
+				 want);
+		return;
+	}
+	if (e == EPERM && exists) {
+		snprintf(why, whylen, "not allowed to attach to the existing device (its owner or group is set, or "
+			 "CAP_NET_ADMIN is missing)");
+		return;
+	}
+	if (e == EPERM) {
+		snprintf(why, whylen, "creating a %s device needs root or CAP_NET_ADMIN (TUNSETIFF: %s)", want,
+			 strerror(e));
+		return;
+	}
+	say(why, whylen, "TUNSETIFF", e);
+}
+
 static int ifname_ok(const char *name)
 {
 	return name && name[0] && strlen(name) < IFNAMSIZ;
@@ -183,6 +359,19 @@ uint32_t sk_tun_gso_max(const struct sk_dev *d)
 	return d->ops == &tun_ops && ((const struct tun_dev *)d)->gso ? 65535u : 0u;
 }
 
+int sk_tun_attached(const struct sk_dev *d)
+{
+	if (d->ops != &tun_ops)
+		return 1;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	/* The kernel detaches the descriptor when the interface is deleted: TUNGETIFF then
+	 * fails with EBADFD, as reads and writes do. */
+	if (ioctl(((const struct tun_dev *)d)->fd, TUNGETIFF, &ifr) < 0)
+		return errno == EBADFD || errno == ENODEV || errno == ENXIO ? -errno : 1;
+	return 0;
+}
+
 size_t sk_tun_rx_cap(const struct sk_dev *d)
 {
 	return sk_tun_gso_max(d) ? 65535u : d->mtu;
@@ -200,7 +389,11 @@ struct sk_dev *sk_tun_open(const char *name, enum sk_tun_kind kind, unsigned fla
 	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
-		say(why, whylen, "open /dev/net/tun", e);
+		if ((e == EACCES || e == EPERM) && why && whylen)
+			snprintf(why, whylen, "open /dev/net/tun: %s (TUN and TAP devices need root or CAP_NET_ADMIN)",
+				 strerror(e));
+		else
+			say(why, whylen, "open /dev/net/tun", e);
 		goto fail;
 	}
 	struct ifreq ifr;
@@ -213,7 +406,7 @@ struct sk_dev *sk_tun_open(const char *name, enum sk_tun_kind kind, unsigned fla
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		e = errno;
 		close(fd);
-		say(why, whylen, "TUNSETIFF", e);
+		explain_setiff(name, kind, e, why, whylen);
 		goto fail;
 	}
 	if (mtu) {

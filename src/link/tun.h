@@ -19,6 +19,9 @@ struct sk_dev *sk_tun_open(const char *name, enum sk_tun_kind kind, unsigned fla
 			   char *why, size_t whylen);
 /* The largest IPv4 packet the device takes for TCP (it cuts it at the MSS itself), or 0. */
 uint32_t sk_tun_gso_max(const struct sk_dev *d);
+/* Whether the descriptor is still attached to its interface: 0 yes, -errno (-EBADFD) when
+ * the interface was deleted under it, 1 when it cannot tell (d is not a TUN/TAP device). */
+int sk_tun_attached(const struct sk_dev *d);
 /* How large a receive buffer must be to hold anything the device may return. */
 size_t sk_tun_rx_cap(const struct sk_dev *d);
 

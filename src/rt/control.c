@@ -325,6 +325,7 @@ char *sk_rt_control_dump(synack_rt *rt, size_t *len)
 		sk_ethif_get_stats(rt->eth, &es);
 	uint64_t rx = rt->dev_rx, tx = rt->dev_tx, rxe = rt->dev_rx_errors, txe = rt->dev_tx_errors;
 	int last = rt->last_dev_error;
+	int gone = rt->dev_gone;
 	uint32_t waiters = rt->nwaiters;
 	char dev[sizeof(rt->raw->name)];
 	memcpy(dev, rt->raw->name, sizeof(dev));
@@ -339,10 +340,10 @@ char *sk_rt_control_dump(synack_rt *rt, size_t *len)
 	}
 	fprintf(f, "synack %ld %s\n", (long)getpid(), rt->prog);
 	fprintf(f,
-		"runtime\tdev=%s\tlink=%s\tdev_rx=%" PRIu64 "\tdev_tx=%" PRIu64 "\tdev_rx_errors=%" PRIu64
+		"runtime\tdev=%s\tlink=%s\tdev_state=%s\tdev_rx=%" PRIu64 "\tdev_tx=%" PRIu64 "\tdev_rx_errors=%" PRIu64
 		"\tdev_tx_errors=%" PRIu64 "\tlast_dev_error=%s\twaiters=%" PRIu32 "\tsockets=%" PRIu64
 		"\tconns=%" PRIu64 "\ttcp_rexmit=%" PRIu64 "\tip_in=%" PRIu64 "\tip_out=%" PRIu64,
-		dev, rt->eth ? "ethernet" : "raw", rx, tx, rxe, txe, last && strerrorname_np(last) ? strerrorname_np(last) : "-", waiters,
+		dev, rt->eth ? "ethernet" : "raw", gone ? "gone" : "ok", rx, tx, rxe, txe, last && strerrorname_np(last) ? strerrorname_np(last) : "-", waiters,
 		stats.sockets, stats.conns, stats.tcp_rexmit, stats.ip_in, stats.ip_out);
 	if (rt->eth)
 		fprintf(f, "\tmac=%02x:%02x:%02x:%02x:%02x:%02x\tarp_req_out=%" PRIu64 "\tarp_reply_in=%" PRIu64,

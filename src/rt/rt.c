@@ -261,10 +261,47 @@ void sk_rt_kick(synack_rt *rt, int s)
 
 static int external_wait(synack_rt *rt, struct rt_waiter *w, uint64_t deadline_us);
 
+/* Once the device is gone, a wait returns ENETDOWN instead: once per socket (per poll set
+ * of sockets, per epoll set), as Linux reports a socket's pending error once, so that a
+ * program that retries on errors does not spin; after that it waits as before (nothing
+ * will come). A drain always returns it. 1 when w is to be told now (mu held). */
+static int gone_tell(synack_rt *rt, struct rt_waiter *w)
+{
+	int tell = 0;
+	switch (w->kind) {
+	case RT_W_SOCK: {
+		struct rt_sock *e = sk_rt_sock(rt, w->sock);
+		tell = !e || !e->gone_told;
+		if (e)
+			e->gone_told = 1;
+		break;
+	}
+	case RT_W_POLL:
+		for (nfds_t i = 0; i < w->nfds; i++) {
+			struct rt_sock *e = w->fds[i].fd >= 0 ? sk_rt_sock(rt, w->fds[i].fd) : NULL;
+			if (e && !e->gone_told) {
+				e->gone_told = 1;
+				tell = 1;
+			}
+		}
+		break;
+	case RT_W_EP:
+		tell = !w->ep->gone_told;
+		w->ep->gone_told = 1;
+		break;
+	case RT_W_DRAIN:
+		tell = 1;
+		break;
+	}
+	return tell;
+}
+
 int sk_rt_wait(synack_rt *rt, struct rt_waiter *w, uint64_t deadline_us)
 {
 	if (rt->stopping)
 		return -ESHUTDOWN;
+	if (rt->dev_gone && gone_tell(rt, w))
+		return -ENETDOWN; /* nothing can come any more */
 	if (deadline_us != UINT64_MAX && deadline_us <= sk_rt_now_us())
 		return -ETIMEDOUT;
 	tell_loop(rt);
@@ -280,12 +317,13 @@ int sk_rt_wait(synack_rt *rt, struct rt_waiter *w, uint64_t deadline_us)
 		rt->waiters->prev = w;
 	rt->waiters = w;
 	rt->nwaiters++;
-	int timed_out = 0;
+	int timed_out = 0, told = 0;
 	if (rt->external) {
 		int r = external_wait(rt, w, deadline_us);
 		timed_out = r == -ETIMEDOUT;
+		told = r == -ENETDOWN;
 	}
-	while (!rt->external && !w->ready && !rt->stopping) {
+	while (!rt->external && !w->ready && !rt->stopping && !(rt->dev_gone && (told = gone_tell(rt, w)))) {
 		if (deadline_us == UINT64_MAX) {
 			pthread_cond_wait(&w->cv, &rt->mu);
 		} else {
@@ -309,6 +347,8 @@ int sk_rt_wait(synack_rt *rt, struct rt_waiter *w, uint64_t deadline_us)
 		return -ESHUTDOWN;
 	if (w->ready)
 		return 0;
+	if (told)
+		return -ENETDOWN;
 	(void)timed_out;
 	return -ETIMEDOUT;
 }
@@ -357,13 +397,42 @@ int synack_rt_drain(synack_rt *rt, int timeout_ms)
 
 /* ---- the device side ---- */
 
+/* Errors that mean the device is gone for good: a TUN/TAP whose interface was deleted
+ * (EBADFD), a link's descriptor closed (EBADF) or at its end (ENOLINK: the other end of a
+ * socketpair or stream went away). Not EIO: a TUN whose link is down says that, and may
+ * come up again; not what a send callback returns (EPIPE, ...): the application knows. */
+static int gone_error(int e)
+{
+	return e == EBADFD || e == ENODEV || e == ENXIO || e == ENOLINK || e == EBADF;
+}
+
+/* The device went away (mu held): recorded once, for synack_rt_status and the control
+ * dump; it is watched no more, and the callers waiting are woken to return ENETDOWN
+ * (gone_tell). */
+static void dev_lost(synack_rt *rt, int err)
+{
+	if (rt->dev_gone)
+		return;
+	rt->dev_gone = err;
+	snprintf(rt->gone_why, sizeof(rt->gone_why), "%s: the device is gone", rt->raw->name);
+	for (struct rt_waiter *w = rt->waiters; w; w = w->next)
+		pthread_cond_signal(&w->cv);
+	wake_loop(rt); /* the loop (or the application's, on the descriptor) sees it at once */
+}
+
 static int rt_output(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
 {
 	synack_rt *rt = ctx; /* called with mu held, from the loop or from a caller's thread */
+	if (rt->dev_gone) {
+		rt->dev_tx_errors++;
+		return -ENETDOWN;
+	}
 	int r = rt->eth ? sk_ethif_output(rt->eth, pkt, len, now) : sk_dev_send(rt->dev, pkt, len, now);
 	if (r < 0) {
 		rt->dev_tx_errors++;
 		rt->last_dev_error = -r;
+		if (gone_error(-r) || sk_tun_attached(rt->raw) < 0)
+			dev_lost(rt, -r);
 	} else {
 		rt->dev_tx++;
 	}
@@ -389,6 +458,10 @@ static void dev_error(synack_rt *rt, int err, uint64_t now)
 {
 	rt->dev_rx_errors++;
 	rt->last_dev_error = err;
+	/* A TUN/TAP whose interface was deleted only reports POLLERR: ask it (TUNGETIFF). */
+	int gone = sk_tun_attached(rt->raw);
+	if (gone_error(err) || gone < 0)
+		dev_lost(rt, gone < 0 ? -gone : err);
 	rt->dev_backoff_us = rt->dev_backoff_us ? rt->dev_backoff_us * 2 : RT_BACKOFF_US;
 	if (rt->dev_backoff_us > RT_BACKOFF_MAX_US)
 		rt->dev_backoff_us = RT_BACKOFF_MAX_US;
@@ -406,7 +479,9 @@ static int loop_pollfds(synack_rt *rt, struct pollfd *pfd)
 	int np = 0;
 	pfd[np++] = (struct pollfd){.fd = rt->efd, .events = POLLIN};
 	int devfd = sk_dev_fd(rt->dev);
-	pfd[np++] = (struct pollfd){.fd = sk_rt_now_us() < rt->dev_backoff_until ? -1 : devfd, .events = POLLIN};
+	if (rt->dev_gone || sk_rt_now_us() < rt->dev_backoff_until)
+		devfd = -1; /* gone, or resting after errors */
+	pfd[np++] = (struct pollfd){.fd = devfd, .events = POLLIN};
 	np += sk_rt_control_pollfds(rt, pfd + np, PFD_MAX - np);
 	return np;
 }
@@ -528,7 +603,7 @@ static void *loop_main(void *arg)
  * failing device must not keep the descriptor readable. */
 static void external_dev_watch(synack_rt *rt, uint64_t now)
 {
-	int want = now >= rt->dev_backoff_until;
+	int want = now >= rt->dev_backoff_until && !rt->dev_gone;
 	if (want == rt->dev_watched)
 		return;
 	struct epoll_event ev = {.events = EPOLLIN};
@@ -622,6 +697,8 @@ static int external_open(synack_rt *rt, char *why, size_t whylen)
 static int external_wait(synack_rt *rt, struct rt_waiter *w, uint64_t deadline_us)
 {
 	while (!w->ready && !rt->stopping) {
+		if (rt->dev_gone && gone_tell(rt, w))
+			return -ENETDOWN;
 		uint64_t now = sk_rt_now_us();
 		if (deadline_us != UINT64_MAX && now >= deadline_us)
 			return -ETIMEDOUT;
@@ -920,6 +997,26 @@ void synack_rt_with_stack(synack_rt *rt, void (*fn)(void *ctx, synack_stack *st)
 		sk_rt_wake_ready(rt); /* fn may have changed anything */
 	}
 	sk_rt_unlock(rt);
+}
+
+int synack_rt_status(synack_rt *rt, char *why, size_t whylen)
+{
+	if (why && whylen)
+		why[0] = 0;
+	if (!rt) {
+		errno = EINVAL;
+		return -1;
+	}
+	pthread_mutex_lock(&rt->mu);
+	int gone = rt->dev_gone;
+	if (gone)
+		say(why, whylen, "%s", rt->gone_why);
+	pthread_mutex_unlock(&rt->mu);
+	if (gone) {
+		errno = ENODEV;
+		return -1;
+	}
+	return 0;
 }
 
 const char *synack_rt_control_path(const synack_rt *rt)

@@ -25,6 +25,7 @@ struct sk_px;
 struct rt_sock {
 	uint32_t kick;        /* bumped by shutdown/close: waiters on the handle re-check */
 	struct rt_ep_reg *regs; /* the epoll sets that watch it (epoll.c) */
+	uint8_t gone_told;    /* a wait on it returned ENETDOWN after the device went (rt.c) */
 };
 
 /* A socket in an epoll set (epoll.c). */
@@ -45,6 +46,7 @@ struct rt_ep {
 	struct rt_ep_reg **by_sock;
 	uint32_t cap;
 	struct rt_ep_reg *rhead, *rtail;
+	int gone_told;        /* a wait on it returned ENETDOWN after the device went (rt.c) */
 };
 
 enum rt_wait_kind { RT_W_SOCK, RT_W_POLL, RT_W_DRAIN, RT_W_EP };
@@ -112,6 +114,8 @@ struct synack_rt {
 	uint64_t dev_rx, dev_tx, dev_rx_errors, dev_tx_errors, rounds, wakeups_sent;
 	int last_dev_error;
 	uint64_t dev_backoff_until, dev_backoff_us;
+	int dev_gone;          /* the device went away (interface deleted): the errno that told */
+	char gone_why[96];     /* "tun0: the device is gone" (synack_rt_status) */
 
 	/* control socket (the loop thread's) */
 	int ctl_fd;

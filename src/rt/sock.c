@@ -182,8 +182,10 @@ int synack_rt_close(synack_rt *rt, int s)
 	DRIVE(rt, r, w, sk_px_close(rt->px, s, &w)); /* SO_LINGER may wait */
 	if (r == 0 && sk_rt_lock(rt) == 0) {
 		struct rt_sock *e = sk_rt_sock(rt, s);
-		if (e)
+		if (e) {
 			e->kick++;
+			e->gone_told = 0; /* the handle's next life is told anew */
+		}
 		sk_rt_ep_forget(rt, s); /* as the kernel drops a closed descriptor from its sets */
 		sk_rt_kick(rt, s); /* threads blocked on the handle return EBADF */
 		sk_rt_unlock(rt);

@@ -33,6 +33,12 @@ bg HTTPD "$httpd" --tun tun0 --addr $S/24 --host-addr 192.0.2.1/24 -w "$W/httpd.
 wait_for 10 in_ns curl -sf -o /dev/null --max-time 1 $URL/index.html ||
 	die "synack-httpd did not answer within 10 s"
 ok "synack-httpd answers"
+# The log: one startup line first, and every line stamped with the time (UTC, ISO 8601).
+STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
+head -1 "$W/httpd.log" | grep -Eq "^$STAMP synack-httpd: serving $W/www on $S:80 \(tun0\), PUT into $W/up" &&
+	[ "$(grep -c 'synack-httpd: serving' "$W/httpd.log")" = 1 ] &&
+	ok "the log starts with one startup line: $(head -1 "$W/httpd.log" | cut -c1-100)..." ||
+	bad "startup line: '$(head -1 "$W/httpd.log")'"
 
 curl_in() {
 	in_ns curl -s --max-time 120 "$@"
@@ -97,6 +103,66 @@ done
 	bad "100 concurrent downloads: only $good of 100 intact"
 rm -rf "$W/par"
 
+# ---- 200 keep-alive connections at once, on one serving thread ----
+# One bash in the namespace opens 200 connections (/dev/tcp), sends a request on each, reads
+# every response, then a second request on each connection (keep-alive), and holds them
+# open a moment: synack-ss must show 200 established, and synack-httpd must have served
+# them all without a thread per connection (its main, the runtime's loop, the signal
+# thread).
+threads() { awk '/^Threads:/ {print $2}' "/proc/$HTTPD/status"; }
+rm -f "$W/ka200.out"
+t=$(date +%s.%N)
+in_ns env LC_ALL=C timeout 60 bash -c '
+	fds=()
+	for i in $(seq 1 200); do
+		exec {fd}<>/dev/tcp/'$S'/80 || exit 1
+		fds+=($fd)
+	done
+	good=0
+	for round in 1 2; do
+		for fd in "${fds[@]}"; do
+			printf "GET /index.html HTTP/1.1\r\nHost: a\r\n\r\n" >&$fd
+		done
+		for fd in "${fds[@]}"; do
+			IFS= read -r -t 20 -u $fd status || exit 2
+			len=0
+			while IFS= read -r -t 20 -u $fd line; do
+				line=${line%$'"'"'\r'"'"'}
+				[ -z "$line" ] && break
+				case $line in Content-Length:*) len=${line#*: } ;; esac
+			done
+			IFS= read -r -t 20 -N "$len" -u $fd body || exit 3
+			[[ $status == "HTTP/1.1 200 OK"* && $body == "<h1>synack</h1>"* ]] && good=$((good + 1))
+		done
+	done
+	echo "$good" >'"$W/ka200.out.tmp"'
+	mv '"$W/ka200.out.tmp"' '"$W/ka200.out"'
+	sleep 1.5' &
+ka=$!
+maxthr=0
+while kill -0 $ka 2>/dev/null && [ ! -s "$W/ka200.out" ]; do
+	n=$(threads)
+	[ "${n:-0}" -gt $maxthr ] && maxthr=$n
+	sleep 0.05
+done
+estab=$("$synack_ss" -tn 2>/dev/null | grep -c '^ESTAB .*192\.0\.2\.2:80 ')
+n=$(threads)
+[ "${n:-0}" -gt $maxthr ] && maxthr=$n
+wait $ka
+st=$?
+secs=$(echo "$(date +%s.%N) $t" | awk '{printf "%.2f", $1 - $2}')
+good=$(cat "$W/ka200.out" 2>/dev/null)
+[ $st = 0 ] && [ "$good" = 400 ] && ok "200 keep-alive connections at once, 2 requests each: 400 good responses in $secs s" ||
+	bad "200 keep-alive connections: status $st, $good of 400 responses good"
+if [ -n "$synack_ss" ]; then
+	[ "$estab" = 200 ] && ok "synack-ss -tn showed the 200 connections ESTAB" ||
+		bad "synack-ss -tn showed $estab connections ESTAB to port 80, expected 200"
+fi
+[ "$maxthr" -ge 1 ] && [ "$maxthr" -le 4 ] && ok "synack-httpd ran on at most $maxthr threads meanwhile" ||
+	bad "synack-httpd had $maxthr threads serving 200 connections (expected at most 4)"
+n=$(grep -Ec "^$STAMP 192\.0\.2\.1:[0-9]+ \"GET /index.html HTTP/1.1\" 200 16$" "$W/httpd.log")
+[ "$n" -ge 400 ] && ok "-v logged the 400 requests, each line stamped" || bad "only $n stamped log lines of the 400 requests"
+
 # ---- keep-alive ----
 # Fixed client ports are below Linux's ephemeral range (32768-60999): a port in it may still
 # be held in TIME-WAIT by one of the curls above, and the bind would fail.
@@ -111,7 +177,7 @@ else
 	echo "      synack-ss -tan now:"
 	[ -n "$synack_ss" ] && "$synack_ss" -tan 2>&1 | sed 's/^/      /' | head -20
 fi
-n=$(grep -c '^192.0.2.1:31000 "GET' "$W/httpd.log")
+n=$(grep -cE "^$STAMP 192\.0\.2\.1:31000 \"GET" "$W/httpd.log")
 [ "$n" = 2 ] && ok "keep-alive: both requests came on 192.0.2.1:31000" ||
 	bad "keep-alive: $n requests logged from port 31000, expected 2"
 curl_in -v -o /dev/null -H 'Connection: close' $URL/index.html 2>"$W/cc.err"

@@ -18,6 +18,13 @@ add_test(NAME interop/tap
          COMMAND bash ${SYNACK_INTEROP_DIR}/tap.sh $<TARGET_FILE:synack-httpd> $<TARGET_FILE:synack-nc>)
 set_tests_properties(interop/httpd interop/nc interop/ping interop/ping6 interop/tap
                      PROPERTIES LABELS interop TIMEOUT 600 SKIP_RETURN_CODE 77)
+# The tools as an operator meets them (issue 12 point 7): port 0, TUNSETIFF's reasons, the
+# device deleted under them, synack-ss and silent control sockets, SIGTERM within 1 s.
+add_test(NAME interop/operator
+         COMMAND bash ${SYNACK_INTEROP_DIR}/operator.sh $<TARGET_FILE:synack-nc> $<TARGET_FILE:synack-httpd>
+                 $<TARGET_FILE:synack-ss> $<TARGET_FILE:synack-sim> $<TARGET_FILE:synack-dump>
+                 $<TARGET_FILE:rt_echo>)
+set_tests_properties(interop/operator PROPERTIES LABELS interop TIMEOUT 120 SKIP_RETURN_CODE 77)
 # Real-path loss (issue 10): 16 MiB each way through 2% and 5% random drops, release build only
 # (the sanitizer build is several times slower; bench/lossy.sh measures the speed).
 if(NOT SYNACK_SANITIZE)
