@@ -109,10 +109,8 @@ static void run_epoll(synack_rt *rt, int l)
 			int s = (int)ev[i].data.u64;
 			if (s == l) {
 				int k;
-				while ((k = synack_rt_accept(rt, l, NULL, NULL)) >= 0) {
-					/* As accept(2): the new socket blocks unless told otherwise. */
-					if (synack_rt_set_nonblock(rt, k, 1) < 0)
-						die("set_nonblock");
+				/* As accept4(2): without SOCK_NONBLOCK the new socket would block. */
+				while ((k = synack_rt_accept4(rt, l, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
 					struct epoll_event cev = {.events = EPOLLIN | EPOLLET, .data.u64 = (uint64_t)k};
 					if (k >= 1 << 16 || synack_rt_epoll_ctl(rt, ep, EPOLL_CTL_ADD, k, &cev) < 0)
 						die("add a connection");

@@ -196,14 +196,13 @@ int main(int argc, char **argv)
 				struct conn *c = ev[i].data.ptr;
 				if (!c) { /* the listener: every connection waiting */
 					int s;
-					while ((s = synack_rt_accept(rt, l, NULL, NULL)) >= 0) {
-						/* An accepted socket is blocking: switch it, or a read
-						 * with nothing there would wait inside this loop. */
+					/* SOCK_NONBLOCK: a blocking socket's read with nothing there
+					 * would wait inside this loop. */
+					while ((s = synack_rt_accept4(rt, l, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
 						struct conn *nc = calloc(1, sizeof(*nc));
 						struct epoll_event cev = {
 							.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = nc};
-						if (!nc || synack_rt_set_nonblock(rt, s, 1) < 0 ||
-						    synack_rt_epoll_ctl(rt, sep, EPOLL_CTL_ADD, s, &cev) < 0) {
+						if (!nc || synack_rt_epoll_ctl(rt, sep, EPOLL_CTL_ADD, s, &cev) < 0) {
 							free(nc);
 							synack_rt_close(rt, s);
 							continue;

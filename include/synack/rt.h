@@ -116,7 +116,8 @@ int synack_rt_input(synack_rt *rt, const void *pkt, size_t len);
  * start after stop returns. */
 void synack_rt_stop(synack_rt *rt);
 /* Waits until no connection is left closing (FIN exchanges done, TIME-WAIT excepted), or
- * timeout_ms passes (-1: no limit). Returns 0, or -1 with errno ETIMEDOUT. */
+ * timeout_ms passes (-1: no limit). Returns 0, or -1 with errno ETIMEDOUT, ESHUTDOWN (the
+ * runtime is stopping) or ENETDOWN (the device is gone: no FIN exchange can end). */
 int synack_rt_drain(synack_rt *rt, int timeout_ms);
 
 /* Whether the runtime can still do its work: 0 while it can; -1 with errno ENODEV once
@@ -157,6 +158,10 @@ int synack_rt_socket(synack_rt *rt, int domain, int type, int protocol);
 int synack_rt_bind(synack_rt *rt, int s, const struct sockaddr *a, socklen_t len);
 int synack_rt_listen(synack_rt *rt, int s, int backlog);
 int synack_rt_accept(synack_rt *rt, int s, struct sockaddr *a, socklen_t *len);
+/* As accept4(2): flags SOCK_NONBLOCK (the new socket does not block: what a loop that
+ * serves sets of sockets wants) and SOCK_CLOEXEC (accepted and ignored: handles are not
+ * descriptors); anything else is EINVAL. */
+int synack_rt_accept4(synack_rt *rt, int s, struct sockaddr *a, socklen_t *len, int flags);
 int synack_rt_connect(synack_rt *rt, int s, const struct sockaddr *a, socklen_t len);
 ssize_t synack_rt_read(synack_rt *rt, int s, void *buf, size_t len);
 ssize_t synack_rt_write(synack_rt *rt, int s, const void *buf, size_t len);

@@ -146,6 +146,9 @@ static inline struct synack_sockaddr synack_sa_any(uint16_t family, uint16_t por
 /* Parses "192.0.2.1" (SYNACK_AF_INET) or an IPv6 address in any form inet_pton(3) takes
  * (SYNACK_AF_INET6). Returns 0, or -EINVAL (out untouched). */
 int synack_ip_parse(const char *text, struct synack_ip *out);
+/* Parses "ADDRESS/LEN" (IPv4 or IPv6, as synack_ip_parse) with a prefix length of at
+ * most 32 or 128: 0, or -EINVAL (out and prefix untouched). */
+int synack_ip_parse_prefix(const char *text, struct synack_ip *out, uint8_t *prefix);
 /* Writes ip as inet_ntop(3) does (IPv6 in RFC 5952's form) into buf; returns buf, or
  * NULL when len is too short or the family unknown (errno-free: nothing else fails). */
 const char *synack_ip_format(const struct synack_ip *ip, char *buf, size_t len);

@@ -41,31 +41,9 @@ static int fail(char *why, size_t whylen, const char *fmt, const char *a)
 /* "A/LEN" (with_len) or "A", A an IPv4 or an IPv6 address (LEN up to 32 or 128). */
 static int parse_addr(const char *s, int with_len, struct synack_ip *addr, uint8_t *prefix)
 {
-	char buf[SYNACK_IP_STRLEN + 4];
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	char *slash = strchr(buf, '/');
-	if (with_len != (slash != NULL))
-		return -1;
-	if (slash) {
-		*slash = 0;
-		const char *p = slash + 1;
-		if (!*p || strlen(p) > 3)
-			return -1;
-		unsigned v = 0;
-		for (; *p; p++) {
-			if (*p < '0' || *p > '9')
-				return -1;
-			v = v * 10 + (unsigned)(*p - '0');
-		}
-		*prefix = (uint8_t)(v > 255 ? 255 : v);
-	}
-	struct synack_ip ip;
-	if (synack_ip_parse(buf, &ip) < 0 || (slash && *prefix > (ip.family == SYNACK_AF_INET ? 32 : 128)))
-		return -1;
-	*addr = ip;
-	return 0;
+	if (with_len)
+		return synack_ip_parse_prefix(s, addr, prefix) < 0 ? -1 : 0;
+	return synack_ip_parse(s, addr) < 0 ? -1 : 0;
 }
 
 static int parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)

@@ -102,6 +102,13 @@ int synack_rt_listen(synack_rt *rt, int s, int backlog)
 	return (int)ret(r);
 }
 
+int synack_rt_accept4(synack_rt *rt, int s, struct sockaddr *a, socklen_t *len, int flags)
+{
+	int r;
+	DRIVE(rt, r, w, sk_px_accept(rt->px, s, a, len, flags, &w));
+	return (int)ret(r);
+}
+
 int synack_rt_accept(synack_rt *rt, int s, struct sockaddr *a, socklen_t *len)
 {
 	int r;

@@ -60,6 +60,30 @@ int synack_ip_parse(const char *text, struct synack_ip *out)
 	return -EINVAL;
 }
 
+int synack_ip_parse_prefix(const char *text, struct synack_ip *out, uint8_t *prefix)
+{
+	if (!text || !out || !prefix)
+		return -EINVAL;
+	const char *slash = strchr(text, '/');
+	char buf[SYNACK_IP_STRLEN];
+	if (!slash || (size_t)(slash - text) >= sizeof(buf) || !slash[1] || strlen(slash + 1) > 3)
+		return -EINVAL;
+	unsigned v = 0;
+	for (const char *p = slash + 1; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	memcpy(buf, text, (size_t)(slash - text));
+	buf[slash - text] = 0;
+	struct synack_ip ip;
+	if (synack_ip_parse(buf, &ip) < 0 || v > (ip.family == SYNACK_AF_INET ? 32u : 128u))
+		return -EINVAL;
+	*out = ip;
+	*prefix = (uint8_t)v;
+	return 0;
+}
+
 const char *synack_ip_format(const struct synack_ip *ip, char *buf, size_t len)
 {
 	if (!ip || !buf)

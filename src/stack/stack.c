@@ -453,6 +453,8 @@ uint64_t synack_next_deadline(const synack_stack *st)
 
 void synack_get_stats(const synack_stack *st, struct synack_stats *out)
 {
+	if (!st || !out)
+		return;
 	*out = st->stats;
 	const struct sk_reasm_stats *r = &st->reasm.stats;
 	out->ip_reasm_ok = r->reassembled;
@@ -462,6 +464,8 @@ void synack_get_stats(const synack_stack *st, struct synack_stats *out)
 
 void synack_set_event_hook(synack_stack *st, synack_event_fn fn, void *ctx)
 {
+	if (!st)
+		return;
 	st->event_fn = fn;
 	st->event_ctx = ctx;
 }

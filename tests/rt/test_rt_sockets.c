@@ -628,6 +628,7 @@ static void test_errors(void **state)
 	expect_err(synack_rt_getpeername(rt, s, SA(pa), &pl), ENOTCONN);
 	expect_err(synack_rt_shutdown(rt, s, SHUT_WR), ENOTCONN);
 	expect_err(synack_rt_accept(rt, s, NULL, NULL), EINVAL);
+	expect_err(synack_rt_accept4(rt, s, NULL, NULL, 0x4000), EINVAL); /* an unknown flag */
 	struct sockaddr_in6 s6 = {.sin6_family = AF_INET6};
 	expect_err(synack_rt_bind(rt, s, (struct sockaddr *)&s6, sizeof(s6)), EAFNOSUPPORT);
 	expect_err(synack_rt_connect(rt, s, (struct sockaddr *)&s6, sizeof(s6)), EAFNOSUPPORT);
@@ -1192,10 +1193,9 @@ static void test_epoll_in_app_loop(void **state)
 		for (int i = 0; i < n; i++) {
 			int s = (int)ev[i].data.u64;
 			if (s == l) {
-				int k = synack_rt_accept(w->b, l, NULL, NULL);
+				/* A blocking socket would run rounds inside read. */
+				int k = synack_rt_accept4(w->b, l, NULL, NULL, SOCK_NONBLOCK);
 				if (k >= 0) {
-					/* A blocking socket would run rounds inside read. */
-					assert_int_equal(synack_rt_set_nonblock(w->b, k, 1), 0);
 					assert_int_equal(ep_add(w->b, ep, k, EPOLLIN, (uint64_t)k), 0);
 					served = k;
 				}

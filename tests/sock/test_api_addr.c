@@ -66,6 +66,27 @@ static void test_ip6_text(void **state)
 	}
 }
 
+/* "ADDRESS/LEN" for either family, the length within the family's bits. */
+static void test_ip_prefix_text(void **state)
+{
+	(void)state;
+	struct synack_ip ip;
+	uint8_t len = 0;
+	assert_int_equal(synack_ip_parse_prefix("192.0.2.7/24", &ip, &len), 0);
+	assert_true(synack_ip_equal(&ip, &(struct synack_ip){SYNACK_AF_INET, {192, 0, 2, 7}}));
+	assert_int_equal(len, 24);
+	assert_int_equal(synack_ip_parse_prefix("2001:db8::2/128", &ip, &len), 0);
+	assert_int_equal(ip.family, SYNACK_AF_INET6);
+	assert_int_equal(len, 128);
+	static const char *bad[] = {"192.0.2.7", "192.0.2.7/", "192.0.2.7/33", "2001:db8::2/129", "192.0.2.7/2a",
+				    "/24", "192.0.2.7/0024", "x/8"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		len = 99;
+		assert_int_equal(synack_ip_parse_prefix(bad[i], &ip, &len), -EINVAL);
+		assert_int_equal(len, 99); /* untouched */
+	}
+}
+
 static void test_ip_equal(void **state)
 {
 	(void)state;
@@ -230,6 +251,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ip4_text),
 		cmocka_unit_test(test_ip6_text),
+		cmocka_unit_test(test_ip_prefix_text),
 		cmocka_unit_test(test_ip_equal),
 		cmocka_unit_test(test_family_checks),
 		cmocka_unit_test(test_posix_sockaddr),
