@@ -85,7 +85,10 @@ extern const char synack_rt_opts_help[];
 void synack_rt_tool_opts(struct synack_rt_opts *o, int *argc, char **argv, const char *prog, const char *head,
 			 const char *tail);
 
-/* Opens the device, configures it, starts the loop thread. NULL with a one-line reason.
+/* Opens the device, configures it, starts the loop thread. NULL with a one-line reason in
+ * why and errno saying which kind of failure: EINVAL (the options), EPERM (not allowed to
+ * open or configure the device), EBUSY (the device is held), ENOMEM, or what the device,
+ * the capture file or the system answered.
  * TAP devices run ARP with a random locally administered MAC (02:xx:xx:xx:xx:xx). Device
  * errors once running (link down, a write refused) are counted, never fatal; a device that
  * disappears is reported by synack_rt_status. */

@@ -783,8 +783,10 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 	if (!rt) {
 		sk_dev_close(dev);
 		say(why, whylen, "out of memory");
+		errno = ENOMEM;
 		return NULL;
 	}
+	int ferr = ENOMEM; /* errno of a failed start, for a program that must tell them apart */
 	pthread_mutex_init(&rt->mu, NULL);
 	pthread_cond_init(&rt->idle_cv, NULL);
 	rt->efd = -1;
@@ -800,6 +802,7 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 		struct sk_dev *w = sk_dev_pcap_wrap(rt->dev, o->pcap, rt->time_base_us, &err);
 		if (!w) {
 			say(why, whylen, "-w %s: %s", o->pcap, strerror(-err));
+			ferr = -err;
 			goto fail;
 		}
 		rt->dev = w;
@@ -809,6 +812,7 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 		struct sk_dev *w = sk_dev_trace_wrap(rt->dev, stderr, &to, &err);
 		if (!w) {
 			say(why, whylen, "--trace: %s", strerror(-err));
+			ferr = -err;
 			goto fail;
 		}
 		rt->dev = w;
@@ -822,7 +826,8 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 		synack_config_defaults(&cfg);
 	rt->st = synack_stack_new(&cfg, &err);
 	if (!rt->st) {
-		say(why, whylen, "stack: %s", strerror(err < 0 ? -err : EINVAL));
+		ferr = err < 0 ? -err : EINVAL;
+		say(why, whylen, "stack: %s", strerror(ferr));
 		goto fail;
 	}
 	rt->px = sk_px_new(rt->st);
@@ -832,6 +837,7 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 	}
 	if (dev->linktype == SK_LINK_ETHERNET && o->addr.family != SYNACK_AF_INET) {
 		say(why, whylen, "--addr: IPv6 on an Ethernet link needs neighbour discovery (not yet)");
+		ferr = EAFNOSUPPORT;
 		goto fail;
 	}
 	if (dev->linktype == SK_LINK_ETHERNET) {
@@ -839,13 +845,15 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 		rt->mac[0] = 0x02; /* 02:xx:xx:xx:xx:xx: locally administered, unicast */
 		rt->eth = sk_ethif_new(rt->dev, rt->mac, ip4(&o->addr), o->prefix, ip4(&o->gw), NULL);
 		if (!rt->eth) {
-			say(why, whylen, "ethernet: %s", strerror(errno ? errno : EINVAL));
+			ferr = errno ? errno : EINVAL;
+			say(why, whylen, "ethernet: %s", strerror(ferr));
 			goto fail;
 		}
 	}
 	int id = synack_add_addr(rt->st, &o->addr, o->prefix, mtu, rt_output, rt);
 	if (id < 0) {
 		say(why, whylen, "--addr: %s", strerror(-id));
+		ferr = -id;
 		goto fail;
 	}
 	if (sk_tun_gso_max(rt->raw))
@@ -868,27 +876,35 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 
 	rt->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (rt->efd < 0) {
-		say(why, whylen, "eventfd: %s", strerror(errno));
+		ferr = errno;
+		say(why, whylen, "eventfd: %s", strerror(ferr));
 		goto fail;
 	}
-	if (o->control && sk_rt_control_open(rt, why, whylen) < 0)
+	if (o->control && sk_rt_control_open(rt, why, whylen) < 0) {
+		ferr = errno ? errno : EIO;
 		goto fail;
+	}
 	if (o->no_thread) {
-		if (external_open(rt, why, whylen) < 0)
+		if (external_open(rt, why, whylen) < 0) {
+			ferr = errno ? errno : EIO;
 			goto fail;
+		}
 		return rt;
 	}
 	int pe = pthread_create(&rt->thread, NULL, loop_main, rt);
 	if (pe) {
 		say(why, whylen, "thread: %s", strerror(pe));
+		ferr = pe;
 		goto fail;
 	}
 	rt->thread_started = 1;
 	return rt;
 nomem:
 	say(why, whylen, "out of memory");
+	ferr = ENOMEM;
 fail:
 	rt_free(rt);
+	errno = ferr;
 	return NULL;
 }
 
@@ -897,6 +913,7 @@ synack_rt *sk_rt_start_dev(const struct synack_rt_opts *o, struct sk_dev *dev, c
 	if (!o || !dev || o->addr.family == SYNACK_AF_UNSPEC) {
 		sk_dev_close(dev);
 		say(why, whylen, "--addr A.B.C.D/LEN is required");
+		errno = EINVAL;
 		return NULL;
 	}
 	return start_on(o, dev, 0, why, whylen);
@@ -918,6 +935,7 @@ static synack_rt *start_link(const struct synack_rt_opts *o, char *why, size_t w
 		err = -EINVAL, dev = NULL;
 	if (!dev) {
 		say(why, whylen, "link: %s", err == -EINVAL ? "give a descriptor (fd) or a send callback" : strerror(-err));
+		errno = -err;
 		return NULL;
 	}
 	return start_on(o, dev, 0, why, whylen);
@@ -939,10 +957,12 @@ synack_rt *synack_rt_start(const struct synack_rt_opts *o, char *why, size_t why
 		why[0] = 0;
 	if (!o || (!!o->tun + !!o->tap + !!o->link) != 1) {
 		say(why, whylen, "a device is required: --tun NAME or --tap NAME (or a link of the application's), one");
+		errno = EINVAL;
 		return NULL;
 	}
 	if (o->addr.family == SYNACK_AF_UNSPEC) {
 		say(why, whylen, "--addr A.B.C.D/LEN is required");
+		errno = EINVAL;
 		return NULL;
 	}
 	if (o->link)
@@ -954,6 +974,7 @@ synack_rt *synack_rt_start(const struct synack_rt_opts *o, char *why, size_t why
 					 &err, tmp, sizeof(tmp));
 	if (!dev) {
 		say(why, whylen, "%s: %s", name, tmp);
+		errno = err < 0 ? -err : EIO;
 		return NULL;
 	}
 	if (o->host_addr.family != SYNACK_AF_UNSPEC) {
@@ -964,6 +985,7 @@ synack_rt *synack_rt_start(const struct synack_rt_opts *o, char *why, size_t why
 		if (r < 0) {
 			say(why, whylen, "%s: %s", name, tmp);
 			sk_dev_close(dev);
+			errno = -r;
 			return NULL;
 		}
 	}

@@ -149,17 +149,31 @@ static void test_link_errors(void **state)
 	struct synack_rt_opts o;
 	struct synack_rt_link none = {.fd = -1};
 	opts(&o, 1, &none);
+	errno = 0;
 	assert_null(synack_rt_start(&o, why, sizeof(why)));
 	assert_non_null(strstr(why, "descriptor"));
+	assert_int_equal(errno, EINVAL); /* the kind of failure, for a program */
 	struct synack_rt_link closed = {.fd = 1000};
 	opts(&o, 1, &closed);
+	errno = 0;
 	assert_null(synack_rt_start(&o, why, sizeof(why)));
 	assert_non_null(strstr(why, "link: "));
+	assert_int_equal(errno, EBADF);
 	struct synack_rt_link cb = {.fd = -1, .send = quiet_send};
 	opts(&o, 1, &cb);
 	o.tun = "sk-never0";
+	errno = 0;
 	assert_null(synack_rt_start(&o, why, sizeof(why)));
 	assert_non_null(strstr(why, "one"));
+	assert_int_equal(errno, EINVAL);
+	/* IPv6 on an Ethernet link (no neighbour discovery yet): refused as such. */
+	struct synack_rt_link eth = {.fd = -1, .send = quiet_send, .ethernet = 1};
+	opts(&o, 1, &eth);
+	o.addr = (struct synack_ip){SYNACK_AF_INET6, {0x20, 0x01, 0x0d, 0xb8, [15] = 1}};
+	o.prefix = 64;
+	errno = 0;
+	assert_null(synack_rt_start(&o, why, sizeof(why)));
+	assert_int_equal(errno, EAFNOSUPPORT);
 
 	/* A full queue drops (a runtime without thread: nothing drains it until a round). */
 	cb.queue = 2;
