@@ -1,5 +1,10 @@
-/* xoshiro256** seeded with splitmix64, and the derived uniform/Bernoulli draws. */
+/* xoshiro256** seeded with splitmix64, the derived uniform/Bernoulli draws, and the
+ * system's entropy for what must not repeat. */
 #include "base/rng.h"
+
+#include <errno.h>
+#include <sys/random.h>
+#include <sys/types.h>
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -60,4 +65,20 @@ int sk_rng_bernoulli(struct sk_rng *r, double p)
 	if (p >= 1)
 		return 1;
 	return sk_rng_double(r) < p;
+}
+
+/* getrandom(2) is no clock and no I/O a caller drives: the sans-I/O core may ask it. */
+int sk_system_random(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef SK_RNG_H
 #define SK_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Owned by whoever draws from it (a stack, a simulated network); never shared state. */
@@ -21,5 +22,9 @@ double sk_rng_double(struct sk_rng *r);
 /* 1 with probability p, else 0. p <= 0 and p >= 1 draw nothing, so a disabled impairment
  * leaves the stream of the enabled ones unchanged. */
 int sk_rng_bernoulli(struct sk_rng *r, double p);
+
+/* Fills buf from the system's entropy (getrandom(2)), retrying when interrupted. 0, or
+ * -errno when the system has none to give. */
+int sk_system_random(void *buf, size_t len);
 
 #endif

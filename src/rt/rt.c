@@ -10,11 +10,11 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/random.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "base/rng.h"
 #include "link/appdev.h"
 #include "link/ethif.h"
 #include "link/pcapdev.h"
@@ -723,24 +723,15 @@ static int external_wait(synack_rt *rt, struct rt_waiter *w, uint64_t deadline_u
 
 static void fill_random(void *buf, size_t len)
 {
-	uint8_t *p = buf;
-	while (len) {
-		ssize_t n = getrandom(p, len, 0);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			/* No entropy source: something, at least (this is no secret then). */
-			uint64_t x = wall_us() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)buf;
-			for (; len; len--, p++) {
-				x ^= x << 13;
-				x ^= x >> 7;
-				x ^= x << 17;
-				*p = (uint8_t)x;
-			}
-			return;
-		}
-		p += n;
-		len -= (size_t)n;
+	if (sk_system_random(buf, len) == 0)
+		return;
+	/* No entropy source: something, at least (this is no secret then). */
+	uint64_t x = wall_us() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)buf;
+	for (uint8_t *p = buf; len; len--, p++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		*p = (uint8_t)x;
 	}
 }
 

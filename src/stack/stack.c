@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "stack/addr.h"
 #include "tcp/cc.h"
@@ -82,23 +81,6 @@ static int config_valid(const struct synack_config *c)
 
 static void fire_timer(struct sk_wheel *w, struct sk_timer *t, void *ctx);
 
-/* Fills buf from the system's entropy (getrandom(2): not a clock, no I/O the caller
- * drives). 0, or -errno when the system has none to give. */
-static int system_random(void *buf, size_t len)
-{
-	uint8_t *p = buf;
-	while (len) {
-		ssize_t n = getrandom(p, len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* A caller that sets no secret (all zero) or no seed gets them from the system: two stacks
  * made with default settings never share ISNs, cookies or ephemeral ports. A simulation
  * sets both, so its runs repeat. */
@@ -107,9 +89,9 @@ static int fill_unset_secrets(struct synack_config *c)
 	static const uint8_t zero[sizeof(c->secret)];
 	int r = 0;
 	if (memcmp(c->secret, zero, sizeof(zero)) == 0)
-		r = system_random(c->secret, sizeof(c->secret));
+		r = sk_system_random(c->secret, sizeof(c->secret));
 	if (r == 0 && c->seed == 0)
-		r = system_random(&c->seed, sizeof(c->seed));
+		r = sk_system_random(&c->seed, sizeof(c->seed));
 	return r;
 }
 
