@@ -371,18 +371,6 @@ int sk_reasm_input(struct sk_reasm *r, const struct sk_ipv4 *ip, const uint8_t *
 	return add(r, &f, now, out, outlen);
 }
 
-/* The offset of the next-header field that names the header at end (the fixed header's
- * when end is 40, else the first byte of the extension header just before it). */
-static uint32_t naming_field(const uint8_t *pkt, uint32_t end)
-{
-	uint32_t at = 6, off = SK_IPV6_HLEN;
-	while (off < end) {
-		at = off;
-		off += ((uint32_t)pkt[off + 1] + 1) * 8u; /* hop-by-hop, routing, destination options */
-	}
-	return at;
-}
-
 int sk_reasm_input6(struct sk_reasm *r, const uint8_t *pkt, size_t len, const struct sk_ipv6 *h,
 		    const struct sk_ipv6_walk *w, uint64_t now, const uint8_t **out, size_t *outlen)
 {
@@ -395,7 +383,7 @@ int sk_reasm_input6(struct sk_reasm *r, const uint8_t *pkt, size_t len, const st
 	}
 	struct frag f = {.family = 6, .keylen = KEY_MAX, .hdr = pkt, .hlen = w->frag_off, .payload = pkt + w->off,
 			 .plen = w->end - w->off, .off = w->frag.offset, .last = !w->frag.more,
-			 .nh_off = naming_field(pkt, w->frag_off), .next = w->frag.next, .fraghdr = pkt + w->frag_off};
+			 .nh_off = w->frag_nh_off, .next = w->frag.next, .fraghdr = pkt + w->frag_off};
 	memcpy(f.key, h->src, 16);
 	memcpy(f.key + 16, h->dst, 16);
 	sk_put32(f.key + 32, w->frag.id);

@@ -244,6 +244,8 @@ int sk_ipv6_walk(const uint8_t *pkt, const struct sk_ipv6 *h, struct sk_ipv6_wal
 		if (r < 0)
 			return r;
 		w->seen |= seen_bit(nh);
+		if (nh == SK_IPPROTO_FRAGMENT)
+			w->frag_nh_off = (uint32_t)nh_off;
 		nh_off = off;
 		nh = pkt[off]; /* every extension header starts with its next header */
 		off += hlen;

@@ -106,6 +106,7 @@ struct sk_ipv6_walk {
 	uint8_t fragment;  /* it is not atomic: the walk stopped after it, and [off, end) is a
 			    * piece of the fragmentable part to reassemble first */
 	uint32_t frag_off; /* offset of the fragment header: the unfragmentable part's length */
+	uint32_t frag_nh_off; /* offset of the next header field that named the fragment header */
 	struct sk_ipv6_frag frag;
 	/* On failure, for every reason (code and pointer say where even when icmp is 0): */
 	uint8_t icmp;	  /* 1: answer with ICMPv6 parameter problem (code, pointer) */

@@ -232,6 +232,7 @@ static void test_ipv6_walk_fragments(void **state)
 		assert_int_equal(w.off, 48);
 		assert_int_equal(w.nh_off, 40);
 		assert_int_equal(w.frag_off, 40);
+		assert_int_equal(w.frag_nh_off, 6); /* the fixed header named it */
 		assert_int_equal(w.frag.offset, i ? 16 : 0);
 		assert_int_equal(w.frag.more, i ? 0 : 1);
 		assert_int_equal(w.frag.id, 0x1237);
