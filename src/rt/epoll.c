@@ -108,6 +108,14 @@ int sk_rt_ep_ready(const struct rt_ep *ep)
 	return ep->rhead != NULL;
 }
 
+int sk_rt_ep_any_ready(const synack_rt *rt)
+{
+	for (int i = 0; i < rt->neps; i++)
+		if (rt->eps[i] && sk_rt_ep_ready(rt->eps[i]))
+			return 1;
+	return 0;
+}
+
 int synack_rt_epoll_create(synack_rt *rt)
 {
 	if (!rt) {

@@ -137,9 +137,7 @@ static void news(synack_rt *rt)
 {
 	if (!rt->external)
 		return;
-	int any = 0;
-	for (int i = 0; i < rt->neps && !any; i++)
-		any = rt->eps[i] && sk_rt_ep_ready(rt->eps[i]);
+	int any = sk_rt_ep_any_ready(rt);
 	uint64_t v = 1;
 	if (any != rt->news_on) {
 		ssize_t n = any ? write(rt->nfd, &v, sizeof(v)) : read(rt->nfd, &v, sizeof(v));
@@ -659,9 +657,7 @@ int synack_rt_run_once(synack_rt *rt)
 	}
 	pthread_mutex_lock(&rt->mu);
 	external_dev_watch(rt, sk_rt_now_us());
-	int any = 0;
-	for (int i = 0; i < rt->neps && !any; i++)
-		any = rt->eps[i] && sk_rt_ep_ready(rt->eps[i]);
+	int any = sk_rt_ep_any_ready(rt);
 	pthread_mutex_unlock(&rt->mu);
 	return any;
 }

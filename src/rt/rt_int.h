@@ -163,6 +163,7 @@ void sk_rt_ep_collect(synack_rt *rt);
 void sk_rt_ep_forget(synack_rt *rt, int s);
 void sk_rt_ep_free_all(synack_rt *rt);
 int sk_rt_ep_ready(const struct rt_ep *ep);
+int sk_rt_ep_any_ready(const synack_rt *rt); /* some set has an entry on its ready list */
 /* rt.c (mu held): wakes the callers waiting on set ep. */
 void sk_rt_ep_wake(synack_rt *rt, struct rt_ep *ep);
 

@@ -13,6 +13,12 @@
 #define DIRTY 0x80000000u
 #define REPORTED_MASK 0x7fffffffu
 
+/* h is a handle that stands for an open socket now. */
+static int open_handle(const struct synack_stack *st, int h)
+{
+	return h >= 0 && (uint32_t)h < st->handles.used && st->handles.v[h];
+}
+
 /* Keeps only the entries that still stand for a socket on the list, once each: a socket
  * closed while on it leaves a stale entry, and one more if its handle is reused and
  * touched again. Run when the list holds more entries than there could be sockets, so a
@@ -23,7 +29,7 @@ static void compact(struct synack_stack *st)
 	size_t k = 0;
 	for (size_t i = r->head; i < r->n; i++) {
 		uint32_t h = r->v[i];
-		if (h < st->handles.used && st->handles.v[h] && (st->handles.slot[h] & DIRTY)) {
+		if (open_handle(st, (int)h) && (st->handles.slot[h] & DIRTY)) {
 			st->handles.slot[h] &= ~DIRTY; /* a later duplicate of h is dropped */
 			r->v[k++] = h;
 		}
@@ -37,7 +43,7 @@ static void compact(struct synack_stack *st)
 void sk_ready_touch(struct synack_stack *st, int h)
 {
 	struct sk_ready *r = &st->ready;
-	if (!r->on || h < 0 || (uint32_t)h >= st->handles.used || !st->handles.v[h])
+	if (!r->on || !open_handle(st, h))
 		return;
 	uint32_t *w = &st->handles.slot[h];
 	if (*w & DIRTY)
@@ -58,7 +64,7 @@ void sk_ready_touch(struct synack_stack *st, int h)
 
 void sk_ready_rearm(struct synack_stack *st, int h, uint32_t events)
 {
-	if (st->ready.on && h >= 0 && (uint32_t)h < st->handles.used && st->handles.v[h])
+	if (st->ready.on && open_handle(st, h))
 		st->handles.slot[h] &= ~(events & REPORTED_MASK);
 }
 
@@ -89,7 +95,7 @@ int synack_ready(synack_stack *st, struct synack_ready_event *out, int max)
 	int n = 0;
 	for (; i < r->n && n < max; i++) {
 		uint32_t h = r->v[i];
-		if (h >= st->handles.used || !st->handles.v[h])
+		if (!open_handle(st, (int)h))
 			continue; /* closed since; the slot is a free-list link now */
 		uint32_t *w = &st->handles.slot[h];
 		if (!(*w & DIRTY))
