@@ -188,7 +188,7 @@ enum { A_DONE, A_FILE, A_PUT }; /* after C_SEND: the response is complete; more 
 
 struct conn {
 	int s;
-	struct sockaddr_in peer;
+	struct sockaddr_in6 peer; /* IPv6; an IPv4 client IPv4-mapped (the listener is dual-stack) */
 	enum cstate state;
 	int after;
 	uint64_t deadline;    /* ms (monotonic): the state's timer (idle, send, linger) */
@@ -279,10 +279,19 @@ static void logline(struct conn *c)
 {
 	if (!S.verbose)
 		return;
-	char a[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &c->peer.sin_addr, a, sizeof(a));
+	/* an IPv4 client as its IPv4 address; an IPv6 one in brackets, as URLs write it */
+	char a[INET6_ADDRSTRLEN + 2];
+	const uint8_t *b = c->peer.sin6_addr.s6_addr;
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+	if (memcmp(b, mapped, 12) == 0) {
+		inet_ntop(AF_INET, b + 12, a, sizeof(a));
+	} else {
+		a[0] = '[';
+		inet_ntop(AF_INET6, b, a + 1, sizeof(a) - 2);
+		strcat(a, "]");
+	}
 	uint64_t body = c->method == M_HEAD || c->sent < c->hlen ? 0 : c->sent - c->hlen;
-	logf_("%s:%u \"%s\" %d %llu", a, ntohs(c->peer.sin_port), c->reqline, c->status, (unsigned long long)body);
+	logf_("%s:%u \"%s\" %d %llu", a, ntohs(c->peer.sin6_port), c->reqline, c->status, (unsigned long long)body);
 }
 
 static const char *reason(int status)
@@ -1263,7 +1272,7 @@ static void accept_more(void)
 			return;
 		}
 		S.accept_paused = 0;
-		struct sockaddr_in peer;
+		struct sockaddr_in6 peer;
 		socklen_t plen = sizeof(peer);
 		int s = synack_rt_accept(S.rt, S.lsock, (struct sockaddr *)&peer, &plen);
 		if (s < 0) {
@@ -1510,10 +1519,12 @@ int main(int argc, char **argv)
 	S.rt = synack_rt_start(&ro, why, sizeof(why));
 	if (!S.rt)
 		die(1, "%s", why);
-	S.lsock = synack_rt_socket(S.rt, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	int one = 1;
-	struct sockaddr_in la = {.sin_family = AF_INET, .sin_port = htons(S.port)};
+	/* One dual-stack listener (IPV6_V6ONLY 0): IPv6 clients and IPv4 ones, IPv4-mapped. */
+	S.lsock = synack_rt_socket(S.rt, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int one = 1, zero = 0;
+	struct sockaddr_in6 la = {.sin6_family = AF_INET6, .sin6_port = htons(S.port)};
 	if (S.lsock < 0 || synack_rt_setsockopt(S.rt, S.lsock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    synack_rt_setsockopt(S.rt, S.lsock, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0 ||
 	    synack_rt_bind(S.rt, S.lsock, (struct sockaddr *)&la, sizeof(la)) < 0 ||
 	    synack_rt_listen(S.rt, S.lsock, 1024) < 0) {
 		int e = errno;
@@ -1535,8 +1546,9 @@ int main(int argc, char **argv)
 	pthread_detach(sig_thread);
 	char as[SYNACK_IP_STRLEN];
 	synack_ip_format(&ro.addr, as, sizeof(as));
-	logf_("synack-httpd: serving %s on %s:%u (%s)%s%s, at most %u connections at once, pid %ld", S.root, as,
-	      S.port, S.dev, S.up[0] ? ", PUT into " : "", S.up, S.max_conns, (long)getpid());
+	int six = ro.addr.family == SYNACK_AF_INET6; /* [A]:PORT, as a URL writes it */
+	logf_("synack-httpd: serving %s on %s%s%s:%u (%s)%s%s, at most %u connections at once, pid %ld", S.root,
+	      six ? "[" : "", as, six ? "]" : "", S.port, S.dev, S.up[0] ? ", PUT into " : "", S.up, S.max_conns, (long)getpid());
 
 	int gone = serve();
 

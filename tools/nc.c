@@ -411,10 +411,58 @@ static void __attribute__((noreturn)) usage_error(const char *fmt, const char *a
 	exit(2);
 }
 
-static const char *fmt_addr(const struct sockaddr_in *a, char *buf, size_t len)
+/* A socket address of either family. */
+union sa {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+static socklen_t sa_len(const union sa *a)
 {
-	inet_ntop(AF_INET, &a->sin_addr, buf, (socklen_t)len);
-	return buf;
+	return a->sa.sa_family == AF_INET6 ? (socklen_t)sizeof(a->in6) : (socklen_t)sizeof(a->in);
+}
+
+static uint16_t sa_port(const union sa *a)
+{
+	return ntohs(a->sa.sa_family == AF_INET6 ? a->in6.sin6_port : a->in.sin_port);
+}
+
+static void sa_set_port(union sa *a, uint16_t port)
+{
+	if (a->sa.sa_family == AF_INET6)
+		a->in6.sin6_port = htons(port);
+	else
+		a->in.sin_port = htons(port);
+}
+
+/* text (IPv4 or IPv6) into a of that family: 0, or -1 when it is neither. */
+static int sa_parse(const char *text, union sa *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, text, &a->in.sin_addr) == 1) {
+		a->in.sin_family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, &a->in6.sin6_addr) == 1) {
+		a->in6.sin6_family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+/* The address as nc prints it; an IPv4-mapped IPv6 one (an IPv4 peer of a dual-stack
+ * socket) as the IPv4 address it is. */
+static const char *fmt_addr(const union sa *a, char *buf, size_t len)
+{
+	if (a->sa.sa_family == AF_INET6) {
+		const uint8_t *b = a->in6.sin6_addr.s6_addr;
+		static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+		if (memcmp(b, mapped, 12) == 0)
+			return inet_ntop(AF_INET, b + 12, buf, (socklen_t)len);
+		return inet_ntop(AF_INET6, b, buf, (socklen_t)len);
+	}
+	return inet_ntop(AF_INET, &a->in.sin_addr, buf, (socklen_t)len);
 }
 
 /* The tool's own options (after the common ones are gone): OpenBSD-style single letters
@@ -503,13 +551,13 @@ static void parse_own(int argc, char **argv)
 }
 
 /* A blocking connect, or one that gives up after -W seconds. */
-static int do_connect(const struct sockaddr_in *to)
+static int do_connect(const union sa *to)
 {
 	if (opt.conn_timeout_s < 0)
-		return synack_rt_connect(rt, sock, (const struct sockaddr *)to, sizeof(*to));
+		return synack_rt_connect(rt, sock, &to->sa, sa_len(to));
 	if (synack_rt_set_nonblock(rt, sock, 1) < 0)
 		return -1;
-	int r = synack_rt_connect(rt, sock, (const struct sockaddr *)to, sizeof(*to));
+	int r = synack_rt_connect(rt, sock, &to->sa, sa_len(to));
 	if (r < 0 && errno == EINPROGRESS) {
 		struct pollfd p = {.fd = sock, .events = POLLOUT};
 		r = synack_rt_poll(rt, &p, 1, (int)(opt.conn_timeout_s * 1000));
@@ -548,23 +596,29 @@ int main(int argc, char **argv)
 	char why[256];
 	parse_own(argc, argv);
 
-	struct sockaddr_in remote = {.sin_family = AF_INET}, local = {.sin_family = AF_INET};
+	/* The family is the address's; a listener without one is dual-stack (IPv6 with
+	 * IPv4-mapped peers) when synack has an IPv6 address, else IPv4. */
+	union sa remote, local;
+	memset(&remote, 0, sizeof(remote));
+	memset(&local, 0, sizeof(local));
+	local.sa.sa_family = ro.addr.family == SYNACK_AF_INET6 ? AF_INET6 : AF_INET;
 	uint16_t port;
 	if (parse_port(opt.port, &port) < 0 || port == 0)
 		usage_error("bad port '%s': expected a number from 1 to 65535", opt.port);
 	if (opt.listen) {
-		local.sin_port = htons(port);
-		if (opt.host && inet_pton(AF_INET, opt.host, &local.sin_addr) != 1)
-			usage_error("bad address '%s' (A.B.C.D expected)", opt.host);
+		if (opt.host && sa_parse(opt.host, &local) < 0)
+			usage_error("bad address '%s' (an IPv4 or IPv6 address expected)", opt.host);
+		sa_set_port(&local, port);
 	} else {
-		remote.sin_port = htons(port);
-		if (inet_pton(AF_INET, opt.host, &remote.sin_addr) != 1)
-			usage_error("bad address '%s' (A.B.C.D expected)", opt.host);
+		if (sa_parse(opt.host, &remote) < 0)
+			usage_error("bad address '%s' (an IPv4 or IPv6 address expected)", opt.host);
+		sa_set_port(&remote, port);
+		local.sa.sa_family = remote.sa.sa_family;
 		if (opt.lport) {
 			uint16_t lp;
 			if (parse_port(opt.lport, &lp) < 0)
 				usage_error("-p: bad port '%s'", opt.lport);
-			local.sin_port = htons(lp);
+			sa_set_port(&local, lp);
 		}
 	}
 
@@ -593,9 +647,9 @@ int main(int argc, char **argv)
 		finish(1);
 	}
 
-	char abuf[INET_ADDRSTRLEN];
+	char abuf[INET6_ADDRSTRLEN];
 	const char *proto = opt.udp ? "udp" : "tcp";
-	sock = synack_rt_socket(rt, AF_INET, opt.udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+	sock = synack_rt_socket(rt, local.sa.sa_family, opt.udp ? SOCK_DGRAM : SOCK_STREAM, 0);
 	if (sock < 0) {
 		errx1("socket: %s", strerror(errno));
 		finish(1);
@@ -603,7 +657,7 @@ int main(int argc, char **argv)
 	if (opt.listen) {
 		int one = 1;
 		synack_rt_setsockopt(rt, sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (synack_rt_bind(rt, sock, (struct sockaddr *)&local, sizeof(local)) < 0) {
+		if (synack_rt_bind(rt, sock, &local.sa, sa_len(&local)) < 0) {
 			errx1("bind %s:%u: %s", fmt_addr(&local, abuf, sizeof(abuf)), port, strerror(errno));
 			finish(1);
 		}
@@ -612,7 +666,7 @@ int main(int argc, char **argv)
 			finish(1);
 		}
 		vsay("Listening on %s %u (%s)", fmt_addr(&local, abuf, sizeof(abuf)), port, proto);
-		struct sockaddr_in peer;
+		union sa peer;
 		socklen_t plen = sizeof(peer);
 		int lsock = sock;
 		if (set_blocking(lsock) < 0)
@@ -621,7 +675,7 @@ int main(int argc, char **argv)
 			/* The first datagram names the peer; it is output like the ones after it. */
 			char *first = malloc(DGRAM_MAX);
 			ssize_t n = first ? synack_rt_recvfrom(rt, sock, first, DGRAM_MAX, 0,
-							       (struct sockaddr *)&peer, &plen)
+							       &peer.sa, &plen)
 					  : -1;
 			int e = errno;
 			if (unset_blocking()) {
@@ -634,14 +688,14 @@ int main(int argc, char **argv)
 				errx1("recvfrom: %s", strerror(e));
 				finish(1);
 			}
-			if (synack_rt_connect(rt, sock, (struct sockaddr *)&peer, sizeof(peer)) < 0) {
+			if (synack_rt_connect(rt, sock, &peer.sa, plen) < 0) {
 				free(first);
 				errx1("connect %s:%u: %s", fmt_addr(&peer, abuf, sizeof(abuf)),
-				      ntohs(peer.sin_port), strerror(errno));
+				      sa_port(&peer), strerror(errno));
 				finish(1);
 			}
 			vsay("Connection received on %s %u", fmt_addr(&peer, abuf, sizeof(abuf)),
-			     ntohs(peer.sin_port));
+			     sa_port(&peer));
 			if (write_all_fd(STDOUT_FILENO, first, (size_t)n) < 0) {
 				free(first);
 				errx1("write to standard output: %s", strerror(errno));
@@ -649,7 +703,7 @@ int main(int argc, char **argv)
 			}
 			free(first);
 		} else {
-			int c = synack_rt_accept(rt, lsock, (struct sockaddr *)&peer, &plen);
+			int c = synack_rt_accept(rt, lsock, &peer.sa, &plen);
 			int e = errno;
 			if (unset_blocking()) {
 				if (c >= 0)
@@ -664,17 +718,17 @@ int main(int argc, char **argv)
 			synack_rt_close(rt, lsock); /* one connection: later SYNs are refused */
 			sock = c;
 			vsay("Connection received on %s %u", fmt_addr(&peer, abuf, sizeof(abuf)),
-			     ntohs(peer.sin_port));
+			     sa_port(&peer));
 		}
 	} else {
-		if (local.sin_port &&
-		    synack_rt_bind(rt, sock, (struct sockaddr *)&local, sizeof(local)) < 0) {
-			errx1("bind port %u: %s", ntohs(local.sin_port), strerror(errno));
+		if (sa_port(&local) &&
+		    synack_rt_bind(rt, sock, &local.sa, sa_len(&local)) < 0) {
+			errx1("bind port %u: %s", sa_port(&local), strerror(errno));
 			finish(1);
 		}
 		if (set_blocking(sock) < 0)
 			finish(128 + signalled());
-		int r = opt.udp ? synack_rt_connect(rt, sock, (struct sockaddr *)&remote, sizeof(remote))
+		int r = opt.udp ? synack_rt_connect(rt, sock, &remote.sa, sa_len(&remote))
 				: do_connect(&remote);
 		int e = errno;
 		if (unset_blocking()) {

@@ -50,7 +50,7 @@ struct row {
 	const char *state;
 	int code;
 	unsigned long recvq, sendq;
-	char laddr[24], lport[8], raddr[24], rport[8];
+	char laddr[64], lport[8], raddr[64], rport[8];
 	char proc[128];
 	char timer[64];
 	char *info; /* the -i line, malloc'd */
@@ -81,7 +81,8 @@ static unsigned long num(char **keys, char **vals, int n, const char *key)
 	return v ? strtoul(v, NULL, 10) : 0;
 }
 
-/* "A.B.C.D:PORT" into address and port, port 0 as "*". */
+/* "ADDRESS:PORT" into address and port, port 0 as "*"; an IPv6 address in brackets, as ss
+ * writes it ("[2001:db8::1]", "[::ffff:192.0.2.1]"). */
 static void split_addr(const char *v, char *addr, size_t alen, char *port, size_t plen)
 {
 	const char *colon = v ? strrchr(v, ':') : NULL;
@@ -90,7 +91,8 @@ static void split_addr(const char *v, char *addr, size_t alen, char *port, size_
 		snprintf(port, plen, "*");
 		return;
 	}
-	snprintf(addr, alen, "%.*s", (int)(colon - v), v);
+	int v6 = memchr(v, ':', (size_t)(colon - v)) != NULL;
+	snprintf(addr, alen, v6 ? "[%.*s]" : "%.*s", (int)(colon - v), v);
 	snprintf(port, plen, "%s", strcmp(colon + 1, "0") == 0 ? "*" : colon + 1);
 }
 

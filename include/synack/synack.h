@@ -213,7 +213,7 @@ int synack_getsockname(synack_stack *s, int sock, struct synack_sockaddr *a);
 int synack_getpeername(synack_stack *s, int sock, struct synack_sockaddr *a);
 
 /* Option levels and names (values as on Linux, so a POSIX shim can pass them through). */
-enum { SYNACK_SOL_SOCKET = 1, SYNACK_IPPROTO_TCP = 6 };
+enum { SYNACK_SOL_SOCKET = 1, SYNACK_IPPROTO_TCP = 6, SYNACK_IPPROTO_IPV6 = 41 };
 enum {
 	SYNACK_SO_REUSEADDR = 2,
 	SYNACK_SO_ERROR = 4,
@@ -234,6 +234,7 @@ enum {
 	SYNACK_TCP_CORK = 3,
 	SYNACK_TCP_CONGESTION = 13,
 	SYNACK_TCP_USER_TIMEOUT = 18,
+	SYNACK_IPV6_V6ONLY = 26, /* an AF_INET6 socket takes no IPv4 (default 0: dual-stack) */
 };
 struct synack_linger {
 	int l_onoff;

@@ -41,14 +41,16 @@ static int plain_write(int fd, const struct iovec *iov, int n)
 	return 0;
 }
 
-/* A TCP/IPv4 packet longer than the MTU (the stack's TSO super-segment) goes to the kernel
- * as one GSO packet cut at gso_size, the payload of a full segment. The kernel wants the
- * checksum partial (the pseudo-header sum in the field, which it completes per segment),
- * so the headers are sent from a copy with the field changed. */
+/* A TCP packet over IPv4 or IPv6 longer than the MTU (the stack's TSO super-segment) goes
+ * to the kernel as one GSO packet cut at gso_size, the payload of a full segment. The
+ * kernel wants the checksum partial (the pseudo-header sum in the field, which it completes
+ * per segment), so the headers are sent from a copy with the field changed. (The stack's
+ * TCP over IPv6 has no extension headers: TCP follows the fixed header.) */
 static int send_gso(struct tun_dev *t, const uint8_t *p, size_t len)
 {
-	unsigned ihl = (unsigned)(p[0] & 0x0f) * 4;
-	if (len < ihl + 20u || p[9] != SK_IPPROTO_TCP || (p[0] >> 4) != 4)
+	int v6 = len >= 40 && (p[0] >> 4) == 6;
+	unsigned ihl = v6 ? 40u : (unsigned)(p[0] & 0x0f) * 4;
+	if (len < ihl + 20u || p[v6 ? 6 : 9] != SK_IPPROTO_TCP || (!v6 && (p[0] >> 4) != 4))
 		return -EMSGSIZE;
 	unsigned thl = (unsigned)(p[ihl + 12] >> 4) * 4;
 	unsigned hl = ihl + thl;
@@ -56,12 +58,13 @@ static int send_gso(struct tun_dev *t, const uint8_t *p, size_t len)
 		return -EMSGSIZE;
 	uint8_t hdrs[60 + 60];
 	memcpy(hdrs, p, hl);
-	uint32_t src = sk_get32(p + 12), dst = sk_get32(p + 16);
-	uint16_t seed = (uint16_t)~sk_csum_fold(sk_csum_pseudo4(src, dst, SK_IPPROTO_TCP, (uint16_t)(len - ihl)));
+	uint32_t ps = v6 ? sk_csum_pseudo6(p + 8, p + 24, SK_IPPROTO_TCP, (uint32_t)(len - ihl))
+			 : sk_csum_pseudo4(sk_get32(p + 12), sk_get32(p + 16), SK_IPPROTO_TCP, (uint16_t)(len - ihl));
+	uint16_t seed = (uint16_t)~sk_csum_fold(ps);
 	sk_put16(hdrs + ihl + 16, seed);
 	struct virtio_net_hdr vh = {
 		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-		.gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+		.gso_type = v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4,
 		.hdr_len = (uint16_t)hl,
 		.gso_size = (uint16_t)(t->dev.mtu - hl),
 		.csum_start = (uint16_t)ihl,
@@ -102,7 +105,8 @@ static int finish_offload(struct tun_dev *t, const struct virtio_net_hdr *vh, ui
 		return 0;
 	}
 	uint16_t c = sk_csum(buf + start, len - start);
-	if (c == 0 && buf[9] == SK_IPPROTO_UDP)
+	uint8_t proto = (buf[0] >> 4) == 6 ? buf[6] : buf[9]; /* (IPv6: the kernel's own packets) */
+	if (c == 0 && proto == SK_IPPROTO_UDP)
 		c = 0xffff; /* RFC 768: a computed 0 is sent as all ones */
 	sk_put16(buf + at, c);
 	return (int)len;
@@ -434,7 +438,7 @@ struct sk_dev *sk_tun_open(const char *name, enum sk_tun_kind kind, unsigned fla
 		int hsz = (int)VNET_LEN;
 		t->vnet = 1;
 		if (ioctl(fd, TUNSETVNETHDRSZ, &hsz) == 0 &&
-		    ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4)) == 0)
+		    ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) == 0)
 			t->gso = 1;
 		else
 			ioctl(fd, TUNSETOFFLOAD, 0ul); /* the header stays, the offloads do not */

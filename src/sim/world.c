@@ -294,6 +294,13 @@ int sk_world_add_host(struct sk_world *w, const char *name, uint32_t addr, const
 		return r;
 	if (w->o.gso_max && (r = synack_set_gso(h->st, r, w->o.gso_max)) < 0)
 		return r;
+	if (w->o.ipv6) {
+		struct synack_ip a6 = sk_world_ip6(addr);
+		if ((r = synack_add_addr(h->st, &a6, 64, 1500, host_output, h)) < 0)
+			return r;
+		if (w->o.gso_max && (r = synack_set_gso(h->st, r, w->o.gso_max)) < 0)
+			return r;
+	}
 	synack_set_event_hook(h->st, on_event, h);
 	return i;
 }
@@ -344,6 +351,23 @@ struct sk_simnet *sk_world_net(struct sk_world *w)
 uint32_t sk_world_addr(struct sk_world *w, int host)
 {
 	return w->hosts[host].addr;
+}
+
+struct synack_ip sk_world_ip6(uint32_t addr)
+{
+	struct synack_ip ip = {SYNACK_AF_INET6, {0x20, 0x01, 0x0d, 0xb8}};
+	ip.bytes[12] = (uint8_t)(addr >> 24);
+	ip.bytes[13] = (uint8_t)(addr >> 16);
+	ip.bytes[14] = (uint8_t)(addr >> 8);
+	ip.bytes[15] = (uint8_t)addr;
+	return ip;
+}
+
+struct synack_sockaddr sk_world_sockaddr(struct sk_world *w, int host, uint16_t port)
+{
+	uint32_t a = w->hosts[host].addr;
+	struct synack_sockaddr sa = {w->o.ipv6 ? sk_world_ip6(a) : sk_ip_from4(a), port, 0};
+	return sa;
 }
 
 const char *sk_world_name(struct sk_world *w, int host)

@@ -60,6 +60,9 @@ struct sk_world_opts {
 				       * connection's time, cwnd, ssthresh, in flight, srtt, rto,
 				       * snd_una, snd_nxt, peer window; NULL: none */
 	int log_cc;                   /* log congestion-state changes (SK_REC_CC) */
+	int ipv6;                     /* every host also has 2001:db8::A/64 (A its IPv4
+				       * address in the last 32 bits), and sk_world_sockaddr
+				       * names hosts by it */
 	/* Called by sk_scenario_run when the scenario has run, before the world is freed:
 	 * its log, for pictures and for tests that look at a scenario's records. */
 	void (*on_end)(struct sk_world *w, void *arg);
@@ -79,6 +82,10 @@ synack_stack *sk_world_stack(struct sk_world *w, int host);
 struct sk_dev *sk_world_dev(struct sk_world *w, int host);
 struct sk_simnet *sk_world_net(struct sk_world *w);
 uint32_t sk_world_addr(struct sk_world *w, int host);
+/* The IPv6 address a world with ipv6 gives the host at IPv4 address addr. */
+struct synack_ip sk_world_ip6(uint32_t addr);
+/* The address a connection to host's port uses: IPv6 in a world with ipv6, else IPv4. */
+struct synack_sockaddr sk_world_sockaddr(struct sk_world *w, int host, uint16_t port);
 const char *sk_world_name(struct sk_world *w, int host);
 int sk_world_nhosts(const struct sk_world *w);
 /* The link's one-way delay as configured (µs). */

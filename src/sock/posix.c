@@ -37,6 +37,7 @@ struct px_fd {
 	uint8_t nonblock;
 	uint8_t cloexec;
 	uint8_t type;        /* SYNACK_SOCK_STREAM / SYNACK_SOCK_DGRAM */
+	uint8_t v6;          /* AF_INET6: its addresses are struct sockaddr_in6 */
 	uint8_t sstate;      /* SS_* */
 	int pend_err;        /* an error a partial transfer consumed: the next call reports it */
 	int64_t rcvtimeo_us; /* -1: wait forever; 0: do not wait */
@@ -161,12 +162,33 @@ static int wait_for(struct sk_px_wait *w, int fd, int events)
 
 enum { ADDR_BIND, ADDR_CONNECT, ADDR_SENDTO };
 
-/* sockaddr_in -> native, checked as Linux checks it for bind (inet_bind), connect
- * (tcp_v4_connect) and sendto (udp_sendmsg). */
-static int addr_in(const struct sockaddr *a, socklen_t len, struct synack_sockaddr *out, int use)
+/* sockaddr_in6 -> native, checked as Linux checks it (inet6_bind, tcp_v6_connect,
+ * udpv6_sendmsg): at least RFC 2133's 24 bytes, and AF_INET6. */
+static int addr_in6(const struct sockaddr *a, socklen_t len, struct synack_sockaddr *out)
+{
+	if (len < 24)
+		return -EINVAL;
+	struct sockaddr_in6 sin6;
+	memset(&sin6, 0, sizeof(sin6));
+	memcpy(&sin6, a, len < (socklen_t)sizeof(sin6) ? (size_t)len : sizeof(sin6));
+	if (sin6.sin6_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	memset(out, 0, sizeof(*out));
+	out->ip.family = SYNACK_AF_INET6;
+	memcpy(out->ip.bytes, &sin6.sin6_addr, 16);
+	out->port = ntohs(sin6.sin6_port);
+	out->scope_id = len >= (socklen_t)sizeof(sin6) ? sin6.sin6_scope_id : 0;
+	return 0;
+}
+
+/* sockaddr_in (or, on an AF_INET6 socket, sockaddr_in6) -> native, checked as Linux checks
+ * it for bind (inet_bind), connect (tcp_v4_connect) and sendto (udp_sendmsg). */
+static int addr_in(const struct px_fd *e, const struct sockaddr *a, socklen_t len, struct synack_sockaddr *out, int use)
 {
 	if (!a)
 		return -EFAULT;
+	if (e->v6)
+		return addr_in6(a, len, out);
 	if (len < (socklen_t)sizeof(struct sockaddr_in))
 		return -EINVAL;
 	struct sockaddr_in sin;
@@ -187,6 +209,18 @@ static void addr_out(const struct synack_sockaddr *n, struct sockaddr *a, sockle
 {
 	if (!a || !len)
 		return;
+	if (n->ip.family == SYNACK_AF_INET6) {
+		struct sockaddr_in6 sin6;
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		memcpy(&sin6.sin6_addr, n->ip.bytes, 16);
+		sin6.sin6_port = htons(n->port);
+		sin6.sin6_scope_id = n->scope_id;
+		socklen_t k = *len < (socklen_t)sizeof(sin6) ? *len : (socklen_t)sizeof(sin6);
+		memcpy(a, &sin6, k);
+		*len = sizeof(sin6);
+		return;
+	}
 	struct sockaddr_in sin;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -205,7 +239,7 @@ int sk_px_socket(struct sk_px *px, int domain, int type, int protocol)
 		return -EINVAL;
 	int flags = type & (SOCK_NONBLOCK | SOCK_CLOEXEC);
 	int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (domain != AF_INET)
+	if (domain != AF_INET && domain != AF_INET6)
 		return -EAFNOSUPPORT;
 	int kind;
 	if (base == SOCK_STREAM) {
@@ -221,7 +255,7 @@ int sk_px_socket(struct sk_px *px, int domain, int type, int protocol)
 	} else {
 		return -EINVAL;
 	}
-	int fd = synack_socket(px->st, SYNACK_AF_INET, kind);
+	int fd = synack_socket(px->st, domain == AF_INET6 ? SYNACK_AF_INET6 : SYNACK_AF_INET, kind);
 	if (fd < 0)
 		return fd;
 	struct px_fd *e = rec_new(px, fd, kind);
@@ -229,6 +263,7 @@ int sk_px_socket(struct sk_px *px, int domain, int type, int protocol)
 		synack_close(px->st, fd);
 		return -ENOMEM;
 	}
+	e->v6 = domain == AF_INET6;
 	e->nonblock = (flags & SOCK_NONBLOCK) != 0;
 	e->cloexec = (flags & SOCK_CLOEXEC) != 0;
 	return fd;
@@ -236,10 +271,11 @@ int sk_px_socket(struct sk_px *px, int domain, int type, int protocol)
 
 int sk_px_bind(struct sk_px *px, int fd, const struct sockaddr *a, socklen_t len)
 {
-	if (!rec(px, fd))
+	struct px_fd *e = rec(px, fd);
+	if (!e)
 		return -EBADF;
 	struct synack_sockaddr na;
-	int r = addr_in(a, len, &na, ADDR_BIND);
+	int r = addr_in(e, a, len, &na, ADDR_BIND);
 	if (r < 0)
 		return r;
 	return synack_bind(px->st, fd, &na);
@@ -288,6 +324,7 @@ int sk_px_accept(struct sk_px *px, int fd, struct sockaddr *a, socklen_t *len, i
 		return -ENOMEM;
 	}
 	c->sstate = SS_CONNECTED;
+	c->v6 = e->v6;
 	c->nonblock = (flags & SOCK_NONBLOCK) != 0;
 	c->cloexec = (flags & SOCK_CLOEXEC) != 0;
 	addr_out(&peer, a, len);
@@ -328,7 +365,7 @@ int sk_px_connect(struct sk_px *px, int fd, const struct sockaddr *a, socklen_t 
 		sa_family_t fam;
 		if (a && len >= (socklen_t)sizeof(fam) && (memcpy(&fam, a, sizeof(fam)), fam == AF_UNSPEC))
 			return synack_connect(px->st, fd, &na); /* dissolves the association */
-		int r = addr_in(a, len, &na, ADDR_CONNECT);
+		int r = addr_in(e, a, len, &na, ADDR_CONNECT);
 		return r < 0 ? r : synack_connect(px->st, fd, &na);
 	}
 	if (w->started) {
@@ -358,7 +395,7 @@ int sk_px_connect(struct sk_px *px, int fd, const struct sockaddr *a, socklen_t 
 		if (t && t->state != SYNACK_CLOSED)
 			return -EISCONN; /* a listener */
 		struct synack_sockaddr na;
-		int r = addr_in(a, len, &na, ADDR_CONNECT);
+		int r = addr_in(e, a, len, &na, ADDR_CONNECT);
 		if (r < 0)
 			return r;
 		r = synack_connect(px->st, fd, &na);
@@ -459,7 +496,7 @@ ssize_t sk_px_sendmsg(struct sk_px *px, int fd, const struct msghdr *m, int flag
 	if (e->type == SYNACK_SOCK_DGRAM) {
 		struct synack_sockaddr to;
 		if (m->msg_name) {
-			int r = addr_in(m->msg_name, m->msg_namelen, &to, ADDR_SENDTO);
+			int r = addr_in(e, m->msg_name, m->msg_namelen, &to, ADDR_SENDTO);
 			if (r < 0)
 				return r;
 		}

@@ -104,7 +104,10 @@ static int port_bound(const struct synack_stack *st, uint16_t port)
 static int tw_reusable(const struct synack_stack *st, const struct sk_tw *w)
 {
 	int reuse = st->cfg.tcp_tw_reuse;
-	int loopback = (w->h.key.raddr >> 24) == 127;
+	static const uint8_t lo6[16] = {[15] = 1};
+	struct sk_ends e;
+	sk_conn_ends(&w->h, &e);
+	int loopback = e.v6 ? memcmp(e.r6, lo6, 16) == 0 : (e.r4 >> 24) == 127;
 	if (!(reuse == 1 || (reuse == 2 && loopback)) || !w->ts_ok)
 		return 0;
 	return st->now - w->since > 1000000; /* TW-5: older than one second */
@@ -112,15 +115,15 @@ static int tw_reusable(const struct synack_stack *st, const struct sk_tw *w)
 
 /* Whether the 4-tuple can be used for a new outgoing connection (CONN-4), clearing a
  * reusable TIME-WAIT record (TW-5). */
-static int tuple_free(struct synack_stack *st, const struct sk_conn_key *k)
+static int tuple_free(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport)
 {
-	struct sk_conn *c = sk_ctable_find(st, k);
+	struct sk_conn *c = sk_ctable_find(st, e, lport, rport);
 	if (!c)
 		return 1;
 	if (c->kind == SK_CONN_TW && tw_reusable(st, (struct sk_tw *)c)) {
 		st->stats.tw_recycled++;
 		/* The record's end is reported like any other (TRC-5). */
-		sk_emit_state(st, -1, &c->key, SYNACK_TIME_WAIT, SYNACK_CLOSED,
+		sk_emit_state(st, -1, c, SYNACK_TIME_WAIT, SYNACK_CLOSED,
 			      "4-tuple reused (tcp_tw_reuse)");
 		sk_tw_free(st, (struct sk_tw *)c);
 		return 1;
@@ -128,17 +131,18 @@ static int tuple_free(struct synack_stack *st, const struct sk_conn_key *k)
 	return 0;
 }
 
-static int pick_ephemeral(struct synack_stack *st, struct sk_conn_key *k)
+/* A free local port for ends e (to remote port rport, or 0 for a bind alone) in *lport. */
+static int pick_ephemeral(struct synack_stack *st, const struct sk_ends *e, uint16_t *lport, uint16_t rport)
 {
 	uint32_t lo = st->cfg.ip_local_port_range[0], hi = st->cfg.ip_local_port_range[1];
 	uint32_t span = hi - lo + 1;
 	for (uint32_t i = 0; i < span; i++) {
 		uint16_t port = st->next_ephemeral;
 		st->next_ephemeral = (uint16_t)(port >= hi ? lo : (uint32_t)port + 1);
-		if (port_bound(st, port) || sk_listener_find(st, k->laddr, port))
+		if (port_bound(st, port) || sk_listener_find(st, e, port))
 			continue;
-		k->lport = port;
-		if (k->rport == 0 || tuple_free(st, k))
+		*lport = port;
+		if (rport == 0 || tuple_free(st, e, port, rport))
 			return 0;
 	}
 	return -EADDRNOTAVAIL;
@@ -146,14 +150,47 @@ static int pick_ephemeral(struct synack_stack *st, struct sk_conn_key *k)
 
 /* ---- calls ---- */
 
+/* The address a of a call on a socket (flags: TF_SOCK6, TF_V6ONLY) as the connection will
+ * hold it, in *ip: an AF_INET socket takes IPv4 alone, an AF_INET6 one IPv6, with an
+ * IPv4-mapped address meaning IPv4 unless IPV6_V6ONLY (RFC 3493 3.7, 5.3). */
+static int sock_addr(uint32_t flags, const struct synack_sockaddr *a, struct synack_ip *ip)
+{
+	if (!(flags & TF_SOCK6))
+		return a->ip.family == SYNACK_AF_INET ? (*ip = a->ip, 0) : -EAFNOSUPPORT;
+	if (a->ip.family != SYNACK_AF_INET6)
+		return -EAFNOSUPPORT;
+	*ip = sk_ip_unmap(&a->ip);
+	if (ip->family == SYNACK_AF_INET && (flags & TF_V6ONLY))
+		return -EINVAL;
+	return 0;
+}
+
+/* A socket's end as its family names it: an AF_INET6 socket's IPv4 ends IPv4-mapped. */
+static struct synack_sockaddr sock_name(const struct sk_tcb *t, int remote)
+{
+	struct synack_sockaddr sa = remote ? sk_conn_remote(&t->h) : sk_conn_local(&t->h);
+	if ((t->flags & TF_SOCK6) && sa.ip.family == SYNACK_AF_INET)
+		sa.ip = sk_ip_map6(sk_sa_addr4(&sa));
+	return sa;
+}
+
+/* The ends of a socket with its local address set to ip (of either family) and no remote. */
+static struct sk_ends ends_local(const struct synack_ip *ip)
+{
+	struct sk_ends e = {.v6 = ip->family == SYNACK_AF_INET6};
+	sk_ends_set_local(&e, ip);
+	return e;
+}
+
 int synack_socket(synack_stack *st, int family, int type)
 {
 	if (!st)
 		return -EINVAL;
-	if (family != SYNACK_AF_INET)
+	if (family != SYNACK_AF_INET && family != SYNACK_AF_INET6)
 		return -EAFNOSUPPORT;
+	int v6 = family == SYNACK_AF_INET6;
 	if (type == SYNACK_SOCK_DGRAM) {
-		struct sk_conn *u = sk_udp_new(st);
+		struct sk_conn *u = sk_udp_new(st, v6);
 		if (!u)
 			return -ENOMEM;
 		int h = handle_alloc(st, u);
@@ -163,9 +200,16 @@ int synack_socket(synack_stack *st, int family, int type)
 	}
 	if (type != SYNACK_SOCK_STREAM)
 		return -EINVAL;
-	struct sk_tcb *t = sk_tcb_new(st);
+	struct sk_tcb *t = sk_tcb_new(st, v6);
 	if (!t)
 		return -ENOMEM;
+	if (v6) {
+		/* unbound: the IPv6 wildcard, which listen() binds as such */
+		struct synack_ip any = {SYNACK_AF_INET6, {0}};
+		struct sk_ends e = ends_local(&any);
+		sk_conn_set_ends(&t->h, &e);
+		t->flags |= TF_SOCK6;
+	}
 	int h = handle_alloc(st, &t->h);
 	if (h < 0)
 		sk_tcb_free(st, t);
@@ -182,26 +226,28 @@ int synack_bind(synack_stack *st, int sock, const struct synack_sockaddr *a)
 		return -EBADF;
 	if (!a)
 		return -EFAULT;
-	struct sk_conn_key k = {0};
-	int r = sk_sa_to4(a, &k.laddr, &k.lport);
+	struct synack_ip ip;
+	int r = sock_addr(t->flags, a, &ip);
 	if (r < 0)
 		return r;
 	if (t->state != SYNACK_CLOSED || t->h.key.lport)
 		return -EINVAL;
-	if (k.laddr && !sk_addr_find(st, k.laddr))
+	struct sk_ends e = ends_local(&ip);
+	uint16_t lport = a->port;
+	if (!sk_ends_local_any(&e) && !sk_ends_local_ours(st, &e))
 		return -EADDRNOTAVAIL;
-	if (k.lport == 0) {
-		r = pick_ephemeral(st, &k);
+	if (lport == 0) {
+		r = pick_ephemeral(st, &e, &lport, 0);
 		if (r < 0)
 			return r;
-	} else if ((port_bound(st, k.lport) && !(t->flags & TF_REUSEADDR)) || sk_listener_find(st, k.laddr, k.lport)) {
+	} else if ((port_bound(st, lport) && !(t->flags & TF_REUSEADDR)) || sk_listener_clash(st, &e, t->flags, lport)) {
 		return -EADDRINUSE;
 	}
-	r = bind_ref(st, k.lport, 1);
+	r = bind_ref(st, lport, 1);
 	if (r < 0)
 		return r;
-	t->h.key.laddr = k.laddr;
-	t->h.key.lport = k.lport;
+	sk_conn_set_ends(&t->h, &e);
+	t->h.key.lport = lport;
 	t->flags |= TF_BOUND;
 	return 0;
 }
@@ -226,13 +272,16 @@ int synack_listen(synack_stack *st, int sock, int backlog)
 	if (t->state != SYNACK_CLOSED || (t->flags & TF_ACCEPTED))
 		return -EINVAL;
 	if (!t->h.key.lport) {
-		struct synack_sockaddr any = synack_sa_any(SYNACK_AF_INET, 0);
+		struct synack_sockaddr any = synack_sa_any((t->flags & TF_SOCK6) ? SYNACK_AF_INET6 : SYNACK_AF_INET, 0);
 		int r = synack_bind(st, sock, &any);
 		if (r < 0)
 			return r;
 	}
-	struct sk_tcb *other = sk_listener_find(st, t->h.key.laddr, t->h.key.lport);
-	if (other && other->h.key.laddr == t->h.key.laddr)
+	/* Another listener whose address overlaps (sockets bound alike with SO_REUSEADDR
+	 * that both listen): a conflict, as in Linux. */
+	struct sk_ends mine;
+	sk_conn_ends(&t->h, &mine);
+	if (sk_listener_clash(st, &mine, t->flags, t->h.key.lport))
 		return -EADDRINUSE;
 	t->lst = calloc(1, sizeof(*t->lst));
 	if (!t->lst)
@@ -266,7 +315,7 @@ static int do_accept(synack_stack *st, int sock, struct synack_sockaddr *peer)
 	t->parent = NULL;
 	t->flags |= TF_ACCEPTED;
 	if (peer)
-		*peer = sk_sa_from4(t->h.key.raddr, t->h.key.rport);
+		*peer = sock_name(t, 1);
 	return h;
 }
 
@@ -293,32 +342,42 @@ static int do_connect(synack_stack *st, int sock, const struct synack_sockaddr *
 	default:
 		return -EISCONN; /* a listener too, as Linux's inet_stream_connect */
 	}
-	uint32_t raddr;
-	uint16_t rport;
-	int r = sk_sa_to4(a, &raddr, &rport);
+	struct synack_ip rip;
+	int r = sock_addr(t->flags, a, &rip);
+	if (r == -EINVAL)
+		r = -ENETUNREACH; /* IPV6_V6ONLY and an IPv4-mapped peer, as Linux says */
 	if (r < 0)
 		return r;
-	if (raddr == 0 || rport == 0)
+	uint16_t lport = t->h.key.lport, rport = a->port;
+	if (sk_ip_is_any(&rip) || rport == 0)
 		return -EINVAL;
-	struct sk_conn_key k = {.laddr = t->h.key.laddr, .lport = t->h.key.lport, .raddr = raddr, .rport = rport};
-	if (!k.laddr)
-		k.laddr = sk_route_src(st, raddr);
-	if (!k.laddr)
+	struct sk_ends e;
+	sk_conn_ends(&t->h, &e);
+	if (e.v6 != (rip.family == SYNACK_AF_INET6)) {
+		/* an AF_INET6 socket to an IPv4 peer: only from the wildcard */
+		if (!sk_ends_local_any(&e))
+			return -ENETUNREACH;
+		e = ends_local(&(struct synack_ip){rip.family, {0}});
+	}
+	sk_ends_set_remote(&e, &rip);
+	if (sk_ends_local_any(&e) && sk_route_src_ends(st, &e) < 0)
 		return -ENETUNREACH;
-	if (k.lport) {
-		if (!tuple_free(st, &k))
+	if (lport) {
+		if (!tuple_free(st, &e, lport, rport))
 			return -EADDRINUSE;
 	} else {
-		r = pick_ephemeral(st, &k);
+		r = pick_ephemeral(st, &e, &lport, rport);
 		if (r < 0)
 			return r;
 	}
-	t->h.key = k;
-	t->iss = sk_tcp_isn(st, &k);
+	sk_conn_set_ends(&t->h, &e);
+	t->h.key.lport = lport;
+	t->h.key.rport = rport;
+	t->iss = sk_tcp_isn(st, &e, lport, rport);
 	t->snd_una = t->snd_nxt = t->snd_max = t->snd_sml = t->cwnd_usage_seq = t->iss;
-	t->adv_mss = sk_tcp_our_mss(st, k.raddr, t->user_mss);
+	t->adv_mss = sk_tcp_our_mss(st, &e, t->user_mss);
 	t->rcv_wscale = st->cfg.tcp_window_scaling ? sk_tcp_wscale_for(st, t) : 0;
-	t->ts_offset = (uint32_t)sk_siphash_4u32(&st->key, k.laddr, k.raddr, 0x54534f46, 0);
+	t->ts_offset = sk_tcp_ts_offset(st, &e);
 	t->rto = st->cfg.tcp_rto_initial_ms * 1000u;
 	t->backoff = 0;
 	t->soerror = 0;
@@ -572,7 +631,7 @@ int synack_getsockname(synack_stack *st, int sock, struct synack_sockaddr *a)
 		return -EBADF;
 	if (!a)
 		return -EFAULT;
-	*a = sk_sa_from4(t->h.key.laddr, t->h.key.lport);
+	*a = sock_name(t, 0);
 	return 0;
 }
 
@@ -591,7 +650,7 @@ int synack_getpeername(synack_stack *st, int sock, struct synack_sockaddr *a)
 		return -EFAULT;
 	if (t->state == SYNACK_LISTEN || t->state == SYNACK_CLOSED || t->state == SYNACK_SYN_SENT)
 		return -ENOTCONN;
-	*a = sk_sa_from4(t->h.key.raddr, t->h.key.rport);
+	*a = sock_name(t, 1);
 	return 0;
 }
 
@@ -700,6 +759,13 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 			return -ENOPROTOOPT;
 		}
 	}
+	if (level == SYNACK_IPPROTO_IPV6 && name == SYNACK_IPV6_V6ONLY && (t->flags & TF_SOCK6)) {
+		/* as Linux: only before the socket has a port */
+		if (t->state != SYNACK_CLOSED || t->h.key.lport)
+			return -EINVAL;
+		t->flags = v ? t->flags | TF_V6ONLY : t->flags & ~TF_V6ONLY;
+		return 0;
+	}
 	if (level != SYNACK_IPPROTO_TCP)
 		return -ENOPROTOOPT;
 	switch (name) {
@@ -804,6 +870,8 @@ static int do_getsockopt(synack_stack *st, int sock, int level, int name, void *
 		int r = sk_udp_getsockopt(st, u, level, name, &v);
 		return r < 0 ? r : put_int(val, len, v);
 	}
+	if (level == SYNACK_IPPROTO_IPV6 && name == SYNACK_IPV6_V6ONLY && (t->flags & TF_SOCK6))
+		return put_int(val, len, (t->flags & TF_V6ONLY) != 0);
 	if (level == SYNACK_SOL_SOCKET) {
 		switch (name) {
 		case SYNACK_SO_TYPE:
@@ -811,7 +879,7 @@ static int do_getsockopt(synack_stack *st, int sock, int level, int name, void *
 		case SYNACK_SO_PROTOCOL:
 			return put_int(val, len, SYNACK_IPPROTO_TCP);
 		case SYNACK_SO_DOMAIN:
-			return put_int(val, len, 2); /* AF_INET */
+			return put_int(val, len, (t->flags & TF_SOCK6) ? SYNACK_AF_INET6 : SYNACK_AF_INET);
 		case SYNACK_SO_ACCEPTCONN:
 			return put_int(val, len, t->state == SYNACK_LISTEN);
 		case SYNACK_SO_RCVBUF:
@@ -939,7 +1007,7 @@ static ssize_t do_recvfrom(synack_stack *st, int sock, void *buf, size_t len, in
 		return sk_udp_recvfrom(st, u, buf, len, flags, from);
 	ssize_t n = synack_recv(st, sock, buf, len, flags);
 	if (n >= 0 && from && synack_getpeername(st, sock, from) < 0)
-		*from = sk_sa_from4(0, 0);
+		*from = synack_sa_any(SYNACK_AF_INET, 0);
 	return n;
 }
 
@@ -965,8 +1033,7 @@ static void list_tcb(struct synack_stack *st, struct sk_tcb *t, synack_sock_fn f
 {
 	struct synack_tcp_info info;
 	struct synack_sock_entry e = {.sock = t->handle, .type = SYNACK_SOCK_STREAM, .state = t->state,
-				      .local = sk_sa_from4(t->h.key.laddr, t->h.key.lport),
-				      .remote = sk_sa_from4(t->h.key.raddr, t->h.key.rport), .retrans = t->backoff};
+				      .local = sock_name(t, 0), .remote = sock_name(t, 1), .retrans = t->backoff};
 	if (t->state == SYNACK_LISTEN) {
 		e.recv_q = t->lst->aq_len;
 		e.send_q = t->lst->backlog;
@@ -1006,8 +1073,7 @@ void synack_sock_foreach(synack_stack *st, synack_sock_fn fn, void *ctx)
 	for (size_t b = 0; b <= st->conns.mask; b++) {
 		for (struct sk_conn *c = st->conns.b[b]; c; c = c->hnext) {
 			struct synack_sock_entry e = {.sock = -1, .type = SYNACK_SOCK_STREAM,
-						      .local = sk_sa_from4(c->key.laddr, c->key.lport),
-						      .remote = sk_sa_from4(c->key.raddr, c->key.rport)};
+						      .local = sk_conn_local(c), .remote = sk_conn_remote(c)};
 			if (c->kind == SK_CONN_TCB) {
 				if (((struct sk_tcb *)c)->handle < 0)
 					list_tcb(st, (struct sk_tcb *)c, fn, ctx);

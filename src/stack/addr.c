@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/siphash.h"
+#include "wire/checksum.h"
 #include "wire/ipv4.h"
 #include "wire/ipv6.h"
 
@@ -120,4 +122,95 @@ int sk_add_addr4(synack_stack *st, uint32_t addr, uint8_t prefix_len, uint32_t m
 {
 	struct synack_ip ip = sk_ip_from4(addr);
 	return synack_add_addr(st, &ip, prefix_len, mtu, out, ctx);
+}
+
+struct sk_ends sk_ends6(const uint8_t local[16], const uint8_t remote[16])
+{
+	struct sk_ends e = {.v6 = 1};
+	memcpy(e.l6, local, 16);
+	memcpy(e.r6, remote, 16);
+	return e;
+}
+
+static struct synack_ip ip6_of(const uint8_t b[16])
+{
+	struct synack_ip ip = {SYNACK_AF_INET6, {0}};
+	memcpy(ip.bytes, b, 16);
+	return ip;
+}
+
+struct synack_ip sk_ends_local(const struct sk_ends *e)
+{
+	return e->v6 ? ip6_of(e->l6) : sk_ip_from4(e->l4);
+}
+
+struct synack_ip sk_ends_remote(const struct sk_ends *e)
+{
+	return e->v6 ? ip6_of(e->r6) : sk_ip_from4(e->r4);
+}
+
+static int set_end(const struct sk_ends *e, const struct synack_ip *ip, uint32_t *a4, uint8_t *a6)
+{
+	struct synack_ip u = e->v6 ? *ip : sk_ip_unmap(ip);
+	if (!e->v6)
+		return sk_ip_to4(&u, a4);
+	if (u.family != SYNACK_AF_INET6)
+		return -EAFNOSUPPORT;
+	memcpy(a6, u.bytes, 16);
+	return 0;
+}
+
+int sk_ends_set_local(struct sk_ends *e, const struct synack_ip *ip)
+{
+	return set_end(e, ip, &e->l4, e->l6);
+}
+
+int sk_ends_set_remote(struct sk_ends *e, const struct synack_ip *ip)
+{
+	return set_end(e, ip, &e->r4, e->r6);
+}
+
+uint32_t sk_ends_csum(const struct sk_ends *e)
+{
+	if (!e->v6)
+		return (e->l4 >> 16) + (e->l4 & 0xffff) + (e->r4 >> 16) + (e->r4 & 0xffff);
+	return sk_csum_add(sk_csum_add(0, e->l6, 16), e->r6, 16);
+}
+
+uint64_t sk_ends_hash(const struct sk_siphash_key *key, const struct sk_ends *e, uint32_t w2, uint32_t w3)
+{
+	if (!e->v6)
+		return sk_siphash_4u32(key, e->l4, e->r4, w2, w3);
+	uint8_t b[40];
+	memcpy(b, e->l6, 16);
+	memcpy(b + 16, e->r6, 16);
+	memcpy(b + 32, &w2, 4);
+	memcpy(b + 36, &w3, 4);
+	return sk_siphash(key, b, sizeof(b));
+}
+
+int sk_ends_local_any(const struct sk_ends *e)
+{
+	static const uint8_t zero[16];
+	return e->v6 ? memcmp(e->l6, zero, 16) == 0 : e->l4 == 0;
+}
+
+static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+struct synack_ip sk_ip_unmap(const struct synack_ip *ip)
+{
+	if (ip->family != SYNACK_AF_INET6 || memcmp(ip->bytes, mapped_prefix, 12) != 0)
+		return *ip;
+	return synack_ip4(ip->bytes[12], ip->bytes[13], ip->bytes[14], ip->bytes[15]);
+}
+
+struct synack_ip sk_ip_map6(uint32_t addr)
+{
+	struct synack_ip ip = {SYNACK_AF_INET6, {0}};
+	memcpy(ip.bytes, mapped_prefix, 12);
+	ip.bytes[12] = (uint8_t)(addr >> 24);
+	ip.bytes[13] = (uint8_t)(addr >> 16);
+	ip.bytes[14] = (uint8_t)(addr >> 8);
+	ip.bytes[15] = (uint8_t)addr;
+	return ip;
 }

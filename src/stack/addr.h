@@ -7,6 +7,46 @@
 
 #include <synack/synack.h>
 
+struct sk_siphash_key;
+
+/* Both ends of a flow seen from this stack, of one family: TCP and UDP carry them from a
+ * packet's arrival to the answer and from a socket to each packet it sends. IPv4 addresses
+ * are the IP layer's host-order integers, IPv6 ones 16 bytes in network order. */
+struct sk_ends {
+	uint8_t v6;
+	uint32_t l4, r4;
+	uint8_t l6[16], r6[16];
+};
+
+static inline struct sk_ends sk_ends4(uint32_t local, uint32_t remote)
+{
+	struct sk_ends e = {.v6 = 0, .l4 = local, .r4 = remote};
+	return e;
+}
+/* The ends of an IPv6 packet that arrived from src for dst. */
+struct sk_ends sk_ends6(const uint8_t local[16], const uint8_t remote[16]);
+/* Each end in the public form. */
+struct synack_ip sk_ends_local(const struct sk_ends *e);
+struct synack_ip sk_ends_remote(const struct sk_ends *e);
+/* Sets the local or the remote end from a public address of e's family (an IPv4-mapped
+ * IPv6 address counts as IPv4 when e is IPv4): 0 or -EAFNOSUPPORT. */
+int sk_ends_set_local(struct sk_ends *e, const struct synack_ip *ip);
+int sk_ends_set_remote(struct sk_ends *e, const struct synack_ip *ip);
+/* The one's-complement sum of both addresses: the pseudo-header's address part for
+ * sk_tcp_parse_sum / sk_tcp_emit_sum. */
+uint32_t sk_ends_csum(const struct sk_ends *e);
+/* A keyed hash of both addresses and two more words (ports, a purpose): for IPv4 exactly
+ * sk_siphash_4u32(key, l4, r4, w2, w3), so IPv4 ISNs, cookies and buckets are as before. */
+uint64_t sk_ends_hash(const struct sk_siphash_key *key, const struct sk_ends *e, uint32_t w2, uint32_t w3);
+/* 1 when the local end is unset (0.0.0.0 or ::). */
+int sk_ends_local_any(const struct sk_ends *e);
+
+/* An IPv4-mapped IPv6 address (::ffff:a.b.c.d, RFC 4291 2.5.5.2) as the IPv4 address it
+ * maps, any other address unchanged: how dual-stack sockets see IPv4 peers. */
+struct synack_ip sk_ip_unmap(const struct synack_ip *ip);
+/* The IPv4-mapped IPv6 form of an IPv4 address. */
+struct synack_ip sk_ip_map6(uint32_t addr);
+
 /* The public form of a host-order IPv4 address, and of it with a port. */
 struct synack_ip sk_ip_from4(uint32_t addr);
 struct synack_sockaddr sk_sa_from4(uint32_t addr, uint16_t port);

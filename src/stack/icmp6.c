@@ -1,9 +1,14 @@
 /* ICMPv6 (RFC 4443) at the stack: echo requests answered, errors sent under RFC 4443
- * 2.4's rules and the shared rate limit, and errors received counted. (Errors delivered
- * to TCP and UDP sockets, Packet Too Big and neighbour discovery: issue 11.) */
+ * 2.4's rules and the shared rate limit, and errors received handed to the TCP connection
+ * or UDP socket they are about (Packet Too Big lowering a connection's MSS, RFC 8201).
+ * Neighbour discovery is the Ethernet adapter's (link/ethif). */
+#include <errno.h>
 #include <string.h>
 
+#include "stack/addr.h"
 #include "stack/stack.h"
+#include "tcp/tcb.h"
+#include "udp/udp.h"
 #include "wire/icmp6.h"
 #include "wire/ipv6.h"
 
@@ -34,7 +39,58 @@ static void echo_reply(struct synack_stack *st, const struct sk_ipv6 *h, const s
 		return;
 	st->stats.icmp_out++;
 	st->stats.icmp_echo_replies++;
-	sk_ip6_send(st, src, dst, SK_IPPROTO_ICMPV6, (size_t)n);
+	sk_ip6_send(st, src, dst, SK_IPPROTO_ICMPV6, (size_t)n, 0);
+}
+
+/* The errno an ICMPv6 error stands for, and whether it may end a connection being opened
+ * (hard), as Linux's icmpv6_err_convert. -1: not an error for sockets. */
+static int error_errno(uint8_t type, uint8_t code, int *hard)
+{
+	static const struct {
+		int err, hard;
+	} unreach[] = {{ENETUNREACH, 0}, {EACCES, 1}, {EHOSTUNREACH, 0}, {EHOSTUNREACH, 0},
+		       {ECONNREFUSED, 1}, {EACCES, 1}, {EACCES, 1}};
+	*hard = 0;
+	switch (type) {
+	case SK_ICMP6_UNREACH:
+		if (code >= sizeof(unreach) / sizeof(unreach[0]))
+			return EHOSTUNREACH;
+		*hard = unreach[code].hard;
+		return unreach[code].err;
+	case SK_ICMP6_PKT_TOO_BIG:
+		return EMSGSIZE;
+	case SK_ICMP6_PARAM_PROB:
+		*hard = 1;
+		return EPROTO;
+	case SK_ICMP6_TIME_EXCEEDED:
+		return EHOSTUNREACH;
+	default:
+		return -1;
+	}
+}
+
+/* An error about a packet we sent (its quote names one of our addresses as source) goes to
+ * the TCP connection or UDP socket it came from (RFC 4443 3: passed to the upper layer). */
+static void error_to_socket(struct synack_stack *st, const struct sk_icmp6 *m)
+{
+	struct sk_icmp6_quote q;
+	int hard;
+	int err = error_errno(m->type, m->code, &hard);
+	if (err < 0 || sk_icmp6_parse_quote(m, &q) < 0 || !sk_addr6_find(st, q.ip.src))
+		return;
+	struct sk_ends e = sk_ends6(q.ip.src, q.ip.dst);
+	if (m->type == SK_ICMP6_PKT_TOO_BIG) {
+		/* RFC 8201 4: never below the IPv6 minimum link MTU (lowered there, not
+		 * ignored: RFC 8021 retired the atomic fragments a smaller one asked for) */
+		uint32_t mtu = m->rest < 1280 ? 1280 : m->rest;
+		if (q.proto == SK_IPPROTO_TCP && q.l4_len >= 8)
+			sk_tcp_icmp_report(st, &e, q.sport, q.dport, q.tcp_seq, err, 0, mtu);
+		return;
+	}
+	if (q.proto == SK_IPPROTO_TCP && q.l4_len >= 8)
+		sk_tcp_icmp_report(st, &e, q.sport, q.dport, q.tcp_seq, err, hard, 0);
+	else if (q.proto == SK_IPPROTO_UDP && q.l4_len >= 4)
+		sk_udp_icmp_report(st, &e, q.sport, q.dport, err);
 }
 
 void sk_icmp6_input(struct synack_stack *st, const uint8_t *pkt, size_t len, size_t off)
@@ -47,10 +103,12 @@ void sk_icmp6_input(struct synack_stack *st, const uint8_t *pkt, size_t len, siz
 		st->stats.icmp_in_bad++;
 		return;
 	}
-	if (m.type == SK_ICMP6_ECHO_REQUEST && m.code == 0)
+	if (m.type == SK_ICMP6_ECHO_REQUEST && m.code == 0) {
 		echo_reply(st, &h, &m);
-	else if (sk_icmp6_is_error(m.type))
+	} else if (sk_icmp6_is_error(m.type)) {
 		st->stats.icmp_errors_in++;
+		error_to_socket(st, &m);
+	}
 	/* Other informational messages (echo replies, neighbour discovery) are not ours yet:
 	 * RFC 4443 2.4(b) says to drop those not known. */
 }
@@ -74,5 +132,5 @@ void sk_icmp6_send_error(struct synack_stack *st, uint8_t type, uint8_t code, ui
 	if (n < 0)
 		return;
 	st->stats.icmp_out++;
-	sk_ip6_send(st, src, dst, SK_IPPROTO_ICMPV6, (size_t)n);
+	sk_ip6_send(st, src, dst, SK_IPPROTO_ICMPV6, (size_t)n, 0);
 }

@@ -1,11 +1,14 @@
 /* IPv6 in and out (RFC 8200): the fixed header and the extension-header chain checked,
- * with the parameter problem each fault earns; ICMPv6 handed on; the rest counted. TCP
- * and UDP over IPv6, fragments and neighbour discovery are not here yet (issue 11). */
+ * with the parameter problem each fault earns; fragments put back together; ICMPv6, TCP
+ * and UDP handed on; routes and source addresses for IPv6 destinations. */
 #include <errno.h>
 #include <string.h>
 
 #include "base/siphash.h"
+#include "stack/addr.h"
 #include "stack/stack.h"
+#include "tcp/tcb.h"
+#include "udp/udp.h"
 #include "wire/icmp6.h"
 #include "wire/ipv6.h"
 
@@ -76,9 +79,25 @@ void sk_ip6_input(struct synack_stack *st, const uint8_t *pkt, size_t len)
 		break;
 	case SK_IPPROTO_NONE:
 		break; /* RFC 8200 4.7: nothing follows */
+	case SK_IPPROTO_TCP:
+	case SK_IPPROTO_UDP: {
+		if (!sk_addr6_find(st, h.dst)) {
+			/* TCP and UDP are unicast only here: a multicast destination is not
+			 * one of our sockets' (RFC 9293 3.9.1: never answered either) */
+			st->stats.ip_in_not_mine++;
+			break;
+		}
+		struct sk_ends e = sk_ends6(h.dst, h.src);
+		if (w.proto == SK_IPPROTO_TCP) {
+			sk_tcp_input_ends(st, &e, h.tclass & 3, pkt + w.off, end - w.off);
+		} else if (sk_udp_input_ends(st, &e, pkt + w.off, end - w.off) == 1) {
+			/* RFC 4443 3.1: port unreachable, as for IPv4 (UDP-4) */
+			sk_icmp6_send_error(st, SK_ICMP6_UNREACH, SK_ICMP6_UNREACH_PORT, 0, pkt, end);
+		}
+		break;
+	}
 	default:
-		/* TCP and UDP over IPv6 come with issue 11; until then, as an unknown protocol
-		 * would be, but without an answer that would tell the peer they never will. */
+		/* (the walk answered every protocol we do not speak: this is unreachable) */
 		st->stats.ip_in_proto_unknown++;
 		break;
 	}
@@ -141,19 +160,67 @@ static int fragment(struct synack_stack *st, const struct sk_addr_entry *a, stru
 	return r < 0 ? r : 0;
 }
 
-int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t dst[16], uint8_t next, size_t len)
+int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t dst[16], uint8_t next, size_t len,
+		uint8_t tclass)
 {
 	const struct sk_addr_entry *a = sk_addr6_find(st, src);
 	if (!a) {
 		st->stats.output_errors++;
 		return -ENETUNREACH;
 	}
-	struct sk_ipv6 h = {.flow = flow_label(st, src, dst, next), .payload_len = (uint16_t)len, .next = next,
-			    .hop_limit = st->cfg.ip_default_ttl};
+	struct sk_ipv6 h = {.tclass = tclass, .flow = flow_label(st, src, dst, next), .payload_len = (uint16_t)len,
+			    .next = next, .hop_limit = st->cfg.ip_default_ttl};
 	memcpy(h.src, src, 16);
 	memcpy(h.dst, dst, 16);
-	if (SK_IPV6_HLEN + len > a->mtu)
+	/* a TCP super-segment leaves whole on a TSO link, as over IPv4 */
+	if (SK_IPV6_HLEN + len > a->mtu && !(next == SK_IPPROTO_TCP && SK_IPV6_HLEN + len <= a->gso_max))
 		return fragment(st, a, &h, len);
 	sk_ipv6_emit(st->out, SK_IPV6_HLEN, &h);
 	return emit(st, a, st->out, SK_IPV6_HLEN + len);
+}
+
+static int prefix_match(const uint8_t a[16], const uint8_t b[16], unsigned plen)
+{
+	unsigned whole = plen / 8, rest = plen % 8;
+	if (memcmp(a, b, whole) != 0)
+		return 0;
+	return !rest || ((a[whole] ^ b[whole]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+/* Routing: the IPv6 address whose prefix holds dst, else the first IPv6 one (a default
+ * route out of its link). */
+static const struct sk_addr_entry *route6(const struct synack_stack *st, const uint8_t dst[16])
+{
+	const struct sk_addr_entry *first = NULL;
+	for (int i = 0; i < st->naddrs; i++) {
+		const struct sk_addr_entry *a = &st->addrs[i];
+		if (a->family != SYNACK_AF_INET6)
+			continue;
+		if (prefix_match(a->a6, dst, a->plen))
+			return a;
+		if (!first)
+			first = a;
+	}
+	return first;
+}
+
+uint32_t sk_route6_mtu(const struct synack_stack *st, const uint8_t dst[16])
+{
+	const struct sk_addr_entry *a = route6(st, dst);
+	return a ? a->mtu : 1280;
+}
+
+uint32_t sk_route6_gso(const struct synack_stack *st, const uint8_t dst[16])
+{
+	const struct sk_addr_entry *a = route6(st, dst);
+	return a ? a->gso_max : 0;
+}
+
+int sk_route6_src(const struct synack_stack *st, const uint8_t dst[16], uint8_t src[16])
+{
+	const struct sk_addr_entry *a = route6(st, dst);
+	if (!a)
+		return -ENETUNREACH;
+	memcpy(src, a->a6, 16);
+	return 0;
 }

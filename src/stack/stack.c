@@ -283,6 +283,41 @@ uint32_t sk_route_src(const struct synack_stack *st, uint32_t dst)
 	return a ? a->addr : 0;
 }
 
+uint8_t *sk_l4_payload(struct synack_stack *st, const struct sk_ends *e)
+{
+	return e->v6 ? sk_ip6_payload(st) : sk_ip_payload(st);
+}
+
+int sk_l4_send(struct synack_stack *st, const struct sk_ends *e, uint8_t proto, size_t len, int df, uint8_t ecn)
+{
+	if (e->v6)
+		return sk_ip6_send(st, e->l6, e->r6, proto, len, ecn);
+	return sk_ip_send(st, e->l4, e->r4, proto, len, df, ecn);
+}
+
+uint32_t sk_route_mtu_ends(const struct synack_stack *st, const struct sk_ends *e)
+{
+	return e->v6 ? sk_route6_mtu(st, e->r6) : sk_route_mtu(st, e->r4);
+}
+
+uint32_t sk_route_gso_ends(const struct synack_stack *st, const struct sk_ends *e)
+{
+	return e->v6 ? sk_route6_gso(st, e->r6) : sk_route_gso(st, e->r4);
+}
+
+int sk_route_src_ends(const struct synack_stack *st, struct sk_ends *e)
+{
+	if (e->v6)
+		return sk_route6_src(st, e->r6, e->l6);
+	e->l4 = sk_route_src(st, e->r4);
+	return e->l4 ? 0 : -ENETUNREACH;
+}
+
+int sk_ends_local_ours(const struct synack_stack *st, const struct sk_ends *e)
+{
+	return e->v6 ? sk_addr6_find(st, e->l6) != NULL : sk_addr_find(st, e->l4) != NULL;
+}
+
 int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len, int df, uint8_t tos)
 {
 	const struct sk_addr_entry *a = sk_addr_find(st, src);
@@ -452,7 +487,7 @@ void synack_set_event_hook(synack_stack *st, synack_event_fn fn, void *ctx)
 	st->event_ctx = ctx;
 }
 
-void sk_emit_state(struct synack_stack *st, int handle, const struct sk_conn_key *k, int old_state, int new_state,
+void sk_emit_state(struct synack_stack *st, int handle, const struct sk_conn *c, int old_state, int new_state,
 		   const char *cause)
 {
 	if (!st->event_fn)
@@ -461,9 +496,9 @@ void sk_emit_state(struct synack_stack *st, int handle, const struct sk_conn_key
 		.type = SYNACK_EVENT_STATE, .now = st->now, .sock = handle,
 		.old_state = old_state, .new_state = new_state, .cause = cause,
 	};
-	if (k) {
-		e.local = sk_sa_from4(k->laddr, k->lport);
-		e.remote = sk_sa_from4(k->raddr, k->rport);
+	if (c) {
+		e.local = sk_conn_local(c);
+		e.remote = sk_conn_remote(c);
 	}
 	st->event_fn(st->event_ctx, &e);
 }

@@ -128,7 +128,13 @@ static inline uint8_t *sk_ip6_payload(struct synack_stack *st) { return st->out 
  * a flow label from a hash of the flow (RFC 6437), in fragments when it is over the link's
  * MTU (IP6-2). 0 or -errno (-ENETUNREACH: no IPv6 address to send from; -EMSGSIZE: too
  * long even for fragments). */
-int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t dst[16], uint8_t next, size_t len);
+int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t dst[16], uint8_t next, size_t len,
+		uint8_t tclass);
+/* The MTU and the TSO limit of the route to dst, and the source address for it (0 or
+ * -ENETUNREACH when there is no IPv6 address). */
+uint32_t sk_route6_mtu(const struct synack_stack *st, const uint8_t dst[16]);
+uint32_t sk_route6_gso(const struct synack_stack *st, const uint8_t dst[16]);
+int sk_route6_src(const struct synack_stack *st, const uint8_t dst[16], uint8_t src[16]);
 /* The IPv6 address entry holding a, or NULL. */
 const struct sk_addr_entry *sk_addr6_find(const struct synack_stack *st, const uint8_t a[16]);
 /* An ICMPv6 message addressed to us: its packet, and where the message starts. */
@@ -160,8 +166,24 @@ uint32_t sk_route_gso(const struct synack_stack *st, uint32_t dst);
 /* Source address for dst. */
 uint32_t sk_route_src(const struct synack_stack *st, uint32_t dst);
 
-struct sk_conn_key;
-void sk_emit_state(struct synack_stack *st, int handle, const struct sk_conn_key *k, int old_state,
+/* ---- both families: a flow's ends (stack/addr.h) decide which IP layer ---- */
+struct sk_ends;
+/* Where an outgoing TCP or UDP payload for ends e is built: after the IPv4 or IPv6 header. */
+uint8_t *sk_l4_payload(struct synack_stack *st, const struct sk_ends *e);
+/* Sends that payload (proto, len) from e's local to its remote end: IPv4 with DF for TCP
+ * (df), IPv6 (which never fragments on the way); ecn is the ECN codepoint. */
+int sk_l4_send(struct synack_stack *st, const struct sk_ends *e, uint8_t proto, size_t len, int df, uint8_t ecn);
+/* MTU and TSO limit towards e's remote end. */
+uint32_t sk_route_mtu_ends(const struct synack_stack *st, const struct sk_ends *e);
+uint32_t sk_route_gso_ends(const struct synack_stack *st, const struct sk_ends *e);
+/* Fills e's local end with the source address for its remote end: 0 or -ENETUNREACH. */
+int sk_route_src_ends(const struct synack_stack *st, struct sk_ends *e);
+/* 1 when e's local end is one of our addresses. */
+int sk_ends_local_ours(const struct synack_stack *st, const struct sk_ends *e);
+
+struct sk_conn;
+/* A state change of the connection c (NULL: none known) for the event hook. */
+void sk_emit_state(struct synack_stack *st, int handle, const struct sk_conn *c, int old_state,
 		   int new_state, const char *cause);
 
 #endif

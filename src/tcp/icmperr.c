@@ -17,13 +17,17 @@ static int hard_error(uint8_t type, uint8_t code)
 	return type == SK_ICMP_UNREACH && (code == SK_ICMP_UNREACH_PROTO || code == SK_ICMP_UNREACH_PORT);
 }
 
-static void lower_mss(struct synack_stack *st, struct sk_tcb *t, uint16_t mtu)
+static void lower_mss(struct synack_stack *st, struct sk_tcb *t, uint32_t mtu)
 {
-	uint32_t m = mtu < PMTU_MIN ? PMTU_MIN : mtu;
-	uint32_t route = sk_route_mtu(st, t->h.key.raddr);
+	struct sk_ends e;
+	sk_conn_ends(&t->h, &e);
+	/* IPv6's minimum link MTU is 1280 (RFC 8201 4: a smaller one is not believed) */
+	uint32_t floor = e.v6 ? 1280u : PMTU_MIN;
+	uint32_t m = mtu < floor ? floor : mtu;
+	uint32_t route = sk_route_mtu_ends(st, &e);
 	if (m > route)
 		m = route;
-	uint32_t mss = m - 40;
+	uint32_t mss = m - (e.v6 ? 60u : 40u);
 	if (mss >= t->mss)
 		return;
 	t->mss = (uint16_t)mss;
@@ -42,14 +46,24 @@ void sk_tcp_icmp_error(struct synack_stack *st, const struct sk_icmp_quote *q, u
 {
 	if (q->l4_len < 8)
 		return; /* no sequence number to check: ignore (RFC 5927 4.1) */
-	struct sk_conn_key k = {.laddr = q->ip.src, .raddr = q->ip.dst, .lport = q->sport, .rport = q->dport};
-	struct sk_conn *c = sk_ctable_find(st, &k);
+	struct sk_ends e = sk_ends4(q->ip.src, q->ip.dst);
+	int pmtu = mtu || (type == SK_ICMP_UNREACH && code == SK_ICMP_UNREACH_NEEDFRAG);
+	if (pmtu && mtu < 68)
+		return;
+	sk_tcp_icmp_report(st, &e, q->sport, q->dport, q->tcp_seq, pmtu ? 0 : sk_icmp_errno(type, code),
+			   hard_error(type, code), pmtu ? mtu : 0);
+}
+
+void sk_tcp_icmp_report(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport, uint32_t seq,
+			int err, int hard, uint32_t mtu)
+{
+	struct sk_conn *c = sk_ctable_find(st, e, lport, rport);
 	if (!c)
 		return;
 	if (c->kind == SK_CONN_SYN) {
-		struct sk_syn *e = (struct sk_syn *)c;
-		if (q->tcp_seq == e->iss && hard_error(type, code))
-			sk_syn_drop(st, e, "ICMP unreachable");
+		struct sk_syn *y = (struct sk_syn *)c;
+		if (seq == y->iss && hard && !mtu)
+			sk_syn_drop(st, y, "ICMP unreachable");
 		return;
 	}
 	if (c->kind != SK_CONN_TCB)
@@ -57,15 +71,13 @@ void sk_tcp_icmp_error(struct synack_stack *st, const struct sk_icmp_quote *q, u
 	struct sk_tcb *t = (struct sk_tcb *)c;
 	sk_ready_touch(st, t->handle);
 	/* RFC 5927 4.1: only errors about data we have in flight. */
-	if (!seq_in(q->tcp_seq, t->snd_una, t->snd_max) && !(t->state == SYNACK_SYN_SENT && q->tcp_seq == t->iss))
+	if (!seq_in(seq, t->snd_una, t->snd_max) && !(t->state == SYNACK_SYN_SENT && seq == t->iss))
 		return;
-	if (mtu || (type == SK_ICMP_UNREACH && code == SK_ICMP_UNREACH_NEEDFRAG)) {
-		if (mtu >= 68)
-			lower_mss(st, t, mtu);
+	if (mtu) {
+		lower_mss(st, t, mtu);
 		return;
 	}
-	int err = sk_icmp_errno(type, code);
-	if ((t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RCVD) && hard_error(type, code)) {
+	if ((t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RCVD) && hard) {
 		st->stats.tcp_attempt_fails++;
 		sk_tcb_drop(st, t, err, "ICMP unreachable");
 		return;

@@ -96,11 +96,21 @@ static void challenge_ack(struct synack_stack *st, struct sk_tcb *t)
 	st->why = SK_WHY_NONE;
 }
 
+/* A RST answering seg, which arrived on t's connection but is not acceptable to it. */
+static void respond_rst(struct synack_stack *st, const struct sk_tcb *t, const struct sk_tcp *seg)
+{
+	struct sk_ends e;
+	sk_conn_ends(&t->h, &e);
+	sk_tcp_respond_rst(st, &e, seg);
+}
+
 /* Options of the peer's SYN: what both sides offered is what is used (HS-4). */
 static void take_syn_options(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
 {
 	uint16_t peer_mss = seg->opt.has_mss ? seg->opt.mss : 536;
-	uint32_t mtu_mss = sk_tcp_our_mss(st, t->h.key.raddr, t->user_mss); /* TCP_MAXSEG too, as Linux */
+	struct sk_ends e;
+	sk_conn_ends(&t->h, &e);
+	uint32_t mtu_mss = sk_tcp_our_mss(st, &e, t->user_mss); /* TCP_MAXSEG too, as Linux */
 	t->mss = (uint16_t)(peer_mss < mtu_mss ? peer_mss : mtu_mss);
 	if (t->mss < 64)
 		t->mss = 64;
@@ -150,7 +160,7 @@ static void syn_sent(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 		 * may be a stale incarnation that our RST now clears, so, as Linux does, the SYN
 		 * goes again almost at once if it has not been retransmitted yet. */
 		if (!(seg->flags & SK_TCP_RST))
-			sk_tcp_respond_rst(st, t->h.key.raddr, t->h.key.laddr, seg);
+			respond_rst(st, t, seg);
 		if (t->backoff == 0)
 			sk_tcb_timer_set(st, t, SK_TT_REXMT, st->now + SK_TCP_TIMEOUT_MIN_US);
 		st->stats.tcp_drop_state++;
@@ -260,7 +270,7 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 {
 	if (t->state == SYNACK_SYN_RCVD) {
 		if (!(seq_gt(seg->ack, t->snd_una) && seq_leq(seg->ack, t->snd_max))) {
-			sk_tcp_respond_rst(st, t->h.key.raddr, t->h.key.laddr, seg);
+			respond_rst(st, t, seg);
 			return 1;
 		}
 		t->snd_wnd = (uint32_t)seg->win << t->snd_wscale;
@@ -656,7 +666,7 @@ static int abort_on_data(struct synack_stack *st, struct sk_tcb *t, const struct
 	if (!seg->payload_len || !seq_gt(end, t->rcv_nxt))
 		return 0;
 	st->stats.tcp_abort_on_data++;
-	sk_tcp_respond_rst(st, t->h.key.raddr, t->h.key.laddr, seg);
+	respond_rst(st, t, seg);
 	sk_tcb_drop(st, t, t->state == SYNACK_CLOSE_WAIT ? EPIPE : ECONNRESET, "data after close");
 	return 1;
 }
@@ -758,18 +768,18 @@ void sk_tcp_segment(struct synack_stack *st, struct sk_tcb *t, const struct sk_t
 	synchronized(st, t, seg);
 }
 
-static void listen_segment(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg,
+static void listen_segment(struct synack_stack *st, struct sk_tcb *l, const struct sk_ends *e, const struct sk_tcp *seg,
 			   uint32_t iss)
 {
 	if (seg->flags & SK_TCP_RST)
 		return;
 	if (seg->flags & SK_TCP_ACK) {
-		if (!sk_syn_cookie_ack(st, l, src, dst, seg))
-			sk_tcp_respond_rst(st, src, dst, seg);
+		if (!sk_syn_cookie_ack(st, l, e, seg))
+			sk_tcp_respond_rst(st, e, seg);
 		return;
 	}
 	if (seg->flags & SK_TCP_SYN) {
-		sk_syn_input(st, l, src, dst, seg, iss);
+		sk_syn_input(st, l, e, seg, iss);
 		return;
 	}
 	st->stats.tcp_drop_state++;
@@ -777,9 +787,15 @@ static void listen_segment(struct synack_stack *st, struct sk_tcb *l, uint32_t s
 
 void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t ecn, const uint8_t *p, size_t len)
 {
+	struct sk_ends e = sk_ends4(dst, src);
+	sk_tcp_input_ends(st, &e, ecn, p, len);
+}
+
+void sk_tcp_input_ends(struct synack_stack *st, const struct sk_ends *e, uint8_t ecn, const uint8_t *p, size_t len)
+{
 	struct sk_tcp seg;
 	st->stats.tcp_in++;
-	int r = sk_tcp_parse(p, len, src, dst, &seg, SK_TCP_VERIFY_CSUM);
+	int r = sk_tcp_parse_sum(p, len, sk_ends_csum(e), &seg, SK_TCP_VERIFY_CSUM);
 	seg.ecn = ecn;
 	if (r == -SK_WIRE_BAD_CHECKSUM) {
 		st->stats.tcp_in_bad_csum++;
@@ -789,8 +805,7 @@ void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t e
 		st->stats.tcp_in_malformed++;
 		return;
 	}
-	struct sk_conn_key k = {.laddr = dst, .raddr = src, .lport = seg.dport, .rport = seg.sport};
-	struct sk_conn *c = sk_ctable_find(st, &k);
+	struct sk_conn *c = sk_ctable_find(st, e, seg.dport, seg.sport);
 	uint32_t iss = 0;
 	if (c) {
 		switch (c->kind) {
@@ -804,14 +819,14 @@ void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t e
 		case SK_CONN_TW: {
 			struct sk_tw *w = (struct sk_tw *)c;
 			if (!((seg.flags & (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST)) == SK_TCP_SYN && sk_tw_syn_acceptable(w, &seg) &&
-			      sk_listener_find(st, dst, seg.dport))) {
-				sk_tw_segment(st, w, src, dst, &seg);
+			      sk_listener_find(st, e, seg.dport))) {
+				sk_tw_segment(st, w, e, &seg);
 				return;
 			}
 			/* TW-3: a new incarnation may start; the old record gives way, and its
 			 * end is reported like any other (TRC-5). */
 			st->stats.tw_killed_by_syn++;
-			sk_emit_state(st, -1, &w->h.key, SYNACK_TIME_WAIT, SYNACK_CLOSED,
+			sk_emit_state(st, -1, &w->h, SYNACK_TIME_WAIT, SYNACK_CLOSED,
 				      "SYN of a new incarnation");
 			/* Its ISN is above every sequence number the old one used, as
 			 * Linux takes it: the old SND.NXT plus a maximum window, plus 2. */
@@ -823,11 +838,11 @@ void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t e
 		}
 		}
 	}
-	struct sk_tcb *l = sk_listener_find(st, dst, seg.dport);
+	struct sk_tcb *l = sk_listener_find(st, e, seg.dport);
 	if (l) {
-		listen_segment(st, l, src, dst, &seg, iss);
+		listen_segment(st, l, e, &seg, iss);
 		return;
 	}
 	st->stats.tcp_drop_no_socket++;
-	sk_tcp_respond_rst(st, src, dst, &seg); /* RST-1 (never to a RST: RST-2) */
+	sk_tcp_respond_rst(st, e, &seg); /* RST-1 (never to a RST: RST-2) */
 }

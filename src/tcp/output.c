@@ -59,13 +59,14 @@ static void say_why(struct synack_stack *st, const struct sk_segment_out *s)
 	if (!why || !st->event_fn)
 		return;
 	struct synack_event e = {.type = SYNACK_EVENT_SEGMENT, .now = st->now, .sock = -1, .cause = why,
-				 .local = sk_sa_from4(s->src, s->sport), .remote = sk_sa_from4(s->dst, s->dport)};
+				 .local = {sk_ends_local(&s->ends), s->sport, 0},
+				 .remote = {sk_ends_remote(&s->ends), s->dport, 0}};
 	st->event_fn(st->event_ctx, &e);
 }
 
 int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
 {
-	uint8_t *p = sk_ip_payload(st);
+	uint8_t *p = sk_l4_payload(st, &s->ends);
 	uint8_t opts[40];
 	int olen = sk_tcp_emit_options(opts, sizeof(opts), &s->opt);
 	if (olen < 0)
@@ -78,14 +79,14 @@ int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
 		seg.payload = p + hlen;
 		seg.payload_len = s->data_len;
 	}
-	int n = sk_tcp_emit(p, SK_PKT_MAX - 20, s->src, s->dst, &seg);
+	int n = sk_tcp_emit_sum(p, SK_PKT_MAX - (s->ends.v6 ? 40u : 20u), sk_ends_csum(&s->ends), &seg);
 	if (n < 0)
 		return -EINVAL;
 	st->stats.tcp_out++;
 	if (s->flags & SK_TCP_RST)
 		st->stats.tcp_rst_out++;
 	say_why(st, s);
-	return sk_ip_output(st, s->src, s->dst, SK_IPPROTO_TCP, (size_t)n, s->ecn);
+	return sk_l4_send(st, &s->ends, SK_IPPROTO_TCP, (size_t)n, 1, s->ecn);
 }
 
 /* The window we announce: never shrinking the right edge already offered (RFC 9293
@@ -121,8 +122,7 @@ static uint16_t window_field(struct sk_tcb *t, int syn)
 static void fill_common(struct synack_stack *st, struct sk_tcb *t, struct sk_segment_out *o, uint32_t seq, uint16_t flags)
 {
 	memset(o, 0, sizeof(*o));
-	o->src = t->h.key.laddr;
-	o->dst = t->h.key.raddr;
+	sk_conn_ends(&t->h, &o->ends);
 	o->sport = t->h.key.lport;
 	o->dport = t->h.key.rport;
 	o->seq = seq;
@@ -192,11 +192,11 @@ void sk_tcp_send_rst_tcb(struct synack_stack *st, struct sk_tcb *t)
 	sk_tcp_send_segment(st, &o);
 }
 
-void sk_tcp_respond_rst(struct synack_stack *st, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
+void sk_tcp_respond_rst(struct synack_stack *st, const struct sk_ends *e, const struct sk_tcp *seg)
 {
 	if (seg->flags & SK_TCP_RST)
 		return; /* RST-2 */
-	struct sk_segment_out o = {.src = dst, .dst = src, .sport = seg->dport, .dport = seg->sport};
+	struct sk_segment_out o = {.ends = *e, .sport = seg->dport, .dport = seg->sport};
 	if (seg->flags & SK_TCP_ACK) {
 		o.seq = seg->ack;
 		o.flags = SK_TCP_RST;
@@ -367,10 +367,12 @@ static int had_psh(const struct sk_tcb *t, uint32_t end)
  * blocks in the header): the link cuts at its MTU, not at our MSS. */
 static uint32_t tso_payload(const struct synack_stack *st, const struct sk_tcb *t, uint32_t mss)
 {
-	uint32_t gso = sk_route_gso(st, t->h.key.raddr);
-	if (!gso || mss != sk_tcp_eff_mss(t) || (uint32_t)t->mss + 40 != sk_route_mtu(st, t->h.key.raddr))
+	struct sk_ends e;
+	sk_conn_ends(&t->h, &e);
+	uint32_t gso = sk_route_gso_ends(st, &e), iptcp = e.v6 ? 60 : 40;
+	if (!gso || mss != sk_tcp_eff_mss(t) || (uint32_t)t->mss + iptcp != sk_route_mtu_ends(st, &e))
 		return mss;
-	uint32_t hdr = 40 + (t->mss - mss); /* IP, TCP and the options every segment has */
+	uint32_t hdr = iptcp + (t->mss - mss); /* IP, TCP and the options every segment has */
 	return gso > hdr ? (gso - hdr) / mss * mss : mss;
 }
 

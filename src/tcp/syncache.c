@@ -7,20 +7,23 @@
 #include "tcp/seq.h"
 #include "tcp/tcb.h"
 
-/* MSS values a cookie can carry, as Linux's IPv4 table: the largest not above the peer's. */
-static const uint16_t cookie_mss[] = {536, 1300, 1440, 1460};
+/* MSS values a cookie can carry, as Linux's tables: the largest not above the peer's. Over
+ * IPv6 they are the MTUs 1280, 1480, 1500 and 9000 less 60. */
+static const uint16_t cookie_mss4[] = {536, 1300, 1440, 1460};
+static const uint16_t cookie_mss6[] = {1220, 1420, 1440, 8940};
 #define COOKIE_MSS_N 4
 #define COOKIE_PERIOD_US (64ull * 1000000) /* the cookie clock ticks every 64 s */
 #define COOKIE_MAX_AGE 2                   /* ticks a cookie stays valid */
 #define TS_OPT_BITS 6                      /* low tsval bits carrying WS/SACK/ECN */
 
-static uint32_t ts_offset_for(struct synack_stack *st, const struct sk_conn_key *k)
+uint32_t sk_tcp_ts_offset(struct synack_stack *st, const struct sk_ends *e)
 {
-	return (uint32_t)sk_siphash_4u32(&st->key, k->laddr, k->raddr, 0x54534f46, 0);
+	return (uint32_t)sk_ends_hash(&st->key, e, 0x54534f46, 0);
 }
 
 struct syn_params {
-	struct sk_conn_key key;
+	struct sk_ends ends;
+	uint16_t lport, rport;
 	uint32_t iss, irs;
 	uint16_t peer_mss;
 	uint8_t peer_ws; /* 0xff: not offered */
@@ -36,26 +39,28 @@ struct syn_params {
 static uint32_t synack_window(const struct synack_stack *st, const struct syn_params *p)
 {
 	uint32_t space = p->lst && (p->lst->flags & TF_RCVBUF_LOCK) ? p->lst->rcvbuf : st->cfg.tcp_rmem[1];
-	uint32_t mss = sk_tcp_our_mss(st, p->key.raddr, p->user_mss) - (p->ts_ok ? 12u : 0u);
+	uint32_t mss = sk_tcp_our_mss(st, &p->ends, p->user_mss) - (p->ts_ok ? 12u : 0u);
 	return sk_tcp_syn_window(space, mss);
 }
 
 static void send_synack(struct synack_stack *st, const struct syn_params *p, uint32_t tsval)
 {
 	uint8_t wscale = p->peer_ws != 0xff ? sk_tcp_wscale_for(st, p->lst) : 0;
-	struct sk_segment_out o = {.src = p->key.laddr, .dst = p->key.raddr, .sport = p->key.lport,
-				   .dport = p->key.rport, .seq = p->iss, .ack = p->irs + 1,
+	struct sk_segment_out o = {.ends = p->ends, .sport = p->lport,
+				   .dport = p->rport, .seq = p->iss, .ack = p->irs + 1,
 				   .flags = SK_TCP_SYN | SK_TCP_ACK | (p->ecn_ok ? SK_TCP_ECE : 0),
 				   .win = (uint16_t)synack_window(st, p)};
-	sk_tcp_syn_options(st, &o.opt, sk_tcp_our_mss(st, p->key.raddr, p->user_mss), p->ts_ok, tsval, p->ts_recent, p->sack_ok,
+	sk_tcp_syn_options(st, &o.opt, sk_tcp_our_mss(st, &p->ends, p->user_mss), p->ts_ok, tsval, p->ts_recent, p->sack_ok,
 			   p->peer_ws != 0xff, wscale);
 	sk_tcp_send_segment(st, &o);
 }
 
-static void params_from_syn(struct synack_stack *st, struct syn_params *p, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
+static void params_from_syn(struct synack_stack *st, struct syn_params *p, const struct sk_ends *e, const struct sk_tcp *seg)
 {
 	memset(p, 0, sizeof(*p));
-	p->key = (struct sk_conn_key){.laddr = dst, .raddr = src, .lport = seg->dport, .rport = seg->sport};
+	p->ends = *e;
+	p->lport = seg->dport;
+	p->rport = seg->sport;
 	p->irs = seg->seq;
 	p->peer_mss = seg->opt.has_mss ? seg->opt.mss : 536;
 	p->peer_ws = seg->opt.has_ws && st->cfg.tcp_window_scaling ? seg->opt.ws : 0xff;
@@ -66,7 +71,7 @@ static void params_from_syn(struct synack_stack *st, struct syn_params *p, uint3
 	p->ecn_ok = st->cfg.tcp_ecn && (seg->flags & (SK_TCP_ECE | SK_TCP_CWR)) == (SK_TCP_ECE | SK_TCP_CWR) &&
 		    seg->ecn == SK_ECN_NOT_ECT;
 	p->ts_recent = seg->opt.tsval;
-	p->ts_offset = ts_offset_for(st, &p->key);
+	p->ts_offset = sk_tcp_ts_offset(st, &p->ends);
 }
 
 /* ---- SYN cookies (LQ-3) ----
@@ -76,15 +81,23 @@ static void params_from_syn(struct synack_stack *st, struct syn_params *p, uint3
  * The second hash covers irs too (Linux's does not): otherwise a segment whose seq is k
  * beyond irs + 1 (the client's FIN overtaking its lost first bytes) decodes as MSS index
  * - k, a valid cookie, and builds a connection whose rcv_nxt skips those bytes. */
-static uint32_t cookie_hash(struct synack_stack *st, const struct sk_conn_key *k, uint32_t tick)
+static uint32_t cookie_hash(struct synack_stack *st, const struct syn_params *p, uint32_t tick)
 {
-	return (uint32_t)sk_siphash_4u32(&st->key, k->laddr, k->raddr, (uint32_t)k->lport << 16 | k->rport, tick);
+	return (uint32_t)sk_ends_hash(&st->key, &p->ends, (uint32_t)p->lport << 16 | p->rport, tick);
 }
 
-static uint32_t cookie_hash_irs(struct synack_stack *st, const struct sk_conn_key *k, uint32_t tick, uint32_t irs)
+static uint32_t cookie_hash_irs(struct synack_stack *st, const struct syn_params *p, uint32_t tick, uint32_t irs)
 {
-	uint32_t w[5] = {k->laddr, k->raddr, (uint32_t)k->lport << 16 | k->rport, tick, irs};
-	return (uint32_t)sk_siphash(&st->key, w, sizeof(w));
+	if (!p->ends.v6) {
+		uint32_t w[5] = {p->ends.l4, p->ends.r4, (uint32_t)p->lport << 16 | p->rport, tick, irs};
+		return (uint32_t)sk_siphash(&st->key, w, sizeof(w));
+	}
+	uint8_t b[44];
+	uint32_t w[3] = {(uint32_t)p->lport << 16 | p->rport, tick, irs};
+	memcpy(b, p->ends.l6, 16);
+	memcpy(b + 16, p->ends.r6, 16);
+	memcpy(b + 32, w, sizeof(w));
+	return (uint32_t)sk_siphash(&st->key, b, sizeof(b));
 }
 
 static uint32_t cookie_tick(const struct synack_stack *st)
@@ -95,12 +108,12 @@ static uint32_t cookie_tick(const struct synack_stack *st)
 static uint32_t cookie_make(struct synack_stack *st, const struct syn_params *p, unsigned mss_idx)
 {
 	uint32_t tick = cookie_tick(st);
-	return cookie_hash(st, &p->key, 0xffffffffu) + p->irs + (tick << 24) +
-	       ((cookie_hash_irs(st, &p->key, tick, p->irs) + mss_idx) & 0xffffff);
+	return cookie_hash(st, p, 0xffffffffu) + p->irs + (tick << 24) +
+	       ((cookie_hash_irs(st, p, tick, p->irs) + mss_idx) & 0xffffff);
 }
 
 /* Returns the MSS index, or -1 for an invalid cookie. */
-static int cookie_check(struct synack_stack *st, const struct sk_conn_key *k, uint32_t cookie, uint32_t irs)
+static int cookie_check(struct synack_stack *st, const struct syn_params *k, uint32_t cookie, uint32_t irs)
 {
 	uint32_t now_tick = cookie_tick(st);
 	cookie -= cookie_hash(st, k, 0xffffffffu) + irs;
@@ -126,6 +139,7 @@ static uint32_t cookie_tsval(struct synack_stack *st, const struct syn_params *p
 static void send_cookie(struct synack_stack *st, struct sk_tcb *l, struct syn_params *p)
 {
 	unsigned idx = 0;
+	const uint16_t *cookie_mss = p->ends.v6 ? cookie_mss6 : cookie_mss4;
 	for (unsigned i = 0; i < COOKIE_MSS_N; i++)
 		if (cookie_mss[i] <= p->peer_mss)
 			idx = i;
@@ -166,7 +180,7 @@ void sk_syn_free(struct synack_stack *st, struct sk_syn *e)
 
 void sk_syn_drop(struct synack_stack *st, struct sk_syn *e, const char *cause)
 {
-	sk_emit_state(st, -1, &e->h.key, SYNACK_SYN_RCVD, SYNACK_CLOSED, cause);
+	sk_emit_state(st, -1, &e->h, SYNACK_SYN_RCVD, SYNACK_CLOSED, cause);
 	st->stats.syn_queue_drops++;
 	sk_syn_free(st, e);
 }
@@ -174,7 +188,9 @@ void sk_syn_drop(struct synack_stack *st, struct sk_syn *e, const char *cause)
 static void syn_params_of(const struct sk_syn *e, struct syn_params *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->key = e->h.key;
+	sk_conn_ends(&e->h, &p->ends);
+	p->lport = e->h.key.lport;
+	p->rport = e->h.key.rport;
 	p->iss = e->iss;
 	p->irs = e->irs;
 	p->peer_mss = e->peer_mss;
@@ -212,7 +228,7 @@ void sk_syn_timer(struct synack_stack *st, struct sk_syn *e)
 	sk_wheel_arm(&st->wheel, &e->timer, st->now + wait);
 }
 
-void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg,
+void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, const struct sk_ends *ends, const struct sk_tcp *seg,
 		  uint32_t iss)
 {
 	struct sk_listen *lst = l->lst;
@@ -222,7 +238,7 @@ void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint3
 		return;
 	}
 	struct syn_params p;
-	params_from_syn(st, &p, src, dst, seg);
+	params_from_syn(st, &p, ends, seg);
 	p.user_mss = l->user_mss;
 	p.lst = l;
 	int full = lst->syn_len >= st->cfg.tcp_max_syn_backlog;
@@ -236,15 +252,18 @@ void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint3
 		st->stats.syn_queue_overflow++;
 		return;
 	}
-	struct sk_syn *e = calloc(1, sizeof(*e));
+	struct sk_syn *e = calloc(1, sk_conn_alloc_size(sizeof(*e), p.ends.v6));
 	if (!e) {
 		if (st->cfg.tcp_syncookies)
 			send_cookie(st, l, &p);
 		return;
 	}
-	p.iss = iss ? iss : sk_tcp_isn(st, &p.key);
+	p.iss = iss ? iss : sk_tcp_isn(st, &p.ends, p.lport, p.rport);
 	e->h.kind = SK_CONN_SYN;
-	e->h.key = p.key;
+	sk_conn_init_room(&e->h, sizeof(*e), p.ends.v6);
+	sk_conn_set_ends(&e->h, &p.ends);
+	e->h.key.lport = p.lport;
+	e->h.key.rport = p.rport;
 	e->listener = l;
 	e->iss = p.iss;
 	e->irs = p.irs;
@@ -264,7 +283,7 @@ void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint3
 	lst->syn_head = e;
 	lst->syn_len++;
 	st->stats.tcp_passive_opens++;
-	sk_emit_state(st, -1, &e->h.key, SYNACK_LISTEN, SYNACK_SYN_RCVD, "SYN received");
+	sk_emit_state(st, -1, &e->h, SYNACK_LISTEN, SYNACK_SYN_RCVD, "SYN received");
 	send_synack(st, &p, sk_tcp_ts_now(st, p.ts_offset));
 	e->synack_us = (uint32_t)st->now ? (uint32_t)st->now : 1;
 	sk_wheel_arm(&st->wheel, &e->timer, st->now + (uint64_t)st->cfg.tcp_rto_initial_ms * 1000);
@@ -276,17 +295,19 @@ void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint3
 static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const struct syn_params *p, const struct sk_tcp *seg,
 			      int cookie)
 {
-	struct sk_tcb *t = sk_tcb_new(st);
+	struct sk_tcb *t = sk_tcb_new(st, p->ends.v6);
 	if (!t)
 		return NULL;
-	t->h.key = p->key;
+	sk_conn_set_ends(&t->h, &p->ends);
+	t->h.key.lport = p->lport;
+	t->h.key.rport = p->rport;
 	t->iss = p->iss;
 	t->irs = p->irs;
 	t->snd_una = t->snd_nxt = t->snd_max = t->snd_sml = t->cwnd_usage_seq = p->iss + 1;
 	t->rcv_nxt = t->last_ack_sent = p->irs + 1; /* what the SYN+ACK acknowledged */
 	/* The SYN+ACK offered an unscaled window (send_synack). */
 	t->rcv_adv = t->rcv_nxt + synack_window(st, p);
-	t->adv_mss = sk_tcp_our_mss(st, p->key.raddr, p->user_mss);
+	t->adv_mss = sk_tcp_our_mss(st, &p->ends, p->user_mss);
 	t->user_mss = p->user_mss;
 	/* The listener's socket options carry over, as Linux clones the listener. */
 	t->flags |= l->flags & (TF_SOCKOPTS & ~(TF_BOUND | TF_REUSEADDR));
@@ -348,13 +369,13 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 /* LQ-2: the final ACK found the accept queue full: holding more than the backlog, as Linux's
  * sk_acceptq_is_full counts (listen(fd, 1) queues two). Returns 1 if the ACK must go no
  * further. */
-static int accept_queue_full(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
+static int accept_queue_full(struct synack_stack *st, struct sk_tcb *l, const struct sk_ends *e, const struct sk_tcp *seg)
 {
 	if (l->lst->aq_len <= l->lst->backlog)
 		return 0;
 	st->stats.accept_queue_overflow++;
 	if (st->cfg.tcp_abort_on_overflow)
-		sk_tcp_respond_rst(st, src, dst, seg);
+		sk_tcp_respond_rst(st, e, seg);
 	return 1;
 }
 
@@ -367,8 +388,7 @@ static void syn_ack(struct synack_stack *st, const struct sk_syn *e)
 	uint32_t win = synack_window(st, &p);
 	if (e->peer_ws != 0xff)
 		win >>= sk_tcp_wscale_for(st, e->listener);
-	struct sk_segment_out o = {.src = e->h.key.laddr,
-				   .dst = e->h.key.raddr,
+	struct sk_segment_out o = {.ends = p.ends,
 				   .sport = e->h.key.lport,
 				   .dport = e->h.key.rport,
 				   .seq = e->iss + 1,
@@ -416,6 +436,14 @@ static int syn_in_window(const struct synack_stack *st, const struct sk_syn *e, 
 	return seg->seq == r && end == seg->seq;
 }
 
+/* A RST answering seg, which arrived for half-open e but is not acceptable to it. */
+static void syn_rst(struct synack_stack *st, const struct sk_syn *e, const struct sk_tcp *seg)
+{
+	struct sk_ends ends;
+	sk_conn_ends(&e->h, &ends);
+	sk_tcp_respond_rst(st, &ends, seg);
+}
+
 /* A segment for a half-open connection (passive SYN-RECEIVED), in the order of Linux's
  * tcp_check_req, which RFC 9293 3.10.7.4 allows. */
 void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_tcp *seg)
@@ -443,7 +471,7 @@ void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_t
 		return;
 	}
 	if ((seg->flags & SK_TCP_ACK) && seg->ack != e->iss + 1) {
-		sk_tcp_respond_rst(st, e->h.key.raddr, e->h.key.laddr, seg); /* RFC 9293 3.10.7.4 fifth */
+		syn_rst(st, e, seg); /* RFC 9293 3.10.7.4 fifth */
 		return;
 	}
 	if (paws_fail || !syn_in_window(st, e, seg)) {
@@ -456,7 +484,7 @@ void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_t
 	if ((seg->flags & SK_TCP_SYN) && seg->seq != e->irs) {
 		/* A new SYN in the window: the peer has started over (RFC 9293 3.10.7.4
 		 * fourth, which Linux follows here); the half-open record goes. */
-		sk_tcp_respond_rst(st, e->h.key.raddr, e->h.key.laddr, seg);
+		syn_rst(st, e, seg);
 		st->stats.tcp_attempt_fails++;
 		sk_syn_drop(st, e, "SYN in window");
 		return;
@@ -464,13 +492,13 @@ void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_t
 	if (!(seg->flags & SK_TCP_ACK))
 		return;
 	struct sk_tcb *l = e->listener;
-	if (accept_queue_full(st, l, e->h.key.raddr, e->h.key.laddr, seg)) {
+	struct syn_params p;
+	syn_params_of(e, &p);
+	if (accept_queue_full(st, l, &p.ends, seg)) {
 		if (st->cfg.tcp_abort_on_overflow)
 			sk_syn_drop(st, e, "accept queue full");
 		return;
 	}
-	struct syn_params p;
-	syn_params_of(e, &p);
 	int retried = e->retries != 0;
 	sk_syn_free(st, e); /* frees the 4-tuple for the TCB */
 	struct sk_tcb *t = promote(st, l, &p, seg, 0);
@@ -480,7 +508,7 @@ void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_t
 		sk_tcp_segment(st, t, seg); /* its data and FIN, if any (HS-9) */
 }
 
-int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
+int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, const struct sk_ends *e, const struct sk_tcp *seg)
 {
 	struct sk_listen *lst = l->lst;
 	/* Cookies are only believed shortly after some were sent: otherwise any ACK would be
@@ -492,19 +520,21 @@ int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, uint32_t src, u
 		return 0;
 	struct syn_params p;
 	memset(&p, 0, sizeof(p));
-	p.key = (struct sk_conn_key){.laddr = dst, .raddr = src, .lport = seg->dport, .rport = seg->sport};
+	p.ends = *e;
+	p.lport = seg->dport;
+	p.rport = seg->sport;
 	p.irs = seg->seq - 1;
 	p.iss = seg->ack - 1;
-	int idx = cookie_check(st, &p.key, p.iss, p.irs);
+	int idx = cookie_check(st, &p, p.iss, p.irs);
 	if (idx < 0) {
 		st->stats.syncookies_failed++;
 		return 0; /* answered with a RST like any stray ACK */
 	}
-	p.peer_mss = cookie_mss[idx];
+	p.peer_mss = (e->v6 ? cookie_mss6 : cookie_mss4)[idx];
 	p.peer_ws = 0xff;
 	p.user_mss = l->user_mss;
 	p.lst = l;
-	p.ts_offset = ts_offset_for(st, &p.key);
+	p.ts_offset = sk_tcp_ts_offset(st, &p.ends);
 	if (seg->opt.has_ts && st->cfg.tcp_timestamps && seg->opt.tsecr) {
 		uint32_t bits = seg->opt.tsecr & ((1u << TS_OPT_BITS) - 1);
 		p.ts_ok = 1;
@@ -513,7 +543,7 @@ int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, uint32_t src, u
 		p.sack_ok = (bits & 0x10) != 0;
 		p.ecn_ok = (bits & 0x20) != 0 && st->cfg.tcp_ecn;
 	}
-	if (accept_queue_full(st, l, src, dst, seg))
+	if (accept_queue_full(st, l, e, seg))
 		return 1;
 	st->stats.syncookies_ok++;
 	st->stats.tcp_passive_opens++;

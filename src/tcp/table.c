@@ -2,6 +2,7 @@
  * and the listener table. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tcp/tcb.h"
 
@@ -23,22 +24,84 @@ void sk_ctable_free(struct sk_ctable *t)
 	t->b = NULL;
 }
 
-static size_t bucket(const struct synack_stack *st, const struct sk_conn_key *k, size_t mask)
+/* An IPv6 address folded to 32 bits: the key's quick filter for IPv6 entries. */
+static uint32_t fold6(const uint8_t a[16])
 {
-	uint64_t h = sk_siphash_4u32(&st->key, k->laddr, k->raddr, (uint32_t)k->lport << 16 | k->rport, 0x5441424c);
-	return (size_t)h & mask;
+	uint32_t w[4];
+	memcpy(w, a, 16);
+	return w[0] ^ w[1] ^ w[2] ^ w[3];
 }
 
-static int key_eq(const struct sk_conn_key *a, const struct sk_conn_key *b)
+void sk_conn_ends(const struct sk_conn *c, struct sk_ends *e)
 {
-	return a->laddr == b->laddr && a->raddr == b->raddr && a->lport == b->lport && a->rport == b->rport;
+	if (c->v6) {
+		const struct sk_a6 *a = (const struct sk_a6 *)((const char *)c + c->a6_off);
+		*e = sk_ends6(a->l, a->r);
+	} else {
+		*e = sk_ends4(c->key.laddr, c->key.raddr);
+	}
 }
 
-struct sk_conn *sk_ctable_find(struct synack_stack *st, const struct sk_conn_key *k)
+int sk_conn_set_ends(struct sk_conn *c, const struct sk_ends *e)
 {
-	for (struct sk_conn *c = st->conns.b[bucket(st, k, st->conns.mask)]; c; c = c->hnext)
-		if (key_eq(&c->key, k))
+	if (!e->v6) {
+		c->v6 = 0;
+		c->key.laddr = e->l4;
+		c->key.raddr = e->r4;
+		return 0;
+	}
+	if (!c->a6_off)
+		return -EAFNOSUPPORT;
+	struct sk_a6 *a = (struct sk_a6 *)((char *)c + c->a6_off);
+	memcpy(a->l, e->l6, 16);
+	memcpy(a->r, e->r6, 16);
+	c->v6 = 1;
+	c->key.laddr = fold6(e->l6);
+	c->key.raddr = fold6(e->r6);
+	return 0;
+}
+
+struct synack_sockaddr sk_conn_local(const struct sk_conn *c)
+{
+	struct sk_ends e;
+	sk_conn_ends(c, &e);
+	struct synack_sockaddr sa = {sk_ends_local(&e), c->key.lport, 0};
+	return sa;
+}
+
+struct synack_sockaddr sk_conn_remote(const struct sk_conn *c)
+{
+	struct sk_ends e;
+	sk_conn_ends(c, &e);
+	struct synack_sockaddr sa = {sk_ends_remote(&e), c->key.rport, 0};
+	return sa;
+}
+
+static size_t bucket(const struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport, size_t mask)
+{
+	return (size_t)sk_ends_hash(&st->key, e, (uint32_t)lport << 16 | rport, 0x5441424c) & mask;
+}
+
+static size_t conn_bucket(const struct synack_stack *st, const struct sk_conn *c, size_t mask)
+{
+	struct sk_ends e;
+	sk_conn_ends(c, &e);
+	return bucket(st, &e, c->key.lport, c->key.rport, mask);
+}
+
+struct sk_conn *sk_ctable_find(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport)
+{
+	uint32_t la = e->v6 ? fold6(e->l6) : e->l4, ra = e->v6 ? fold6(e->r6) : e->r4;
+	for (struct sk_conn *c = st->conns.b[bucket(st, e, lport, rport, st->conns.mask)]; c; c = c->hnext) {
+		if (c->key.laddr != la || c->key.raddr != ra || c->key.lport != lport || c->key.rport != rport ||
+		    c->v6 != e->v6)
+			continue;
+		if (!e->v6)
 			return c;
+		const struct sk_a6 *a = (const struct sk_a6 *)((const char *)c + c->a6_off);
+		if (memcmp(a->l, e->l6, 16) == 0 && memcmp(a->r, e->r6, 16) == 0)
+			return c;
+	}
 	return NULL;
 }
 
@@ -53,7 +116,7 @@ static void grow(struct synack_stack *st)
 		struct sk_conn *c = st->conns.b[i];
 		while (c) {
 			struct sk_conn *next = c->hnext;
-			size_t j = bucket(st, &c->key, nb - 1);
+			size_t j = conn_bucket(st, c, nb - 1);
 			c->hnext = b[j];
 			b[j] = c;
 			c = next;
@@ -75,7 +138,7 @@ int sk_ctable_add(struct synack_stack *st, struct sk_conn *c)
 {
 	if (st->conns.n > st->conns.mask)
 		grow(st);
-	struct sk_conn **head = &st->conns.b[bucket(st, &c->key, st->conns.mask)];
+	struct sk_conn **head = &st->conns.b[conn_bucket(st, c, st->conns.mask)];
 	c->hnext = *head;
 	*head = c;
 	st->conns.n++;
@@ -85,7 +148,7 @@ int sk_ctable_add(struct synack_stack *st, struct sk_conn *c)
 
 void sk_ctable_del(struct synack_stack *st, struct sk_conn *c)
 {
-	for (struct sk_conn **pp = &st->conns.b[bucket(st, &c->key, st->conns.mask)]; *pp; pp = &(*pp)->hnext) {
+	for (struct sk_conn **pp = &st->conns.b[conn_bucket(st, c, st->conns.mask)]; *pp; pp = &(*pp)->hnext) {
 		if (*pp == c) {
 			*pp = c->hnext;
 			c->hnext = NULL;
@@ -101,19 +164,62 @@ static struct sk_tcb **lbucket(struct synack_stack *st, uint16_t port)
 	return &st->listeners.b[port & 1023];
 }
 
-/* An exact address match wins over a wildcard listener. */
-struct sk_tcb *sk_listener_find(struct synack_stack *st, uint32_t laddr, uint16_t lport)
+/* How well listener l matches a connection to local address e (IPv4 or IPv6): 2 for its
+ * exact address, 1 for a wildcard of a family that takes it, 0 for none. An IPv6 socket
+ * bound to an IPv4-mapped address takes that IPv4 address; one bound to :: takes IPv4 as
+ * well unless IPV6_V6ONLY (RFC 3493 5.3, as Linux). */
+static int listener_match(const struct sk_tcb *l, const struct sk_ends *e)
+{
+	struct sk_ends le;
+	sk_conn_ends(&l->h, &le);
+	int any = sk_ends_local_any(&le);
+	if (le.v6 == e->v6) {
+		if (any)
+			return 1;
+		return (e->v6 ? memcmp(le.l6, e->l6, 16) == 0 : le.l4 == e->l4) ? 2 : 0;
+	}
+	/* an IPv6 socket's wildcard for an IPv4 connection */
+	return !e->v6 && any && (l->flags & TF_SOCK6) && !(l->flags & TF_V6ONLY) ? 1 : 0;
+}
+
+struct sk_tcb *sk_listener_find(struct synack_stack *st, const struct sk_ends *e, uint16_t lport)
 {
 	struct sk_tcb *wild = NULL;
 	for (struct sk_tcb *l = *lbucket(st, lport); l; l = l->lnext) {
 		if (l->h.key.lport != lport)
 			continue;
-		if (l->h.key.laddr == laddr)
+		int m = listener_match(l, e);
+		if (m == 2)
 			return l;
-		if (l->h.key.laddr == 0)
+		/* an IPv4 socket's wildcard wins over an IPv6 one's for IPv4, as in Linux */
+		if (m == 1 && (!wild || (!e->v6 && !l->h.v6 && !(l->flags & TF_SOCK6))))
 			wild = l;
 	}
 	return wild;
+}
+
+/* Whether local ends a (of a socket with flags af) and b (bf) overlap as Linux's
+ * inet_rcv_saddr_equal has it: the same family and the same address or a wildcard; across
+ * the families, a dual-stack IPv6 wildcard overlaps every IPv4 address. */
+static int overlap(const struct sk_ends *a, uint32_t af, const struct sk_ends *b, uint32_t bf)
+{
+	if (a->v6 == b->v6)
+		return sk_ends_local_any(a) || sk_ends_local_any(b) ||
+		       (a->v6 ? memcmp(a->l6, b->l6, 16) == 0 : a->l4 == b->l4);
+	const struct sk_ends *six = a->v6 ? a : b;
+	uint32_t sixf = a->v6 ? af : bf;
+	return sk_ends_local_any(six) && (sixf & TF_SOCK6) && !(sixf & TF_V6ONLY);
+}
+
+struct sk_tcb *sk_listener_clash(struct synack_stack *st, const struct sk_ends *e, uint32_t flags, uint16_t lport)
+{
+	for (struct sk_tcb *l = *lbucket(st, lport); l; l = l->lnext) {
+		struct sk_ends le;
+		sk_conn_ends(&l->h, &le);
+		if (l->h.key.lport == lport && overlap(e, flags, &le, l->flags))
+			return l;
+	}
+	return NULL;
 }
 
 int sk_listener_add(struct synack_stack *st, struct sk_tcb *l)

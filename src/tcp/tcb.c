@@ -9,8 +9,10 @@
 
 static void tcb_init(struct synack_stack *st, struct sk_tcb *t)
 {
+	uint16_t room = t->h.a6_off;
 	memset(t, 0, sizeof(*t));
 	t->h.kind = SK_CONN_TCB;
+	t->h.a6_off = room;
 	t->handle = -1;
 	t->state = SYNACK_CLOSED;
 	sk_timer_init(&t->timer);
@@ -25,11 +27,13 @@ static void tcb_init(struct synack_stack *st, struct sk_tcb *t)
 	t->flags = 0;
 }
 
-struct sk_tcb *sk_tcb_new(struct synack_stack *st)
+struct sk_tcb *sk_tcb_new(struct synack_stack *st, int v6)
 {
-	struct sk_tcb *t = malloc(sizeof(*t));
-	if (t)
+	struct sk_tcb *t = malloc(sk_conn_alloc_size(sizeof(*t), v6));
+	if (t) {
+		sk_conn_init_room(&t->h, sizeof(*t), v6);
 		tcb_init(st, t);
+	}
 	return t;
 }
 
@@ -43,7 +47,7 @@ void sk_tcb_set_state(struct synack_stack *st, struct sk_tcb *t, int state, cons
 		t->flags |= TF_SYNCED;
 	if ((old == SYNACK_ESTABLISHED || old == SYNACK_CLOSE_WAIT) && state == SYNACK_CLOSED)
 		st->stats.tcp_estab_resets++;
-	sk_emit_state(st, t->handle, &t->h.key, old, state, cause);
+	sk_emit_state(st, t->handle, &t->h, old, state, cause);
 	sk_ready_touch(st, t->handle);
 }
 
@@ -119,6 +123,8 @@ void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t)
 void sk_tcb_reuse(struct synack_stack *st, struct sk_tcb *t)
 {
 	struct sk_tcb old = *t;
+	struct sk_ends bound; /* read before tcb_init: an IPv6 record's addresses follow it */
+	sk_conn_ends(&t->h, &bound);
 	sk_wheel_cancel(&st->wheel, &t->timer);
 	free_extras(t);
 	sk_bytes_free(st, &t->snd);
@@ -127,7 +133,10 @@ void sk_tcb_reuse(struct synack_stack *st, struct sk_tcb *t)
 	t->handle = old.handle;
 	t->flags = old.flags & TF_SOCKOPTS;
 	if (old.flags & TF_BOUND) {
-		t->h.key.laddr = old.h.key.laddr;
+		/* the local end as bound; the remote one is the next connect's */
+		bound.r4 = 0;
+		memset(bound.r6, 0, sizeof(bound.r6));
+		sk_conn_set_ends(&t->h, &bound);
 		t->h.key.lport = old.h.key.lport;
 	}
 	t->user_mss = old.user_mss;
@@ -176,10 +185,10 @@ void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char 
 }
 
 /* RFC 6528: ISN = M + F(4-tuple, secret), M a 4-microsecond clock. */
-uint32_t sk_tcp_isn(struct synack_stack *st, const struct sk_conn_key *k)
+uint32_t sk_tcp_isn(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport)
 {
 	uint32_t m = (uint32_t)((st->now - st->clock_base) / 4);
-	uint64_t f = sk_siphash_4u32(&st->key, k->laddr, k->raddr, (uint32_t)k->lport << 16 | k->rport, 0x49534e31);
+	uint64_t f = sk_ends_hash(&st->key, e, (uint32_t)lport << 16 | rport, 0x49534e31);
 	return m + (uint32_t)f;
 }
 
@@ -197,9 +206,10 @@ uint32_t sk_tcp_rto_unmeasured(const struct synack_stack *st, int syn_retransmit
 	return syn_retransmitted && rto < 3000000u ? 3000000u : rto;
 }
 
-uint16_t sk_tcp_our_mss(const struct synack_stack *st, uint32_t raddr, uint16_t user_mss)
+uint16_t sk_tcp_our_mss(const struct synack_stack *st, const struct sk_ends *e, uint16_t user_mss)
 {
-	uint32_t m = sk_route_mtu(st, raddr) - 40;
+	/* the MTU less the IP and TCP headers: 40 bytes over IPv4, 60 over IPv6 */
+	uint32_t m = sk_route_mtu_ends(st, e) - (e->v6 ? 60u : 40u);
 	return (uint16_t)(user_mss && user_mss < m ? user_mss : m);
 }
 

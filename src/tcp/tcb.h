@@ -6,6 +6,7 @@
 
 #include "base/wheel.h"
 #include "buf/assembler.h"
+#include "stack/addr.h"
 #include "stack/stack.h"
 #include "tcp/cc.h"
 #include "tcp/rack.h"
@@ -17,9 +18,17 @@
 enum sk_conn_kind { SK_CONN_TCB = 1, SK_CONN_SYN, SK_CONN_TW, SK_CONN_UDP };
 /* (SK_CONN_UDP records are never in the 4-tuple table: only the handle table holds them.) */
 
+/* The addresses and ports of a table entry. An IPv4 entry's addresses are here; an IPv6
+ * entry keeps a 32-bit fold of each (a quick filter) and its whole addresses after the
+ * record (struct sk_a6), so IPv4 records stay as small as they were. */
 struct sk_conn_key {
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
+};
+
+/* An IPv6 entry's addresses, stored a6_off bytes after the start of its record. */
+struct sk_a6 {
+	uint8_t l[16], r[16];
 };
 
 /* The head every table entry starts with. */
@@ -27,7 +36,29 @@ struct sk_conn {
 	struct sk_conn *hnext;
 	struct sk_conn_key key;
 	uint8_t kind;
+	uint8_t v6;      /* the key is IPv6: its addresses are at a6_off */
+	uint16_t a6_off; /* where the record's room for struct sk_a6 is; 0 = it has none */
 };
+
+/* Bytes a record of size base takes with room for IPv6 addresses (v6), or without. */
+static inline size_t sk_conn_alloc_size(size_t base, int v6)
+{
+	return v6 ? (base + 7) / 8 * 8 + sizeof(struct sk_a6) : base;
+}
+/* Marks a freshly allocated record of size base as having that room (v6) or not. */
+static inline void sk_conn_init_room(struct sk_conn *c, size_t base, int v6)
+{
+	c->v6 = 0;
+	c->a6_off = v6 ? (uint16_t)((base + 7) / 8 * 8) : 0;
+}
+/* The entry's two ends (its IPv6 addresses, or IPv4 ones from the key). */
+void sk_conn_ends(const struct sk_conn *c, struct sk_ends *e);
+/* Sets the entry's addresses from e (ports are the key's own): 0, or -EAFNOSUPPORT for
+ * IPv6 ends in a record without room for them. Only while it is out of the table. */
+int sk_conn_set_ends(struct sk_conn *c, const struct sk_ends *e);
+/* Each end in the public form, with its port. */
+struct synack_sockaddr sk_conn_local(const struct sk_conn *c);
+struct synack_sockaddr sk_conn_remote(const struct sk_conn *c);
 
 /* RFC 3168 5: the IP header's ECN field. */
 enum { SK_ECN_NOT_ECT = 0, SK_ECN_ECT1 = 1, SK_ECN_ECT0 = 2, SK_ECN_CE = 3 };
@@ -72,9 +103,11 @@ enum {
 	TF_LINGER = 1u << 22,    /* SO_LINGER {1, linger_s > 0}: close() waits */
 	TF_MORE = 1u << 23,      /* during a send with MSG_MORE: corked for that call */
 	TF_ECN = 1u << 24,       /* ECN negotiated (RFC 3168) */
+	TF_SOCK6 = 1u << 25,     /* an AF_INET6 socket: IPv4 ends show as IPv4-mapped */
+	TF_V6ONLY = 1u << 26,    /* IPV6_V6ONLY: an AF_INET6 socket that takes no IPv4 */
 };
 /* What a socket keeps of its options when a failed connect is tried again. */
-#define TF_SOCKOPTS (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_LINGER | TF_REUSEADDR | TF_BOUND | TF_RCVBUF_LOCK | TF_CORK)
+#define TF_SOCKOPTS (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_LINGER | TF_REUSEADDR | TF_BOUND | TF_RCVBUF_LOCK | TF_CORK | TF_SOCK6 | TF_V6ONLY)
 
 /* A byte queue (send data, or in-order received data not yet read). Storage is allocated
  * on the first byte and freed when the queue empties, so an idle connection holds none
@@ -221,16 +254,23 @@ struct sk_tw {
 /* ---- table.c ---- */
 int sk_ctable_init(struct sk_ctable *t);
 void sk_ctable_free(struct sk_ctable *t);
-struct sk_conn *sk_ctable_find(struct synack_stack *st, const struct sk_conn_key *k);
+/* The entry for a packet between ends e, local port lport and remote port rport. */
+struct sk_conn *sk_ctable_find(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport);
 int sk_ctable_add(struct synack_stack *st, struct sk_conn *c);
 void sk_ctable_del(struct synack_stack *st, struct sk_conn *c);
-struct sk_tcb *sk_listener_find(struct synack_stack *st, uint32_t laddr, uint16_t lport);
+/* The listener for a connection to local address laddr (of e, or of its family when e is
+ * NULL: the local end of e) and port lport: an exact address wins over a wildcard, and an
+ * IPv6 wildcard takes IPv4 too unless IPV6_V6ONLY. */
+struct sk_tcb *sk_listener_find(struct synack_stack *st, const struct sk_ends *e, uint16_t lport);
+/* A listener on lport whose address overlaps local end e of a socket with flags (TF_SOCK6,
+ * TF_V6ONLY): what makes bind and listen say EADDRINUSE. NULL if none. */
+struct sk_tcb *sk_listener_clash(struct synack_stack *st, const struct sk_ends *e, uint32_t flags, uint16_t lport);
 int sk_listener_add(struct synack_stack *st, struct sk_tcb *l);
 void sk_listener_del(struct synack_stack *st, struct sk_tcb *l);
-int sk_port_in_use(struct synack_stack *st, uint32_t laddr, uint16_t lport);
 
 /* ---- tcb.c ---- */
-struct sk_tcb *sk_tcb_new(struct synack_stack *st);
+/* A fresh TCB; v6: with room for IPv6 addresses (an AF_INET6 socket, an IPv6 connection). */
+struct sk_tcb *sk_tcb_new(struct synack_stack *st, int v6);
 /* A socket whose connect failed, made ready for another: back to a fresh TCB, keeping its
  * handle, its options and (if bound) its local address. */
 void sk_tcb_reuse(struct synack_stack *st, struct sk_tcb *t);
@@ -243,7 +283,9 @@ void sk_tcb_timer_set(struct synack_stack *st, struct sk_tcb *t, enum sk_tt whic
 void sk_tcb_timer_clear(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which);
 void sk_tcb_timer_rearm(struct synack_stack *st, struct sk_tcb *t);
 void sk_tcb_timer_fired(struct synack_stack *st, struct sk_tcb *t);
-uint32_t sk_tcp_isn(struct synack_stack *st, const struct sk_conn_key *k);
+uint32_t sk_tcp_isn(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport);
+/* The per-connection timestamp offset (RFC 7323 5.4: no uptime revealed): a hash of the ends. */
+uint32_t sk_tcp_ts_offset(struct synack_stack *st, const struct sk_ends *e);
 uint32_t sk_tcp_ts_now(struct synack_stack *st, uint32_t offset);
 /* The RTO of a connection with no RTT measured yet: the initial one, or, if its SYN or SYN+ACK
  * timed out, at least 3 s (RFC 6298 5.7). */
@@ -263,7 +305,7 @@ int sk_tcb_grow_window(struct sk_tcb *t, uint32_t len);
 uint32_t sk_tcp_syn_window(uint32_t space, uint32_t mss);
 /* The MSS the route to raddr allows, or less if TCP_MAXSEG (user_mss, 0 = none) says so:
  * what we announce, and the most we send. */
-uint16_t sk_tcp_our_mss(const struct synack_stack *st, uint32_t raddr, uint16_t user_mss);
+uint16_t sk_tcp_our_mss(const struct synack_stack *st, const struct sk_ends *e, uint16_t user_mss);
 /* How much the application may queue for sending: grows with the window (autotuning). */
 uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t);
 /* Sets up congestion control for a TCB entering ESTABLISHED (or changes the algorithm). */
@@ -288,7 +330,7 @@ void sk_tcp_output(struct synack_stack *st, struct sk_tcb *t);
 void sk_tcp_send_ack(struct synack_stack *st, struct sk_tcb *t);
 void sk_tcp_send_rst_tcb(struct synack_stack *st, struct sk_tcb *t);
 /* A RST answering a segment that has no connection (RST-1). */
-void sk_tcp_respond_rst(struct synack_stack *st, uint32_t src, uint32_t dst, const struct sk_tcp *seg);
+void sk_tcp_respond_rst(struct synack_stack *st, const struct sk_ends *e, const struct sk_tcp *seg);
 /* Why a segment is sent, when a learner would want it named (SYNACK_EVENT_SEGMENT): set
  * on the segment (sk_segment_out.why) or, for calls that send through several layers, on
  * the stack (st->why) for the duration of the call. */
@@ -310,7 +352,7 @@ enum sk_why {
 const char *sk_why_name(enum sk_why why);
 
 struct sk_segment_out {
-	uint32_t src, dst;
+	struct sk_ends ends;         /* from its local end to its remote one */
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint16_t flags, win;
@@ -374,6 +416,8 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t);
 void sk_tcp_rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r);
 /* A TCP segment from the IP layer; ecn is the IP header's ECN codepoint. */
 void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t ecn, const uint8_t *seg, size_t len);
+/* The same for a segment of either IP version between ends e (local: its destination). */
+void sk_tcp_input_ends(struct synack_stack *st, const struct sk_ends *e, uint8_t ecn, const uint8_t *seg, size_t len);
 /* A parsed segment for a TCB found by its 4-tuple. */
 void sk_tcp_segment(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg);
 /* The stack-wide challenge ACK budget per second (RFC 5961 7): 1 if one may be sent now
@@ -384,16 +428,21 @@ int sk_challenge_budget(struct synack_stack *st);
 /* An ICMP error quoting a segment we sent (mtu: next-hop MTU of a frag-needed, else 0). */
 void sk_tcp_icmp_error(struct synack_stack *st, const struct sk_icmp_quote *q, uint8_t type, uint8_t code,
 		       uint16_t mtu);
+/* An ICMP or ICMPv6 error about a segment of ours between ends e with these ports and
+ * sequence number: err the errno it means, hard whether it may end a connection being
+ * opened (RFC 1122 4.2.3.9), mtu a path MTU it reports (frag-needed, Packet Too Big) or 0. */
+void sk_tcp_icmp_report(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport, uint32_t seq,
+			int err, int hard, uint32_t mtu);
 
 /* ---- syncache.c ---- */
 /* A SYN for listener l: a half-open record, a cookie, or nothing. iss 0: the ISN is chosen
  * (RFC 6528); otherwise it is iss (a new incarnation out of TIME-WAIT). */
-void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg,
+void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, const struct sk_ends *e, const struct sk_tcp *seg,
 		  uint32_t iss);
 /* The final ACK (or any segment) for a half-open record. */
 void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_tcp *seg);
 /* An ACK to a listener with no half-open record: maybe a SYN cookie. Returns 1 if handled. */
-int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, uint32_t src, uint32_t dst, const struct sk_tcp *seg);
+int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, const struct sk_ends *e, const struct sk_tcp *seg);
 void sk_syn_drop_all(struct synack_stack *st, struct sk_tcb *l);
 void sk_syn_free(struct synack_stack *st, struct sk_syn *e);
 /* Drops a half-open record, reporting SYN-RCVD -> CLOSED with cause. */
@@ -404,7 +453,7 @@ void sk_syn_timer(struct synack_stack *st, struct sk_syn *e);
 /* Moves a TCB to TIME-WAIT (the state change reported with cause) and replaces it with a
  * small record, or closes it without TIME-WAIT when the cap is reached (TW-4). */
 void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t, const char *cause);
-void sk_tw_segment(struct synack_stack *st, struct sk_tw *w, uint32_t src, uint32_t dst, const struct sk_tcp *seg);
+void sk_tw_segment(struct synack_stack *st, struct sk_tw *w, const struct sk_ends *e, const struct sk_tcp *seg);
 void sk_tw_free(struct synack_stack *st, struct sk_tw *w);
 void sk_tw_timer(struct synack_stack *st, struct sk_tw *w);
 /* A SYN for a 4-tuple in TIME-WAIT: may it start a new connection (TW-3)? */

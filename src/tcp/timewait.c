@@ -24,7 +24,7 @@ void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t, const char *cause)
 {
 	struct sk_tw *w = NULL;
 	if (st->stats.time_wait < st->cfg.tcp_max_tw_buckets)
-		w = calloc(1, sizeof(*w));
+		w = calloc(1, sk_conn_alloc_size(sizeof(*w), t->h.v6));
 	if (!w) {
 		/* TW-4: past the cap the connection closes without TIME-WAIT: it is never
 		 * reported as entering it. */
@@ -35,6 +35,12 @@ void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t, const char *cause)
 	sk_tcb_set_state(st, t, SYNACK_TIME_WAIT, cause);
 	w->h.kind = SK_CONN_TW;
 	w->h.key = t->h.key;
+	if (t->h.v6) {
+		struct sk_ends e;
+		sk_conn_ends(&t->h, &e);
+		sk_conn_init_room(&w->h, sizeof(*w), 1);
+		sk_conn_set_ends(&w->h, &e);
+	}
 	w->snd_nxt = t->snd_nxt;
 	w->rcv_nxt = t->rcv_nxt;
 	w->ts_recent = t->ts_recent;
@@ -61,15 +67,16 @@ void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t, const char *cause)
 
 void sk_tw_timer(struct synack_stack *st, struct sk_tw *w)
 {
-	sk_emit_state(st, -1, &w->h.key, SYNACK_TIME_WAIT, SYNACK_CLOSED, "2MSL timer");
+	sk_emit_state(st, -1, &w->h, SYNACK_TIME_WAIT, SYNACK_CLOSED, "2MSL timer");
 	sk_tw_free(st, w);
 }
 
 static void tw_ack(struct synack_stack *st, struct sk_tw *w)
 {
-	struct sk_segment_out o = {.src = w->h.key.laddr, .dst = w->h.key.raddr, .sport = w->h.key.lport,
+	struct sk_segment_out o = {.sport = w->h.key.lport,
 				   .dport = w->h.key.rport, .seq = w->snd_nxt, .ack = w->rcv_nxt,
 				   .flags = SK_TCP_ACK, .win = w->rcv_wnd};
+	sk_conn_ends(&w->h, &o.ends);
 	if (w->ts_ok) {
 		o.opt.has_ts = 1;
 		o.opt.tsval = sk_tcp_ts_now(st, w->ts_offset);
@@ -89,14 +96,13 @@ int sk_tw_syn_acceptable(const struct sk_tw *w, const struct sk_tcp *seg)
 	return seq_gt(seg->seq, w->rcv_nxt);
 }
 
-void sk_tw_segment(struct synack_stack *st, struct sk_tw *w, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
+void sk_tw_segment(struct synack_stack *st, struct sk_tw *w, const struct sk_ends *e, const struct sk_tcp *seg)
 {
-	(void)src;
-	(void)dst;
+	(void)e;
 	if (seg->flags & SK_TCP_RST) {
 		if (seg->seq == w->rcv_nxt) {
 			st->stats.tcp_rst_in_accepted++;
-			sk_emit_state(st, -1, &w->h.key, SYNACK_TIME_WAIT, SYNACK_CLOSED, "RST received");
+			sk_emit_state(st, -1, &w->h, SYNACK_TIME_WAIT, SYNACK_CLOSED, "RST received");
 			sk_tw_free(st, w);
 		} else {
 			st->stats.tcp_rst_in_ignored++;

@@ -14,18 +14,24 @@
 #define UDP_RCVBUF_DEFAULT 212992u /* Linux's rmem_default */
 #define UDP_MAX_PAYLOAD (65535u - 20u - 8u)
 
-enum { UF_BOUND = 1, UF_CONNECTED = 2, UF_SHUT_RD = 4, UF_SHUT_WR = 8, UF_REUSEADDR = 16 };
+/* UF_SOCK6: an AF_INET6 socket (IPv4 peers IPv4-mapped); UF_V6ONLY: IPV6_V6ONLY. */
+/* UF_ADDR: bind() named the local address (connect does not move it, as Linux's
+ * SOCK_BINDADDR_LOCK). */
+enum { UF_BOUND = 1, UF_CONNECTED = 2, UF_SHUT_RD = 4, UF_SHUT_WR = 8, UF_REUSEADDR = 16, UF_SOCK6 = 32, UF_V6ONLY = 64,
+       UF_ADDR = 128 };
 
 struct dgram {
 	struct dgram *next;
-	uint32_t from_addr;
+	struct synack_ip from_addr;
 	uint16_t from_port;
 	uint32_t len;
 	uint8_t data[];
 };
 
 struct sk_udpsock {
-	struct sk_conn h; /* key: local (laddr, lport), peer (raddr, rport) when connected */
+	struct sk_conn h; /* key: lport, and rport when connected (the addresses are in e) */
+	struct sk_ends e; /* local address (any: unset), peer when connected; e.v6 is the
+			   * family of both, IPv4 for an AF_INET6 socket's IPv4 use */
 	struct sk_udpsock *bnext, **bprev; /* port bucket chain */
 	int handle; /* the socket's handle (for readiness) */
 	uint32_t flags;
@@ -53,7 +59,7 @@ static struct sk_udpsock **bucket(struct sk_udptab *t, uint16_t port)
 	return &t->b[(port ^ (port >> 8)) % UDP_BUCKETS];
 }
 
-struct sk_conn *sk_udp_new(struct synack_stack *st)
+struct sk_conn *sk_udp_new(struct synack_stack *st, int v6)
 {
 	if (!tab(st))
 		return NULL;
@@ -61,14 +67,33 @@ struct sk_conn *sk_udp_new(struct synack_stack *st)
 	if (!u)
 		return NULL;
 	u->h.kind = SK_CONN_UDP;
+	u->e.v6 = (uint8_t)(v6 != 0);
+	u->flags = v6 ? UF_SOCK6 : 0;
 	u->rcvbuf = UDP_RCVBUF_DEFAULT;
 	return &u->h;
 }
 
-static int port_taken(struct synack_stack *st, uint32_t laddr, uint16_t port, int reuse)
+/* Whether socket o's local end would take datagrams to e's local address: same family (an
+ * IPv6 wildcard of a dual-stack socket covers IPv4 too), and the same address or a wildcard. */
+static int covers_ends(const struct sk_ends *le, uint32_t lflags, const struct sk_ends *e)
+{
+	if (le->v6 != e->v6)
+		return !e->v6 && le->v6 && sk_ends_local_any(le) && !(lflags & UF_V6ONLY);
+	if (sk_ends_local_any(le) || sk_ends_local_any(e))
+		return 1;
+	return e->v6 ? memcmp(le->l6, e->l6, 16) == 0 : le->l4 == e->l4;
+}
+
+static int covers(const struct sk_udpsock *o, const struct sk_ends *e)
+{
+	return covers_ends(&o->e, o->flags, e);
+}
+
+static int port_taken(struct synack_stack *st, const struct sk_udpsock *u, const struct sk_ends *e, uint16_t port,
+		      int reuse)
 {
 	for (struct sk_udpsock *o = *bucket(st->udp, port); o; o = o->bnext)
-		if (o->h.key.lport == port && (!o->h.key.laddr || !laddr || o->h.key.laddr == laddr) &&
+		if (o != u && o->h.key.lport == port && (covers(o, e) || covers_ends(e, u->flags, &o->e)) &&
 		    !(reuse && (o->flags & UF_REUSEADDR)))
 			return 1;
 	return 0;
@@ -85,7 +110,8 @@ static void link_port(struct synack_stack *st, struct sk_udpsock *u)
 	u->flags |= UF_BOUND;
 }
 
-static int do_bind(struct synack_stack *st, struct sk_udpsock *u, uint32_t laddr, uint16_t port)
+/* Binds u to e's local end (and family) and port (0: an ephemeral one). */
+static int do_bind(struct synack_stack *st, struct sk_udpsock *u, const struct sk_ends *e, uint16_t port)
 {
 	int reuse = (u->flags & UF_REUSEADDR) != 0;
 	if (port == 0) {
@@ -94,33 +120,56 @@ static int do_bind(struct synack_stack *st, struct sk_udpsock *u, uint32_t laddr
 		uint32_t span = hi - lo + 1, start = sk_rng_below(&st->rng, span);
 		for (uint32_t i = 0; i < span && !port; i++) {
 			uint16_t p = (uint16_t)(lo + (start + i) % span);
-			if (!port_taken(st, laddr, p, 0))
+			if (!port_taken(st, u, e, p, 0))
 				port = p;
 		}
 		if (!port)
 			return -EADDRINUSE;
-	} else if (port_taken(st, laddr, port, reuse)) {
+	} else if (port_taken(st, u, e, port, reuse)) {
 		return -EADDRINUSE;
 	}
-	u->h.key.laddr = laddr;
+	u->e = *e;
 	u->h.key.lport = port;
 	link_port(st, u);
 	return 0;
 }
 
+/* The address a of a call on u as u will use it (sock/socket.c's rule: an AF_INET6
+ * socket's IPv4-mapped addresses are IPv4 unless IPV6_V6ONLY). */
+static int sock_addr(const struct sk_udpsock *u, const struct synack_sockaddr *a, struct synack_ip *ip)
+{
+	if (!(u->flags & UF_SOCK6))
+		return a->ip.family == SYNACK_AF_INET ? (*ip = a->ip, 0) : -EAFNOSUPPORT;
+	if (a->ip.family != SYNACK_AF_INET6)
+		return -EAFNOSUPPORT;
+	*ip = sk_ip_unmap(&a->ip);
+	return ip->family == SYNACK_AF_INET && (u->flags & UF_V6ONLY) ? -ENETUNREACH : 0;
+}
+
+/* The family's wildcard ends. */
+static struct sk_ends any_ends(int v6)
+{
+	struct sk_ends e = {.v6 = (uint8_t)(v6 != 0)};
+	return e;
+}
+
 int sk_udp_bind(struct synack_stack *st, struct sk_conn *c, const struct synack_sockaddr *a)
 {
 	struct sk_udpsock *u = U(c);
-	uint32_t addr;
-	uint16_t port;
-	int r = sk_sa_to4(a, &addr, &port);
+	struct synack_ip ip;
+	int r = sock_addr(u, a, &ip);
 	if (r < 0)
-		return r;
+		return r == -ENETUNREACH ? -EINVAL : r;
 	if (u->flags & UF_BOUND)
 		return -EINVAL;
-	if (addr && !sk_addr_find(st, addr))
+	struct sk_ends e = any_ends(ip.family == SYNACK_AF_INET6);
+	sk_ends_set_local(&e, &ip);
+	if (!sk_ends_local_any(&e) && !sk_ends_local_ours(st, &e))
 		return -EADDRNOTAVAIL;
-	return do_bind(st, u, addr, port);
+	r = do_bind(st, u, &e, a->port);
+	if (r == 0 && !sk_ends_local_any(&e))
+		u->flags |= UF_ADDR;
+	return r;
 }
 
 int sk_udp_connect(struct synack_stack *st, struct sk_conn *c, const struct synack_sockaddr *a)
@@ -129,27 +178,40 @@ int sk_udp_connect(struct synack_stack *st, struct sk_conn *c, const struct syna
 	if (a->ip.family == SYNACK_AF_UNSPEC) {
 		/* connect(2) with AF_UNSPEC dissolves the association: forget the peer. */
 		u->flags &= ~(uint32_t)UF_CONNECTED;
-		u->h.key.raddr = 0;
+		if (!(u->flags & UF_ADDR)) {
+			u->e.l4 = 0;
+			memset(u->e.l6, 0, 16);
+		}
+		u->e.r4 = 0;
+		memset(u->e.r6, 0, 16);
 		u->h.key.rport = 0;
 		return 0;
 	}
-	uint32_t raddr;
-	uint16_t rport;
-	int r = sk_sa_to4(a, &raddr, &rport);
+	struct synack_ip rip;
+	int r = sock_addr(u, a, &rip);
 	if (r < 0)
 		return r;
-	if (rport == 0 || raddr == 0)
+	if (a->port == 0 || sk_ip_is_any(&rip))
 		return -EINVAL;
-	uint32_t src = sk_route_src(st, raddr);
-	if (!src)
+	int v6 = rip.family == SYNACK_AF_INET6;
+	struct sk_ends e = u->e;
+	if (e.v6 != v6) {
+		/* an AF_INET6 socket turning to IPv4 (or back): only from a wildcard */
+		if ((u->flags & UF_BOUND) && !sk_ends_local_any(&e))
+			return -ENETUNREACH;
+		e = any_ends(v6);
+	}
+	sk_ends_set_remote(&e, &rip);
+	struct sk_ends routed = e;
+	if (sk_route_src_ends(st, &routed) < 0)
 		return -ENETUNREACH;
 	if (!(u->flags & UF_BOUND)) {
-		r = do_bind(st, u, 0, 0);
+		r = do_bind(st, u, &e, 0);
 		if (r < 0)
 			return r;
 	}
-	u->h.key.raddr = raddr;
-	u->h.key.rport = rport;
+	u->e = routed; /* the local address the route gives, as Linux's ip4_datagram_connect */
+	u->h.key.rport = a->port;
 	u->flags |= UF_CONNECTED;
 	u->soerror = 0;
 	return 0;
@@ -161,19 +223,28 @@ ssize_t sk_udp_sendto(struct synack_stack *st, struct sk_conn *c, const void *bu
 	struct sk_udpsock *u = U(c);
 	if (u->flags & UF_SHUT_WR)
 		return -EPIPE;
-	uint32_t daddr;
+	struct sk_ends e = u->e;
 	uint16_t dport;
 	if (to) {
-		int r = sk_sa_to4(to, &daddr, &dport);
+		struct synack_ip rip;
+		int r = sock_addr(u, to, &rip);
 		if (r < 0)
 			return r;
+		if (sk_ip_is_any(&rip))
+			return -EINVAL;
+		if (e.v6 != (rip.family == SYNACK_AF_INET6)) {
+			if ((u->flags & UF_BOUND) && !sk_ends_local_any(&e))
+				return -ENETUNREACH;
+			e = any_ends(rip.family == SYNACK_AF_INET6);
+		}
+		sk_ends_set_remote(&e, &rip);
+		dport = to->port;
 	} else if (u->flags & UF_CONNECTED) {
-		daddr = u->h.key.raddr;
 		dport = u->h.key.rport;
 	} else {
 		return -EDESTADDRREQ;
 	}
-	if (daddr == 0 || dport == 0)
+	if (dport == 0)
 		return -EINVAL;
 	if (len > UDP_MAX_PAYLOAD)
 		return -EMSGSIZE;
@@ -181,26 +252,29 @@ ssize_t sk_udp_sendto(struct synack_stack *st, struct sk_conn *c, const void *bu
 		return -EFAULT;
 	if (u->soerror) {
 		/* A connected socket reports an ICMP error on its next call (as Linux does). */
-		int e = u->soerror;
+		int err = u->soerror;
 		u->soerror = 0;
-		return -e;
+		return -err;
 	}
 	if (!(u->flags & UF_BOUND)) {
-		int r = do_bind(st, u, 0, 0);
+		struct sk_ends local = any_ends(e.v6);
+		int r = do_bind(st, u, &local, 0);
 		if (r < 0)
 			return r;
 	}
-	uint32_t src = u->h.key.laddr ? u->h.key.laddr : sk_route_src(st, daddr);
-	if (!src)
+	if (sk_ends_local_any(&e) && sk_route_src_ends(st, &e) < 0)
 		return -ENETUNREACH;
-	uint8_t *p = sk_ip_payload(st);
+	size_t iphl = e.v6 ? 40 : 20;
+	if (len > SK_PKT_MAX - iphl - SK_UDP_HLEN)
+		return -EMSGSIZE;
+	uint8_t *p = sk_l4_payload(st, &e);
 	memcpy(p + SK_UDP_HLEN, buf, len);
 	struct sk_udp h = {.sport = u->h.key.lport, .dport = dport, .payload = p + SK_UDP_HLEN, .payload_len = len};
-	int n = sk_udp_emit(p, SK_PKT_MAX - 20, src, daddr, &h);
+	int n = sk_udp_emit_sum(p, SK_PKT_MAX - iphl, sk_ends_csum(&e), &h);
 	if (n < 0)
 		return -EMSGSIZE;
 	st->stats.udp_out++;
-	int r = sk_ip_send(st, src, daddr, SK_IPPROTO_UDP, (size_t)n, 0, 0);
+	int r = sk_l4_send(st, &e, SK_IPPROTO_UDP, (size_t)n, 0, 0);
 	return r < 0 ? r : (ssize_t)len;
 }
 
@@ -222,8 +296,11 @@ ssize_t sk_udp_recvfrom(struct synack_stack *st, struct sk_conn *c, void *buf, s
 		return -EFAULT;
 	size_t n = d->len < len ? d->len : len;
 	memcpy(buf, d->data, n);
-	if (from)
-		*from = sk_sa_from4(d->from_addr, d->from_port);
+	if (from) {
+		from->ip = d->from_addr;
+		from->port = d->from_port;
+		from->scope_id = 0;
+	}
 	ssize_t ret = (flags & SYNACK_MSG_TRUNC) ? (ssize_t)d->len : (ssize_t)n;
 	if (!(flags & SYNACK_MSG_PEEK)) {
 		u->head = d->next;
@@ -285,6 +362,12 @@ int sk_udp_setsockopt(struct synack_stack *st, struct sk_conn *c, int level, int
 {
 	(void)st;
 	struct sk_udpsock *u = U(c);
+	if (level == SYNACK_IPPROTO_IPV6 && name == SYNACK_IPV6_V6ONLY && (u->flags & UF_SOCK6)) {
+		if (u->flags & UF_BOUND)
+			return -EINVAL;
+		u->flags = v ? u->flags | UF_V6ONLY : u->flags & ~(uint32_t)UF_V6ONLY;
+		return 0;
+	}
 	if (level != SYNACK_SOL_SOCKET)
 		return -ENOPROTOOPT;
 	switch (name) {
@@ -310,6 +393,10 @@ int sk_udp_getsockopt(struct synack_stack *st, struct sk_conn *c, int level, int
 {
 	(void)st;
 	struct sk_udpsock *u = U(c);
+	if (level == SYNACK_IPPROTO_IPV6 && name == SYNACK_IPV6_V6ONLY && (u->flags & UF_SOCK6)) {
+		*v = (u->flags & UF_V6ONLY) != 0;
+		return 0;
+	}
 	if (level != SYNACK_SOL_SOCKET)
 		return -ENOPROTOOPT;
 	switch (name) {
@@ -330,7 +417,7 @@ int sk_udp_getsockopt(struct synack_stack *st, struct sk_conn *c, int level, int
 		*v = 17; /* IPPROTO_UDP */
 		return 0;
 	case SYNACK_SO_DOMAIN:
-		*v = 2; /* AF_INET */
+		*v = (u->flags & UF_SOCK6) ? SYNACK_AF_INET6 : SYNACK_AF_INET;
 		return 0;
 	case SYNACK_SO_ACCEPTCONN:
 		*v = 0;
@@ -345,14 +432,24 @@ void sk_udp_set_handle(struct sk_conn *c, int h)
 	U(c)->handle = h;
 }
 
+/* An address as u's family names it: IPv4-mapped on an AF_INET6 socket. */
+static struct synack_ip sock_ip(const struct sk_udpsock *u, struct synack_ip ip)
+{
+	if ((u->flags & UF_SOCK6) && ip.family == SYNACK_AF_INET) {
+		struct synack_sockaddr sa = {ip, 0, 0};
+		return sk_ip_map6(sk_sa_addr4(&sa));
+	}
+	return ip;
+}
+
 void sk_udp_names(const struct sk_conn *c, struct synack_sockaddr *local, struct synack_sockaddr *peer,
 		  int *connected)
 {
 	const struct sk_udpsock *u = (const struct sk_udpsock *)c;
 	if (local)
-		*local = sk_sa_from4(u->h.key.laddr, u->h.key.lport);
+		*local = (struct synack_sockaddr){sock_ip(u, sk_ends_local(&u->e)), u->h.key.lport, 0};
 	if (peer)
-		*peer = sk_sa_from4(u->h.key.raddr, u->h.key.rport);
+		*peer = (struct synack_sockaddr){sock_ip(u, sk_ends_remote(&u->e)), u->h.key.rport, 0};
 	if (connected)
 		*connected = (u->flags & UF_CONNECTED) != 0;
 }
@@ -372,22 +469,22 @@ uint32_t sk_udp_next_len(const struct sk_conn *c)
 	return u->head ? u->head->len : 0;
 }
 
-/* The socket a datagram for (dst, dport) from (src, sport) belongs to: a connected socket
- * whose peer matches beats one bound to the address, which beats one bound to any. */
-static struct sk_udpsock *lookup(struct synack_stack *st, uint32_t src, uint16_t sport, uint32_t dst,
-				 uint16_t dport)
+/* The socket a datagram between ends e (local: its destination) with these ports belongs
+ * to: a connected socket whose peer matches beats one bound to the address, which beats
+ * one bound to any. */
+static struct sk_udpsock *lookup(struct synack_stack *st, const struct sk_ends *e, uint16_t sport, uint16_t dport)
 {
 	if (!st->udp)
 		return NULL;
 	struct sk_udpsock *best = NULL;
 	int best_score = -1;
 	for (struct sk_udpsock *u = *bucket(st->udp, dport); u; u = u->bnext) {
-		const struct sk_conn_key *k = &u->h.key;
-		if (k->lport != dport || (k->laddr && k->laddr != dst))
+		if (u->h.key.lport != dport || !covers(u, e))
 			continue;
-		int score = k->laddr ? 1 : 0;
+		int score = sk_ends_local_any(&u->e) ? 0 : 1;
 		if (u->flags & UF_CONNECTED) {
-			if (k->raddr != src || k->rport != sport)
+			if (u->e.v6 != e->v6 || u->h.key.rport != sport ||
+			    (e->v6 ? memcmp(u->e.r6, e->r6, 16) != 0 : u->e.r4 != e->r4))
 				continue;
 			score += 2;
 		}
@@ -401,16 +498,22 @@ static struct sk_udpsock *lookup(struct synack_stack *st, uint32_t src, uint16_t
 
 int sk_udp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint8_t *p, size_t len)
 {
+	struct sk_ends e = sk_ends4(dst, src);
+	return sk_udp_input_ends(st, &e, p, len) == 1 ? -1 : 0;
+}
+
+int sk_udp_input_ends(struct synack_stack *st, const struct sk_ends *e, const uint8_t *p, size_t len)
+{
 	st->stats.udp_in++;
 	struct sk_udp h;
-	if (sk_udp_parse(p, len, src, dst, &h, SK_UDP_VERIFY_CSUM) < 0 || h.dport == 0) {
+	if (sk_udp_parse_sum(p, len, sk_ends_csum(e), e->v6, &h, SK_UDP_VERIFY_CSUM) < 0 || h.dport == 0) {
 		st->stats.udp_in_bad++;
 		return 0;
 	}
-	struct sk_udpsock *u = lookup(st, src, h.sport, dst, h.dport);
+	struct sk_udpsock *u = lookup(st, e, h.sport, h.dport);
 	if (!u) {
 		st->stats.udp_no_port++;
-		return -1;
+		return 1;
 	}
 	if (u->flags & UF_SHUT_RD)
 		return 0;
@@ -425,7 +528,7 @@ int sk_udp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint
 		return 0;
 	}
 	d->next = NULL;
-	d->from_addr = src;
+	d->from_addr = sock_ip(u, sk_ends_remote(e));
 	d->from_port = h.sport;
 	d->len = (uint32_t)h.payload_len;
 	memcpy(d->data, h.payload, h.payload_len);
@@ -442,13 +545,22 @@ int sk_udp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint
 
 void sk_udp_icmp_error(struct synack_stack *st, const struct sk_icmp_quote *q, uint8_t type, uint8_t code)
 {
-	if (q->l4_len < 4 || !st->udp)
+	if (q->l4_len < 4)
 		return;
-	struct sk_udpsock *u = lookup(st, q->ip.dst, q->dport, q->ip.src, q->sport);
+	struct sk_ends e = sk_ends4(q->ip.src, q->ip.dst);
+	sk_udp_icmp_report(st, &e, q->sport, q->dport, sk_icmp_errno(type, code));
+}
+
+void sk_udp_icmp_report(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport, int err)
+{
+	if (!st->udp)
+		return;
+	/* e is the quoted datagram's (local: its source); lookup takes the remote's view */
+	struct sk_udpsock *u = lookup(st, e, rport, lport);
 	/* The error is about a datagram this socket sent to that peer: only a connected
 	 * socket can be told (there is no call on an unconnected one to report it to). */
-	if (!u || !(u->flags & UF_CONNECTED) || u->h.key.raddr != q->ip.dst || u->h.key.rport != q->dport)
+	if (!u || !(u->flags & UF_CONNECTED))
 		return;
-	u->soerror = sk_icmp_errno(type, code);
+	u->soerror = err;
 	sk_ready_touch(st, u->handle);
 }

@@ -11,9 +11,9 @@
 
 struct sk_conn;
 
-/* Creates a datagram socket record; its first member is the struct sk_conn head that the
+/* Creates a datagram socket record (v6: AF_INET6); its first member is the struct sk_conn head that the
  * handle table holds (kind SK_CONN_UDP). NULL when out of memory. */
-struct sk_conn *sk_udp_new(struct synack_stack *st);
+struct sk_conn *sk_udp_new(struct synack_stack *st, int v6);
 int sk_udp_bind(struct synack_stack *st, struct sk_conn *c, const struct synack_sockaddr *a);
 int sk_udp_connect(struct synack_stack *st, struct sk_conn *c, const struct synack_sockaddr *a);
 ssize_t sk_udp_sendto(struct synack_stack *st, struct sk_conn *c, const void *buf, size_t len,
@@ -39,8 +39,15 @@ uint32_t sk_udp_next_len(const struct sk_conn *c);
 /* A received datagram (IP payload p/len). Returns 0 if a socket took it (or it was bad and
  * counted), -1 if no socket has the port: the caller answers with port unreachable. */
 int sk_udp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint8_t *p, size_t len);
+/* A datagram of either IP version between ends e (local: its destination). Returns 1 when
+ * no socket has the port (the caller answers with port unreachable), else 0. */
+struct sk_ends;
+int sk_udp_input_ends(struct synack_stack *st, const struct sk_ends *e, const uint8_t *p, size_t len);
 /* An ICMP error quoting a datagram we sent (RFC 1122 4.1.3.3: passed to the application;
  * as on Linux, only a connected socket hears of it). */
 void sk_udp_icmp_error(struct synack_stack *st, const struct sk_icmp_quote *q, uint8_t type, uint8_t code);
+/* The same for either family: the quoted datagram's ends (local: its source), its ports,
+ * and the errno the error means. */
+void sk_udp_icmp_report(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport, int err);
 
 #endif

@@ -75,7 +75,18 @@ int sk_tcp_parse_options(const uint8_t *p, size_t len, struct sk_tcp_opts *o)
 	return 0;
 }
 
+/* The checksum of a TCP segment whose pseudo-header addresses sum to asum. */
+static uint16_t tcp_csum(uint32_t asum, const uint8_t *p, size_t len)
+{
+	return sk_csum_fold(sk_csum_add(asum + SK_IPPROTO_TCP + (uint32_t)len, p, len));
+}
+
 int sk_tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struct sk_tcp *t, unsigned flags)
+{
+	return sk_tcp_parse_sum(p, len, (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff), t, flags);
+}
+
+int sk_tcp_parse_sum(const uint8_t *p, size_t len, uint32_t asum, struct sk_tcp *t, unsigned flags)
 {
 	if (len < SK_TCP_MIN_HLEN)
 		return -SK_WIRE_TRUNCATED;
@@ -93,7 +104,7 @@ int sk_tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struc
 	t->urp = sk_get16(p + 18);
 	t->payload = p + hlen;
 	t->payload_len = len - hlen;
-	if ((flags & SK_TCP_VERIFY_CSUM) && sk_csum_l4(src, dst, SK_IPPROTO_TCP, p, len) != 0) {
+	if ((flags & SK_TCP_VERIFY_CSUM) && tcp_csum(asum, p, len) != 0) {
 		memset(&t->opt, 0, sizeof(t->opt));
 		return -SK_WIRE_BAD_CHECKSUM;
 	}
@@ -165,6 +176,11 @@ int sk_tcp_emit_options(uint8_t *p, size_t cap, const struct sk_tcp_opts *o)
 
 int sk_tcp_emit(uint8_t *p, size_t cap, uint32_t src, uint32_t dst, const struct sk_tcp *t)
 {
+	return sk_tcp_emit_sum(p, cap, (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff), t);
+}
+
+int sk_tcp_emit_sum(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t)
+{
 	uint8_t opts[40];
 	int olen = sk_tcp_emit_options(opts, sizeof(opts), &t->opt);
 	if (olen < 0)
@@ -187,6 +203,6 @@ int sk_tcp_emit(uint8_t *p, size_t cap, uint32_t src, uint32_t dst, const struct
 	sk_put16(p + 16, 0);
 	sk_put16(p + 18, t->urp);
 	memcpy(p + SK_TCP_MIN_HLEN, opts, (size_t)olen);
-	sk_put16(p + 16, sk_csum_l4(src, dst, SK_IPPROTO_TCP, p, len));
+	sk_put16(p + 16, tcp_csum(asum, p, len));
 	return (int)len;
 }

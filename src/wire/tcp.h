@@ -67,6 +67,10 @@ struct sk_tcp {
  * host order for the pseudo-header checksum. Validates the data offset, the options
  * (FMT-3) and optionally the checksum. Returns the header length or -sk_wire_err. */
 int sk_tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struct sk_tcp *t, unsigned flags);
+/* The same for either IP version: asum is the one's-complement sum of the pseudo-header's
+ * two addresses (16-bit words of IPv4's, or of IPv6's 16-byte ones: RFC 8200 8.1); the
+ * protocol and length parts are added here. */
+int sk_tcp_parse_sum(const uint8_t *p, size_t len, uint32_t asum, struct sk_tcp *t, unsigned flags);
 
 /* Parses only the options area; returns 0 or -SK_WIRE_BAD_OPTION. */
 int sk_tcp_parse_options(const uint8_t *p, size_t len, struct sk_tcp_opts *o);
@@ -80,5 +84,7 @@ int sk_tcp_emit_options(uint8_t *p, size_t cap, const struct sk_tcp_opts *o);
  * header; it is moved only if t->payload points elsewhere) and the checksum.
  * t->hlen is computed from the options. Returns the segment length. */
 int sk_tcp_emit(uint8_t *p, size_t cap, uint32_t src, uint32_t dst, const struct sk_tcp *t);
+/* sk_tcp_emit with the pseudo-header's address sum (as sk_tcp_parse_sum). */
+int sk_tcp_emit_sum(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t);
 
 #endif

@@ -1,13 +1,15 @@
 #!/bin/bash
 # synack-httpd on a TUN device in a namespace of its own, with curl (and nc, ss) on the
-# kernel's side: downloads of 1, 10 and 100 MiB, uploads of 1 and 100 MiB (and a chunked
+# kernel's side: downloads of 1, 10 and 100 MiB, uploads of 1 and 100 MiB (the largest
+# SYNACK_TRANSFER_MIB instead when that is less, as the sanitizer build sets it) (and a chunked
 # one), 100 downloads at once, keep-alive, the error statuses, "Connection refused" from a
 # closed synack port, TIME-WAIT on the synack side when synack closes first (synack-ss),
-# and tshark finds nothing wrong in the capture.
+# and tshark finds nothing wrong in the capture. Over IPv4, or over IPv6 with
+# INTEROP_FAMILY=6 (IP6-6: curl -6, the same checks).
 #
-# usage: httpd.sh SYNACK_HTTPD [SYNACK_SS]
+# usage: [INTEROP_FAMILY=6] httpd.sh SYNACK_HTTPD [SYNACK_SS]
 # Exit status: 0 pass, 1 fail, 77 skipped (not root, no TUN, a tool missing).
-NS_TAG=httpd
+NS_TAG=httpd${INTEROP_FAMILY:-}
 . "$(dirname "$0")/lib.sh"
 
 httpd=$1
@@ -16,36 +18,47 @@ need_root_and_tools curl nc ss xargs
 [ -x "$httpd" ] || die "no synack-httpd at '$httpd'"
 
 setup_ns
-S=192.0.2.2
-URL=http://$S
+use_family "${INTEROP_FAMILY:-4}"
+URL=http://$H
+# hostports as grep -E patterns: synack's on port 80, and Linux's address (the log writes
+# an IPv6 client as [A]:PORT)
+re() { echo "$1" | sed 's/[].[]/\\&/g'; }
+S80_RE=$(re "$(hostport $S 80)")
+L_RE=$(re "$(hostport $L 0 | sed 's/:0$//')")
+# synack-httpd listens dual-stack: (synack-)ss names its IPv4 connections IPv4-mapped, as
+# Linux's ss names those of such a socket.
+SS80_RE=$S80_RE
+[ "$FAMILY" = 4 ] && SS80_RE=$(re "$(hostport ::ffff:$S 80)")
 mkdir -p "$W/www/sub" "$W/www/empty" "$W/up/dir" "$W/dl" "$W/par"
 head -c $((1 << 20)) /dev/urandom >"$W/www/f1m"
 head -c $((10 << 20)) /dev/urandom >"$W/www/f10m"
-head -c $((100 << 20)) /dev/urandom >"$W/www/f100m"
+BIG=${SYNACK_TRANSFER_MIB:-100}
+[ "$BIG" -gt 100 ] && BIG=100
+head -c $((BIG << 20)) /dev/urandom >"$W/www/fbig"
 head -c $((1 << 20)) /dev/urandom >"$W/u1m"
 echo "<h1>synack</h1>" >"$W/www/index.html"
 echo "sub index" >"$W/www/sub/index.html"
 echo "secret" >"$W/outside.txt"
 ln -s "$W/outside.txt" "$W/www/escape"
 
-bg HTTPD "$httpd" --tun tun0 --addr $S/24 --host-addr 192.0.2.1/24 -w "$W/httpd.pcap" \
+bg HTTPD "$httpd" --tun tun0 --addr $S/$P --host-addr $L/$P -w "$W/httpd.pcap" \
 	--root "$W/www" --upload-dir "$W/up" --port 80 --idle 3 -v 2>"$W/httpd.log"
-wait_for 10 in_ns curl -sf -o /dev/null --max-time 1 $URL/index.html ||
+wait_for 10 in_ns curl -g -sf -o /dev/null --max-time 1 $URL/index.html ||
 	die "synack-httpd did not answer within 10 s"
 ok "synack-httpd answers"
 # The log: one startup line first, and every line stamped with the time (UTC, ISO 8601).
 STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
-head -1 "$W/httpd.log" | grep -Eq "^$STAMP synack-httpd: serving $W/www on $S:80 \(tun0\), PUT into $W/up" &&
+head -1 "$W/httpd.log" | grep -Eq "^$STAMP synack-httpd: serving $W/www on $S80_RE \(tun0\), PUT into $W/up" &&
 	[ "$(grep -c 'synack-httpd: serving' "$W/httpd.log")" = 1 ] &&
 	ok "the log starts with one startup line: $(head -1 "$W/httpd.log" | cut -c1-100)..." ||
 	bad "startup line: '$(head -1 "$W/httpd.log")'"
 
 curl_in() {
-	in_ns curl -s --max-time 120 "$@"
+	in_ns curl -g -s --max-time 120 "$@"
 }
 
 # ---- downloads ----
-for f in f1m f10m f100m; do
+for f in f1m f10m fbig; do
 	t=$(date +%s.%N)
 	code=$(curl_in -o "$W/dl/$f" -w '%{http_code}' $URL/$f)
 	secs=$(echo "$(date +%s.%N) $t" | awk '{printf "%.2f", $1 - $2}')
@@ -75,23 +88,23 @@ put() {
 }
 put u1m "$W/u1m" -T "$W/u1m"
 # curl sends "Expect: 100-continue" for a body this large, and waits for the 100.
-put u100m "$W/www/f100m" -T "$W/www/f100m"
-grep -q '^< HTTP/1.1 100 Continue' "$W/put.err" && ok "PUT of 100 MiB: 100 Continue before the body" ||
-	bad "PUT of 100 MiB: no 100 Continue seen by curl"
+put ubig "$W/www/fbig" -T "$W/www/fbig"
+grep -q '^< HTTP/1.1 100 Continue' "$W/put.err" && ok "PUT of $BIG MiB: 100 Continue before the body" ||
+	bad "PUT of $BIG MiB: no 100 Continue seen by curl"
 # From a pipe, curl does not know the length: a chunked body.
 put dir/chunked "$W/u1m" -T - <"$W/u1m"
 grep -qi '^> Transfer-Encoding: chunked' "$W/put.err" &&
 	ok "curl -T - sent a chunked body" || bad "curl -T - did not send a chunked body"
-rm -f "$W/up/u100m"
+rm -f "$W/up/ubig"
 # An upload cut off half-way leaves nothing behind: neither the file nor its temporary.
-curl_in -o /dev/null --max-time 1 --limit-rate 2M -T "$W/www/f100m" $URL/cut
+curl_in -o /dev/null --max-time 1 --limit-rate 2M -T "$W/www/fbig" $URL/cut
 cut_gone() { [ ! -e "$W/up/cut" ] && ! compgen -G "$W/up/.cut.*" >/dev/null; }
 wait_for 5 cut_gone && ok "an upload cut off by the client leaves nothing in the upload directory" ||
 	bad "a cut-off upload left: $(ls -A "$W/up")"
 
 # ---- 100 downloads at once ----
 t=$(date +%s.%N)
-seq 1 100 | xargs -P 100 -I{} ip netns exec "$NS" curl -s --max-time 120 -o "$W/par/{}" $URL/f1m \
+seq 1 100 | xargs -P 100 -I{} ip netns exec "$NS" curl -g -s --max-time 120 -o "$W/par/{}" $URL/f1m \
 	2>"$W/par.err"
 secs=$(echo "$(date +%s.%N) $t" | awk '{printf "%.2f", $1 - $2}')
 want=$(sha "$W/www/f1m")
@@ -145,7 +158,7 @@ while kill -0 $ka 2>/dev/null && [ ! -s "$W/ka200.out" ]; do
 	[ "${n:-0}" -gt $maxthr ] && maxthr=$n
 	sleep 0.05
 done
-estab=$("$synack_ss" -tn 2>/dev/null | grep -c '^ESTAB .*192\.0\.2\.2:80 ')
+estab=$("$synack_ss" -tn 2>/dev/null | grep -Ec "^ESTAB .*$SS80_RE ")
 n=$(threads)
 [ "${n:-0}" -gt $maxthr ] && maxthr=$n
 wait $ka
@@ -160,7 +173,7 @@ if [ -n "$synack_ss" ]; then
 fi
 [ "$maxthr" -ge 1 ] && [ "$maxthr" -le 4 ] && ok "synack-httpd ran on at most $maxthr threads meanwhile" ||
 	bad "synack-httpd had $maxthr threads serving 200 connections (expected at most 4)"
-n=$(grep -Ec "^$STAMP 192\.0\.2\.1:[0-9]+ \"GET /index.html HTTP/1.1\" 200 16$" "$W/httpd.log")
+n=$(grep -Ec "^$STAMP $L_RE:[0-9]+ \"GET /index.html HTTP/1.1\" 200 16$" "$W/httpd.log")
 [ "$n" -ge 400 ] && ok "-v logged the 400 requests, each line stamped" || bad "only $n stamped log lines of the 400 requests"
 
 # ---- keep-alive ----
@@ -177,8 +190,8 @@ else
 	echo "      synack-ss -tan now:"
 	[ -n "$synack_ss" ] && "$synack_ss" -tan 2>&1 | sed 's/^/      /' | head -20
 fi
-n=$(grep -cE "^$STAMP 192\.0\.2\.1:31000 \"GET" "$W/httpd.log")
-[ "$n" = 2 ] && ok "keep-alive: both requests came on 192.0.2.1:31000" ||
+n=$(grep -cE "^$STAMP $L_RE:31000 \"GET" "$W/httpd.log")
+[ "$n" = 2 ] && ok "keep-alive: both requests came on $(hostport $L 31000)" ||
 	bad "keep-alive: $n requests logged from port 31000, expected 2"
 curl_in -v -o /dev/null -H 'Connection: close' $URL/index.html 2>"$W/cc.err"
 grep -qi '^< Connection: close' "$W/cc.err" && ok "Connection: close is honoured" ||
@@ -251,9 +264,9 @@ st=$?
 printf 'GET /index.html HTTP/1.0\r\n\r\n' | in_ns timeout 10 nc -p 31001 $S 80 >"$W/h10nc.out"
 grep -q '<h1>synack</h1>' "$W/h10nc.out" && ok "HTTP/1.0 request from nc answered, then closed by synack" ||
 	bad "HTTP/1.0 request from nc: '$(head -c 200 "$W/h10nc.out")'"
-tuple="$S:80 192.0.2.1:31001"
+tuple="$(hostport $S 80) $(hostport $L 31001)"
 if [ -n "$synack_ss" ] && [ -x "$synack_ss" ]; then
-	tw() { in_ns "$synack_ss" -tan | awk -v l=$S:80 -v r=192.0.2.1:31001 \
+	tw() { in_ns "$synack_ss" -tan | awk -v l="$(hostport $S 80)" -v r="$(hostport $L 31001)" \
 		'$1 == "TIME-WAIT" && $4 == l && $5 == r {f=1} END {exit !f}'; }
 	if wait_for 5 tw; then
 		ok "synack-ss -ta shows TIME-WAIT for $tuple (synack closed first)"
@@ -263,7 +276,7 @@ if [ -n "$synack_ss" ] && [ -x "$synack_ss" ]; then
 	fi
 	gone() { ! in_ns ss -tanH "( sport = :31001 )" | grep -q .; }
 	if wait_for 5 gone; then
-		ok "Linux: nothing left of 192.0.2.1:31001 (no TIME-WAIT on the side that closed second)"
+		ok "Linux: nothing left of $(hostport $L 31001) (no TIME-WAIT on the side that closed second)"
 	else
 		bad "Linux still has: $(in_ns ss -tanH '( sport = :31001 )')"
 	fi
@@ -273,11 +286,11 @@ fi
 
 stop_tool "$HTTPD" synack-httpd
 grep -q 'synack-httpd: stopped' "$W/httpd.log" || bad "synack-httpd did not log its stop"
-check_pcap "$W/httpd.pcap" 192.0.2.1
+check_pcap "$W/httpd.pcap" $L
 # The TUN has offloads on: synack sends TSO super-segments (many MSS in one packet, which
 # the kernel cuts) and the kernel hands it GRO'd ones; both appear whole in the capture.
-n_out=$(tshark -r "$W/httpd.pcap" -Y 'ip.src == 192.0.2.2 && tcp.len > 1448' 2>/dev/null | wc -l)
-n_in=$(tshark -r "$W/httpd.pcap" -Y 'ip.src == 192.0.2.1 && tcp.len > 1448' 2>/dev/null | wc -l)
+n_out=$(tshark -r "$W/httpd.pcap" -Y "$IPF.src == $S && tcp.len > $SEG" 2>/dev/null | wc -l)
+n_in=$(tshark -r "$W/httpd.pcap" -Y "$IPF.src == $L && tcp.len > $SEG" 2>/dev/null | wc -l)
 [ "$n_out" -gt 0 ] && ok "TSO: $n_out segments from synack longer than one MSS" ||
 	bad "TSO: no segment from synack longer than one MSS"
 [ "$n_in" -gt 0 ] && ok "GRO: $n_in segments from Linux longer than one MSS" ||

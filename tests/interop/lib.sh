@@ -104,6 +104,28 @@ setup_ns() {
 	mkdir -p "$SYNACK_RUN_DIR"
 }
 
+# use_family 4|6: the addresses and names a test that runs over either family uses (the
+# INTEROP_FAMILY environment variable chooses, 4 by default): S synack's address, L Linux's,
+# P the prefix length, H S as a URL host, SILENT an on-link address nobody has, IPF
+# tshark's IP protocol name and MF its more-fragments filter, SEG the payload of a full
+# segment with timestamps (the MTU of 1500 less the IP and TCP headers and 12). For IPv6 it
+# turns IPv6 on in the namespace, which setup_ns turned off.
+use_family() {
+	if [ "$1" = 6 ]; then
+		S=2001:db8::2 L=2001:db8::1 P=64 H="[$S]" SILENT=2001:db8::77 IPF=ipv6
+		MF="ipv6.fraghdr.more == 1" SEG=1428
+		in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 ||
+			die "IPv6 on in the namespace"
+	else
+		S=192.0.2.2 L=192.0.2.1 P=24 H=$S SILENT=192.0.2.77 IPF=ip MF="ip.flags.mf == 1" SEG=1448
+	fi
+	FAMILY=$1
+}
+# ss and synack-ss write an IPv6 address with its port in brackets: [A]:PORT.
+hostport() {
+	case $1 in *:*) echo "[$1]:$2" ;; *) echo "$1:$2" ;; esac
+}
+
 in_ns() {
 	ip netns exec "$NS" "$@"
 }

@@ -7,11 +7,12 @@
 #      with -W 1: timed out after about a second, exit 1.
 #   4. UDP both ways (synack-nc -u to Linux nc -u -l, Linux nc -u to synack-nc -u -l), with
 #      datagrams larger than the MTU (fragmented both ways) and their boundaries kept.
-# and tshark finds nothing wrong in any capture.
+# and tshark finds nothing wrong in any capture. Over IPv4, or over IPv6 with
+# INTEROP_FAMILY=6 (IP6-6: the same checks, the same tools).
 #
-# usage: nc.sh SYNACK_NC [SYNACK_SS]
+# usage: [INTEROP_FAMILY=6] nc.sh SYNACK_NC [SYNACK_SS]
 # Exit status: 0 pass, 1 fail, 77 skipped (not root, no TUN, a tool missing).
-NS_TAG=nc
+NS_TAG=nc${INTEROP_FAMILY:-}
 . "$(dirname "$0")/lib.sh"
 
 snc=$1
@@ -21,9 +22,10 @@ need_root_and_tools nc ss mkfifo
 nc -h 2>&1 | grep -q -- '-N' || skip "nc is not OpenBSD netcat (netcat-openbsd)"
 
 setup_ns
-S=192.0.2.2
-L=192.0.2.1
-DEV=(--tun tun0 --addr $S/24 --host-addr $L/24)
+use_family "${INTEROP_FAMILY:-4}"
+NC_FAMILY= # Linux's nc listens on IPv4 unless told
+[ "$FAMILY" = 6 ] && NC_FAMILY=-6
+DEV=(--tun tun0 --addr $S/$P --host-addr $L/$P)
 head -c $((4 << 20)) /dev/urandom >"$W/a.bin"
 head -c $((1 << 20)) /dev/urandom >"$W/b.bin"
 head -c 4000 /dev/urandom >"$W/d4000.bin"
@@ -45,17 +47,17 @@ exec 4>"$W/syn_in"
 wait_for 10 grep -q "Listening on" "$W/nc1.log" || die "synack-nc -l did not start: $(cat "$W/nc1.log")"
 bg_io LNC1 "$W/lin_in" "$W/got_b" "$W/lnc1.log" nc -N $S 5000
 exec 5>"$W/lin_in"
-est() { in_ns ss -tnH | awk -v p=$S:5000 '$1 == "ESTAB" && $5 == p {print $4; f=1} END {exit !f}'; }
+est() { in_ns ss -tnH | awk -v p="$(hostport $S 5000)" '$1 == "ESTAB" && $5 == p {print $4; f=1} END {exit !f}'; }
 if wait_for 10 est; then
 	LOC=$(est)
-	PEER=$S:5000
+	PEER=$(hostport $S 5000)
 	ok "ss -tn in the namespace: ESTAB $LOC -> $PEER"
 else
-	bad "no ESTAB connection to $S:5000 in ss -tn"
+	bad "no ESTAB connection to $(hostport $S 5000) in ss -tn"
 	LOC=none PEER=none
 fi
 if [ -n "$synack_ss" ] && [ -x "$synack_ss" ]; then
-	# synack-ss lists synack's side: local 192.0.2.2:5000, peer Linux's port. (Linux is
+	# synack-ss lists synack's side: local $S port 5000, peer Linux's port. (Linux is
 	# ESTABLISHED once it sent the handshake's last ACK; synack once that ACK arrived.)
 	syn_st() { in_ns "$synack_ss" -tan | awk -v l=$PEER -v p=$LOC '$4 == l && $5 == p {print $1}'; }
 	syn_estab() { [ "$(syn_st)" = ESTAB ]; }
@@ -86,7 +88,7 @@ grep -q "Connection received on $L" "$W/nc1.log" && ok "synack-nc -v: Connection
 	bad "synack-nc -v said: $(cat "$W/nc1.log")"
 
 # ---- 2. Linux nc listens, synack-nc connects ----
-bg_io LNC2 "$W/b.bin" "$W/got_a2" "$W/lnc2.log" nc -N -l 6000
+bg_io LNC2 "$W/b.bin" "$W/got_a2" "$W/lnc2.log" nc $NC_FAMILY -N -l 6000
 wait_for 10 sh -c "ip netns exec $NS ss -tlnH '( sport = :6000 )' | grep -q ." ||
 	die "Linux nc -l did not start"
 # (this one without offloads: one packet per segment both ways, the plain TUN path)
@@ -107,10 +109,10 @@ else
 	bad "synack-nc to a closed port: status $st, '$out'"
 fi
 t=$(date +%s%N)
-out=$(in_ns timeout 20 "$snc" "${DEV[@]}" -W 1 192.0.2.77 80 </dev/null 2>&1)
+out=$(in_ns timeout 20 "$snc" "${DEV[@]}" -W 1 $SILENT 80 </dev/null 2>&1)
 st=$?
 ms=$((($(date +%s%N) - t) / 1000000))
-if [ $st = 1 ] && [ "$out" = "synack-nc: connect 192.0.2.77:80: Connection timed out" ] && [ $ms -lt 5000 ]; then
+if [ $st = 1 ] && [ "$out" = "synack-nc: connect $SILENT:80: Connection timed out" ] && [ $ms -lt 5000 ]; then
 	ok "synack-nc -W 1 to a silent address: exit 1 after $ms ms, '$out'"
 else
 	bad "synack-nc -W 1 to a silent address: status $st after $ms ms, '$out'"
@@ -119,7 +121,7 @@ fi
 # ---- 4. UDP ----
 # (a) synack-nc -u sends a 4000-byte datagram to Linux nc -u -l, which answers with 3000
 # bytes; -q 2 ends synack-nc two seconds after its input ended.
-bg_io LNC4 "$W/d3000.bin" "$W/got_u1" "$W/lnc4.log" nc -u -l 7000
+bg_io LNC4 "$W/d3000.bin" "$W/got_u1" "$W/lnc4.log" nc $NC_FAMILY -u -l 7000
 wait_for 10 sh -c "ip netns exec $NS ss -ulnH '( sport = :7000 )' | grep -q ." ||
 	die "Linux nc -u -l did not start"
 in_ns timeout 30 "$snc" "${DEV[@]}" -w "$W/nc4.pcap" -u -q 2 $L 7000 <"$W/d4000.bin" \
@@ -154,14 +156,14 @@ wait_exit "$NC5" 10
 count() { tshark -r "$1" -n -Y "$2" 2>/dev/null | wc -l; }
 for pc in nc4 nc5; do
 	f=$W/$pc.pcap
-	n1=$(count "$f" "ip.src == $S && udp.length == 4008")
-	n2=$(count "$f" "ip.src == $L && udp.length == 3008")
-	[ "$pc" = nc5 ] && n1=$(count "$f" "ip.src == $L && udp.length == 4008") &&
-		n2=$(count "$f" "ip.src == $S && udp.length == 3008")
+	n1=$(count "$f" "$IPF.src == $S && udp.length == 4008")
+	n2=$(count "$f" "$IPF.src == $L && udp.length == 3008")
+	[ "$pc" = nc5 ] && n1=$(count "$f" "$IPF.src == $L && udp.length == 4008") &&
+		n2=$(count "$f" "$IPF.src == $S && udp.length == 3008")
 	[ "$n1" = 1 ] && [ "$n2" = 1 ] && ok "$pc.pcap: exactly one 4000-byte and one 3000-byte datagram" ||
 		bad "$pc.pcap: $n1 datagrams of 4000 bytes, $n2 of 3000"
-	fs=$(count "$f" "ip.src == $S && ip.flags.mf == 1")
-	fl=$(count "$f" "ip.src == $L && ip.flags.mf == 1")
+	fs=$(count "$f" "$IPF.src == $S && $MF")
+	fl=$(count "$f" "$IPF.src == $L && $MF")
 	[ "$fs" -ge 1 ] && [ "$fl" -ge 1 ] && ok "$pc.pcap: fragmented both ways ($fs + $fl first fragments)" ||
 		bad "$pc.pcap: fragments from synack $fs, from Linux $fl"
 done
@@ -170,8 +172,8 @@ for f in nc1 nc2 nc3 nc4 nc5; do
 	check_pcap "$W/$f.pcap" $L
 done
 # --no-offload: every segment synack sent on that run fits one MSS.
-n_big=$(tshark -r "$W/nc2.pcap" -Y 'ip.src == 192.0.2.2 && tcp.len > 1448' 2>/dev/null | wc -l)
-n_data=$(tshark -r "$W/nc2.pcap" -Y 'ip.src == 192.0.2.2 && tcp.len > 0' 2>/dev/null | wc -l)
+n_big=$(tshark -r "$W/nc2.pcap" -Y "$IPF.src == $S && tcp.len > $SEG" 2>/dev/null | wc -l)
+n_data=$(tshark -r "$W/nc2.pcap" -Y "$IPF.src == $S && tcp.len > 0" 2>/dev/null | wc -l)
 [ "$n_big" = 0 ] && [ "$n_data" -gt 2000 ] && ok "--no-offload: $n_data data segments, none over one MSS" ||
 	bad "--no-offload: $n_big of $n_data data segments over one MSS"
 

@@ -18,6 +18,13 @@ add_test(NAME interop/tap
          COMMAND bash ${SYNACK_INTEROP_DIR}/tap.sh $<TARGET_FILE:synack-httpd> $<TARGET_FILE:synack-nc>)
 set_tests_properties(interop/httpd interop/nc interop/ping interop/ping6 interop/tap
                      PROPERTIES LABELS interop TIMEOUT 600 SKIP_RETURN_CODE 77)
+# TCP and UDP over IPv6 (IP6-6): the same nc and httpd checks, INTEROP_FAMILY=6.
+add_test(NAME interop/nc6
+         COMMAND bash ${SYNACK_INTEROP_DIR}/nc.sh $<TARGET_FILE:synack-nc> ${SYNACK_INTEROP_SS})
+add_test(NAME interop/httpd6
+         COMMAND bash ${SYNACK_INTEROP_DIR}/httpd.sh $<TARGET_FILE:synack-httpd> ${SYNACK_INTEROP_SS})
+set_tests_properties(interop/nc6 interop/httpd6 PROPERTIES LABELS interop TIMEOUT 600 SKIP_RETURN_CODE 77
+                     ENVIRONMENT INTEROP_FAMILY=6)
 # The tools as an operator meets them (issue 12 point 7): port 0, TUNSETIFF's reasons, the
 # device deleted under them, synack-ss and silent control sockets, SIGTERM within 1 s.
 add_test(NAME interop/operator
