@@ -83,6 +83,7 @@ static void error_to_socket(struct synack_stack *st, const struct sk_icmp6 *m)
 		/* RFC 8201 4: never below the IPv6 minimum link MTU (lowered there, not
 		 * ignored: RFC 8021 retired the atomic fragments a smaller one asked for) */
 		uint32_t mtu = m->rest < 1280 ? 1280 : m->rest;
+		sk_ip6_pmtu_update(st, q.ip.dst, mtu);
 		if (q.proto == SK_IPPROTO_TCP && q.l4_len >= 8)
 			sk_tcp_icmp_report(st, &e, q.sport, q.dport, q.tcp_seq, err, 0, mtu);
 		return;

@@ -12,6 +12,8 @@
 #include "wire/icmp6.h"
 #include "wire/ipv6.h"
 
+static uint32_t path_mtu(const struct synack_stack *st, const struct sk_addr_entry *a, const uint8_t dst[16]);
+
 const struct sk_addr_entry *sk_addr6_find(const struct synack_stack *st, const uint8_t a[16])
 {
 	for (int i = 0; i < st->naddrs; i++)
@@ -130,7 +132,7 @@ static int emit(struct synack_stack *st, const struct sk_addr_entry *a, const ui
  * the previous fragment has already sent, so no second buffer is needed. The
  * identification is unpredictable (RFC 7739): a keyed hash of the destination and a
  * counter. */
-static int fragment(struct synack_stack *st, const struct sk_addr_entry *a, struct sk_ipv6 *h, size_t len)
+static int fragment(struct synack_stack *st, const struct sk_addr_entry *a, uint32_t mtu, struct sk_ipv6 *h, size_t len)
 {
 	enum { HDRS = SK_IPV6_HLEN + SK_IPV6_FRAG_HLEN };
 	if (HDRS + len > sizeof(st->out)) {
@@ -144,7 +146,7 @@ static int fragment(struct synack_stack *st, const struct sk_addr_entry *a, stru
 	memcpy(idb + 16, &n, 4);
 	struct sk_ipv6_frag f = {.next = h->next, .id = (uint32_t)sk_siphash(&st->key, idb, sizeof(idb))};
 	h->next = SK_IPPROTO_FRAGMENT;
-	size_t piece = ((size_t)a->mtu - HDRS) & ~(size_t)7;
+	size_t piece = ((size_t)mtu - HDRS) & ~(size_t)7;
 	int r = 0;
 	for (size_t off = 0; off < len && r >= 0; off += piece) {
 		size_t k = len - off < piece ? len - off : piece;
@@ -172,9 +174,11 @@ int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t ds
 			    .next = next, .hop_limit = st->cfg.ip_default_ttl};
 	memcpy(h.src, src, 16);
 	memcpy(h.dst, dst, 16);
-	/* a TCP super-segment leaves whole on a TSO link, as over IPv4 */
-	if (SK_IPV6_HLEN + len > a->mtu && !(next == SK_IPPROTO_TCP && SK_IPV6_HLEN + len <= a->gso_max))
-		return fragment(st, a, &h, len);
+	/* a TCP super-segment leaves whole on a TSO link, as over IPv4; anything else over
+	 * the path's MTU in fragments */
+	uint32_t mtu = path_mtu(st, a, dst);
+	if (SK_IPV6_HLEN + len > mtu && !(next == SK_IPPROTO_TCP && SK_IPV6_HLEN + len <= a->gso_max))
+		return fragment(st, a, mtu, &h, len);
 	sk_ipv6_emit(st->out, SK_IPV6_HLEN, &h);
 	return emit(st, a, st->out, SK_IPV6_HLEN + len);
 }
@@ -185,6 +189,18 @@ static int prefix_match(const uint8_t a[16], const uint8_t b[16], unsigned plen)
 	if (memcmp(a, b, whole) != 0)
 		return 0;
 	return !rest || ((a[whole] ^ b[whole]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+/* RFC 8201: the path MTU to dst through a: the link's, or less while a Packet Too Big
+ * said so (for SK_PMTU6_AGE_US, after which the link's is tried again, 5.3). */
+static uint32_t path_mtu(const struct synack_stack *st, const struct sk_addr_entry *a, const uint8_t dst[16])
+{
+	for (int i = 0; i < SK_PMTU6_N; i++) {
+		const struct sk_pmtu6 *e = &st->pmtu6[i];
+		if (e->until > st->now && e->mtu < a->mtu && !memcmp(e->dst, dst, 16))
+			return e->mtu;
+	}
+	return a->mtu;
 }
 
 /* Routing: the IPv6 address whose prefix holds dst, else the first IPv6 one (a default
@@ -207,13 +223,37 @@ static const struct sk_addr_entry *route6(const struct synack_stack *st, const u
 uint32_t sk_route6_mtu(const struct synack_stack *st, const uint8_t dst[16])
 {
 	const struct sk_addr_entry *a = route6(st, dst);
-	return a ? a->mtu : 1280;
+	return a ? path_mtu(st, a, dst) : 1280;
 }
 
 uint32_t sk_route6_gso(const struct synack_stack *st, const uint8_t dst[16])
 {
+	/* none where the path is narrower than the link: the device would cut super-segments
+	 * at its own MTU */
 	const struct sk_addr_entry *a = route6(st, dst);
-	return a ? a->gso_max : 0;
+	return a && path_mtu(st, a, dst) == a->mtu ? a->gso_max : 0;
+}
+
+void sk_ip6_pmtu_update(struct synack_stack *st, const uint8_t dst[16], uint32_t mtu)
+{
+	const struct sk_addr_entry *a = route6(st, dst);
+	if (mtu < 1280)
+		mtu = 1280; /* RFC 8201 4: never below the IPv6 minimum link MTU */
+	if (!a || mtu >= path_mtu(st, a, dst))
+		return; /* only ever lowered (an increase would be RFC 8201 5.3's probe) */
+	struct sk_pmtu6 *slot = &st->pmtu6[0];
+	for (int i = 0; i < SK_PMTU6_N; i++) {
+		struct sk_pmtu6 *e = &st->pmtu6[i];
+		if (!memcmp(e->dst, dst, 16) || e->until <= st->now) {
+			slot = e;
+			break;
+		}
+		if (e->until < slot->until)
+			slot = e; /* else the entry nearest to expiry gives way */
+	}
+	memcpy(slot->dst, dst, 16);
+	slot->mtu = mtu;
+	slot->until = st->now + SK_PMTU6_AGE_US;
 }
 
 int sk_route6_src(const struct synack_stack *st, const uint8_t dst[16], uint8_t src[16])

@@ -61,6 +61,15 @@ struct sk_ready {
 	int on;      /* 0 until the first synack_ready call: nothing is recorded before */
 };
 
+/* A destination whose path MTU a Packet Too Big lowered (RFC 8201), until a time. */
+#define SK_PMTU6_N 16
+#define SK_PMTU6_AGE_US (600ull * 1000000) /* 10 minutes, RFC 8201 5.3's suggestion */
+struct sk_pmtu6 {
+	uint8_t dst[16];
+	uint32_t mtu;
+	uint64_t until;
+};
+
 struct synack_stack {
 	struct synack_config cfg;
 	struct sk_siphash_key key;
@@ -86,6 +95,7 @@ struct synack_stack {
 	int cc_default; /* index of tcp_congestion_control (tcp/cc.h) */
 	uint16_t ip_id;
 	uint32_t frag6_counter; /* IPv6 fragment identifications: hashed with it (ip6.c) */
+	struct sk_pmtu6 pmtu6[SK_PMTU6_N]; /* lowered path MTUs (ip6.c) */
 	struct sk_reasm reasm; /* fragments being put back together (IP-2) */
 	struct sk_bufpool bufpool; /* byte-queue storage kept for reuse (buf/bufpool.h) */
 	struct sk_udptab *udp; /* UDP sockets by port (udp/udp.c), allocated on first use */
@@ -135,6 +145,8 @@ int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t ds
 uint32_t sk_route6_mtu(const struct synack_stack *st, const uint8_t dst[16]);
 uint32_t sk_route6_gso(const struct synack_stack *st, const uint8_t dst[16]);
 int sk_route6_src(const struct synack_stack *st, const uint8_t dst[16], uint8_t src[16]);
+/* A Packet Too Big said the path to dst takes mtu: lowers its path MTU (never below 1280). */
+void sk_ip6_pmtu_update(struct synack_stack *st, const uint8_t dst[16], uint32_t mtu);
 /* The IPv6 address entry holding a, or NULL. */
 const struct sk_addr_entry *sk_addr6_find(const struct synack_stack *st, const uint8_t a[16]);
 /* An ICMPv6 message addressed to us: its packet, and where the message starts. */

@@ -10,6 +10,7 @@ set -u
 
 FAILS=0
 T0=$(date +%s.%N)
+EXTRA_NS=() # more namespaces a test made, deleted with its own
 
 skip() {
 	echo "SKIP: $*"
@@ -74,6 +75,9 @@ cleanup() {
 	done
 	wait 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
+	for f in "${EXTRA_NS[@]}"; do
+		ip netns del "$f" 2>/dev/null
+	done
 	if [ "$status" != 0 ] && [ "$status" != 77 ] && [ -n "$W" ]; then
 		for f in "$W"/*.log; do
 			[ -s "$f" ] || continue
@@ -239,11 +243,17 @@ same_file() {
 # on a segment that happens to start with CR LF, GSM over IP on port 5000) calls them
 # malformed. ("--disable-protocol ALL" alone leaves gsm_ipa on in tshark 4.0, hence the
 # Decode As of every port.) curl and sha256 judge the payloads.
+# A second: an ICMP error Linux sends about one of synack's TSO super-segments quotes it as
+# it was, its TCP checksum still the pseudo-header seed the device was to complete; the TCP
+# checksum (and the expert error it raises) inside such a quote is excused, the ICMP
+# checksum of the message itself never.
 tshark_bad() {
 	local src=ip.src
 	case $1 in *:*) src=ipv6.src ;; esac
-	echo "_ws.malformed || _ws.expert.severity == error || ip.checksum.status == \"Bad\" ||" \
-		"(tcp.checksum.status == \"Bad\" && !(tcp.checksum.ffff && $src == $1)) ||" \
+	local quote="((icmpv6.type < 128 || icmp.type == 3 || icmp.type == 11) && $src == $1)"
+	echo "_ws.malformed || ip.checksum.status == \"Bad\" ||" \
+		"((_ws.expert.severity == error ||" \
+		"(tcp.checksum.status == \"Bad\" && !(tcp.checksum.ffff && $src == $1))) && !$quote) ||" \
 		"udp.checksum.status == \"Bad\" || icmp.checksum.status == \"Bad\" ||" \
 		"icmpv6.checksum.status == \"Bad\""
 }

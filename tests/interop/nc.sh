@@ -129,6 +129,9 @@ in_ns timeout 30 "$snc" "${DEV[@]}" -w "$W/nc4.pcap" -u -q 2 $L 7000 <"$W/d4000.
 st=$?
 [ $st = 0 ] && ok "synack-nc -u -q 2 exited 0" || bad "synack-nc -u: status $st: $(cat "$W/nc4.log")"
 same_file "UDP synack-nc -> Linux nc -u -l (one 4000-byte datagram)" "$W/d4000.bin" "$W/got_u1"
+# (when it did not arrive: what the kernel's counters say happened to it)
+cmp -s "$W/d4000.bin" "$W/got_u1" ||
+	in_ns nstat -az 2>/dev/null | grep -E '^(Ip6|Udp6|Icmp6)' | awk '$2 != 0'
 same_file "UDP Linux nc -u -l -> synack-nc (one 3000-byte datagram)" "$W/d3000.bin" "$W/got_u2"
 kill -TERM "$LNC4" 2>/dev/null
 wait_exit "$LNC4" 5

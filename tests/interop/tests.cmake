@@ -25,6 +25,9 @@ add_test(NAME interop/httpd6
          COMMAND bash ${SYNACK_INTEROP_DIR}/httpd.sh $<TARGET_FILE:synack-httpd> ${SYNACK_INTEROP_SS})
 set_tests_properties(interop/nc6 interop/httpd6 PROPERTIES LABELS interop TIMEOUT 600 SKIP_RETURN_CODE 77
                      ENVIRONMENT INTEROP_FAMILY=6)
+# Path MTU over IPv6 (IP6-4): a Packet Too Big from a Linux router in the middle of a transfer.
+add_test(NAME interop/pmtu6 COMMAND bash ${SYNACK_INTEROP_DIR}/pmtu6.sh $<TARGET_FILE:synack-nc>)
+set_tests_properties(interop/pmtu6 PROPERTIES LABELS interop TIMEOUT 120 SKIP_RETURN_CODE 77)
 # The tools as an operator meets them (issue 12 point 7): port 0, TUNSETIFF's reasons, the
 # device deleted under them, synack-ss and silent control sockets, SIGTERM within 1 s.
 add_test(NAME interop/operator

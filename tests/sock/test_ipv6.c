@@ -8,7 +8,11 @@
 #include "sim/world.h"
 #include "stack/addr.h"
 #include "stack/stack.h"
+#include "tcp/tcb.h"
 #include "testutil.h"
+#include "wire/icmp6.h"
+#include "wire/ipv6.h"
+#include "wire/wire.h"
 
 #define CLIENT 0x0a000001u
 #define SERVER 0x0a000002u
@@ -342,12 +346,96 @@ static void test_cookies(void **state)
 	sk_world_free(p->w);
 }
 
+/* A Packet Too Big from a router quoting a segment in flight (IP6-4, RFC 8201): the
+ * connection's MSS drops to 1280 - 60 at once, what was in flight goes again at the new
+ * size, the transfer completes intact, and the destination's path MTU is remembered (a
+ * datagram over it is fragmented, the MSS of a new connection is smaller). One announcing
+ * less than 1280 lowers the path to 1280, no further. */
+static void test_packet_too_big(void **state)
+{
+	(void)state;
+	struct pair *p = pair_new(NULL);
+	int l = listen_on(p->s, SYNACK_AF_INET6, 0);
+	int k = tcp6(p->c);
+	struct synack_sockaddr to = sk_world_sockaddr(p->w, p->hs, PORT);
+	assert_int_equal(synack_connect(p->c, k, &to), -EINPROGRESS);
+	run(p, 20);
+	int a = synack_accept(p->s, l, NULL);
+	assert_true(a >= 0);
+	static uint8_t out[300000], in[300000];
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (uint8_t)(i * 13 + 5);
+	ssize_t n = synack_send(p->s, a, out, sizeof(out), 0);
+	assert_true(n > 0);
+	size_t sent = (size_t)n, got = 0;
+	run(p, 1); /* some in flight, none acknowledged yet */
+
+	struct sk_tcb *t = (struct sk_tcb *)p->s->handles.v[a];
+	assert_true(t->snd_nxt != t->snd_una);
+	struct synack_ip router = sk_world_ip6(0x0a0000feu), cli = sk_world_ip6(CLIENT), srv = sk_world_ip6(SERVER);
+	/* the quote: the IPv6 and TCP headers of the segment at snd_una */
+	uint8_t quote[60] = {0};
+	struct sk_ipv6 qh = {.payload_len = 1460, .next = SK_IPPROTO_TCP, .hop_limit = 64};
+	memcpy(qh.src, srv.bytes, 16);
+	memcpy(qh.dst, cli.bytes, 16);
+	sk_ipv6_emit(quote, 40, &qh);
+	sk_put16(quote + 40, t->h.key.lport);
+	sk_put16(quote + 42, t->h.key.rport);
+	sk_put32(quote + 44, t->snd_una);
+	uint8_t pkt[200];
+	int m = sk_icmp6_emit_error(pkt + 40, sizeof(pkt) - 40, router.bytes, srv.bytes, SK_ICMP6_PKT_TOO_BIG, 0, 1280,
+				    quote, sizeof(quote));
+	assert_true(m > 0);
+	struct sk_ipv6 h = {.payload_len = (uint16_t)m, .next = SK_IPPROTO_ICMPV6, .hop_limit = 64};
+	memcpy(h.src, router.bytes, 16);
+	memcpy(h.dst, srv.bytes, 16);
+	sk_ipv6_emit(pkt, 40, &h);
+	synack_input(p->s, pkt, 40 + (size_t)m, sk_world_now(p->w));
+
+	struct synack_tcp_info ti;
+	size_t tl = sizeof(ti);
+	assert_int_equal(synack_getsockopt(p->s, a, SYNACK_IPPROTO_TCP, SYNACK_TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.snd_mss, 1220 - 12);
+	struct synack_stats ss;
+	synack_get_stats(p->s, &ss);
+	assert_int_equal(ss.tcp_pmtu_lowered, 1);
+	assert_int_equal(sk_route6_mtu(p->s, cli.bytes), 1280);
+	assert_int_equal(sk_route6_mtu(p->s, router.bytes), 1500); /* only that destination */
+
+	for (int round = 0; round < 3000 && got < sizeof(out); round++) {
+		if (sent < sizeof(out) && (n = synack_send(p->s, a, out + sent, sizeof(out) - sent, 0)) > 0)
+			sent += (size_t)n;
+		n = synack_recv(p->c, k, in + got, sizeof(in) - got, 0);
+		if (n > 0)
+			got += (size_t)n;
+		run(p, 2);
+	}
+	assert_int_equal(got, sizeof(out));
+	assert_memory_equal(in, out, sizeof(out));
+
+	/* the path MTU stays for others: a 1300-byte datagram to that host leaves in fragments */
+	uint64_t frags = ss.ip_frag_out;
+	int u = synack_socket(p->s, SYNACK_AF_INET6, SYNACK_SOCK_DGRAM);
+	struct synack_sockaddr dst = sk_world_sockaddr(p->w, p->hc, 9);
+	static uint8_t dgram[1300];
+	assert_int_equal(synack_sendto(p->s, u, dgram, sizeof(dgram), 0, &dst), (ssize_t)sizeof(dgram));
+	synack_get_stats(p->s, &ss);
+	assert_int_equal(ss.ip_frag_out, frags + 2);
+
+	/* less than 1280 is taken as 1280 (RFC 8201 4) */
+	struct synack_ip far = sk_world_ip6(0x0a000063u);
+	sk_ip6_pmtu_update(p->s, far.bytes, 576);
+	assert_int_equal(sk_route6_mtu(p->s, far.bytes), 1280);
+	sk_world_free(p->w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp_over_ipv6), cmocka_unit_test(test_dual_stack),
 		cmocka_unit_test(test_bind_rules),    cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_udp),           cmocka_unit_test(test_cookies),
+		cmocka_unit_test(test_packet_too_big),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
