@@ -57,17 +57,46 @@ static int lifeline(struct drawing *d, uint32_t addr)
 	return i;
 }
 
+/* Where the IPv4 header of a frame starts, for the pictures; -1 if it carries none (or
+ * the link header is not all there). */
+static long ipv4_offset(int dlt, const uint8_t *data, size_t caplen)
+{
+	switch (dlt) {
+	case SK_LINK_ETHERNET:
+		return 0; /* sk_decode reads Ethernet itself */
+	case SK_LINK_SLL:
+		return caplen >= 16 && data[14] == 0x08 && data[15] == 0x00 ? 16 : -1;
+	case SK_LINK_SLL2:
+		return caplen >= 20 && data[0] == 0x08 && data[1] == 0x00 ? 20 : -1;
+	case SK_LINK_NULL:
+	case SK_LINK_LOOP: {
+		if (caplen < 4)
+			return -1;
+		uint32_t family;
+		memcpy(&family, data, 4);
+		return family == 2 || family == 0x02000000u ? 4 : -1;
+	}
+	default:
+		return 0;
+	}
+}
+
 /* Keeps one packet (its IPv4 header on) for the pictures; others are left out. A packet
  * the capture cut short (tcpdump -s 96) is kept at its full length with zeros for what
  * was not captured, marked truncated: its headers say its length, its checksums say
  * nothing. Returns -ENOMEM, else 0. */
 static int keep(struct drawing *d, const struct pcap_pkthdr *h, const uint8_t *data, int dlt, int lost)
 {
-	size_t wire = h->len > h->caplen ? h->len : h->caplen;
+	long skip = ipv4_offset(dlt, data, h->caplen);
+	if (skip < 0 || h->len < (size_t)skip)
+		return 0;
+	data += skip;
+	size_t caplen = h->caplen - (size_t)skip, onwire = h->len - (size_t)skip;
+	size_t wire = onwire > caplen ? onwire : caplen;
 	uint8_t *frame = calloc(wire ? wire : 1, 1);
 	if (!frame)
 		return -ENOMEM;
-	memcpy(frame, data, h->caplen);
+	memcpy(frame, data, caplen);
 	struct sk_decoded dec;
 	sk_decode(frame, wire, dlt == SK_LINK_ETHERNET ? SK_LINK_ETHERNET : SK_LINK_RAW, 0, &dec);
 	int from = -1, to = -1;
@@ -94,7 +123,7 @@ static int keep(struct drawing *d, const struct pcap_pkthdr *h, const uint8_t *d
 	free(frame);
 	uint64_t t = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
 	d->frames[d->n++] = (struct sk_pic_frame){.sent_us = t, .arrived_us = t, .from = from, .to = to, .ip = copy,
-						  .len = len, .truncated = h->caplen < h->len, .lost = lost};
+						  .len = len, .truncated = caplen < onwire, .lost = lost};
 	return 0;
 }
 
@@ -126,8 +155,21 @@ static void drawing_free(struct drawing *d)
 
 static int is_supported_link(int dlt)
 {
-	return dlt == SK_LINK_ETHERNET || dlt == SK_LINK_RAW || dlt == SK_LINK_RAW_DLT ||
-	       dlt == 14 || dlt == 228;
+	switch (dlt) {
+	case SK_LINK_ETHERNET:
+	case SK_LINK_RAW:
+	case SK_LINK_RAW_DLT:
+	case SK_LINK_RAW_OPENBSD:
+	case SK_LINK_IPV4:
+	case SK_LINK_IPV6:
+	case SK_LINK_NULL:
+	case SK_LINK_LOOP:
+	case SK_LINK_SLL:
+	case SK_LINK_SLL2:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* tcpdump's "reading from file" line, which it writes to stderr. */
@@ -141,6 +183,9 @@ static void print_banner(pcap_t *pc, const char *path)
 	else
 		fprintf(stderr, ", link-type %u", (unsigned)dlt);
 	fprintf(stderr, ", snapshot length %d\n", pcap_snapshot(pc));
+	/* tcpdump names SLL2 interfaces by index on the machine that reads the file */
+	if (dlt == SK_LINK_SLL2)
+		fprintf(stderr, "Warning: interface names might be incorrect\n");
 }
 
 /* The comments of the packets libpcap reads: a pcapng walk over the same file, one packet

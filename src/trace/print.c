@@ -1,41 +1,17 @@
 /* The tcpdump-format packet printer: exactly what `tcpdump -n -S [-v] [-X]` prints for a frame. */
 #include "trace/print.h"
 
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
 
+#include "trace/print_int.h"
 #include "wire/checksum.h"
 #include "wire/decode.h"
+#include "wire/ipv6.h"
 #include "wire/wire.h"
-
-/*
- * The decoders walk the bytes as tolerantly as tcpdump 4.99 does: they print what the bytes
- * say, however malformed, and stop where tcpdump stops.
- *
- * tcpdump reacts to missing bytes in two ways, and the difference shows in its output:
- * a printer may test for the bytes itself and print " [|proto]" where it stands, or it may
- * simply read them, in which case the read aborts the whole packet, the top level prints
- * " [|proto]" for whatever protocol was being decoded, and the -X dump then starts at the
- * link-layer header because the link printer never got to say how long its header was.
- * pr_get*() are the second kind (they longjmp to sk_print_packet); pr_avail() is the first.
- *
- * Positions are offsets from the start of the frame, never pointers, so that lengths taken
- * from the packet can be added without forming pointers outside the buffer.
- */
-struct pr {
-	FILE *out;
-	const uint8_t *pkt;
-	size_t snap;	   /* bytes a printer may read: the capture, cut to the IP datagram */
-	const char *proto; /* what " [|proto]" names */
-	int verbose;
-	int hex;       /* -X: tcpdump then suppresses its default hex dump of unknown payloads */
-	size_t ll_hdr; /* link-layer header length, known once the link printer returns */
-	jmp_buf abort; /* where a read past snap lands */
-};
 
 #define MAX_SNAPLEN 262144u /* tcpdump's MAXIMUM_SNAPLEN */
 
@@ -48,14 +24,7 @@ enum {
 	TH_URG = 0x20,
 };
 
-struct tok {
-	unsigned v;
-	const char *s;
-};
-
-static void out(struct pr *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void out(struct pr *p, const char *fmt, ...)
+void sk_pr_out(struct pr *p, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -63,84 +32,9 @@ static void out(struct pr *p, const char *fmt, ...)
 	va_end(ap);
 }
 
-static _Noreturn void abort_packet(struct pr *p)
+_Noreturn void sk_pr_abort(struct pr *p)
 {
 	longjmp(p->abort, 1);
-}
-
-static int pr_avail(const struct pr *p, size_t off, size_t n)
-{
-	return off <= p->snap && n <= p->snap - off;
-}
-
-static size_t bytes_after(const struct pr *p, size_t off)
-{
-	return off < p->snap ? p->snap - off : 0;
-}
-
-static uint8_t pr_get8(struct pr *p, size_t off)
-{
-	if (!pr_avail(p, off, 1))
-		abort_packet(p);
-	return p->pkt[off];
-}
-
-static uint16_t pr_get16(struct pr *p, size_t off)
-{
-	if (!pr_avail(p, off, 2))
-		abort_packet(p);
-	return sk_get16(p->pkt + off);
-}
-
-static uint32_t pr_get32(struct pr *p, size_t off)
-{
-	if (!pr_avail(p, off, 4))
-		abort_packet(p);
-	return sk_get32(p->pkt + off);
-}
-
-static uint64_t pr_get64(struct pr *p, size_t off)
-{
-	if (!pr_avail(p, off, 8))
-		abort_packet(p);
-	return (uint64_t)sk_get32(p->pkt + off) << 32 | sk_get32(p->pkt + off + 4);
-}
-
-/* Cuts the readable area to end (never extends it); returns the old limit for restoring. */
-static size_t push_snap(struct pr *p, size_t end)
-{
-	size_t old = p->snap;
-	if (end < p->snap)
-		p->snap = end;
-	return old;
-}
-
-static void print_trunc(struct pr *p)
-{
-	out(p, " [|%s]", p->proto);
-}
-
-static void print_invalid(struct pr *p)
-{
-	out(p, " (invalid)");
-}
-
-static const char *tok_name(const struct tok *t, unsigned v)
-{
-	for (; t->s; t++)
-		if (t->v == v)
-			return t->s;
-	return NULL;
-}
-
-/* tok_name() with tcpdump's fallback format (which takes the value) for unknown values. */
-static const char *tok_str(const struct tok *t, const char *fmt, unsigned v, char *buf, size_t size)
-{
-	const char *s = tok_name(t, v);
-	if (s)
-		return s;
-	snprintf(buf, size, fmt, v);
-	return buf;
 }
 
 /* Reads a 4-byte address (aborting if it is not there) and formats it. */
@@ -151,13 +45,13 @@ static const char *fmt_ipaddr(struct pr *p, size_t off, char buf[16])
 	return buf;
 }
 
-static const char *fmt_ip6addr(struct pr *p, size_t off, char buf[INET6_ADDRSTRLEN])
+/* Reads a 16-byte address (aborting if it is not there) and formats it as tcpdump does
+ * (RFC 5952, as inet_ntop). */
+static const char *fmt_ip6addr(struct pr *p, size_t off, char buf[SK_IPV6_ADDRSTRLEN])
 {
 	if (!pr_avail(p, off, 16))
-		abort_packet(p);
-	if (!inet_ntop(AF_INET6, p->pkt + off, buf, INET6_ADDRSTRLEN))
-		snprintf(buf, INET6_ADDRSTRLEN, "?");
-	return buf;
+		sk_pr_abort(p);
+	return sk_ipv6_ntop(p->pkt + off, buf);
 }
 
 static const char *fmt_mac(const uint8_t *a, char buf[18])
@@ -166,20 +60,10 @@ static const char *fmt_mac(const uint8_t *a, char buf[18])
 	return buf;
 }
 
-/* tcpdump's in_cksum_shouldbe(): the value the checksum field needed, given the field and
- * the checksum computed over the data including the field. */
-static uint16_t csum_shouldbe(uint16_t field, uint16_t computed)
-{
-	uint32_t v = (uint32_t)field + computed;
-	v = (v & 0xffff) + (v >> 16);
-	v = (v & 0xffff) + (v >> 16);
-	return (uint16_t)v;
-}
-
 /* ---- hex dumps ---------------------------------------------------------------------- */
 
 /* -X and the default dump of unknown payloads: 16 bytes a line, hex by pairs, then ASCII. */
-static void print_hex_ascii(struct pr *p, const char *ident, size_t off, size_t length)
+void sk_pr_hex_ascii(struct pr *p, const char *ident, size_t off, size_t length)
 {
 	int truncated = 0;
 	size_t cap = bytes_after(p, off);
@@ -198,10 +82,10 @@ static void print_hex_ascii(struct pr *p, const char *ident, size_t off, size_t 
 			asc[i] = c > 0x20 && c < 0x7f ? (char)c : '.';
 		}
 		asc[n] = '\0';
-		out(p, "%s0x%04zx: %-40s  %s", ident, line, hex, asc);
+		sk_pr_out(p, "%s0x%04zx: %-40s  %s", ident, line, hex, asc);
 	}
 	if (truncated)
-		abort_packet(p);
+		sk_pr_abort(p);
 }
 
 /* tcpdump's hex_print(): hex only, 8 pairs a line. */
@@ -216,27 +100,28 @@ static void print_hex(struct pr *p, const char *ident, size_t off, size_t length
 	size_t i = 0, oset = 0, pos = 0;
 	for (size_t n = length / 2; n; n--) {
 		if (i++ % 8 == 0) {
-			out(p, "%s0x%04zx: ", ident, oset);
+			sk_pr_out(p, "%s0x%04zx: ", ident, oset);
 			oset += 16;
 		}
-		out(p, " %02x%02x", p->pkt[off + pos], p->pkt[off + pos + 1]);
+		sk_pr_out(p, " %02x%02x", p->pkt[off + pos], p->pkt[off + pos + 1]);
 		pos += 2;
 	}
 	if (length & 1) {
 		if (i % 8 == 0)
-			out(p, "%s0x%04zx: ", ident, oset);
-		out(p, " %02x", p->pkt[off + pos]);
+			sk_pr_out(p, "%s0x%04zx: ", ident, oset);
+		sk_pr_out(p, " %02x", p->pkt[off + pos]);
 	}
 	if (truncated)
-		abort_packet(p);
+		sk_pr_abort(p);
 }
 
-static void print_unknown_data(struct pr *p, size_t off, const char *ident, size_t len)
+void sk_pr_unknown_data(struct pr *p, size_t off, const char *ident, size_t len)
 {
 	if (off > p->snap) {
-		out(p,
-		    "%sDissector error: print_unknown_data called with pointer past end of packet",
-		    ident);
+		sk_pr_out(p,
+			  "%sDissector error: print_unknown_data called with pointer past end of "
+			  "packet",
+			  ident);
 		return;
 	}
 	if (bytes_after(p, off) < len)
@@ -245,24 +130,24 @@ static void print_unknown_data(struct pr *p, size_t off, const char *ident, size
 }
 
 /* tcpdump's fn_print_char(): meta and control characters made visible. */
-static void print_char(struct pr *p, uint8_t c)
+void sk_pr_char(struct pr *p, uint8_t c)
 {
 	if (c & 0x80) {
 		c &= 0x7f;
-		out(p, "M-");
+		sk_pr_out(p, "M-");
 	}
 	if (c < 0x20 || c == 0x7f) {
 		c ^= 0x40;
-		out(p, "^");
+		sk_pr_out(p, "^");
 	}
-	out(p, "%c", c);
+	sk_pr_out(p, "%c", c);
 }
 
 /* ---- names -------------------------------------------------------------------------- */
 
 /* The names below are the ones tcpdump 4.99 prints, so they must not be "improved". */
 
-static const struct tok ethertype_names[] = {
+const struct tok sk_pr_ethertype_names[] = {
 	{0x0800, "IPv4"},
 	{0x8847, "MPLS unicast"},
 	{0x8848, "MPLS multicast"},
@@ -319,7 +204,7 @@ static const struct tok ethertype_names[] = {
 	{0, NULL},
 };
 
-static const struct tok ipproto_names[] = {
+const struct tok sk_pr_ipproto_names[] = {
 	{0, "Options"},
 	{1, "ICMP"},
 	{2, "IGMP"},
@@ -368,29 +253,29 @@ static const struct tok arphrd_names[] = {
 static void print_linkaddr(struct pr *p, size_t off, unsigned len)
 {
 	if (len == 0) {
-		out(p, "<empty>");
+		sk_pr_out(p, "<empty>");
 		return;
 	}
 	for (unsigned i = 0; i < len; i++)
-		out(p, i ? ":%02x" : "%02x", p->pkt[off + i]);
+		sk_pr_out(p, i ? ":%02x" : "%02x", p->pkt[off + i]);
 }
 
 static void print_arp_paddr(struct pr *p, size_t off, uint16_t pro, unsigned pln)
 {
 	char a[16];
 	if (pro != SK_ETHERTYPE_IPV4 && pro != 0x1000)
-		out(p, "<wrong proto type>");
+		sk_pr_out(p, "<wrong proto type>");
 	else if (pln != 4)
-		out(p, "<wrong len>");
+		sk_pr_out(p, "<wrong len>");
 	else
-		out(p, "%s", fmt_ipaddr(p, off, a));
+		sk_pr_out(p, "%s", fmt_ipaddr(p, off, a));
 }
 
 static void print_arp(struct pr *p, size_t ap, uint32_t length, uint32_t caplen)
 {
 	p->proto = "arp";
 	if (!pr_avail(p, ap, 8))
-		abort_packet(p);
+		sk_pr_abort(p);
 	uint16_t hrd = sk_get16(p->pkt + ap), pro = sk_get16(p->pkt + ap + 2);
 	unsigned hln = p->pkt[ap + 4], pln = p->pkt[ap + 5];
 	uint16_t op = sk_get16(p->pkt + ap + 6);
@@ -398,65 +283,67 @@ static void print_arp(struct pr *p, size_t ap, uint32_t length, uint32_t caplen)
 	char buf[64];
 
 	if (!pr_avail(p, tpa, pln))
-		abort_packet(p);
-	out(p, "ARP, ");
+		sk_pr_abort(p);
+	sk_pr_out(p, "ARP, ");
 	if ((pro != SK_ETHERTYPE_IPV4 && pro != 0x1000) || pln != 4 || hln == 0 || p->verbose) {
 		char pbuf[64];
-		out(p, "%s (len %u), %s (len %u)",
-		    tok_str(arphrd_names, "Unknown Hardware (%u)", hrd, buf, sizeof(buf)), hln,
-		    tok_str(ethertype_names, "Unknown Protocol (0x%04x)", pro, pbuf, sizeof(pbuf)),
-		    pln);
+		sk_pr_out(p, "%s (len %u), %s (len %u)",
+			  tok_str(arphrd_names, "Unknown Hardware (%u)", hrd, buf, sizeof(buf)),
+			  hln,
+			  tok_str(sk_pr_ethertype_names, "Unknown Protocol (0x%04x)", pro, pbuf,
+				  sizeof(pbuf)),
+			  pln);
 		if (!p->verbose) {
-			out(p, ", length %u", length);
+			sk_pr_out(p, ", length %u", length);
 			return;
 		}
 	}
-	out(p, "%s%s ", p->verbose ? ", " : "",
-	    tok_str(arpop_names, "Unknown (%u)", op, buf, sizeof(buf)));
+	sk_pr_out(p, "%s%s ", p->verbose ? ", " : "",
+		  tok_str(arpop_names, "Unknown (%u)", op, buf, sizeof(buf)));
 	switch (op) {
 	case 1:
-		out(p, "who-has ");
+		sk_pr_out(p, "who-has ");
 		print_arp_paddr(p, tpa, pro, pln);
 		for (unsigned i = 0; i < hln; i++) {
 			if (p->pkt[tha + i]) {
-				out(p, " (");
+				sk_pr_out(p, " (");
 				print_linkaddr(p, tha, hln);
-				out(p, ")");
+				sk_pr_out(p, ")");
 				break;
 			}
 		}
-		out(p, " tell ");
+		sk_pr_out(p, " tell ");
 		print_arp_paddr(p, spa, pro, pln);
 		break;
 	case 2:
 		print_arp_paddr(p, spa, pro, pln);
-		out(p, " is-at ");
+		sk_pr_out(p, " is-at ");
 		print_linkaddr(p, sha, hln);
 		break;
 	case 3:
 	case 8:
-		out(p, "who-is ");
+		sk_pr_out(p, "who-is ");
 		print_linkaddr(p, tha, hln);
-		out(p, " tell ");
+		sk_pr_out(p, " tell ");
 		print_linkaddr(p, sha, hln);
 		break;
 	case 4:
 		print_linkaddr(p, tha, hln);
-		out(p, " at ");
+		sk_pr_out(p, " at ");
 		print_arp_paddr(p, tpa, pro, pln);
 		break;
 	case 9:
 		print_linkaddr(p, sha, hln);
-		out(p, " at ");
+		sk_pr_out(p, " at ");
 		print_arp_paddr(p, spa, pro, pln);
 		break;
 	default:
 		/* tcpdump dumps unknown operations even under -X, where its other default
 		 * dumps are suppressed. */
-		print_hex_ascii(p, "\n\t", ap, caplen);
+		sk_pr_hex_ascii(p, "\n\t", ap, caplen);
 		return;
 	}
-	out(p, ", length %u", length);
+	sk_pr_out(p, ", length %u", length);
 }
 
 /* ---- TCP ---------------------------------------------------------------------------- */
@@ -471,15 +358,15 @@ static const struct tok tcpopt_names[] = {
 static void print_tfo(struct pr *p, size_t cp, unsigned datalen, int exp)
 {
 	if (exp)
-		out(p, "tfo");
+		sk_pr_out(p, "tfo");
 	if (datalen == 0) {
-		out(p, " cookiereq");
+		sk_pr_out(p, " cookiereq");
 	} else if (datalen % 2 != 0 || datalen < 4 || datalen > 16) {
 		print_invalid(p);
 	} else {
-		out(p, " cookie ");
+		sk_pr_out(p, " cookie ");
 		for (unsigned i = 0; i < datalen; i++)
-			out(p, "%02x", pr_get8(p, cp + i));
+			sk_pr_out(p, "%02x", pr_get8(p, cp + i));
 	}
 }
 
@@ -490,13 +377,13 @@ static void print_tfo(struct pr *p, size_t cp, unsigned datalen, int exp)
 static int print_dss_number(struct pr *p, const char *label, int wide, size_t *o, unsigned *left)
 {
 	unsigned n = wide ? 8 : 4;
-	out(p, "%s", label);
+	sk_pr_out(p, "%s", label);
 	if (*left < n)
 		return 0;
 	if (wide)
-		out(p, "%" PRIu64, pr_get64(p, *o));
+		sk_pr_out(p, "%" PRIu64, pr_get64(p, *o));
 	else
-		out(p, "%u", pr_get32(p, *o));
+		sk_pr_out(p, "%u", pr_get32(p, *o));
 	*o += n;
 	*left -= n;
 	return 1;
@@ -506,7 +393,7 @@ static int print_mptcp(struct pr *p, size_t opt, unsigned len, uint8_t flags)
 {
 	static const char *const names[] = {"capable", "join", "dss",	     "add-addr", "rem-addr",
 					    "prio",    "fail", "fast-close", "unknown"};
-	char a[INET6_ADDRSTRLEN];
+	char a[SK_IPV6_ADDRSTRLEN];
 
 	p->proto = "mptcp";
 	if (len < 3)
@@ -514,7 +401,7 @@ static int print_mptcp(struct pr *p, size_t opt, unsigned len, uint8_t flags)
 	unsigned sub = pr_get8(p, opt + 2) >> 4;
 	if (sub > 8)
 		sub = 8;
-	out(p, " %u %s", len, names[sub]);
+	sk_pr_out(p, " %u %s", len, names[sub]);
 
 	switch (sub) {
 	case 0: { /* MP_CAPABLE */
@@ -524,17 +411,17 @@ static int print_mptcp(struct pr *p, size_t opt, unsigned len, uint8_t flags)
 			return 0;
 		unsigned version = pr_get8(p, opt + 2) & 0xf;
 		if (version > 1) {
-			out(p, " Unknown Version (%u)", version);
+			sk_pr_out(p, " Unknown Version (%u)", version);
 			return 1;
 		}
-		out(p, " v%u", version);
+		sk_pr_out(p, " v%u", version);
 		if (pr_get8(p, opt + 3) & 0x80)
-			out(p, " csum");
+			sk_pr_out(p, " csum");
 		if (len == 12 || len >= 20) {
-			out(p, " {0x%" PRIx64, pr_get64(p, opt + 4));
+			sk_pr_out(p, " {0x%" PRIx64, pr_get64(p, opt + 4));
 			if (len >= 20)
-				out(p, ",0x%" PRIx64, pr_get64(p, opt + 12));
-			out(p, "}");
+				sk_pr_out(p, ",0x%" PRIx64, pr_get64(p, opt + 12));
+			sk_pr_out(p, "}");
 		}
 		return 1;
 	}
@@ -545,20 +432,20 @@ static int print_mptcp(struct pr *p, size_t opt, unsigned len, uint8_t flags)
 			return 0;
 		if (len != 24) {
 			if (pr_get8(p, opt + 2) & 1)
-				out(p, " backup");
-			out(p, " id %u", pr_get8(p, opt + 3));
+				sk_pr_out(p, " backup");
+			sk_pr_out(p, " id %u", pr_get8(p, opt + 3));
 		}
 		if (len == 12) {
 			uint32_t token = pr_get32(p, opt + 4), nonce = pr_get32(p, opt + 8);
-			out(p, " token 0x%x nonce 0x%x", token, nonce);
+			sk_pr_out(p, " token 0x%x nonce 0x%x", token, nonce);
 		} else if (len == 16) {
 			uint64_t mac = pr_get64(p, opt + 4);
 			uint32_t nonce = pr_get32(p, opt + 12);
-			out(p, " hmac 0x%" PRIx64 " nonce 0x%x", mac, nonce);
+			sk_pr_out(p, " hmac 0x%" PRIx64 " nonce 0x%x", mac, nonce);
 		} else {
-			out(p, " hmac 0x");
+			sk_pr_out(p, " hmac 0x");
 			for (unsigned i = 0; i < 20; i++)
-				out(p, "%02x", pr_get8(p, opt + 4 + i));
+				sk_pr_out(p, "%02x", pr_get8(p, opt + 4 + i));
 		}
 		return 1;
 	case 2: { /* DSS */
@@ -566,7 +453,7 @@ static int print_mptcp(struct pr *p, size_t opt, unsigned len, uint8_t flags)
 			return 0;
 		uint8_t f = pr_get8(p, opt + 3);
 		if (f & 0x10)
-			out(p, " fin");
+			sk_pr_out(p, " fin");
 		size_t o = opt + 4;
 		unsigned left = len - 4;
 		if ((f & 0x01) && !print_dss_number(p, " ack ", f & 0x02, &o, &left))
@@ -576,16 +463,16 @@ static int print_mptcp(struct pr *p, size_t opt, unsigned len, uint8_t flags)
 				return 0;
 			if (left < 4)
 				return 0;
-			out(p, " subseq %u", pr_get32(p, o));
+			sk_pr_out(p, " subseq %u", pr_get32(p, o));
 			o += 4;
 			left -= 4;
 			if (left < 2)
 				return 0;
-			out(p, " len %u", pr_get16(p, o));
+			sk_pr_out(p, " len %u", pr_get16(p, o));
 			o += 2;
 			left -= 2;
 			if (left >= 2) {
-				out(p, " csum 0x%x", pr_get16(p, o));
+				sk_pr_out(p, " csum 0x%x", pr_get16(p, o));
 				left -= 2;
 			}
 		}
@@ -598,50 +485,50 @@ static int print_mptcp(struct pr *p, size_t opt, unsigned len, uint8_t flags)
 		      len == 28 || len == 30))
 			return 0;
 		const char *e = tok_name(echo, pr_get8(p, opt + 2) & 0xf);
-		out(p, " %s", e ? e : "[bad version/echo]");
-		out(p, " id %u", pr_get8(p, opt + 3));
+		sk_pr_out(p, " %s", e ? e : "[bad version/echo]");
+		sk_pr_out(p, " id %u", pr_get8(p, opt + 3));
 		if (len == 8 || len == 10 || len == 16 || len == 18) {
-			out(p, " %s", fmt_ipaddr(p, opt + 4, a));
+			sk_pr_out(p, " %s", fmt_ipaddr(p, opt + 4, a));
 			if (len == 10 || len == 18)
-				out(p, ":%u", pr_get16(p, opt + 8));
+				sk_pr_out(p, ":%u", pr_get16(p, opt + 8));
 			if (len == 16)
-				out(p, " hmac 0x%" PRIx64, pr_get64(p, opt + 8));
+				sk_pr_out(p, " hmac 0x%" PRIx64, pr_get64(p, opt + 8));
 			if (len == 18)
-				out(p, " hmac 0x%" PRIx64, pr_get64(p, opt + 10));
+				sk_pr_out(p, " hmac 0x%" PRIx64, pr_get64(p, opt + 10));
 		} else {
-			out(p, " %s", fmt_ip6addr(p, opt + 4, a));
+			sk_pr_out(p, " %s", fmt_ip6addr(p, opt + 4, a));
 			if (len == 22 || len == 30)
-				out(p, ":%u", pr_get16(p, opt + 20));
+				sk_pr_out(p, ":%u", pr_get16(p, opt + 20));
 			if (len == 28)
-				out(p, " hmac 0x%" PRIx64, pr_get64(p, opt + 20));
+				sk_pr_out(p, " hmac 0x%" PRIx64, pr_get64(p, opt + 20));
 			if (len == 30)
-				out(p, " hmac 0x%" PRIx64, pr_get64(p, opt + 22));
+				sk_pr_out(p, " hmac 0x%" PRIx64, pr_get64(p, opt + 22));
 		}
 		return 1;
 	}
 	case 4: /* REMOVE_ADDR */
 		if (len < 4)
 			return 0;
-		out(p, " id");
+		sk_pr_out(p, " id");
 		for (unsigned i = 0; i < len - 3; i++)
-			out(p, " %u", pr_get8(p, opt + 3 + i));
+			sk_pr_out(p, " %u", pr_get8(p, opt + 3 + i));
 		return 1;
 	case 5: /* MP_PRIO */
 		if (len != 3 && len != 4)
 			return 0;
-		out(p, (pr_get8(p, opt + 2) & 1) ? " backup" : " non-backup");
+		sk_pr_out(p, (pr_get8(p, opt + 2) & 1) ? " backup" : " non-backup");
 		if (len == 4)
-			out(p, " id %u", pr_get8(p, opt + 3));
+			sk_pr_out(p, " id %u", pr_get8(p, opt + 3));
 		return 1;
 	case 6: /* MP_FAIL */
 		if (len != 12)
 			return 0;
-		out(p, " seq %" PRIu64, pr_get64(p, opt + 4));
+		sk_pr_out(p, " seq %" PRIu64, pr_get64(p, opt + 4));
 		return 1;
 	case 7: /* MP_FASTCLOSE */
 		if (len != 12)
 			return 0;
-		out(p, " key 0x%" PRIx64, pr_get64(p, opt + 4));
+		sk_pr_out(p, " key 0x%" PRIx64, pr_get64(p, opt + 4));
 		return 1;
 	default:
 		return 1;
@@ -663,11 +550,11 @@ static int print_tcp_options(struct pr *p, const struct tcp_seg *s)
 	char ch = '\0';
 	char buf[32];
 
-	out(p, ", options [");
+	sk_pr_out(p, ", options [");
 	while (left > 0) {
 		unsigned opt, len, datalen = 0;
 		if (ch)
-			out(p, "%c", ch);
+			sk_pr_out(p, "%c", ch);
 		opt = pr_get8(p, cp++);
 		if (opt == 0 || opt == 1) {
 			len = 1;
@@ -678,7 +565,7 @@ static int print_tcp_options(struct pr *p, const struct tcp_seg *s)
 			--left;
 		}
 		--left;
-		out(p, "%s", tok_str(tcpopt_names, "unknown-%u", opt, buf, sizeof(buf)));
+		sk_pr_out(p, "%s", tok_str(tcpopt_names, "unknown-%u", opt, buf, sizeof(buf)));
 
 /* tcpdump's LENCHECK: l more bytes must be inside the option area and captured. */
 #define NEED(l)                                                                                    \
@@ -693,25 +580,25 @@ static int print_tcp_options(struct pr *p, const struct tcp_seg *s)
 		case 2:
 			datalen = 2;
 			NEED(datalen);
-			out(p, " %u", pr_get16(p, cp));
+			sk_pr_out(p, " %u", pr_get16(p, cp));
 			break;
 		case 3:
 			datalen = 1;
 			NEED(datalen);
-			out(p, " %u", pr_get8(p, cp));
+			sk_pr_out(p, " %u", pr_get8(p, cp));
 			break;
 		case 5:
 			datalen = len - 2;
 			if (datalen % 8 != 0) {
-				out(p, " invalid sack");
+				sk_pr_out(p, " invalid sack");
 			} else {
-				out(p, " %u ", datalen / 8);
+				sk_pr_out(p, " %u ", datalen / 8);
 				for (unsigned i = 0; i < datalen; i += 8) {
 					NEED(i + 4);
 					uint32_t l = pr_get32(p, cp + i);
 					NEED(i + 8);
 					uint32_t r = pr_get32(p, cp + i + 4);
-					out(p, "{%u:%u}", l, r);
+					sk_pr_out(p, "{%u:%u}", l, r);
 				}
 			}
 			break;
@@ -722,29 +609,29 @@ static int print_tcp_options(struct pr *p, const struct tcp_seg *s)
 		case 13:
 			datalen = 4;
 			NEED(datalen);
-			out(p, " %u", pr_get32(p, cp));
+			sk_pr_out(p, " %u", pr_get32(p, cp));
 			break;
 		case 8:
 			datalen = 8;
 			NEED(datalen);
-			out(p, " val %u ecr %u", pr_get32(p, cp), pr_get32(p, cp + 4));
+			sk_pr_out(p, " val %u ecr %u", pr_get32(p, cp), pr_get32(p, cp + 4));
 			break;
 		case 19:
 			datalen = 16;
 			NEED(datalen);
 			/* tcpdump (with libcrypto) cannot check without a secret: it says why. */
 			if (!pr_avail(p, s->tp + s->hlen, s->datalen))
-				out(p, " snaplen too short, ");
+				sk_pr_out(p, " snaplen too short, ");
 			else
-				out(p, " shared secret not supplied with -M, ");
-			out(p, "can't check - ");
+				sk_pr_out(p, " shared secret not supplied with -M, ");
+			sk_pr_out(p, "can't check - ");
 			for (unsigned i = 0; i < 16; i++)
-				out(p, "%02x", pr_get8(p, cp + i));
+				sk_pr_out(p, "%02x", pr_get8(p, cp + i));
 			break;
 		case 20:
 			datalen = 2;
 			NEED(datalen);
-			out(p, " cap %02x id %u", pr_get8(p, cp), pr_get8(p, cp + 1));
+			sk_pr_out(p, " cap %02x id %u", pr_get8(p, cp), pr_get8(p, cp + 1));
 			break;
 		case 29:
 			datalen = len - 2;
@@ -752,14 +639,14 @@ static int print_tcp_options(struct pr *p, const struct tcp_seg *s)
 				print_invalid(p);
 			} else {
 				NEED(1);
-				out(p, " keyid %u", pr_get8(p, cp));
+				sk_pr_out(p, " keyid %u", pr_get8(p, cp));
 				NEED(2);
-				out(p, " rnextkeyid %u", pr_get8(p, cp + 1));
+				sk_pr_out(p, " rnextkeyid %u", pr_get8(p, cp + 1));
 				if (datalen > 2) {
-					out(p, " mac 0x");
+					sk_pr_out(p, " mac 0x");
 					for (unsigned i = 2; i < datalen; i++) {
 						NEED(i + 1);
-						out(p, "%02x", pr_get8(p, cp + i));
+						sk_pr_out(p, "%02x", pr_get8(p, cp + i));
 					}
 				}
 			}
@@ -772,9 +659,9 @@ static int print_tcp_options(struct pr *p, const struct tcp_seg *s)
 			datalen = 2;
 			NEED(datalen);
 			unsigned v = pr_get16(p, cp);
-			out(p, " 0x%x", v);
+			sk_pr_out(p, " 0x%x", v);
 			v = (v & 1) ? (v >> 1) * 60 : v >> 1;
-			out(p, " %u", v);
+			sk_pr_out(p, " %u", v);
 			break;
 		}
 		case 30: {
@@ -790,7 +677,7 @@ static int print_tcp_options(struct pr *p, const struct tcp_seg *s)
 		case 34:
 			datalen = len - 2;
 			NEED(datalen);
-			out(p, " ");
+			sk_pr_out(p, " ");
 			print_tfo(p, cp, datalen, 0);
 			break;
 		case 254:
@@ -798,19 +685,19 @@ static int print_tcp_options(struct pr *p, const struct tcp_seg *s)
 			NEED(datalen);
 			if (datalen < 2)
 				goto bad;
-			out(p, "-");
+			sk_pr_out(p, "-");
 			if (pr_get16(p, cp) == 0xf989)
 				print_tfo(p, cp + 2, datalen - 2, 1);
 			else
-				out(p, "%04x", pr_get16(p, cp));
+				sk_pr_out(p, "%04x", pr_get16(p, cp));
 			break;
 		default:
 			datalen = len - 2;
 			if (datalen)
-				out(p, " 0x");
+				sk_pr_out(p, " 0x");
 			for (unsigned i = 0; i < datalen; i++) {
 				NEED(i + 1);
-				out(p, "%02x", pr_get8(p, cp + i));
+				sk_pr_out(p, "%02x", pr_get8(p, cp + i));
 			}
 			break;
 		}
@@ -821,23 +708,23 @@ static int print_tcp_options(struct pr *p, const struct tcp_seg *s)
 		left -= datalen;
 		datalen += (opt == 0 || opt == 1) ? 1 : 2;
 		if (datalen != len)
-			out(p, "[len %u]", len);
+			sk_pr_out(p, "[len %u]", len);
 		ch = ',';
 		if (opt == 0)
 			break;
 	}
-	out(p, "]");
+	sk_pr_out(p, "]");
 	return 1;
 bad:
-	out(p, "[bad opt]");
+	sk_pr_out(p, "[bad opt]");
 	if (ch)
-		out(p, "]");
+		sk_pr_out(p, "]");
 	return 0;
 trunc:
 	/* tcpdump 4.99 ends a list the capture cut short with '>', not ']'. */
 	print_trunc(p);
 	if (ch)
-		out(p, ">");
+		sk_pr_out(p, ">");
 	return 0;
 }
 
@@ -867,44 +754,92 @@ static uint32_t ip_final_dst(struct pr *p, size_t ip)
 	return pr_get32(p, ip + 16);
 }
 
-static uint16_t l4_csum(struct pr *p, size_t ip, size_t l4, uint32_t len, uint8_t proto)
+uint16_t sk_pr_l4_csum(struct pr *p, size_t ip, size_t l4, uint32_t len, uint8_t proto)
 {
-	uint32_t src = pr_get32(p, ip + 12);
-	uint32_t dst = (pr_get8(p, ip) & 0xf) == 5 ? pr_get32(p, ip + 16) : ip_final_dst(p, ip);
-	uint32_t sum = sk_csum_pseudo4(src, dst, proto, (uint16_t)len);
+	uint32_t sum;
+	if (pr_get8(p, ip) >> 4 == 6) {
+		/* The IPv6 pseudo-header's destination is the final one of a routing header. */
+		size_t dst = sk_pr_ip6_final_dst(p, ip);
+		sum = sk_csum_pseudo6(p->pkt + ip + 8, p->pkt + dst, proto, len);
+	} else {
+		uint32_t src = pr_get32(p, ip + 12);
+		uint32_t dst =
+			(pr_get8(p, ip) & 0xf) == 5 ? pr_get32(p, ip + 16) : ip_final_dst(p, ip);
+		sum = sk_csum_pseudo4(src, dst, proto, (uint16_t)len);
+	}
 	return sk_csum_fold(sk_csum_add(sum, p->pkt + l4, len));
+}
+
+/* The addresses of the IPv4 or IPv6 header at ip, read (or the packet aborted) before
+ * anything is printed, as tcpdump evaluates them. */
+static void ip_addr_strs(struct pr *p, size_t ip, char src[SK_IPV6_ADDRSTRLEN],
+			 char dst[SK_IPV6_ADDRSTRLEN])
+{
+	if (pr_get8(p, ip) >> 4 == 6) {
+		fmt_ip6addr(p, ip + 8, src);
+		fmt_ip6addr(p, ip + 24, dst);
+	} else {
+		fmt_ipaddr(p, ip + 12, src);
+		fmt_ipaddr(p, ip + 16, dst);
+	}
+}
+
+void sk_pr_addrs(struct pr *p, size_t ip, int sport, int dport)
+{
+	char src[SK_IPV6_ADDRSTRLEN], dst[SK_IPV6_ADDRSTRLEN];
+	ip_addr_strs(p, ip, src, dst);
+	if (sport < 0)
+		sk_pr_out(p, "%s > %s: ", src, dst);
+	else
+		sk_pr_out(p, "%s.%d > %s.%d: ", src, sport, dst, dport);
+}
+
+/* The protocol field of the IP header itself: IPv4's, or the next header of IPv6's fixed
+ * header (which names an extension header when there is one). */
+static uint8_t ip_own_proto(struct pr *p, size_t ip)
+{
+	return pr_get8(p, ip) >> 4 == 6 ? pr_get8(p, ip + 6) : pr_get8(p, ip + 9);
+}
+
+/* What tcpdump prints before a TCP or UDP header: with the addresses when the IP header
+ * names the transport itself, only the ports after IPv6 extension headers (which the IPv6
+ * printer has shown after the addresses). sport < 0 when the ports were not captured: the
+ * addresses or nothing. */
+static void print_l4_addrs(struct pr *p, size_t ip, uint8_t proto, int sport, int dport)
+{
+	if (ip_own_proto(p, ip) == proto)
+		sk_pr_addrs(p, ip, sport, dport);
+	else if (sport >= 0)
+		sk_pr_out(p, "%d > %d: ", sport, dport);
 }
 
 static void print_rst_data(struct pr *p, size_t data, uint32_t length)
 {
-	out(p, pr_avail(p, data, length) ? " [RST" : " [!RST");
+	sk_pr_out(p, pr_avail(p, data, length) ? " [RST" : " [!RST");
 	if (length > 30) {
 		length = 30;
-		out(p, "+");
+		sk_pr_out(p, "+");
 	}
-	out(p, " ");
+	sk_pr_out(p, " ");
 	for (; length && data < p->snap; length--)
-		print_char(p, pr_get8(p, data++));
-	out(p, "]");
+		sk_pr_char(p, pr_get8(p, data++));
+	sk_pr_out(p, "]");
 }
 
-static void print_tcp(struct pr *p, size_t tp, uint32_t length, size_t ip, int fragmented)
+void sk_pr_tcp(struct pr *p, size_t tp, uint32_t length, size_t ip, int fragmented)
 {
 	static const char flag_letters[] = "FSRP.UEW";
-	char src[16], dst[16];
 
 	p->proto = "tcp";
 	if (!pr_avail(p, tp + 2, 2)) {
-		fmt_ipaddr(p, ip + 12, src);
-		fmt_ipaddr(p, ip + 16, dst);
-		out(p, "%s > %s:", src, dst);
+		char src[SK_IPV6_ADDRSTRLEN], dst[SK_IPV6_ADDRSTRLEN];
+		ip_addr_strs(p, ip, src, dst);
+		sk_pr_out(p, "%s > %s:", src, dst);
 		print_trunc(p);
 		return;
 	}
 	uint16_t sport = pr_get16(p, tp), dport = pr_get16(p, tp + 2);
-	fmt_ipaddr(p, ip + 12, src);
-	fmt_ipaddr(p, ip + 16, dst);
-	out(p, "%s.%u > %s.%u: ", src, sport, dst, dport);
+	print_l4_addrs(p, ip, SK_IPPROTO_TCP, sport, dport);
 
 	if (!pr_avail(p, tp, 20)) {
 		print_trunc(p);
@@ -913,7 +848,7 @@ static void print_tcp(struct pr *p, size_t tp, uint32_t length, size_t ip, int f
 	unsigned hlen = (p->pkt[tp + 12] >> 4) * 4u;
 	if (hlen < 20) {
 		/* length - hlen wraps for tiny segments, in tcpdump too */
-		out(p, " tcp %u [bad hdr length %u - too short, < 20]", length - hlen, hlen);
+		sk_pr_out(p, " tcp %u [bad hdr length %u - too short, < 20]", length - hlen, hlen);
 		return;
 	}
 	uint32_t seq = pr_get32(p, tp + 4), ack = pr_get32(p, tp + 8);
@@ -928,44 +863,45 @@ static void print_tcp(struct pr *p, size_t tp, uint32_t length, size_t ip, int f
 		if (flags & (1u << i))
 			fl[n++] = flag_letters[i];
 	fl[n] = '\0';
-	out(p, "Flags [%s]", n ? fl : "none");
+	sk_pr_out(p, "Flags [%s]", n ? fl : "none");
 
 	if (hlen > length) {
-		out(p, " [bad hdr length %u - too long, > %u]", hlen, length);
+		sk_pr_out(p, " [bad hdr length %u - too long, > %u]", hlen, length);
 		return;
 	}
 	if (p->verbose && !fragmented && pr_avail(p, tp, length)) {
-		uint16_t sum = l4_csum(p, ip, tp, length, SK_IPPROTO_TCP);
+		uint16_t sum = sk_pr_l4_csum(p, ip, tp, length, SK_IPPROTO_TCP);
 		uint16_t field = pr_get16(p, tp + 16);
-		out(p, ", cksum 0x%04x", field);
+		sk_pr_out(p, ", cksum 0x%04x", field);
 		if (sum != 0)
-			out(p, " (incorrect -> 0x%04x)", csum_shouldbe(field, sum));
+			sk_pr_out(p, " (incorrect -> 0x%04x)", csum_shouldbe(field, sum));
 		else
-			out(p, " (correct)");
+			sk_pr_out(p, " (correct)");
 	}
 
 	length -= hlen;
 	if (length > 0 || (flags & (TH_SYN | TH_FIN | TH_RST))) {
-		out(p, ", seq %u", seq);
+		sk_pr_out(p, ", seq %u", seq);
 		if (length > 0)
-			out(p, ":%u", seq + length);
+			sk_pr_out(p, ":%u", seq + length);
 	}
 	if (flags & TH_ACK)
-		out(p, ", ack %u", ack);
-	out(p, ", win %u", win);
+		sk_pr_out(p, ", ack %u", ack);
+	sk_pr_out(p, ", win %u", win);
 	if (flags & TH_URG)
-		out(p, ", urg %u", urp);
+		sk_pr_out(p, ", urg %u", urp);
 	if (hlen > 20) {
 		struct tcp_seg s = {.tp = tp, .hlen = hlen, .datalen = length, .flags = flags};
 		if (!print_tcp_options(p, &s))
 			return;
 	}
-	out(p, ", length %u", length);
+	sk_pr_out(p, ", length %u", length);
 	if (length == 0)
 		return;
 	if (!pr_avail(p, tp, hlen)) {
-		out(p, " [remaining caplen(%zu) < header length(%u)]", bytes_after(p, tp), hlen);
-		abort_packet(p);
+		sk_pr_out(p, " [remaining caplen(%zu) < header length(%u)]", bytes_after(p, tp),
+			  hlen);
+		sk_pr_abort(p);
 	}
 	/* Payloads are not decoded; only tcpdump -v's RST text is shown. */
 	if ((flags & TH_RST) && p->verbose)
@@ -974,63 +910,60 @@ static void print_tcp(struct pr *p, size_t tp, uint32_t length, size_t ip, int f
 
 /* ---- UDP ---------------------------------------------------------------------------- */
 
-static void print_udp_addrs(struct pr *p, size_t ip, int sport, int dport)
-{
-	char src[16], dst[16];
-	fmt_ipaddr(p, ip + 12, src);
-	fmt_ipaddr(p, ip + 16, dst);
-	if (sport < 0)
-		out(p, "%s > %s: ", src, dst);
-	else
-		out(p, "%s.%d > %s.%d: ", src, sport, dst, dport);
-}
-
-static void print_udp(struct pr *p, size_t up, uint32_t length, size_t ip, int fragmented)
+void sk_pr_udp(struct pr *p, size_t up, uint32_t length, size_t ip, int fragmented)
 {
 	p->proto = "udp";
 	if (!pr_avail(p, up + 2, 2)) {
-		print_udp_addrs(p, ip, -1, -1);
+		print_l4_addrs(p, ip, SK_IPPROTO_UDP, -1, -1);
 		print_trunc(p);
 		return;
 	}
 	uint16_t sport = pr_get16(p, up), dport = pr_get16(p, up + 2);
 	if (length < 8) {
-		print_udp_addrs(p, ip, sport, dport);
-		out(p, "truncated-udp %u", length);
+		print_l4_addrs(p, ip, SK_IPPROTO_UDP, sport, dport);
+		sk_pr_out(p, "truncated-udp %u", length);
 		return;
 	}
 	if (!pr_avail(p, up + 4, 2)) {
-		print_udp_addrs(p, ip, sport, dport);
+		print_l4_addrs(p, ip, SK_IPPROTO_UDP, sport, dport);
 		print_trunc(p);
 		return;
 	}
 	uint32_t ulen = pr_get16(p, up + 4);
+	if (ulen == 0 && length > 65535) /* an IPv6 jumbogram (RFC 2675) */
+		ulen = length;
 	if (ulen < 8) {
-		print_udp_addrs(p, ip, sport, dport);
-		out(p, "truncated-udplength %u", ulen);
+		print_l4_addrs(p, ip, SK_IPPROTO_UDP, sport, dport);
+		sk_pr_out(p, "truncated-udplength %u", ulen);
 		return;
 	}
 	ulen -= 8;
 	length -= 8;
 	if (ulen < length)
 		length = ulen;
+	print_l4_addrs(p, ip, SK_IPPROTO_UDP, sport, dport);
 	if (up + 8 > p->snap) {
-		print_udp_addrs(p, ip, sport, dport);
 		print_trunc(p);
 		return;
 	}
-	print_udp_addrs(p, ip, sport, dport);
-	/* Payloads are not decoded (tcpdump would for its well-known ports), and the checksum
-	 * is left alone: tcpdump verifies UDP over IPv4 only with -vv. */
+	/* tcpdump verifies the checksum with -v over IPv6 only (over IPv4 with -vv). */
+	if (p->verbose && !fragmented && pr_get8(p, ip) >> 4 == 6 && pr_avail(p, up + 8, length)) {
+		uint16_t sum = sk_pr_l4_csum(p, ip, up, length + 8, SK_IPPROTO_UDP);
+		uint16_t field = pr_get16(p, up + 6);
+		if (sum != 0)
+			sk_pr_out(p, "[bad udp cksum 0x%04x -> 0x%04x!] ", field,
+				  csum_shouldbe(field, sum));
+		else
+			sk_pr_out(p, "[udp sum ok] ");
+	}
+	/* Payloads are not decoded (tcpdump would for its well-known ports). */
 	if (ulen > length && !fragmented)
-		out(p, "UDP, bad length %u > %u", ulen, length);
+		sk_pr_out(p, "UDP, bad length %u > %u", ulen, length);
 	else
-		out(p, "UDP, length %u", ulen);
+		sk_pr_out(p, "UDP, length %u", ulen);
 }
 
 /* ---- ICMP --------------------------------------------------------------------------- */
-
-static void print_ip(struct pr *p, size_t ip, uint32_t length);
 
 /* tcpdump formats the ICMP summary into a buffer of MAXHOSTNAMELEN + 100 bytes first;
  * a long router advertisement is cut at that size. */
@@ -1243,15 +1176,15 @@ static void print_icmp_ext(struct pr *p, size_t bp, uint32_t plen)
 	    sk_csum(p->pkt + ext, plen - 136) != 0)
 		return;
 	unsigned version = p->pkt[ext] >> 4;
-	out(p, "\n\tICMP Multi-Part extension v%u", version);
+	sk_pr_out(p, "\n\tICMP Multi-Part extension v%u", version);
 	if (version != 2) {
-		out(p, " packet not supported");
+		sk_pr_out(p, " packet not supported");
 		return;
 	}
 	uint32_t hlen = plen - 136;
 	if (pr_avail(p, ext, hlen))
-		out(p, ", checksum 0x%04x (%scorrect), length %u", pr_get16(p, ext + 2),
-		    sk_csum(p->pkt + ext, hlen) ? "in" : "", hlen);
+		sk_pr_out(p, ", checksum 0x%04x (%scorrect), length %u", pr_get16(p, ext + 2),
+			  sk_csum(p->pkt + ext, hlen) ? "in" : "", hlen);
 	hlen -= 4;
 	size_t obj = ext + 4;
 	while (hlen > 4) {
@@ -1265,20 +1198,20 @@ static void print_icmp_ext(struct pr *p, size_t bp, uint32_t plen)
 			 ctype = pr_get8(p, obj + 3);
 		obj += 4;
 		const char *name = tok_name(classes, cls);
-		out(p, "\n\t  %s Object (%u), Class-Type: %u, length %u", name ? name : "unknown",
-		    cls, ctype, tlen);
+		sk_pr_out(p, "\n\t  %s Object (%u), Class-Type: %u, length %u",
+			  name ? name : "unknown", cls, ctype, tlen);
 		hlen -= 4;
 		if (cls == 0 || tlen < 4)
 			return;
 		tlen -= 4;
 		if (cls == 1 && ctype == 1) {
 			uint32_t raw = pr_get32(p, obj);
-			out(p, "\n\t    label %u, tc %u", raw >> 12, (raw >> 9) & 7);
+			sk_pr_out(p, "\n\t    label %u, tc %u", raw >> 12, (raw >> 9) & 7);
 			if (raw & 0x100)
-				out(p, ", [S]");
-			out(p, ", ttl %u", raw & 0xff);
+				sk_pr_out(p, ", [S]");
+			sk_pr_out(p, ", ttl %u", raw & 0xff);
 		} else {
-			print_unknown_data(p, obj, "\n\t    ", tlen);
+			sk_pr_unknown_data(p, obj, "\n\t    ", tlen);
 		}
 		if (hlen < tlen)
 			break;
@@ -1298,21 +1231,22 @@ static void print_icmp(struct pr *p, size_t bp, uint32_t plen, int fragmented)
 		print_trunc(p);
 		return;
 	}
-	out(p, "ICMP %s, length %u", b.s, plen);
+	sk_pr_out(p, "ICMP %s, length %u", b.s, plen);
 	if (p->verbose && !fragmented && pr_avail(p, bp, plen)) {
 		uint16_t sum = sk_csum(p->pkt + bp, plen);
 		if (sum != 0) {
 			uint16_t field = pr_get16(p, bp + 2);
-			out(p, " (wrong icmp cksum %x (->%x)!)", field, csum_shouldbe(field, sum));
+			sk_pr_out(p, " (wrong icmp cksum %x (->%x)!)", field,
+				  csum_shouldbe(field, sum));
 		}
 	}
 	int is_error = type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
 	if (p->verbose && is_error) {
 		size_t inner = bp + 8;
-		out(p, "\n\t");
+		sk_pr_out(p, "\n\t");
 		uint16_t ilen = pr_get16(p, inner + 2);
 		size_t saved = push_snap(p, inner + ilen);
-		print_ip(p, inner, pr_get16(p, inner + 2));
+		sk_pr_ip(p, inner, pr_get16(p, inner + 2));
 		p->snap = saved;
 	}
 	p->proto = "icmp";
@@ -1332,20 +1266,20 @@ static int print_ipopt_route(struct pr *p, size_t cp, unsigned length)
 {
 	char a[16];
 	if (length < 3) {
-		out(p, " [bad length %u]", length);
+		sk_pr_out(p, " [bad length %u]", length);
 		return 0;
 	}
 	if ((length + 1) & 3)
-		out(p, " [bad length %u]", length);
+		sk_pr_out(p, " [bad length %u]", length);
 	unsigned ptr = pr_get8(p, cp + 2) - 1u;
 	if (ptr < 3 || ((ptr + 1) & 3) || ptr > length + 1)
-		out(p, " [bad ptr %u]", pr_get8(p, cp + 2));
+		sk_pr_out(p, " [bad ptr %u]", pr_get8(p, cp + 2));
 	for (unsigned len = 3; len < length; len += 4) {
 		if (!pr_avail(p, cp + len, 4))
 			return -1;
-		out(p, " %s", fmt_ipaddr(p, cp + len, a));
+		sk_pr_out(p, " %s", fmt_ipaddr(p, cp + len, a));
 		if (ptr > len)
-			out(p, ",");
+			sk_pr_out(p, ",");
 	}
 	return 0;
 }
@@ -1354,29 +1288,29 @@ static int print_ipopt_ts(struct pr *p, size_t cp, unsigned length)
 {
 	char a[16];
 	if (length < 4) {
-		out(p, "[bad length %u]", length);
+		sk_pr_out(p, "[bad length %u]", length);
 		return 0;
 	}
-	out(p, " TS{");
+	sk_pr_out(p, " TS{");
 	unsigned flg = pr_get8(p, cp + 3);
 	unsigned hoplen = (flg & 0xf) != 0 ? 8 : 4;
 	if ((length - 4) & (hoplen - 1))
-		out(p, "[bad length %u]", length);
+		sk_pr_out(p, "[bad length %u]", length);
 	unsigned ptr = pr_get8(p, cp + 2) - 1u, len = 0;
 	if (ptr < 4 || ((ptr - 4) & (hoplen - 1)) || ptr > length + 1)
-		out(p, "[bad ptr %u]", pr_get8(p, cp + 2));
+		sk_pr_out(p, "[bad ptr %u]", pr_get8(p, cp + 2));
 	switch (flg & 0xf) {
 	case 0:
-		out(p, "TSONLY");
+		sk_pr_out(p, "TSONLY");
 		break;
 	case 1:
-		out(p, "TS+ADDR");
+		sk_pr_out(p, "TS+ADDR");
 		break;
 	case 3:
-		out(p, "PRESPEC");
+		sk_pr_out(p, "PRESPEC");
 		break;
 	default:
-		out(p, "[bad ts type %u]", flg & 0xf);
+		sk_pr_out(p, "[bad ts type %u]", flg & 0xf);
 		goto done;
 	}
 	const char *type = " ";
@@ -1387,17 +1321,17 @@ static int print_ipopt_ts(struct pr *p, size_t cp, unsigned length)
 			return -1;
 		uint32_t t = pr_get32(p, cp + len + hoplen - 4);
 		if (hoplen == 8)
-			out(p, "%s%u@%s", type, t, fmt_ipaddr(p, cp + len, a));
+			sk_pr_out(p, "%s%u@%s", type, t, fmt_ipaddr(p, cp + len, a));
 		else
-			out(p, "%s%u@", type, t);
+			sk_pr_out(p, "%s%u@", type, t);
 		type = " ";
 	}
 done:
-	out(p, "%s", ptr == len ? " ^ " : "");
+	sk_pr_out(p, "%s", ptr == len ? " ^ " : "");
 	if (flg >> 4)
-		out(p, " [%u hops not recorded]} ", flg >> 4);
+		sk_pr_out(p, " [%u hops not recorded]} ", flg >> 4);
 	else
-		out(p, "}");
+		sk_pr_out(p, "}");
 	return 0;
 }
 
@@ -1407,21 +1341,21 @@ static int print_ip_options(struct pr *p, size_t cp, unsigned length)
 	const char *sep = "";
 	unsigned olen;
 	for (; length > 0; cp += olen, length -= olen) {
-		out(p, "%s", sep);
+		sk_pr_out(p, "%s", sep);
 		sep = ",";
 		unsigned code = pr_get8(p, cp);
-		out(p, "%s", tok_str(ipopt_names, "unknown %u", code, buf, sizeof(buf)));
+		sk_pr_out(p, "%s", tok_str(ipopt_names, "unknown %u", code, buf, sizeof(buf)));
 		if (code == 0 || code == 1) {
 			olen = 1;
 		} else {
 			olen = pr_get8(p, cp + 1);
 			if (olen < 2) {
-				out(p, " [bad length %u]", olen);
+				sk_pr_out(p, " [bad length %u]", olen);
 				return 0;
 			}
 		}
 		if (olen > length) {
-			out(p, " [bad length %u]", olen);
+			sk_pr_out(p, " [bad length %u]", olen);
 			return 0;
 		}
 		if (!pr_avail(p, cp, olen))
@@ -1441,11 +1375,11 @@ static int print_ip_options(struct pr *p, size_t cp, unsigned length)
 			break;
 		case 148:
 			if (olen < 4) {
-				out(p, " [bad length %u]", olen);
+				sk_pr_out(p, " [bad length %u]", olen);
 				break;
 			}
 			if (pr_get16(p, cp + 2) != 0)
-				out(p, " value %u", pr_get16(p, cp + 2));
+				sk_pr_out(p, " value %u", pr_get16(p, cp + 2));
 			break;
 		default:
 			break;
@@ -1454,43 +1388,63 @@ static int print_ip_options(struct pr *p, size_t cp, unsigned length)
 	return 0;
 }
 
-static void print_ip_demux(struct pr *p, size_t l4, uint32_t len, int fragmented, uint8_t nh,
-			   size_t ip)
+static size_t print_ether(struct pr *p, size_t base, uint32_t len, uint32_t caplen);
+
+void sk_pr_ip_demux(struct pr *p, size_t l4, uint32_t len, unsigned ver, int fragmented, uint8_t nh,
+		    size_t ip)
 {
 	char buf[32];
 	switch (nh) {
 	case SK_IPPROTO_TCP:
-		print_tcp(p, l4, len, ip, fragmented);
+		sk_pr_tcp(p, l4, len, ip, fragmented);
 		break;
 	case SK_IPPROTO_UDP:
-		print_udp(p, l4, len, ip, fragmented);
+		sk_pr_udp(p, l4, len, ip, fragmented);
 		break;
 	case SK_IPPROTO_ICMP:
-		print_icmp(p, l4, len, fragmented);
+	case 2: /* IGMP */
+		if (ver == 4 && nh == SK_IPPROTO_ICMP) {
+			print_icmp(p, l4, len, fragmented);
+		} else if (ver == 4) {
+			sk_pr_out(p, " ip-proto-%u %u", nh, len); /* IGMP: not decoded */
+		} else {
+			sk_pr_out(p, "[%s requires IPv4]",
+				  tok_str(sk_pr_ipproto_names, "unknown", nh, buf, sizeof(buf)));
+			print_invalid(p);
+		}
 		break;
-	case 4: /* IPv4 in IPv4 */
-		print_ip(p, l4, len);
+	case SK_IPPROTO_ICMPV6:
+	case 143: /* Ethernet */
+		if (ver == 6 && nh == SK_IPPROTO_ICMPV6) {
+			sk_pr_icmp6(p, l4, len, ip, fragmented);
+		} else if (ver == 6) {
+			print_ether(p, l4, len, (uint32_t)bytes_after(p, l4));
+		} else {
+			sk_pr_out(p, "[%s requires IPv6]",
+				  tok_str(sk_pr_ipproto_names, "unknown", nh, buf, sizeof(buf)));
+			print_invalid(p);
+		}
 		break;
-	case 58:
-	case 143:
-		out(p, "[%s requires IPv6]",
-		    tok_str(ipproto_names, "unknown", nh, buf, sizeof(buf)));
-		print_invalid(p);
+	case 4: /* IPv4 in IPv4 or IPv6 */
+		sk_pr_ip(p, l4, len);
+		break;
+	case 41: /* IPv6 in IPv4 or IPv6 */
+		sk_pr_ip6(p, l4, len);
 		break;
 	case 77:
-		out(p, " nd %u", len);
+		sk_pr_out(p, " nd %u", len);
 		break;
-	case 59:
-		out(p, "no next header");
+	case SK_IPPROTO_NONE:
+		sk_pr_out(p, "no next header");
 		break;
 	default:
 		/* Also where tcpdump would decode the protocol (GRE, OSPF, SCTP, ...). */
-		out(p, " ip-proto-%u %u", nh, len);
+		sk_pr_out(p, " ip-proto-%u %u", nh, len);
 		break;
 	}
 }
 
-static void print_ip(struct pr *p, size_t ip, uint32_t length)
+void sk_pr_ip(struct pr *p, size_t ip, uint32_t length)
 {
 	char src[16], dst[16], buf[32];
 
@@ -1498,34 +1452,35 @@ static void print_ip(struct pr *p, size_t ip, uint32_t length)
 	uint8_t vhl = pr_get8(p, ip);
 	if (vhl >> 4 != 4) {
 		if (vhl >> 4 == 6)
-			out(p, "IP6, wrong link-layer encapsulation");
+			sk_pr_out(p, "IP6, wrong link-layer encapsulation");
 		else
-			out(p, "IP%u", vhl >> 4);
+			sk_pr_out(p, "IP%u", vhl >> 4);
 		print_invalid(p);
 		return;
 	}
-	out(p, "IP ");
+	sk_pr_out(p, "IP ");
 	if (!pr_avail(p, ip, 20)) {
 		print_trunc(p);
 		return;
 	}
 	if (length < 20) {
-		out(p, "truncated-ip %u", length);
+		sk_pr_out(p, "truncated-ip %u", length);
 		return;
 	}
 	unsigned hlen = (vhl & 0xf) * 4u;
 	if (hlen < 20) {
-		out(p, "bad-hlen %u", hlen);
+		sk_pr_out(p, "bad-hlen %u", hlen);
 		return;
 	}
 	uint32_t len = pr_get16(p, ip + 2);
 	if (length < len)
-		out(p, "truncated-ip - %u bytes missing! ", len - length);
+		sk_pr_out(p, "truncated-ip - %u bytes missing! ", len - length);
 	if (len < hlen) {
-		out(p, "bad-len %u", len);
+		sk_pr_out(p, "bad-len %u", len);
 		return;
 	}
-	size_t saved = push_snap(p, ip + len);
+	struct ip_push saved;
+	ip_push(p, ip + len, &saved);
 	len -= hlen;
 	uint16_t off = pr_get16(p, ip + 6);
 	uint8_t proto = pr_get8(p, ip + 9);
@@ -1534,9 +1489,9 @@ static void print_ip(struct pr *p, size_t ip, uint32_t length)
 		static const char *const ecn[] = {"", ",ECT(1)", ",ECT(0)", ",CE"};
 		uint8_t tos = pr_get8(p, ip + 1), ttl = pr_get8(p, ip + 8);
 		int truncated = 0;
-		out(p, "(tos 0x%x%s", tos, ecn[tos & 3]);
+		sk_pr_out(p, "(tos 0x%x%s", tos, ecn[tos & 3]);
 		if (ttl >= 1)
-			out(p, ", ttl %u", ttl);
+			sk_pr_out(p, ", ttl %u", ttl);
 		char fl[16] = "";
 		if (off & 0x2000)
 			strcat(fl, "+");
@@ -1544,32 +1499,33 @@ static void print_ip(struct pr *p, size_t ip, uint32_t length)
 			strcat(fl, fl[0] ? ", DF" : "DF");
 		if (off & 0x8000)
 			strcat(fl, fl[0] ? ", rsvd" : "rsvd");
-		out(p, ", id %u, offset %u, flags [%s], proto %s (%u)", pr_get16(p, ip + 4),
-		    (off & 0x1fff) * 8u, fl[0] ? fl : "none",
-		    tok_str(ipproto_names, "unknown", proto, buf, sizeof(buf)), proto);
-		out(p, ", length %u", pr_get16(p, ip + 2));
+		sk_pr_out(p, ", id %u, offset %u, flags [%s], proto %s (%u)", pr_get16(p, ip + 4),
+			  (off & 0x1fff) * 8u, fl[0] ? fl : "none",
+			  tok_str(sk_pr_ipproto_names, "unknown", proto, buf, sizeof(buf)), proto);
+		sk_pr_out(p, ", length %u", pr_get16(p, ip + 2));
 		if (hlen > 20) {
-			out(p, ", options (");
+			sk_pr_out(p, ", options (");
 			if (print_ip_options(p, ip + 20, hlen - 20) < 0) {
-				out(p, " [truncated-option]");
+				sk_pr_out(p, " [truncated-option]");
 				truncated = 1;
 			}
-			out(p, ")");
+			sk_pr_out(p, ")");
 		}
 		if (pr_avail(p, ip, hlen)) {
 			uint16_t sum = sk_csum(p->pkt + ip, hlen);
 			if (sum != 0) {
 				uint16_t field = pr_get16(p, ip + 10);
-				out(p, ", bad cksum %x (->%x)!", field, csum_shouldbe(field, sum));
+				sk_pr_out(p, ", bad cksum %x (->%x)!", field,
+					  csum_shouldbe(field, sum));
 			}
 		}
-		out(p, ")\n    ");
+		sk_pr_out(p, ")\n    ");
 		if (truncated) {
 			fmt_ipaddr(p, ip + 12, src);
 			fmt_ipaddr(p, ip + 16, dst);
-			out(p, "%s > %s: ", src, dst);
+			sk_pr_out(p, "%s > %s: ", src, dst);
 			print_trunc(p);
-			p->snap = saved;
+			ip_pop(p, &saved);
 			return;
 		}
 	}
@@ -1579,26 +1535,46 @@ static void print_ip(struct pr *p, size_t ip, uint32_t length)
 		    proto != 33) {
 			fmt_ipaddr(p, ip + 12, src);
 			fmt_ipaddr(p, ip + 16, dst);
-			out(p, "%s > %s: ", src, dst);
+			sk_pr_out(p, "%s > %s: ", src, dst);
 		}
 		if (!pr_avail(p, ip, hlen)) {
-			out(p, " [remaining caplen(%zu) < header length(%u)]", bytes_after(p, ip),
-			    hlen);
-			abort_packet(p);
+			sk_pr_out(p, " [remaining caplen(%zu) < header length(%u)]",
+				  bytes_after(p, ip), hlen);
+			sk_pr_abort(p);
 		}
-		print_ip_demux(p, ip + hlen, len, (off & 0x2000) != 0, proto, ip);
+		sk_pr_ip_demux(p, ip + hlen, len, 4, (off & 0x2000) != 0, proto, ip);
 	} else {
 		fmt_ipaddr(p, ip + 12, src);
 		fmt_ipaddr(p, ip + 16, dst);
-		out(p, "%s > %s: ip-proto-%u", src, dst, proto);
+		sk_pr_out(p, "%s > %s: ip-proto-%u", src, dst, proto);
 	}
-	p->snap = saved;
+	ip_pop(p, &saved);
 }
 
 /* ---- link layers -------------------------------------------------------------------- */
 
-/* Returns the link-layer header length, as tcpdump's link printers do. */
-static size_t print_ether(struct pr *p, uint32_t len, uint32_t caplen)
+int sk_pr_ethertype(struct pr *p, uint16_t type, size_t off, uint32_t length, uint32_t caplen)
+{
+	switch (type) {
+	case SK_ETHERTYPE_IPV4:
+		sk_pr_ip(p, off, length);
+		return 1;
+	case SK_ETHERTYPE_IPV6:
+		sk_pr_ip6(p, off, length);
+		return 1;
+	case SK_ETHERTYPE_ARP:
+	case 0x8035:
+		print_arp(p, off, length, caplen);
+		return 1;
+	default:
+		/* Also the EtherTypes tcpdump would decode (LLDP, MPLS, PPPoE, ...). */
+		return 0;
+	}
+}
+
+/* An Ethernet frame at base (the whole frame, or one carried in IPv6); returns the
+ * link-layer header length, as tcpdump's link printers do. */
+static size_t print_ether(struct pr *p, size_t base, uint32_t len, uint32_t caplen)
 {
 	char smac[18], dmac[18], buf[32];
 
@@ -1607,9 +1583,9 @@ static size_t print_ether(struct pr *p, uint32_t len, uint32_t caplen)
 		print_trunc(p);
 		return caplen < len ? caplen : len;
 	}
-	size_t off = 14, hdr = 14;
+	size_t off = base + 14, hdr = 14;
 	uint32_t length = len - 14, cap = caplen - 14;
-	uint16_t type = pr_get16(p, 12);
+	uint16_t type = pr_get16(p, base + 12);
 
 	/* Without -e, tcpdump prints nothing for VLAN tags: it steps over them. */
 	while (type == 0x8100 || type == 0x9100 || type == 0x9200 || type == 0x88a8) {
@@ -1625,65 +1601,59 @@ static size_t print_ether(struct pr *p, uint32_t len, uint32_t caplen)
 		cap -= 4;
 	}
 
-	switch (type) {
-	case SK_ETHERTYPE_IPV4:
-		print_ip(p, off, length);
+	if (type > 1500 && sk_pr_ethertype(p, type, off, length, cap))
 		return hdr;
-	case SK_ETHERTYPE_ARP:
-	case 0x8035:
-		print_arp(p, off, length, cap);
-		return hdr;
-	default:
-		break;
-	}
 	/* What tcpdump prints for an EtherType it does not know; also used here for the
-	 * ones it would decode (IPv6, LLDP, ...) and for 802.3 length fields (LLC). */
-	fmt_mac(p->pkt + 6, smac);
-	fmt_mac(p->pkt, dmac);
+	 * ones it would decode (LLDP, ...) and for 802.3 length fields (LLC). */
+	fmt_mac(p->pkt + base + 6, smac);
+	fmt_mac(p->pkt + base, dmac);
 	if (type <= 1500)
-		out(p, "%s > %s, 802.3, length %u: ", smac, dmac, len);
+		sk_pr_out(p, "%s > %s, 802.3, length %u: ", smac, dmac, len);
 	else
-		out(p, "%s > %s, ethertype %s (0x%04x), length %u: ", smac, dmac,
-		    tok_str(ethertype_names, "Unknown", type, buf, sizeof(buf)), type, len);
+		sk_pr_out(p, "%s > %s, ethertype %s (0x%04x), length %u: ", smac, dmac,
+			  tok_str(sk_pr_ethertype_names, "Unknown", type, buf, sizeof(buf)), type,
+			  len);
 	if (!p->hex)
-		print_hex_ascii(p, "\n\t", off, cap);
+		sk_pr_hex_ascii(p, "\n\t", off, cap);
 	return hdr;
 }
 
+/* Raw IP: the version nibble chooses the printer. */
 static size_t print_raw_ip(struct pr *p, uint32_t len)
 {
 	p->proto = "ipn";
 	if (len < 1) {
-		out(p, "truncated-ip %u", len);
+		sk_pr_out(p, "truncated-ip %u", len);
 		return 0;
 	}
 	uint8_t v = pr_get8(p, 0) & 0xf0;
 	if (v == 0x40)
-		print_ip(p, 0, len);
+		sk_pr_ip(p, 0, len);
 	else if (v == 0x60)
-		out(p, "IP6, length %u (not decoded)", len);
+		sk_pr_ip6(p, 0, len);
 	else
-		out(p, "unknown ip %u", v >> 4);
+		sk_pr_out(p, "unknown ip %u", v >> 4);
 	return 0;
 }
 
+/* tcpdump 4.99.3 refuses any time whose bit 31 is set (a negative 32-bit time_t, or one at
+ * or past 2^31 s, 2038-01-19T03:14:08Z; from 2^32 s on, only when bit 31 of the low 32
+ * bits is set again), and prints no fraction then. */
 static void print_ts(FILE *f, const struct sk_pkt_meta *m, enum sk_ts_style ts)
 {
 	if (ts == SK_TS_NONE)
 		return;
-	if (m->sec < 0) {
-		fputs("[timestamp < 1970-01-01 00:00:00 UTC] ", f);
-		return;
-	}
 	time_t t = (time_t)m->sec;
 	struct tm tm;
-	struct tm *r = ts == SK_TS_UTC ? gmtime_r(&t, &tm) : localtime_r(&t, &tm);
+	struct tm *r = NULL;
+	if (!((uint64_t)m->sec & 0x80000000u))
+		r = ts == SK_TS_UTC ? gmtime_r(&t, &tm) : localtime_r(&t, &tm);
 	char buf[32];
-	if (!r || strftime(buf, sizeof(buf), "%H:%M:%S", r) == 0)
-		fputs("[localtime() or gmtime() couldn't convert the date and time]", f);
-	else
-		fputs(buf, f);
-	fprintf(f, ".%06u ", (unsigned)m->usec);
+	if (!r || strftime(buf, sizeof(buf), "%H:%M:%S", r) == 0) {
+		fputs("[Error converting time] ", f);
+		return;
+	}
+	fprintf(f, "%s.%06u ", buf, (unsigned)m->usec);
 }
 
 /* tcpdump's sanity checks on the capture header, printed instead of the packet. */
@@ -1722,17 +1692,28 @@ static void print_link(struct pr *p, const struct sk_pkt_meta *m)
 {
 	switch (m->linktype) {
 	case SK_LINK_ETHERNET:
-		p->ll_hdr = print_ether(p, m->len, m->caplen);
+		p->ll_hdr = print_ether(p, 0, m->len, m->caplen);
 		break;
 	case SK_LINK_RAW:
 	case SK_LINK_RAW_DLT:
-	case 14:  /* DLT_RAW on OpenBSD */
-	case 228: /* LINKTYPE_IPV4 */
+	case SK_LINK_RAW_OPENBSD:
+	case SK_LINK_IPV4:
+	case SK_LINK_IPV6:
 		p->proto = "raw";
 		p->ll_hdr = print_raw_ip(p, m->len);
 		break;
+	case SK_LINK_NULL:
+	case SK_LINK_LOOP:
+		p->ll_hdr = sk_pr_null(p, m->len, m->caplen);
+		break;
+	case SK_LINK_SLL:
+		p->ll_hdr = sk_pr_sll(p, m->len, m->caplen);
+		break;
+	case SK_LINK_SLL2:
+		p->ll_hdr = sk_pr_sll2(p, m->len, m->caplen);
+		break;
 	default:
-		out(p, "[link type %d not decoded]", m->linktype);
+		sk_pr_out(p, "[link type %d not decoded]", m->linktype);
 		p->ll_hdr = 0;
 		break;
 	}
@@ -1771,7 +1752,7 @@ void sk_print_packet(FILE *f, const struct sk_pkt_meta *m, const uint8_t *data, 
 		 * setjmp only keeps the jump target valid should that ever change. */
 		p.snap = m->caplen;
 		if (setjmp(p.abort) == 0)
-			print_hex_ascii(&p, "\n\t", p.ll_hdr, m->caplen - p.ll_hdr);
+			sk_pr_hex_ascii(&p, "\n\t", p.ll_hdr, m->caplen - p.ll_hdr);
 	}
 	fputc('\n', f);
 }

@@ -1,4 +1,4 @@
-/* Unit tests of the tcpdump-format printer: TRC-1..3 formats, timestamps, arbitrary bytes. */
+/* Unit tests of the tcpdump-format printer: TRC-1..3, IPv6, link types, times, any bytes. */
 #include "testutil.h"
 
 #include <stdio.h>
@@ -190,6 +190,120 @@ static void test_truncation(void **state)
 		  "IP bad-hlen 16\n");
 }
 
+/* IPv6 (the expected lines are what tcpdump 4.99.3 prints for these bytes). */
+static const char syn6[] = "6000 0000 001c 0640 2001 0db8 0000 0000 0000 0000 0000 0001"
+			   "2001 0db8 0000 0000 0000 0000 0000 0002 9c40 9c41 0000 0064"
+			   "0000 0000 7002 ffff eed8 0000 0204 05a0 0402 0101";
+static const char echo6[] = "6000 0000 0010 3a40 2001 0db8 0000 0000 0000 0000 0000 0001"
+			    "2001 0db8 0000 0000 0000 0000 0000 0002 8000 8075 1234 0001"
+			    "6162 6364 6566 6768";
+
+static void test_ipv6_tcp(void **state)
+{
+	(void)state;
+	check_hex(syn6, SK_LINK_RAW, 0, 0,
+		  "IP6 2001:db8::1.40000 > 2001:db8::2.40001: Flags [S], seq 100, win 65535, "
+		  "options [mss 1440,sackOK,nop,nop], length 0\n");
+	check_hex(syn6, SK_LINK_RAW, SK_PRINT_VERBOSE, 0,
+		  "IP6 (hlim 64, next-header TCP (6) payload length: 28) 2001:db8::1.40000 > "
+		  "2001:db8::2.40001: Flags [S], cksum 0xeed8 (correct), seq 100, win 65535, "
+		  "options [mss 1440,sackOK,nop,nop], length 0\n");
+	/* After a routing header only the ports are shown, and the checksum's
+	 * pseudo-header takes the route's last address. */
+	check_hex("6000 0000 003c 2b40 2001 0db8 0000 0000 0000 0000 0000 0001"
+		  "2001 0db8 0000 0000 0000 0000 0000 0002 0604 0001 0000 0000"
+		  "2001 0db8 0000 0000 0000 0000 0000 0009 2001 0db8 0000 0000"
+		  "0000 0000 0000 000a 9c40 9c41 0000 0001 0000 0002 5010 0064 1b6f 0000",
+		  SK_LINK_RAW, SK_PRINT_VERBOSE, 0,
+		  "IP6 (hlim 64, next-header Routing (43) payload length: 60) 2001:db8::1 > "
+		  "2001:db8::2: RT6 (len=4, type=0 [Deprecated], segleft=1, rsv=0x0, "
+		  "[0]2001:db8::9, [1]2001:db8::a) 40000 > 40001: Flags [.], cksum 0x1b6f "
+		  "(correct), ack 2, win 100, length 0\n");
+	/* Truncated: in the fixed header, and in the TCP header. */
+	check_hex(syn6, SK_LINK_RAW, 0, 30, " [|ip6]\n");
+	check_hex(syn6, SK_LINK_RAW, 0, 42, "IP6 2001:db8::1 > 2001:db8::2: [|tcp]\n");
+}
+
+static void test_ipv6_icmp6(void **state)
+{
+	(void)state;
+	check_hex(
+		echo6, SK_LINK_RAW, 0, 0,
+		"IP6 2001:db8::1 > 2001:db8::2: ICMP6, echo request, id 4660, seq 1, length 16\n");
+	check_hex(echo6, SK_LINK_RAW, SK_PRINT_VERBOSE, 0,
+		  "IP6 (hlim 64, next-header ICMPv6 (58) payload length: 16) 2001:db8::1 > "
+		  "2001:db8::2: [icmp6 sum ok] ICMP6, echo request, id 4660, seq 1\n");
+	/* A hop-by-hop header with a router alert. */
+	check_hex("6000 0000 0018 0040 2001 0db8 0000 0000 0000 0000 0000 0001"
+		  "2001 0db8 0000 0000 0000 0000 0000 0002 3a00 0502 0000 0100"
+		  "8000 8075 1234 0001 6162 6364 6566 6768",
+		  SK_LINK_RAW, SK_PRINT_VERBOSE, 0,
+		  "IP6 (hlim 64, next-header Options (0) payload length: 24) 2001:db8::1 > "
+		  "2001:db8::2: HBH (rtalert: 0x0000) (padn) [icmp6 sum ok] ICMP6, echo request, "
+		  "id 4660, seq 1\n");
+	/* Neighbor solicitation: its options with -v only. */
+	static const char ns[] = "6000 0000 0020 3aff 2001 0db8 0000 0000 0000 0000 0000 0001"
+				 "2001 0db8 0000 0000 0000 0000 0000 0002 8700 ec72 0000 0000"
+				 "2001 0db8 0000 0000 0000 0000 0000 0002 0101 0200 0000 0001";
+	check_hex(ns, SK_LINK_RAW, 0, 0,
+		  "IP6 2001:db8::1 > 2001:db8::2: ICMP6, neighbor solicitation, who has "
+		  "2001:db8::2, length 32\n");
+	check_hex(ns, SK_LINK_RAW, SK_PRINT_VERBOSE, 0,
+		  "IP6 (hlim 255, next-header ICMPv6 (58) payload length: 32) 2001:db8::1 > "
+		  "2001:db8::2: [icmp6 sum ok] ICMP6, neighbor solicitation, length 32, who has "
+		  "2001:db8::2\n\t  source link-address option (1), length 8 (1): "
+		  "02:00:00:00:00:01\n");
+}
+
+static void test_ipv6_fragments(void **state)
+{
+	(void)state;
+	static const char first[] = "6000 0000 0018 2c40 2001 0db8 0000 0000 0000 0000 0000 0001"
+				    "2001 0db8 0000 0000 0000 0000 0000 0002 1100 0001 0000 0007"
+				    "9c40 9c41 0010 ca34 6461 7461 6772 616d";
+	static const char later[] = "6000 0000 0018 2c40 2001 0db8 0000 0000 0000 0000 0000 0001"
+				    "2001 0db8 0000 0000 0000 0000 0000 0002 1100 0010 0000 0007"
+				    "6d6f 7265 6279 7465 736d 6f72 6562 7974";
+	check_hex(first, SK_LINK_RAW, 0, 0,
+		  "IP6 2001:db8::1 > 2001:db8::2: frag (0|16) 40000 > 40001: UDP, length 8\n");
+	check_hex(first, SK_LINK_RAW, SK_PRINT_VERBOSE, 0,
+		  "IP6 (hlim 64, next-header Fragment (44) payload length: 24) 2001:db8::1 > "
+		  "2001:db8::2: frag (0x00000007:0|16) 40000 > 40001: UDP, length 8\n");
+	check_hex(later, SK_LINK_RAW, 0, 0, "IP6 2001:db8::1 > 2001:db8::2: frag (16|16)\n");
+}
+
+/* The link types tcpdump -i any writes, and BSD loopback, around the same echo request. */
+static void test_link_types(void **state)
+{
+	(void)state;
+	char hex[512];
+	const char *line = "IP6 2001:db8::1 > 2001:db8::2: ICMP6, echo request, id 4660, seq 1, "
+			   "length 16\n";
+	char want[256];
+	/* SLL2: interface index 0 names no interface ("?"), packet type 4 is "Out". */
+	snprintf(hex, sizeof(hex), "86dd 0000 0000 0000 0001 0406 0200 0000 0001 0000 %s", echo6);
+	snprintf(want, sizeof(want), "?     Out %s", line);
+	check_hex(hex, SK_LINK_SLL2, 0, 0, want);
+	snprintf(hex, sizeof(hex), "0000 0001 0006 0200 0000 0001 0000 86dd %s", echo6);
+	check_hex(hex, SK_LINK_SLL, 0, 0, line);
+	check_hex("0003 0001 0006 0200 0000 0001 0000 88b5 6162 63", SK_LINK_SLL, 0, 0,
+		  "  P 02:00:00:00:00:01 ethertype Unknown (0x88b5), length 19: \n"
+		  "\t0x0000:  6162 63                                  abc\n");
+	check_hex("0000 0001 0006 0200", SK_LINK_SLL, 0, 0, " [|sll]\n");
+	/* NULL: the family in either byte order; LOOP: in network byte order. */
+	snprintf(hex, sizeof(hex), "1800 0000 %s", echo6);
+	check_hex(hex, SK_LINK_NULL, 0, 0, line);
+	snprintf(hex, sizeof(hex), "0000 001e %s", echo6);
+	check_hex(hex, SK_LINK_NULL, 0, 0, line);
+	snprintf(hex, sizeof(hex), "0000 001c %s", echo6);
+	check_hex(hex, SK_LINK_LOOP, 0, 0, line);
+	check_hex("6300 0000 6162 63", SK_LINK_NULL, 0, 0,
+		  "AF Unknown (99), length 7: \n"
+		  "\t0x0000:  6162 63                                  abc\n");
+	/* Raw IPv6 as LINKTYPE_IPV6. */
+	check_hex(echo6, SK_LINK_IPV6, 0, 0, line);
+}
+
 static void test_timestamps(void **state)
 {
 	(void)state;
@@ -201,6 +315,24 @@ static void test_timestamps(void **state)
 	got = print_to_string(b, (uint32_t)n, (uint32_t)n, SK_LINK_RAW, 0, SK_TS_UTC,
 			      86400 * 365 + 86399, 999999);
 	assert_memory_equal(got, "23:59:59.999999 IP ", 19);
+	free(got);
+	/* tcpdump 4.99.3 converts no time with bit 31 set: from 2^31 s (2038-01-19) on, and
+	 * negative 32-bit times as a pcap file stores them; past 2^32 s it converts again. */
+	got = print_to_string(b, (uint32_t)n, (uint32_t)n, SK_LINK_RAW, 0, SK_TS_UTC,
+			      INT64_C(0x7fffffff), 7);
+	assert_memory_equal(got, "03:14:07.000007 IP ", 19);
+	free(got);
+	static const int64_t bad[] = {INT64_C(0x80000000), INT64_C(0xffffffff), -1,
+				      INT64_C(-2147483648), INT64_C(0x180000000)};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		got = print_to_string(b, (uint32_t)n, (uint32_t)n, SK_LINK_RAW, 0, SK_TS_UTC,
+				      bad[i], 7);
+		assert_memory_equal(got, "[Error converting time] IP ", 27);
+		free(got);
+	}
+	got = print_to_string(b, (uint32_t)n, (uint32_t)n, SK_LINK_RAW, 0, SK_TS_UTC,
+			      INT64_C(0x100000000), 7);
+	assert_memory_equal(got, "06:28:16.000007 IP ", 19);
 	free(got);
 	/* Local time: India is UTC+5:30 all year. */
 	const char *old = getenv("TZ");
@@ -241,7 +373,26 @@ static void test_arbitrary_bytes(void **state)
 		"0000 0001 0000 0002 b010 ffff 0000 0000 1e0c 0081 0102 0304 0506 0708 1e14 2000"
 		"0102 0304 0506 0708",
 		"4500 00c0 0001 0000 4001 0000 c000 0201 c000 0202 0b00 0000 0020 0000 4500 0080",
+		syn6,
+		echo6,
+		/* hop-by-hop (jumbo option, payload length 0), routing, fragment, then TCP */
+		"6000 0000 0000 0040 2001 0db8 0000 0000 0000 0000 0000 0001 2001 0db8 0000 0000"
+		"0000 0000 0000 0002 2b00 c204 0001 0000 2c02 0001 0000 0000 2001 0db8 0000 0000"
+		"0000 0000 0000 0009 0600 0000 0000 0007 9c40 9c41 0000 0001 0000 0002 6010 0064"
+		"0000 0000 0204 05a0",
+		/* router advertisement: prefix, MTU, RDNSS, DNSSL, route information */
+		"6000 0000 0080 3aff 2001 0db8 0000 0000 0000 0000 0000 00fe 2001 0db8 0000 0000"
+		"0000 0000 0000 0001 8600 0000 40c0 0708 0000 0000 0000 0000 0303 40c0 0000 0e10"
+		"0000 0e10 0000 0000 2001 0db8 0000 0000 0000 0000 0000 0000 0501 0000 0000 05dc"
+		"1903 0000 0000 003c 2001 0db8 0000 0000 0000 0000 0000 0001 1f03 0000 0000 003c"
+		"0361 6263 c018 0000 1802 3008 ffff ffff 2001 0db8 0000 0000",
+		/* destination unreachable quoting IPv6 UDP */
+		"6000 0000 0038 3a40 2001 0db8 0000 0000 0000 0000 0000 00fe 2001 0db8 0000 0000"
+		"0000 0000 0000 0001 0104 0000 0000 0000 6000 0000 0010 1101 2001 0db8 0000 0000"
+		"0000 0000 0000 0001 2001 0db8 0000 0000 0000 0000 0000 0002 9c40 9c41 0010 0000",
 	};
+	static const int links[] = {SK_LINK_ETHERNET, SK_LINK_RAW,  SK_LINK_SLL,
+				    SK_LINK_SLL2,     SK_LINK_NULL, SK_LINK_LOOP};
 	uint64_t rs = 0x9e3779b97f4a7c15u;
 	FILE *null = fopen("/dev/null", "w");
 	assert_non_null(null);
@@ -253,18 +404,39 @@ static void test_arbitrary_bytes(void **state)
 			for (size_t k = 0; k < n; k++)
 				base[k] = (uint8_t)next_rand(&rs);
 		} else {
-			n = sk_test_hex(seeds[next_rand(&rs) % 5], base, sizeof(base));
+			n = sk_test_hex(seeds[next_rand(&rs) % (sizeof(seeds) / sizeof(seeds[0]))],
+					base, sizeof(base));
 			for (int k = (int)(next_rand(&rs) % 6); k > 0; k--)
 				base[next_rand(&rs) % n] ^= (uint8_t)next_rand(&rs);
 		}
-		int eth = (next_rand(&rs) & 1) != 0;
+		int link = links[next_rand(&rs) % (sizeof(links) / sizeof(links[0]))];
 		uint8_t frame[300];
 		size_t fn = 0;
-		if (eth) {
-			static const uint8_t types[][2] = {{8, 0}, {8, 6}, {0x81, 0}, {0x12, 0x34}};
+		static const uint8_t types[][2] = {{8, 0},	 {8, 6},       {0x81, 0},
+						   {0x12, 0x34}, {0x86, 0xdd}, {0, 0x77}};
+		const uint8_t *type = types[next_rand(&rs) % 6];
+		if (link == SK_LINK_ETHERNET) {
 			memset(frame, 2, 12);
-			memcpy(frame + 12, types[next_rand(&rs) % 4], 2);
+			memcpy(frame + 12, type, 2);
 			fn = 14;
+		} else if (link == SK_LINK_SLL) {
+			memset(frame, 0, 14);
+			frame[5] = (uint8_t)(next_rand(&rs) % 9);
+			memcpy(frame + 14, type, 2);
+			fn = 16;
+		} else if (link == SK_LINK_SLL2) {
+			memset(frame, 0, 20);
+			memcpy(frame, type, 2);
+			frame[11] = (uint8_t)(next_rand(&rs) % 9);
+			fn = 20;
+		} else if (link == SK_LINK_NULL || link == SK_LINK_LOOP) {
+			static const uint8_t fams[][4] = {{2, 0, 0, 0},
+							  {0, 0, 0, 24},
+							  {28, 0, 0, 0},
+							  {0, 0, 0, 30},
+							  {99, 0, 0, 0}};
+			memcpy(frame, fams[next_rand(&rs) % 5], 4);
+			fn = 4;
 		}
 		memcpy(frame + fn, base, n);
 		fn += n;
@@ -276,7 +448,7 @@ static void test_arbitrary_bytes(void **state)
 					.usec = (uint32_t)(next_rand(&rs) % 1000000),
 					.caplen = (uint32_t)cap,
 					.len = (uint32_t)(fn + next_rand(&rs) % 3),
-					.linktype = eth ? SK_LINK_ETHERNET : SK_LINK_RAW};
+					.linktype = link};
 		sk_print_packet(null, &m, exact, (unsigned)(next_rand(&rs) % 4),
 				(enum sk_ts_style)(next_rand(&rs) % 3));
 		free(exact);
@@ -314,6 +486,10 @@ int main(void)
 		cmocka_unit_test(test_arp),
 		cmocka_unit_test(test_icmp),
 		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_ipv6_tcp),
+		cmocka_unit_test(test_ipv6_icmp6),
+		cmocka_unit_test(test_ipv6_fragments),
+		cmocka_unit_test(test_link_types),
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_arbitrary_bytes),
 		cmocka_unit_test(test_stateless),

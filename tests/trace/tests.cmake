@@ -5,7 +5,7 @@ target_include_directories(trace_gen_captures PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(trace_gen_captures PRIVATE synack PkgConfig::PCAP)
 
 set(SYNACK_TRACE_FUZZ_COUNT 40000 CACHE STRING
-	"Random Ethernet frames in the tcpdump differential test (plus a quarter as many raw IP)")
+	"Random Ethernet frames (IPv4, IPv6, ARP) in the tcpdump differential test, plus a quarter as many raw IP and a tenth as many of each of LINUX_SLL, LINUX_SLL2, NULL and LOOP")
 set(SYNACK_TRACE_FUZZ_SEED 0x5eed5eed CACHE STRING "Seed of the tcpdump differential test")
 
 add_test(NAME trace/tcpdump_crafted
