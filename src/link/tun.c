@@ -6,7 +6,10 @@
 #include <fcntl.h>
 #include <linux/ethtool.h>
 #include <linux/if_tun.h>
+#include <linux/if_addr.h>
 #include <linux/ipv6.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
@@ -507,6 +510,60 @@ static int link_up(struct ifreq *ifr)
 	return r;
 }
 
+/* Adds addr/prefix_len to interface idx with rtnetlink, marked IFA_F_NODAD: usable at once.
+ * (SIOCSIFADDR takes no flags: the address it adds is tentative until the kernel's
+ * address work has run, and a packet for it arriving meanwhile is dropped as not local.)
+ * 0 or -errno. */
+static int add_addr6_nodad(unsigned idx, const uint8_t addr[16], uint8_t prefix_len)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+		struct rtattr local_hdr;
+		uint8_t local[16];
+		struct rtattr flags_hdr;
+		uint32_t flags;
+	} req;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = RTM_NEWADDR;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+	req.nh.nlmsg_seq = 1;
+	req.ifa.ifa_family = AF_INET6;
+	req.ifa.ifa_prefixlen = prefix_len;
+	req.ifa.ifa_flags = IFA_F_NODAD;
+	req.ifa.ifa_index = idx;
+	req.local_hdr.rta_type = IFA_LOCAL;
+	req.local_hdr.rta_len = RTA_LENGTH(16);
+	memcpy(req.local, addr, 16);
+	req.flags_hdr.rta_type = IFA_FLAGS;
+	req.flags_hdr.rta_len = RTA_LENGTH(4);
+	req.flags = IFA_F_NODAD;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	int r = 0;
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+		r = -errno;
+	} else {
+		/* the acknowledgement: an error message whose code is 0 on success */
+		struct {
+			struct nlmsghdr nh;
+			struct nlmsgerr err;
+		} ack;
+		ssize_t n = recv(fd, &ack, sizeof(ack), 0);
+		if (n < 0)
+			r = -errno;
+		else if ((size_t)n < sizeof(ack) || ack.nh.nlmsg_type != NLMSG_ERROR)
+			r = -EPROTO;
+		else
+			r = ack.err.error;
+	}
+	close(fd);
+	return r;
+}
+
 int sk_tun_host_config6(const char *name, const uint8_t addr[16], uint8_t prefix_len, char *why, size_t whylen)
 {
 	unsigned idx = ifname_ok(name) && prefix_len <= 128 ? if_nametoindex(name) : 0;
@@ -523,12 +580,7 @@ int sk_tun_host_config6(const char *name, const uint8_t addr[16], uint8_t prefix
 		say(why, whylen, "bring link up", -r);
 		return r;
 	}
-	struct in6_ifreq a6 = {.ifr6_prefixlen = prefix_len, .ifr6_ifindex = (int)idx};
-	memcpy(&a6.ifr6_addr, addr, 16);
-	int s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	r = s < 0 ? -errno : ioctl(s, SIOCSIFADDR, &a6) < 0 ? -errno : 0;
-	if (s >= 0)
-		close(s);
+	r = add_addr6_nodad(idx, addr, prefix_len);
 	if (r < 0)
 		say(why, whylen, "set host address", -r);
 	return r;
