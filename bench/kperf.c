@@ -178,21 +178,48 @@ static void serve(int c)
 	}
 }
 
+/* An IPv4 or IPv6 address (text; NULL: the IPv4 wildcard) and port. */
+union addr {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+static int addr_parse(const char *text, int port, union addr *a, socklen_t *len)
+{
+	memset(a, 0, sizeof(*a));
+	if (!text || inet_pton(AF_INET, text, &a->in.sin_addr) == 1) {
+		a->in.sin_family = AF_INET;
+		a->in.sin_port = htons((uint16_t)port);
+		*len = sizeof(a->in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, &a->in6.sin6_addr) != 1)
+		return -1;
+	a->in6.sin6_family = AF_INET6;
+	a->in6.sin6_port = htons((uint16_t)port);
+	*len = sizeof(a->in6);
+	return 0;
+}
+
 static int server(int argc, char **argv)
 {
 	if (argc < 1)
 		return 2;
 	int port = atoi(argv[0]);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	if (argc > 1 && inet_pton(AF_INET, argv[1], &a.sin_addr) != 1) {
+	union addr a;
+	socklen_t alen;
+	if (addr_parse(argc > 1 ? argv[1] : NULL, port, &a, &alen) < 0) {
 		fprintf(stderr, "kperf server: bad address %s\n", argv[1]);
 		return 1;
 	}
-	int l = socket(AF_INET, SOCK_STREAM, 0);
+	int l = socket(a.sa.sa_family, SOCK_STREAM, 0);
 	if (l < 0)
 		die("socket");
 	set_int(l, SOL_SOCKET, SO_REUSEADDR, 1);
-	if (bind(l, (struct sockaddr *)&a, sizeof(a)) < 0)
+	if (a.sa.sa_family == AF_INET6)
+		set_int(l, IPPROTO_IPV6, IPV6_V6ONLY, 0); /* at "::", IPv4 clients too */
+	if (bind(l, &a.sa, alen) < 0)
 		die("bind");
 	if (listen(l, 1024) < 0)
 		die("listen");
@@ -213,7 +240,8 @@ static int server(int argc, char **argv)
 /* ---- client ---- */
 
 struct opts {
-	struct sockaddr_in to;
+	union addr to;
+	socklen_t tolen;
 	const char *mode;
 	double seconds;
 	long peer;
@@ -221,13 +249,13 @@ struct opts {
 
 static int dial(const struct opts *o, int nodelay)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = socket(o->to.sa.sa_family, SOCK_STREAM, 0);
 	if (fd < 0)
 		die("socket");
 	if (nodelay)
 		set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1);
 	set_timeout(fd, 10);
-	while (connect(fd, (const struct sockaddr *)&o->to, sizeof(o->to)) < 0) {
+	while (connect(fd, &o->to.sa, o->tolen) < 0) {
 		if (errno != EINTR)
 			die("connect");
 	}
@@ -254,14 +282,13 @@ static void wait_eof(int fd, const char *what)
 
 static int client(int argc, char **argv)
 {
-	struct opts o = {.to = {.sin_family = AF_INET}, .mode = NULL, .seconds = 5, .peer = 0};
+	struct opts o = {.mode = NULL, .seconds = 5, .peer = 0};
 	if (argc < 2)
 		return 2;
-	if (inet_pton(AF_INET, argv[0], &o.to.sin_addr) != 1) {
+	if (addr_parse(argv[0], atoi(argv[1]), &o.to, &o.tolen) < 0) {
 		fprintf(stderr, "kperf client: bad address %s\n", argv[0]);
 		return 2;
 	}
-	o.to.sin_port = htons((uint16_t)atoi(argv[1]));
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--mode") && i + 1 < argc)
 			o.mode = argv[++i];
@@ -403,12 +430,13 @@ static int xfer(int argc, char **argv)
 	}
 	if (port <= 0 || port > 65535 || send_side < 0 || !connect_to == !listen_on)
 		return 2;
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	if (connect_to && inet_pton(AF_INET, connect_to, &a.sin_addr) != 1) {
+	union addr a;
+	socklen_t alen;
+	if (addr_parse(connect_to, port, &a, &alen) < 0) {
 		fprintf(stderr, "kperf xfer: bad address %s\n", connect_to);
 		return 1;
 	}
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = socket(a.sa.sa_family, SOCK_STREAM, 0);
 	if (fd < 0)
 		die("socket");
 	if (cc && setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, (socklen_t)strlen(cc)) < 0)
@@ -416,7 +444,9 @@ static int xfer(int argc, char **argv)
 	double t0;
 	if (listen_on) {
 		set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
-		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1) < 0)
+		if (a.sa.sa_family == AF_INET6)
+			set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 0);
+		if (bind(fd, &a.sa, alen) < 0 || listen(fd, 1) < 0)
 			die("listen");
 		int c = accept(fd, NULL, NULL);
 		if (c < 0)
@@ -426,7 +456,7 @@ static int xfer(int argc, char **argv)
 		fd = c;
 	} else {
 		t0 = mono_s();
-		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		if (connect(fd, &a.sa, alen) < 0)
 			die("connect");
 	}
 	uint64_t bytes = 0;

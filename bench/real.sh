@@ -3,6 +3,8 @@
 #   linux   Linux to Linux TCP over a veth pair between two network namespaces
 #   synack  Linux to synack (bench/stack_synack.c) over a TUN at MTU 1500
 #   lwip    Linux to lwIP (Debian's liblwip, bench/stack_lwip.c) over a TUN at MTU 1500
+#   linux6  Linux to Linux over a veth pair, over IPv6
+#   synack6 Linux to synack over a TUN, over IPv6 (offloads on, as the synack row)
 # The Linux side is bench/kperf.c in every row. Each test runs REAL_SECONDS (default 5):
 #   recv  bulk, Linux sends to the stack (the stack's receive), Gbit/s
 #   send  bulk, the stack sends to Linux (the stack's send), Gbit/s
@@ -10,7 +12,8 @@
 #   rr    1-byte round trips per second over one connection
 # with the CPU use (user+system seconds per second) of the stack's process, of the Linux
 # client, of the whole machine and of other processes (a disturbance). Then the floors:
-# synack recv >= 1.75x lwIP recv and synack send >= 1.25x lwIP send.
+# synack recv >= 1.75x lwIP recv and synack send >= 1.25x lwIP send, and synack over IPv6 at
+# least 0.9x synack over IPv4 in every test (issue 11).
 #
 # Usage: bash bench/real.sh     (as root)
 #   env: REAL_SECONDS per test (5), REAL_REPEAT rounds (1; figures are medians),
@@ -19,7 +22,8 @@
 #        REAL_BUILD build directory (build-bench), REAL_NO_BUILD=1 to use it as it is
 # Exit: 0 all ran and the floors hold; 1 a floor failed or something went wrong;
 #       77 cannot run here (not root, no /dev/net/tun, no ip(8), no network namespaces).
-# Only addresses inside the namespaces it creates (192.0.2.0/24, 198.51.100.0/24); it
+# Only addresses inside the namespaces it creates (192.0.2.0/24, 198.51.100.0/24,
+# 2001:db8:5::/64, 2001:db8:6::/64); it
 # removes them on exit. The stack (or server) runs on CPU 1 and the client on CPU 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,11 +80,12 @@ fi
 
 TAG="skr$$"
 NS_A="$TAG-a" NS_B="$TAG-b" NS_S="$TAG-syn" NS_P="$TAG-plain" NS_L="$TAG-lwip"
+NS_A6="$TAG-a6" NS_B6="$TAG-b6" NS_S6="$TAG-syn6"
 LOG=$(mktemp -d /tmp/synack-real.XXXXXX)
 # synack runs twice: with the TUN's checksum and TSO offloads (its default: the kernel hands
 # over and takes segments of up to 64 KiB) and without ("plain": one packet per segment,
 # what lwIP gets, since its raw API has no TSO).
-ROWS="linux synack plain lwip"
+ROWS="linux synack plain lwip linux6 synack6"
 TESTS="recv send crr rr"
 declare -A PID NS ADDR
 ERRORS=0
@@ -93,7 +98,7 @@ cleanup() {
 			wait "${PID[$row]}" 2>/dev/null || true
 		fi
 	done
-	for ns in "$NS_A" "$NS_B" "$NS_S" "$NS_P" "$NS_L"; do
+	for ns in "$NS_A" "$NS_B" "$NS_S" "$NS_P" "$NS_L" "$NS_A6" "$NS_B6" "$NS_S6"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
 }
@@ -108,6 +113,15 @@ mkns() {
 	ip -n "$1" link set lo up
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
 		net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_max_tw_buckets=0
+}
+
+# The same with IPv6 on (for the IPv6 rows), and no duplicate address detection: the
+# addresses are usable at once, and nothing but the test's packets and a few of neighbour
+# discovery cross the link.
+mkns6() {
+	mkns "$1"
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
+		net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 }
 
 # start_server ROW NS CMD...: runs CMD in NS on the server CPU and waits for its "ready".
@@ -171,6 +185,20 @@ for row in synack plain lwip; do
 	start_server $row "${NS[$row]}" "${cmd[@]}" --tun skbench0 --host 192.0.2.1 --addr 192.0.2.2 \
 		--port "$PORT" --mtu 1500 || true
 done
+# The IPv6 rows: the same over IPv6 (the Linux server listens dual-stack at ::).
+mkns6 "$NS_A6"
+mkns6 "$NS_B6"
+ip link add "$TAG-v6a" netns "$NS_A6" type veth peer name "$TAG-v6b" netns "$NS_B6"
+ip -n "$NS_A6" addr add 2001:db8:5::1/64 dev "$TAG-v6a" nodad
+ip -n "$NS_B6" addr add 2001:db8:5::2/64 dev "$TAG-v6b" nodad
+ip -n "$NS_A6" link set "$TAG-v6a" up
+ip -n "$NS_B6" link set "$TAG-v6b" up
+NS[linux6]=$NS_A6 ADDR[linux6]=2001:db8:5::2
+start_server linux6 "$NS_B6" "$BIN/kperf" server "$PORT" :: || true
+mkns6 "$NS_S6"
+NS[synack6]=$NS_S6 ADDR[synack6]=2001:db8:6::2
+start_server synack6 "$NS_S6" "$BIN/stack-synack" --tun skbench6 --host 2001:db8:6::1 --addr 2001:db8:6::2 \
+	--port "$PORT" --mtu 1500 || true
 
 # CPU ticks used so far by every user-space process but this script (and so its finished
 # children) and the servers: other work on the machine that disturbs a measurement. Dead
@@ -299,6 +327,8 @@ echo "of other processes (a disturbance: a test is run again, up to $TRIES times
 echo
 printf '%-7s %-5s %12s %-7s %8s %9s %10s %11s %7s\n' row test result unit "x linux" "stack cpu" "client cpu" \
 	"machine cpu" others
+# (an IPv6 row's "x linux" is against Linux over IPv6)
+base_of() { case $1 in *6) echo linux6 ;; *) echo linux ;; esac; }
 disturbed() { awk -v o="${CPU_O[$1]:-0}" 'BEGIN { exit !(o > 0.25) }'; }
 DISTURBED=0
 for row in $ROWS; do
@@ -306,7 +336,7 @@ for row in $ROWS; do
 		k=$row.$t
 		if disturbed $k; then DISTURBED=1; fi
 		printf '%-7s %-5s %12s %-7s %8s %9s %10s %11s %7s\n' $row $t "$(fmt "${VAL[$k]:-}" $t)" "$(unit $t)" \
-			"$(ratio "${VAL[$k]:-}" "${VAL[linux.$t]:-}")" "${CPU_S[$k]:--}" "${CPU_C[$k]:--}" "${CPU_M[$k]:--}" \
+			"$(ratio "${VAL[$k]:-}" "${VAL[$(base_of $row).$t]:-}")" "${CPU_S[$k]:--}" "${CPU_C[$k]:--}" "${CPU_M[$k]:--}" \
 			"${CPU_O[$k]:--}$(disturbed $k && echo '*')"
 	done
 done
@@ -335,6 +365,22 @@ floor() { # test factor
 }
 floor recv 1.75
 floor send 1.25
+# IPv6: synack over IPv6 against synack over IPv4, every test (issue 11).
+for t in $TESTS; do
+	s6=${VAL[synack6.$t]:-} s4=${VAL[synack.$t]:-}
+	if [ -z "$s6" ] || [ -z "$s4" ]; then
+		echo "floor: synack IPv6 $t >= 0.9x synack IPv4 $t: no figure: FAIL"
+		FAIL=1
+		continue
+	fi
+	verdict=$(awk -v a="$s6" -v b="$s4" 'BEGIN { print (a >= 0.9 * b) ? "PASS" : "FAIL" }')
+	note=""
+	if disturbed synack6.$t || disturbed synack.$t; then note=" (disturbed figures)"; fi
+	printf 'floor: synack IPv6 %s >= 0.9x synack IPv4 %s: %s vs %s %s = %sx (Linux IPv6 %s): %s%s\n' "$t" "$t" \
+		"$(fmt "$s6" $t)" "$(fmt "$s4" $t)" "$(unit $t)" "$(ratio "$s6" "$s4")" "$(fmt "${VAL[linux6.$t]:-}" $t)" \
+		"$verdict" "$note"
+	[ "$verdict" = PASS ] || FAIL=1
+done
 # Without offloads, for the record (no floor): the same stacks on equal terms.
 for t in recv send; do
 	[ -n "${VAL[plain.$t]:-}" ] && [ -n "${VAL[lwip.$t]:-}" ] &&
@@ -342,7 +388,7 @@ for t in recv send; do
 			"${VAL[lwip.$t]}" "$(ratio "${VAL[plain.$t]}" "${VAL[lwip.$t]}")"
 done
 echo
-for row in synack plain lwip; do
+for row in synack plain lwip synack6; do
 	[ -s "$LOG/$row.err" ] && sed 's/^/  /' "$LOG/$row.err"
 done
 if [ "$ERRORS" -ne 0 ]; then

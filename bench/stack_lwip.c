@@ -242,6 +242,10 @@ int main(int argc, char **argv)
 	struct tunsrv_opts o;
 	if (tunsrv_parse(&o, argc, argv, "stack_lwip", 0) < 0)
 		return 2;
+	if (o.v6) {
+		fprintf(stderr, "stack_lwip: IPv4 only (the lwIP rows of bench/real.sh are IPv4)\n");
+		return 2;
+	}
 	struct sk_dev *dev = tunsrv_open(&o, "stack_lwip");
 	if (!dev)
 		return 1;

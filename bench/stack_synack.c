@@ -2,7 +2,7 @@
  *
  *   stack_synack [--tun NAME] [--host A.B.C.D] [--addr A.B.C.D] [--prefix N] [--port P] [--mtu M]
  *
- * Opens (creating) the TUN device NAME, gives its kernel side the address --host and
+ * (or IPv6 --host and --addr). Opens (creating) the TUN device NAME, gives its kernel side the address --host and
  * brings it up, runs a synack stack at --addr behind it and listens on --port. Each
  * connection's first byte picks what the server does, as in `kperf server`: 'S' or 'C'
  * sink (read to end of stream, then close), 'R' source (send until the peer goes), 'E'
@@ -162,14 +162,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "stack_synack: synack_stack_new: %s\n", strerror(-err));
 		return 1;
 	}
-	if ((err = sk_add_addr4(st, addr, (uint8_t)prefix, mtu, out, dev)) < 0) {
+	struct synack_ip ip = sk_ip_from4(addr);
+	if (o.v6) {
+		ip.family = SYNACK_AF_INET6;
+		memcpy(ip.bytes, o.addr6, 16);
+	}
+	if ((err = synack_add_addr(st, &ip, (uint8_t)prefix, mtu, out, dev)) < 0) {
 		fprintf(stderr, "stack_synack: synack_add_addr: %s\n", strerror(-err));
 		return 1;
 	}
 	if (sk_tun_gso_max(dev))
 		synack_set_gso(st, err, sk_tun_gso_max(dev));
-	int l = synack_socket(st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr la = sk_sa_from4(0, (uint16_t)port);
+	int l = synack_socket(st, ip.family, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr la = synack_sa_any(ip.family, (uint16_t)port);
 	int one = 1;
 	if (l < 0 || synack_setsockopt(st, l, SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    synack_bind(st, l, &la) < 0 || synack_listen(st, l, 4096) < 0) {

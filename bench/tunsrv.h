@@ -33,31 +33,40 @@ struct tunsrv_opts {
 	uint32_t host, addr, mtu; /* kernel side, the stack (host order), link MTU */
 	int prefix, port;
 	int offload; /* TUN checksum/TSO offloads (synack only) */
+	int v6;      /* --host and --addr are IPv6 (host6, addr6) */
+	uint8_t host6[16], addr6[16];
 };
 
-static int tunsrv_ip(const char *s, uint32_t *a)
+/* An IPv4 address into *a, or an IPv6 one into a6 (*v6 set): 0, or -1 for neither. */
+static int tunsrv_ip(const char *s, uint32_t *a, uint8_t a6[16], int *v6)
 {
 	struct in_addr in;
-	if (!s || inet_pton(AF_INET, s, &in) != 1)
+	if (s && inet_pton(AF_INET, s, &in) == 1) {
+		*a = ntohl(in.s_addr);
+		return 0;
+	}
+	if (!s || inet_pton(AF_INET6, s, a6) != 1)
 		return -1;
-	*a = ntohl(in.s_addr);
+	*v6 = 1;
 	return 0;
 }
 
 /* Parses [--tun NAME] [--host IP] [--addr IP] [--prefix N] [--port P] [--mtu M] and, when
- * offload_ok, [--offload 0|1]. Prints the usage and returns -1 on anything else. */
+ * offload_ok, [--offload 0|1]. Prints the usage and returns -1 on anything else. IPv6
+ * --host and --addr (both) make an IPv6 link (prefix 64 unless given). */
 static int tunsrv_parse(struct tunsrv_opts *o, int argc, char **argv, const char *prog, int offload_ok)
 {
-	*o = (struct tunsrv_opts){"skbench0", 0xc0000201u, 0xc0000202u, 1500, 24, 5201, offload_ok};
+	*o = (struct tunsrv_opts){"skbench0", 0xc0000201u, 0xc0000202u, 1500, -1, 5201, offload_ok, 0, {0}, {0}};
+	int six_host = 0, six_addr = 0;
 	for (int i = 1; i < argc; i += 2) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int ok = v != NULL;
 		if (!strcmp(argv[i], "--tun") && v)
 			o->tun = v;
 		else if (!strcmp(argv[i], "--host"))
-			ok = tunsrv_ip(v, &o->host) == 0;
+			ok = tunsrv_ip(v, &o->host, o->host6, &six_host) == 0;
 		else if (!strcmp(argv[i], "--addr"))
-			ok = tunsrv_ip(v, &o->addr) == 0;
+			ok = tunsrv_ip(v, &o->addr, o->addr6, &six_addr) == 0;
 		else if (!strcmp(argv[i], "--prefix") && v)
 			o->prefix = atoi(v);
 		else if (!strcmp(argv[i], "--port") && v)
@@ -68,12 +77,19 @@ static int tunsrv_parse(struct tunsrv_opts *o, int argc, char **argv, const char
 			o->offload = atoi(v);
 		else
 			ok = 0;
-		if (!ok || o->mtu < 576 || o->mtu > 65535 || o->prefix < 0 || o->prefix > 32) {
+		if (!ok || o->mtu < 576 || o->mtu > 65535 || o->prefix < -1 || o->prefix > 128) {
 			fprintf(stderr, "usage: %s [--tun NAME] [--host IP] [--addr IP] [--prefix N] [--port P] [--mtu M]%s\n",
 				prog, offload_ok ? " [--offload 0|1]" : "");
 			return -1;
 		}
 	}
+	o->v6 = six_host;
+	if (six_host != six_addr || o->prefix > (o->v6 ? 128 : 32)) {
+		fprintf(stderr, "%s: --host and --addr of one family, and a prefix that fits it\n", prog);
+		return -1;
+	}
+	if (o->prefix < 0)
+		o->prefix = o->v6 ? 64 : 24;
 	return 0;
 }
 
@@ -83,7 +99,8 @@ static struct sk_dev *tunsrv_open(const struct tunsrv_opts *o, const char *prog)
 	char why[128] = "";
 	int err = 0;
 	struct sk_dev *dev = sk_tun_open(o->tun, SK_TUN, o->offload ? 0 : SK_TUN_NO_OFFLOAD, o->mtu, &err, why, sizeof(why));
-	if (dev && sk_tun_host_config(o->tun, o->host, (uint8_t)o->prefix, why, sizeof(why)) < 0) {
+	if (dev && (o->v6 ? sk_tun_host_config6(o->tun, o->host6, (uint8_t)o->prefix, why, sizeof(why))
+			  : sk_tun_host_config(o->tun, o->host, (uint8_t)o->prefix, why, sizeof(why))) < 0) {
 		sk_dev_close(dev);
 		dev = NULL;
 	}
