@@ -1,8 +1,12 @@
-/* The script runner's Linux backend: a network namespace, a TUN device, a thread for the calls. */
+/* The script runner's Linux backend: a network namespace, a TUN device (IPv4 or IPv6), a thread
+ * for the calls. */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/route.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -327,7 +331,7 @@ static uint64_t script_time(struct kbe *k, uint64_t raw)
 	return raw > k->t0 ? raw - k->t0 : 0;
 }
 
-/* Reads every packet the device has into the FIFO (IPv4 only), without blocking. */
+/* Reads every packet the device has into the FIFO (IPv4 and IPv6), without blocking. */
 static void drain(struct kbe *k)
 {
 	if (k->tunfd < 0)
@@ -339,7 +343,7 @@ static void drain(struct kbe *k)
 		if (n <= 0)
 			return;
 		uint64_t t = kbe_now(&k->be);
-		if (n < 20 || (k->rx[0] >> 4) != 4)
+		if (n < 20 || ((k->rx[0] >> 4) != 4 && (k->rx[0] >> 4) != 6))
 			continue;
 		struct kbe_pkt *p = malloc(sizeof(*p) + (size_t)n);
 		if (!p)
@@ -610,14 +614,15 @@ static void set_sin(struct sockaddr *sa, in_addr_t addr)
 	memcpy(sa, &sin, sizeof(sin));
 }
 
-static int lo_up(void)
+/* Brings the interface called name up. */
+static int if_up(const char *name)
 {
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -errno;
 	struct ifreq ifr;
 	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, "lo", 3);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	int r = ioctl(s, SIOCGIFFLAGS, &ifr);
 	if (r == 0) {
 		ifr.ifr_flags |= IFF_UP;
@@ -647,17 +652,184 @@ static int add_route(in_addr_t dst)
 	return r;
 }
 
-/* Turns IPv6 off (no router solicitations, no MLD reports); nothing to do without IPv6. */
-static int no_ipv6(const char *conf, char *why, size_t whylen)
+/* Sets /proc/sys/net/ipv6/conf/CONF/NAME; a setting this kernel does not have (ENOENT) is
+ * no error when optional. */
+static int ipv6_conf(const char *conf, const char *name, const char *val, int optional, char *why, size_t whylen)
 {
-	char path[128];
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", conf);
-	int r = write_file(path, "1");
-	if (r < 0 && r != -ENOENT) {
+	char path[160];
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", conf, name);
+	int r = write_file(path, val);
+	if (r < 0 && !(r == -ENOENT && optional)) {
 		say(why, whylen, "%s", path, -r);
 		return -1;
 	}
 	return 0;
+}
+
+/* Turns IPv6 off (no router solicitations, no MLD reports); nothing to do without IPv6. */
+static int no_ipv6(const char *conf, char *why, size_t whylen)
+{
+	return ipv6_conf(conf, "disable_ipv6", "1", 1, why, whylen);
+}
+
+/* IPv6 on, and quiet: the settings a new device takes from "default" (set before the TUN
+ * is made): no duplicate address detection (the address is "nodad": usable at once), no
+ * link-local address of its own, no router solicitations, no router advertisements taken. */
+static int quiet_ipv6(const char *conf, char *why, size_t whylen)
+{
+	if (ipv6_conf(conf, "disable_ipv6", "0", 0, why, whylen) < 0 ||
+	    ipv6_conf(conf, "accept_dad", "0", 1, why, whylen) < 0 ||
+	    ipv6_conf(conf, "dad_transmits", "0", 1, why, whylen) < 0 ||
+	    ipv6_conf(conf, "addr_gen_mode", "1", 1, why, whylen) < 0 ||
+	    ipv6_conf(conf, "router_solicitations", "0", 1, why, whylen) < 0 ||
+	    ipv6_conf(conf, "accept_ra", "0", 1, why, whylen) < 0)
+		return -1;
+	return 0;
+}
+
+/* Appends a route attribute to the netlink message n (room: cap bytes in all). */
+static int nl_attr(struct nlmsghdr *n, size_t cap, unsigned short type, const void *data, size_t len)
+{
+	size_t at = NLMSG_ALIGN(n->nlmsg_len), need = RTA_SPACE(len);
+	if (at + need > cap)
+		return -1;
+	struct rtattr *a = (struct rtattr *)((char *)n + at);
+	a->rta_type = type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(a), data, len);
+	n->nlmsg_len = (uint32_t)(at + need);
+	return 0;
+}
+
+/* Sends one request to the kernel's routing socket and reads its one answer into ans: the
+ * answer's length, or -errno (an NLMSG_ERROR answer with an error gives that error). */
+static int nl_talk(const struct nlmsghdr *req, void *ans, size_t cap)
+{
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s < 0)
+		return -errno;
+	struct sockaddr_nl kernel;
+	memset(&kernel, 0, sizeof(kernel));
+	kernel.nl_family = AF_NETLINK;
+	int r;
+	ssize_t n;
+	if (sendto(s, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		r = -errno;
+	else if ((n = recv(s, ans, cap, 0)) < 0)
+		r = -errno;
+	else if ((size_t)n < sizeof(struct nlmsghdr))
+		r = -EPROTO;
+	else
+		r = (int)n;
+	close(s);
+	if (r < 0)
+		return r;
+	const struct nlmsghdr *h = ans;
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		if ((size_t)r < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+			return -EPROTO;
+		int e = ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+		return e < 0 ? e : 0;
+	}
+	return r;
+}
+
+/* Adds the IPv6 address addr/plen to the interface, as "ip -6 addr add A/P dev D nodad":
+ * RTM_NEWADDR with IFA_F_NODAD, so that it is never tentative (an address added by ioctl
+ * stays tentative, and bind() to it fails with EADDRNOTAVAIL, until the kernel's DAD work
+ * has run, even where no DAD is done). 0 or -errno. */
+static int add_addr6_nodad(unsigned ifindex, const struct in6_addr *addr, uint8_t plen)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+		char attrs[64];
+	} req;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+	req.nh.nlmsg_type = RTM_NEWADDR;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	req.nh.nlmsg_seq = 1;
+	req.ifa.ifa_family = AF_INET6;
+	req.ifa.ifa_prefixlen = plen;
+	req.ifa.ifa_flags = IFA_F_NODAD | IFA_F_PERMANENT;
+	req.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+	req.ifa.ifa_index = ifindex;
+	if (nl_attr(&req.nh, sizeof(req), IFA_LOCAL, addr, 16) < 0 ||
+	    nl_attr(&req.nh, sizeof(req), IFA_ADDRESS, addr, 16) < 0)
+		return -EINVAL;
+	union {
+		struct nlmsghdr nh;
+		char b[1024];
+	} ans;
+	int r = nl_talk(&req.nh, &ans, sizeof(ans));
+	return r < 0 ? r : 0;
+}
+
+/* 1 once the kernel routes addr to itself (its local route is in: the kernel adds it from
+ * its address work, after the address itself), 0 before, or -errno. */
+static int addr6_local(const struct in6_addr *addr)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rt;
+		char attrs[32];
+	} req;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	req.nh.nlmsg_type = RTM_GETROUTE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.nh.nlmsg_seq = 2;
+	req.rt.rtm_family = AF_INET6;
+	req.rt.rtm_dst_len = 128;
+	if (nl_attr(&req.nh, sizeof(req), RTA_DST, addr, 16) < 0)
+		return -EINVAL;
+	union {
+		struct nlmsghdr nh;
+		char b[2048];
+	} ans;
+	int r = nl_talk(&req.nh, &ans, sizeof(ans));
+	if (r == -ENETUNREACH || r == -EHOSTUNREACH || r == 0)
+		return 0;
+	if (r < 0)
+		return r;
+	if (ans.nh.nlmsg_type != RTM_NEWROUTE || (size_t)r < NLMSG_LENGTH(sizeof(struct rtmsg)))
+		return -EPROTO;
+	return ((const struct rtmsg *)NLMSG_DATA(&ans.nh))->rtm_type == RTN_LOCAL;
+}
+
+/* Waits (up to a second) until the kernel takes packets for addr as its own. */
+static int addr6_wait_local(const struct in6_addr *addr)
+{
+	for (int i = 0; i < 1000; i++) {
+		int r = addr6_local(addr);
+		if (r != 0)
+			return r < 0 ? r : 0;
+		struct timespec ms = {0, 1000000};
+		nanosleep(&ms, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+/* A host route to dst through the TUN device (IPv6). */
+static int add_route6(const struct in6_addr *dst)
+{
+	unsigned idx = if_nametoindex(KBE_DEV);
+	if (!idx)
+		return -errno;
+	struct in6_rtmsg rt;
+	memset(&rt, 0, sizeof(rt));
+	rt.rtmsg_dst = *dst;
+	rt.rtmsg_dst_len = 128;
+	rt.rtmsg_metric = 1;
+	rt.rtmsg_flags = RTF_UP | RTF_HOST;
+	rt.rtmsg_ifindex = (int)idx;
+	int s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	int r = ioctl(s, SIOCADDRT, &rt) < 0 ? -errno : 0;
+	close(s);
+	return r;
 }
 
 static int start_worker(struct kbe *k, char *why, size_t whylen)
@@ -695,7 +867,7 @@ static int kbe_open(struct sk_backend *be, const struct sk_run_net *net, char *w
 		say(why, whylen, "linux backend: already open", NULL, 0);
 		return -1;
 	}
-	if (net->prefix > 32) {
+	if (net->v6 ? net->prefix6 > 128 : net->prefix > 32) {
 		say(why, whylen, "linux backend: bad prefix length", NULL, 0);
 		return -1;
 	}
@@ -703,29 +875,56 @@ static int kbe_open(struct sk_backend *be, const struct sk_run_net *net, char *w
 		say(why, whylen, "unshare(CLONE_NEWNET)", NULL, errno);
 		return -1;
 	}
-	int r = lo_up();
+	int r = if_up("lo");
 	if (r < 0) {
 		say(why, whylen, "bring lo up", NULL, -r);
 		return -1;
 	}
-	if (no_ipv6("default", why, whylen) < 0)
+	/* IPv6 only where the script runs over it (AF_INET6 sockets of ipv4-mapped-ipv6 need
+	 * no IPv6 on the devices) */
+	if ((net->v6 ? quiet_ipv6("default", why, whylen) : no_ipv6("default", why, whylen)) < 0)
 		return -1;
 	int err = 0;
 	k->tun = sk_tun_open(KBE_DEV, SK_TUN, SK_TUN_NO_OFFLOAD, net->mtu, &err, why, whylen);
 	if (!k->tun)
 		return -1;
 	k->tunfd = sk_dev_fd(k->tun);
-	if (no_ipv6(KBE_DEV, why, whylen) < 0)
-		return -1;
-	uint32_t local = ntohl(net->local.s_addr), remote = ntohl(net->remote.s_addr);
-	if (sk_tun_host_config(KBE_DEV, local, net->prefix, why, whylen) < 0)
-		return -1;
-	uint32_t mask = net->prefix ? ~0u << (32 - net->prefix) : 0;
-	if ((local ^ remote) & mask) {
-		r = add_route(net->remote.s_addr);
-		if (r < 0) {
-			say(why, whylen, "route to the remote address", NULL, -r);
+	if (net->v6) {
+		if (quiet_ipv6(KBE_DEV, why, whylen) < 0)
 			return -1;
+		r = if_up(KBE_DEV);
+		if (r == 0)
+			r = add_addr6_nodad(if_nametoindex(KBE_DEV), &net->local6, net->prefix6);
+		if (r == 0)
+			r = addr6_wait_local(&net->local6);
+		if (r < 0) {
+			say(why, whylen, "IPv6 address on " KBE_DEV, NULL, -r);
+			return -1;
+		}
+		unsigned whole = net->prefix6 / 8, rest = net->prefix6 % 8;
+		int inside = !memcmp(&net->local6, &net->remote6, whole) &&
+			     (!rest || !((net->local6.s6_addr[whole] ^ net->remote6.s6_addr[whole]) &
+					 (uint8_t)(0xff << (8 - rest))));
+		if (!inside) {
+			r = add_route6(&net->remote6);
+			if (r < 0) {
+				say(why, whylen, "route to the remote address", NULL, -r);
+				return -1;
+			}
+		}
+	} else {
+		if (no_ipv6(KBE_DEV, why, whylen) < 0)
+			return -1;
+		uint32_t local = ntohl(net->local.s_addr), remote = ntohl(net->remote.s_addr);
+		if (sk_tun_host_config(KBE_DEV, local, net->prefix, why, whylen) < 0)
+			return -1;
+		uint32_t mask = net->prefix ? ~0u << (32 - net->prefix) : 0;
+		if ((local ^ remote) & mask) {
+			r = add_route(net->remote.s_addr);
+			if (r < 0) {
+				say(why, whylen, "route to the remote address", NULL, -r);
+				return -1;
+			}
 		}
 	}
 	k->rx = malloc(KBE_RX_CAP);

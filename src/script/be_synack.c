@@ -71,9 +71,13 @@ static int sbe_open(struct sk_backend *be, const struct sk_run_net *net, char *w
 		return -1;
 	}
 	synack_poll(b->st, BASE_US);
-	struct synack_ip ip = {SYNACK_AF_INET, {0}};
-	memcpy(ip.bytes, &net->local, 4);
-	int id = synack_add_addr(b->st, &ip, net->prefix, net->mtu, output, b);
+	/* the one address of the wire's family (IPv6 for --ip_version=ipv6) */
+	struct synack_ip ip = {net->v6 ? SYNACK_AF_INET6 : SYNACK_AF_INET, {0}};
+	if (net->v6)
+		memcpy(ip.bytes, &net->local6, 16);
+	else
+		memcpy(ip.bytes, &net->local, 4);
+	int id = synack_add_addr(b->st, &ip, net->v6 ? net->prefix6 : net->prefix, net->mtu, output, b);
 	if (id < 0) {
 		snprintf(why, whylen, "synack: address: %s", strerror(-id));
 		return -1;
@@ -328,7 +332,9 @@ static int sbe_tcp_info(struct sk_backend *be, int fd, struct tcp_info *out)
 	out->tcpi_snd_cwnd = t->cc.cwnd / mss;
 	out->tcpi_advmss = t->adv_mss;
 	out->tcpi_reordering = 3;
-	out->tcpi_pmtu = sk_route_mtu(st, t->h.key.raddr);
+	struct sk_ends e;
+	sk_conn_ends(&t->h, &e);
+	out->tcpi_pmtu = sk_route_mtu_ends(st, &e);
 	out->tcpi_rcv_space = t->rcvbuf;
 	out->tcpi_total_retrans = t->total_retrans;
 	return 0;

@@ -1,5 +1,5 @@
 /* The script executor: packetdrill's semantics (event times and tolerances, the socket under
- * test, sequence numbers relative to the ISNs, TS val mapping) on any backend. */
+ * test, sequence numbers relative to the ISNs, TS val mapping, --ip_version) on any backend. */
 #include "script/run.h"
 
 #include <arpa/inet.h>
@@ -25,13 +25,20 @@
 
 enum conn_state { CS_INIT, CS_LISTENING, CS_PASSIVE, CS_CONNECTING, CS_ACTIVE };
 
+/* --ip_version, as packetdrill has it: the sockets' family and the wire's.
+ *   ipv4              AF_INET sockets, IPv4 packets
+ *   ipv4-mapped-ipv6  AF_INET6 sockets with IPv4-mapped addresses, IPv4 packets
+ *   ipv6              AF_INET6 sockets, IPv6 packets (ICMP lines are ICMPv6) */
+enum ip_version { IPV_4, IPV_4_MAPPED_6, IPV_6 };
+
 /* A socket the script knows about; one at a time is "under test": packet lines belong to it. */
 struct conn {
 	int used;
 	int proto;             /* SP_TCP or SP_UDP */
 	int script_fd;         /* -1 when no descriptor names it (yet) */
 	enum conn_state state;
-	uint32_t laddr, raddr; /* live addresses and ports, host order */
+	struct sk_paddr laddr, raddr; /* live addresses (on the wire; unset: not known yet) and
+				       * ports, host order */
 	uint16_t lport, rport;
 	int lport_known, rport_known;
 	int isn_known;
@@ -46,6 +53,7 @@ struct conn {
 	uint32_t ts_first_script, ts_first_live;
 	int out_seen;
 	uint32_t last_out_seq; /* live seq of the latest outbound segment (for ICMP quotes) */
+	uint32_t last_out_len; /* payload of the latest outbound datagram (UDP, for ICMP quotes) */
 };
 
 /* A live outbound packet waiting to be matched. */
@@ -75,7 +83,10 @@ struct runner {
 	/* options */
 	int64_t tolerance;      /* µs */
 	int tolerance_pct;
-	uint32_t local, remote; /* host order */
+	enum ip_version ipver;
+	struct sk_paddr local, remote; /* on the wire: IPv6 for ipv6, else IPv4 */
+	uint8_t prefix;
+	uint32_t mtu;
 	uint16_t bind_port, connect_port;
 	int64_t ts_tick;        /* µs per TS tick, 0 = TS val unchecked */
 	int check_ecr;
@@ -141,16 +152,23 @@ static int parse_u(const char *v, long long min, long long max, long long *out)
 	return 0;
 }
 
+/* The address family of the script's sockets: what socket(..., ...) makes and what ... means
+ * as a socket address. */
+static int sock_domain(const struct runner *r)
+{
+	return r->ipver == IPV_4 ? AF_INET : AF_INET6;
+}
+
 static int options(struct runner *r)
 {
 	r->tolerance = 4000;
-	r->local = 0xc0000202;  /* 192.0.2.2 */
-	r->remote = 0xc0000201; /* 192.0.2.1 */
 	r->bind_port = r->connect_port = 8080;
-	for (int i = 0; i < r->s->nopts; i++) {
-		const struct sk_sopt *op = &r->s->opts[i];
+	r->mtu = 1500;
+	const struct sk_sopt *lip = NULL, *rip = NULL;
+	int next = r->o ? r->o->nextra : 0;
+	for (int i = 0; i < next + r->s->nopts; i++) {
+		const struct sk_sopt *op = i < next ? &r->o->extra[i] : &r->s->opts[i - next];
 		long long v;
-		struct in_addr a;
 		r->line = op->line;
 		const char *n = op->name;
 		if (!strcmp(n, "tolerance_usecs")) {
@@ -162,12 +180,22 @@ static int options(struct runner *r)
 				return fail(r, "--tolerance_percent: want 0..100, got '%s'", op->value);
 			r->tolerance_pct = (int)v;
 		} else if (!strcmp(n, "ip_version")) {
-			if (strcmp(op->value, "ipv4"))
-				return fail(r, "--ip_version=%s: only ipv4 is supported", op->value);
-		} else if (!strcmp(n, "local_ip") || !strcmp(n, "remote_ip")) {
-			if (inet_pton(AF_INET, op->value, &a) != 1)
-				return fail(r, "--%s: not an IPv4 address: '%s'", n, op->value);
-			*(n[0] == 'l' ? &r->local : &r->remote) = ntohl(a.s_addr);
+			if (!strcmp(op->value, "ipv4"))
+				r->ipver = IPV_4;
+			else if (!strcmp(op->value, "ipv4-mapped-ipv6"))
+				r->ipver = IPV_4_MAPPED_6;
+			else if (!strcmp(op->value, "ipv6"))
+				r->ipver = IPV_6;
+			else
+				return fail(r, "--ip_version=%s: want ipv4, ipv4-mapped-ipv6 or ipv6", op->value);
+		} else if (!strcmp(n, "local_ip")) {
+			lip = op; /* read once the version is known */
+		} else if (!strcmp(n, "remote_ip")) {
+			rip = op;
+		} else if (!strcmp(n, "mtu")) {
+			if (parse_u(op->value, 576, 65535, &v) < 0)
+				return fail(r, "--mtu: want 576..65535, got '%s'", op->value);
+			r->mtu = (uint32_t)v;
 		} else if (!strcmp(n, "bind_port") || !strcmp(n, "connect_port")) {
 			if (parse_u(op->value, 1, 65535, &v) < 0)
 				return fail(r, "--%s: want a port, got '%s'", n, op->value);
@@ -178,14 +206,39 @@ static int options(struct runner *r)
 			r->ts_tick = v;
 		} else if (!strcmp(n, "check_ts_ecr")) {
 			r->check_ecr = strcmp(op->value, "0") != 0;
-		} else if (!strcmp(n, "mss") || !strcmp(n, "mtu") || !strcmp(n, "speed") || !strcmp(n, "non_fatal") ||
+		} else if (!strcmp(n, "mss") || !strcmp(n, "speed") || !strcmp(n, "non_fatal") ||
 			   !strcmp(n, "strict_segments") || !strcmp(n, "send_omit_free") || !strcmp(n, "verbose")) {
-			/* accepted: nothing to do in this runner (mtu is read by run_open) */
+			/* accepted: nothing to do in this runner */
 		} else {
 			return fail(r, "--%s: option not supported by this runner", n);
 		}
 	}
-	if (r->local == r->remote)
+	/* The addresses of the version (packetdrill's finalize_config). IPv6 defaults are
+	 * documentation addresses (RFC 3849) as the IPv4 ones are (RFC 5737). */
+	int v6 = r->ipver == IPV_6;
+	if (v6) {
+		sk_paddr_parse("2001:db8::2", 1, &r->local);
+		sk_paddr_parse("2001:db8::1", 1, &r->remote);
+		r->prefix = 64;
+	} else {
+		r->local = sk_paddr4(0xc0000202);  /* 192.0.2.2 */
+		r->remote = sk_paddr4(0xc0000201); /* 192.0.2.1 */
+		r->prefix = 24;
+	}
+	const struct sk_sopt *ips[2] = {lip, rip};
+	for (int i = 0; i < 2; i++) {
+		if (!ips[i])
+			continue;
+		r->line = ips[i]->line;
+		if (sk_paddr_parse(ips[i]->value, v6, i ? &r->remote : &r->local) < 0)
+			return fail(r, "--%s: not an %s address: '%s'%s", ips[i]->name, v6 ? "IPv6" : "IPv4", ips[i]->value,
+				    r->ipver == IPV_4_MAPPED_6 ? " (ipv4-mapped-ipv6 takes the IPv4 address it maps)" : "");
+		if (sk_paddr_unset(i ? &r->remote : &r->local))
+			return fail(r, "--%s: the unspecified address cannot be an end", ips[i]->name);
+	}
+	if (v6 && r->mtu < 1280)
+		return fail(r, "--mtu=%u: IPv6 needs a link MTU of at least 1280 (RFC 8200 5)", (unsigned)r->mtu);
+	if (sk_paddr_eq(&r->local, &r->remote))
 		return fail(r, "--local_ip and --remote_ip are the same address");
 	return 0;
 }
@@ -244,7 +297,7 @@ static struct conn *conn_for_packet(struct runner *r, const struct sk_sp *p)
 		struct conn *n = conn_new(r, SP_TCP);
 		n->state = CS_PASSIVE;
 		n->laddr = c ? c->laddr : r->local;
-		if (!n->laddr)
+		if (sk_paddr_unset(&n->laddr))
 			n->laddr = r->local;
 		n->lport = c && c->lport_known ? c->lport : r->bind_port;
 		n->lport_known = 1;
@@ -396,16 +449,71 @@ static const struct sk_sx *field(const struct sk_sx *st, const char *name)
 	return NULL;
 }
 
-/* A sockaddr argument: ... (the default address and port of use), or
- * {sa_family=AF_INET, sin_port=htons(P), sin_addr=inet_addr("A")}. */
-static int sx_sockaddr(struct runner *r, const struct sk_sx *x, uint32_t def_addr, uint16_t def_port,
+/* The socket address ... stands for: address a (on the wire) and port in the family of the
+ * script's sockets: sockaddr_in, or sockaddr_in6 with a's IPv6 address or, for an IPv4 a,
+ * the IPv4-mapped one (::ffff:a.b.c.d, ipv4-mapped-ipv6). */
+static void default_sockaddr(const struct runner *r, const struct sk_paddr *a, uint16_t port,
+			     struct sockaddr_storage *ss, socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (sock_domain(r) == AF_INET && !a->v6) {
+		struct sockaddr_in sin;
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		memcpy(&sin.sin_addr, a->b, 4);
+		sin.sin_port = htons(port);
+		memcpy(ss, &sin, sizeof(sin));
+		*len = sizeof(sin);
+		return;
+	}
+	struct sockaddr_in6 sin6;
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(port);
+	if (a->v6) {
+		memcpy(&sin6.sin6_addr, a->b, 16);
+	} else {
+		sin6.sin6_addr.s6_addr[10] = sin6.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&sin6.sin6_addr.s6_addr[12], a->b, 4);
+	}
+	memcpy(ss, &sin6, sizeof(sin6));
+	*len = sizeof(sin6);
+}
+
+/* The wire address and port a socket address names (an IPv4-mapped IPv6 address is the IPv4
+ * address it maps): 0, or -1 for another family or a short address. */
+static int sockaddr_wire(const struct sockaddr_storage *ss, socklen_t len, struct sk_paddr *a, uint16_t *port)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
+		struct sockaddr_in sin;
+		memcpy(&sin, ss, sizeof(sin));
+		memcpy(a->b, &sin.sin_addr, 4);
+		*port = ntohs(sin.sin_port);
+		return 0;
+	}
+	if (ss->ss_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
+		struct sockaddr_in6 sin6;
+		memcpy(&sin6, ss, sizeof(sin6));
+		if (IN6_IS_ADDR_V4MAPPED(&sin6.sin6_addr)) {
+			memcpy(a->b, &sin6.sin6_addr.s6_addr[12], 4);
+		} else {
+			a->v6 = 1;
+			memcpy(a->b, &sin6.sin6_addr, 16);
+		}
+		*port = ntohs(sin6.sin6_port);
+		return 0;
+	}
+	return -1;
+}
+
+/* A sockaddr argument: ... (the default address and port of use, in the family of the
+ * script's sockets), {sa_family=AF_INET, sin_port=htons(P), sin_addr=inet_addr("A")} (or
+ * INADDR_ANY), or {sa_family=AF_INET6, sin6_port=htons(P), sin6_addr=inet6_addr("A")} (or
+ * in6addr_any); a struct is used as written, whatever --ip_version says. */
+static int sx_sockaddr(struct runner *r, const struct sk_sx *x, const struct sk_paddr *def_addr, uint16_t def_port,
 		       struct sockaddr_storage *ss, socklen_t *len, int *null)
 {
-	struct sockaddr_in sin;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(def_addr);
-	sin.sin_port = htons(def_port);
 	*null = 0;
 	if (x->kind == SX_WORD && !strcmp(x->str, "NULL")) {
 		*null = 1;
@@ -415,40 +523,73 @@ static int sx_sockaddr(struct runner *r, const struct sk_sx *x, uint32_t def_add
 		*null = 1;
 		return 0;
 	}
-	if (x->kind == SX_STRUCT) {
-		const struct sk_sx *fam = field(x, "sa_family"), *port = field(x, "sin_port"),
-				   *addr = field(x, "sin_addr");
-		if (!fam)
-			fam = field(x, "sin_family");
-		long long v;
-		if (fam) {
-			if (sx_int(r, fam, &v) < 0)
-				return -1;
-			sin.sin_family = (sa_family_t)v;
-		}
-		if (port) {
-			if (sx_int(r, port, &v) < 0)
-				return -1;
-			sin.sin_port = htons((uint16_t)v);
-		}
-		if (addr) {
-			if (addr->kind == SX_CALL && !strcmp(addr->str, "inet_addr") && addr->n == 1 &&
-			    addr->v[0]->kind == SX_STRING) {
-				struct in_addr a;
-				if (inet_pton(AF_INET, addr->v[0]->str, &a) != 1)
-					return fail(r, "inet_addr(\"%s\"): not an IPv4 address", addr->v[0]->str);
-				sin.sin_addr = a;
-			} else if (addr->kind == SX_WORD && !strcmp(addr->str, "INADDR_ANY")) {
-				sin.sin_addr.s_addr = htonl(INADDR_ANY);
-			} else {
-				return fail(r, "sin_addr: want inet_addr(\"A.B.C.D\") or INADDR_ANY");
-			}
-		}
-	} else if (x->kind != SX_ELLIPSIS) {
+	if (x->kind == SX_ELLIPSIS) {
+		default_sockaddr(r, def_addr, def_port, ss, len);
+		return 0;
+	}
+	if (x->kind != SX_STRUCT) {
 		char b[64];
 		return fail(r, "expected a sockaddr or ..., found %s", sk_sx_format(x, b, sizeof(b)));
 	}
+	const struct sk_sx *fam = field(x, "sa_family"), *port = field(x, "sin_port"), *addr = field(x, "sin_addr"),
+			   *port6 = field(x, "sin6_port"), *addr6 = field(x, "sin6_addr");
+	if (!fam)
+		fam = field(x, "sin_family");
+	if (!fam)
+		fam = field(x, "sin6_family");
+	long long v, family = -1;
+	if (fam) {
+		if (sx_int(r, fam, &family) < 0)
+			return -1;
+	}
 	memset(ss, 0, sizeof(*ss));
+	if (port6 || addr6 || (family == AF_INET6 && !port && !addr)) {
+		struct sockaddr_in6 sin6;
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = (sa_family_t)(family >= 0 ? family : AF_INET6);
+		if (port6 || port) {
+			if (sx_int(r, port6 ? port6 : port, &v) < 0)
+				return -1;
+			sin6.sin6_port = htons((uint16_t)v);
+		}
+		if (addr6) {
+			if (addr6->kind == SX_CALL && (!strcmp(addr6->str, "inet6_addr") || !strcmp(addr6->str, "inet_addr")) &&
+			    addr6->n == 1 && addr6->v[0]->kind == SX_STRING) {
+				if (inet_pton(AF_INET6, addr6->v[0]->str, &sin6.sin6_addr) != 1)
+					return fail(r, "inet6_addr(\"%s\"): not an IPv6 address", addr6->v[0]->str);
+			} else if (!(addr6->kind == SX_WORD &&
+				     (!strcmp(addr6->str, "in6addr_any") || !strcmp(addr6->str, "IN6ADDR_ANY")))) {
+				return fail(r, "sin6_addr: want inet6_addr(\"A\") or in6addr_any");
+			}
+		}
+		memcpy(ss, &sin6, sizeof(sin6));
+		*len = sizeof(sin6);
+		return 0;
+	}
+	struct sockaddr_in sin;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = (sa_family_t)(family >= 0 ? family : AF_INET);
+	if (!def_addr->v6)
+		memcpy(&sin.sin_addr, def_addr->b, 4);
+	sin.sin_port = htons(def_port);
+	if (port) {
+		if (sx_int(r, port, &v) < 0)
+			return -1;
+		sin.sin_port = htons((uint16_t)v);
+	}
+	if (addr) {
+		if (addr->kind == SX_CALL && !strcmp(addr->str, "inet_addr") && addr->n == 1 &&
+		    addr->v[0]->kind == SX_STRING) {
+			struct in_addr a;
+			if (inet_pton(AF_INET, addr->v[0]->str, &a) != 1)
+				return fail(r, "inet_addr(\"%s\"): not an IPv4 address", addr->v[0]->str);
+			sin.sin_addr = a;
+		} else if (addr->kind == SX_WORD && !strcmp(addr->str, "INADDR_ANY")) {
+			sin.sin_addr.s_addr = htonl(INADDR_ANY);
+		} else {
+			return fail(r, "sin_addr: want inet_addr(\"A.B.C.D\") or INADDR_ANY");
+		}
+	}
 	memcpy(ss, &sin, sizeof(sin));
 	*len = sizeof(sin);
 	return 0;
@@ -570,7 +711,7 @@ static int msghdr_arg(struct runner *r, struct pending *pc, const struct sk_sx *
 	c->addr_null = 1;
 	if (name && !out) {
 		int null;
-		if (sx_sockaddr(r, name, sc ? sc->raddr : r->remote, r->connect_port, &c->addr, &c->addrlen, &null) < 0)
+		if (sx_sockaddr(r, name, sc ? &sc->raddr : &r->remote, r->connect_port, &c->addr, &c->addrlen, &null) < 0)
 			return -1;
 		c->addr_null = null || name->kind == SX_ELLIPSIS;
 	} else if (name && out) {
@@ -692,7 +833,7 @@ static int build_call(struct runner *r, const struct sk_se *ev, struct pending *
 	switch (c->sys) {
 	case SYS_SOCKET:
 		if (a[0]->kind == SX_ELLIPSIS)
-			c->arg[0] = AF_INET;
+			c->arg[0] = sock_domain(r); /* packetdrill: the --ip_version's family */
 		else if (sx_int(r, a[0], &v) < 0)
 			return -1;
 		else
@@ -710,7 +851,7 @@ static int build_call(struct runner *r, const struct sk_se *ev, struct pending *
 	case SYS_BIND:
 	case SYS_CONNECT: {
 		int bind = c->sys == SYS_BIND;
-		if (sx_sockaddr(r, a[1], bind ? r->local : r->remote, bind ? r->bind_port : r->connect_port, &c->addr,
+		if (sx_sockaddr(r, a[1], bind ? &r->local : &r->remote, bind ? r->bind_port : r->connect_port, &c->addr,
 				&c->addrlen, &c->addr_null) < 0)
 			return -1;
 		if (a[2]->kind != SX_ELLIPSIS) {
@@ -735,7 +876,9 @@ static int build_call(struct runner *r, const struct sk_se *ev, struct pending *
 	case SYS_GETSOCKNAME:
 	case SYS_GETPEERNAME:
 		c->addr_null = a[1]->kind == SX_WORD && !strcmp(a[1]->str, "NULL");
-		c->addrlen = c->addr_null ? 0 : sizeof(struct sockaddr_in);
+		c->addrlen = sock_domain(r) == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+		if (c->addr_null)
+			c->addrlen = 0;
 		if (a[2]->kind == SX_LIST && sx_bracket_int(r, a[2], &l) == 0)
 			c->addrlen = (socklen_t)l;
 		return r->failed ? -1 : 0;
@@ -759,7 +902,7 @@ static int build_call(struct runner *r, const struct sk_se *ev, struct pending *
 		}
 		c->addr_null = 1;
 		if (c->sys == SYS_SENDTO && !(a[4]->kind == SX_WORD && !strcmp(a[4]->str, "NULL"))) {
-			if (sx_sockaddr(r, a[4], cn ? cn->raddr : r->remote, r->connect_port, &c->addr, &c->addrlen,
+			if (sx_sockaddr(r, a[4], cn ? &cn->raddr : &r->remote, r->connect_port, &c->addr, &c->addrlen,
 					&c->addr_null) < 0)
 				return -1;
 			if (a[5]->kind != SX_ELLIPSIS) {
@@ -770,7 +913,8 @@ static int build_call(struct runner *r, const struct sk_se *ev, struct pending *
 		}
 		if (c->sys == SYS_RECVFROM && !(a[4]->kind == SX_WORD && !strcmp(a[4]->str, "NULL"))) {
 			c->addr_null = 0;
-			c->addrlen = sizeof(struct sockaddr_in);
+			c->addrlen = sock_domain(r) == AF_INET6 ? sizeof(struct sockaddr_in6)
+								: sizeof(struct sockaddr_in);
 		}
 		return 0;
 	}
@@ -878,18 +1022,14 @@ static void call_effects(struct runner *r, const struct sk_se *ev, const struct 
 		int base = (int)(c->arg[1] & ~(SOCK_NONBLOCK | SOCK_CLOEXEC));
 		struct conn *n = conn_new(r, base == SOCK_DGRAM ? SP_UDP : SP_TCP);
 		n->script_fd = (int)want;
-		n->laddr = 0;
+		memset(&n->laddr, 0, sizeof(n->laddr));
 		r->sut = n;
 		break;
 	}
 	case SYS_BIND:
-		if (cn && !c->addr_null) {
-			struct sockaddr_in sin;
-			memcpy(&sin, &c->addr, sizeof(sin));
-			cn->laddr = ntohl(sin.sin_addr.s_addr);
-			if (!cn->laddr)
+		if (cn && !c->addr_null && sockaddr_wire(&c->addr, c->addrlen, &cn->laddr, &cn->lport) == 0) {
+			if (sk_paddr_unset(&cn->laddr))
 				cn->laddr = r->local;
-			cn->lport = ntohs(sin.sin_port);
 			cn->lport_known = cn->lport != 0;
 			cn->bound = cn->lport_known;
 		}
@@ -897,7 +1037,7 @@ static void call_effects(struct runner *r, const struct sk_se *ev, const struct 
 	case SYS_LISTEN:
 		if (cn) {
 			cn->state = CS_LISTENING;
-			if (!cn->laddr)
+			if (sk_paddr_unset(&cn->laddr))
 				cn->laddr = r->local;
 			if (!cn->lport_known) {
 				cn->lport = r->bind_port;
@@ -914,13 +1054,9 @@ static void call_effects(struct runner *r, const struct sk_se *ev, const struct 
 	case SYS_SENDMSG:
 		if (c->sys == SYS_SENDMSG && (c->addr_null || !cn || cn->proto != SP_UDP))
 			break;
-		if (cn && !c->addr_null) {
-			struct sockaddr_in sin;
-			memcpy(&sin, &c->addr, sizeof(sin));
-			cn->raddr = ntohl(sin.sin_addr.s_addr);
-			cn->rport = ntohs(sin.sin_port);
+		if (cn && !c->addr_null && sockaddr_wire(&c->addr, c->addrlen, &cn->raddr, &cn->rport) == 0) {
 			cn->rport_known = 1;
-			if (!cn->laddr)
+			if (sk_paddr_unset(&cn->laddr))
 				cn->laddr = r->local;
 			if (cn->proto == SP_TCP && c->sys == SYS_CONNECT && (cn->state == CS_INIT || cn->attempt_over)) {
 				/* a new attempt: its SYN tells the ISN (and the port, unless bound) */
@@ -1220,6 +1356,11 @@ static int inject(struct runner *r, const struct sk_se *ev)
 				p.opt[i].ecr = ecr_to_live(c, p.opt[i].ecr);
 		}
 	}
+	if (p.proto == SP_ICMP && !p.echoed && c->proto == SP_UDP) {
+		/* an error about a datagram: quote the latest one sent */
+		p.echoed = 2;
+		p.echo_len = c->last_out_len;
+	}
 	struct sk_flow f = {c->raddr, c->laddr, c->rport, c->lport};
 	struct sk_flow q = {c->laddr, c->raddr, c->lport, c->rport};
 	uint32_t qseq = p.echoed == 1 ? p.echo_seq + off : c->last_out_seq;
@@ -1242,10 +1383,11 @@ static int inject(struct runner *r, const struct sk_se *ev)
 }
 
 /* Whether a live packet is the connection's: its addresses and ports, or the first SYN of
- * a connect() that has not shown its local port yet. */
+ * a connect() that has not shown its local port yet (or the first datagram of a UDP socket
+ * that named its peer without binding). */
 static int belongs(const struct conn *c, const struct sk_live *l)
 {
-	if (l->f.src != c->laddr || l->f.dst != c->raddr)
+	if (!sk_paddr_eq(&l->f.src, &c->laddr) || !sk_paddr_eq(&l->f.dst, &c->raddr))
 		return 0;
 	if (l->p.proto == SP_ICMP)
 		return 1;
@@ -1255,6 +1397,8 @@ static int belongs(const struct conn *c, const struct sk_live *l)
 		return 0;
 	if (c->lport_known)
 		return l->f.sport == c->lport;
+	if (l->p.proto == SP_UDP)
+		return c->rport_known;
 	return c->state == CS_CONNECTING && l->p.proto == SP_TCP && (l->p.flags & 0x12) == 0x02;
 }
 
@@ -1282,8 +1426,8 @@ static void compare(struct runner *r, const struct sk_sp *w, const struct sk_sp 
 	}
 	if (w->proto == SP_ICMP) {
 		int t, c;
-		if (sk_icmp_names(w->icmp_type, w->icmp_code, &t, &c) < 0)
-			snprintf(msg, n, "unknown ICMP type/code");
+		if (sk_icmp_names(w->icmp_type, w->icmp_code, l->v6, &t, &c) < 0)
+			snprintf(msg, n, "unknown %s type/code", l->v6 ? "ICMPv6" : "ICMP");
 		else if (t != l->icmp_type || c != l->icmp_code)
 			snprintf(msg, n, "ICMP type/code: expected %d/%d, got %d/%d", t, c, l->icmp_type, l->icmp_code);
 		else if (w->has_mtu && w->mtu != l->icmp_mtu)
@@ -1393,6 +1537,12 @@ static int expect_packet(struct runner *r, const struct sk_se *ev, int64_t t, in
 					c->isn_known = 1;
 				}
 				c->last_out_seq = l.p.seq;
+			} else if (l.p.proto == SP_UDP) {
+				if (!c->lport_known) {
+					c->lport = l.f.sport;
+					c->lport_known = 1;
+				}
+				c->last_out_len = l.p.len;
 			}
 			/* into script space */
 			struct sk_sp g = l.p;
@@ -1640,19 +1790,18 @@ enum sk_run_result sk_run_script(const struct sk_script *s, struct sk_backend *b
 	enum sk_run_result res = SK_RUN_ERROR;
 	if (options(r) < 0)
 		goto out;
-	struct sk_run_net net = {.prefix = 24, .mtu = 1500};
-	net.local.s_addr = htonl(r->local);
-	net.remote.s_addr = htonl(r->remote);
-	for (int i = 0; i < s->nopts; i++) {
-		long long v;
-		if (!strcmp(s->opts[i].name, "mtu")) {
-			r->line = s->opts[i].line;
-			if (parse_u(s->opts[i].value, 576, 65535, &v) < 0) {
-				fail(r, "--mtu: want 576..65535, got '%s'", s->opts[i].value);
-				goto out;
-			}
-			net.mtu = (uint32_t)v;
-		}
+	struct sk_run_net net;
+	memset(&net, 0, sizeof(net));
+	net.mtu = r->mtu;
+	if (r->local.v6) {
+		net.v6 = 1;
+		memcpy(&net.local6, r->local.b, 16);
+		memcpy(&net.remote6, r->remote.b, 16);
+		net.prefix6 = r->prefix;
+	} else {
+		memcpy(&net.local.s_addr, r->local.b, 4);
+		memcpy(&net.remote.s_addr, r->remote.b, 4);
+		net.prefix = r->prefix;
 	}
 	char ow[200];
 	if (b->ops->open(b, &net, ow, sizeof(ow)) < 0) {

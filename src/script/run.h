@@ -74,12 +74,18 @@ struct sk_call {
 
 /* ---- backends ---- */
 
-/* The network a script runs on (from its options). Addresses in network byte order. */
+/* The network a script runs on (from its options). Addresses in network byte order. The
+ * wire is IPv4 (--ip_version=ipv4 and ipv4-mapped-ipv6) or IPv6 (--ip_version=ipv6, v6 = 1):
+ * a backend gives the system under test the one address of that family. */
 struct sk_run_net {
 	struct in_addr local, remote; /* --local_ip (default 192.0.2.2), --remote_ip (192.0.2.1,
 				       * packetdrill's default remote) */
 	uint8_t prefix;               /* of local's subnet (24); remote may lie outside it */
-	uint32_t mtu;                 /* --mtu, default 1500 */
+	uint32_t mtu;                 /* --mtu, default 1500 (as packetdrill, for IPv6 too) */
+	int v6;                       /* IPv6 on the wire: the three below instead of the above */
+	struct in6_addr local6, remote6; /* --local_ip (default 2001:db8::2), --remote_ip
+					  * (2001:db8::1) */
+	uint8_t prefix6;              /* of local6's subnet (64); remote6 may lie outside it */
 };
 
 struct sk_backend;
@@ -96,10 +102,11 @@ struct sk_backend_ops {
 	/* Lets time run until `until` (script µs), returning early as soon as an outbound
 	 * packet is waiting or a pending call has completed. */
 	void (*wait)(struct sk_backend *b, uint64_t until);
-	/* Hands one IPv4 packet (checksums filled in) to the system under test. 0 or -errno. */
+	/* Hands one IP packet (IPv4 or IPv6, checksums filled in) to the system under test. 0 or
+	 * -errno. */
 	int (*inject)(struct sk_backend *b, const uint8_t *pkt, size_t len);
-	/* Takes the oldest outbound IPv4 packet: its length (0 when none is waiting) and the time
-	 * it left in *t. */
+	/* Takes the oldest outbound IP packet (IPv4 or IPv6): its length (0 when none is waiting)
+	 * and the time it left in *t. */
 	size_t (*sniff)(struct sk_backend *b, uint8_t *buf, size_t cap, uint64_t *t);
 	/* Starts a call. Returns 1 when it has completed (ret, err, outputs, t_end filled), 0 if it
 	 * is blocked: it goes on in the background and call_done says when it completes. One
@@ -130,6 +137,10 @@ struct sk_backend *sk_be_kernel_new(char *why, size_t whylen);
 struct sk_run_opts {
 	FILE *log;          /* every packet and call as it happens (-v), or NULL */
 	int verbose;
+	/* Options from outside the script (packetdrill's command line; a folder's VARIANTS
+	 * line), taken before the script's own, which win where both set one. */
+	const struct sk_sopt *extra;
+	int nextra;
 };
 
 /* Outcome of one script. */

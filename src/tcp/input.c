@@ -107,9 +107,10 @@ static void respond_rst(struct synack_stack *st, const struct sk_tcb *t, const s
 /* Options of the peer's SYN: what both sides offered is what is used (HS-4). */
 static void take_syn_options(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
 {
-	uint16_t peer_mss = seg->opt.has_mss ? seg->opt.mss : 536;
 	struct sk_ends e;
 	sk_conn_ends(&t->h, &e);
+	/* without the option: 536 over IPv4, 1220 over IPv6 (RFC 9293 3.7.1 MUST-15) */
+	uint16_t peer_mss = seg->opt.has_mss ? seg->opt.mss : e.v6 ? 1220 : 536;
 	uint32_t mtu_mss = sk_tcp_our_mss(st, &e, t->user_mss); /* TCP_MAXSEG too, as Linux */
 	t->mss = (uint16_t)(peer_mss < mtu_mss ? peer_mss : mtu_mss);
 	if (t->mss < 64)

@@ -62,7 +62,7 @@ static void params_from_syn(struct synack_stack *st, struct syn_params *p, const
 	p->lport = seg->dport;
 	p->rport = seg->sport;
 	p->irs = seg->seq;
-	p->peer_mss = seg->opt.has_mss ? seg->opt.mss : 536;
+	p->peer_mss = seg->opt.has_mss ? seg->opt.mss : e->v6 ? 1220 : 536; /* RFC 9293 3.7.1 MUST-15 */
 	p->peer_ws = seg->opt.has_ws && st->cfg.tcp_window_scaling ? seg->opt.ws : 0xff;
 	p->sack_ok = seg->opt.sack_ok && st->cfg.tcp_sack;
 	p->ts_ok = seg->opt.has_ts && st->cfg.tcp_timestamps;

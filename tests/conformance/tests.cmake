@@ -1,6 +1,8 @@
 # Conformance scripts (packetdrill's language, docs/conformance.md): each folder of
 # tests/conformance is one test that runs its scripts in-process against synack with
-# synack-sim run. The same scripts run against Linux (--kernel) from scripts/test.sh.
+# synack-sim run. The same scripts run against Linux (--kernel) from scripts/test.sh. A folder's
+# VARIANTS file (runs of its scripts under other options, such as --ip_version=ipv6) is read by
+# the runner itself, in both.
 file(GLOB SYNACK_CONFORMANCE_DIRS LIST_DIRECTORIES true CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*)
 foreach(dir ${SYNACK_CONFORMANCE_DIRS})
   if(NOT IS_DIRECTORY ${dir})

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "script/pkt.h"
 #include "script/run.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
@@ -375,9 +376,151 @@ static int case_errors(struct sk_backend *b)
 	return 0;
 }
 
-/* Runs one case in a child with a backend of its own; the child's exit status is the verdict
- * (LeakSanitizer's too, as the child leaves through exit()). */
-static void in_child(int (*fn)(struct sk_backend *), uint32_t remote)
+/* ---- IPv6 ---- */
+
+#define LOCAL6  "2001:db8::2"
+#define REMOTE6 "2001:db8::1"
+#define FAR6    "2001:db8:1::1" /* outside 2001:db8::/64 */
+
+static struct sk_paddr a6(const char *text)
+{
+	struct sk_paddr a;
+	memset(&a, 0, sizeof(a));
+	sk_paddr_parse(text, 1, &a);
+	return a;
+}
+
+/* The next TCP segment over IPv6 before script time `until`: 0, or -1 if none. Anything
+ * else the device gives (IPv4, ICMPv6) counts as a failure too: an IPv6 run is quiet. */
+static int next_tcp6(struct sk_backend *b, uint64_t until, struct sk_live *l)
+{
+	uint8_t buf[2048];
+	for (;;) {
+		uint64_t at;
+		size_t n = b->ops->sniff(b, buf, sizeof(buf), &at);
+		if (n)
+			return sk_live_parse(buf, n, l) == 0 && l->v6 && l->p.proto == SP_TCP ? 0 : -1;
+		if (b->ops->now(b) >= until)
+			return -1;
+		b->ops->wait(b, until);
+	}
+}
+
+/* An IPv6 SYN for the local address from the remote one, as the script runner builds it. */
+static int syn6(uint8_t *p, size_t cap)
+{
+	struct sk_sp syn;
+	memset(&syn, 0, sizeof(syn));
+	syn.proto = SP_TCP;
+	syn.ecn = SP_ECN_ANY;
+	syn.flags = SK_TCP_SYN;
+	syn.seq = ISN;
+	syn.opts = SP_OPTS_LIST;
+	syn.nopt = 1;
+	syn.opt[0].kind = 2;
+	syn.opt[0].val = 1440;
+	struct sk_flow in = {a6(REMOTE6), a6(LOCAL6), RPORT, LPORT};
+	char why[128];
+	return sk_pkt_build(&syn, &in, &in, 0, p, cap, why, sizeof(why));
+}
+
+/* The first thing after open(): a SYN to a port nobody listens on is answered with a RST
+ * from the local address, so the kernel takes the address as its own from the start (its
+ * local route is in when open() returns, not some time after). */
+static int case_ipv6_ready(struct sk_backend *b)
+{
+	uint8_t p[2048];
+	int n = syn6(p, sizeof(p));
+	CHECK(n > 0);
+	CHECK(b->ops->inject(b, p, (size_t)n) == 0);
+	struct sk_live l;
+	CHECK(next_tcp6(b, b->ops->now(b) + 1000000, &l) == 0);
+	CHECK(l.p.flags == (SK_TCP_RST | SK_TCP_ACK) && l.p.ack == ISN + 1);
+	struct sk_paddr lo = a6(LOCAL6);
+	CHECK(sk_paddr_eq(&l.f.src, &lo));
+	return 0;
+}
+
+/* A listener on the local address (a bind that fails with EADDRNOTAVAIL while the address
+ * is tentative) answers an IPv6 SYN: the SYN+ACK is IPv6 from the local address, with the
+ * MSS of a 1500-byte link (1440). */
+static int case_ipv6_handshake(struct sk_backend *b)
+{
+	struct sk_call c;
+	call_init(&c, SYS_SOCKET, -1);
+	c.arg[0] = AF_INET6;
+	c.arg[1] = SOCK_STREAM;
+	CHECK(b->ops->call(b, &c) == 1 && c.ret >= 0);
+	int lfd = (int)c.ret;
+	call_init(&c, SYS_BIND, lfd);
+	struct sockaddr_in6 sin6;
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(LPORT);
+	inet_pton(AF_INET6, LOCAL6, &sin6.sin6_addr); /* the address itself: EADDRNOTAVAIL if tentative */
+	memcpy(&c.addr, &sin6, sizeof(sin6));
+	c.addrlen = sizeof(sin6);
+	CHECK(b->ops->call(b, &c) == 1 && c.ret == 0);
+	call_init(&c, SYS_LISTEN, lfd);
+	c.arg[0] = 10;
+	CHECK(b->ops->call(b, &c) == 1 && c.ret == 0);
+
+	uint8_t p[2048];
+	int n = syn6(p, sizeof(p));
+	CHECK(n > 0);
+	struct sk_flow in = {a6(REMOTE6), a6(LOCAL6), RPORT, LPORT};
+	CHECK(b->ops->inject(b, p, (size_t)n) == 0);
+	struct sk_live l;
+	CHECK(next_tcp6(b, b->ops->now(b) + 1000000, &l) == 0);
+	CHECK(l.p.flags == (SK_TCP_SYN | SK_TCP_ACK));
+	CHECK(l.p.ack == ISN + 1);
+	CHECK(sk_paddr_eq(&l.f.src, &in.dst) && sk_paddr_eq(&l.f.dst, &in.src));
+	CHECK(l.f.sport == LPORT && l.f.dport == RPORT);
+	CHECK(l.p.nopt >= 1 && l.p.opt[0].kind == 2 && l.p.opt[0].val == 1440);
+	return 0;
+}
+
+/* Nothing but what the script causes comes out of an IPv6 device: no router solicitation,
+ * no DAD, no MLD report. */
+static int case_ipv6_quiet(struct sk_backend *b)
+{
+	uint64_t t = b->ops->now(b);
+	b->ops->wait(b, t + 50000);
+	uint8_t p[2048];
+	uint64_t at;
+	CHECK(b->ops->sniff(b, p, sizeof(p), &at) == 0);
+	return 0;
+}
+
+/* A remote outside the local /64 is reached through a host route on the device. */
+static int case_ipv6_route(struct sk_backend *b)
+{
+	struct sk_call c;
+	call_init(&c, SYS_SOCKET, -1);
+	c.arg[0] = AF_INET6;
+	c.arg[1] = SOCK_STREAM | SOCK_NONBLOCK;
+	CHECK(b->ops->call(b, &c) == 1 && c.ret >= 0);
+	int fd = (int)c.ret;
+	call_init(&c, SYS_CONNECT, fd);
+	struct sockaddr_in6 sin6;
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(80);
+	inet_pton(AF_INET6, FAR6, &sin6.sin6_addr);
+	memcpy(&c.addr, &sin6, sizeof(sin6));
+	c.addrlen = sizeof(sin6);
+	CHECK(b->ops->call(b, &c) == 1 && c.ret == -1 && c.err == EINPROGRESS);
+	struct sk_live l;
+	CHECK(next_tcp6(b, b->ops->now(b) + 1000000, &l) == 0);
+	CHECK(l.p.flags == SK_TCP_SYN && l.f.dport == 80);
+	struct sk_paddr lo = a6(LOCAL6), far = a6(FAR6);
+	CHECK(sk_paddr_eq(&l.f.src, &lo) && sk_paddr_eq(&l.f.dst, &far));
+	return 0;
+}
+
+/* Runs one case in a child with a backend of its own on the network net; the child's exit
+ * status is the verdict (LeakSanitizer's too, as the child leaves through exit()). */
+static void in_child_net(int (*fn)(struct sk_backend *), const struct sk_run_net *net)
 {
 	fflush(stdout);
 	fflush(stderr);
@@ -390,13 +533,7 @@ static void in_child(int (*fn)(struct sk_backend *), uint32_t remote)
 			fprintf(stderr, "sk_be_kernel_new: %s\n", why);
 			exit(2);
 		}
-		struct sk_run_net net;
-		memset(&net, 0, sizeof(net));
-		net.local.s_addr = htonl(LOCAL);
-		net.remote.s_addr = htonl(remote);
-		net.prefix = 24;
-		net.mtu = 1500;
-		if (b->ops->open(b, &net, why, sizeof(why)) < 0) {
+		if (b->ops->open(b, net, why, sizeof(why)) < 0) {
 			fprintf(stderr, "open: %s\n", why);
 			b->ops->close(b);
 			exit(3);
@@ -415,6 +552,31 @@ static void in_child(int (*fn)(struct sk_backend *), uint32_t remote)
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* IPv4: LOCAL/24 and remote. */
+static void in_child(int (*fn)(struct sk_backend *), uint32_t remote)
+{
+	struct sk_run_net net;
+	memset(&net, 0, sizeof(net));
+	net.local.s_addr = htonl(LOCAL);
+	net.remote.s_addr = htonl(remote);
+	net.prefix = 24;
+	net.mtu = 1500;
+	in_child_net(fn, &net);
+}
+
+/* IPv6: LOCAL6/64 and remote. */
+static void in_child6(int (*fn)(struct sk_backend *), const char *remote)
+{
+	struct sk_run_net net;
+	memset(&net, 0, sizeof(net));
+	net.v6 = 1;
+	inet_pton(AF_INET6, LOCAL6, &net.local6);
+	inet_pton(AF_INET6, remote, &net.remote6);
+	net.prefix6 = 64;
+	net.mtu = 1500;
+	in_child_net(fn, &net);
 }
 
 static void test_handshake_and_accept(void **state)
@@ -480,6 +642,31 @@ static void test_call_errors(void **state)
 	in_child(case_errors, REMOTE);
 }
 
+static void test_ipv6_ready_at_once(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 5; i++) /* a race would show in some of them */
+		in_child6(case_ipv6_ready, REMOTE6);
+}
+
+static void test_ipv6_handshake(void **state)
+{
+	(void)state;
+	in_child6(case_ipv6_handshake, REMOTE6);
+}
+
+static void test_ipv6_quiet(void **state)
+{
+	(void)state;
+	in_child6(case_ipv6_quiet, REMOTE6);
+}
+
+static void test_ipv6_route_outside_prefix(void **state)
+{
+	(void)state;
+	in_child6(case_ipv6_route, FAR6);
+}
+
 int main(void)
 {
 	if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) != 0) {
@@ -496,6 +683,10 @@ int main(void)
 		cmocka_unit_test(test_close_abandons_stuck_call),
 		cmocka_unit_test(test_route_outside_prefix),
 		cmocka_unit_test(test_call_errors),
+		cmocka_unit_test(test_ipv6_ready_at_once),
+		cmocka_unit_test(test_ipv6_handshake),
+		cmocka_unit_test(test_ipv6_quiet),
+		cmocka_unit_test(test_ipv6_route_outside_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
