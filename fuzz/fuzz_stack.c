@@ -1,5 +1,6 @@
 /* Fuzzes the TCP core through its real entry points: a client and a server stack with a
- * listener and an established connection between them, then a program of operations read
+ * dual-stack listener and two established connections between them (one over IPv4, one
+ * over IPv6), then a program of operations read
  * from the input: inject a segment (checksums fixed up so it reaches the state machine,
  * addressed to a real or near-miss 4-tuple), make a socket call, or let time pass (timers
  * fire). Sanitizers catch memory errors; every stack is freed, so leaks are caught too. */
@@ -11,6 +12,7 @@
 #include "fuzz.h"
 #include "wire/checksum.h"
 #include "wire/ipv4.h"
+#include "wire/ipv6.h"
 #include "wire/tcp.h"
 #include "stack/addr.h"
 
@@ -40,7 +42,11 @@ struct fx {
 	uint64_t now;
 	int lsock, csock, ssock;
 	uint16_t cport;
+	int csock6, ssock6; /* the IPv6 connection */
+	uint16_t cport6;
 };
+
+static const uint8_t CADDR6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1}, SADDR6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
 
 static void deliver(struct fx *f)
 {
@@ -80,10 +86,14 @@ static int setup(struct fx *f)
 	/* Client output goes to the server's queue and back. */
 	sk_add_addr4(f->c.st, CADDR, 24, 1500, out, &f->s);
 	sk_add_addr4(f->s.st, SADDR, 24, 1500, out, &f->c);
-	struct synack_ip s6 = {SYNACK_AF_INET6, {0x20, 0x01, 0x0d, 0xb8, [15] = 2}}; /* IPv6 input too */
+	struct synack_ip c6 = {SYNACK_AF_INET6, {0}}, s6 = {SYNACK_AF_INET6, {0}};
+	memcpy(c6.bytes, CADDR6, 16);
+	memcpy(s6.bytes, SADDR6, 16);
+	synack_add_addr(f->c.st, &c6, 64, 1500, out, &f->s);
 	synack_add_addr(f->s.st, &s6, 64, 1500, out, &f->c);
-	f->lsock = synack_socket(f->s.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr a = sk_sa_from4(0, 6378);
+	/* one dual-stack listener: IPv4 clients come IPv4-mapped */
+	f->lsock = synack_socket(f->s.st, SYNACK_AF_INET6, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr a = synack_sa_any(SYNACK_AF_INET6, 6378);
 	synack_bind(f->s.st, f->lsock, &a);
 	synack_listen(f->s.st, f->lsock, 4);
 	f->csock = synack_socket(f->c.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
@@ -94,7 +104,39 @@ static int setup(struct fx *f)
 	struct synack_sockaddr me;
 	synack_getsockname(f->c.st, f->csock, &me);
 	f->cport = me.port;
+	f->csock6 = synack_socket(f->c.st, SYNACK_AF_INET6, SYNACK_SOCK_STREAM);
+	a = (struct synack_sockaddr){s6, 6378, 0};
+	synack_connect(f->c.st, f->csock6, &a);
+	deliver(f);
+	f->ssock6 = synack_accept(f->s.st, f->lsock, NULL);
+	synack_getsockname(f->c.st, f->csock6, &me);
+	f->cport6 = me.port;
 	return 0;
+}
+
+/* The IPv6 form of inject: the same bytes in an IPv6 packet (ICMPv6 for ICMP). */
+static void inject6(struct fx *f, uint8_t *pkt, size_t n, uint8_t sel, uint8_t proto)
+{
+	int to_server = sel & 1;
+	const uint8_t *src = to_server ? CADDR6 : SADDR6, *dst = to_server ? SADDR6 : CADDR6;
+	uint8_t *t = pkt + 40;
+	if (!(sel & 2)) {
+		sk_put16(t, to_server ? f->cport6 : 6378);
+		sk_put16(t + 2, to_server ? 6378 : f->cport6);
+	}
+	if (proto == SK_IPPROTO_ICMP)
+		proto = SK_IPPROTO_ICMPV6;
+	if (!(sel & 4)) {
+		size_t at = proto == SK_IPPROTO_TCP ? 16 : proto == SK_IPPROTO_UDP ? 6 : 2;
+		sk_put16(t + at, 0);
+		sk_put16(t + at, sk_csum_l4v6(src, dst, proto, t, n));
+	}
+	struct sk_ipv6 ip = {.payload_len = (uint16_t)n, .next = proto, .hop_limit = 64};
+	memcpy(ip.src, src, 16);
+	memcpy(ip.dst, dst, 16);
+	sk_ipv6_emit(pkt, 40, &ip);
+	synack_input(to_server ? f->s.st : f->c.st, pkt, 40 + n, f->now);
+	deliver(f);
 }
 
 /* A segment from the fuzzer's bytes, as if from the client to the server (or back); now
@@ -105,8 +147,14 @@ static void inject(struct fx *f, const uint8_t *p, size_t n, uint8_t sel)
 	if (n < 20)
 		return;
 	uint8_t pkt[1600];
-	if (n > sizeof(pkt) - 20)
-		n = sizeof(pkt) - 20;
+	if (n > sizeof(pkt) - 40)
+		n = sizeof(pkt) - 40;
+	uint8_t proto = (sel >> 3 & 3) == 2 ? SK_IPPROTO_ICMP : (sel >> 3 & 3) == 3 ? SK_IPPROTO_UDP : SK_IPPROTO_TCP;
+	if (sel & 32) { /* over IPv6, to or from the IPv6 connection's ends */
+		memcpy(pkt + 40, p, n);
+		inject6(f, pkt, n, sel, proto);
+		return;
+	}
 	int to_server = sel & 1;
 	uint32_t src = to_server ? CADDR : SADDR, dst = to_server ? SADDR : CADDR;
 	memcpy(pkt + 20, p, n);
@@ -117,7 +165,6 @@ static void inject(struct fx *f, const uint8_t *p, size_t n, uint8_t sel)
 		sk_put16(t, to_server ? f->cport : 6378);
 		sk_put16(t + 2, to_server ? 6378 : f->cport);
 	}
-	uint8_t proto = (sel >> 3 & 3) == 2 ? SK_IPPROTO_ICMP : (sel >> 3 & 3) == 3 ? SK_IPPROTO_UDP : SK_IPPROTO_TCP;
 	if (!(sel & 4)) {
 		size_t at = proto == SK_IPPROTO_TCP ? 16 : proto == SK_IPPROTO_UDP ? 6 : 2;
 		sk_put16(t + at, 0);
@@ -135,12 +182,14 @@ static void call(struct fx *f, uint8_t op)
 	uint8_t buf[3000];
 	memset(buf, 'a', sizeof(buf));
 	synack_stack *st = op & 1 ? f->s.st : f->c.st;
-	int sock = op & 1 ? f->ssock : f->csock;
+	int six = (op >> 4) & 1; /* the IPv6 connection's sockets */
+	int *slot = op & 1 ? (six ? &f->ssock6 : &f->ssock) : (six ? &f->csock6 : &f->csock);
+	int sock = *slot;
 	switch ((op >> 1) % 8) {
 	case 0: synack_send(st, sock, buf, (size_t)(op % 7) * 400, 0); break;
 	case 1: synack_recv(st, sock, buf, sizeof(buf), 0); break;
 	case 2: synack_shutdown(st, sock, SYNACK_SHUT_WR); break;
-	case 3: synack_close(st, sock); if (op & 1) f->ssock = -1; else f->csock = -1; break;
+	case 3: synack_close(st, sock); *slot = -1; break;
 	case 4: { int one = 1; synack_setsockopt(st, sock, SYNACK_SOL_SOCKET, SYNACK_SO_KEEPALIVE, &one, sizeof(one)); break; }
 	case 5: { struct synack_linger lg = {1, 0}; synack_setsockopt(st, sock, SYNACK_SOL_SOCKET, SYNACK_SO_LINGER, &lg, sizeof(lg)); break; }
 	case 6: { int s2 = synack_accept(f->s.st, f->lsock, NULL); if (s2 >= 0 && f->ssock < 0) f->ssock = s2; break; }
