@@ -69,6 +69,19 @@ static int listen_on(synack_stack *st, int family, int v6only)
 	return l;
 }
 
+/* A listener on the server (dual-stack), a client socket connected to it over IPv6, and
+ * the accepted socket (its peer's name in *peer when not NULL). */
+static void connected(struct pair *p, int *l, int *k, int *a, struct synack_sockaddr *peer)
+{
+	*l = listen_on(p->s, SYNACK_AF_INET6, 0);
+	*k = tcp6(p->c);
+	struct synack_sockaddr to = sk_world_sockaddr(p->w, p->hs, PORT);
+	assert_int_equal(synack_connect(p->c, *k, &to), -EINPROGRESS);
+	run(p, 20);
+	*a = synack_accept(p->s, *l, peer);
+	assert_true(*a >= 0);
+}
+
 static void assert_ip(const struct synack_ip *got, const char *want)
 {
 	char buf[SYNACK_IP_STRLEN];
@@ -82,14 +95,9 @@ static void test_tcp_over_ipv6(void **state)
 {
 	(void)state;
 	struct pair *p = pair_new(NULL);
-	int l = listen_on(p->s, SYNACK_AF_INET6, 0);
-	int k = tcp6(p->c);
-	struct synack_sockaddr to = sk_world_sockaddr(p->w, p->hs, PORT);
-	assert_int_equal(synack_connect(p->c, k, &to), -EINPROGRESS);
-	run(p, 20);
+	int l, k, a;
 	struct synack_sockaddr peer;
-	int a = synack_accept(p->s, l, &peer);
-	assert_true(a >= 0);
+	connected(p, &l, &k, &a, &peer);
 	assert_int_equal(peer.ip.family, SYNACK_AF_INET6);
 	assert_ip(&peer.ip, "2001:db8::a00:1");
 
@@ -355,13 +363,9 @@ static void test_packet_too_big(void **state)
 {
 	(void)state;
 	struct pair *p = pair_new(NULL);
-	int l = listen_on(p->s, SYNACK_AF_INET6, 0);
-	int k = tcp6(p->c);
-	struct synack_sockaddr to = sk_world_sockaddr(p->w, p->hs, PORT);
-	assert_int_equal(synack_connect(p->c, k, &to), -EINPROGRESS);
-	run(p, 20);
-	int a = synack_accept(p->s, l, NULL);
-	assert_true(a >= 0);
+	int l, k, a;
+	connected(p, &l, &k, &a, NULL);
+	(void)l;
 	static uint8_t out[300000], in[300000];
 	for (size_t i = 0; i < sizeof(out); i++)
 		out[i] = (uint8_t)(i * 13 + 5);
