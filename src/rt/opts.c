@@ -17,7 +17,8 @@ const char synack_rt_opts_help[] =
 	"  --host-addr A/LEN\n"
 	"                      give the kernel's side of the device this address, bring\n"
 	"                      it up (LEN 0: --addr's)\n"
-	"  --gw A.B.C.D        default gateway (TAP; default: everything on-link)\n"
+	"  --gw A              default gateway, IPv4 or IPv6 (TAP; default: everything\n"
+	"                      on-link)\n"
 	"  --mtu N             link MTU (68..65535, default 1500)\n"
 	"  --trace             print every packet in tcpdump format on stderr\n"
 	"  -w FILE             write every packet to FILE (pcap)\n"
@@ -193,8 +194,8 @@ int synack_rt_opts_parse(struct synack_rt_opts *o, int *argc, char **argv, char 
 		return fail(why, whylen, "%s", "--addr A.B.C.D/LEN is required");
 	if (o->host_addr.family != SYNACK_AF_UNSPEC && o->host_addr.family != o->addr.family)
 		return fail(why, whylen, "%s", "--host-addr: give an address of --addr's family");
-	if (o->gw.family != SYNACK_AF_UNSPEC && o->gw.family != SYNACK_AF_INET)
-		return fail(why, whylen, "%s", "--gw: IPv6 gateways need neighbour discovery (not yet)");
+	if (o->gw.family != SYNACK_AF_UNSPEC && o->gw.family != o->addr.family)
+		return fail(why, whylen, "%s", "--gw: give an address of --addr's family");
 	if (synack_ip_equal(&o->host_addr, &o->addr))
 		return fail(why, whylen, "%s", "--host-addr: must differ from --addr");
 	return 0;

@@ -25,6 +25,7 @@
 #include "sock/posix.h"
 #include "stack/addr.h"
 #include "wire/decode.h"
+#include "wire/ipv6.h"
 
 #define RT_BATCH     256               /* packets read per round, at most */
 #define RT_BATCH_MEM (4u * 1024 * 1024) /* and at most this much buffer */
@@ -762,6 +763,49 @@ static void rt_free(synack_rt *rt)
 	free(rt);
 }
 
+/* IPv6 on an Ethernet link: neighbour discovery and DAD are the adapter's (src/link/ethif_nd.c).
+ * A DAD failure or a conflict is told on stderr: the address is then not used. */
+static void eth6_dad(void *ctx, const uint8_t a[16], int event, uint64_t now)
+{
+	synack_rt *rt = ctx;
+	char s[SK_IPV6_ADDRSTRLEN];
+	(void)now;
+	if (event == SK_ETHIF_DAD_DUPLICATE)
+		fprintf(stderr, "%s: %s: duplicate address (DAD: another node on the link has it), not used\n",
+			rt->prog, sk_ipv6_ntop(a, s));
+	else if (event == SK_ETHIF_ADDR_CONFLICT)
+		fprintf(stderr, "%s: %s: another node on the link advertises this address\n", rt->prog,
+			sk_ipv6_ntop(a, s));
+}
+
+/* --addr, and fe80::/64 from the MAC (modified EUI-64) so that the link can reach us, go to
+ * the adapter (through DAD) and the link-local one to the stack too; --gw is the next hop
+ * off-link. 0, or -1 with errno and why. */
+static int eth6_start(synack_rt *rt, const struct synack_rt_opts *o, uint32_t mtu, char *why, size_t whylen)
+{
+	struct synack_ip ll = {.family = SYNACK_AF_INET6};
+	sk_ethif_linklocal(rt->mac, ll.bytes);
+	uint64_t now = sk_rt_now_us();
+	sk_ethif_set_dad_hook(rt->eth, eth6_dad, rt);
+	const char *what = "--addr";
+	int r = sk_ethif_add_addr6(rt->eth, o->addr.bytes, o->prefix, now);
+	if (r == 0 && !synack_ip_equal(&ll, &o->addr)) {
+		what = "link-local address";
+		r = sk_ethif_add_addr6(rt->eth, ll.bytes, 64, now);
+		if (r == 0)
+			r = synack_add_addr(rt->st, &ll, 64, mtu, rt_output, rt);
+	}
+	if (r >= 0 && o->gw.family == SYNACK_AF_INET6) {
+		what = "--gw";
+		r = sk_ethif_set_gw6(rt->eth, o->gw.bytes);
+	}
+	if (r >= 0)
+		return 0;
+	say(why, whylen, "%s: %s", what, strerror(-r));
+	errno = -r;
+	return -1;
+}
+
 /* Everything after the device is open: dev becomes the runtime's (closed on failure). */
 static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, int batch_ok, char *why,
 			   size_t whylen)
@@ -822,15 +866,11 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 		say(why, whylen, "stack: %s", strerror(ENOMEM));
 		goto fail;
 	}
-	if (dev->linktype == SK_LINK_ETHERNET && o->addr.family != SYNACK_AF_INET) {
-		say(why, whylen, "--addr: IPv6 on an Ethernet link needs neighbour discovery (not yet)");
-		ferr = EAFNOSUPPORT;
-		goto fail;
-	}
 	if (dev->linktype == SK_LINK_ETHERNET) {
 		fill_random(rt->mac, sizeof(rt->mac));
 		rt->mac[0] = 0x02; /* 02:xx:xx:xx:xx:xx: locally administered, unicast */
-		rt->eth = sk_ethif_new(rt->dev, rt->mac, ip4(&o->addr), o->prefix, ip4(&o->gw), NULL);
+		uint8_t plen4 = o->addr.family == SYNACK_AF_INET ? o->prefix : 0; /* IPv6: eth6_start */
+		rt->eth = sk_ethif_new(rt->dev, rt->mac, ip4(&o->addr), plen4, ip4(&o->gw), NULL);
 		if (!rt->eth) {
 			ferr = errno ? errno : EINVAL;
 			say(why, whylen, "ethernet: %s", strerror(ferr));
@@ -845,6 +885,10 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 	}
 	if (sk_tun_gso_max(rt->raw))
 		synack_set_gso(rt->st, id, sk_tun_gso_max(rt->raw)); /* TSO: the device cuts segments */
+	if (rt->eth && o->addr.family == SYNACK_AF_INET6 && eth6_start(rt, o, mtu, why, whylen) < 0) {
+		ferr = errno;
+		goto fail;
+	}
 	synack_poll(rt->st, sk_rt_now_us());
 
 	rt->rxcap = (mtu > 1500 ? mtu : 1500) + 18; /* Ethernet header and a VLAN tag */

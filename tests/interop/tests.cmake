@@ -16,7 +16,9 @@ add_test(NAME interop/ping COMMAND bash ${SYNACK_INTEROP_DIR}/ping.sh $<TARGET_F
 add_test(NAME interop/ping6 COMMAND bash ${SYNACK_INTEROP_DIR}/ping6.sh $<TARGET_FILE:synack-nc>)
 add_test(NAME interop/tap
          COMMAND bash ${SYNACK_INTEROP_DIR}/tap.sh $<TARGET_FILE:synack-httpd> $<TARGET_FILE:synack-nc>)
-set_tests_properties(interop/httpd interop/nc interop/ping interop/ping6 interop/tap
+# IPv6 over TAP (IP6-5): neighbour discovery both ways, NUD probing, DAD and a DAD conflict.
+add_test(NAME interop/tap6 COMMAND bash ${SYNACK_INTEROP_DIR}/tap6.sh $<TARGET_FILE:synack-nc>)
+set_tests_properties(interop/httpd interop/nc interop/ping interop/ping6 interop/tap interop/tap6
                      PROPERTIES LABELS interop TIMEOUT 600 SKIP_RETURN_CODE 77)
 # TCP and UDP over IPv6 (IP6-6): the same nc and httpd checks, INTEROP_FAMILY=6.
 add_test(NAME interop/nc6
