@@ -1544,11 +1544,19 @@ int main(int argc, char **argv)
 		die(1, "cannot start a thread");
 	}
 	pthread_detach(sig_thread);
-	char as[SYNACK_IP_STRLEN];
-	synack_ip_format(&ro.addr, as, sizeof(as));
-	int six = ro.addr.family == SYNACK_AF_INET6; /* [A]:PORT, as a URL writes it */
-	logf_("synack-httpd: serving %s on %s%s%s:%u (%s)%s%s, at most %u connections at once, pid %ld", S.root,
-	      six ? "[" : "", as, six ? "]" : "", S.port, S.dev, S.up[0] ? ", PUT into " : "", S.up, S.max_conns, (long)getpid());
+	/* each address as A:PORT, IPv6 as [A]:PORT (as a URL writes it) */
+	char on[2 * SYNACK_IP_STRLEN + 32] = "";
+	for (int i = 0; i < 2; i++) {
+		const struct synack_ip *ip = i ? &ro.addr2 : &ro.addr;
+		char as[SYNACK_IP_STRLEN];
+		if (ip->family == SYNACK_AF_UNSPEC || !synack_ip_format(ip, as, sizeof(as)))
+			continue;
+		int six = ip->family == SYNACK_AF_INET6;
+		snprintf(on + strlen(on), sizeof(on) - strlen(on), "%s%s%s%s:%u", i ? " and " : "", six ? "[" : "", as,
+			 six ? "]" : "", S.port);
+	}
+	logf_("synack-httpd: serving %s on %s (%s)%s%s, at most %u connections at once, pid %ld", S.root, on, S.dev,
+	      S.up[0] ? ", PUT into " : "", S.up, S.max_conns, (long)getpid());
 
 	int gone = serve();
 

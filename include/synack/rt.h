@@ -29,7 +29,8 @@ extern "C" {
 
 typedef struct synack_rt synack_rt;
 
-/* What every tool accepts (--tun NAME | --tap NAME, --addr A/LEN, --host-addr A/LEN,
+/* What every tool accepts (--tun NAME | --tap NAME, --addr A/LEN (twice: one IPv4, one IPv6),
+ * --host-addr A/LEN,
  * --gw A, --mtu N, --trace, -w FILE.pcap, --no-control). An address not given has family
  * SYNACK_AF_UNSPEC (a zeroed struct synack_ip). */
 struct synack_rt_opts {
@@ -50,6 +51,13 @@ struct synack_rt_opts {
 				 * synack_rt_fd and calls synack_rt_run_once */
 	const struct synack_config *cfg; /* NULL: defaults. An all-zero secret and a zero seed
 					  * are replaced by random ones (getrandom) */
+	/* A second address, of the other family, on the same device (the tools' second
+	 * --addr): IPv4 and IPv6 together. A --host-addr goes with the address of its
+	 * family; --gw may be of either. Family SYNACK_AF_UNSPEC: none. */
+	struct synack_ip addr2;
+	uint8_t prefix2;
+	struct synack_ip host_addr2;
+	uint8_t host_prefix2;
 };
 void synack_rt_opts_defaults(struct synack_rt_opts *o);
 

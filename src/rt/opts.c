@@ -13,10 +13,10 @@ const char synack_rt_opts_help[] =
 	"  --tun NAME          run on TUN device NAME (raw IP; created if missing)\n"
 	"  --tap NAME          run on TAP device NAME (Ethernet, with ARP)\n"
 	"  --addr A/LEN        synack's own address and prefix, IPv4 (A.B.C.D/LEN) or\n"
-	"                      IPv6 (2001:db8::2/64) (required)\n"
+	"                      IPv6 (2001:db8::2/64) (required); twice for both families\n"
 	"  --host-addr A/LEN\n"
 	"                      give the kernel's side of the device this address, bring\n"
-	"                      it up (LEN 0: --addr's)\n"
+	"                      it up (LEN 0: --addr's); one per --addr\n"
 	"  --gw A              default gateway, IPv4 or IPv6 (TAP; default: everything\n"
 	"                      on-link)\n"
 	"  --mtu N             link MTU (68..65535, default 1500)\n"
@@ -149,16 +149,25 @@ int synack_rt_opts_parse(struct synack_rt_opts *o, int *argc, char **argv, char 
 			else
 				o->tap = val;
 			break;
-		case O_ADDR:
-			if (parse_addr(val, 1, &o->addr, &prefix) < 0)
+		case O_ADDR: {
+			/* a second one goes in addr2 (of the other family: checked below) */
+			int second = o->addr.family != SYNACK_AF_UNSPEC;
+			if (second && o->addr2.family != SYNACK_AF_UNSPEC)
+				return fail(why, whylen, "%s: at most two, one IPv4 and one IPv6", name);
+			if (parse_addr(val, 1, second ? &o->addr2 : &o->addr, &prefix) < 0)
 				return fail(why, whylen, "%s: expected A.B.C.D/LEN or an IPv6 address/LEN", name);
-			o->prefix = prefix;
+			*(second ? &o->prefix2 : &o->prefix) = prefix;
 			break;
-		case O_HOST:
-			if (parse_addr(val, 1, &o->host_addr, &prefix) < 0)
+		}
+		case O_HOST: {
+			int second = o->host_addr.family != SYNACK_AF_UNSPEC;
+			if (second && o->host_addr2.family != SYNACK_AF_UNSPEC)
+				return fail(why, whylen, "%s: at most two, one IPv4 and one IPv6", name);
+			if (parse_addr(val, 1, second ? &o->host_addr2 : &o->host_addr, &prefix) < 0)
 				return fail(why, whylen, "%s: expected A.B.C.D/LEN or an IPv6 address/LEN", name);
-			o->host_prefix = prefix;
+			*(second ? &o->host_prefix2 : &o->host_prefix) = prefix;
 			break;
+		}
 		case O_GW:
 			if (parse_addr(val, 0, &o->gw, &prefix) < 0)
 				return fail(why, whylen, "%s: expected A.B.C.D", name);
@@ -192,11 +201,23 @@ int synack_rt_opts_parse(struct synack_rt_opts *o, int *argc, char **argv, char 
 		return fail(why, whylen, "%s", "a device is required: --tun NAME or --tap NAME");
 	if (o->addr.family == SYNACK_AF_UNSPEC)
 		return fail(why, whylen, "%s", "--addr A.B.C.D/LEN is required");
-	if (o->host_addr.family != SYNACK_AF_UNSPEC && o->host_addr.family != o->addr.family)
-		return fail(why, whylen, "%s", "--host-addr: give an address of --addr's family");
-	if (o->gw.family != SYNACK_AF_UNSPEC && o->gw.family != o->addr.family)
-		return fail(why, whylen, "%s", "--gw: give an address of --addr's family");
-	if (synack_ip_equal(&o->host_addr, &o->addr))
+	if (o->addr2.family != SYNACK_AF_UNSPEC && o->addr2.family == o->addr.family)
+		return fail(why, whylen, "%s", "--addr: a second one must be of the other family (one IPv4, one IPv6)");
+	/* each --host-addr with the --addr of its family, whichever came first */
+	if (o->host_addr.family != SYNACK_AF_UNSPEC && o->host_addr.family != o->addr.family &&
+	    o->host_addr.family == o->addr2.family) {
+		struct synack_ip t = o->host_addr;
+		uint8_t tp = o->host_prefix;
+		o->host_addr = o->host_addr2, o->host_prefix = o->host_prefix2;
+		o->host_addr2 = t, o->host_prefix2 = tp;
+	}
+	if ((o->host_addr.family != SYNACK_AF_UNSPEC && o->host_addr.family != o->addr.family) ||
+	    (o->host_addr2.family != SYNACK_AF_UNSPEC && o->host_addr2.family != o->addr2.family))
+		return fail(why, whylen, "%s", "--host-addr: give an address of an --addr's family");
+	if (o->gw.family != SYNACK_AF_UNSPEC && o->gw.family != o->addr.family && o->gw.family != o->addr2.family)
+		return fail(why, whylen, "%s", "--gw: give an address of an --addr's family");
+	if (synack_ip_equal(&o->host_addr, &o->addr) ||
+	    (o->addr2.family != SYNACK_AF_UNSPEC && synack_ip_equal(&o->host_addr2, &o->addr2)))
 		return fail(why, whylen, "%s", "--host-addr: must differ from --addr");
 	return 0;
 }

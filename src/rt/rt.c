@@ -781,15 +781,16 @@ static void eth6_dad(void *ctx, const uint8_t a[16], int event, uint64_t now)
 /* --addr, and fe80::/64 from the MAC (modified EUI-64) so that the link can reach us, go to
  * the adapter (through DAD) and the link-local one to the stack too; --gw is the next hop
  * off-link. 0, or -1 with errno and why. */
-static int eth6_start(synack_rt *rt, const struct synack_rt_opts *o, uint32_t mtu, char *why, size_t whylen)
+static int eth6_start(synack_rt *rt, const struct synack_rt_opts *o, const struct synack_ip *a6, uint8_t plen,
+		      uint32_t mtu, char *why, size_t whylen)
 {
 	struct synack_ip ll = {.family = SYNACK_AF_INET6};
 	sk_ethif_linklocal(rt->mac, ll.bytes);
 	uint64_t now = sk_rt_now_us();
 	sk_ethif_set_dad_hook(rt->eth, eth6_dad, rt);
 	const char *what = "--addr";
-	int r = sk_ethif_add_addr6(rt->eth, o->addr.bytes, o->prefix, now);
-	if (r == 0 && !synack_ip_equal(&ll, &o->addr)) {
+	int r = sk_ethif_add_addr6(rt->eth, a6->bytes, plen, now);
+	if (r == 0 && !synack_ip_equal(&ll, a6)) {
 		what = "link-local address";
 		r = sk_ethif_add_addr6(rt->eth, ll.bytes, 64, now);
 		if (r == 0)
@@ -804,6 +805,18 @@ static int eth6_start(synack_rt *rt, const struct synack_rt_opts *o, uint32_t mt
 	say(why, whylen, "%s: %s", what, strerror(-r));
 	errno = -r;
 	return -1;
+}
+
+/* The address of family among --addr and the second one: 1 (in *a), or 0. */
+static int opts_addr(const struct synack_rt_opts *o, int family, struct synack_ip *a)
+{
+	if (o->addr.family == family)
+		*a = o->addr;
+	else if (o->addr2.family == family)
+		*a = o->addr2;
+	else
+		return 0;
+	return 1;
 }
 
 /* Everything after the device is open: dev becomes the runtime's (closed on failure). */
@@ -869,25 +882,36 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 	if (dev->linktype == SK_LINK_ETHERNET) {
 		fill_random(rt->mac, sizeof(rt->mac));
 		rt->mac[0] = 0x02; /* 02:xx:xx:xx:xx:xx: locally administered, unicast */
-		uint8_t plen4 = o->addr.family == SYNACK_AF_INET ? o->prefix : 0; /* IPv6: eth6_start */
-		rt->eth = sk_ethif_new(rt->dev, rt->mac, ip4(&o->addr), plen4, ip4(&o->gw), NULL);
+		/* the IPv4 address (if any) for ARP; the IPv6 one goes through eth6_start */
+		struct synack_ip a4;
+		uint8_t plen4 = opts_addr(o, SYNACK_AF_INET, &a4) ? o->prefix : 0;
+		if (plen4 && o->addr.family != SYNACK_AF_INET)
+			plen4 = o->prefix2;
+		rt->eth = sk_ethif_new(rt->dev, rt->mac, plen4 ? ip4(&a4) : 0, plen4,
+				       o->gw.family == SYNACK_AF_INET ? ip4(&o->gw) : 0, NULL);
 		if (!rt->eth) {
 			ferr = errno ? errno : EINVAL;
 			say(why, whylen, "ethernet: %s", strerror(ferr));
 			goto fail;
 		}
 	}
-	int id = synack_add_addr(rt->st, &o->addr, o->prefix, mtu, rt_output, rt);
-	if (id < 0) {
-		say(why, whylen, "--addr: %s", strerror(-id));
-		ferr = -id;
-		goto fail;
-	}
-	if (sk_tun_gso_max(rt->raw))
-		synack_set_gso(rt->st, id, sk_tun_gso_max(rt->raw)); /* TSO: the device cuts segments */
-	if (rt->eth && o->addr.family == SYNACK_AF_INET6 && eth6_start(rt, o, mtu, why, whylen) < 0) {
-		ferr = errno;
-		goto fail;
+	for (int i = 0; i < 2; i++) { /* --addr, and a second one of the other family */
+		const struct synack_ip *a = i ? &o->addr2 : &o->addr;
+		uint8_t plen = i ? o->prefix2 : o->prefix;
+		if (a->family == SYNACK_AF_UNSPEC)
+			continue;
+		int id = synack_add_addr(rt->st, a, plen, mtu, rt_output, rt);
+		if (id < 0) {
+			say(why, whylen, "--addr: %s", strerror(-id));
+			ferr = -id;
+			goto fail;
+		}
+		if (sk_tun_gso_max(rt->raw))
+			synack_set_gso(rt->st, id, sk_tun_gso_max(rt->raw)); /* TSO: the device cuts segments */
+		if (rt->eth && a->family == SYNACK_AF_INET6 && eth6_start(rt, o, a, plen, mtu, why, whylen) < 0) {
+			ferr = errno;
+			goto fail;
+		}
 	}
 	synack_poll(rt->st, sk_rt_now_us());
 
@@ -1008,11 +1032,14 @@ synack_rt *synack_rt_start(const struct synack_rt_opts *o, char *why, size_t why
 		errno = err < 0 ? -err : EIO;
 		return NULL;
 	}
-	if (o->host_addr.family != SYNACK_AF_UNSPEC) {
-		uint8_t plen = o->host_prefix ? o->host_prefix : o->prefix;
-		int r = o->host_addr.family == SYNACK_AF_INET6
-				? sk_tun_host_config6(name, o->host_addr.bytes, plen, tmp, sizeof(tmp))
-				: sk_tun_host_config(name, ip4(&o->host_addr), plen, tmp, sizeof(tmp));
+	for (int i = 0; i < 2; i++) { /* each --host-addr, with its --addr's prefix by default */
+		const struct synack_ip *h = i ? &o->host_addr2 : &o->host_addr;
+		if (h->family == SYNACK_AF_UNSPEC)
+			continue;
+		uint8_t plen = i ? (o->host_prefix2 ? o->host_prefix2 : o->prefix2)
+				 : (o->host_prefix ? o->host_prefix : o->prefix);
+		int r = h->family == SYNACK_AF_INET6 ? sk_tun_host_config6(name, h->bytes, plen, tmp, sizeof(tmp))
+						     : sk_tun_host_config(name, ip4(h), plen, tmp, sizeof(tmp));
 		if (r < 0) {
 			say(why, whylen, "%s: %s", name, tmp);
 			sk_dev_close(dev);

@@ -27,6 +27,10 @@ add_test(NAME interop/httpd6
          COMMAND bash ${SYNACK_INTEROP_DIR}/httpd.sh $<TARGET_FILE:synack-httpd> ${SYNACK_INTEROP_SS})
 set_tests_properties(interop/nc6 interop/httpd6 PROPERTIES LABELS interop TIMEOUT 600 SKIP_RETURN_CODE 77
                      ENVIRONMENT INTEROP_FAMILY=6)
+# One device with both families, one dual-stack listener serving curl -4 and curl -6 at once.
+add_test(NAME interop/dual
+         COMMAND bash ${SYNACK_INTEROP_DIR}/dual.sh $<TARGET_FILE:synack-httpd> $<TARGET_FILE:synack-ss>)
+set_tests_properties(interop/dual PROPERTIES LABELS interop TIMEOUT 300 SKIP_RETURN_CODE 77)
 # Path MTU over IPv6 (IP6-4): a Packet Too Big from a Linux router in the middle of a transfer.
 add_test(NAME interop/pmtu6 COMMAND bash ${SYNACK_INTEROP_DIR}/pmtu6.sh $<TARGET_FILE:synack-nc>)
 set_tests_properties(interop/pmtu6 PROPERTIES LABELS interop TIMEOUT 120 SKIP_RETURN_CODE 77)

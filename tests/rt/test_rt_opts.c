@@ -86,6 +86,30 @@ static void test_ipv6_addresses(void **state)
 	assert_int_equal(o.host_prefix, 64);
 }
 
+/* Both families on one device: a second --addr of the other family, and each --host-addr
+ * paired with the --addr of its family whatever the order. */
+static void test_two_addresses(void **state)
+{
+	(void)state;
+	ARGV("--tun", "t", "--host-addr", "2001:db8::1/64", "--addr", "192.0.2.2/24", "--addr", "2001:db8::2/64",
+	     "--host-addr", "192.0.2.1/24", "--gw", "2001:db8::fe");
+	struct synack_rt_opts o;
+	char why[200];
+	assert_int_equal(parse(&o, &argc, argv, why), 0);
+	struct synack_ip s6 = {SYNACK_AF_INET6, {0x20, 0x01, 0x0d, 0xb8, [15] = 2}}, l6 = s6;
+	l6.bytes[15] = 1;
+	assert_ip(&o.addr, synack_ip4(192, 0, 2, 2));
+	assert_int_equal(o.prefix, 24);
+	assert_ip(&o.host_addr, synack_ip4(192, 0, 2, 1));
+	assert_int_equal(o.host_prefix, 24);
+	assert_ip(&o.addr2, s6);
+	assert_int_equal(o.prefix2, 64);
+	assert_ip(&o.host_addr2, l6);
+	assert_int_equal(o.host_prefix2, 64);
+	assert_int_equal(o.gw.family, SYNACK_AF_INET6);
+	assert_int_equal(argc, 1);
+}
+
 static void test_tap_inline_w_and_double_dash(void **state)
 {
 	(void)state;
@@ -122,7 +146,7 @@ static void test_similar_names_are_not_ours(void **state)
 }
 
 struct bad {
-	const char *args[8];
+	const char *args[10];
 	const char *why;
 };
 
@@ -149,11 +173,14 @@ static void test_errors(void **state)
 		{{"--tun", "t", NULL}, "--addr A.B.C.D/LEN is required"},
 		{{"--tun", "t", "--addr", "192.0.2.2/24", "--host-addr", "192.0.2.2/24", NULL}, "--host-addr: must differ from --addr"},
 		{{"--tun", "t", "--addr", "2001:db8::2/129", NULL}, "--addr: expected A.B.C.D/LEN or an IPv6 address/LEN"},
-		{{"--tun", "t", "--addr", "2001:db8::2/64", "--host-addr", "192.0.2.1/24", NULL}, "--host-addr: give an address of --addr's family"},
-		{{"--tun", "t", "--addr", "2001:db8::2/64", "--gw", "192.0.2.1", NULL}, "--gw: give an address of --addr's family"},
+		{{"--tun", "t", "--addr", "2001:db8::2/64", "--host-addr", "192.0.2.1/24", NULL}, "--host-addr: give an address of an --addr's family"},
+		{{"--tun", "t", "--addr", "2001:db8::2/64", "--gw", "192.0.2.1", NULL}, "--gw: give an address of an --addr's family"},
+		{{"--tun", "t", "--addr", "192.0.2.2/24", "--addr", "192.0.2.3/24", NULL}, "--addr: a second one must be of the other family (one IPv4, one IPv6)"},
+		{{"--tun", "t", "--addr", "192.0.2.2/24", "--addr", "2001:db8::2/64", "--addr", "2001:db8::3/64", NULL}, "--addr: at most two, one IPv4 and one IPv6"},
+		{{"--tun", "t", "--addr", "192.0.2.2/24", "--addr", "2001:db8::2/64", "--host-addr", "2001:db8::2/64", NULL}, "--host-addr: must differ from --addr"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *argv[10] = {"tool"};
+		char *argv[12] = {"tool"};
 		int argc = 1;
 		for (int k = 0; cases[i].args[k]; k++)
 			argv[argc++] = (char *)cases[i].args[k];
@@ -204,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_ipv6_addresses),
+		cmocka_unit_test(test_two_addresses),
 		cmocka_unit_test(test_tap_inline_w_and_double_dash),
 		cmocka_unit_test(test_similar_names_are_not_ours),
 		cmocka_unit_test(test_errors),
