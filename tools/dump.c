@@ -20,20 +20,20 @@ static const char usage[] = "usage: synack-dump -r FILE [-v] [-X] [--svg OUT] [-
 			    "  -v          verbose: IP header fields, checksums, quoted datagrams\n"
 			    "  -X          hex and ASCII dump of each packet above the link layer\n"
 			    "  --svg OUT   also draw the capture as a ladder diagram (SVG): a lifeline per\n"
-			    "              address, the IPv4 packets between them at their capture times\n"
+			    "              address, the IP packets between them at their capture times\n"
 			    "              (lost where a pcapng comment says \"lost: ...\", as synack-sim's do)\n"
 			    "  --plot OUT  also draw the time-sequence graph of the connection that\n"
 			    "              carried the most data (SVG)\n"
 			    "  --html OUT  the printed lines, the ladder and the plot on one page\n"
 			    "A pcapng packet's comments follow it, one '# COMMENT' line each.\n";
 
-/* --svg, --plot, --html: the capture's IPv4 packets, kept for drawing. */
+/* --svg, --plot, --html: the capture's IP packets (IPv4 and IPv6), kept for drawing. */
 struct drawing {
 	const char *svg, *plot, *html;
 	struct sk_pic_frame *frames;
 	size_t n, cap;
-	uint32_t addrs[SK_PIC_MAX_LIFELINES];
-	char names[SK_PIC_MAX_LIFELINES][16];
+	struct synack_ip addrs[SK_PIC_MAX_LIFELINES];
+	char names[SK_PIC_MAX_LIFELINES][SYNACK_IP_STRLEN];
 	const char *name_of[SK_PIC_MAX_LIFELINES];
 	int naddrs;
 	FILE *text; /* --html: the printed lines, printed again at the end */
@@ -41,53 +41,63 @@ struct drawing {
 	size_t len;
 };
 
-/* The lifeline of addr, made at its first packet; -1 past SK_PIC_MAX_LIFELINES. */
-static int lifeline(struct drawing *d, uint32_t addr)
+/* The lifeline of addr (either family), made at its first packet; -1 past
+ * SK_PIC_MAX_LIFELINES. */
+static int lifeline(struct drawing *d, const struct synack_ip *addr)
 {
 	for (int i = 0; i < d->naddrs; i++)
-		if (d->addrs[i] == addr)
+		if (synack_ip_equal(&d->addrs[i], addr))
 			return i;
 	if (d->naddrs == SK_PIC_MAX_LIFELINES)
 		return -1;
 	int i = d->naddrs++;
-	d->addrs[i] = addr;
-	snprintf(d->names[i], sizeof(d->names[i]), "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255,
-		 addr & 255);
+	d->addrs[i] = *addr;
+	if (!synack_ip_format(addr, d->names[i], sizeof(d->names[i])))
+		snprintf(d->names[i], sizeof(d->names[i]), "?");
 	d->name_of[i] = d->names[i];
 	return i;
 }
 
-/* Where the IPv4 header of a frame starts, for the pictures; -1 if it carries none (or
- * the link header is not all there). */
-static long ipv4_offset(int dlt, const uint8_t *data, size_t caplen)
+/* 1 for an EtherType of IPv4 or IPv6 at p (network order). */
+static int ip_ethertype(const uint8_t *p)
+{
+	return (p[0] == 0x08 && p[1] == 0x00) || (p[0] == 0x86 && p[1] == 0xdd);
+}
+
+/* Where the IP header (IPv4 or IPv6) of a frame starts, for the pictures; -1 if it carries
+ * none (or the link header is not all there). */
+static long ip_offset(int dlt, const uint8_t *data, size_t caplen)
 {
 	switch (dlt) {
 	case SK_LINK_ETHERNET:
 		return 0; /* sk_decode reads Ethernet itself */
 	case SK_LINK_SLL:
-		return caplen >= 16 && data[14] == 0x08 && data[15] == 0x00 ? 16 : -1;
+		return caplen >= 16 && ip_ethertype(data + 14) ? 16 : -1;
 	case SK_LINK_SLL2:
-		return caplen >= 20 && data[0] == 0x08 && data[1] == 0x00 ? 20 : -1;
+		return caplen >= 20 && ip_ethertype(data) ? 20 : -1;
 	case SK_LINK_NULL:
 	case SK_LINK_LOOP: {
 		if (caplen < 4)
 			return -1;
 		uint32_t family;
-		memcpy(&family, data, 4);
-		return family == 2 || family == 0x02000000u ? 4 : -1;
+		memcpy(&family, data, 4); /* in either byte order, as the printer reads it */
+		if (family & 0xffff0000u)
+			family = __builtin_bswap32(family);
+		/* AF_INET; AF_INET6 on Linux, NetBSD and OpenBSD, FreeBSD, macOS */
+		return family == 2 || family == 10 || family == 24 || family == 28 || family == 30 ? 4 : -1;
 	}
 	default:
 		return 0;
 	}
 }
 
-/* Keeps one packet (its IPv4 header on) for the pictures; others are left out. A packet
+/* Keeps one packet (its IP header on) for the pictures; others are left out. A packet
  * the capture cut short (tcpdump -s 96) is kept at its full length with zeros for what
  * was not captured, marked truncated: its headers say its length, its checksums say
  * nothing. Returns -ENOMEM, else 0. */
 static int keep(struct drawing *d, const struct pcap_pkthdr *h, const uint8_t *data, int dlt, int lost)
 {
-	long skip = ipv4_offset(dlt, data, h->caplen);
+	long skip = ip_offset(dlt, data, h->caplen);
 	if (skip < 0 || h->len < (size_t)skip)
 		return 0;
 	data += skip;
@@ -100,16 +110,17 @@ static int keep(struct drawing *d, const struct pcap_pkthdr *h, const uint8_t *d
 	struct sk_decoded dec;
 	sk_decode(frame, wire, dlt == SK_LINK_ETHERNET ? SK_LINK_ETHERNET : SK_LINK_RAW, 0, &dec);
 	int from = -1, to = -1;
-	if (dec.has_ip && dec.l4_start) { /* IPv4, and not a fragment after the first */
-		from = lifeline(d, dec.ip.src);
-		to = lifeline(d, dec.ip.dst);
+	if ((dec.has_ip || dec.has_ip6) && dec.l4_start) {
+		struct synack_ip src = sk_decoded_src(&dec), dst = sk_decoded_dst(&dec);
+		from = lifeline(d, &src);
+		to = lifeline(d, &dst);
 	}
 	if (from < 0 || to < 0) {
 		free(frame);
 		return 0;
 	}
-	const uint8_t *ip = dec.l4_start - dec.ip.hlen;
-	size_t len = dec.ip.total_len;
+	const uint8_t *ip = dec.l4_start - dec.ip_hlen;
+	size_t len = dec.ip_len;
 	if (sk_grow(&d->frames, &d->cap, d->n, sizeof(*d->frames), 256) < 0) {
 		free(frame);
 		return -ENOMEM;

@@ -24,11 +24,11 @@ struct pictures {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: synack-sim --list\n"
-		   "       synack-sim NAME [-w FILE.pcapng] [-v] [-X] [--seed N] [-q] [--cc] [--csv FILE]\n"
-		   "                  [--svg FILE] [--plot FILE] [--html FILE]\n"
+		   "       synack-sim NAME [-w FILE.pcapng] [-v] [-X] [--seed N] [-q] [--ipv6] [--cc]\n"
+		   "                  [--csv FILE] [--svg FILE] [--plot FILE] [--html FILE]\n"
 		   "       synack-sim transfer --bytes N [--both-ways] [--loss P] [--burst P:LEN] [--dup P]\n"
 		   "                  [--reorder P] [--corrupt P] [--delay MS] [--jitter MS] [--rate MBIT]\n"
-		   "                  [--queue PKTS] [--gso BYTES] [--algo cubic|newreno] [--seed S]\n"
+		   "                  [--queue PKTS] [--gso BYTES] [--algo cubic|newreno] [--seed S] [--ipv6]\n"
 		   "                  [-w FILE.pcapng] [--trace] [--cc] [--csv FILE] [--svg FILE] [--plot FILE]\n"
 		   "                  [--html FILE]\n"
 		   "       synack-sim run [--kernel] [--skip-slow] [--differences FILE] [-v] FILE.pkt...\n"
@@ -42,6 +42,9 @@ static void usage(FILE *f)
 		   "  -v, -X       as tcpdump's -v (IP header, checksums) and -X (hex dump)\n"
 		   "  --seed N     seed of the simulated network and stacks (default 1)\n"
 		   "  -q           print only the verdict\n"
+		   "  --ipv6       run over IPv6: each host also has 2001:db8::A/64, A its IPv4 address\n"
+		   "               in the last 32 bits (10.0.0.1 is 2001:db8::a00:1); AF_INET6 sockets,\n"
+		   "               scripted peers speak IPv6 (both modes)\n"
 		   "  --cc         a line per change of a connection's cwnd or ssthresh, with in flight,\n"
 		   "               srtt and rto (both modes)\n"
 		   "  --csv FILE   a row per change of a connection's congestion state: time_s, host,\n"
@@ -212,7 +215,7 @@ static int parse_prob(const char *opt, const char *s, double *out)
 static int transfer_main(int argc, char **argv)
 {
 	enum { O_BYTES = 256, O_BOTH, O_LOSS, O_DUP, O_REORDER, O_CORRUPT, O_DELAY, O_JITTER, O_RATE, O_QUEUE, O_ALGO, O_SEED,
-	       O_TRACE, O_BURST, O_GSO, O_CC, O_CSV, O_SVG, O_PLOT, O_HTML };
+	       O_TRACE, O_BURST, O_GSO, O_CC, O_CSV, O_SVG, O_PLOT, O_HTML, O_IPV6 };
 	static const struct option lo[] = {
 		{"bytes", required_argument, NULL, O_BYTES}, {"both-ways", no_argument, NULL, O_BOTH},
 		{"loss", required_argument, NULL, O_LOSS}, {"dup", required_argument, NULL, O_DUP},
@@ -224,7 +227,7 @@ static int transfer_main(int argc, char **argv)
 		{"gso", required_argument, NULL, O_GSO}, {"cc", no_argument, NULL, O_CC},
 		{"csv", required_argument, NULL, O_CSV}, {"svg", required_argument, NULL, O_SVG},
 		{"plot", required_argument, NULL, O_PLOT}, {"html", required_argument, NULL, O_HTML},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"ipv6", no_argument, NULL, O_IPV6}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	struct sk_transfer_opts o = {.seed = 1};
 	const char *csv = NULL;
@@ -304,6 +307,7 @@ static int transfer_main(int argc, char **argv)
 		case O_SVG: pics.svg = optarg; break;
 		case O_PLOT: pics.plot = optarg; break;
 		case O_HTML: pics.html = optarg; break;
+		case O_IPV6: o.ipv6 = 1; break;
 		case 'w': o.pcap_path = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: return bad_option(argv);
@@ -383,12 +387,13 @@ int main(int argc, char **argv)
 		return transfer_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1);
-	enum { O_CC = 256, O_CSV, O_SVG, O_PLOT, O_HTML };
+	enum { O_CC = 256, O_CSV, O_SVG, O_PLOT, O_HTML, O_IPV6 };
 	static const struct option longopts[] = {
 		{"list", no_argument, NULL, 'l'}, {"seed", required_argument, NULL, 's'},
 		{"cc", no_argument, NULL, O_CC}, {"csv", required_argument, NULL, O_CSV},
 		{"svg", required_argument, NULL, O_SVG}, {"plot", required_argument, NULL, O_PLOT},
-		{"html", required_argument, NULL, O_HTML}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"html", required_argument, NULL, O_HTML}, {"ipv6", no_argument, NULL, O_IPV6},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	struct sk_world_opts o = {.seed = 1, .trace = stdout};
 	int list = 0, quiet = 0, cc = 0, c;
@@ -437,6 +442,9 @@ int main(int argc, char **argv)
 		case O_HTML:
 			pics.html = optarg;
 			break;
+		case O_IPV6:
+			o.ipv6 = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -472,14 +480,14 @@ int main(int argc, char **argv)
 	if (pics.svg || pics.plot || pics.html) {
 		snprintf(title, sizeof(title), "%s: %s", sc->name, sc->desc);
 		pics.title = title;
-		FILE *trace = stdout;
+		FILE *trace = o.trace; /* NULL with -q, unless the page wants the trace */
 		if (pictures_open(&pics, &trace))
 			return 2;
 		/* the page's trace has everything the terminal would have, in order */
-		report = trace;
+		report = trace ? trace : stdout;
 		o.trace = trace;
 		if (o.cc_out)
-			o.cc_out = trace;
+			o.cc_out = trace ? trace : stdout;
 		o.log_cc = 1;
 		o.on_end = draw;
 		o.on_end_arg = &pics;

@@ -53,6 +53,8 @@ struct endpoint {
 	uint8_t mac[SK_ETH_ALEN];
 	uint32_t addrs[MAX_ADDRS];
 	unsigned naddrs;
+	uint8_t addrs6[MAX_ADDRS][16];
+	unsigned naddrs6;
 	struct frame **heap; /* min-heap on (at, seq) */
 	uint32_t heap_len, heap_cap;
 	struct direction *dirs; /* by destination endpoint index */
@@ -374,6 +376,8 @@ static size_t l4_payload(const struct sk_decoded *dec)
 		return dec->udp.payload_len;
 	case SK_L4_ICMP:
 		return dec->icmp.data_len;
+	case SK_L4_ICMP6:
+		return dec->icmp6.data_len;
 	default:
 		return 0;
 	}
@@ -597,6 +601,14 @@ static int has_addr(const struct endpoint *ep, uint32_t addr)
 	return 0;
 }
 
+static int has_addr6(const struct endpoint *ep, const uint8_t *addr)
+{
+	for (unsigned i = 0; i < ep->naddrs6; i++)
+		if (memcmp(ep->addrs6[i], addr, 16) == 0)
+			return 1;
+	return 0;
+}
+
 static struct endpoint *route_raw(const struct link *l, const struct endpoint *from,
 				  const uint8_t *data, size_t len)
 {
@@ -604,6 +616,11 @@ static struct endpoint *route_raw(const struct link *l, const struct endpoint *f
 		uint32_t dst = sk_get32(data + 16);
 		for (uint32_t i = 0; i < l->nmembers; i++)
 			if (l->members[i] != from && has_addr(l->members[i], dst))
+				return l->members[i];
+	}
+	if (len >= 40 && data[0] >> 4 == 6) {
+		for (uint32_t i = 0; i < l->nmembers; i++)
+			if (l->members[i] != from && has_addr6(l->members[i], data + 24))
 				return l->members[i];
 	}
 	if (l->nmembers == 2)
@@ -904,6 +921,19 @@ int sk_simnet_add_addr(struct sk_simnet *net, struct sk_dev *dev, uint32_t addr)
 	if (ep->naddrs == MAX_ADDRS)
 		return -ENOSPC;
 	ep->addrs[ep->naddrs++] = addr;
+	return 0;
+}
+
+int sk_simnet_add_addr6(struct sk_simnet *net, struct sk_dev *dev, const uint8_t addr[16])
+{
+	struct endpoint *ep = endpoint_of(net, dev);
+	if (!ep)
+		return -EINVAL;
+	if (has_addr6(ep, addr))
+		return 0;
+	if (ep->naddrs6 == MAX_ADDRS)
+		return -ENOSPC;
+	memcpy(ep->addrs6[ep->naddrs6++], addr, 16);
 	return 0;
 }
 

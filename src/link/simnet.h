@@ -12,7 +12,7 @@
 /*
  * Model and time
  * --------------
- * A network has one link type (SK_LINK_RAW: raw IPv4 frames, or SK_LINK_ETHERNET), one
+ * A network has one link type (SK_LINK_RAW: raw IPv4 and IPv6 frames, or SK_LINK_ETHERNET), one
  * seeded RNG and any number of links. A link is a segment joining any number of
  * endpoints; each endpoint is a struct sk_dev that belongs to exactly one link.
  *
@@ -35,8 +35,8 @@
  *
  * Delivery
  * --------
- * Raw IPv4: to the endpoint of the link that registered the destination address
- * (sk_simnet_add_addr); if none did and the link joins exactly two endpoints, to the other
+ * Raw IP: to the endpoint of the link that registered the destination address
+ * (sk_simnet_add_addr, sk_simnet_add_addr6 for IPv6); if none did and the link joins exactly two endpoints, to the other
  * one (a point-to-point link). Ethernet: to the endpoint whose MAC is the destination; a
  * group address (broadcast, multicast) goes to every other endpoint of the link. Anything
  * else is dropped as SK_SIMNET_DROP_NOROUTE: the segment behaves as a switch that knows
@@ -138,6 +138,8 @@ int sk_simnet_set_path(struct sk_simnet *net, struct sk_dev *from, struct sk_dev
 struct sk_dev *sk_simnet_add_endpoint(struct sk_simnet *net, int link, const char *name, int *err);
 /* Registers an IPv4 address (host order) for raw-IPv4 delivery; up to 8 per endpoint. */
 int sk_simnet_add_addr(struct sk_simnet *net, struct sk_dev *ep, uint32_t addr);
+/* Registers an IPv6 address (16 bytes, network order) for raw-IPv6 delivery; up to 8. */
+int sk_simnet_add_addr6(struct sk_simnet *net, struct sk_dev *ep, const uint8_t addr[16]);
 int sk_simnet_set_mac(struct sk_simnet *net, struct sk_dev *ep, const uint8_t mac[SK_ETH_ALEN]);
 int sk_simnet_get_mac(struct sk_simnet *net, struct sk_dev *ep, uint8_t mac[SK_ETH_ALEN]);
 

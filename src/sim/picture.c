@@ -5,10 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The host whose address is dst, or -1. */
-static int host_at(struct sk_world *w, int n, uint32_t dst)
+/* The host a packet is for (its destination, of either family), or -1. */
+static int host_at(struct sk_world *w, int n, const struct sk_decoded *d)
 {
-	for (int h = 0; h < n; h++)
+	uint32_t dst = sk_world_pkt_dst(d);
+	for (int h = 0; dst && h < n; h++)
 		if (sk_world_addr(w, h) == dst)
 			return h;
 	return -1;
@@ -33,7 +34,7 @@ int sk_world_picture(struct sk_world *w, const char *title, struct sk_world_pic 
 		const struct sk_rec *r = sk_world_rec(w, i);
 		switch (r->type) {
 		case SK_REC_SEG: {
-			int to = r->d.has_ip ? host_at(w, hosts, r->d.ip.dst) : -1;
+			int to = r->d.has_ip || r->d.has_ip6 ? host_at(w, hosts, &r->d) : -1;
 			if (r->host < 0 || to < 0 || !r->bytes)
 				break;
 			/* a lost frame would have arrived after the one-way delay others took */

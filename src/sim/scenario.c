@@ -44,6 +44,21 @@ const struct sk_scenario *sk_scenario_find(const char *name)
 	return NULL;
 }
 
+/* Every frame the scenario put on the wire was of the world's family: one that runs over
+ * IPv6 leaves no IPv4 behind (and the other way round). */
+static void family_check(struct sk_scn *s)
+{
+	size_t n = sk_world_nrecs(s->w), other = 0;
+	int v6 = sk_world_is_ipv6(s->w);
+	for (size_t i = 0; i < n; i++) {
+		const struct sk_rec *r = sk_world_rec(s->w, i);
+		if (r->type == SK_REC_SEG && (v6 ? r->d.has_ip : r->d.has_ip6))
+			other++;
+	}
+	if (other)
+		sk_expect(s, 0, "%zu frames were IPv%d in a scenario run over IPv%d", other, v6 ? 4 : 6, v6 ? 6 : 4);
+}
+
 int sk_scenario_run(const struct sk_scenario *sc, const struct sk_world_opts *o, FILE *report)
 {
 	struct sk_scn s;
@@ -59,6 +74,7 @@ int sk_scenario_run(const struct sk_scenario *sc, const struct sk_world_opts *o,
 	if (!s.w)
 		return err;
 	sc->run(&s);
+	family_check(&s);
 	if (s.opts.on_end)
 		s.opts.on_end(s.w, s.opts.on_end_arg);
 	sk_world_free(s.w);
@@ -111,11 +127,46 @@ static void print_result(struct sk_scn *s, int host, const char *call, long r)
 		sk_world_note(s->w, host, "%s = %ld", call, r);
 }
 
+int sk_scn_socket(struct sk_scn *s, int host)
+{
+	return synack_socket(sk_world_stack(s->w, host), sk_world_af(s->w), SYNACK_SOCK_STREAM);
+}
+
+struct synack_sockaddr sk_scn_sa(struct sk_scn *s, uint32_t addr, uint16_t port)
+{
+	return sk_world_sa(s->w, addr, port);
+}
+
+int sk_scn_is_addr(struct sk_scn *s, const struct synack_sockaddr *a, uint32_t addr)
+{
+	struct synack_ip want = sk_world_ip(s->w, addr);
+	if (!addr)
+		return a->ip.family == want.family && sk_ip_is_any(&a->ip);
+	return synack_ip_equal(&a->ip, &want);
+}
+
+uint32_t sk_scn_mss(struct sk_scn *s)
+{
+	return 1500 - sk_world_ip_hlen(s->w) - SK_TCP_MIN_HLEN;
+}
+
+/* "10.0.0.2:6378", or "[2001:db8::a00:2]:6378" over IPv6. */
+static void fmt_sa(char *b, size_t n, const struct synack_sockaddr *a)
+{
+	char ip[SYNACK_IP_STRLEN];
+	if (!synack_ip_format(&a->ip, ip, sizeof(ip)))
+		snprintf(ip, sizeof(ip), "?");
+	if (a->ip.family == SYNACK_AF_INET6)
+		snprintf(b, n, "[%s]:%u", ip, a->port);
+	else
+		snprintf(b, n, "%s:%u", ip, a->port);
+}
+
 int sk_scn_listen(struct sk_scn *s, int host, uint16_t port, int backlog)
 {
 	synack_stack *st = sk_world_stack(s->w, host);
-	int l = synack_socket(st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr a = sk_sa_from4(0, port);
+	int l = sk_scn_socket(s, host);
+	struct synack_sockaddr a = sk_scn_sa(s, 0, port);
 	int r = l < 0 ? l : synack_bind(st, l, &a);
 	if (r >= 0)
 		r = synack_listen(st, l, backlog);
@@ -128,13 +179,14 @@ int sk_scn_listen(struct sk_scn *s, int host, uint16_t port, int backlog)
 int sk_scn_connect(struct sk_scn *s, int host, uint32_t addr, uint16_t port)
 {
 	synack_stack *st = sk_world_stack(s->w, host);
-	int k = synack_socket(st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	int k = sk_scn_socket(s, host);
 	if (k < 0)
 		return k;
-	struct synack_sockaddr a = sk_sa_from4(addr, port);
+	struct synack_sockaddr a = sk_scn_sa(s, addr, port);
 	int r = synack_connect(st, k, &a);
-	char call[64], ip[16];
-	snprintf(call, sizeof(call), "connect(%s:%u)", sk_ipv4_ntoa(addr, ip), port);
+	char call[96], sa[64];
+	fmt_sa(sa, sizeof(sa), &a);
+	snprintf(call, sizeof(call), "connect(%s)", sa);
 	print_result(s, host, call, r);
 	return r == -EINPROGRESS ? k : r;
 }
@@ -315,10 +367,11 @@ int sk_scn_state(struct sk_scn *s, int host, int sock)
 
 int sk_scn_connect_sock(struct sk_scn *s, int host, int sock, uint32_t addr, uint16_t port)
 {
-	struct synack_sockaddr a = sk_sa_from4(addr, port);
+	struct synack_sockaddr a = sk_scn_sa(s, addr, port);
 	int r = synack_connect(sk_world_stack(s->w, host), sock, &a);
-	char call[64], ip[16];
-	snprintf(call, sizeof(call), "connect(%s:%u)", sk_ipv4_ntoa(addr, ip), port);
+	char call[96], sa[64];
+	fmt_sa(sa, sizeof(sa), &a);
+	snprintf(call, sizeof(call), "connect(%s)", sa);
 	print_result(s, host, call, r);
 	return r;
 }
@@ -390,20 +443,9 @@ struct synack_stats sk_scn_stats(struct sk_scn *s, int host)
 int sk_scn_peer_send_from(struct sk_scn *s, int peer, uint32_t src, uint32_t dst,
 			  const struct sk_tcp *seg)
 {
-	uint8_t p[20 + SK_TCP_MAX_HLEN + 1500];
 	if (seg->payload_len > 1500)
 		return -EINVAL;
-	int n = sk_tcp_emit(p + 20, sizeof(p) - 20, src, dst, seg);
-	if (n < 0)
-		return -EINVAL;
-	struct sk_ipv4 ip = {.total_len = (uint16_t)(20 + n),
-			     .frag = SK_IP_DF,
-			     .ttl = 64,
-			     .proto = SK_IPPROTO_TCP,
-			     .src = src,
-			     .dst = dst};
-	sk_ipv4_emit(p, 20, &ip);
-	return sk_dev_send(sk_world_dev(s->w, peer), p, (size_t)(20 + n), sk_world_now(s->w));
+	return sk_world_peer_send_from(s->w, peer, src, dst, seg);
 }
 
 int sk_scn_peer_seg(struct sk_scn *s, const struct sk_scn_peer_conn *c, uint16_t flags,
@@ -640,7 +682,7 @@ int sk_scn_data_at(struct sk_scn *s, int host, uint16_t sport, uint64_t t,
 
 uint16_t sk_scn_port(struct sk_scn *s, int host, int sock)
 {
-	struct synack_sockaddr a = sk_sa_from4(0, 0);
+	struct synack_sockaddr a = sk_scn_sa(s, 0, 0);
 	synack_getsockname(sk_world_stack(s->w, host), sock, &a);
 	return a.port;
 }

@@ -69,7 +69,19 @@ struct synack_config sk_scn_textbook(void);
  * delay is the world options' (10 ms one way if zero). */
 void sk_scn_pair(struct sk_scn *s, const struct synack_config *ccfg, const struct synack_config *scfg);
 
-/* Socket calls that print themselves ("# client connect() = -1 EINPROGRESS"). */
+/* The world's family for scenario code (a scenario runs over IPv4, or over IPv6 when the
+ * world's options say ipv6): a TCP socket of that family; a host's address (its IPv4
+ * address names it; 0 = any) with a port in that family; the MSS a 1500-byte MTU gives
+ * (1460 over IPv4, 1440 over IPv6: 1500 less the IP and TCP headers). */
+int sk_scn_socket(struct sk_scn *s, int host);
+struct synack_sockaddr sk_scn_sa(struct sk_scn *s, uint32_t addr, uint16_t port);
+uint32_t sk_scn_mss(struct sk_scn *s);
+/* Whether a socket address holds the host at addr (0: the any address) in the world's
+ * family. */
+int sk_scn_is_addr(struct sk_scn *s, const struct synack_sockaddr *a, uint32_t addr);
+
+/* Socket calls that print themselves ("# client connect() = -1 EINPROGRESS"). Addresses
+ * are hosts' IPv4 addresses, used in the world's family (sk_scn_sa). */
 int sk_scn_listen(struct sk_scn *s, int host, uint16_t port, int backlog);
 int sk_scn_connect(struct sk_scn *s, int host, uint32_t addr, uint16_t port);
 int sk_scn_accept(struct sk_scn *s, int host, int lsock);

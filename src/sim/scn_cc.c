@@ -6,8 +6,10 @@
 #include "sim/scenario.h"
 #include "wire/tcp.h"
 
-/* A full segment's payload: MSS 1460 (MTU 1500) less 12 bytes of timestamps (Eff.snd.MSS). */
-#define SEG		  1448u
+/* A full segment's payload: MSS 1460 (MTU 1500) less 12 bytes of timestamps (Eff.snd.MSS):
+ * 1448, or 1428 over IPv6 (MSS 1440). It depends on the world's family: the scenario s must be
+ * in scope. The byte counts in the comments below are IPv4's. */
+#define SEG		  ((uint32_t)sk_scn_mss(s) - 12u)
 #define OWD		  SK_MS(10) /* one-way delay */
 #define INFINITE_SSTHRESH UINT32_MAX
 
@@ -29,7 +31,7 @@ static int open_conn(struct sk_scn *s, int ch, uint32_t addr, int sh, const char
 {
 	memset(k, 0, sizeof(*k));
 	synack_stack *st = sk_world_stack(s->w, ch);
-	k->c = synack_socket(st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	k->c = synack_socket(st, sk_world_af(s->w), SYNACK_SOCK_STREAM);
 	if (cc)
 		sk_scn_set_cc(s, ch, k->c, cc);
 	uint64_t t0 = sk_world_now(s->w);
@@ -182,8 +184,8 @@ static void cc_1(struct sk_scn *s)
 
 	/* The timeout, and slow start up to ssthresh. */
 	sk_expect(s, in[4].snd_cwnd == SEG && in[4].snd_ssthresh == 40 * SEG,
-		  "the RTO at 280 ms: cwnd %u (want 1448), ssthresh %u (want 57920)",
-		  in[4].snd_cwnd, in[4].snd_ssthresh);
+		  "the RTO at 280 ms: cwnd %u (want %u), ssthresh %u (want %u)",
+		  in[4].snd_cwnd, SEG, in[4].snd_ssthresh, 40 * SEG);
 	static const int ss_ms[] = {280, 340, 360, 380, 400, 420, 440};
 	static const int ss_n[] = {1, 2, 4, 8, 16, 32, 40};
 	/* FlightSize (RFC 5681: sent, not yet cumulatively acknowledged) still holds what the
@@ -273,12 +275,12 @@ static void cc_2(struct sk_scn *s)
 	sk_expect(s,
 		  b->retransmits == 0 && b->rto_us == 200000 && b->bytes_in_flight == 20 * SEG &&
 			  b->snd_cwnd == 20 * SEG,
-		  "just before 240 ms: RTO %u us (want 200000), 28960 in flight (%u), cwnd %u, no "
+		  "just before 240 ms: RTO %u us (want 200000), %u in flight (%u), cwnd %u, no "
 		  "backoff",
-		  b->rto_us, b->bytes_in_flight, b->snd_cwnd);
+		  b->rto_us, 20 * SEG, b->bytes_in_flight, b->snd_cwnd);
 	sk_expect(s, f->snd_cwnd == SEG && f->snd_ssthresh == 10 * SEG,
-		  "the RTO at 240 ms: cwnd %u (want 1448), ssthresh %u (want 14480 = 28960 / 2)",
-		  f->snd_cwnd, f->snd_ssthresh);
+		  "the RTO at 240 ms: cwnd %u (want %u), ssthresh %u (want %u = %u / 2)",
+		  f->snd_cwnd, SEG, f->snd_ssthresh, 10 * SEG, 20 * SEG);
 	sk_expect(s,
 		  f->retransmits == 1 && f->backoff == 1 && f->total_retrans == 1 &&
 			  f->rto_us == 400000,
@@ -316,9 +318,9 @@ static void cc_2(struct sk_scn *s)
 	struct info_at ib = {.host = s->client, .sock = k2.c, .n = 1, .at = {t0 + SK_MS(220)}};
 	sk_scn_streams_run(s, &k2.v, 1, t0 + SK_S(1), info_tick, &ib);
 	sk_expect(s, ib.info[0].snd_cwnd == SEG && ib.info[0].snd_ssthresh == 2 * SEG,
-		  "2 segments lost: at +220 ms cwnd %u, ssthresh %u (want 1448, 2896: max(flight / "
+		  "2 segments lost: at +220 ms cwnd %u, ssthresh %u (want %u, %u: max(flight / "
 		  "2, 2 SMSS))",
-		  ib.info[0].snd_cwnd, ib.info[0].snd_ssthresh);
+		  ib.info[0].snd_cwnd, ib.info[0].snd_ssthresh, SEG, 2 * SEG);
 	int c1;
 	sk_expect(s, flight(s, &k2, t0 + SK_MS(220), 0, &c1) == 1 && c1,
 		  "the first segment again at +220 ms");
@@ -335,10 +337,12 @@ static void cc_2(struct sk_scn *s)
 	struct info_at ic = {
 		.host = s->client, .sock = k3.c, .n = 2, .at = {t0 + SK_MS(240), t0 + SK_MS(360)}};
 	sk_scn_streams_run(s, &k3.v, 1, t0 + SK_S(2), info_tick, &ic);
-	sk_expect(s, ic.info[0].snd_cwnd == SEG && ic.info[0].snd_ssthresh == 20272,
-		  "CUBIC's RTO at +240 ms: cwnd %u (want 1448), ssthresh %u (want 20272 = 0.7 * "
-		  "28960)",
-		  ic.info[0].snd_cwnd, ic.info[0].snd_ssthresh);
+	/* beta 0.7 of 20 segments, rounded down as the stack computes it */
+	const uint32_t cubic_th = 20 * SEG * 7 / 10;
+	sk_expect(s, ic.info[0].snd_cwnd == SEG && ic.info[0].snd_ssthresh == cubic_th,
+		  "CUBIC's RTO at +240 ms: cwnd %u (want %u), ssthresh %u (want %u = 0.7 * "
+		  "%u)",
+		  ic.info[0].snd_cwnd, SEG, ic.info[0].snd_ssthresh, cubic_th, 20 * SEG);
 	off = 10 * SEG;
 	static const int cn_at[] = {1, 2, 4, 8, 14};
 	static const int ct_ms[] = {240, 300, 320, 340, 360};
@@ -349,7 +353,7 @@ static void cc_2(struct sk_scn *s)
 			  ct_ms[i], n, cn_at[i]);
 		off += (uint32_t)cn_at[i] * SEG;
 	}
-	sk_expect(s, ic.info[1].snd_cwnd >= 20272 && ic.info[1].snd_cwnd < 15 * SEG,
+	sk_expect(s, ic.info[1].snd_cwnd >= cubic_th && ic.info[1].snd_cwnd < 15 * SEG,
 		  "at +360 ms cwnd %u: ssthresh reached, below 15 segments", ic.info[1].snd_cwnd);
 	sk_expect(s, k3.v.read == 60 * SEG && !k3.v.corrupt, "delivered intact");
 }
@@ -479,10 +483,10 @@ static void cc_4(struct sk_scn *s)
 
 	/* Defaults and per-stack configuration. */
 	synack_stack *cst = sk_world_stack(s->w, s->client);
-	int k = synack_socket(cst, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	int k = synack_socket(cst, sk_world_af(s->w), SYNACK_SOCK_STREAM);
 	sk_expect(s, !strcmp(cc_of(s, s->client, k, b, sizeof(b)), "cubic"),
 		  "a default stack's socket: %s (want cubic)", b);
-	int kr = synack_socket(sk_world_stack(s->w, rc), SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	int kr = synack_socket(sk_world_stack(s->w, rc), sk_world_af(s->w), SYNACK_SOCK_STREAM);
 	sk_expect(s, !strcmp(cc_of(s, rc, kr, b, sizeof(b)), "newreno"),
 		  "a socket of a stack configured with newreno: %s", b);
 	struct synack_config bad;
@@ -545,12 +549,14 @@ static void cc_4(struct sk_scn *s)
 		    "CUBIC: #11-#18 on the ACKs, #19 #20 limited transmit, #5 again");
 	expect_segs(s, &kn, t0 + SK_MS(40), w40, 11, "NewReno: the same");
 	const struct synack_tcp_info *c = &ia.info[0], *n = &ib.info[0];
-	sk_expect(s, n->snd_ssthresh == 10136 && n->snd_cwnd == 10136,
-		  "NewReno halves: ssthresh %u, cwnd %u (want 10136 = 0.5 * 20272)",
-		  n->snd_ssthresh, n->snd_cwnd);
-	sk_expect(s, c->snd_ssthresh == 14190 && c->snd_cwnd == 14190,
-		  "CUBIC keeps 0.7: ssthresh %u, cwnd %u (want 14190 = 0.7 * 20272)",
-		  c->snd_ssthresh, c->snd_cwnd);
+	/* cwnd was 14 segments: half of it, and 0.7 of it rounded down as the stack does */
+	const uint32_t w = 14 * SEG, half = w / 2, beta = w * 7 / 10;
+	sk_expect(s, n->snd_ssthresh == half && n->snd_cwnd == half,
+		  "NewReno halves: ssthresh %u, cwnd %u (want %u = 0.5 * %u)",
+		  n->snd_ssthresh, n->snd_cwnd, half, w);
+	sk_expect(s, c->snd_ssthresh == beta && c->snd_cwnd == beta,
+		  "CUBIC keeps 0.7: ssthresh %u, cwnd %u (want %u = 0.7 * %u)",
+		  c->snd_ssthresh, c->snd_cwnd, beta, w);
 	sk_expect(s,
 		  kc.v.read == 20 * SEG && !kc.v.corrupt && kn.v.read == 20 * SEG && !kn.v.corrupt,
 		  "both delivered intact");
@@ -649,7 +655,7 @@ static void truth_tick(struct sk_scn *s, void *arg)
 	if (i.snd_ssthresh != INFINITE_SSTHRESH && i.snd_ssthresh < 2 * SEG)
 		truth_fail(tr, now, "snd_ssthresh (at least two segments)", i.snd_ssthresh,
 			   2 * SEG);
-	if (i.snd_mss != SEG || i.rcv_mss != 1460)
+	if (i.snd_mss != SEG || i.rcv_mss != sk_scn_mss(s))
 		truth_fail(tr, now, "snd_mss", i.snd_mss, SEG);
 	if (i.retransmits > tr->max_rto_backoff)
 		tr->max_rto_backoff = i.retransmits;
@@ -682,7 +688,7 @@ static void cc_5(struct sk_scn *s)
 	sk_expect(s, sk_scn_tcp_info(s, s->server, l, &i) == 0 && i.state == SYNACK_LISTEN,
 		  "a listener: LISTEN");
 	synack_stack *cst = sk_world_stack(s->w, s->client);
-	int c = synack_socket(cst, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	int c = synack_socket(cst, sk_world_af(s->w), SYNACK_SOCK_STREAM);
 	sk_expect(s,
 		  sk_scn_tcp_info(s, s->client, c, &i) == 0 && i.state == SYNACK_CLOSED &&
 			  i.bytes_in_flight == 0,

@@ -12,14 +12,14 @@
 
 static struct synack_sockaddr sockname(struct sk_scn *s, int host, int sock)
 {
-	struct synack_sockaddr a = sk_sa_from4(0, 0);
+	struct synack_sockaddr a = sk_scn_sa(s, 0, 0);
 	synack_getsockname(sk_world_stack(s->w, host), sock, &a);
 	return a;
 }
 
 static struct synack_sockaddr peername(struct sk_scn *s, int host, int sock)
 {
-	struct synack_sockaddr a = sk_sa_from4(0, 0);
+	struct synack_sockaddr a = sk_scn_sa(s, 0, 0);
 	synack_getpeername(sk_world_stack(s->w, host), sock, &a);
 	return a;
 }
@@ -29,11 +29,11 @@ static struct synack_sockaddr peername(struct sk_scn *s, int host, int sock)
 static int connect_from(struct sk_scn *s, int host, uint16_t lport, uint32_t addr, uint16_t port)
 {
 	synack_stack *st = sk_world_stack(s->w, host);
-	int k = synack_socket(st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	int k = synack_socket(st, sk_world_af(s->w), SYNACK_SOCK_STREAM);
 	if (k < 0)
 		return k;
 	sk_scn_setsockopt_int(s, host, k, SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR, 1);
-	struct synack_sockaddr a = sk_sa_from4(0, lport);
+	struct synack_sockaddr a = sk_scn_sa(s, 0, lport);
 	int r = synack_bind(st, k, &a);
 	sk_world_note(s->w, host, "bind(:%u) = %d", lport, r);
 	r = sk_scn_connect_sock(s, host, k, addr, port);
@@ -114,13 +114,13 @@ static void conn_1(struct sk_scn *s)
 		buf[n > 0 ? n : 0] = 0;
 		if (p.port == 50000 || p.port == 50001) {
 			const char *want = p.port == 50001	      ? "y1"
-					   : sk_sa_addr4(&p) == SK_CLIENT_ADDR ? "x1"
+					   : sk_scn_is_addr(s, &p, SK_CLIENT_ADDR) ? "x1"
 								      : "x2";
-			fixed_right += me.port == SK_PORT && sk_sa_addr4(&me) == SK_SERVER_ADDR &&
+			fixed_right += me.port == SK_PORT && sk_scn_is_addr(s, &me, SK_SERVER_ADDR) &&
 				       !strcmp(buf, want);
 		} else {
 			snprintf(msg, sizeof(msg), "from %u", p.port);
-			right += sk_sa_addr4(&p) == SK_CLIENT_ADDR && !strcmp(buf, msg);
+			right += sk_scn_is_addr(s, &p, SK_CLIENT_ADDR) && !strcmp(buf, msg);
 		}
 		snprintf(msg, sizeof(msg), "to %u", p.port);
 		synack_send(sk_world_stack(s->w, s->server), acc[i], msg, strlen(msg), 0);
@@ -183,10 +183,10 @@ static void conn_2(struct sk_scn *s)
 	sk_expect(s, ti.state == SYNACK_ESTABLISHED, "accepted socket ESTABLISHED");
 	struct synack_sockaddr ln = sockname(s, s->server, l), an = sockname(s, s->server, a1);
 	struct synack_sockaddr ap = peername(s, s->server, a1), cn = sockname(s, s->client, c1);
-	sk_expect(s, sk_sa_addr4(&ln) == 0 && ln.port == SK_PORT, "listener bound to 0.0.0.0:%u", SK_PORT);
-	sk_expect(s, sk_sa_addr4(&an) == SK_SERVER_ADDR && an.port == SK_PORT,
-		  "accepted socket is 10.0.0.2:%u", SK_PORT);
-	sk_expect(s, sk_sa_addr4(&ap) == SK_CLIENT_ADDR && ap.port == cn.port,
+	sk_expect(s, sk_scn_is_addr(s, &ln, 0) && ln.port == SK_PORT, "listener bound to the any address, port %u", SK_PORT);
+	sk_expect(s, sk_scn_is_addr(s, &an, SK_SERVER_ADDR) && an.port == SK_PORT,
+		  "accepted socket is the server's address, port %u", SK_PORT);
+	sk_expect(s, sk_scn_is_addr(s, &ap, SK_CLIENT_ADDR) && ap.port == cn.port,
 		  "accepted socket's peer is the client");
 	struct synack_sockaddr dummy;
 	sk_expect(s, synack_getpeername(srv, l, &dummy) == -ENOTCONN,
@@ -236,8 +236,8 @@ static void conn_2(struct sk_scn *s)
 	int lstate = 0, lbad = 0;
 	for (size_t i = 0; i < sk_world_nrecs(s->w); i++) {
 		const struct sk_rec *e = sk_world_rec(s->w, i);
-		/* The listener's key is the wildcard address; its connections have 10.0.0.2. */
-		if (e->type != SK_REC_STATE || e->host != s->server || sk_sa_addr4(&e->ev.local) != 0 ||
+		/* The listener's key is the wildcard address; its connections have the server's. */
+		if (e->type != SK_REC_STATE || e->host != s->server || !sk_scn_is_addr(s, &e->ev.local, 0) ||
 		    e->ev.local.port != SK_PORT)
 			continue;
 		lstate++;
@@ -272,8 +272,8 @@ static void conn_3(struct sk_scn *s)
 	for (int b = 0; b < CONN3_N / CONN3_BATCH; b++) {
 		sk_world_run_until(s->w, (uint64_t)b * SK_MS(50));
 		for (int i = 0; i < CONN3_BATCH; i++) {
-			int k = synack_socket(cst, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-			struct synack_sockaddr to = sk_sa_from4(SK_SERVER_ADDR, SK_PORT);
+			int k = synack_socket(cst, sk_world_af(s->w), SYNACK_SOCK_STREAM);
+			struct synack_sockaddr to = sk_scn_sa(s, SK_SERVER_ADDR, SK_PORT);
 			if (k < 0 || synack_connect(cst, k, &to) != -EINPROGRESS)
 				failed++;
 			c[nc++] = k;
@@ -361,7 +361,7 @@ static void conn_3(struct sk_scn *s)
 	int k2 = sk_scn_accept(s, ch, cl);
 	sk_expect(s, k1 >= 0 && k2 == -EMFILE, "second accept() = %s, want EMFILE",
 		  sk_errno_name(k2));
-	sk_expect(s, synack_socket(sk_world_stack(s->w, ch), SYNACK_AF_INET, SYNACK_SOCK_STREAM) == -EMFILE,
+	sk_expect(s, synack_socket(sk_world_stack(s->w, ch), sk_world_af(s->w), SYNACK_SOCK_STREAM) == -EMFILE,
 		  "socket() = EMFILE at the cap");
 	sk_scn_close(s, ch, k1);
 	k2 = sk_scn_accept(s, ch, cl);
@@ -396,7 +396,7 @@ static void conn_4(struct sk_scn *s)
 	}
 	sk_expect(s, seen == 7, "the three connections use ports 40000, 40001, 40002 (%u %u %u)",
 		  port[0], port[1], port[2]);
-	int c4 = synack_socket(cst, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	int c4 = synack_socket(cst, sk_world_af(s->w), SYNACK_SOCK_STREAM);
 	int r = sk_scn_connect_sock(s, s->client, c4, SK_SERVER_ADDR, SK_PORT);
 	sk_expect(s, r == -EADDRNOTAVAIL,
 		  "fourth connect() to the same peer = %s, want EADDRNOTAVAIL", sk_errno_name(r));

@@ -6,9 +6,11 @@
 #include "sim/scenario.h"
 #include "wire/tcp.h"
 
-/* A full segment's payload: MSS 1460 (MTU 1500) less the 12 bytes every segment spends on
- * timestamps (RFC 9293 3.7.1, Eff.snd.MSS). */
-#define SEG 1448u
+/* A full segment's payload: MSS 1460 (MTU 1500; 1440 over IPv6) less the 12 bytes every
+ * segment spends on timestamps (RFC 9293 3.7.1, Eff.snd.MSS): 1448, or 1428 over IPv6. It
+ * depends on the world's family: the scenario s must be in scope. The byte counts in the
+ * comments below are IPv4's. */
+#define SEG ((uint32_t)sk_scn_mss(s) - 12u)
 /* One-way delay of the scenario links. */
 #define OWD SK_MS(10)
 
@@ -171,9 +173,9 @@ static void flow_1(struct sk_scn *s)
 		  "%llu us)",
 		  lc.beyond, (unsigned long long)lc.bad_t);
 	sk_expect(s, lc.max_flight == 8 * SEG && lc.fills == 20,
-		  "in flight at most the 11584-byte window (max %u), each flight filling it "
+		  "in flight at most the %u-byte window (max %u), each flight filling it "
 		  "exactly (%d times)",
-		  lc.max_flight, lc.fills);
+		  8 * SEG, lc.max_flight, lc.fills);
 	sk_expect(s, ic.checks > 0 && ic.bad == 0,
 		  "TCP_INFO after every event: bytes in flight <= min(cwnd, snd_wnd) (%d "
 		  "violations; first at "
@@ -321,15 +323,18 @@ static void flow_2(struct sk_scn *s)
 	const struct sk_rec *synack = sk_scn_seg_ports(s, s->server, SK_PORT, port, ALL, S | A, 1);
 	sk_expect(s, ws_of(syn) == 10 && ws_of(synack) == 10,
 		  "SYN and SYN+ACK offer shift 10 (%d, %d)", ws_of(syn), ws_of(synack));
-	sk_expect(s, syn && synack && syn->d.tcp.win == 64240 && synack->d.tcp.win == 65160,
-		  "SYN windows 64240 and 65160, never scaled");
+	/* whole segments of the MSS in the SYN, of SEG in the SYN+ACK (64800 and 64260 over
+	 * IPv6) */
+	uint32_t syn_wnd = 65535 / sk_scn_mss(s) * sk_scn_mss(s), synack_wnd = 65535 / SEG * SEG;
+	sk_expect(s, syn && synack && syn->d.tcp.win == syn_wnd && synack->d.tcp.win == synack_wnd,
+		  "SYN windows %u and %u, never scaled", syn_wnd, synack_wnd);
 	struct synack_tcp_info i;
 	sk_scn_tcp_info(s, s->client, c, &i);
 	sk_expect(s,
-		  i.snd_wnd == 65160 && i.snd_wscale == 10 && i.rcv_wscale == 10 && (i.options & 4),
-		  "connected: window %u (want 65160: the SYN+ACK's, unscaled), shifts %u/%u (want "
+		  i.snd_wnd == synack_wnd && i.snd_wscale == 10 && i.rcv_wscale == 10 && (i.options & 4),
+		  "connected: window %u (want %u: the SYN+ACK's, unscaled), shifts %u/%u (want "
 		  "10/10)",
-		  i.snd_wnd, i.snd_wscale, i.rcv_wscale);
+		  i.snd_wnd, synack_wnd, i.snd_wscale, i.rcv_wscale);
 	struct sk_scn_stream v = {
 		.tx = s->client, .tx_sock = c, .rx = s->server, .rx_sock = -1, .total = 200 * SEG};
 	sk_scn_streams_run(s, &v, 1, sk_world_now(s->w), NULL, NULL);
@@ -347,8 +352,8 @@ static void flow_2(struct sk_scn *s)
 		  "us: %u vs %u)",
 		  sc.bad, (unsigned long long)sc.bad_t, sc.bad_info, sc.bad_view);
 	sk_expect(s, sc.max_wnd > 65535 && sc.max_flight == 80 * SEG,
-		  "windows above 64 KiB offered (max %u) and used: %u in flight (want 115840)",
-		  sc.max_wnd, sc.max_flight);
+		  "windows above 64 KiB offered (max %u) and used: %u in flight (want %u)",
+		  sc.max_wnd, sc.max_flight, 80 * SEG);
 	struct sk_scn_view sv = {
 		.peer = s->server, .peer_port = SK_PORT, .port = port, .shift = 10, .delay = OWD};
 	sk_scn_view_at(s, &sv, sk_world_now(s->w));
@@ -392,7 +397,7 @@ static void flow_2(struct sk_scn *s)
 		  "the window in use is the field itself, at most 65535 (max %u, %d mismatches)",
 		  sc3.max_wnd, sc3.bad);
 	sk_expect(s, sc3.max_flight == 45 * SEG && si.rcvbuf > 65535,
-		  "at most 65160 bytes in flight (%u) though the server's buffer holds %u",
+		  "at most %u bytes in flight (%u) though the server's buffer holds %u", 45 * SEG,
 		  sc3.max_flight, si.rcvbuf);
 	sk_expect(s, v3.read == 200 * SEG && !v3.corrupt,
 		  "the server read all of client3's bytes intact");
@@ -422,9 +427,9 @@ static void flow_2(struct sk_scn *s)
 	sk_expect(s,
 		  sc4.checks > 0 && sc4.bad == 0 && sc4.max_wnd == 65535 &&
 			  sc4.max_flight == 45 * SEG,
-		  "the client's windows are unscaled, at most 65535 (max %u, %d mismatches), 65160 "
+		  "the client's windows are unscaled, at most 65535 (max %u, %d mismatches), %u "
 		  "in flight (%u)",
-		  sc4.max_wnd, sc4.bad, sc4.max_flight);
+		  sc4.max_wnd, sc4.bad, 45 * SEG, sc4.max_flight);
 	sk_expect(s, v4.read == 200 * SEG && !v4.corrupt,
 		  "the client read all of server4's bytes intact");
 
@@ -435,7 +440,7 @@ static void flow_2(struct sk_scn *s)
 				      .lport = 40000,
 				      .rport = SK_PORT,
 				      .iss = 1000000};
-	struct sk_tcp_opts o = {.has_mss = 1, .mss = 1460, .has_ws = 1, .ws = 2};
+	struct sk_tcp_opts o = {.has_mss = 1, .mss = (uint16_t)sk_scn_mss(s), .has_ws = 1, .ws = 2};
 	if (!sk_expect(s, sk_scn_peer_connect(s, &pc, &o, SK_S(4)) == 0, "peer connected"))
 		return;
 	int a = sk_scn_wait_accept(s, s->server, l, SK_S(4), NULL);
@@ -601,7 +606,7 @@ static void flow_3(struct sk_scn *s)
 		  "no data while the window is shut");
 	const struct sk_rec *upd = ack_at(s, s->server, SK_PORT, SK_S(600));
 	sk_expect(s, upd && upd->d.tcp.win == 8 * SEG && upd->d.tcp.ack == iss + 1 + 8 * SEG,
-		  "the application reads at 600 s: window update 11584 at once");
+		  "the application reads at 600 s: window update %u at once", 8 * SEG);
 	int resumed = sk_scn_data_at(s, s->client, port, SK_S(600) + OWD, &first);
 	sk_expect(s, resumed == 8 && first && first->d.tcp.seq == iss + 1 + 8 * SEG,
 		  "the client resumes at 600.01 s with the other 8 segments (%d)", resumed);
@@ -752,9 +757,9 @@ static void flow_4(struct sk_scn *s)
 		have = 1;
 	}
 	sk_expect(s, small_moves == 0 && back == 0 && moves > 0,
-		  "the right edge moved %d times, each by >= 1448 bytes (%d smaller moves, %d "
+		  "the right edge moved %d times, each by >= %u bytes (%d smaller moves, %d "
 		  "pulled back)",
-		  moves, small_moves, back);
+		  moves, SEG, small_moves, back);
 	struct sws_check sw;
 	check_sender_sws(s, s->client, port, s->server, SK_PORT, isn_of(s, s->client, port), 30000,
 			 SK_MS(220), &sw);

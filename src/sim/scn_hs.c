@@ -13,10 +13,10 @@
 static int connect_from(struct sk_scn *s, int host, uint16_t lport, uint32_t addr, uint16_t port)
 {
 	synack_stack *st = sk_world_stack(s->w, host);
-	int k = synack_socket(st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	int k = synack_socket(st, sk_world_af(s->w), SYNACK_SOCK_STREAM);
 	if (k < 0)
 		return k;
-	struct synack_sockaddr a = sk_sa_from4(0, lport);
+	struct synack_sockaddr a = sk_scn_sa(s, 0, lport);
 	int r = synack_bind(st, k, &a);
 	sk_world_note(s->w, host, "bind(:%u) = %s", lport, r < 0 ? sk_errno_name(r) : "0");
 	if (r < 0)
@@ -63,7 +63,7 @@ static void dir_view(struct sk_scn *s, int host, uint16_t sport, uint16_t dport,
 		if (r->type != SK_REC_SEG || r->host != host || r->d.l4 != SK_L4_TCP ||
 		    r->d.tcp.sport != sport || r->d.tcp.dport != dport)
 			continue;
-		if (r->d.ip.total_len > 1500)
+		if (r->d.ip_len > 1500)
 			v->over_mtu++;
 		if (r->d.tcp.flags & S)
 			continue;
@@ -76,14 +76,17 @@ static void dir_view(struct sk_scn *s, int host, uint16_t sport, uint16_t dport,
 	}
 }
 
-static int sizes_are(const struct dir_view *v, const uint32_t *want, int n)
+/* The data segments were total bytes cut into full segments of seg and the rest. */
+static int sizes_are(const struct dir_view *v, uint32_t seg, uint32_t total)
 {
-	if (v->data != n)
-		return 0;
-	for (int i = 0; i < n; i++)
-		if (v->size[i] != want[i])
+	int n = 0;
+	for (uint32_t left = total; left; n++) {
+		uint32_t want = left < seg ? left : seg;
+		if (n >= v->data || n >= 16 || v->size[n] != want)
 			return 0;
-	return 1;
+		left -= want;
+	}
+	return v->data == n;
 }
 
 /* HS-1, HS-2, HS-4: three segments, exact numbers and options, connect() completes on the
@@ -119,10 +122,11 @@ static void hs_1(struct sk_scn *s)
 	sk_expect(s, sk_scn_seg_is(ack, A, x + 1, y + 1), "ACK is seq x+1 ack y+1");
 	sk_expect(s, syn->d.tcp.payload_len == 0 && synack->d.tcp.payload_len == 0,
 		  "no data on SYN or SYN+ACK (FMT-4)");
-	/* HS-4: MSS 1460 on a 1500 MTU, and WS/SACK/TS offered and echoed. */
+	/* HS-4: MSS 1460 on a 1500 MTU (1440 over IPv6), and WS/SACK/TS offered and echoed. */
 	const struct sk_tcp_opts *o = &syn->d.tcp.opt, *p = &synack->d.tcp.opt;
-	sk_expect(s, o->has_mss && o->mss == 1460 && p->has_mss && p->mss == 1460,
-		  "MSS 1460 both ways");
+	uint32_t mss = sk_scn_mss(s);
+	sk_expect(s, o->has_mss && o->mss == mss && p->has_mss && p->mss == mss,
+		  "MSS %u both ways", mss);
 	sk_expect(s, o->sack_ok && p->sack_ok && o->has_ws && p->has_ws && o->has_ts && p->has_ts,
 		  "WS, SACK, TS in both SYNs");
 	sk_expect(s, p->tsecr == o->tsval && ack->d.tcp.opt.tsecr == p->tsval, "timestamps echoed");
@@ -307,9 +311,10 @@ static uint32_t peer_take(struct sk_scn *s, const struct sk_scn_peer_conn *c, ui
 	return got;
 }
 
-/* HS-4: MSS 1460 (MTU 1500) in every SYN and SYN+ACK; data segments never above the peer's
- * MSS (536 when its SYN has none) nor above what the MTU leaves after the headers and their
- * options; WS, SACK-permitted and TS used only when both SYNs carried them. */
+/* HS-4: MSS 1460 (MTU 1500; 1440 over IPv6, whose header is 20 bytes longer) in every SYN
+ * and SYN+ACK; data segments never above the peer's MSS (RFC 9293 3.7.1's default when its
+ * SYN has none: 536, or 1220 over IPv6) nor above what the MTU leaves after the headers and
+ * their options; WS, SACK-permitted and TS used only when both SYNs carried them. */
 static void hs_4(struct sk_scn *s)
 {
 	struct synack_config nots, plain;
@@ -329,10 +334,13 @@ static void hs_4(struct sk_scn *s)
 		data[i] = (uint8_t)(i * 7);
 	struct dir_view v;
 	struct synack_tcp_info info;
+	/* The MSS of the 1500-byte MTU, a full segment with timestamps, the default send MSS. */
+	uint32_t mss = sk_scn_mss(s), mss_ts = mss - 12, dflt = sk_world_is_ipv6(s->w) ? 1220 : 536;
 
 	/* 1. Defaults on both sides: all four options. With the 12 bytes of timestamp option in
-	 * every segment a full one carries 1500 - 20 - 20 - 12 = 1448 bytes (RFC 9293 3.7.1:
-	 * Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCP header size with options). */
+	 * every segment a full one carries 1500 - 20 - 20 - 12 = 1448 bytes (1428 over IPv6)
+	 * (RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCP header size with
+	 * options). */
 	int c = sk_scn_connect(s, s->client, SK_SERVER_ADDR, SK_PORT);
 	sk_scn_wait_connect(s, s->client, c, SK_S(1), NULL);
 	int a = sk_scn_wait_accept(s, s->server, l, SK_S(1), NULL);
@@ -348,15 +356,14 @@ static void hs_4(struct sk_scn *s)
 	if (!sk_expect(s, syn && sa, "1: SYN and SYN+ACK"))
 		return;
 	const struct sk_tcp_opts *o = &syn->d.tcp.opt, *p = &sa->d.tcp.opt;
-	sk_expect(s, o->has_mss && o->mss == 1460 && o->sack_ok && o->has_ts && o->has_ws,
-		  "1: SYN: mss 1460, sackOK, TS, wscale");
-	sk_expect(s, p->has_mss && p->mss == 1460 && p->sack_ok && p->has_ts && p->has_ws,
-		  "1: SYN+ACK: mss 1460, sackOK, TS, wscale");
-	static const uint32_t with_ts[] = {1448, 1448, 104};
+	sk_expect(s, o->has_mss && o->mss == mss && o->sack_ok && o->has_ts && o->has_ws,
+		  "1: SYN: mss %u, sackOK, TS, wscale", mss);
+	sk_expect(s, p->has_mss && p->mss == mss && p->sack_ok && p->has_ts && p->has_ws,
+		  "1: SYN+ACK: mss %u, sackOK, TS, wscale", mss);
 	dir_view(s, s->client, cp, SK_PORT, &v);
-	sk_expect(s, sizes_are(&v, with_ts, 3),
-		  "1: data segments of 1448, 1448, 104 bytes (got %d: %u, %u, ...)", v.data,
-		  v.size[0], v.size[1]);
+	sk_expect(s, sizes_are(&v, mss_ts, 3000),
+		  "1: data segments of %u, %u, %u bytes (got %d: %u, %u, ...)", mss_ts, mss_ts,
+		  3000 - 2 * mss_ts, v.data, v.size[0], v.size[1]);
 	sk_expect(s, v.over_mtu == 0, "1: %d client packets over the 1500-byte MTU", v.over_mtu);
 	sk_expect(s, v.segs > 0 && v.with_ts == v.segs, "1: TS on %d of the client's %d segments",
 		  v.with_ts, v.segs);
@@ -365,7 +372,7 @@ static void hs_4(struct sk_scn *s)
 		  v.with_ts, v.segs);
 
 	/* 2. At 1 s a client with tcp_timestamps=0: the server must not offer TS in its
-	 * SYN+ACK, and neither side uses it afterwards; full segments are 1460 bytes. */
+	 * SYN+ACK, and neither side uses it afterwards; full segments are 1460 bytes (1440). */
 	sk_world_run_until(s->w, SK_S(1));
 	int cn = sk_scn_connect(s, h_nots, SK_SERVER_ADDR, SK_PORT);
 	sk_scn_wait_connect(s, h_nots, cn, SK_S(2), NULL);
@@ -383,15 +390,14 @@ static void hs_4(struct sk_scn *s)
 		return;
 	o = &syn->d.tcp.opt;
 	p = &sa->d.tcp.opt;
-	sk_expect(s, o->has_mss && o->mss == 1460 && o->sack_ok && o->has_ws && !o->has_ts,
-		  "2: SYN: mss 1460, sackOK, wscale, no TS");
-	sk_expect(s, p->has_mss && p->mss == 1460 && p->sack_ok && p->has_ws && !p->has_ts,
-		  "2: SYN+ACK: mss 1460, sackOK, wscale, no TS");
-	static const uint32_t no_ts[] = {1460, 1460, 80};
+	sk_expect(s, o->has_mss && o->mss == mss && o->sack_ok && o->has_ws && !o->has_ts,
+		  "2: SYN: mss %u, sackOK, wscale, no TS", mss);
+	sk_expect(s, p->has_mss && p->mss == mss && p->sack_ok && p->has_ws && !p->has_ts,
+		  "2: SYN+ACK: mss %u, sackOK, wscale, no TS", mss);
 	dir_view(s, h_nots, np, SK_PORT, &v);
-	sk_expect(s, sizes_are(&v, no_ts, 3),
-		  "2: data segments of 1460, 1460, 80 bytes (got %d: %u, %u, ...)", v.data,
-		  v.size[0], v.size[1]);
+	sk_expect(s, sizes_are(&v, mss, 3000),
+		  "2: data segments of %u, %u, %u bytes (got %d: %u, %u, ...)", mss, mss,
+		  3000 - 2 * mss, v.data, v.size[0], v.size[1]);
 	sk_expect(s, v.with_ts == 0 && v.over_mtu == 0,
 		  "2: client: %d segments with TS, %d over the MTU", v.with_ts, v.over_mtu);
 	dir_view(s, s->server, SK_PORT, np, &v);
@@ -421,13 +427,13 @@ static void hs_4(struct sk_scn *s)
 	p = &sa->d.tcp.opt;
 	sk_expect(s, o->sack_ok && o->has_ws && o->has_ts, "3: the client's SYN offers all");
 	sk_expect(s,
-		  p->has_mss && p->mss == 1460 && p->has_ts && p->tsecr == o->tsval &&
+		  p->has_mss && p->mss == mss && p->has_ts && p->tsecr == o->tsval &&
 			  !p->sack_ok && !p->has_ws,
-		  "3: SYN+ACK: mss 1460 and TS only");
+		  "3: SYN+ACK: mss %u and TS only", mss);
 	dir_view(s, s->client, qp, SK_PORT, &v);
-	sk_expect(s, sizes_are(&v, with_ts, 3),
-		  "3: data segments of 1448, 1448, 104 bytes (got %d: %u, %u, ...)", v.data,
-		  v.size[0], v.size[1]);
+	sk_expect(s, sizes_are(&v, mss_ts, 3000),
+		  "3: data segments of %u, %u, %u bytes (got %d: %u, %u, ...)", mss_ts, mss_ts,
+		  3000 - 2 * mss_ts, v.data, v.size[0], v.size[1]);
 	sk_expect(s, v.segs > 0 && v.with_ts == v.segs, "3: TS on %d of the client's %d segments",
 		  v.with_ts, v.segs);
 	sk_expect(s, v.max_win == 65535, "3: client's window field up to %u, want 65535 (unscaled)",
@@ -439,7 +445,7 @@ static void hs_4(struct sk_scn *s)
 
 	/* 4. At 3 s a scripted peer whose SYN has no options at all: the SYN+ACK offers only
 	 * the MSS, and the server sends at most 536 bytes a segment (RFC 9293 3.7.1: the
-	 * default send MSS), with no options. */
+	 * default send MSS; 1220 over IPv6), with no options. */
 	sk_world_run_until(s->w, SK_S(3));
 	struct sk_scn_peer_conn pc = {.peer = peer,
 				      .raddr = SK_SERVER_ADDR,
@@ -454,19 +460,19 @@ static void hs_4(struct sk_scn *s)
 	sk_expect(s, peer_take(s, &pc, 2000, SK_S(4)) == 2000, "4: the peer gets 2000 bytes");
 	sa = sk_scn_seg_ports(s, s->server, SK_PORT, 50000, ALL, S | A, 1);
 	sk_expect(s,
-		  sa && sa->d.tcp.opt.has_mss && sa->d.tcp.opt.mss == 1460 &&
+		  sa && sa->d.tcp.opt.has_mss && sa->d.tcp.opt.mss == mss &&
 			  !sa->d.tcp.opt.has_ts && !sa->d.tcp.opt.has_ws && !sa->d.tcp.opt.sack_ok,
-		  "4: SYN+ACK offers mss 1460 only");
-	static const uint32_t small[] = {536, 536, 536, 392};
+		  "4: SYN+ACK offers mss %u only", mss);
 	dir_view(s, s->server, SK_PORT, 50000, &v);
-	sk_expect(s, sizes_are(&v, small, 4),
-		  "4: data segments of 536, 536, 536, 392 bytes (got %d: %u, %u, ...)", v.data,
+	sk_expect(s, sizes_are(&v, dflt, 2000),
+		  "4: 2000 bytes in data segments of %u at most (got %d: %u, %u, ...)", dflt, v.data,
 		  v.size[0], v.size[1]);
 	sk_expect(s, v.with_ts == 0 && v.max_win == 65535,
 		  "4: %d segments with TS, window field up to %u (want none, 65535)", v.with_ts,
 		  v.max_win);
 
-	/* 5. At 4 s a peer announcing MSS 9000: the server's own MTU caps segments at 1460. */
+	/* 5. At 4 s a peer announcing MSS 9000: the server's own MTU caps segments at 1460
+	 * (1440). */
 	sk_world_run_until(s->w, SK_S(4));
 	struct sk_tcp_opts big = {.has_mss = 1, .mss = 9000};
 	struct sk_scn_peer_conn pc2 = {.peer = peer,
@@ -481,9 +487,9 @@ static void hs_4(struct sk_scn *s)
 	sk_scn_send(s, s->server, ap2, data, 3000);
 	sk_expect(s, peer_take(s, &pc2, 3000, SK_S(5)) == 3000, "5: the peer gets 3000 bytes");
 	dir_view(s, s->server, SK_PORT, 50001, &v);
-	sk_expect(s, sizes_are(&v, no_ts, 3),
-		  "5: data segments of 1460, 1460, 80 bytes (got %d: %u, %u, ...)", v.data,
-		  v.size[0], v.size[1]);
+	sk_expect(s, sizes_are(&v, mss, 3000),
+		  "5: data segments of %u, %u, %u bytes (got %d: %u, %u, ...)", mss, mss,
+		  3000 - 2 * mss, v.data, v.size[0], v.size[1]);
 	sk_expect(s, v.over_mtu == 0, "5: %d packets over the MTU", v.over_mtu);
 }
 
@@ -510,13 +516,20 @@ static void hs_5(struct sk_scn *s)
 		  "server connect() = %s at %llu us, want 0 at 20000", sk_errno_name(rb),
 		  (unsigned long long)tb);
 	/* RFC 7323 2.2: the window of a SYN+ACK is never scaled: 65160 as sent (whole
-	 * segments of 1448, as Linux offers it). */
+	 * segments of 1448, as Linux offers it). It never takes back the right edge the SYN
+	 * offered (whole segments of the MSS: 64240, 44 of 1460) either: over IPv6 the SYN
+	 * offered 64800 (45 of 1440), more than the SYN+ACK's 64260 (45 of 1428), and so the
+	 * SYN+ACK offers 64800 as well. */
 	struct synack_tcp_info ia, ib;
+	uint32_t mss = sk_scn_mss(s), syn_wnd = 65535 / mss * mss;
+	uint32_t synack_wnd = 65535 / (mss - 12) * (mss - 12);
+	if (synack_wnd < syn_wnd)
+		synack_wnd = syn_wnd;
 	sk_scn_tcp_info(s, s->client, a, &ia);
 	sk_scn_tcp_info(s, s->server, b, &ib);
-	sk_expect(s, ia.snd_wnd == 65160 && ib.snd_wnd == 65160,
-		  "send windows %u and %u at 20 ms, want 65160 (unscaled SYN+ACK)", ia.snd_wnd,
-		  ib.snd_wnd);
+	sk_expect(s, ia.snd_wnd == synack_wnd && ib.snd_wnd == synack_wnd,
+		  "send windows %u and %u at 20 ms, want %u (unscaled SYN+ACK)", ia.snd_wnd,
+		  ib.snd_wnd, synack_wnd);
 	sk_world_run_until(s->w, SK_MS(30));
 	sk_scn_tcp_info(s, s->client, a, &ia);
 	sk_scn_tcp_info(s, s->server, b, &ib);
@@ -540,10 +553,10 @@ static void hs_5(struct sk_scn *s)
 		const struct sk_tcp_opts *o = &sa->d.tcp.opt;
 		sk_expect(
 			s,
-			o->has_mss && o->mss == 1460 && o->sack_ok && o->has_ws && o->has_ts &&
+			o->has_mss && o->mss == mss && o->sack_ok && o->has_ws && o->has_ts &&
 				o->tsecr == psyn->d.tcp.opt.tsval,
-			"%s: SYN+ACK options: mss 1460, sackOK, wscale, TS echoing the other's SYN",
-			who);
+			"%s: SYN+ACK options: mss %u, sackOK, wscale, TS echoing the other's SYN",
+			who, mss);
 		sk_expect(s, ack->t == SK_MS(20) && sk_scn_seg_is(ack, A, x + 1, y + 1),
 			  "%s: ACK at 20 ms, seq x+1 ack y+1", who);
 		sk_expect(s, sk_scn_count_between(s, me, 0, SK_MS(100)) == 3,
@@ -627,7 +640,7 @@ static void hs_6(struct sk_scn *s)
 		return;
 	cc.rport = seg.sport;
 	uint32_t x = seg.seq;
-	struct sk_tcp_opts mss = {.has_mss = 1, .mss = 1460};
+	struct sk_tcp_opts mss = {.has_mss = 1, .mss = (uint16_t)sk_scn_mss(s)};
 	sk_scn_peer_seg(s, &cc, S | A, 300, x, 65535, NULL, NULL, 0); /* SEG.ACK =< ISS */
 	/* The RST may have cleared a stale incarnation at the peer: the SYN goes again 8 ms
 	 * after it, as Linux sends it (TCP_TIMEOUT_MIN), once. */

@@ -29,17 +29,17 @@ static void peer_seg(struct sk_scn *s, int peer, uint32_t src, uint16_t sport, u
 	sk_scn_peer_send_from(s, peer, src, SK_SERVER_ADDR, &t);
 }
 
-/* A SYN+ACK answering a SYN that offered nothing but an MSS: MSS 1460 and no other option
- * (HS-4: WS, SACK and TS only when both SYNs carry them). */
-static int mss_only(const struct sk_rec *r)
+/* A SYN+ACK answering a SYN that offered nothing but an MSS: MSS 1460 (1440 over IPv6) and
+ * no other option (HS-4: WS, SACK and TS only when both SYNs carry them). */
+static int mss_only(struct sk_scn *s, const struct sk_rec *r)
 {
 	const struct sk_tcp_opts *o = &r->d.tcp.opt;
-	return o->has_mss && o->mss == 1460 && !o->has_ws && !o->sack_ok && !o->has_ts;
+	return o->has_mss && o->mss == sk_scn_mss(s) && !o->has_ws && !o->sack_ok && !o->has_ts;
 }
 
 static uint16_t peer_port(struct sk_scn *s, int host, int sock)
 {
-	struct synack_sockaddr a = sk_sa_from4(0, 0);
+	struct synack_sockaddr a = sk_scn_sa(s, 0, 0);
 	synack_getpeername(sk_world_stack(s->w, host), sock, &a);
 	return a.port;
 }
@@ -100,7 +100,7 @@ static void lq_1(struct sk_scn *s)
 	 * SYN is dropped without an answer (the client will retransmit it). */
 	for (uint32_t i = 0; i < 5; i++)
 		peer_seg(s, peer, HOST3_ADDR, (uint16_t)(1000 + i), 6380, S, 1000000u * (i + 1), 0,
-			 1460);
+			 (uint16_t)sk_scn_mss(s));
 	sk_world_run_until(s->w, SK_MS(15));
 	struct synack_stats st = sk_scn_stats(s, s->server);
 	sk_expect(s, st.half_open == 4, "half_open = %llu, want 4 (tcp_max_syn_backlog)",
@@ -115,8 +115,9 @@ static void lq_1(struct sk_scn *s)
 		sk_expect(s,
 			  sa && sa->t == SK_MS(10) &&
 				  sk_scn_seg_is(sa, S | A, sa->d.tcp.seq, 1000000u * (i + 1) + 1) &&
-				  mss_only(sa),
-			  "SYN+ACK to port %u at 10 ms acking its SYN, MSS 1460 only", 1000 + i);
+				  mss_only(s, sa),
+			  "SYN+ACK to port %u at 10 ms acking its SYN, MSS %u only", 1000 + i,
+			  sk_scn_mss(s));
 		sk_expect(s,
 			  sk_scn_state_time_ports(s, s->server, 6380, (uint16_t)(1000 + i),
 						  SYNACK_LISTEN, SYNACK_SYN_RCVD) == SK_MS(10),
@@ -145,7 +146,7 @@ static void lq_1(struct sk_scn *s)
 	sk_world_run_until(s->w, SK_S(1));
 	sk_expect(s, sk_scn_count_ports(s, s->server, 6380, 1004, 0, 0) == 0,
 		  "the dropped SYN got no answer at all (no SYN+ACK, no RST)");
-	peer_seg(s, peer, HOST3_ADDR, 1004, 6380, S, 5000000u, 0, 1460);
+	peer_seg(s, peer, HOST3_ADDR, 1004, 6380, S, 5000000u, 0, (uint16_t)sk_scn_mss(s));
 	sk_world_run_until(s->w, SK_MS(1015));
 	const struct sk_rec *sa4 = sk_scn_seg_ports(s, s->server, 6380, 1004, ALL, S | A, 1);
 	sk_expect(s, sa4 && sa4->t == SK_MS(1010) && sa4->d.tcp.ack == 5000001u,
@@ -367,8 +368,8 @@ static void lq_3(struct sk_scn *s)
 		return;
 	int l = sk_scn_listen(s, s->server, SK_PORT, 16);
 	/* Fill the SYN queue with two SYNs that never complete. */
-	peer_seg(s, peer, HOST3_ADDR, 2001, SK_PORT, S, 111, 0, 1460);
-	peer_seg(s, peer, HOST3_ADDR, 2002, SK_PORT, S, 222, 0, 1460);
+	peer_seg(s, peer, HOST3_ADDR, 2001, SK_PORT, S, 111, 0, (uint16_t)sk_scn_mss(s));
+	peer_seg(s, peer, HOST3_ADDR, 2002, SK_PORT, S, 222, 0, (uint16_t)sk_scn_mss(s));
 	sk_world_run_until(s->w, SK_MS(100));
 	struct synack_stats st = sk_scn_stats(s, s->server);
 	sk_expect(s, st.half_open == 2 && st.syncookies_sent == 0,
@@ -398,9 +399,9 @@ static void lq_3(struct sk_scn *s)
 			  sk_scn_seg_is(sa, S | A, sa->d.tcp.seq, syn->d.tcp.seq + 1),
 		  "cookie SYN+ACK at 110 ms acking x+1");
 	sk_expect(s,
-		  o->has_mss && o->mss == 1460 && o->has_ws && o->ws == 10 && o->sack_ok &&
+		  o->has_mss && o->mss == sk_scn_mss(s) && o->has_ws && o->ws == 10 && o->sack_ok &&
 			  o->has_ts && o->tsecr == syn->d.tcp.opt.tsval,
-		  "cookie SYN+ACK offers MSS 1460, WS 10, SACK, TS echoing the client");
+		  "cookie SYN+ACK offers MSS %u, WS 10, SACK, TS echoing the client", sk_scn_mss(s));
 	/* WS 10 and SACK in the low 6 bits of tsval (Linux's TS_OPT_WSCALE_MASK | TS_OPT_SACK). */
 	sk_expect(s, (o->tsval & 0x3f) == (10u | 0x10u),
 		  "tsval low bits 0x%02x, want 0x1a (ws 10 + sack)", o->tsval & 0x3f);
@@ -421,14 +422,15 @@ static void lq_3(struct sk_scn *s)
 		  "server CLOSED -> ESTABLISHED at 130 ms (made from the cookie: never in SYN-RCVD)");
 	struct synack_tcp_info ti;
 	sk_scn_tcp_info(s, s->server, a, &ti);
-	/* snd_mss is the effective MSS, as Linux's tcpi_snd_mss: the cookie's 1460 less the
-	 * 12 bytes of timestamp option every segment carries (RFC 9293 3.7.1). */
+	/* snd_mss is the effective MSS, as Linux's tcpi_snd_mss: the cookie's 1460 (1440 over
+	 * IPv6, in both families' tables) less the 12 bytes of timestamp option every segment
+	 * carries (RFC 9293 3.7.1). */
 	sk_expect(s,
 		  ti.state == SYNACK_ESTABLISHED && ti.options == 7 && ti.snd_wscale == 10 &&
-			  ti.rcv_wscale == 10 && ti.snd_mss == 1460 - 12,
+			  ti.rcv_wscale == 10 && ti.snd_mss == sk_scn_mss(s) - 12,
 		  "TCP_INFO: options %u (want 7: TS, SACK, WS), snd_wscale %u, rcv_wscale %u (want "
-		  "7), mss %u (want 1448)",
-		  ti.options, ti.snd_wscale, ti.rcv_wscale, ti.snd_mss);
+		  "7), mss %u (want %u)",
+		  ti.options, ti.snd_wscale, ti.rcv_wscale, ti.snd_mss, sk_scn_mss(s) - 12);
 	/* The client's ACK announced 131072 >> 7 = 1024: scaling is in force. */
 	sk_expect(s, ti.snd_wnd == 131072, "snd_wnd = %u, want 131072 (1024 << 7)", ti.snd_wnd);
 	sk_world_run_until(s->w, SK_MS(200));
@@ -453,30 +455,33 @@ static void lq_3(struct sk_scn *s)
 		  syn2 && syn2->d.tcp.opt.has_ws && syn2->d.tcp.opt.sack_ok &&
 			  !syn2->d.tcp.opt.has_ts,
 		  "client2's SYN offers WS and SACK, no TS");
-	sk_expect(s, sa2 && mss_only(sa2), "its cookie SYN+ACK carries MSS 1460 only");
+	sk_expect(s, sa2 && mss_only(s, sa2), "its cookie SYN+ACK carries MSS %u only", sk_scn_mss(s));
 	sk_scn_tcp_info(s, s->server, a2, &ti);
 	sk_expect(s,
-		  ti.options == 0 && ti.snd_wscale == 0 && ti.snd_mss == 1460 &&
+		  ti.options == 0 && ti.snd_wscale == 0 && ti.snd_mss == sk_scn_mss(s) &&
 			  ti.snd_wnd == 65535,
 		  "TCP_INFO: options %u (want 0), snd_wscale %u, mss %u, snd_wnd %u (want 65535 "
 		  "unscaled)",
 		  ti.options, ti.snd_wscale, ti.snd_mss, ti.snd_wnd);
 
 	/* MSS from the cookie table: a peer announcing 1400 gets 1300, the largest entry not
-	 * above it (536, 1300, 1440, 1460). */
+	 * above it (536, 1300, 1440, 1460); over IPv6, whose table is Linux's too (1220, 1420,
+	 * 1440, 8940), one announcing 1430 gets 1420. */
+	int v6 = sk_world_is_ipv6(s->w);
+	uint16_t announce = v6 ? 1430 : 1400, from_table = v6 ? 1420 : 1300;
 	sk_world_run_until(s->w, SK_MS(400));
-	peer_seg(s, peer, HOST3_ADDR, 2003, SK_PORT, S, 3000, 0, 1400);
+	peer_seg(s, peer, HOST3_ADDR, 2003, SK_PORT, S, 3000, 0, announce);
 	sk_world_run_until(s->w, SK_MS(420));
 	const struct sk_rec *sa3 = sk_scn_seg_ports(s, s->server, SK_PORT, 2003, ALL, S | A, 1);
-	if (!sk_expect(s, sa3 && sa3->t == SK_MS(410) && mss_only(sa3) && sa3->d.tcp.ack == 3001,
+	if (!sk_expect(s, sa3 && sa3->t == SK_MS(410) && mss_only(s, sa3) && sa3->d.tcp.ack == 3001,
 		       "cookie SYN+ACK to the peer at 410 ms"))
 		return;
 	peer_seg(s, peer, HOST3_ADDR, 2003, SK_PORT, A, 3001, sa3->d.tcp.seq + 1, 0);
 	int a3 = sk_scn_wait_accept(s, s->server, l, SK_S(1), &when);
 	sk_expect(s, a3 >= 0 && when == SK_MS(430), "peer's cookie connection accepted at 430 ms");
 	sk_scn_tcp_info(s, s->server, a3, &ti);
-	sk_expect(s, ti.snd_mss == 1300, "snd_mss = %u, want 1300 (from the cookie's table)",
-		  ti.snd_mss);
+	sk_expect(s, ti.snd_mss == from_table, "snd_mss = %u, want %u (from the cookie's table)",
+		  ti.snd_mss, from_table);
 	st = sk_scn_stats(s, s->server);
 	sk_expect(s, st.syncookies_sent == 3 && st.syncookies_ok == 3,
 		  "cookies sent %llu, ok %llu (want 3, 3)", (unsigned long long)st.syncookies_sent,
@@ -486,7 +491,7 @@ static void lq_3(struct sk_scn *s)
 	 * an ACK reaching a listener is answered <SEQ=SEG.ACK><CTL=RST>; no connection is made
 	 * (the catalogue's "dropped"). */
 	sk_world_run_until(s->w, SK_MS(500));
-	peer_seg(s, peer, HOST3_ADDR, 2004, SK_PORT, S, 4000, 0, 1460);
+	peer_seg(s, peer, HOST3_ADDR, 2004, SK_PORT, S, 4000, 0, (uint16_t)sk_scn_mss(s));
 	sk_world_run_until(s->w, SK_MS(520));
 	const struct sk_rec *sa4 = sk_scn_seg_ports(s, s->server, SK_PORT, 2004, ALL, S | A, 1);
 	if (!sk_expect(s, sa4 != NULL, "cookie SYN+ACK to port 2004"))
@@ -510,9 +515,9 @@ static void lq_3(struct sk_scn *s)
 	/* A cookie stays valid while the 64 s cookie clock ticked at most once (Linux: 2 ticks
 	 * of 60 s): made at 0.61 s, its ACK at 100 s still opens the connection... */
 	sk_world_run_until(s->w, SK_MS(600));
-	peer_seg(s, peer, HOST3_ADDR, 2006, SK_PORT, S, 6000, 0, 1460);
+	peer_seg(s, peer, HOST3_ADDR, 2006, SK_PORT, S, 6000, 0, (uint16_t)sk_scn_mss(s));
 	sk_world_run_until(s->w, SK_MS(700));
-	peer_seg(s, peer, HOST3_ADDR, 2007, SK_PORT, S, 7000, 0, 1460);
+	peer_seg(s, peer, HOST3_ADDR, 2007, SK_PORT, S, 7000, 0, (uint16_t)sk_scn_mss(s));
 	sk_world_run_until(s->w, SK_MS(750));
 	const struct sk_rec *sa6 = sk_scn_seg_ports(s, s->server, SK_PORT, 2006, ALL, S | A, 1);
 	const struct sk_rec *sa7 = sk_scn_seg_ports(s, s->server, SK_PORT, 2007, ALL, S | A, 1);
@@ -529,10 +534,10 @@ static void lq_3(struct sk_scn *s)
 	/* ...but 200 s after it was made it has expired. Cookies must have been sent recently
 	 * for any ACK to be checked as one, so the queue is filled again and overflows first. */
 	sk_world_run_until(s->w, SK_S(199));
-	peer_seg(s, peer, HOST3_ADDR, 2008, SK_PORT, S, 8000, 0, 1460);
-	peer_seg(s, peer, HOST3_ADDR, 2009, SK_PORT, S, 9000, 0, 1460);
+	peer_seg(s, peer, HOST3_ADDR, 2008, SK_PORT, S, 8000, 0, (uint16_t)sk_scn_mss(s));
+	peer_seg(s, peer, HOST3_ADDR, 2009, SK_PORT, S, 9000, 0, (uint16_t)sk_scn_mss(s));
 	sk_world_run_until(s->w, SK_MS(199100));
-	peer_seg(s, peer, HOST3_ADDR, 2010, SK_PORT, S, 10000, 0, 1460);
+	peer_seg(s, peer, HOST3_ADDR, 2010, SK_PORT, S, 10000, 0, (uint16_t)sk_scn_mss(s));
 	sk_world_run_until(s->w, SK_S(200));
 	st = sk_scn_stats(s, s->server);
 	sk_expect(s, st.half_open == 2 && st.syncookies_sent == 7,
@@ -553,7 +558,7 @@ static void lq_3(struct sk_scn *s)
 	 * one byte further on (the client's first byte lost, its FIN overtaking it) is no
 	 * valid cookie, or the connection would start past a byte it never received. */
 	sk_world_run_until(s->w, SK_S(201));
-	peer_seg(s, peer, HOST3_ADDR, 2011, SK_PORT, S, 11000, 0, 1460);
+	peer_seg(s, peer, HOST3_ADDR, 2011, SK_PORT, S, 11000, 0, (uint16_t)sk_scn_mss(s));
 	sk_world_run_until(s->w, SK_MS(201020));
 	const struct sk_rec *sa11 = sk_scn_seg_ports(s, s->server, SK_PORT, 2011, ALL, S | A, 1);
 	if (!sk_expect(s, sa11 && sa11->t == SK_MS(201010), "cookie SYN+ACK to port 2011"))
@@ -615,7 +620,7 @@ static void lq_4(struct sk_scn *s)
 			break;
 		/* 198.18.0.0/15 (RFC 2544 benchmarking): addresses nobody routes. */
 		peer_seg(s, peer, 0xc6120000u + i + 1, (uint16_t)(1024 + (i * 7919u) % 60000),
-			 SK_PORT, S, i * 2654435761u, 0, 1460);
+			 SK_PORT, S, i * 2654435761u, 0, (uint16_t)sk_scn_mss(s));
 	}
 	sk_world_run_until(s->w, SK_MS(300));
 	int a;

@@ -21,9 +21,9 @@ static unsigned long long us(uint64_t t)
 static int bound_socket(struct sk_scn *s, int host, uint16_t lport)
 {
 	synack_stack *st = sk_world_stack(s->w, host);
-	int k = synack_socket(st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	int k = synack_socket(st, sk_world_af(s->w), SYNACK_SOCK_STREAM);
 	int one = 1;
-	struct synack_sockaddr a = sk_sa_from4(0, lport);
+	struct synack_sockaddr a = sk_scn_sa(s, 0, lport);
 	int r = k < 0 ? k
 		      : synack_setsockopt(st, k, SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR, &one,
 					  sizeof(one));
@@ -49,7 +49,7 @@ static int accept_port(struct sk_scn *s, int l, uint16_t rport, int *socks, int 
 {
 	synack_stack *st = sk_world_stack(s->w, s->server);
 	for (int i = 0; i < n; i++) {
-		struct synack_sockaddr a = sk_sa_from4(0, 0);
+		struct synack_sockaddr a = sk_scn_sa(s, 0, 0);
 		if (socks[i] >= 0 && synack_getpeername(st, socks[i], &a) == 0 && a.port == rport)
 			return socks[i];
 	}
@@ -188,7 +188,7 @@ static void peer_send(struct sk_scn *s, const struct pconn *c, uint16_t flags, u
 			     .win = (flags & S) ? 65535 : 1024};
 	if (flags & S) {
 		seg.opt.has_mss = 1;
-		seg.opt.mss = 1460;
+		seg.opt.mss = (uint16_t)sk_scn_mss(s);
 		seg.opt.sack_ok = 1;
 		seg.opt.has_ws = 1;
 		seg.opt.ws = 7;

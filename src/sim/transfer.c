@@ -90,7 +90,7 @@ int sk_transfer_run(const struct sk_transfer_opts *o, struct sk_transfer_result 
 	}
 	struct sk_world_opts wo = {.seed = o->seed, .link = o->link, .trace = o->trace, .pcap_path = o->pcap_path,
 				   .no_log = !o->on_end, .gso_max = o->gso_max, .cc_out = o->cc_out, .csv = o->csv,
-				   .log_cc = o->on_end != NULL};
+				   .log_cc = o->on_end != NULL, .ipv6 = o->ipv6};
 	int err = 0;
 	struct sk_world *w = sk_world_new(&wo, &err);
 	if (!w)
@@ -106,12 +106,12 @@ int sk_transfer_run(const struct sk_transfer_opts *o, struct sk_transfer_result 
 		return ch < 0 ? ch : sh;
 	}
 	struct end c = {sk_world_stack(w, ch), -1, 0}, s = {sk_world_stack(w, sh), -1, 0};
-	int l = synack_socket(s.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr a = sk_sa_from4(0, 5001);
+	int l = synack_socket(s.st, sk_world_af(w), SYNACK_SOCK_STREAM);
+	struct synack_sockaddr a = sk_world_sa(w, 0, 5001);
 	synack_bind(s.st, l, &a);
 	synack_listen(s.st, l, 8);
-	c.sock = synack_socket(c.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	a = sk_sa_from4(0x0a000002u, 5001);
+	c.sock = synack_socket(c.st, sk_world_af(w), SYNACK_SOCK_STREAM);
+	a = sk_world_sockaddr(w, sh, 5001);
 	synack_connect(c.st, c.sock, &a);
 	uint64_t limit = o->time_limit_us ? o->time_limit_us : 24ull * 3600 * 1000000;
 	while ((s.sock = synack_accept(s.st, l, NULL)) < 0) {

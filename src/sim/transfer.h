@@ -16,6 +16,7 @@ struct sk_transfer_opts {
 	uint32_t gso_max;             /* TSO super-frames of up to this many bytes; 0 none */
 	const char *cc;               /* NULL = the stack default */
 	uint64_t seed;
+	int ipv6;                     /* over IPv6 (2001:db8::a00:1 to 2001:db8::a00:2) */
 	FILE *trace;                  /* print every segment (tcpdump format) */
 	FILE *cc_out, *csv;           /* congestion lines and time series (sk_world_opts) */
 	/* With on_end: the world keeps its log (every frame, state change and congestion

@@ -11,7 +11,9 @@
 #include "link/pcapdev.h"
 #include "stack/addr.h"
 #include "trace/print.h"
+#include "wire/checksum.h"
 #include "wire/ipv4.h"
+#include "wire/ipv6.h"
 
 struct peer_frame {
 	uint8_t *data;
@@ -263,6 +265,10 @@ static int add_endpoint(struct sk_world *w, const char *name, uint32_t addr)
 	if (!h->ep)
 		return e;
 	sk_simnet_add_addr(w->net, h->ep, addr);
+	if (w->o.ipv6) {
+		struct synack_ip a6 = sk_world_ip6(addr);
+		sk_simnet_add_addr6(w->net, h->ep, a6.bytes);
+	}
 	return w->nhosts++;
 }
 
@@ -365,9 +371,65 @@ struct synack_ip sk_world_ip6(uint32_t addr)
 
 struct synack_sockaddr sk_world_sockaddr(struct sk_world *w, int host, uint16_t port)
 {
-	uint32_t a = w->hosts[host].addr;
-	struct synack_sockaddr sa = {w->o.ipv6 ? sk_world_ip6(a) : sk_ip_from4(a), port, 0};
+	return sk_world_sa(w, w->hosts[host].addr, port);
+}
+
+int sk_world_is_ipv6(const struct sk_world *w)
+{
+	return w->o.ipv6 != 0;
+}
+
+int sk_world_af(const struct sk_world *w)
+{
+	return w->o.ipv6 ? SYNACK_AF_INET6 : SYNACK_AF_INET;
+}
+
+struct synack_ip sk_world_ip(const struct sk_world *w, uint32_t addr)
+{
+	if (!w->o.ipv6)
+		return sk_ip_from4(addr);
+	if (!addr) {
+		struct synack_ip any = {SYNACK_AF_INET6, {0}};
+		return any;
+	}
+	return sk_world_ip6(addr);
+}
+
+struct synack_sockaddr sk_world_sa(const struct sk_world *w, uint32_t addr, uint16_t port)
+{
+	struct synack_sockaddr sa = {sk_world_ip(w, addr), port, 0};
 	return sa;
+}
+
+uint32_t sk_world_ip_key(const struct synack_ip *ip)
+{
+	uint32_t a = 0;
+	if (ip->family == SYNACK_AF_INET) {
+		sk_ip_to4(ip, &a);
+		return a;
+	}
+	struct synack_ip prefix = sk_world_ip6(0);
+	if (ip->family != SYNACK_AF_INET6 || memcmp(ip->bytes, prefix.bytes, 12) != 0)
+		return 0;
+	return (uint32_t)ip->bytes[12] << 24 | (uint32_t)ip->bytes[13] << 16 | (uint32_t)ip->bytes[14] << 8 |
+	       ip->bytes[15];
+}
+
+uint32_t sk_world_pkt_src(const struct sk_decoded *d)
+{
+	struct synack_ip ip = sk_decoded_src(d);
+	return sk_world_ip_key(&ip);
+}
+
+uint32_t sk_world_pkt_dst(const struct sk_decoded *d)
+{
+	struct synack_ip ip = sk_decoded_dst(d);
+	return sk_world_ip_key(&ip);
+}
+
+unsigned sk_world_ip_hlen(const struct sk_world *w)
+{
+	return w->o.ipv6 ? SK_IPV6_HLEN : SK_IPV4_MIN_HLEN;
 }
 
 const char *sk_world_name(struct sk_world *w, int host)
@@ -596,13 +658,32 @@ void sk_world_run_idle(struct sk_world *w, uint64_t limit)
 
 int sk_world_peer_send(struct sk_world *w, int peer, uint32_t dst, const struct sk_tcp *seg)
 {
+	return sk_world_peer_send_from(w, peer, w->hosts[peer].addr, dst, seg);
+}
+
+int sk_world_peer_send_from(struct sk_world *w, int peer, uint32_t src, uint32_t dst, const struct sk_tcp *seg)
+{
 	struct host *h = &w->hosts[peer];
 	uint8_t *p = w->buf;
-	int n = sk_tcp_emit(p + 20, sizeof(w->buf) - 20, h->addr, dst, seg);
+	if (seg->payload_len > sizeof(w->buf) - SK_IPV6_HLEN - SK_TCP_MAX_HLEN)
+		return -EINVAL;
+	if (w->o.ipv6) {
+		struct sk_ipv6 ip = {.next = SK_IPPROTO_TCP, .hop_limit = 64};
+		memcpy(ip.src, sk_world_ip6(src).bytes, 16);
+		memcpy(ip.dst, sk_world_ip6(dst).bytes, 16);
+		uint32_t asum = sk_csum_add(sk_csum_add(0, ip.src, 16), ip.dst, 16);
+		int n = sk_tcp_emit_sum(p + SK_IPV6_HLEN, sizeof(w->buf) - SK_IPV6_HLEN, asum, seg);
+		if (n < 0)
+			return -EINVAL;
+		ip.payload_len = (uint16_t)n;
+		sk_ipv6_emit(p, SK_IPV6_HLEN, &ip);
+		return sk_dev_send(h->ep, p, (size_t)(SK_IPV6_HLEN + n), w->now);
+	}
+	int n = sk_tcp_emit(p + 20, sizeof(w->buf) - 20, src, dst, seg);
 	if (n < 0)
 		return -EINVAL;
 	struct sk_ipv4 ip = {.total_len = (uint16_t)(20 + n), .frag = SK_IP_DF, .ttl = 64,
-			     .proto = SK_IPPROTO_TCP, .src = h->addr, .dst = dst};
+			     .proto = SK_IPPROTO_TCP, .src = src, .dst = dst};
 	sk_ipv4_emit(p, 20, &ip);
 	return sk_dev_send(h->ep, p, (size_t)(20 + n), w->now);
 }

@@ -75,7 +75,8 @@ void sk_world_free(struct sk_world *w);
 /* A synack host at addr (/24); cfg NULL = defaults. Its secret and seed derive from the
  * world's seed and its index, so runs are reproducible. Returns the host index or -errno. */
 int sk_world_add_host(struct sk_world *w, const char *name, uint32_t addr, const struct synack_config *cfg);
-/* A scripted peer: no stack; the scenario sends exact segments and reads what arrives. */
+/* A scripted peer: no stack; the scenario sends exact segments and reads what arrives. In a
+ * world with ipv6 it has sk_world_ip6(addr) as well. */
 int sk_world_add_peer(struct sk_world *w, const char *name, uint32_t addr);
 
 synack_stack *sk_world_stack(struct sk_world *w, int host);
@@ -86,6 +87,22 @@ uint32_t sk_world_addr(struct sk_world *w, int host);
 struct synack_ip sk_world_ip6(uint32_t addr);
 /* The address a connection to host's port uses: IPv6 in a world with ipv6, else IPv4. */
 struct synack_sockaddr sk_world_sockaddr(struct sk_world *w, int host, uint16_t port);
+/* The world's family: whether it runs over IPv6 (opts.ipv6), and SYNACK_AF_INET or
+ * SYNACK_AF_INET6 for the sockets of scenarios that speak it. */
+int sk_world_is_ipv6(const struct sk_world *w);
+int sk_world_af(const struct sk_world *w);
+/* A host's address, named by its IPv4 address addr, in the world's family: addr itself,
+ * or sk_world_ip6(addr); addr 0 is the family's any address. With a port. */
+struct synack_ip sk_world_ip(const struct sk_world *w, uint32_t addr);
+struct synack_sockaddr sk_world_sa(const struct sk_world *w, uint32_t addr, uint16_t port);
+/* The other way: the IPv4 address that names the host at ip (ip itself, or the last 32
+ * bits of an address in 2001:db8::/96); 0 for any other address. */
+uint32_t sk_world_ip_key(const struct synack_ip *ip);
+/* The same for a decoded packet's source and destination. */
+uint32_t sk_world_pkt_src(const struct sk_decoded *d);
+uint32_t sk_world_pkt_dst(const struct sk_decoded *d);
+/* The length of the world's IP header without options: 20, or 40 over IPv6. */
+unsigned sk_world_ip_hlen(const struct sk_world *w);
 const char *sk_world_name(struct sk_world *w, int host);
 int sk_world_nhosts(const struct sk_world *w);
 /* The link's one-way delay as configured (µs). */
@@ -103,8 +120,11 @@ uint64_t sk_world_step(struct sk_world *w, uint64_t limit);
 /* Runs until nothing is left to do or time limit. */
 void sk_world_run_idle(struct sk_world *w, uint64_t limit);
 
-/* Scripted peer: sends a TCP segment from peer to dst now (checksum computed). */
+/* Scripted peer: sends a TCP segment from peer to dst now (checksum computed), in an IPv4
+ * or, in a world with ipv6, an IPv6 packet (both addresses then sk_world_ip6's). */
 int sk_world_peer_send(struct sk_world *w, int peer, uint32_t dst, const struct sk_tcp *seg);
+/* The same from any source address the peer claims (a spoofed one, for floods). */
+int sk_world_peer_send_from(struct sk_world *w, int peer, uint32_t src, uint32_t dst, const struct sk_tcp *seg);
 /* Scripted peer: the next frame that arrived for it, decoded into d (bytes valid until the
  * next call); 0 if none. */
 int sk_world_peer_recv(struct sk_world *w, int peer, struct sk_decoded *d);

@@ -176,21 +176,40 @@ void sk_pic_flows_free(struct sk_pic_flows *ft)
 	memset(ft, 0, sizeof(*ft));
 }
 
-static size_t flow_hash(uint32_t a0, uint16_t p0, uint32_t a1, uint16_t p1)
+/* Orders two addresses (family, then bytes): -1, 0, 1. */
+static int addr_cmp(const struct synack_ip *a, const struct synack_ip *b)
 {
-	uint64_t h = ((uint64_t)a0 << 16 | p0) * 0x9e3779b97f4a7c15ull;
-	h ^= ((uint64_t)a1 << 16 | p1) + 0x632be59bd9b4e019ull + (h << 6) + (h >> 2);
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	int c = memcmp(a->bytes, b->bytes, sizeof(a->bytes));
+	return c < 0 ? -1 : c > 0;
+}
+
+static uint64_t addr_hash(const struct synack_ip *a)
+{
+	uint64_t h = a->family;
+	for (size_t i = 0; i < sizeof(a->bytes); i++)
+		h = (h ^ a->bytes[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static size_t flow_hash(const struct synack_ip *a0, uint16_t p0, const struct synack_ip *a1, uint16_t p1)
+{
+	uint64_t h = (addr_hash(a0) << 16 ^ p0) * 0x9e3779b97f4a7c15ull;
+	h ^= (addr_hash(a1) << 16 ^ p1) + 0x632be59bd9b4e019ull + (h << 6) + (h >> 2);
 	h *= 0xff51afd7ed558ccdull;
 	return (size_t)(h ^ h >> 29);
 }
 
 /* The connection's key with its two ends in a fixed order, so both directions find it. */
-static void flow_key(uint32_t src, uint16_t sp, uint32_t dst, uint16_t dp, uint32_t a[2], uint16_t p[2])
+static void flow_key(const struct synack_ip *src, uint16_t sp, const struct synack_ip *dst, uint16_t dp,
+		     struct synack_ip a[2], uint16_t p[2])
 {
-	if (src < dst || (src == dst && sp <= dp)) {
-		a[0] = src, p[0] = sp, a[1] = dst, p[1] = dp;
+	int c = addr_cmp(src, dst);
+	if (c < 0 || (c == 0 && sp <= dp)) {
+		a[0] = *src, p[0] = sp, a[1] = *dst, p[1] = dp;
 	} else {
-		a[0] = dst, p[0] = dp, a[1] = src, p[1] = sp;
+		a[0] = *dst, p[0] = dp, a[1] = *src, p[1] = sp;
 	}
 }
 
@@ -201,11 +220,11 @@ static int flows_grow(struct sk_pic_flows *ft)
 	if (!slot)
 		return -ENOMEM;
 	for (size_t i = 0; i < ft->n; i++) {
-		uint32_t a[2];
+		struct synack_ip a[2];
 		uint16_t p[2];
 		const struct sk_pic_flow *fl = &ft->v[i];
-		flow_key(fl->addr[0], fl->port[0], fl->addr[1], fl->port[1], a, p);
-		size_t h = flow_hash(a[0], p[0], a[1], p[1]) & (n - 1);
+		flow_key(&fl->addr[0], fl->port[0], &fl->addr[1], fl->port[1], a, p);
+		size_t h = flow_hash(&a[0], p[0], &a[1], p[1]) & (n - 1);
 		while (slot[h])
 			h = (h + 1) & (n - 1);
 		slot[h] = i + 1;
@@ -217,21 +236,21 @@ static int flows_grow(struct sk_pic_flows *ft)
 }
 
 /* The connection of src:sp -> dst:dp, created if new (src:sp then becomes side 0). */
-static struct sk_pic_flow *flow_get(struct sk_pic_flows *ft, uint32_t src, uint16_t sp, uint32_t dst,
-				    uint16_t dp, size_t *index)
+static struct sk_pic_flow *flow_get(struct sk_pic_flows *ft, const struct synack_ip *src, uint16_t sp,
+				    const struct synack_ip *dst, uint16_t dp, size_t *index)
 {
 	if (2 * (ft->n + 1) > ft->nslot && flows_grow(ft) < 0)
 		return NULL;
-	uint32_t a[2];
+	struct synack_ip a[2];
 	uint16_t p[2];
 	flow_key(src, sp, dst, dp, a, p);
-	size_t mask = ft->nslot - 1, h = flow_hash(a[0], p[0], a[1], p[1]) & mask;
+	size_t mask = ft->nslot - 1, h = flow_hash(&a[0], p[0], &a[1], p[1]) & mask;
 	for (; ft->slot[h]; h = (h + 1) & mask) {
 		struct sk_pic_flow *fl = &ft->v[ft->slot[h] - 1];
-		uint32_t b[2];
+		struct synack_ip b[2];
 		uint16_t q[2];
-		flow_key(fl->addr[0], fl->port[0], fl->addr[1], fl->port[1], b, q);
-		if (a[0] == b[0] && a[1] == b[1] && p[0] == q[0] && p[1] == q[1]) {
+		flow_key(&fl->addr[0], fl->port[0], &fl->addr[1], fl->port[1], b, q);
+		if (!addr_cmp(&a[0], &b[0]) && !addr_cmp(&a[1], &b[1]) && p[0] == q[0] && p[1] == q[1]) {
 			*index = ft->slot[h] - 1;
 			return fl;
 		}
@@ -240,7 +259,7 @@ static struct sk_pic_flow *flow_get(struct sk_pic_flows *ft, uint32_t src, uint1
 		return NULL;
 	struct sk_pic_flow *fl = &ft->v[ft->n];
 	memset(fl, 0, sizeof(*fl));
-	fl->addr[0] = src, fl->port[0] = sp, fl->addr[1] = dst, fl->port[1] = dp;
+	fl->addr[0] = *src, fl->port[0] = sp, fl->addr[1] = *dst, fl->port[1] = dp;
 	fl->side[0].endpoint = fl->side[1].endpoint = -1;
 	ft->slot[h] = ft->n + 1;
 	*index = ft->n++;
@@ -270,13 +289,14 @@ static void read_tcp(struct sk_pic_flows *ft, const struct sk_pic_frame *fr, con
 {
 	const struct sk_tcp *t = &d->tcp;
 	size_t idx;
-	struct sk_pic_flow *fl = flow_get(ft, d->ip.src, t->sport, d->ip.dst, t->dport, &idx);
+	struct synack_ip src = sk_decoded_src(d), dst = sk_decoded_dst(d);
+	struct sk_pic_flow *fl = flow_get(ft, &src, t->sport, &dst, t->dport, &idx);
 	if (!fl) {
 		s->kind = SK_PIC_K_BAD;
 		return;
 	}
-	int side = fl->addr[0] == d->ip.src && fl->port[0] == t->sport ? 0 : 1;
-	if (fl->addr[0] == fl->addr[1] && fl->port[0] == fl->port[1])
+	int side = !addr_cmp(&fl->addr[0], &src) && fl->port[0] == t->sport ? 0 : 1;
+	if (!addr_cmp(&fl->addr[0], &fl->addr[1]) && fl->port[0] == fl->port[1])
 		side = 0;
 	struct sk_pic_side *me = &fl->side[side], *peer = &fl->side[!side];
 	int syn = (t->flags & SK_TCP_SYN) != 0, ack = (t->flags & SK_TCP_ACK) != 0;
@@ -297,8 +317,8 @@ static void read_tcp(struct sk_pic_flows *ft, const struct sk_pic_frame *fr, con
 	s->flags = t->flags;
 	s->win = t->win;
 	/* the length the IP header gives (a capture may hold only the headers, -s 96) */
-	uint32_t hdrs = (uint32_t)d->ip.hlen + t->hlen;
-	s->len = d->ip.total_len > hdrs ? d->ip.total_len - hdrs : (uint32_t)t->payload_len;
+	uint32_t hdrs = d->ip_hlen + t->hlen;
+	s->len = d->ip_len > hdrs ? d->ip_len - hdrs : (uint32_t)t->payload_len;
 	s->seqlen = s->len + (uint32_t)syn + ((t->flags & SK_TCP_FIN) ? 1u : 0u);
 	s->seq = unwrap(me, t->seq);
 	if (s->seqlen) {
@@ -353,9 +373,10 @@ int sk_pic_read(struct sk_pic_flows *ft, const struct sk_pic_frame *fr, struct s
 	if (!fr->ip || !fr->len)
 		return 0;
 	sk_decode(fr->ip, fr->len, SK_LINK_RAW, !fr->truncated, &d);
-	if (!d.has_ip)
+	if (!d.has_ip && !d.has_ip6)
 		return 0;
-	s->proto = d.ip.proto;
+	s->proto = d.proto;
+	s->ip6 = d.has_ip6;
 	s->bad_csum = d.err == -SK_WIRE_BAD_CHECKSUM;
 	switch (d.l4) {
 	case SK_L4_TCP:
@@ -371,6 +392,11 @@ int sk_pic_read(struct sk_pic_flows *ft, const struct sk_pic_frame *fr, struct s
 		s->kind = SK_PIC_K_ICMP;
 		s->icmp_type = d.icmp.type;
 		s->icmp_code = d.icmp.code;
+		break;
+	case SK_L4_ICMP6:
+		s->kind = SK_PIC_K_ICMP;
+		s->icmp_type = d.icmp6.type;
+		s->icmp_code = d.icmp6.code;
 		break;
 	default:
 		s->kind = SK_PIC_K_OTHER;
@@ -405,6 +431,21 @@ void sk_pic_seg_label(char *buf, size_t cap, const struct sk_pic_seg *s)
 		add(buf, cap, "UDP length %zu", s->udp_len);
 		return;
 	case SK_PIC_K_ICMP:
+		if (s->ip6) {
+			if (s->icmp_type == SK_ICMP6_ECHO_REQUEST)
+				add(buf, cap, "ICMP6 echo request");
+			else if (s->icmp_type == SK_ICMP6_ECHO_REPLY)
+				add(buf, cap, "ICMP6 echo reply");
+			else if (s->icmp_type == SK_ICMP6_UNREACH)
+				add(buf, cap, "ICMP6 unreachable (code %u)", s->icmp_code);
+			else if (s->icmp_type == SK_ICMP6_PKT_TOO_BIG)
+				add(buf, cap, "ICMP6 packet too big");
+			else if (s->icmp_type == SK_ICMP6_TIME_EXCEEDED)
+				add(buf, cap, "ICMP6 time exceeded");
+			else
+				add(buf, cap, "ICMP6 type %u code %u", s->icmp_type, s->icmp_code);
+			return;
+		}
 		if (s->icmp_type == 8)
 			add(buf, cap, "ICMP echo request");
 		else if (s->icmp_type == 0)
@@ -417,7 +458,7 @@ void sk_pic_seg_label(char *buf, size_t cap, const struct sk_pic_seg *s)
 			add(buf, cap, "ICMP type %u code %u", s->icmp_type, s->icmp_code);
 		return;
 	case SK_PIC_K_OTHER:
-		add(buf, cap, "IP proto %u", s->proto);
+		add(buf, cap, "%s proto %u", s->ip6 ? "IP6" : "IP", s->proto);
 		return;
 	default:
 		add(buf, cap, "malformed");

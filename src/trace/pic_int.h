@@ -4,6 +4,7 @@
 #define SK_PIC_INT_H
 
 #include <stdio.h>
+#include <synack/synack.h>
 
 #include "trace/picture.h"
 
@@ -62,7 +63,8 @@ struct sk_pic_seg {
 	int has_mss, has_ws, sack_ok, has_ts;
 	unsigned mss, ws;
 	int bad_csum;
-	uint8_t proto, icmp_type, icmp_code;
+	uint8_t proto, icmp_type, icmp_code; /* ICMPv6's when ip6 */
+	int ip6;            /* an IPv6 packet */
 	size_t udp_len;
 };
 
@@ -80,7 +82,7 @@ struct sk_pic_side {
 };
 
 struct sk_pic_flow {
-	uint32_t addr[2];
+	struct synack_ip addr[2]; /* either family */
 	uint16_t port[2];
 	struct sk_pic_side side[2];
 };

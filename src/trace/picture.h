@@ -87,7 +87,7 @@ struct sk_pic_frame {
 	int corrupted;       /* arrived with bits flipped (and was dropped by its checksum) */
 	int truncated;       /* a capture kept only its headers: the bytes past them are zeros,
 			      * and its checksums are not checked */
-	const uint8_t *ip;   /* the IP packet (IPv4), no link header */
+	const uint8_t *ip;   /* the IP packet (IPv4 or IPv6), no link header */
 	size_t len;
 	const char *label;   /* NULL, or why it was sent: "fast retransmit", "RTO
 			      * retransmission", "tail-loss probe", "zero-window probe", ... */

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "base/grow.h"
-#include "wire/ipv4.h"
 #include "wire/tcp.h"
 
 #define W 1000.0
@@ -376,8 +375,11 @@ static int gather(struct plot *P)
 static void endpoint_name(char *buf, size_t cap, const struct plot *P, int side)
 {
 	const struct sk_pic_side *sd = &P->fl.side[side];
-	char a[16];
-	sk_ipv4_ntoa(P->fl.addr[side], a);
+	char ip[SYNACK_IP_STRLEN], a[SYNACK_IP_STRLEN + 2];
+	if (!synack_ip_format(&P->fl.addr[side], ip, sizeof(ip)))
+		snprintf(ip, sizeof(ip), "?");
+	/* an IPv6 address in brackets, so its port stands apart */
+	snprintf(a, sizeof(a), P->fl.addr[side].family == SYNACK_AF_INET6 ? "[%s]" : "%s", ip);
 	if (sd->endpoint >= 0 && sd->endpoint < P->p->n_endpoints && P->p->endpoints[sd->endpoint])
 		snprintf(buf, cap, "%s (%s:%u)", P->p->endpoints[sd->endpoint], a, P->fl.port[side]);
 	else

@@ -35,5 +35,22 @@ case $whole in 2[0-9][0-9][0-9][0-9][0-9]" bytes of data"*) ;; *) bad "plot of t
 [ "$whole" = "$cut" ] || bad "plot of the cut capture: '$cut', of the whole: '$whole'"
 [ "$(grep -c '<line class="seg' "$work/t.svg")" -eq "$(grep -c '<line class="seg' "$work/t96.svg")" ] ||
 	bad "ladders of the whole and the cut capture differ in arrows"
+
+# The same over IPv6 (synack-sim --ipv6): the whole and the cut capture draw the same
+# arrows and data, and a lifeline per IPv6 address.
+"$sim" transfer --ipv6 --bytes 200K --loss 0.05 --seed 3 -w "$work/t6.pcapng" >/dev/null || bad "transfer --ipv6"
+editcap -s 96 "$work/t6.pcapng" "$work/t6-96.pcapng" || bad "editcap (IPv6)"
+for f in t6 t6-96; do
+	"$dump" -r "$work/$f.pcapng" --svg "$work/$f.svg" --plot "$work/$f-plot.svg" >"$work/$f.txt" 2>/dev/null ||
+		bad "dump $f"
+done
+whole6=$(grep -o '[0-9]* bytes of data[^<]*' "$work/t6-plot.svg")
+cut6=$(grep -o '[0-9]* bytes of data[^<]*' "$work/t6-96-plot.svg")
+case $whole6 in 2[0-9][0-9][0-9][0-9][0-9]" bytes of data"*) ;; *) bad "plot of the IPv6 capture: '$whole6'" ;; esac
+[ "$whole6" = "$cut6" ] || bad "plot of the cut IPv6 capture: '$cut6', of the whole: '$whole6'"
+n6=$(grep -c '^[0-9]' "$work/t6.txt")
+[ "$(grep -c '<line class="seg' "$work/t6.svg")" -eq "$n6" ] &&
+	[ "$(grep -c '<line class="seg' "$work/t6-96.svg")" -eq "$n6" ] || bad "IPv6 ladders: want $n6 arrows each"
+grep -q '<text [^>]*font-weight="bold"[^>]*>2001:db8::a00:1<' "$work/t6.svg" || bad "IPv6 ladder: no lifeline for 2001:db8::a00:1"
 [ $fail -eq 0 ] && echo "synack-dump pictures as expected"
 exit $fail
