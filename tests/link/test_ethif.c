@@ -10,6 +10,7 @@
 
 #include "link/ethif.h"
 #include "wire/decode.h"
+#include "fakedev.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 #define MY_IP		IP4(10, 0, 0, 1)
@@ -24,65 +25,6 @@ static const uint8_t gw_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0xfe};
 static const uint8_t other_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x99};
 static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static const uint8_t zero_mac[6];
-
-/* ---- a device that records what is sent ---- */
-
-#define MAX_FRAMES 64
-
-struct frame {
-	size_t len;
-	uint64_t at;
-	uint8_t data[1600];
-};
-
-struct fakedev {
-	struct sk_dev dev; /* first: the ops get a pointer to it */
-	size_t n;	   /* frames sent; the first MAX_FRAMES are kept */
-	struct frame f[MAX_FRAMES];
-	int fail; /* nonzero: send returns this */
-};
-
-static int fake_send(struct sk_dev *d, const uint8_t *f, size_t n, uint64_t now)
-{
-	struct fakedev *fd = (struct fakedev *)d;
-	if (fd->fail)
-		return fd->fail;
-	assert_true(n <= sizeof(fd->f[0].data));
-	if (fd->n < MAX_FRAMES) {
-		fd->f[fd->n].len = n;
-		fd->f[fd->n].at = now;
-		memcpy(fd->f[fd->n].data, f, n);
-	}
-	fd->n++;
-	return 0;
-}
-
-static int fake_recv(struct sk_dev *d, uint8_t *buf, size_t cap, uint64_t now)
-{
-	return 0;
-}
-
-static void fake_close(struct sk_dev *d) {}
-
-static const struct sk_dev_ops fake_ops = {
-	.send = fake_send, .recv = fake_recv, .close = fake_close};
-
-static struct fakedev *fake_new(void)
-{
-	struct fakedev *d = calloc(1, sizeof(*d));
-	assert_non_null(d);
-	d->dev.ops = &fake_ops;
-	d->dev.linktype = SK_LINK_ETHERNET;
-	d->dev.mtu = 1500;
-	strcpy(d->dev.name, "fake0");
-	return d;
-}
-
-static const struct frame *sent(const struct fakedev *d, size_t i)
-{
-	assert_true(i < d->n && i < MAX_FRAMES);
-	return &d->f[i];
-}
 
 /* 10.0.0.1/24 with gateway gw on a fresh fake device. */
 static struct sk_ethif *mk(struct fakedev *d, uint32_t gw, const struct sk_ethif_config *c)

@@ -15,6 +15,7 @@
 
 #include "link/ethif.h"
 #include "wire/decode.h"
+#include "fakedev.h"
 
 #define SEC 1000000ull
 
@@ -40,62 +41,6 @@ static const uint8_t SN_GW[16] = {0xff, 0x02, [11] = 0x01, 0xff, 0x00, 0x00, 0xf
 static const uint8_t sn_my_mac[6] = {0x33, 0x33, 0xff, 0x00, 0x00, 0x01};
 static const uint8_t sn_peer_mac[6] = {0x33, 0x33, 0xff, 0x00, 0x00, 0x02};
 static const uint8_t sn_gw_mac[6] = {0x33, 0x33, 0xff, 0x00, 0x00, 0xfe};
-
-/* ---- a device that records what is sent ---- */
-
-#define MAX_FRAMES 64
-
-struct frame {
-	size_t len;
-	uint64_t at;
-	uint8_t data[1600];
-};
-
-struct fakedev {
-	struct sk_dev dev;
-	size_t n;
-	struct frame f[MAX_FRAMES];
-};
-
-static int fake_send(struct sk_dev *d, const uint8_t *f, size_t n, uint64_t now)
-{
-	struct fakedev *fd = (struct fakedev *)d;
-	assert_true(n <= sizeof(fd->f[0].data));
-	if (fd->n < MAX_FRAMES) {
-		fd->f[fd->n].len = n;
-		fd->f[fd->n].at = now;
-		memcpy(fd->f[fd->n].data, f, n);
-	}
-	fd->n++;
-	return 0;
-}
-
-static int fake_recv(struct sk_dev *d, uint8_t *buf, size_t cap, uint64_t now)
-{
-	return 0;
-}
-
-static void fake_close(struct sk_dev *d) {}
-
-static const struct sk_dev_ops fake_ops = {
-	.send = fake_send, .recv = fake_recv, .close = fake_close};
-
-static struct fakedev *fake_new(void)
-{
-	struct fakedev *d = calloc(1, sizeof(*d));
-	assert_non_null(d);
-	d->dev.ops = &fake_ops;
-	d->dev.linktype = SK_LINK_ETHERNET;
-	d->dev.mtu = 1500;
-	strcpy(d->dev.name, "fake0");
-	return d;
-}
-
-static const struct frame *sent(const struct fakedev *d, size_t i)
-{
-	assert_true(i < d->n && i < MAX_FRAMES);
-	return &d->f[i];
-}
 
 static struct sk_ethif_stats stats(const struct sk_ethif *e)
 {
