@@ -588,7 +588,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "synack-ss: %s: %s\n", dir, strerror(errno));
 		return 1;
 	}
-	qsort(names, nn, sizeof(*names), cmp_pid);
+	if (nn)
+		qsort(names, nn, sizeof(*names), cmp_pid);
 	struct ctl *ctls = calloc(nn ? nn : 1, sizeof(*ctls));
 	if (!ctls) {
 		fprintf(stderr, "synack-ss: out of memory\n");

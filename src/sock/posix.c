@@ -318,13 +318,14 @@ int sk_px_accept(struct sk_px *px, int fd, struct sockaddr *a, socklen_t *len, i
 	}
 	if (r < 0)
 		return r;
+	uint8_t v6 = e->v6; /* (rec_new may move the records, e with them) */
 	struct px_fd *c = rec_new(px, r, SYNACK_SOCK_STREAM);
 	if (!c) {
 		synack_close(px->st, r);
 		return -ENOMEM;
 	}
 	c->sstate = SS_CONNECTED;
-	c->v6 = e->v6;
+	c->v6 = v6;
 	c->nonblock = (flags & SOCK_NONBLOCK) != 0;
 	c->cloexec = (flags & SOCK_CLOEXEC) != 0;
 	addr_out(&peer, a, len);

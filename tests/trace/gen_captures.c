@@ -11,6 +11,14 @@
 #include "wire/ipv6.h"
 #include "wire/wire.h"
 
+/* memcpy that takes a NULL source for 0 bytes (the builders pass "no extension headers",
+ * "no options" that way). */
+static void cpy(void *d, const void *src, size_t n)
+{
+	if (n)
+		memcpy(d, src, n);
+}
+
 /*
  * Two sets: crafted cases covering every format the printer claims (each TCP and IP option
  * good and damaged, every ICMP kind with its quote, ARP, fragments, bad headers, truncation
@@ -39,7 +47,7 @@ static void put(struct pkt *p, const void *d, size_t n)
 		fprintf(stderr, "gen_captures: packet too large\n");
 		exit(1);
 	}
-	memcpy(p->b + p->n, d, n);
+	cpy(p->b + p->n, d, n);
 	p->n += n;
 }
 
@@ -224,7 +232,7 @@ static size_t make_tcp(uint8_t *seg, const struct tcph *t)
 	if (t->bad_csum)
 		c ^= 0x5a5a;
 	sk_put16(s.b + 16, c);
-	memcpy(seg, s.b, s.n);
+	cpy(seg, s.b, s.n);
 	return s.n;
 }
 
@@ -246,7 +254,7 @@ static size_t make_udp(uint8_t *seg, unsigned sport, unsigned dport, const void 
 	else if (csum_mode == 2)
 		c ^= 0x4321;
 	sk_put16(s.b + 6, c);
-	memcpy(seg, s.b, s.n);
+	cpy(seg, s.b, s.n);
 	return s.n;
 }
 
@@ -264,7 +272,7 @@ static size_t make_icmp(uint8_t *m, unsigned type, unsigned code, uint32_t rest,
 	if (bad_csum)
 		c ^= 0x0f0f;
 	sk_put16(s.b + 2, c);
-	memcpy(m, s.b, s.n);
+	cpy(m, s.b, s.n);
 	return s.n;
 }
 
@@ -285,7 +293,7 @@ static size_t make_arp(uint8_t *a, unsigned hrd, unsigned pro, unsigned hln, uns
 		put8(&s, tha_zero ? 0 : (i == 0 ? 0x02 : i == hln - 1 ? 0x02 : 0));
 	for (unsigned i = 0; i < pln; i++)
 		put8(&s, pln == 4 ? tpa >> (24 - 8 * i) : 0x20 + i);
-	memcpy(a, s.b, s.n);
+	cpy(a, s.b, s.n);
 	return s.n;
 }
 
@@ -351,24 +359,24 @@ static void open_pcapng(struct out *o, const char *dir, const char *name, int dl
 	uint32_t magic = 0x1a2b3c4d;
 	uint16_t major = 1, minor = 0;
 	int64_t section_len = -1;
-	memcpy(shb, &magic, 4);
-	memcpy(shb + 4, &major, 2);
-	memcpy(shb + 6, &minor, 2);
-	memcpy(shb + 8, &section_len, 8);
+	cpy(shb, &magic, 4);
+	cpy(shb + 4, &major, 2);
+	cpy(shb + 6, &minor, 2);
+	cpy(shb + 8, &section_len, 8);
 	ng_block(o->ng, 0x0a0d0d0a, shb, sizeof(shb));
 
 	uint8_t idb[16];
 	uint16_t lt = (uint16_t)dlt, res = 0, code = 9, olen = 1;
 	uint32_t snaplen = 262144;
-	memcpy(idb, &lt, 2);
-	memcpy(idb + 2, &res, 2);
-	memcpy(idb + 4, &snaplen, 4);
-	memcpy(idb + 8, &code, 2);
-	memcpy(idb + 10, &olen, 2);
+	cpy(idb, &lt, 2);
+	cpy(idb + 2, &res, 2);
+	cpy(idb + 4, &snaplen, 4);
+	cpy(idb + 8, &code, 2);
+	cpy(idb + 10, &olen, 2);
 	idb[12] = 9; /* if_tsresol: 10^-9 */
 	idb[13] = idb[14] = idb[15] = 0;
 	uint8_t idb_full[20];
-	memcpy(idb_full, idb, 16);
+	cpy(idb_full, idb, 16);
 	memset(idb_full + 16, 0, 4); /* opt_endofopt */
 	ng_block(o->ng, 1, idb_full, sizeof(idb_full));
 }
@@ -401,8 +409,8 @@ static void emit(struct out *o, const uint8_t *d, uint32_t caplen, uint32_t len)
 		uint8_t body[20 + MAXPKT];
 		uint64_t ts = (uint64_t)sec * 1000000000u + frac;
 		uint32_t v[5] = {0, (uint32_t)(ts >> 32), (uint32_t)ts, caplen, len};
-		memcpy(body, v, 20);
-		memcpy(body + 20, d, caplen);
+		cpy(body, v, 20);
+		cpy(body + 20, d, caplen);
 		ng_block(o->ng, 6, body, 20 + caplen);
 	}
 }
@@ -733,7 +741,7 @@ static size_t make_quote(uint8_t *q, unsigned proto, size_t keep, int with_opts)
 	} else if (proto == SK_IPPROTO_ICMP) {
 		n = make_icmp(seg, 8, 0, 0x00010002, "pingdata", 8, 0);
 	} else {
-		memcpy(seg, "opaque payload..", 16);
+		cpy(seg, "opaque payload..", 16);
 		n = 16;
 	}
 	struct pkt p = {.n = 0};
@@ -750,7 +758,7 @@ static size_t make_quote(uint8_t *q, unsigned proto, size_t keep, int with_opts)
 	size_t hl = 20 + h.optlen;
 	if (keep > p.n - hl)
 		keep = p.n - hl;
-	memcpy(q, p.b, hl + keep);
+	cpy(q, p.b, hl + keep);
 	return hl + keep;
 }
 
@@ -834,7 +842,7 @@ static void crafted_icmp(struct out *o, int eth)
 		msg[n++] = 0;
 		static const uint8_t objs[] = {0, 8, 1, 1, 0x00, 0x01, 0x13, 0x40,
 					       0, 7, 9, 2, 0xaa, 0xbb, 0xcc};
-		memcpy(msg + n, objs, sizeof(objs));
+		cpy(msg + n, objs, sizeof(objs));
 		n += sizeof(objs);
 		if (variant != 2)
 			sk_put16(msg + ext + 2, sk_csum(msg + ext, n - ext));
@@ -966,7 +974,7 @@ static void crafted_ip(struct out *o, int eth)
 
 	/* Fragments: first (more fragments), middle and last, for each protocol. */
 	uint8_t big[200];
-	memcpy(big, payload, sizeof(payload));
+	cpy(big, payload, sizeof(payload));
 	memset(big + sizeof(payload), 'z', sizeof(big) - sizeof(payload));
 	size_t un = make_udp(seg, 40000, 40001, big, 100, -1, 0);
 	struct iph f1 = {.proto = SK_IPPROTO_UDP, .tl = -1, .id = 77, .frag = 0x2000};
@@ -1155,8 +1163,8 @@ static void frame6(struct pkt *p, int mode, const struct ip6h *h, const uint8_t 
 		   const uint8_t *up, size_t uplen)
 {
 	uint8_t pl[MAXPKT];
-	memcpy(pl, ext, extlen);
-	memcpy(pl + extlen, up, uplen);
+	cpy(pl, ext, extlen);
+	cpy(pl + extlen, up, uplen);
 	p->n = 0;
 	if (mode & M_ETH)
 		add_eth(p, SK_ETHERTYPE_IPV6);
@@ -1183,7 +1191,7 @@ static size_t make_icmp6(uint8_t *m, unsigned type, unsigned code, uint32_t rest
 	if (n)
 		put(&s, data, n);
 	csum6(s.b, s.n, 2, SK_IPPROTO_ICMPV6, src, dst, bad);
-	memcpy(m, s.b, s.n);
+	cpy(m, s.b, s.n);
 	return s.n;
 }
 
@@ -1203,7 +1211,7 @@ static size_t ext_opts(uint8_t *b, unsigned nh, const uint8_t *opts, size_t n, i
 {
 	b[0] = (uint8_t)nh;
 	b[1] = (uint8_t)(hdrlen >= 0 ? (unsigned)hdrlen : (unsigned)(n / 8 - 1));
-	memcpy(b + 2, opts, n - 2);
+	cpy(b + 2, opts, n - 2);
 	return n;
 }
 
@@ -1227,7 +1235,7 @@ static size_t ext_rt(uint8_t *b, unsigned nh, unsigned type, unsigned segleft, u
 	b[3] = (uint8_t)segleft;
 	sk_put32(b + 4, word);
 	for (unsigned i = 0; i < n; i++)
-		memcpy(b + 8 + 16 * i, addrs[i % 4], 16);
+		cpy(b + 8 + 16 * i, addrs[i % 4], 16);
 	return 8 + 16 * n;
 }
 
@@ -1291,7 +1299,7 @@ static void crafted_ip6_header(struct out *o, int mode)
 		h.nh = SK_IPPROTO_HOPOPTS;
 		static const uint8_t pad[] = {1, 4, 0, 0, 0, 0};
 		size_t en = ext_opts(ext, SK_IPPROTO_ICMPV6, pad, 8, -1);
-		memcpy(ext + en, up, n);
+		cpy(ext + en, up, n);
 		emit6(o, mode, &h, ext, en + n, NULL, 0);
 	}
 	if (mode & M_ETH) {
@@ -1665,7 +1673,7 @@ static size_t make_quote6(uint8_t *q, unsigned proto, size_t keep, int ext_kind)
 	} else if (proto == SK_IPPROTO_ICMPV6) {
 		n += make_icmp6(pl + n, 128, 0, 0x00010002, "pingdata", 8, 0, S6_2, S6_TWO);
 	} else {
-		memcpy(pl + n, "opaque payload..", 16);
+		cpy(pl + n, "opaque payload..", 16);
 		n += 16;
 	}
 	struct pkt p = {.n = 0};
@@ -1674,7 +1682,7 @@ static size_t make_quote6(uint8_t *q, unsigned proto, size_t keep, int ext_kind)
 	size_t hl = 40 + hdrs;
 	if (keep > p.n - hl)
 		keep = p.n - hl;
-	memcpy(q, p.b, hl + keep);
+	cpy(q, p.b, hl + keep);
 	return hl + keep;
 }
 
@@ -1755,7 +1763,7 @@ static void crafted_mld(struct out *o, int mode)
 	uint8_t d[MAXPKT];
 	size_t n;
 	memset(d, 0, sizeof(d));
-	memcpy(d, S6_TWO, 16);
+	cpy(d, S6_TWO, 16);
 	emit_icmp6(o, mode, 130, 0, 0x27100000, d, 16, 0);
 	emit_icmp6(o, mode, 131, 0, 0, d, 16, 0);
 	emit_icmp6(o, mode, 132, 0, 0, d, 16, 0);
@@ -1771,7 +1779,7 @@ static void crafted_mld(struct out *o, int mode)
 		  {100, 0x07, 60, 2, 1}};
 	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
 		n = 0;
-		memcpy(d, S6_TWO, 16);
+		cpy(d, S6_TWO, 16);
 		n = 16;
 		d[n++] = (uint8_t)qs[i].sqrv;
 		d[n++] = (uint8_t)qs[i].qqic;
@@ -1779,7 +1787,7 @@ static void crafted_mld(struct out *o, int mode)
 		d[n++] = (uint8_t)qs[i].nsrcs;
 		unsigned have = qs[i].extra ? qs[i].nsrcs - 1 : qs[i].nsrcs;
 		for (unsigned s = 0; s < have; s++) {
-			memcpy(d + n, s % 2 ? S6_ODD : S6_1, 16);
+			cpy(d + n, s % 2 ? S6_ODD : S6_1, 16);
 			n += 16;
 		}
 		emit_icmp6(o, mode, 130, 0, qs[i].mrc << 16, d, n, 0);
@@ -1792,11 +1800,11 @@ static void crafted_mld(struct out *o, int mode)
 		d[n++] = 0;
 		d[n++] = 0;
 		d[n++] = (uint8_t)(i % 3);
-		memcpy(d + n, S6_TWO, 16);
+		cpy(d + n, S6_TWO, 16);
 		d[n + 15] = (uint8_t)(0x10 + i);
 		n += 16;
 		for (size_t s = 0; s < i % 3; s++) {
-			memcpy(d + n, S6_ODD, 16);
+			cpy(d + n, S6_ODD, 16);
 			n += 16;
 		}
 	}
@@ -1817,7 +1825,7 @@ static size_t nd_opt(uint8_t *b, unsigned type, unsigned units, const uint8_t *b
 	b[0] = (uint8_t)type;
 	b[1] = (uint8_t)units;
 	memset(b + 2, 0, units ? units * 8u - 2 : 6);
-	memcpy(b + 2, body, n);
+	cpy(b + 2, body, n);
 	return units ? units * 8u : 8;
 }
 
@@ -1833,7 +1841,7 @@ static size_t nd_all_opts(uint8_t *b)
 	body[0] = 64, body[1] = 0xc0;
 	sk_put32(body + 2, 2592000);
 	sk_put32(body + 6, 604800);
-	memcpy(body + 14, S6_NET, 16);
+	cpy(body + 14, S6_NET, 16);
 	n += nd_opt(b + n, 3, 4, body, 30);
 	body[0] = 48, body[1] = 0x20;
 	sk_put32(body + 2, 0xffffffff);
@@ -1844,8 +1852,8 @@ static size_t nd_all_opts(uint8_t *b)
 	n += nd_opt(b + n, 5, 1, body, 6);
 	memset(body, 0, 6);
 	sk_put32(body + 2, 300);
-	memcpy(body + 6, S6_1, 16);
-	memcpy(body + 22, S6_TWO, 16);
+	cpy(body + 6, S6_1, 16);
+	cpy(body + 22, S6_TWO, 16);
 	n += nd_opt(b + n, 25, 5, body, 38);
 	static const uint8_t dnssl[] = {0,   0,	  0,   0,   0x0e, 0x10, 7,   'e', 'x',
 					'a', 'm', 'p', 'l', 'e',  3,	'o', 'r', 'g',
@@ -1862,7 +1870,7 @@ static size_t nd_all_opts(uint8_t *b)
 		memset(body, 0, sizeof(body));
 		body[0] = (uint8_t)(units * 24), body[1] = (uint8_t)(units << 3);
 		sk_put32(body + 2, units == 3 ? 0xffffffff : 3600 * units);
-		memcpy(body + 6, S6_FULL, 16);
+		cpy(body + 6, S6_FULL, 16);
 		n += nd_opt(b + n, 24, units, body, units * 8u - 2);
 	}
 	return n;
@@ -1872,8 +1880,8 @@ static void emit_nd(struct out *o, int mode, unsigned type, unsigned code, uint3
 		    const uint8_t *fixed, size_t fn, const uint8_t *opts, size_t on, int cuts)
 {
 	uint8_t d[MAXPKT], m[MAXPKT];
-	memcpy(d, fixed, fn);
-	memcpy(d + fn, opts, on);
+	cpy(d, fixed, fn);
+	cpy(d + fn, opts, on);
 	size_t mn = make_icmp6(m, type, code, rest, d, fn + on, 0, S6_ROUTER, S6_1);
 	struct ip6h h = {
 		.nh = SK_IPPROTO_ICMPV6, .plen = -1, .hlim = 255, .src = S6_ROUTER, .dst = S6_1};
@@ -1904,7 +1912,7 @@ static void crafted_ndp(struct out *o, int mode)
 		sk_put32(fixed + 4, (uint32_t)(1000 * i));
 		emit_nd(o, mode, 134, 0, ra[i], fixed, 8, opts, i ? on : 0, 0);
 	}
-	memcpy(fixed, S6_2, 16);
+	cpy(fixed, S6_2, 16);
 	emit_nd(o, mode, 135, 0, 0, fixed, 16, NULL, 0, 0);
 	emit_nd(o, mode, 135, 0, 0, fixed, 16, opts, 8, 0);
 	emit_nd(o, mode, 135, 0, 0, fixed, 16, opts, on, 0);
@@ -1912,7 +1920,7 @@ static void crafted_ndp(struct out *o, int mode)
 				      0x20000000u, 0xe0000000u, 0x1fffffffu};
 	for (size_t i = 0; i < sizeof(na) / sizeof(na[0]); i++)
 		emit_nd(o, mode, 136, 0, na[i], fixed, 16, opts + 8, i % 2 ? 8 : 0, 0);
-	memcpy(fixed + 16, S6_TWO, 16);
+	cpy(fixed + 16, S6_TWO, 16);
 	emit_nd(o, mode, 137, 0, 0, fixed, 32, NULL, 0, 0);
 	/* a redirect with a target link-layer and a redirected header option */
 	uint8_t rd[256];
@@ -1921,14 +1929,14 @@ static void crafted_ndp(struct out *o, int mode)
 	size_t qn = make_quote6(q, SK_IPPROTO_UDP, 8, 0);
 	rd[rn] = 4, rd[rn + 1] = (uint8_t)((qn + 8 + 7) / 8);
 	memset(rd + rn + 2, 0, 6 + rd[rn + 1] * 8u - 8);
-	memcpy(rd + rn + 8, q, qn);
+	cpy(rd + rn + 8, q, qn);
 	rn += rd[rn + 1] * 8u;
 	emit_nd(o, mode, 137, 0, 0, fixed, 32, rd, rn, 0);
 	emit_nd(o, mode, 137, 0, 0, fixed, 32, opts, on, 0);
 	/* Options damaged: a length of 0, past the message, too short for its kind (a
 	 * prefix of 1 unit, an MTU of 2, a route of 4); unknown ones; a link-layer address
 	 * of 2 units. */
-	memcpy(fixed, S6_2, 16);
+	cpy(fixed, S6_2, 16);
 	size_t n;
 	n = nd_opt(one, 1, 0, mac, 6);
 	emit_nd(o, mode, 135, 0, 0, fixed, 16, one, n, 0);
@@ -1953,7 +1961,7 @@ static void crafted_ndp(struct out *o, int mode)
 	static const uint8_t unk[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
 	for (unsigned t = 6; t <= 40; t += 17) {
 		n = nd_opt(one, t, 2, unk, 14);
-		memcpy(one + n, opts, 8);
+		cpy(one + n, opts, 8);
 		emit_nd(o, mode, 135, 0, 0, fixed, 16, one, n + 8, 0);
 	}
 	n = nd_opt(one, 0, 1, unk, 6);
@@ -1966,7 +1974,7 @@ static void crafted_ndp(struct out *o, int mode)
 	sk_put32(body + 2, 60);
 	for (unsigned units = 1; units <= 8; units++) {
 		for (unsigned i = 0; i < 3; i++)
-			memcpy(body + 6 + 16 * i, i ? S6_ODD : S6_TWO, 16);
+			cpy(body + 6 + 16 * i, i ? S6_ODD : S6_TWO, 16);
 		n = nd_opt(one, 25, units, body, units * 8u - 2);
 		emit_nd(o, mode, 134, 0, 0x40000708u, fixed, 8, one, n, 0);
 	}
@@ -1996,7 +2004,7 @@ static void crafted_ndp(struct out *o, int mode)
 	/* Every cut of an advertisement carrying all the options. */
 	emit_nd(o, mode, 134, 0, 0x40c00708u, fixed, 8, opts, on, 1);
 	emit_nd(o, mode, 136, 0, 0xe0000000u, fixed, 16, opts + 8, 8, 1);
-	memcpy(fixed + 16, S6_TWO, 16);
+	cpy(fixed + 16, S6_TWO, 16);
 	emit_nd(o, mode, 137, 0, 0, fixed, 32, rd, rn, 3);
 	/* NDP messages shorter than their fixed part. */
 	for (size_t k = 0; k < 32; k += 6) {
@@ -2006,9 +2014,9 @@ static void crafted_ndp(struct out *o, int mode)
 	}
 	/* Home agent address discovery and mobile prefix messages (RFC 6275). */
 	uint8_t ha[64];
-	memcpy(ha, S6_1, 16);
-	memcpy(ha + 16, S6_ODD, 16);
-	memcpy(ha + 32, S6_FULL, 8);
+	cpy(ha, S6_1, 16);
+	cpy(ha + 16, S6_ODD, 16);
+	cpy(ha + 32, S6_FULL, 8);
 	emit_icmp6(o, mode, 144, 0, 0x12340000, NULL, 0, 0);
 	emit_icmp6(o, mode, 145, 0, 0x12340000, ha, 32, 0);
 	emit_icmp6(o, mode, 145, 0, 0x12340000, ha, 40, 0);
@@ -2076,19 +2084,19 @@ static size_t link_payloads(uint8_t pl[][MAXPKT], size_t *len, unsigned *proto)
 			 .data = (const uint8_t *)"cooked",
 			 .datalen = 6};
 	frame_tcp(&p, 0, &t);
-	memcpy(pl[k], p.b, p.n), len[k] = p.n, proto[k++] = SK_ETHERTYPE_IPV4;
+	cpy(pl[k], p.b, p.n), len[k] = p.n, proto[k++] = SK_ETHERTYPE_IPV4;
 	frame_tcp(&p, M_V6, &t);
-	memcpy(pl[k], p.b, p.n), len[k] = p.n, proto[k++] = SK_ETHERTYPE_IPV6;
+	cpy(pl[k], p.b, p.n), len[k] = p.n, proto[k++] = SK_ETHERTYPE_IPV6;
 	uint8_t m[MAXPKT];
 	size_t mn = make_icmp6(m, 135, 0, 0, S6_2, 16, 0, NULL, NULL);
 	struct ip6h h = {.nh = SK_IPPROTO_ICMPV6, .plen = -1, .hlim = 255};
 	p.n = 0;
 	add_ip6(&p, &h, m, mn);
-	memcpy(pl[k], p.b, p.n), len[k] = p.n, proto[k++] = SK_ETHERTYPE_IPV6;
+	cpy(pl[k], p.b, p.n), len[k] = p.n, proto[k++] = SK_ETHERTYPE_IPV6;
 	len[k] = make_arp(pl[k], 1, 0x0800, 6, 4, 1, H1, H2, 1), proto[k++] = SK_ETHERTYPE_ARP;
-	memcpy(pl[k], "an unknown protocol's bytes", 27), len[k] = 27, proto[k++] = 0x88b5;
-	memcpy(pl[k], "an unknown protocol's bytes", 27), len[k] = 27, proto[k++] = 0x0077;
-	memcpy(pl[k], "LLDP is decoded by tcpdump", 26), len[k] = 26, proto[k++] = 0x9000;
+	cpy(pl[k], "an unknown protocol's bytes", 27), len[k] = 27, proto[k++] = 0x88b5;
+	cpy(pl[k], "an unknown protocol's bytes", 27), len[k] = 27, proto[k++] = 0x0077;
+	cpy(pl[k], "LLDP is decoded by tcpdump", 26), len[k] = 26, proto[k++] = 0x9000;
 	return k;
 }
 
@@ -2163,7 +2171,7 @@ static void crafted_null(struct out *o, int loop)
 				if (loop)
 					sk_put32(h, v);
 				else
-					memcpy(h, &v, 4);
+					cpy(h, &v, 4);
 				p.n = 0;
 				put(&p, h, 4);
 				put(&p, pl[i], len[i]);
@@ -2177,7 +2185,7 @@ static void crafted_null(struct out *o, int loop)
 		if (loop)
 			sk_put32(h, v);
 		else
-			memcpy(h, &v, 4);
+			cpy(h, &v, 4);
 		p.n = 0;
 		put(&p, h, 4);
 		put(&p, pl[f ? 0 : 1], len[f ? 0 : 1]);
@@ -2207,8 +2215,8 @@ static void crafted_times(struct out *o)
 			uint64_t ts = big[i] * 1000000000u + 5;
 			uint32_t v[5] = {0, (uint32_t)(ts >> 32), (uint32_t)ts, (uint32_t)p.n,
 					 (uint32_t)p.n};
-			memcpy(body, v, 20);
-			memcpy(body + 20, p.b, p.n);
+			cpy(body, v, 20);
+			cpy(body + 20, p.b, p.n);
 			ng_block(o->ng, 6, body, 20 + p.n);
 			o->count++;
 		}
@@ -2644,7 +2652,7 @@ static size_t rnd_tcp_options(struct rng *r, uint8_t *o)
 				memset(b, 1, room);
 			k = room;
 		}
-		memcpy(o + n, b, k);
+		cpy(o + n, b, k);
 		n += k;
 	}
 	return n;
@@ -2695,7 +2703,7 @@ static size_t rnd_ip_options(struct rng *r, uint8_t *o)
 		}
 		if (k > max - n)
 			k = max - n;
-		memcpy(o + n, b, k);
+		cpy(o + n, b, k);
 		n += k;
 	}
 	return n;
@@ -2739,7 +2747,7 @@ static size_t rnd_ip(struct rng *r, uint8_t *out, int depth)
 		h.bad_csum = 1;
 	struct pkt p = {.n = 0};
 	add_ip(&p, &h, pl, n);
-	memcpy(out, p.b, p.n);
+	cpy(out, p.b, p.n);
 	return p.n;
 }
 
@@ -2837,7 +2845,7 @@ static size_t rnd_l4(struct rng *r, unsigned proto, uint8_t *seg, uint32_t src, 
 	case 41:
 		return rnd_ip6(r, seg, depth + 1);
 	default:
-		memcpy(seg, data, dn);
+		cpy(seg, data, dn);
 		return dn;
 	}
 }
@@ -2863,7 +2871,7 @@ static size_t rnd_arp(struct rng *r, uint8_t *a)
  * "::" turns up. */
 static void rnd_addr6(struct rng *r, uint8_t a[16])
 {
-	memcpy(a, S6_1, 4);
+	cpy(a, S6_1, 4);
 	for (int i = 4; i < 16; i += 2) {
 		unsigned k = below(r, 4);
 		unsigned w = k < 2 ? 0 : k == 2 ? below(r, 16) : below(r, 65536);
@@ -2930,7 +2938,7 @@ static void rnd_opts6(struct rng *r, uint8_t *o, size_t room)
 			}
 			k = room - n;
 		}
-		memcpy(o + n, b, k);
+		cpy(o + n, b, k);
 		n += k;
 	}
 }
@@ -2958,9 +2966,9 @@ static size_t rnd_ext6(struct rng *r, uint8_t *b, unsigned kind, unsigned nh, ui
 		for (unsigned i = 0; i < n; i++)
 			rnd_addr6(r, b + 8 + 16 * i);
 		if (n && (type == 0 || type == 2))
-			memcpy(final, b + 8 + 16 * (n - 1), 16);
+			cpy(final, b + 8 + 16 * (n - 1), 16);
 		else if (n && type == 4)
-			memcpy(final, b + 8, 16);
+			cpy(final, b + 8, 16);
 		return 8 + 16 * n;
 	}
 	unsigned units = below(r, 3);
@@ -3141,14 +3149,14 @@ static size_t rnd_ip6(struct rng *r, uint8_t *out, int depth)
 					SK_IPPROTO_FRAGMENT};
 	uint8_t src[16], dst[16], final[16], pl[MAXPKT];
 	if (chance(r, 50))
-		memcpy(src, S6_1, 16);
+		cpy(src, S6_1, 16);
 	else
 		rnd_addr6(r, src);
 	if (chance(r, 50))
-		memcpy(dst, S6_2, 16);
+		cpy(dst, S6_2, 16);
 	else
 		rnd_addr6(r, dst);
-	memcpy(final, dst, 16);
+	cpy(final, dst, 16);
 	struct ip6h h = {.plen = -1, .src = src, .dst = dst};
 	h.tclass = chance(r, 70) ? 0 : below(r, 256);
 	h.flow = chance(r, 50) ? 0 : (uint32_t)rnd(r) & 0xfffff;
@@ -3215,7 +3223,7 @@ static size_t rnd_ip6(struct rng *r, uint8_t *out, int depth)
 		size_t in = e.b[13] == 0x00 ? rnd_ip(r, inner, depth + 1)
 					    : rnd_ip6(r, inner, depth + 1);
 		put(&e, inner, in);
-		memcpy(up, e.b, e.n);
+		cpy(up, e.b, e.n);
 		un = e.n;
 		break;
 	}
@@ -3233,7 +3241,7 @@ static size_t rnd_ip6(struct rng *r, uint8_t *out, int depth)
 		h.ver = (int)below(r, 16);
 	struct pkt p = {.n = 0};
 	add_ip6(&p, &h, pl, n);
-	memcpy(out, p.b, p.n);
+	cpy(out, p.b, p.n);
 	return p.n;
 }
 
@@ -3279,7 +3287,7 @@ static void rnd_link_frame(struct rng *r, int linktype, struct pkt *p)
 		if (linktype == 108)
 			sk_put32(h, fam);
 		else
-			memcpy(h, &fam, 4);
+			cpy(h, &fam, 4);
 		put(p, h, 4);
 	}
 	put(p, body, n);
@@ -3292,7 +3300,7 @@ static int link_frame_is_comparable(const uint8_t *b, size_t n, int linktype)
 	if (n < 4)
 		return 1;
 	uint32_t fam;
-	memcpy(&fam, b, 4);
+	cpy(&fam, b, 4);
 	if (fam & 0xffff0000u)
 		fam = __builtin_bswap32(fam);
 	if (fam == 2)
