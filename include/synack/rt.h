@@ -162,9 +162,10 @@ const char *synack_rt_run_dir(char *buf, size_t len);
  * connect completed, then EISCONN; a failure is returned by the next connect or SO_ERROR.
  * Writing after shutdown(SHUT_WR) or the peer's reset gives EPIPE (the reset itself is
  * reported once as ECONNRESET); there is no SIGPIPE, as handles are not file descriptors. */
-/* As socket(2): domain AF_INET (AF_INET6: EAFNOSUPPORT until IPv6 lands); type
- * SOCK_STREAM or SOCK_DGRAM, optionally | SOCK_NONBLOCK; protocol 0 or the matching
- * IPPROTO_TCP/IPPROTO_UDP. Addresses are struct sockaddr_in. */
+/* As socket(2): domain AF_INET or AF_INET6 (dual-stack unless IPV6_V6ONLY, as Linux);
+ * type SOCK_STREAM or SOCK_DGRAM, optionally | SOCK_NONBLOCK; protocol 0 or the matching
+ * IPPROTO_TCP/IPPROTO_UDP. Addresses are struct sockaddr_in or struct sockaddr_in6, as the
+ * domain. */
 int synack_rt_socket(synack_rt *rt, int domain, int type, int protocol);
 int synack_rt_bind(synack_rt *rt, int s, const struct sockaddr *a, socklen_t len);
 int synack_rt_listen(synack_rt *rt, int s, int backlog);

@@ -162,14 +162,12 @@ typedef int (*synack_output_fn)(void *ctx, const uint8_t *pkt, size_t len, uint6
  * now, everywhere else of the family) leave through out(ctx, ...). Returns an address id
  * or -errno: -EINVAL for a prefix longer than the family's, no family, an IPv6 address
  * that is not unicast (unspecified, loopback, multicast, IPv4-mapped) or an IPv6 link
- * under 1280 bytes; -EEXIST for an address the stack has; -ENOSPC past 8 addresses. An
- * IPv6 address answers echo requests and sends ICMPv6 errors; TCP and UDP over IPv6 are
- * not there yet (issue 11). */
+ * under 1280 bytes; -EEXIST for an address the stack has; -ENOSPC past 8 addresses. */
 int synack_add_addr(synack_stack *s, const struct synack_ip *addr, uint8_t prefix_len, uint32_t mtu,
 		    synack_output_fn out, void *ctx);
 
 /* The link of address id (from synack_add_addr) cuts TCP segments at the MSS itself (TSO,
- * as a TUN with offloads does): TCP may hand it IPv4 packets of up to max_len bytes. 0
+ * as a TUN with offloads does): TCP may hand it IP packets of up to max_len bytes. 0
  * turns it off. Returns 0 or -EINVAL. */
 int synack_set_gso(synack_stack *s, int addr_id, uint32_t max_len);
 
@@ -183,8 +181,9 @@ uint64_t synack_next_deadline(const synack_stack *s);
 enum { SYNACK_SOCK_STREAM = 1, SYNACK_SOCK_DGRAM = 2 };
 enum { SYNACK_SHUT_RD = 0, SYNACK_SHUT_WR = 1, SYNACK_SHUT_RDWR = 2 };
 
-/* A socket of a family (SYNACK_AF_INET; SYNACK_AF_INET6 gives -EAFNOSUPPORT until IPv6
- * lands) and a type. Addresses given to it later must be of its family (-EAFNOSUPPORT). */
+/* A socket of a family (SYNACK_AF_INET, or SYNACK_AF_INET6: dual-stack, IPv4 peers as
+ * IPv4-mapped addresses, unless SYNACK_IPV6_V6ONLY) and a type. Addresses given to it later
+ * must be of its family (-EAFNOSUPPORT). */
 int synack_socket(synack_stack *s, int family, int type);
 int synack_bind(synack_stack *s, int sock, const struct synack_sockaddr *a);
 int synack_listen(synack_stack *s, int sock, int backlog);
