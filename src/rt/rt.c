@@ -807,13 +807,13 @@ static int eth6_start(synack_rt *rt, const struct synack_rt_opts *o, const struc
 	return -1;
 }
 
-/* The address of family among --addr and the second one: 1 (in *a), or 0. */
-static int opts_addr(const struct synack_rt_opts *o, int family, struct synack_ip *a)
+/* The address of family among --addr and the second one, with its prefix: 1, or 0. */
+static int opts_addr(const struct synack_rt_opts *o, int family, struct synack_ip *a, uint8_t *plen)
 {
 	if (o->addr.family == family)
-		*a = o->addr;
+		*a = o->addr, *plen = o->prefix;
 	else if (o->addr2.family == family)
-		*a = o->addr2;
+		*a = o->addr2, *plen = o->prefix2;
 	else
 		return 0;
 	return 1;
@@ -884,10 +884,9 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 		rt->mac[0] = 0x02; /* 02:xx:xx:xx:xx:xx: locally administered, unicast */
 		/* the IPv4 address (if any) for ARP; the IPv6 one goes through eth6_start */
 		struct synack_ip a4;
-		uint8_t plen4 = opts_addr(o, SYNACK_AF_INET, &a4) ? o->prefix : 0;
-		if (plen4 && o->addr.family != SYNACK_AF_INET)
-			plen4 = o->prefix2;
-		rt->eth = sk_ethif_new(rt->dev, rt->mac, plen4 ? ip4(&a4) : 0, plen4,
+		uint8_t plen4 = 0;
+		int has4 = opts_addr(o, SYNACK_AF_INET, &a4, &plen4);
+		rt->eth = sk_ethif_new(rt->dev, rt->mac, has4 ? ip4(&a4) : 0, plen4,
 				       o->gw.family == SYNACK_AF_INET ? ip4(&o->gw) : 0, NULL);
 		if (!rt->eth) {
 			ferr = errno ? errno : EINVAL;

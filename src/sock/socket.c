@@ -150,36 +150,12 @@ static int pick_ephemeral(struct synack_stack *st, const struct sk_ends *e, uint
 
 /* ---- calls ---- */
 
-/* The address a of a call on a socket (flags: TF_SOCK6, TF_V6ONLY) as the connection will
- * hold it, in *ip: an AF_INET socket takes IPv4 alone, an AF_INET6 one IPv6, with an
- * IPv4-mapped address meaning IPv4 unless IPV6_V6ONLY (RFC 3493 3.7, 5.3). */
-static int sock_addr(uint32_t flags, const struct synack_sockaddr *a, struct synack_ip *ip)
-{
-	if (!(flags & TF_SOCK6))
-		return a->ip.family == SYNACK_AF_INET ? (*ip = a->ip, 0) : -EAFNOSUPPORT;
-	if (a->ip.family != SYNACK_AF_INET6)
-		return -EAFNOSUPPORT;
-	*ip = sk_ip_unmap(&a->ip);
-	if (ip->family == SYNACK_AF_INET && (flags & TF_V6ONLY))
-		return -EINVAL;
-	return 0;
-}
-
 /* A socket's end as its family names it: an AF_INET6 socket's IPv4 ends IPv4-mapped. */
 static struct synack_sockaddr sock_name(const struct sk_tcb *t, int remote)
 {
 	struct synack_sockaddr sa = remote ? sk_conn_remote(&t->h) : sk_conn_local(&t->h);
-	if ((t->flags & TF_SOCK6) && sa.ip.family == SYNACK_AF_INET)
-		sa.ip = sk_ip_map6(sk_sa_addr4(&sa));
+	sa.ip = sk_sock_name(sk_tcb_takes(t->flags), &sa.ip);
 	return sa;
-}
-
-/* The ends of a socket with its local address set to ip (of either family) and no remote. */
-static struct sk_ends ends_local(const struct synack_ip *ip)
-{
-	struct sk_ends e = {.v6 = ip->family == SYNACK_AF_INET6};
-	sk_ends_set_local(&e, ip);
-	return e;
 }
 
 int synack_socket(synack_stack *st, int family, int type)
@@ -206,7 +182,7 @@ int synack_socket(synack_stack *st, int family, int type)
 	if (v6) {
 		/* unbound: the IPv6 wildcard, which listen() binds as such */
 		struct synack_ip any = {SYNACK_AF_INET6, {0}};
-		struct sk_ends e = ends_local(&any);
+		struct sk_ends e = sk_ends_at(&any);
 		sk_conn_set_ends(&t->h, &e);
 		t->flags |= TF_SOCK6;
 	}
@@ -227,12 +203,12 @@ int synack_bind(synack_stack *st, int sock, const struct synack_sockaddr *a)
 	if (!a)
 		return -EFAULT;
 	struct synack_ip ip;
-	int r = sock_addr(t->flags, a, &ip);
+	int r = sk_sock_addr(sk_tcb_takes(t->flags), &a->ip, &ip);
 	if (r < 0)
 		return r;
 	if (t->state != SYNACK_CLOSED || t->h.key.lport)
 		return -EINVAL;
-	struct sk_ends e = ends_local(&ip);
+	struct sk_ends e = sk_ends_at(&ip);
 	uint16_t lport = a->port;
 	if (!sk_ends_local_any(&e) && !sk_ends_local_ours(st, &e))
 		return -EADDRNOTAVAIL;
@@ -343,7 +319,7 @@ static int do_connect(synack_stack *st, int sock, const struct synack_sockaddr *
 		return -EISCONN; /* a listener too, as Linux's inet_stream_connect */
 	}
 	struct synack_ip rip;
-	int r = sock_addr(t->flags, a, &rip);
+	int r = sk_sock_addr(sk_tcb_takes(t->flags), &a->ip, &rip);
 	if (r == -EINVAL)
 		r = -ENETUNREACH; /* IPV6_V6ONLY and an IPv4-mapped peer, as Linux says */
 	if (r < 0)
@@ -353,13 +329,8 @@ static int do_connect(synack_stack *st, int sock, const struct synack_sockaddr *
 		return -EINVAL;
 	struct sk_ends e;
 	sk_conn_ends(&t->h, &e);
-	if (e.v6 != (rip.family == SYNACK_AF_INET6)) {
-		/* an AF_INET6 socket to an IPv4 peer: only from the wildcard */
-		if (!sk_ends_local_any(&e))
-			return -ENETUNREACH;
-		e = ends_local(&(struct synack_ip){rip.family, {0}});
-	}
-	sk_ends_set_remote(&e, &rip);
+	if (sk_ends_aim(&e, &rip) < 0) /* an AF_INET6 socket to an IPv4 peer: from :: only */
+		return -ENETUNREACH;
 	if (sk_ends_local_any(&e) && sk_route_src_ends(st, &e) < 0)
 		return -ENETUNREACH;
 	if (lport) {

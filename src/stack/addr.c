@@ -132,6 +132,13 @@ struct sk_ends sk_ends6(const uint8_t local[16], const uint8_t remote[16])
 	return e;
 }
 
+struct sk_ends sk_ends_at(const struct synack_ip *ip)
+{
+	struct sk_ends e = {.v6 = ip->family == SYNACK_AF_INET6};
+	sk_ends_set_local(&e, ip);
+	return e;
+}
+
 static struct synack_ip ip6_of(const uint8_t b[16])
 {
 	struct synack_ip ip = {SYNACK_AF_INET6, {0}};
@@ -213,4 +220,48 @@ struct synack_ip sk_ip_map6(uint32_t addr)
 	ip.bytes[14] = (uint8_t)(addr >> 8);
 	ip.bytes[15] = (uint8_t)addr;
 	return ip;
+}
+
+int sk_sock_addr(enum sk_takes k, const struct synack_ip *a, struct synack_ip *out)
+{
+	if (k == SK_TAKES_4)
+		return a->family == SYNACK_AF_INET ? (*out = *a, 0) : -EAFNOSUPPORT;
+	if (a->family != SYNACK_AF_INET6)
+		return -EAFNOSUPPORT;
+	*out = sk_ip_unmap(a);
+	return out->family == SYNACK_AF_INET && k == SK_TAKES_6 ? -EINVAL : 0;
+}
+
+struct synack_ip sk_sock_name(enum sk_takes k, const struct synack_ip *ip)
+{
+	uint32_t a4;
+	if (k != SK_TAKES_4 && sk_ip_to4(ip, &a4) == 0)
+		return sk_ip_map6(a4);
+	return *ip;
+}
+
+int sk_ends_takes(const struct sk_ends *le, enum sk_takes lk, const struct sk_ends *e)
+{
+	int any = sk_ends_local_any(le);
+	if (le->v6 != e->v6) /* an IPv6 socket's wildcard for IPv4 */
+		return !e->v6 && any && lk == SK_TAKES_DUAL ? 1 : 0;
+	if (any)
+		return 1;
+	return (e->v6 ? memcmp(le->l6, e->l6, 16) == 0 : le->l4 == e->l4) ? 2 : 0;
+}
+
+int sk_ends_overlap(const struct sk_ends *a, enum sk_takes ak, const struct sk_ends *b, enum sk_takes bk)
+{
+	return sk_ends_takes(a, ak, b) || sk_ends_takes(b, bk, a);
+}
+
+int sk_ends_aim(struct sk_ends *e, const struct synack_ip *ip)
+{
+	int v6 = ip->family == SYNACK_AF_INET6;
+	if (e->v6 != v6) {
+		if (!sk_ends_local_any(e))
+			return -ENETUNREACH;
+		*e = (struct sk_ends){.v6 = (uint8_t)v6};
+	}
+	return sk_ends_set_remote(e, ip) < 0 ? -ENETUNREACH : 0;
 }

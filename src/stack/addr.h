@@ -25,6 +25,9 @@ static inline struct sk_ends sk_ends4(uint32_t local, uint32_t remote)
 }
 /* The ends of an IPv6 packet that arrived from src for dst. */
 struct sk_ends sk_ends6(const uint8_t local[16], const uint8_t remote[16]);
+/* The ends of a socket whose local address is ip (of either family; 0.0.0.0 or :: for a
+ * wildcard) and which has no remote end yet. */
+struct sk_ends sk_ends_at(const struct synack_ip *ip);
 /* Each end in the public form. */
 struct synack_ip sk_ends_local(const struct sk_ends *e);
 struct synack_ip sk_ends_remote(const struct sk_ends *e);
@@ -40,6 +43,31 @@ uint32_t sk_ends_csum(const struct sk_ends *e);
 uint64_t sk_ends_hash(const struct sk_siphash_key *key, const struct sk_ends *e, uint32_t w2, uint32_t w3);
 /* 1 when the local end is unset (0.0.0.0 or ::). */
 int sk_ends_local_any(const struct sk_ends *e);
+
+/* What addresses a socket takes (RFC 3493 3.7, 5.3): an AF_INET one IPv4 alone; an
+ * AF_INET6 one IPv6 and, unless IPV6_V6ONLY (SK_TAKES_6), IPv4 written IPv4-mapped
+ * (SK_TAKES_DUAL). TCP and UDP sockets keep it in their own flags. */
+enum sk_takes { SK_TAKES_4, SK_TAKES_DUAL, SK_TAKES_6 };
+static inline enum sk_takes sk_takes_of(int sock6, int v6only)
+{
+	return !sock6 ? SK_TAKES_4 : v6only ? SK_TAKES_6 : SK_TAKES_DUAL;
+}
+/* The address a of a call on such a socket as the stack holds it (an IPv4-mapped one as
+ * IPv4): 0, -EAFNOSUPPORT (not the socket's family), -EINVAL (IPv4-mapped on an
+ * IPV6_V6ONLY socket; Linux says so for bind, ENETUNREACH for connect and sendto). */
+int sk_sock_addr(enum sk_takes k, const struct synack_ip *a, struct synack_ip *out);
+/* An address as such a socket names it: IPv4 IPv4-mapped on an AF_INET6 socket. */
+struct synack_ip sk_sock_name(enum sk_takes k, const struct synack_ip *ip);
+/* How a socket whose local end is le (its kind k) takes a packet to e's local address: 2
+ * its exact address, 1 a wildcard (of e's family, or the IPv6 one of a dual-stack socket
+ * for IPv4), 0 not. */
+int sk_ends_takes(const struct sk_ends *le, enum sk_takes lk, const struct sk_ends *e);
+/* Whether two sockets' local ends overlap as Linux's inet_rcv_saddr_equal has it (what
+ * makes a bind or a listen EADDRINUSE): either takes the other's address. */
+int sk_ends_overlap(const struct sk_ends *a, enum sk_takes ak, const struct sk_ends *b, enum sk_takes bk);
+/* Points e at the remote address ip: an end of the other family is taken only from a
+ * wildcard local end, which becomes that family's wildcard. 0, or -ENETUNREACH. */
+int sk_ends_aim(struct sk_ends *e, const struct synack_ip *ip);
 
 /* An IPv4-mapped IPv6 address (::ffff:a.b.c.d, RFC 4291 2.5.5.2) as the IPv4 address it
  * maps, any other address unchanged: how dual-stack sockets see IPv4 peers. */

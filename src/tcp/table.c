@@ -164,31 +164,15 @@ static struct sk_tcb **lbucket(struct synack_stack *st, uint16_t port)
 	return &st->listeners.b[port & 1023];
 }
 
-/* How well listener l matches a connection to local address e (IPv4 or IPv6): 2 for its
- * exact address, 1 for a wildcard of a family that takes it, 0 for none. An IPv6 socket
- * bound to an IPv4-mapped address takes that IPv4 address; one bound to :: takes IPv4 as
- * well unless IPV6_V6ONLY (RFC 3493 5.3, as Linux). */
-static int listener_match(const struct sk_tcb *l, const struct sk_ends *e)
-{
-	struct sk_ends le;
-	sk_conn_ends(&l->h, &le);
-	int any = sk_ends_local_any(&le);
-	if (le.v6 == e->v6) {
-		if (any)
-			return 1;
-		return (e->v6 ? memcmp(le.l6, e->l6, 16) == 0 : le.l4 == e->l4) ? 2 : 0;
-	}
-	/* an IPv6 socket's wildcard for an IPv4 connection */
-	return !e->v6 && any && (l->flags & TF_SOCK6) && !(l->flags & TF_V6ONLY) ? 1 : 0;
-}
-
 struct sk_tcb *sk_listener_find(struct synack_stack *st, const struct sk_ends *e, uint16_t lport)
 {
 	struct sk_tcb *wild = NULL;
 	for (struct sk_tcb *l = *lbucket(st, lport); l; l = l->lnext) {
 		if (l->h.key.lport != lport)
 			continue;
-		int m = listener_match(l, e);
+		struct sk_ends le;
+		sk_conn_ends(&l->h, &le);
+		int m = sk_ends_takes(&le, sk_tcb_takes(l->flags), e);
 		if (m == 2)
 			return l;
 		/* an IPv4 socket's wildcard wins over an IPv6 one's for IPv4, as in Linux */
@@ -198,25 +182,12 @@ struct sk_tcb *sk_listener_find(struct synack_stack *st, const struct sk_ends *e
 	return wild;
 }
 
-/* Whether local ends a (of a socket with flags af) and b (bf) overlap as Linux's
- * inet_rcv_saddr_equal has it: the same family and the same address or a wildcard; across
- * the families, a dual-stack IPv6 wildcard overlaps every IPv4 address. */
-static int overlap(const struct sk_ends *a, uint32_t af, const struct sk_ends *b, uint32_t bf)
-{
-	if (a->v6 == b->v6)
-		return sk_ends_local_any(a) || sk_ends_local_any(b) ||
-		       (a->v6 ? memcmp(a->l6, b->l6, 16) == 0 : a->l4 == b->l4);
-	const struct sk_ends *six = a->v6 ? a : b;
-	uint32_t sixf = a->v6 ? af : bf;
-	return sk_ends_local_any(six) && (sixf & TF_SOCK6) && !(sixf & TF_V6ONLY);
-}
-
 struct sk_tcb *sk_listener_clash(struct synack_stack *st, const struct sk_ends *e, uint32_t flags, uint16_t lport)
 {
 	for (struct sk_tcb *l = *lbucket(st, lport); l; l = l->lnext) {
 		struct sk_ends le;
 		sk_conn_ends(&l->h, &le);
-		if (l->h.key.lport == lport && overlap(e, flags, &le, l->flags))
+		if (l->h.key.lport == lport && sk_ends_overlap(e, sk_tcb_takes(flags), &le, sk_tcb_takes(l->flags)))
 			return l;
 	}
 	return NULL;

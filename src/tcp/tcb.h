@@ -106,6 +106,11 @@ enum {
 	TF_SOCK6 = 1u << 25,     /* an AF_INET6 socket: IPv4 ends show as IPv4-mapped */
 	TF_V6ONLY = 1u << 26,    /* IPV6_V6ONLY: an AF_INET6 socket that takes no IPv4 */
 };
+/* The addresses a socket with these flags takes (stack/addr.h). */
+static inline enum sk_takes sk_tcb_takes(uint32_t flags)
+{
+	return sk_takes_of((flags & TF_SOCK6) != 0, (flags & TF_V6ONLY) != 0);
+}
 /* What a socket keeps of its options when a failed connect is tried again. */
 #define TF_SOCKOPTS (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_LINGER | TF_REUSEADDR | TF_BOUND | TF_RCVBUF_LOCK | TF_CORK | TF_SOCK6 | TF_V6ONLY)
 

@@ -73,27 +73,24 @@ struct sk_conn *sk_udp_new(struct synack_stack *st, int v6)
 	return &u->h;
 }
 
-/* Whether socket o's local end would take datagrams to e's local address: same family (an
- * IPv6 wildcard of a dual-stack socket covers IPv4 too), and the same address or a wildcard. */
-static int covers_ends(const struct sk_ends *le, uint32_t lflags, const struct sk_ends *e)
+/* The addresses u takes (stack/addr.h). */
+static enum sk_takes takes(const struct sk_udpsock *u)
 {
-	if (le->v6 != e->v6)
-		return !e->v6 && le->v6 && sk_ends_local_any(le) && !(lflags & UF_V6ONLY);
-	if (sk_ends_local_any(le) || sk_ends_local_any(e))
-		return 1;
-	return e->v6 ? memcmp(le->l6, e->l6, 16) == 0 : le->l4 == e->l4;
+	return sk_takes_of((u->flags & UF_SOCK6) != 0, (u->flags & UF_V6ONLY) != 0);
 }
 
-static int covers(const struct sk_udpsock *o, const struct sk_ends *e)
+/* An address as u names it (IPv4-mapped on an AF_INET6 socket). */
+static struct synack_ip name(const struct sk_udpsock *u, struct synack_ip ip)
 {
-	return covers_ends(&o->e, o->flags, e);
+	return sk_sock_name(takes(u), &ip);
 }
 
+/* Whether port is held by another socket whose local end overlaps e (u's, to be). */
 static int port_taken(struct synack_stack *st, const struct sk_udpsock *u, const struct sk_ends *e, uint16_t port,
 		      int reuse)
 {
 	for (struct sk_udpsock *o = *bucket(st->udp, port); o; o = o->bnext)
-		if (o != u && o->h.key.lport == port && (covers(o, e) || covers_ends(e, u->flags, &o->e)) &&
+		if (o != u && o->h.key.lport == port && sk_ends_overlap(&o->e, takes(o), e, takes(u)) &&
 		    !(reuse && (o->flags & UF_REUSEADDR)))
 			return 1;
 	return 0;
@@ -134,36 +131,16 @@ static int do_bind(struct synack_stack *st, struct sk_udpsock *u, const struct s
 	return 0;
 }
 
-/* The address a of a call on u as u will use it (sock/socket.c's rule: an AF_INET6
- * socket's IPv4-mapped addresses are IPv4 unless IPV6_V6ONLY). */
-static int sock_addr(const struct sk_udpsock *u, const struct synack_sockaddr *a, struct synack_ip *ip)
-{
-	if (!(u->flags & UF_SOCK6))
-		return a->ip.family == SYNACK_AF_INET ? (*ip = a->ip, 0) : -EAFNOSUPPORT;
-	if (a->ip.family != SYNACK_AF_INET6)
-		return -EAFNOSUPPORT;
-	*ip = sk_ip_unmap(&a->ip);
-	return ip->family == SYNACK_AF_INET && (u->flags & UF_V6ONLY) ? -ENETUNREACH : 0;
-}
-
-/* The family's wildcard ends. */
-static struct sk_ends any_ends(int v6)
-{
-	struct sk_ends e = {.v6 = (uint8_t)(v6 != 0)};
-	return e;
-}
-
 int sk_udp_bind(struct synack_stack *st, struct sk_conn *c, const struct synack_sockaddr *a)
 {
 	struct sk_udpsock *u = U(c);
 	struct synack_ip ip;
-	int r = sock_addr(u, a, &ip);
+	int r = sk_sock_addr(takes(u), &a->ip, &ip);
 	if (r < 0)
-		return r == -ENETUNREACH ? -EINVAL : r;
+		return r;
 	if (u->flags & UF_BOUND)
 		return -EINVAL;
-	struct sk_ends e = any_ends(ip.family == SYNACK_AF_INET6);
-	sk_ends_set_local(&e, &ip);
+	struct sk_ends e = sk_ends_at(&ip);
 	if (!sk_ends_local_any(&e) && !sk_ends_local_ours(st, &e))
 		return -EADDRNOTAVAIL;
 	r = do_bind(st, u, &e, a->port);
@@ -188,20 +165,14 @@ int sk_udp_connect(struct synack_stack *st, struct sk_conn *c, const struct syna
 		return 0;
 	}
 	struct synack_ip rip;
-	int r = sock_addr(u, a, &rip);
+	int r = sk_sock_addr(takes(u), &a->ip, &rip);
 	if (r < 0)
-		return r;
+		return r == -EINVAL ? -ENETUNREACH : r; /* IPV6_V6ONLY and IPv4-mapped, as Linux */
 	if (a->port == 0 || sk_ip_is_any(&rip))
 		return -EINVAL;
-	int v6 = rip.family == SYNACK_AF_INET6;
 	struct sk_ends e = u->e;
-	if (e.v6 != v6) {
-		/* an AF_INET6 socket turning to IPv4 (or back): only from a wildcard */
-		if ((u->flags & UF_BOUND) && !sk_ends_local_any(&e))
-			return -ENETUNREACH;
-		e = any_ends(v6);
-	}
-	sk_ends_set_remote(&e, &rip);
+	if (sk_ends_aim(&e, &rip) < 0) /* an AF_INET6 socket turning to IPv4: from :: only */
+		return -ENETUNREACH;
 	struct sk_ends routed = e;
 	if (sk_route_src_ends(st, &routed) < 0)
 		return -ENETUNREACH;
@@ -227,17 +198,13 @@ ssize_t sk_udp_sendto(struct synack_stack *st, struct sk_conn *c, const void *bu
 	uint16_t dport;
 	if (to) {
 		struct synack_ip rip;
-		int r = sock_addr(u, to, &rip);
+		int r = sk_sock_addr(takes(u), &to->ip, &rip);
 		if (r < 0)
-			return r;
+			return r == -EINVAL ? -ENETUNREACH : r;
 		if (sk_ip_is_any(&rip))
 			return -EINVAL;
-		if (e.v6 != (rip.family == SYNACK_AF_INET6)) {
-			if ((u->flags & UF_BOUND) && !sk_ends_local_any(&e))
-				return -ENETUNREACH;
-			e = any_ends(rip.family == SYNACK_AF_INET6);
-		}
-		sk_ends_set_remote(&e, &rip);
+		if (sk_ends_aim(&e, &rip) < 0)
+			return -ENETUNREACH;
 		dport = to->port;
 	} else if (u->flags & UF_CONNECTED) {
 		dport = u->h.key.rport;
@@ -257,7 +224,7 @@ ssize_t sk_udp_sendto(struct synack_stack *st, struct sk_conn *c, const void *bu
 		return -err;
 	}
 	if (!(u->flags & UF_BOUND)) {
-		struct sk_ends local = any_ends(e.v6);
+		struct sk_ends local = {.v6 = e.v6}; /* the family's wildcard */
 		int r = do_bind(st, u, &local, 0);
 		if (r < 0)
 			return r;
@@ -432,24 +399,14 @@ void sk_udp_set_handle(struct sk_conn *c, int h)
 	U(c)->handle = h;
 }
 
-/* An address as u's family names it: IPv4-mapped on an AF_INET6 socket. */
-static struct synack_ip sock_ip(const struct sk_udpsock *u, struct synack_ip ip)
-{
-	if ((u->flags & UF_SOCK6) && ip.family == SYNACK_AF_INET) {
-		struct synack_sockaddr sa = {ip, 0, 0};
-		return sk_ip_map6(sk_sa_addr4(&sa));
-	}
-	return ip;
-}
-
 void sk_udp_names(const struct sk_conn *c, struct synack_sockaddr *local, struct synack_sockaddr *peer,
 		  int *connected)
 {
 	const struct sk_udpsock *u = (const struct sk_udpsock *)c;
 	if (local)
-		*local = (struct synack_sockaddr){sock_ip(u, sk_ends_local(&u->e)), u->h.key.lport, 0};
+		*local = (struct synack_sockaddr){name(u, sk_ends_local(&u->e)), u->h.key.lport, 0};
 	if (peer)
-		*peer = (struct synack_sockaddr){sock_ip(u, sk_ends_remote(&u->e)), u->h.key.rport, 0};
+		*peer = (struct synack_sockaddr){name(u, sk_ends_remote(&u->e)), u->h.key.rport, 0};
 	if (connected)
 		*connected = (u->flags & UF_CONNECTED) != 0;
 }
@@ -479,9 +436,10 @@ static struct sk_udpsock *lookup(struct synack_stack *st, const struct sk_ends *
 	struct sk_udpsock *best = NULL;
 	int best_score = -1;
 	for (struct sk_udpsock *u = *bucket(st->udp, dport); u; u = u->bnext) {
-		if (u->h.key.lport != dport || !covers(u, e))
+		int m = u->h.key.lport == dport ? sk_ends_takes(&u->e, takes(u), e) : 0;
+		if (!m)
 			continue;
-		int score = sk_ends_local_any(&u->e) ? 0 : 1;
+		int score = m - 1; /* its exact address over a wildcard */
 		if (u->flags & UF_CONNECTED) {
 			if (u->e.v6 != e->v6 || u->h.key.rport != sport ||
 			    (e->v6 ? memcmp(u->e.r6, e->r6, 16) != 0 : u->e.r4 != e->r4))
@@ -528,7 +486,7 @@ int sk_udp_input_ends(struct synack_stack *st, const struct sk_ends *e, const ui
 		return 0;
 	}
 	d->next = NULL;
-	d->from_addr = sock_ip(u, sk_ends_remote(e));
+	d->from_addr = name(u, sk_ends_remote(e));
 	d->from_port = h.sport;
 	d->len = (uint32_t)h.payload_len;
 	memcpy(d->data, h.payload, h.payload_len);
