@@ -81,6 +81,31 @@ void sk_wheel_cancel(struct sk_wheel *w, struct sk_timer *t)
 		unlink_timer(w, t);
 }
 
+static void release_list(struct sk_timer **head)
+{
+	struct sk_timer *t = *head;
+	while (t) {
+		struct sk_timer *next = t->next;
+		t->next = NULL;
+		t->pprev = NULL;
+		t = next;
+	}
+	*head = NULL;
+}
+
+void sk_wheel_release(struct sk_wheel *w)
+{
+	for (unsigned lvl = 0; lvl < SK_WHEEL_LEVELS; lvl++) {
+		for (unsigned s = 0; s < SK_WHEEL_SLOTS; s++)
+			release_list(&w->slots[lvl][s]);
+		w->bitmap[lvl] = 0;
+	}
+	release_list(&w->far);
+	w->armed = 0;
+	w->hot = -1;
+	w->hot_dirty = 0;
+}
+
 /* The earliest non-empty slot: entries at level L all lie after every entry below L, so
  * the lowest non-empty level holds the next event. Its slots at or after cur's index are
  * in time order. Returns the level, or -1. */

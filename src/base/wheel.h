@@ -52,6 +52,11 @@ static inline int sk_timer_armed(const struct sk_timer *t) { return t->pprev != 
 void sk_wheel_arm(struct sk_wheel *w, struct sk_timer *t, uint64_t deadline);
 void sk_wheel_cancel(struct sk_wheel *w, struct sk_timer *t);
 
+/* Disarms every timer at once, for an owner about to free the records that hold them: after
+ * it no timer points into another, so records may be freed in any order and a later cancel
+ * of any of them touches nothing else. */
+void sk_wheel_release(struct sk_wheel *w);
+
 /* Fires, in deadline order, every timer with deadline <= now. Callbacks may arm and cancel
  * any timer. Returns the number fired. */
 size_t sk_wheel_advance(struct sk_wheel *w, uint64_t now);

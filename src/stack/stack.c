@@ -150,6 +150,9 @@ void synack_stack_free(synack_stack *st)
 {
 	if (!st)
 		return;
+	/* Records are freed below in table order, not timer order: disarm every timer first,
+	 * so freeing one record never leaves another's timer links pointing into it. */
+	sk_wheel_release(&st->wheel);
 	/* Sockets outside the 4-tuple table (listeners, closed ones) first; then every
 	 * table entry, whatever its kind (a TCB with everything it owns). */
 	for (uint32_t i = 0; i < st->handles.used; i++) {

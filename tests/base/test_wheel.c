@@ -247,6 +247,46 @@ static void test_beyond_top_window(void **state)
 	assert_int_equal(sk_wheel_next(&w), UINT64_MAX);
 }
 
+/* Release before freeing (a stack's teardown): timers that share slots, and the far list,
+ * are all disarmed at once, so freeing them in any order and then cancelling the survivors
+ * touches no freed memory (the sanitizer build once caught a teardown that did), and the
+ * wheel is empty and usable again. */
+static void test_release_then_free_any_order(void **state)
+{
+	(void)state;
+	static struct sk_wheel w;
+	enum { K = 64 };
+	struct sk_timer *t[K];
+	sk_wheel_init(&w, 0, far_fire, NULL);
+	for (int i = 0; i < K; i++) {
+		t[i] = malloc(sizeof(*t[i]));
+		assert_non_null(t[i]);
+		sk_timer_init(t[i]);
+		/* Four timers to a slot at level 0, some higher up, some on the far list. */
+		uint64_t d = i < 32 ? 1000 + (uint64_t)(i / 4) * 1024 : i < 56 ? (uint64_t)i << 20 : (1ull << 47) + (uint64_t)i;
+		sk_wheel_arm(&w, t[i], d);
+	}
+	assert_int_equal(w.armed, K);
+	sk_wheel_release(&w);
+	assert_int_equal(w.armed, 0);
+	assert_int_equal(sk_wheel_next(&w), UINT64_MAX);
+	for (int i = 0; i < K; i += 2) {
+		assert_false(sk_timer_armed(t[i]));
+		free(t[i]);
+	}
+	for (int i = 1; i < K; i += 2) {
+		assert_false(sk_timer_armed(t[i]));
+		sk_wheel_cancel(&w, t[i]);
+		free(t[i]);
+	}
+	far_fired = 0;
+	struct sk_timer a;
+	sk_timer_init(&a);
+	sk_wheel_arm(&w, &a, 2000);
+	assert_int_equal(sk_wheel_advance(&w, 5000), 1);
+	assert_int_equal(far_fired, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_cancel_from_callback),
 		cmocka_unit_test(test_periodic_and_far),
 		cmocka_unit_test(test_beyond_top_window),
+		cmocka_unit_test(test_release_then_free_any_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
