@@ -47,3 +47,12 @@ if(NOT SYNACK_SANITIZE)
   add_test(NAME interop/lossy COMMAND bash ${SYNACK_INTEROP_DIR}/lossy.sh $<TARGET_FILE:synack-nc>)
   set_tests_properties(interop/lossy PROPERTIES LABELS interop TIMEOUT 300 SKIP_RETURN_CODE 77)
 endif()
+# Unmodified programs on synack (issue 13): python3 http.server, nginx (master and two forked
+# workers), redis-server, iperf3, curl and a UDP echo under synack-run, against Linux's
+# curl, redis-benchmark, iperf3, nc and ss. The sanitizer build (SYNACK_TRANSFER_MIB=8)
+# leaves out iperf3's timed runs.
+add_test(NAME interop/run COMMAND bash ${SYNACK_INTEROP_DIR}/run.sh $<TARGET_FILE:synack-run>)
+set_tests_properties(interop/run PROPERTIES LABELS interop TIMEOUT 450 SKIP_RETURN_CODE 77)
+if(SYNACK_SANITIZE)
+  set_tests_properties(interop/run PROPERTIES ENVIRONMENT SYNACK_RUN_IPERF=0)
+endif()

@@ -1,0 +1,182 @@
+/* synack-run: an unmodified, dynamically linked program with its AF_INET and AF_INET6 TCP
+ * and UDP sockets on synack.
+ *
+ * synack-run opens the device, starts the stack and its relay (src/run/relay.c) in this
+ * process, and runs the program with the preload library (src/run/shim.c) that hands each
+ * socket the program opens to the relay as a socket pair. Every process of the program
+ * (forked workers, exec'd children) talks to this one stack, so a listener opened by a
+ * master process is the same listener in the workers it forks. synack-run becomes the
+ * subreaper of the program's processes, passes SIGINT, SIGTERM and SIGHUP on to the
+ * program, and exits with the program's status once the program has exited and no
+ * process of it holds a synack socket any more. */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <synack/rt.h>
+
+#include "run/proto.h"
+#include "run/relay.h"
+
+#ifndef SYNACK_PRELOAD_REL
+#define SYNACK_PRELOAD_REL "../lib/synack/libsynack-preload.so"
+#endif
+#define PRELOAD_NAME "libsynack-preload.so"
+#define DRAIN_MS 2000 /* how long closing connections may take at the end */
+
+static const char usage_head[] =
+	"usage: synack-run [options] -- PROGRAM [ARGS...]\n"
+	"runs an unmodified, dynamically linked program with its AF_INET and AF_INET6 TCP and\n"
+	"UDP sockets on the synack stack (a preload library; other sockets, pipes and files\n"
+	"stay the kernel's). All processes of the program share the one stack; synack-run\n"
+	"exits with the program's status when the program has exited and none of its\n"
+	"processes holds a synack socket. SIGINT, SIGTERM and SIGHUP are passed on to it.\n"
+	"\n"
+	"  -h, --help  this text\n"
+	"\n"
+	"Common options (a device and --addr are required):\n";
+static const char usage_tail[] =
+	"\nEnvironment: SYNACK_PRELOAD overrides where the preload library is found (by default\n"
+	"next to synack-run, else " SYNACK_PRELOAD_REL " from its directory).\n"
+	"Example: synack-run --tun t0 --addr 10.66.0.2/24 --host-addr 10.66.0.1/24 -- \\\n"
+	"             python3 -m http.server 8080\n";
+
+static void die(const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "synack-run: ");
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* The preload library: $SYNACK_PRELOAD, or beside this program (a build tree), or where
+ * an installation puts it relative to the program's directory. */
+static void find_preload(char *out, size_t len)
+{
+	const char *env = getenv("SYNACK_PRELOAD");
+	if (env && *env) {
+		if (access(env, R_OK) != 0)
+			die("SYNACK_PRELOAD=%s: %s", env, strerror(errno));
+		snprintf(out, len, "%s", env);
+		return;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		die("cannot find my own path: %s%s", strerror(errno), "");
+	exe[n] = 0;
+	char *slash = strrchr(exe, '/');
+	*slash = 0;
+	if ((size_t)snprintf(out, len, "%s/%s", exe, PRELOAD_NAME) < len && access(out, R_OK) == 0)
+		return;
+	if ((size_t)snprintf(out, len, "%s/%s", exe, SYNACK_PRELOAD_REL) < len && access(out, R_OK) == 0)
+		return;
+	die("the preload library %s is not beside synack-run nor at %s (set SYNACK_PRELOAD)", PRELOAD_NAME, out);
+}
+
+static void run_program(char **argv, const char *preload, const char *name, const sigset_t *old)
+{
+	const char *cur = getenv("LD_PRELOAD");
+	char *pre = NULL;
+	if (cur && *cur && asprintf(&pre, "%s:%s", preload, cur) < 0)
+		pre = NULL;
+	setenv("LD_PRELOAD", pre ? pre : preload, 1);
+	setenv(SK_RUN_ENV, name, 1);
+	sigprocmask(SIG_SETMASK, old, NULL);
+	execvp(argv[0], argv);
+	fprintf(stderr, "synack-run: %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+int main(int argc, char **argv)
+{
+	struct synack_rt_opts o;
+	synack_rt_tool_opts(&o, &argc, argv, "synack-run", usage_head, usage_tail);
+	int dash = 1;
+	if (dash >= argc || strcmp(argv[dash], "--") != 0) {
+		fprintf(stderr, "synack-run: %s (try --help)\n",
+			dash < argc ? "unexpected argument before --" : "no program: give -- PROGRAM [ARGS...]");
+		return 2;
+	}
+	if (dash + 1 >= argc) {
+		fprintf(stderr, "synack-run: no program after -- (try --help)\n");
+		return 2;
+	}
+	char preload[PATH_MAX];
+	find_preload(preload, sizeof(preload));
+
+	o.no_thread = 1;
+	char why[256];
+	synack_rt *rt = synack_rt_start(&o, why, sizeof(why));
+	if (!rt) {
+		fprintf(stderr, "synack-run: %s\n", why);
+		return 1;
+	}
+	struct sk_run_relay *relay = sk_run_relay_new(rt, why, sizeof(why));
+	if (!relay) {
+		fprintf(stderr, "synack-run: %s\n", why);
+		synack_rt_stop(rt);
+		return 1;
+	}
+
+	sigset_t sigs, old;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &sigs, &old);
+	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	/* Orphans of the program (a daemon's workers) become ours to reap. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	fflush(NULL);
+	pid_t child = fork();
+	if (child < 0) {
+		fprintf(stderr, "synack-run: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (child == 0)
+		run_program(argv + dash + 1, preload, sk_run_relay_name(relay), &old);
+
+	int status = -1, failed = 0;
+	for (;;) {
+		struct pollfd p[2] = {{.fd = sk_run_relay_fd(relay), .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+		poll(p, 2, 1000);
+		if (sk_run_relay_run(relay) < 0 && !failed) {
+			if (synack_rt_status(rt, why, sizeof(why)) < 0)
+				fprintf(stderr, "synack-run: %s\n", why);
+			else
+				fprintf(stderr, "synack-run: the stack stopped: %s\n", strerror(errno));
+			failed = 1;
+			if (status < 0)
+				kill(child, SIGTERM);
+		}
+		struct signalfd_siginfo si;
+		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			if (si.ssi_signo != SIGCHLD && status < 0)
+				kill(child, (int)si.ssi_signo);
+		int st;
+		pid_t w;
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+			if (w == child)
+				status = st;
+		if (status >= 0 && (failed || sk_run_relay_users(relay) == 0))
+			break;
+	}
+	sk_run_relay_free(relay);
+	if (!failed)
+		synack_rt_drain(rt, DRAIN_MS);
+	synack_rt_stop(rt);
+	if (failed)
+		return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
