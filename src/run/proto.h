@@ -32,6 +32,8 @@ enum sk_run_op {
 	SK_RUN_SETSOCKOPT, /* a: level, b: name, data: the value */
 	SK_RUN_GETSOCKOPT, /* a: level, b: name, len: room for the value */
 	SK_RUN_DESCRIBE,   /* the reply's a: 1 TCP, 2 TCP listener, 3 UDP (after exec) */
+	SK_RUN_TAKE_ERROR, /* a TCP socket's pending error (a reset, a timeout), taken: the
+			    * pair can only say end of file or EPIPE, Linux says ECONNRESET once */
 };
 
 #define SK_RUN_DATA 256

@@ -337,6 +337,9 @@ static void pump_up(struct sk_run_relay *r, struct rsock *x)
 				if (errno == EAGAIN || errno == EWOULDBLOCK)
 					break;
 				x->net_dead = 1; /* EPIPE, ECONNRESET: the connection is gone */
+				x->down_eof = 1;
+				if (errno != EPIPE)
+					x->so_error = errno;
 				x->ulen = 0;
 				continue;
 			}
@@ -832,7 +835,7 @@ static void on_request(struct sk_run_relay *r, struct ctl *c, const struct sk_ru
 		return;
 	}
 	int zombie_op = q->op == SK_RUN_GETSOCKNAME || q->op == SK_RUN_GETPEERNAME || q->op == SK_RUN_DESCRIBE ||
-			q->op == SK_RUN_GETSOCKOPT;
+			q->op == SK_RUN_GETSOCKOPT || q->op == SK_RUN_TAKE_ERROR;
 	if (x && x->s < 0 && !zombie_op) {
 		p.ret = x->zombie ? -EINVAL : -EBADF;
 		reply(r, c, &p, -1);
@@ -873,6 +876,11 @@ static void on_request(struct sk_run_relay *r, struct ctl *c, const struct sk_ru
 		break;
 	case SK_RUN_DESCRIBE:
 		p.a = x->kind;
+		break;
+	case SK_RUN_TAKE_ERROR:
+		p.ret = x->connecting ? 0 : x->so_error;
+		if (!x->connecting)
+			x->so_error = 0;
 		break;
 	default:
 		p.ret = -EINVAL;

@@ -221,6 +221,21 @@ static int ask(int fd, uint32_t op, struct sk_run_req *q, struct sk_run_rep *p)
 	return r < 0 ? fail(-r) : r;
 }
 
+/* A TCP socket read end of file or a write EPIPE: Linux reports a reset or a timeout
+ * there once (ECONNRESET, ETIMEDOUT); the pair cannot, the relay kept it. */
+static ssize_t tcp_end(int fd, ssize_t n, int is_read)
+{
+	if (is_read ? n != 0 : !(n < 0 && errno == EPIPE))
+		return n;
+	struct sk_run_req q = {0};
+	struct sk_run_rep p;
+	int e = errno;
+	if (ask(fd, SK_RUN_TAKE_ERROR, &q, &p) > 0)
+		return fail(p.ret);
+	errno = e;
+	return n;
+}
+
 /* ---- start-up ---- */
 
 static void resolve(void)
@@ -371,10 +386,8 @@ EXPORT int listen(int fd, int backlog)
 		return R(listen)(fd, backlog);
 	struct sk_run_req q = {.a = backlog};
 	struct sk_run_rep p;
-	if (ask(fd, SK_RUN_LISTEN, &q, &p) < 0) {
-		unsupported("listen", errno);
-		return -1;
-	}
+	if (ask(fd, SK_RUN_LISTEN, &q, &p) < 0)
+		return -1; /* EOPNOTSUPP on UDP, EINVAL when connected: as Linux, not a gap */
 	set_kind(fd, SK_RUN_LISTENER, atomic_load(&P.id[fd]));
 	return 0;
 }
@@ -604,7 +617,8 @@ EXPORT int fcntl64(int fd, int cmd, ...)
 	return fcntl(fd, cmd, arg);
 }
 
-/* ---- data: only UDP needs help (the address beside each datagram); TCP addresses go ---- */
+/* ---- data: UDP puts the address beside each datagram; TCP drops addresses and asks for
+ * the error behind an end of file or EPIPE ---- */
 
 #define HDR sizeof(struct sk_run_dgram)
 
@@ -617,7 +631,7 @@ EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 		struct msghdr m = *msg;
 		m.msg_name = NULL;
 		m.msg_namelen = 0;
-		return R(sendmsg)(fd, &m, flags);
+		return tcp_end(fd, R(sendmsg)(fd, &m, flags), 0);
 	}
 	if (k != SK_RUN_UDP)
 		return R(sendmsg)(fd, msg, flags);
@@ -648,7 +662,7 @@ EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 		ssize_t n = R(recvmsg)(fd, msg, flags);
 		if (n >= 0)
 			msg->msg_namelen = 0; /* as TCP: no address */
-		return n;
+		return n == 0 && msg->msg_iovlen ? tcp_end(fd, n, 1) : n;
 	}
 	if (k != SK_RUN_UDP)
 		return R(recvmsg)(fd, msg, flags);
@@ -681,7 +695,7 @@ EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags, const stru
 	START();
 	int k = kind_of(fd);
 	if (k == SK_RUN_TCP || k == SK_RUN_LISTENER)
-		return R(send)(fd, buf, len, flags);
+		return tcp_end(fd, R(send)(fd, buf, len, flags), 0);
 	if (k != SK_RUN_UDP)
 		return R(sendto)(fd, buf, len, flags, to, tolen);
 	struct iovec v = {.iov_base = (void *)buf, .iov_len = len};
@@ -697,7 +711,7 @@ EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockadd
 		ssize_t n = R(recv)(fd, buf, len, flags);
 		if (n >= 0 && from && fromlen)
 			*fromlen = 0;
-		return n;
+		return len ? tcp_end(fd, n, 1) : n;
 	}
 	if (k != SK_RUN_UDP)
 		return R(recvfrom)(fd, buf, len, flags, from, fromlen);
@@ -713,7 +727,10 @@ EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockadd
 EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
 	START();
-	if (kind_of(fd) != SK_RUN_UDP)
+	int k = kind_of(fd);
+	if (k == SK_RUN_TCP)
+		return tcp_end(fd, R(send)(fd, buf, len, flags), 0);
+	if (k != SK_RUN_UDP)
 		return R(send)(fd, buf, len, flags);
 	return sendto(fd, buf, len, flags, NULL, 0);
 }
@@ -721,7 +738,10 @@ EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
 EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
 	START();
-	if (kind_of(fd) != SK_RUN_UDP)
+	int k = kind_of(fd);
+	if (k == SK_RUN_TCP)
+		return len ? tcp_end(fd, R(recv)(fd, buf, len, flags), 1) : R(recv)(fd, buf, len, flags);
+	if (k != SK_RUN_UDP)
 		return R(recv)(fd, buf, len, flags);
 	return recvfrom(fd, buf, len, flags, NULL, NULL);
 }
@@ -729,7 +749,10 @@ EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
 EXPORT ssize_t write(int fd, const void *buf, size_t len)
 {
 	START();
-	if (kind_of(fd) != SK_RUN_UDP)
+	int k = kind_of(fd);
+	if (k == SK_RUN_TCP)
+		return tcp_end(fd, R(write)(fd, buf, len), 0);
+	if (k != SK_RUN_UDP)
 		return R(write)(fd, buf, len);
 	return sendto(fd, buf, len, 0, NULL, 0);
 }
@@ -737,7 +760,10 @@ EXPORT ssize_t write(int fd, const void *buf, size_t len)
 EXPORT ssize_t read(int fd, void *buf, size_t len)
 {
 	START();
-	if (kind_of(fd) != SK_RUN_UDP)
+	int k = kind_of(fd);
+	if (k == SK_RUN_TCP)
+		return len ? tcp_end(fd, R(read)(fd, buf, len), 1) : R(read)(fd, buf, len);
+	if (k != SK_RUN_UDP)
 		return R(read)(fd, buf, len);
 	return recvfrom(fd, buf, len, 0, NULL, NULL);
 }
@@ -745,7 +771,10 @@ EXPORT ssize_t read(int fd, void *buf, size_t len)
 EXPORT ssize_t writev(int fd, const struct iovec *v, int n)
 {
 	START();
-	if (kind_of(fd) != SK_RUN_UDP)
+	int k = kind_of(fd);
+	if (k == SK_RUN_TCP)
+		return tcp_end(fd, R(writev)(fd, v, n), 0);
+	if (k != SK_RUN_UDP)
 		return R(writev)(fd, v, n);
 	if (n < 0)
 		return fail(EINVAL);
@@ -756,7 +785,10 @@ EXPORT ssize_t writev(int fd, const struct iovec *v, int n)
 EXPORT ssize_t readv(int fd, const struct iovec *v, int n)
 {
 	START();
-	if (kind_of(fd) != SK_RUN_UDP)
+	int k = kind_of(fd);
+	if (k == SK_RUN_TCP)
+		return n > 0 ? tcp_end(fd, R(readv)(fd, v, n), 1) : R(readv)(fd, v, n);
+	if (k != SK_RUN_UDP)
 		return R(readv)(fd, v, n);
 	if (n < 0)
 		return fail(EINVAL);
