@@ -151,7 +151,9 @@ int main(int argc, char **argv)
 	for (;;) {
 		struct pollfd p[2] = {{.fd = sk_run_relay_fd(relay), .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
 		poll(p, 2, 1000);
-		if (sk_run_relay_run(relay) < 0 && !failed) {
+		int r = sk_run_relay_run(relay);
+		if (!failed && (r < 0 || synack_rt_status(rt, why, sizeof(why)) < 0)) {
+			/* The device is gone (or the runtime stopped): the program cannot go on. */
 			if (synack_rt_status(rt, why, sizeof(why)) < 0)
 				fprintf(stderr, "synack-run: %s\n", why);
 			else

@@ -240,5 +240,14 @@ echo "$out" | grep -q "^raw ESOCKTNOSUPPORT" && [ "$(echo "$out" | grep -c "^opt
 	ok "unsupported calls: an errno and one log line per call ($(echo "$out" | tr '\n' '|'))" ||
 	bad "unsupported calls: '$out'"
 
+# The device deleted under it: one line, the program told to stop, status 1.
+start_run gone sleep 30
+wait_for 10 in_ns ip link show tun0 || bad "tun0 never came up"
+in_ns ip link del tun0
+wait_exit "$RUN_PID" 15
+[ "$EXIT_STATUS" = 1 ] && grep -q "^synack-run: tun0: the device is gone" "$W/gone.log" &&
+	ok "the device deleted: '$(head -1 "$W/gone.log")', the program stopped, status 1" ||
+	bad "the device deleted: status $EXIT_STATUS, '$(cat "$W/gone.log")'"
+
 [ "$FAILS" = 0 ] || exit 1
 echo "PASS"
