@@ -345,8 +345,54 @@ struct synack_stats {
 	uint64_t udp_in, udp_out, udp_in_bad, udp_no_port, udp_rcvbuf_errors;
 	uint64_t tcp_pmtu_lowered; /* ICMP frag-needed lowered a connection's MSS */
 	uint64_t sockets, conns, half_open, time_wait; /* gauges: current numbers */
+	/* Tunnel mode (synack_tunnel): new flows to other addresses the hook accepted, refused
+	 * with a RST, refused with ICMP unreachable (at once or after deferring), deferred, and
+	 * deferred ones that never had a verdict. */
+	uint64_t tnl_accepted, tnl_refused_rst, tnl_refused_unreach, tnl_deferred, tnl_defer_expired;
 };
 void synack_get_stats(const synack_stack *s, struct synack_stats *out);
+
+/* ---- Tunnel mode (TNL): flows to any destination ----
+ * What a VPN client or user-mode networking needs: the stack takes TCP connections opened
+ * to any address and port, not only its own, and the application relays each one (through
+ * its own sockets, a proxy). A flow hook sees each new flow's two ends before anything is
+ * answered and says what the client sees: */
+enum synack_flow_verdict {
+	SYNACK_FLOW_ACCEPT = 0, /* answer the SYN; the connection is accepted on the listener */
+	SYNACK_FLOW_RST,        /* refuse as a closed port: a RST */
+	SYNACK_FLOW_UNREACH,    /* refuse as an unreachable host: ICMP host unreachable (ICMPv6
+				 * address unreachable) from the stack's address, as a router
+				 * on the way would */
+	SYNACK_FLOW_DEFER,      /* answer nothing yet (the client's SYNs wait): the application
+				 * opens its upstream connection first and then gives its verdict
+				 * with synack_tunnel_verdict, so that what the client sees is what
+				 * the upstream did */
+};
+struct synack_flow {
+	int proto;                      /* SYNACK_IPPROTO_TCP */
+	struct synack_sockaddr client;  /* who opens the flow */
+	struct synack_sockaddr dst;     /* the destination it asked for */
+};
+/* Called within synack_input, for the first SYN of each new flow to an address that is not
+ * the stack's; returns a verdict. It must not call the stack. */
+typedef int (*synack_flow_fn)(void *ctx, const struct synack_flow *f);
+/* Tunnel mode on: TCP SYNs to any unicast address and port that is not the stack's own
+ * arrive at listener (a TCP socket in LISTEN, of either family: an AF_INET6 one takes
+ * both), whatever its port, once fn (NULL: accept all) accepts them. Each connection
+ * accepted from it has the destination the client asked for as its local address
+ * (getsockname) and the client as its peer; ICMP errors about them reach them (IPv4). Packets to
+ * the stack's own addresses are served as always; the stack's other listeners take no
+ * tunnelled flow. listener -1 turns tunnel mode off (as closing the listener does).
+ * Returns 0, or -EBADF (not a socket), -EINVAL (not a listening TCP socket). Off by
+ * default, and then nothing of it runs. */
+int synack_tunnel(synack_stack *s, int listener, synack_flow_fn fn, void *ctx);
+/* The verdict on a flow the hook deferred (f as the hook saw it): SYNACK_FLOW_ACCEPT
+ * answers the SYN now, SYNACK_FLOW_RST and SYNACK_FLOW_UNREACH refuse it. A deferred flow
+ * without a verdict is dropped after the time a SYN+ACK's retransmissions would take
+ * (63 s with the defaults; the client has given up by then). Returns 0, -ENOENT when no
+ * deferred flow has those ends (given a verdict already, dropped, or never deferred),
+ * -EINVAL for another verdict. */
+int synack_tunnel_verdict(synack_stack *s, const struct synack_flow *f, int verdict);
 
 /* TCP_INFO-like per-connection figures. */
 struct synack_tcp_info {

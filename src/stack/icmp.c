@@ -119,7 +119,8 @@ void sk_icmp_input(struct synack_stack *st, const struct sk_ipv4 *ip, const uint
 		return;
 	}
 	if (m.type == SK_ICMP_ECHO) {
-		if (m.code == 0)
+		/* Only for our addresses: tunnel mode takes ICMP to others for its errors. */
+		if (m.code == 0 && sk_addr_find(st, ip->dst))
 			echo_reply(st, ip, &m);
 		return;
 	}
@@ -127,7 +128,8 @@ void sk_icmp_input(struct synack_stack *st, const struct sk_ipv4 *ip, const uint
 		return;
 	struct sk_icmp_quote q;
 	/* The quote must be of a datagram we sent: from one of our addresses. */
-	if (sk_icmp_parse_quote(&m, &q) < 0 || !sk_addr_find(st, q.ip.src) || sk_ipv4_frag_offset(&q.ip) != 0) {
+	if (sk_icmp_parse_quote(&m, &q) < 0 || (!sk_addr_find(st, q.ip.src) && !sk_tnl_takes4(st, q.ip.src)) ||
+	    sk_ipv4_frag_offset(&q.ip) != 0) {
 		st->stats.icmp_in_bad++;
 		return;
 	}

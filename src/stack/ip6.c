@@ -49,7 +49,7 @@ void sk_ip6_input(struct synack_stack *st, const uint8_t *pkt, size_t len)
 		st->stats.ip_in_bad++;
 		return;
 	}
-	if (!for_us(st, h.dst)) {
+	if (!for_us(st, h.dst) && !(st->tnl_listener >= 0 && sk_tnl_takes6(st, h.dst))) {
 		st->stats.ip_in_not_mine++;
 		return;
 	}
@@ -83,7 +83,7 @@ void sk_ip6_input(struct synack_stack *st, const uint8_t *pkt, size_t len)
 		break; /* RFC 8200 4.7: nothing follows */
 	case SK_IPPROTO_TCP:
 	case SK_IPPROTO_UDP: {
-		if (!sk_addr6_find(st, h.dst)) {
+		if (!sk_addr6_find(st, h.dst) && !(w.proto == SK_IPPROTO_TCP && st->tnl_listener >= 0 && sk_tnl_takes6(st, h.dst))) {
 			/* TCP and UDP are unicast only here: a multicast destination is not
 			 * one of our sockets' (RFC 9293 3.9.1: never answered either) */
 			st->stats.ip_in_not_mine++;
@@ -91,7 +91,8 @@ void sk_ip6_input(struct synack_stack *st, const uint8_t *pkt, size_t len)
 		}
 		struct sk_ends e = sk_ends6(h.dst, h.src);
 		if (w.proto == SK_IPPROTO_TCP) {
-			sk_tcp_input_ends(st, &e, h.tclass & 3, pkt + w.off, end - w.off);
+			if (sk_tcp_input_ends(st, &e, h.tclass & 3, pkt + w.off, end - w.off) == -EHOSTUNREACH)
+				sk_icmp6_send_error(st, SK_ICMP6_UNREACH, SK_ICMP6_UNREACH_ADDR, 0, pkt, end); /* TNL-2 */
 		} else if (sk_udp_input_ends(st, &e, pkt + w.off, end - w.off) == 1) {
 			/* RFC 4443 3.1: port unreachable, as for IPv4 (UDP-4) */
 			sk_icmp6_send_error(st, SK_ICMP6_UNREACH, SK_ICMP6_UNREACH_PORT, 0, pkt, end);
@@ -162,10 +163,14 @@ static int fragment(struct synack_stack *st, const struct sk_addr_entry *a, uint
 	return r < 0 ? r : 0;
 }
 
+static const struct sk_addr_entry *route6(const struct synack_stack *st, const uint8_t dst[16]);
+
 int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t dst[16], uint8_t next, size_t len,
 		uint8_t tclass)
 {
 	const struct sk_addr_entry *a = sk_addr6_find(st, src);
+	if (!a && st->tnl_listener >= 0)
+		a = route6(st, dst); /* a tunnelled flow's: from the address its client asked for */
 	if (!a) {
 		st->stats.output_errors++;
 		return -ENETUNREACH;

@@ -141,6 +141,7 @@ synack_stack *synack_stack_new(const struct synack_config *c, int *err)
 	uint32_t span = (uint32_t)c->ip_local_port_range[1] - c->ip_local_port_range[0] + 1;
 	st->next_ephemeral = (uint16_t)(c->ip_local_port_range[0] + sk_rng_below(&st->rng, span));
 	st->ip_id = (uint16_t)sk_rng_u64(&st->rng);
+	st->tnl_listener = -1;
 	st->icmp_tokens = 50; /* a full bucket (icmp.c) */
 	sk_reasm_init(&st->reasm, SK_REASM_DEFAULT_MEM, SK_REASM_DEFAULT_TIMEOUT_US);
 	return st;
@@ -381,7 +382,9 @@ void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now
 		st->stats.ip_in_bad++;
 		return;
 	}
-	if (!sk_addr_find(st, ip.dst)) {
+	if (!sk_addr_find(st, ip.dst) &&
+	    !(st->tnl_listener >= 0 && (ip.proto == SK_IPPROTO_TCP || ip.proto == SK_IPPROTO_ICMP) &&
+	      sk_tnl_takes4(st, ip.dst))) {
 		st->stats.ip_in_not_mine++;
 		return;
 	}
@@ -402,7 +405,8 @@ void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now
 	size_t l4len = (size_t)ip.total_len - ip.hlen;
 	switch (ip.proto) {
 	case SK_IPPROTO_TCP:
-		sk_tcp_input(st, ip.src, ip.dst, ip.tos & 3, l4, l4len);
+		if (sk_tcp_input(st, ip.src, ip.dst, ip.tos & 3, l4, l4len) == -EHOSTUNREACH)
+			sk_icmp_send_error(st, SK_ICMP_UNREACH, SK_ICMP_UNREACH_HOST, 0, pkt, len); /* TNL-2 */
 		break;
 	case SK_IPPROTO_UDP:
 		if (sk_udp_input(st, ip.src, ip.dst, l4, l4len) < 0)

@@ -786,13 +786,45 @@ static void listen_segment(struct synack_stack *st, struct sk_tcb *l, const stru
 	st->stats.tcp_drop_state++;
 }
 
-void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t ecn, const uint8_t *p, size_t len)
+int sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t ecn, const uint8_t *p, size_t len)
 {
 	struct sk_ends e = sk_ends4(dst, src);
-	sk_tcp_input_ends(st, &e, ecn, p, len);
+	return sk_tcp_input_ends(st, &e, ecn, p, len);
 }
 
-void sk_tcp_input_ends(struct synack_stack *st, const struct sk_ends *e, uint8_t ecn, const uint8_t *p, size_t len)
+/* A segment of no connection to an address that is not ours: tunnel mode's (TNL-1, TNL-2).
+ * The first SYN of a flow goes to the flow hook; what it accepts, and the ACK of a SYN
+ * cookie, goes to the tunnel listener as to any listener. */
+static int tunnel_segment(struct synack_stack *st, const struct sk_ends *e, const struct sk_tcp *seg, uint32_t iss)
+{
+	struct sk_tcb *l = sk_tnl_listener(st);
+	if (l && (seg->flags & (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST)) == SK_TCP_SYN) {
+		switch (sk_tnl_verdict(st, e, seg->dport, seg->sport)) {
+		case SYNACK_FLOW_UNREACH:
+			return -EHOSTUNREACH;
+		case SYNACK_FLOW_RST:
+			l = NULL;
+			break;
+		case SYNACK_FLOW_DEFER:
+			sk_syn_defer(st, l, e, seg); /* or dropped when the queue is full */
+			return 0;
+		}
+	}
+	if (l) {
+		listen_segment(st, l, e, seg, iss);
+		return 0;
+	}
+	st->stats.tcp_drop_no_socket++;
+	sk_tcp_respond_rst(st, e, seg);
+	return 0;
+}
+
+static int ours(const struct synack_stack *st, const struct sk_ends *e)
+{
+	return e->v6 ? sk_addr6_find(st, e->l6) != NULL : sk_addr_find(st, e->l4) != NULL;
+}
+
+int sk_tcp_input_ends(struct synack_stack *st, const struct sk_ends *e, uint8_t ecn, const uint8_t *p, size_t len)
 {
 	struct sk_tcp seg;
 	st->stats.tcp_in++;
@@ -800,11 +832,11 @@ void sk_tcp_input_ends(struct synack_stack *st, const struct sk_ends *e, uint8_t
 	seg.ecn = ecn;
 	if (r == -SK_WIRE_BAD_CHECKSUM) {
 		st->stats.tcp_in_bad_csum++;
-		return;
+		return 0;
 	}
 	if (r < 0) {
 		st->stats.tcp_in_malformed++;
-		return;
+		return 0;
 	}
 	struct sk_conn *c = sk_ctable_find(st, e, seg.dport, seg.sport);
 	uint32_t iss = 0;
@@ -813,16 +845,16 @@ void sk_tcp_input_ends(struct synack_stack *st, const struct sk_ends *e, uint8_t
 		case SK_CONN_TCB:
 			sk_ready_touch(st, ((struct sk_tcb *)c)->handle);
 			sk_tcp_segment(st, (struct sk_tcb *)c, &seg);
-			return;
+			return 0;
 		case SK_CONN_SYN:
 			sk_syn_segment(st, (struct sk_syn *)c, &seg);
-			return;
+			return 0;
 		case SK_CONN_TW: {
 			struct sk_tw *w = (struct sk_tw *)c;
 			if (!((seg.flags & (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST)) == SK_TCP_SYN && sk_tw_syn_acceptable(w, &seg) &&
 			      sk_listener_find(st, e, seg.dport))) {
 				sk_tw_segment(st, w, e, &seg);
-				return;
+				return 0;
 			}
 			/* TW-3: a new incarnation may start; the old record gives way, and its
 			 * end is reported like any other (TRC-5). */
@@ -839,11 +871,14 @@ void sk_tcp_input_ends(struct synack_stack *st, const struct sk_ends *e, uint8_t
 		}
 		}
 	}
+	if (st->tnl_listener >= 0 && !ours(st, e))
+		return tunnel_segment(st, e, &seg, iss);
 	struct sk_tcb *l = sk_listener_find(st, e, seg.dport);
 	if (l) {
 		listen_segment(st, l, e, &seg, iss);
-		return;
+		return 0;
 	}
 	st->stats.tcp_drop_no_socket++;
 	sk_tcp_respond_rst(st, e, &seg); /* RST-1 (never to a RST: RST-2) */
+	return 0;
 }

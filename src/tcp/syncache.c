@@ -215,6 +215,11 @@ static void resend_synack(struct synack_stack *st, const struct sk_syn *e)
 /* HS-8: SYN+ACK again after 1, 2, 4, 8, 16 s; dropped when the next wait runs out. */
 void sk_syn_timer(struct synack_stack *st, struct sk_syn *e)
 {
+	if (e->deferred) {
+		st->stats.tnl_defer_expired++;
+		sk_syn_drop(st, e, "no verdict on the deferred flow");
+		return;
+	}
 	if (e->retries >= st->cfg.tcp_synack_retries) {
 		sk_syn_drop(st, e, "SYN+ACK retries exhausted");
 		return;
@@ -227,6 +232,9 @@ void sk_syn_timer(struct synack_stack *st, struct sk_syn *e)
 	uint64_t wait = (uint64_t)st->cfg.tcp_rto_initial_ms * 1000 << e->retries;
 	sk_wheel_arm(&st->wheel, &e->timer, st->now + wait);
 }
+
+static struct sk_syn *syn_record(struct synack_stack *st, struct sk_tcb *l, const struct syn_params *p,
+				 const char *cause);
 
 void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, const struct sk_ends *ends, const struct sk_tcp *seg,
 		  uint32_t iss)
@@ -252,28 +260,41 @@ void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, const struct sk_end
 		st->stats.syn_queue_overflow++;
 		return;
 	}
-	struct sk_syn *e = calloc(1, sk_conn_alloc_size(sizeof(*e), p.ends.v6));
+	p.iss = iss ? iss : sk_tcp_isn(st, &p.ends, p.lport, p.rport);
+	struct sk_syn *e = syn_record(st, l, &p, "SYN received");
 	if (!e) {
 		if (st->cfg.tcp_syncookies)
 			send_cookie(st, l, &p);
 		return;
 	}
-	p.iss = iss ? iss : sk_tcp_isn(st, &p.ends, p.lport, p.rport);
+	send_synack(st, &p, sk_tcp_ts_now(st, p.ts_offset));
+	e->synack_us = (uint32_t)st->now ? (uint32_t)st->now : 1;
+	sk_wheel_arm(&st->wheel, &e->timer, st->now + (uint64_t)st->cfg.tcp_rto_initial_ms * 1000);
+}
+
+/* The half-open record of the SYN p describes, in the table and on l's list. */
+static struct sk_syn *syn_record(struct synack_stack *st, struct sk_tcb *l, const struct syn_params *p,
+				 const char *cause)
+{
+	struct sk_listen *lst = l->lst;
+	struct sk_syn *e = calloc(1, sk_conn_alloc_size(sizeof(*e), p->ends.v6));
+	if (!e)
+		return NULL;
 	e->h.kind = SK_CONN_SYN;
-	sk_conn_init_room(&e->h, sizeof(*e), p.ends.v6);
-	sk_conn_set_ends(&e->h, &p.ends);
-	e->h.key.lport = p.lport;
-	e->h.key.rport = p.rport;
+	sk_conn_init_room(&e->h, sizeof(*e), p->ends.v6);
+	sk_conn_set_ends(&e->h, &p->ends);
+	e->h.key.lport = p->lport;
+	e->h.key.rport = p->rport;
 	e->listener = l;
-	e->iss = p.iss;
-	e->irs = p.irs;
-	e->ts_recent = p.ts_recent;
-	e->ts_offset = p.ts_offset;
-	e->peer_mss = p.peer_mss;
-	e->peer_ws = p.peer_ws;
-	e->sack_ok = p.sack_ok;
-	e->ts_ok = p.ts_ok;
-	e->ecn_ok = p.ecn_ok;
+	e->iss = p->iss;
+	e->irs = p->irs;
+	e->ts_recent = p->ts_recent;
+	e->ts_offset = p->ts_offset;
+	e->peer_mss = p->peer_mss;
+	e->peer_ws = p->peer_ws;
+	e->sack_ok = p->sack_ok;
+	e->ts_ok = p->ts_ok;
+	e->ecn_ok = p->ecn_ok;
 	sk_timer_init(&e->timer);
 	e->timer.tag = SK_CONN_SYN;
 	sk_ctable_add(st, &e->h);
@@ -283,10 +304,60 @@ void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, const struct sk_end
 	lst->syn_head = e;
 	lst->syn_len++;
 	st->stats.tcp_passive_opens++;
-	sk_emit_state(st, -1, &e->h, SYNACK_LISTEN, SYNACK_SYN_RCVD, "SYN received");
-	send_synack(st, &p, sk_tcp_ts_now(st, p.ts_offset));
-	e->synack_us = (uint32_t)st->now ? (uint32_t)st->now : 1;
-	sk_wheel_arm(&st->wheel, &e->timer, st->now + (uint64_t)st->cfg.tcp_rto_initial_ms * 1000);
+	sk_emit_state(st, -1, &e->h, SYNACK_LISTEN, SYNACK_SYN_RCVD, cause);
+	return e;
+}
+
+/* How long a deferred flow waits for its verdict: what the SYN+ACK and its retransmissions
+ * would have taken (1 + 2 + ... + 32 s with the defaults). */
+static uint64_t defer_wait(const struct synack_stack *st)
+{
+	uint64_t rto = (uint64_t)st->cfg.tcp_rto_initial_ms * 1000;
+	return rto * ((2ull << st->cfg.tcp_synack_retries) - 1);
+}
+
+int sk_syn_defer(struct synack_stack *st, struct sk_tcb *l, const struct sk_ends *ends, const struct sk_tcp *seg)
+{
+	struct sk_listen *lst = l->lst;
+	if (lst->aq_len > lst->backlog || lst->syn_len >= st->cfg.tcp_max_syn_backlog) {
+		st->stats.syn_queue_overflow++;
+		return -ENOBUFS;
+	}
+	struct syn_params p;
+	params_from_syn(st, &p, ends, seg);
+	p.user_mss = l->user_mss;
+	p.lst = l;
+	p.iss = sk_tcp_isn(st, &p.ends, p.lport, p.rport);
+	struct sk_syn *e = syn_record(st, l, &p, "SYN received (verdict deferred)");
+	if (!e)
+		return -ENOBUFS;
+	e->deferred = 1;
+	sk_wheel_arm(&st->wheel, &e->timer, st->now + defer_wait(st));
+	return 0;
+}
+
+void sk_syn_verdict(struct synack_stack *st, struct sk_syn *e, int verdict)
+{
+	e->deferred = 0;
+	struct sk_ends ends;
+	sk_conn_ends(&e->h, &ends);
+	if (verdict == SYNACK_FLOW_ACCEPT) {
+		st->stats.tnl_accepted++;
+		resend_synack(st, e);
+		e->synack_us = (uint32_t)st->now ? (uint32_t)st->now : 1;
+		sk_wheel_arm(&st->wheel, &e->timer, st->now + (uint64_t)st->cfg.tcp_rto_initial_ms * 1000);
+		return;
+	}
+	/* The client's SYN, as it was: what the RST answers and the ICMP error quotes. */
+	struct sk_tcp syn = {.sport = e->h.key.rport, .dport = e->h.key.lport, .seq = e->irs, .flags = SK_TCP_SYN};
+	if (verdict == SYNACK_FLOW_RST) {
+		st->stats.tnl_refused_rst++;
+		sk_tcp_respond_rst(st, &ends, &syn);
+	} else {
+		st->stats.tnl_refused_unreach++;
+		sk_tnl_unreach(st, &ends, &syn);
+	}
+	sk_syn_drop(st, e, verdict == SYNACK_FLOW_RST ? "refused (RST)" : "refused (unreachable)");
 }
 
 /* Builds the established TCB from a completed handshake and queues it for accept(): from
@@ -448,6 +519,15 @@ static void syn_rst(struct synack_stack *st, const struct sk_syn *e, const struc
  * tcp_check_req, which RFC 9293 3.10.7.4 allows. */
 void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_tcp *seg)
 {
+	if (e->deferred) {
+		/* Nothing was answered: a retransmitted SYN waits with the first; an exact RST
+		 * (the client gave up) ends the flow; anything else is not of this flow yet. */
+		if ((seg->flags & SK_TCP_RST) && seg->seq == e->irs + 1) {
+			st->stats.tcp_rst_in_accepted++;
+			sk_syn_drop(st, e, "RST received");
+		}
+		return;
+	}
 	if (seg->flags & SK_TCP_RST) {
 		/* HS-6 (server side): only an exact RST removes the half-open record. RST-3
 		 * (RFC 9293 3.10.7.4, RFC 5961 3.2, all states but SYN-SENT): one elsewhere in

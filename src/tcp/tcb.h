@@ -105,6 +105,7 @@ enum {
 	TF_ECN = 1u << 24,       /* ECN negotiated (RFC 3168) */
 	TF_SOCK6 = 1u << 25,     /* an AF_INET6 socket: IPv4 ends show as IPv4-mapped */
 	TF_V6ONLY = 1u << 26,    /* IPV6_V6ONLY: an AF_INET6 socket that takes no IPv4 */
+	TF_TUNNEL = 1u << 27,    /* the listener of tunnel mode (stack/tunnel.c) */
 };
 /* The addresses a socket with these flags takes (stack/addr.h). */
 static inline enum sk_takes sk_tcb_takes(uint32_t flags)
@@ -239,6 +240,7 @@ struct sk_syn {
 	uint8_t peer_ws;       /* 0xff = not offered */
 	uint8_t sack_ok, ts_ok, ecn_ok;
 	uint8_t retries;
+	uint8_t deferred;      /* tunnel mode: no SYN+ACK until the application's verdict */
 	uint32_t synack_us;    /* low 32 bits of the stack time the SYN+ACK left (RTT sample) */
 	uint32_t last_oow_ms;  /* stack ms (low 32 bits, 0 none) of the last ACK to a stray */
 	struct sk_timer timer;
@@ -420,9 +422,11 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t);
 /* One RTT measurement of r µs (RFC 6298 2.2/2.3, RTO clamped to tcp_rto_min/max). */
 void sk_tcp_rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r);
 /* A TCP segment from the IP layer; ecn is the IP header's ECN codepoint. */
-void sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t ecn, const uint8_t *seg, size_t len);
+int sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t ecn, const uint8_t *seg, size_t len);
 /* The same for a segment of either IP version between ends e (local: its destination). */
-void sk_tcp_input_ends(struct synack_stack *st, const struct sk_ends *e, uint8_t ecn, const uint8_t *seg, size_t len);
+/* 0, or -EHOSTUNREACH when tunnel mode's flow hook refused the flow with an ICMP host
+ * unreachable, which the IP layer (holding the datagram to quote) sends. */
+int sk_tcp_input_ends(struct synack_stack *st, const struct sk_ends *e, uint8_t ecn, const uint8_t *seg, size_t len);
 /* A parsed segment for a TCB found by its 4-tuple. */
 void sk_tcp_segment(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg);
 /* The stack-wide challenge ACK budget per second (RFC 5961 7): 1 if one may be sent now
@@ -444,6 +448,11 @@ void sk_tcp_icmp_report(struct synack_stack *st, const struct sk_ends *e, uint16
  * (RFC 6528); otherwise it is iss (a new incarnation out of TIME-WAIT). */
 void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, const struct sk_ends *e, const struct sk_tcp *seg,
 		  uint32_t iss);
+/* Tunnel mode's deferred flow: a half-open record that answers nothing until
+ * sk_syn_verdict (never a cookie: the verdict needs the record). 0, or -ENOBUFS. */
+int sk_syn_defer(struct synack_stack *st, struct sk_tcb *l, const struct sk_ends *e, const struct sk_tcp *seg);
+/* The application's verdict on deferred record e (enum synack_flow_verdict). */
+void sk_syn_verdict(struct synack_stack *st, struct sk_syn *e, int verdict);
 /* The final ACK (or any segment) for a half-open record. */
 void sk_syn_segment(struct synack_stack *st, struct sk_syn *e, const struct sk_tcp *seg);
 /* An ACK to a listener with no half-open record: maybe a SYN cookie. Returns 1 if handled. */

@@ -1,0 +1,347 @@
+/* Tunnel mode (TNL-1, TNL-2): a client stack connects to addresses that are not the
+ * server's (the simulated link takes them to the server, as a TUN's routes would); the
+ * server in tunnel mode takes them on its tunnel listener as its flow hook says, over IPv4
+ * and IPv6, and serves its own addresses as before (virtual clock). */
+#include <errno.h>
+#include <string.h>
+
+#include <synack/synack.h>
+
+#include "sim/world.h"
+#include "stack/stack.h"
+#include "testutil.h"
+
+#define CLIENT 0x0a000001u
+#define SERVER 0x0a000002u
+#define MS 1000ull
+
+struct flows {
+	int n;
+	struct synack_flow last;
+	int verdict; /* what the hook answers */
+};
+
+static int hook(void *ctx, const struct synack_flow *f)
+{
+	struct flows *fl = ctx;
+	fl->n++;
+	fl->last = *f;
+	return fl->verdict;
+}
+
+struct pair {
+	struct sk_world *w;
+	synack_stack *c, *s;
+	int hs;
+};
+
+static struct pair pair_new(int ipv6)
+{
+	struct pair p;
+	struct sk_world_opts o = {.seed = 3, .no_log = 1, .ipv6 = ipv6};
+	o.link.delay_us = 1000;
+	p.w = sk_world_new(&o, NULL);
+	assert_non_null(p.w);
+	int hc = sk_world_add_host(p.w, "client", CLIENT, NULL);
+	p.hs = sk_world_add_host(p.w, "server", SERVER, NULL);
+	assert_true(hc >= 0 && p.hs >= 0);
+	p.c = sk_world_stack(p.w, hc);
+	p.s = sk_world_stack(p.w, p.hs);
+	return p;
+}
+
+static void run(struct pair *p, uint64_t ms)
+{
+	sk_world_run_until(p->w, sk_world_now(p->w) + ms * MS);
+}
+
+static int listener(synack_stack *st, int family, uint16_t port)
+{
+	int l = synack_socket(st, family, SYNACK_SOCK_STREAM);
+	assert_true(l >= 0);
+	struct synack_sockaddr a = synack_sa_any(family, port);
+	assert_int_equal(synack_bind(st, l, &a), 0);
+	assert_int_equal(synack_listen(st, l, 16), 0);
+	return l;
+}
+
+static int connect_to(struct pair *p, const struct synack_sockaddr *to)
+{
+	int k = synack_socket(p->c, to->ip.family, SYNACK_SOCK_STREAM);
+	assert_true(k >= 0);
+	assert_int_equal(synack_connect(p->c, k, to), -EINPROGRESS);
+	return k;
+}
+
+/* A socket's pending error (SO_ERROR), taken. */
+static int so_error(synack_stack *st, int k)
+{
+	int v = -1;
+	size_t l = sizeof(v);
+	assert_int_equal(synack_getsockopt(st, k, SYNACK_SOL_SOCKET, SYNACK_SO_ERROR, &v, &l), 0);
+	return v;
+}
+
+static struct synack_stats stats(synack_stack *st)
+{
+	struct synack_stats s;
+	synack_get_stats(st, &s);
+	return s;
+}
+
+static int same(const struct synack_sockaddr *a, const struct synack_sockaddr *b)
+{
+	return a->port == b->port && synack_ip_equal(&a->ip, &b->ip);
+}
+
+/* Data both ways through a tunnelled connection. */
+static void exchange(struct pair *p, int k, int a)
+{
+	assert_int_equal(synack_send(p->c, k, "upstream?", 9, 0), 9);
+	run(p, 10);
+	char buf[32];
+	assert_int_equal(synack_recv(p->s, a, buf, sizeof(buf), 0), 9);
+	assert_memory_equal(buf, "upstream?", 9);
+	assert_int_equal(synack_send(p->s, a, "relayed", 7, 0), 7);
+	run(p, 10);
+	assert_int_equal(synack_recv(p->c, k, buf, sizeof(buf), 0), 7);
+	assert_memory_equal(buf, "relayed", 7);
+}
+
+static void accept_flow(int ipv6)
+{
+	struct pair p = pair_new(ipv6);
+	struct flows fl = {.verdict = SYNACK_FLOW_ACCEPT};
+	int l = listener(p.s, ipv6 ? SYNACK_AF_INET6 : SYNACK_AF_INET, 1);
+	assert_int_equal(synack_tunnel(p.s, l, hook, &fl), 0);
+	struct synack_sockaddr dst = synack_sa4(203, 0, 113, 7, 443);
+	if (ipv6)
+		assert_int_equal(synack_ip_parse("2001:db8:ffff::7", &dst.ip), 0);
+	int k = connect_to(&p, &dst);
+	run(&p, 20);
+	/* The hook saw the flow's two ends before anything was answered. */
+	assert_int_equal(fl.n, 1);
+	assert_true(same(&fl.last.dst, &dst));
+	struct synack_sockaddr ck;
+	assert_int_equal(synack_getsockname(p.c, k, &ck), 0);
+	assert_true(same(&fl.last.client, &ck));
+	assert_int_equal(fl.last.proto, SYNACK_IPPROTO_TCP);
+
+	struct synack_sockaddr peer, me;
+	int a = synack_accept(p.s, l, &peer);
+	assert_true(a >= 0);
+	assert_true(same(&peer, &ck));
+	/* Its local end is the destination the client asked for. */
+	assert_int_equal(synack_getsockname(p.s, a, &me), 0);
+	assert_true(same(&me, &dst));
+	struct synack_sockaddr cpeer;
+	assert_int_equal(synack_getpeername(p.c, k, &cpeer), 0);
+	assert_true(same(&cpeer, &dst));
+	exchange(&p, k, a);
+	assert_int_equal(stats(p.s).tnl_accepted, 1);
+	/* The SYN's retransmission or the ACK of the handshake asked nothing more. */
+	assert_int_equal(fl.n, 1);
+
+	/* A second flow to another destination and port, same listener. */
+	struct synack_sockaddr dst2 = dst;
+	dst2.port = 8443;
+	if (!ipv6)
+		dst2.ip = synack_ip4(198, 51, 100, 9);
+	int k2 = connect_to(&p, &dst2);
+	run(&p, 20);
+	int a2 = synack_accept(p.s, l, NULL);
+	assert_true(a2 >= 0);
+	assert_int_equal(synack_getsockname(p.s, a2, &me), 0);
+	assert_true(same(&me, &dst2));
+	exchange(&p, k2, a2);
+
+	/* The server's own address is served as always: no hook, its own listener. */
+	int own = listener(p.s, ipv6 ? SYNACK_AF_INET6 : SYNACK_AF_INET, 7000);
+	struct synack_sockaddr to_own = sk_world_sockaddr(p.w, p.hs, 7000);
+	int k3 = connect_to(&p, &to_own);
+	run(&p, 20);
+	assert_int_equal(fl.n, 2);
+	assert_true(synack_accept(p.s, own, NULL) >= 0);
+	assert_true(synack_accept(p.s, l, NULL) < 0);
+	(void)k3;
+	sk_world_free(p.w);
+}
+
+static void test_tnl_accept_ipv4(void **state)
+{
+	(void)state;
+	accept_flow(0);
+}
+
+static void test_tnl_accept_ipv6(void **state)
+{
+	(void)state;
+	accept_flow(1);
+}
+
+/* The hook refuses: a RST (the client's connect fails ECONNREFUSED) or an ICMP host
+ * unreachable (the client is told the host cannot be reached). */
+static void test_tnl_refuse(void **state)
+{
+	(void)state;
+	struct pair p = pair_new(0);
+	struct flows fl = {.verdict = SYNACK_FLOW_RST};
+	int l = listener(p.s, SYNACK_AF_INET, 1);
+	assert_int_equal(synack_tunnel(p.s, l, hook, &fl), 0);
+	struct synack_sockaddr dst = synack_sa4(203, 0, 113, 7, 25);
+	int k = connect_to(&p, &dst);
+	run(&p, 20);
+	assert_int_equal(so_error(p.c, k), ECONNREFUSED);
+	assert_int_equal(stats(p.s).tnl_refused_rst, 1);
+	assert_true(synack_accept(p.s, l, NULL) < 0);
+
+	fl.verdict = SYNACK_FLOW_UNREACH;
+	uint64_t icmp_before = stats(p.c).icmp_errors_in;
+	k = connect_to(&p, &dst);
+	run(&p, 20);
+	assert_int_equal(stats(p.s).tnl_refused_unreach, 1);
+	assert_int_equal(stats(p.c).icmp_errors_in, icmp_before + 1);
+	/* The client is told at once (RFC 1122 4.2.3.9: a soft error, so its SYNs go on,
+	 * each refused again by the hook). */
+	assert_int_equal(so_error(p.c, k), EHOSTUNREACH);
+	run(&p, 5000);
+	assert_true(stats(p.s).tnl_refused_unreach > 1);
+	assert_true(synack_accept(p.s, l, NULL) < 0);
+	sk_world_free(p.w);
+}
+
+/* Off (by default, or after the listener closes, or with -1): a SYN to another address is
+ * not the stack's, counted and never answered; the stack's other listeners never take one. */
+static void test_tnl_off(void **state)
+{
+	(void)state;
+	struct pair p = pair_new(0);
+	int wild = listener(p.s, SYNACK_AF_INET, 443);
+	struct synack_sockaddr dst = synack_sa4(203, 0, 113, 7, 443);
+	uint64_t before = stats(p.s).ip_in_not_mine;
+	connect_to(&p, &dst);
+	run(&p, 20);
+	assert_true(stats(p.s).ip_in_not_mine > before);
+	assert_int_equal(stats(p.s).tcp_rst_out, 0);
+	assert_true(synack_accept(p.s, wild, NULL) < 0);
+
+	/* A tunnel listener, then closed: off again. */
+	struct flows fl = {.verdict = SYNACK_FLOW_ACCEPT};
+	int l = listener(p.s, SYNACK_AF_INET, 1);
+	assert_int_equal(synack_tunnel(p.s, l, hook, &fl), 0);
+	/* not a listener, not a socket */
+	int plain = synack_socket(p.s, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	assert_int_equal(synack_tunnel(p.s, plain, hook, &fl), -EINVAL);
+	assert_int_equal(synack_tunnel(p.s, 999, hook, &fl), -EBADF);
+	assert_int_equal(synack_close(p.s, l), 0);
+	before = stats(p.s).ip_in_not_mine;
+	connect_to(&p, &dst);
+	run(&p, 20);
+	assert_int_equal(fl.n, 0);
+	assert_true(stats(p.s).ip_in_not_mine > before);
+	assert_true(synack_accept(p.s, wild, NULL) < 0);
+	/* -1 turns it off as well */
+	l = listener(p.s, SYNACK_AF_INET, 2);
+	assert_int_equal(synack_tunnel(p.s, l, hook, &fl), 0);
+	assert_int_equal(synack_tunnel(p.s, -1, NULL, NULL), 0);
+	connect_to(&p, &dst);
+	run(&p, 20);
+	assert_int_equal(fl.n, 0);
+	sk_world_free(p.w);
+}
+
+/* Upstream first: the hook defers, nothing is answered (the client's SYNs wait, the hook
+ * is not asked again) until the application's verdict, which the client then sees: the
+ * handshake, a RST, or an ICMP unreachable; without a verdict the flow is dropped. */
+static void defer_flow(int ipv6)
+{
+	struct pair p = pair_new(ipv6);
+	struct flows fl = {.verdict = SYNACK_FLOW_DEFER};
+	int l = listener(p.s, ipv6 ? SYNACK_AF_INET6 : SYNACK_AF_INET, 1);
+	assert_int_equal(synack_tunnel(p.s, l, hook, &fl), 0);
+	struct synack_sockaddr dst = synack_sa4(203, 0, 113, 7, 443);
+	if (ipv6)
+		assert_int_equal(synack_ip_parse("2001:db8:ffff::7", &dst.ip), 0);
+	int k = connect_to(&p, &dst);
+	run(&p, 4000); /* the client's SYN went out again at 1 and 3 s */
+	assert_int_equal(fl.n, 1);
+	assert_int_equal(stats(p.s).tnl_deferred, 1);
+	assert_true(stats(p.c).tcp_rexmit >= 2);
+	assert_int_equal(stats(p.s).tcp_out, 0); /* nothing answered */
+	struct synack_flow f = fl.last;
+	assert_int_equal(synack_tunnel_verdict(p.s, &f, 99), -EINVAL);
+	assert_int_equal(synack_tunnel_verdict(p.s, &f, SYNACK_FLOW_ACCEPT), 0);
+	assert_int_equal(synack_tunnel_verdict(p.s, &f, SYNACK_FLOW_ACCEPT), -ENOENT); /* given already */
+	run(&p, 20);
+	int a = synack_accept(p.s, l, NULL);
+	assert_true(a >= 0);
+	struct synack_sockaddr me;
+	assert_int_equal(synack_getsockname(p.s, a, &me), 0);
+	assert_true(same(&me, &dst));
+	exchange(&p, k, a);
+
+	/* Refused after deferring: a RST, then an ICMP unreachable. */
+	dst.port = 25;
+	k = connect_to(&p, &dst);
+	run(&p, 20);
+	f = fl.last;
+	assert_int_equal(synack_tunnel_verdict(p.s, &f, SYNACK_FLOW_RST), 0);
+	run(&p, 20);
+	assert_int_equal(so_error(p.c, k), ECONNREFUSED);
+	dst.port = 26;
+	k = connect_to(&p, &dst);
+	run(&p, 20);
+	f = fl.last;
+	uint64_t icmp_before = stats(p.c).icmp_errors_in;
+	assert_int_equal(synack_tunnel_verdict(p.s, &f, SYNACK_FLOW_UNREACH), 0);
+	run(&p, 20);
+	assert_int_equal(stats(p.c).icmp_errors_in, icmp_before + 1);
+	assert_int_equal(so_error(p.c, k), EHOSTUNREACH);
+	assert_int_equal(stats(p.s).tnl_refused_rst, 1);
+	assert_int_equal(stats(p.s).tnl_refused_unreach, 1);
+
+	sk_world_free(p.w);
+
+	/* No verdict: dropped after 63 s (the client, closed, sends no more SYNs); a late
+	 * verdict finds nothing. */
+	p = pair_new(ipv6);
+	l = listener(p.s, ipv6 ? SYNACK_AF_INET6 : SYNACK_AF_INET, 1);
+	assert_int_equal(synack_tunnel(p.s, l, hook, &fl), 0);
+	k = connect_to(&p, &dst);
+	run(&p, 20);
+	f = fl.last;
+	assert_int_equal(stats(p.s).half_open, 1);
+	assert_int_equal(synack_close(p.c, k), 0);
+	run(&p, 62000);
+	assert_int_equal(stats(p.s).tnl_defer_expired, 0);
+	run(&p, 2000);
+	assert_int_equal(stats(p.s).tnl_defer_expired, 1);
+	assert_int_equal(stats(p.s).half_open, 0);
+	assert_int_equal(synack_tunnel_verdict(p.s, &f, SYNACK_FLOW_ACCEPT), -ENOENT);
+	sk_world_free(p.w);
+}
+
+static void test_tnl_defer_ipv4(void **state)
+{
+	(void)state;
+	defer_flow(0);
+}
+
+static void test_tnl_defer_ipv6(void **state)
+{
+	(void)state;
+	defer_flow(1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tnl_accept_ipv4),
+		cmocka_unit_test(test_tnl_accept_ipv6),
+		cmocka_unit_test(test_tnl_refuse),
+		cmocka_unit_test(test_tnl_off),
+		cmocka_unit_test(test_tnl_defer_ipv4),
+		cmocka_unit_test(test_tnl_defer_ipv6),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
