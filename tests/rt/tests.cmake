@@ -8,3 +8,10 @@ add_test(NAME rt/basic
 	COMMAND bash ${area_dir}/rt_basic.sh $<TARGET_FILE:rt_echo> $<TARGET_FILE:synack-ss>
 		${CMAKE_CURRENT_BINARY_DIR}/rt/basic)
 set_tests_properties(rt/basic PROPERTIES LABELS rt TIMEOUT 300 SKIP_RETURN_CODE 77)
+
+# Tunnel mode against Linux (TNL-1, TNL-2): rt_tunnel answers connections Linux opens to
+# addresses routed into its TUN, after a flow hook's verdict.
+add_executable(rt_tunnel ${area_dir}/rt_tunnel.c)
+target_link_libraries(rt_tunnel PRIVATE synack Threads::Threads)
+add_test(NAME rt/tunnel COMMAND bash ${area_dir}/rt_tunnel.sh $<TARGET_FILE:rt_tunnel>)
+set_tests_properties(rt/tunnel PROPERTIES LABELS rt TIMEOUT 120 SKIP_RETURN_CODE 77)
