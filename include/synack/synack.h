@@ -380,7 +380,7 @@ typedef int (*synack_flow_fn)(void *ctx, const struct synack_flow *f);
  * arrive at listener (a TCP socket in LISTEN, of either family: an AF_INET6 one takes
  * both), whatever its port, once fn (NULL: accept all) accepts them. Each connection
  * accepted from it has the destination the client asked for as its local address
- * (getsockname) and the client as its peer; ICMP errors about them reach them (IPv4). Packets to
+ * (getsockname) and the client as its peer; ICMP errors about them reach them. Packets to
  * the stack's own addresses are served as always; the stack's other listeners take no
  * tunnelled flow. listener -1 turns tunnel mode off (as closing the listener does).
  * Returns 0, or -EBADF (not a socket), -EINVAL (not a listening TCP socket). Off by

@@ -76,7 +76,8 @@ static void error_to_socket(struct synack_stack *st, const struct sk_icmp6 *m)
 	struct sk_icmp6_quote q;
 	int hard;
 	int err = error_errno(m->type, m->code, &hard);
-	if (err < 0 || sk_icmp6_parse_quote(m, &q) < 0 || !sk_addr6_find(st, q.ip.src))
+	if (err < 0 || sk_icmp6_parse_quote(m, &q) < 0 ||
+	    (!sk_addr6_find(st, q.ip.src) && !sk_tnl_takes6(st, q.ip.src))) /* a tunnelled flow's */
 		return;
 	struct sk_ends e = sk_ends6(q.ip.src, q.ip.dst);
 	if (m->type == SK_ICMP6_PKT_TOO_BIG) {
@@ -105,7 +106,9 @@ void sk_icmp6_input(struct synack_stack *st, const uint8_t *pkt, size_t len, siz
 		return;
 	}
 	if (m.type == SK_ICMP6_ECHO_REQUEST && m.code == 0) {
-		echo_reply(st, &h, &m);
+		/* to us or a group we are in; not to the others tunnel mode lets in */
+		if (sk_addr6_find(st, h.dst) || sk_ipv6_is_multicast(h.dst))
+			echo_reply(st, &h, &m);
 	} else if (sk_icmp6_is_error(m.type)) {
 		st->stats.icmp_errors_in++;
 		error_to_socket(st, &m);

@@ -9,7 +9,13 @@
 
 #include "sim/world.h"
 #include "stack/stack.h"
+#include "tcp/tcb.h"
 #include "testutil.h"
+#include "wire/icmp.h"
+#include "wire/icmp6.h"
+#include "wire/ipv4.h"
+#include "wire/ipv6.h"
+#include "wire/wire.h"
 
 #define CLIENT 0x0a000001u
 #define SERVER 0x0a000002u
@@ -333,6 +339,85 @@ static void test_tnl_defer_ipv6(void **state)
 	defer_flow(1);
 }
 
+/* ICMP errors about a tunnelled connection's packets are addressed to the destination the
+ * client asked for, not to the stack: they reach the connection all the same. A router's
+ * frag-needed (IPv4) and Packet Too Big (IPv6) lower its MSS. */
+static void icmp_to_tunnelled(int ipv6)
+{
+	struct pair p = pair_new(ipv6);
+	int l = listener(p.s, ipv6 ? SYNACK_AF_INET6 : SYNACK_AF_INET, 1);
+	assert_int_equal(synack_tunnel(p.s, l, NULL, NULL), 0);
+	struct synack_sockaddr dst = synack_sa4(203, 0, 113, 7, 443);
+	if (ipv6)
+		assert_int_equal(synack_ip_parse("2001:db8:ffff::7", &dst.ip), 0);
+	connect_to(&p, &dst);
+	run(&p, 20);
+	int a = synack_accept(p.s, l, NULL);
+	assert_true(a >= 0);
+	static uint8_t out[200000];
+	assert_true(synack_send(p.s, a, out, sizeof(out), 0) > 0);
+	run(&p, 1); /* some in flight */
+	struct sk_tcb *t = (struct sk_tcb *)p.s->handles.v[a];
+	assert_true(t->snd_nxt != t->snd_una);
+	struct sk_ends e;
+	sk_conn_ends(&t->h, &e);
+	uint8_t pkt[300], quote[60] = {0};
+	size_t n;
+	if (ipv6) {
+		struct synack_ip router;
+		assert_int_equal(synack_ip_parse("2001:db8::fe", &router), 0);
+		struct sk_ipv6 qh = {.payload_len = 1460, .next = SK_IPPROTO_TCP, .hop_limit = 64};
+		memcpy(qh.src, e.l6, 16);
+		memcpy(qh.dst, e.r6, 16);
+		sk_ipv6_emit(quote, 40, &qh);
+		sk_put16(quote + 40, t->h.key.lport);
+		sk_put16(quote + 42, t->h.key.rport);
+		sk_put32(quote + 44, t->snd_una);
+		int m = sk_icmp6_emit_error(pkt + 40, sizeof(pkt) - 40, router.bytes, e.l6, SK_ICMP6_PKT_TOO_BIG, 0, 1280,
+					    quote, sizeof(quote));
+		assert_true(m > 0);
+		struct sk_ipv6 h = {.payload_len = (uint16_t)m, .next = SK_IPPROTO_ICMPV6, .hop_limit = 64};
+		memcpy(h.src, router.bytes, 16);
+		memcpy(h.dst, e.l6, 16);
+		sk_ipv6_emit(pkt, 40, &h);
+		n = 40 + (size_t)m;
+	} else {
+		struct sk_ipv4 qh = {.total_len = 1500, .ttl = 64, .proto = SK_IPPROTO_TCP, .src = e.l4, .dst = e.r4,
+				     .frag = SK_IP_DF};
+		sk_ipv4_emit(quote, 20, &qh);
+		sk_put16(quote + 20, t->h.key.lport);
+		sk_put16(quote + 22, t->h.key.rport);
+		sk_put32(quote + 24, t->snd_una);
+		struct sk_icmp m = {.type = SK_ICMP_UNREACH, .code = SK_ICMP_UNREACH_NEEDFRAG, .rest = 1400,
+				    .data = quote, .data_len = 28};
+		int k = sk_icmp_emit(pkt + 20, sizeof(pkt) - 20, &m);
+		assert_true(k > 0);
+		struct sk_ipv4 h = {.total_len = (uint16_t)(20 + k), .ttl = 64, .proto = SK_IPPROTO_ICMP,
+				    .src = 0x0a0000feu, .dst = e.l4};
+		sk_ipv4_emit(pkt, 20, &h);
+		n = 20 + (size_t)k;
+	}
+	synack_input(p.s, pkt, n, sk_world_now(p.w));
+	assert_int_equal(stats(p.s).tcp_pmtu_lowered, 1);
+	struct synack_tcp_info ti;
+	size_t tl = sizeof(ti);
+	assert_int_equal(synack_getsockopt(p.s, a, SYNACK_IPPROTO_TCP, SYNACK_TCP_INFO, &ti, &tl), 0);
+	assert_int_equal(ti.snd_mss, (ipv6 ? 1220 : 1360) - 12);
+	sk_world_free(p.w);
+}
+
+static void test_tnl_icmp_errors_ipv4(void **state)
+{
+	(void)state;
+	icmp_to_tunnelled(0);
+}
+
+static void test_tnl_icmp_errors_ipv6(void **state)
+{
+	(void)state;
+	icmp_to_tunnelled(1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +427,8 @@ int main(void)
 		cmocka_unit_test(test_tnl_off),
 		cmocka_unit_test(test_tnl_defer_ipv4),
 		cmocka_unit_test(test_tnl_defer_ipv6),
+		cmocka_unit_test(test_tnl_icmp_errors_ipv4),
+		cmocka_unit_test(test_tnl_icmp_errors_ipv6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
