@@ -622,6 +622,17 @@ EXPORT int fcntl64(int fd, int cmd, ...)
 
 #define HDR sizeof(struct sk_run_dgram)
 
+/* A message of msg's buffers behind a datagram header d (iov: room for 1024). */
+static struct msghdr behind_header(struct sk_run_dgram *d, const struct msghdr *msg, struct iovec *iov)
+{
+	iov[0].iov_base = d;
+	iov[0].iov_len = HDR;
+	for (size_t i = 0; i < msg->msg_iovlen; i++)
+		iov[i + 1] = msg->msg_iov[i];
+	struct msghdr m = {.msg_iov = iov, .msg_iovlen = msg->msg_iovlen + 1};
+	return m;
+}
+
 EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	START();
@@ -645,11 +656,7 @@ EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 		memcpy(d.addr, msg->msg_name, d.len);
 	}
 	struct iovec iov[1024];
-	iov[0].iov_base = &d;
-	iov[0].iov_len = HDR;
-	for (size_t i = 0; i < msg->msg_iovlen; i++)
-		iov[i + 1] = msg->msg_iov[i];
-	struct msghdr m = {.msg_iov = iov, .msg_iovlen = msg->msg_iovlen + 1};
+	struct msghdr m = behind_header(&d, msg, iov);
 	ssize_t n = R(sendmsg)(fd, &m, flags);
 	return n < 0 ? -1 : n - (ssize_t)HDR;
 }
@@ -670,11 +677,7 @@ EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 		return fail(EMSGSIZE);
 	struct sk_run_dgram d;
 	struct iovec iov[1024];
-	iov[0].iov_base = &d;
-	iov[0].iov_len = HDR;
-	for (size_t i = 0; i < msg->msg_iovlen; i++)
-		iov[i + 1] = msg->msg_iov[i];
-	struct msghdr m = {.msg_iov = iov, .msg_iovlen = msg->msg_iovlen + 1};
+	struct msghdr m = behind_header(&d, msg, iov);
 	ssize_t n = R(recvmsg)(fd, &m, flags);
 	if (n < 0)
 		return -1;
