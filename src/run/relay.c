@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "run/proto.h"
+#include "run/splice.h"
 
-#define BUF_TCP 65536             /* bytes moved per read or write */
 #define BUF_UDP (65536 + sizeof(struct sk_run_dgram))
 #define SWEEP_US 1000000          /* how often closed-down sockets are checked for their end */
 
@@ -40,25 +40,17 @@ struct ctl {
 struct rsock {
 	enum tag tag;
 	uint32_t id;
-	int s;  /* the synack socket, -1 once closed */
-	int fd; /* the relay's end of the pair, -1 once closed */
+	struct sk_splice sp; /* the synack socket (sp.s), the relay's end of the pair (sp.fd),
+			      * and for TCP the bytes between them; UDP uses its buffers too */
 	int domain, type, protocol;
 	int kind;          /* SK_RUN_TCP, SK_RUN_LISTENER, SK_RUN_UDP */
 	int connecting;    /* a TCP connect is in progress */
 	int connected;     /* TCP: data may move */
 	int connect_done;  /* the next connect call answers 0: a non-blocking one completed */
-	int so_error;      /* a failed connect's error, for SO_ERROR or the next connect */
-	int up_eof;        /* the program shut its sending side or closed: nothing more to read */
-	int net_wr_shut;   /* synack's sending side is shut (FIN queued) */
-	int down_eof;      /* synack's receiving side ended (FIN or error) */
-	int net_dead;      /* the connection failed: reset, timeout */
-	int wr_shut;       /* the pair's side towards the program is shut */
 	int app_gone;      /* the program's end is released */
 	int zombie;        /* everything done; only names are answered until the end goes */
 	int dead;          /* freed at the end of the round */
 	uint32_t kev, nev; /* interest now in the kernel's and in synack's set (~0u: none) */
-	uint8_t *up, *down; /* program to network, network to program */
-	size_t ulen, uoff, dlen, doff;
 	struct ctl *waiter;
 	uint32_t wait_op;
 	uint8_t peer[28], local[28]; /* kept for a zombie */
@@ -140,8 +132,9 @@ static struct rsock *sock_new(struct sk_run_relay *r)
 	}
 	x->tag = T_SOCK;
 	x->id = ((uint32_t)++r->gen[i] << 24) | (i + 1);
-	x->s = -1;
-	x->fd = -1;
+	x->sp.rt = r->rt;
+	x->sp.s = -1;
+	x->sp.fd = -1;
 	x->pend_fd = -1;
 	x->kev = x->nev = ~0u;
 	r->slot[i] = x;
@@ -153,24 +146,24 @@ static struct rsock *sock_new(struct sk_run_relay *r)
 
 static void kernel_interest(struct sk_run_relay *r, struct rsock *x, uint32_t ev)
 {
-	if (x->fd < 0 || ev == x->kev)
+	if (x->sp.fd < 0 || ev == x->kev)
 		return;
 	struct epoll_event e = {.events = ev, .data.ptr = x};
 	if (ev == ~0u)
-		epoll_ctl(r->ep, EPOLL_CTL_DEL, x->fd, NULL);
-	else if (epoll_ctl(r->ep, x->kev == ~0u ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, x->fd, &e) < 0)
+		epoll_ctl(r->ep, EPOLL_CTL_DEL, x->sp.fd, NULL);
+	else if (epoll_ctl(r->ep, x->kev == ~0u ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, x->sp.fd, &e) < 0)
 		return;
 	x->kev = ev;
 }
 
 static void net_interest(struct sk_run_relay *r, struct rsock *x, uint32_t ev)
 {
-	if (x->s < 0 || ev == x->nev)
+	if (x->sp.s < 0 || ev == x->nev)
 		return;
 	struct epoll_event e = {.events = ev, .data.ptr = x};
 	if (ev == ~0u)
-		synack_rt_epoll_ctl(r->rt, r->sep, EPOLL_CTL_DEL, x->s, NULL);
-	else if (synack_rt_epoll_ctl(r->rt, r->sep, x->nev == ~0u ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, x->s, &e) < 0)
+		synack_rt_epoll_ctl(r->rt, r->sep, EPOLL_CTL_DEL, x->sp.s, NULL);
+	else if (synack_rt_epoll_ctl(r->rt, r->sep, x->nev == ~0u ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, x->sp.s, &e) < 0)
 		return;
 	x->nev = ev;
 }
@@ -188,15 +181,14 @@ static void update(struct sk_run_relay *r, struct rsock *x)
 		n = x->pend ? 0 : EPOLLIN;
 		break;
 	case SK_RUN_UDP:
-		k = (x->ulen ? 0 : EPOLLIN) | (x->dlen ? EPOLLOUT : 0);
-		n = (x->dlen ? 0 : EPOLLIN) | (x->ulen ? EPOLLOUT : 0);
+		k = (x->sp.ulen ? 0 : EPOLLIN) | (x->sp.dlen ? EPOLLOUT : 0);
+		n = (x->sp.dlen ? 0 : EPOLLIN) | (x->sp.ulen ? EPOLLOUT : 0);
 		break;
 	default:
 		if (x->connecting) {
 			n = EPOLLOUT;
 		} else if (x->connected) {
-			k = (!x->ulen && !x->up_eof ? EPOLLIN : 0) | (x->dlen ? EPOLLOUT : 0);
-			n = (!x->dlen && !x->down_eof ? EPOLLIN : 0) | (x->ulen && !x->net_dead ? EPOLLOUT : 0);
+			sk_splice_interest(&x->sp, &k, &n);
 		}
 	}
 	kernel_interest(r, x, x->zombie || x->app_gone ? ~0u : k);
@@ -207,20 +199,21 @@ static void update(struct sk_run_relay *r, struct rsock *x)
 
 static void close_net(struct sk_run_relay *r, struct rsock *x)
 {
-	if (x->s < 0)
+	if (x->sp.s < 0)
 		return;
 	net_interest(r, x, ~0u);
-	synack_rt_close(r->rt, x->s);
-	x->s = -1;
+	synack_rt_close(r->rt, x->sp.s);
+	x->sp.rt = r->rt;
+	x->sp.s = -1;
 }
 
 static void close_pair(struct sk_run_relay *r, struct rsock *x)
 {
-	if (x->fd < 0)
+	if (x->sp.fd < 0)
 		return;
 	kernel_interest(r, x, ~0u);
-	close(x->fd);
-	x->fd = -1;
+	close(x->sp.fd);
+	x->sp.fd = -1;
 }
 
 static void reply_waiter(struct sk_run_relay *r, struct rsock *x, int32_t ret);
@@ -238,9 +231,7 @@ static void retire(struct sk_run_relay *r, struct rsock *x)
 	}
 	close_net(r, x);
 	close_pair(r, x);
-	free(x->up);
-	free(x->down);
-	x->up = x->down = NULL;
+	sk_splice_release(&x->sp);
 	if (x->zombie)
 		r->nzombie--;
 	x->dead = 1;
@@ -277,9 +268,9 @@ static void become_zombie(struct sk_run_relay *r, struct rsock *x)
 {
 	x->peer_len = sizeof(x->peer);
 	x->local_len = sizeof(x->local);
-	if (synack_rt_getpeername(r->rt, x->s, (struct sockaddr *)x->peer, &x->peer_len) < 0)
+	if (synack_rt_getpeername(r->rt, x->sp.s, (struct sockaddr *)x->peer, &x->peer_len) < 0)
 		x->peer_len = 0;
-	if (synack_rt_getsockname(r->rt, x->s, (struct sockaddr *)x->local, &x->local_len) < 0)
+	if (synack_rt_getsockname(r->rt, x->sp.s, (struct sockaddr *)x->local, &x->local_len) < 0)
 		x->local_len = 0;
 	close_net(r, x);
 	close_pair(r, x);
@@ -287,7 +278,7 @@ static void become_zombie(struct sk_run_relay *r, struct rsock *x)
 	r->nzombie++;
 }
 
-/* After a pump: shut what is done, and end the socket when both sides are. */
+/* After a pump: end the socket when both sides are done. */
 static void settle(struct sk_run_relay *r, struct rsock *x)
 {
 	if (x->dead || x->kind != SK_RUN_TCP || !x->connected) {
@@ -295,27 +286,16 @@ static void settle(struct sk_run_relay *r, struct rsock *x)
 			update(r, x);
 		return;
 	}
-	if (x->up_eof && !x->ulen && !x->net_wr_shut && !x->net_dead) {
-		synack_rt_shutdown(r->rt, x->s, SHUT_WR);
-		x->net_wr_shut = 1;
-	}
-	if (x->down_eof && !x->dlen && !x->wr_shut && x->fd >= 0) {
-		/* The peer's FIN: end of file for the program. A reset also refuses its writes. */
-		shutdown(x->fd, x->net_dead ? SHUT_RDWR : SHUT_WR);
-		x->wr_shut = 1;
-	}
-	if (x->app_gone && x->up_eof && !x->ulen) {
+	if (x->app_gone && x->sp.up_eof && !x->sp.ulen) {
 		retire(r, x); /* synack_rt_close: a FIN after what is queued, as close(2) */
 		return;
 	}
-	if (!x->zombie && x->up_eof && !x->ulen && x->wr_shut) {
+	if (!x->zombie && sk_splice_done(&x->sp)) {
 		become_zombie(r, x);
 		return;
 	}
 	update(r, x);
 }
-
-/* ---- TCP: bytes each way ---- */
 
 static int need_buf(uint8_t **b, size_t n)
 {
@@ -324,142 +304,55 @@ static int need_buf(uint8_t **b, size_t n)
 	return *b != NULL;
 }
 
-static void pump_up(struct sk_run_relay *r, struct rsock *x)
-{
-	while (x->fd >= 0) {
-		if (x->ulen) {
-			if (x->net_dead) {
-				x->ulen = 0;
-				continue;
-			}
-			ssize_t m = synack_rt_send(r->rt, x->s, x->up + x->uoff, x->ulen, MSG_DONTWAIT);
-			if (m < 0) {
-				if (errno == EAGAIN || errno == EWOULDBLOCK)
-					break;
-				x->net_dead = 1; /* EPIPE, ECONNRESET: the connection is gone */
-				x->down_eof = 1;
-				if (errno != EPIPE)
-					x->so_error = errno;
-				x->ulen = 0;
-				continue;
-			}
-			x->uoff += (size_t)m;
-			x->ulen -= (size_t)m;
-			continue;
-		}
-		if (x->up_eof)
-			break;
-		if (!need_buf(&x->up, BUF_TCP))
-			break;
-		ssize_t n = read(x->fd, x->up, BUF_TCP);
-		if (n > 0) {
-			x->uoff = 0;
-			x->ulen = (size_t)n;
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-			break;
-		x->up_eof = 1; /* end of file, or the program's end reset */
-	}
-	if (!x->ulen) {
-		free(x->up);
-		x->up = NULL;
-	}
-}
-
-static void pump_down(struct sk_run_relay *r, struct rsock *x)
-{
-	while (x->fd >= 0) {
-		if (x->dlen) {
-			if (x->wr_shut || x->app_gone) {
-				x->dlen = 0;
-				continue;
-			}
-			ssize_t n = send(x->fd, x->down + x->doff, x->dlen, MSG_DONTWAIT | MSG_NOSIGNAL);
-			if (n < 0) {
-				if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-					break;
-				x->wr_shut = 1; /* the program shut its receiving side, or left */
-				x->dlen = 0;
-				continue;
-			}
-			x->doff += (size_t)n;
-			x->dlen -= (size_t)n;
-			continue;
-		}
-		if (x->down_eof)
-			break;
-		if (!need_buf(&x->down, BUF_TCP))
-			break;
-		ssize_t m = synack_rt_recv(r->rt, x->s, x->down, BUF_TCP, MSG_DONTWAIT);
-		if (m > 0) {
-			x->doff = 0;
-			x->dlen = (size_t)m;
-			continue;
-		}
-		if (m < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		x->down_eof = 1;
-		if (m < 0) {
-			x->net_dead = 1;
-			x->so_error = errno;
-		}
-	}
-	if (!x->dlen) {
-		free(x->down);
-		x->down = NULL;
-	}
-}
-
 /* ---- UDP: one datagram per message, behind its address ---- */
 
 static void pump_udp(struct sk_run_relay *r, struct rsock *x)
 {
 	const size_t h = sizeof(struct sk_run_dgram);
-	for (int budget = 64; budget > 0 && x->fd >= 0; budget--) {
-		if (!x->ulen) {
-			if (!need_buf(&x->up, BUF_UDP))
+	for (int budget = 64; budget > 0 && x->sp.fd >= 0; budget--) {
+		if (!x->sp.ulen) {
+			if (!need_buf(&x->sp.up, BUF_UDP))
 				break;
-			ssize_t n = recv(x->fd, x->up, BUF_UDP, MSG_DONTWAIT);
+			ssize_t n = recv(x->sp.fd, x->sp.up, BUF_UDP, MSG_DONTWAIT);
 			if (n < 0)
 				break;
 			if (n == 0) {
 				x->app_gone = 1;
 				break;
 			}
-			x->ulen = (size_t)n;
+			x->sp.ulen = (size_t)n;
 		}
 		struct sk_run_dgram d;
-		if (x->ulen < h) {
-			x->ulen = 0; /* not from the shim: dropped */
+		if (x->sp.ulen < h) {
+			x->sp.ulen = 0; /* not from the shim: dropped */
 			continue;
 		}
-		memcpy(&d, x->up, h);
+		memcpy(&d, x->sp.up, h);
 		const struct sockaddr *to = d.len ? (const struct sockaddr *)d.addr : NULL;
-		ssize_t m = synack_rt_sendto(r->rt, x->s, x->up + h, x->ulen - h, MSG_DONTWAIT, to,
+		ssize_t m = synack_rt_sendto(r->rt, x->sp.s, x->sp.up + h, x->sp.ulen - h, MSG_DONTWAIT, to,
 					     d.len <= sizeof(d.addr) ? d.len : 0);
 		if (m < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
 			break;
-		x->ulen = 0; /* sent, or refused as sendto would have: the program is not told */
+		x->sp.ulen = 0; /* sent, or refused as sendto would have: the program is not told */
 	}
-	for (int budget = 64; budget > 0 && x->fd >= 0; budget--) {
-		if (!x->dlen) {
-			if (!need_buf(&x->down, BUF_UDP))
+	for (int budget = 64; budget > 0 && x->sp.fd >= 0; budget--) {
+		if (!x->sp.dlen) {
+			if (!need_buf(&x->sp.down, BUF_UDP))
 				break;
 			struct sk_run_dgram d = {0};
 			socklen_t fl = sizeof(d.addr);
-			ssize_t m = synack_rt_recvfrom(r->rt, x->s, x->down + h, BUF_UDP - h, MSG_DONTWAIT,
+			ssize_t m = synack_rt_recvfrom(r->rt, x->sp.s, x->sp.down + h, BUF_UDP - h, MSG_DONTWAIT,
 						       (struct sockaddr *)d.addr, &fl);
 			if (m < 0)
 				break; /* EAGAIN, or an ICMP error on a connected socket: not relayed */
 			d.len = fl;
-			memcpy(x->down, &d, h);
-			x->dlen = (size_t)m + h;
+			memcpy(x->sp.down, &d, h);
+			x->sp.dlen = (size_t)m + h;
 		}
-		ssize_t n = send(x->fd, x->down, x->dlen, MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t n = send(x->sp.fd, x->sp.down, x->sp.dlen, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		x->dlen = 0;
+		x->sp.dlen = 0;
 	}
 	if (x->app_gone)
 		retire(r, x);
@@ -489,7 +382,7 @@ static int make_pair(struct sk_run_relay *r, struct rsock *x)
 		errno = e;
 		return -1;
 	}
-	x->fd = sv[0];
+	x->sp.fd = sv[0];
 	return sv[1];
 }
 
@@ -516,11 +409,11 @@ static int send_fd(int fd, const void *buf, size_t len, int pass, int flags)
 
 static void pump_accept(struct sk_run_relay *r, struct rsock *x)
 {
-	while (x->fd >= 0) {
+	while (x->sp.fd >= 0) {
 		if (x->pend) {
 			struct sk_run_accept rec = {.id = x->pend->id, .peer_len = x->pend->peer_len};
 			memcpy(rec.peer, x->pend->peer, sizeof(rec.peer));
-			if (send_fd(x->fd, &rec, sizeof(rec), x->pend_fd, MSG_DONTWAIT) < 0) {
+			if (send_fd(x->sp.fd, &rec, sizeof(rec), x->pend_fd, MSG_DONTWAIT) < 0) {
 				if (errno == EAGAIN || errno == EWOULDBLOCK)
 					break;
 				retire(r, x->pend); /* the listener's end is gone */
@@ -532,7 +425,7 @@ static void pump_accept(struct sk_run_relay *r, struct rsock *x)
 		}
 		struct sockaddr_in6 peer;
 		socklen_t pl = sizeof(peer);
-		int ns = synack_rt_accept4(r->rt, x->s, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK);
+		int ns = synack_rt_accept4(r->rt, x->sp.s, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK);
 		if (ns < 0)
 			break;
 		struct rsock *c = sock_new(r);
@@ -540,7 +433,7 @@ static void pump_accept(struct sk_run_relay *r, struct rsock *x)
 			synack_rt_close(r->rt, ns);
 			break;
 		}
-		c->s = ns;
+		c->sp.s = ns;
 		c->kind = SK_RUN_TCP;
 		c->connected = 1;
 		c->domain = x->domain;
@@ -564,23 +457,23 @@ static void pump_accept(struct sk_run_relay *r, struct rsock *x)
 
 static void finish_connect(struct sk_run_relay *r, struct rsock *x)
 {
-	if (synack_rt_connect(r->rt, x->s, (struct sockaddr *)x->dst, x->dst_len) == 0 || errno == EISCONN) {
+	if (synack_rt_connect(r->rt, x->sp.s, (struct sockaddr *)x->dst, x->dst_len) == 0 || errno == EISCONN) {
 		x->connected = 1;
-		x->so_error = 0;
+		x->sp.so_error = 0;
 	} else if (errno == EALREADY || errno == EINPROGRESS) {
 		return; /* still going */
 	} else {
-		x->so_error = errno;
+		x->sp.so_error = errno;
 	}
 	x->connecting = 0;
 	x->connect_done = 1;
 	if (x->waiter) {
-		int e = x->so_error;
+		int e = x->sp.so_error;
 		if (x->wait_op == SK_RUN_GETSOCKOPT) {
-			x->so_error = 0;
+			x->sp.so_error = 0;
 			reply_waiter(r, x, e);
 		} else {
-			x->so_error = 0;
+			x->sp.so_error = 0;
 			x->connect_done = 0;
 			reply_waiter(r, x, -e);
 		}
@@ -594,7 +487,7 @@ static void on_sock(struct sk_run_relay *r, struct rsock *x, uint32_t ev, int ne
 	if (!net && (ev & (EPOLLHUP | EPOLLERR))) {
 		/* The program released its end, or (with ours shut) shut its own: either way
 		 * nothing more comes from it after what is queued. */
-		if (!x->wr_shut)
+		if (!x->sp.wr_shut)
 			x->app_gone = 1;
 	}
 	switch (x->kind) {
@@ -620,8 +513,8 @@ static void on_sock(struct sk_run_relay *r, struct rsock *x, uint32_t ev, int ne
 				update(r, x);
 			return;
 		}
-		pump_up(r, x);
-		pump_down(r, x);
+		x->sp.kernel_gone = (uint8_t)x->app_gone;
+		sk_splice_pump(&x->sp);
 		settle(r, x);
 	}
 }
@@ -664,7 +557,7 @@ static int op_socket(struct sk_run_relay *r, const struct sk_run_req *q, struct 
 		synack_rt_close(r->rt, s);
 		return -ENOMEM;
 	}
-	x->s = s;
+	x->sp.s = s;
 	x->domain = q->a;
 	x->type = q->b;
 	x->kind = q->b == SOCK_DGRAM ? SK_RUN_UDP : SK_RUN_TCP;
@@ -685,7 +578,7 @@ static int tcp_info_linux(struct sk_run_relay *r, struct rsock *x, struct sk_run
 {
 	struct synack_tcp_info si;
 	socklen_t sl = sizeof(si);
-	if (synack_rt_getsockopt(r->rt, x->s, IPPROTO_TCP, TCP_INFO, &si, &sl) < 0)
+	if (synack_rt_getsockopt(r->rt, x->sp.s, IPPROTO_TCP, TCP_INFO, &si, &sl) < 0)
 		return err();
 	/* Linux's numbering of the states (include/net/tcp_states.h). */
 	static const uint8_t linux_state[] = {
@@ -739,12 +632,12 @@ static int op_getsockopt(struct sk_run_relay *r, struct ctl *c, struct rsock *x,
 				*deferred = 1;
 				return 0;
 			}
-			if (x->so_error) {
-				v = x->so_error;
-				x->so_error = 0;
-			} else if (x->s >= 0) {
+			if (x->sp.so_error) {
+				v = x->sp.so_error;
+				x->sp.so_error = 0;
+			} else if (x->sp.s >= 0) {
 				socklen_t l = sizeof(v);
-				if (synack_rt_getsockopt(r->rt, x->s, level, name, &v, &l) < 0)
+				if (synack_rt_getsockopt(r->rt, x->sp.s, level, name, &v, &l) < 0)
 					v = 0;
 			}
 		}
@@ -752,12 +645,12 @@ static int op_getsockopt(struct sk_run_relay *r, struct ctl *c, struct rsock *x,
 		memcpy(p->data, &v, sizeof(v));
 		return 0;
 	}
-	if (x->s < 0)
+	if (x->sp.s < 0)
 		return -ENOTCONN;
 	if (level == IPPROTO_TCP && name == TCP_INFO)
 		return tcp_info_linux(r, x, p, q->len);
 	socklen_t l = q->len < SK_RUN_DATA ? q->len : SK_RUN_DATA;
-	if (synack_rt_getsockopt(r->rt, x->s, level, name, p->data, &l) < 0)
+	if (synack_rt_getsockopt(r->rt, x->sp.s, level, name, p->data, &l) < 0)
 		return err();
 	p->len = l;
 	return 0;
@@ -766,20 +659,20 @@ static int op_getsockopt(struct sk_run_relay *r, struct ctl *c, struct rsock *x,
 static int op_connect(struct sk_run_relay *r, struct ctl *c, struct rsock *x, const struct sk_run_req *q,
 		      int *deferred)
 {
-	if (x->s < 0)
+	if (x->sp.s < 0)
 		return -EISCONN;
 	if (x->kind == SK_RUN_UDP)
-		return synack_rt_connect(r->rt, x->s, (const struct sockaddr *)q->data, q->len) < 0 ? err() : 0;
+		return synack_rt_connect(r->rt, x->sp.s, (const struct sockaddr *)q->data, q->len) < 0 ? err() : 0;
 	if (x->connect_done) {
 		/* The first call after a non-blocking connect finished: its outcome. */
 		x->connect_done = 0;
-		int e = x->so_error;
-		x->so_error = 0;
+		int e = x->sp.so_error;
+		x->sp.so_error = 0;
 		return -e;
 	}
 	if (x->connecting)
 		return -EALREADY;
-	if (synack_rt_connect(r->rt, x->s, (const struct sockaddr *)q->data, q->len) == 0) {
+	if (synack_rt_connect(r->rt, x->sp.s, (const struct sockaddr *)q->data, q->len) == 0) {
 		x->connected = 1;
 		update(r, x);
 		return 0;
@@ -807,7 +700,7 @@ static int names(struct sk_run_relay *r, struct rsock *x, int peer, struct sk_ru
 			return -ENOTCONN;
 		l = peer ? x->peer_len : x->local_len;
 		memcpy(p->data, peer ? x->peer : x->local, l);
-	} else if ((peer ? synack_rt_getpeername : synack_rt_getsockname)(r->rt, x->s, (struct sockaddr *)p->data,
+	} else if ((peer ? synack_rt_getpeername : synack_rt_getsockname)(r->rt, x->sp.s, (struct sockaddr *)p->data,
 									   &l) < 0) {
 		return err();
 	}
@@ -836,7 +729,7 @@ static void on_request(struct sk_run_relay *r, struct ctl *c, const struct sk_ru
 	}
 	int zombie_op = q->op == SK_RUN_GETSOCKNAME || q->op == SK_RUN_GETPEERNAME || q->op == SK_RUN_DESCRIBE ||
 			q->op == SK_RUN_GETSOCKOPT || q->op == SK_RUN_TAKE_ERROR;
-	if (x && x->s < 0 && !zombie_op) {
+	if (x && x->sp.s < 0 && !zombie_op) {
 		p.ret = x->zombie ? -EINVAL : -EBADF;
 		reply(r, c, &p, -1);
 		return;
@@ -846,7 +739,7 @@ static void on_request(struct sk_run_relay *r, struct ctl *c, const struct sk_ru
 		p.ret = op_socket(r, q, &p, &pass);
 		break;
 	case SK_RUN_BIND:
-		p.ret = synack_rt_bind(r->rt, x->s, (const struct sockaddr *)q->data, q->len) < 0 ? err() : 0;
+		p.ret = synack_rt_bind(r->rt, x->sp.s, (const struct sockaddr *)q->data, q->len) < 0 ? err() : 0;
 		break;
 	case SK_RUN_LISTEN:
 		if (x->kind == SK_RUN_UDP) {
@@ -854,7 +747,7 @@ static void on_request(struct sk_run_relay *r, struct ctl *c, const struct sk_ru
 		} else if (x->connecting || x->connected) {
 			p.ret = -EINVAL;
 		} else {
-			p.ret = synack_rt_listen(r->rt, x->s, q->a) < 0 ? err() : 0;
+			p.ret = synack_rt_listen(r->rt, x->sp.s, q->a) < 0 ? err() : 0;
 			if (p.ret == 0) {
 				x->kind = SK_RUN_LISTENER;
 				update(r, x);
@@ -869,7 +762,7 @@ static void on_request(struct sk_run_relay *r, struct ctl *c, const struct sk_ru
 		p.ret = names(r, x, q->op == SK_RUN_GETPEERNAME, &p);
 		break;
 	case SK_RUN_SETSOCKOPT:
-		p.ret = synack_rt_setsockopt(r->rt, x->s, q->a, q->b, q->data, q->len) < 0 ? err() : 0;
+		p.ret = synack_rt_setsockopt(r->rt, x->sp.s, q->a, q->b, q->data, q->len) < 0 ? err() : 0;
 		break;
 	case SK_RUN_GETSOCKOPT:
 		p.ret = op_getsockopt(r, c, x, q, &p, &deferred);
@@ -878,9 +771,9 @@ static void on_request(struct sk_run_relay *r, struct ctl *c, const struct sk_ru
 		p.a = x->kind;
 		break;
 	case SK_RUN_TAKE_ERROR:
-		p.ret = x->connecting ? 0 : x->so_error;
+		p.ret = x->connecting ? 0 : x->sp.so_error;
 		if (!x->connecting)
-			x->so_error = 0;
+			x->sp.so_error = 0;
 		break;
 	default:
 		p.ret = -EINVAL;

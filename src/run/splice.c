@@ -1,0 +1,138 @@
+/* A synack TCP connection joined to a kernel stream descriptor (splice.h). */
+#include "run/splice.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define BUF 65536 /* bytes moved per read or write */
+
+static int need_buf(uint8_t **b)
+{
+	if (!*b)
+		*b = malloc(BUF);
+	return *b != NULL;
+}
+
+/* Kernel side to synack. */
+static void pump_up(struct sk_splice *x)
+{
+	while (x->fd >= 0) {
+		if (x->ulen) {
+			if (x->net_dead) {
+				x->ulen = 0;
+				continue;
+			}
+			ssize_t m = synack_rt_send(x->rt, x->s, x->up + x->uoff, x->ulen, MSG_DONTWAIT);
+			if (m < 0) {
+				if (errno == EAGAIN || errno == EWOULDBLOCK)
+					break;
+				x->net_dead = 1; /* EPIPE, ECONNRESET: the connection is gone */
+				x->down_eof = 1;
+				if (errno != EPIPE)
+					x->so_error = errno;
+				x->ulen = 0;
+				continue;
+			}
+			x->uoff += (size_t)m;
+			x->ulen -= (size_t)m;
+			continue;
+		}
+		if (x->up_eof || !need_buf(&x->up))
+			break;
+		ssize_t n = read(x->fd, x->up, BUF);
+		if (n > 0) {
+			x->uoff = 0;
+			x->ulen = (size_t)n;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			break;
+		x->up_eof = 1; /* end of file, or the kernel side reset */
+		if (n < 0)
+			x->kernel_error = errno;
+	}
+	if (!x->ulen) {
+		free(x->up);
+		x->up = NULL;
+	}
+}
+
+/* synack to the kernel side. */
+static void pump_down(struct sk_splice *x)
+{
+	while (x->fd >= 0) {
+		if (x->dlen) {
+			if (x->wr_shut || x->kernel_gone) {
+				x->dlen = 0;
+				continue;
+			}
+			ssize_t n = send(x->fd, x->down + x->doff, x->dlen, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n < 0) {
+				if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+					break;
+				x->wr_shut = 1; /* it shut its receiving side, or left */
+				x->dlen = 0;
+				continue;
+			}
+			x->doff += (size_t)n;
+			x->dlen -= (size_t)n;
+			continue;
+		}
+		if (x->down_eof || !need_buf(&x->down))
+			break;
+		ssize_t m = synack_rt_recv(x->rt, x->s, x->down, BUF, MSG_DONTWAIT);
+		if (m > 0) {
+			x->doff = 0;
+			x->dlen = (size_t)m;
+			continue;
+		}
+		if (m < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		x->down_eof = 1;
+		if (m < 0) {
+			x->net_dead = 1;
+			x->so_error = errno;
+		}
+	}
+	if (!x->dlen) {
+		free(x->down);
+		x->down = NULL;
+	}
+}
+
+void sk_splice_pump(struct sk_splice *x)
+{
+	pump_up(x);
+	pump_down(x);
+	if (x->up_eof && !x->ulen && !x->net_wr_shut && !x->net_dead && x->s >= 0) {
+		synack_rt_shutdown(x->rt, x->s, SHUT_WR);
+		x->net_wr_shut = 1;
+	}
+	if (x->down_eof && !x->dlen && !x->wr_shut && x->fd >= 0) {
+		/* synack's FIN: end of file for the kernel side; a reset also refuses its writes */
+		shutdown(x->fd, x->net_dead ? SHUT_RDWR : SHUT_WR);
+		x->wr_shut = 1;
+	}
+}
+
+void sk_splice_interest(const struct sk_splice *x, uint32_t *kernel, uint32_t *net)
+{
+	*kernel = (!x->ulen && !x->up_eof ? EPOLLIN : 0) | (x->dlen ? EPOLLOUT : 0);
+	*net = (!x->dlen && !x->down_eof ? EPOLLIN : 0) | (x->ulen && !x->net_dead ? EPOLLOUT : 0);
+}
+
+int sk_splice_done(const struct sk_splice *x)
+{
+	return x->up_eof && !x->ulen && x->wr_shut;
+}
+
+void sk_splice_release(struct sk_splice *x)
+{
+	free(x->up);
+	free(x->down);
+	x->up = x->down = NULL;
+	x->ulen = x->dlen = 0;
+}

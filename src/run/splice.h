@@ -1,0 +1,41 @@
+/* One TCP connection on synack joined to a kernel stream descriptor (a socket pair's end
+ * for synack-run, a TCP socket to the real destination for synack-tunnel): the bytes each
+ * way through one buffer per direction, each side's end of stream passed on to the other
+ * as a shutdown, and the synack side's reset or error kept for the owner, who decides when
+ * and how the two are closed. */
+#ifndef SK_RUN_SPLICE_H
+#define SK_RUN_SPLICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <synack/rt.h>
+
+struct sk_splice {
+	synack_rt *rt;
+	int s;              /* the synack socket (non-blocking), -1 once closed */
+	int fd;             /* the kernel descriptor (non-blocking), -1 once closed */
+	uint8_t *up, *down; /* kernel side to synack, synack to the kernel side (while in use) */
+	size_t ulen, uoff, dlen, doff;
+	uint8_t up_eof;      /* the kernel side ended (end of file or an error): no more to read */
+	uint8_t net_wr_shut; /* synack's sending side is shut (its FIN queued) */
+	uint8_t down_eof;    /* synack's receiving side ended (FIN, reset or timeout) */
+	uint8_t net_dead;    /* the synack connection failed: reset or timed out */
+	uint8_t wr_shut;     /* the kernel side takes no more: shut by us, or it refused */
+	uint8_t kernel_gone; /* the owner's: the kernel side is released, write nothing to it */
+	int so_error;        /* the synack connection's error (ECONNRESET, ETIMEDOUT), for the owner */
+	int kernel_error;    /* the error a read of the kernel side met (ECONNRESET, ...) */
+};
+
+/* Moves what can move, both ways, without blocking; passes each side's end on: the kernel
+ * side's end of file becomes synack's FIN, synack's FIN the kernel side's shutdown(SHUT_WR)
+ * (SHUT_RDWR after a reset). */
+void sk_splice_pump(struct sk_splice *x);
+/* The events each side should be watched for now (epoll bits; 0: none). */
+void sk_splice_interest(const struct sk_splice *x, uint32_t *kernel, uint32_t *net);
+/* Whether both directions are over: nothing more can move. */
+int sk_splice_done(const struct sk_splice *x);
+/* Frees the buffers (the owner closes the socket and the descriptor). */
+void sk_splice_release(struct sk_splice *x);
+
+#endif
