@@ -510,6 +510,8 @@ static int link_up(struct ifreq *ifr)
 	return r;
 }
 
+static int rtnl_ask(const void *req, size_t len);
+
 /* Adds addr/prefix_len to interface idx with rtnetlink, marked IFA_F_NODAD: usable at once.
  * (SIOCSIFADDR takes no flags: the address it adds is tentative until the kernel's
  * address work has run, and a packet for it arriving meanwhile is dropped as not local.)
@@ -539,12 +541,18 @@ static int add_addr6_nodad(unsigned idx, const uint8_t addr[16], uint8_t prefix_
 	req.flags_hdr.rta_type = IFA_FLAGS;
 	req.flags_hdr.rta_len = RTA_LENGTH(4);
 	req.flags = IFA_F_NODAD;
+	return rtnl_ask(&req, sizeof(req));
+}
+
+/* Sends one rtnetlink request and reads its acknowledgement: 0 or -errno. */
+static int rtnl_ask(const void *req, size_t len)
+{
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	int r = 0;
-	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+	if (sendto(fd, req, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
 		r = -errno;
 	} else {
 		/* the acknowledgement: an error message whose code is 0 on success */
@@ -562,6 +570,48 @@ static int add_addr6_nodad(unsigned idx, const uint8_t addr[16], uint8_t prefix_
 	}
 	close(fd);
 	return r;
+}
+
+int sk_tun_host_default_route(const char *name, int family, char *why, size_t whylen)
+{
+	unsigned idx = ifname_ok(name) ? if_nametoindex(name) : 0;
+	if (!idx || (family != AF_INET && family != AF_INET6)) {
+		say(why, whylen, "default route", idx ? EINVAL : ENODEV);
+		return idx ? -EINVAL : -ENODEV;
+	}
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rt;
+		struct rtattr oif_hdr;
+		uint32_t oif;
+	} req;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = RTM_NEWROUTE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+	req.nh.nlmsg_seq = 1;
+	req.rt.rtm_family = (unsigned char)family;
+	req.rt.rtm_table = RT_TABLE_MAIN;
+	req.rt.rtm_protocol = RTPROT_BOOT;
+	req.rt.rtm_scope = RT_SCOPE_LINK; /* on the link: a TUN has no neighbours to resolve */
+	req.rt.rtm_type = RTN_UNICAST;
+	req.oif_hdr.rta_type = RTA_OIF;
+	req.oif_hdr.rta_len = RTA_LENGTH(4);
+	req.oif = idx;
+	int r = rtnl_ask(&req, sizeof(req));
+	if (r < 0)
+		say(why, whylen, "default route", -r);
+	return r;
+}
+
+int sk_tun_host_up(const char *name)
+{
+	if (!ifname_ok(name))
+		return -EINVAL;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name));
+	return link_up(&ifr);
 }
 
 int sk_tun_host_config6(const char *name, const uint8_t addr[16], uint8_t prefix_len, char *why, size_t whylen)

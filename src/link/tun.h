@@ -33,6 +33,12 @@ int sk_tun_host_config(const char *name, uint32_t addr, uint8_t prefix_len, char
  * link brought up. 0 or -errno. */
 int sk_tun_host_config6(const char *name, const uint8_t addr[16], uint8_t prefix_len, char *why, size_t whylen);
 
+/* A default route of family (AF_INET or AF_INET6) out of the interface, on the link (no
+ * gateway: a TUN has no neighbours), in the current network namespace: 0 or -errno. */
+int sk_tun_host_default_route(const char *name, int family, char *why, size_t whylen);
+/* Brings an interface up ("lo" in a new namespace): 0 or -errno. */
+int sk_tun_host_up(const char *name);
+
 /* Reads the kernel side's MAC (TAP): 0 or -errno. */
 int sk_tun_host_mac(const char *name, uint8_t mac[6]);
 

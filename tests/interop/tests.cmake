@@ -56,3 +56,7 @@ set_tests_properties(interop/run PROPERTIES LABELS interop TIMEOUT 450 SKIP_RETU
 if(SYNACK_SANITIZE)
   set_tests_properties(interop/run PROPERTIES ENVIRONMENT SYNACK_RUN_IPERF=0)
 endif()
+# synack-tunnel (issue 14): a command in a namespace of its own reaching the host's servers
+# through synack in tunnel mode, over IPv4 and IPv6.
+add_test(NAME interop/tunnel COMMAND bash ${SYNACK_INTEROP_DIR}/tunnel.sh $<TARGET_FILE:synack-tunnel>)
+set_tests_properties(interop/tunnel PROPERTIES LABELS interop TIMEOUT 450 SKIP_RETURN_CODE 77)

@@ -1,0 +1,389 @@
+/* synack-tunnel's relay (tunnel.h): flows held by the hook while their upstream connects,
+ * then joined to it. One thread, one kernel epoll set with the runtime's descriptor, every
+ * upstream socket and nothing else. */
+#include "run/tunnel.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "run/splice.h"
+
+enum tag { T_RT, T_LISTENER, T_FLOW };
+
+/* A flow: its upstream connecting (the client's SYN held), then answered, then joined. */
+struct flow {
+	enum tag tag;
+	struct synack_flow f;  /* the ends as the hook saw them */
+	struct sk_splice sp;   /* sp.fd the upstream socket; sp.s once accepted (-1 before) */
+	int up_ok;             /* the upstream connected: the client was told to go on */
+	uint32_t kev, nev;     /* interest now (~0u: not registered) */
+	int dead;
+	struct flow *next, *next_dead;
+};
+
+struct sk_tnl_relay {
+	synack_rt *rt;
+	int ep, sep, listener;
+	enum tag rt_tag, l_tag;
+	struct flow *flows, *graveyard;
+	size_t nflows;
+};
+
+/* ---- registrations ---- */
+
+static void kernel_interest(struct sk_tnl_relay *r, struct flow *x, uint32_t ev)
+{
+	if (x->sp.fd < 0 || ev == x->kev)
+		return;
+	struct epoll_event e = {.events = ev, .data.ptr = x};
+	if (ev == ~0u)
+		epoll_ctl(r->ep, EPOLL_CTL_DEL, x->sp.fd, NULL);
+	else if (epoll_ctl(r->ep, x->kev == ~0u ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, x->sp.fd, &e) < 0)
+		return;
+	x->kev = ev;
+}
+
+static void net_interest(struct sk_tnl_relay *r, struct flow *x, uint32_t ev)
+{
+	if (x->sp.s < 0 || ev == x->nev)
+		return;
+	struct epoll_event e = {.events = ev, .data.ptr = x};
+	if (ev == ~0u)
+		synack_rt_epoll_ctl(r->rt, r->sep, EPOLL_CTL_DEL, x->sp.s, NULL);
+	else if (synack_rt_epoll_ctl(r->rt, r->sep, x->nev == ~0u ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, x->sp.s, &e) < 0)
+		return;
+	x->nev = ev;
+}
+
+/* ---- ending flows ---- */
+
+/* Closes both ends: with a RST towards a side when the other ended by one. */
+static void end_flow(struct sk_tnl_relay *r, struct flow *x)
+{
+	if (x->dead)
+		return;
+	struct linger rst = {1, 0};
+	if (x->sp.s >= 0) {
+		net_interest(r, x, ~0u);
+		if (x->sp.kernel_error)
+			synack_rt_setsockopt(r->rt, x->sp.s, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+		synack_rt_close(r->rt, x->sp.s);
+		x->sp.s = -1;
+	}
+	if (x->sp.fd >= 0) {
+		kernel_interest(r, x, ~0u);
+		if (x->sp.net_dead)
+			setsockopt(x->sp.fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+		close(x->sp.fd);
+		x->sp.fd = -1;
+	}
+	sk_splice_release(&x->sp);
+	x->dead = 1;
+	x->next_dead = r->graveyard;
+	r->graveyard = x;
+}
+
+static void bury(struct sk_tnl_relay *r)
+{
+	for (struct flow **p = &r->flows; *p;) {
+		if ((*p)->dead)
+			*p = (*p)->next;
+		else
+			p = &(*p)->next;
+	}
+	while (r->graveyard) {
+		struct flow *x = r->graveyard;
+		r->graveyard = x->next_dead;
+		r->nflows--;
+		free(x);
+	}
+}
+
+/* ---- verdicts ---- */
+
+struct verdict {
+	struct flow *x;
+	int v, r;
+};
+
+static void give(void *ctx, synack_stack *st)
+{
+	struct verdict *v = ctx;
+	v->r = synack_tunnel_verdict(st, &v->x->f, v->v);
+}
+
+/* The upstream's outcome, for the client: the handshake, a RST, or unreachable. */
+static void decide(struct sk_tnl_relay *r, struct flow *x, int err)
+{
+	struct verdict v = {.x = x, .v = !err ? SYNACK_FLOW_ACCEPT : err == ECONNREFUSED ? SYNACK_FLOW_RST
+									       : SYNACK_FLOW_UNREACH};
+	synack_rt_with_stack(r->rt, give, &v);
+	if (err || v.r < 0) {
+		end_flow(r, x); /* refused, or the client gave up meanwhile */
+		return;
+	}
+	x->up_ok = 1;
+	kernel_interest(r, x, 0); /* until accepted: only its end is watched */
+}
+
+/* ---- the hook: the upstream connect starts while the client's SYN waits ---- */
+
+static socklen_t sockaddr_of(const struct synack_sockaddr *a, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->ip.family == SYNACK_AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(a->port);
+		memcpy(&s4->sin_addr, a->ip.bytes, 4);
+		return sizeof(*s4);
+	}
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(a->port);
+	memcpy(&s6->sin6_addr, a->ip.bytes, 16);
+	return sizeof(*s6);
+}
+
+static int hook(void *ctx, const struct synack_flow *f)
+{
+	struct sk_tnl_relay *r = ctx;
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(&f->dst, &ss);
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return SYNACK_FLOW_UNREACH;
+	int c = connect(fd, (struct sockaddr *)&ss, len);
+	int err = c == 0 ? 0 : errno;
+	if (err && err != EINPROGRESS) {
+		close(fd);
+		return err == ECONNREFUSED ? SYNACK_FLOW_RST : SYNACK_FLOW_UNREACH;
+	}
+	struct flow *x = calloc(1, sizeof(*x));
+	if (!x) {
+		close(fd);
+		return SYNACK_FLOW_UNREACH;
+	}
+	x->tag = T_FLOW;
+	x->f = *f;
+	x->sp.rt = r->rt;
+	x->sp.s = -1;
+	x->sp.fd = fd;
+	x->kev = x->nev = ~0u;
+	x->next = r->flows;
+	r->flows = x;
+	r->nflows++;
+	if (!err) {
+		x->up_ok = 1; /* connected at once: answer now */
+		kernel_interest(r, x, 0);
+		return SYNACK_FLOW_ACCEPT;
+	}
+	kernel_interest(r, x, EPOLLOUT);
+	return SYNACK_FLOW_DEFER;
+}
+
+static void turn_on(void *ctx, synack_stack *st)
+{
+	struct sk_tnl_relay *r = ctx;
+	r->listener = synack_tunnel(st, r->listener, hook, r) == 0 ? r->listener : -1;
+}
+
+/* ---- flows ---- */
+
+static void pump(struct sk_tnl_relay *r, struct flow *x)
+{
+	sk_splice_pump(&x->sp);
+	/* Over when both directions are (FINs both ways, all written), or when either side
+	 * failed: the other is then reset. */
+	int down_over = x->sp.down_eof && !x->sp.dlen && x->sp.wr_shut;
+	if ((sk_splice_done(&x->sp) && down_over) || x->sp.net_dead || x->sp.kernel_error) {
+		end_flow(r, x);
+		return;
+	}
+	uint32_t k, n;
+	sk_splice_interest(&x->sp, &k, &n);
+	kernel_interest(r, x, k);
+	net_interest(r, x, n ? n : ~0u);
+}
+
+static struct flow *find(struct sk_tnl_relay *r, const struct synack_sockaddr *client, const struct synack_sockaddr *dst)
+{
+	for (struct flow *x = r->flows; x; x = x->next)
+		if (!x->dead && x->sp.s < 0 && x->up_ok && x->f.client.port == client->port &&
+		    x->f.dst.port == dst->port && synack_ip_equal(&x->f.client.ip, &client->ip) &&
+		    synack_ip_equal(&x->f.dst.ip, &dst->ip))
+			return x;
+	return NULL;
+}
+
+static void to_synack(const struct sockaddr_storage *ss, struct synack_sockaddr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		a->ip.family = SYNACK_AF_INET;
+		memcpy(a->ip.bytes, &s4->sin_addr, 4);
+		a->port = ntohs(s4->sin_port);
+		return;
+	}
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+	if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		a->ip.family = SYNACK_AF_INET;
+		memcpy(a->ip.bytes, &s6->sin6_addr.s6_addr[12], 4);
+	} else {
+		a->ip.family = SYNACK_AF_INET6;
+		memcpy(a->ip.bytes, &s6->sin6_addr, 16);
+	}
+	a->port = ntohs(s6->sin6_port);
+}
+
+/* Accepted connections find the upstream their flow opened. */
+static void accept_all(struct sk_tnl_relay *r)
+{
+	for (;;) {
+		int s = synack_rt_accept4(r->rt, r->listener, NULL, NULL, SOCK_NONBLOCK);
+		if (s < 0)
+			return;
+		struct sockaddr_storage me, peer;
+		socklen_t ml = sizeof(me), pl = sizeof(peer);
+		struct synack_sockaddr dst, client;
+		struct flow *x = NULL;
+		if (synack_rt_getsockname(r->rt, s, (struct sockaddr *)&me, &ml) == 0 &&
+		    synack_rt_getpeername(r->rt, s, (struct sockaddr *)&peer, &pl) == 0) {
+			to_synack(&me, &dst);
+			to_synack(&peer, &client);
+			x = find(r, &client, &dst);
+		}
+		if (!x) {
+			synack_rt_close(r->rt, s);
+			continue;
+		}
+		x->sp.s = s;
+		pump(r, x);
+	}
+}
+
+static void on_flow(struct sk_tnl_relay *r, struct flow *x, uint32_t ev, int net)
+{
+	if (x->dead)
+		return;
+	if (!x->up_ok) {
+		/* the upstream connect's outcome */
+		int err = 0;
+		socklen_t l = sizeof(err);
+		if (getsockopt(x->sp.fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0)
+			err = errno;
+		if (err == 0 && !(ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+			return;
+		decide(r, x, err);
+		return;
+	}
+	if (x->sp.s < 0) {
+		if (ev & (EPOLLHUP | EPOLLERR))
+			end_flow(r, x); /* the upstream went before the client's handshake ended */
+		return;
+	}
+	(void)net;
+	pump(r, x);
+}
+
+int sk_tnl_relay_run(struct sk_tnl_relay *r)
+{
+	struct epoll_event ev[64];
+	int n = epoll_wait(r->ep, ev, 64, 0);
+	int rt_ready = 0;
+	for (int i = 0; i < n; i++) {
+		enum tag *t = ev[i].data.ptr;
+		if (*t == T_RT)
+			rt_ready = 1;
+		else if (*t == T_FLOW)
+			on_flow(r, (struct flow *)t, ev[i].events, 0);
+	}
+	if (rt_ready && synack_rt_run_once(r->rt) < 0) {
+		bury(r);
+		return -1;
+	}
+	for (int round = 0; round < 16; round++) {
+		struct epoll_event se[64];
+		int m = synack_rt_epoll_wait(r->rt, r->sep, se, 64, 0);
+		for (int i = 0; i < m; i++) {
+			enum tag *t = se[i].data.ptr;
+			if (*t == T_LISTENER)
+				accept_all(r);
+			else
+				on_flow(r, (struct flow *)t, se[i].events, 1);
+		}
+		if (m < 64)
+			break;
+	}
+	bury(r);
+	return 0;
+}
+
+struct sk_tnl_relay *sk_tnl_relay_new(synack_rt *rt, char *why, size_t whylen)
+{
+	struct sk_tnl_relay *r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	r->rt = rt;
+	r->rt_tag = T_RT;
+	r->l_tag = T_LISTENER;
+	r->ep = epoll_create1(EPOLL_CLOEXEC);
+	r->sep = synack_rt_epoll_create(rt);
+	/* One dual-stack listener takes the flows of both families; its own port is not used. */
+	r->listener = synack_rt_socket(rt, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in6 any = {.sin6_family = AF_INET6, .sin6_port = htons(1)};
+	struct epoll_event er = {.events = EPOLLIN, .data.ptr = &r->rt_tag};
+	struct epoll_event el = {.events = EPOLLIN, .data.ptr = &r->l_tag};
+	if (r->ep < 0 || r->sep < 0 || r->listener < 0 ||
+	    synack_rt_bind(rt, r->listener, (struct sockaddr *)&any, sizeof(any)) < 0 ||
+	    synack_rt_listen(rt, r->listener, 4096) < 0 ||
+	    synack_rt_epoll_ctl(rt, r->sep, EPOLL_CTL_ADD, r->listener, &el) < 0 ||
+	    epoll_ctl(r->ep, EPOLL_CTL_ADD, synack_rt_fd(rt), &er) < 0) {
+		snprintf(why, whylen, "tunnel relay: %s", strerror(errno));
+		sk_tnl_relay_free(r);
+		return NULL;
+	}
+	synack_rt_with_stack(rt, turn_on, r);
+	if (r->listener < 0) {
+		snprintf(why, whylen, "tunnel relay: tunnel mode refused");
+		sk_tnl_relay_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int sk_tnl_relay_fd(const struct sk_tnl_relay *r)
+{
+	return r->ep;
+}
+
+size_t sk_tnl_relay_flows(const struct sk_tnl_relay *r)
+{
+	return r->nflows;
+}
+
+void sk_tnl_relay_free(struct sk_tnl_relay *r)
+{
+	if (!r)
+		return;
+	for (struct flow *x = r->flows; x; x = x->next)
+		end_flow(r, x);
+	bury(r);
+	if (r->listener >= 0)
+		synack_rt_close(r->rt, r->listener);
+	if (r->sep >= 0)
+		synack_rt_epoll_close(r->rt, r->sep);
+	if (r->ep >= 0)
+		close(r->ep);
+	free(r);
+}

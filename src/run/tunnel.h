@@ -1,0 +1,28 @@
+/* synack-tunnel's relay: tunnel mode (synack_tunnel) on a runtime without thread. Each TCP
+ * flow a program behind the link opens, to any destination, is first connected upstream
+ * through this process's own sockets while the flow hook holds it (SYNACK_FLOW_DEFER);
+ * the client then sees what the upstream did (the handshake, a RST for a refusal, ICMP
+ * unreachable for anything else), and an accepted connection is joined to its upstream
+ * socket (splice.h). */
+#ifndef SK_RUN_TUNNEL_H
+#define SK_RUN_TUNNEL_H
+
+#include <stddef.h>
+
+#include <synack/rt.h>
+
+struct sk_tnl_relay;
+
+/* A relay on rt (started with no_thread). NULL with a one-line reason in why. */
+struct sk_tnl_relay *sk_tnl_relay_new(synack_rt *rt, char *why, size_t whylen);
+/* Readable when the relay has work: put it in a poll set and call sk_tnl_relay_run. */
+int sk_tnl_relay_fd(const struct sk_tnl_relay *r);
+/* Does the work that is ready, without blocking. 0, or -1 with errno when the runtime
+ * failed. */
+int sk_tnl_relay_run(struct sk_tnl_relay *r);
+/* Flows being connected upstream or relayed. */
+size_t sk_tnl_relay_flows(const struct sk_tnl_relay *r);
+/* Closes every flow and frees the relay; the runtime stays. */
+void sk_tnl_relay_free(struct sk_tnl_relay *r);
+
+#endif

@@ -1,0 +1,71 @@
+#!/bin/bash
+# synack-tunnel (issue 14): a command in a namespace of synack-tunnel's making reaches
+# servers in the namespace synack-tunnel runs in (its "host", this test's namespace), over
+# IPv4 and IPv6, with what the client sees mirroring the upstream: downloads and an upload
+# intact by sha256, 100 connections at once, "Connection refused" from a closed port, "No
+# route to host" for an address the host cannot reach; the command's exit status passed
+# on; one-line errors; tshark finds nothing wrong in the capture.
+#
+# usage: tunnel.sh SYNACK_TUNNEL
+# Exit status: 0 pass, 1 fail, 77 skipped (not root, no TUN, a program missing).
+NS_TAG=tnl
+. "$(dirname "$0")/lib.sh"
+
+tunnel=$1
+need_root_and_tools curl python3 nc
+[ -x "$tunnel" ] || die "no synack-tunnel at '$tunnel'"
+setup_ns
+in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 || die "IPv6 on"
+# The host's servers, on addresses of the host (this namespace).
+in_ns ip addr add 198.51.100.2/32 dev lo || die "address"
+in_ns ip addr add 2001:db8:5::2/128 dev lo || die "address6"
+MIB=${SYNACK_TRANSFER_MIB:-100}
+mkdir -p "$W/www"
+head -c $((MIB << 20)) /dev/urandom >"$W/www/big"
+head -c 65536 /dev/urandom >"$W/www/small"
+head -c $((MIB << 19)) /dev/urandom >"$W/up"
+bg HTTP python3 -m http.server 8080 --bind :: --directory "$W/www"
+bg_io NCL /dev/null "$W/received" /dev/null nc -l 198.51.100.2 9000
+wait_for 10 in_ns curl -sf -o /dev/null http://198.51.100.2:8080/small || die "the host's server did not start"
+
+cat >"$W/inside.sh" <<INSIDE
+# in the command's namespace: its only way out is synack-tunnel
+cd "$W"
+curl -sS --max-time 120 -o got4 http://198.51.100.2:8080/big; echo "curl4 \$?" >>results
+curl -6 -g -sS --max-time 60 -o got6 "http://[2001:db8:5::2]:8080/small"; echo "curl6 \$?" >>results
+nc -N 198.51.100.2 9000 <up; echo "upload \$?" >>results
+for i in \$(seq 100); do curl -s --max-time 60 -o many.\$i http://198.51.100.2:8080/small & done; wait
+bash -c 'exec 3<>/dev/tcp/198.51.100.2/9' 2>refused.err; echo "refused \$?" >>results
+bash -c 'exec 3<>/dev/tcp/203.0.113.99/80' 2>unreach.err; echo "unreach \$?" >>results
+ip -o addr show tun0 >addrs
+exit 3
+INSIDE
+in_ns timeout 300 "$tunnel" -w "$W/tunnel.pcap" -- bash "$W/inside.sh" >"$W/tunnel.log" 2>&1
+rc=$?
+[ $rc = 3 ] && ok "synack-tunnel passed the command's exit status on (3)" || bad "synack-tunnel exit $rc: $(tail -3 "$W/tunnel.log")"
+grep -q "inet 10.0.2.15/24" "$W/addrs" && grep -q "inet6 2001:db8:2::15/64" "$W/addrs" &&
+	ok "inside: tun0 with 10.0.2.15/24 and 2001:db8:2::15/64" || bad "inside addresses: $(cat "$W/addrs")"
+same_file "curl inside the tunnel from the host's server over IPv4 ($MIB MiB)" "$W/www/big" "$W/got4"
+same_file "curl -6 inside the tunnel from the host's server over IPv6" "$W/www/small" "$W/got6"
+wait_exit "$NCL" 20
+same_file "nc inside the tunnel uploading to the host's nc -l ($((MIB / 2)) MiB)" "$W/up" "$W/received"
+n=0
+for i in $(seq 100); do [ "$(sha "$W/many.$i" 2>/dev/null)" = "$(sha "$W/www/small")" ] && n=$((n + 1)); done
+[ $n = 100 ] && ok "100 connections at once through the tunnel, every download intact" || bad "$n of 100 concurrent downloads intact"
+grep -q "Connection refused" "$W/refused.err" && ok "a closed port of the host: the client sees 'Connection refused'" ||
+	bad "closed port: $(cat "$W/refused.err")"
+grep -q "No route to host" "$W/unreach.err" && ok "an address the host cannot reach: the client sees 'No route to host'" ||
+	bad "unreachable: $(cat "$W/unreach.err")"
+grep -q "^curl4 0$" "$W/results" && grep -q "^curl6 0$" "$W/results" && grep -q "^upload 0$" "$W/results" ||
+	bad "inside: $(tr '\n' ' ' <"$W/results")"
+check_pcap "$W/tunnel.pcap" 10.0.2.15
+
+out=$("$tunnel" 2>&1)
+[ $? = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && ok "no command: one line, status 2 ($out)" || bad "no command: '$out'"
+out=$("$tunnel" --mtu 99 -- true 2>&1)
+[ $? = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && ok "a bad --mtu: one line, status 2" || bad "bad mtu: '$out'"
+out=$(in_ns "$tunnel" -- /nonexistent/cmd 2>&1)
+[ $? = 127 ] && echo "$out" | grep -q "synack-tunnel: /nonexistent/cmd: No such file or directory" &&
+	ok "a missing command: status 127 and one line" || bad "missing command: '$out'"
+[ "$FAILS" = 0 ] || exit 1
+echo "PASS"

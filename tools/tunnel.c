@@ -1,0 +1,238 @@
+/* synack-tunnel: user-mode networking for a command: a new network namespace whose only
+ * way out is a TUN to synack in tunnel mode, which relays every TCP connection the command
+ * opens, to any destination, through this process's own sockets (what pasta and
+ * slirp4netns do, on synack).
+ *
+ * A child process makes the namespace (unshare), the TUN in it (tun0: 10.0.2.15/24 and
+ * 2001:db8:2::15/64, default routes out of it), hands the TUN's descriptor over (SCM_RIGHTS)
+ * and, once the stack is running, execs the command. synack-tunnel stays in its own
+ * namespace: the upstream connections are its host's. The stack is at 10.0.2.2 and
+ * 2001:db8:2::2 on that link. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <synack/rt.h>
+
+#include "link/tun.h"
+#include "run/tunnel.h"
+
+#define DRAIN_MS 2000
+#define DEV "tun0"
+
+static const char usage[] =
+	"usage: synack-tunnel [--mtu N] [--trace] [-w FILE.pcap] -- COMMAND [ARGS...]\n"
+	"runs COMMAND in a new network namespace whose only link is a TUN to the synack stack in\n"
+	"tunnel mode: every TCP connection COMMAND opens, to any address, is relayed through\n"
+	"this process's own sockets, and what the client sees is what the upstream did\n"
+	"(connected, refused, unreachable). Inside: " DEV " with 10.0.2.15/24 and\n"
+	"2001:db8:2::15/64, default routes through it; synack is 10.0.2.2 and 2001:db8:2::2.\n"
+	"Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN). UDP, DNS relaying and ICMP echo: not yet.\n"
+	"\n"
+	"  --mtu N        the link's MTU (1500)\n"
+	"  --trace        a tcpdump-format line on standard error for every packet\n"
+	"  -w FILE.pcap   every packet to a capture file\n"
+	"  -h, --help     this text\n";
+
+static void fail(const char *fmt, const char *a)
+{
+	fprintf(stderr, "synack-tunnel: ");
+	fprintf(stderr, fmt, a);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* In the child: the namespace and its TUN, the descriptor sent to the parent; an error as
+ * text instead. Then waits for the parent's go and runs the command. */
+static void child(int sk, uint32_t mtu, char **argv)
+{
+	char why[200] = "";
+	int err = 0;
+	struct sk_dev *d = NULL;
+	if (unshare(CLONE_NEWNET) < 0) {
+		snprintf(why, sizeof(why), "a new network namespace: %s", strerror(errno));
+	} else {
+		sk_tun_host_up("lo");
+		d = sk_tun_open(DEV, SK_TUN, SK_TUN_NO_OFFLOAD, mtu, &err, why, sizeof(why));
+		const uint8_t in6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 0x15};
+		if (d && (sk_tun_host_config(DEV, 0x0a00020fu, 24, why, sizeof(why)) < 0 ||
+			  sk_tun_host_config6(DEV, in6, 64, why, sizeof(why)) < 0 ||
+			  sk_tun_host_default_route(DEV, AF_INET, why, sizeof(why)) < 0 ||
+			  sk_tun_host_default_route(DEV, AF_INET6, why, sizeof(why)) < 0))
+			d = NULL;
+	}
+	int fd = d ? sk_dev_fd(d) : -1;
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = why, .iov_len = strlen(why) + 1};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		m.msg_control = u.b;
+		m.msg_controllen = sizeof(u.b);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	if (sendmsg(sk, &m, 0) < 0 || fd < 0)
+		_exit(1);
+	char go;
+	if (read(sk, &go, 1) != 1)
+		_exit(1); /* the parent could not start the stack: it said why */
+	close(sk);
+	close(fd);
+	execvp(argv[0], argv);
+	fprintf(stderr, "synack-tunnel: %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t mtu = 1500;
+	int trace = 0;
+	const char *pcap = NULL;
+	static const struct option longs[] = {{"mtu", required_argument, NULL, 'm'}, {"trace", no_argument, NULL, 't'},
+					      {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "+w:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'm': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || v < 1280 || v > 65535) {
+				fprintf(stderr, "synack-tunnel: --mtu: expected 1280..65535 (try --help)\n");
+				return 2;
+			}
+			mtu = (uint32_t)v;
+			break;
+		}
+		case 't':
+			trace = 1;
+			break;
+		case 'w':
+			pcap = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fprintf(stderr, "synack-tunnel: unknown option (try --help)\n");
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "synack-tunnel: no command: give -- COMMAND [ARGS...] (try --help)\n");
+		return 2;
+	}
+
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		fail("socketpair: %s", strerror(errno));
+	sigset_t sigs, old;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &sigs, &old);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		fail("fork: %s", strerror(errno));
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(sv[0]);
+		child(sv[1], mtu, argv + optind);
+	}
+	close(sv[1]);
+
+	/* The TUN's descriptor, or the child's reason. */
+	char why[256] = "";
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = why, .iov_len = sizeof(why) - 1};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
+	int tun = -1;
+	if (recvmsg(sv[0], &m, MSG_CMSG_CLOEXEC) > 0) {
+		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+		if (h && h->cmsg_type == SCM_RIGHTS)
+			memcpy(&tun, CMSG_DATA(h), sizeof(int));
+	}
+	if (tun < 0) {
+		waitpid(pid, NULL, 0);
+		fail("%s", why[0] ? why : "the namespace could not be made");
+	}
+
+	struct synack_rt_link link = {.fd = tun, .name = DEV};
+	struct synack_rt_opts o;
+	synack_rt_opts_defaults(&o);
+	o.link = &link;
+	o.addr = synack_ip4(10, 0, 2, 2);
+	o.prefix = 24;
+	synack_ip_parse("2001:db8:2::2", &o.addr2);
+	o.prefix2 = 64;
+	o.mtu = mtu;
+	o.trace = trace;
+	o.pcap = pcap;
+	o.no_thread = 1;
+	synack_rt *rt = synack_rt_start(&o, why, sizeof(why));
+	struct sk_tnl_relay *relay = rt ? sk_tnl_relay_new(rt, why, sizeof(why)) : NULL;
+	if (!relay) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fail("%s", why);
+	}
+	if (write(sv[0], "g", 1) != 1)
+		fail("the command's process went away: %s", strerror(errno));
+	close(sv[0]);
+
+	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	int status = -1, failed = 0;
+	for (;;) {
+		struct pollfd p[2] = {{.fd = sk_tnl_relay_fd(relay), .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+		poll(p, 2, 1000);
+		int r = sk_tnl_relay_run(relay);
+		if (!failed && (r < 0 || synack_rt_status(rt, why, sizeof(why)) < 0)) {
+			fprintf(stderr, "synack-tunnel: %s\n", r < 0 ? strerror(errno) : why);
+			failed = 1;
+			if (status < 0)
+				kill(pid, SIGTERM);
+		}
+		struct signalfd_siginfo si;
+		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			if (si.ssi_signo != SIGCHLD && status < 0)
+				kill(pid, (int)si.ssi_signo);
+		int st;
+		pid_t w;
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+			if (w == pid)
+				status = st;
+		if (status >= 0 && (failed || sk_tnl_relay_flows(relay) == 0))
+			break;
+	}
+	sk_tnl_relay_free(relay);
+	if (!failed)
+		synack_rt_drain(rt, DRAIN_MS);
+	synack_rt_stop(rt);
+	if (failed)
+		return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
