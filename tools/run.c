@@ -11,21 +11,19 @@
  * process of it holds a synack socket any more. */
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <synack/rt.h>
 
 #include "run/proto.h"
 #include "run/relay.h"
+#include "run/supervise.h"
 
 #ifndef SYNACK_PRELOAD_REL
 #define SYNACK_PRELOAD_REL "../lib/synack/libsynack-preload.so"
@@ -97,6 +95,19 @@ static void run_program(char **argv, const char *preload, const char *name, cons
 	_exit(127);
 }
 
+static int relay_fd(const void *r)
+{
+	return sk_run_relay_fd(r);
+}
+static int relay_run(void *r)
+{
+	return sk_run_relay_run(r);
+}
+static size_t relay_users(const void *r)
+{
+	return sk_run_relay_users(r);
+}
+
 int main(int argc, char **argv)
 {
 	struct synack_rt_opts o;
@@ -135,7 +146,6 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	sigaddset(&sigs, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &sigs, &old);
-	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	/* Orphans of the program (a daemon's workers) become ours to reap. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	fflush(NULL);
@@ -147,38 +157,12 @@ int main(int argc, char **argv)
 	if (child == 0)
 		run_program(argv + dash + 1, preload, sk_run_relay_name(relay), &old);
 
-	int status = -1, failed = 0;
-	for (;;) {
-		struct pollfd p[2] = {{.fd = sk_run_relay_fd(relay), .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
-		poll(p, 2, 1000);
-		int r = sk_run_relay_run(relay);
-		if (!failed && (r < 0 || synack_rt_status(rt, why, sizeof(why)) < 0)) {
-			/* The device is gone (or the runtime stopped): the program cannot go on. */
-			if (synack_rt_status(rt, why, sizeof(why)) < 0)
-				fprintf(stderr, "synack-run: %s\n", why);
-			else
-				fprintf(stderr, "synack-run: the stack stopped: %s\n", strerror(errno));
-			failed = 1;
-			if (status < 0)
-				kill(child, SIGTERM);
-		}
-		struct signalfd_siginfo si;
-		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-			if (si.ssi_signo != SIGCHLD && status < 0)
-				kill(child, (int)si.ssi_signo);
-		int st;
-		pid_t w;
-		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-			if (w == child)
-				status = st;
-		if (status >= 0 && (failed || sk_run_relay_users(relay) == 0))
-			break;
-	}
+	struct sk_supervised sv = {.tool = "synack-run", .rt = rt, .child = child, .relay = relay,
+				   .fd = relay_fd, .run = relay_run, .busy = relay_users};
+	int status = sk_supervise(&sv, &sigs);
 	sk_run_relay_free(relay);
-	if (!failed)
+	if (status >= 0)
 		synack_rt_drain(rt, DRAIN_MS);
 	synack_rt_stop(rt);
-	if (failed)
-		return 1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return status >= 0 ? status : 1;
 }

@@ -11,14 +11,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +24,8 @@
 #include <synack/rt.h>
 
 #include "link/tun.h"
+#include "run/fdpass.h"
+#include "run/supervise.h"
 #include "run/tunnel.h"
 
 #define DRAIN_MS 2000
@@ -73,23 +73,7 @@ static void child(int sk, uint32_t mtu, char **argv)
 			d = NULL;
 	}
 	int fd = d ? sk_dev_fd(d) : -1;
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = why, .iov_len = strlen(why) + 1};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (fd >= 0) {
-		memset(&u, 0, sizeof(u));
-		m.msg_control = u.b;
-		m.msg_controllen = sizeof(u.b);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	if (sendmsg(sk, &m, 0) < 0 || fd < 0)
+	if (sk_fd_send(sk, why, strlen(why) + 1, fd, 0) < 0 || fd < 0)
 		_exit(1);
 	char go;
 	if (read(sk, &go, 1) != 1)
@@ -99,6 +83,19 @@ static void child(int sk, uint32_t mtu, char **argv)
 	execvp(argv[0], argv);
 	fprintf(stderr, "synack-tunnel: %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
+}
+
+static int relay_fd(const void *r)
+{
+	return sk_tnl_relay_fd(r);
+}
+static int relay_run(void *r)
+{
+	return sk_tnl_relay_run(r);
+}
+static size_t relay_flows(const void *r)
+{
+	return sk_tnl_relay_flows(r);
 }
 
 int main(int argc, char **argv)
@@ -164,17 +161,10 @@ int main(int argc, char **argv)
 
 	/* The TUN's descriptor, or the child's reason. */
 	char why[256] = "";
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = why, .iov_len = sizeof(why) - 1};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
 	int tun = -1;
-	if (recvmsg(sv[0], &m, MSG_CMSG_CLOEXEC) > 0) {
-		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
-		if (h && h->cmsg_type == SCM_RIGHTS)
-			memcpy(&tun, CMSG_DATA(h), sizeof(int));
+	if (sk_fd_recv(sv[0], why, sizeof(why) - 1, &tun, MSG_CMSG_CLOEXEC, NULL) <= 0 && tun >= 0) {
+		close(tun);
+		tun = -1;
 	}
 	if (tun < 0) {
 		waitpid(pid, NULL, 0);
@@ -204,35 +194,12 @@ int main(int argc, char **argv)
 		fail("the command's process went away: %s", strerror(errno));
 	close(sv[0]);
 
-	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-	int status = -1, failed = 0;
-	for (;;) {
-		struct pollfd p[2] = {{.fd = sk_tnl_relay_fd(relay), .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
-		poll(p, 2, 1000);
-		int r = sk_tnl_relay_run(relay);
-		if (!failed && (r < 0 || synack_rt_status(rt, why, sizeof(why)) < 0)) {
-			fprintf(stderr, "synack-tunnel: %s\n", r < 0 ? strerror(errno) : why);
-			failed = 1;
-			if (status < 0)
-				kill(pid, SIGTERM);
-		}
-		struct signalfd_siginfo si;
-		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-			if (si.ssi_signo != SIGCHLD && status < 0)
-				kill(pid, (int)si.ssi_signo);
-		int st;
-		pid_t w;
-		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-			if (w == pid)
-				status = st;
-		if (status >= 0 && (failed || sk_tnl_relay_flows(relay) == 0))
-			break;
-	}
+	struct sk_supervised who = {.tool = "synack-tunnel", .rt = rt, .child = pid, .relay = relay,
+				   .fd = relay_fd, .run = relay_run, .busy = relay_flows};
+	int status = sk_supervise(&who, &sigs);
 	sk_tnl_relay_free(relay);
-	if (!failed)
+	if (status >= 0)
 		synack_rt_drain(rt, DRAIN_MS);
 	synack_rt_stop(rt);
-	if (failed)
-		return 1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return status >= 0 ? status : 1;
 }

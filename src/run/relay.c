@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "run/fdpass.h"
 #include "run/proto.h"
 #include "run/splice.h"
 
@@ -146,26 +147,12 @@ static struct rsock *sock_new(struct sk_run_relay *r)
 
 static void kernel_interest(struct sk_run_relay *r, struct rsock *x, uint32_t ev)
 {
-	if (x->sp.fd < 0 || ev == x->kev)
-		return;
-	struct epoll_event e = {.events = ev, .data.ptr = x};
-	if (ev == ~0u)
-		epoll_ctl(r->ep, EPOLL_CTL_DEL, x->sp.fd, NULL);
-	else if (epoll_ctl(r->ep, x->kev == ~0u ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, x->sp.fd, &e) < 0)
-		return;
-	x->kev = ev;
+	sk_watch_kernel(r->ep, x->sp.fd, &x->kev, ev, x);
 }
 
 static void net_interest(struct sk_run_relay *r, struct rsock *x, uint32_t ev)
 {
-	if (x->sp.s < 0 || ev == x->nev)
-		return;
-	struct epoll_event e = {.events = ev, .data.ptr = x};
-	if (ev == ~0u)
-		synack_rt_epoll_ctl(r->rt, r->sep, EPOLL_CTL_DEL, x->sp.s, NULL);
-	else if (synack_rt_epoll_ctl(r->rt, r->sep, x->nev == ~0u ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, x->sp.s, &e) < 0)
-		return;
-	x->nev = ev;
+	sk_watch_net(r->rt, r->sep, x->sp.s, &x->nev, ev, x);
 }
 
 /* What each side should report, from where the socket is. The kernel side stays
@@ -386,34 +373,13 @@ static int make_pair(struct sk_run_relay *r, struct rsock *x)
 	return sv[1];
 }
 
-static int send_fd(int fd, const void *buf, size_t len, int pass, int flags)
-{
-	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (pass >= 0) {
-		memset(&u, 0, sizeof(u));
-		m.msg_control = u.b;
-		m.msg_controllen = sizeof(u.b);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pass, sizeof(int));
-	}
-	return (int)sendmsg(fd, &m, flags | MSG_NOSIGNAL);
-}
-
 static void pump_accept(struct sk_run_relay *r, struct rsock *x)
 {
 	while (x->sp.fd >= 0) {
 		if (x->pend) {
 			struct sk_run_accept rec = {.id = x->pend->id, .peer_len = x->pend->peer_len};
 			memcpy(rec.peer, x->pend->peer, sizeof(rec.peer));
-			if (send_fd(x->sp.fd, &rec, sizeof(rec), x->pend_fd, MSG_DONTWAIT) < 0) {
+			if (sk_fd_send(x->sp.fd, &rec, sizeof(rec), x->pend_fd, MSG_DONTWAIT) < 0) {
 				if (errno == EAGAIN || errno == EWOULDBLOCK)
 					break;
 				retire(r, x->pend); /* the listener's end is gone */
@@ -523,7 +489,7 @@ static void on_sock(struct sk_run_relay *r, struct rsock *x, uint32_t ev, int ne
 
 static void reply(struct sk_run_relay *r, struct ctl *c, struct sk_run_rep *p, int pass)
 {
-	if (send_fd(c->fd, p, sizeof(*p), pass, MSG_DONTWAIT) < 0)
+	if (sk_fd_send(c->fd, p, sizeof(*p), pass, MSG_DONTWAIT) < 0)
 		c->dead = 1; /* the thread is gone; its socket closes below */
 }
 

@@ -33,6 +33,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "run/fdpass.h"
 #include "run/proto.h"
 
 #define MAXFD 65536
@@ -188,21 +189,16 @@ static int rpc(struct sk_run_req *q, struct sk_run_rep *p, int *got, int cloexec
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -ENETDOWN;
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = p, .iov_len = sizeof(*p)};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
+	int fd;
 	do
-		n = R(recvmsg)(c, &m, cloexec ? MSG_CMSG_CLOEXEC : 0);
+		n = sk_fd_recv(c, p, sizeof(*p), &fd, cloexec ? MSG_CMSG_CLOEXEC : 0, R(recvmsg));
 	while (n < 0 && errno == EINTR);
-	if (n < (ssize_t)offsetof(struct sk_run_rep, data))
+	if (n < (ssize_t)offsetof(struct sk_run_rep, data)) {
+		if (fd >= 0)
+			R(close)(fd);
 		return -ENETDOWN;
-	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
-	if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS) {
-		int fd;
-		memcpy(&fd, CMSG_DATA(h), sizeof(fd));
+	}
+	if (fd >= 0) {
 		if (got)
 			*got = fd;
 		else
@@ -422,20 +418,11 @@ EXPORT int accept4(int fd, struct sockaddr *a, socklen_t *len, int flags)
 	if (k != SK_RUN_LISTENER)
 		return fail(EINVAL);
 	struct sk_run_accept rec;
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = &rec, .iov_len = sizeof(rec)};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
+	int nfd;
 	/* Blocking or not as the listener's descriptor is: the program's O_NONBLOCK. */
-	ssize_t n = R(recvmsg)(fd, &m, (flags & SOCK_CLOEXEC) ? MSG_CMSG_CLOEXEC : 0);
+	ssize_t n = sk_fd_recv(fd, &rec, sizeof(rec), &nfd, (flags & SOCK_CLOEXEC) ? MSG_CMSG_CLOEXEC : 0, R(recvmsg));
 	if (n < 0)
 		return -1;
-	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
-	int nfd = -1;
-	if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
-		memcpy(&nfd, CMSG_DATA(h), sizeof(nfd));
 	if (n != (ssize_t)sizeof(rec) || nfd < 0) {
 		if (nfd >= 0)
 			R(close)(nfd);

@@ -136,3 +136,27 @@ void sk_splice_release(struct sk_splice *x)
 	x->up = x->down = NULL;
 	x->ulen = x->dlen = 0;
 }
+
+void sk_watch_kernel(int ep, int fd, uint32_t *cur, uint32_t ev, void *ptr)
+{
+	if (fd < 0 || ev == *cur)
+		return;
+	struct epoll_event e = {.events = ev, .data.ptr = ptr};
+	if (ev == ~0u)
+		epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+	else if (epoll_ctl(ep, *cur == ~0u ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &e) < 0)
+		return;
+	*cur = ev;
+}
+
+void sk_watch_net(synack_rt *rt, int sep, int s, uint32_t *cur, uint32_t ev, void *ptr)
+{
+	if (s < 0 || ev == *cur)
+		return;
+	struct epoll_event e = {.events = ev, .data.ptr = ptr};
+	if (ev == ~0u)
+		synack_rt_epoll_ctl(rt, sep, EPOLL_CTL_DEL, s, NULL);
+	else if (synack_rt_epoll_ctl(rt, sep, *cur == ~0u ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, s, &e) < 0)
+		return;
+	*cur = ev;
+}

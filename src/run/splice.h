@@ -38,4 +38,10 @@ int sk_splice_done(const struct sk_splice *x);
 /* Frees the buffers (the owner closes the socket and the descriptor). */
 void sk_splice_release(struct sk_splice *x);
 
+/* Watching both sides: registers kernel descriptor fd in epoll set ep (synack socket s in
+ * the runtime's set sep) for events ev with ptr as its data, changes the registration, or
+ * with ev ~0u removes it; *cur holds the events registered now (~0u: not registered). */
+void sk_watch_kernel(int ep, int fd, uint32_t *cur, uint32_t ev, void *ptr);
+void sk_watch_net(synack_rt *rt, int sep, int s, uint32_t *cur, uint32_t ev, void *ptr);
+
 #endif

@@ -40,26 +40,12 @@ struct sk_tnl_relay {
 
 static void kernel_interest(struct sk_tnl_relay *r, struct flow *x, uint32_t ev)
 {
-	if (x->sp.fd < 0 || ev == x->kev)
-		return;
-	struct epoll_event e = {.events = ev, .data.ptr = x};
-	if (ev == ~0u)
-		epoll_ctl(r->ep, EPOLL_CTL_DEL, x->sp.fd, NULL);
-	else if (epoll_ctl(r->ep, x->kev == ~0u ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, x->sp.fd, &e) < 0)
-		return;
-	x->kev = ev;
+	sk_watch_kernel(r->ep, x->sp.fd, &x->kev, ev, x);
 }
 
 static void net_interest(struct sk_tnl_relay *r, struct flow *x, uint32_t ev)
 {
-	if (x->sp.s < 0 || ev == x->nev)
-		return;
-	struct epoll_event e = {.events = ev, .data.ptr = x};
-	if (ev == ~0u)
-		synack_rt_epoll_ctl(r->rt, r->sep, EPOLL_CTL_DEL, x->sp.s, NULL);
-	else if (synack_rt_epoll_ctl(r->rt, r->sep, x->nev == ~0u ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, x->sp.s, &e) < 0)
-		return;
-	x->nev = ev;
+	sk_watch_net(r->rt, r->sep, x->sp.s, &x->nev, ev, x);
 }
 
 /* ---- ending flows ---- */
