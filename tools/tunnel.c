@@ -32,7 +32,7 @@
 #define DEV "tun0"
 
 static const char usage[] =
-	"usage: synack-tunnel [--mtu N] [--trace] [-w FILE.pcap] -- COMMAND [ARGS...]\n"
+	"usage: synack-tunnel [-p HOSTPORT:NSPORT]... [--mtu N] [--trace] [-w FILE.pcap] -- COMMAND [ARGS...]\n"
 	"runs COMMAND in a new network namespace whose only link is a TUN to the synack stack in\n"
 	"tunnel mode: every TCP connection COMMAND opens, to any address, is relayed through\n"
 	"this process's own sockets, and what the client sees is what the upstream did\n"
@@ -40,6 +40,8 @@ static const char usage[] =
 	"2001:db8:2::15/64, default routes through it; synack is 10.0.2.2 and 2001:db8:2::2.\n"
 	"Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN). UDP, DNS relaying and ICMP echo: not yet.\n"
 	"\n"
+	"  -p HOSTPORT:NSPORT  forward this host's TCP port HOSTPORT (IPv4 and IPv6) to port\n"
+	"                 NSPORT of 10.0.2.15 inside (up to 16 times)\n"
 	"  --mtu N        the link's MTU (1500)\n"
 	"  --trace        a tcpdump-format line on standard error for every packet\n"
 	"  -w FILE.pcap   every packet to a capture file\n"
@@ -103,10 +105,12 @@ int main(int argc, char **argv)
 	uint32_t mtu = 1500;
 	int trace = 0;
 	const char *pcap = NULL;
+	uint16_t fwd_host[16], fwd_ns[16];
+	int nfwd = 0;
 	static const struct option longs[] = {{"mtu", required_argument, NULL, 'm'}, {"trace", no_argument, NULL, 't'},
 					      {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	int c;
-	while ((c = getopt_long(argc, argv, "+w:h", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+w:hp:", longs, NULL)) != -1) {
 		switch (c) {
 		case 'm': {
 			char *end;
@@ -124,6 +128,19 @@ int main(int argc, char **argv)
 		case 'w':
 			pcap = optarg;
 			break;
+		case 'p': {
+			unsigned h, n;
+			char tail;
+			if (nfwd == 16 || sscanf(optarg, "%u:%u%c", &h, &n, &tail) != 2 || !h || !n || h > 65535 ||
+			    n > 65535) {
+				fprintf(stderr, "synack-tunnel: -p %s: expected HOSTPORT:NSPORT, ports 1..65535, at most "
+						"16 (try --help)\n", optarg);
+				return 2;
+			}
+			fwd_host[nfwd] = (uint16_t)h;
+			fwd_ns[nfwd++] = (uint16_t)n;
+			break;
+		}
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -189,6 +206,14 @@ int main(int argc, char **argv)
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		fail("%s", why);
+	}
+	for (int i = 0; i < nfwd; i++) {
+		struct synack_sockaddr to = synack_sa4(10, 0, 2, 15, fwd_ns[i]);
+		if (sk_tnl_relay_forward(relay, fwd_host[i], &to, why, sizeof(why)) < 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			fail("%s", why);
+		}
 	}
 	if (write(sv[0], "g", 1) != 1)
 		fail("the command's process went away: %s", strerror(errno));

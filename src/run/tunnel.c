@@ -15,7 +15,7 @@
 
 #include "run/splice.h"
 
-enum tag { T_RT, T_LISTENER, T_FLOW };
+enum tag { T_RT, T_LISTENER, T_FLOW, T_FORWARD };
 
 /* A flow: its upstream connecting (the client's SYN held), then answered, then joined. */
 struct flow {
@@ -23,10 +23,21 @@ struct flow {
 	struct synack_flow f;  /* the ends as the hook saw them */
 	struct sk_splice sp;   /* sp.fd the upstream socket; sp.s once accepted (-1 before) */
 	int up_ok;             /* the upstream connected: the client was told to go on */
+	int connecting;        /* a forwarded port's: synack connecting into the link */
+	struct synack_sockaddr to; /* where that connect goes */
 	uint32_t kev, nev;     /* interest now (~0u: not registered) */
 	int dead;
 	struct flow *next, *next_dead;
 };
+
+/* A port of this host forwarded to an address behind the link (-p HOSTPORT:NSPORT). */
+struct forward {
+	enum tag tag;
+	int fd;                    /* the host's listening socket */
+	struct synack_sockaddr to;
+};
+
+#define MAX_FORWARDS 16
 
 struct sk_tnl_relay {
 	synack_rt *rt;
@@ -34,6 +45,8 @@ struct sk_tnl_relay {
 	enum tag rt_tag, l_tag;
 	struct flow *flows, *graveyard;
 	size_t nflows;
+	struct forward fwd[MAX_FORWARDS];
+	int nfwd;
 };
 
 /* ---- registrations ---- */
@@ -260,6 +273,22 @@ static void on_flow(struct sk_tnl_relay *r, struct flow *x, uint32_t ev, int net
 {
 	if (x->dead)
 		return;
+	if (x->connecting) {
+		if (!net)
+			return;
+		struct sockaddr_storage ss;
+		socklen_t len = sockaddr_of(&x->to, &ss);
+		if (synack_rt_connect(r->rt, x->sp.s, (struct sockaddr *)&ss, len) < 0 && errno != EISCONN) {
+			if (errno == EALREADY || errno == EINPROGRESS)
+				return;
+			x->sp.net_dead = 1; /* refused or unreachable inside: the host's client is reset */
+			end_flow(r, x);
+			return;
+		}
+		x->connecting = 0;
+		pump(r, x);
+		return;
+	}
 	if (!x->up_ok) {
 		/* the upstream connect's outcome */
 		int err = 0;
@@ -280,6 +309,69 @@ static void on_flow(struct sk_tnl_relay *r, struct flow *x, uint32_t ev, int net
 	pump(r, x);
 }
 
+/* A connection to a forwarded port: synack connects to its address behind the link, and
+ * the two are joined once it is made. */
+static void on_forward(struct sk_tnl_relay *r, struct forward *fw)
+{
+	for (;;) {
+		int fd = accept4(fw->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		struct flow *x = calloc(1, sizeof(*x));
+		int s = synack_rt_socket(r->rt, fw->to.ip.family == SYNACK_AF_INET ? AF_INET : AF_INET6,
+					 SOCK_STREAM | SOCK_NONBLOCK, 0);
+		struct sockaddr_storage ss;
+		socklen_t len = sockaddr_of(&fw->to, &ss);
+		if (!x || s < 0 || (synack_rt_connect(r->rt, s, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)) {
+			free(x);
+			if (s >= 0)
+				synack_rt_close(r->rt, s);
+			close(fd);
+			continue;
+		}
+		x->tag = T_FLOW;
+		x->sp.rt = r->rt;
+		x->sp.s = s;
+		x->sp.fd = fd;
+		x->kev = x->nev = ~0u;
+		x->up_ok = 1;
+		x->connecting = 1;
+		x->to = fw->to;
+		x->next = r->flows;
+		r->flows = x;
+		r->nflows++;
+		net_interest(r, x, EPOLLOUT);
+		kernel_interest(r, x, 0);
+	}
+}
+
+int sk_tnl_relay_forward(struct sk_tnl_relay *r, uint16_t port, const struct synack_sockaddr *to, char *why,
+			 size_t whylen)
+{
+	if (r->nfwd == MAX_FORWARDS) {
+		snprintf(why, whylen, "-p: at most %d forwarded ports", MAX_FORWARDS);
+		return -1;
+	}
+	struct forward *fw = &r->fwd[r->nfwd];
+	fw->tag = T_FORWARD;
+	fw->to = *to;
+	fw->fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1, zero = 0;
+	struct sockaddr_in6 any = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
+	struct epoll_event e = {.events = EPOLLIN, .data.ptr = fw};
+	if (fw->fd < 0 || setsockopt(fw->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    setsockopt(fw->fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0 ||
+	    bind(fw->fd, (struct sockaddr *)&any, sizeof(any)) < 0 || listen(fw->fd, 128) < 0 ||
+	    epoll_ctl(r->ep, EPOLL_CTL_ADD, fw->fd, &e) < 0) {
+		snprintf(why, whylen, "-p %u: %s", port, strerror(errno));
+		if (fw->fd >= 0)
+			close(fw->fd);
+		return -1;
+	}
+	r->nfwd++;
+	return 0;
+}
+
 int sk_tnl_relay_run(struct sk_tnl_relay *r)
 {
 	struct epoll_event ev[64];
@@ -291,6 +383,8 @@ int sk_tnl_relay_run(struct sk_tnl_relay *r)
 			rt_ready = 1;
 		else if (*t == T_FLOW)
 			on_flow(r, (struct flow *)t, ev[i].events, 0);
+		else if (*t == T_FORWARD)
+			on_forward(r, (struct forward *)t);
 	}
 	if (rt_ready && synack_rt_run_once(r->rt) < 0) {
 		bury(r);
@@ -365,6 +459,8 @@ void sk_tnl_relay_free(struct sk_tnl_relay *r)
 	for (struct flow *x = r->flows; x; x = x->next)
 		end_flow(r, x);
 	bury(r);
+	for (int i = 0; i < r->nfwd; i++)
+		close(r->fwd[i].fd);
 	if (r->listener >= 0)
 		synack_rt_close(r->rt, r->listener);
 	if (r->sep >= 0)

@@ -15,6 +15,11 @@ struct sk_tnl_relay;
 
 /* A relay on rt (started with no_thread). NULL with a one-line reason in why. */
 struct sk_tnl_relay *sk_tnl_relay_new(synack_rt *rt, char *why, size_t whylen);
+/* Forwards this host's TCP port (IPv4 and IPv6) to address to behind the link: each
+ * connection to it makes synack connect there, and the two are joined. 0, or -1 with a
+ * one-line reason in why. */
+int sk_tnl_relay_forward(struct sk_tnl_relay *r, uint16_t port, const struct synack_sockaddr *to, char *why,
+			 size_t whylen);
 /* Readable when the relay has work: put it in a poll set and call sk_tnl_relay_run. */
 int sk_tnl_relay_fd(const struct sk_tnl_relay *r);
 /* Does the work that is ready, without blocking. 0, or -1 with errno when the runtime

@@ -4,7 +4,8 @@
 # IPv4 and IPv6, with what the client sees mirroring the upstream: downloads and an upload
 # intact by sha256, 100 connections at once, "Connection refused" from a closed port, "No
 # route to host" for an address the host cannot reach; the command's exit status passed
-# on; one-line errors; tshark finds nothing wrong in the capture.
+# on; host ports forwarded inside (-p); one-line errors; tshark finds nothing wrong in the
+# capture.
 #
 # usage: tunnel.sh SYNACK_TUNNEL
 # Exit status: 0 pass, 1 fail, 77 skipped (not root, no TUN, a program missing).
@@ -60,10 +61,36 @@ grep -q "^curl4 0$" "$W/results" && grep -q "^curl6 0$" "$W/results" && grep -q 
 	bad "inside: $(tr '\n' ' ' <"$W/results")"
 check_pcap "$W/tunnel.pcap" 10.0.2.15
 
+# -p: host ports forwarded to a server inside; a forwarded port nobody serves inside
+bg_io FWD /dev/null "$W/fwd.log" "$W/fwd.log" "$tunnel" -p 8088:8000 -p 8089:8001 -- \
+	python3 -m http.server 8000 --bind :: --directory "$W/www"
+wait_for 20 in_ns curl -sf -o /dev/null http://127.0.0.1:8088/small || bad "-p 8088:8000 never answered: $(cat "$W/fwd.log")"
+in_ns curl -sS --max-time 120 -o "$W/fwd4" http://127.0.0.1:8088/big
+same_file "-p 8088:8000: the host's curl downloads from the server inside ($MIB MiB)" "$W/www/big" "$W/fwd4"
+in_ns curl -6 -g -sS --max-time 60 -o "$W/fwd6" "http://[::1]:8088/small"
+same_file "-p 8088:8000 over the host's IPv6" "$W/www/small" "$W/fwd6"
+# (the host accepts at once; the reset comes when synack's connect inside is refused)
+# (at connect or at the first read, as the reset races the handshake's end)
+got=$(in_ns timeout 10 python3 -c '
+import socket
+try:
+    s = socket.create_connection(("127.0.0.1", 8089), timeout=5)
+    print("data" if s.recv(10) else "end of file")
+except ConnectionResetError:
+    print("reset")' 2>&1)
+[ "$got" = reset ] && ok "a forwarded port nobody serves inside: the host's client is reset" ||
+	bad "-p 8089:8001 with no server: '$got'"
+kill -TERM "$FWD"
+wait_exit "$FWD" 20
+[ "$EXIT_STATUS" = 143 ] && ok "SIGTERM passed on to the command; synack-tunnel exits with its status (143)" ||
+	bad "synack-tunnel after SIGTERM: $EXIT_STATUS"
+
 out=$("$tunnel" 2>&1)
 [ $? = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && ok "no command: one line, status 2 ($out)" || bad "no command: '$out'"
 out=$("$tunnel" --mtu 99 -- true 2>&1)
 [ $? = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && ok "a bad --mtu: one line, status 2" || bad "bad mtu: '$out'"
+out=$("$tunnel" -p 80 -- true 2>&1)
+[ $? = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && ok "a bad -p: one line, status 2" || bad "bad -p: '$out'"
 out=$(in_ns "$tunnel" -- /nonexistent/cmd 2>&1)
 [ $? = 127 ] && echo "$out" | grep -q "synack-tunnel: /nonexistent/cmd: No such file or directory" &&
 	ok "a missing command: status 127 and one line" || bad "missing command: '$out'"
