@@ -33,6 +33,7 @@
 
 static const char usage[] =
 	"usage: synack-tunnel [-p HOSTPORT:NSPORT]... [--mtu N] [--trace] [-w FILE.pcap] -- COMMAND [ARGS...]\n"
+	"       synack-tunnel --attach NETNS [options] [-- COMMAND [ARGS...]]\n"
 	"runs COMMAND in a new network namespace whose only link is a TUN to the synack stack in\n"
 	"tunnel mode: every TCP connection COMMAND opens, to any address, is relayed through\n"
 	"this process's own sockets, and what the client sees is what the upstream did\n"
@@ -40,6 +41,9 @@ static const char usage[] =
 	"2001:db8:2::15/64, default routes through it; synack is 10.0.2.2 and 2001:db8:2::2.\n"
 	"Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN). UDP, DNS relaying and ICMP echo: not yet.\n"
 	"\n"
+	"  --attach NETNS serve an existing namespace (a name from ip netns, or a path such as\n"
+	"                 /proc/PID/ns/net) instead of making one: " DEV ", its addresses and\n"
+	"                 default routes are added there; without COMMAND, until a signal\n"
 	"  -p HOSTPORT:NSPORT  forward this host's TCP port HOSTPORT (IPv4 and IPv6) to port\n"
 	"                 NSPORT of 10.0.2.15 inside (up to 16 times)\n"
 	"  --mtu N        the link's MTU (1500)\n"
@@ -55,16 +59,32 @@ static void fail(const char *fmt, const char *a)
 	exit(1);
 }
 
+static void quit(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
+
 /* In the child: the namespace and its TUN, the descriptor sent to the parent; an error as
  * text instead. Then waits for the parent's go and runs the command. */
-static void child(int sk, uint32_t mtu, char **argv)
+static void child(int sk, uint32_t mtu, const char *attach, char **argv)
 {
 	char why[200] = "";
 	int err = 0;
 	struct sk_dev *d = NULL;
-	if (unshare(CLONE_NEWNET) < 0) {
+	if (attach) {
+		/* a name ip-netns(8) made, or a path such as /proc/PID/ns/net */
+		char path[256];
+		snprintf(path, sizeof(path), strchr(attach, '/') ? "%s" : "/run/netns/%s", attach);
+		int ns = open(path, O_RDONLY | O_CLOEXEC);
+		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
+			snprintf(why, sizeof(why), "--attach %s: %s", attach, strerror(errno));
+		if (ns >= 0)
+			close(ns);
+	} else if (unshare(CLONE_NEWNET) < 0) {
 		snprintf(why, sizeof(why), "a new network namespace: %s", strerror(errno));
-	} else {
+	}
+	if (!why[0]) {
 		sk_tun_host_up("lo");
 		d = sk_tun_open(DEV, SK_TUN, SK_TUN_NO_OFFLOAD, mtu, &err, why, sizeof(why));
 		const uint8_t in6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 0x15};
@@ -82,6 +102,15 @@ static void child(int sk, uint32_t mtu, char **argv)
 		_exit(1); /* the parent could not start the stack: it said why */
 	close(sk);
 	close(fd);
+	if (!argv[0]) {
+		/* --attach without a command: the namespace is served until a signal, passed on
+		 * here, ends it (then synack-tunnel exits 0) */
+		signal(SIGTERM, quit);
+		signal(SIGINT, quit);
+		signal(SIGHUP, quit);
+		for (;;)
+			pause();
+	}
 	execvp(argv[0], argv);
 	fprintf(stderr, "synack-tunnel: %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -107,7 +136,9 @@ int main(int argc, char **argv)
 	const char *pcap = NULL;
 	uint16_t fwd_host[16], fwd_ns[16];
 	int nfwd = 0;
+	const char *attach = NULL;
 	static const struct option longs[] = {{"mtu", required_argument, NULL, 'm'}, {"trace", no_argument, NULL, 't'},
+					      {"attach", required_argument, NULL, 'a'},
 					      {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "+w:hp:", longs, NULL)) != -1) {
@@ -124,6 +155,9 @@ int main(int argc, char **argv)
 		}
 		case 't':
 			trace = 1;
+			break;
+		case 'a':
+			attach = optarg;
 			break;
 		case 'w':
 			pcap = optarg;
@@ -149,7 +183,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc) {
+	if (optind >= argc && !attach) {
 		fprintf(stderr, "synack-tunnel: no command: give -- COMMAND [ARGS...] (try --help)\n");
 		return 2;
 	}
@@ -172,7 +206,7 @@ int main(int argc, char **argv)
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(sv[0]);
-		child(sv[1], mtu, argv + optind);
+		child(sv[1], mtu, attach, argv + optind);
 	}
 	close(sv[1]);
 

@@ -85,6 +85,24 @@ wait_exit "$FWD" 20
 [ "$EXIT_STATUS" = 143 ] && ok "SIGTERM passed on to the command; synack-tunnel exits with its status (143)" ||
 	bad "synack-tunnel after SIGTERM: $EXIT_STATUS"
 
+# --attach: a namespace made by someone else, served without a command until SIGTERM
+ATT="$NS-att"
+ip netns add "$ATT" || die "ip netns add $ATT"
+EXTRA_NS+=("$ATT")
+ip -n "$ATT" link set lo up
+bg_io TATT /dev/null "$W/attach.log" "$W/attach.log" "$tunnel" --attach "$ATT"
+wait_for 10 ip -n "$ATT" link show tun0 || bad "--attach: no tun0 in $ATT: $(cat "$W/attach.log")"
+ip netns exec "$ATT" curl -sS --max-time 20 -o "$W/att" http://198.51.100.2:8080/small 2>>"$W/attach.log"
+same_file "--attach $ATT: curl there reaches the host's server" "$W/www/small" "$W/att"
+kill -TERM "$TATT"
+wait_exit "$TATT" 20
+[ "$EXIT_STATUS" = 0 ] && ok "--attach without a command: exit 0 on SIGTERM" || bad "--attach: status $EXIT_STATUS"
+wait_for 10 sh -c "! ip -n '$ATT' link show tun0" && ok "--attach: tun0 gone from $ATT with synack-tunnel" ||
+	bad "--attach: tun0 left in $ATT"
+out=$(in_ns "$tunnel" --attach no-such-netns-$$ 2>&1)
+[ $? = 1 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "no-such-netns-$$: No such file" &&
+	ok "--attach a missing namespace: one line, status 1 ($out)" || bad "--attach missing: '$out'"
+
 out=$("$tunnel" 2>&1)
 [ $? = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && ok "no command: one line, status 2 ($out)" || bad "no command: '$out'"
 out=$("$tunnel" --mtu 99 -- true 2>&1)
