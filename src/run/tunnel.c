@@ -11,9 +11,15 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "run/splice.h"
+
+/* A flow whose client was told to go on but never finished its handshake (it went away):
+ * its upstream socket is closed after what the SYN+ACK's retransmissions take. */
+#define HANDSHAKE_US (64ull * 1000000)
+#define SWEEP_US 1000000
 
 enum tag { T_RT, T_LISTENER, T_FLOW, T_FORWARD };
 
@@ -23,6 +29,7 @@ struct flow {
 	struct synack_flow f;  /* the ends as the hook saw them */
 	struct sk_splice sp;   /* sp.fd the upstream socket; sp.s once accepted (-1 before) */
 	int up_ok;             /* the upstream connected: the client was told to go on */
+	uint64_t told_us;      /* when it was told (monotonic): its handshake must end soon */
 	int connecting;        /* a forwarded port's: synack connecting into the link */
 	struct synack_sockaddr to; /* where that connect goes */
 	uint32_t kev, nev;     /* interest now (~0u: not registered) */
@@ -47,7 +54,15 @@ struct sk_tnl_relay {
 	size_t nflows;
 	struct forward fwd[MAX_FORWARDS];
 	int nfwd;
+	uint64_t last_sweep;
 };
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 /* ---- registrations ---- */
 
@@ -129,6 +144,7 @@ static void decide(struct sk_tnl_relay *r, struct flow *x, int err)
 		return;
 	}
 	x->up_ok = 1;
+	x->told_us = mono_us();
 	kernel_interest(r, x, 0); /* until accepted: only its end is watched */
 }
 
@@ -181,6 +197,7 @@ static int hook(void *ctx, const struct synack_flow *f)
 	r->nflows++;
 	if (!err) {
 		x->up_ok = 1; /* connected at once: answer now */
+		x->told_us = mono_us();
 		kernel_interest(r, x, 0);
 		return SYNACK_FLOW_ACCEPT;
 	}
@@ -402,6 +419,13 @@ int sk_tnl_relay_run(struct sk_tnl_relay *r)
 		}
 		if (m < 64)
 			break;
+	}
+	uint64_t now = mono_us();
+	if (now - r->last_sweep >= SWEEP_US) {
+		r->last_sweep = now;
+		for (struct flow *x = r->flows; x; x = x->next)
+			if (!x->dead && x->up_ok && !x->connecting && x->sp.s < 0 && now - x->told_us > HANDSHAKE_US)
+				end_flow(r, x);
 	}
 	bury(r);
 	return 0;
