@@ -15,11 +15,11 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "run/fdpass.h"
 #include "run/proto.h"
+#include "rt/rt_int.h"
 #include "run/splice.h"
 
 #define BUF_UDP (65536 + sizeof(struct sk_run_dgram))
@@ -82,12 +82,6 @@ struct sk_run_relay {
 	uint64_t last_sweep;
 };
 
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* ---- the socket table: ids are slot + 1 with a generation in the top byte ---- */
 
@@ -833,6 +827,11 @@ static void sweep(struct sk_run_relay *r)
 	free(seen);
 }
 
+static void on_net(void *ctx, void *ptr, uint32_t ev)
+{
+	on_sock(ctx, ptr, ev, 1);
+}
+
 int sk_run_relay_run(struct sk_run_relay *r)
 {
 	struct epoll_event ev[64];
@@ -856,19 +855,11 @@ int sk_run_relay_run(struct sk_run_relay *r)
 			break;
 		}
 	}
-	if (rt_ready && synack_rt_run_once(r->rt) < 0) {
+	if (sk_watch_net_round(r->rt, rt_ready, r->sep, on_net, r) < 0) {
 		bury(r);
 		return -1;
 	}
-	for (int round = 0; round < 16; round++) {
-		struct epoll_event se[64];
-		int m = synack_rt_epoll_wait(r->rt, r->sep, se, 64, 0);
-		for (int i = 0; i < m; i++)
-			on_sock(r, se[i].data.ptr, se[i].events, 1);
-		if (m < 64)
-			break;
-	}
-	uint64_t now = mono_us();
+	uint64_t now = sk_rt_now_us();
 	if (r->nzombie && now - r->last_sweep >= SWEEP_US) {
 		r->last_sweep = now;
 		sweep(r);
@@ -906,7 +897,7 @@ struct sk_run_relay *sk_run_relay_new(synack_rt *rt, char *why, size_t whylen)
 		   epoll_ctl(r->ep, EPOLL_CTL_ADD, synack_rt_fd(rt), &er) < 0) {
 		snprintf(why, whylen, "relay: %s (is the runtime started with no_thread?)", strerror(errno));
 	} else {
-		r->last_sweep = mono_us();
+		r->last_sweep = sk_rt_now_us();
 		return r;
 	}
 	sk_run_relay_free(r);

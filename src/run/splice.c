@@ -160,3 +160,19 @@ void sk_watch_net(synack_rt *rt, int sep, int s, uint32_t *cur, uint32_t ev, voi
 		return;
 	*cur = ev;
 }
+
+int sk_watch_net_round(synack_rt *rt, int ready, int sep, void (*fn)(void *ctx, void *ptr, uint32_t ev), void *ctx)
+{
+	if (ready && synack_rt_run_once(rt) < 0)
+		return -1;
+	/* Bounded: a set that stays full waits for the next round, not for ever. */
+	for (int round = 0; round < 16; round++) {
+		struct epoll_event se[64];
+		int m = synack_rt_epoll_wait(rt, sep, se, 64, 0);
+		for (int i = 0; i < m; i++)
+			fn(ctx, se[i].data.ptr, se[i].events);
+		if (m < 64)
+			break;
+	}
+	return 0;
+}

@@ -43,5 +43,9 @@ void sk_splice_release(struct sk_splice *x);
  * with ev ~0u removes it; *cur holds the events registered now (~0u: not registered). */
 void sk_watch_kernel(int ep, int fd, uint32_t *cur, uint32_t ev, void *ptr);
 void sk_watch_net(synack_rt *rt, int sep, int s, uint32_t *cur, uint32_t ev, void *ptr);
+/* The runtime's part of a relay's round: its own work when its descriptor was readable
+ * (ready), then each event of the synack set sep to fn(ctx, its data, its events). 0, or -1
+ * with errno when the runtime failed. */
+int sk_watch_net_round(synack_rt *rt, int ready, int sep, void (*fn)(void *ctx, void *ptr, uint32_t ev), void *ctx);
 
 #endif

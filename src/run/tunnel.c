@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "rt/rt_int.h"
 #include "run/splice.h"
 
 /* A flow whose client was told to go on but never finished its handshake (it went away):
@@ -57,12 +57,6 @@ struct sk_tnl_relay {
 	uint64_t last_sweep;
 };
 
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* ---- registrations ---- */
 
@@ -144,7 +138,7 @@ static void decide(struct sk_tnl_relay *r, struct flow *x, int err)
 		return;
 	}
 	x->up_ok = 1;
-	x->told_us = mono_us();
+	x->told_us = sk_rt_now_us();
 	kernel_interest(r, x, 0); /* until accepted: only its end is watched */
 }
 
@@ -197,7 +191,7 @@ static int hook(void *ctx, const struct synack_flow *f)
 	r->nflows++;
 	if (!err) {
 		x->up_ok = 1; /* connected at once: answer now */
-		x->told_us = mono_us();
+		x->told_us = sk_rt_now_us();
 		kernel_interest(r, x, 0);
 		return SYNACK_FLOW_ACCEPT;
 	}
@@ -389,6 +383,14 @@ int sk_tnl_relay_forward(struct sk_tnl_relay *r, uint16_t port, const struct syn
 	return 0;
 }
 
+static void on_net(void *ctx, void *ptr, uint32_t ev)
+{
+	if (*(enum tag *)ptr == T_LISTENER)
+		accept_all(ctx);
+	else
+		on_flow(ctx, ptr, ev, 1);
+}
+
 int sk_tnl_relay_run(struct sk_tnl_relay *r)
 {
 	struct epoll_event ev[64];
@@ -403,24 +405,11 @@ int sk_tnl_relay_run(struct sk_tnl_relay *r)
 		else if (*t == T_FORWARD)
 			on_forward(r, (struct forward *)t);
 	}
-	if (rt_ready && synack_rt_run_once(r->rt) < 0) {
+	if (sk_watch_net_round(r->rt, rt_ready, r->sep, on_net, r) < 0) {
 		bury(r);
 		return -1;
 	}
-	for (int round = 0; round < 16; round++) {
-		struct epoll_event se[64];
-		int m = synack_rt_epoll_wait(r->rt, r->sep, se, 64, 0);
-		for (int i = 0; i < m; i++) {
-			enum tag *t = se[i].data.ptr;
-			if (*t == T_LISTENER)
-				accept_all(r);
-			else
-				on_flow(r, (struct flow *)t, se[i].events, 1);
-		}
-		if (m < 64)
-			break;
-	}
-	uint64_t now = mono_us();
+	uint64_t now = sk_rt_now_us();
 	if (now - r->last_sweep >= SWEEP_US) {
 		r->last_sweep = now;
 		for (struct flow *x = r->flows; x; x = x->next)
