@@ -1,7 +1,7 @@
 /* synack-tunnel: user-mode networking for a command: a new network namespace whose only
- * way out is a TUN to synack in tunnel mode, which relays every TCP connection the command
- * opens, to any destination, through this process's own sockets (what pasta and
- * slirp4netns do, on synack).
+ * way out is a TUN to synack in tunnel mode, which relays every TCP connection and UDP flow
+ * the command opens, to any destination, through this process's own sockets (what pasta
+ * and slirp4netns do, on synack), DNS to the link's DNS address to the host's resolver.
  *
  * A child process makes the namespace (unshare), the TUN in it (tun0: 10.0.2.15/24 and
  * 2001:db8:2::15/64, default routes out of it), hands the TUN's descriptor over (SCM_RIGHTS)
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -32,15 +33,21 @@
 #define DEV "tun0"
 
 static const char usage[] =
-	"usage: synack-tunnel [-p HOSTPORT:NSPORT]... [--mtu N] [--trace] [-w FILE.pcap] -- COMMAND [ARGS...]\n"
+	"usage: synack-tunnel [-p HOSTPORT:NSPORT]... [--dns ADDR] [--udp-timeout SEC] [--mtu N]\n"
+	"                     [--trace] [-w FILE.pcap] -- COMMAND [ARGS...]\n"
 	"       synack-tunnel --attach NETNS [options] [-- COMMAND [ARGS...]]\n"
 	"runs COMMAND in a new network namespace whose only link is a TUN to the synack stack in\n"
 	"tunnel mode: every TCP connection COMMAND opens, to any address, is relayed through\n"
 	"this process's own sockets, and what the client sees is what the upstream did\n"
 	"(connected, refused, unreachable). Inside: " DEV " with 10.0.2.15/24 and\n"
 	"2001:db8:2::15/64, default routes through it; synack is 10.0.2.2 and 2001:db8:2::2.\n"
-	"Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN). UDP, DNS relaying and ICMP echo: not yet.\n"
+	"UDP flows are relayed alike, each through a socket of its own until idle. DNS to\n"
+	"10.0.2.3 or 2001:db8:2::3 (port 53, UDP and TCP) goes to the host's resolver (the first\n"
+	"nameserver of /etc/resolv.conf) or to --dns; in a namespace it makes, COMMAND sees an\n"
+	"/etc/resolv.conf naming those two. Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN).\n"
 	"\n"
+	"  --dns ADDR     relay DNS to ADDR (IPv4 or IPv6, port 53) instead\n"
+	"  --udp-timeout SEC  a UDP flow ends after SEC seconds without a datagram (60)\n"
 	"  --attach NETNS serve an existing namespace (a name from ip netns, or a path such as\n"
 	"                 /proc/PID/ns/net) instead of making one: " DEV ", its addresses and\n"
 	"                 default routes are added there; without COMMAND, until a signal\n"
@@ -65,6 +72,40 @@ static void quit(int sig)
 	_exit(0);
 }
 
+/* In the child's own mount namespace: an /etc/resolv.conf naming the link's DNS addresses
+ * over the host's (bind-mounted from a file made and removed here). Where that cannot be,
+ * the host's stays: COMMAND can still name 10.0.2.3 itself. */
+static void own_resolv_conf(void)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/run/synack-tunnel.%d.resolv.conf", (int)getpid());
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	fprintf(f, "# synack-tunnel: DNS relayed to the host's resolver\nnameserver %s\nnameserver %s\n", SK_TNL_DNS4,
+		SK_TNL_DNS6);
+	int ok = fclose(f) == 0;
+	if (ok && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == 0)
+		mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL);
+	unlink(path);
+}
+
+/* The first nameserver of /etc/resolv.conf, port 53; port 0 when there is none. */
+static struct synack_sockaddr host_resolver(void)
+{
+	struct synack_sockaddr a = {0};
+	FILE *f = fopen("/etc/resolv.conf", "r");
+	char line[256], name[128];
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " nameserver %127s", name) == 1 && synack_ip_parse(name, &a.ip) == 0) {
+			a.port = 53;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return a;
+}
+
 /* In the child: the namespace and its TUN, the descriptor sent to the parent; an error as
  * text instead. Then waits for the parent's go and runs the command. */
 static void child(int sk, uint32_t mtu, const char *attach, char **argv)
@@ -81,8 +122,10 @@ static void child(int sk, uint32_t mtu, const char *attach, char **argv)
 			snprintf(why, sizeof(why), "--attach %s: %s", attach, strerror(errno));
 		if (ns >= 0)
 			close(ns);
-	} else if (unshare(CLONE_NEWNET) < 0) {
+	} else if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0) {
 		snprintf(why, sizeof(why), "a new network namespace: %s", strerror(errno));
+	} else {
+		own_resolv_conf();
 	}
 	if (!why[0]) {
 		sk_tun_host_up("lo");
@@ -137,8 +180,10 @@ int main(int argc, char **argv)
 	uint16_t fwd_host[16], fwd_ns[16];
 	int nfwd = 0;
 	const char *attach = NULL;
+	struct sk_tnl_opts topts = {0};
 	static const struct option longs[] = {{"mtu", required_argument, NULL, 'm'}, {"trace", no_argument, NULL, 't'},
-					      {"attach", required_argument, NULL, 'a'},
+					      {"attach", required_argument, NULL, 'a'}, {"dns", required_argument, NULL, 'd'},
+					      {"udp-timeout", required_argument, NULL, 'u'},
 					      {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "+w:hp:", longs, NULL)) != -1) {
@@ -159,6 +204,24 @@ int main(int argc, char **argv)
 		case 'a':
 			attach = optarg;
 			break;
+		case 'd':
+			if (synack_ip_parse(optarg, &topts.dns.ip) < 0) {
+				fprintf(stderr, "synack-tunnel: --dns %s: expected an IPv4 or IPv6 address (try --help)\n",
+					optarg);
+				return 2;
+			}
+			topts.dns.port = 53;
+			break;
+		case 'u': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || v < 1 || v > 86400) {
+				fprintf(stderr, "synack-tunnel: --udp-timeout: expected 1..86400 seconds (try --help)\n");
+				return 2;
+			}
+			topts.udp_idle_ms = (unsigned)v * 1000;
+			break;
+		}
 		case 'w':
 			pcap = optarg;
 			break;
@@ -183,6 +246,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (!topts.dns.port)
+		topts.dns = host_resolver();
 	if (optind >= argc && !attach) {
 		fprintf(stderr, "synack-tunnel: no command: give -- COMMAND [ARGS...] (try --help)\n");
 		return 2;
@@ -235,7 +300,7 @@ int main(int argc, char **argv)
 	o.pcap = pcap;
 	o.no_thread = 1;
 	synack_rt *rt = synack_rt_start(&o, why, sizeof(why));
-	struct sk_tnl_relay *relay = rt ? sk_tnl_relay_new(rt, why, sizeof(why)) : NULL;
+	struct sk_tnl_relay *relay = rt ? sk_tnl_relay_new(rt, &topts, why, sizeof(why)) : NULL;
 	if (!relay) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);

@@ -212,7 +212,7 @@ int synack_getsockname(synack_stack *s, int sock, struct synack_sockaddr *a);
 int synack_getpeername(synack_stack *s, int sock, struct synack_sockaddr *a);
 
 /* Option levels and names (values as on Linux, so a POSIX shim can pass them through). */
-enum { SYNACK_SOL_SOCKET = 1, SYNACK_IPPROTO_TCP = 6, SYNACK_IPPROTO_IPV6 = 41 };
+enum { SYNACK_SOL_SOCKET = 1, SYNACK_IPPROTO_TCP = 6, SYNACK_IPPROTO_UDP = 17, SYNACK_IPPROTO_IPV6 = 41 };
 enum {
 	SYNACK_SO_REUSEADDR = 2,
 	SYNACK_SO_ERROR = 4,
@@ -349,6 +349,9 @@ struct synack_stats {
 	 * with a RST, refused with ICMP unreachable (at once or after deferring), deferred, and
 	 * deferred ones that never had a verdict. */
 	uint64_t tnl_accepted, tnl_refused_rst, tnl_refused_unreach, tnl_deferred, tnl_defer_expired;
+	/* UDP flows (synack_tunnel_udp): ended by their idle timeout; new ones dropped because
+	 * the tunnel socket already held its backlog of flows not taken yet. */
+	uint64_t tnl_udp_expired, tnl_udp_backlog_drops;
 };
 void synack_get_stats(const synack_stack *s, struct synack_stats *out);
 
@@ -369,7 +372,7 @@ enum synack_flow_verdict {
 				 * the upstream did */
 };
 struct synack_flow {
-	int proto;                      /* SYNACK_IPPROTO_TCP */
+	int proto;                      /* SYNACK_IPPROTO_TCP or SYNACK_IPPROTO_UDP */
 	struct synack_sockaddr client;  /* who opens the flow */
 	struct synack_sockaddr dst;     /* the destination it asked for */
 };
@@ -386,6 +389,22 @@ typedef int (*synack_flow_fn)(void *ctx, const struct synack_flow *f);
  * Returns 0, or -EBADF (not a socket), -EINVAL (not a listening TCP socket). Off by
  * default, and then nothing of it runs. */
 int synack_tunnel(synack_stack *s, int listener, synack_flow_fn fn, void *ctx);
+/* UDP flows (TNL-3): datagrams to any unicast address and port that is not the stack's
+ * own go to sock (a datagram socket of either family: an AF_INET6 one takes both), once fn
+ * (NULL: accept all) accepts each new flow (proto SYNACK_IPPROTO_UDP: a client address and
+ * port and a destination address and port not seen, or idle, since). Verdicts: ACCEPT; DEFER is ACCEPT (there is no handshake to hold);
+ * RST answers ICMP port unreachable and UNREACH ICMP host unreachable, as a closed port and
+ * a router would. An accepted flow is a connected datagram socket, bound to the destination
+ * asked for (getsockname) and connected to the client (getpeername), holding the flow's
+ * first datagram: synack_accept(sock) takes it (up to 1024 wait; beyond, new flows are
+ * dropped and counted), and sock is readable while one waits. Sent and received like any
+ * connected datagram socket. A flow with no datagram either way for idle_ms (0: 60 s) ends:
+ * its socket reads ETIMEDOUT once, then end of file, and is readable and hung up; a later
+ * datagram between the same ends is a new flow. The application closes it. sock -1 turns
+ * UDP flows off (as closing sock does). Returns 0, -EBADF (not a socket), -EINVAL (not a
+ * datagram socket, or a flow's). */
+#define SYNACK_TUNNEL_UDP_IDLE_MS 60000u
+int synack_tunnel_udp(synack_stack *s, int sock, unsigned idle_ms, synack_flow_fn fn, void *ctx);
 /* The verdict on a flow the hook deferred (f as the hook saw it): SYNACK_FLOW_ACCEPT
  * answers the SYN now, SYNACK_FLOW_RST and SYNACK_FLOW_UNREACH refuse it. A deferred flow
  * without a verdict is dropped after the time a SYN+ACK's retransmissions would take

@@ -1,6 +1,7 @@
-/* synack-tunnel's relay (tunnel.h): flows held by the hook while their upstream connects,
- * then joined to it. One thread, one kernel epoll set with the runtime's descriptor, every
- * upstream socket and nothing else. */
+/* synack-tunnel's relay (tunnel.h): TCP flows held by the hook while their upstream
+ * connects, then joined to it; UDP flows joined to a connected upstream datagram socket
+ * each, datagram for datagram, until the stack ends them as idle. One thread, one kernel
+ * epoll set with the runtime's descriptor, every upstream socket and nothing else. */
 #include "run/tunnel.h"
 
 #include <errno.h>
@@ -21,7 +22,7 @@
 #define HANDSHAKE_US (64ull * 1000000)
 #define SWEEP_US 1000000
 
-enum tag { T_RT, T_LISTENER, T_FLOW, T_FORWARD };
+enum tag { T_RT, T_LISTENER, T_UDP, T_FLOW, T_FORWARD };
 
 /* A flow: its upstream connecting (the client's SYN held), then answered, then joined. */
 struct flow {
@@ -31,6 +32,7 @@ struct flow {
 	int up_ok;             /* the upstream connected: the client was told to go on */
 	uint64_t told_us;      /* when it was told (monotonic): its handshake must end soon */
 	int connecting;        /* a forwarded port's: synack connecting into the link */
+	int udp;               /* a UDP flow: sp.s and sp.fd connected datagram sockets */
 	struct synack_sockaddr to; /* where that connect goes */
 	uint32_t kev, nev;     /* interest now (~0u: not registered) */
 	int dead;
@@ -48,8 +50,11 @@ struct forward {
 
 struct sk_tnl_relay {
 	synack_rt *rt;
-	int ep, sep, listener;
-	enum tag rt_tag, l_tag;
+	int ep, sep, listener, udp;
+	enum tag rt_tag, l_tag, u_tag;
+	unsigned udp_idle_ms;
+	struct synack_sockaddr dns;     /* where DNS to DNS_ADDR goes (port 0: nowhere) */
+	uint8_t dgram[65536];
 	struct flow *flows, *graveyard;
 	size_t nflows;
 	struct forward fwd[MAX_FORWARDS];
@@ -161,12 +166,31 @@ static socklen_t sockaddr_of(const struct synack_sockaddr *a, struct sockaddr_st
 	return sizeof(*s6);
 }
 
+/* Where a flow to dst goes upstream: dst itself, or for DNS to the link's DNS address, the
+ * resolver; 0, or -1 when nowhere. */
+static int upstream_of(const struct sk_tnl_relay *r, const struct synack_sockaddr *dst, struct synack_sockaddr *up)
+{
+	*up = *dst;
+	struct synack_ip dns4 = synack_ip4(10, 0, 2, 3), dns6;
+	synack_ip_parse(SK_TNL_DNS6, &dns6);
+	if (!synack_ip_equal(&dst->ip, &dns4) && !synack_ip_equal(&dst->ip, &dns6))
+		return 0;
+	if (dst->port != 53 || !r->dns.port)
+		return -1;
+	*up = r->dns;
+	return 0;
+}
+
 static int hook(void *ctx, const struct synack_flow *f)
 {
 	struct sk_tnl_relay *r = ctx;
+	int udp = f->proto == SYNACK_IPPROTO_UDP;
+	struct synack_sockaddr up;
+	if (upstream_of(r, &f->dst, &up) < 0)
+		return udp ? SYNACK_FLOW_RST : SYNACK_FLOW_UNREACH;
 	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_of(&f->dst, &ss);
-	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	socklen_t len = sockaddr_of(&up, &ss);
+	int fd = socket(ss.ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return SYNACK_FLOW_UNREACH;
 	int c = connect(fd, (struct sockaddr *)&ss, len);
@@ -182,6 +206,7 @@ static int hook(void *ctx, const struct synack_flow *f)
 	}
 	x->tag = T_FLOW;
 	x->f = *f;
+	x->udp = udp;
 	x->sp.rt = r->rt;
 	x->sp.s = -1;
 	x->sp.fd = fd;
@@ -203,12 +228,46 @@ static void turn_on(void *ctx, synack_stack *st)
 {
 	struct sk_tnl_relay *r = ctx;
 	r->listener = synack_tunnel(st, r->listener, hook, r) == 0 ? r->listener : -1;
+	r->udp = synack_tunnel_udp(st, r->udp, r->udp_idle_ms, hook, r) == 0 ? r->udp : -1;
 }
 
 /* ---- flows ---- */
 
+/* A UDP flow: every datagram waiting on either side to the other. Over when the stack
+ * ended it as idle (end of file) or either side failed for good. */
+static void pump_udp(struct sk_tnl_relay *r, struct flow *x)
+{
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = synack_rt_recv(r->rt, x->sp.s, r->dgram, sizeof(r->dgram), 0);
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0) { /* idle (ETIMEDOUT, then end of file) */
+			end_flow(r, x);
+			return;
+		}
+		send(x->sp.fd, r->dgram, (size_t)n, MSG_NOSIGNAL); /* a datagram lost as on a path */
+	}
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = recv(x->sp.fd, r->dgram, sizeof(r->dgram), 0);
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0)
+			continue; /* an ICMP error upstream (ECONNREFUSED): the flow goes on */
+		if (synack_rt_send(r->rt, x->sp.s, r->dgram, (size_t)n, 0) < 0 && errno == EPIPE) {
+			end_flow(r, x);
+			return;
+		}
+	}
+	kernel_interest(r, x, EPOLLIN);
+	net_interest(r, x, EPOLLIN);
+}
+
 static void pump(struct sk_tnl_relay *r, struct flow *x)
 {
+	if (x->udp) {
+		pump_udp(r, x);
+		return;
+	}
 	sk_splice_pump(&x->sp);
 	/* Over when both directions are (FINs both ways, all written), or when either side
 	 * failed: the other is then reset. */
@@ -223,10 +282,11 @@ static void pump(struct sk_tnl_relay *r, struct flow *x)
 	net_interest(r, x, n ? n : ~0u);
 }
 
-static struct flow *find(struct sk_tnl_relay *r, const struct synack_sockaddr *client, const struct synack_sockaddr *dst)
+static struct flow *find(struct sk_tnl_relay *r, int udp, const struct synack_sockaddr *client,
+			 const struct synack_sockaddr *dst)
 {
 	for (struct flow *x = r->flows; x; x = x->next)
-		if (!x->dead && x->sp.s < 0 && x->up_ok && x->f.client.port == client->port &&
+		if (!x->dead && x->sp.s < 0 && x->up_ok && x->udp == udp && x->f.client.port == client->port &&
 		    x->f.dst.port == dst->port && synack_ip_equal(&x->f.client.ip, &client->ip) &&
 		    synack_ip_equal(&x->f.dst.ip, &dst->ip))
 			return x;
@@ -254,11 +314,12 @@ static void to_synack(const struct sockaddr_storage *ss, struct synack_sockaddr 
 	a->port = ntohs(s6->sin6_port);
 }
 
-/* Accepted connections find the upstream their flow opened. */
-static void accept_all(struct sk_tnl_relay *r)
+/* Accepted connections and UDP flows (from socket l) find the upstream their flow opened. */
+static void accept_all(struct sk_tnl_relay *r, int l)
 {
+	int udp = l == r->udp;
 	for (;;) {
-		int s = synack_rt_accept4(r->rt, r->listener, NULL, NULL, SOCK_NONBLOCK);
+		int s = synack_rt_accept4(r->rt, l, NULL, NULL, SOCK_NONBLOCK);
 		if (s < 0)
 			return;
 		struct sockaddr_storage me, peer;
@@ -269,7 +330,7 @@ static void accept_all(struct sk_tnl_relay *r)
 		    synack_rt_getpeername(r->rt, s, (struct sockaddr *)&peer, &pl) == 0) {
 			to_synack(&me, &dst);
 			to_synack(&peer, &client);
-			x = find(r, &client, &dst);
+			x = find(r, udp, &client, &dst);
 		}
 		if (!x) {
 			synack_rt_close(r->rt, s);
@@ -385,8 +446,11 @@ int sk_tnl_relay_forward(struct sk_tnl_relay *r, uint16_t port, const struct syn
 
 static void on_net(void *ctx, void *ptr, uint32_t ev)
 {
+	struct sk_tnl_relay *r = ctx;
 	if (*(enum tag *)ptr == T_LISTENER)
-		accept_all(ctx);
+		accept_all(r, r->listener);
+	else if (*(enum tag *)ptr == T_UDP)
+		accept_all(r, r->udp);
 	else
 		on_flow(ctx, ptr, ev, 1);
 }
@@ -420,7 +484,7 @@ int sk_tnl_relay_run(struct sk_tnl_relay *r)
 	return 0;
 }
 
-struct sk_tnl_relay *sk_tnl_relay_new(synack_rt *rt, char *why, size_t whylen)
+struct sk_tnl_relay *sk_tnl_relay_new(synack_rt *rt, const struct sk_tnl_opts *o, char *why, size_t whylen)
 {
 	struct sk_tnl_relay *r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -430,24 +494,31 @@ struct sk_tnl_relay *sk_tnl_relay_new(synack_rt *rt, char *why, size_t whylen)
 	r->rt = rt;
 	r->rt_tag = T_RT;
 	r->l_tag = T_LISTENER;
+	r->u_tag = T_UDP;
+	r->udp_idle_ms = o ? o->udp_idle_ms : 0;
+	if (o)
+		r->dns = o->dns;
 	r->ep = epoll_create1(EPOLL_CLOEXEC);
 	r->sep = synack_rt_epoll_create(rt);
 	/* One dual-stack listener takes the flows of both families; its own port is not used. */
 	r->listener = synack_rt_socket(rt, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	r->udp = synack_rt_socket(rt, AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 	struct sockaddr_in6 any = {.sin6_family = AF_INET6, .sin6_port = htons(1)};
 	struct epoll_event er = {.events = EPOLLIN, .data.ptr = &r->rt_tag};
 	struct epoll_event el = {.events = EPOLLIN, .data.ptr = &r->l_tag};
-	if (r->ep < 0 || r->sep < 0 || r->listener < 0 ||
+	struct epoll_event eu = {.events = EPOLLIN, .data.ptr = &r->u_tag};
+	if (r->ep < 0 || r->sep < 0 || r->listener < 0 || r->udp < 0 ||
 	    synack_rt_bind(rt, r->listener, (struct sockaddr *)&any, sizeof(any)) < 0 ||
 	    synack_rt_listen(rt, r->listener, 4096) < 0 ||
 	    synack_rt_epoll_ctl(rt, r->sep, EPOLL_CTL_ADD, r->listener, &el) < 0 ||
+	    synack_rt_epoll_ctl(rt, r->sep, EPOLL_CTL_ADD, r->udp, &eu) < 0 ||
 	    epoll_ctl(r->ep, EPOLL_CTL_ADD, synack_rt_fd(rt), &er) < 0) {
 		snprintf(why, whylen, "tunnel relay: %s", strerror(errno));
 		sk_tnl_relay_free(r);
 		return NULL;
 	}
 	synack_rt_with_stack(rt, turn_on, r);
-	if (r->listener < 0) {
+	if (r->listener < 0 || r->udp < 0) {
 		snprintf(why, whylen, "tunnel relay: tunnel mode refused");
 		sk_tnl_relay_free(r);
 		return NULL;
@@ -462,7 +533,10 @@ int sk_tnl_relay_fd(const struct sk_tnl_relay *r)
 
 size_t sk_tnl_relay_flows(const struct sk_tnl_relay *r)
 {
-	return r->nflows;
+	size_t n = 0;
+	for (const struct flow *x = r->flows; x; x = x->next)
+		n += !x->dead && !x->udp;
+	return n;
 }
 
 void sk_tnl_relay_free(struct sk_tnl_relay *r)
@@ -476,6 +550,8 @@ void sk_tnl_relay_free(struct sk_tnl_relay *r)
 		close(r->fwd[i].fd);
 	if (r->listener >= 0)
 		synack_rt_close(r->rt, r->listener);
+	if (r->udp >= 0)
+		synack_rt_close(r->rt, r->udp);
 	if (r->sep >= 0)
 		synack_rt_epoll_close(r->rt, r->sep);
 	if (r->ep >= 0)

@@ -301,8 +301,6 @@ int sk_px_accept(struct sk_px *px, int fd, struct sockaddr *a, socklen_t *len, i
 		return -EBADF;
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	if (e->type == SYNACK_SOCK_DGRAM)
-		return -EOPNOTSUPP;
 	if (a && !len)
 		return -EFAULT;
 	wait_begin(px, e, w, e->nonblock ? 0 : e->rcvtimeo_us);
@@ -319,7 +317,8 @@ int sk_px_accept(struct sk_px *px, int fd, struct sockaddr *a, socklen_t *len, i
 	if (r < 0)
 		return r;
 	uint8_t v6 = e->v6; /* (rec_new may move the records, e with them) */
-	struct px_fd *c = rec_new(px, r, SYNACK_SOCK_STREAM);
+	int type = e->type; /* a datagram socket: tunnel mode's UDP flows (synack_tunnel_udp) */
+	struct px_fd *c = rec_new(px, r, type);
 	if (!c) {
 		synack_close(px->st, r);
 		return -ENOMEM;

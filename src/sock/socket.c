@@ -268,10 +268,28 @@ int synack_listen(synack_stack *st, int sock, int backlog)
 	return 0;
 }
 
+/* The next UDP flow waiting on tunnel mode's datagram socket u (TNL-3). */
+static int accept_flow(synack_stack *st, struct sk_conn *u, struct synack_sockaddr *peer)
+{
+	int err;
+	struct sk_conn *f = sk_udp_take_flow(st, u, &err);
+	if (!f)
+		return err;
+	int h = handle_alloc(st, f);
+	if (h < 0) {
+		sk_udp_close(st, f);
+		return h;
+	}
+	if (peer)
+		sk_udp_names(f, NULL, peer, NULL);
+	return h;
+}
+
 static int do_accept(synack_stack *st, int sock, struct synack_sockaddr *peer)
 {
-	if (udp_get(st, sock))
-		return -EOPNOTSUPP;
+	struct sk_conn *u = udp_get(st, sock);
+	if (u)
+		return accept_flow(st, u, peer);
 	struct sk_tcb *l = get(st, sock);
 	if (!l)
 		return -EBADF;

@@ -128,7 +128,7 @@ void sk_icmp_input(struct synack_stack *st, const struct sk_ipv4 *ip, const uint
 		return;
 	struct sk_icmp_quote q;
 	/* The quote must be of a datagram we sent: from one of our addresses. */
-	if (sk_icmp_parse_quote(&m, &q) < 0 || (!sk_addr_find(st, q.ip.src) && !sk_tnl_takes4(st, q.ip.src)) ||
+	if (sk_icmp_parse_quote(&m, &q) < 0 || (!sk_addr_find(st, q.ip.src) && !sk_tnl_takes4(st, q.ip.src, SK_IPPROTO_ICMP)) ||
 	    sk_ipv4_frag_offset(&q.ip) != 0) {
 		st->stats.icmp_in_bad++;
 		return;

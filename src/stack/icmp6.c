@@ -77,7 +77,7 @@ static void error_to_socket(struct synack_stack *st, const struct sk_icmp6 *m)
 	int hard;
 	int err = error_errno(m->type, m->code, &hard);
 	if (err < 0 || sk_icmp6_parse_quote(m, &q) < 0 ||
-	    (!sk_addr6_find(st, q.ip.src) && !sk_tnl_takes6(st, q.ip.src))) /* a tunnelled flow's */
+	    (!sk_addr6_find(st, q.ip.src) && !sk_tnl_takes6(st, q.ip.src, SK_IPPROTO_ICMPV6))) /* a tunnelled flow's */
 		return;
 	struct sk_ends e = sk_ends6(q.ip.src, q.ip.dst);
 	if (m->type == SK_ICMP6_PKT_TOO_BIG) {

@@ -49,7 +49,7 @@ void sk_ip6_input(struct synack_stack *st, const uint8_t *pkt, size_t len)
 		st->stats.ip_in_bad++;
 		return;
 	}
-	if (!for_us(st, h.dst) && !(st->tnl_listener >= 0 && sk_tnl_takes6(st, h.dst))) {
+	if (!for_us(st, h.dst) && !sk_tnl_takes6(st, h.dst, 0)) {
 		st->stats.ip_in_not_mine++;
 		return;
 	}
@@ -83,7 +83,7 @@ void sk_ip6_input(struct synack_stack *st, const uint8_t *pkt, size_t len)
 		break; /* RFC 8200 4.7: nothing follows */
 	case SK_IPPROTO_TCP:
 	case SK_IPPROTO_UDP: {
-		if (!sk_addr6_find(st, h.dst) && !(w.proto == SK_IPPROTO_TCP && st->tnl_listener >= 0 && sk_tnl_takes6(st, h.dst))) {
+		if (!sk_addr6_find(st, h.dst) && !sk_tnl_takes6(st, h.dst, w.proto)) {
 			/* TCP and UDP are unicast only here: a multicast destination is not
 			 * one of our sockets' (RFC 9293 3.9.1: never answered either) */
 			st->stats.ip_in_not_mine++;
@@ -93,9 +93,12 @@ void sk_ip6_input(struct synack_stack *st, const uint8_t *pkt, size_t len)
 		if (w.proto == SK_IPPROTO_TCP) {
 			if (sk_tcp_input_ends(st, &e, h.tclass & 3, pkt + w.off, end - w.off) == -EHOSTUNREACH)
 				sk_icmp6_send_error(st, SK_ICMP6_UNREACH, SK_ICMP6_UNREACH_ADDR, 0, pkt, end); /* TNL-2 */
-		} else if (sk_udp_input_ends(st, &e, pkt + w.off, end - w.off) == 1) {
-			/* RFC 4443 3.1: port unreachable, as for IPv4 (UDP-4) */
-			sk_icmp6_send_error(st, SK_ICMP6_UNREACH, SK_ICMP6_UNREACH_PORT, 0, pkt, end);
+		} else {
+			int r = sk_udp_input_ends(st, &e, pkt + w.off, end - w.off);
+			if (r == 1) /* RFC 4443 3.1: port unreachable, as for IPv4 (UDP-4) */
+				sk_icmp6_send_error(st, SK_ICMP6_UNREACH, SK_ICMP6_UNREACH_PORT, 0, pkt, end);
+			else if (r == -EHOSTUNREACH) /* TNL-3 */
+				sk_icmp6_send_error(st, SK_ICMP6_UNREACH, SK_ICMP6_UNREACH_ADDR, 0, pkt, end);
 		}
 		break;
 	}
@@ -169,7 +172,7 @@ int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t ds
 		uint8_t tclass)
 {
 	const struct sk_addr_entry *a = sk_addr6_find(st, src);
-	if (!a && st->tnl_listener >= 0)
+	if (!a && (st->tnl_listener >= 0 || st->tnl_udp >= 0))
 		a = route6(st, dst); /* a tunnelled flow's: from the address its client asked for */
 	if (!a) {
 		st->stats.output_errors++;

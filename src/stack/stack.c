@@ -142,6 +142,7 @@ synack_stack *synack_stack_new(const struct synack_config *c, int *err)
 	st->next_ephemeral = (uint16_t)(c->ip_local_port_range[0] + sk_rng_below(&st->rng, span));
 	st->ip_id = (uint16_t)sk_rng_u64(&st->rng);
 	st->tnl_listener = -1;
+	st->tnl_udp = -1;
 	st->icmp_tokens = 50; /* a full bucket (icmp.c) */
 	sk_reasm_init(&st->reasm, SK_REASM_DEFAULT_MEM, SK_REASM_DEFAULT_TIMEOUT_US);
 	return st;
@@ -382,9 +383,7 @@ void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now
 		st->stats.ip_in_bad++;
 		return;
 	}
-	if (!sk_addr_find(st, ip.dst) &&
-	    !(st->tnl_listener >= 0 && (ip.proto == SK_IPPROTO_TCP || ip.proto == SK_IPPROTO_ICMP) &&
-	      sk_tnl_takes4(st, ip.dst))) {
+	if (!sk_addr_find(st, ip.dst) && !sk_tnl_takes4(st, ip.dst, ip.proto)) {
 		st->stats.ip_in_not_mine++;
 		return;
 	}
@@ -409,8 +408,14 @@ void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now
 			sk_icmp_send_error(st, SK_ICMP_UNREACH, SK_ICMP_UNREACH_HOST, 0, pkt, len); /* TNL-2 */
 		break;
 	case SK_IPPROTO_UDP:
-		if (sk_udp_input(st, ip.src, ip.dst, l4, l4len) < 0)
+		switch (sk_udp_input(st, ip.src, ip.dst, l4, l4len)) {
+		case -1:
 			sk_icmp_send_error(st, SK_ICMP_UNREACH, SK_ICMP_UNREACH_PORT, 0, pkt, len); /* UDP-2 */
+			break;
+		case -EHOSTUNREACH:
+			sk_icmp_send_error(st, SK_ICMP_UNREACH, SK_ICMP_UNREACH_HOST, 0, pkt, len); /* TNL-3 */
+			break;
+		}
 		break;
 	case SK_IPPROTO_ICMP:
 		sk_icmp_input(st, &ip, pkt);
@@ -437,6 +442,9 @@ static void fire_timer(struct sk_wheel *w, struct sk_timer *t, void *ctx)
 		break;
 	case SK_CONN_TW:
 		sk_tw_timer(st, sk_container_of(t, struct sk_tw, timer));
+		break;
+	case SK_CONN_UDP:
+		sk_udp_timer(st, t);
 		break;
 	}
 }

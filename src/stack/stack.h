@@ -98,11 +98,13 @@ struct synack_stack {
 	struct sk_pmtu6 pmtu6[SK_PMTU6_N]; /* lowered path MTUs (ip6.c) */
 	struct sk_reasm reasm; /* fragments being put back together (IP-2) */
 	struct sk_bufpool bufpool; /* byte-queue storage kept for reuse (buf/bufpool.h) */
-	/* Tunnel mode (stack/tunnel.c): the listener that takes flows to other addresses, -1
-	 * when off, and the flow hook. */
-	int tnl_listener;
-	synack_flow_fn tnl_fn;
-	void *tnl_ctx;
+	/* Tunnel mode (stack/tunnel.c): the listener that takes TCP flows to other addresses
+	 * and the datagram socket that takes UDP flows (udp/udp.c), -1 when off; their flow hooks;
+	 * how long a UDP flow may be idle. */
+	int tnl_listener, tnl_udp;
+	synack_flow_fn tnl_fn, tnl_udp_fn;
+	void *tnl_ctx, *tnl_udp_ctx;
+	uint64_t tnl_udp_idle_us;
 	struct sk_udptab *udp; /* UDP sockets by port (udp/udp.c), allocated on first use */
 	/* ICMP error messages: a token bucket, 1000 per second with bursts of 50 (Linux's
 	 * icmp_msgs_per_sec and icmp_msgs_burst) */
@@ -176,14 +178,15 @@ int sk_icmp_errno(uint8_t type, uint8_t code);
 static inline uint8_t *sk_ip_payload(struct synack_stack *st) { return st->out + 20; }
 /* The address entry owning addr, or NULL. */
 const struct sk_addr_entry *sk_addr_find(const struct synack_stack *st, uint32_t addr);
-/* Tunnel mode (stack/tunnel.c): whether a TCP segment (or an ICMP error about one) to this
- * address that is not the stack's is taken, and the listener that takes it. */
-int sk_tnl_takes4(const struct synack_stack *st, uint32_t dst);
-int sk_tnl_takes6(const struct synack_stack *st, const uint8_t dst[16]);
+/* Tunnel mode (stack/tunnel.c): whether a packet of protocol proto (TCP, UDP, or ICMP:
+ * an error about a flow of either) to this address that is not the stack's is taken; the
+ * listener that takes TCP flows. */
+int sk_tnl_takes4(const struct synack_stack *st, uint32_t dst, uint8_t proto);
+int sk_tnl_takes6(const struct synack_stack *st, const uint8_t dst[16], uint8_t proto);
 struct sk_tcb *sk_tnl_listener(struct synack_stack *st);
-/* The hook's verdict on a new flow (counted). */
+/* The hook's verdict on a new flow of proto (counted); for UDP, DEFER is ACCEPT. */
 struct sk_ends;
-int sk_tnl_verdict(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport);
+int sk_tnl_verdict(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport, uint8_t proto);
 struct sk_tcp;
 /* ICMP host unreachable (ICMPv6 address unreachable) about the client's SYN seg between
  * ends e, rebuilt from what is known of it: a deferred flow's refusal. */

@@ -1,13 +1,16 @@
-/* Tunnel mode (TNL-1, TNL-2): TCP flows to any destination, taken by one listener once the
- * application's flow hook accepts them (synack_tunnel). The IP layer asks sk_tnl_takes4/6
- * for a destination that is not the stack's; TCP asks sk_tnl_verdict on a new flow's first
- * SYN and hands what is accepted to sk_tnl_listener's queue. */
+/* Tunnel mode (TNL-1..3): TCP and UDP flows to any destination, taken by one listener (TCP)
+ * and one datagram socket (UDP) once the application's flow hook accepts them
+ * (synack_tunnel, synack_tunnel_udp). The IP layer asks sk_tnl_takes4/6 for a destination
+ * that is not the stack's; TCP asks sk_tnl_verdict on a new flow's first SYN and hands what
+ * is accepted to sk_tnl_listener's queue; UDP asks it on a new flow's first datagram
+ * (udp/udp.c). */
 #include <errno.h>
 
 #include <string.h>
 
 #include "stack/stack.h"
 #include "tcp/tcb.h"
+#include "udp/udp.h"
 #include "wire/icmp.h"
 #include "wire/icmp6.h"
 #include "wire/ipv4.h"
@@ -61,33 +64,77 @@ int synack_tunnel(synack_stack *st, int listener, synack_flow_fn fn, void *ctx)
 	return 0;
 }
 
+int synack_tunnel_udp(synack_stack *st, int sock, unsigned idle_ms, synack_flow_fn fn, void *ctx)
+{
+	if (!st)
+		return -EINVAL;
+	struct sk_conn *c = NULL;
+	if (sock >= 0) {
+		if ((uint32_t)sock >= st->handles.used || !st->handles.v[sock])
+			return -EBADF;
+		c = st->handles.v[sock];
+		if (c->kind != SK_CONN_UDP || sk_udp_is_flow(c))
+			return -EINVAL;
+	}
+	struct sk_conn *old = sk_udp_tunnel_socket(st);
+	if (old)
+		sk_udp_set_tunnel(old, 0);
+	st->tnl_udp = -1;
+	if (!c)
+		return 0;
+	sk_udp_set_tunnel(c, 1);
+	st->tnl_udp = sock;
+	st->tnl_udp_fn = fn;
+	st->tnl_udp_ctx = ctx;
+	st->tnl_udp_idle_us = (uint64_t)(idle_ms ? idle_ms : SYNACK_TUNNEL_UDP_IDLE_MS) * 1000;
+	return 0;
+}
+
+/* Whether tunnel mode takes proto (0: any) at all now. */
+static int takes_proto(const struct synack_stack *st, uint8_t proto)
+{
+	struct synack_stack *s = (struct synack_stack *)st;
+	switch (proto) {
+	case SK_IPPROTO_TCP:
+		return sk_tnl_listener(s) != NULL;
+	case SK_IPPROTO_UDP:
+		return sk_udp_tunnel_socket(s) != NULL;
+	default: /* an ICMP error about a flow of either, or not known yet */
+		return sk_tnl_listener(s) != NULL || sk_udp_tunnel_socket(s) != NULL;
+	}
+}
+
 /* Unicast only: never the unspecified, limited broadcast or a multicast group (RFC 9293
  * 3.10.7.2: a SYN to such is not answered). */
-int sk_tnl_takes4(const struct synack_stack *st, uint32_t dst)
+int sk_tnl_takes4(const struct synack_stack *st, uint32_t dst, uint8_t proto)
 {
-	if (st->tnl_listener < 0 || dst == 0 || dst == 0xffffffffu || (dst >> 28) == 0xe)
+	if ((st->tnl_listener < 0 && st->tnl_udp < 0) || dst == 0 || dst == 0xffffffffu || (dst >> 28) == 0xe)
 		return 0;
-	return sk_tnl_listener((struct synack_stack *)st) != NULL;
+	return takes_proto(st, proto);
 }
 
-int sk_tnl_takes6(const struct synack_stack *st, const uint8_t dst[16])
+int sk_tnl_takes6(const struct synack_stack *st, const uint8_t dst[16], uint8_t proto)
 {
-	if (st->tnl_listener < 0 || sk_ipv6_is_unspecified(dst) || sk_ipv6_is_multicast(dst))
+	if ((st->tnl_listener < 0 && st->tnl_udp < 0) || sk_ipv6_is_unspecified(dst) || sk_ipv6_is_multicast(dst))
 		return 0;
-	return sk_tnl_listener((struct synack_stack *)st) != NULL;
+	return takes_proto(st, proto);
 }
 
-int sk_tnl_verdict(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport)
+int sk_tnl_verdict(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport, uint8_t proto)
 {
 	int v = SYNACK_FLOW_ACCEPT;
-	if (st->tnl_fn) {
+	int udp = proto == SK_IPPROTO_UDP;
+	synack_flow_fn fn = udp ? st->tnl_udp_fn : st->tnl_fn;
+	if (fn) {
 		struct synack_ip lip = sk_ends_local(e), rip = sk_ends_remote(e);
-		struct synack_flow f = {.proto = SYNACK_IPPROTO_TCP};
+		struct synack_flow f = {.proto = udp ? SYNACK_IPPROTO_UDP : SYNACK_IPPROTO_TCP};
 		f.dst.ip = lip;
 		f.dst.port = lport;
 		f.client.ip = rip;
 		f.client.port = rport;
-		v = st->tnl_fn(st->tnl_ctx, &f);
+		v = fn(udp ? st->tnl_udp_ctx : st->tnl_ctx, &f);
+		if (v == SYNACK_FLOW_DEFER && udp)
+			v = SYNACK_FLOW_ACCEPT; /* nothing to hold back: no handshake */
 	}
 	switch (v) {
 	case SYNACK_FLOW_RST:

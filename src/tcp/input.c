@@ -799,7 +799,7 @@ static int tunnel_segment(struct synack_stack *st, const struct sk_ends *e, cons
 {
 	struct sk_tcb *l = sk_tnl_listener(st);
 	if (l && (seg->flags & (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST)) == SK_TCP_SYN) {
-		switch (sk_tnl_verdict(st, e, seg->dport, seg->sport)) {
+		switch (sk_tnl_verdict(st, e, seg->dport, seg->sport, SK_IPPROTO_TCP)) {
 		case SYNACK_FLOW_UNREACH:
 			return -EHOSTUNREACH;
 		case SYNACK_FLOW_RST:

@@ -1,5 +1,7 @@
 /* UDP sockets: RFC 768 datagrams, RFC 1122 4.1 (checksums verified when present, ICMP
- * errors passed up, port unreachable for closed ports). */
+ * errors passed up, port unreachable for closed ports), and tunnel mode's UDP flows
+ * (TNL-3): a socket per flow to an address not the stack's, made when its first datagram
+ * arrives and ended when idle. */
 #include "udp/udp.h"
 
 #include <errno.h>
@@ -13,12 +15,14 @@
 #define UDP_BUCKETS 256u
 #define UDP_RCVBUF_DEFAULT 212992u /* Linux's rmem_default */
 #define UDP_MAX_PAYLOAD (65535u - 20u - 8u)
+#define FLOW_BACKLOG 1024u /* flows waiting for synack_accept on the tunnel socket */
 
 /* UF_SOCK6: an AF_INET6 socket (IPv4 peers IPv4-mapped); UF_V6ONLY: IPV6_V6ONLY. */
 /* UF_ADDR: bind() named the local address (connect does not move it, as Linux's
  * SOCK_BINDADDR_LOCK). */
+/* UF_TUNNEL: the socket that takes tunnel mode's UDP flows; UF_FLOW: one such flow. */
 enum { UF_BOUND = 1, UF_CONNECTED = 2, UF_SHUT_RD = 4, UF_SHUT_WR = 8, UF_REUSEADDR = 16, UF_SOCK6 = 32, UF_V6ONLY = 64,
-       UF_ADDR = 128 };
+       UF_ADDR = 128, UF_TUNNEL = 256, UF_FLOW = 512 };
 
 struct dgram {
 	struct dgram *next;
@@ -39,6 +43,12 @@ struct sk_udpsock {
 	struct dgram *head, *tail;
 	uint32_t queued, count; /* bytes charged to rcvbuf (payload + record), datagrams */
 	uint32_t rcvbuf;
+	/* Tunnel mode: a flow's idle timer and last datagram either way; the tunnel socket's
+	 * flows not taken yet (a waiting flow is linked through fnext, with its owner). */
+	struct sk_timer timer;
+	uint64_t last_us;
+	struct sk_udpsock *fhead, *ftail, *fnext, *owner;
+	uint32_t nflows;
 };
 
 struct sk_udptab {
@@ -70,6 +80,9 @@ struct sk_conn *sk_udp_new(struct synack_stack *st, int v6)
 	u->e.v6 = (uint8_t)(v6 != 0);
 	u->flags = v6 ? UF_SOCK6 : 0;
 	u->rcvbuf = UDP_RCVBUF_DEFAULT;
+	u->handle = -1;
+	sk_timer_init(&u->timer);
+	u->timer.tag = SK_CONN_UDP;
 	return &u->h;
 }
 
@@ -241,6 +254,7 @@ ssize_t sk_udp_sendto(struct synack_stack *st, struct sk_conn *c, const void *bu
 	if (n < 0)
 		return -EMSGSIZE;
 	st->stats.udp_out++;
+	u->last_us = st->now;
 	int r = sk_l4_send(st, &e, SK_IPPROTO_UDP, (size_t)n, 0, 0);
 	return r < 0 ? r : (ssize_t)len;
 }
@@ -294,15 +308,28 @@ int sk_udp_shutdown(struct synack_stack *st, struct sk_conn *c, int how)
 	return 0;
 }
 
+static void unlink_port(struct sk_udpsock *u)
+{
+	if (!(u->flags & UF_BOUND))
+		return;
+	*u->bprev = u->bnext;
+	if (u->bnext)
+		u->bnext->bprev = u->bprev;
+	u->flags &= ~(uint32_t)UF_BOUND;
+}
+
 void sk_udp_close(struct synack_stack *st, struct sk_conn *c)
 {
-	(void)st;
 	struct sk_udpsock *u = U(c);
-	if (u->flags & UF_BOUND) {
-		*u->bprev = u->bnext;
-		if (u->bnext)
-			u->bnext->bprev = u->bprev;
+	unlink_port(u);
+	sk_wheel_cancel(&st->wheel, &u->timer);
+	while (u->fhead) { /* flows never taken */
+		struct sk_udpsock *f = u->fhead;
+		u->fhead = f->fnext;
+		sk_udp_close(st, &f->h);
 	}
+	if ((u->flags & UF_TUNNEL) && st->tnl_udp == u->handle)
+		st->tnl_udp = -1;
 	while (u->head) {
 		struct dgram *d = u->head;
 		u->head = d->next;
@@ -316,7 +343,7 @@ int sk_udp_events(struct synack_stack *st, struct sk_conn *c)
 	(void)st;
 	struct sk_udpsock *u = U(c);
 	int ev = SYNACK_EV_OUT;
-	if (u->head || u->soerror || (u->flags & UF_SHUT_RD))
+	if (u->head || u->soerror || (u->flags & UF_SHUT_RD) || u->fhead)
 		ev |= SYNACK_EV_IN;
 	if (u->soerror)
 		ev |= SYNACK_EV_ERR;
@@ -426,6 +453,127 @@ uint32_t sk_udp_next_len(const struct sk_conn *c)
 	return u->head ? u->head->len : 0;
 }
 
+/* ---- tunnel mode's flows (TNL-3) ---- */
+
+struct sk_conn *sk_udp_tunnel_socket(struct synack_stack *st)
+{
+	if (st->tnl_udp < 0)
+		return NULL;
+	struct sk_conn *c = (uint32_t)st->tnl_udp < st->handles.used ? st->handles.v[st->tnl_udp] : NULL;
+	if (!c || c->kind != SK_CONN_UDP || !(U(c)->flags & UF_TUNNEL)) {
+		st->tnl_udp = -1;
+		return NULL;
+	}
+	return c;
+}
+
+void sk_udp_set_tunnel(struct sk_conn *c, int on)
+{
+	U(c)->flags = on ? U(c)->flags | UF_TUNNEL : U(c)->flags & ~(uint32_t)UF_TUNNEL;
+}
+
+int sk_udp_is_flow(const struct sk_conn *c)
+{
+	return (((const struct sk_udpsock *)c)->flags & UF_FLOW) != 0;
+}
+
+/* A new flow's first datagram h between ends e: the hook's verdict, and for an accepted
+ * one a socket of its own waiting on the tunnel socket (*out). Returns 0, 1 (answer port
+ * unreachable) or -EHOSTUNREACH (answer host unreachable). */
+static int new_flow(struct synack_stack *st, const struct sk_ends *e, const struct sk_udp *h, struct sk_udpsock **out)
+{
+	*out = NULL;
+	struct sk_conn *tc = sk_udp_tunnel_socket(st);
+	if (!tc)
+		return 1;
+	struct sk_udpsock *t = U(tc);
+	if (t->nflows >= FLOW_BACKLOG) {
+		st->stats.tnl_udp_backlog_drops++;
+		return 0;
+	}
+	switch (sk_tnl_verdict(st, e, h->dport, h->sport, SK_IPPROTO_UDP)) {
+	case SYNACK_FLOW_RST:
+		return 1;
+	case SYNACK_FLOW_UNREACH:
+		return -EHOSTUNREACH;
+	}
+	struct sk_conn *c = sk_udp_new(st, (t->flags & UF_SOCK6) != 0);
+	if (!c) {
+		st->stats.udp_rcvbuf_errors++;
+		return 0;
+	}
+	struct sk_udpsock *f = U(c);
+	f->e = *e;
+	f->h.key.lport = h->dport;
+	f->h.key.rport = h->sport;
+	f->flags |= UF_CONNECTED | UF_ADDR | UF_FLOW;
+	link_port(st, f);
+	f->last_us = st->now;
+	sk_wheel_arm(&st->wheel, &f->timer, st->now + st->tnl_udp_idle_us);
+	f->owner = t;
+	if (t->ftail)
+		t->ftail->fnext = f;
+	else
+		t->fhead = f;
+	t->ftail = f;
+	t->nflows++;
+	sk_ready_touch(st, t->handle);
+	*out = f;
+	return 0;
+}
+
+struct sk_conn *sk_udp_take_flow(struct synack_stack *st, struct sk_conn *c, int *err)
+{
+	(void)st;
+	struct sk_udpsock *t = U(c), *f = t->fhead;
+	if (!(t->flags & UF_TUNNEL) && !f) {
+		*err = -EOPNOTSUPP;
+		return NULL;
+	}
+	if (!f) {
+		*err = -EAGAIN;
+		return NULL;
+	}
+	t->fhead = f->fnext;
+	if (!t->fhead)
+		t->ftail = NULL;
+	t->nflows--;
+	f->fnext = NULL;
+	f->owner = NULL;
+	return &f->h;
+}
+
+/* Idle for the tunnel's idle time: a flow not taken yet goes; a taken one reads ETIMEDOUT
+ * and end of file, and its ends are free for a new flow. */
+void sk_udp_timer(struct synack_stack *st, struct sk_timer *tm)
+{
+	struct sk_udpsock *f = sk_container_of(tm, struct sk_udpsock, timer);
+	struct sk_conn *c = &f->h;
+	uint64_t end = f->last_us + st->tnl_udp_idle_us;
+	if (st->now < end) {
+		sk_wheel_arm(&st->wheel, &f->timer, end);
+		return;
+	}
+	st->stats.tnl_udp_expired++;
+	unlink_port(f);
+	if (f->owner) {
+		struct sk_udpsock *t = f->owner, **p = &t->fhead, *prev = NULL;
+		while (*p != f) {
+			prev = *p;
+			p = &(*p)->fnext;
+		}
+		*p = f->fnext;
+		if (t->ftail == f)
+			t->ftail = prev;
+		t->nflows--;
+		sk_udp_close(st, c);
+		return;
+	}
+	f->soerror = ETIMEDOUT;
+	f->flags |= UF_SHUT_RD | UF_SHUT_WR;
+	sk_ready_touch(st, f->handle);
+}
+
 /* The socket a datagram between ends e (local: its destination) with these ports belongs
  * to: a connected socket whose peer matches beats one bound to the address, which beats
  * one bound to any. */
@@ -433,11 +581,13 @@ static struct sk_udpsock *lookup(struct synack_stack *st, const struct sk_ends *
 {
 	if (!st->udp)
 		return NULL;
+	/* To an address not the stack's (tunnel mode): only that flow's socket. */
+	int flows_only = st->tnl_udp >= 0 && !sk_ends_local_ours(st, e);
 	struct sk_udpsock *best = NULL;
 	int best_score = -1;
 	for (struct sk_udpsock *u = *bucket(st->udp, dport); u; u = u->bnext) {
 		int m = u->h.key.lport == dport ? sk_ends_takes(&u->e, takes(u), e) : 0;
-		if (!m)
+		if (!m || (flows_only && !(u->flags & UF_FLOW)))
 			continue;
 		int score = m - 1; /* its exact address over a wildcard */
 		if (u->flags & UF_CONNECTED) {
@@ -457,7 +607,8 @@ static struct sk_udpsock *lookup(struct synack_stack *st, const struct sk_ends *
 int sk_udp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint8_t *p, size_t len)
 {
 	struct sk_ends e = sk_ends4(dst, src);
-	return sk_udp_input_ends(st, &e, p, len) == 1 ? -1 : 0;
+	int r = sk_udp_input_ends(st, &e, p, len);
+	return r == 1 ? -1 : r;
 }
 
 int sk_udp_input_ends(struct synack_stack *st, const struct sk_ends *e, const uint8_t *p, size_t len)
@@ -469,6 +620,13 @@ int sk_udp_input_ends(struct synack_stack *st, const struct sk_ends *e, const ui
 		return 0;
 	}
 	struct sk_udpsock *u = lookup(st, e, h.sport, h.dport);
+	if (!u && st->tnl_udp >= 0 && !sk_ends_local_ours(st, e)) {
+		int r = new_flow(st, e, &h, &u);
+		if (r)
+			return r;
+		if (!u)
+			return 0; /* dropped and counted */
+	}
 	if (!u) {
 		st->stats.udp_no_port++;
 		return 1;
@@ -497,6 +655,7 @@ int sk_udp_input_ends(struct synack_stack *st, const struct sk_ends *e, const ui
 	u->tail = d;
 	u->queued += charge;
 	u->count++;
+	u->last_us = st->now;
 	sk_ready_touch(st, u->handle);
 	return 0;
 }

@@ -37,10 +37,12 @@ uint32_t sk_udp_queued(const struct sk_conn *c);
 uint32_t sk_udp_next_len(const struct sk_conn *c);
 
 /* A received datagram (IP payload p/len). Returns 0 if a socket took it (or it was bad and
- * counted), -1 if no socket has the port: the caller answers with port unreachable. */
+ * counted), -1 if no socket has the port: the caller answers with port unreachable;
+ * -EHOSTUNREACH for a tunnelled flow refused so: host unreachable. */
 int sk_udp_input(struct synack_stack *st, uint32_t src, uint32_t dst, const uint8_t *p, size_t len);
 /* A datagram of either IP version between ends e (local: its destination). Returns 1 when
- * no socket has the port (the caller answers with port unreachable), else 0. */
+ * no socket has the port (the caller answers with port unreachable), -EHOSTUNREACH as
+ * above, else 0. */
 struct sk_ends;
 int sk_udp_input_ends(struct synack_stack *st, const struct sk_ends *e, const uint8_t *p, size_t len);
 /* An ICMP error quoting a datagram we sent (RFC 1122 4.1.3.3: passed to the application;
@@ -49,5 +51,15 @@ void sk_udp_icmp_error(struct synack_stack *st, const struct sk_icmp_quote *q, u
 /* The same for either family: the quoted datagram's ends (local: its source), its ports,
  * and the errno the error means. */
 void sk_udp_icmp_report(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport, int err);
+
+/* Tunnel mode's UDP flows (TNL-3, synack_tunnel_udp): the socket that takes them (NULL
+ * when off); marking one so; whether c is a flow's socket; the next flow waiting on the
+ * tunnel socket c (NULL with *err -EAGAIN, or -EOPNOTSUPP for another socket); a flow's
+ * idle timer (the stack's timer of a record of kind SK_CONN_UDP). */
+struct sk_conn *sk_udp_tunnel_socket(struct synack_stack *st);
+void sk_udp_set_tunnel(struct sk_conn *c, int on);
+int sk_udp_is_flow(const struct sk_conn *c);
+struct sk_conn *sk_udp_take_flow(struct synack_stack *st, struct sk_conn *c, int *err);
+void sk_udp_timer(struct synack_stack *st, struct sk_timer *t);
 
 #endif

@@ -3,9 +3,11 @@
 # servers in the namespace synack-tunnel runs in (its "host", this test's namespace), over
 # IPv4 and IPv6, with what the client sees mirroring the upstream: downloads and an upload
 # intact by sha256, 100 connections at once, "Connection refused" from a closed port, "No
-# route to host" for an address the host cannot reach; the command's exit status passed
-# on; host ports forwarded inside (-p); one-line errors; tshark finds nothing wrong in the
-# capture.
+# route to host" for an address the host cannot reach; UDP flows both ways (datagrams up
+# to 8000 bytes, 40 flows at once, a flow idle for --udp-timeout ended and a new one made);
+# dig through the DNS relay to a dnsmasq of the host's (--dns) over UDP and TCP, IPv4 and
+# IPv6, by the resolv.conf the command sees; the command's exit status passed on; host
+# ports forwarded inside (-p); one-line errors; tshark finds nothing wrong in the capture.
 #
 # usage: tunnel.sh SYNACK_TUNNEL
 # Exit status: 0 pass, 1 fail, 77 skipped (not root, no TUN, a program missing).
@@ -13,7 +15,7 @@ NS_TAG=tnl
 . "$(dirname "$0")/lib.sh"
 
 tunnel=$1
-need_root_and_tools curl python3 nc
+need_root_and_tools curl python3 nc dig dnsmasq
 [ -x "$tunnel" ] || die "no synack-tunnel at '$tunnel'"
 setup_ns
 in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 || die "IPv6 on"
@@ -28,6 +30,61 @@ head -c $((MIB << 19)) /dev/urandom >"$W/up"
 bg HTTP python3 -m http.server 8080 --bind :: --directory "$W/www"
 bg_io NCL /dev/null "$W/received" /dev/null nc -l 198.51.100.2 9000
 wait_for 10 in_ns curl -sf -o /dev/null http://198.51.100.2:8080/small || die "the host's server did not start"
+# A DNS server of the host's (--dns) and a UDP echo server that says which port each
+# datagram came from (a new upstream socket, a new port: a new flow).
+bg DNS dnsmasq --no-daemon --no-resolv --no-hosts --pid-file= --listen-address=198.51.100.2 --bind-interfaces \
+	--address=/example.test/192.0.2.77 --address=/example.test/2001:db8::77
+cat >"$W/uecho.py" <<'PY'
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)  # SO_RCVBUFFORCE: a burst of 100 datagrams
+s.bind(("::", 7007))
+for _ in range(100000):
+    d, a = s.recvfrom(65535)
+    s.sendto(str(a[1]).encode() + b" " + d, a)
+PY
+bg UECHO python3 "$W/uecho.py"
+cat >"$W/uclient.py" <<'PY'
+# UDP flows through the tunnel: 20 flows per family at once, datagrams of 1 to 8000 bytes
+# each echoed intact from one upstream port per flow; then a flow idle beyond the timeout
+# comes back from a new port.
+import os, select, socket, sys, time
+def flows(fam, host):
+    socks = [socket.socket(fam, socket.SOCK_DGRAM) for _ in range(20)]
+    want = {}
+    for i, s in enumerate(socks):
+        s.connect((host, 7007))
+        for size in (1, 100, 1400, 3000, 8000):
+            d = os.urandom(size)
+            s.send(d)
+            want.setdefault(s, []).append(d)
+    ports, ok, end = {}, 0, time.time() + 20
+    while ok < 100 and time.time() < end:
+        r, _, _ = select.select(socks, [], [], 1)
+        for s in r:
+            port, _, d = s.recv(65535).partition(b" ")
+            if d in want[s]:
+                want[s].remove(d)
+                ports.setdefault(s, set()).add(port)
+                ok += 1
+    one = all(len(p) == 1 for p in ports.values()) and len(ports) == 20
+    return ok, one
+def idle(timeout):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(5)
+    s.connect(("198.51.100.2", 7007))
+    seen = []
+    for wait in (0, 0.3, timeout + 1.5):
+        time.sleep(wait)
+        s.send(b"x")
+        seen.append(s.recv(100).split()[0])
+    return seen[0] == seen[1] and seen[1] != seen[2]
+for fam, host, tag in ((socket.AF_INET, "198.51.100.2", "udp4"), (socket.AF_INET6, "2001:db8:5::2", "udp6")):
+    ok, one = flows(fam, host)
+    print(tag, ok, "one-port-per-flow" if one else "ports-mixed")
+print("idle", "new-flow" if idle(float(sys.argv[1])) else "same-flow")
+PY
 
 cat >"$W/inside.sh" <<INSIDE
 # in the command's namespace: its only way out is synack-tunnel
@@ -38,10 +95,16 @@ nc -N 198.51.100.2 9000 <up; echo "upload \$?" >>results
 for i in \$(seq 100); do curl -s --max-time 60 -o many.\$i http://198.51.100.2:8080/small & done; wait
 bash -c 'exec 3<>/dev/tcp/198.51.100.2/9' 2>refused.err; echo "refused \$?" >>results
 bash -c 'exec 3<>/dev/tcp/203.0.113.99/80' 2>unreach.err; echo "unreach \$?" >>results
+cp /etc/resolv.conf resolv.seen
+dig +short +time=3 +tries=2 example.test A >dns.udp4
+dig +short +tcp +time=3 +tries=2 example.test A >dns.tcp4
+dig +short +time=3 +tries=2 @2001:db8:2::3 example.test AAAA >dns.udp6
+timeout 60 python3 uclient.py 2 >udp.out 2>&1
 ip -o addr show tun0 >addrs
 exit 3
 INSIDE
-in_ns timeout 300 "$tunnel" -w "$W/tunnel.pcap" -- bash "$W/inside.sh" >"$W/tunnel.log" 2>&1
+in_ns timeout 300 "$tunnel" --dns 198.51.100.2 --udp-timeout 2 -w "$W/tunnel.pcap" -- bash "$W/inside.sh" \
+	>"$W/tunnel.log" 2>&1
 rc=$?
 [ $rc = 3 ] && ok "synack-tunnel passed the command's exit status on (3)" || bad "synack-tunnel exit $rc: $(tail -3 "$W/tunnel.log")"
 grep -q "inet 10.0.2.15/24" "$W/addrs" && grep -q "inet6 2001:db8:2::15/64" "$W/addrs" &&
@@ -59,6 +122,18 @@ grep -q "No route to host" "$W/unreach.err" && ok "an address the host cannot re
 	bad "unreachable: $(cat "$W/unreach.err")"
 grep -q "^curl4 0$" "$W/results" && grep -q "^curl6 0$" "$W/results" && grep -q "^upload 0$" "$W/results" ||
 	bad "inside: $(tr '\n' ' ' <"$W/results")"
+grep -q "^nameserver 10.0.2.3$" "$W/resolv.seen" && ok "inside: /etc/resolv.conf names the DNS relay 10.0.2.3" ||
+	bad "inside resolv.conf: $(cat "$W/resolv.seen")"
+[ "$(cat "$W/dns.udp4")" = 192.0.2.77 ] && ok "dig inside: the host's dnsmasq answers through the relay over UDP" ||
+	bad "dig over UDP: '$(cat "$W/dns.udp4")'"
+[ "$(cat "$W/dns.tcp4")" = 192.0.2.77 ] && ok "dig +tcp inside: the same over TCP" || bad "dig +tcp: '$(cat "$W/dns.tcp4")'"
+[ "$(cat "$W/dns.udp6")" = 2001:db8::77 ] && ok "dig @2001:db8:2::3 inside: the relay's IPv6 address" ||
+	bad "dig IPv6: '$(cat "$W/dns.udp6")'"
+grep -qx "udp4 100 one-port-per-flow" "$W/udp.out" && grep -qx "udp6 100 one-port-per-flow" "$W/udp.out" &&
+	ok "UDP: 20 flows at once per family, 100 datagrams of 1 to 8000 bytes each way intact, one upstream port per flow" ||
+	bad "UDP flows: $(tr '\n' ' ' <"$W/udp.out")"
+grep -qx "idle new-flow" "$W/udp.out" && ok "UDP: a flow idle beyond --udp-timeout 2 ended; its next datagram was a new flow" ||
+	bad "UDP idle: $(tr '\n' ' ' <"$W/udp.out")"
 check_pcap "$W/tunnel.pcap" 10.0.2.15
 
 # -p: host ports forwarded to a server inside; a forwarded port nobody serves inside

@@ -1,7 +1,8 @@
-/* Tunnel mode (TNL-1, TNL-2): a client stack connects to addresses that are not the
- * server's (the simulated link takes them to the server, as a TUN's routes would); the
- * server in tunnel mode takes them on its tunnel listener as its flow hook says, over IPv4
- * and IPv6, and serves its own addresses as before (virtual clock). */
+/* Tunnel mode (TNL-1..3): a client stack connects and sends datagrams to addresses that are
+ * not the server's (the simulated link takes them to the server, as a TUN's routes would);
+ * the server in tunnel mode takes them on its tunnel listener and its tunnel datagram
+ * socket as its flow hooks say, over IPv4 and IPv6, and serves its own addresses as before
+ * (virtual clock). */
 #include <errno.h>
 #include <string.h>
 
@@ -418,6 +419,279 @@ static void test_tnl_icmp_errors_ipv6(void **state)
 	icmp_to_tunnelled(1);
 }
 
+/* ---- UDP flows (TNL-3) ---- */
+
+static int udp_socket(synack_stack *st, int family, uint16_t port)
+{
+	int u = synack_socket(st, family, SYNACK_SOCK_DGRAM);
+	assert_true(u >= 0);
+	if (port) {
+		struct synack_sockaddr a = synack_sa_any(family, port);
+		assert_int_equal(synack_bind(st, u, &a), 0);
+	}
+	return u;
+}
+
+/* An IPv4 address as an AF_INET6 socket names it (::ffff:a.b.c.d); IPv6 as it is. */
+static struct synack_ip mapped(struct synack_ip ip)
+{
+	if (ip.family != SYNACK_AF_INET)
+		return ip;
+	struct synack_ip m = {.family = SYNACK_AF_INET6};
+	m.bytes[10] = m.bytes[11] = 0xff;
+	memcpy(m.bytes + 12, ip.bytes, 4);
+	return m;
+}
+
+static void dgram_to(struct pair *p, int k, const struct synack_sockaddr *to, const char *msg)
+{
+	assert_int_equal(synack_sendto(p->c, k, msg, strlen(msg), 0, to), (ssize_t)strlen(msg));
+	run(p, 10);
+}
+
+static void expect_dgram(synack_stack *st, int k, const char *msg, const struct synack_sockaddr *from)
+{
+	char buf[64];
+	struct synack_sockaddr f;
+	ssize_t n = synack_recvfrom(st, k, buf, sizeof(buf), 0, &f);
+	assert_int_equal(n, (ssize_t)strlen(msg));
+	assert_memory_equal(buf, msg, strlen(msg));
+	if (from)
+		assert_true(same(&f, from));
+}
+
+/* Each new flow (client end, destination) is seen by the hook once and becomes a connected
+ * socket bound to the destination asked for, taken with accept; replies leave from that
+ * destination; the stack's own sockets, a wildcard one on the same port included, never
+ * see a tunnelled datagram, and its own address is served as before. */
+static void udp_flows(int ipv6)
+{
+	struct pair p = pair_new(ipv6);
+	int fam = ipv6 ? SYNACK_AF_INET6 : SYNACK_AF_INET;
+	struct flows fl = {.verdict = SYNACK_FLOW_DEFER}; /* = accept for UDP */
+	int own = udp_socket(p.s, fam, 53);
+	int t = udp_socket(p.s, SYNACK_AF_INET6, 0);
+	assert_int_equal(synack_tunnel_udp(p.s, t, 0, hook, &fl), 0);
+	assert_int_equal(synack_accept(p.s, t, NULL), -EAGAIN);
+	assert_int_equal(synack_events(p.s, t) & SYNACK_EV_IN, 0);
+	struct synack_sockaddr dst = synack_sa4(203, 0, 113, 7, 53);
+	if (ipv6)
+		assert_int_equal(synack_ip_parse("2001:db8:ffff::7", &dst.ip), 0);
+	int k = udp_socket(p.c, fam, 0);
+	dgram_to(&p, k, &dst, "query 1");
+	assert_int_equal(fl.n, 1);
+	assert_int_equal(fl.last.proto, SYNACK_IPPROTO_UDP);
+	assert_true(same(&fl.last.dst, &dst));
+	struct synack_sockaddr ck;
+	assert_int_equal(synack_getsockname(p.c, k, &ck), 0);
+	ck.ip = sk_world_sockaddr(p.w, 0, 0).ip; /* (its name is the wildcard: unconnected) */
+	assert_true(same(&fl.last.client, &ck));
+	assert_true(synack_events(p.s, t) & SYNACK_EV_IN);
+	/* A second datagram of the flow before it is taken waits on the same socket. */
+	dgram_to(&p, k, &dst, "query 2");
+	assert_int_equal(fl.n, 1);
+
+	struct synack_sockaddr peer, me;
+	int f = synack_accept(p.s, t, &peer);
+	assert_true(f >= 0);
+	assert_int_equal(synack_accept(p.s, t, NULL), -EAGAIN);
+	assert_int_equal(synack_getsockname(p.s, f, &me), 0);
+	assert_int_equal(synack_getpeername(p.s, f, &peer), 0);
+	/* The tunnel socket is AF_INET6: IPv4 ends IPv4-mapped, as Linux names them. */
+	assert_int_equal(me.ip.family, SYNACK_AF_INET6);
+	assert_true(same(&me, &(struct synack_sockaddr){mapped(dst.ip), dst.port, 0}));
+	assert_true(same(&peer, &(struct synack_sockaddr){mapped(ck.ip), ck.port, 0}));
+	expect_dgram(p.s, f, "query 1", NULL);
+	expect_dgram(p.s, f, "query 2", NULL);
+	assert_int_equal(synack_send(p.s, f, "answer", 6, 0), 6);
+	run(&p, 10);
+	expect_dgram(p.c, k, "answer", &dst);
+	dgram_to(&p, k, &dst, "query 3");
+	expect_dgram(p.s, f, "query 3", NULL);
+
+	/* Another client port, another destination port: two more flows. */
+	int k2 = udp_socket(p.c, fam, 0);
+	dgram_to(&p, k2, &dst, "other client");
+	struct synack_sockaddr dst2 = dst;
+	dst2.port = 5353;
+	dgram_to(&p, k, &dst2, "other port");
+	assert_int_equal(fl.n, 3);
+	int f2 = synack_accept(p.s, t, NULL), f3 = synack_accept(p.s, t, NULL);
+	assert_true(f2 >= 0 && f3 >= 0);
+	expect_dgram(p.s, f2, "other client", NULL);
+	expect_dgram(p.s, f3, "other port", NULL);
+	assert_int_equal(stats(p.s).tnl_accepted, 3);
+
+	/* The wildcard socket on port 53 took none of it, and has its own address's. */
+	assert_int_equal(synack_recvfrom(p.s, own, (char[8]){0}, 8, 0, NULL), -EAGAIN);
+	struct synack_sockaddr to_own = sk_world_sockaddr(p.w, p.hs, 53);
+	dgram_to(&p, k, &to_own, "to you");
+	expect_dgram(p.s, own, "to you", NULL);
+	assert_int_equal(fl.n, 3);
+	sk_world_free(p.w);
+}
+
+static void test_tnl_udp_ipv4(void **state)
+{
+	(void)state;
+	udp_flows(0);
+}
+
+static void test_tnl_udp_ipv6(void **state)
+{
+	(void)state;
+	udp_flows(1);
+}
+
+/* A flow with no datagram either way for the idle time ends: read ETIMEDOUT, then end of
+ * file, hung up; the next datagram between the same ends is a new flow. Traffic either way
+ * keeps a flow; one never taken is freed when idle. */
+static void test_tnl_udp_idle(void **state)
+{
+	(void)state;
+	struct pair p = pair_new(0);
+	struct flows fl = {.verdict = SYNACK_FLOW_ACCEPT};
+	int t = udp_socket(p.s, SYNACK_AF_INET, 0);
+	assert_int_equal(synack_tunnel_udp(p.s, t, 5000, hook, &fl), 0);
+	struct synack_sockaddr dst = synack_sa4(198, 51, 100, 9, 4500);
+	int k = udp_socket(p.c, SYNACK_AF_INET, 0);
+	dgram_to(&p, k, &dst, "hello");
+	int f = synack_accept(p.s, t, NULL);
+	assert_true(f >= 0);
+	expect_dgram(p.s, f, "hello", NULL);
+	/* Kept by traffic: the flow's own sends at 3 s, the client's at 6 s. */
+	run(&p, 3000);
+	assert_int_equal(synack_send(p.s, f, "x", 1, 0), 1);
+	run(&p, 3000);
+	dgram_to(&p, k, &dst, "y");
+	expect_dgram(p.s, f, "y", NULL);
+	run(&p, 4900);
+	assert_int_equal(stats(p.s).tnl_udp_expired, 0);
+	assert_int_equal(synack_events(p.s, f) & SYNACK_EV_HUP, 0);
+	run(&p, 200);
+	assert_int_equal(stats(p.s).tnl_udp_expired, 1);
+	int ev = synack_events(p.s, f);
+	assert_true((ev & SYNACK_EV_IN) && (ev & SYNACK_EV_HUP) && (ev & SYNACK_EV_ERR));
+	char buf[8];
+	assert_int_equal(synack_recv(p.s, f, buf, sizeof(buf), 0), -ETIMEDOUT);
+	assert_int_equal(synack_recv(p.s, f, buf, sizeof(buf), 0), 0);
+	assert_int_equal(synack_send(p.s, f, "late", 4, 0), -EPIPE);
+	/* The same ends again: a new flow, on a new socket. */
+	dgram_to(&p, k, &dst, "again");
+	assert_int_equal(fl.n, 2);
+	int f2 = synack_accept(p.s, t, NULL);
+	assert_true(f2 >= 0 && f2 != f);
+	expect_dgram(p.s, f2, "again", NULL);
+	assert_int_equal(synack_close(p.s, f), 0);
+	/* Never taken: gone when idle. */
+	dst.port = 4501;
+	dgram_to(&p, k, &dst, "unseen");
+	run(&p, 5100);
+	assert_int_equal(stats(p.s).tnl_udp_expired, 3); /* f2 as well */
+	assert_int_equal(synack_accept(p.s, t, NULL), -EAGAIN);
+	assert_int_equal(synack_events(p.s, t) & SYNACK_EV_IN, 0);
+	sk_world_free(p.w);
+}
+
+/* Refused flows: a closed port's ICMP port unreachable (the client's connected socket reads
+ * ECONNREFUSED) or a router's host unreachable (EHOSTUNREACH); a full backlog drops and
+ * counts; an ICMP error about a flow's datagram reaches the flow. */
+static void test_tnl_udp_refuse(void **state)
+{
+	(void)state;
+	struct pair p = pair_new(0);
+	struct flows fl = {.verdict = SYNACK_FLOW_RST};
+	int t = udp_socket(p.s, SYNACK_AF_INET, 0);
+	assert_int_equal(synack_tunnel_udp(p.s, t, 0, hook, &fl), 0);
+	struct synack_sockaddr dst = synack_sa4(203, 0, 113, 7, 53);
+	int k = udp_socket(p.c, SYNACK_AF_INET, 0);
+	assert_int_equal(synack_connect(p.c, k, &dst), 0);
+	assert_int_equal(synack_send(p.c, k, "q", 1, 0), 1);
+	run(&p, 10);
+	char buf[8];
+	assert_int_equal(synack_recv(p.c, k, buf, sizeof(buf), 0), -ECONNREFUSED);
+	fl.verdict = SYNACK_FLOW_UNREACH;
+	assert_int_equal(synack_send(p.c, k, "q", 1, 0), 1);
+	run(&p, 10);
+	assert_int_equal(synack_recv(p.c, k, buf, sizeof(buf), 0), -EHOSTUNREACH);
+	assert_int_equal(synack_accept(p.s, t, NULL), -EAGAIN);
+	assert_int_equal(fl.n, 2);
+	assert_int_equal(stats(p.s).tnl_refused_rst, 1);
+	assert_int_equal(stats(p.s).tnl_refused_unreach, 1);
+
+	/* Accepted, then the client's port closes: the flow's next datagram draws a port
+	 * unreachable addressed to the destination, and the flow reads ECONNREFUSED. */
+	fl.verdict = SYNACK_FLOW_ACCEPT;
+	assert_int_equal(synack_send(p.c, k, "q", 1, 0), 1);
+	run(&p, 10);
+	int f = synack_accept(p.s, t, NULL);
+	assert_true(f >= 0);
+	expect_dgram(p.s, f, "q", NULL);
+	assert_int_equal(synack_close(p.c, k), 0);
+	assert_int_equal(synack_send(p.s, f, "a", 1, 0), 1);
+	run(&p, 10);
+	assert_int_equal(synack_recv(p.s, f, buf, sizeof(buf), 0), -ECONNREFUSED);
+
+	/* 1024 flows wait at most; the next is dropped and counted, answered with nothing. */
+	uint64_t icmp = stats(p.s).icmp_out;
+	int c = udp_socket(p.c, SYNACK_AF_INET, 0);
+	for (uint16_t i = 0; i < 1025; i++) {
+		struct synack_sockaddr d = synack_sa4(203, 0, 113, 8, (uint16_t)(1000 + i));
+		assert_int_equal(synack_sendto(p.c, c, "z", 1, 0, &d), 1);
+		if (i % 64 == 63)
+			run(&p, 2);
+	}
+	run(&p, 10);
+	assert_int_equal(stats(p.s).tnl_udp_backlog_drops, 1);
+	assert_int_equal(stats(p.s).icmp_out, icmp);
+	sk_world_free(p.w);
+}
+
+/* Off by default, with -1, or when its socket closes: datagrams to other addresses are not
+ * the stack's; bad arguments; accept on any other datagram socket is EOPNOTSUPP. */
+static void test_tnl_udp_off(void **state)
+{
+	(void)state;
+	struct pair p = pair_new(0);
+	struct flows fl = {.verdict = SYNACK_FLOW_ACCEPT};
+	struct synack_sockaddr dst = synack_sa4(203, 0, 113, 7, 53);
+	int k = udp_socket(p.c, SYNACK_AF_INET, 0);
+	uint64_t before = stats(p.s).ip_in_not_mine;
+	dgram_to(&p, k, &dst, "q");
+	assert_int_equal(stats(p.s).ip_in_not_mine, before + 1);
+	int plain = udp_socket(p.s, SYNACK_AF_INET, 0);
+	assert_int_equal(synack_accept(p.s, plain, NULL), -EOPNOTSUPP);
+	int tcp = synack_socket(p.s, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	assert_int_equal(synack_tunnel_udp(p.s, tcp, 0, hook, &fl), -EINVAL);
+	assert_int_equal(synack_tunnel_udp(p.s, 999, 0, hook, &fl), -EBADF);
+	int t = udp_socket(p.s, SYNACK_AF_INET, 0);
+	assert_int_equal(synack_tunnel_udp(p.s, t, 0, hook, &fl), 0);
+	dgram_to(&p, k, &dst, "q");
+	int f = synack_accept(p.s, t, NULL);
+	assert_true(f >= 0);
+	assert_int_equal(synack_tunnel_udp(p.s, f, 0, hook, &fl), -EINVAL); /* a flow's */
+	/* Closed with a flow waiting: it goes with it; then off. */
+	dst.port = 54;
+	dgram_to(&p, k, &dst, "q");
+	assert_int_equal(synack_close(p.s, t), 0);
+	before = stats(p.s).ip_in_not_mine;
+	dst.port = 55;
+	dgram_to(&p, k, &dst, "q");
+	assert_int_equal(stats(p.s).ip_in_not_mine, before + 1);
+	/* -1 as well; a tunnel TCP listener alone takes no datagram. */
+	t = udp_socket(p.s, SYNACK_AF_INET, 0);
+	assert_int_equal(synack_tunnel_udp(p.s, t, 0, hook, &fl), 0);
+	assert_int_equal(synack_tunnel_udp(p.s, -1, 0, NULL, NULL), 0);
+	int l = listener(p.s, SYNACK_AF_INET, 1);
+	assert_int_equal(synack_tunnel(p.s, l, hook, &fl), 0);
+	before = stats(p.s).ip_in_not_mine;
+	dgram_to(&p, k, &dst, "q");
+	assert_int_equal(stats(p.s).ip_in_not_mine, before + 1);
+	assert_int_equal(fl.n, 2);
+	expect_dgram(p.s, f, "q", NULL); /* what it had stays */
+	sk_world_free(p.w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +703,11 @@ int main(void)
 		cmocka_unit_test(test_tnl_defer_ipv6),
 		cmocka_unit_test(test_tnl_icmp_errors_ipv4),
 		cmocka_unit_test(test_tnl_icmp_errors_ipv6),
+		cmocka_unit_test(test_tnl_udp_ipv4),
+		cmocka_unit_test(test_tnl_udp_ipv6),
+		cmocka_unit_test(test_tnl_udp_idle),
+		cmocka_unit_test(test_tnl_udp_refuse),
+		cmocka_unit_test(test_tnl_udp_off),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
