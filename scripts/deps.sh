@@ -5,7 +5,7 @@ pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libpcap-dev libc
       tcpdump tshark iproute2 iputils-ping netcat-openbsd curl liblwip-dev nftables iptables
       libnetfilter-queue-dev chromium-headless-shell python3
       nginx-light redis-server redis-tools iperf3 # the unmodified programs synack-run runs
-      dnsmasq-base bind9-dnsutils) # a DNS server and dig for synack-tunnel's DNS relay
+      dnsmasq-base bind9-dnsutils dante-server) # for synack-tunnel: DNS server, dig, SOCKS5 proxy
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -16,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,8 +35,8 @@
 #define DEV "tun0"
 
 static const char usage[] =
-	"usage: synack-tunnel [-p HOSTPORT:NSPORT]... [--dns ADDR] [--udp-timeout SEC] [--mtu N]\n"
-	"                     [--trace] [-w FILE.pcap] -- COMMAND [ARGS...]\n"
+	"usage: synack-tunnel [-p HOSTPORT:NSPORT]... [--socks5 ADDR:PORT] [--dns ADDR]\n"
+	"                     [--udp-timeout SEC] [--mtu N] [--trace] [-w FILE.pcap] -- COMMAND [ARGS...]\n"
 	"       synack-tunnel --attach NETNS [options] [-- COMMAND [ARGS...]]\n"
 	"runs COMMAND in a new network namespace whose only link is a TUN to the synack stack in\n"
 	"tunnel mode: every TCP connection COMMAND opens, to any address, is relayed through\n"
@@ -48,6 +50,8 @@ static const char usage[] =
 	"\n"
 	"  --dns ADDR     relay DNS to ADDR (IPv4 or IPv6, port 53) instead\n"
 	"  --udp-timeout SEC  a UDP flow ends after SEC seconds without a datagram (60)\n"
+	"  --socks5 ADDR:PORT  relay every flow through this SOCKS5 proxy instead (CONNECT;\n"
+	"                 UDP ASSOCIATE per UDP flow); a refusal the proxy reports is a RST\n"
 	"  --attach NETNS serve an existing namespace (a name from ip netns, or a path such as\n"
 	"                 /proc/PID/ns/net) instead of making one: " DEV ", its addresses and\n"
 	"                 default routes are added there; without COMMAND, until a signal\n"
@@ -104,6 +108,61 @@ static struct synack_sockaddr host_resolver(void)
 	if (f)
 		fclose(f);
 	return a;
+}
+
+/* "192.0.2.1:1080" or "[2001:db8::1]:1080": 0, or -1. */
+static int host_port(const char *text, struct synack_sockaddr *a)
+{
+	char host[64];
+	unsigned port;
+	char tail;
+	const char *colon = strrchr(text, ':');
+	if (!colon || (size_t)(colon - text) >= sizeof(host) || sscanf(colon + 1, "%u%c", &port, &tail) != 1 || !port ||
+	    port > 65535)
+		return -1;
+	size_t n = (size_t)(colon - text);
+	if (n >= 2 && text[0] == '[' && text[n - 1] == ']') {
+		text++;
+		n -= 2;
+	}
+	memcpy(host, text, n);
+	host[n] = 0;
+	if (synack_ip_parse(host, &a->ip) < 0)
+		return -1;
+	a->port = (uint16_t)port;
+	return 0;
+}
+
+/* Whether the proxy takes connections (within 5 s): 0, or -1 with errno. */
+static int proxy_reachable(const struct synack_sockaddr *a)
+{
+	struct sockaddr_storage ss = {0};
+	socklen_t len;
+	if (a->ip.family == SYNACK_AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(a->port);
+		memcpy(&s4->sin_addr, a->ip.bytes, 4);
+		len = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(a->port);
+		memcpy(&s6->sin6_addr, a->ip.bytes, 16);
+		len = sizeof(*s6);
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct timeval tv = {5, 0};
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+	    connect(fd, (struct sockaddr *)&ss, len) < 0) {
+		int e = errno == EINPROGRESS ? ETIMEDOUT : errno;
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
 /* In the child: the namespace and its TUN, the descriptor sent to the parent; an error as
@@ -184,6 +243,7 @@ int main(int argc, char **argv)
 	static const struct option longs[] = {{"mtu", required_argument, NULL, 'm'}, {"trace", no_argument, NULL, 't'},
 					      {"attach", required_argument, NULL, 'a'}, {"dns", required_argument, NULL, 'd'},
 					      {"udp-timeout", required_argument, NULL, 'u'},
+					      {"socks5", required_argument, NULL, 's'},
 					      {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "+w:hp:", longs, NULL)) != -1) {
@@ -211,6 +271,13 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			topts.dns.port = 53;
+			break;
+		case 's':
+			if (host_port(optarg, &topts.socks5) < 0) {
+				fprintf(stderr, "synack-tunnel: --socks5 %s: expected ADDR:PORT or [ADDR6]:PORT (try --help)\n",
+					optarg);
+				return 2;
+			}
 			break;
 		case 'u': {
 			char *end;
@@ -248,6 +315,13 @@ int main(int argc, char **argv)
 	}
 	if (!topts.dns.port)
 		topts.dns = host_resolver();
+	if (topts.socks5.port && proxy_reachable(&topts.socks5) < 0) {
+		char at[64];
+		synack_ip_format(&topts.socks5.ip, at, sizeof(at));
+		fprintf(stderr, "synack-tunnel: --socks5: the proxy at %s port %u: %s\n", at, topts.socks5.port,
+			strerror(errno));
+		return 1;
+	}
 	if (optind >= argc && !attach) {
 		fprintf(stderr, "synack-tunnel: no command: give -- COMMAND [ARGS...] (try --help)\n");
 		return 2;

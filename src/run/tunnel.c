@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 
 #include "rt/rt_int.h"
+#include "run/socks5.h"
+#include "stack/addr.h"
 #include "run/splice.h"
 
 /* A flow whose client was told to go on but never finished its handshake (it went away):
@@ -22,7 +25,7 @@
 #define HANDSHAKE_US (64ull * 1000000)
 #define SWEEP_US 1000000
 
-enum tag { T_RT, T_LISTENER, T_UDP, T_FLOW, T_FORWARD };
+enum tag { T_RT, T_LISTENER, T_UDP, T_FLOW, T_CTL, T_FORWARD };
 
 /* A flow: its upstream connecting (the client's SYN held), then answered, then joined. */
 struct flow {
@@ -33,6 +36,17 @@ struct flow {
 	uint64_t told_us;      /* when it was told (monotonic): its handshake must end soon */
 	int connecting;        /* a forwarded port's: synack connecting into the link */
 	int udp;               /* a UDP flow: sp.s and sp.fd connected datagram sockets */
+	/* Through a SOCKS5 proxy (--socks5): the handshake while it lasts (sp.fd the TCP
+	 * connection to the proxy, proxy_up once that is made); for UDP then the association's
+	 * TCP connection (ctl, watched through cref), the flow's datagrams wrapped for up. */
+	struct sk_socks5 *s5;
+	int proxy_up, ctl;
+	struct synack_sockaddr up;
+	struct {
+		enum tag tag;
+		struct flow *x;
+	} cref;
+	uint32_t cev;
 	struct synack_sockaddr to; /* where that connect goes */
 	uint32_t kev, nev;     /* interest now (~0u: not registered) */
 	int dead;
@@ -54,6 +68,7 @@ struct sk_tnl_relay {
 	enum tag rt_tag, l_tag, u_tag;
 	unsigned udp_idle_ms;
 	struct synack_sockaddr dns;     /* where DNS to DNS_ADDR goes (port 0: nowhere) */
+	struct synack_sockaddr socks5;  /* the proxy every flow goes through (port 0: none) */
 	uint8_t dgram[65536];
 	struct flow *flows, *graveyard;
 	size_t nflows;
@@ -97,6 +112,13 @@ static void end_flow(struct sk_tnl_relay *r, struct flow *x)
 		close(x->sp.fd);
 		x->sp.fd = -1;
 	}
+	if (x->ctl >= 0) {
+		sk_watch_kernel(r->ep, x->ctl, &x->cev, ~0u, &x->cref);
+		close(x->ctl);
+		x->ctl = -1;
+	}
+	free(x->s5);
+	x->s5 = NULL;
 	sk_splice_release(&x->sp);
 	x->dead = 1;
 	x->next_dead = r->graveyard;
@@ -188,32 +210,49 @@ static int hook(void *ctx, const struct synack_flow *f)
 	struct synack_sockaddr up;
 	if (upstream_of(r, &f->dst, &up) < 0)
 		return udp ? SYNACK_FLOW_RST : SYNACK_FLOW_UNREACH;
+	int proxied = r->socks5.port != 0;
 	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_of(&up, &ss);
-	int fd = socket(ss.ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	socklen_t len = sockaddr_of(proxied ? &r->socks5 : &up, &ss);
+	int fd = socket(ss.ss_family, (udp && !proxied ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return SYNACK_FLOW_UNREACH;
 	int c = connect(fd, (struct sockaddr *)&ss, len);
 	int err = c == 0 ? 0 : errno;
 	if (err && err != EINPROGRESS) {
 		close(fd);
-		return err == ECONNREFUSED ? SYNACK_FLOW_RST : SYNACK_FLOW_UNREACH;
+		return err == ECONNREFUSED && !proxied ? SYNACK_FLOW_RST : SYNACK_FLOW_UNREACH;
 	}
 	struct flow *x = calloc(1, sizeof(*x));
-	if (!x) {
+	struct sk_socks5 *s5 = proxied ? malloc(sizeof(*s5)) : NULL;
+	if (!x || (proxied && (!s5 || sk_socks5_start(s5, udp ? SK_SOCKS5_UDP : SK_SOCKS5_CONNECT, udp ? NULL : &up,
+						       NULL, NULL) < 0))) {
+		free(x);
+		free(s5);
 		close(fd);
 		return SYNACK_FLOW_UNREACH;
 	}
 	x->tag = T_FLOW;
 	x->f = *f;
 	x->udp = udp;
+	x->up = up;
+	x->s5 = s5;
+	x->ctl = -1;
+	x->cref.tag = T_CTL;
+	x->cref.x = x;
 	x->sp.rt = r->rt;
 	x->sp.s = -1;
 	x->sp.fd = fd;
-	x->kev = x->nev = ~0u;
+	x->kev = x->nev = x->cev = ~0u;
 	x->next = r->flows;
 	r->flows = x;
 	r->nflows++;
+	if (proxied) {
+		/* TCP waits for the proxy's answer; a UDP flow's datagrams wait in its socket */
+		x->up_ok = udp;
+		x->told_us = sk_rt_now_us();
+		kernel_interest(r, x, EPOLLOUT);
+		return udp ? SYNACK_FLOW_ACCEPT : SYNACK_FLOW_DEFER;
+	}
 	if (!err) {
 		x->up_ok = 1; /* connected at once: answer now */
 		x->told_us = sk_rt_now_us();
@@ -237,15 +276,23 @@ static void turn_on(void *ctx, synack_stack *st)
  * ended it as idle (end of file) or either side failed for good. */
 static void pump_udp(struct sk_tnl_relay *r, struct flow *x)
 {
+	if (x->s5) { /* the association is being made: the datagrams wait in the flow's socket */
+		net_interest(r, x, ~0u);
+		return;
+	}
+	size_t hdr = x->ctl >= 0 ? SK_SOCKS5_UDP_HDR_MAX : 0; /* room for SOCKS5's header */
 	for (int i = 0; i < 64; i++) {
-		ssize_t n = synack_rt_recv(r->rt, x->sp.s, r->dgram, sizeof(r->dgram), 0);
+		ssize_t n = synack_rt_recv(r->rt, x->sp.s, r->dgram + hdr, sizeof(r->dgram) - hdr, 0);
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n <= 0) { /* idle (ETIMEDOUT, then end of file) */
 			end_flow(r, x);
 			return;
 		}
-		send(x->sp.fd, r->dgram, (size_t)n, MSG_NOSIGNAL); /* a datagram lost as on a path */
+		if (hdr)
+			n = sk_socks5_udp_wrap(r->dgram, sizeof(r->dgram), &x->up, r->dgram + hdr, (size_t)n);
+		if (n > 0) /* a datagram lost as on a path, if it must be */
+			send(x->sp.fd, r->dgram, (size_t)n, MSG_NOSIGNAL);
 	}
 	for (int i = 0; i < 64; i++) {
 		ssize_t n = recv(x->sp.fd, r->dgram, sizeof(r->dgram), 0);
@@ -253,7 +300,11 @@ static void pump_udp(struct sk_tnl_relay *r, struct flow *x)
 			break;
 		if (n < 0)
 			continue; /* an ICMP error upstream (ECONNREFUSED): the flow goes on */
-		if (synack_rt_send(r->rt, x->sp.s, r->dgram, (size_t)n, 0) < 0 && errno == EPIPE) {
+		ssize_t off = 0;
+		struct synack_sockaddr from;
+		if (hdr && (off = sk_socks5_udp_unwrap(r->dgram, (size_t)n, &from)) < 0)
+			continue; /* not a datagram the relay should send: dropped */
+		if (synack_rt_send(r->rt, x->sp.s, r->dgram + off, (size_t)(n - off), 0) < 0 && errno == EPIPE) {
 			end_flow(r, x);
 			return;
 		}
@@ -341,10 +392,120 @@ static void accept_all(struct sk_tnl_relay *r, int l)
 	}
 }
 
+/* ---- through a SOCKS5 proxy ---- */
+
+/* A UDP association made: its TCP connection is kept (the association lasts as long), and
+ * the flow's datagrams go to the proxy's relay through a socket of their own. */
+static int associate(struct sk_tnl_relay *r, struct flow *x, struct synack_sockaddr relay)
+{
+	if (sk_ip_is_any(&relay.ip))
+		relay.ip = r->socks5.ip; /* "the address you reached me at" */
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(&relay, &ss);
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	kernel_interest(r, x, ~0u);
+	x->ctl = x->sp.fd;
+	x->sp.fd = fd;
+	sk_watch_kernel(r->ep, x->ctl, &x->cev, EPOLLIN, &x->cref);
+	return 0;
+}
+
+/* The proxy's answer is in: err 0 (granted, bound its address) or what it said. */
+static void socks_done(struct sk_tnl_relay *r, struct flow *x, int err, const struct synack_sockaddr *bound)
+{
+	free(x->s5);
+	x->s5 = NULL;
+	if (!x->udp) {
+		decide(r, x, err); /* refused mirrored as a RST, anything else as unreachable */
+		return;
+	}
+	if (err || associate(r, x, *bound) < 0) {
+		end_flow(r, x); /* the client's datagrams are lost, as on a path */
+		return;
+	}
+	if (x->sp.s >= 0)
+		pump_udp(r, x);
+}
+
+/* The handshake with the proxy, as far as it can go now. The proxy's bytes are peeked
+ * and only those of the handshake taken: what follows the reply stays in the socket, the
+ * relayed stream's first bytes. */
+static void socks_step(struct sk_tnl_relay *r, struct flow *x, uint32_t ev)
+{
+	int fd = x->sp.fd;
+	if (!x->proxy_up) {
+		int err = 0;
+		socklen_t l = sizeof(err);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0)
+			err = errno;
+		if (err == 0 && !(ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+			return;
+		if (err) {
+			socks_done(r, x, EHOSTUNREACH, NULL); /* no proxy: nothing can be reached */
+			return;
+		}
+		x->proxy_up = 1;
+	}
+	struct synack_sockaddr bound;
+	int st = 0;
+	for (int round = 0; round < 4 && st == 0; round++) {
+		const uint8_t *p;
+		size_t n = sk_socks5_output(x->s5, &p);
+		if (n) {
+			ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+			if (w < 0 && errno != EAGAIN) {
+				socks_done(r, x, ECONNABORTED, NULL);
+				return;
+			}
+			if (w > 0)
+				sk_socks5_sent(x->s5, (size_t)w);
+		}
+		uint8_t in[SK_SOCKS5_IN_MAX];
+		ssize_t got = recv(fd, in, sizeof(in), MSG_PEEK);
+		if (got == 0 || (got < 0 && errno != EAGAIN)) {
+			socks_done(r, x, ECONNABORTED, NULL); /* the proxy went without an answer */
+			return;
+		}
+		size_t used = got > 0 ? sk_socks5_input(x->s5, in, (size_t)got) : 0;
+		if (used)
+			recv(fd, in, used, 0);
+		st = sk_socks5_status(x->s5, &bound);
+		if (!used && !sk_socks5_output(x->s5, &p))
+			break;
+	}
+	if (st == 0) {
+		const uint8_t *p;
+		kernel_interest(r, x, EPOLLIN | (sk_socks5_output(x->s5, &p) ? EPOLLOUT : 0));
+		return;
+	}
+	socks_done(r, x, st < 0 ? -st : 0, &bound);
+}
+
+/* The association's TCP connection: the proxy ending it ends the flow. */
+static void on_ctl(struct sk_tnl_relay *r, struct flow *x)
+{
+	uint8_t junk[256];
+	ssize_t n;
+	while ((n = recv(x->ctl, junk, sizeof(junk), 0)) > 0)
+		;
+	if (n == 0 || errno != EAGAIN)
+		end_flow(r, x);
+}
+
 static void on_flow(struct sk_tnl_relay *r, struct flow *x, uint32_t ev, int net)
 {
 	if (x->dead)
 		return;
+	if (x->s5) {
+		if (!net)
+			socks_step(r, x, ev);
+		return;
+	}
 	if (x->connecting) {
 		if (!net)
 			return;
@@ -466,6 +627,8 @@ int sk_tnl_relay_run(struct sk_tnl_relay *r)
 			rt_ready = 1;
 		else if (*t == T_FLOW)
 			on_flow(r, (struct flow *)t, ev[i].events, 0);
+		else if (*t == T_CTL && !((struct flow *)((char *)t - offsetof(struct flow, cref)))->dead)
+			on_ctl(r, (struct flow *)((char *)t - offsetof(struct flow, cref)));
 		else if (*t == T_FORWARD)
 			on_forward(r, (struct forward *)t);
 	}
@@ -477,8 +640,9 @@ int sk_tnl_relay_run(struct sk_tnl_relay *r)
 	if (now - r->last_sweep >= SWEEP_US) {
 		r->last_sweep = now;
 		for (struct flow *x = r->flows; x; x = x->next)
-			if (!x->dead && x->up_ok && !x->connecting && x->sp.s < 0 && now - x->told_us > HANDSHAKE_US)
-				end_flow(r, x);
+			if (!x->dead && ((x->up_ok && !x->connecting && x->sp.s < 0) || x->s5) &&
+			    now - x->told_us > HANDSHAKE_US)
+				end_flow(r, x); /* (or a proxy that never answered) */
 	}
 	bury(r);
 	return 0;
@@ -496,8 +660,10 @@ struct sk_tnl_relay *sk_tnl_relay_new(synack_rt *rt, const struct sk_tnl_opts *o
 	r->l_tag = T_LISTENER;
 	r->u_tag = T_UDP;
 	r->udp_idle_ms = o ? o->udp_idle_ms : 0;
-	if (o)
+	if (o) {
 		r->dns = o->dns;
+		r->socks5 = o->socks5;
+	}
 	r->ep = epoll_create1(EPOLL_CLOEXEC);
 	r->sep = synack_rt_epoll_create(rt);
 	/* One dual-stack listener takes the flows of both families; its own port is not used. */

@@ -7,7 +7,9 @@
 # to 8000 bytes, 40 flows at once, a flow idle for --udp-timeout ended and a new one made);
 # dig through the DNS relay to a dnsmasq of the host's (--dns) over UDP and TCP, IPv4 and
 # IPv6, by the resolv.conf the command sees; the command's exit status passed on; host
-# ports forwarded inside (-p); one-line errors; tshark finds nothing wrong in the capture.
+# ports forwarded inside (-p); --socks5 through Debian's dante: a download, a refusal and
+# UDP flows by UDP ASSOCIATE, each seen in dante's log; one-line errors; tshark finds
+# nothing wrong in the capture.
 #
 # usage: tunnel.sh SYNACK_TUNNEL
 # Exit status: 0 pass, 1 fail, 77 skipped (not root, no TUN, a program missing).
@@ -15,7 +17,7 @@ NS_TAG=tnl
 . "$(dirname "$0")/lib.sh"
 
 tunnel=$1
-need_root_and_tools curl python3 nc dig dnsmasq
+need_root_and_tools curl python3 nc dig dnsmasq danted
 [ -x "$tunnel" ] || die "no synack-tunnel at '$tunnel'"
 setup_ns
 in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 || die "IPv6 on"
@@ -159,6 +161,52 @@ kill -TERM "$FWD"
 wait_exit "$FWD" 20
 [ "$EXIT_STATUS" = 143 ] && ok "SIGTERM passed on to the command; synack-tunnel exits with its status (143)" ||
 	bad "synack-tunnel after SIGTERM: $EXIT_STATUS"
+
+# --socks5: every flow through dante (a SOCKS5 proxy of the host's at 198.51.100.3),
+# CONNECT for TCP and UDP ASSOCIATE for UDP; the proxy's log says it carried them.
+in_ns ip addr add 198.51.100.3/32 dev lo || die "address"
+cat >"$W/sockd.conf" <<CONF
+logoutput: $W/danted.log
+internal: 198.51.100.3 port = 1080
+external: 198.51.100.2
+clientmethod: none
+socksmethod: none
+user.privileged: root
+user.unprivileged: nobody
+client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
+socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0
+	command: connect udpassociate udpreply
+	log: connect disconnect error }
+CONF
+bg DANTE danted -f "$W/sockd.conf" -p "$W/danted.pid"
+wait_for 10 in_ns bash -c 'exec 3<>/dev/tcp/198.51.100.3/1080' || die "dante did not start: $(cat "$W/danted.log" 2>/dev/null)"
+cat >"$W/socks.sh" <<INSIDE
+cd "$W"
+curl -sS --max-time 60 -o sgot http://198.51.100.2:8080/small; echo "curl \$?" >sresults
+bash -c 'exec 3<>/dev/tcp/198.51.100.2/9' 2>srefused.err
+python3 -c '
+import socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(5)
+u.connect(("198.51.100.2", 7007))
+for n in (1, 1400, 3000):
+    u.send(b"s" * n)
+    port, _, d = u.recv(9000).partition(b" ")
+    print("udp", len(d), d == b"s" * n)' >sudp.out 2>&1
+INSIDE
+in_ns timeout 120 "$tunnel" --socks5 198.51.100.3:1080 -- bash "$W/socks.sh" >"$W/socks.log" 2>&1 ||
+	bad "--socks5: synack-tunnel failed: $(tail -3 "$W/socks.log")"
+same_file "--socks5: curl inside through dante (CONNECT)" "$W/www/small" "$W/sgot"
+grep -q "tcp/connect \].*198.51.100.2.8080" "$W/danted.log" && ok "--socks5: dante's log shows the CONNECT to 198.51.100.2:8080" ||
+	bad "--socks5: no CONNECT in dante's log: $(tail -3 "$W/danted.log")"
+grep -q "Connection refused" "$W/srefused.err" && ok "--socks5: a port the proxy found closed: 'Connection refused' inside" ||
+	bad "--socks5 refused: $(cat "$W/srefused.err")"
+[ "$(grep -c "True$" "$W/sudp.out")" = 3 ] && grep -q "udp/udpassociate" "$W/danted.log" &&
+	ok "--socks5: UDP through dante's UDP ASSOCIATE, 3 datagrams of 1 to 3000 bytes echoed intact" ||
+	bad "--socks5 UDP: $(tr '\n' ' ' <"$W/sudp.out")"
+out=$(in_ns "$tunnel" --socks5 198.51.100.3:1081 -- true 2>&1)
+[ $? = 1 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "Connection refused" &&
+	ok "--socks5 a proxy that is not there: one line, status 1 ($out)" || bad "--socks5 unreachable: '$out'"
 
 # --attach: a namespace made by someone else, served without a command until SIGTERM
 ATT="$NS-att"
