@@ -18,6 +18,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -46,7 +47,8 @@ static const char usage[] =
 	"UDP flows are relayed alike, each through a socket of its own until idle. DNS to\n"
 	"10.0.2.3 or 2001:db8:2::3 (port 53, UDP and TCP) goes to the host's resolver (the first\n"
 	"nameserver of /etc/resolv.conf) or to --dns; in a namespace it makes, COMMAND sees an\n"
-	"/etc/resolv.conf naming those two. Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN).\n"
+	"/etc/resolv.conf naming those two. Runs as root, or as any user where unprivileged user\n"
+	"namespaces are allowed and /dev/net/tun is open to all (it then makes a user namespace).\n"
 	"\n"
 	"  --dns ADDR     relay DNS to ADDR (IPv4 or IPv6, port 53) instead\n"
 	"  --udp-timeout SEC  a UDP flow ends after SEC seconds without a datagram (60)\n"
@@ -81,17 +83,55 @@ static void quit(int sig)
  * the host's stays: COMMAND can still name 10.0.2.3 itself. */
 static void own_resolv_conf(void)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/run/synack-tunnel.%d.resolv.conf", (int)getpid());
-	FILE *f = fopen(path, "w");
-	if (!f)
+	char path[] = "/tmp/synack-tunnel.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
 		return;
+	}
+	fchmod(fd, 0644);
 	fprintf(f, "# synack-tunnel: DNS relayed to the host's resolver\nnameserver %s\nnameserver %s\n", SK_TNL_DNS4,
 		SK_TNL_DNS6);
 	int ok = fclose(f) == 0;
 	if (ok && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == 0)
 		mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL);
 	unlink(path);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Without root: a user namespace of the child's own where it is root (its user and group
+ * mapped to 0, as pasta and unshare -r do), so that it may make the network namespace and
+ * the TUN in it. The TUN device must be open to the user (mode 0666, Debian's default). */
+static int become_root(char *why, size_t whylen)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[64];
+	if (unshare(CLONE_NEWUSER) < 0) {
+		snprintf(why, whylen, "a user namespace (not root): %s (unprivileged user namespaces are off here: "
+				      "run as root)", strerror(errno));
+		return -1;
+	}
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)uid);
+	int r = write_file("/proc/self/uid_map", map);
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)gid);
+	if (r < 0 || write_file("/proc/self/setgroups", "deny") < 0 || write_file("/proc/self/gid_map", map) < 0) {
+		snprintf(why, whylen, "a user namespace (not root): mapping user %u: %s", (unsigned)uid, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* The first nameserver of /etc/resolv.conf, port 53; port 0 when there is none. */
@@ -181,6 +221,8 @@ static void child(int sk, uint32_t mtu, const char *attach, char **argv)
 			snprintf(why, sizeof(why), "--attach %s: %s", attach, strerror(errno));
 		if (ns >= 0)
 			close(ns);
+	} else if (geteuid() != 0 && become_root(why, sizeof(why)) < 0) {
+		/* (why says it) */
 	} else if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0) {
 		snprintf(why, sizeof(why), "a new network namespace: %s", strerror(errno));
 	} else {

@@ -208,6 +208,24 @@ out=$(in_ns "$tunnel" --socks5 198.51.100.3:1081 -- true 2>&1)
 [ $? = 1 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "Connection refused" &&
 	ok "--socks5 a proxy that is not there: one line, status 1 ($out)" || bad "--socks5 unreachable: '$out'"
 
+# Without root: as nobody, synack-tunnel makes a user namespace of its own (as pasta does)
+# where the command is root. The TUN device must be open to all users (Debian's 0666);
+# where it is not, a private mount namespace of this test gives nobody such a node.
+cat >"$W/rootless.sh" <<'SH'
+mknod "$1/tun" c 10 200 && chmod 666 "$1/tun" && mount --bind "$1/tun" /dev/net/tun || exit 99
+mkdir -p "$1/run-nobody" && chown nobody "$1/run-nobody" || exit 99
+export SYNACK_RUN_DIR="$1/run-nobody" # its control socket's, the user's own
+shift
+exec setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+SH
+chmod 755 "$W"
+in_ns unshare -m bash "$W/rootless.sh" "$W" "$tunnel" -- sh -c \
+	'id -u; curl -sS --max-time 30 -o - http://198.51.100.2:8080/small | sha256sum' >"$W/rootless.out" 2>&1
+rc=$?
+[ $rc = 0 ] && [ "$(head -1 "$W/rootless.out")" = 0 ] && [ "$(sed -n 2p "$W/rootless.out" | cut -d' ' -f1)" = "$(sha "$W/www/small")" ] &&
+	ok "as nobody: a user namespace of its own, the command root in it, a download intact" ||
+	bad "rootless (status $rc): $(tr '\n' ' ' <"$W/rootless.out")"
+
 # --attach: a namespace made by someone else, served without a command until SIGTERM
 ATT="$NS-att"
 ip netns add "$ATT" || die "ip netns add $ATT"
