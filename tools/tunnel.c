@@ -33,11 +33,11 @@
 #include "run/tunnel.h"
 
 #define DRAIN_MS 2000
+#define MEM_BUDGET_MIB 512
 #define DEV "tun0"
 
 static const char usage[] =
-	"usage: synack-tunnel [-p HOSTPORT:NSPORT]... [--socks5 ADDR:PORT] [--dns ADDR]\n"
-	"                     [--udp-timeout SEC] [--mtu N] [--trace] [-w FILE.pcap] -- COMMAND [ARGS...]\n"
+	"usage: synack-tunnel [options] -- COMMAND [ARGS...]\n"
 	"       synack-tunnel --attach NETNS [options] [-- COMMAND [ARGS...]]\n"
 	"runs COMMAND in a new network namespace whose only link is a TUN to the synack stack in\n"
 	"tunnel mode: every TCP connection COMMAND opens, to any address, is relayed through\n"
@@ -52,6 +52,9 @@ static const char usage[] =
 	"\n"
 	"  --dns ADDR     relay DNS to ADDR (IPv4 or IPv6, port 53) instead\n"
 	"  --udp-timeout SEC  a UDP flow ends after SEC seconds without a datagram (60)\n"
+	"  --mem-budget MIB  the flows' memory (records, buffers) at most this; when spent the\n"
+	"                 flows idle longest are reset (512; 0: no budget)\n"
+	"  --flows-per-source N  flows one address inside may hold; beyond, refused (0: no limit)\n"
 	"  --socks5 ADDR:PORT  relay every flow through this SOCKS5 proxy instead (CONNECT;\n"
 	"                 UDP ASSOCIATE per UDP flow); a refusal the proxy reports is a RST\n"
 	"  --attach NETNS serve an existing namespace (a name from ip netns, or a path such as\n"
@@ -281,11 +284,13 @@ int main(int argc, char **argv)
 	uint16_t fwd_host[16], fwd_ns[16];
 	int nfwd = 0;
 	const char *attach = NULL;
-	struct sk_tnl_opts topts = {0};
+	struct sk_tnl_opts topts = {.limits = {.mem_bytes = (uint64_t)MEM_BUDGET_MIB << 20}};
 	static const struct option longs[] = {{"mtu", required_argument, NULL, 'm'}, {"trace", no_argument, NULL, 't'},
 					      {"attach", required_argument, NULL, 'a'}, {"dns", required_argument, NULL, 'd'},
 					      {"udp-timeout", required_argument, NULL, 'u'},
 					      {"socks5", required_argument, NULL, 's'},
+					      {"mem-budget", required_argument, NULL, 'M'},
+					      {"flows-per-source", required_argument, NULL, 'F'},
 					      {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "+w:hp:", longs, NULL)) != -1) {
@@ -321,6 +326,22 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'M':
+		case 'F': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || v > (c == 'M' ? 1048576ul : 10000000ul)) {
+				fprintf(stderr, "synack-tunnel: --%s: expected %s (try --help)\n",
+					c == 'M' ? "mem-budget" : "flows-per-source",
+					c == 'M' ? "0..1048576 MiB" : "0..10000000 flows");
+				return 2;
+			}
+			if (c == 'M')
+				topts.limits.mem_bytes = (uint64_t)v << 20;
+			else
+				topts.limits.flows_per_source = (uint32_t)v;
+			break;
+		}
 		case 'u': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);

@@ -352,6 +352,10 @@ struct synack_stats {
 	/* UDP flows (synack_tunnel_udp): ended by their idle timeout; new ones dropped because
 	 * the tunnel socket already held its backlog of flows not taken yet. */
 	uint64_t tnl_udp_expired, tnl_udp_backlog_drops;
+	/* Limits (synack_tunnel_limits): new flows refused because their client held its
+	 * most, or because the budget was spent even after shedding; flows shed (ended) to
+	 * keep within the budget; gauges: flows now, their memory at the last look. */
+	uint64_t tnl_refused_per_source, tnl_refused_mem, tnl_shed, tnl_flows, tnl_mem;
 };
 void synack_get_stats(const synack_stack *s, struct synack_stats *out);
 
@@ -405,6 +409,24 @@ int synack_tunnel(synack_stack *s, int listener, synack_flow_fn fn, void *ctx);
  * datagram socket, or a flow's). */
 #define SYNACK_TUNNEL_UDP_IDLE_MS 60000u
 int synack_tunnel_udp(synack_stack *s, int sock, unsigned idle_ms, synack_flow_fn fn, void *ctx);
+/* Limits for tunnel mode (TNL-4), what a tunnel serving many clients needs against one of
+ * them, or all together, growing without bound. A flow here is a connection the tunnel
+ * listener took (from its handshake's end until freed) or a UDP flow's socket. */
+struct synack_tunnel_limits {
+	uint64_t mem_bytes;        /* a budget for the memory of all flows (records and
+				    * buffers), looked at on new flows and every 100 ms of
+				    * activity: when spent, the flows idle longest (no segment
+				    * or datagram from their client) are shed until 90% of it is
+				    * left, a connection with a RST to its client and ECONNRESET
+				    * to the application, a UDP flow as if idle; a flow whose
+				    * client sent within the last second is never shed, and a new
+				    * flow that finds the budget spent even so is refused (TCP
+				    * with a RST, UDP dropped) (0: no budget) */
+	uint32_t flows_per_source; /* flows one client address may hold; a new one beyond is
+				    * refused (TCP with a RST, UDP dropped) (0: no limit) */
+};
+/* Sets them (l NULL: none). Returns 0, or -EINVAL. */
+int synack_tunnel_limits(synack_stack *s, const struct synack_tunnel_limits *l);
 /* The verdict on a flow the hook deferred (f as the hook saw it): SYNACK_FLOW_ACCEPT
  * answers the SYN now, SYNACK_FLOW_RST and SYNACK_FLOW_UNREACH refuse it. A deferred flow
  * without a verdict is dropped after the time a SYN+ACK's retransmissions would take

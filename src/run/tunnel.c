@@ -69,6 +69,7 @@ struct sk_tnl_relay {
 	unsigned udp_idle_ms;
 	struct synack_sockaddr dns;     /* where DNS to DNS_ADDR goes (port 0: nowhere) */
 	struct synack_sockaddr socks5;  /* the proxy every flow goes through (port 0: none) */
+	struct synack_tunnel_limits limits;
 	uint8_t dgram[65536];
 	struct flow *flows, *graveyard;
 	size_t nflows;
@@ -268,6 +269,7 @@ static void turn_on(void *ctx, synack_stack *st)
 	struct sk_tnl_relay *r = ctx;
 	r->listener = synack_tunnel(st, r->listener, hook, r) == 0 ? r->listener : -1;
 	r->udp = synack_tunnel_udp(st, r->udp, r->udp_idle_ms, hook, r) == 0 ? r->udp : -1;
+	synack_tunnel_limits(st, &r->limits);
 }
 
 /* ---- flows ---- */
@@ -663,6 +665,7 @@ struct sk_tnl_relay *sk_tnl_relay_new(synack_rt *rt, const struct sk_tnl_opts *o
 	if (o) {
 		r->dns = o->dns;
 		r->socks5 = o->socks5;
+		r->limits = o->limits;
 	}
 	r->ep = epoll_create1(EPOLL_CLOEXEC);
 	r->sep = synack_rt_epoll_create(rt);

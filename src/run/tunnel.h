@@ -24,6 +24,7 @@ struct sk_tnl_opts {
 	unsigned udp_idle_ms;      /* a UDP flow ends after this long without a datagram (0: 60 s) */
 	struct synack_sockaddr dns; /* the resolver DNS to SK_TNL_DNS4/6 goes to (port 0: none:
 				     * refused as a closed port) */
+	struct synack_tunnel_limits limits; /* the flows' memory budget, flows per client */
 	struct synack_sockaddr socks5; /* every flow through this SOCKS5 proxy (port 0: none):
 					* TCP with CONNECT, the client's handshake answered once
 					* the proxy granted it (refused: a RST; anything else: ICMP

@@ -841,8 +841,7 @@ static void fill_info(const struct synack_stack *st, const struct sk_tcb *t, str
 	i->rcv_wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
 	i->snd_una = t->snd_una - t->iss;
 	i->snd_nxt = t->snd_nxt - t->iss;
-	i->mem_bytes = (uint32_t)sizeof(*t) + t->snd.cap + t->rcv.cap + (t->lst ? (uint32_t)sizeof(*t->lst) : 0) +
-		       (t->asmb ? (uint32_t)sizeof(*t->asmb) : 0) + (t->sb ? (uint32_t)sizeof(*t->sb) : 0);
+	i->mem_bytes = sk_tcb_mem(t);
 	(void)st;
 }
 

@@ -185,6 +185,7 @@ void synack_stack_free(synack_stack *st)
 	sk_ready_free(st);
 	free(st->bind_refs);
 	free(st->udp);
+	synack_tunnel_limits(st, NULL); /* frees the count per source */
 	sk_reasm_free(&st->reasm);
 	sk_bufpool_drain(&st->bufpool);
 	free(st);
@@ -470,6 +471,8 @@ void synack_poll(synack_stack *st, uint64_t now)
 		sk_reasm_expire(&st->reasm, st->now, reasm_timed_out, st);
 	if (sk_bufpool_deadline(&st->bufpool) <= st->now)
 		sk_bufpool_drain(&st->bufpool);
+	if (st->tnl_lim.mem_bytes)
+		sk_tnl_budget(st); /* TNL-4: at most every 100 ms */
 }
 
 uint64_t synack_next_deadline(const synack_stack *st)
@@ -492,6 +495,8 @@ void synack_get_stats(const synack_stack *st, struct synack_stats *out)
 	out->ip_reasm_ok = r->reassembled;
 	out->ip_reasm_timeouts = r->timeouts;
 	out->ip_reasm_fails = r->timeouts + r->dropped_overlap + r->dropped_mem + r->dropped_bad + r->dropped_toobig;
+	out->tnl_flows = st->tnl_flows;
+	out->tnl_mem = st->tnl_mem;
 }
 
 void synack_set_event_hook(synack_stack *st, synack_event_fn fn, void *ctx)

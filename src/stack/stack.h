@@ -105,6 +105,10 @@ struct synack_stack {
 	synack_flow_fn tnl_fn, tnl_udp_fn;
 	void *tnl_ctx, *tnl_udp_ctx;
 	uint64_t tnl_udp_idle_us;
+	struct synack_tunnel_limits tnl_lim; /* TNL-4 (0: none) */
+	struct sk_tnl_sources *tnl_src;      /* flows per client address, while limited */
+	uint64_t tnl_flows, tnl_mem;         /* flows now; their memory at the last look */
+	uint64_t tnl_mem_at;                 /* when that look was */
 	struct sk_udptab *udp; /* UDP sockets by port (udp/udp.c), allocated on first use */
 	/* ICMP error messages: a token bucket, 1000 per second with bursts of 50 (Linux's
 	 * icmp_msgs_per_sec and icmp_msgs_burst) */
@@ -184,8 +188,15 @@ const struct sk_addr_entry *sk_addr_find(const struct synack_stack *st, uint32_t
 int sk_tnl_takes4(const struct synack_stack *st, uint32_t dst, uint8_t proto);
 int sk_tnl_takes6(const struct synack_stack *st, const uint8_t dst[16], uint8_t proto);
 struct sk_tcb *sk_tnl_listener(struct synack_stack *st);
-/* The hook's verdict on a new flow of proto (counted); for UDP, DEFER is ACCEPT. */
+/* TNL-4: a flow the tunnel took (a connection of its listener, a UDP flow's socket) is
+ * born and gone, counted per client address (e's remote end); the budget looked at now
+ * and then (on new flows and from synack_poll), the idlest flows shed when it is spent. */
 struct sk_ends;
+void sk_tnl_flow_born(struct synack_stack *st, const struct sk_ends *e);
+void sk_tnl_flow_gone(struct synack_stack *st, const struct sk_ends *e);
+void sk_tnl_budget(struct synack_stack *st);
+/* The hook's verdict on a new flow of proto (counted); for UDP, DEFER is ACCEPT. -1: a
+ * UDP flow over the tunnel's limits, dropped (a TCP one is refused with a RST). */
 int sk_tnl_verdict(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport, uint8_t proto);
 struct sk_tcp;
 /* ICMP host unreachable (ICMPv6 address unreachable) about the client's SYN seg between

@@ -1,11 +1,13 @@
-/* Tunnel mode (TNL-1..3): TCP and UDP flows to any destination, taken by one listener (TCP)
+/* Tunnel mode (TNL-1..4): TCP and UDP flows to any destination, taken by one listener (TCP)
  * and one datagram socket (UDP) once the application's flow hook accepts them
  * (synack_tunnel, synack_tunnel_udp). The IP layer asks sk_tnl_takes4/6 for a destination
  * that is not the stack's; TCP asks sk_tnl_verdict on a new flow's first SYN and hands what
  * is accepted to sk_tnl_listener's queue; UDP asks it on a new flow's first datagram
- * (udp/udp.c). */
+ * (udp/udp.c). The flows taken are counted per client address, and their memory kept
+ * within a budget by shedding the idlest (synack_tunnel_limits). */
 #include <errno.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "stack/stack.h"
@@ -120,8 +122,178 @@ int sk_tnl_takes6(const struct synack_stack *st, const uint8_t dst[16], uint8_t 
 	return takes_proto(st, proto);
 }
 
+/* ---- limits (TNL-4) ---- */
+
+#define SRC_BUCKETS 1024u
+#define BUDGET_LOOK_US 100000u /* how stale the budget's figure may be */
+#define BUSY_US 1000000u       /* a flow its client used this recently is not shed */
+
+struct src {
+	struct src *next;
+	struct synack_ip ip;
+	uint32_t n;
+};
+
+struct sk_tnl_sources {
+	struct src *b[SRC_BUCKETS];
+};
+
+static struct src **src_slot(struct sk_tnl_sources *t, const struct synack_ip *ip)
+{
+	uint32_t h = 2166136261u;
+	for (int i = 0; i < 16; i++)
+		h = (h ^ ip->bytes[i]) * 16777619u;
+	struct src **p = &t->b[h % SRC_BUCKETS];
+	while (*p && !synack_ip_equal(&(*p)->ip, ip))
+		p = &(*p)->next;
+	return p;
+}
+
+static void sources_free(struct synack_stack *st)
+{
+	if (!st->tnl_src)
+		return;
+	for (uint32_t i = 0; i < SRC_BUCKETS; i++)
+		while (st->tnl_src->b[i]) {
+			struct src *x = st->tnl_src->b[i];
+			st->tnl_src->b[i] = x->next;
+			free(x);
+		}
+	free(st->tnl_src);
+	st->tnl_src = NULL;
+}
+
+int synack_tunnel_limits(synack_stack *st, const struct synack_tunnel_limits *l)
+{
+	if (!st)
+		return -EINVAL;
+	st->tnl_lim = l ? *l : (struct synack_tunnel_limits){0};
+	st->tnl_mem_at = 0;
+	if (!st->tnl_lim.flows_per_source)
+		sources_free(st);
+	return 0;
+}
+
+void sk_tnl_flow_born(struct synack_stack *st, const struct sk_ends *e)
+{
+	st->tnl_flows++;
+	if (!st->tnl_lim.flows_per_source)
+		return;
+	if (!st->tnl_src && !(st->tnl_src = calloc(1, sizeof(*st->tnl_src))))
+		return; /* (uncounted: the limit is not enforced for it) */
+	struct synack_ip ip = sk_ends_remote(e);
+	struct src **p = src_slot(st->tnl_src, &ip);
+	if (!*p && (*p = calloc(1, sizeof(**p))))
+		(*p)->ip = ip;
+	if (*p)
+		(*p)->n++;
+}
+
+void sk_tnl_flow_gone(struct synack_stack *st, const struct sk_ends *e)
+{
+	if (st->tnl_flows)
+		st->tnl_flows--;
+	if (!st->tnl_src)
+		return;
+	struct synack_ip ip = sk_ends_remote(e);
+	struct src **p = src_slot(st->tnl_src, &ip), *x = *p;
+	if (x && --x->n == 0) {
+		*p = x->next;
+		free(x);
+	}
+}
+
+static uint32_t flows_of(struct synack_stack *st, const struct sk_ends *e)
+{
+	if (!st->tnl_src)
+		return 0;
+	struct synack_ip ip = sk_ends_remote(e);
+	struct src *x = *src_slot(st->tnl_src, &ip);
+	return x ? x->n : 0;
+}
+
+/* A flow the budget looks at: a connection or a UDP flow, its memory, its last activity. */
+struct held {
+	struct sk_conn *c;
+	uint64_t last;
+	uint32_t mem;
+};
+
+static void add_held(void *ctx, struct sk_conn *c, uint64_t last, uint32_t mem)
+{
+	struct { struct held *v; size_t n, cap; uint64_t total; } *h = ctx;
+	h->total += mem;
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 256;
+		struct held *v = realloc(h->v, cap * sizeof(*v));
+		if (!v)
+			return; /* (counted, not sheddable) */
+		h->v = v;
+		h->cap = cap;
+	}
+	h->v[h->n++] = (struct held){c, last, mem};
+}
+
+static int by_last(const void *a, const void *b)
+{
+	const struct held *x = a, *y = b;
+	return x->last < y->last ? -1 : x->last > y->last;
+}
+
+void sk_tnl_budget(struct synack_stack *st)
+{
+	if (!st->tnl_lim.mem_bytes || (st->tnl_mem_at && st->now - st->tnl_mem_at < BUDGET_LOOK_US))
+		return;
+	st->tnl_mem_at = st->now ? st->now : 1;
+	struct { struct held *v; size_t n, cap; uint64_t total; } h = {0};
+	for (size_t b = 0; b <= st->conns.mask; b++)
+		for (struct sk_conn *c = st->conns.b[b]; c; c = c->hnext)
+			if (c->kind == SK_CONN_TCB && (((struct sk_tcb *)c)->flags & TF_TNLFLOW))
+				add_held(&h, c, ((struct sk_tcb *)c)->last_rcv, sk_tcb_mem((struct sk_tcb *)c));
+	sk_udp_flows(st, add_held, &h);
+	st->tnl_mem = h.total;
+	if (h.total > st->tnl_lim.mem_bytes) {
+		/* the idlest first, until 90% of the budget is left; never one in use */
+		qsort(h.v, h.n, sizeof(*h.v), by_last);
+		uint64_t goal = st->tnl_lim.mem_bytes / 10 * 9;
+		for (size_t i = 0; i < h.n && st->tnl_mem > goal && st->now - h.v[i].last >= BUSY_US; i++) {
+			st->tnl_mem -= h.v[i].mem;
+			st->stats.tnl_shed++;
+			if (h.v[i].c->kind == SK_CONN_UDP) {
+				sk_udp_flow_end(st, h.v[i].c);
+				continue;
+			}
+			struct sk_tcb *t = (struct sk_tcb *)h.v[i].c;
+			int handle = t->parent ? -1 : t->handle;
+			sk_tcp_send_rst_tcb(st, t);
+			sk_tcb_drop(st, t, ECONNRESET, "shed: the tunnel's memory budget was spent");
+			sk_ready_touch(st, handle);
+		}
+	}
+	free(h.v);
+}
+
+/* TNL-4's verdict before the hook's: within the client's share and the budget? */
+static int within_limits(struct synack_stack *st, const struct sk_ends *e)
+{
+	if (st->tnl_lim.flows_per_source && flows_of(st, e) >= st->tnl_lim.flows_per_source) {
+		st->stats.tnl_refused_per_source++;
+		return 0;
+	}
+	if (st->tnl_lim.mem_bytes) {
+		sk_tnl_budget(st);
+		if (st->tnl_mem > st->tnl_lim.mem_bytes) {
+			st->stats.tnl_refused_mem++;
+			return 0;
+		}
+	}
+	return 1;
+}
+
 int sk_tnl_verdict(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport, uint8_t proto)
 {
+	if ((st->tnl_lim.flows_per_source || st->tnl_lim.mem_bytes) && !within_limits(st, e))
+		return proto == SK_IPPROTO_UDP ? -1 : SYNACK_FLOW_RST;
 	int v = SYNACK_FLOW_ACCEPT;
 	int udp = proto == SK_IPPROTO_UDP;
 	synack_flow_fn fn = udp ? st->tnl_udp_fn : st->tnl_fn;

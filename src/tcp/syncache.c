@@ -426,6 +426,12 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	sk_tcb_set_state(st, t, SYNACK_ESTABLISHED, cookie ? "ACK with a valid SYN cookie" : "ACK received");
 	/* accept queue */
 	struct sk_listen *lst = l->lst;
+	if (l->flags & TF_TUNNEL) { /* TNL-4: counted against the tunnel's limits */
+		t->flags |= TF_TNLFLOW;
+		struct sk_ends e;
+		sk_conn_ends(&t->h, &e);
+		sk_tnl_flow_born(st, &e);
+	}
 	t->parent = l;
 	if (lst->aq_tail)
 		lst->aq_tail->aq_next = t;

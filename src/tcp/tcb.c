@@ -110,8 +110,19 @@ static void free_extras(struct sk_tcb *t)
 	t->rk = NULL;
 }
 
+uint32_t sk_tcb_mem(const struct sk_tcb *t)
+{
+	return (uint32_t)sizeof(*t) + t->snd.cap + t->rcv.cap + (t->lst ? (uint32_t)sizeof(*t->lst) : 0) +
+	       (t->asmb ? (uint32_t)sizeof(*t->asmb) : 0) + (t->sb ? (uint32_t)sizeof(*t->sb) : 0);
+}
+
 void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t)
 {
+	if (t->flags & TF_TNLFLOW) {
+		struct sk_ends e;
+		sk_conn_ends(&t->h, &e);
+		sk_tnl_flow_gone(st, &e);
+	}
 	sk_wheel_cancel(&st->wheel, &t->timer);
 	free_extras(t);
 	sk_bytes_free(st, &t->snd);

@@ -106,6 +106,8 @@ enum {
 	TF_SOCK6 = 1u << 25,     /* an AF_INET6 socket: IPv4 ends show as IPv4-mapped */
 	TF_V6ONLY = 1u << 26,    /* IPV6_V6ONLY: an AF_INET6 socket that takes no IPv4 */
 	TF_TUNNEL = 1u << 27,    /* the listener of tunnel mode (stack/tunnel.c) */
+	TF_TNLFLOW = 1u << 28,   /* a connection that listener took: counted against the
+				  * tunnel's limits until freed (stack/tunnel.c) */
 };
 /* The addresses a socket with these flags takes (stack/addr.h). */
 static inline enum sk_takes sk_tcb_takes(uint32_t flags)
@@ -285,6 +287,8 @@ void sk_tcb_set_state(struct synack_stack *st, struct sk_tcb *t, int state, cons
 /* Ends a connection: removes it from the tables, reports err to the socket if it still has
  * one, frees it if orphaned. */
 void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char *cause);
+/* The memory t holds now: its record, its buffers and what hangs off it. */
+uint32_t sk_tcb_mem(const struct sk_tcb *t);
 void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t);
 void sk_tcb_timer_set(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which, uint64_t deadline);
 void sk_tcb_timer_clear(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which);

@@ -323,6 +323,8 @@ void sk_udp_close(struct synack_stack *st, struct sk_conn *c)
 	struct sk_udpsock *u = U(c);
 	unlink_port(u);
 	sk_wheel_cancel(&st->wheel, &u->timer);
+	if (u->flags & UF_FLOW)
+		sk_tnl_flow_gone(st, &u->e);
 	while (u->fhead) { /* flows never taken */
 		struct sk_udpsock *f = u->fhead;
 		u->fhead = f->fnext;
@@ -492,6 +494,8 @@ static int new_flow(struct synack_stack *st, const struct sk_ends *e, const stru
 		return 0;
 	}
 	switch (sk_tnl_verdict(st, e, h->dport, h->sport, SK_IPPROTO_UDP)) {
+	case -1:
+		return 0; /* over the tunnel's limits: dropped, counted */
 	case SYNACK_FLOW_RST:
 		return 1;
 	case SYNACK_FLOW_UNREACH:
@@ -511,6 +515,7 @@ static int new_flow(struct synack_stack *st, const struct sk_ends *e, const stru
 	f->last_us = st->now;
 	sk_wheel_arm(&st->wheel, &f->timer, st->now + st->tnl_udp_idle_us);
 	f->owner = t;
+	sk_tnl_flow_born(st, e); /* TNL-4 */
 	if (t->ftail)
 		t->ftail->fnext = f;
 	else
@@ -555,7 +560,14 @@ void sk_udp_timer(struct synack_stack *st, struct sk_timer *tm)
 		return;
 	}
 	st->stats.tnl_udp_expired++;
+	sk_udp_flow_end(st, c);
+}
+
+void sk_udp_flow_end(struct synack_stack *st, struct sk_conn *c)
+{
+	struct sk_udpsock *f = U(c);
 	unlink_port(f);
+	sk_wheel_cancel(&st->wheel, &f->timer);
 	if (f->owner) {
 		struct sk_udpsock *t = f->owner, **p = &t->fhead, *prev = NULL;
 		while (*p != f) {
@@ -572,6 +584,17 @@ void sk_udp_timer(struct synack_stack *st, struct sk_timer *tm)
 	f->soerror = ETIMEDOUT;
 	f->flags |= UF_SHUT_RD | UF_SHUT_WR;
 	sk_ready_touch(st, f->handle);
+}
+
+void sk_udp_flows(struct synack_stack *st, void (*fn)(void *ctx, struct sk_conn *c, uint64_t last, uint32_t mem),
+		  void *ctx)
+{
+	if (!st->udp)
+		return;
+	for (uint32_t b = 0; b < UDP_BUCKETS; b++)
+		for (struct sk_udpsock *u = st->udp->b[b]; u; u = u->bnext)
+			if (u->flags & UF_FLOW)
+				fn(ctx, &u->h, u->last_us, (uint32_t)sizeof(*u) + u->queued);
 }
 
 /* The socket a datagram between ends e (local: its destination) with these ports belongs

@@ -61,5 +61,10 @@ void sk_udp_set_tunnel(struct sk_conn *c, int on);
 int sk_udp_is_flow(const struct sk_conn *c);
 struct sk_conn *sk_udp_take_flow(struct synack_stack *st, struct sk_conn *c, int *err);
 void sk_udp_timer(struct synack_stack *st, struct sk_timer *t);
+/* TNL-4: every live UDP flow to fn, with its last datagram's time and its memory; and
+ * ending one as if idle (a flow not taken yet is freed). */
+void sk_udp_flows(struct synack_stack *st, void (*fn)(void *ctx, struct sk_conn *c, uint64_t last, uint32_t mem),
+		  void *ctx);
+void sk_udp_flow_end(struct synack_stack *st, struct sk_conn *c);
 
 #endif

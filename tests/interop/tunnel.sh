@@ -162,6 +162,23 @@ wait_exit "$FWD" 20
 [ "$EXIT_STATUS" = 143 ] && ok "SIGTERM passed on to the command; synack-tunnel exits with its status (143)" ||
 	bad "synack-tunnel after SIGTERM: $EXIT_STATUS"
 
+# --flows-per-source 2: a third connection at once from inside is refused
+in_ns timeout 60 "$tunnel" --flows-per-source 2 -- python3 -c '
+import socket
+held = [socket.create_connection(("198.51.100.2", 8080), timeout=5) for _ in range(2)]
+try:
+    socket.create_connection(("198.51.100.2", 8080), timeout=5)
+    print("third connected")
+except ConnectionRefusedError:
+    print("third refused")
+held[0].close()
+import time; time.sleep(0.5)
+socket.create_connection(("198.51.100.2", 8080), timeout=5)
+print("room again")' >"$W/limit.out" 2>&1
+[ "$(tr '\n' ' ' <"$W/limit.out")" = "third refused room again " ] &&
+	ok "--flows-per-source 2: a third connection at once refused, one more once one ended" ||
+	bad "--flows-per-source: $(tr '\n' ' ' <"$W/limit.out")"
+
 # --socks5: every flow through dante (a SOCKS5 proxy of the host's at 198.51.100.3),
 # CONNECT for TCP and UDP ASSOCIATE for UDP; the proxy's log says it carried them.
 in_ns ip addr add 198.51.100.3/32 dev lo || die "address"

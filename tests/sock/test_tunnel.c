@@ -1,4 +1,4 @@
-/* Tunnel mode (TNL-1..3): a client stack connects and sends datagrams to addresses that are
+/* Tunnel mode (TNL-1..4): a client stack connects and sends datagrams to addresses that are
  * not the server's (the simulated link takes them to the server, as a TUN's routes would);
  * the server in tunnel mode takes them on its tunnel listener and its tunnel datagram
  * socket as its flow hooks say, over IPv4 and IPv6, and serves its own addresses as before
@@ -692,6 +692,130 @@ static void test_tnl_udp_off(void **state)
 	sk_world_free(p.w);
 }
 
+/* ---- limits (TNL-4) ---- */
+
+/* Flows per client address: beyond the limit a connection is refused with a RST and a UDP
+ * flow dropped, each counted; a flow gone makes room again. */
+static void test_tnl_limit_per_source(void **state)
+{
+	(void)state;
+	struct pair p = pair_new(0);
+	int l = listener(p.s, SYNACK_AF_INET, 1);
+	assert_int_equal(synack_tunnel(p.s, l, NULL, NULL), 0);
+	int t = udp_socket(p.s, SYNACK_AF_INET, 0);
+	assert_int_equal(synack_tunnel_udp(p.s, t, 0, NULL, NULL), 0);
+	struct synack_tunnel_limits lim = {.flows_per_source = 2};
+	assert_int_equal(synack_tunnel_limits(p.s, &lim), 0);
+	struct synack_sockaddr dst = synack_sa4(203, 0, 113, 7, 443);
+	int k1 = connect_to(&p, &dst);
+	run(&p, 20);
+	int k2 = connect_to(&p, &dst);
+	run(&p, 20);
+	int a1 = synack_accept(p.s, l, NULL), a2 = synack_accept(p.s, l, NULL);
+	assert_true(a1 >= 0 && a2 >= 0);
+	assert_int_equal(stats(p.s).tnl_flows, 2);
+	int k3 = connect_to(&p, &dst);
+	run(&p, 20);
+	assert_int_equal(so_error(p.c, k3), ECONNREFUSED);
+	assert_int_equal(stats(p.s).tnl_refused_per_source, 1);
+	uint64_t icmp = stats(p.s).icmp_out;
+	int u = udp_socket(p.c, SYNACK_AF_INET, 0);
+	struct synack_sockaddr udst = synack_sa4(203, 0, 113, 7, 53);
+	dgram_to(&p, u, &udst, "over");
+	assert_int_equal(synack_accept(p.s, t, NULL), -EAGAIN);
+	assert_int_equal(stats(p.s).tnl_refused_per_source, 2);
+	assert_int_equal(stats(p.s).icmp_out, icmp); /* dropped, not answered */
+	/* One ends (both sides close; the server's record goes): room for one more. */
+	assert_int_equal(synack_close(p.c, k1), 0);
+	run(&p, 20);
+	assert_int_equal(synack_close(p.s, a1), 0);
+	run(&p, 200);
+	assert_int_equal(stats(p.s).tnl_flows, 1);
+	dgram_to(&p, u, &udst, "room");
+	int f = synack_accept(p.s, t, NULL);
+	assert_true(f >= 0);
+	expect_dgram(p.s, f, "room", NULL);
+	assert_int_equal(stats(p.s).tnl_flows, 2);
+	/* Off again: no limit. */
+	assert_int_equal(synack_tunnel_limits(p.s, NULL), 0);
+	int k4 = connect_to(&p, &dst);
+	run(&p, 20);
+	assert_true(synack_accept(p.s, l, NULL) >= 0);
+	(void)k2;
+	(void)k4;
+	sk_world_free(p.w);
+}
+
+/* Data from the client into a tunnelled connection the application does not read yet:
+ * memory the budget counts. */
+static int loaded_flow(struct pair *p, int l, uint16_t port, int *client)
+{
+	struct synack_sockaddr dst = synack_sa4(198, 51, 100, 9, port);
+	*client = connect_to(p, &dst);
+	run(p, 20);
+	int a = synack_accept(p->s, l, NULL);
+	assert_true(a >= 0);
+	static uint8_t data[60000];
+	assert_int_equal(synack_send(p->c, *client, data, sizeof(data), 0), (ssize_t)sizeof(data));
+	run(p, 200);
+	return a;
+}
+
+/* The memory budget: spent, the flows idle longest are shed (a RST to the client,
+ * ECONNRESET to the application) until 90% of it is left; flows in use are never shed,
+ * and while only they hold it a new flow is refused. */
+static void test_tnl_budget(void **state)
+{
+	(void)state;
+	struct pair p = pair_new(0);
+	int l = listener(p.s, SYNACK_AF_INET, 1);
+	assert_int_equal(synack_tunnel(p.s, l, NULL, NULL), 0);
+	int ka, kb, kc;
+	int a = loaded_flow(&p, l, 1001, &ka);
+	run(&p, 2000);
+	int b = loaded_flow(&p, l, 1002, &kb);
+	/* what two such flows hold, as the budget counts it */
+	struct synack_tunnel_limits lim = {.mem_bytes = 1ull << 40};
+	assert_int_equal(synack_tunnel_limits(p.s, &lim), 0);
+	synack_poll(p.s, sk_world_now(p.w));
+	uint64_t two = stats(p.s).tnl_mem;
+	struct synack_tcp_info ti;
+	size_t tl = sizeof(ti);
+	assert_int_equal(synack_getsockopt(p.s, a, SYNACK_IPPROTO_TCP, SYNACK_TCP_INFO, &ti, &tl), 0);
+	assert_true(two >= 2 * 60000 && two <= 4 * (uint64_t)ti.mem_bytes);
+	/* A budget just over two: a third flow spends it, and the idlest (a, quiet for 2 s)
+	 * is shed; b, used this second, is not. */
+	lim.mem_bytes = two + two / 4;
+	assert_int_equal(synack_tunnel_limits(p.s, &lim), 0);
+	int c = loaded_flow(&p, l, 1003, &kc);
+	run(&p, 300);
+	assert_int_equal(stats(p.s).tnl_shed, 1);
+	assert_int_equal(so_error(p.c, ka), ECONNRESET);
+	char buf[8];
+	assert_int_equal(synack_recv(p.s, a, buf, sizeof(buf), 0), -ECONNRESET);
+	assert_true(synack_recv(p.s, b, buf, sizeof(buf), 0) > 0);
+	assert_true(synack_recv(p.s, c, buf, sizeof(buf), 0) > 0);
+	assert_int_equal(so_error(p.c, kb), 0);
+	assert_int_equal(so_error(p.c, kc), 0);
+	/* b and c were used within the second: a fourth flow finds the budget spent and
+	 * nothing idle to shed: refused. */
+	lim.mem_bytes = two / 2;
+	assert_int_equal(synack_tunnel_limits(p.s, &lim), 0);
+	struct synack_sockaddr dst = synack_sa4(198, 51, 100, 9, 1004);
+	int kd = connect_to(&p, &dst);
+	run(&p, 20);
+	assert_int_equal(so_error(p.c, kd), ECONNREFUSED);
+	assert_int_equal(stats(p.s).tnl_refused_mem, 1);
+	assert_int_equal(stats(p.s).tnl_shed, 1);
+	/* Two seconds later they are idle: the next look sheds them. */
+	run(&p, 2000);
+	synack_poll(p.s, sk_world_now(p.w));
+	run(&p, 20);
+	assert_int_equal(stats(p.s).tnl_shed, 3);
+	assert_int_equal(so_error(p.c, kb), ECONNRESET);
+	sk_world_free(p.w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -708,6 +832,8 @@ int main(void)
 		cmocka_unit_test(test_tnl_udp_idle),
 		cmocka_unit_test(test_tnl_udp_refuse),
 		cmocka_unit_test(test_tnl_udp_off),
+		cmocka_unit_test(test_tnl_limit_per_source),
+		cmocka_unit_test(test_tnl_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
