@@ -409,6 +409,24 @@ int synack_tunnel(synack_stack *s, int listener, synack_flow_fn fn, void *ctx);
  * datagram socket, or a flow's). */
 #define SYNACK_TUNNEL_UDP_IDLE_MS 60000u
 int synack_tunnel_udp(synack_stack *s, int sock, unsigned idle_ms, synack_flow_fn fn, void *ctx);
+/* ICMP echo in tunnel mode (ping to any address): each echo request to a unicast address
+ * not the stack's goes to fn (within synack_input: it must not call the stack), its data
+ * valid during the call; nothing is answered unless the application answers with
+ * synack_tunnel_pong (for example once its own ping got a reply). fn NULL turns it off
+ * (the default: such requests are dropped, as ip_in_not_mine when tunnel mode is off). */
+struct synack_ping {
+	struct synack_ip client, dst; /* who pings whom (one family) */
+	uint16_t id, seq;             /* the request's identifier and sequence number */
+	const uint8_t *data;          /* its data */
+	size_t len;
+};
+typedef void (*synack_ping_fn)(void *ctx, const struct synack_ping *p);
+int synack_tunnel_ping(synack_stack *s, synack_ping_fn fn, void *ctx);
+/* An echo reply to p->client from p->dst with p's identifier, sequence number and data
+ * (ICMP or ICMPv6 by the family). Returns 0, -EINVAL (families differ or not IPv4/IPv6),
+ * -EMSGSIZE (too much data), or the send's error. */
+int synack_tunnel_pong(synack_stack *s, const struct synack_ping *p);
+
 /* Limits for tunnel mode (TNL-4), what a tunnel serving many clients needs against one of
  * them, or all together, growing without bound. A flow here is a connection the tunnel
  * listener took (from its handshake's end until freed) or a UDP flow's socket. */

@@ -25,7 +25,7 @@
 #define HANDSHAKE_US (64ull * 1000000)
 #define SWEEP_US 1000000
 
-enum tag { T_RT, T_LISTENER, T_UDP, T_FLOW, T_CTL, T_FORWARD };
+enum tag { T_RT, T_LISTENER, T_UDP, T_FLOW, T_CTL, T_FORWARD, T_PING };
 
 /* A flow: its upstream connecting (the client's SYN held), then answered, then joined. */
 struct flow {
@@ -61,6 +61,17 @@ struct forward {
 };
 
 #define MAX_FORWARDS 16
+#define PING_IDLE_US (10ull * 1000000)
+
+/* Pings of one client to one address with one identifier: relayed through a ping socket
+ * of this host's (the kernel picks its own identifier; replies get the client's back). */
+struct ping {
+	enum tag tag;
+	struct synack_ping p; /* client, dst, id */
+	int fd;
+	uint64_t last_us;
+	struct ping *next;
+};
 
 struct sk_tnl_relay {
 	synack_rt *rt;
@@ -73,6 +84,8 @@ struct sk_tnl_relay {
 	uint8_t dgram[65536];
 	struct flow *flows, *graveyard;
 	size_t nflows;
+	struct ping *pings;
+	int ping_denied; /* said once: this host allows no ping sockets to this user */
 	struct forward fwd[MAX_FORWARDS];
 	int nfwd;
 	uint64_t last_sweep;
@@ -264,12 +277,101 @@ static int hook(void *ctx, const struct synack_flow *f)
 	return SYNACK_FLOW_DEFER;
 }
 
+/* ---- ICMP echo, through ping sockets ---- */
+
+static void ping_hook(void *ctx, const struct synack_ping *pg)
+{
+	struct sk_tnl_relay *r = ctx;
+	struct ping *x = r->pings;
+	while (x && !(x->p.id == pg->id && synack_ip_equal(&x->p.client, &pg->client) &&
+		      synack_ip_equal(&x->p.dst, &pg->dst)))
+		x = x->next;
+	int v6 = pg->dst.family == SYNACK_AF_INET6;
+	if (!x) {
+		struct synack_sockaddr to = {.ip = pg->dst};
+		struct sockaddr_storage ss;
+		socklen_t len = sockaddr_of(&to, &ss);
+		int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+		if (fd < 0) {
+			if ((errno == EACCES || errno == EPERM) && !r->ping_denied++)
+				fprintf(stderr, "synack-tunnel: ICMP echo not relayed: this host allows no ping sockets "
+						"(net.ipv4.ping_group_range)\n");
+			return;
+		}
+		x = calloc(1, sizeof(*x));
+		struct epoll_event e = {.events = EPOLLIN, .data.ptr = x};
+		if (!x || connect(fd, (struct sockaddr *)&ss, len) < 0 || epoll_ctl(r->ep, EPOLL_CTL_ADD, fd, &e) < 0) {
+			free(x);
+			close(fd);
+			return;
+		}
+		x->tag = T_PING;
+		x->p = *pg;
+		x->p.data = NULL;
+		x->p.len = 0;
+		x->fd = fd;
+		x->next = r->pings;
+		r->pings = x;
+	}
+	x->last_us = sk_rt_now_us();
+	uint8_t req[8 + 1472];
+	size_t n = pg->len < sizeof(req) - 8 ? pg->len : sizeof(req) - 8;
+	memset(req, 0, 8);
+	req[0] = v6 ? 128 : 8; /* echo request; the kernel sets the identifier and checksum */
+	req[6] = (uint8_t)(pg->seq >> 8);
+	req[7] = (uint8_t)pg->seq;
+	memcpy(req + 8, pg->data, n);
+	send(x->fd, req, 8 + n, MSG_NOSIGNAL);
+}
+
+struct pong {
+	struct synack_ping p;
+};
+
+static void give_pong(void *ctx, synack_stack *st)
+{
+	synack_tunnel_pong(st, &((struct pong *)ctx)->p);
+}
+
+/* Echo replies: to the client, from the address it pinged, with its identifier. */
+static void on_ping(struct sk_tnl_relay *r, struct ping *x)
+{
+	for (int i = 0; i < 16; i++) {
+		ssize_t n = recv(x->fd, r->dgram, sizeof(r->dgram), 0);
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 8 || r->dgram[0] != (x->p.dst.family == SYNACK_AF_INET6 ? 129 : 0))
+			continue; /* an error (unreachable): not relayed */
+		struct pong pg = {x->p};
+		pg.p.seq = (uint16_t)(r->dgram[6] << 8 | r->dgram[7]);
+		pg.p.data = r->dgram + 8;
+		pg.p.len = (size_t)n - 8;
+		x->last_us = sk_rt_now_us();
+		synack_rt_with_stack(r->rt, give_pong, &pg);
+	}
+}
+
+static void sweep_pings(struct sk_tnl_relay *r, uint64_t now, int all)
+{
+	for (struct ping **p = &r->pings; *p;) {
+		struct ping *x = *p;
+		if (all || now - x->last_us > PING_IDLE_US) {
+			*p = x->next;
+			close(x->fd);
+			free(x);
+		} else {
+			p = &x->next;
+		}
+	}
+}
+
 static void turn_on(void *ctx, synack_stack *st)
 {
 	struct sk_tnl_relay *r = ctx;
 	r->listener = synack_tunnel(st, r->listener, hook, r) == 0 ? r->listener : -1;
 	r->udp = synack_tunnel_udp(st, r->udp, r->udp_idle_ms, hook, r) == 0 ? r->udp : -1;
 	synack_tunnel_limits(st, &r->limits);
+	synack_tunnel_ping(st, ping_hook, r);
 }
 
 /* ---- flows ---- */
@@ -633,6 +735,8 @@ int sk_tnl_relay_run(struct sk_tnl_relay *r)
 			on_ctl(r, (struct flow *)((char *)t - offsetof(struct flow, cref)));
 		else if (*t == T_FORWARD)
 			on_forward(r, (struct forward *)t);
+		else if (*t == T_PING)
+			on_ping(r, (struct ping *)t);
 	}
 	if (sk_watch_net_round(r->rt, rt_ready, r->sep, on_net, r) < 0) {
 		bury(r);
@@ -645,6 +749,7 @@ int sk_tnl_relay_run(struct sk_tnl_relay *r)
 			if (!x->dead && ((x->up_ok && !x->connecting && x->sp.s < 0) || x->s5) &&
 			    now - x->told_us > HANDSHAKE_US)
 				end_flow(r, x); /* (or a proxy that never answered) */
+		sweep_pings(r, now, 0);
 	}
 	bury(r);
 	return 0;
@@ -717,6 +822,7 @@ void sk_tnl_relay_free(struct sk_tnl_relay *r)
 	bury(r);
 	for (int i = 0; i < r->nfwd; i++)
 		close(r->fwd[i].fd);
+	sweep_pings(r, 0, 1);
 	if (r->listener >= 0)
 		synack_rt_close(r->rt, r->listener);
 	if (r->udp >= 0)

@@ -119,9 +119,13 @@ void sk_icmp_input(struct synack_stack *st, const struct sk_ipv4 *ip, const uint
 		return;
 	}
 	if (m.type == SK_ICMP_ECHO) {
-		/* Only for our addresses: tunnel mode takes ICMP to others for its errors. */
-		if (m.code == 0 && sk_addr_find(st, ip->dst))
+		/* Ours answered here; another address's (tunnel mode) to the tunnel's ping hook. */
+		if (m.code == 0 && sk_addr_find(st, ip->dst)) {
 			echo_reply(st, ip, &m);
+		} else if (m.code == 0 && st->tnl_ping_fn) {
+			struct sk_ends e = sk_ends4(ip->dst, ip->src);
+			sk_tnl_echo(st, &e, m.rest, m.data, m.data_len);
+		}
 		return;
 	}
 	if (!sk_icmp_is_error(m.type))

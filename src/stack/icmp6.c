@@ -106,9 +106,14 @@ void sk_icmp6_input(struct synack_stack *st, const uint8_t *pkt, size_t len, siz
 		return;
 	}
 	if (m.type == SK_ICMP6_ECHO_REQUEST && m.code == 0) {
-		/* to us or a group we are in; not to the others tunnel mode lets in */
-		if (sk_addr6_find(st, h.dst) || sk_ipv6_is_multicast(h.dst))
+		/* to us or a group we are in; another address's (tunnel mode) to the tunnel's
+		 * ping hook */
+		if (sk_addr6_find(st, h.dst) || sk_ipv6_is_multicast(h.dst)) {
 			echo_reply(st, &h, &m);
+		} else if (st->tnl_ping_fn) {
+			struct sk_ends e = sk_ends6(h.dst, h.src);
+			sk_tnl_echo(st, &e, m.rest, m.data, m.data_len);
+		}
 	} else if (sk_icmp6_is_error(m.type)) {
 		st->stats.icmp_errors_in++;
 		error_to_socket(st, &m);

@@ -172,7 +172,7 @@ int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t ds
 		uint8_t tclass)
 {
 	const struct sk_addr_entry *a = sk_addr6_find(st, src);
-	if (!a && (st->tnl_listener >= 0 || st->tnl_udp >= 0))
+	if (!a && sk_tnl_on(st))
 		a = route6(st, dst); /* a tunnelled flow's: from the address its client asked for */
 	if (!a) {
 		st->stats.output_errors++;

@@ -105,6 +105,8 @@ struct synack_stack {
 	synack_flow_fn tnl_fn, tnl_udp_fn;
 	void *tnl_ctx, *tnl_udp_ctx;
 	uint64_t tnl_udp_idle_us;
+	synack_ping_fn tnl_ping_fn;          /* echo requests to other addresses, or NULL */
+	void *tnl_ping_ctx;
 	struct synack_tunnel_limits tnl_lim; /* TNL-4 (0: none) */
 	struct sk_tnl_sources *tnl_src;      /* flows per client address, while limited */
 	uint64_t tnl_flows, tnl_mem;         /* flows now; their memory at the last look */
@@ -188,13 +190,21 @@ const struct sk_addr_entry *sk_addr_find(const struct synack_stack *st, uint32_t
 int sk_tnl_takes4(const struct synack_stack *st, uint32_t dst, uint8_t proto);
 int sk_tnl_takes6(const struct synack_stack *st, const uint8_t dst[16], uint8_t proto);
 struct sk_tcb *sk_tnl_listener(struct synack_stack *st);
+struct sk_ends;
+/* An echo request to dst (not the stack's) from the client, e's remote end: to the
+ * tunnel's ping hook. */
+void sk_tnl_echo(struct synack_stack *st, const struct sk_ends *e, uint32_t rest, const uint8_t *data, size_t len);
 /* TNL-4: a flow the tunnel took (a connection of its listener, a UDP flow's socket) is
  * born and gone, counted per client address (e's remote end); the budget looked at now
  * and then (on new flows and from synack_poll), the idlest flows shed when it is spent. */
-struct sk_ends;
 void sk_tnl_flow_born(struct synack_stack *st, const struct sk_ends *e);
 void sk_tnl_flow_gone(struct synack_stack *st, const struct sk_ends *e);
 void sk_tnl_budget(struct synack_stack *st);
+/* Whether any of tunnel mode is on. */
+static inline int sk_tnl_on(const struct synack_stack *st)
+{
+	return st->tnl_listener >= 0 || st->tnl_udp >= 0 || st->tnl_ping_fn;
+}
 /* The hook's verdict on a new flow of proto (counted); for UDP, DEFER is ACCEPT. -1: a
  * UDP flow over the tunnel's limits, dropped (a TCP one is refused with a RST). */
 int sk_tnl_verdict(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport, uint8_t proto);

@@ -101,8 +101,8 @@ static int takes_proto(const struct synack_stack *st, uint8_t proto)
 		return sk_tnl_listener(s) != NULL;
 	case SK_IPPROTO_UDP:
 		return sk_udp_tunnel_socket(s) != NULL;
-	default: /* an ICMP error about a flow of either, or not known yet */
-		return sk_tnl_listener(s) != NULL || sk_udp_tunnel_socket(s) != NULL;
+	default: /* an echo request, an ICMP error about a flow of either, or not known yet */
+		return sk_tnl_listener(s) != NULL || sk_udp_tunnel_socket(s) != NULL || st->tnl_ping_fn;
 	}
 }
 
@@ -110,16 +110,64 @@ static int takes_proto(const struct synack_stack *st, uint8_t proto)
  * 3.10.7.2: a SYN to such is not answered). */
 int sk_tnl_takes4(const struct synack_stack *st, uint32_t dst, uint8_t proto)
 {
-	if ((st->tnl_listener < 0 && st->tnl_udp < 0) || dst == 0 || dst == 0xffffffffu || (dst >> 28) == 0xe)
+	if (!sk_tnl_on(st) || dst == 0 || dst == 0xffffffffu || (dst >> 28) == 0xe)
 		return 0;
 	return takes_proto(st, proto);
 }
 
 int sk_tnl_takes6(const struct synack_stack *st, const uint8_t dst[16], uint8_t proto)
 {
-	if ((st->tnl_listener < 0 && st->tnl_udp < 0) || sk_ipv6_is_unspecified(dst) || sk_ipv6_is_multicast(dst))
+	if (!sk_tnl_on(st) || sk_ipv6_is_unspecified(dst) || sk_ipv6_is_multicast(dst))
 		return 0;
 	return takes_proto(st, proto);
+}
+
+/* ---- ping ---- */
+
+int synack_tunnel_ping(synack_stack *st, synack_ping_fn fn, void *ctx)
+{
+	if (!st)
+		return -EINVAL;
+	st->tnl_ping_fn = fn;
+	st->tnl_ping_ctx = ctx;
+	return 0;
+}
+
+void sk_tnl_echo(struct synack_stack *st, const struct sk_ends *e, uint32_t rest, const uint8_t *data, size_t len)
+{
+	if (!st->tnl_ping_fn)
+		return;
+	struct synack_ping p = {.client = sk_ends_remote(e), .dst = sk_ends_local(e), .id = (uint16_t)(rest >> 16),
+				.seq = (uint16_t)rest, .data = data, .len = len};
+	st->tnl_ping_fn(st->tnl_ping_ctx, &p);
+}
+
+int synack_tunnel_pong(synack_stack *st, const struct synack_ping *p)
+{
+	if (!st || !p || p->client.family != p->dst.family || (p->len && !p->data))
+		return -EINVAL;
+	struct sk_ends e = {.v6 = p->dst.family == SYNACK_AF_INET6};
+	if (sk_ends_set_local(&e, &p->dst) < 0 || sk_ends_set_remote(&e, &p->client) < 0)
+		return -EINVAL;
+	size_t hl = e.v6 ? SK_IPV6_HLEN : 20;
+	if (p->len > SK_PKT_MAX - hl - 8 || p->len > 65535 - hl - 8)
+		return -EMSGSIZE;
+	uint8_t *out = sk_l4_payload(st, &e);
+	memmove(out + 8, p->data, p->len); /* (the data may be the stack's own buffer) */
+	uint32_t rest = (uint32_t)p->id << 16 | p->seq;
+	int n;
+	if (e.v6) {
+		struct sk_icmp6 r = {.type = SK_ICMP6_ECHO_REPLY, .rest = rest, .data = out + 8, .data_len = p->len};
+		n = sk_icmp6_emit(out, SK_PKT_MAX - hl, e.l6, e.r6, &r);
+	} else {
+		struct sk_icmp r = {.type = SK_ICMP_ECHOREPLY, .rest = rest, .data = out + 8, .data_len = p->len};
+		n = sk_icmp_emit(out, SK_PKT_MAX - hl, &r);
+	}
+	if (n < 0)
+		return -EMSGSIZE;
+	st->stats.icmp_out++;
+	st->stats.icmp_echo_replies++;
+	return sk_l4_send(st, &e, e.v6 ? SK_IPPROTO_ICMPV6 : SK_IPPROTO_ICMP, (size_t)n, 0, 0);
 }
 
 /* ---- limits (TNL-4) ---- */

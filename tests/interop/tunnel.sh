@@ -3,7 +3,8 @@
 # servers in the namespace synack-tunnel runs in (its "host", this test's namespace), over
 # IPv4 and IPv6, with what the client sees mirroring the upstream: downloads and an upload
 # intact by sha256, 100 connections at once, "Connection refused" from a closed port, "No
-# route to host" for an address the host cannot reach; UDP flows both ways (datagrams up
+# route to host" for an address the host cannot reach; ping over IPv4 and IPv6 (ping sockets
+# with ping_group_range set); UDP flows both ways (datagrams up
 # to 8000 bytes, 40 flows at once, a flow idle for --udp-timeout ended and a new one made);
 # dig through the DNS relay to a dnsmasq of the host's (--dns) over UDP and TCP, IPv4 and
 # IPv6, by the resolv.conf the command sees; the command's exit status passed on; host
@@ -17,13 +18,15 @@ NS_TAG=tnl
 . "$(dirname "$0")/lib.sh"
 
 tunnel=$1
-need_root_and_tools curl python3 nc dig dnsmasq danted
+need_root_and_tools curl python3 nc dig dnsmasq danted ping
 [ -x "$tunnel" ] || die "no synack-tunnel at '$tunnel'"
 setup_ns
 in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 || die "IPv6 on"
 # The host's servers, on addresses of the host (this namespace).
 in_ns ip addr add 198.51.100.2/32 dev lo || die "address"
 in_ns ip addr add 2001:db8:5::2/128 dev lo || die "address6"
+# ping sockets for everyone in the host's namespace: synack-tunnel relays ICMP echo so
+in_ns sysctl -qw net.ipv4.ping_group_range="0 2147483647" || die "ping_group_range"
 MIB=${SYNACK_TRANSFER_MIB:-100}
 mkdir -p "$W/www"
 head -c $((MIB << 20)) /dev/urandom >"$W/www/big"
@@ -97,6 +100,8 @@ nc -N 198.51.100.2 9000 <up; echo "upload \$?" >>results
 for i in \$(seq 100); do curl -s --max-time 60 -o many.\$i http://198.51.100.2:8080/small & done; wait
 bash -c 'exec 3<>/dev/tcp/198.51.100.2/9' 2>refused.err; echo "refused \$?" >>results
 bash -c 'exec 3<>/dev/tcp/203.0.113.99/80' 2>unreach.err; echo "unreach \$?" >>results
+ping -c 3 -i 0.2 -W 3 -s 300 198.51.100.2 >ping4.out 2>&1; echo "ping4 \$?" >>results
+ping -6 -c 3 -i 0.2 -W 3 2001:db8:5::2 >ping6.out 2>&1; echo "ping6 \$?" >>results
 cp /etc/resolv.conf resolv.seen
 dig +short +time=3 +tries=2 example.test A >dns.udp4
 dig +short +tcp +time=3 +tries=2 example.test A >dns.tcp4
@@ -124,6 +129,10 @@ grep -q "No route to host" "$W/unreach.err" && ok "an address the host cannot re
 	bad "unreachable: $(cat "$W/unreach.err")"
 grep -q "^curl4 0$" "$W/results" && grep -q "^curl6 0$" "$W/results" && grep -q "^upload 0$" "$W/results" ||
 	bad "inside: $(tr '\n' ' ' <"$W/results")"
+grep -q "^ping4 0$" "$W/results" && grep -q "3 received" "$W/ping4.out" && grep -q "308 bytes from 198.51.100.2" "$W/ping4.out" &&
+	ok "ping inside: 3 echo replies from the host's address through ping sockets" || bad "ping: $(tr '\n' ' ' <"$W/ping4.out")"
+grep -q "^ping6 0$" "$W/results" && grep -q "3 received" "$W/ping6.out" && ok "ping -6 inside: 3 echo replies" ||
+	bad "ping -6: $(tr '\n' ' ' <"$W/ping6.out")"
 grep -q "^nameserver 10.0.2.3$" "$W/resolv.seen" && ok "inside: /etc/resolv.conf names the DNS relay 10.0.2.3" ||
 	bad "inside resolv.conf: $(cat "$W/resolv.seen")"
 [ "$(cat "$W/dns.udp4")" = 192.0.2.77 ] && ok "dig inside: the host's dnsmasq answers through the relay over UDP" ||

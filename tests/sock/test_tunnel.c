@@ -816,6 +816,134 @@ static void test_tnl_budget(void **state)
 	sk_world_free(p.w);
 }
 
+/* ---- ping (ICMP echo to any address) ---- */
+
+struct pings {
+	int n;
+	struct synack_ping last;
+	uint8_t data[64];
+};
+
+static void ping_hook(void *ctx, const struct synack_ping *pg)
+{
+	struct pings *ps = ctx;
+	ps->n++;
+	ps->last = *pg;
+	memcpy(ps->data, pg->data, pg->len < sizeof(ps->data) ? pg->len : sizeof(ps->data));
+	ps->last.data = ps->data;
+}
+
+/* An echo request from the client's address to dst, into the server as the link brings it. */
+static void echo_request(struct pair *p, const struct synack_ip *dst, uint16_t id, uint16_t seq, const char *data)
+{
+	uint8_t pkt[200];
+	size_t dl = strlen(data), n;
+	uint32_t rest = (uint32_t)id << 16 | seq;
+	if (dst->family == SYNACK_AF_INET6) {
+		struct synack_ip src = sk_world_ip6(CLIENT);
+		struct sk_icmp6 m = {.type = SK_ICMP6_ECHO_REQUEST, .rest = rest, .data = (const uint8_t *)data,
+				     .data_len = dl};
+		int k = sk_icmp6_emit(pkt + 40, sizeof(pkt) - 40, src.bytes, dst->bytes, &m);
+		assert_true(k > 0);
+		struct sk_ipv6 h = {.payload_len = (uint16_t)k, .next = SK_IPPROTO_ICMPV6, .hop_limit = 64};
+		memcpy(h.src, src.bytes, 16);
+		memcpy(h.dst, dst->bytes, 16);
+		sk_ipv6_emit(pkt, 40, &h);
+		n = 40 + (size_t)k;
+	} else {
+		struct sk_icmp m = {.type = SK_ICMP_ECHO, .rest = rest, .data = (const uint8_t *)data, .data_len = dl};
+		int k = sk_icmp_emit(pkt + 20, sizeof(pkt) - 20, &m);
+		assert_true(k > 0);
+		uint32_t d4 = (uint32_t)dst->bytes[0] << 24 | (uint32_t)dst->bytes[1] << 16 | (uint32_t)dst->bytes[2] << 8 |
+			      dst->bytes[3];
+		struct sk_ipv4 h = {.total_len = (uint16_t)(20 + k), .ttl = 64, .proto = SK_IPPROTO_ICMP, .src = CLIENT,
+				    .dst = d4};
+		sk_ipv4_emit(pkt, 20, &h);
+		n = 20 + (size_t)k;
+	}
+	synack_input(p->s, pkt, n, sk_world_now(p->w));
+}
+
+/* The server's last echo reply in the world's log, or NULL. */
+static const struct sk_rec *last_reply(struct pair *p)
+{
+	for (size_t i = sk_world_nrecs(p->w); i-- > 0;) {
+		const struct sk_rec *r = sk_world_rec(p->w, i);
+		if (r->type == SK_REC_SEG && r->host == p->hs &&
+		    ((r->d.proto == SK_IPPROTO_ICMP && r->d.icmp.type == SK_ICMP_ECHOREPLY) ||
+		     (r->d.proto == SK_IPPROTO_ICMPV6 && r->d.icmp6.type == SK_ICMP6_ECHO_REPLY)))
+			return r;
+	}
+	return NULL;
+}
+
+/* Echo requests to any address reach the ping hook with their ends, identifier, sequence
+ * and data; nothing is answered until the application answers, and then the reply comes
+ * from the address pinged with all of them; the stack's own address is answered as ever;
+ * off, nothing reaches a hook. */
+static void ping_any(int ipv6)
+{
+	struct sk_world_opts o = {.seed = 3, .ipv6 = ipv6};
+	o.link.delay_us = 1000;
+	struct pair p;
+	p.w = sk_world_new(&o, NULL);
+	int hc = sk_world_add_host(p.w, "client", CLIENT, NULL);
+	p.hs = sk_world_add_host(p.w, "server", SERVER, NULL);
+	p.c = sk_world_stack(p.w, hc);
+	p.s = sk_world_stack(p.w, p.hs);
+	struct synack_ip dst = synack_ip4(203, 0, 113, 7);
+	if (ipv6)
+		assert_int_equal(synack_ip_parse("2001:db8:ffff::7", &dst), 0);
+	struct pings ps = {0};
+	uint64_t before = stats(p.s).ip_in_not_mine;
+	echo_request(&p, &dst, 0x1234, 1, "ping?");
+	assert_int_equal(stats(p.s).ip_in_not_mine, before + 1); /* off: not the stack's */
+	assert_int_equal(synack_tunnel_ping(p.s, ping_hook, &ps), 0);
+	echo_request(&p, &dst, 0x1234, 2, "ping?");
+	run(&p, 10);
+	assert_int_equal(ps.n, 1);
+	assert_true(synack_ip_equal(&ps.last.dst, &dst));
+	struct synack_ip client = ipv6 ? sk_world_ip6(CLIENT) : synack_ip4(10, 0, 0, 1);
+	assert_true(synack_ip_equal(&ps.last.client, &client));
+	assert_int_equal(ps.last.id, 0x1234);
+	assert_int_equal(ps.last.seq, 2);
+	assert_int_equal(ps.last.len, 5);
+	assert_memory_equal(ps.last.data, "ping?", 5);
+	assert_null(last_reply(&p)); /* nothing answered by itself */
+	assert_int_equal(synack_tunnel_pong(p.s, &ps.last), 0);
+	run(&p, 10);
+	const struct sk_rec *r = last_reply(&p);
+	assert_non_null(r);
+	assert_int_equal(sk_world_pkt_src(&r->d), sk_world_ip_key(&dst));
+	assert_int_equal(sk_world_pkt_dst(&r->d), ipv6 ? sk_world_ip_key(&client) : CLIENT);
+	uint32_t rest = ipv6 ? r->d.icmp6.rest : r->d.icmp.rest;
+	assert_int_equal(rest, 0x12340002u);
+	size_t dl = ipv6 ? r->d.icmp6.data_len : r->d.icmp.data_len;
+	assert_int_equal(dl, 5);
+	assert_memory_equal(ipv6 ? r->d.icmp6.data : r->d.icmp.data, "ping?", 5);
+	/* Bad arguments: mixed families. */
+	struct synack_ping bad = ps.last;
+	bad.client = ipv6 ? synack_ip4(10, 0, 0, 1) : sk_world_ip6(CLIENT);
+	assert_int_equal(synack_tunnel_pong(p.s, &bad), -EINVAL);
+	/* Off again. */
+	assert_int_equal(synack_tunnel_ping(p.s, NULL, NULL), 0);
+	echo_request(&p, &dst, 0x1234, 3, "ping?");
+	assert_int_equal(ps.n, 1);
+	sk_world_free(p.w);
+}
+
+static void test_tnl_ping_ipv4(void **state)
+{
+	(void)state;
+	ping_any(0);
+}
+
+static void test_tnl_ping_ipv6(void **state)
+{
+	(void)state;
+	ping_any(1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -834,6 +962,8 @@ int main(void)
 		cmocka_unit_test(test_tnl_udp_off),
 		cmocka_unit_test(test_tnl_limit_per_source),
 		cmocka_unit_test(test_tnl_budget),
+		cmocka_unit_test(test_tnl_ping_ipv4),
+		cmocka_unit_test(test_tnl_ping_ipv6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
