@@ -53,6 +53,7 @@ struct row {
 	char laddr[64], lport[8], raddr[64], rport[8];
 	char proc[128];
 	char timer[64];
+	char relay[160]; /* a relayed flow's other end: "relay:(LOCAL->REMOTE)" */
 	char *info; /* the -i line, malloc'd */
 };
 
@@ -257,6 +258,9 @@ static void parse_dump(char *text, const struct opts *o, struct rows *rs)
 			ms_timer(t, sizeof(t), num(keys, vals, n, "timer_ms_left"));
 			snprintf(r.timer, sizeof(r.timer), "timer:(%s,%s,%lu)", timer, t, num(keys, vals, n, "retrans"));
 		}
+		const char *relay = field(keys, vals, n, "relay");
+		if (relay)
+			snprintf(r.relay, sizeof(r.relay), "relay:(%s)", relay);
 		if (o->info && strcmp(proto, "tcp") == 0)
 			r.info = info_line(keys, vals, n);
 		if (add_row(rs, &r) < 0)
@@ -493,13 +497,15 @@ static void print_rows(const struct rows *rs, const struct opts *o)
 		if (netid)
 			printf("%-*s ", (int)wn, r->netid);
 		/* As ss: the last columns are padded only when something follows them. */
-		int more = r->proc[0] || r->timer[0];
+		int more = r->proc[0] || r->timer[0] || r->relay[0];
 		printf("%-*s %-*lu %-*lu %*s:%-*s %*s:%-*s", (int)ws, r->state, (int)wrq, r->recvq, (int)wsq, r->sendq,
 		       (int)wla, r->laddr, (int)wlp, r->lport, (int)wra, r->raddr, more ? (int)wrp : 0, r->rport);
 		if (r->proc[0])
 			printf(" %s", r->proc);
 		if (r->timer[0])
 			printf(" %s", r->timer);
+		if (r->relay[0])
+			printf(" %s", r->relay);
 		printf("\n");
 		if (r->info)
 			printf("\t%s\n", r->info);

@@ -213,6 +213,7 @@ struct entry {
 	struct synack_tcp_info info;
 	int has_info;
 	char cc[16];
+	char relay[128]; /* the describer's, or empty */
 };
 
 struct collect {
@@ -300,7 +301,17 @@ static void put_entry(FILE *f, const struct entry *x, uint64_t now)
 		if (x->cc[0])
 			fprintf(f, "\tcc=%s", x->cc);
 	}
+	if (x->relay[0])
+		fprintf(f, "\trelay=%s", x->relay);
 	fputc('\n', f);
+}
+
+void sk_rt_set_describer(synack_rt *rt, int (*fn)(void *ctx, int sock, char *buf, size_t len), void *ctx)
+{
+	pthread_mutex_lock(&rt->mu);
+	rt->describe = fn;
+	rt->describe_ctx = ctx;
+	pthread_mutex_unlock(&rt->mu);
 }
 
 char *sk_rt_control_dump(synack_rt *rt, size_t *len)
@@ -319,6 +330,9 @@ char *sk_rt_control_dump(synack_rt *rt, size_t *len)
 				x->cc[0] = 0;
 			x->cc[sizeof(x->cc) - 1] = 0;
 		}
+		if (rt->describe && x->e.sock >= 0 &&
+		    rt->describe(rt->describe_ctx, x->e.sock, x->relay, sizeof(x->relay)) != 1)
+			x->relay[0] = 0;
 	}
 	synack_get_stats(rt->st, &stats);
 	if (rt->eth)

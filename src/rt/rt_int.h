@@ -123,6 +123,9 @@ struct synack_rt {
 	struct rt_client *clients;
 	int nclients;
 	char prog[64];
+	/* What a relay says of a socket of its (sk_rt_set_describer), for the dump. */
+	int (*describe)(void *ctx, int sock, char *buf, size_t len);
+	void *describe_ctx;
 };
 
 uint64_t sk_rt_now_us(void);
@@ -175,5 +178,11 @@ int sk_rt_control_pollfds(synack_rt *rt, struct pollfd *pfd, int max);
 void sk_rt_control_handle(synack_rt *rt, const struct pollfd *pfd, int n);
 /* The text a client reads (malloc'd, NUL-terminated); takes mu itself. */
 char *sk_rt_control_dump(synack_rt *rt, size_t *len);
+/* A relay running on rt (synack-tunnel's) names the other end of each socket it joins to
+ * one of the host's: fn writes it into buf ("LOCAL->REMOTE") and returns 1, or 0 for a
+ * socket it does not relay. The dump (synack-ss) shows it as relay=. Called in the dump,
+ * with rt's lock held, in the thread that serves the control socket (the relay's own when
+ * the runtime runs without thread). */
+void sk_rt_set_describer(synack_rt *rt, int (*fn)(void *ctx, int sock, char *buf, size_t len), void *ctx);
 
 #endif

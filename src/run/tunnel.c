@@ -5,6 +5,7 @@
 #include "run/tunnel.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -84,6 +85,8 @@ struct sk_tnl_relay {
 	uint8_t dgram[65536];
 	struct flow *flows, *graveyard;
 	size_t nflows;
+	struct flow **by_sock; /* the flow of each synack socket joined (synack-ss) */
+	size_t nby;
 	struct ping *pings;
 	int ping_denied; /* said once: this host allows no ping sockets to this user */
 	struct forward fwd[MAX_FORWARDS];
@@ -113,6 +116,8 @@ static void end_flow(struct sk_tnl_relay *r, struct flow *x)
 		return;
 	struct linger rst = {1, 0};
 	if (x->sp.s >= 0) {
+		if ((size_t)x->sp.s < r->nby)
+			r->by_sock[x->sp.s] = NULL;
 		net_interest(r, x, ~0u);
 		if (x->sp.kernel_error)
 			synack_rt_setsockopt(r->rt, x->sp.s, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
@@ -153,6 +158,61 @@ static void bury(struct sk_tnl_relay *r)
 		r->nflows--;
 		free(x);
 	}
+}
+
+/* s is x's synack socket from now on. */
+static void joined(struct sk_tnl_relay *r, struct flow *x, int s)
+{
+	x->sp.s = s;
+	if ((size_t)s >= r->nby) {
+		size_t n = r->nby ? r->nby : 256;
+		while (n <= (size_t)s)
+			n *= 2;
+		struct flow **v = realloc(r->by_sock, n * sizeof(*v));
+		if (!v)
+			return; /* (not named in synack-ss) */
+		memset(v + r->nby, 0, (n - r->nby) * sizeof(*v));
+		r->by_sock = v;
+		r->nby = n;
+	}
+	r->by_sock[s] = x;
+}
+
+static void put_end(char *buf, size_t len, const struct sockaddr_storage *ss)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+		port = ntohs(s4->sin_port);
+		snprintf(buf, len, "%s:%u", ip, port);
+	} else {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+		port = ntohs(s6->sin6_port);
+		snprintf(buf, len, "[%s]:%u", ip, port);
+	}
+}
+
+/* For synack-ss: the host's end of a joined flow, "LOCAL->REMOTE" of its upstream socket
+ * (or, for a forwarded port, of the host's client). */
+static int describe(void *ctx, int s, char *buf, size_t len)
+{
+	struct sk_tnl_relay *r = ctx;
+	struct flow *x = (size_t)s < r->nby ? r->by_sock[s] : NULL;
+	if (!x || x->dead || x->sp.fd < 0)
+		return 0;
+	struct sockaddr_storage me, peer;
+	socklen_t ml = sizeof(me), pl = sizeof(peer);
+	if (getsockname(x->sp.fd, (struct sockaddr *)&me, &ml) < 0 ||
+	    getpeername(x->sp.fd, (struct sockaddr *)&peer, &pl) < 0)
+		return 0;
+	char a[64], b[64];
+	put_end(a, sizeof(a), &me);
+	put_end(b, sizeof(b), &peer);
+	snprintf(buf, len, "%s->%s", a, b);
+	return 1;
 }
 
 /* ---- verdicts ---- */
@@ -491,7 +551,7 @@ static void accept_all(struct sk_tnl_relay *r, int l)
 			synack_rt_close(r->rt, s);
 			continue;
 		}
-		x->sp.s = s;
+		joined(r, x, s);
 		pump(r, x);
 	}
 }
@@ -668,7 +728,10 @@ static void on_forward(struct sk_tnl_relay *r, struct forward *fw)
 		}
 		x->tag = T_FLOW;
 		x->sp.rt = r->rt;
-		x->sp.s = s;
+		x->ctl = -1;
+		x->cref.tag = T_CTL;
+		x->cref.x = x;
+		joined(r, x, s);
 		x->sp.fd = fd;
 		x->kev = x->nev = ~0u;
 		x->up_ok = 1;
@@ -792,6 +855,7 @@ struct sk_tnl_relay *sk_tnl_relay_new(synack_rt *rt, const struct sk_tnl_opts *o
 		return NULL;
 	}
 	synack_rt_with_stack(rt, turn_on, r);
+	sk_rt_set_describer(rt, describe, r);
 	if (r->listener < 0 || r->udp < 0) {
 		snprintf(why, whylen, "tunnel relay: tunnel mode refused");
 		sk_tnl_relay_free(r);
@@ -823,6 +887,8 @@ void sk_tnl_relay_free(struct sk_tnl_relay *r)
 	for (int i = 0; i < r->nfwd; i++)
 		close(r->fwd[i].fd);
 	sweep_pings(r, 0, 1);
+	sk_rt_set_describer(r->rt, NULL, NULL);
+	free(r->by_sock);
 	if (r->listener >= 0)
 		synack_rt_close(r->rt, r->listener);
 	if (r->udp >= 0)

@@ -7,7 +7,8 @@
 # with ping_group_range set); UDP flows both ways (datagrams up
 # to 8000 bytes, 40 flows at once, a flow idle for --udp-timeout ended and a new one made);
 # dig through the DNS relay to a dnsmasq of the host's (--dns) over UDP and TCP, IPv4 and
-# IPv6, by the resolv.conf the command sees; the command's exit status passed on; host
+# IPv6, by the resolv.conf the command sees; synack-ss naming a relayed connection's two
+# ends; the command's exit status passed on; host
 # ports forwarded inside (-p); --socks5 through Debian's dante: a download, a refusal and
 # UDP flows by UDP ASSOCIATE, each seen in dante's log; one-line errors; tshark finds
 # nothing wrong in the capture.
@@ -102,6 +103,10 @@ bash -c 'exec 3<>/dev/tcp/198.51.100.2/9' 2>refused.err; echo "refused \$?" >>re
 bash -c 'exec 3<>/dev/tcp/203.0.113.99/80' 2>unreach.err; echo "unreach \$?" >>results
 ping -c 3 -i 0.2 -W 3 -s 300 198.51.100.2 >ping4.out 2>&1; echo "ping4 \$?" >>results
 ping -6 -c 3 -i 0.2 -W 3 2001:db8:5::2 >ping6.out 2>&1; echo "ping6 \$?" >>results
+python3 -c 'import socket, time; s = socket.create_connection(("198.51.100.2", 8080)); time.sleep(3)' &
+sleep 1
+SYNACK_RUN_DIR="$SYNACK_RUN_DIR" "$(dirname "$tunnel")/synack-ss" -tn >ss.out 2>&1
+wait
 cp /etc/resolv.conf resolv.seen
 dig +short +time=3 +tries=2 example.test A >dns.udp4
 dig +short +tcp +time=3 +tries=2 example.test A >dns.tcp4
@@ -133,6 +138,9 @@ grep -q "^ping4 0$" "$W/results" && grep -q "3 received" "$W/ping4.out" && grep 
 	ok "ping inside: 3 echo replies from the host's address through ping sockets" || bad "ping: $(tr '\n' ' ' <"$W/ping4.out")"
 grep -q "^ping6 0$" "$W/results" && grep -q "3 received" "$W/ping6.out" && ok "ping -6 inside: 3 echo replies" ||
 	bad "ping -6: $(tr '\n' ' ' <"$W/ping6.out")"
+grep -Eq "ESTAB .*198\.51\.100\.2\]?:8080 +(\[::ffff:)?10\.0\.2\.15\]?:[0-9]+ relay:\(198\.51\.100\.2:[0-9]+->198\.51\.100\.2:8080\)" "$W/ss.out" &&
+	ok "synack-ss: a relayed connection with both ends (the client's, and the host's upstream socket)" ||
+	bad "synack-ss: $(tr '\n' ' ' <"$W/ss.out")"
 grep -q "^nameserver 10.0.2.3$" "$W/resolv.seen" && ok "inside: /etc/resolv.conf names the DNS relay 10.0.2.3" ||
 	bad "inside resolv.conf: $(cat "$W/resolv.seen")"
 [ "$(cat "$W/dns.udp4")" = 192.0.2.77 ] && ok "dig inside: the host's dnsmasq answers through the relay over UDP" ||
