@@ -233,7 +233,7 @@ static void child(int sk, uint32_t mtu, const char *attach, char **argv)
 	}
 	if (!why[0]) {
 		sk_tun_host_up("lo");
-		d = sk_tun_open(DEV, SK_TUN, SK_TUN_NO_OFFLOAD, mtu, &err, why, sizeof(why));
+		d = sk_tun_open(DEV, SK_TUN, 0, mtu, &err, why, sizeof(why)); /* with offloads */
 		const uint8_t in6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 0x15};
 		if (d && (sk_tun_host_config(DEV, 0x0a00020fu, 24, why, sizeof(why)) < 0 ||
 			  sk_tun_host_config6(DEV, in6, 64, why, sizeof(why)) < 0 ||

@@ -63,7 +63,8 @@ void synack_rt_opts_defaults(struct synack_rt_opts *o);
 
 /* A link the application supplies instead of a TUN or TAP the runtime opens: a VPN
  * client's tunnel, a socketpair, its own packet source. Either a descriptor that carries
- * one packet per read(2) and write(2) (made non-blocking; it stays the application's and
+ * one packet per read(2) and write(2) (a TUN device's with IFF_VNET_HDR: its offloads used,
+ * segments of up to 64 KiB) (made non-blocking; it stays the application's and
  * is not closed by synack_rt_stop; end of file means the device is gone, as
  * synack_rt_status then says), or fd -1 and a
  * send callback, with received packets handed in by synack_rt_input. */

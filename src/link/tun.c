@@ -32,6 +32,7 @@ struct tun_dev {
 	int fd;
 	int vnet; /* IFF_VNET_HDR: every read and write starts with a struct virtio_net_hdr */
 	int gso;  /* and the checksum and TSO offloads are on */
+	int borrowed; /* the descriptor is someone else's (sk_tun_adopt): not closed here */
 	uint64_t rx_bad; /* offload headers that made no sense: dropped */
 };
 
@@ -145,7 +146,8 @@ static int tun_fd(struct sk_dev *d)
 static void tun_close(struct sk_dev *d)
 {
 	struct tun_dev *t = (struct tun_dev *)d;
-	close(t->fd);
+	if (!t->borrowed)
+		close(t->fd);
 	free(t);
 }
 
@@ -384,6 +386,30 @@ size_t sk_tun_rx_cap(const struct sk_dev *d)
 	return sk_tun_gso_max(d) ? 65535u : d->mtu;
 }
 
+/* The device on descriptor fd (the caller's to close on failure): with the virtio-net
+ * header when vnet, and then the offloads if the kernel takes them. */
+static struct sk_dev *wrap(int fd, enum sk_tun_kind kind, int vnet, uint32_t mtu, const char *name)
+{
+	struct tun_dev *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->fd = fd;
+	if (vnet) {
+		int hsz = (int)VNET_LEN;
+		t->vnet = 1;
+		if (ioctl(fd, TUNSETVNETHDRSZ, &hsz) == 0 &&
+		    ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) == 0)
+			t->gso = 1;
+		else
+			ioctl(fd, TUNSETOFFLOAD, 0ul); /* the header stays, the offloads do not */
+	}
+	t->dev.ops = &tun_ops;
+	t->dev.linktype = kind == SK_TAP ? SK_LINK_ETHERNET : SK_LINK_RAW;
+	t->dev.mtu = mtu ? mtu : 1500;
+	snprintf(t->dev.name, sizeof(t->dev.name), "%s", name);
+	return &t->dev;
+}
+
 struct sk_dev *sk_tun_open(const char *name, enum sk_tun_kind kind, unsigned flags, uint32_t mtu, int *err,
 			   char *why, size_t whylen)
 {
@@ -429,32 +455,35 @@ struct sk_dev *sk_tun_open(const char *name, enum sk_tun_kind kind, unsigned fla
 			goto fail;
 		}
 	}
-	struct tun_dev *t = calloc(1, sizeof(*t));
-	if (!t) {
+	struct sk_dev *d = wrap(fd, kind, want_vnet, mtu, name);
+	if (!d) {
 		e = ENOMEM;
 		close(fd);
 		say(why, whylen, "tun", e);
 		goto fail;
 	}
-	t->fd = fd;
-	if (want_vnet) {
-		int hsz = (int)VNET_LEN;
-		t->vnet = 1;
-		if (ioctl(fd, TUNSETVNETHDRSZ, &hsz) == 0 &&
-		    ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) == 0)
-			t->gso = 1;
-		else
-			ioctl(fd, TUNSETOFFLOAD, 0ul); /* the header stays, the offloads do not */
-	}
-	t->dev.ops = &tun_ops;
-	t->dev.linktype = kind == SK_TAP ? SK_LINK_ETHERNET : SK_LINK_RAW;
-	t->dev.mtu = mtu ? mtu : 1500;
-	snprintf(t->dev.name, sizeof(t->dev.name), "%s", name);
-	return &t->dev;
+	return d;
 fail:
 	if (err)
 		*err = -e;
 	return NULL;
+}
+
+struct sk_dev *sk_tun_adopt(int fd, uint32_t mtu, const char *name)
+{
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(fd, TUNGETIFF, &ifr) < 0)
+		return NULL; /* not a TUN or TAP device */
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return NULL;
+	enum sk_tun_kind kind = (ifr.ifr_flags & IFF_TAP) ? SK_TAP : SK_TUN;
+	struct sk_dev *d = wrap(fd, kind, kind == SK_TUN && (ifr.ifr_flags & IFF_VNET_HDR), mtu,
+				name ? name : ifr.ifr_name);
+	if (d)
+		((struct tun_dev *)d)->borrowed = 1;
+	return d;
 }
 
 static void set_sin(struct sockaddr *sa, uint32_t addr)

@@ -17,6 +17,12 @@ enum sk_tun_kind { SK_TUN = 0, SK_TAP = 1 };
  * denied"). The device fd is non-blocking. */
 struct sk_dev *sk_tun_open(const char *name, enum sk_tun_kind kind, unsigned flags, uint32_t mtu, int *err,
 			   char *why, size_t whylen);
+/* A TUN or TAP device someone else opened (a descriptor handed over): its kind and
+ * header from TUNGETIFF, its offloads set as sk_tun_open sets them when it has the
+ * virtio-net header (IFF_VNET_HDR); made non-blocking; name NULL for the device's own.
+ * The descriptor stays the caller's: closing the device does not close it. NULL when fd
+ * is not such a device (or out of memory). */
+struct sk_dev *sk_tun_adopt(int fd, uint32_t mtu, const char *name);
 /* The largest IPv4 packet the device takes for TCP (it cuts it at the MSS itself), or 0. */
 uint32_t sk_tun_gso_max(const struct sk_dev *d);
 /* Whether the descriptor is still attached to its interface: 0 yes, -errno (-EBADFD) when

@@ -981,7 +981,9 @@ static synack_rt *start_link(const struct synack_rt_opts *o, char *why, size_t w
 	int linktype = l->ethernet ? SK_LINK_ETHERNET : SK_LINK_RAW, err = 0;
 	uint32_t mtu = o->mtu ? o->mtu : 1500;
 	struct sk_dev *dev;
-	if (l->fd >= 0)
+	if (l->fd >= 0 && !l->ethernet && (dev = sk_tun_adopt(l->fd, mtu, l->name)))
+		; /* a TUN device: read and written as one, its offloads used */
+	else if (l->fd >= 0)
 		dev = sk_appdev_fd(l->fd, linktype, mtu, l->name, &err);
 	else if (l->send)
 		dev = sk_appdev_cb(l->send, l->ctx, linktype, mtu, l->name, l->queue ? l->queue : 1024, &err);
