@@ -34,6 +34,7 @@
 
 #define DRAIN_MS 2000
 #define MEM_BUDGET_MIB 512
+#define TXQUEUELEN 10000
 #define DEV "tun0"
 
 static const char usage[] =
@@ -235,6 +236,10 @@ static void child(int sk, uint32_t mtu, const char *attach, char **argv)
 		sk_tun_host_up("lo");
 		d = sk_tun_open(DEV, SK_TUN, 0, mtu, &err, why, sizeof(why)); /* with offloads */
 		const uint8_t in6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 0x15};
+		/* A burst of connections (a browser, a test opening thousands) must not find
+		 * the kernel's queue towards synack full: 500 packets are a few hundred SYNs. */
+		if (d)
+			sk_tun_host_txqueuelen(DEV, TXQUEUELEN);
 		if (d && (sk_tun_host_config(DEV, 0x0a00020fu, 24, why, sizeof(why)) < 0 ||
 			  sk_tun_host_config6(DEV, in6, 64, why, sizeof(why)) < 0 ||
 			  sk_tun_host_default_route(DEV, AF_INET, why, sizeof(why)) < 0 ||
@@ -455,11 +460,14 @@ int main(int argc, char **argv)
 		fail("the command's process went away: %s", strerror(errno));
 	close(sv[0]);
 
+	/* In a namespace of its own making, the command's end is the namespace's: no client is
+	 * left for the flows, nor a link to drain them to. An attached namespace may hold
+	 * others' clients: their flows are waited for (a signal ends that). */
 	struct sk_supervised who = {.tool = "synack-tunnel", .rt = rt, .child = pid, .relay = relay,
-				   .fd = relay_fd, .run = relay_run, .busy = relay_flows};
+				   .fd = relay_fd, .run = relay_run, .busy = attach ? relay_flows : NULL};
 	int status = sk_supervise(&who, &sigs);
 	sk_tnl_relay_free(relay);
-	if (status >= 0)
+	if (status >= 0 && attach)
 		synack_rt_drain(rt, DRAIN_MS);
 	synack_rt_stop(rt);
 	return status >= 0 ? status : 1;

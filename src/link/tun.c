@@ -633,6 +633,17 @@ int sk_tun_host_default_route(const char *name, int family, char *why, size_t wh
 	return r;
 }
 
+int sk_tun_host_txqueuelen(const char *name, unsigned n)
+{
+	if (!ifname_ok(name))
+		return -EINVAL;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strlen(name));
+	ifr.ifr_qlen = (int)n;
+	return if_ioctl(SIOCSIFTXQLEN, &ifr);
+}
+
 int sk_tun_host_up(const char *name)
 {
 	if (!ifname_ok(name))

@@ -42,6 +42,9 @@ int sk_tun_host_config6(const char *name, const uint8_t addr[16], uint8_t prefix
 /* A default route of family (AF_INET or AF_INET6) out of the interface, on the link (no
  * gateway: a TUN has no neighbours), in the current network namespace: 0 or -errno. */
 int sk_tun_host_default_route(const char *name, int family, char *why, size_t whylen);
+/* The kernel side's transmit queue (txqueuelen: 500 by default for a TUN): how many packets
+ * may wait for the stack to read them before the kernel drops. 0 or -errno. */
+int sk_tun_host_txqueuelen(const char *name, unsigned n);
 /* Brings an interface up ("lo" in a new namespace): 0 or -errno. */
 int sk_tun_host_up(const char *name);
 

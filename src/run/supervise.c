@@ -12,7 +12,7 @@
 int sk_supervise(const struct sk_supervised *s, const sigset_t *sigs)
 {
 	int sfd = signalfd(-1, sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-	int status = -1, failed = 0;
+	int status = -1, failed = 0, stop = 0;
 	char why[256];
 	for (;;) {
 		struct pollfd p[2] = {{.fd = s->fd(s->relay), .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
@@ -29,15 +29,21 @@ int sk_supervise(const struct sk_supervised *s, const sigset_t *sigs)
 				kill(s->child, SIGTERM);
 		}
 		struct signalfd_siginfo si;
-		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-			if (si.ssi_signo != SIGCHLD && status < 0)
+		int reap = 0; /* (only when a child went: not a system call every round) */
+		while ((p[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			if (si.ssi_signo == SIGCHLD)
+				reap = 1;
+			else if (status < 0)
 				kill(s->child, (int)si.ssi_signo);
+			else
+				stop = 1; /* the program is gone: what it left is not waited for */
+		}
 		int st;
 		pid_t w;
-		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+		while ((reap || sfd < 0) && (w = waitpid(-1, &st, WNOHANG)) > 0)
 			if (w == s->child)
 				status = st;
-		if (status >= 0 && (failed || s->busy(s->relay) == 0))
+		if (status >= 0 && (failed || stop || !s->busy || s->busy(s->relay) == 0))
 			break;
 	}
 	close(sfd);

@@ -17,10 +17,13 @@ struct sk_supervised {
 	void *relay;
 	int (*fd)(const void *relay); /* readable when the relay has work */
 	int (*run)(void *relay);      /* its work; -1 with errno when the runtime failed */
-	size_t (*busy)(const void *relay); /* what processes of the program still hold */
+	size_t (*busy)(const void *relay); /* what processes of the program still hold (NULL:
+					    * nothing worth waiting for once it exited) */
 };
 
-/* sigs: the signals the caller blocked before forking (those above and SIGCHLD). Returns
+/* After the program exited, the loop goes on while busy says something is held, until a
+ * signal (SIGINT, SIGTERM, SIGHUP) says not to wait. sigs: the signals the caller blocked
+ * before forking (those above and SIGCHLD). Returns
  * the program's exit status (128 + the signal that ended it), or -1 when the device went
  * away or the runtime stopped (said in one line; the program was sent SIGTERM). */
 int sk_supervise(const struct sk_supervised *s, const sigset_t *sigs);

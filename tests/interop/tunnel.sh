@@ -179,6 +179,24 @@ wait_exit "$FWD" 20
 [ "$EXIT_STATUS" = 143 ] && ok "SIGTERM passed on to the command; synack-tunnel exits with its status (143)" ||
 	bad "synack-tunnel after SIGTERM: $EXIT_STATUS"
 
+# The command's end is the tool's, even with an upstream that holds its connection open
+# (the client is gone with the namespace): no wait for it, no drain.
+bg HOLD python3 -c '
+import socket, time
+s = socket.socket()
+s.bind(("198.51.100.2", 9100))
+s.listen()
+c = s.accept()
+time.sleep(60)'
+wait_for 10 in_ns bash -c 'ss -ltnH "sport = :9100" | grep -q LISTEN' || die "the holding server did not start"
+t0=$(date +%s%N)
+in_ns timeout 20 "$tunnel" -- python3 -c 'import socket; socket.create_connection(("198.51.100.2", 9100))' >"$W/hold.log" 2>&1
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ $rc = 0 ] && [ $ms -lt 5000 ] && ok "an upstream holding its connection open: synack-tunnel exits with its command (${ms} ms)" ||
+	bad "held upstream: status $rc after ${ms} ms: $(cat "$W/hold.log")"
+kill "$HOLD" 2>/dev/null
+
 # --flows-per-source 2: a third connection at once from inside is refused
 in_ns timeout 60 "$tunnel" --flows-per-source 2 -- python3 -c '
 import socket
