@@ -199,6 +199,16 @@ ssize_t synack_recv(synack_stack *s, int sock, void *buf, size_t len, int flags)
  * connected socket; a datagram longer than len is cut (the rest is lost, as recvfrom(2)
  * does) and SYNACK_MSG_TRUNC in flags makes the call return the full length. On a stream
  * socket these are send/recv (to and from are ignored / filled with the peer). */
+/* send without a copy of the caller's: for a relay that reads its data from elsewhere (a
+ * socket, a file) straight into the stream socket's send buffer. fill is called with
+ * free room in the buffer (up to len bytes in all; twice when the room wraps), writes
+ * there and returns how many bytes it wrote (fewer when it has no more now; 0 for none),
+ * or a negative errno. Returns the bytes queued (sent as send would), 0 when fill gave
+ * none, fill's error when it gave none, or send's errors (-EAGAIN: the buffer is full,
+ * fill not called; -EPIPE, -ENOTCONN, ...); -EOPNOTSUPP for a datagram socket. fill must
+ * not call the stack. */
+ssize_t synack_send_fill(synack_stack *s, int sock, size_t len, ssize_t (*fill)(void *ctx, void *buf, size_t len),
+			 void *ctx);
 ssize_t synack_sendto(synack_stack *s, int sock, const void *buf, size_t len, int flags,
 		      const struct synack_sockaddr *to);
 ssize_t synack_recvfrom(synack_stack *s, int sock, void *buf, size_t len, int flags,

@@ -130,6 +130,11 @@ struct synack_rt {
 
 uint64_t sk_rt_now_us(void);
 
+/* synack_send_fill on the runtime's socket s (the relays' send without a copy of theirs),
+ * never waiting: the bytes queued, or -1 with errno (EAGAIN: the buffer is full). fill runs
+ * with the runtime's lock held: it may read a descriptor, not call the runtime. */
+ssize_t sk_rt_send_fill(synack_rt *rt, int s, size_t len, ssize_t (*fill)(void *ctx, void *buf, size_t len), void *ctx);
+
 /* poll(2) event bits to SYNACK_EV_* (they coincide but for the RDNORM/WRNORM aliases). */
 static inline int sk_rt_poll_mask(short events)
 {

@@ -133,6 +133,13 @@ ssize_t synack_rt_sendto(synack_rt *rt, int s, const void *buf, size_t len, int 
 	return ret(r);
 }
 
+ssize_t sk_rt_send_fill(synack_rt *rt, int s, size_t len, ssize_t (*fill)(void *ctx, void *buf, size_t len), void *ctx)
+{
+	ssize_t r;
+	ONCE(rt, r, synack_send_fill(rt->st, s, len, fill, ctx));
+	return ret(r);
+}
+
 ssize_t synack_rt_send(synack_rt *rt, int s, const void *buf, size_t len, int flags)
 {
 	return synack_rt_sendto(rt, s, buf, len, flags, NULL, 0);

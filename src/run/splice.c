@@ -1,6 +1,8 @@
 /* A synack TCP connection joined to a kernel stream descriptor (splice.h). */
 #include "run/splice.h"
 
+#include "rt/rt_int.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -16,8 +18,8 @@ static int need_buf(uint8_t **b)
 	return *b != NULL;
 }
 
-/* Kernel side to synack. */
-static void pump_up(struct sk_splice *x)
+/* What an owner put in x->up itself (synack-run's datagram relay): to synack. */
+static void pump_up_copy(struct sk_splice *x)
 {
 	while (x->fd >= 0) {
 		if (x->ulen) {
@@ -40,19 +42,52 @@ static void pump_up(struct sk_splice *x)
 			x->ulen -= (size_t)m;
 			continue;
 		}
-		if (x->up_eof || !need_buf(&x->up))
-			break;
-		ssize_t n = read(x->fd, x->up, BUF);
-		if (n > 0) {
-			x->uoff = 0;
-			x->ulen = (size_t)n;
+		break;
+	}
+	if (!x->ulen) {
+		free(x->up);
+		x->up = NULL;
+	}
+}
+
+/* Reads the kernel side straight into synack's send buffer (sk_rt_send_fill). */
+static ssize_t fill_from_fd(void *ctx, void *buf, size_t len)
+{
+	struct sk_splice *x = ctx;
+	ssize_t n = read(x->fd, buf, len);
+	if (n > 0)
+		return n;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return 0;
+	x->up_eof = 1; /* end of file, or the kernel side reset */
+	if (n < 0)
+		x->kernel_error = errno;
+	return 0;
+}
+
+/* Kernel side to synack: read into synack's send buffer while it has room. */
+static void pump_up(struct sk_splice *x)
+{
+	x->net_full = 0;
+	for (int i = 0; i < 64 && x->fd >= 0 && !x->up_eof && !x->ulen && !x->net_dead; i++) {
+		ssize_t m = sk_rt_send_fill(x->rt, x->s, BUF, fill_from_fd, x);
+		if (m > 0)
 			continue;
+		if (m < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			x->net_dead = 1; /* EPIPE, ECONNRESET: the connection is gone */
+			x->down_eof = 1;
+			if (errno != EPIPE)
+				x->so_error = errno;
 		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		if (m < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			x->net_full = 1; /* wait for room (EPOLLOUT) before reading more */
+		break;
+	}
+	/* synack takes no more (reset, or its side shut): what the kernel side still sends
+	 * is read and dropped, so that its end of file is seen. */
+	while (x->net_dead && x->fd >= 0 && !x->up_eof && need_buf(&x->up)) {
+		if (fill_from_fd(x, x->up, BUF) == 0)
 			break;
-		x->up_eof = 1; /* end of file, or the kernel side reset */
-		if (n < 0)
-			x->kernel_error = errno;
 	}
 	if (!x->ulen) {
 		free(x->up);
@@ -105,6 +140,7 @@ static void pump_down(struct sk_splice *x)
 
 void sk_splice_pump(struct sk_splice *x)
 {
+	pump_up_copy(x);
 	pump_up(x);
 	pump_down(x);
 	if (x->up_eof && !x->ulen && !x->net_wr_shut && !x->net_dead && x->s >= 0) {
@@ -120,8 +156,8 @@ void sk_splice_pump(struct sk_splice *x)
 
 void sk_splice_interest(const struct sk_splice *x, uint32_t *kernel, uint32_t *net)
 {
-	*kernel = (!x->ulen && !x->up_eof ? EPOLLIN : 0) | (x->dlen ? EPOLLOUT : 0);
-	*net = (!x->dlen && !x->down_eof ? EPOLLIN : 0) | (x->ulen && !x->net_dead ? EPOLLOUT : 0);
+	*kernel = (!x->ulen && !x->up_eof && !x->net_full ? EPOLLIN : 0) | (x->dlen ? EPOLLOUT : 0);
+	*net = (!x->dlen && !x->down_eof ? EPOLLIN : 0) | ((x->ulen || x->net_full) && !x->net_dead ? EPOLLOUT : 0);
 }
 
 int sk_splice_done(const struct sk_splice *x)

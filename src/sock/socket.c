@@ -385,6 +385,50 @@ static int take_error(struct sk_tcb *t)
 	return e;
 }
 
+/* Whether t's application may queue data now: 0, or the errno send(2) gives. */
+static int send_ok(struct sk_tcb *t)
+{
+	if (t->soerror)
+		return -take_error(t);
+	switch (t->state) {
+	case SYNACK_ESTABLISHED:
+	case SYNACK_CLOSE_WAIT:
+		break;
+	case SYNACK_SYN_SENT:
+	case SYNACK_SYN_RCVD:
+		return -EAGAIN;
+	case SYNACK_CLOSED:
+	case SYNACK_LISTEN:
+		return (t->flags & TF_ACCEPTED) && t->state == SYNACK_CLOSED ? -EPIPE : -ENOTCONN;
+	default:
+		return -EPIPE;
+	}
+	return (t->flags & TF_FIN_QUEUED) ? -EPIPE : 0;
+}
+
+ssize_t synack_send_fill(synack_stack *st, int sock, size_t len, ssize_t (*fill)(void *ctx, void *buf, size_t len),
+			 void *ctx)
+{
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return get_any(st, sock) ? -EOPNOTSUPP : -EBADF; /* a datagram socket: use send */
+	if (!fill)
+		return -EFAULT;
+	int ok = send_ok(t);
+	if (ok < 0 || len == 0)
+		return ok;
+	uint32_t limit = sk_tcb_sndbuf(st, t);
+	if (t->snd.len >= limit) {
+		sk_ready_rearm(st, sock, SYNACK_EV_OUT);
+		return -EAGAIN;
+	}
+	uint32_t n = len > limit - t->snd.len ? limit - t->snd.len : (uint32_t)len;
+	int r = sk_bytes_fill(st, &t->snd, n, limit, fill, ctx);
+	if (r > 0)
+		sk_tcp_output(st, t);
+	return r;
+}
+
 static ssize_t do_send(synack_stack *st, int sock, const void *buf, size_t len, int flags)
 {
 	struct sk_conn *u = udp_get(st, sock);

@@ -289,24 +289,58 @@ void sk_tcb_cc_init(struct synack_stack *st, struct sk_tcb *t)
 
 /* ---- byte queues ---- */
 
+/* Room for n more bytes in b (grown from the pool: at least doubled). */
+static int room(struct synack_stack *st, struct sk_bytes *b, uint32_t n)
+{
+	if (b->len + n <= b->cap)
+		return 0;
+	uint32_t cap;
+	uint8_t *nb = sk_bufpool_get(&st->bufpool, b->cap ? 2 * b->cap > b->len + n ? 2 * b->cap : b->len + n
+							     : b->len + n, &cap, st->now);
+	if (!nb)
+		return -ENOMEM;
+	sk_bytes_peek(b, 0, nb, b->len);
+	sk_bufpool_put(&st->bufpool, b->buf, b->cap, st->now);
+	b->buf = nb;
+	b->cap = cap;
+	b->head = 0;
+	return 0;
+}
+
+int sk_bytes_fill(struct synack_stack *st, struct sk_bytes *b, uint32_t n, uint32_t limit,
+		  ssize_t (*fill)(void *ctx, void *buf, size_t len), void *ctx)
+{
+	if (n > limit - b->len)
+		n = limit - b->len;
+	if (n == 0)
+		return 0;
+	if (room(st, b, n) < 0)
+		return -ENOMEM;
+	uint32_t done = 0;
+	while (done < n) { /* the free room at the end, then at the start if it wraps */
+		uint32_t tail = (b->head + b->len) % b->cap;
+		uint32_t piece = n - done < b->cap - tail ? n - done : b->cap - tail;
+		ssize_t got = fill(ctx, b->buf + tail, piece);
+		if (got < 0)
+			return done ? (int)done : (int)got;
+		if ((size_t)got > piece)
+			got = (ssize_t)piece;
+		b->len += (uint32_t)got;
+		done += (uint32_t)got;
+		if ((uint32_t)got < piece)
+			break;
+	}
+	return (int)done;
+}
+
 int sk_bytes_push(struct synack_stack *st, struct sk_bytes *b, const uint8_t *p, uint32_t n, uint32_t limit)
 {
 	if (n > limit - b->len)
 		n = limit - b->len;
 	if (n == 0)
 		return 0;
-	if (b->len + n > b->cap) {
-		uint32_t cap;
-		uint8_t *nb = sk_bufpool_get(&st->bufpool, b->cap ? 2 * b->cap > b->len + n ? 2 * b->cap : b->len + n
-								     : b->len + n, &cap, st->now);
-		if (!nb)
-			return -ENOMEM;
-		sk_bytes_peek(b, 0, nb, b->len);
-		sk_bufpool_put(&st->bufpool, b->buf, b->cap, st->now);
-		b->buf = nb;
-		b->cap = cap;
-		b->head = 0;
-	}
+	if (room(st, b, n) < 0)
+		return -ENOMEM;
 	uint32_t tail = (b->head + b->len) % b->cap;
 	uint32_t first = n < b->cap - tail ? n : b->cap - tail;
 	memcpy(b->buf + tail, p, first);

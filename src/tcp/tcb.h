@@ -319,6 +319,12 @@ uint32_t sk_tcp_syn_window(uint32_t space, uint32_t mss);
 uint16_t sk_tcp_our_mss(const struct synack_stack *st, const struct sk_ends *e, uint16_t user_mss);
 /* How much the application may queue for sending: grows with the window (autotuning). */
 uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t);
+/* As sk_bytes_push, with the bytes written in place by fill (called with the free room at
+ * the end, and again with the room at the start when it wraps; it returns how many it
+ * wrote, fewer when it had no more, or a negative errno). Returns the bytes added (0 when
+ * fill had none), or fill's error if it added none, or -ENOMEM. */
+int sk_bytes_fill(struct synack_stack *st, struct sk_bytes *b, uint32_t n, uint32_t limit,
+		  ssize_t (*fill)(void *ctx, void *buf, size_t len), void *ctx);
 /* Sets up congestion control for a TCB entering ESTABLISHED (or changes the algorithm). */
 void sk_tcb_cc_init(struct synack_stack *st, struct sk_tcb *t);
 
