@@ -321,8 +321,11 @@ int sk_bytes_fill(struct synack_stack *st, struct sk_bytes *b, uint32_t n, uint3
 		uint32_t tail = (b->head + b->len) % b->cap;
 		uint32_t piece = n - done < b->cap - tail ? n - done : b->cap - tail;
 		ssize_t got = fill(ctx, b->buf + tail, piece);
-		if (got < 0)
+		if (got < 0) {
+			if (!b->len)
+				sk_bytes_free(st, b);
 			return done ? (int)done : (int)got;
+		}
 		if ((size_t)got > piece)
 			got = (ssize_t)piece;
 		b->len += (uint32_t)got;
@@ -330,6 +333,8 @@ int sk_bytes_fill(struct synack_stack *st, struct sk_bytes *b, uint32_t n, uint3
 		if ((uint32_t)got < piece)
 			break;
 	}
+	if (!b->len)
+		sk_bytes_free(st, b); /* nothing came: an idle relayed connection holds no buffer */
 	return (int)done;
 }
 

@@ -105,10 +105,16 @@ static void test_fill_stream(void **state)
 			fail_msg("byte %u: %u, expected %u", i, got[i], pattern(i));
 	assert_true(s.most <= 10000);
 	assert_true(wraps > 0);
-	/* Nothing left to give: 0, nothing queued. */
+	/* Nothing left to give: 0, nothing queued, and the empty buffer is not kept (an idle
+	 * relayed connection holds none). */
 	int calls = s.calls;
-	assert_int_equal(synack_send_fill(p.s, p.a, 100, fill, &s), 0);
+	run(&p, 50);
+	assert_int_equal(synack_send_fill(p.s, p.a, 100000, fill, &s), 0);
 	assert_int_equal(s.calls, calls + 1);
+	struct synack_tcp_info ti;
+	size_t tl = sizeof(ti);
+	assert_int_equal(synack_getsockopt(p.s, p.a, SYNACK_IPPROTO_TCP, SYNACK_TCP_INFO, &ti, &tl), 0);
+	assert_true(ti.mem_bytes < 4096);
 	sk_world_free(p.w);
 }
 
