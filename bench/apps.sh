@@ -196,19 +196,7 @@ for k in native.recv native.send native.crr native.rr run.recv run.send run.crr 
 		$u "${SCPU[$k]:--}" "${CCPU[$k]:--}"
 done
 echo
-FAIL=0
-floor() { # what value base factor
-	local verdict
-	if [ -z "$2" ] || [ -z "$3" ]; then
-		echo "floor: $1: no figure: FAIL"
-		FAIL=1
-		return
-	fi
-	verdict=$(awk -v a="$2" -v b="$3" -v f="$4" 'BEGIN { print (a >= f * b) ? "PASS" : "FAIL" }')
-	printf 'floor: %s >= %sx: %.2f vs %.2f = %.2fx: %s\n' "$1" "$4" "$2" "$3" \
-		"$(awk -v a="$2" -v b="$3" 'BEGIN { print a / b }')" "$verdict"
-	[ "$verdict" = PASS ] || FAIL=1
-}
+. bench/floor.sh
 floor "iperf3 recv through synack-run vs the native API's recv" "${VAL[iperf3.recv]:-}" "${VAL[native.recv]:-}" 0.9
 floor "iperf3 send through synack-run vs the native API's send" "${VAL[iperf3.send]:-}" "${VAL[native.send]:-}" 0.9
 floor "nginx through synack-run vs nginx on Linux (req/s)" "${VAL[nginx.run]:-}" "${VAL[nginx.linux]:-}" 0.8

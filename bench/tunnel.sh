@@ -529,19 +529,7 @@ for row in $ROWS; do
 	[ $row = veth ] || echo "${NAME[$row]}: ${NOTE[$row]:-}"
 done
 echo
-FAIL=0
-floor() { # what value base factor
-	local verdict
-	if [ -z "$2" ] || [ -z "$3" ]; then
-		echo "floor: $1: no figure: FAIL"
-		FAIL=1
-		return
-	fi
-	verdict=$(awk -v a="$2" -v b="$3" -v f="$4" 'BEGIN { print (a >= f * b) ? "PASS" : "FAIL" }')
-	printf 'floor: %s >= %sx: %.2f vs %.2f = %.2fx: %s\n' "$1" "$4" "$2" "$3" \
-		"$(awk -v a="$2" -v b="$3" 'BEGIN { print a / b }')" "$verdict"
-	[ "$verdict" = PASS ] || FAIL=1
-}
+. bench/floor.sh
 floor "synack-tunnel up vs slirp4netns (Gbit/s)" "${VAL[synack.up]:-}" "${VAL[slirp.up]:-}" 2
 floor "synack-tunnel down vs slirp4netns (Gbit/s)" "${VAL[synack.down]:-}" "${VAL[slirp.down]:-}" 2
 floor "synack-tunnel up vs pasta (Gbit/s)" "${VAL[synack.up]:-}" "${VAL[pasta.up]:-}" 1.0

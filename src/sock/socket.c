@@ -441,23 +441,9 @@ static ssize_t do_send(synack_stack *st, int sock, const void *buf, size_t len, 
 		return -take_error(t);
 	if (!buf && len)
 		return -EFAULT;
-	switch (t->state) {
-	case SYNACK_ESTABLISHED:
-	case SYNACK_CLOSE_WAIT:
-		break;
-	case SYNACK_SYN_SENT:
-	case SYNACK_SYN_RCVD:
-		return -EAGAIN;
-	case SYNACK_CLOSED:
-	case SYNACK_LISTEN:
-		return (t->flags & TF_ACCEPTED) && t->state == SYNACK_CLOSED ? -EPIPE : -ENOTCONN;
-	default:
-		return -EPIPE;
-	}
-	if (t->flags & TF_FIN_QUEUED)
-		return -EPIPE;
-	if (len == 0)
-		return 0;
+	int ok = send_ok(t);
+	if (ok < 0 || len == 0)
+		return ok;
 	uint32_t limit = sk_tcb_sndbuf(st, t);
 	if (t->snd.len >= limit)
 		return -EAGAIN;

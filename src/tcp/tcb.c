@@ -338,20 +338,18 @@ int sk_bytes_fill(struct synack_stack *st, struct sk_bytes *b, uint32_t n, uint3
 	return (int)done;
 }
 
+/* sk_bytes_push's fill: the caller's bytes, from a cursor. */
+static ssize_t copy_in(void *ctx, void *buf, size_t len)
+{
+	const uint8_t **p = ctx;
+	memcpy(buf, *p, len);
+	*p += len;
+	return (ssize_t)len;
+}
+
 int sk_bytes_push(struct synack_stack *st, struct sk_bytes *b, const uint8_t *p, uint32_t n, uint32_t limit)
 {
-	if (n > limit - b->len)
-		n = limit - b->len;
-	if (n == 0)
-		return 0;
-	if (room(st, b, n) < 0)
-		return -ENOMEM;
-	uint32_t tail = (b->head + b->len) % b->cap;
-	uint32_t first = n < b->cap - tail ? n : b->cap - tail;
-	memcpy(b->buf + tail, p, first);
-	memcpy(b->buf, p + first, n - first);
-	b->len += n;
-	return (int)n;
+	return sk_bytes_fill(st, b, n, limit, copy_in, &p);
 }
 
 uint32_t sk_bytes_peek(const struct sk_bytes *b, uint32_t off, uint8_t *out, uint32_t n)
