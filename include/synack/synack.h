@@ -209,6 +209,15 @@ ssize_t synack_recv(synack_stack *s, int sock, void *buf, size_t len, int flags)
  * not call the stack. */
 ssize_t synack_send_fill(synack_stack *s, int sock, size_t len, ssize_t (*fill)(void *ctx, void *buf, size_t len),
 			 void *ctx);
+/* recv without a copy of the caller's: drain is handed the stream socket's received bytes
+ * in place (up to len in all; in two pieces when they wrap round the buffer's end) and
+ * returns how many it took (fewer when it can take no more now: a relay's other socket is
+ * full) or a negative errno. Returns the bytes taken (gone from the buffer, as recv's
+ * are), drain's error when it took none, 0 at end of file, or recv's errors (-EAGAIN:
+ * nothing to read, drain not called; a pending connection error); -EOPNOTSUPP for a
+ * datagram socket. drain must not call the stack. */
+ssize_t synack_recv_drain(synack_stack *s, int sock, size_t len,
+			  ssize_t (*drain)(void *ctx, const void *buf, size_t len), void *ctx);
 ssize_t synack_sendto(synack_stack *s, int sock, const void *buf, size_t len, int flags,
 		      const struct synack_sockaddr *to);
 ssize_t synack_recvfrom(synack_stack *s, int sock, void *buf, size_t len, int flags,

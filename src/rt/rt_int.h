@@ -134,6 +134,10 @@ uint64_t sk_rt_now_us(void);
  * never waiting: the bytes queued, or -1 with errno (EAGAIN: the buffer is full). fill runs
  * with the runtime's lock held: it may read a descriptor, not call the runtime. */
 ssize_t sk_rt_send_fill(synack_rt *rt, int s, size_t len, ssize_t (*fill)(void *ctx, void *buf, size_t len), void *ctx);
+/* synack_recv_drain likewise (the relays' receive without a copy): the bytes taken, 0 at
+ * end of file, or -1 with errno (EAGAIN: nothing to read). */
+ssize_t sk_rt_recv_drain(synack_rt *rt, int s, size_t len, ssize_t (*drain)(void *ctx, const void *buf, size_t len),
+			 void *ctx);
 
 /* poll(2) event bits to SYNACK_EV_* (they coincide but for the RDNORM/WRNORM aliases). */
 static inline int sk_rt_poll_mask(short events)

@@ -140,6 +140,14 @@ ssize_t sk_rt_send_fill(synack_rt *rt, int s, size_t len, ssize_t (*fill)(void *
 	return ret(r);
 }
 
+ssize_t sk_rt_recv_drain(synack_rt *rt, int s, size_t len, ssize_t (*drain)(void *ctx, const void *buf, size_t len),
+			 void *ctx)
+{
+	ssize_t r;
+	ONCE(rt, r, synack_recv_drain(rt->st, s, len, drain, ctx));
+	return ret(r);
+}
+
 ssize_t synack_rt_send(synack_rt *rt, int s, const void *buf, size_t len, int flags)
 {
 	return synack_rt_sendto(rt, s, buf, len, flags, NULL, 0);

@@ -95,8 +95,8 @@ static void pump_up(struct sk_splice *x)
 	}
 }
 
-/* synack to the kernel side. */
-static void pump_down(struct sk_splice *x)
+/* synack to the kernel side through x->down. */
+static void pump_down_copy(struct sk_splice *x)
 {
 	while (x->fd >= 0) {
 		if (x->dlen) {
@@ -138,6 +138,46 @@ static void pump_down(struct sk_splice *x)
 	}
 }
 
+/* Writes synack's received bytes, in place, to the kernel side (sk_rt_recv_drain). */
+static ssize_t drain_to_fd(void *ctx, const void *buf, size_t len)
+{
+	struct sk_splice *x = ctx;
+	ssize_t n = send(x->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n >= 0) {
+		if ((size_t)n < len)
+			x->kernel_full = 1;
+		return n;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+		x->kernel_full = 1;
+		return 0;
+	}
+	x->wr_shut = 1; /* it shut its receiving side, or left */
+	return 0;
+}
+
+/* synack to the kernel side: straight from synack's receive buffer while the kernel side
+ * takes it. */
+static void pump_down(struct sk_splice *x)
+{
+	x->kernel_full = 0;
+	for (int i = 0; i < 64 && x->fd >= 0 && !x->dlen && !x->down_eof && !x->wr_shut && !x->kernel_gone; i++) {
+		ssize_t m = sk_rt_recv_drain(x->rt, x->s, 4 * BUF, drain_to_fd, x);
+		if (m > 0 && !x->kernel_full)
+			continue;
+		if (m == 0 && !x->kernel_full && !x->wr_shut) {
+			x->down_eof = 1; /* synack's FIN */
+		} else if (m < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			x->down_eof = 1;
+			x->net_dead = 1;
+			x->so_error = errno;
+		}
+		break;
+	}
+	if (x->dlen || x->wr_shut || x->kernel_gone)
+		pump_down_copy(x); /* what is left in the buffer, or synack's bytes read and dropped */
+}
+
 void sk_splice_pump(struct sk_splice *x)
 {
 	pump_up_copy(x);
@@ -156,8 +196,9 @@ void sk_splice_pump(struct sk_splice *x)
 
 void sk_splice_interest(const struct sk_splice *x, uint32_t *kernel, uint32_t *net)
 {
-	*kernel = (!x->ulen && !x->up_eof && !x->net_full ? EPOLLIN : 0) | (x->dlen ? EPOLLOUT : 0);
-	*net = (!x->dlen && !x->down_eof ? EPOLLIN : 0) | ((x->ulen || x->net_full) && !x->net_dead ? EPOLLOUT : 0);
+	*kernel = (!x->ulen && !x->up_eof && !x->net_full ? EPOLLIN : 0) | (x->dlen || x->kernel_full ? EPOLLOUT : 0);
+	*net = (!x->dlen && !x->down_eof && !x->kernel_full ? EPOLLIN : 0) |
+	       ((x->ulen || x->net_full) && !x->net_dead ? EPOLLOUT : 0);
 }
 
 int sk_splice_done(const struct sk_splice *x)

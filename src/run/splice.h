@@ -1,7 +1,7 @@
 /* One TCP connection on synack joined to a kernel stream descriptor (a socket pair's end
  * for synack-run, a TCP socket to the real destination for synack-tunnel): the kernel
- * side's bytes read straight into synack's send buffer (synack_send_fill), synack's through
- * one buffer to the kernel side, each side's end of stream passed on to the other
+ * side's bytes read straight into synack's send buffer (synack_send_fill), synack's written
+ * to it straight from synack's receive buffer (synack_recv_drain), each side's end of stream passed on to the other
  * as a shutdown, and the synack side's reset or error kept for the owner, who decides when
  * and how the two are closed. */
 #ifndef SK_RUN_SPLICE_H
@@ -25,6 +25,7 @@ struct sk_splice {
 	uint8_t wr_shut;     /* the kernel side takes no more: shut by us, or it refused */
 	uint8_t kernel_gone; /* the owner's: the kernel side is released, write nothing to it */
 	uint8_t net_full;    /* synack's send buffer had no room: reading waits for it */
+	uint8_t kernel_full; /* the kernel side took no more: synack's bytes wait for room */
 	int so_error;        /* the synack connection's error (ECONNRESET, ETIMEDOUT), for the owner */
 	int kernel_error;    /* the error a read of the kernel side met (ECONNRESET, ...) */
 };

@@ -510,6 +510,33 @@ static void maybe_window_update(struct synack_stack *st, struct sk_tcb *t)
 	}
 }
 
+/* n bytes the application read: gone from the buffer, which shrinks when empty; what the
+ * reading tells autotuning, the ACK and the window. */
+static void taken(synack_stack *st, struct sk_tcb *t, uint32_t n)
+{
+	sk_bytes_drop(&t->rcv, n);
+	if (!t->asmb)
+		sk_bytes_shrink(st, &t->rcv); /* an idle connection holds no buffer (CONN-3) */
+	autotune_rcvbuf(st, t, n);
+	if (sk_ack_after_read(st, t, n)) {
+		t->flags |= TF_ACKNOW;
+		sk_tcp_output(st, t);
+	}
+	maybe_window_update(st, t);
+}
+
+/* A read that finds no data: the pending error, end of file, or -EAGAIN. */
+static ssize_t nothing_to_read(struct sk_tcb *t, size_t len)
+{
+	if (t->soerror)
+		return -take_error(t);
+	if ((t->flags & (TF_FIN_RCVD | TF_SHUT_RD)) || t->state == SYNACK_CLOSED)
+		return (t->flags & TF_ACCEPTED) || t->state != SYNACK_CLOSED ? 0 : -ENOTCONN;
+	if (len == 0)
+		return 0;
+	return -EAGAIN;
+}
+
 static ssize_t do_recv(synack_stack *st, int sock, void *buf, size_t len, int flags)
 {
 	struct sk_conn *u = udp_get(st, sock);
@@ -526,24 +553,32 @@ static ssize_t do_recv(synack_stack *st, int sock, void *buf, size_t len, int fl
 		uint32_t n = sk_bytes_peek(&t->rcv, 0, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
 		if (flags & SYNACK_MSG_PEEK)
 			return n;
-		sk_bytes_drop(&t->rcv, n);
-		if (!t->asmb)
-			sk_bytes_shrink(st, &t->rcv); /* an idle connection holds no buffer (CONN-3) */
-		autotune_rcvbuf(st, t, n);
-		if (sk_ack_after_read(st, t, n)) {
-			t->flags |= TF_ACKNOW;
-			sk_tcp_output(st, t);
-		}
-		maybe_window_update(st, t);
+		taken(st, t, n);
 		return n;
 	}
-	if (t->soerror)
-		return -take_error(t);
-	if ((t->flags & (TF_FIN_RCVD | TF_SHUT_RD)) || t->state == SYNACK_CLOSED)
-		return (t->flags & TF_ACCEPTED) || t->state != SYNACK_CLOSED ? 0 : -ENOTCONN;
-	if (len == 0)
-		return 0;
-	return -EAGAIN;
+	return nothing_to_read(t, len);
+}
+
+ssize_t synack_recv_drain(synack_stack *st, int sock, size_t len,
+			  ssize_t (*drain)(void *ctx, const void *buf, size_t len), void *ctx)
+{
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return get_any(st, sock) ? -EOPNOTSUPP : -EBADF; /* a datagram socket: use recv */
+	if (!drain)
+		return -EFAULT;
+	if (t->state == SYNACK_LISTEN)
+		return -ENOTCONN;
+	if (t->rcv.len && len) {
+		ssize_t n = sk_bytes_drain(&t->rcv, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len, drain, ctx);
+		if (n > 0)
+			taken(st, t, (uint32_t)n);
+		return n;
+	}
+	ssize_t r = nothing_to_read(t, len);
+	if (r == -EAGAIN)
+		sk_ready_rearm(st, sock, SYNACK_EV_IN);
+	return r;
 }
 
 /* ESTABLISHED -> FIN-WAIT-1, CLOSE-WAIT -> LAST-ACK: the FIN follows the queued data. */

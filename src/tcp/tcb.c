@@ -338,6 +338,27 @@ int sk_bytes_fill(struct synack_stack *st, struct sk_bytes *b, uint32_t n, uint3
 	return (int)done;
 }
 
+ssize_t sk_bytes_drain(const struct sk_bytes *b, uint32_t n, ssize_t (*drain)(void *ctx, const void *buf, size_t len),
+		       void *ctx)
+{
+	if (n > b->len)
+		n = b->len;
+	uint32_t done = 0;
+	while (done < n) { /* from the head to the buffer's end, then from its start */
+		uint32_t start = (b->head + done) % b->cap;
+		uint32_t piece = n - done < b->cap - start ? n - done : b->cap - start;
+		ssize_t took = drain(ctx, b->buf + start, piece);
+		if (took < 0)
+			return done ? (ssize_t)done : took;
+		if ((size_t)took > piece)
+			took = (ssize_t)piece;
+		done += (uint32_t)took;
+		if ((uint32_t)took < piece)
+			break;
+	}
+	return (ssize_t)done;
+}
+
 /* sk_bytes_push's fill: the caller's bytes, from a cursor. */
 static ssize_t copy_in(void *ctx, void *buf, size_t len)
 {

@@ -325,6 +325,11 @@ uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t);
  * fill had none), or fill's error if it added none, or -ENOMEM. */
 int sk_bytes_fill(struct synack_stack *st, struct sk_bytes *b, uint32_t n, uint32_t limit,
 		  ssize_t (*fill)(void *ctx, void *buf, size_t len), void *ctx);
+/* Hands up to n bytes from the start of b to drain, in place (one piece, or two when they
+ * wrap), without taking them: drain returns how many it took (fewer: it can take no more
+ * now) or a negative errno. Returns how many were taken, or drain's error if none. */
+ssize_t sk_bytes_drain(const struct sk_bytes *b, uint32_t n, ssize_t (*drain)(void *ctx, const void *buf, size_t len),
+		       void *ctx);
 /* Sets up congestion control for a TCB entering ESTABLISHED (or changes the algorithm). */
 void sk_tcb_cc_init(struct synack_stack *st, struct sk_tcb *t);
 

@@ -1,7 +1,8 @@
-/* synack_send_fill: data written straight into a stream socket's send buffer by the
- * caller's fill (a relay's copy saved), on two simulated hosts (virtual clock): the bytes
- * arrive intact and in order across the buffer's wrap, fill's short counts and errors,
- * a full buffer, and the calls it refuses. */
+/* synack_send_fill and synack_recv_drain: data written straight into a stream socket's
+ * send buffer by the caller's fill, and taken straight from its receive buffer by the
+ * caller's drain (a relay's copies saved), on two simulated hosts (virtual clock): the bytes
+ * arrive intact and in order across the buffers' wrap, short counts and errors, full and
+ * empty buffers, end of file, and the calls they refuse. */
 #include <errno.h>
 #include <string.h>
 
@@ -150,11 +151,82 @@ static void test_fill_errors(void **state)
 	sk_world_free(p.w);
 }
 
+/* drain: what the client sent, taken in place at most 7,000 bytes a call (a relay whose
+ * other socket fills up), intact and in order across the buffer's wrap; then end of file. */
+struct sink {
+	uint8_t *got;
+	uint32_t have, cap, per_call;
+	int calls, fail;
+};
+
+static ssize_t drain(void *ctx, const void *buf, size_t len)
+{
+	struct sink *k = ctx;
+	k->calls++;
+	if (k->fail)
+		return k->fail;
+	size_t n = len < k->per_call ? len : k->per_call;
+	if (n > k->cap - k->have)
+		n = k->cap - k->have;
+	memcpy(k->got + k->have, buf, n);
+	k->have += (uint32_t)n;
+	return (ssize_t)n;
+}
+
+static void test_drain_stream(void **state)
+{
+	(void)state;
+	struct pair p = connected();
+	static uint8_t out[TOTAL], got[TOTAL];
+	for (uint32_t i = 0; i < TOTAL; i++)
+		out[i] = pattern(i);
+	struct sink k = {.got = got, .cap = TOTAL, .per_call = 7000};
+	uint32_t sent = 0;
+	int wraps = 0;
+	assert_int_equal(synack_recv_drain(p.s, p.a, 1000, drain, &k), -EAGAIN); /* nothing yet */
+	assert_int_equal(k.calls, 0);
+	for (int round = 0; round < 20000 && k.have < TOTAL; round++) {
+		if (sent < TOTAL) {
+			ssize_t n = synack_send(p.c, p.k, out + sent, TOTAL - sent, 0);
+			if (n > 0)
+				sent += (uint32_t)n;
+		}
+		run(&p, 1);
+		int before = k.calls;
+		ssize_t r = synack_recv_drain(p.s, p.a, 100000, drain, &k);
+		assert_true(r > 0 || r == -EAGAIN);
+		assert_true(r <= 2 * 7000); /* (a call per piece) */
+		wraps += k.calls - before == 2;
+	}
+	assert_int_equal(k.have, TOTAL);
+	assert_memory_equal(got, out, TOTAL);
+	assert_true(wraps > 0);
+	/* drain's error when it took nothing; end of file once the client shut its side. */
+	assert_int_equal(synack_send(p.c, p.k, "xy", 2, 0), 2);
+	run(&p, 10);
+	k.fail = -EPIPE;
+	assert_int_equal(synack_recv_drain(p.s, p.a, 100, drain, &k), -EPIPE);
+	k.fail = 0;
+	k.cap = TOTAL + 2;
+	k.have = TOTAL - 2; /* (room for the two bytes) */
+	assert_int_equal(synack_recv_drain(p.s, p.a, 100, drain, &k), 2);
+	assert_int_equal(synack_shutdown(p.c, p.k, SYNACK_SHUT_WR), 0);
+	run(&p, 10);
+	assert_int_equal(synack_recv_drain(p.s, p.a, 100, drain, &k), 0);
+	/* refused: a datagram socket, a bad handle, no drain, a listener */
+	int u = synack_socket(p.s, SYNACK_AF_INET, SYNACK_SOCK_DGRAM);
+	assert_int_equal(synack_recv_drain(p.s, u, 10, drain, &k), -EOPNOTSUPP);
+	assert_int_equal(synack_recv_drain(p.s, 999, 10, drain, &k), -EBADF);
+	assert_int_equal(synack_recv_drain(p.s, p.a, 10, NULL, NULL), -EFAULT);
+	sk_world_free(p.w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fill_stream),
 		cmocka_unit_test(test_fill_errors),
+		cmocka_unit_test(test_drain_stream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
