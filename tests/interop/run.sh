@@ -107,8 +107,9 @@ done
 for _ in $(seq 1 40); do
 	[ "$(awk '{print $1}' "$W/nginx/access.log" | sort -u | wc -l)" -ge 2 ] && break
 	in_ns curl -4 -s --max-time 10 -o /dev/null http://$S4:8081/small &
+	c=$!
 	in_ns curl -4 -s --max-time 10 -o /dev/null http://$S4:8081/small
-	wait
+	wait "$c" # (that curl only: a bare wait would wait for synack-run too, for ever)
 done
 workers=$(awk '$2 == 200 {print $1}' "$W/nginx/access.log" | sort -u | wc -l)
 [ "$workers" -ge 2 ] && ok "both nginx workers accepted connections on the listener the master opened" ||
