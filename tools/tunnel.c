@@ -16,12 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netinet/in.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -174,38 +172,6 @@ static int host_port(const char *text, struct synack_sockaddr *a)
 	if (synack_ip_parse(host, &a->ip) < 0)
 		return -1;
 	a->port = (uint16_t)port;
-	return 0;
-}
-
-/* Whether the proxy takes connections (within 5 s): 0, or -1 with errno. */
-static int proxy_reachable(const struct synack_sockaddr *a)
-{
-	struct sockaddr_storage ss = {0};
-	socklen_t len;
-	if (a->ip.family == SYNACK_AF_INET) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(a->port);
-		memcpy(&s4->sin_addr, a->ip.bytes, 4);
-		len = sizeof(*s4);
-	} else {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(a->port);
-		memcpy(&s6->sin6_addr, a->ip.bytes, 16);
-		len = sizeof(*s6);
-	}
-	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct timeval tv = {5, 0};
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
-	    connect(fd, (struct sockaddr *)&ss, len) < 0) {
-		int e = errno == EINPROGRESS ? ETIMEDOUT : errno;
-		if (fd >= 0)
-			close(fd);
-		errno = e;
-		return -1;
-	}
-	close(fd);
 	return 0;
 }
 
@@ -383,7 +349,7 @@ int main(int argc, char **argv)
 	}
 	if (!topts.dns.port)
 		topts.dns = host_resolver();
-	if (topts.socks5.port && proxy_reachable(&topts.socks5) < 0) {
+	if (topts.socks5.port && sk_tnl_proxy_reachable(&topts.socks5) < 0) {
 		char at[64];
 		synack_ip_format(&topts.socks5.ip, at, sizeof(at));
 		fprintf(stderr, "synack-tunnel: --socks5: the proxy at %s port %u: %s\n", at, topts.socks5.port,

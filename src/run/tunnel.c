@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "rt/rt_int.h"
@@ -80,11 +81,11 @@ struct sk_tnl_relay {
 	enum tag rt_tag, l_tag, u_tag;
 	unsigned udp_idle_ms;
 	struct synack_sockaddr dns;     /* where DNS to DNS_ADDR goes (port 0: nowhere) */
+	struct synack_ip dns4, dns6;    /* SK_TNL_DNS4 and SK_TNL_DNS6 */
 	struct synack_sockaddr socks5;  /* the proxy every flow goes through (port 0: none) */
 	struct synack_tunnel_limits limits;
 	uint8_t dgram[65536];
 	struct flow *flows, *graveyard;
-	size_t nflows;
 	struct flow **by_sock; /* the flow of each synack socket joined (synack-ss) */
 	size_t nby;
 	struct ping *pings;
@@ -155,7 +156,6 @@ static void bury(struct sk_tnl_relay *r)
 	while (r->graveyard) {
 		struct flow *x = r->graveyard;
 		r->graveyard = x->next_dead;
-		r->nflows--;
 		free(x);
 	}
 }
@@ -178,20 +178,19 @@ static void joined(struct sk_tnl_relay *r, struct flow *x, int s)
 	r->by_sock[s] = x;
 }
 
+/* "192.0.2.1:80" or "[2001:db8::1]:80" (an IPv4-mapped address stays in brackets, as the
+ * socket names it). */
 static void put_end(char *buf, size_t len, const struct sockaddr_storage *ss)
 {
 	char ip[INET6_ADDRSTRLEN] = "?";
-	unsigned port = 0;
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
 		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
-		port = ntohs(s4->sin_port);
-		snprintf(buf, len, "%s:%u", ip, port);
+		snprintf(buf, len, "%s:%u", ip, ntohs(s4->sin_port));
 	} else {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
 		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
-		port = ntohs(s6->sin6_port);
-		snprintf(buf, len, "[%s]:%u", ip, port);
+		snprintf(buf, len, "[%s]:%u", ip, ntohs(s6->sin6_port));
 	}
 }
 
@@ -213,6 +212,23 @@ static int describe(void *ctx, int s, char *buf, size_t len)
 	put_end(b, sizeof(b), &peer);
 	snprintf(buf, len, "%s->%s", a, b);
 	return 1;
+}
+
+/* A new flow on r's list, its descriptors none yet (-1) and nothing registered. */
+static struct flow *flow_new(struct sk_tnl_relay *r)
+{
+	struct flow *x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	x->tag = T_FLOW;
+	x->sp.rt = r->rt;
+	x->sp.s = x->sp.fd = x->ctl = -1;
+	x->cref.tag = T_CTL;
+	x->cref.x = x;
+	x->kev = x->nev = x->cev = ~0u;
+	x->next = r->flows;
+	r->flows = x;
+	return x;
 }
 
 /* ---- verdicts ---- */
@@ -267,13 +283,29 @@ static socklen_t sockaddr_of(const struct synack_sockaddr *a, struct sockaddr_st
 static int upstream_of(const struct sk_tnl_relay *r, const struct synack_sockaddr *dst, struct synack_sockaddr *up)
 {
 	*up = *dst;
-	struct synack_ip dns4 = synack_ip4(10, 0, 2, 3), dns6;
-	synack_ip_parse(SK_TNL_DNS6, &dns6);
-	if (!synack_ip_equal(&dst->ip, &dns4) && !synack_ip_equal(&dst->ip, &dns6))
+	if (!synack_ip_equal(&dst->ip, &r->dns4) && !synack_ip_equal(&dst->ip, &r->dns6))
 		return 0;
 	if (dst->port != 53 || !r->dns.port)
 		return -1;
 	*up = r->dns;
+	return 0;
+}
+
+int sk_tnl_proxy_reachable(const struct synack_sockaddr *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(a, &ss);
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct timeval tv = {5, 0};
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+	    connect(fd, (struct sockaddr *)&ss, len) < 0) {
+		int e = errno == EINPROGRESS ? ETIMEDOUT : errno;
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
 	return 0;
 }
 
@@ -296,30 +328,20 @@ static int hook(void *ctx, const struct synack_flow *f)
 		close(fd);
 		return err == ECONNREFUSED && !proxied ? SYNACK_FLOW_RST : SYNACK_FLOW_UNREACH;
 	}
-	struct flow *x = calloc(1, sizeof(*x));
 	struct sk_socks5 *s5 = proxied ? malloc(sizeof(*s5)) : NULL;
-	if (!x || (proxied && (!s5 || sk_socks5_start(s5, udp ? SK_SOCKS5_UDP : SK_SOCKS5_CONNECT, udp ? NULL : &up,
-						       NULL, NULL) < 0))) {
-		free(x);
+	struct flow *x = NULL;
+	if ((proxied && (!s5 || sk_socks5_start(s5, udp ? SK_SOCKS5_UDP : SK_SOCKS5_CONNECT, udp ? NULL : &up, NULL,
+						NULL) < 0)) ||
+	    !(x = flow_new(r))) {
 		free(s5);
 		close(fd);
 		return SYNACK_FLOW_UNREACH;
 	}
-	x->tag = T_FLOW;
 	x->f = *f;
 	x->udp = udp;
 	x->up = up;
 	x->s5 = s5;
-	x->ctl = -1;
-	x->cref.tag = T_CTL;
-	x->cref.x = x;
-	x->sp.rt = r->rt;
-	x->sp.s = -1;
 	x->sp.fd = fd;
-	x->kev = x->nev = x->cev = ~0u;
-	x->next = r->flows;
-	r->flows = x;
-	r->nflows++;
 	if (proxied) {
 		/* TCP waits for the proxy's answer; a UDP flow's datagrams wait in its socket */
 		x->up_ok = udp;
@@ -384,13 +406,9 @@ static void ping_hook(void *ctx, const struct synack_ping *pg)
 	send(x->fd, req, 8 + n, MSG_NOSIGNAL);
 }
 
-struct pong {
-	struct synack_ping p;
-};
-
 static void give_pong(void *ctx, synack_stack *st)
 {
-	synack_tunnel_pong(st, &((struct pong *)ctx)->p);
+	synack_tunnel_pong(st, ctx);
 }
 
 /* Echo replies: to the client, from the address it pinged, with its identifier. */
@@ -402,10 +420,10 @@ static void on_ping(struct sk_tnl_relay *r, struct ping *x)
 			return;
 		if (n < 8 || r->dgram[0] != (x->p.dst.family == SYNACK_AF_INET6 ? 129 : 0))
 			continue; /* an error (unreachable): not relayed */
-		struct pong pg = {x->p};
-		pg.p.seq = (uint16_t)(r->dgram[6] << 8 | r->dgram[7]);
-		pg.p.data = r->dgram + 8;
-		pg.p.len = (size_t)n - 8;
+		struct synack_ping pg = x->p;
+		pg.seq = (uint16_t)(r->dgram[6] << 8 | r->dgram[7]);
+		pg.data = r->dgram + 8;
+		pg.len = (size_t)n - 8;
 		x->last_us = sk_rt_now_us();
 		synack_rt_with_stack(r->rt, give_pong, &pg);
 	}
@@ -653,6 +671,8 @@ static void socks_step(struct sk_tnl_relay *r, struct flow *x, uint32_t ev)
 /* The association's TCP connection: the proxy ending it ends the flow. */
 static void on_ctl(struct sk_tnl_relay *r, struct flow *x)
 {
+	if (x->dead)
+		return;
 	uint8_t junk[256];
 	ssize_t n;
 	while ((n = recv(x->ctl, junk, sizeof(junk), 0)) > 0)
@@ -714,32 +734,23 @@ static void on_forward(struct sk_tnl_relay *r, struct forward *fw)
 		int fd = accept4(fw->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		struct flow *x = calloc(1, sizeof(*x));
 		int s = synack_rt_socket(r->rt, fw->to.ip.family == SYNACK_AF_INET ? AF_INET : AF_INET6,
 					 SOCK_STREAM | SOCK_NONBLOCK, 0);
 		struct sockaddr_storage ss;
 		socklen_t len = sockaddr_of(&fw->to, &ss);
-		if (!x || s < 0 || (synack_rt_connect(r->rt, s, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)) {
-			free(x);
+		struct flow *x = NULL;
+		if (s < 0 || (synack_rt_connect(r->rt, s, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) ||
+		    !(x = flow_new(r))) {
 			if (s >= 0)
 				synack_rt_close(r->rt, s);
 			close(fd);
 			continue;
 		}
-		x->tag = T_FLOW;
-		x->sp.rt = r->rt;
-		x->ctl = -1;
-		x->cref.tag = T_CTL;
-		x->cref.x = x;
 		joined(r, x, s);
 		x->sp.fd = fd;
-		x->kev = x->nev = ~0u;
 		x->up_ok = 1;
 		x->connecting = 1;
 		x->to = fw->to;
-		x->next = r->flows;
-		r->flows = x;
-		r->nflows++;
 		net_interest(r, x, EPOLLOUT);
 		kernel_interest(r, x, 0);
 	}
@@ -794,8 +805,8 @@ int sk_tnl_relay_run(struct sk_tnl_relay *r)
 			rt_ready = 1;
 		else if (*t == T_FLOW)
 			on_flow(r, (struct flow *)t, ev[i].events, 0);
-		else if (*t == T_CTL && !((struct flow *)((char *)t - offsetof(struct flow, cref)))->dead)
-			on_ctl(r, (struct flow *)((char *)t - offsetof(struct flow, cref)));
+		else if (*t == T_CTL)
+			on_ctl(r, ((struct flow *)((char *)t - offsetof(struct flow, cref))));
 		else if (*t == T_FORWARD)
 			on_forward(r, (struct forward *)t);
 		else if (*t == T_PING)
@@ -830,6 +841,8 @@ struct sk_tnl_relay *sk_tnl_relay_new(synack_rt *rt, const struct sk_tnl_opts *o
 	r->l_tag = T_LISTENER;
 	r->u_tag = T_UDP;
 	r->udp_idle_ms = o ? o->udp_idle_ms : 0;
+	synack_ip_parse(SK_TNL_DNS4, &r->dns4);
+	synack_ip_parse(SK_TNL_DNS6, &r->dns6);
 	if (o) {
 		r->dns = o->dns;
 		r->socks5 = o->socks5;

@@ -39,6 +39,9 @@ struct sk_tnl_relay *sk_tnl_relay_new(synack_rt *rt, const struct sk_tnl_opts *o
  * one-line reason in why. */
 int sk_tnl_relay_forward(struct sk_tnl_relay *r, uint16_t port, const struct synack_sockaddr *to, char *why,
 			 size_t whylen);
+/* Whether the SOCKS5 proxy at a takes connections (within 5 s): 0, or -1 with errno (the
+ * tool's one-line error before it starts). */
+int sk_tnl_proxy_reachable(const struct synack_sockaddr *a);
 /* Readable when the relay has work: put it in a poll set and call sk_tnl_relay_run. */
 int sk_tnl_relay_fd(const struct sk_tnl_relay *r);
 /* Does the work that is ready, without blocking. 0, or -1 with errno when the runtime
