@@ -186,13 +186,15 @@ struct sk_tnl_sources {
 	struct src *b[SRC_BUCKETS];
 };
 
-static struct src **src_slot(struct sk_tnl_sources *t, const struct synack_ip *ip)
+/* Where the count of the client of ends e (their remote end) is, or would go. */
+static struct src **src_slot(struct sk_tnl_sources *t, const struct sk_ends *e)
 {
+	struct synack_ip ip = sk_ends_remote(e);
 	uint32_t h = 2166136261u;
 	for (int i = 0; i < 16; i++)
-		h = (h ^ ip->bytes[i]) * 16777619u;
+		h = (h ^ ip.bytes[i]) * 16777619u;
 	struct src **p = &t->b[h % SRC_BUCKETS];
-	while (*p && !synack_ip_equal(&(*p)->ip, ip))
+	while (*p && !synack_ip_equal(&(*p)->ip, &ip))
 		p = &(*p)->next;
 	return p;
 }
@@ -229,10 +231,9 @@ void sk_tnl_flow_born(struct synack_stack *st, const struct sk_ends *e)
 		return;
 	if (!st->tnl_src && !(st->tnl_src = calloc(1, sizeof(*st->tnl_src))))
 		return; /* (uncounted: the limit is not enforced for it) */
-	struct synack_ip ip = sk_ends_remote(e);
-	struct src **p = src_slot(st->tnl_src, &ip);
+	struct src **p = src_slot(st->tnl_src, e);
 	if (!*p && (*p = calloc(1, sizeof(**p))))
-		(*p)->ip = ip;
+		(*p)->ip = sk_ends_remote(e);
 	if (*p)
 		(*p)->n++;
 }
@@ -243,8 +244,7 @@ void sk_tnl_flow_gone(struct synack_stack *st, const struct sk_ends *e)
 		st->tnl_flows--;
 	if (!st->tnl_src)
 		return;
-	struct synack_ip ip = sk_ends_remote(e);
-	struct src **p = src_slot(st->tnl_src, &ip), *x = *p;
+	struct src **p = src_slot(st->tnl_src, e), *x = *p;
 	if (x && --x->n == 0) {
 		*p = x->next;
 		free(x);
@@ -255,8 +255,7 @@ static uint32_t flows_of(struct synack_stack *st, const struct sk_ends *e)
 {
 	if (!st->tnl_src)
 		return 0;
-	struct synack_ip ip = sk_ends_remote(e);
-	struct src *x = *src_slot(st->tnl_src, &ip);
+	struct src *x = *src_slot(st->tnl_src, e);
 	return x ? x->n : 0;
 }
 
@@ -267,9 +266,16 @@ struct held {
 	uint32_t mem;
 };
 
+/* All of them, and their memory in all. */
+struct held_list {
+	struct held *v;
+	size_t n, cap;
+	uint64_t total;
+};
+
 static void add_held(void *ctx, struct sk_conn *c, uint64_t last, uint32_t mem)
 {
-	struct { struct held *v; size_t n, cap; uint64_t total; } *h = ctx;
+	struct held_list *h = ctx;
 	h->total += mem;
 	if (h->n == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 256;
@@ -293,7 +299,7 @@ void sk_tnl_budget(struct synack_stack *st)
 	if (!st->tnl_lim.mem_bytes || (st->tnl_mem_at && st->now - st->tnl_mem_at < BUDGET_LOOK_US))
 		return;
 	st->tnl_mem_at = st->now ? st->now : 1;
-	struct { struct held *v; size_t n, cap; uint64_t total; } h = {0};
+	struct held_list h = {0};
 	for (size_t b = 0; b <= st->conns.mask; b++)
 		for (struct sk_conn *c = st->conns.b[b]; c; c = c->hnext)
 			if (c->kind == SK_CONN_TCB && (((struct sk_tcb *)c)->flags & TF_TNLFLOW))
