@@ -18,38 +18,6 @@ static int need_buf(uint8_t **b)
 	return *b != NULL;
 }
 
-/* What an owner put in x->up itself (synack-run's datagram relay): to synack. */
-static void pump_up_copy(struct sk_splice *x)
-{
-	while (x->fd >= 0) {
-		if (x->ulen) {
-			if (x->net_dead) {
-				x->ulen = 0;
-				continue;
-			}
-			ssize_t m = synack_rt_send(x->rt, x->s, x->up + x->uoff, x->ulen, MSG_DONTWAIT);
-			if (m < 0) {
-				if (errno == EAGAIN || errno == EWOULDBLOCK)
-					break;
-				x->net_dead = 1; /* EPIPE, ECONNRESET: the connection is gone */
-				x->down_eof = 1;
-				if (errno != EPIPE)
-					x->so_error = errno;
-				x->ulen = 0;
-				continue;
-			}
-			x->uoff += (size_t)m;
-			x->ulen -= (size_t)m;
-			continue;
-		}
-		break;
-	}
-	if (!x->ulen) {
-		free(x->up);
-		x->up = NULL;
-	}
-}
-
 /* Reads the kernel side straight into synack's send buffer (sk_rt_send_fill). */
 static ssize_t fill_from_fd(void *ctx, void *buf, size_t len)
 {
@@ -69,7 +37,7 @@ static ssize_t fill_from_fd(void *ctx, void *buf, size_t len)
 static void pump_up(struct sk_splice *x)
 {
 	x->net_full = 0;
-	for (int i = 0; i < 64 && x->fd >= 0 && !x->up_eof && !x->ulen && !x->net_dead; i++) {
+	for (int i = 0; i < 64 && x->fd >= 0 && !x->up_eof && !x->net_dead; i++) {
 		ssize_t m = sk_rt_send_fill(x->rt, x->s, BUF, fill_from_fd, x);
 		if (m > 0)
 			continue;
@@ -89,41 +57,18 @@ static void pump_up(struct sk_splice *x)
 		if (fill_from_fd(x, x->up, BUF) == 0)
 			break;
 	}
-	if (!x->ulen) {
-		free(x->up);
-		x->up = NULL;
-	}
+	free(x->up);
+	x->up = NULL;
 }
 
-/* synack to the kernel side through x->down. */
-static void pump_down_copy(struct sk_splice *x)
+/* The kernel side takes no more (it shut its receiving side, or is gone): synack's bytes
+ * are read and dropped, so that its end of stream is still seen. */
+static void discard_down(struct sk_splice *x)
 {
-	while (x->fd >= 0) {
-		if (x->dlen) {
-			if (x->wr_shut || x->kernel_gone) {
-				x->dlen = 0;
-				continue;
-			}
-			ssize_t n = send(x->fd, x->down + x->doff, x->dlen, MSG_DONTWAIT | MSG_NOSIGNAL);
-			if (n < 0) {
-				if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-					break;
-				x->wr_shut = 1; /* it shut its receiving side, or left */
-				x->dlen = 0;
-				continue;
-			}
-			x->doff += (size_t)n;
-			x->dlen -= (size_t)n;
-			continue;
-		}
-		if (x->down_eof || !need_buf(&x->down))
-			break;
+	while (x->fd >= 0 && !x->down_eof && need_buf(&x->down)) {
 		ssize_t m = synack_rt_recv(x->rt, x->s, x->down, BUF, MSG_DONTWAIT);
-		if (m > 0) {
-			x->doff = 0;
-			x->dlen = (size_t)m;
+		if (m > 0)
 			continue;
-		}
 		if (m < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
 		x->down_eof = 1;
@@ -132,10 +77,8 @@ static void pump_down_copy(struct sk_splice *x)
 			x->so_error = errno;
 		}
 	}
-	if (!x->dlen) {
-		free(x->down);
-		x->down = NULL;
-	}
+	free(x->down);
+	x->down = NULL;
 }
 
 /* Writes synack's received bytes, in place, to the kernel side (sk_rt_recv_drain). */
@@ -161,7 +104,7 @@ static ssize_t drain_to_fd(void *ctx, const void *buf, size_t len)
 static void pump_down(struct sk_splice *x)
 {
 	x->kernel_full = 0;
-	for (int i = 0; i < 64 && x->fd >= 0 && !x->dlen && !x->down_eof && !x->wr_shut && !x->kernel_gone; i++) {
+	for (int i = 0; i < 64 && x->fd >= 0 && !x->down_eof && !x->wr_shut && !x->kernel_gone; i++) {
 		ssize_t m = sk_rt_recv_drain(x->rt, x->s, 4 * BUF, drain_to_fd, x);
 		if (m > 0 && !x->kernel_full)
 			continue;
@@ -174,20 +117,19 @@ static void pump_down(struct sk_splice *x)
 		}
 		break;
 	}
-	if (x->dlen || x->wr_shut || x->kernel_gone)
-		pump_down_copy(x); /* what is left in the buffer, or synack's bytes read and dropped */
+	if (x->wr_shut || x->kernel_gone)
+		discard_down(x);
 }
 
 void sk_splice_pump(struct sk_splice *x)
 {
-	pump_up_copy(x);
 	pump_up(x);
 	pump_down(x);
-	if (x->up_eof && !x->ulen && !x->net_wr_shut && !x->net_dead && x->s >= 0) {
+	if (x->up_eof && !x->net_wr_shut && !x->net_dead && x->s >= 0) {
 		synack_rt_shutdown(x->rt, x->s, SHUT_WR);
 		x->net_wr_shut = 1;
 	}
-	if (x->down_eof && !x->dlen && !x->wr_shut && x->fd >= 0) {
+	if (x->down_eof && !x->wr_shut && x->fd >= 0) {
 		/* synack's FIN: end of file for the kernel side; a reset also refuses its writes */
 		shutdown(x->fd, x->net_dead ? SHUT_RDWR : SHUT_WR);
 		x->wr_shut = 1;
@@ -196,14 +138,13 @@ void sk_splice_pump(struct sk_splice *x)
 
 void sk_splice_interest(const struct sk_splice *x, uint32_t *kernel, uint32_t *net)
 {
-	*kernel = (!x->ulen && !x->up_eof && !x->net_full ? EPOLLIN : 0) | (x->dlen || x->kernel_full ? EPOLLOUT : 0);
-	*net = (!x->dlen && !x->down_eof && !x->kernel_full ? EPOLLIN : 0) |
-	       ((x->ulen || x->net_full) && !x->net_dead ? EPOLLOUT : 0);
+	*kernel = (!x->up_eof && !x->net_full ? EPOLLIN : 0) | (x->kernel_full ? EPOLLOUT : 0);
+	*net = (!x->down_eof && !x->kernel_full ? EPOLLIN : 0) | (x->net_full && !x->net_dead ? EPOLLOUT : 0);
 }
 
 int sk_splice_done(const struct sk_splice *x)
 {
-	return x->up_eof && !x->ulen && x->wr_shut;
+	return x->up_eof && x->wr_shut;
 }
 
 void sk_splice_release(struct sk_splice *x)

@@ -16,8 +16,10 @@ struct sk_splice {
 	synack_rt *rt;
 	int s;              /* the synack socket (non-blocking), -1 once closed */
 	int fd;             /* the kernel descriptor (non-blocking), -1 once closed */
-	uint8_t *up, *down; /* kernel side to synack, synack to the kernel side (while in use) */
-	size_t ulen, uoff, dlen, doff;
+	uint8_t *up, *down; /* scratch for what a side no longer takes (read and dropped), while
+			     * in use; an owner's own buffers otherwise (synack-run's datagram
+			     * relay, with ulen and dlen: splice itself never leaves bytes there) */
+	size_t ulen, dlen;
 	uint8_t up_eof;      /* the kernel side ended (end of file or an error): no more to read */
 	uint8_t net_wr_shut; /* synack's sending side is shut (its FIN queued) */
 	uint8_t down_eof;    /* synack's receiving side ended (FIN, reset or timeout) */

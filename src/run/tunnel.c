@@ -504,7 +504,7 @@ static void pump(struct sk_tnl_relay *r, struct flow *x)
 	sk_splice_pump(&x->sp);
 	/* Over when both directions are (FINs both ways, all written), or when either side
 	 * failed: the other is then reset. */
-	int down_over = x->sp.down_eof && !x->sp.dlen && x->sp.wr_shut;
+	int down_over = x->sp.down_eof && x->sp.wr_shut;
 	if ((sk_splice_done(&x->sp) && down_over) || x->sp.net_dead || x->sp.kernel_error) {
 		end_flow(r, x);
 		return;
