@@ -116,12 +116,40 @@ void sk_rt_advance(synack_rt *rt)
 		sk_rt_wake_ready(rt);
 }
 
+/* Without a loop thread: has tfd fire by deadline d (UINT64_MAX: none), or at once when
+ * now is set. The timer is only ever moved earlier, or set again once it has fired: a
+ * deadline that moved later costs one early round, which finds nothing due and sets the
+ * timer for the real one, instead of a system call every time a connection's timers
+ * move (mu held, or the application's loop thread between rounds). */
+static int external_arm(synack_rt *rt, uint64_t d, int now)
+{
+	if (!now && d >= rt->armed_until && rt->armed_until > sk_rt_now_us())
+		return 0;
+	struct itimerspec it = {{0, 0}, {0, 0}};
+	if (now)
+		it.it_value.tv_nsec = 1;
+	else if (d != UINT64_MAX)
+		it.it_value = (struct timespec){.tv_sec = (time_t)(d / 1000000u), .tv_nsec = (long)(d % 1000000u) * 1000 + 1};
+	/* (Setting it also clears an expiry not read: timerfd_settime(2) resets the count.) */
+	if (timerfd_settime(rt->tfd, now ? 0 : TFD_TIMER_ABSTIME, &it, NULL) < 0)
+		return -1;
+	rt->armed_until = now ? 0 : d;
+	return 0;
+}
+
 /* Before a caller lets go of the lock (unlocking, or waiting for its socket): if what it did
  * armed a timer earlier than the sleeping loop's wake-up, wake the loop to sleep again for
  * the right time. A caller that blocks right after sending (a write that filled the send
  * buffer) leaves the stack with a retransmission timer only the loop can run. */
 static void tell_loop(synack_rt *rt)
 {
+	if (rt->external) {
+		/* Without a loop thread the timer is the application's wake-up: set it earlier
+		 * here, one system call, instead of waking its loop for a round that would. */
+		if (!rt->stopping && rt->tfd >= 0)
+			external_arm(rt, next_deadline(rt), 0);
+		return;
+	}
 	if (!rt->stopping && rt->sleep_until) {
 		uint64_t d = next_deadline(rt);
 		if (d < rt->sleep_until) {
@@ -637,25 +665,9 @@ int synack_rt_run_once(synack_rt *rt)
 		return -1;
 	}
 	rt->dev_more = more;
-	/* The timer fires when the next round is due: at once when more is waiting. Setting
-	 * it also clears an expiry not read (timerfd_settime(2) resets the count); an
-	 * unchanged deadline is left as it is. */
-	if (more || d != rt->armed_until) {
-		struct itimerspec it = {{0, 0}, {0, 0}};
-		if (more)
-			it.it_value.tv_nsec = 1;
-		else if (d != UINT64_MAX)
-			it.it_value = (struct timespec){.tv_sec = (time_t)(d / 1000000u),
-							.tv_nsec = (long)(d % 1000000u) * 1000 + 1};
-		if (timerfd_settime(rt->tfd, more ? 0 : TFD_TIMER_ABSTIME, &it, NULL) < 0)
-			return -1;
-		rt->armed_until = more ? 0 : d;
-	} else if (d != UINT64_MAX && d <= sk_rt_now_us()) {
-		uint64_t v; /* due already and fired: consumed, or the descriptor would spin */
-		ssize_t n = read(rt->tfd, &v, sizeof(v));
-		(void)n;
-		rt->armed_until = 0;
-	}
+	/* The timer fires when the next round is due: at once when more is waiting. */
+	if (external_arm(rt, d, more) < 0)
+		return -1;
 	pthread_mutex_lock(&rt->mu);
 	external_dev_watch(rt, sk_rt_now_us());
 	int any = sk_rt_ep_any_ready(rt);
@@ -907,6 +919,10 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 		}
 		if (sk_tun_gso_max(rt->raw))
 			synack_set_gso(rt->st, id, sk_tun_gso_max(rt->raw)); /* TSO: the device cuts segments */
+		/* and it completes TCP checksums, unless a capture or the trace is to see them
+		 * whole */
+		if (sk_tun_gso_max(rt->raw) && rt->dev == rt->raw)
+			synack_set_csum_offload(rt->st, id, 1);
 		if (rt->eth && a->family == SYNACK_AF_INET6 && eth6_start(rt, o, a, plen, mtu, why, whylen) < 0) {
 			ferr = errno;
 			goto fail;
