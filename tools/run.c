@@ -39,6 +39,8 @@ static const char usage_head[] =
 	"exits with the program's status when the program has exited and none of its\n"
 	"processes holds a synack socket. SIGINT, SIGTERM and SIGHUP are passed on to it.\n"
 	"\n"
+	"  --busy-poll USEC  after work, look for more for up to USEC microseconds before\n"
+	"              sleeping, adapted to the traffic (50; 0: never; none on one CPU)\n"
 	"  -h, --help  this text\n"
 	"\n"
 	"Common options (a device and --addr are required):\n";
@@ -95,22 +97,50 @@ static void run_program(char **argv, const char *preload, const char *name, cons
 	_exit(127);
 }
 
-static int relay_fd(const void *r)
+static int relay_watch(void *r, int fd)
 {
-	return sk_run_relay_fd(r);
+	return sk_run_relay_watch(r, fd);
 }
-static int relay_run(void *r)
+static int relay_run(void *r, int timeout_ms)
 {
-	return sk_run_relay_run(r);
+	return sk_run_relay_run(r, timeout_ms);
 }
 static size_t relay_users(const void *r)
 {
 	return sk_run_relay_users(r);
 }
 
+/* Takes synack-run's own option, --busy-poll USEC, out of argv (before --): the rest are
+ * the common ones. */
+static unsigned busy_poll_opt(int *argc, char **argv)
+{
+	unsigned us = SK_BUSY_POLL_US;
+	int out = 1, i = 1;
+	for (; i < *argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--busy-poll") != 0) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		char *end = NULL;
+		unsigned long v = i + 1 < *argc ? strtoul(argv[i + 1], &end, 10) : 0;
+		if (!end || !*argv[i + 1] || *end || v > 1000) {
+			fprintf(stderr, "synack-run: --busy-poll: expected 0..1000 microseconds (try --help)\n");
+			exit(2);
+		}
+		us = (unsigned)v;
+		i++;
+	}
+	while (i < *argc)
+		argv[out++] = argv[i++];
+	argv[out] = NULL;
+	*argc = out;
+	return us;
+}
+
 int main(int argc, char **argv)
 {
 	struct synack_rt_opts o;
+	unsigned busy_poll = busy_poll_opt(&argc, argv);
 	synack_rt_tool_opts(&o, &argc, argv, "synack-run", usage_head, usage_tail);
 	int dash = 1;
 	if (dash >= argc || strcmp(argv[dash], "--") != 0) {
@@ -158,7 +188,8 @@ int main(int argc, char **argv)
 		run_program(argv + dash + 1, preload, sk_run_relay_name(relay), &old);
 
 	struct sk_supervised sv = {.tool = "synack-run", .rt = rt, .child = child, .relay = relay,
-				   .fd = relay_fd, .run = relay_run, .busy = relay_users};
+				   .watch = relay_watch, .run = relay_run, .busy = relay_users,
+				   .busy_poll_us = busy_poll};
 	int status = sk_supervise(&sv, &sigs);
 	sk_run_relay_free(relay);
 	if (status >= 0)

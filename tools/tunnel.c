@@ -62,6 +62,8 @@ static const char usage[] =
 	"  -p HOSTPORT:NSPORT  forward this host's TCP port HOSTPORT (IPv4 and IPv6) to port\n"
 	"                 NSPORT of 10.0.2.15 inside (up to 16 times)\n"
 	"  --mtu N        the link's MTU (1500)\n"
+	"  --busy-poll USEC  after work, look for more for up to USEC microseconds before\n"
+	"                 sleeping, adapted to the traffic (50; 0: never; none on one CPU)\n"
 	"  --trace        a tcpdump-format line on standard error for every packet\n"
 	"  -w FILE.pcap   every packet to a capture file\n"
 	"  -h, --help     this text\n";
@@ -234,13 +236,13 @@ static void child(int sk, uint32_t mtu, const char *attach, char **argv)
 	_exit(127);
 }
 
-static int relay_fd(const void *r)
+static int relay_watch(void *r, int fd)
 {
-	return sk_tnl_relay_fd(r);
+	return sk_tnl_relay_watch(r, fd);
 }
-static int relay_run(void *r)
+static int relay_run(void *r, int timeout_ms)
 {
-	return sk_tnl_relay_run(r);
+	return sk_tnl_relay_run(r, timeout_ms);
 }
 static size_t relay_flows(const void *r)
 {
@@ -250,6 +252,7 @@ static size_t relay_flows(const void *r)
 int main(int argc, char **argv)
 {
 	uint32_t mtu = 1500;
+	unsigned busy_poll = SK_BUSY_POLL_US;
 	int trace = 0;
 	const char *pcap = NULL;
 	uint16_t fwd_host[16], fwd_ns[16];
@@ -262,6 +265,7 @@ int main(int argc, char **argv)
 					      {"socks5", required_argument, NULL, 's'},
 					      {"mem-budget", required_argument, NULL, 'M'},
 					      {"flows-per-source", required_argument, NULL, 'F'},
+					      {"busy-poll", required_argument, NULL, 'B'},
 					      {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "+w:hp:", longs, NULL)) != -1) {
@@ -311,6 +315,16 @@ int main(int argc, char **argv)
 				topts.limits.mem_bytes = (uint64_t)v << 20;
 			else
 				topts.limits.flows_per_source = (uint32_t)v;
+			break;
+		}
+		case 'B': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || v > 1000) {
+				fprintf(stderr, "synack-tunnel: --busy-poll: expected 0..1000 microseconds (try --help)\n");
+				return 2;
+			}
+			busy_poll = (unsigned)v;
 			break;
 		}
 		case 'u': {
@@ -430,7 +444,8 @@ int main(int argc, char **argv)
 	 * left for the flows, nor a link to drain them to. An attached namespace may hold
 	 * others' clients: their flows are waited for (a signal ends that). */
 	struct sk_supervised who = {.tool = "synack-tunnel", .rt = rt, .child = pid, .relay = relay,
-				   .fd = relay_fd, .run = relay_run, .busy = attach ? relay_flows : NULL};
+				   .watch = relay_watch, .run = relay_run, .busy = attach ? relay_flows : NULL,
+				   .busy_poll_us = busy_poll};
 	int status = sk_supervise(&who, &sigs);
 	sk_tnl_relay_free(relay);
 	if (status >= 0 && attach)

@@ -21,11 +21,12 @@
 #include "run/proto.h"
 #include "rt/rt_int.h"
 #include "run/splice.h"
+#include "run/supervise.h"
 
 #define BUF_UDP (65536 + sizeof(struct sk_run_dgram))
 #define SWEEP_US 1000000          /* how often closed-down sockets are checked for their end */
 
-enum tag { T_CTL_LISTEN, T_CTL, T_RT, T_SOCK };
+enum tag { T_CTL_LISTEN, T_CTL, T_RT, T_SOCK, T_WATCH };
 
 struct rsock;
 
@@ -69,7 +70,7 @@ struct sk_run_relay {
 	int ep;     /* kernel epoll set */
 	int sep;    /* synack epoll set */
 	int lfd;    /* control socket */
-	enum tag rt_tag, lfd_tag;
+	enum tag rt_tag, lfd_tag, w_tag;
 	char name[64];
 	struct ctl *ctls;
 	size_t nctl;
@@ -832,11 +833,17 @@ static void on_net(void *ctx, void *ptr, uint32_t ev)
 	on_sock(ctx, ptr, ev, 1);
 }
 
-int sk_run_relay_run(struct sk_run_relay *r)
+int sk_run_relay_watch(struct sk_run_relay *r, int fd)
+{
+	struct epoll_event e = {.events = EPOLLIN, .data.ptr = &r->w_tag};
+	return epoll_ctl(r->ep, EPOLL_CTL_ADD, fd, &e);
+}
+
+int sk_run_relay_run(struct sk_run_relay *r, int timeout_ms)
 {
 	struct epoll_event ev[64];
-	int n = epoll_wait(r->ep, ev, 64, 0);
-	int rt_ready = 0;
+	int n = epoll_wait(r->ep, ev, 64, timeout_ms);
+	int rt_ready = 0, watched = 0;
 	for (int i = 0; i < n; i++) {
 		enum tag *t = ev[i].data.ptr;
 		switch (*t) {
@@ -853,6 +860,9 @@ int sk_run_relay_run(struct sk_run_relay *r)
 		case T_SOCK:
 			on_sock(r, (struct rsock *)t, ev[i].events, 0);
 			break;
+		case T_WATCH:
+			watched = 1;
+			break;
 		}
 	}
 	if (sk_watch_net_round(r->rt, rt_ready, r->sep, on_net, r) < 0) {
@@ -865,7 +875,7 @@ int sk_run_relay_run(struct sk_run_relay *r)
 		sweep(r);
 	}
 	bury(r);
-	return 0;
+	return (n > 0 ? SK_RUN_WORKED : 0) | (watched ? SK_RUN_WATCHED : 0);
 }
 
 struct sk_run_relay *sk_run_relay_new(synack_rt *rt, char *why, size_t whylen)
@@ -878,6 +888,7 @@ struct sk_run_relay *sk_run_relay_new(synack_rt *rt, char *why, size_t whylen)
 	r->rt = rt;
 	r->rt_tag = T_RT;
 	r->lfd_tag = T_CTL_LISTEN;
+	r->w_tag = T_WATCH;
 	r->ep = r->lfd = r->sep = -1;
 	snprintf(r->name, sizeof(r->name), SK_RUN_NAME "%d", (int)getpid());
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
@@ -907,11 +918,6 @@ struct sk_run_relay *sk_run_relay_new(synack_rt *rt, char *why, size_t whylen)
 const char *sk_run_relay_name(const struct sk_run_relay *r)
 {
 	return r->name;
-}
-
-int sk_run_relay_fd(const struct sk_run_relay *r)
-{
-	return r->ep;
 }
 
 size_t sk_run_relay_users(const struct sk_run_relay *r)

@@ -15,11 +15,13 @@ struct sk_run_relay;
 struct sk_run_relay *sk_run_relay_new(synack_rt *rt, char *why, size_t whylen);
 /* The control socket's abstract name, without its leading NUL. */
 const char *sk_run_relay_name(const struct sk_run_relay *r);
-/* Readable when the relay has work: put it in a poll set and call sk_run_relay_run. */
-int sk_run_relay_fd(const struct sk_run_relay *r);
-/* Does the work that is ready, without blocking. 0, or -1 with errno when the runtime
- * failed (ESHUTDOWN, ENETDOWN, ...). */
-int sk_run_relay_run(struct sk_run_relay *r);
+/* Adds the caller's descriptor fd (a signalfd) to what sk_run_relay_run waits on. 0, or -1
+ * with errno. */
+int sk_run_relay_watch(struct sk_run_relay *r, int fd);
+/* Waits up to timeout_ms (0: not at all) for work or the watched descriptor, in one
+ * epoll_wait, and does the work that is ready. SK_RUN_WORKED when there was any,
+ * SK_RUN_WATCHED when the watched descriptor is readable (supervise.h), or -1 with errno when the runtime failed (ESHUTDOWN, ENETDOWN, ...). */
+int sk_run_relay_run(struct sk_run_relay *r, int timeout_ms);
 /* How many control connections and sockets programs still hold: 0 once every process of
  * the program has gone (or never used the network). */
 size_t sk_run_relay_users(const struct sk_run_relay *r);

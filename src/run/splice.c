@@ -25,19 +25,23 @@ static ssize_t fill_from_fd(void *ctx, void *buf, size_t len)
 	ssize_t n = read(x->fd, buf, len);
 	if (n > 0)
 		return n;
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+		x->kernel_dry = x->edge && errno != EINTR;
 		return 0;
+	}
 	x->up_eof = 1; /* end of file, or the kernel side reset */
 	if (n < 0)
 		x->kernel_error = errno;
 	return 0;
 }
 
-/* Kernel side to synack: read into synack's send buffer while it has room. */
+/* Kernel side to synack: read into synack's send buffer while it has room. Unbounded, as
+ * an edge-triggered owner needs: it ends because synack's send buffer, which nothing
+ * empties meanwhile (acknowledgements are read by the same thread), fills. */
 static void pump_up(struct sk_splice *x)
 {
 	x->net_full = 0;
-	for (int i = 0; i < 64 && x->fd >= 0 && !x->up_eof && !x->net_dead; i++) {
+	while (x->fd >= 0 && !x->up_eof && !x->net_dead && !x->kernel_dry) {
 		ssize_t m = sk_rt_send_fill(x->rt, x->s, BUF, fill_from_fd, x);
 		if (m > 0)
 			continue;
@@ -100,11 +104,12 @@ static ssize_t drain_to_fd(void *ctx, const void *buf, size_t len)
 }
 
 /* synack to the kernel side: straight from synack's receive buffer while the kernel side
- * takes it. */
+ * takes it. Unbounded: it ends when that buffer, which nothing fills meanwhile, is empty. */
 static void pump_down(struct sk_splice *x)
 {
-	x->kernel_full = 0;
-	for (int i = 0; i < 64 && x->fd >= 0 && !x->down_eof && !x->wr_shut && !x->kernel_gone; i++) {
+	if (!x->edge)
+		x->kernel_full = 0; /* (edge-triggered: until the owner saw EPOLLOUT) */
+	while (x->fd >= 0 && !x->down_eof && !x->wr_shut && !x->kernel_gone && !x->kernel_full) {
 		ssize_t m = sk_rt_recv_drain(x->rt, x->s, 4 * BUF, drain_to_fd, x);
 		if (m > 0 && !x->kernel_full)
 			continue;

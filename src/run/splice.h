@@ -28,6 +28,12 @@ struct sk_splice {
 	uint8_t kernel_gone; /* the owner's: the kernel side is released, write nothing to it */
 	uint8_t net_full;    /* synack's send buffer had no room: reading waits for it */
 	uint8_t kernel_full; /* the kernel side took no more: synack's bytes wait for room */
+	/* An owner that watches both sides edge-triggered sets edge, and after each event of
+	 * the kernel side clears kernel_dry (EPOLLIN, EPOLLRDHUP, EPOLLHUP, EPOLLERR) and
+	 * kernel_full (EPOLLOUT, EPOLLHUP, EPOLLERR): a side known dry or full is then not
+	 * tried again (a system call each) until it says it changed. */
+	uint8_t edge;
+	uint8_t kernel_dry;  /* edge: the kernel side's last read found nothing */
 	int so_error;        /* the synack connection's error (ECONNRESET, ETIMEDOUT), for the owner */
 	int kernel_error;    /* the error a read of the kernel side met (ECONNRESET, ...) */
 };

@@ -21,13 +21,14 @@
 #include "run/socks5.h"
 #include "stack/addr.h"
 #include "run/splice.h"
+#include "run/supervise.h"
 
 /* A flow whose client was told to go on but never finished its handshake (it went away):
  * its upstream socket is closed after what the SYN+ACK's retransmissions take. */
 #define HANDSHAKE_US (64ull * 1000000)
 #define SWEEP_US 1000000
 
-enum tag { T_RT, T_LISTENER, T_UDP, T_FLOW, T_CTL, T_FORWARD, T_PING };
+enum tag { T_RT, T_LISTENER, T_UDP, T_FLOW, T_CTL, T_FORWARD, T_PING, T_WATCH };
 
 /* A flow: its upstream connecting (the client's SYN held), then answered, then joined. */
 struct flow {
@@ -78,7 +79,7 @@ struct ping {
 struct sk_tnl_relay {
 	synack_rt *rt;
 	int ep, sep, listener, udp;
-	enum tag rt_tag, l_tag, u_tag;
+	enum tag rt_tag, l_tag, u_tag, w_tag;
 	unsigned udp_idle_ms;
 	struct synack_sockaddr dns;     /* where DNS to DNS_ADDR goes (port 0: nowhere) */
 	struct synack_ip dns4, dns6;    /* SK_TNL_DNS4 and SK_TNL_DNS6 */
@@ -98,13 +99,23 @@ struct sk_tnl_relay {
 
 /* ---- registrations ---- */
 
+/* A TCP flow's sides are watched for everything, edge-triggered, from the start: no system
+ * call changes what is watched as the flow goes from connecting to relaying to ending, and
+ * each event moves what can move until a side is blocked (the splice's edge mode). A UDP
+ * flow's datagram sockets are watched level-triggered for input. */
+#define ALL_ET (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+
 static void kernel_interest(struct sk_tnl_relay *r, struct flow *x, uint32_t ev)
 {
+	if (x->kev == ALL_ET && ev != ~0u)
+		return;
 	sk_watch_kernel(r->ep, x->sp.fd, &x->kev, ev, x);
 }
 
 static void net_interest(struct sk_tnl_relay *r, struct flow *x, uint32_t ev)
 {
+	if (x->nev == ALL_ET && ev != ~0u)
+		return;
 	sk_watch_net(r->rt, r->sep, x->sp.s, &x->nev, ev, x);
 }
 
@@ -126,7 +137,8 @@ static void end_flow(struct sk_tnl_relay *r, struct flow *x)
 		x->sp.s = -1;
 	}
 	if (x->sp.fd >= 0) {
-		kernel_interest(r, x, ~0u);
+		if (x->kev != ALL_ET)
+			kernel_interest(r, x, ~0u); /* (closing it takes it out of the set) */
 		if (x->sp.net_dead)
 			setsockopt(x->sp.fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
 		close(x->sp.fd);
@@ -342,20 +354,24 @@ static int hook(void *ctx, const struct synack_flow *f)
 	x->up = up;
 	x->s5 = s5;
 	x->sp.fd = fd;
+	x->sp.edge = !udp || proxied;
+	kernel_interest(r, x, x->sp.edge ? ALL_ET : 0);
 	if (proxied) {
 		/* TCP waits for the proxy's answer; a UDP flow's datagrams wait in its socket */
 		x->up_ok = udp;
 		x->told_us = sk_rt_now_us();
-		kernel_interest(r, x, EPOLLOUT);
 		return udp ? SYNACK_FLOW_ACCEPT : SYNACK_FLOW_DEFER;
 	}
-	if (!err) {
+	/* A connect to this host (or through its loopback) has usually been made by the
+	 * time connect(2) returns EINPROGRESS: then the client is answered now, not a round
+	 * later on EPOLLOUT (getpeername fails with ENOTCONN while it is still on its way). */
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	if (!err || getpeername(fd, (struct sockaddr *)&peer, &plen) == 0) {
 		x->up_ok = 1; /* connected at once: answer now */
 		x->told_us = sk_rt_now_us();
-		kernel_interest(r, x, 0);
 		return SYNACK_FLOW_ACCEPT;
 	}
-	kernel_interest(r, x, EPOLLOUT);
 	return SYNACK_FLOW_DEFER;
 }
 
@@ -509,10 +525,7 @@ static void pump(struct sk_tnl_relay *r, struct flow *x)
 		end_flow(r, x);
 		return;
 	}
-	uint32_t k, n;
-	sk_splice_interest(&x->sp, &k, &n);
-	kernel_interest(r, x, k);
-	net_interest(r, x, n ? n : ~0u);
+	net_interest(r, x, ALL_ET);
 }
 
 static struct flow *find(struct sk_tnl_relay *r, int udp, const struct synack_sockaddr *client,
@@ -593,6 +606,7 @@ static int associate(struct sk_tnl_relay *r, struct flow *x, struct synack_socka
 	kernel_interest(r, x, ~0u);
 	x->ctl = x->sp.fd;
 	x->sp.fd = fd;
+	x->sp.edge = 0;
 	sk_watch_kernel(r->ep, x->ctl, &x->cev, EPOLLIN, &x->cref);
 	return 0;
 }
@@ -685,6 +699,12 @@ static void on_flow(struct sk_tnl_relay *r, struct flow *x, uint32_t ev, int net
 {
 	if (x->dead)
 		return;
+	if (!net) { /* what the kernel side says changed, whatever the flow does now */
+		if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			x->sp.kernel_dry = 0;
+		if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+			x->sp.kernel_full = 0;
+	}
 	if (x->s5) {
 		if (!net)
 			socks_step(r, x, ev);
@@ -751,8 +771,9 @@ static void on_forward(struct sk_tnl_relay *r, struct forward *fw)
 		x->up_ok = 1;
 		x->connecting = 1;
 		x->to = fw->to;
-		net_interest(r, x, EPOLLOUT);
-		kernel_interest(r, x, 0);
+		x->sp.edge = 1;
+		net_interest(r, x, ALL_ET);
+		kernel_interest(r, x, ALL_ET);
 	}
 }
 
@@ -794,15 +815,23 @@ static void on_net(void *ctx, void *ptr, uint32_t ev)
 		on_flow(ctx, ptr, ev, 1);
 }
 
-int sk_tnl_relay_run(struct sk_tnl_relay *r)
+int sk_tnl_relay_watch(struct sk_tnl_relay *r, int fd)
+{
+	struct epoll_event e = {.events = EPOLLIN, .data.ptr = &r->w_tag};
+	return epoll_ctl(r->ep, EPOLL_CTL_ADD, fd, &e);
+}
+
+int sk_tnl_relay_run(struct sk_tnl_relay *r, int timeout_ms)
 {
 	struct epoll_event ev[64];
-	int n = epoll_wait(r->ep, ev, 64, 0);
-	int rt_ready = 0;
+	int n = epoll_wait(r->ep, ev, 64, timeout_ms);
+	int rt_ready = 0, watched = 0;
 	for (int i = 0; i < n; i++) {
 		enum tag *t = ev[i].data.ptr;
 		if (*t == T_RT)
 			rt_ready = 1;
+		else if (*t == T_WATCH)
+			watched = 1;
 		else if (*t == T_FLOW)
 			on_flow(r, (struct flow *)t, ev[i].events, 0);
 		else if (*t == T_CTL)
@@ -826,7 +855,7 @@ int sk_tnl_relay_run(struct sk_tnl_relay *r)
 		sweep_pings(r, now, 0);
 	}
 	bury(r);
-	return 0;
+	return (n > 0 ? SK_RUN_WORKED : 0) | (watched ? SK_RUN_WATCHED : 0);
 }
 
 struct sk_tnl_relay *sk_tnl_relay_new(synack_rt *rt, const struct sk_tnl_opts *o, char *why, size_t whylen)
@@ -840,6 +869,7 @@ struct sk_tnl_relay *sk_tnl_relay_new(synack_rt *rt, const struct sk_tnl_opts *o
 	r->rt_tag = T_RT;
 	r->l_tag = T_LISTENER;
 	r->u_tag = T_UDP;
+	r->w_tag = T_WATCH;
 	r->udp_idle_ms = o ? o->udp_idle_ms : 0;
 	synack_ip_parse(SK_TNL_DNS4, &r->dns4);
 	synack_ip_parse(SK_TNL_DNS6, &r->dns6);
@@ -875,11 +905,6 @@ struct sk_tnl_relay *sk_tnl_relay_new(synack_rt *rt, const struct sk_tnl_opts *o
 		return NULL;
 	}
 	return r;
-}
-
-int sk_tnl_relay_fd(const struct sk_tnl_relay *r)
-{
-	return r->ep;
 }
 
 size_t sk_tnl_relay_flows(const struct sk_tnl_relay *r)

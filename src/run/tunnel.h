@@ -42,11 +42,13 @@ int sk_tnl_relay_forward(struct sk_tnl_relay *r, uint16_t port, const struct syn
 /* Whether the SOCKS5 proxy at a takes connections (within 5 s): 0, or -1 with errno (the
  * tool's one-line error before it starts). */
 int sk_tnl_proxy_reachable(const struct synack_sockaddr *a);
-/* Readable when the relay has work: put it in a poll set and call sk_tnl_relay_run. */
-int sk_tnl_relay_fd(const struct sk_tnl_relay *r);
-/* Does the work that is ready, without blocking. 0, or -1 with errno when the runtime
- * failed. */
-int sk_tnl_relay_run(struct sk_tnl_relay *r);
+/* Adds the caller's descriptor fd (a signalfd) to what sk_tnl_relay_run waits on. 0, or -1
+ * with errno. */
+int sk_tnl_relay_watch(struct sk_tnl_relay *r, int fd);
+/* Waits up to timeout_ms (0: not at all) for work or the watched descriptor, in one
+ * epoll_wait, and does the work that is ready. SK_RUN_WORKED when there was any,
+ * SK_RUN_WATCHED when the watched descriptor is readable (supervise.h), or -1 with errno when the runtime failed. */
+int sk_tnl_relay_run(struct sk_tnl_relay *r, int timeout_ms);
 /* TCP flows being connected upstream or relayed (UDP flows hold nothing: they end when
  * idle). */
 size_t sk_tnl_relay_flows(const struct sk_tnl_relay *r);

@@ -219,6 +219,8 @@ wait_exit "$RUN_PID" 20
 # ---- errors: one line and a non-zero status ----
 out=$("$run" --tun tun0 --addr $S4/24 2>&1)
 [ $? = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && ok "no program: one line, status 2 ($out)" || bad "no program: '$out'"
+out=$("$run" --busy-poll -1 --tun tun0 --addr $S4/24 -- true 2>&1)
+[ $? = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && ok "a bad --busy-poll: one line, status 2 ($out)" || bad "bad busy-poll: '$out'"
 out=$(in_ns "$run" "${DEV[@]}" -- /nonexistent/prog 2>&1)
 [ $? = 127 ] && echo "$out" | grep -q "synack-run: /nonexistent/prog: No such file or directory" &&
 	ok "a missing program: status 127 and '$out'" || bad "missing program: '$out'"

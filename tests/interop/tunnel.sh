@@ -300,6 +300,8 @@ out=$("$tunnel" 2>&1)
 [ $? = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && ok "no command: one line, status 2 ($out)" || bad "no command: '$out'"
 out=$("$tunnel" --mtu 99 -- true 2>&1)
 [ $? = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && ok "a bad --mtu: one line, status 2" || bad "bad mtu: '$out'"
+out=$("$tunnel" --busy-poll 2000 -- true 2>&1)
+[ $? = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && ok "a bad --busy-poll: one line, status 2" || bad "bad busy-poll: '$out'"
 out=$("$tunnel" -p 80 -- true 2>&1)
 [ $? = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && ok "a bad -p: one line, status 2" || bad "bad -p: '$out'"
 out=$(in_ns "$tunnel" -- /nonexistent/cmd 2>&1)
