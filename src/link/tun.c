@@ -45,34 +45,40 @@ static int plain_write(int fd, const struct iovec *iov, int n)
 	return 0;
 }
 
-/* A TCP packet over IPv4 or IPv6 longer than the MTU (the stack's TSO super-segment) goes
- * to the kernel as one GSO packet cut at gso_size, the payload of a full segment. The
- * kernel wants the checksum partial (the pseudo-header sum in the field, which it completes
- * per segment), so the headers are sent from a copy with the field changed. (The stack's
- * TCP over IPv6 has no extension headers: TCP follows the fixed header.) */
-static int send_gso(struct tun_dev *t, const uint8_t *p, size_t len)
+/* A TCP or UDP packet (over IPv4 or IPv6, without extension headers: the stack sends
+ * none) goes to the kernel with its checksum partial: the pseudo-header sum in the field,
+ * from a copy of the headers, and csum_start/csum_offset saying where. The kernel then
+ * trusts it on local delivery instead of summing every byte again, and completes it per
+ * segment where it must (forwarding, or cutting a GSO packet). A TCP packet longer than
+ * the MTU (the stack's TSO super-segment) goes as one GSO packet cut at gso_size, the
+ * payload of a full segment. 1: not such a packet (sent as it is); 0 or -errno: sent. */
+static int send_offloaded(struct tun_dev *t, const uint8_t *p, size_t len)
 {
 	int v6 = len >= 40 && (p[0] >> 4) == 6;
 	unsigned ihl = v6 ? 40u : (unsigned)(p[0] & 0x0f) * 4;
-	if (len < ihl + 20u || p[v6 ? 6 : 9] != SK_IPPROTO_TCP || (!v6 && (p[0] >> 4) != 4))
-		return -EMSGSIZE;
-	unsigned thl = (unsigned)(p[ihl + 12] >> 4) * 4;
-	unsigned hl = ihl + thl;
-	if (thl < 20 || len <= hl || t->dev.mtu <= hl)
-		return -EMSGSIZE;
+	uint8_t proto = len >= 20 ? p[v6 ? 6 : 9] : 0;
+	if ((!v6 && (len < 20 || (p[0] >> 4) != 4 || (sk_get16(p + 6) & 0x3fff))) || /* (not a fragment) */
+	    (proto != SK_IPPROTO_TCP && proto != SK_IPPROTO_UDP) || len < ihl + (proto == SK_IPPROTO_TCP ? 20u : 8u))
+		return len > t->dev.mtu ? -EMSGSIZE : 1;
+	unsigned l4hl = proto == SK_IPPROTO_TCP ? (unsigned)(p[ihl + 12] >> 4) * 4 : 8u;
+	unsigned hl = ihl + l4hl;
+	int gso = len > t->dev.mtu;
+	if ((proto == SK_IPPROTO_TCP && l4hl < 20) || len < hl || (gso && (proto != SK_IPPROTO_TCP || len == hl ||
+									 t->dev.mtu <= hl)))
+		return gso ? -EMSGSIZE : 1;
+	unsigned at = proto == SK_IPPROTO_TCP ? 16u : 6u;
 	uint8_t hdrs[60 + 60];
 	memcpy(hdrs, p, hl);
-	uint32_t ps = v6 ? sk_csum_pseudo6(p + 8, p + 24, SK_IPPROTO_TCP, (uint32_t)(len - ihl))
-			 : sk_csum_pseudo4(sk_get32(p + 12), sk_get32(p + 16), SK_IPPROTO_TCP, (uint16_t)(len - ihl));
-	uint16_t seed = (uint16_t)~sk_csum_fold(ps);
-	sk_put16(hdrs + ihl + 16, seed);
+	uint32_t ps = v6 ? sk_csum_pseudo6(p + 8, p + 24, proto, (uint32_t)(len - ihl))
+			 : sk_csum_pseudo4(sk_get32(p + 12), sk_get32(p + 16), proto, (uint16_t)(len - ihl));
+	sk_put16(hdrs + ihl + at, (uint16_t)~sk_csum_fold(ps));
 	struct virtio_net_hdr vh = {
 		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-		.gso_type = v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4,
+		.gso_type = !gso ? VIRTIO_NET_HDR_GSO_NONE : v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4,
 		.hdr_len = (uint16_t)hl,
-		.gso_size = (uint16_t)(t->dev.mtu - hl),
+		.gso_size = (uint16_t)(gso ? t->dev.mtu - hl : 0),
 		.csum_start = (uint16_t)ihl,
-		.csum_offset = 16,
+		.csum_offset = (uint16_t)at,
 	};
 	struct iovec iov[3] = {{&vh, VNET_LEN}, {hdrs, hl}, {(void *)(p + hl), len - hl}};
 	return plain_write(t->fd, iov, 3);
@@ -86,8 +92,11 @@ static int tun_send(struct sk_dev *d, const uint8_t *frame, size_t len, uint64_t
 		struct iovec iov = {(void *)frame, len};
 		return plain_write(t->fd, &iov, 1);
 	}
-	if (len > t->dev.mtu && t->gso)
-		return send_gso(t, frame, len);
+	if (t->gso) {
+		int r = send_offloaded(t, frame, len);
+		if (r <= 0)
+			return r;
+	}
 	struct virtio_net_hdr vh;
 	memset(&vh, 0, sizeof(vh));
 	struct iovec iov[2] = {{&vh, VNET_LEN}, {(void *)frame, len}};
