@@ -170,6 +170,13 @@ int synack_add_addr(synack_stack *s, const struct synack_ip *addr, uint8_t prefi
  * as a TUN with offloads does): TCP may hand it IP packets of up to max_len bytes. 0
  * turns it off. Returns 0 or -EINVAL. */
 int synack_set_gso(synack_stack *s, int addr_id, uint32_t max_len);
+/* The link of address id completes the checksums of the TCP segments it is handed (as a
+ * TUN with offloads does, given the checksum's place): TCP then leaves the sum of its
+ * bytes to it and sends each segment with only the pseudo-header's sum, folded, in the
+ * checksum field (a partial checksum: complete it by summing from the TCP header to the
+ * end and storing the complement at offset 16 of that header). on 0 turns it off (every
+ * segment leaves with its checksum complete: the default). Returns 0 or -EINVAL. */
+int synack_set_csum_offload(synack_stack *s, int addr_id, int on);
 
 void synack_input(synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now);
 void synack_poll(synack_stack *s, uint64_t now);

@@ -171,9 +171,7 @@ static const struct sk_addr_entry *route6(const struct synack_stack *st, const u
 int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t dst[16], uint8_t next, size_t len,
 		uint8_t tclass)
 {
-	const struct sk_addr_entry *a = sk_addr6_find(st, src);
-	if (!a && sk_tnl_on(st))
-		a = route6(st, dst); /* a tunnelled flow's: from the address its client asked for */
+	const struct sk_addr_entry *a = sk_out_entry6(st, src, dst);
 	if (!a) {
 		st->stats.output_errors++;
 		return -ENETUNREACH;
@@ -226,6 +224,14 @@ static const struct sk_addr_entry *route6(const struct synack_stack *st, const u
 			first = a;
 	}
 	return first;
+}
+
+const struct sk_addr_entry *sk_out_entry6(const struct synack_stack *st, const uint8_t src[16], const uint8_t dst[16])
+{
+	const struct sk_addr_entry *a = sk_addr6_find(st, src);
+	if (!a && sk_tnl_on(st))
+		a = route6(st, dst); /* a tunnelled flow's: from the address its client asked for */
+	return a;
 }
 
 uint32_t sk_route6_mtu(const struct synack_stack *st, const uint8_t dst[16])

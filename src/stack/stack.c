@@ -283,6 +283,14 @@ int synack_set_gso(synack_stack *st, int id, uint32_t max_len)
 	return 0;
 }
 
+int synack_set_csum_offload(synack_stack *st, int id, int on)
+{
+	if (!st || id < 0 || id >= st->naddrs)
+		return -EINVAL;
+	st->addrs[id].csum_offload = on != 0;
+	return 0;
+}
+
 uint32_t sk_route_src(const struct synack_stack *st, uint32_t dst)
 {
 	const struct sk_addr_entry *a = route(st, dst);
@@ -324,11 +332,21 @@ int sk_ends_local_ours(const struct synack_stack *st, const struct sk_ends *e)
 	return e->v6 ? sk_addr6_find(st, e->l6) != NULL : sk_addr_find(st, e->l4) != NULL;
 }
 
-int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len, int df, uint8_t tos)
+/* The entry an IPv4 packet from src to dst leaves through: src's own, else the route's. */
+static const struct sk_addr_entry *out_entry4(const struct synack_stack *st, uint32_t src, uint32_t dst)
 {
 	const struct sk_addr_entry *a = sk_addr_find(st, src);
-	if (!a)
-		a = route(st, dst);
+	return a ? a : route(st, dst);
+}
+
+const struct sk_addr_entry *sk_out_entry_ends(const struct synack_stack *st, const struct sk_ends *e)
+{
+	return e->v6 ? sk_out_entry6(st, e->l6, e->r6) : out_entry4(st, e->l4, e->r4);
+}
+
+int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t proto, size_t len, int df, uint8_t tos)
+{
+	const struct sk_addr_entry *a = out_entry4(st, src, dst);
 	if (!a) {
 		st->stats.output_errors++;
 		return -ENETUNREACH;

@@ -26,6 +26,7 @@ struct sk_addr_entry {
 	uint32_t addr, mask;
 	uint32_t mtu;
 	uint32_t gso_max; /* TCP packets up to this size leave whole (TSO), 0 = none */
+	uint8_t csum_offload; /* the link completes TCP checksums (synack_set_csum_offload) */
 	synack_output_fn out;
 	void *ctx;
 };
@@ -157,6 +158,8 @@ int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t ds
  * -ENETUNREACH when there is no IPv6 address). */
 uint32_t sk_route6_mtu(const struct synack_stack *st, const uint8_t dst[16]);
 uint32_t sk_route6_gso(const struct synack_stack *st, const uint8_t dst[16]);
+/* The address entry a packet from src to dst leaves through (sk_ip6_send's), or NULL. */
+const struct sk_addr_entry *sk_out_entry6(const struct synack_stack *st, const uint8_t src[16], const uint8_t dst[16]);
 int sk_route6_src(const struct synack_stack *st, const uint8_t dst[16], uint8_t src[16]);
 /* A Packet Too Big said the path to dst takes mtu: lowers its path MTU (never below 1280). */
 void sk_ip6_pmtu_update(struct synack_stack *st, const uint8_t dst[16], uint32_t mtu);
@@ -229,6 +232,9 @@ int sk_l4_send(struct synack_stack *st, const struct sk_ends *e, uint8_t proto, 
 /* MTU and TSO limit towards e's remote end. */
 uint32_t sk_route_mtu_ends(const struct synack_stack *st, const struct sk_ends *e);
 uint32_t sk_route_gso_ends(const struct synack_stack *st, const struct sk_ends *e);
+/* The address entry a packet from e's local to its remote end leaves through (as
+ * sk_l4_send picks it), or NULL. */
+const struct sk_addr_entry *sk_out_entry_ends(const struct synack_stack *st, const struct sk_ends *e);
 /* Fills e's local end with the source address for its remote end: 0 or -ENETUNREACH. */
 int sk_route_src_ends(const struct synack_stack *st, struct sk_ends *e);
 /* 1 when e's local end is one of our addresses. */

@@ -79,7 +79,9 @@ int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
 		seg.payload = p + hlen;
 		seg.payload_len = s->data_len;
 	}
-	int n = sk_tcp_emit_sum(p, SK_PKT_MAX - (s->ends.v6 ? 40u : 20u), sk_ends_csum(&s->ends), &seg);
+	const struct sk_addr_entry *a = sk_out_entry_ends(st, &s->ends);
+	int n = (a && a->csum_offload ? sk_tcp_emit_partial : sk_tcp_emit_sum)(p, SK_PKT_MAX - (s->ends.v6 ? 40u : 20u),
+									     sk_ends_csum(&s->ends), &seg);
 	if (n < 0)
 		return -EINVAL;
 	st->stats.tcp_out++;

@@ -179,7 +179,19 @@ int sk_tcp_emit(uint8_t *p, size_t cap, uint32_t src, uint32_t dst, const struct
 	return sk_tcp_emit_sum(p, cap, (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff), t);
 }
 
+static int emit(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t, int partial);
+
 int sk_tcp_emit_sum(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t)
+{
+	return emit(p, cap, asum, t, 0);
+}
+
+int sk_tcp_emit_partial(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t)
+{
+	return emit(p, cap, asum, t, 1);
+}
+
+static int emit(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t, int partial)
 {
 	uint8_t opts[40];
 	int olen = sk_tcp_emit_options(opts, sizeof(opts), &t->opt);
@@ -203,6 +215,9 @@ int sk_tcp_emit_sum(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *
 	sk_put16(p + 16, 0);
 	sk_put16(p + 18, t->urp);
 	memcpy(p + SK_TCP_MIN_HLEN, opts, (size_t)olen);
-	sk_put16(p + 16, tcp_csum(asum, p, len));
+	if (partial) /* the pseudo-header's sum, not complemented: the link sums the rest */
+		sk_put16(p + 16, (uint16_t)~sk_csum_fold(asum + SK_IPPROTO_TCP + (uint32_t)len));
+	else
+		sk_put16(p + 16, tcp_csum(asum, p, len));
 	return (int)len;
 }

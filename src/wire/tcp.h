@@ -86,5 +86,8 @@ int sk_tcp_emit_options(uint8_t *p, size_t cap, const struct sk_tcp_opts *o);
 int sk_tcp_emit(uint8_t *p, size_t cap, uint32_t src, uint32_t dst, const struct sk_tcp *t);
 /* sk_tcp_emit with the pseudo-header's address sum (as sk_tcp_parse_sum). */
 int sk_tcp_emit_sum(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t);
+/* sk_tcp_emit_sum for a link that completes the checksum: only the pseudo-header's sum,
+ * folded, in the field (synack_set_csum_offload). */
+int sk_tcp_emit_partial(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t);
 
 #endif

@@ -32,6 +32,8 @@ struct side {
 	int nq;
 	int mtu;
 	int gso; /* TSO: TCP packets up to this size are the link's to cut */
+	int csum_link; /* the link completes TCP checksums: out() completes each, as a TUN would */
+	int partial;   /* TCP segments that left with a partial checksum */
 };
 
 static uint64_t now;
@@ -46,6 +48,16 @@ static int out(void *ctx, const uint8_t *p, size_t n, uint64_t t)
 	assert_true(n <= (size_t)(s->gso ? s->gso : s->mtu)); /* IP-2: nothing over the MTU leaves */
 	memcpy(s->q[s->nq].b, p, n);
 	s->q[s->nq].n = n;
+	uint8_t *b = s->q[s->nq].b;
+	struct sk_tcp seg;
+	if (s->csum_link && n >= 40 && b[9] == SK_IPPROTO_TCP &&
+	    sk_tcp_parse(b + 20, n - 20, sk_get32(b + 12), sk_get32(b + 16), &seg, SK_TCP_VERIFY_CSUM) < 0) {
+		/* partial: the pseudo-header's sum, folded, in the field; the link sums the rest */
+		uint32_t ps = sk_csum_pseudo4(sk_get32(b + 12), sk_get32(b + 16), SK_IPPROTO_TCP, (uint16_t)(n - 20));
+		assert_int_equal(sk_get16(b + 20 + 16), (uint16_t)~sk_csum_fold(ps));
+		sk_put16(b + 20 + 16, sk_csum(b + 20, n - 20));
+		s->partial++;
+	}
 	s->q[s->nq].due = now + link_delay;
 	s->nq++;
 	return 0;
@@ -63,6 +75,7 @@ static void side_init(struct side *s, uint32_t addr, int mtu, uint64_t seed)
 	s->nq = 0;
 	s->mtu = mtu;
 	s->gso = 0;
+	s->csum_link = s->partial = 0;
 	assert_true(sk_add_addr4(s->st, addr, 24, (uint32_t)mtu, out, s) >= 0);
 }
 
@@ -637,6 +650,67 @@ static void test_tso(void **state)
 		assert_true(A.q[k].n <= 1500);
 }
 
+/* A link that completes TCP checksums (synack_set_csum_offload): every TCP segment A sends
+ * leaves with only the pseudo-header's sum in its field (out() checks it and completes it,
+ * as a TUN's kernel side would), the bytes arrive intact; turned off, segments leave
+ * complete again. UDP and ICMP are not the link's to complete. */
+static void test_csum_offload(void **state)
+{
+	(void)state;
+	assert_int_equal(synack_set_csum_offload(A.st, 5, 1), -EINVAL);
+	assert_int_equal(synack_set_csum_offload(A.st, -1, 1), -EINVAL);
+	assert_int_equal(synack_set_csum_offload(NULL, 0, 1), -EINVAL);
+	assert_int_equal(synack_set_csum_offload(A.st, 0, 1), 0);
+	A.csum_link = 1;
+	int l = synack_socket(B.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	assert_int_equal(synack_bind(B.st, l, &sa(0, 80)), 0);
+	assert_int_equal(synack_listen(B.st, l, 4), 0);
+	int s = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	assert_int_equal(synack_connect(A.st, s, &sa(B_ADDR, 80)), -EINPROGRESS);
+	assert_int_equal(A.partial, 1); /* the SYN */
+	pump();
+	int c = synack_accept(B.st, l, NULL);
+	assert_true(c >= 0);
+	static uint8_t data[50000], got[50000];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	size_t sent = 0, n = 0;
+	for (int i = 0; i < 1000 && n < sizeof(data); i++) {
+		if (sent < sizeof(data)) {
+			ssize_t r = synack_send(A.st, s, data + sent, sizeof(data) - sent, 0);
+			if (r > 0)
+				sent += (size_t)r;
+		}
+		pump();
+		ssize_t r;
+		while ((r = synack_recv(B.st, c, got + n, sizeof(got) - n, 0)) > 0)
+			n += (size_t)r;
+	}
+	assert_int_equal(n, sizeof(data));
+	assert_memory_equal(got, data, sizeof(data));
+	assert_true(A.partial >= 2 + (int)(sizeof(data) / 1460));
+	/* B's link does not complete checksums: its segments left whole (out() left them) */
+	assert_int_equal(B.partial, 0);
+	pump(); /* B's window updates after the last reads */
+	/* UDP leaves complete (the link is only given TCP's) */
+	int u = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_DGRAM);
+	assert_int_equal(synack_sendto(A.st, u, "x", 1, 0, &sa(B_ADDR, 9)), 1);
+	assert_int_equal(A.nq, 1);
+	struct sk_ipv4 ip;
+	parse_ip(&A.q[0], &ip);
+	struct sk_udp ud;
+	assert_true(sk_udp_parse(A.q[0].b + 20, A.q[0].n - 20, ip.src, ip.dst, &ud, SK_UDP_VERIFY_CSUM) >= 0);
+	drop_all();
+	/* off again: complete checksums */
+	assert_int_equal(synack_set_csum_offload(A.st, 0, 0), 0);
+	int before = A.partial;
+	assert_int_equal(synack_send(A.st, s, data, 1000, 0), 1000);
+	assert_int_equal(A.nq, 1);
+	assert_int_equal(A.partial, before);
+	struct sk_tcp seg;
+	assert_true(sk_tcp_parse(A.q[0].b + 20, A.q[0].n - 20, A_ADDR, B_ADDR, &seg, SK_TCP_VERIFY_CSUM) > 0);
+}
+
 /* The MSS option of the SYN or SYN+ACK in packet p. */
 static int syn_mss(const struct pkt *p)
 {
@@ -705,6 +779,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_big_echo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtt_sub_millisecond, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tso, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csum_offload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maxseg_before_connect, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
