@@ -171,8 +171,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "stack_synack: synack_add_addr: %s\n", strerror(-err));
 		return 1;
 	}
-	if (sk_tun_gso_max(dev))
+	if (sk_tun_gso_max(dev)) { /* the TUN cuts TCP segments and completes their checksums */
 		synack_set_gso(st, err, sk_tun_gso_max(dev));
+		synack_set_csum_offload(st, err, 1);
+	}
 	int l = synack_socket(st, ip.family, SYNACK_SOCK_STREAM);
 	struct synack_sockaddr la = synack_sa_any(ip.family, (uint16_t)port);
 	int one = 1;
