@@ -25,10 +25,12 @@
 # direction; its connection rate at least 1.0x pasta's; at most 2 KiB of RSS per idle
 # relayed connection.
 #
-# Usage: bash bench/tunnel.sh     (as root; about 2.5 minutes)
+# Usage: bash bench/tunnel.sh     (as root; about 4 minutes)
 #   env: TUNNEL_SECONDS per test (5), TUNNEL_CONNS idle connections (10000),
 #        TUNNEL_MTU synack-tunnel's --mtu (65520, what slirp4netns and pasta get here; the
 #        tool's own default is 1500), TUNNEL_TRIES runs of a stalled iperf3 test (3),
+#        TUNNEL_REPEAT rounds of crr and rr, median kept (3), TUNNEL_ROWS and TUNNEL_TESTS
+#        a part of the run (a floor without its figures fails),
 #        TUNNEL_BUILD build directory (build-bench), TUNNEL_NO_BUILD=1 to use it as it is
 #        (and install no packages)
 # Exit: 0 every row ran and the floors hold; 1 a floor failed or something went wrong;
@@ -48,6 +50,7 @@ SECS=${TUNNEL_SECONDS:-5}
 CONNS=${TUNNEL_CONNS:-10000}
 MTU=${TUNNEL_MTU:-65520}
 TRIES=${TUNNEL_TRIES:-3}
+REPEAT=${TUNNEL_REPEAT:-3}
 BUILD=${TUNNEL_BUILD:-build-bench}
 BUSER=synackbench
 SRV_ADDR=203.0.113.1
@@ -398,7 +401,8 @@ finish() {
 }
 
 declare -A VAL CPU NOTE EST HELD TRY
-ROWS="veth synack slirp pasta"
+ROWS=${TUNNEL_ROWS:-veth synack slirp pasta}
+TESTS=${TUNNEL_TESTS:-up down crr rr idle}
 declare -A NAME=([veth]="veth (ceiling)" [synack]="synack-tunnel" [slirp]="slirp4netns" [pasta]="pasta")
 # iperf_stats FILE: "Gbit/s stalled retransmits" of an iperf3 -J run; stalled (1) when a
 # one-second interval moved less than a quarter of the best one.
@@ -419,15 +423,20 @@ echo "   ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), kernel $(unam
 	"slirp4netns $(slirp4netns --version | sed -n 's/^slirp4netns version //p'), passt $(dpkg-query -W -f='${Version}' passt);" \
 	"synack-tunnel --mtu $MTU; logs in $W)"
 start_servers
-# Each test on every row back to back, so that a disturbance hits the rows alike.
-for test in up down crr rr; do
+# Each test on every row back to back, so that a disturbance hits the rows alike; crr and rr,
+# whose figures swing by 10-20% from run to run here, REPEAT rounds of that, their median kept.
+declare -A RUNS
+for test in ${TESTS/idle/}; do
+	reps=1
+	case $test in crr | rr) reps=$REPEAT ;; esac
+	for rep in $(seq "$reps"); do
 	for row in $ROWS; do
 		pin_servers "$row"
 		tries=1
 		case $test in up | down) tries=$TRIES ;; esac
-		VAL[$row.$test]=""
+		[ "$rep" -gt 1 ] || VAL[$row.$test]=""
 		for try in $(seq "$tries"); do
-			log="$W/$row.$test.$try.out"
+			log="$W/$row.$test.$rep.$try.out"
 			case $test in
 			up) launch "$row" "$log" iperf3 -c $SRV_ADDR -p $P_IPERF -t "$SECS" -J ;;
 			down) launch "$row" "$log" iperf3 -c $SRV_ADDR -p $P_IPERF -t "$SECS" -J -R ;;
@@ -449,6 +458,9 @@ for test in up down crr rr; do
 			esac
 			if [ -z "$v" ]; then
 				echo "$ME: $row $test: no figure: $(cat "$log" "$log.err" | grep -v '^Failed to send' | tail -2 | tr '\n' ' ')" >&2
+			elif [ "$reps" -gt 1 ]; then
+				RUNS[$row.$test]+="${RUNS[$row.$test]:+ }$v"
+				CPU[$row.$test]+="${CPU[$row.$test]:+ }$TOOL_CPU_S"
 			elif [ -z "${VAL[$row.$test]}" ] || awk -v a="$v" -v b="${VAL[$row.$test]}" 'BEGIN { exit !(a > b) }'; then
 				VAL[$row.$test]=$v CPU[$row.$test]=$TOOL_CPU_S
 			fi
@@ -456,12 +468,20 @@ for test in up down crr rr; do
 			[ -n "$v" ] && [ "${stalled:-0}" = 0 ] && break
 		done
 	done
+	done
+	# the median round of each row (and the CPU figures of that round)
+	for row in $ROWS; do
+		[ "$reps" -gt 1 ] && [ -n "${RUNS[$row.$test]:-}" ] || continue
+		read -r VAL[$row.$test] CPU[$row.$test] <<<"$(paste <(tr ' ' '\n' <<<"${RUNS[$row.$test]}") \
+			<(tr ' ' '\n' <<<"${CPU[$row.$test]}") | sort -g | awk '{ v[NR] = $1; c[NR] = $2 }
+			END { m = int((NR + 1) / 2); print v[m], c[m] }')"
+	done
 done
 # The idle connections: the tool's RSS just before the opener starts and with all of them
 # held at the server (whose count of connections accepted only grows).
 test=idle
 for row in $ROWS; do
-	[ "$row" != veth ] || continue
+	[ "$row" != veth ] && [[ " $TESTS " == *" idle "* ]] || continue
 	pin_servers "$row"
 	log="$W/$row.idle.out"
 	rm -f "$W/x/"*
@@ -526,6 +546,7 @@ done
 echo
 for row in $ROWS; do
 	echo "${NAME[$row]}: iperf3 runs, Gbit/s: up ${TRY[$row.up]:--}; down ${TRY[$row.down]:--}"
+	echo "${NAME[$row]}: rounds, per second: crr ${RUNS[$row.crr]:--}; rr ${RUNS[$row.rr]:--}"
 	[ $row = veth ] || echo "${NAME[$row]}: ${NOTE[$row]:-}"
 done
 echo
