@@ -552,35 +552,52 @@ static void test_big_echo(void **state)
 	assert_int_equal(s.icmp_in, 1);
 }
 
+/* B listens on port 80 and A's new socket *s connects to it (its SYN queued, not yet
+ * delivered); returns B's listener. */
+static int listen_connect(int *s)
+{
+	int l = synack_socket(B.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	assert_int_equal(synack_bind(B.st, l, &sa(0, 80)), 0);
+	assert_int_equal(synack_listen(B.st, l, 4), 0);
+	*s = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	assert_int_equal(synack_connect(A.st, *s, &sa(B_ADDR, 80)), -EINPROGRESS);
+	return l;
+}
+
+/* Sends len bytes of data (the first sent0 of them already sent) from A's socket s and
+ * reads them at B's socket c into got (NULL: counted only), the link pumped between;
+ * returns the bytes B read. */
+static size_t transfer(int s, int c, const uint8_t *data, uint8_t *got, size_t len, size_t sent0)
+{
+	static uint8_t sink[65536];
+	size_t sent = sent0, n = 0;
+	for (int i = 0; i < 2000 && n < len; i++) {
+		if (sent < len) {
+			ssize_t r = synack_send(A.st, s, data + sent, len - sent, 0);
+			if (r > 0)
+				sent += (size_t)r;
+		}
+		pump();
+		ssize_t r;
+		while ((r = synack_recv(B.st, c, got ? got + n : sink, got ? len - n : sizeof(sink), 0)) > 0)
+			n += (size_t)r;
+	}
+	return n;
+}
+
 /* A LAN path (a quarter of a millisecond each way) with timestamps on: the RTT comes from
  * the segment timed in microseconds, not from millisecond timestamp ticks that read 0, and
  * slow start is not cut short by HyStart taking that for a 1 us path. */
 static void test_rtt_sub_millisecond(void **state)
 {
 	(void)state;
-	int l = synack_socket(B.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	assert_int_equal(synack_bind(B.st, l, &sa(0, 80)), 0);
-	assert_int_equal(synack_listen(B.st, l, 4), 0);
-	int s = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	assert_int_equal(synack_connect(A.st, s, &sa(B_ADDR, 80)), -EINPROGRESS);
+	int s, l = listen_connect(&s);
 	link_delay = 250;
 	pump();
 	int c = synack_accept(B.st, l, NULL);
 	assert_true(c >= 0);
-	static char data[400000], buf[65536];
-	size_t sent = 0, got = 0;
-	for (int i = 0; i < 2000 && got < sizeof(data); i++) {
-		if (sent < sizeof(data)) {
-			ssize_t r = synack_send(A.st, s, data + sent, sizeof(data) - sent, 0);
-			if (r > 0)
-				sent += (size_t)r;
-		}
-		pump();
-		ssize_t r;
-		while ((r = synack_recv(B.st, c, buf, sizeof(buf), 0)) > 0)
-			got += (size_t)r;
-	}
-	assert_int_equal(got, sizeof(data));
+	static uint8_t data[400000];
+	assert_int_equal(transfer(s, c, data, NULL, sizeof(data), 0), sizeof(data));
 	struct synack_tcp_info ti;
 	size_t tl = sizeof(ti);
 	assert_int_equal(synack_getsockopt(A.st, s, SYNACK_IPPROTO_TCP, SYNACK_TCP_INFO, &ti, &tl), 0);
@@ -603,11 +620,7 @@ static void test_tso(void **state)
 	assert_int_equal(synack_set_gso(A.st, 5, 65535), -EINVAL);
 	assert_int_equal(synack_set_gso(A.st, 0, 65535), 0);
 	A.gso = 65535;
-	int l = synack_socket(B.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	assert_int_equal(synack_bind(B.st, l, &sa(0, 80)), 0);
-	assert_int_equal(synack_listen(B.st, l, 4), 0);
-	int s = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	assert_int_equal(synack_connect(A.st, s, &sa(B_ADDR, 80)), -EINPROGRESS);
+	int s, l = listen_connect(&s);
 	pump();
 	int c = synack_accept(B.st, l, NULL);
 	assert_true(c >= 0);
@@ -623,19 +636,7 @@ static void test_tso(void **state)
 	struct sk_tcp seg;
 	assert_true(sk_tcp_parse(A.q[0].b + 20, A.q[0].n - 20, ip.src, ip.dst, &seg, SK_TCP_VERIFY_CSUM) > 0);
 	assert_int_equal(seg.payload_len, 10 * 1448);
-	size_t n = 0, sent = 100000;
-	for (int i = 0; i < 1000 && n < sizeof(data); i++) {
-		pump();
-		if (sent < sizeof(data)) {
-			ssize_t r = synack_send(A.st, s, data + sent, sizeof(data) - sent, 0);
-			if (r > 0)
-				sent += (size_t)r;
-		}
-		ssize_t r;
-		while ((r = synack_recv(B.st, c, got + n, sizeof(got) - n, 0)) > 0)
-			n += (size_t)r;
-	}
-	assert_int_equal(n, sizeof(data));
+	assert_int_equal(transfer(s, c, data, got, sizeof(data), 100000), sizeof(data));
 	assert_memory_equal(got, data, sizeof(data));
 	/* A lost super-segment is retransmitted one MSS at a time. */
 	pump(); /* B's window updates after the last reads */
@@ -662,11 +663,7 @@ static void test_csum_offload(void **state)
 	assert_int_equal(synack_set_csum_offload(NULL, 0, 1), -EINVAL);
 	assert_int_equal(synack_set_csum_offload(A.st, 0, 1), 0);
 	A.csum_link = 1;
-	int l = synack_socket(B.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	assert_int_equal(synack_bind(B.st, l, &sa(0, 80)), 0);
-	assert_int_equal(synack_listen(B.st, l, 4), 0);
-	int s = synack_socket(A.st, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	assert_int_equal(synack_connect(A.st, s, &sa(B_ADDR, 80)), -EINPROGRESS);
+	int s, l = listen_connect(&s);
 	assert_int_equal(A.partial, 1); /* the SYN */
 	pump();
 	int c = synack_accept(B.st, l, NULL);
@@ -674,19 +671,7 @@ static void test_csum_offload(void **state)
 	static uint8_t data[50000], got[50000];
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7 + 3);
-	size_t sent = 0, n = 0;
-	for (int i = 0; i < 1000 && n < sizeof(data); i++) {
-		if (sent < sizeof(data)) {
-			ssize_t r = synack_send(A.st, s, data + sent, sizeof(data) - sent, 0);
-			if (r > 0)
-				sent += (size_t)r;
-		}
-		pump();
-		ssize_t r;
-		while ((r = synack_recv(B.st, c, got + n, sizeof(got) - n, 0)) > 0)
-			n += (size_t)r;
-	}
-	assert_int_equal(n, sizeof(data));
+	assert_int_equal(transfer(s, c, data, got, sizeof(data), 0), sizeof(data));
 	assert_memory_equal(got, data, sizeof(data));
 	assert_true(A.partial >= 2 + (int)(sizeof(data) / 1460));
 	/* B's link does not complete checksums: its segments left whole (out() left them) */
