@@ -19,7 +19,8 @@
 #   env: REAL_SECONDS per test (5), REAL_REPEAT rounds (1; figures are medians),
 #        REAL_TRIES runs of a test disturbed by other processes (3; the least disturbed counts;
 #        before another try it waits up to REAL_QUIET_WAIT (10) s for an idle second),
-#        REAL_BUILD build directory (build-bench), REAL_NO_BUILD=1 to use it as it is
+#        REAL_BUILD build directory (build-bench), REAL_NO_BUILD=1 to use it as it is,
+#        REAL_ROWS and REAL_TESTS a part of the run (a floor without its figures fails)
 # Exit: 0 all ran and the floors hold; 1 a floor failed or something went wrong;
 #       77 cannot run here (not root, no /dev/net/tun, no ip(8), no network namespaces).
 # Only addresses inside the namespaces it creates (192.0.2.0/24, 198.51.100.0/24,
@@ -85,8 +86,8 @@ LOG=$(mktemp -d /tmp/synack-real.XXXXXX)
 # synack runs twice: with the TUN's checksum and TSO offloads (its default: the kernel hands
 # over and takes segments of up to 64 KiB) and without ("plain": one packet per segment,
 # what lwIP gets, since its raw API has no TSO).
-ROWS="linux synack plain lwip linux6 synack6"
-TESTS="recv send crr rr"
+ROWS=${REAL_ROWS:-linux synack plain lwip linux6 synack6}
+TESTS=${REAL_TESTS:-recv send crr rr}
 declare -A PID NS ADDR
 ERRORS=0
 
