@@ -179,6 +179,12 @@ int synack_set_gso(synack_stack *s, int addr_id, uint32_t max_len);
 int synack_set_csum_offload(synack_stack *s, int addr_id, int on);
 
 void synack_input(synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now);
+/* synack_input for a packet whose TCP or UDP checksum the link vouches for: one it has
+ * verified, or one the host itself made and handed over with its checksum partial (a TUN
+ * with offloads, as Linux's CHECKSUM_PARTIAL: the field may hold only the pseudo-header's
+ * sum). The stack does not sum it again. The IP header's checksum is still checked, and a
+ * fragment's datagram is verified whole, as the link vouched for none of it. */
+void synack_input_verified(synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now);
 void synack_poll(synack_stack *s, uint64_t now);
 /* The earliest time synack_poll has work; UINT64_MAX if none. Never later than needed. */
 uint64_t synack_next_deadline(const synack_stack *s);

@@ -105,17 +105,25 @@ static int tun_send(struct sk_dev *d, const uint8_t *frame, size_t len, uint64_t
 
 /* What the kernel hands over with offloads on: a packet whose checksum it left partial
  * (it was made on this host, so nothing could corrupt it) and, for TCP, possibly a GSO
- * super-segment of many MSS. The checksum is completed here, so the stack, the trace and
- * the capture all see an ordinary, valid IPv4 packet; a super-segment is simply a large
- * TCP segment, which the stack takes as one (as Linux's GRO makes of it). */
-static int finish_offload(struct tun_dev *t, const struct virtio_net_hdr *vh, uint8_t *buf, size_t len)
+ * super-segment of many MSS. Unless the caller takes it partial (*verified not NULL: set
+ * to 1, for synack_input_verified), the checksum is completed here, so the stack, the
+ * trace and the capture all see an ordinary, valid packet; a super-segment is simply a
+ * large TCP segment, which the stack takes as one (as Linux's GRO makes of it). */
+static int finish_offload(struct tun_dev *t, const struct virtio_net_hdr *vh, uint8_t *buf, size_t len,
+			  uint8_t *verified)
 {
+	if (verified)
+		*verified = 0;
 	if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
 		return (int)len;
 	size_t start = vh->csum_start, at = start + vh->csum_offset;
 	if (at + 2 > len || start < 20) {
 		t->rx_bad++;
 		return 0;
+	}
+	if (verified) {
+		*verified = 1;
+		return (int)len;
 	}
 	uint16_t c = sk_csum(buf + start, len - start);
 	uint8_t proto = (buf[0] >> 4) == 6 ? buf[6] : buf[9]; /* (IPv6: the kernel's own packets) */
@@ -125,10 +133,13 @@ static int finish_offload(struct tun_dev *t, const struct virtio_net_hdr *vh, ui
 	return (int)len;
 }
 
-static int tun_recv(struct sk_dev *d, uint8_t *buf, size_t cap, uint64_t now)
+/* One packet into buf: its length, 0 when none waits, or -errno; *verified as for
+ * finish_offload. */
+static int recv_one(struct sk_dev *d, uint8_t *buf, size_t cap, uint8_t *verified)
 {
-	(void)now;
 	struct tun_dev *t = (struct tun_dev *)d;
+	if (verified)
+		*verified = 0;
 	for (;;) {
 		struct virtio_net_hdr vh;
 		struct iovec iov[2] = {{&vh, VNET_LEN}, {buf, cap}};
@@ -141,10 +152,16 @@ static int tun_recv(struct sk_dev *d, uint8_t *buf, size_t cap, uint64_t now)
 			t->rx_bad++;
 			continue;
 		}
-		int r = finish_offload(t, &vh, buf, (size_t)n - VNET_LEN);
+		int r = finish_offload(t, &vh, buf, (size_t)n - VNET_LEN, verified);
 		if (r > 0)
 			return r;
 	}
+}
+
+static int tun_recv(struct sk_dev *d, uint8_t *buf, size_t cap, uint64_t now)
+{
+	(void)now;
+	return recv_one(d, buf, cap, NULL);
 }
 
 static int tun_fd(struct sk_dev *d)
@@ -164,11 +181,11 @@ static const struct sk_dev_ops tun_ops = {
 	.send = tun_send, .recv = tun_recv, .fd = tun_fd, .close = tun_close,
 };
 
-int sk_tun_recv_batch(struct sk_dev *d, uint8_t *const *bufs, size_t cap, size_t *lens, int n)
+int sk_tun_recv_batch(struct sk_dev *d, uint8_t *const *bufs, size_t cap, size_t *lens, uint8_t *verified, int n)
 {
 	int i = 0;
 	for (; i < n; i++) {
-		int r = tun_recv(d, bufs[i], cap, 0);
+		int r = recv_one(d, bufs[i], cap, verified ? verified + i : NULL);
 		if (r < 0)
 			return i ? i : r;
 		if (r == 0)

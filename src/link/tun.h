@@ -52,7 +52,10 @@ int sk_tun_host_up(const char *name);
 int sk_tun_host_mac(const char *name, uint8_t mac[6]);
 
 /* Reads up to n packets in one go into bufs[i] (cap each), lengths into lens; returns the
- * count (0 when none is waiting) or -errno. The fast path for event loops. */
-int sk_tun_recv_batch(struct sk_dev *d, uint8_t *const *bufs, size_t cap, size_t *lens, int n);
+ * count (0 when none is waiting) or -errno. The fast path for event loops. With verified
+ * not NULL, a packet the kernel handed over with its checksum partial (made on this host)
+ * is left so and verified[i] set to 1, for synack_input_verified (0: an ordinary packet);
+ * with NULL every checksum is completed. */
+int sk_tun_recv_batch(struct sk_dev *d, uint8_t *const *bufs, size_t cap, size_t *lens, uint8_t *verified, int n);
 
 #endif

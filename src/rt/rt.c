@@ -466,7 +466,9 @@ static int rt_output(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
 	return r;
 }
 
-static void rx_frame(synack_rt *rt, const uint8_t *f, size_t len, uint64_t now)
+/* A frame read from the device; verified: its TCP or UDP checksum left partial by the
+ * host that made it (sk_tun_recv_batch), not summed again. */
+static void rx_frame(synack_rt *rt, const uint8_t *f, size_t len, int verified, uint64_t now)
 {
 	rt->dev_rx++;
 	if (rt->eth) {
@@ -475,7 +477,7 @@ static void rx_frame(synack_rt *rt, const uint8_t *f, size_t len, uint64_t now)
 		if (sk_ethif_input(rt->eth, f, len, now, &ip, &iplen) == 1)
 			synack_input(rt->st, ip, iplen, now);
 	} else {
-		synack_input(rt->st, f, len, now);
+		(verified ? synack_input_verified : synack_input)(rt->st, f, len, now);
 	}
 }
 
@@ -535,7 +537,7 @@ static int loop_round(synack_rt *rt, struct pollfd *pfd, int np, int pr, int dev
 	/* The plain device is read before taking the lock: the stack waits less. */
 	int got = 0, rerr = 0;
 	if (dev_ready && !rt->wrapped) {
-		got = sk_tun_recv_batch(rt->raw, rt->rxbuf, rt->rxcap, rt->rxlen, rt->rxn);
+		got = sk_tun_recv_batch(rt->raw, rt->rxbuf, rt->rxcap, rt->rxlen, rt->rxver, rt->rxn);
 		if (got < 0) {
 			rerr = -got;
 			got = 0;
@@ -561,11 +563,11 @@ static int loop_round(synack_rt *rt, struct pollfd *pfd, int np, int pr, int dev
 					rerr = -n;
 				break;
 			}
-			rx_frame(rt, rt->rxbuf[0], (size_t)n, now);
+			rx_frame(rt, rt->rxbuf[0], (size_t)n, 0, now);
 		}
 	} else {
 		for (int i = 0; i < got; i++)
-			rx_frame(rt, rt->rxbuf[i], rt->rxlen[i], now);
+			rx_frame(rt, rt->rxbuf[i], rt->rxlen[i], rt->rxver[i], now);
 	}
 	if (rerr)
 		dev_error(rt, rerr, now);
@@ -767,6 +769,7 @@ static void rt_free(synack_rt *rt)
 		free(rt->rxbuf);
 	}
 	free(rt->rxlen);
+	free(rt->rxver);
 	for (uint32_t i = 0; i < rt->nchunks; i++)
 		free(rt->chunks[i]);
 	free(rt->chunks);
@@ -938,7 +941,8 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 		rt->rxn /= 2;
 	rt->rxbuf = calloc((size_t)rt->rxn, sizeof(*rt->rxbuf));
 	rt->rxlen = calloc((size_t)rt->rxn, sizeof(*rt->rxlen));
-	if (!rt->rxbuf || !rt->rxlen)
+	rt->rxver = calloc((size_t)rt->rxn, sizeof(*rt->rxver));
+	if (!rt->rxbuf || !rt->rxlen || !rt->rxver)
 		goto nomem;
 	for (int i = 0; i < rt->rxn; i++)
 		if (!(rt->rxbuf[i] = malloc(rt->rxcap)))

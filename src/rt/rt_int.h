@@ -107,6 +107,7 @@ struct synack_rt {
 	/* receive batch */
 	uint8_t **rxbuf;
 	size_t *rxlen;
+	uint8_t *rxver;        /* rxbuf[i]'s L4 checksum partial, vouched for by the TUN */
 	int rxn;
 	size_t rxcap;
 

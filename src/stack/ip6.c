@@ -64,6 +64,7 @@ void sk_ip6_input(struct synack_stack *st, const uint8_t *pkt, size_t len)
 	if (w.fragment) {
 		/* IP6-2: held until the datagram is whole (or times out, or memory runs short);
 		 * then walked again as one packet. */
+		st->in_verified = 0; /* (the link vouched for one fragment at most) */
 		const uint8_t *whole;
 		size_t wlen;
 		if (sk_reasm_input6(&st->reasm, pkt, end, &h, &w, st->now, &whole, &wlen) != 1)

@@ -385,6 +385,15 @@ int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t prot
 	return r < 0 ? r : 0;
 }
 
+void synack_input_verified(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	if (!st)
+		return;
+	st->in_verified = 1;
+	synack_input(st, pkt, len, now);
+	st->in_verified = 0;
+}
+
 void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now)
 {
 	if (!st || !pkt)
@@ -408,6 +417,7 @@ void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now
 	}
 	if (sk_ipv4_is_fragment(&ip)) {
 		/* IP-2: held until the datagram is whole (or times out, or memory runs short). */
+		st->in_verified = 0; /* (the link vouched for one fragment at most) */
 		const uint8_t *whole;
 		size_t wlen;
 		if (sk_reasm_input(&st->reasm, &ip, pkt, len, st->now, &whole, &wlen) != 1)

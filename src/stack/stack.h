@@ -73,6 +73,8 @@ struct sk_pmtu6 {
 
 struct synack_stack {
 	struct synack_config cfg;
+	uint8_t in_verified; /* the packet being input: its link vouched for its L4 checksum
+			      * (synack_input_verified; cleared for a fragment's datagram) */
 	struct sk_siphash_key key;
 	struct sk_rng rng;
 	uint64_t now;

@@ -828,7 +828,7 @@ int sk_tcp_input_ends(struct synack_stack *st, const struct sk_ends *e, uint8_t 
 {
 	struct sk_tcp seg;
 	st->stats.tcp_in++;
-	int r = sk_tcp_parse_sum(p, len, sk_ends_csum(e), &seg, SK_TCP_VERIFY_CSUM);
+	int r = sk_tcp_parse_sum(p, len, sk_ends_csum(e), &seg, st->in_verified ? 0 : SK_TCP_VERIFY_CSUM);
 	seg.ecn = ecn;
 	if (r == -SK_WIRE_BAD_CHECKSUM) {
 		st->stats.tcp_in_bad_csum++;

@@ -638,7 +638,8 @@ int sk_udp_input_ends(struct synack_stack *st, const struct sk_ends *e, const ui
 {
 	st->stats.udp_in++;
 	struct sk_udp h;
-	if (sk_udp_parse_sum(p, len, sk_ends_csum(e), e->v6, &h, SK_UDP_VERIFY_CSUM) < 0 || h.dport == 0) {
+	if (sk_udp_parse_sum(p, len, sk_ends_csum(e), e->v6, &h, st->in_verified ? 0 : SK_UDP_VERIFY_CSUM) < 0 ||
+	    h.dport == 0) {
 		st->stats.udp_in_bad++;
 		return 0;
 	}
