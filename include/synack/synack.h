@@ -152,6 +152,11 @@ int synack_ip_parse_prefix(const char *text, struct synack_ip *out, uint8_t *pre
 /* Writes ip as inet_ntop(3) does (IPv6 in RFC 5952's form) into buf; returns buf, or
  * NULL when len is too short or the family unknown (errno-free: nothing else fails). */
 const char *synack_ip_format(const struct synack_ip *ip, char *buf, size_t len);
+/* Longest text synack_sa_format writes, with its NUL ("[IPv6]:65535"). */
+#define SYNACK_SA_STRLEN (SYNACK_IP_STRLEN + 8)
+/* Writes a as "192.0.2.1:80" or "[2001:db8::1]:80" into buf; returns buf, or NULL as
+ * synack_ip_format. */
+const char *synack_sa_format(const struct synack_sockaddr *a, char *buf, size_t len);
 /* 1 when a and b are the same address of the same family, else 0. */
 int synack_ip_equal(const struct synack_ip *a, const struct synack_ip *b);
 

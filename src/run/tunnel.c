@@ -190,20 +190,25 @@ static void joined(struct sk_tnl_relay *r, struct flow *x, int s)
 	r->by_sock[s] = x;
 }
 
-/* "192.0.2.1:80" or "[2001:db8::1]:80" (an IPv4-mapped address stays in brackets, as the
- * socket names it). */
-static void put_end(char *buf, size_t len, const struct sockaddr_storage *ss)
+static void to_synack(const struct sockaddr_storage *ss, struct synack_sockaddr *a)
 {
-	char ip[INET6_ADDRSTRLEN] = "?";
+	memset(a, 0, sizeof(*a));
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
-		snprintf(buf, len, "%s:%u", ip, ntohs(s4->sin_port));
-	} else {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
-		snprintf(buf, len, "[%s]:%u", ip, ntohs(s6->sin6_port));
+		a->ip.family = SYNACK_AF_INET;
+		memcpy(a->ip.bytes, &s4->sin_addr, 4);
+		a->port = ntohs(s4->sin_port);
+		return;
 	}
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+	if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		a->ip.family = SYNACK_AF_INET;
+		memcpy(a->ip.bytes, &s6->sin6_addr.s6_addr[12], 4);
+	} else {
+		a->ip.family = SYNACK_AF_INET6;
+		memcpy(a->ip.bytes, &s6->sin6_addr, 16);
+	}
+	a->port = ntohs(s6->sin6_port);
 }
 
 /* For synack-ss: the host's end of a joined flow, "LOCAL->REMOTE" of its upstream socket
@@ -219,9 +224,12 @@ static int describe(void *ctx, int s, char *buf, size_t len)
 	if (getsockname(x->sp.fd, (struct sockaddr *)&me, &ml) < 0 ||
 	    getpeername(x->sp.fd, (struct sockaddr *)&peer, &pl) < 0)
 		return 0;
-	char a[64], b[64];
-	put_end(a, sizeof(a), &me);
-	put_end(b, sizeof(b), &peer);
+	struct synack_sockaddr sa, sb;
+	to_synack(&me, &sa);
+	to_synack(&peer, &sb);
+	char a[SYNACK_SA_STRLEN] = "?", b[SYNACK_SA_STRLEN] = "?";
+	synack_sa_format(&sa, a, sizeof(a));
+	synack_sa_format(&sb, b, sizeof(b));
 	snprintf(buf, len, "%s->%s", a, b);
 	return 1;
 }
@@ -539,26 +547,6 @@ static struct flow *find(struct sk_tnl_relay *r, int udp, const struct synack_so
 	return NULL;
 }
 
-static void to_synack(const struct sockaddr_storage *ss, struct synack_sockaddr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-		a->ip.family = SYNACK_AF_INET;
-		memcpy(a->ip.bytes, &s4->sin_addr, 4);
-		a->port = ntohs(s4->sin_port);
-		return;
-	}
-	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-	if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-		a->ip.family = SYNACK_AF_INET;
-		memcpy(a->ip.bytes, &s6->sin6_addr.s6_addr[12], 4);
-	} else {
-		a->ip.family = SYNACK_AF_INET6;
-		memcpy(a->ip.bytes, &s6->sin6_addr, 16);
-	}
-	a->port = ntohs(s6->sin6_port);
-}
 
 /* Accepted connections and UDP flows (from socket l) find the upstream their flow opened. */
 static void accept_all(struct sk_tnl_relay *r, int l)

@@ -153,13 +153,8 @@ uint32_t sk_scn_mss(struct sk_scn *s)
 /* "10.0.0.2:6378", or "[2001:db8::a00:2]:6378" over IPv6. */
 static void fmt_sa(char *b, size_t n, const struct synack_sockaddr *a)
 {
-	char ip[SYNACK_IP_STRLEN];
-	if (!synack_ip_format(&a->ip, ip, sizeof(ip)))
-		snprintf(ip, sizeof(ip), "?");
-	if (a->ip.family == SYNACK_AF_INET6)
-		snprintf(b, n, "[%s]:%u", ip, a->port);
-	else
-		snprintf(b, n, "%s:%u", ip, a->port);
+	if (!synack_sa_format(a, b, n))
+		snprintf(b, n, "?");
 }
 
 int sk_scn_listen(struct sk_scn *s, int host, uint16_t port, int backlog)

@@ -3,6 +3,7 @@
 #include "stack/addr.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/siphash.h"
@@ -101,6 +102,15 @@ const char *synack_ip_format(const struct synack_ip *ip, char *buf, size_t len)
 	if (strlen(tmp) >= len)
 		return NULL;
 	return strcpy(buf, tmp);
+}
+
+const char *synack_sa_format(const struct synack_sockaddr *a, char *buf, size_t len)
+{
+	char ip[SYNACK_IP_STRLEN];
+	if (!a || !buf || !synack_ip_format(&a->ip, ip, sizeof(ip)))
+		return NULL;
+	int n = snprintf(buf, len, a->ip.family == SYNACK_AF_INET6 ? "[%s]:%u" : "%s:%u", ip, a->port);
+	return n >= 0 && (size_t)n < len ? buf : NULL;
 }
 
 int synack_ip_equal(const struct synack_ip *a, const struct synack_ip *b)

@@ -40,6 +40,26 @@ static void test_ip4_text(void **state)
 	assert_int_equal(synack_ip_parse(NULL, &none), -EINVAL);
 }
 
+/* An address with its port: the IPv6 one in brackets, the longest fits SYNACK_SA_STRLEN,
+ * a buffer one byte short is refused. */
+static void test_sa_text(void **state)
+{
+	(void)state;
+	char buf[SYNACK_SA_STRLEN];
+	struct synack_sockaddr a = synack_sa4(192, 0, 2, 1, 80);
+	assert_string_equal(synack_sa_format(&a, buf, sizeof(buf)), "192.0.2.1:80");
+	assert_null(synack_sa_format(&a, buf, strlen("192.0.2.1:80")));
+	struct synack_sockaddr b = {.port = 65535};
+	assert_int_equal(synack_ip_parse("2001:db8::1", &b.ip), 0);
+	assert_string_equal(synack_sa_format(&b, buf, sizeof(buf)), "[2001:db8::1]:65535");
+	struct synack_sockaddr l = {.port = 65535};
+	assert_int_equal(synack_ip_parse("2001:db8:85a3:1234:5678:8a2e:1370:7334", &l.ip), 0);
+	assert_non_null(synack_sa_format(&l, buf, sizeof(buf)));
+	struct synack_sockaddr none = {0};
+	assert_null(synack_sa_format(&none, buf, sizeof(buf)));
+	assert_null(synack_sa_format(NULL, buf, sizeof(buf)));
+}
+
 /* IPv6 text both ways, against glibc's inet_pton and inet_ntop (RFC 5952's form). */
 static void test_ip6_text(void **state)
 {
@@ -281,6 +301,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ip4_text),
 		cmocka_unit_test(test_ip6_text),
+		cmocka_unit_test(test_sa_text),
 		cmocka_unit_test(test_ip_prefix_text),
 		cmocka_unit_test(test_ip_equal),
 		cmocka_unit_test(test_family_checks),
