@@ -129,6 +129,7 @@ mkns6() {
 start_server() {
 	local row=$1 ns=$2 pid
 	shift 2
+	[[ " $ROWS " == *" $row "* ]] || return 0 # (not in REAL_ROWS: not started, nothing to stop)
 	ip netns exec "$ns" taskset -c "$SRV_CPU" "$@" >"$LOG/$row.out" 2>"$LOG/$row.err" &
 	pid=$!
 	PID[$row]=$pid
