@@ -121,13 +121,8 @@ static unsigned busy_poll_opt(int *argc, char **argv)
 			argv[out++] = argv[i];
 			continue;
 		}
-		char *end = NULL;
-		unsigned long v = i + 1 < *argc ? strtoul(argv[i + 1], &end, 10) : 0;
-		if (!end || !*argv[i + 1] || *end || v > 1000) {
-			fprintf(stderr, "synack-run: --busy-poll: expected 0..1000 microseconds (try --help)\n");
+		if (sk_busy_poll_arg("synack-run", i + 1 < *argc ? argv[i + 1] : NULL, &us) < 0)
 			exit(2);
-		}
-		us = (unsigned)v;
 		i++;
 	}
 	while (i < *argc)

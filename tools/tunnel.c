@@ -317,16 +317,10 @@ int main(int argc, char **argv)
 				topts.limits.flows_per_source = (uint32_t)v;
 			break;
 		}
-		case 'B': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || v > 1000) {
-				fprintf(stderr, "synack-tunnel: --busy-poll: expected 0..1000 microseconds (try --help)\n");
+		case 'B':
+			if (sk_busy_poll_arg("synack-tunnel", optarg, &busy_poll) < 0)
 				return 2;
-			}
-			busy_poll = (unsigned)v;
 			break;
-		}
 		case 'u': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -24,6 +25,18 @@
 static unsigned spin_max_for(unsigned want)
 {
 	return sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? want : 0; /* (the tool may be pinned to one) */
+}
+
+int sk_busy_poll_arg(const char *tool, const char *text, unsigned *us)
+{
+	char *end = NULL;
+	unsigned long v = text ? strtoul(text, &end, 10) : 0;
+	if (!text || !*text || *end || v > 1000) {
+		fprintf(stderr, "%s: --busy-poll: expected 0..1000 microseconds (try --help)\n", tool);
+		return -1;
+	}
+	*us = (unsigned)v;
+	return 0;
 }
 
 void sk_spin_adapt(unsigned *spin, unsigned max, uint64_t slept_us)

@@ -31,6 +31,9 @@ struct sk_supervised {
 /* What the tools poll by default (--busy-poll): about one wake-up of a sleeping thread on
  * a virtual machine. */
 #define SK_BUSY_POLL_US 50u
+/* --busy-poll's value (0..1000 microseconds) into *us: 0, or -1 after a one-line error on
+ * standard error naming tool. */
+int sk_busy_poll_arg(const char *tool, const char *text, unsigned *us);
 
 /* After the program exited, the loop goes on while busy says something is held, until a
  * signal (SIGINT, SIGTERM, SIGHUP) says not to wait. sigs: the signals the caller blocked
