@@ -112,8 +112,6 @@ static int tun_send(struct sk_dev *d, const uint8_t *frame, size_t len, uint64_t
 static int finish_offload(struct tun_dev *t, const struct virtio_net_hdr *vh, uint8_t *buf, size_t len,
 			  uint8_t *verified)
 {
-	if (verified)
-		*verified = 0;
 	if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
 		return (int)len;
 	size_t start = vh->csum_start, at = start + vh->csum_offset;
@@ -133,8 +131,8 @@ static int finish_offload(struct tun_dev *t, const struct virtio_net_hdr *vh, ui
 	return (int)len;
 }
 
-/* One packet into buf: its length, 0 when none waits, or -errno; *verified as for
- * finish_offload. */
+/* One packet into buf: its length, 0 when none waits, or -errno; *verified (0 unless
+ * finish_offload says) as for finish_offload. */
 static int recv_one(struct sk_dev *d, uint8_t *buf, size_t cap, uint8_t *verified)
 {
 	struct tun_dev *t = (struct tun_dev *)d;

@@ -920,12 +920,13 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 			ferr = -id;
 			goto fail;
 		}
-		if (sk_tun_gso_max(rt->raw))
+		if (sk_tun_gso_max(rt->raw)) {
 			synack_set_gso(rt->st, id, sk_tun_gso_max(rt->raw)); /* TSO: the device cuts segments */
-		/* and it completes TCP checksums, unless a capture or the trace is to see them
-		 * whole */
-		if (sk_tun_gso_max(rt->raw) && rt->dev == rt->raw)
-			synack_set_csum_offload(rt->st, id, 1);
+			/* and it completes TCP checksums, unless a capture or the trace is to see
+			 * them whole */
+			if (rt->dev == rt->raw)
+				synack_set_csum_offload(rt->st, id, 1);
+		}
 		if (rt->eth && a->family == SYNACK_AF_INET6 && eth6_start(rt, o, a, plen, mtu, why, whylen) < 0) {
 			ferr = errno;
 			goto fail;

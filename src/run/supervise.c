@@ -113,7 +113,6 @@ int sk_supervise(const struct sk_supervised *s, const sigset_t *sigs)
 	}
 	if (sfd >= 0)
 		close(sfd);
-
 	if (failed)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -547,7 +547,6 @@ static struct flow *find(struct sk_tnl_relay *r, int udp, const struct synack_so
 	return NULL;
 }
 
-
 /* Accepted connections and UDP flows (from socket l) find the upstream their flow opened. */
 static void accept_all(struct sk_tnl_relay *r, int l)
 {

@@ -179,18 +179,7 @@ int sk_tcp_emit(uint8_t *p, size_t cap, uint32_t src, uint32_t dst, const struct
 	return sk_tcp_emit_sum(p, cap, (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff), t);
 }
 
-static int emit(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t, int partial);
-
-int sk_tcp_emit_sum(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t)
-{
-	return emit(p, cap, asum, t, 0);
-}
-
-int sk_tcp_emit_partial(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t)
-{
-	return emit(p, cap, asum, t, 1);
-}
-
+/* The segment, its checksum complete or (partial) only the pseudo-header's sum. */
 static int emit(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t, int partial)
 {
 	uint8_t opts[40];
@@ -220,4 +209,14 @@ static int emit(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t, i
 	else
 		sk_put16(p + 16, tcp_csum(asum, p, len));
 	return (int)len;
+}
+
+int sk_tcp_emit_sum(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t)
+{
+	return emit(p, cap, asum, t, 0);
+}
+
+int sk_tcp_emit_partial(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t)
+{
+	return emit(p, cap, asum, t, 1);
 }
