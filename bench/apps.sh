@@ -54,20 +54,11 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-mkns() {
-	ip netns add "$1"
-	ip -n "$1" link set lo up
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv4.ip_local_port_range="1024 65535" \
-		net.ipv4.tcp_max_tw_buckets=0
-}
+. bench/netns.sh
 mkns "$NS_S"
 mkns "$NS_A"
 mkns "$NS_B"
-ip link add "$TAG-va" netns "$NS_A" type veth peer name "$TAG-vb" netns "$NS_B"
-ip -n "$NS_A" addr add 198.51.100.1/24 dev "$TAG-va"
-ip -n "$NS_B" addr add 198.51.100.2/24 dev "$TAG-vb"
-ip -n "$NS_A" link set "$TAG-va" up
-ip -n "$NS_B" link set "$TAG-vb" up
+veth_pair "$NS_A" "$TAG-va" "$NS_B" "$TAG-vb"
 DEV=(--tun skapps0 --addr 192.0.2.2/24 --host-addr 192.0.2.1/24)
 
 # CPU ticks of a process and all its descendants (the children that ended included).

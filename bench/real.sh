@@ -106,21 +106,21 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# A namespace with loopback up, no IPv6 (nothing but the test's packets on the TUN), a wide
-# ephemeral port range and no TIME-WAIT kept by the Linux client (the connect/close test
-# opens more connections than one port range holds for 60 s; the same for every row).
-mkns() {
-	ip netns add "$1"
-	ip -n "$1" link set lo up
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
-		net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_max_tw_buckets=0
+# A namespace with loopback up, no IPv6 (nothing but the test's packets on the TUN: off on
+# the devices made later too), a wide ephemeral port range and no TIME-WAIT kept by the
+# Linux client (the connect/close test opens more connections than one port range holds
+# for 60 s; the same for every row): bench/netns.sh's mkns, and default.disable_ipv6.
+. bench/netns.sh
+mkns4() {
+	mkns "$1"
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 }
 
 # The same with IPv6 on (for the IPv6 rows), and no duplicate address detection: the
 # addresses are usable at once, and nothing but the test's packets and a few of neighbour
 # discovery cross the link.
 mkns6() {
-	mkns "$1"
+	mkns4 "$1"
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
 		net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 }
@@ -166,20 +166,16 @@ if awk -v b="$BUSY" 'BEGIN { exit !(b > 0.2) }'; then
 fi
 
 # Row linux: Linux to Linux over a veth pair, kperf server in NS_B, clients in NS_A.
-mkns "$NS_A"
-mkns "$NS_B"
-ip link add "$TAG-va" netns "$NS_A" type veth peer name "$TAG-vb" netns "$NS_B"
-ip -n "$NS_A" addr add 198.51.100.1/24 dev "$TAG-va"
-ip -n "$NS_B" addr add 198.51.100.2/24 dev "$TAG-vb"
-ip -n "$NS_A" link set "$TAG-va" up
-ip -n "$NS_B" link set "$TAG-vb" up
+mkns4 "$NS_A"
+mkns4 "$NS_B"
+veth_pair "$NS_A" "$TAG-va" "$NS_B" "$TAG-vb"
 NS[linux]=$NS_A ADDR[linux]=198.51.100.2
 start_server linux "$NS_B" "$BIN/kperf" server "$PORT" || true
 # Rows synack and lwip: the stack behind a TUN it creates in its own namespace; the kernel
 # side is 192.0.2.1, the stack 192.0.2.2, and the clients run in the same namespace.
 NS[synack]=$NS_S NS[plain]=$NS_P NS[lwip]=$NS_L ADDR[synack]=192.0.2.2 ADDR[plain]=192.0.2.2 ADDR[lwip]=192.0.2.2
 for row in synack plain lwip; do
-	mkns "${NS[$row]}"
+	mkns4 "${NS[$row]}"
 	case $row in
 	plain) cmd=("$BIN/stack-synack" --offload 0) ;;
 	*) cmd=("$BIN/stack-$row") ;;

@@ -135,20 +135,11 @@ else
 fi
 MADE_USER=1
 
-mkns() {
-	ip netns add "$1"
-	ip -n "$1" link set lo up
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv4.ip_local_port_range="1024 65535" \
-		net.ipv4.tcp_max_tw_buckets=0
-}
+. bench/netns.sh
 mkns "$NS_H"
 mkns "$NS_C"
 mkns "$NS_S"
-ip link add "$TAG-h0" netns "$NS_H" type veth peer name "$TAG-c0" netns "$NS_C"
-ip -n "$NS_H" addr add 198.51.100.1/24 dev "$TAG-h0"
-ip -n "$NS_C" addr add 198.51.100.2/24 dev "$TAG-c0"
-ip -n "$NS_H" link set "$TAG-h0" up
-ip -n "$NS_C" link set "$TAG-c0" up
+veth_pair "$NS_H" "$TAG-h0" "$NS_C" "$TAG-c0"
 ip -n "$NS_H" addr add $SRV_ADDR/32 dev lo
 ip -n "$NS_C" route add default via 198.51.100.1
 # pasta copies the address, gateway and MTU of h's interface with the default route
