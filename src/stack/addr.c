@@ -3,6 +3,7 @@
 #include "stack/addr.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -191,7 +192,8 @@ uint32_t sk_ends_csum(const struct sk_ends *e)
 {
 	if (!e->v6)
 		return (e->l4 >> 16) + (e->l4 & 0xffff) + (e->r4 >> 16) + (e->r4 & 0xffff);
-	return sk_csum_add(sk_csum_add(0, e->l6, 16), e->r6, 16);
+	_Static_assert(offsetof(struct sk_ends, r6) == offsetof(struct sk_ends, l6) + 16, "l6, r6 adjacent");
+	return sk_csum_add(0, e->l6, 32);
 }
 
 uint64_t sk_ends_hash(const struct sk_siphash_key *key, const struct sk_ends *e, uint32_t w2, uint32_t w3)

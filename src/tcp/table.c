@@ -24,14 +24,6 @@ void sk_ctable_free(struct sk_ctable *t)
 	t->b = NULL;
 }
 
-/* An IPv6 address folded to 32 bits: the key's quick filter for IPv6 entries. */
-static uint32_t fold6(const uint8_t a[16])
-{
-	uint32_t w[4];
-	memcpy(w, a, 16);
-	return w[0] ^ w[1] ^ w[2] ^ w[3];
-}
-
 void sk_conn_ends(const struct sk_conn *c, struct sk_ends *e)
 {
 	if (c->v6) {
@@ -56,8 +48,8 @@ int sk_conn_set_ends(struct sk_conn *c, const struct sk_ends *e)
 	memcpy(a->l, e->l6, 16);
 	memcpy(a->r, e->r6, 16);
 	c->v6 = 1;
-	c->key.laddr = fold6(e->l6);
-	c->key.raddr = fold6(e->r6);
+	c->key.laddr = sk_ip6_fold(e->l6);
+	c->key.raddr = sk_ip6_fold(e->r6);
 	return 0;
 }
 
@@ -91,7 +83,7 @@ static size_t conn_bucket(const struct synack_stack *st, const struct sk_conn *c
 
 struct sk_conn *sk_ctable_find(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport)
 {
-	uint32_t la = e->v6 ? fold6(e->l6) : e->l4, ra = e->v6 ? fold6(e->r6) : e->r4;
+	uint32_t la = e->v6 ? sk_ip6_fold(e->l6) : e->l4, ra = e->v6 ? sk_ip6_fold(e->r6) : e->r4;
 	for (struct sk_conn *c = st->conns.b[bucket(st, e, lport, rport, st->conns.mask)]; c; c = c->hnext) {
 		if (c->key.laddr != la || c->key.raddr != ra || c->key.lport != lport || c->key.rport != rport ||
 		    c->v6 != e->v6)
