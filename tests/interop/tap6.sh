@@ -1,7 +1,8 @@
 #!/bin/bash
 # IPv6 over TAP against Linux: neighbour discovery (RFC 4861) and duplicate address detection (RFC 4862), IP6-5.
 #
-# 1. synack-nc on tap0 with 2001:db8::2/64 and Linux's link-local address as its IPv6
+# 1. synack-nc on tap0 with 2001:db8::2/64 (and 192.0.2.2/24 beside it: ARP and ping on the same
+#    device) and Linux's link-local address as its IPv6
 #    gateway; Linux has 2001:db8::1/64 on tap0 and 2001:db8:5::1 on lo (off-link for synack):
 #    - synack does DAD for 2001:db8::2 and its fe80:: address (NS from ::, hop limit 255,
 #      after RFC 4862's start delay) before it sends anything from them;
@@ -37,6 +38,8 @@ L=2001:db8::1
 FAR=2001:db8:5::1 # Linux's, on lo: off-link for synack
 KMAC=02:00:00:00:00:01
 KLL=fe80::ff:fe00:1 # Linux's link-local on tap0: modified EUI-64 of $KMAC
+S4=192.0.2.2 # and IPv4 on the same device: ARP beside neighbour discovery
+L4=192.0.2.1
 
 # nd FILE TYPE FILTER: how many NDP messages of TYPE (135 NS, 136 NA) match FILTER.
 nd() { tshark -r "$1" -n -Y "icmpv6.type == $2 && $3" 2>/dev/null | wc -l; }
@@ -59,7 +62,8 @@ in_ns ip tuntap add dev tap0 mode tap || die "ip tuntap add tap0"
 in_ns ip link set tap0 address $KMAC || die "tap0 address"
 in_ns ip addr add $FAR/128 dev lo || die "$FAR on lo"
 bg_io NC /dev/null /dev/null "$W/nc.log" \
-	"$snc" --tap tap0 --addr $S/64 --host-addr $L/64 --gw $KLL -w "$W/tap6.pcap" -v -u -l 9
+	"$snc" --tap tap0 --addr $S/64 --host-addr $L/64 --addr $S4/24 --host-addr $L4/24 --gw $KLL \
+	-w "$W/tap6.pcap" -v -u -l 9
 wait_for 10 grep -q "Listening on" "$W/nc.log" || die "synack-nc did not start: $(cat "$W/nc.log")"
 # Linux's own DAD for its addresses on tap0 must finish before it can use them.
 wait_for 10 sh -c "ip netns exec $NS ip -6 addr show dev tap0 | grep -q 'inet6 $L/64' &&
@@ -79,6 +83,11 @@ smac=$(echo "$neigh" | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2)
 # synack's link-local address: fe80:: and the modified EUI-64 of its MAC.
 SLL=$(ll_of "$smac")
 ping_ok "$SLL%tap0" 56 -6
+# The IPv4 address on the same device answers too, resolved by ARP to the same MAC.
+ping_ok $S4 56
+neigh4=$(in_ns ip -4 neigh show $S4 dev tap0)
+echo "$neigh4" | grep -q "lladdr $smac " && ok "ip -4 neigh: $neigh4 (the same adapter)" ||
+	bad "ip -4 neigh: '$neigh4' (synack's MAC is $smac)"
 if echo "$neigh" | grep -qE "lladdr $smac (REACHABLE|STALE|DELAY)" && [ "$smac" != "$KMAC" ]; then
 	ok "ip -6 neigh: $neigh (synack's MAC, not tap0's $KMAC)"
 else
