@@ -1,0 +1,292 @@
+/* tunsink: what a TUN device allows, for bench/real.sh's sink rows: the least TCP that
+ * keeps a Linux peer going, so that a stack's figures can be read as a fraction of it.
+ *
+ *   tunsink [--tun NAME] [--host A.B.C.D] [--addr A.B.C.D] [--port P] [--mtu M] [--offload 0|1]
+ *
+ * Opens the TUN as stack_synack does (the same device options; IPv4) and answers kperf's
+ * clients on --port: a SYN gets a SYN+ACK (MSS from the MTU, window scale 10: a window of
+ * 64 MiB). A connection's first byte picks its role, as for the stack servers:
+ *   'S' (the recv test) - a receiver that only ACKs: one ACK per read, for the bytes in order
+ *       so far; nothing is copied beyond the device's read (with offloads a read is a GSO
+ *       super-packet of up to 64 KiB, the same reads synack gets); the payload is not looked
+ *       at, nor are checksums (the kernel made these packets on this host);
+ *   'R' (the send test) - a sender that only writes: super-packets of up to the device's GSO
+ *       size (with offloads; else one MSS each) of a constant payload from one buffer, as
+ *       far as the peer's window allows; lost data goes again from the last ACK (three
+ *       duplicate ACKs or 200 ms without progress).
+ * An end of stream is answered by an end of stream and the connection forgotten; a reset
+ * forgets it. No options beyond the handshake's, no timestamps, no SACK, no congestion
+ * control: this is the device's limit, not a TCP. Prints "ready" once the device is up; on
+ * SIGTERM or SIGINT prints its counters on stderr and exits 0. */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "tunsrv.h"
+#include "wire/checksum.h"
+#include "wire/ipv4.h"
+#include "wire/tcp.h"
+
+#define BATCH 64
+#define FLOWS 16
+#define WSCALE 10
+#define HDRS 40 /* IPv4 and TCP headers, no options */
+
+struct flow {
+	int used;
+	uint32_t raddr;
+	uint16_t rport;
+	uint8_t mode;                  /* 0 until the first byte; 'S', 'R' or anything else */
+	uint8_t peer_ws;               /* the peer's window scale, if it offered one */
+	uint32_t rcv_nxt;              /* next byte expected from the peer */
+	uint32_t snd_una, snd_nxt;     /* our bytes: oldest unacknowledged, next to send */
+	uint32_t snd_wnd;              /* the peer's window, scaled */
+	unsigned dupacks;
+	int ack_due;                   /* data arrived in this batch of reads */
+	uint64_t progress_us;          /* when snd_una last moved (or sending began) */
+};
+
+struct sink {
+	struct sk_dev *dev;
+	uint32_t addr, port, mss, seg_max;
+	int offload;
+	struct flow flows[FLOWS];
+	uint8_t out[HDRS + 65536];     /* headers, then the constant payload (zeros) */
+	uint64_t pkts_in, pkts_out, bytes_in, bytes_out, resends, write_errors, untracked;
+};
+
+static struct flow *find(struct sink *k, uint32_t raddr, uint16_t rport)
+{
+	for (int i = 0; i < FLOWS; i++)
+		if (k->flows[i].used && k->flows[i].raddr == raddr && k->flows[i].rport == rport)
+			return &k->flows[i];
+	return NULL;
+}
+
+/* Sends one segment of flow f: flags, seq, and len bytes of the constant payload (with the
+ * SYN, the handshake's options instead). The checksum: with offloads the device completes
+ * it; without, the payload's zeros add nothing, so the headers' sum is the whole. */
+static int emit(struct sink *k, struct flow *f, uint16_t flags, uint32_t seq, uint32_t len)
+{
+	uint8_t *p = k->out;
+	uint8_t opt[8];
+	unsigned olen = 0;
+	if (flags & SK_TCP_SYN) {
+		opt[0] = SK_TCPOPT_MSS, opt[1] = 4, sk_put16(opt + 2, (uint16_t)k->mss);
+		opt[4] = SK_TCPOPT_NOP, opt[5] = SK_TCPOPT_WS, opt[6] = 3, opt[7] = WSCALE;
+		olen = f->peer_ws != 0xff ? 8 : 4;
+	}
+	unsigned thl = 20 + olen;
+	uint8_t *t = p + 20;
+	/* the SYN's options sit where the payload would: put the zeros back after */
+	sk_put16(t, (uint16_t)k->port);
+	sk_put16(t + 2, f->rport);
+	sk_put32(t + 4, seq);
+	sk_put32(t + 8, f->rcv_nxt);
+	t[12] = (uint8_t)(thl / 4) << 4;
+	t[13] = (uint8_t)flags;
+	uint32_t win = (64u << 20) >> (f->peer_ws != 0xff ? WSCALE : 0);
+	sk_put16(t + 14, (uint16_t)(win > 0xffff ? 0xffff : win));
+	sk_put16(t + 16, 0);
+	sk_put16(t + 18, 0);
+	memcpy(t + 20, opt, olen);
+	struct sk_ipv4 ih = {.total_len = (uint16_t)(20 + thl + len), .frag = SK_IP_DF, .ttl = 64,
+			     .proto = SK_IPPROTO_TCP, .src = k->addr, .dst = f->raddr};
+	sk_ipv4_emit(p, 20, &ih);
+	if (!k->offload) {
+		uint32_t ps = sk_csum_pseudo4(k->addr, f->raddr, SK_IPPROTO_TCP, (uint16_t)(thl + len));
+		sk_put16(t + 16, sk_csum_fold(sk_csum_add(ps, t, thl)));
+	}
+	int r = sk_dev_send(k->dev, p, 20 + thl + len, 0);
+	if (r < 0)
+		k->write_errors++;
+	else
+		k->pkts_out++;
+	if (olen)
+		memset(t + 20, 0, olen);
+	return r < 0 ? -1 : 0;
+}
+
+/* The send test: as much as the peer's window takes, in the largest writes allowed. */
+static void pump(struct sink *k, struct flow *f, uint64_t now)
+{
+	if (now - f->progress_us > 200000 && f->snd_nxt != f->snd_una) {
+		f->snd_nxt = f->snd_una; /* nothing acknowledged for 200 ms: from the last ACK again */
+		f->progress_us = now;
+		k->resends++;
+	}
+	for (;;) {
+		uint32_t inflight = f->snd_nxt - f->snd_una;
+		if (inflight >= f->snd_wnd)
+			return;
+		uint32_t n = f->snd_wnd - inflight;
+		if (n > k->seg_max)
+			n = k->seg_max;
+		if (n < k->mss && inflight)
+			return; /* wait for a full segment's room */
+		if (emit(k, f, SK_TCP_ACK, f->snd_nxt, n) < 0)
+			return; /* (the device refused it: again next round) */
+		f->snd_nxt += n;
+		k->bytes_out += n;
+	}
+}
+
+static void input(struct sink *k, uint8_t *p, size_t len, uint64_t now)
+{
+	struct sk_ipv4 ih;
+	struct sk_tcp t;
+	int hl = sk_ipv4_parse(p, len, &ih, 0);
+	if (hl < 0 || ih.proto != SK_IPPROTO_TCP || ih.dst != k->addr || sk_ipv4_is_fragment(&ih) ||
+	    ih.total_len > len || sk_tcp_parse(p + hl, ih.total_len - (size_t)hl, ih.src, ih.dst, &t, 0) < 0 ||
+	    t.dport != k->port) {
+		k->untracked++;
+		return;
+	}
+	k->pkts_in++;
+	struct flow *f = find(k, ih.src, t.sport);
+	if ((t.flags & (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST)) == SK_TCP_SYN) {
+		if (!f)
+			for (int i = 0; i < FLOWS && !f; i++)
+				if (!k->flows[i].used)
+					f = &k->flows[i];
+		if (!f) {
+			k->untracked++;
+			return;
+		}
+		uint32_t iss;
+		if (getrandom(&iss, sizeof(iss), 0) != (ssize_t)sizeof(iss))
+			iss = (uint32_t)now;
+		*f = (struct flow){.used = 1, .raddr = ih.src, .rport = t.sport, .rcv_nxt = t.seq + 1,
+				   .peer_ws = t.opt.has_ws ? (t.opt.ws > 14 ? 14 : t.opt.ws) : 0xff,
+				   .snd_una = iss, .snd_nxt = iss + 1, .snd_wnd = t.win, .progress_us = now};
+		emit(k, f, SK_TCP_SYN | SK_TCP_ACK, iss, 0);
+		return;
+	}
+	if (!f) {
+		k->untracked++;
+		return;
+	}
+	if (t.flags & SK_TCP_RST) {
+		f->used = 0;
+		return;
+	}
+	if (t.flags & SK_TCP_ACK) {
+		uint32_t acked = t.ack - f->snd_una;
+		f->snd_wnd = (uint32_t)t.win << (f->peer_ws != 0xff ? f->peer_ws : 0);
+		if (acked && acked <= f->snd_nxt - f->snd_una) {
+			f->snd_una = t.ack;
+			f->dupacks = 0;
+			f->progress_us = now;
+		} else if (!acked && !t.payload_len && f->snd_nxt != f->snd_una && ++f->dupacks == 3) {
+			f->snd_nxt = f->snd_una; /* go back: everything from the hole again */
+			k->resends++;
+		}
+	}
+	int fin = 0;
+	if (t.payload_len || (t.flags & SK_TCP_FIN)) {
+		if (t.seq == f->rcv_nxt) {
+			if (!f->mode && t.payload_len) {
+				f->mode = t.payload[0];
+				f->progress_us = now; /* (a sender's 200 ms start here) */
+			}
+			f->rcv_nxt += (uint32_t)t.payload_len;
+			k->bytes_in += t.payload_len;
+			if (t.flags & SK_TCP_FIN) {
+				f->rcv_nxt++;
+				fin = 1;
+			}
+		}
+		if (fin) {
+			/* our end of stream (the sender's unsent data dropped) and forget the flow */
+			emit(k, f, SK_TCP_FIN | SK_TCP_ACK, f->snd_nxt, 0);
+			f->used = 0;
+			return;
+		}
+		f->ack_due = 1; /* one ACK per flow per batch of reads */
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct tunsrv_opts o;
+	if (tunsrv_parse(&o, argc, argv, "tunsink", 1) < 0)
+		return 2;
+	if (o.v6) {
+		fprintf(stderr, "tunsink: IPv4 only\n");
+		return 2;
+	}
+	struct sk_dev *dev = tunsrv_open(&o, "tunsink");
+	if (!dev)
+		return 1;
+	static struct sink k;
+	k.dev = dev;
+	k.addr = o.addr;
+	k.port = (uint32_t)o.port;
+	k.mss = o.mtu - HDRS;
+	k.offload = sk_tun_gso_max(dev) != 0;
+	k.seg_max = k.offload ? (sk_tun_gso_max(dev) - HDRS) / k.mss * k.mss : k.mss;
+	size_t cap = (sk_tun_rx_cap(dev) + 63) & ~(size_t)63;
+	uint8_t *block = malloc(cap * BATCH), *bufs[BATCH];
+	size_t lens[BATCH];
+	uint8_t verified[BATCH];
+	if (!block) {
+		fprintf(stderr, "tunsink: out of memory\n");
+		return 1;
+	}
+	for (int i = 0; i < BATCH; i++)
+		bufs[i] = block + (size_t)i * cap;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	printf("ready\n");
+	fflush(stdout);
+	uint64_t t0 = now_us(), idle_us = 0;
+	while (!stop) {
+		int n = sk_tun_recv_batch(dev, bufs, cap, lens, verified, BATCH);
+		if (n < 0) {
+			fprintf(stderr, "tunsink: read %s: %s\n", o.tun, strerror(-n));
+			return 1;
+		}
+		uint64_t now = now_us();
+		for (int i = 0; i < n; i++)
+			input(&k, bufs[i], lens[i], now);
+		int sending = 0;
+		for (int i = 0; i < FLOWS; i++) {
+			struct flow *f = &k.flows[i];
+			if (f->used && f->ack_due) {
+				emit(&k, f, SK_TCP_ACK, f->snd_nxt, 0);
+				f->ack_due = 0;
+			}
+			if (f->used && f->mode == 'R') {
+				pump(&k, f, now);
+				sending = 1;
+			}
+		}
+		if (n == 0) {
+			/* a sender waits for ACKs at most a millisecond, for its 200 ms timer */
+			struct pollfd p = {.fd = sk_dev_fd(dev), .events = POLLIN};
+			uint64_t w0 = now_us();
+			poll(&p, 1, sending ? 1 : 100);
+			idle_us += now_us() - w0;
+		}
+	}
+	uint64_t secs = (now_us() - t0) / 1000000u;
+	fprintf(stderr,
+		"tunsink: %llu s, %llu s of it waiting; offloads %s, segments of up to %u bytes; packets in %llu, out %llu; "
+		"payload in %llu bytes, out %llu; %llu resends from the last ACK; %llu write errors; %llu packets not ours\n",
+		(unsigned long long)secs, (unsigned long long)(idle_us / 1000000u), k.offload ? "on" : "off", k.seg_max,
+		(unsigned long long)k.pkts_in, (unsigned long long)k.pkts_out, (unsigned long long)k.bytes_in,
+		(unsigned long long)k.bytes_out, (unsigned long long)k.resends, (unsigned long long)k.write_errors,
+		(unsigned long long)k.untracked);
+	sk_dev_close(dev);
+	free(block);
+	return 0;
+}
