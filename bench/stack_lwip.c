@@ -301,6 +301,8 @@ int main(int argc, char **argv)
 	u16_t cap = (u16_t)((mtu + 63) & ~63u);
 	struct pbuf *spare = NULL;
 	uint64_t batches = 0, polls = 0, idle_us = 0, t_start = now_us();
+	struct tunsrv_spin spin;
+	tunsrv_spin_init(&spin, o.busy_poll);
 	printf("ready\n");
 	fflush(stdout);
 	while (!stop) {
@@ -329,13 +331,15 @@ int main(int argc, char **argv)
 		in_packets += (uint64_t)n;
 		batches += n > 0;
 		sys_check_timeouts();
-		if (n == 0) {
+		if (!tunsrv_spinning(&spin, n, now_us())) {
 			u32_t ms = sys_timeouts_sleeptime();
 			struct pollfd p = {.fd = tun_fd, .events = POLLIN};
 			polls++;
 			uint64_t t_poll = now_us();
 			int pr = poll(&p, 1, ms > 1000 ? 1000 : (int)ms);
-			idle_us += now_us() - t_poll;
+			uint64_t slept = now_us() - t_poll;
+			idle_us += slept;
+			tunsrv_slept(&spin, slept);
 			if (pr < 0 && errno != EINTR) {
 				perror("stack_lwip: poll");
 				return 1;

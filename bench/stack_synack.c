@@ -1,6 +1,7 @@
 /* stack_synack: synack as a server on a TUN device, one thread, for bench/real.sh.
  *
  *   stack_synack [--tun NAME] [--host A.B.C.D] [--addr A.B.C.D] [--prefix N] [--port P] [--mtu M]
+ *                [--offload 0|1] [--busy-poll USEC]
  *
  * (or IPv6 --host and --addr). Opens (creating) the TUN device NAME, gives its kernel side the address --host and
  * brings it up, runs a synack stack at --addr behind it and listens on --port. Each
@@ -11,8 +12,10 @@
  *
  * The event loop: read a batch of packets from the TUN (one read(2) each), hand each to
  * synack_input, run synack_poll when its deadline has come, then serve every connection
- * (accept, recv until -EAGAIN, send until -EAGAIN); when the TUN has nothing, poll(2)
- * on its fd until the stack's next deadline. The stack uses its defaults (Linux's). */
+ * (accept, recv until -EAGAIN, send until -EAGAIN); when the TUN has nothing, it reads
+ * again for up to --busy-poll microseconds (default 50, adapting, as synack's tools do:
+ * tunsrv.h), then poll(2)s its fd until the stack's next deadline. The stack uses its
+ * defaults (Linux's). */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -209,6 +212,8 @@ int main(int argc, char **argv)
 	int fd = sk_dev_fd(dev);
 	uint64_t packets = 0, batches = 0, polls = 0, idle_us = 0, t_start = now_us();
 
+	struct tunsrv_spin spin;
+	tunsrv_spin_init(&spin, o.busy_poll);
 	printf("ready\n");
 	fflush(stdout);
 	while (!stop) {
@@ -248,7 +253,7 @@ int main(int argc, char **argv)
 				i++;
 		}
 
-		if (n == 0) {
+		if (!tunsrv_spinning(&spin, n, now_us())) {
 			uint64_t d = synack_next_deadline(st);
 			now = now_us();
 			int ms = -1;
@@ -258,7 +263,9 @@ int main(int argc, char **argv)
 			polls++;
 			uint64_t t_poll = now_us();
 			int pr = poll(&p, 1, ms);
-			idle_us += now_us() - t_poll;
+			uint64_t slept = now_us() - t_poll;
+			idle_us += slept;
+			tunsrv_slept(&spin, slept);
 			if (pr < 0 && errno != EINTR) {
 				perror("stack_synack: poll");
 				return 1;

@@ -2,6 +2,7 @@
  * keeps a Linux peer going, so that a stack's figures can be read as a fraction of it.
  *
  *   tunsink [--tun NAME] [--host A.B.C.D] [--addr A.B.C.D] [--port P] [--mtu M] [--offload 0|1]
+ *           [--busy-poll USEC]
  *
  * Opens the TUN as stack_synack does (the same device options; IPv4) and answers kperf's
  * clients on --port: a SYN gets a SYN+ACK (MSS from the MTU, window scale 10: a window of
@@ -246,6 +247,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
+	struct tunsrv_spin spin; /* (busy polling as the stack servers do) */
+	tunsrv_spin_init(&spin, o.busy_poll);
 	printf("ready\n");
 	fflush(stdout);
 	uint64_t t0 = now_us(), idle_us = 0;
@@ -270,12 +273,14 @@ int main(int argc, char **argv)
 				sending = 1;
 			}
 		}
-		if (n == 0) {
+		if (!tunsrv_spinning(&spin, n, now_us())) {
 			/* a sender waits for ACKs at most a millisecond, for its 200 ms timer */
 			struct pollfd p = {.fd = sk_dev_fd(dev), .events = POLLIN};
 			uint64_t w0 = now_us();
 			poll(&p, 1, sending ? 1 : 100);
-			idle_us += now_us() - w0;
+			uint64_t slept = now_us() - w0;
+			idle_us += slept;
+			tunsrv_slept(&spin, slept);
 		}
 	}
 	uint64_t secs = (now_us() - t0) / 1000000u;

@@ -10,7 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <unistd.h>
+
 #include "link/tun.h"
+#include "run/supervise.h"
 
 /* Set by SIGTERM/SIGINT (on_signal): the server's loop ends and it prints its counters. */
 static volatile sig_atomic_t stop;
@@ -35,6 +38,7 @@ struct tunsrv_opts {
 	int offload; /* TUN checksum/TSO offloads (synack only) */
 	int v6;      /* --host and --addr are IPv6 (host6, addr6) */
 	uint8_t host6[16], addr6[16];
+	unsigned busy_poll; /* --busy-poll: microseconds (tunsrv_spin) */
 };
 
 /* An IPv4 address into *a, or an IPv6 one into a6 (*v6 set): 0, or -1 for neither. */
@@ -51,12 +55,13 @@ static int tunsrv_ip(const char *s, uint32_t *a, uint8_t a6[16], int *v6)
 	return 0;
 }
 
-/* Parses [--tun NAME] [--host IP] [--addr IP] [--prefix N] [--port P] [--mtu M] and, when
- * offload_ok, [--offload 0|1]. Prints the usage and returns -1 on anything else. IPv6
+/* Parses [--tun NAME] [--host IP] [--addr IP] [--prefix N] [--port P] [--mtu M]
+ * [--busy-poll USEC] and, when offload_ok, [--offload 0|1]. Prints the usage and returns -1 on anything else. IPv6
  * --host and --addr (both) make an IPv6 link (prefix 64 unless given). */
 static int tunsrv_parse(struct tunsrv_opts *o, int argc, char **argv, const char *prog, int offload_ok)
 {
-	*o = (struct tunsrv_opts){"skbench0", 0xc0000201u, 0xc0000202u, 1500, -1, 5201, offload_ok, 0, {0}, {0}};
+	*o = (struct tunsrv_opts){"skbench0", 0xc0000201u, 0xc0000202u, 1500, -1, 5201, offload_ok, 0, {0}, {0},
+				  SK_BUSY_POLL_US};
 	int six_host = 0, six_addr = 0;
 	for (int i = 1; i < argc; i += 2) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -75,10 +80,13 @@ static int tunsrv_parse(struct tunsrv_opts *o, int argc, char **argv, const char
 			o->mtu = (uint32_t)atoi(v);
 		else if (!strcmp(argv[i], "--offload") && v && offload_ok)
 			o->offload = atoi(v);
+		else if (!strcmp(argv[i], "--busy-poll"))
+			ok = sk_busy_poll_arg(prog, v, &o->busy_poll) == 0;
 		else
 			ok = 0;
 		if (!ok || o->mtu < 576 || o->mtu > 65535 || o->prefix < -1 || o->prefix > 128) {
-			fprintf(stderr, "usage: %s [--tun NAME] [--host IP] [--addr IP] [--prefix N] [--port P] [--mtu M]%s\n",
+			fprintf(stderr,
+				"usage: %s [--tun NAME] [--host IP] [--addr IP] [--prefix N] [--port P] [--mtu M] [--busy-poll USEC]%s\n",
 				prog, offload_ok ? " [--offload 0|1]" : "");
 			return -1;
 		}
@@ -91,6 +99,35 @@ static int tunsrv_parse(struct tunsrv_opts *o, int argc, char **argv, const char
 	if (o->prefix < 0)
 		o->prefix = o->v6 ? 64 : 24;
 	return 0;
+}
+
+/* Busy polling, as synack's tools do it (src/run/supervise.c): after a round that found
+ * packets, the server's loop reads again without sleeping for up to spin microseconds,
+ * which adapts between 0 and --busy-poll (sk_spin_adapt) from how long each sleep lasted.
+ * None on a single CPU. */
+struct tunsrv_spin {
+	unsigned max, spin;
+	uint64_t last_work;
+};
+
+static void tunsrv_spin_init(struct tunsrv_spin *s, unsigned max)
+{
+	*s = (struct tunsrv_spin){sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? max : 0, 0, 0};
+}
+
+/* After a round that read n packets at now: 1 to read again at once, 0 to sleep. */
+static int tunsrv_spinning(struct tunsrv_spin *s, int n, uint64_t now)
+{
+	if (n)
+		s->last_work = now;
+	return n || now - s->last_work < s->spin;
+}
+
+/* After a sleep of slept_us. */
+static void tunsrv_slept(struct tunsrv_spin *s, uint64_t slept_us)
+{
+	if (s->max)
+		sk_spin_adapt(&s->spin, s->max, slept_us);
 }
 
 /* Opens the TUN and gives the kernel side its address; NULL after a one-line message. */
