@@ -10,8 +10,8 @@
  * echo. Prints "ready" on stdout once listening; on SIGTERM or SIGINT prints the stack's
  * counters on stderr and exits 0.
  *
- * The event loop: read a batch of packets from the TUN (one read(2) each), hand each to
- * synack_input, run synack_poll when its deadline has come, then serve every connection
+ * The event loop: read a batch of packets from the TUN (one read(2) each), hand them to
+ * synack_input_batch, run synack_poll when its deadline has come, then serve every connection
  * (accept, recv until -EAGAIN, send until -EAGAIN); when the TUN has nothing, it reads
  * again for up to --busy-poll microseconds (default 50, adapting, as synack's tools do:
  * tunsrv.h), then poll(2)s its fd until the stack's next deadline. The stack uses its
@@ -223,8 +223,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		uint64_t now = now_us();
-		for (int i = 0; i < n; i++) /* (the host's own packets come with checksums partial) */
-			(verified[i] ? synack_input_verified : synack_input)(st, bufs[i], lens[i], now);
+		/* one batch (the host's own packets come with checksums partial) */
+		synack_input_batch(st, (const uint8_t *const *)bufs, lens, verified, (size_t)n, now);
 		if (n) {
 			packets += (uint64_t)n;
 			batches++;

@@ -190,6 +190,14 @@ void synack_input(synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now)
  * sum). The stack does not sum it again. The IP header's checksum is still checked, and a
  * fragment's datagram is verified whole, as the link vouched for none of it. */
 void synack_input_verified(synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now);
+/* n packets the link read in one go: each as synack_input, or as synack_input_verified
+ * where verified[i] is set (verified may be NULL). What the batch's segments owe only as a
+ * plain acknowledgement (every second full segment, the quick ACKs of a connection's start)
+ * goes once per connection at the end of the batch, covering all of them, as Linux's GRO
+ * makes one segment of what a device read in one poll; ACKs owed at once for a reason
+ * (out-of-order data, a duplicate, a window update) and data go as they would. */
+void synack_input_batch(synack_stack *s, const uint8_t *const *pkts, const size_t *lens, const uint8_t *verified,
+			size_t n, uint64_t now);
 void synack_poll(synack_stack *s, uint64_t now);
 /* The earliest time synack_poll has work; UINT64_MAX if none. Never later than needed. */
 uint64_t synack_next_deadline(const synack_stack *s);

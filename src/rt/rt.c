@@ -565,6 +565,10 @@ static int loop_round(synack_rt *rt, struct pollfd *pfd, int np, int pr, int dev
 			}
 			rx_frame(rt, rt->rxbuf[0], (size_t)n, 0, now);
 		}
+	} else if (!rt->eth) {
+		/* IP packets: one batch, so that their plain ACKs go once per connection */
+		rt->dev_rx += (uint64_t)got;
+		synack_input_batch(rt->st, (const uint8_t *const *)rt->rxbuf, rt->rxlen, rt->rxver, (size_t)got, now);
 	} else {
 		for (int i = 0; i < got; i++)
 			rx_frame(rt, rt->rxbuf[i], rt->rxlen[i], rt->rxver[i], now);

@@ -394,6 +394,18 @@ void synack_input_verified(synack_stack *st, const uint8_t *pkt, size_t len, uin
 	st->in_verified = 0;
 }
 
+void synack_input_batch(synack_stack *st, const uint8_t *const *pkts, const size_t *lens, const uint8_t *verified,
+			size_t n, uint64_t now)
+{
+	if (!st || (n && (!pkts || !lens)))
+		return;
+	st->batching = 1;
+	for (size_t i = 0; i < n; i++)
+		(verified && verified[i] ? synack_input_verified : synack_input)(st, pkts[i], lens[i], now);
+	st->batching = 0;
+	sk_ack_batch_flush(st);
+}
+
 void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now)
 {
 	if (!st || !pkt)

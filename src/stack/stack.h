@@ -62,6 +62,10 @@ struct sk_ready {
 	int on;      /* 0 until the first synack_ready call: nothing is recorded before */
 };
 
+/* At most this many connections hold their ACK to the end of one synack_input_batch; more
+ * ACK as ever. */
+#define SK_BATCH_ACKS 32
+
 /* A destination whose path MTU a Packet Too Big lowered (RFC 8201), until a time. */
 #define SK_PMTU6_N 16
 #define SK_PMTU6_AGE_US (600ull * 1000000) /* 10 minutes, RFC 8201 5.3's suggestion */
@@ -98,6 +102,10 @@ struct synack_stack {
 	int cc_default; /* index of tcp_congestion_control (tcp/cc.h) */
 	uint16_t ip_id;
 	uint32_t frag6_counter; /* IPv6 fragment identifications: hashed with it (ip6.c) */
+	/* synack_input_batch: connections whose plain ACK waits for the batch's end
+	 * (tcp/delack.c), while batching is set */
+	uint8_t batching, nbatch;
+	struct sk_tcb *batch_acks[SK_BATCH_ACKS];
 	struct sk_pmtu6 pmtu6[SK_PMTU6_N]; /* lowered path MTUs (ip6.c) */
 	struct sk_reasm reasm; /* fragments being put back together (IP-2) */
 	struct sk_bufpool bufpool; /* byte-queue storage kept for reuse (buf/bufpool.h) */

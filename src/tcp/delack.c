@@ -123,6 +123,22 @@ static void delay(struct synack_stack *st, struct sk_tcb *t)
 	sk_tcb_timer_set(st, t, SK_TT_DELACK, at);
 }
 
+/* Within synack_input_batch, a plain ACK is held for the batch's end, where one ACK covers
+ * every segment of the batch (GRO's stretch ACK); 0 when it cannot be (no batch, or the
+ * list full), and the ACK goes now. */
+static int batch_hold(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (!st->batching)
+		return 0;
+	if (t->flags & TF_ACK_BATCH)
+		return 1;
+	if (st->nbatch == SK_BATCH_ACKS)
+		return 0;
+	st->batch_acks[st->nbatch++] = t;
+	t->flags |= TF_ACK_BATCH;
+	return 1;
+}
+
 void sk_ack_check(struct synack_stack *st, struct sk_tcb *t)
 {
 	uint32_t mss = t->rcv_mss ? t->rcv_mss : MSS_DEFAULT;
@@ -134,11 +150,36 @@ void sk_ack_check(struct synack_stack *st, struct sk_tcb *t)
 		unacked--; /* a FIN is no part of a full-sized segment */
 	int two = unacked > mss &&
 		  (!st->cfg.tcp_ack_read_wait || t->rcv.len == 0 || sk_tcb_rcv_window(t) >= announced(t));
+	if ((two || (t->quick && !t->pingpong)) && !(t->flags & TF_ACKNOW) && batch_hold(st, t))
+		return;
 	if (two || (t->quick && !t->pingpong) || (t->flags & TF_ACKNOW)) {
 		t->flags |= TF_ACKNOW;
 		return;
 	}
 	delay(st, t);
+}
+
+void sk_ack_batch_flush(struct synack_stack *st)
+{
+	/* (an ACK sent meanwhile, with data or for a reason, cleared the flag) */
+	for (unsigned i = 0; i < st->nbatch; i++) {
+		struct sk_tcb *t = st->batch_acks[i];
+		if (t->flags & TF_ACK_BATCH) {
+			t->flags = (t->flags & ~TF_ACK_BATCH) | TF_ACKNOW;
+			sk_tcp_output(st, t);
+		}
+	}
+	st->nbatch = 0;
+}
+
+void sk_ack_batch_forget(struct synack_stack *st, const struct sk_tcb *t)
+{
+	for (unsigned i = 0; i < st->nbatch;) {
+		if (st->batch_acks[i] == t)
+			st->batch_acks[i] = st->batch_acks[--st->nbatch];
+		else
+			i++;
+	}
 }
 
 void sk_ack_sent(struct synack_stack *st, struct sk_tcb *t, uint32_t segs)
@@ -152,7 +193,7 @@ void sk_ack_sent(struct synack_stack *st, struct sk_tcb *t, uint32_t segs)
 		}
 	}
 	t->ack_pushed = 0;
-	t->flags &= ~(TF_ACKNOW | TF_DELACK);
+	t->flags &= ~(TF_ACKNOW | TF_DELACK | TF_ACK_BATCH);
 	sk_tcb_timer_clear(st, t, SK_TT_DELACK);
 }
 

@@ -124,6 +124,7 @@ void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t)
 		sk_tnl_flow_gone(st, &e);
 	}
 	sk_wheel_cancel(&st->wheel, &t->timer);
+	sk_ack_batch_forget(st, t);
 	free_extras(t);
 	sk_bytes_free(st, &t->snd);
 	sk_bytes_free(st, &t->rcv);

@@ -108,6 +108,7 @@ enum {
 	TF_TUNNEL = 1u << 27,    /* the listener of tunnel mode (stack/tunnel.c) */
 	TF_TNLFLOW = 1u << 28,   /* a connection that listener took: counted against the
 				  * tunnel's limits until freed (stack/tunnel.c) */
+	TF_ACK_BATCH = 1u << 29, /* an ACK owed at the end of synack_input_batch (delack.c) */
 };
 /* The addresses a socket with these flags takes (stack/addr.h). */
 static inline enum sk_takes sk_tcb_takes(uint32_t flags)
@@ -415,6 +416,10 @@ void sk_ack_pingpong(struct sk_tcb *t);
 void sk_ack_timer(struct synack_stack *st, struct sk_tcb *t);
 /* The application read copied bytes: 1 if the ACK owed should go now. */
 int sk_ack_after_read(struct synack_stack *st, struct sk_tcb *t, uint32_t copied);
+/* The end of synack_input_batch: each ACK held for it goes. */
+void sk_ack_batch_flush(struct synack_stack *st);
+/* t is being freed: out of the batch's list. */
+void sk_ack_batch_forget(struct synack_stack *st, const struct sk_tcb *t);
 
 /* ---- recovery.c: loss detection and recovery (RFC 8985, 6937, 5681, 6582, 6675, 3042) ---- */
 /* An ACK arrived, snd_una already moved to its ack: acked bytes it advanced, flight bytes

@@ -746,6 +746,106 @@ static void test_input_verified(void **state)
 	assert_int_equal(synack_recv(B.st, u, big, sizeof(big), 0), -EAGAIN);
 }
 
+/* The TCP header of a packet one of the sides sent. */
+static struct sk_tcp tcp_of(const struct pkt *p)
+{
+	struct sk_tcp t;
+	assert_true(sk_tcp_parse(p->b + 20, p->n - 20, sk_get32(p->b + 12), sk_get32(p->b + 16), &t, 0) >= 0);
+	return t;
+}
+
+/* Feeds B the packets A queued whose indexes are in idx (count k) as one batch; A's queue
+ * is emptied, B's cleared before. */
+static void batch_to_b(const int *idx, int k)
+{
+	const uint8_t *pk[MAXQ];
+	size_t ln[MAXQ];
+	for (int i = 0; i < k; i++) {
+		pk[i] = A.q[idx[i]].b;
+		ln[i] = A.q[idx[i]].n;
+	}
+	B.nq = 0;
+	synack_input_batch(B.st, pk, ln, NULL, (size_t)k, now);
+}
+
+/* synack_input_batch: the plain ACKs that a batch of in-order segments owes go as one at the
+ * batch's end, covering every segment (as GRO's stretch ACK), where one packet at a time
+ * they go for every segment or two; an out-of-order segment inside a batch is still
+ * answered at once, each with its own duplicate ACK, and the segment filling the hole at
+ * once too. The data arrives whole either way. */
+static void test_input_batch(void **state)
+{
+	(void)state;
+	int s, l = listen_connect(&s);
+	pump();
+	int c = synack_accept(B.st, l, NULL);
+	assert_true(c >= 0);
+	static uint8_t data[120000], got[120000];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + 3);
+	size_t off = 0, n = 0;
+	int idx[MAXQ];
+	for (int i = 0; i < MAXQ; i++)
+		idx[i] = i;
+
+	/* the first flight, one packet at a time */
+	off += (size_t)synack_send(A.st, s, data, 10000, 0);
+	int segs = A.nq;
+	assert_true(segs >= 6);
+	B.nq = 0;
+	for (int i = 0; i < segs; i++)
+		synack_input(B.st, A.q[i].b, A.q[i].n, now);
+	A.nq = 0;
+	assert_true(B.nq >= segs / 2); /* quick ACKs at the start: one per segment or two */
+	pump();
+	ssize_t r;
+	while ((r = synack_recv(B.st, c, got + n, sizeof(got) - n, 0)) > 0)
+		n += (size_t)r;
+	assert_int_equal(n, off);
+
+	/* the next flight as one batch: one ACK, for all of it */
+	off += (size_t)synack_send(A.st, s, data + off, 20000, 0);
+	segs = A.nq;
+	assert_true(segs >= 6);
+	struct sk_tcp last = tcp_of(&A.q[segs - 1]);
+	batch_to_b(idx, segs);
+	A.nq = 0;
+	assert_int_equal(B.nq, 1);
+	assert_int_equal(tcp_of(&B.q[0]).ack, last.seq + (uint32_t)last.payload_len);
+	pump();
+	while ((r = synack_recv(B.st, c, got + n, sizeof(got) - n, 0)) > 0)
+		n += (size_t)r;
+	assert_int_equal(n, off);
+
+	/* a batch with the second segment missing: a duplicate ACK for each segment beyond the
+	 * hole, all acknowledging the first; then the missing one, acknowledged at once */
+	off += (size_t)synack_send(A.st, s, data + off, 20000, 0);
+	segs = A.nq;
+	assert_true(segs >= 5);
+	struct sk_tcp first = tcp_of(&A.q[0]);
+	last = tcp_of(&A.q[segs - 1]);
+	int ooo[MAXQ], k = 0;
+	for (int i = 0; i < segs; i++)
+		if (i != 1)
+			ooo[k++] = i;
+	batch_to_b(ooo, k);
+	assert_int_equal(B.nq, segs - 2);
+	for (int i = 0; i < B.nq; i++) {
+		struct sk_tcp a = tcp_of(&B.q[i]);
+		assert_int_equal(a.ack, first.seq + (uint32_t)first.payload_len);
+		assert_true(a.opt.nsack >= 1);
+	}
+	batch_to_b(&idx[1], 1);
+	A.nq = 0;
+	assert_int_equal(B.nq, 1);
+	assert_int_equal(tcp_of(&B.q[0]).ack, last.seq + (uint32_t)last.payload_len);
+	pump();
+	while ((r = synack_recv(B.st, c, got + n, sizeof(got) - n, 0)) > 0)
+		n += (size_t)r;
+	assert_int_equal(n, off);
+	assert_memory_equal(got, data, off);
+}
+
 /* The MSS option of the SYN or SYN+ACK in packet p. */
 static int syn_mss(const struct pkt *p)
 {
@@ -816,6 +916,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tso, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csum_offload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_verified, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_input_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maxseg_before_connect, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
