@@ -14,7 +14,8 @@
 # native recv and send; nginx through synack-run at least 0.8x nginx on Linux.
 #
 # Usage: bash bench/apps.sh     (as root)
-#   env: APPS_SECONDS per test (5), APPS_BUILD build directory (build-bench),
+#   env: APPS_SECONDS per test (5), APPS_RUN_OPTS more synack-run options (say --busy-poll 0),
+#        APPS_BUILD build directory (build-bench),
 #        APPS_NO_BUILD=1 to use it as it is
 # Exit: 0 the floors hold; 1 a floor failed or something went wrong; 77 cannot run here.
 # Addresses only inside the namespaces it creates (192.0.2.0/24, 198.51.100.0/24).
@@ -59,7 +60,7 @@ mkns "$NS_S"
 mkns "$NS_A"
 mkns "$NS_B"
 veth_pair "$NS_A" "$TAG-va" "$NS_B" "$TAG-vb"
-DEV=(--tun skapps0 --addr 192.0.2.2/24 --host-addr 192.0.2.1/24)
+DEV=(--tun skapps0 --addr 192.0.2.2/24 --host-addr 192.0.2.1/24 ${APPS_RUN_OPTS:-})
 
 # CPU ticks of a process and all its descendants (the children that ended included).
 tree_ticks() {
