@@ -291,11 +291,7 @@ int main(int argc, char **argv)
 	}
 	tcp_accept(lp, on_accept);
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	tunsrv_signals();
 
 	/* Each packet is read straight into a pbuf, which lwIP then owns. */
 	u16_t cap = (u16_t)((mtu + 63) & ~63u);

@@ -187,24 +187,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	tunsrv_signals();
 
-	/* One block of packet buffers, each what the device may hand over in one read (the
-	 * MTU, or 64 KiB with offloads) rounded up to a cache line. */
-	size_t cap = (sk_tun_rx_cap(dev) + 63) & ~(size_t)63;
-	uint8_t *block = malloc(cap * BATCH), *bufs[BATCH];
-	size_t lens[BATCH];
-	uint8_t verified[BATCH];
-	if (!block) {
-		fprintf(stderr, "stack_synack: out of memory\n");
+	size_t cap, lens[BATCH];
+	uint8_t *bufs[BATCH], verified[BATCH];
+	uint8_t *block = tunsrv_bufs(dev, bufs, BATCH, &cap, "stack_synack");
+	if (!block)
 		return 1;
-	}
-	for (int i = 0; i < BATCH; i++)
-		bufs[i] = block + (size_t)i * cap;
 	size_t nconns = 0, capconns = 64;
 	struct conn *conns = calloc(capconns, sizeof(*conns));
 	if (!conns)

@@ -231,21 +231,12 @@ int main(int argc, char **argv)
 	k.mss = o.mtu - HDRS;
 	k.offload = sk_tun_gso_max(dev) != 0;
 	k.seg_max = k.offload ? (sk_tun_gso_max(dev) - HDRS) / k.mss * k.mss : k.mss;
-	size_t cap = (sk_tun_rx_cap(dev) + 63) & ~(size_t)63;
-	uint8_t *block = malloc(cap * BATCH), *bufs[BATCH];
-	size_t lens[BATCH];
-	uint8_t verified[BATCH];
-	if (!block) {
-		fprintf(stderr, "tunsink: out of memory\n");
+	size_t cap, lens[BATCH];
+	uint8_t *bufs[BATCH], verified[BATCH];
+	uint8_t *block = tunsrv_bufs(dev, bufs, BATCH, &cap, "tunsink");
+	if (!block)
 		return 1;
-	}
-	for (int i = 0; i < BATCH; i++)
-		bufs[i] = block + (size_t)i * cap;
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	tunsrv_signals();
 
 	struct tunsrv_spin spin; /* (busy polling as the stack servers do) */
 	tunsrv_spin_init(&spin, o.busy_poll);

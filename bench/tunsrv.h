@@ -24,6 +24,16 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* SIGTERM and SIGINT set stop. */
+static void tunsrv_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
 static uint64_t now_us(void)
 {
 	struct timespec ts;
@@ -128,6 +138,22 @@ static void tunsrv_slept(struct tunsrv_spin *s, uint64_t slept_us)
 {
 	if (s->max)
 		sk_spin_adapt(&s->spin, s->max, slept_us);
+}
+
+/* n packet buffers in one block (returned, for free), each what the device may hand over
+ * in one read (the MTU, or 64 KiB with offloads) rounded up to a cache line: bufs[i], of
+ * *cap bytes. NULL after a one-line message. */
+static inline uint8_t *tunsrv_bufs(struct sk_dev *dev, uint8_t **bufs, int n, size_t *cap, const char *prog)
+{
+	*cap = (sk_tun_rx_cap(dev) + 63) & ~(size_t)63;
+	uint8_t *block = malloc(*cap * (size_t)n);
+	if (!block) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return NULL;
+	}
+	for (int i = 0; i < n; i++)
+		bufs[i] = block + (size_t)i * *cap;
+	return block;
 }
 
 /* Opens the TUN and gives the kernel side its address; NULL after a one-line message. */

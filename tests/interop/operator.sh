@@ -157,7 +157,9 @@ wait_exit "$ECHO" 5
 
 # ---- 4. synack-ss names the control sockets that do not answer ----
 bg_io NCS /dev/null /dev/null "$W/ncs.err" "$nc_bin" --tun tun5 --addr 192.0.2.2/24 -d -l 5005
-wait_for 10 bash -c "'$ss_bin' -tln | grep -q ':5005 '" || bad "synack-nc on tun5 did not listen"
+wait_for 10 bash -c "'$ss_bin' -tln | grep -q ':5005 '" ||
+	bad "synack-nc on tun5 did not listen: $(kill -0 "$NCS" 2>/dev/null && echo running || echo gone);" \
+		"stderr: $(tr '\n' ' ' <"$W/ncs.err"); synack-ss: $("$ss_bin" -tlnp 2>&1 | tr '\n' ' ')"
 # One listens and never accepts, its backlog full; one accepts and never writes.
 python3 - "$SYNACK_RUN_DIR" >"$W/py.out" 2>&1 <<'EOF' &
 import os, socket, sys, time

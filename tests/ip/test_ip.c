@@ -754,6 +754,36 @@ static struct sk_tcp tcp_of(const struct pkt *p)
 	return t;
 }
 
+/* Reads what B's socket c has, up to cap bytes: how many. */
+static size_t read_all(int c, uint8_t *buf, size_t cap)
+{
+	size_t n = 0;
+	ssize_t r;
+	while (n < cap && (r = synack_recv(B.st, c, buf + n, cap - n, 0)) > 0)
+		n += (size_t)r;
+	return n;
+}
+
+#define BATCH_DATA 120000 /* test_input_batch's data, bytes */
+
+/* A sends len more bytes of data from *off on its socket s (*off moves on): the segments
+ * that left, still in A's queue. */
+static int flight(int s, const uint8_t *data, size_t len, size_t *off)
+{
+	*off += (size_t)synack_send(A.st, s, data + *off, len, 0);
+	return A.nq;
+}
+
+/* The link pumped until quiet, B's socket c read into got after the n bytes it had: all
+ * sent bytes (off) must be there. Returns the new count. */
+static size_t settle(int c, uint8_t *got, size_t n, size_t off)
+{
+	pump();
+	n += read_all(c, got + n, BATCH_DATA - n);
+	assert_int_equal(n, off);
+	return n;
+}
+
 /* Feeds B the packets A queued whose indexes are in idx (count k) as one batch; A's queue
  * is emptied, B's cleared before. */
 static void batch_to_b(const int *idx, int k)
@@ -780,7 +810,7 @@ static void test_input_batch(void **state)
 	pump();
 	int c = synack_accept(B.st, l, NULL);
 	assert_true(c >= 0);
-	static uint8_t data[120000], got[120000];
+	static uint8_t data[BATCH_DATA], got[BATCH_DATA];
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 7 + 3);
 	size_t off = 0, n = 0;
@@ -789,38 +819,28 @@ static void test_input_batch(void **state)
 		idx[i] = i;
 
 	/* the first flight, one packet at a time */
-	off += (size_t)synack_send(A.st, s, data, 10000, 0);
-	int segs = A.nq;
+	int segs = flight(s, data, 10000, &off);
 	assert_true(segs >= 6);
 	B.nq = 0;
 	for (int i = 0; i < segs; i++)
 		synack_input(B.st, A.q[i].b, A.q[i].n, now);
 	A.nq = 0;
 	assert_true(B.nq >= segs / 2); /* quick ACKs at the start: one per segment or two */
-	pump();
-	ssize_t r;
-	while ((r = synack_recv(B.st, c, got + n, sizeof(got) - n, 0)) > 0)
-		n += (size_t)r;
-	assert_int_equal(n, off);
+	n = settle(c, got, n, off);
 
 	/* the next flight as one batch: one ACK, for all of it */
-	off += (size_t)synack_send(A.st, s, data + off, 20000, 0);
-	segs = A.nq;
+	segs = flight(s, data, 20000, &off);
 	assert_true(segs >= 6);
 	struct sk_tcp last = tcp_of(&A.q[segs - 1]);
 	batch_to_b(idx, segs);
 	A.nq = 0;
 	assert_int_equal(B.nq, 1);
 	assert_int_equal(tcp_of(&B.q[0]).ack, last.seq + (uint32_t)last.payload_len);
-	pump();
-	while ((r = synack_recv(B.st, c, got + n, sizeof(got) - n, 0)) > 0)
-		n += (size_t)r;
-	assert_int_equal(n, off);
+	n = settle(c, got, n, off);
 
 	/* a batch with the second segment missing: a duplicate ACK for each segment beyond the
 	 * hole, all acknowledging the first; then the missing one, acknowledged at once */
-	off += (size_t)synack_send(A.st, s, data + off, 20000, 0);
-	segs = A.nq;
+	segs = flight(s, data, 20000, &off);
 	assert_true(segs >= 5);
 	struct sk_tcp first = tcp_of(&A.q[0]);
 	last = tcp_of(&A.q[segs - 1]);
@@ -839,10 +859,7 @@ static void test_input_batch(void **state)
 	A.nq = 0;
 	assert_int_equal(B.nq, 1);
 	assert_int_equal(tcp_of(&B.q[0]).ack, last.seq + (uint32_t)last.payload_len);
-	pump();
-	while ((r = synack_recv(B.st, c, got + n, sizeof(got) - n, 0)) > 0)
-		n += (size_t)r;
-	assert_int_equal(n, off);
+	n = settle(c, got, n, off);
 	assert_memory_equal(got, data, off);
 }
 
