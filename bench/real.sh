@@ -102,7 +102,7 @@ cleanup() {
 			wait "${PID[$row]}" 2>/dev/null || true
 		fi
 	done
-	for ns in "$NS_A" "$NS_B" "$NS_S" "$NS_P" "$NS_L" "$NS_A6" "$NS_B6" "$NS_S6"; do
+	for ns in "$NS_A" "$NS_B" "$NS_S" "$NS_P" "$NS_L" "$NS_A6" "$NS_B6" "$NS_S6" "$NS_K" "$NS_KP"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
 }
