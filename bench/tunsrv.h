@@ -10,8 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <unistd.h>
-
 #include "link/tun.h"
 #include "run/supervise.h"
 
@@ -66,8 +64,9 @@ static int tunsrv_ip(const char *s, uint32_t *a, uint8_t a6[16], int *v6)
 }
 
 /* Parses [--tun NAME] [--host IP] [--addr IP] [--prefix N] [--port P] [--mtu M]
- * [--busy-poll USEC] and, when offload_ok, [--offload 0|1]. Prints the usage and returns -1 on anything else. IPv6
- * --host and --addr (both) make an IPv6 link (prefix 64 unless given). */
+ * [--busy-poll USEC] and, when offload_ok, [--offload 0|1]. Prints the usage and returns
+ * -1 on anything else. IPv6 --host and --addr (both) make an IPv6 link (prefix 64 unless
+ * given). */
 static int tunsrv_parse(struct tunsrv_opts *o, int argc, char **argv, const char *prog, int offload_ok)
 {
 	*o = (struct tunsrv_opts){"skbench0", 0xc0000201u, 0xc0000202u, 1500, -1, 5201, offload_ok, 0, {0}, {0},
@@ -122,7 +121,7 @@ struct tunsrv_spin {
 
 static void tunsrv_spin_init(struct tunsrv_spin *s, unsigned max)
 {
-	*s = (struct tunsrv_spin){sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? max : 0, 0, 0};
+	*s = (struct tunsrv_spin){sk_spin_max(max), 0, 0};
 }
 
 /* After a round that read n packets at now: 1 to read again at once, 0 to sleep. */

@@ -466,9 +466,9 @@ static int rt_output(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
 	return r;
 }
 
-/* A frame read from the device; verified: its TCP or UDP checksum left partial by the
- * host that made it (sk_tun_recv_batch), not summed again. */
-static void rx_frame(synack_rt *rt, const uint8_t *f, size_t len, int verified, uint64_t now)
+/* A frame read from the device one at a time (a TAP's through the adapter, or a device
+ * wrapped by the trace or a capture, which see every checksum completed). */
+static void rx_frame(synack_rt *rt, const uint8_t *f, size_t len, uint64_t now)
 {
 	rt->dev_rx++;
 	if (rt->eth) {
@@ -477,7 +477,7 @@ static void rx_frame(synack_rt *rt, const uint8_t *f, size_t len, int verified, 
 		if (sk_ethif_input(rt->eth, f, len, now, &ip, &iplen) == 1)
 			synack_input(rt->st, ip, iplen, now);
 	} else {
-		(verified ? synack_input_verified : synack_input)(rt->st, f, len, now);
+		synack_input(rt->st, f, len, now);
 	}
 }
 
@@ -563,7 +563,7 @@ static int loop_round(synack_rt *rt, struct pollfd *pfd, int np, int pr, int dev
 					rerr = -n;
 				break;
 			}
-			rx_frame(rt, rt->rxbuf[0], (size_t)n, 0, now);
+			rx_frame(rt, rt->rxbuf[0], (size_t)n, now);
 		}
 	} else if (!rt->eth) {
 		/* IP packets: one batch, so that their plain ACKs go once per connection */
@@ -571,7 +571,7 @@ static int loop_round(synack_rt *rt, struct pollfd *pfd, int np, int pr, int dev
 		synack_input_batch(rt->st, (const uint8_t *const *)rt->rxbuf, rt->rxlen, rt->rxver, (size_t)got, now);
 	} else {
 		for (int i = 0; i < got; i++)
-			rx_frame(rt, rt->rxbuf[i], rt->rxlen[i], rt->rxver[i], now);
+			rx_frame(rt, rt->rxbuf[i], rt->rxlen[i], now);
 	}
 	if (rerr)
 		dev_error(rt, rerr, now);

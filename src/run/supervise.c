@@ -22,7 +22,7 @@
  * and a busy one spends at most max per wake-up. None on a single CPU: the peer it waits
  * for could only run once it stops. */
 
-static unsigned spin_max_for(unsigned want)
+unsigned sk_spin_max(unsigned want)
 {
 	return sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? want : 0; /* (the tool may be pinned to one) */
 }
@@ -71,7 +71,7 @@ int sk_supervise(const struct sk_supervised *s, const sigset_t *sigs)
 		close(sfd);
 		sfd = -1; /* (then the children are looked for every round) */
 	}
-	unsigned max = spin_max_for(s->busy_poll_us), spin = 0;
+	unsigned max = sk_spin_max(s->busy_poll_us), spin = 0;
 	int status = -1, failed = 0, stop = 0;
 	char why[256];
 	for (;;) {

@@ -51,5 +51,8 @@ int sk_supervise_wait(const struct sk_supervised *s, unsigned *spin, unsigned ma
  * beyond, it halves (down to 0). */
 #define SK_SPIN_FIRST 10u
 void sk_spin_adapt(unsigned *spin, unsigned max, uint64_t slept_us);
+/* The most a wake-up may poll on this machine for a wanted --busy-poll: want, or 0 with
+ * fewer than two online CPUs (the peer waited for could only run once the poller stops). */
+unsigned sk_spin_max(unsigned want);
 
 #endif

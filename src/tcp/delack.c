@@ -150,9 +150,10 @@ void sk_ack_check(struct synack_stack *st, struct sk_tcb *t)
 		unacked--; /* a FIN is no part of a full-sized segment */
 	int two = unacked > mss &&
 		  (!st->cfg.tcp_ack_read_wait || t->rcv.len == 0 || sk_tcb_rcv_window(t) >= announced(t));
-	if ((two || (t->quick && !t->pingpong)) && !(t->flags & TF_ACKNOW) && batch_hold(st, t))
+	int plain = two || (t->quick && !t->pingpong); /* owed now only as an acknowledgement */
+	if (plain && !(t->flags & TF_ACKNOW) && batch_hold(st, t))
 		return;
-	if (two || (t->quick && !t->pingpong) || (t->flags & TF_ACKNOW)) {
+	if (plain || (t->flags & TF_ACKNOW)) {
 		t->flags |= TF_ACKNOW;
 		return;
 	}
