@@ -32,6 +32,7 @@
 #        LOSSY_REPEAT rounds per row (3; each figure is the median round);
 #        LOSSY_RTTS ("0 10 50"), LOSSY_LOSS ("0 5 10 20 50 burst"), LOSSY_BUILD (build-bench),
 #        LOSSY_KINDS (all four: "lsend ssend lrecv srecv"; a floor needs both its kinds),
+#        LOSSY_SNC_OPTS more options for synack-nc (-w FILE: a capture of each synack run),
 #        LOSSY_NO_BUILD=1 to use the build as it is, LOSSY_TIMEOUT seconds per transfer (300)
 # Exit: 0 all ran and the floors hold; 1 a floor failed or something went wrong; 77 cannot
 # run here (not root, no TUN, no nft, no network namespaces). Only addresses in the
@@ -45,6 +46,7 @@ LOSSES=${LOSSY_LOSS:-"0 5 10 20 50 burst"}
 TMO=${LOSSY_TIMEOUT:-300}
 REPEAT=${LOSSY_REPEAT:-3}
 KINDS=${LOSSY_KINDS:-"lsend ssend lrecv srecv"}
+SNC_OPTS=${LOSSY_SNC_OPTS:-} # more synack-nc options, e.g. "-w /tmp/s.pcap" to look at a run
 PORT=5301
 
 skip() { echo "lossy.sh: skipped: $*"; exit 77; }
@@ -113,7 +115,12 @@ rules() {
 	ip netns exec "$A" nft delete table inet lossy 2>/dev/null
 	{
 		echo "table inet lossy {"
+		echo " counter to_peer { }"
+		echo " counter from_peer { }"
 		echo " chain path { type filter hook forward priority -10;"
+		# every packet each way, before any drop: how many device writes each sender made
+		echo "  ip daddr $PEER counter name to_peer"
+		echo "  ip saddr $PEER counter name from_peer"
 		[ -n "$drop" ] && echo "  ip daddr $PEER $drop" && echo "  ip saddr $PEER $drop"
 		echo " }"
 		echo "}"
@@ -129,6 +136,15 @@ dropped() {
 	ip netns exec "$A" nft list table inet lossy 2>/dev/null |
 		awk '/counter packets/ { for (i = 1; i <= NF; i++) { if ($i == "packets") p += $(i+1); if ($i == "bytes") b += $(i+1) } }
 		     END { printf "%d %d", p, b }'
+}
+
+# passed KIND: "data/acks", the packets (device writes: with GSO one can carry 44 segments)
+# that reached the path from the sender and from the receiver, drops included.
+passed() {
+	local c
+	for c in to_peer from_peer; do
+		ip netns exec "$A" nft list counter inet lossy $c 2>/dev/null | awk '/packets/ { print $2 }'
+	done | { read -r to; read -r from; case $1 in *send) echo "$to/$from" ;; *) echo "$from/$to" ;; esac; }
 }
 
 # timeouts NS: Linux's TcpExtTCPTimeouts in NS.
@@ -158,7 +174,7 @@ xfer() {
 		[ "$kind" = ssend ] && { io=(); sin=$file; }
 		dst=$SYN
 		ip netns exec "$A" taskset -c 1 "$SNC" --tun "$TAG" --addr $SYN/24 --host-addr 192.0.2.1/24 \
-			--stats -v "${io[@]}" -l $PORT <"$sin" 2>"$log" | sha256sum >"$LOG/$kind.sha" &
+			--stats -v $SNC_OPTS "${io[@]}" -l $PORT <"$sin" 2>"$log" | sha256sum >"$LOG/$kind.sha" &
 		sp=$!
 		for _ in $(seq 100); do grep -q "Listening" "$log" 2>/dev/null && break; sleep 0.05; done
 		;;
@@ -213,8 +229,8 @@ RESULTS=$LOG/results RUNS=$LOG/runs
 : >"$RESULTS"
 : >"$RUNS"
 FAIL=0
-printf '%-5s %-6s %-6s %9s %6s %9s %9s %9s %4s %10s %12s %12s  %s\n' rtt loss kind MB/s \
-	ratio retrans timeouts srtt_us ok drop_pkts drop_bytes lost_rtx/rto "MB/s of each round"
+printf '%-5s %-6s %-6s %9s %6s %9s %9s %9s %4s %10s %12s %12s %13s  %s\n' rtt loss kind MB/s \
+	ratio retrans timeouts srtt_us ok drop_pkts drop_bytes lost_rtx/rto data/ack_pkts "MB/s of each round"
 for rtt in $RTTS; do
 	case $rtt in 0) mb=${LOSSY_MB:-100} ;; 10) mb=${LOSSY_MB_10:-20} ;; *) mb=${LOSSY_MB_50:-5} ;; esac
 	file=$LOG/data-$mb.bin
@@ -235,8 +251,9 @@ for rtt in $RTTS; do
 				r=$(xfer $kind "$file")
 				read -r secs rx to srtt ok lost <<<"$r"
 				read -r dp db <<<"$(dropped)"
+				pk=$(passed $kind)
 				mbs=$(awk -v s="$secs" -v m="$mb" 'BEGIN { printf "%.2f", m * 1.048576 / s }')
-				echo "$rtt $loss $kind $mbs $rx $to $srtt $ok $dp $db $lost" >>"$RUNS"
+				echo "$rtt $loss $kind $mbs $rx $to $srtt $ok $dp $db $lost $pk" >>"$RUNS"
 				[ "$ok" = ok ] || { FAIL=1; echo "lossy.sh: rtt $rtt loss $loss $kind: data corrupted" >&2; }
 			done
 		done
@@ -244,7 +261,7 @@ for rtt in $RTTS; do
 			# the median round by throughput (the lower middle one for an even count)
 			awk -v r=$rtt -v l=$loss -v k=$kind '$1==r && $2==l && $3==k' "$RUNS" | sort -g -k4 |
 				awk -v n="$REPEAT" 'NR == int((n + 1) / 2)' >>"$RESULTS"
-			read -r _ _ _ mbs rx to srtt ok dp db lost < <(awk -v r=$rtt -v l=$loss -v k=$kind '$1==r && $2==l && $3==k' "$RESULTS")
+			read -r _ _ _ mbs rx to srtt ok dp db lost pk < <(awk -v r=$rtt -v l=$loss -v k=$kind '$1==r && $2==l && $3==k' "$RESULTS")
 			ratio=""
 			case $kind in
 			ssend | srecv)
@@ -252,8 +269,8 @@ for rtt in $RTTS; do
 				ratio=$(awk -v a="$mbs" -v b="$ref" 'BEGIN { if (b > 0) printf "%.2f", a / b }') ;;
 			esac
 			spread=$(awk -v r=$rtt -v l=$loss -v k=$kind '$1==r && $2==l && $3==k {printf "%s%s", sep, $4; sep="/"}' "$RUNS")
-			printf '%-5s %-6s %-6s %9s %6s %9s %9s %9s %4s %10s %12s %12s  %s\n' "$rtt" "$loss" "$kind" "$mbs" "$ratio" \
-				"$rx" "$to" "$srtt" "$ok" "$dp" "$db" "$lost" "$spread"
+			printf '%-5s %-6s %-6s %9s %6s %9s %9s %9s %4s %10s %12s %12s %13s  %s\n' "$rtt" "$loss" "$kind" "$mbs" "$ratio" \
+				"$rx" "$to" "$srtt" "$ok" "$dp" "$db" "$lost" "$pk" "$spread"
 		done
 	done
 done
