@@ -312,7 +312,7 @@ static int sbe_tcp_info(struct sk_backend *be, int fd, struct tcp_info *out)
 	if (!mss)
 		mss = 1;
 	out->tcpi_state = t->state < sizeof(linux_state) ? linux_state[t->state] : 0;
-	out->tcpi_ca_state = t->backoff ? 4 : t->in_recovery ? 3 : (t->ecn & ECN_IN_CWR) ? 2 : t->dupacks ? 1 : 0;
+	out->tcpi_ca_state = t->backoff || t->in_recovery == SK_REC_LOSS ? 4 : t->in_recovery ? 3 : (t->ecn & ECN_IN_CWR) ? 2 : t->dupacks ? 1 : 0;
 	out->tcpi_retransmits = t->backoff;
 	out->tcpi_backoff = t->backoff;
 	out->tcpi_probes = t->persist_backoff;

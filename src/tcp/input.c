@@ -25,6 +25,12 @@ void sk_tcp_rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r)
 		t->rttvar = (3 * t->rttvar + err) / 4;
 		t->srtt = (7 * t->srtt + r) / 8;
 	}
+	sk_tcp_rto_set(st, t);
+}
+
+/* The RTO from SRTT and RTTVAR, without backoff. */
+void sk_tcp_rto_set(struct synack_stack *st, struct sk_tcb *t)
+{
 	uint64_t var = 4 * (uint64_t)t->rttvar;
 	uint64_t lo = (uint64_t)st->cfg.tcp_rto_min_ms * 1000, hi = (uint64_t)st->cfg.tcp_rto_max_ms * 1000;
 	uint64_t rto = (uint64_t)t->srtt + var;
@@ -54,6 +60,14 @@ static void rtt_from_ack(struct synack_stack *st, struct sk_tcb *t, const struct
 		uint32_t r = (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u;
 		if (r >= 2000)
 			sk_tcp_rtt_sample(st, t, r);
+		else if (t->backoff && t->srtt)
+			/* Too fine for the ticks, but an echo all the same: new data arrived
+			 * within a round trip of a segment sent since the timeout, which is
+			 * what Karn's backed-off RTO waits for (RFC 7323 4.1 lets timestamps
+			 * time retransmissions). Linux's tick sample does the same. Kept
+			 * doubled, the RTO of a go-back-N recovery whose every segment is a
+			 * retransmission stayed 0.4-1.6 s on a 50 us path. */
+			sk_tcp_rto_set(st, t);
 	}
 }
 

@@ -378,6 +378,40 @@ static uint32_t tso_payload(const struct synack_stack *st, const struct sk_tcb *
 	return gso > hdr ? (gso - hdr) / mss * mss : mss;
 }
 
+/* The most one TSO super-segment may carry now: the link's limit, and half of cwnd when
+ * cwnd applies (Linux's tcp_cwnd_test). A flight of one super-segment has nothing behind
+ * it: its loss, or its ACK's, leaves no later delivery to reveal it, only the loss probe or
+ * the RTO. On a 50 us path with cwnd at 30 segments, synack sent all of cwnd as one
+ * packet per round trip, and each of bench/lossy.sh's bursts cost a probe and timeouts. */
+static uint32_t tso_room(const struct synack_stack *st, const struct sk_tcb *t, uint32_t mss, int cwnd_applies)
+{
+	uint32_t big = tso_payload(st, t, mss), half = t->cc.cwnd / 2;
+	if (cwnd_applies && big > half)
+		big = half < mss ? mss : half - half % mss;
+	return big;
+}
+
+/* Whether new data that the windows cut to n bytes, short of a full super-segment and of
+ * what is queued, waits for the ACK that is about to open more (Linux's tcp_tso_should_defer,
+ * with its 1/3 tso_win_divisor). Sent at once, each ACK of 2-3 segments released a packet of
+ * 2-3 segments, so the flight stayed cut in those small pieces: on bench/lossy.sh's RTT-0
+ * burst row synack sent three times Linux's packets for the same bytes, and every packet
+ * is a chance for a path that drops packets to drop one. Not in recovery, not after a
+ * pause (the last send over 1 ms ago: no burst is held back), not when the window's third is
+ * there, and only when the oldest segment's ACK is due within min(SRTT/2, 1 ms). */
+static int tso_defer(const struct synack_stack *st, const struct sk_tcb *t, uint32_t n, uint32_t full, uint32_t avail)
+{
+	if (n >= full || n >= avail || t->in_recovery || !t->rk || !t->rk->n || !t->srtt)
+		return 0;
+	if (st->now - t->last_send > 1000)
+		return 0;
+	uint32_t wnd = t->snd_wnd < t->cc.cwnd ? t->snd_wnd : t->cc.cwnd;
+	if (n >= wnd / 3)
+		return 0;
+	uint64_t due = sk_rack_oldest_xmit(t->rk) + t->srtt, soon = t->srtt / 2 < 1000 ? t->srtt / 2 : 1000;
+	return due <= st->now + soon;
+}
+
 /* Sends data and FIN from snd_nxt as the windows, Nagle (REL-7), sender SWS avoidance
  * (FLOW-4) and the MSS allow. cap 0: cwnd applies; else cwnd is the caller's (SACK
  * recovery measured the pipe, or a loss probe goes whatever cwnd says) and the segment,
@@ -394,25 +428,39 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 	uint64_t cw = (uint64_t)t->cc.cwnd + t->inflate + (uint64_t)t->limited_tx * mss;
 	uint32_t wnd = ignore_cwnd || cw >= t->snd_wnd ? t->snd_wnd : (uint32_t)cw;
 	uint32_t usable = seq_lt(t->snd_nxt, t->snd_una + wnd) ? t->snd_una + wnd - t->snd_nxt : 0;
-	if (len == mss && !seq_lt(t->snd_nxt, t->snd_max)) {
-		/* New data on a link that segments by itself (TSO): one super-segment of whole
-		 * segments, as much as the windows allow. */
-		uint32_t big = tso_payload(st, t, mss), n = avail < usable ? avail : usable;
-		if (n > big)
-			n = big;
+	if (len == mss && (!seq_lt(t->snd_nxt, t->snd_max) || !cap)) {
+		/* On a link that segments by itself (TSO): one super-segment of whole
+		 * segments, as much as the windows allow. That is new data, or go-back-N
+		 * after a timeout (or a lowered path MTU) up to the next SACKed range and
+		 * snd_max, as Linux resends marked-lost TSO packets: one segment per write
+		 * made 44 device writes of a lost 64 KB one, and on a path that drops
+		 * packets, not bytes, 44 times the losses (bench/lossy.sh's burst row). */
+		uint32_t n = tso_room(st, t, mss, !ignore_cwnd);
+		if (seq_lt(t->snd_nxt, t->snd_max)) {
+			uint32_t left = t->snd_max - t->snd_nxt;
+			n = around_sacked(t, n);
+			n = n < left ? n : left;
+		}
+		uint32_t full = n;
+		n = n < avail ? n : avail;
+		n = n < usable ? n : usable;
 		if (cap && n > cap)
 			n = cap < mss ? mss : cap - cap % mss;
 		if (n > mss)
 			len = n == avail ? n : n - n % mss;
+		if (!cap && full > mss && !seq_lt(t->snd_nxt, t->snd_max) && tso_defer(st, t, n, full, avail))
+			return 0;
 	}
 	if (len > mss && (t->ecn & ECN_QUEUE_CWR))
 		len = mss; /* CWR on the first segment only, not copied across a super-segment */
 	if (len > avail)
 		len = avail;
+	int rexmit = seq_lt(t->snd_nxt, t->snd_max);
+	if (rexmit && len > usable && usable < mss && t->snd_nxt != t->snd_una)
+		return 0; /* no sliver of a segment again: the next ACK opens a whole one */
 	if (len > usable)
 		len = usable;
 	int fin = fin_pending && len == avail;
-	int rexmit = seq_lt(t->snd_nxt, t->snd_max);
 	int in_flight = seq_gt(t->snd_max, t->snd_una);
 	if (len == 0 && !fin) {
 		if ((avail || fin_pending) && t->snd_wnd == 0 && !in_flight)
@@ -515,8 +563,14 @@ void sk_tcp_retransmit(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, 
 		return;
 	if (len > t->snd.len - off)
 		len = t->snd.len - off;
-	if (len > mss_now(t))
-		len = mss_now(t);
+	/* At most what one write carries: one MSS, or on a TSO link a super-segment of whole
+	 * segments (the queue's last piece may end it short), as Linux resends lost TSO
+	 * packets as far as cwnd allows. */
+	uint32_t mss = mss_now(t), most = tso_payload(st, t, mss);
+	if (len > most)
+		len = most;
+	if (len > mss && off + len != t->snd.len)
+		len -= len % mss;
 	/* The FIN goes again with the last data if it was sent after it. */
 	int fin = (t->flags & TF_FIN_QUEUED) && off + len == t->snd.len && t->snd_max == t->snd_una + t->snd.len + 1;
 	/* PSH as the segment first had it: at the end of the queue, or where a recent

@@ -269,16 +269,23 @@ uint32_t sk_rack_in_flight(const struct sk_rack *r)
 	return n;
 }
 
-int sk_rack_next_lost(const struct sk_rack *r, uint32_t mss, uint32_t *seq, uint32_t *len)
+int sk_rack_next_lost(const struct sk_rack *r, uint32_t most, uint32_t *seq, uint32_t *len)
 {
 	for (uint32_t i = 0; i < r->n; i++) {
 		const struct sk_sent *e = at(r, i);
-		if ((e->flags & (SENT_LOST | SENT_RETRANS | SENT_SACKED)) == SENT_LOST) {
-			uint32_t l = e->end - e->seq;
-			*seq = e->seq;
-			*len = l < mss ? l : mss;
-			return 1;
+		if ((e->flags & (SENT_LOST | SENT_RETRANS | SENT_SACKED)) != SENT_LOST)
+			continue;
+		/* the run: this piece and the lost ones right after it */
+		uint32_t end = e->end;
+		for (uint32_t j = i + 1; j < r->n && end - e->seq < most; j++) {
+			const struct sk_sent *f = at(r, j);
+			if (f->seq != end || (f->flags & (SENT_LOST | SENT_RETRANS | SENT_SACKED)) != SENT_LOST)
+				break;
+			end = f->end;
 		}
+		*seq = e->seq;
+		*len = end - e->seq < most ? end - e->seq : most;
+		return 1;
 	}
 	return 0;
 }

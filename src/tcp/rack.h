@@ -63,11 +63,14 @@ void sk_rack_all_lost(struct sk_rack *r);
  * it: sent - SACKed - lost + retransmitted). */
 uint32_t sk_rack_sacked_bytes(const struct sk_rack *r);
 uint32_t sk_rack_in_flight(const struct sk_rack *r);
-/* The first lost segment not yet retransmitted: its range (at most mss). 0 if none. One
- * segment per write, also on a TSO link: a lost retransmission then has others sent after
- * it whose delivery shows the loss (RACK), where a whole lost super-segment sent again as one
- * write, if lost, often left nothing in flight but the RTO (docs/loss-recovery.md). */
-int sk_rack_next_lost(const struct sk_rack *r, uint32_t mss, uint32_t *seq, uint32_t *len);
+/* The first lost run not yet retransmitted: its start and length (at most most bytes). 0 if
+ * none. The caller says how much one write may carry (one MSS, or a TSO super-segment). */
+int sk_rack_next_lost(const struct sk_rack *r, uint32_t most, uint32_t *seq, uint32_t *len);
+/* When the oldest outstanding segment was last sent (0: none outstanding). */
+static inline uint64_t sk_rack_oldest_xmit(const struct sk_rack *r)
+{
+	return r->n ? r->v[r->head].xmit : 0;
+}
 /* Whether the byte at seq is SACKed. */
 int sk_rack_is_sacked(const struct sk_rack *r, uint32_t seq);
 /* The last outstanding segment's range (the TLP retransmits it), at most mss. */

@@ -67,6 +67,12 @@ enum { SK_ECN_NOT_ECT = 0, SK_ECN_ECT1 = 1, SK_ECN_ECT0 = 2, SK_ECN_CE = 3 };
  * cwr_seq, reacting once per window (RFC 3168 6.1.2, 6.1.3). */
 enum { ECN_DEMAND_CWR = 1, ECN_QUEUE_CWR = 2, ECN_IN_CWR = 4 };
 
+/* What the sender is recovering from (sk_tcb.in_recovery): nothing; a loss found by
+ * duplicate ACKs (RFC 6582) or SACK (RFC 6675, RACK-TLP), under PRR; or a timeout (as Linux's
+ * Loss state): everything outstanding went again, go-back-N from snd_una in slow start,
+ * until snd_una passes the recovery point, without a second reduction. */
+enum { SK_REC_OPEN = 0, SK_REC_NEWRENO = 1, SK_REC_SACK = 2, SK_REC_LOSS = 3 };
+
 /* Linux's shortest timer, TCP_TIMEOUT_MIN: 2 jiffies at Debian's HZ of 250. */
 #define SK_TCP_TIMEOUT_MIN_US 8000u
 
@@ -221,7 +227,7 @@ struct sk_tcb {
 	uint8_t pingpong;      /* interactive: ACKs wait for a reply to ride on */
 	uint8_t ack_pushed;    /* 1: a small pushed segment arrived since the last ACK; 2: more */
 	uint8_t dupacks;
-	uint8_t in_recovery;
+	uint8_t in_recovery;   /* SK_REC_* */
 	uint8_t limited_tx;    /* RFC 3042 segments allowed beyond cwnd */
 	uint8_t persist_backoff;
 	uint64_t last_send;    /* for restart after idle */
@@ -441,6 +447,8 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t);
 /* ---- input.c ---- */
 /* One RTT measurement of r µs (RFC 6298 2.2/2.3, RTO clamped to tcp_rto_min/max). */
 void sk_tcp_rtt_sample(struct synack_stack *st, struct sk_tcb *t, uint32_t r);
+/* The RTO from SRTT and RTTVAR as they stand, without backoff (REL-3). */
+void sk_tcp_rto_set(struct synack_stack *st, struct sk_tcb *t);
 /* A TCP segment from the IP layer; ecn is the IP header's ECN codepoint. */
 int sk_tcp_input(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t ecn, const uint8_t *seg, size_t len);
 /* The same for a segment of either IP version between ends e (local: its destination). */

@@ -39,6 +39,7 @@ struct side {
 static uint64_t now;
 static uint64_t link_delay; /* one way, microseconds (0: instant) */
 static struct side A, B;
+static size_t a_biggest; /* the largest packet pump() delivered from A */
 
 static int out(void *ctx, const uint8_t *p, size_t n, uint64_t t)
 {
@@ -109,6 +110,8 @@ static void pump(void)
 		struct pkt p = from->q[0];
 		memmove(from->q, from->q + 1, (size_t)(from->nq - 1) * sizeof(*from->q));
 		from->nq--;
+		if (from == &A && p.n > a_biggest)
+			a_biggest = p.n;
 		if (p.due > now) {
 			now = p.due;
 			synack_poll(A.st, now);
@@ -609,9 +612,11 @@ static void test_rtt_sub_millisecond(void **state)
 	assert_true(ti.snd_ssthresh > 10 * ti.snd_mss);
 }
 
-/* TSO: on a link that cuts segments itself, new data leaves in super-segments of whole
- * MSS-sized segments (the receiver takes one as it would a GRO'd packet); retransmissions
- * and connections whose segments are not the link's full size stay at one MSS. */
+/* TSO: on a link that cuts segments itself, data leaves in super-segments of whole
+ * MSS-sized segments (the receiver takes one as it would a GRO'd packet), each at most half
+ * of cwnd as Linux's tcp_cwnd_test has it; connections whose segments are not the link's
+ * full size stay at one MSS. After a timeout, go-back-N starts at one MSS (cwnd) and grows
+ * into super-segments again. */
 static void test_tso(void **state)
 {
 	(void)state;
@@ -628,27 +633,46 @@ static void test_tso(void **state)
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 13 + 1);
 	assert_true(synack_send(A.st, s, data, 100000, 0) > 0);
-	/* The initial window (10 segments) in one packet. */
-	assert_int_equal(A.nq, 1);
-	struct sk_ipv4 ip;
-	parse_ip(&A.q[0], &ip);
-	assert_true(ip.frag & SK_IP_DF);
-	struct sk_tcp seg;
-	assert_true(sk_tcp_parse(A.q[0].b + 20, A.q[0].n - 20, ip.src, ip.dst, &seg, SK_TCP_VERIFY_CSUM) > 0);
-	assert_int_equal(seg.payload_len, 10 * 1448);
+	/* The initial window (10 segments) in two packets of half of it each: a flight of
+	 * one packet would leave nothing behind it to reveal its loss. */
+	assert_int_equal(A.nq, 2);
+	for (int k = 0; k < 2; k++) {
+		struct sk_ipv4 ip;
+		parse_ip(&A.q[k], &ip);
+		assert_true(ip.frag & SK_IP_DF);
+		struct sk_tcp seg;
+		assert_true(sk_tcp_parse(A.q[k].b + 20, A.q[k].n - 20, ip.src, ip.dst, &seg, SK_TCP_VERIFY_CSUM) > 0);
+		assert_int_equal(seg.payload_len, 5 * 1448);
+	}
 	assert_int_equal(transfer(s, c, data, got, sizeof(data), 100000), sizeof(data));
 	assert_memory_equal(got, data, sizeof(data));
-	/* A lost super-segment is retransmitted one MSS at a time. */
+	/* A lost flight and its loss probe: the timeout resends one MSS (cwnd), and as the
+	 * ACKs open cwnd the rest goes again in super-segments, not one MSS per device write. */
 	pump(); /* B's window updates after the last reads */
-	assert_int_equal(synack_send(A.st, s, data, 30000, 0), 30000);
-	assert_int_equal(A.nq, 1);
-	assert_true(A.q[0].n > 20000 && A.q[0].n <= 65535);
+	assert_int_equal(synack_send(A.st, s, data, 60000, 0), 60000);
+	assert_true(A.nq >= 2); /* cwnd: two super-segments of half of it each */
+	for (int k = 0; k < A.nq; k++)
+		assert_true(A.q[k].n > 5 * 1500 && A.q[k].n <= 65535);
 	drop_all();
+	/* the loss probe (one MSS: the last segment again) is lost too */
 	now += 1500000;
 	synack_poll(A.st, now);
-	assert_true(A.nq >= 1);
-	for (int k = 0; k < A.nq; k++)
-		assert_true(A.q[k].n <= 1500);
+	assert_int_equal(A.nq, 1);
+	assert_true(A.q[0].n <= 1500);
+	drop_all();
+	now += 4000000; /* past the RTO (the pumped transfer's delayed ACKs made it 1.8 s) */
+	synack_poll(A.st, now);
+	assert_int_equal(A.nq, 1);
+	assert_true(A.q[0].n <= 1500);
+	a_biggest = 0;
+	pump();
+	assert_true(a_biggest > 2 * 1500);
+	size_t n = 0;
+	ssize_t r;
+	while (n < 60000 && (r = synack_recv(B.st, c, got + n, 60000 - n, 0)) > 0)
+		n += (size_t)r;
+	assert_int_equal(n, 60000);
+	assert_memory_equal(got, data, 60000);
 }
 
 /* A link that completes TCP checksums (synack_set_csum_offload): every TCP segment A sends
