@@ -391,27 +391,6 @@ static uint32_t tso_room(const struct synack_stack *st, const struct sk_tcb *t, 
 	return big;
 }
 
-/* Whether new data that the windows cut to n bytes, short of a full super-segment and of
- * what is queued, waits for the ACK that is about to open more (Linux's tcp_tso_should_defer,
- * with its 1/3 tso_win_divisor). Sent at once, each ACK of 2-3 segments released a packet of
- * 2-3 segments, so the flight stayed cut in those small pieces: on bench/lossy.sh's RTT-0
- * burst row synack sent three times Linux's packets for the same bytes, and every packet
- * is a chance for a path that drops packets to drop one. Not in recovery, not after a
- * pause (the last send over 1 ms ago: no burst is held back), not when the window's third is
- * there, and only when the oldest segment's ACK is due within min(SRTT/2, 1 ms). */
-static int tso_defer(const struct synack_stack *st, const struct sk_tcb *t, uint32_t n, uint32_t full, uint32_t avail)
-{
-	if (n >= full || n >= avail || t->in_recovery || !t->rk || !t->rk->n || !t->srtt)
-		return 0;
-	if (st->now - t->last_send > 1000)
-		return 0;
-	uint32_t wnd = t->snd_wnd < t->cc.cwnd ? t->snd_wnd : t->cc.cwnd;
-	if (n >= wnd / 3)
-		return 0;
-	uint64_t due = sk_rack_oldest_xmit(t->rk) + t->srtt, soon = t->srtt / 2 < 1000 ? t->srtt / 2 : 1000;
-	return due <= st->now + soon;
-}
-
 /* Sends data and FIN from snd_nxt as the windows, Nagle (REL-7), sender SWS avoidance
  * (FLOW-4) and the MSS allow. cap 0: cwnd applies; else cwnd is the caller's (SACK
  * recovery measured the pipe, or a loss probe goes whatever cwnd says) and the segment,
@@ -441,15 +420,12 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 			n = around_sacked(t, n);
 			n = n < left ? n : left;
 		}
-		uint32_t full = n;
 		n = n < avail ? n : avail;
 		n = n < usable ? n : usable;
 		if (cap && n > cap)
 			n = cap < mss ? mss : cap - cap % mss;
 		if (n > mss)
 			len = n == avail ? n : n - n % mss;
-		if (!cap && full > mss && !seq_lt(t->snd_nxt, t->snd_max) && tso_defer(st, t, n, full, avail))
-			return 0;
 	}
 	if (len > mss && (t->ecn & ECN_QUEUE_CWR))
 		len = mss; /* CWR on the first segment only, not copied across a super-segment */

@@ -66,11 +66,6 @@ uint32_t sk_rack_in_flight(const struct sk_rack *r);
 /* The first lost run not yet retransmitted: its start and length (at most most bytes). 0 if
  * none. The caller says how much one write may carry (one MSS, or a TSO super-segment). */
 int sk_rack_next_lost(const struct sk_rack *r, uint32_t most, uint32_t *seq, uint32_t *len);
-/* When the oldest outstanding segment was last sent (0: none outstanding). */
-static inline uint64_t sk_rack_oldest_xmit(const struct sk_rack *r)
-{
-	return r->n ? r->v[r->head].xmit : 0;
-}
 /* Whether the byte at seq is SACKed. */
 int sk_rack_is_sacked(const struct sk_rack *r, uint32_t seq);
 /* The last outstanding segment's range (the TLP retransmits it), at most mss. */
