@@ -269,17 +269,23 @@ uint32_t sk_rack_in_flight(const struct sk_rack *r)
 	return n;
 }
 
+/* Marked lost, not SACKed, and not sent again since. */
+static int lost_unsent(const struct sk_sent *e)
+{
+	return (e->flags & (SENT_LOST | SENT_RETRANS | SENT_SACKED)) == SENT_LOST;
+}
+
 int sk_rack_next_lost(const struct sk_rack *r, uint32_t most, uint32_t *seq, uint32_t *len)
 {
 	for (uint32_t i = 0; i < r->n; i++) {
 		const struct sk_sent *e = at(r, i);
-		if ((e->flags & (SENT_LOST | SENT_RETRANS | SENT_SACKED)) != SENT_LOST)
+		if (!lost_unsent(e))
 			continue;
 		/* the run: this piece and the lost ones right after it */
 		uint32_t end = e->end;
 		for (uint32_t j = i + 1; j < r->n && end - e->seq < most; j++) {
 			const struct sk_sent *f = at(r, j);
-			if (f->seq != end || (f->flags & (SENT_LOST | SENT_RETRANS | SENT_SACKED)) != SENT_LOST)
+			if (f->seq != end || !lost_unsent(f))
 				break;
 			end = f->end;
 		}

@@ -161,6 +161,13 @@ static void leave_recovery(struct synack_stack *st, struct sk_tcb *t)
  * path's capacity (cwnd ~ rate x RTT) before any queue shows in the delays. */
 #define HS_SAMPLES 8
 #define HS_LOW_WINDOW 16
+void sk_hystart_restart(struct sk_tcb *t, uint32_t round_end)
+{
+	t->hs_round_end = round_end;
+	t->hs_cur_min = t->hs_last_min = UINT32_MAX;
+	t->hs_samples = 0;
+}
+
 static void hystart(struct synack_stack *st, struct sk_tcb *t)
 {
 	/* Linux's hystart_low_window: not below 16 segments, where a round is too short to
@@ -487,9 +494,7 @@ void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t)
 	 * everything outstanding lost, and the go-back-N from snd_una is its repair. */
 	t->in_recovery = t->rk ? SK_REC_LOSS : SK_REC_OPEN;
 	/* slow start begins again: HyStart's rounds too (Linux's bictcp_hystart_reset) */
-	t->hs_round_end = t->snd_una;
-	t->hs_cur_min = t->hs_last_min = UINT32_MAX;
-	t->hs_samples = 0;
+	sk_hystart_restart(t, t->snd_una);
 	t->recover = t->snd_max;
 	t->inflate = 0;
 	t->dupacks = 0;

@@ -284,8 +284,7 @@ uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t)
 void sk_tcb_cc_init(struct synack_stack *st, struct sk_tcb *t)
 {
 	sk_cc_select(&t->cc, t->cc.algo, sk_tcp_eff_mss(t), st->cfg.tcp_init_cwnd);
-	t->hs_cur_min = t->hs_last_min = UINT32_MAX;
-	t->hs_round_end = t->snd_nxt;
+	sk_hystart_restart(t, t->snd_nxt);
 }
 
 /* ---- byte queues ---- */

@@ -438,6 +438,9 @@ uint32_t sk_rec_sack(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 void sk_rec_sent(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len, int retrans);
 /* A retransmission timeout: leave recovery, tell congestion control. */
 void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t);
+/* Slow start (re)starts: HyStart's rounds start over, the first ending when round_end is
+ * acknowledged, with no earlier round's minimum RTT to compare with. */
+void sk_hystart_restart(struct sk_tcb *t, uint32_t round_end);
 /* RACK's reordering timer or the tail-loss probe fired. */
 void sk_rec_timer(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which);
 /* During recovery: sends retransmissions and new data as the window allows (RFC 6675 5
