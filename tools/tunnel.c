@@ -32,7 +32,6 @@
 
 #define DRAIN_MS 2000
 #define MEM_BUDGET_MIB 512
-#define TXQUEUELEN 10000
 #define DEV "tun0"
 
 static const char usage[] =
@@ -204,10 +203,6 @@ static void child(int sk, uint32_t mtu, const char *attach, char **argv)
 		sk_tun_host_up("lo");
 		d = sk_tun_open(DEV, SK_TUN, 0, mtu, &err, why, sizeof(why)); /* with offloads */
 		const uint8_t in6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 0x15};
-		/* A burst of connections (a browser, a test opening thousands) must not find
-		 * the kernel's queue towards synack full: 500 packets are a few hundred SYNs. */
-		if (d)
-			sk_tun_host_txqueuelen(DEV, TXQUEUELEN);
 		if (d && (sk_tun_host_config(DEV, 0x0a00020fu, 24, why, sizeof(why)) < 0 ||
 			  sk_tun_host_config6(DEV, in6, 64, why, sizeof(why)) < 0 ||
 			  sk_tun_host_default_route(DEV, AF_INET, why, sizeof(why)) < 0 ||

@@ -202,6 +202,7 @@ static void say(char *why, size_t whylen, const char *what, int e)
 /* ---- why TUNSETIFF refused: a reason a person understands ---- */
 
 static int if_ioctl(unsigned long req, struct ifreq *ifr);
+static void raise_txqueuelen(const char *name, unsigned n);
 
 /* The driver behind an existing interface (ethtool's GDRVINFO): "tun" for TUN and TAP
  * devices, whose bus_info then says which ("tun" or "tap"); "veth", "bridge", ... 0, or
@@ -479,6 +480,12 @@ struct sk_dev *sk_tun_open(const char *name, enum sk_tun_kind kind, unsigned fla
 			goto fail;
 		}
 	}
+	/* The kernel side's transmit queue is the stack's receive ring. A TUN's default of 500
+	 * packets is less than one wave of the kernel's timers: 100,000 connections closed at
+	 * once retransmit their FINs in the same tick, tens of thousands of packets in one
+	 * softirq, faster than any reader drains them, and with 500 slots most of every wave
+	 * was dropped until Linux gave up on the connections (bench/load.sh). */
+	raise_txqueuelen(name, SK_TUN_TXQUEUELEN);
 	struct sk_dev *d = wrap(fd, kind, want_vnet, mtu, name);
 	if (!d) {
 		e = ENOMEM;
@@ -657,15 +664,18 @@ int sk_tun_host_default_route(const char *name, int family, char *why, size_t wh
 	return r;
 }
 
-int sk_tun_host_txqueuelen(const char *name, unsigned n)
+/* Raises the kernel side's transmit queue to at least n packets (never lowers one a user
+ * chose longer). Best effort: a persistent device opened by an unprivileged owner keeps its
+ * length, and works as before. */
+static void raise_txqueuelen(const char *name, unsigned n)
 {
-	if (!ifname_ok(name))
-		return -EINVAL;
 	struct ifreq ifr;
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, name, strlen(name));
+	if (if_ioctl(SIOCGIFTXQLEN, &ifr) < 0 || ifr.ifr_qlen >= (int)n)
+		return;
 	ifr.ifr_qlen = (int)n;
-	return if_ioctl(SIOCSIFTXQLEN, &ifr);
+	(void)if_ioctl(SIOCSIFTXQLEN, &ifr);
 }
 
 int sk_tun_host_up(const char *name)

@@ -8,13 +8,18 @@
 
 enum sk_tun_kind { SK_TUN = 0, SK_TAP = 1 };
 #define SK_TUN_NO_OFFLOAD 1u /* flags: a TUN without checksum/TSO offloads */
+/* The kernel side's transmit queue (txqueuelen) sk_tun_open raises a device to, from the
+ * 500 packets a TUN or TAP gets by default: the stack's receive ring, which must hold a
+ * burst of the kernel's (a wave of timers, a burst of connections). */
+#define SK_TUN_TXQUEUELEN 10000
 
 /* Opens (creating if needed) the device called name. mtu sets the interface MTU (0 keeps
  * the kernel's). A TUN gets checksum and TSO offloads (IFF_VNET_HDR) unless flags say
  * SK_TUN_NO_OFFLOAD: reads may then return TCP segments of up to 64 KiB (complete, with
  * valid checksums) and sends may carry them (sk_tun_gso_max). On failure returns NULL with
  * *err = -errno and, if why is not NULL, a short reason ("open /dev/net/tun: Permission
- * denied"). The device fd is non-blocking. */
+ * denied"). The device fd is non-blocking. The kernel side's transmit queue is raised to
+ * SK_TUN_TXQUEUELEN packets if it is shorter (best effort). */
 struct sk_dev *sk_tun_open(const char *name, enum sk_tun_kind kind, unsigned flags, uint32_t mtu, int *err,
 			   char *why, size_t whylen);
 /* A TUN or TAP device someone else opened (a descriptor handed over): its kind and
@@ -42,9 +47,6 @@ int sk_tun_host_config6(const char *name, const uint8_t addr[16], uint8_t prefix
 /* A default route of family (AF_INET or AF_INET6) out of the interface, on the link (no
  * gateway: a TUN has no neighbours), in the current network namespace: 0 or -errno. */
 int sk_tun_host_default_route(const char *name, int family, char *why, size_t whylen);
-/* The kernel side's transmit queue (txqueuelen: 500 by default for a TUN): how many packets
- * may wait for the stack to read them before the kernel drops. 0 or -errno. */
-int sk_tun_host_txqueuelen(const char *name, unsigned n);
 /* Brings an interface up ("lo" in a new namespace): 0 or -errno. */
 int sk_tun_host_up(const char *name);
 
