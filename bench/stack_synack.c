@@ -11,8 +11,8 @@
  * counters on stderr and exits 0.
  *
  * The event loop: read a batch of packets from the TUN (one read(2) each), hand them to
- * synack_input_batch, run synack_poll when its deadline has come, then serve every connection
- * (accept, recv until -EAGAIN, send until -EAGAIN); when the TUN has nothing, it reads
+ * synack_input_batch, run synack_poll when its deadline has come, then serve the sockets
+ * synack_ready names (accept, recv until -EAGAIN, send until -EAGAIN); when the TUN has nothing, it reads
  * again for up to --busy-poll microseconds (default 50, adapting, as synack's tools do:
  * tunsrv.h), then poll(2)s its fd until the stack's next deadline. The stack uses its
  * defaults (Linux's). */
@@ -141,6 +141,36 @@ static void serve(synack_stack *st, struct conn *c)
 	}
 }
 
+/* Accepts every connection waiting on L into *CONNS (indexed by socket handle) and serves
+ * each once (a new socket has no readiness reported yet). -1 when out of memory. */
+static int accept_all(synack_stack *st, int l, struct conn **conns, size_t *cap, size_t *n)
+{
+	int s;
+	while ((s = synack_accept(st, l, NULL)) >= 0) {
+		if ((size_t)s >= *cap) {
+			size_t bigger = *cap;
+			while (bigger <= (size_t)s)
+				bigger *= 2;
+			struct conn *v = realloc(*conns, bigger * sizeof(*v));
+			if (!v) {
+				synack_close(st, s);
+				return -1;
+			}
+			for (size_t i = *cap; i < bigger; i++)
+				v[i] = (struct conn){.sock = -1};
+			*conns = v;
+			*cap = bigger;
+		}
+		struct conn *c = &(*conns)[s];
+		*c = (struct conn){.sock = s};
+		(*n)++;
+		serve(st, c);
+		if (c->sock < 0)
+			(*n)--;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tunsrv_opts o;
@@ -194,10 +224,13 @@ int main(int argc, char **argv)
 	uint8_t *block = tunsrv_bufs(dev, bufs, BATCH, &cap, "stack_synack");
 	if (!block)
 		return 1;
+	/* Connections by socket handle (the stack's handles are small integers, reused). */
 	size_t nconns = 0, capconns = 64;
-	struct conn *conns = calloc(capconns, sizeof(*conns));
+	struct conn *conns = malloc(capconns * sizeof(*conns));
 	if (!conns)
 		return 1;
+	for (size_t i = 0; i < capconns; i++)
+		conns[i] = (struct conn){.sock = -1};
 	int fd = sk_dev_fd(dev);
 	uint64_t packets = 0, batches = 0, polls = 0, idle_us = 0, t_start = now_us();
 
@@ -221,25 +254,22 @@ int main(int argc, char **argv)
 		if (synack_next_deadline(st) <= now)
 			synack_poll(st, now);
 
-		int s;
-		while ((s = synack_accept(st, l, NULL)) >= 0) {
-			if (nconns == capconns) {
-				struct conn *bigger = realloc(conns, 2 * capconns * sizeof(*conns));
-				if (!bigger) {
-					synack_close(st, s);
-					continue;
+		/* Only the sockets something happened to (synack_ready), so that a server holding
+		 * 100,000 idle connections does not visit each of them after every read. */
+		struct synack_ready_event ev[256];
+		int ne;
+		while ((ne = synack_ready(st, ev, 256)) > 0) {
+			for (int i = 0; i < ne; i++) {
+				int sk = ev[i].sock;
+				if (sk == l) {
+					if (accept_all(st, l, &conns, &capconns, &nconns) < 0)
+						return 1;
+				} else if ((size_t)sk < capconns && conns[sk].sock == sk) {
+					serve(st, &conns[sk]);
+					if (conns[sk].sock < 0)
+						nconns--;
 				}
-				conns = bigger;
-				capconns *= 2;
 			}
-			conns[nconns++] = (struct conn){.sock = s};
-		}
-		for (size_t i = 0; i < nconns;) {
-			serve(st, &conns[i]);
-			if (conns[i].sock < 0)
-				conns[i] = conns[--nconns];
-			else
-				i++;
 		}
 
 		if (!tunsrv_spinning(&spin, n, now_us())) {
@@ -268,7 +298,7 @@ int main(int argc, char **argv)
 		"stack_synack: %.1f s, %.1f s of it waiting in poll; packets in %llu in %llu batches, %llu polls; ip_in %llu ip_out %llu tcp_in %llu "
 		"tcp_out %llu rexmit %llu timeouts %llu fast_rexmit %llu ooo %llu drop_no_socket %llu "
 		"drop_out_of_window %llu passive_opens %llu syncookies %llu aq_overflow %llu output_errors %llu "
-		"conns %llu time_wait %llu\n",
+		"conns %llu time_wait %llu held %zu\n",
 		(double)(now_us() - t_start) * 1e-6, (double)idle_us * 1e-6, (unsigned long long)packets,
 		(unsigned long long)batches, (unsigned long long)polls,
 		(unsigned long long)x.ip_in, (unsigned long long)x.ip_out, (unsigned long long)x.tcp_in,
@@ -277,9 +307,10 @@ int main(int argc, char **argv)
 		(unsigned long long)x.tcp_drop_no_socket, (unsigned long long)x.tcp_drop_out_of_window,
 		(unsigned long long)x.tcp_passive_opens, (unsigned long long)x.syncookies_sent,
 		(unsigned long long)x.accept_queue_overflow, (unsigned long long)(x.output_errors + out_errors),
-		(unsigned long long)x.conns, (unsigned long long)x.time_wait);
-	for (size_t i = 0; i < nconns; i++)
-		conn_close(st, &conns[i]);
+		(unsigned long long)x.conns, (unsigned long long)x.time_wait, nconns);
+	for (size_t i = 0; i < capconns; i++)
+		if (conns[i].sock >= 0)
+			conn_close(st, &conns[i]);
 	synack_close(st, l);
 	synack_stack_free(st);
 	sk_dev_close(dev);

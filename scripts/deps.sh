@@ -5,7 +5,8 @@ pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libpcap-dev libc
       tcpdump tshark iproute2 iputils-ping netcat-openbsd curl liblwip-dev nftables iptables
       libnetfilter-queue-dev chromium-headless-shell python3
       nginx-light redis-server redis-tools iperf3 # the unmodified programs synack-run runs
-      dnsmasq-base bind9-dnsutils dante-server) # for synack-tunnel: DNS server, dig, SOCKS5 proxy
+      dnsmasq-base bind9-dnsutils dante-server # for synack-tunnel: DNS server, dig, SOCKS5 proxy
+      hping3) # bench/load.sh: the SYN flood
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
