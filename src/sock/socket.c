@@ -110,7 +110,7 @@ static int tw_reusable(const struct synack_stack *st, const struct sk_tw *w)
 	int loopback = e.v6 ? memcmp(e.r6, lo6, 16) == 0 : (e.r4 >> 24) == 127;
 	if (!(reuse == 1 || (reuse == 2 && loopback)) || !w->ts_ok)
 		return 0;
-	return st->now - w->since > 1000000; /* TW-5: older than one second */
+	return st->now - sk_tw_began(st, w) > 1000000; /* TW-5: older than one second */
 }
 
 /* Whether the 4-tuple can be used for a new outgoing connection (CONN-4), clearing a
@@ -1142,7 +1142,7 @@ void synack_sock_foreach(synack_stack *st, synack_sock_fn fn, void *ctx)
 				struct sk_tw *w = (struct sk_tw *)c;
 				e.state = SYNACK_TIME_WAIT;
 				e.timer = "timewait";
-				e.timer_at = w->timer.deadline;
+				e.timer_at = w->expires;
 			} else {
 				continue;
 			}

@@ -137,6 +137,7 @@ synack_stack *synack_stack_new(const struct synack_config *c, int *err)
 	st->key = sk_siphash_key_from_bytes(c->secret);
 	sk_rng_seed(&st->rng, c->seed);
 	sk_wheel_init(&st->wheel, 0, fire_timer, st);
+	sk_twlog_init(&st->twlog);
 	st->handles.free_head = UINT32_MAX;
 	uint32_t span = (uint32_t)c->ip_local_port_range[1] - c->ip_local_port_range[0] + 1;
 	st->next_ephemeral = (uint16_t)(c->ip_local_port_range[0] + sk_rng_below(&st->rng, span));
@@ -173,12 +174,13 @@ void synack_stack_free(synack_stack *st)
 			struct sk_conn *next = c->hnext;
 			if (c->kind == SK_CONN_TCB)
 				sk_tcb_free(st, (struct sk_tcb *)c); /* its buffers, logs and record */
-			else
+			else if (c->kind != SK_CONN_TW) /* (those are in the log's slabs) */
 				free(c);
 			c = next;
 		}
 	}
 	sk_ctable_free(&st->conns);
+	sk_twlog_free(&st->twlog);
 	free(st->listeners.b);
 	free(st->handles.v);
 	free(st->handles.slot);
@@ -482,7 +484,7 @@ static void fire_timer(struct sk_wheel *w, struct sk_timer *t, void *ctx)
 		sk_syn_timer(st, sk_container_of(t, struct sk_syn, timer));
 		break;
 	case SK_CONN_TW:
-		sk_tw_timer(st, sk_container_of(t, struct sk_tw, timer));
+		sk_twlog_expire(st);
 		break;
 	case SK_CONN_UDP:
 		sk_udp_timer(st, t);

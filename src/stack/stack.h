@@ -10,6 +10,7 @@
 #include "base/rng.h"
 #include "stack/reasm.h"
 #include "buf/bufpool.h"
+#include "tcp/twlog.h"
 
 struct sk_tcb;
 struct sk_conn;
@@ -87,6 +88,7 @@ struct synack_stack {
 	struct sk_addr_entry addrs[SK_MAX_ADDRS];
 	int naddrs;
 	struct sk_ctable conns;
+	struct sk_twlog twlog; /* TIME-WAIT records' memory and their one timer */
 	struct sk_ltable listeners;
 	struct sk_handles handles;
 	struct sk_ready ready;

@@ -151,6 +151,18 @@ void sk_ctable_del(struct synack_stack *st, struct sk_conn *c)
 	}
 }
 
+void sk_ctable_replace(struct synack_stack *st, struct sk_conn *old, struct sk_conn *to)
+{
+	for (struct sk_conn **pp = &st->conns.b[conn_bucket(st, old, st->conns.mask)]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == old) {
+			to->hnext = old->hnext;
+			*pp = to;
+			old->hnext = NULL;
+			return;
+		}
+	}
+}
+
 static struct sk_tcb **lbucket(struct synack_stack *st, uint16_t port)
 {
 	return &st->listeners.b[port & 1023];

@@ -255,16 +255,18 @@ struct sk_syn {
 	struct sk_timer timer;
 };
 
-/* TIME-WAIT: only what is needed to answer old segments and judge new SYNs (TW-4). */
+/* TIME-WAIT: only what is needed to answer old segments and judge new SYNs (TW-4). It lives
+ * in a slab of twlog.c, in the order records were written: 48 bytes over IPv4, no timer
+ * of its own; its timestamp offset is the connection's hash of its ends (sk_tcp_ts_offset),
+ * worked out again when it answers. */
 struct sk_tw {
 	struct sk_conn h;
 	uint32_t snd_nxt, rcv_nxt;
-	uint32_t ts_recent, ts_offset;
-	uint16_t rcv_wnd;      /* as advertised (already scaled down) */
+	uint32_t ts_recent;
+	uint16_t rcv_wnd; /* as advertised (already scaled down) */
 	uint8_t ts_ok;
 	uint8_t pad;
-	uint64_t since;        /* when TIME-WAIT began, for tw_reuse (TW-5) */
-	struct sk_timer timer;
+	uint64_t expires; /* 2MSL after TIME-WAIT began or last restarted (TW-1) */
 };
 
 /* ---- table.c ---- */
@@ -274,6 +276,8 @@ void sk_ctable_free(struct sk_ctable *t);
 struct sk_conn *sk_ctable_find(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport);
 int sk_ctable_add(struct synack_stack *st, struct sk_conn *c);
 void sk_ctable_del(struct synack_stack *st, struct sk_conn *c);
+/* Puts to where old is in the table (the same 4-tuple, already keyed): the count stays. */
+void sk_ctable_replace(struct synack_stack *st, struct sk_conn *old, struct sk_conn *to);
 /* The listener for a connection to local address laddr (of e, or of its family when e is
  * NULL: the local end of e) and port lport: an exact address wins over a wildcard, and an
  * IPv6 wildcard takes IPv4 too unless IPV6_V6ONLY. */
@@ -500,7 +504,10 @@ void sk_syn_timer(struct synack_stack *st, struct sk_syn *e);
 void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t, const char *cause);
 void sk_tw_segment(struct synack_stack *st, struct sk_tw *w, const struct sk_ends *e, const struct sk_tcp *seg);
 void sk_tw_free(struct synack_stack *st, struct sk_tw *w);
-void sk_tw_timer(struct synack_stack *st, struct sk_tw *w);
+/* 2MSL has passed: the record's end is reported and it leaves the table (twlog.c frees it). */
+void sk_tw_expired(struct synack_stack *st, struct sk_tw *w);
+/* When TIME-WAIT began, or last restarted (what tcp_tw_reuse's one second counts from). */
+uint64_t sk_tw_began(const struct synack_stack *st, const struct sk_tw *w);
 /* A SYN for a 4-tuple in TIME-WAIT: may it start a new connection (TW-3)? */
 int sk_tw_syn_acceptable(const struct sk_tw *w, const struct sk_tcp *seg);
 

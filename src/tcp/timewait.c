@@ -1,6 +1,6 @@
 /* TIME-WAIT as a small record (TW-1..TW-4): it answers a retransmitted FIN, acks stray old
  * segments, judges new SYNs (RFC 6191), and expires after 2MSL. */
-#include <stdlib.h>
+#include <string.h>
 
 #include "tcp/seq.h"
 #include "tcp/tcb.h"
@@ -13,8 +13,12 @@ static uint64_t two_msl(const struct synack_stack *st)
 void sk_tw_free(struct synack_stack *st, struct sk_tw *w)
 {
 	sk_ctable_del(st, &w->h);
-	sk_wheel_cancel(&st->wheel, &w->timer);
-	free(w);
+	sk_twlog_release(st, w);
+}
+
+uint64_t sk_tw_began(const struct synack_stack *st, const struct sk_tw *w)
+{
+	return w->expires - two_msl(st);
 }
 
 /* The TCB enters TIME-WAIT (reported with cause), leaves the table, and a record takes its
@@ -24,7 +28,7 @@ void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t, const char *cause)
 {
 	struct sk_tw *w = NULL;
 	if (st->stats.time_wait < st->cfg.tcp_max_tw_buckets)
-		w = calloc(1, sk_conn_alloc_size(sizeof(*w), t->h.v6));
+		w = sk_twlog_alloc(st, t->h.v6, st->now + two_msl(st));
 	if (!w) {
 		/* TW-4: past the cap the connection closes without TIME-WAIT: it is never
 		 * reported as entering it. */
@@ -33,28 +37,21 @@ void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t, const char *cause)
 		return;
 	}
 	sk_tcb_set_state(st, t, SYNACK_TIME_WAIT, cause);
-	w->h.kind = SK_CONN_TW;
 	w->h.key = t->h.key;
 	if (t->h.v6) {
 		struct sk_ends e;
 		sk_conn_ends(&t->h, &e);
-		sk_conn_init_room(&w->h, sizeof(*w), 1);
 		sk_conn_set_ends(&w->h, &e);
 	}
 	w->snd_nxt = t->snd_nxt;
 	w->rcv_nxt = t->rcv_nxt;
 	w->ts_recent = t->ts_recent;
-	w->ts_offset = t->ts_offset;
 	w->ts_ok = (t->flags & TF_TS) != 0;
 	uint32_t win = seq_gt(t->rcv_adv, t->rcv_nxt) ? (t->rcv_adv - t->rcv_nxt) >> t->rcv_wscale : 0;
 	w->rcv_wnd = (uint16_t)(win > 65535 ? 65535 : win);
-	w->since = st->now;
-	sk_timer_init(&w->timer);
-	w->timer.tag = SK_CONN_TW;
 	sk_ctable_del(st, &t->h);
 	sk_ctable_add(st, &w->h);
 	st->stats.tw_created++;
-	sk_wheel_arm(&st->wheel, &w->timer, st->now + two_msl(st));
 	/* The TCB is no longer the connection: quietly closed. */
 	t->state = SYNACK_CLOSED;
 	for (int i = 0; i < SK_TT_COUNT; i++)
@@ -65,10 +62,25 @@ void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t, const char *cause)
 		sk_tcb_free(st, t);
 }
 
-void sk_tw_timer(struct synack_stack *st, struct sk_tw *w)
+void sk_tw_expired(struct synack_stack *st, struct sk_tw *w)
 {
 	sk_emit_state(st, -1, &w->h, SYNACK_TIME_WAIT, SYNACK_CLOSED, "2MSL timer");
-	sk_tw_free(st, w);
+	sk_ctable_del(st, &w->h);
+}
+
+/* TW-1: 2MSL starts again. The record is written again at the log's tail, where the
+ * latest expiry belongs; without memory for that it keeps its old expiry. */
+static void tw_restart(struct synack_stack *st, struct sk_tw *w)
+{
+	int room6 = w->h.a6_off != 0; /* (the same chain, so the same layout) */
+	struct sk_tw *again = sk_twlog_alloc(st, room6, st->now + two_msl(st));
+	if (!again)
+		return;
+	uint64_t expires = again->expires;
+	memcpy(again, w, st->twlog.c[room6].size);
+	again->expires = expires;
+	sk_ctable_replace(st, &w->h, &again->h);
+	sk_twlog_release(st, w);
 }
 
 static void tw_ack(struct synack_stack *st, struct sk_tw *w)
@@ -79,7 +91,7 @@ static void tw_ack(struct synack_stack *st, struct sk_tw *w)
 	sk_conn_ends(&w->h, &o.ends);
 	if (w->ts_ok) {
 		o.opt.has_ts = 1;
-		o.opt.tsval = sk_tcp_ts_now(st, w->ts_offset);
+		o.opt.tsval = sk_tcp_ts_now(st, sk_tcp_ts_offset(st, &o.ends));
 		o.opt.tsecr = w->ts_recent;
 	}
 	sk_tcp_send_segment(st, &o);
@@ -120,7 +132,7 @@ void sk_tw_segment(struct synack_stack *st, struct sk_tw *w, const struct sk_end
 		if (w->ts_ok && seg->opt.has_ts)
 			w->ts_recent = seg->opt.tsval;
 		tw_ack(st, w);
-		sk_wheel_arm(&st->wheel, &w->timer, st->now + two_msl(st));
+		tw_restart(st, w); /* (w is not to be used after) */
 		return;
 	}
 	/* TW-2: anything else is old and delivers nothing. Data, a SYN (RFC 9293's
