@@ -58,6 +58,15 @@ static int out(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
 	return r;
 }
 
+/* A TCP segment's payload straight from the send buffer (synack_set_output_sg). */
+static int out_sg(void *ctx, const uint8_t *hdr, size_t hlen, const struct iovec *pl, int n, uint64_t now)
+{
+	int r = sk_dev_send_sg(ctx, hdr, hlen, pl, n, now);
+	if (r < 0)
+		out_errors++;
+	return r;
+}
+
 static void conn_close(synack_stack *st, struct conn *c)
 {
 	synack_close(st, c->sock);
@@ -207,6 +216,7 @@ int main(int argc, char **argv)
 	if (sk_tun_gso_max(dev)) { /* the TUN cuts TCP segments and completes their checksums */
 		synack_set_gso(st, err, sk_tun_gso_max(dev));
 		synack_set_csum_offload(st, err, 1);
+		synack_set_output_sg(st, err, out_sg);
 	}
 	int l = synack_socket(st, ip.family, SYNACK_SOCK_STREAM);
 	struct synack_sockaddr la = synack_sa_any(ip.family, (uint16_t)port);

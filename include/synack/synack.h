@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <synack/version.h>
 
 #ifdef __cplusplus
@@ -182,6 +183,16 @@ int synack_set_gso(synack_stack *s, int addr_id, uint32_t max_len);
  * end and storing the complement at offset 16 of that header). on 0 turns it off (every
  * segment leaves with its checksum complete: the default). Returns 0 or -EINVAL. */
 int synack_set_csum_offload(synack_stack *s, int addr_id, int on);
+/* Scatter-gather output for address id, beside its out function: a TCP segment carrying
+ * data over a link that completes checksums (synack_set_csum_offload) reaches it as its
+ * headers (IP and TCP: hdr, hlen bytes) and its payload in n pieces (at most 2) read
+ * straight out of the send buffer, never copied into a packet first; the packet is hdr
+ * followed by the pieces, and its IP length counts them all. Everything else still goes
+ * through out. The pieces are valid only during the call; ctx is the address's. out_sg NULL
+ * turns it off (the default). Returns 0 or -EINVAL. */
+typedef int (*synack_output_sg_fn)(void *ctx, const uint8_t *hdr, size_t hlen, const struct iovec *payload, int n,
+				   uint64_t now);
+int synack_set_output_sg(synack_stack *s, int addr_id, synack_output_sg_fn out_sg);
 
 void synack_input(synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now);
 /* synack_input for a packet whose TCP or UDP checksum the link vouches for: one it has

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #define SK_TIME_NEVER UINT64_MAX /* "no deadline" */
 
@@ -24,6 +25,9 @@ struct sk_dev_ops {
 	int (*fd)(struct sk_dev *d);
 	/* Releases the device (and, for wrappers, the device they wrap). */
 	void (*close)(struct sk_dev *d);
+	/* Optional: send for a frame that is hdr (hlen bytes) followed by the n pieces of pl,
+	 * written as they lie (synack_set_output_sg). NULL: the device takes whole frames. */
+	int (*send_sg)(struct sk_dev *d, const uint8_t *hdr, size_t hlen, const struct iovec *pl, int n, uint64_t now);
 };
 
 struct sk_dev {
@@ -34,6 +38,7 @@ struct sk_dev {
 };
 
 static inline int sk_dev_send(struct sk_dev *d, const uint8_t *f, size_t n, uint64_t now) { return d->ops->send(d, f, n, now); }
+static inline int sk_dev_send_sg(struct sk_dev *d, const uint8_t *h, size_t hlen, const struct iovec *pl, int n, uint64_t now) { return d->ops->send_sg(d, h, hlen, pl, n, now); }
 static inline int sk_dev_recv(struct sk_dev *d, uint8_t *b, size_t cap, uint64_t now) { return d->ops->recv(d, b, cap, now); }
 static inline uint64_t sk_dev_next_ready(struct sk_dev *d) { return d->ops->next_ready ? d->ops->next_ready(d) : SK_TIME_NEVER; }
 static inline int sk_dev_fd(struct sk_dev *d) { return d->ops->fd ? d->ops->fd(d) : -1; }

@@ -51,20 +51,22 @@ static int plain_write(int fd, const struct iovec *iov, int n)
  * trusts it on local delivery instead of summing every byte again, and completes it per
  * segment where it must (forwarding, or cutting a GSO packet). A TCP packet longer than
  * the MTU (the stack's TSO super-segment) goes as one GSO packet cut at gso_size, the
- * payload of a full segment. 1: not such a packet (sent as it is); 0 or -errno: sent. */
-static int send_offloaded(struct tun_dev *t, const uint8_t *p, size_t len)
+ * payload of a full segment. The packet is p (plen bytes, its headers at least) followed
+ * by the n pieces of more, len bytes in all. 1: not such a packet (sent as it is); 0 or
+ * -errno: sent. */
+static int send_offloaded(struct tun_dev *t, const uint8_t *p, size_t plen, const struct iovec *more, int n, size_t len)
 {
-	int v6 = len >= 40 && (p[0] >> 4) == 6;
+	int v6 = plen >= 40 && (p[0] >> 4) == 6;
 	unsigned ihl = v6 ? 40u : (unsigned)(p[0] & 0x0f) * 4;
-	uint8_t proto = len >= 20 ? p[v6 ? 6 : 9] : 0;
-	if ((!v6 && (len < 20 || (p[0] >> 4) != 4 || (sk_get16(p + 6) & 0x3fff))) || /* (not a fragment) */
-	    (proto != SK_IPPROTO_TCP && proto != SK_IPPROTO_UDP) || len < ihl + (proto == SK_IPPROTO_TCP ? 20u : 8u))
+	uint8_t proto = plen >= 20 ? p[v6 ? 6 : 9] : 0;
+	if ((!v6 && (plen < 20 || (p[0] >> 4) != 4 || (sk_get16(p + 6) & 0x3fff))) || /* (not a fragment) */
+	    (proto != SK_IPPROTO_TCP && proto != SK_IPPROTO_UDP) || plen < ihl + (proto == SK_IPPROTO_TCP ? 20u : 8u))
 		return len > t->dev.mtu ? -EMSGSIZE : 1;
 	unsigned l4hl = proto == SK_IPPROTO_TCP ? (unsigned)(p[ihl + 12] >> 4) * 4 : 8u;
 	unsigned hl = ihl + l4hl;
 	int gso = len > t->dev.mtu;
-	if ((proto == SK_IPPROTO_TCP && l4hl < 20) || len < hl || (gso && (proto != SK_IPPROTO_TCP || len == hl ||
-									 t->dev.mtu <= hl)))
+	if ((proto == SK_IPPROTO_TCP && l4hl < 20) || plen < hl || (gso && (proto != SK_IPPROTO_TCP || len == hl ||
+									  t->dev.mtu <= hl)))
 		return gso ? -EMSGSIZE : 1;
 	unsigned at = proto == SK_IPPROTO_TCP ? 16u : 6u;
 	uint8_t hdrs[60 + 60];
@@ -80,8 +82,11 @@ static int send_offloaded(struct tun_dev *t, const uint8_t *p, size_t len)
 		.csum_start = (uint16_t)ihl,
 		.csum_offset = (uint16_t)at,
 	};
-	struct iovec iov[3] = {{&vh, VNET_LEN}, {hdrs, hl}, {(void *)(p + hl), len - hl}};
-	return plain_write(t->fd, iov, 3);
+	struct iovec iov[5] = {{&vh, VNET_LEN}, {hdrs, hl}, {(void *)(p + hl), plen - hl}};
+	int k = 3;
+	for (int i = 0; i < n; i++)
+		iov[k++] = more[i];
+	return plain_write(t->fd, iov, k);
 }
 
 static int tun_send(struct sk_dev *d, const uint8_t *frame, size_t len, uint64_t now)
@@ -93,7 +98,7 @@ static int tun_send(struct sk_dev *d, const uint8_t *frame, size_t len, uint64_t
 		return plain_write(t->fd, &iov, 1);
 	}
 	if (t->gso) {
-		int r = send_offloaded(t, frame, len);
+		int r = send_offloaded(t, frame, len, NULL, 0, len);
 		if (r <= 0)
 			return r;
 	}
@@ -175,8 +180,31 @@ static void tun_close(struct sk_dev *d)
 	free(t);
 }
 
+static int tun_send_sg(struct sk_dev *d, const uint8_t *hdr, size_t hlen, const struct iovec *pl, int n, uint64_t now)
+{
+	(void)now;
+	struct tun_dev *t = (struct tun_dev *)d;
+	if (n < 0 || n > 2)
+		return -EINVAL;
+	size_t len = hlen;
+	for (int i = 0; i < n; i++)
+		len += pl[i].iov_len;
+	if (t->gso) {
+		int r = send_offloaded(t, hdr, hlen, pl, n, len);
+		if (r <= 0)
+			return r;
+	}
+	struct virtio_net_hdr vh;
+	memset(&vh, 0, sizeof(vh));
+	struct iovec iov[4] = {{&vh, VNET_LEN}, {(void *)hdr, hlen}};
+	int k = 2;
+	for (int i = 0; i < n; i++)
+		iov[k++] = pl[i];
+	return t->vnet ? plain_write(t->fd, iov, k) : plain_write(t->fd, iov + 1, k - 1);
+}
+
 static const struct sk_dev_ops tun_ops = {
-	.send = tun_send, .recv = tun_recv, .fd = tun_fd, .close = tun_close,
+	.send = tun_send, .recv = tun_recv, .fd = tun_fd, .close = tun_close, .send_sg = tun_send_sg,
 };
 
 int sk_tun_recv_batch(struct sk_dev *d, uint8_t *const *bufs, size_t cap, size_t *lens, uint8_t *verified, int n)

@@ -447,14 +447,9 @@ static void dev_lost(synack_rt *rt, int err)
 	wake_loop(rt); /* the loop (or the application's, on the descriptor) sees it at once */
 }
 
-static int rt_output(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
+/* Counts what a send to the device gave (r), and notices a device that went away. */
+static int rt_sent(synack_rt *rt, int r)
 {
-	synack_rt *rt = ctx; /* called with mu held, from the loop or from a caller's thread */
-	if (rt->dev_gone) {
-		rt->dev_tx_errors++;
-		return -ENETDOWN;
-	}
-	int r = rt->eth ? sk_ethif_output(rt->eth, pkt, len, now) : sk_dev_send(rt->dev, pkt, len, now);
 	if (r < 0) {
 		rt->dev_tx_errors++;
 		rt->last_dev_error = -r;
@@ -464,6 +459,28 @@ static int rt_output(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
 		rt->dev_tx++;
 	}
 	return r;
+}
+
+static int rt_output(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	synack_rt *rt = ctx; /* called with mu held, from the loop or from a caller's thread */
+	if (rt->dev_gone) {
+		rt->dev_tx_errors++;
+		return -ENETDOWN;
+	}
+	return rt_sent(rt, rt->eth ? sk_ethif_output(rt->eth, pkt, len, now) : sk_dev_send(rt->dev, pkt, len, now));
+}
+
+/* A TCP segment whose payload stays in its send buffer (synack_set_output_sg): on a TUN
+ * with offloads and nothing wrapped around it. */
+static int rt_output_sg(void *ctx, const uint8_t *hdr, size_t hlen, const struct iovec *pl, int n, uint64_t now)
+{
+	synack_rt *rt = ctx;
+	if (rt->dev_gone) {
+		rt->dev_tx_errors++;
+		return -ENETDOWN;
+	}
+	return rt_sent(rt, sk_dev_send_sg(rt->dev, hdr, hlen, pl, n, now));
 }
 
 /* A frame read from the device one at a time (a TAP's through the adapter, or a device
@@ -928,8 +945,12 @@ static synack_rt *start_on(const struct synack_rt_opts *o, struct sk_dev *dev, i
 			synack_set_gso(rt->st, id, sk_tun_gso_max(rt->raw)); /* TSO: the device cuts segments */
 			/* and it completes TCP checksums, unless a capture or the trace is to see
 			 * them whole */
-			if (rt->dev == rt->raw)
+			if (rt->dev == rt->raw) {
 				synack_set_csum_offload(rt->st, id, 1);
+				/* and the payload goes from the send buffer to the device as it lies */
+				if (!rt->eth && rt->dev->ops->send_sg)
+					synack_set_output_sg(rt->st, id, rt_output_sg);
+			}
 		}
 		if (rt->eth && a->family == SYNACK_AF_INET6 && eth6_start(rt, o, a, plen, mtu, why, whylen) < 0) {
 			ferr = errno;

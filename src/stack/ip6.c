@@ -120,14 +120,6 @@ static uint32_t flow_label(const struct synack_stack *st, const uint8_t src[16],
 	return f ? f : 1;
 }
 
-static int emit(struct synack_stack *st, const struct sk_addr_entry *a, const uint8_t *p, size_t n)
-{
-	st->stats.ip_out++;
-	int r = a->out(a->ctx, p, n, st->now);
-	if (r < 0)
-		st->stats.output_errors++;
-	return r;
-}
 
 /* IP6-2, RFC 8200 4.5: a packet over the link's MTU leaves in fragments, each the header
  * and a fragment header before a piece of (MTU - 48) bytes rounded down to 8. The payload
@@ -160,7 +152,7 @@ static int fragment(struct synack_stack *st, const struct sk_addr_entry *a, uint
 		sk_ipv6_emit(p, SK_IPV6_HLEN, h);
 		sk_ipv6_frag_emit(p + SK_IPV6_HLEN, SK_IPV6_FRAG_HLEN, &f);
 		st->stats.ip_frag_out++;
-		r = emit(st, a, p, HDRS + k);
+		r = sk_link_out(st, a, p, HDRS + k);
 	}
 	return r < 0 ? r : 0;
 }
@@ -182,10 +174,13 @@ int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t ds
 	/* a TCP super-segment leaves whole on a TSO link, as over IPv4; anything else over
 	 * the path's MTU in fragments */
 	uint32_t mtu = path_mtu(st, a, dst);
-	if (SK_IPV6_HLEN + len > mtu && !(next == SK_IPPROTO_TCP && SK_IPV6_HLEN + len <= a->gso_max))
+	if (SK_IPV6_HLEN + len > mtu && !(next == SK_IPPROTO_TCP && SK_IPV6_HLEN + len <= a->gso_max)) {
+		if (st->out_pl_n)
+			sk_out_gather(st, SK_IPV6_HLEN + len);
 		return fragment(st, a, mtu, &h, len);
+	}
 	sk_ipv6_emit(st->out, SK_IPV6_HLEN, &h);
-	return emit(st, a, st->out, SK_IPV6_HLEN + len);
+	return sk_link_out(st, a, st->out, SK_IPV6_HLEN + len);
 }
 
 static int prefix_match(const uint8_t a[16], const uint8_t b[16], unsigned plen)

@@ -293,6 +293,37 @@ int synack_set_csum_offload(synack_stack *st, int id, int on)
 	return 0;
 }
 
+int synack_set_output_sg(synack_stack *st, int id, synack_output_sg_fn out_sg)
+{
+	if (!st || id < 0 || id >= st->naddrs)
+		return -EINVAL;
+	st->addrs[id].out_sg = out_sg;
+	return 0;
+}
+
+int sk_link_out(struct synack_stack *st, const struct sk_addr_entry *a, const uint8_t *p, size_t n)
+{
+	if (st->out_pl_n && !a->out_sg)
+		sk_out_gather(st, n); /* (p is st->out) */
+	st->stats.ip_out++;
+	int r = st->out_pl_n ? a->out_sg(a->ctx, p, n - st->out_pl_len, st->out_pl, st->out_pl_n, st->now)
+			     : a->out(a->ctx, p, n, st->now);
+	if (r < 0)
+		st->stats.output_errors++;
+	return r;
+}
+
+void sk_out_gather(struct synack_stack *st, size_t n)
+{
+	uint8_t *to = st->out + n - st->out_pl_len;
+	for (int i = 0; i < st->out_pl_n; i++) {
+		memcpy(to, st->out_pl[i].iov_base, st->out_pl[i].iov_len);
+		to += st->out_pl[i].iov_len;
+	}
+	st->out_pl_n = 0;
+	st->out_pl_len = 0;
+}
+
 uint32_t sk_route_src(const struct synack_stack *st, uint32_t dst)
 {
 	const struct sk_addr_entry *a = route(st, dst);
@@ -357,12 +388,10 @@ int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t prot
 			    .ttl = st->cfg.ip_default_ttl, .proto = proto, .src = src, .dst = dst};
 	if (20 + len <= a->mtu || (df && proto == SK_IPPROTO_TCP && 20 + len <= a->gso_max)) {
 		sk_ipv4_emit(st->out, 20, &h);
-		st->stats.ip_out++;
-		int r = a->out(a->ctx, st->out, 20 + len, st->now);
-		if (r < 0)
-			st->stats.output_errors++;
-		return r;
+		return sk_link_out(st, a, st->out, 20 + len);
 	}
+	if (st->out_pl_n && !df)
+		sk_out_gather(st, 20 + len); /* (the fragments need the bytes) */
 	if (df || 20 + len > SK_PKT_MAX) {
 		st->stats.ip_frag_fails++;
 		return -EMSGSIZE;

@@ -29,6 +29,7 @@ struct sk_addr_entry {
 	uint32_t gso_max; /* TCP packets up to this size leave whole (TSO), 0 = none */
 	uint8_t csum_offload; /* the link completes TCP checksums (synack_set_csum_offload) */
 	synack_output_fn out;
+	synack_output_sg_fn out_sg; /* optional (synack_set_output_sg) */
 	void *ctx;
 };
 
@@ -129,8 +130,20 @@ struct synack_stack {
 	 * icmp_msgs_per_sec and icmp_msgs_burst) */
 	uint32_t icmp_tokens;
 	uint64_t icmp_refill;
+	/* The payload of the packet being built, when it stays where it is (scatter-gather
+	 * output): st->out then holds the headers only, and these pieces follow them. */
+	const struct iovec *out_pl;
+	int out_pl_n;
+	size_t out_pl_len;
 	uint8_t out[SK_PKT_MAX]; /* output scratch: one packet is built at a time */
 };
+
+/* Hands the packet of n bytes at p (the headers and, with a payload left in place, the
+ * pieces after them) to the link of a, counted as IP output. */
+int sk_link_out(struct synack_stack *st, const struct sk_addr_entry *a, const uint8_t *p, size_t n);
+/* A payload left in place is copied after the headers in st->out, for a packet of n bytes
+ * in all: for a path that must see the bytes (fragmenting, a link without out_sg). */
+void sk_out_gather(struct synack_stack *st, size_t n);
 
 /* Emits an IPv4 packet whose payload (proto) is already at sk_ip_payload(st)/len; fills in
  * the IP header in front of it in st->out, with tos (the ECN codepoint in its low bits). With

@@ -74,21 +74,39 @@ int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
 	size_t hlen = 20 + (size_t)olen;
 	struct sk_tcp seg = {.sport = s->sport, .dport = s->dport, .seq = s->seq, .ack = s->ack,
 			     .flags = s->flags, .win = s->win, .opt = s->opt};
-	if (s->data && s->data_len) {
-		sk_bytes_peek(s->data, s->data_off, p + hlen, s->data_len);
-		seg.payload = p + hlen;
-		seg.payload_len = s->data_len;
-	}
 	const struct sk_addr_entry *a = sk_out_entry_ends(st, &s->ends);
-	int n = (a && a->csum_offload ? sk_tcp_emit_partial : sk_tcp_emit_sum)(p, SK_PKT_MAX - (s->ends.v6 ? 40u : 20u),
-									     sk_ends_csum(&s->ends), &seg);
-	if (n < 0)
-		return -EINVAL;
+	size_t cap = SK_PKT_MAX - (s->ends.v6 ? 40u : 20u);
+	int n;
+	struct iovec pieces[2];
+	if (s->data && s->data_len && a && a->csum_offload && a->out_sg) {
+		/* Scatter-gather: the payload goes to the link from the send buffer itself,
+		 * behind headers built alone (the link sums it). */
+		seg.payload_len = s->data_len;
+		n = sk_tcp_emit_header_partial(p, cap, sk_ends_csum(&s->ends), &seg);
+		if (n < 0)
+			return -EINVAL;
+		st->out_pl_n = sk_bytes_pieces(s->data, s->data_off, s->data_len, pieces);
+		st->out_pl = pieces;
+		st->out_pl_len = s->data_len;
+		n += (int)s->data_len;
+	} else {
+		if (s->data && s->data_len) {
+			sk_bytes_peek(s->data, s->data_off, p + hlen, s->data_len);
+			seg.payload = p + hlen;
+			seg.payload_len = s->data_len;
+		}
+		n = (a && a->csum_offload ? sk_tcp_emit_partial : sk_tcp_emit_sum)(p, cap, sk_ends_csum(&s->ends), &seg);
+		if (n < 0)
+			return -EINVAL;
+	}
 	st->stats.tcp_out++;
 	if (s->flags & SK_TCP_RST)
 		st->stats.tcp_rst_out++;
 	say_why(st, s);
-	return sk_l4_send(st, &s->ends, SK_IPPROTO_TCP, (size_t)n, 1, s->ecn);
+	int r = sk_l4_send(st, &s->ends, SK_IPPROTO_TCP, (size_t)n, 1, s->ecn);
+	st->out_pl_n = 0;
+	st->out_pl_len = 0;
+	return r;
 }
 
 /* The window we announce: never shrinking the right edge already offered (RFC 9293

@@ -386,6 +386,17 @@ uint32_t sk_bytes_peek(const struct sk_bytes *b, uint32_t off, uint8_t *out, uin
 	return n;
 }
 
+int sk_bytes_pieces(const struct sk_bytes *b, uint32_t off, uint32_t n, struct iovec iov[2])
+{
+	uint32_t start = (b->head + off) % b->cap;
+	uint32_t first = n < b->cap - start ? n : b->cap - start;
+	iov[0] = (struct iovec){b->buf + start, first};
+	if (first == n)
+		return 1;
+	iov[1] = (struct iovec){b->buf, n - first};
+	return 2;
+}
+
 void sk_bytes_drop(struct sk_bytes *b, uint32_t n)
 {
 	if (n > b->len)

@@ -351,6 +351,9 @@ int sk_bytes_write_at(struct synack_stack *st, struct sk_bytes *b, uint32_t off,
 /* Makes n more bytes after len (already written with write_at) part of the queue. */
 void sk_bytes_commit(struct sk_bytes *b, uint32_t n);
 uint32_t sk_bytes_peek(const struct sk_bytes *b, uint32_t off, uint8_t *out, uint32_t n);
+/* The n bytes at off (within len) where they lie: 1 or 2 pieces (the ring wraps) into iov.
+ * Returns the number of pieces. */
+int sk_bytes_pieces(const struct sk_bytes *b, uint32_t off, uint32_t n, struct iovec iov[2]);
 void sk_bytes_drop(struct sk_bytes *b, uint32_t n);
 /* Frees the storage if the queue is empty (call only when nothing lies beyond len). */
 void sk_bytes_shrink(struct synack_stack *st, struct sk_bytes *b);

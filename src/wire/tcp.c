@@ -180,6 +180,8 @@ int sk_tcp_emit(uint8_t *p, size_t cap, uint32_t src, uint32_t dst, const struct
 }
 
 /* The segment, its checksum complete or (partial) only the pseudo-header's sum. */
+/* partial: 0 the whole checksum, 1 the pseudo-header's, 2 that with the payload left
+ * where it is (not read, not moved; the header's length returned). */
 static int emit(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t, int partial)
 {
 	uint8_t opts[40];
@@ -190,9 +192,9 @@ static int emit(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t, i
 	size_t len = hlen + t->payload_len;
 	if (len > 0xffff)
 		return -SK_WIRE_INVALID;
-	if (cap < len)
+	if (cap < (partial == 2 ? hlen : len))
 		return -SK_WIRE_NOSPACE;
-	if (t->payload_len && t->payload != p + hlen)
+	if (partial != 2 && t->payload_len && t->payload != p + hlen)
 		memmove(p + hlen, t->payload, t->payload_len);
 	sk_put16(p, t->sport);
 	sk_put16(p + 2, t->dport);
@@ -208,7 +210,7 @@ static int emit(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t, i
 		sk_put16(p + 16, (uint16_t)~sk_csum_fold(asum + SK_IPPROTO_TCP + (uint32_t)len));
 	else
 		sk_put16(p + 16, tcp_csum(asum, p, len));
-	return (int)len;
+	return (int)(partial == 2 ? hlen : len);
 }
 
 int sk_tcp_emit_sum(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t)
@@ -219,4 +221,9 @@ int sk_tcp_emit_sum(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *
 int sk_tcp_emit_partial(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t)
 {
 	return emit(p, cap, asum, t, 1);
+}
+
+int sk_tcp_emit_header_partial(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t)
+{
+	return emit(p, cap, asum, t, 2);
 }

@@ -89,5 +89,9 @@ int sk_tcp_emit_sum(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *
 /* sk_tcp_emit_sum for a link that completes the checksum: only the pseudo-header's sum,
  * folded, in the field (synack_set_csum_offload). */
 int sk_tcp_emit_partial(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t);
+/* sk_tcp_emit_partial for a payload that stays elsewhere (scatter-gather output): writes
+ * the header and options only, its checksum field counting t->payload_len bytes after
+ * them, which it never reads. Returns the header's length. */
+int sk_tcp_emit_header_partial(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t);
 
 #endif

@@ -720,6 +720,70 @@ static void test_csum_offload(void **state)
 	assert_true(sk_tcp_parse(A.q[0].b + 20, A.q[0].n - 20, A_ADDR, B_ADDR, &seg, SK_TCP_VERIFY_CSUM) > 0);
 }
 
+/* Scatter-gather output: what out_sg receives, flattened, then taken as out() takes any
+ * packet; how many calls came in two pieces (the send buffer's ring wrapping). */
+static int sg_calls, sg_two_pieces;
+static int out_sg(void *ctx, const uint8_t *hdr, size_t hlen, const struct iovec *pl, int n, uint64_t t)
+{
+	static uint8_t flat[65536];
+	assert_true(n >= 1 && n <= 2);
+	assert_true(hlen >= 40 && hlen <= 80); /* the IP and TCP headers, nothing of the payload */
+	size_t len = hlen;
+	memcpy(flat, hdr, hlen);
+	for (int i = 0; i < n; i++) {
+		assert_true(pl[i].iov_len > 0);
+		memcpy(flat + len, pl[i].iov_base, pl[i].iov_len);
+		len += pl[i].iov_len;
+	}
+	assert_int_equal(sk_get16(flat + 2), len); /* the IP length counts the pieces */
+	sg_calls++;
+	sg_two_pieces += n == 2;
+	return out(ctx, flat, len, t);
+}
+
+/* synack_set_output_sg: on a link that completes checksums, TCP segments with data reach
+ * out_sg as headers and pieces of the send buffer (its ring wrapping makes two), TSO
+ * super-segments included; the bytes arrive intact; everything else (the handshake, pure
+ * ACKs) still goes through out; without checksum offload out_sg is not used. */
+static void test_output_sg(void **state)
+{
+	(void)state;
+	assert_int_equal(synack_set_output_sg(A.st, 5, out_sg), -EINVAL);
+	assert_int_equal(synack_set_output_sg(NULL, 0, out_sg), -EINVAL);
+	assert_int_equal(synack_set_output_sg(A.st, 0, out_sg), 0);
+	/* no checksum offload yet: nothing goes through it */
+	int s, l = listen_connect(&s);
+	pump();
+	int c = synack_accept(B.st, l, NULL);
+	assert_true(c >= 0);
+	static uint8_t data[1000000], got[1000000];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 31 + (i >> 11));
+	assert_int_equal(transfer(s, c, data, got, 20000, 0), 20000);
+	assert_int_equal(sg_calls, 0);
+	assert_int_equal(synack_set_csum_offload(A.st, 0, 1), 0);
+	assert_int_equal(synack_set_gso(A.st, 0, 65535), 0);
+	A.csum_link = 1;
+	A.gso = 65535;
+	int partial0 = A.partial;
+	assert_int_equal(transfer(s, c, data, got, sizeof(data), 0), sizeof(data));
+	assert_memory_equal(got, data, sizeof(data));
+	assert_true(sg_calls > 20);
+	assert_true(sg_two_pieces > 0);
+	assert_true(a_biggest > 1500); /* super-segments went through it too */
+	assert_true(A.partial - partial0 >= sg_calls); /* each left with a partial checksum */
+	/* a pure ACK from A still goes through out */
+	int calls = sg_calls;
+	assert_int_equal(synack_send(B.st, c, "y", 1, 0), 1);
+	pump();
+	assert_int_equal(sg_calls, calls);
+	/* off again: whole packets */
+	assert_int_equal(synack_set_output_sg(A.st, 0, NULL), 0);
+	assert_int_equal(synack_send(A.st, s, data, 1000, 0), 1000);
+	pump();
+	assert_int_equal(sg_calls, calls);
+}
+
 /* synack_input_verified: a TCP segment or UDP datagram whose checksum field holds only the
  * pseudo-header's sum (as a TUN hands over the host's own packets) is taken; the same
  * through synack_input is dropped as corrupt and counted; the IP header's checksum is still
@@ -956,6 +1020,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rtt_sub_millisecond, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tso, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csum_offload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_output_sg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_verified, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maxseg_before_connect, setup, teardown),
