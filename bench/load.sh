@@ -38,19 +38,8 @@ CONNS=${LOAD_CONNS:-100000}
 CLOSE_WAIT=${LOAD_CLOSE_WAIT:-120}
 PORT=5201
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "load.sh: skipped: needs root (network namespaces and TUN devices)"
-	exit 77
-fi
-if [ ! -c /dev/net/tun ]; then
-	echo "load.sh: skipped: no /dev/net/tun"
-	exit 77
-fi
-if ! ip netns add "skl$$-probe" 2>/dev/null; then
-	echo "load.sh: skipped: cannot create network namespaces here"
-	exit 77
-fi
-ip netns del "skl$$-probe"
+. bench/netns.sh
+need_netns load.sh
 
 if [ -z "${LOAD_NO_BUILD:-}" ]; then
 	bash scripts/deps.sh
@@ -92,8 +81,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-. bench/netns.sh
 
 # newns NAME: bench/netns.sh's namespace, remembered for removal.
 newns() {

@@ -16,3 +16,20 @@ veth_pair() {
 	ip -n "$1" link set "$2" up
 	ip -n "$3" link set "$4" up
 }
+# need_netns NAME: exits 77 saying "NAME: skipped: why" unless this is root with /dev/net/tun
+# and network namespaces can be made.
+need_netns() {
+	local why
+	if [ "$(id -u)" -ne 0 ]; then
+		why="needs root (network namespaces and TUN devices)"
+	elif [ ! -c /dev/net/tun ]; then
+		why="no /dev/net/tun"
+	elif ! ip netns add "sk$$-probe" 2>/dev/null; then
+		why="cannot create network namespaces here"
+	else
+		ip netns del "sk$$-probe"
+		return 0
+	fi
+	echo "$1: skipped: $why"
+	exit 77
+}

@@ -40,24 +40,12 @@ HZ=$(getconf CLK_TCK)
 BUILD=${REAL_BUILD:-build-bench}
 PORT=5201
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "real.sh: skipped: needs root (network namespaces and TUN devices)"
-	exit 77
-fi
-if [ ! -c /dev/net/tun ]; then
-	echo "real.sh: skipped: no /dev/net/tun"
-	exit 77
-fi
 if ! command -v ip >/dev/null || ! command -v taskset >/dev/null; then
 	echo "real.sh: skipped: needs ip(8) (iproute2) and taskset (util-linux)"
 	exit 77
 fi
-
-if ! ip netns add "skr$$-probe" 2>/dev/null; then
-	echo "real.sh: skipped: cannot create network namespaces here"
-	exit 77
-fi
-ip netns del "skr$$-probe"
+. bench/netns.sh
+need_netns real.sh
 
 if [ -z "${REAL_NO_BUILD:-}" ]; then
 	bash scripts/deps.sh
@@ -113,7 +101,6 @@ trap 'exit 1' INT TERM
 # the devices made later too), a wide ephemeral port range and no TIME-WAIT kept by the
 # Linux client (the connect/close test opens more connections than one port range holds
 # for 60 s; the same for every row): bench/netns.sh's mkns, and default.disable_ipv6.
-. bench/netns.sh
 mkns4() {
 	mkns "$1"
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
