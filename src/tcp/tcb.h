@@ -150,6 +150,7 @@ struct sk_tcb {
 	uint8_t keep_sent;    /* unanswered keepalive probes */
 	uint8_t keepcnt;      /* per socket, 0 = stack default */
 	uint8_t soft_err;     /* last soft ICMP error (RFC 1122 4.2.3.9), reported on timeout */
+	uint8_t ecn;           /* ECN_* (TF_ECN connections; packed here) */
 	uint32_t flags;
 	int soerror;          /* pending error (SO_ERROR), positive errno */
 	/* send sequence space */
@@ -160,20 +161,23 @@ struct sk_tcb {
 	uint16_t mss;         /* most we send in one segment */
 	uint16_t adv_mss;     /* what we announced */
 	uint16_t user_mss;    /* TCP_MAXSEG: clamps both MSSes of later connections, 0 = none */
+	uint8_t persist_backoff; /* (a few small fields sit where they fill a gap: "packed here") */
+	uint8_t cwnd_limited;  /* cwnd stopped the sender in this window (cwnd_usage_seq's; packed here) */
 	/* timestamps (RFC 7323) */
 	uint32_t ts_recent, ts_offset;
 	uint32_t last_ack_sent; /* Last.ACK.sent: the ack field of our latest segment */
 	/* RTT (RFC 6298), microseconds */
 	uint32_t srtt, rttvar, rto;
 	uint32_t rtt_seq;     /* segment being timed when timestamps are off (Karn) */
+	uint32_t total_retrans; /* over the connection's life (TCP_INFO; packed here) */
 	uint64_t rtt_start;   /* the timed segment's send time + 1; 0 = none timed */
 	uint32_t keepidle_s, keepintvl_s; /* per socket, 0 = stack default */
 	uint32_t user_sndbuf;  /* SO_SNDBUF: bytes the send queue may hold, 0 = autotuned */
 	uint32_t user_timeout_ms; /* TCP_USER_TIMEOUT, 0 = none */
 	uint32_t linger_s;     /* SO_LINGER's time (TF_LINGER) */
+	uint32_t max_sndwnd;   /* largest window the peer offered (sender SWS; packed here) */
 	uint64_t rtx_stamp;    /* when the oldest unacknowledged segment was first sent, once it
 				* timed out (0: none): TCP_USER_TIMEOUT counts from it */
-	uint32_t total_retrans;
 	uint64_t bytes_acked;  /* of our data, over the connection's life */
 	uint64_t last_rcv;    /* for keepalive idle time */
 	uint64_t last_challenge;
@@ -188,6 +192,7 @@ struct sk_tcb {
 				* offered is at most this; UINT32_MAX (tcp_ack_read_wait 0): the
 				* whole free buffer */
 	uint32_t rcv_copied;   /* bytes read since rcv_mark (receive autotuning) */
+	uint32_t last_rtt;     /* µs: the latest RTT sample (packed here) */
 	uint64_t rcv_mark;
 	/* send side: congestion control, SACK scoreboard (allocated on the first SACK),
 	 * loss recovery (RFC 6675 with SACK, RFC 6582 without) */
@@ -204,9 +209,7 @@ struct sk_tcb {
 	 * grow() lets only a used window grow (RFC 7661) */
 	uint32_t max_flight;   /* the most in flight since cwnd_usage_seq was set */
 	uint32_t cwnd_usage_seq; /* the window ends when this is acknowledged */
-	uint8_t cwnd_limited;  /* cwnd stopped the sender in this window */
 	uint32_t snd_sml;      /* end of the latest small segment sent (Minshall's Nagle) */
-	uint8_t ecn;           /* ECN_* (TF_ECN connections) */
 	uint32_t cwr_seq;      /* snd_max when CWR began */
 	uint32_t psh_mark[4];  /* ends of recent segments sent with PSH, so a retransmission
 				* carries the flag as first sent; 0 = none */
@@ -214,22 +217,20 @@ struct sk_tcb {
 	uint32_t hs_round_end; /* the round ends when this is acknowledged */
 	uint32_t hs_cur_min, hs_last_min; /* µs, UINT32_MAX = none yet */
 	uint16_t hs_samples;
-	uint32_t last_rtt;     /* µs: the latest RTT sample */
+	uint16_t rcv_mss;      /* the ACK engine's: the peer's full segment, as estimated from what
+				* arrives (packed here) */
 	uint32_t min_rtt;      /* µs: the smallest RTT sample, 0 = none */
 	uint64_t hs_round_start, hs_last_ack; /* the ACK train of this round */
-	uint32_t max_sndwnd;   /* largest window the peer offered (sender SWS) */
 	/* the receiver's ACK engine (delack.c) */
 	uint32_t ato;          /* µs: the delayed ACK's timeout; 0 until data first arrives */
-	uint64_t lrcvtime;     /* when data last arrived */
-	uint16_t rcv_mss;      /* the peer's full segment, as estimated from what arrives */
 	uint16_t last_seg_size;
 	uint8_t quick;         /* ACKs still to send at once */
 	uint8_t pingpong;      /* interactive: ACKs wait for a reply to ride on */
+	uint64_t lrcvtime;     /* when data last arrived */
 	uint8_t ack_pushed;    /* 1: a small pushed segment arrived since the last ACK; 2: more */
 	uint8_t dupacks;
 	uint8_t in_recovery;   /* SK_REC_* */
 	uint8_t limited_tx;    /* RFC 3042 segments allowed beyond cwnd */
-	uint8_t persist_backoff;
 	uint64_t last_send;    /* for restart after idle */
 	uint32_t sack_recoveries, dsacks; /* per connection (TCP_INFO) */
 	/* listener relations */
