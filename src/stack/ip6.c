@@ -175,8 +175,13 @@ int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t ds
 	 * the path's MTU in fragments */
 	uint32_t mtu = path_mtu(st, a, dst);
 	if (SK_IPV6_HLEN + len > mtu && !(next == SK_IPPROTO_TCP && SK_IPV6_HLEN + len <= a->gso_max)) {
-		if (st->out_pl_n)
-			sk_out_gather(st, SK_IPV6_HLEN + len);
+		if (st->out_pl_n) {
+			if (SK_IPV6_HLEN + len > SK_PKT_MAX) {
+				st->stats.ip_frag_fails++;
+				return -EMSGSIZE;
+			}
+			sk_out_gather(st, SK_IPV6_HLEN + len); /* (the fragments need the bytes) */
+		}
 		return fragment(st, a, mtu, &h, len);
 	}
 	sk_ipv6_emit(st->out, SK_IPV6_HLEN, &h);

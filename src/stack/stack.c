@@ -390,12 +390,12 @@ int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t prot
 		sk_ipv4_emit(st->out, 20, &h);
 		return sk_link_out(st, a, st->out, 20 + len);
 	}
-	if (st->out_pl_n && !df)
-		sk_out_gather(st, 20 + len); /* (the fragments need the bytes) */
 	if (df || 20 + len > SK_PKT_MAX) {
 		st->stats.ip_frag_fails++;
 		return -EMSGSIZE;
 	}
+	if (st->out_pl_n)
+		sk_out_gather(st, 20 + len); /* (the fragments need the bytes) */
 	/* IP-2, RFC 791 3.2: fragments of (MTU - 20) rounded down to 8 bytes. Each header is
 	 * written in place just before its piece of the payload, over bytes the previous
 	 * fragment has already sent, so no second buffer is needed. */

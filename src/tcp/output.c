@@ -66,6 +66,7 @@ static void say_why(struct synack_stack *st, const struct sk_segment_out *s)
 
 int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
 {
+	say_why(st, s); /* first: nothing of this packet is built while the hook runs */
 	uint8_t *p = sk_l4_payload(st, &s->ends);
 	uint8_t opts[40];
 	int olen = sk_tcp_emit_options(opts, sizeof(opts), &s->opt);
@@ -81,6 +82,8 @@ int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
 	if (s->data && s->data_len && a && a->csum_offload && a->out_sg) {
 		/* Scatter-gather: the payload goes to the link from the send buffer itself,
 		 * behind headers built alone (the link sums it). */
+		if (hlen + s->data_len > cap)
+			return -EINVAL;
 		seg.payload_len = s->data_len;
 		n = sk_tcp_emit_header_partial(p, cap, sk_ends_csum(&s->ends), &seg);
 		if (n < 0)
@@ -102,7 +105,6 @@ int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
 	st->stats.tcp_out++;
 	if (s->flags & SK_TCP_RST)
 		st->stats.tcp_rst_out++;
-	say_why(st, s);
 	int r = sk_l4_send(st, &s->ends, SK_IPPROTO_TCP, (size_t)n, 1, s->ecn);
 	st->out_pl_n = 0;
 	st->out_pl_len = 0;

@@ -68,19 +68,11 @@ void sk_tw_expired(struct synack_stack *st, struct sk_tw *w)
 	sk_ctable_del(st, &w->h);
 }
 
-/* TW-1: 2MSL starts again. The record is written again at the log's tail, where the
- * latest expiry belongs; without memory for that it keeps its old expiry. */
+/* TW-1: 2MSL starts again (sk_twlog_restart: in place, or the record written again at the
+ * log's tail, where the latest expiry belongs). */
 static void tw_restart(struct synack_stack *st, struct sk_tw *w)
 {
-	int room6 = w->h.a6_off != 0; /* (the same chain, so the same layout) */
-	struct sk_tw *again = sk_twlog_alloc(st, room6, st->now + two_msl(st));
-	if (!again)
-		return;
-	uint64_t expires = again->expires;
-	memcpy(again, w, st->twlog.c[room6].size);
-	again->expires = expires;
-	sk_ctable_replace(st, &w->h, &again->h);
-	sk_twlog_release(st, w);
+	(void)sk_twlog_restart(st, w, st->now + two_msl(st));
 }
 
 static void tw_ack(struct synack_stack *st, struct sk_tw *w)

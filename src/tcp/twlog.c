@@ -65,10 +65,12 @@ struct sk_tw *sk_twlog_alloc(struct synack_stack *st, int v6, uint64_t expires)
 		else
 			c->head = s;
 		c->tail = s;
+		c->slabs++;
 		l->slabs++;
 	}
 	struct sk_tw *w = slot(s, s->used++);
 	s->live++;
+	c->live++;
 	memset(w, 0, c->size);
 	w->h.kind = SK_CONN_TW;
 	sk_conn_init_room(&w->h, sizeof(*w), v6);
@@ -83,10 +85,11 @@ struct sk_tw *sk_twlog_alloc(struct synack_stack *st, int v6, uint64_t expires)
 static int release(struct synack_stack *st, struct sk_tw *w)
 {
 	struct sk_twslab *s = slab_of(w);
+	struct sk_twchain *c = s->chain;
 	w->h.kind = 0; /* a tombstone */
+	c->live--;
 	if (--s->live)
 		return 0;
-	struct sk_twchain *c = s->chain;
 	if (s->prev)
 		s->prev->next = s->next;
 	else
@@ -96,6 +99,7 @@ static int release(struct synack_stack *st, struct sk_tw *w)
 	else
 		c->tail = s->prev;
 	free(s);
+	c->slabs--;
 	st->twlog.slabs--;
 	return 1;
 }
@@ -103,6 +107,27 @@ static int release(struct synack_stack *st, struct sk_tw *w)
 void sk_twlog_release(struct synack_stack *st, struct sk_tw *w)
 {
 	(void)release(st, w);
+}
+
+struct sk_tw *sk_twlog_restart(struct synack_stack *st, struct sk_tw *w, uint64_t expires)
+{
+	struct sk_twslab *s = slab_of(w);
+	struct sk_twchain *c = s->chain;
+	if (s == c->tail && w == slot(s, s->used - 1)) {
+		w->expires = expires; /* the newest already: its place stays in order */
+		return w;
+	}
+	uint64_t per = slots_per_slab(c);
+	if ((uint64_t)c->slabs * per > 2 * c->live + 2 * per)
+		return w;
+	struct sk_tw *again = sk_twlog_alloc(st, c == &st->twlog.c[1], expires);
+	if (!again)
+		return w;
+	memcpy(again, w, c->size);
+	again->expires = expires;
+	sk_ctable_replace(st, &w->h, &again->h); /* (before w's slab may go) */
+	(void)release(st, w);
+	return again;
 }
 
 /* Expires what is due in c; the expiry of its oldest record left, or UINT64_MAX. */
@@ -145,6 +170,8 @@ void sk_twlog_free(struct sk_twlog *l)
 			s = next;
 		}
 		l->c[i].head = l->c[i].tail = NULL;
+		l->c[i].slabs = 0;
+		l->c[i].live = 0;
 	}
 	l->slabs = 0;
 }

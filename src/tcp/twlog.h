@@ -14,6 +14,8 @@ struct sk_twslab;
 struct sk_twchain {
 	struct sk_twslab *head, *tail; /* oldest first */
 	uint32_t size;                 /* bytes per record */
+	uint32_t slabs;                /* slabs held */
+	uint64_t live;                 /* records in them still in TIME-WAIT */
 };
 struct sk_twlog {
 	struct sk_twchain c[2]; /* IPv4 records; records with room for IPv6 addresses */
@@ -28,6 +30,13 @@ void sk_twlog_init(struct sk_twlog *l);
 struct sk_tw *sk_twlog_alloc(struct synack_stack *st, int v6, uint64_t expires);
 /* w's memory is no longer a record (it has left the 4-tuple table). */
 void sk_twlog_release(struct synack_stack *st, struct sk_tw *w);
+/* A TW-1 restart of w: a new expiry, the latest of its chain. Done in place when w is the
+ * newest record of its chain; otherwise w is written again at the tail, taking w's place
+ * in the 4-tuple table (the return value; w's memory released), unless its chain already
+ * holds more than twice the slots its live records need (each move leaves a tombstone, and
+ * a peer repeating its FIN must not make the log grow past that) or memory runs out: then
+ * w keeps its old expiry and is returned. */
+struct sk_tw *sk_twlog_restart(struct synack_stack *st, struct sk_tw *w, uint64_t expires);
 /* The timer's work: sk_tw_expired for every record due, oldest first; re-arms the timer. */
 void sk_twlog_expire(struct synack_stack *st);
 /* Frees every slab (the stack is going; the records need nothing else). */

@@ -143,6 +143,69 @@ static void test_restart_moves_to_tail(void **state)
 	synack_stack_free(st);
 }
 
+static void fin_again(synack_stack *st, struct sk_tw *w)
+{
+	struct sk_tcp fin = {.sport = 80, .dport = w->h.key.lport, .seq = w->rcv_nxt - 1, .ack = w->snd_nxt,
+			     .flags = SK_TCP_FIN | SK_TCP_ACK, .win = 100};
+	struct sk_ends e = sk_ends4(LOCAL, REMOTE);
+	sk_tw_segment(st, w, &e, &fin);
+}
+
+/* The newest record restarts where it is; a record alone in its slab moves out and its slab
+ * is freed after the table points at the new copy (ASan would see the old order); and a
+ * peer repeating FINs for two records in turn cannot make the log grow past twice what its
+ * live records need: past that a restart keeps the old expiry. */
+static void test_restart_bounded(void **state)
+{
+	(void)state;
+	synack_stack *st = new_stack();
+	struct sk_tw *a = enter(st, 31000, 0);
+	for (int i = 0; i < 1000; i++) {
+		synack_poll(st, (uint64_t)i * 1000);
+		fin_again(st, a);
+		assert_ptr_equal(find(st, 31000, 0), a); /* in place: it is the newest */
+	}
+	assert_int_equal(a->expires, 999000 + MSL2);
+	assert_int_equal(st->twlog.slabs, 1);
+	/* a alone in its slab: the others of the slab end early, then b is written after it */
+	struct sk_tw *fill[400];
+	int n = 0;
+	while (((uintptr_t)a & ~(uintptr_t)(SK_TWSLAB_BYTES - 1)) ==
+	       ((uintptr_t)(fill[n] = enter(st, (uint16_t)(32000 + n), 0)) & ~(uintptr_t)(SK_TWSLAB_BYTES - 1)))
+		n++;
+	for (int i = 0; i < n; i++)
+		sk_tw_free(st, fill[i]);
+	struct sk_tw *b = fill[n]; /* the first of the next slab */
+	assert_int_equal(st->twlog.slabs, 2);
+	fin_again(st, a); /* a moves behind b; its slab is freed */
+	struct sk_tw *a2 = (struct sk_tw *)find(st, 31000, 0);
+	assert_non_null(a2);
+	assert_ptr_not_equal(a2, a);
+	assert_int_equal(a2->rcv_nxt, 2000 + 31000);
+	assert_int_equal(st->twlog.slabs, 1);
+	/* FINs for a and b in turn, each moving a record and leaving a tombstone, and after
+	 * every 400 of them one more record that stays: without a bound each of those would
+	 * hold a slab of tombstones (50 records, 50 slabs of 16 KiB) */
+	uint64_t t = 2000000;
+	for (int k = 0; k < 50; k++) {
+		enter(st, (uint16_t)(33000 + k), 0);
+		for (int i = 0; i < 400; i++) {
+			synack_poll(st, ++t);
+			fin_again(st, (struct sk_tw *)find(st, (uint16_t)(i % 2 ? 31000 : 32000 + n), 0));
+		}
+	}
+	assert_int_equal(st->stats.time_wait, 52);
+	assert_true(st->twlog.slabs <= 3);
+	assert_non_null(find(st, 31000, 0));
+	assert_non_null(find(st, (uint16_t)(32000 + n), 0));
+	(void)b;
+	/* all still end: no later than 2MSL after their last restart */
+	synack_poll(st, t + MSL2);
+	assert_int_equal(st->stats.time_wait, 0);
+	assert_int_equal(st->twlog.slabs, 0);
+	synack_stack_free(st);
+}
+
 /* IPv6 records (with room for their addresses) keep a chain of their own, interleaved in
  * time with IPv4 ones; both expire on time. A stack freed with records left frees them. */
 static void test_ipv6_chain(void **state)
@@ -173,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_expiry_exact_and_in_order),
 		cmocka_unit_test(test_early_end_frees_slab),
 		cmocka_unit_test(test_restart_moves_to_tail),
+		cmocka_unit_test(test_restart_bounded),
 		cmocka_unit_test(test_ipv6_chain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
