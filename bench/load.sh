@@ -95,11 +95,7 @@ start_synack() {
 		--port "$PORT" --mtu 1500 >"$LOG/$2.out" 2>"$LOG/$2.err" &
 	SYN_PID=$!
 	PIDS+=("$SYN_PID")
-	for _ in $(seq 100); do
-		grep -q '^ready' "$LOG/$2.out" 2>/dev/null && return 0
-		kill -0 "$SYN_PID" 2>/dev/null || break
-		sleep 0.05
-	done
+	wait_ready "$LOG/$2.out" "$SYN_PID" && return 0
 	echo "load.sh: stack_synack did not start:" >&2
 	cat "$LOG/$2.err" >&2
 	exit 1

@@ -33,3 +33,13 @@ need_netns() {
 	echo "$1: skipped: $why"
 	exit 77
 }
+# wait_ready FILE PID: waits up to 5 s for a line starting "ready" in FILE, while PID lives:
+# 0 when it came, 1 otherwise.
+wait_ready() {
+	for _ in $(seq 100); do
+		grep -q '^ready' "$1" 2>/dev/null && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}

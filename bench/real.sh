@@ -123,15 +123,7 @@ start_server() {
 	ip netns exec "$ns" taskset -c "$SRV_CPU" "$@" >"$LOG/$row.out" 2>"$LOG/$row.err" &
 	pid=$!
 	PID[$row]=$pid
-	for _ in $(seq 100); do
-		if grep -q '^ready' "$LOG/$row.out" 2>/dev/null; then
-			return 0
-		fi
-		if ! kill -0 "$pid" 2>/dev/null; then
-			break
-		fi
-		sleep 0.05
-	done
+	wait_ready "$LOG/$row.out" "$pid" && return 0
 	echo "real.sh: the $row server did not start:" >&2
 	cat "$LOG/$row.err" >&2
 	PID[$row]=""

@@ -89,25 +89,6 @@ static int send_offloaded(struct tun_dev *t, const uint8_t *p, size_t plen, cons
 	return plain_write(t->fd, iov, k);
 }
 
-static int tun_send(struct sk_dev *d, const uint8_t *frame, size_t len, uint64_t now)
-{
-	(void)now;
-	struct tun_dev *t = (struct tun_dev *)d;
-	if (!t->vnet) {
-		struct iovec iov = {(void *)frame, len};
-		return plain_write(t->fd, &iov, 1);
-	}
-	if (t->gso) {
-		int r = send_offloaded(t, frame, len, NULL, 0, len);
-		if (r <= 0)
-			return r;
-	}
-	struct virtio_net_hdr vh;
-	memset(&vh, 0, sizeof(vh));
-	struct iovec iov[2] = {{&vh, VNET_LEN}, {(void *)frame, len}};
-	return plain_write(t->fd, iov, 2);
-}
-
 /* What the kernel hands over with offloads on: a packet whose checksum it left partial
  * (it was made on this host, so nothing could corrupt it) and, for TCP, possibly a GSO
  * super-segment of many MSS. Unless the caller takes it partial (*verified not NULL: set
@@ -180,6 +161,8 @@ static void tun_close(struct sk_dev *d)
 	free(t);
 }
 
+/* A frame that is hdr (hlen bytes) followed by the n pieces of pl: with offloads, TCP and
+ * UDP partial (send_offloaded); with a virtio header, an empty one first. */
 static int tun_send_sg(struct sk_dev *d, const uint8_t *hdr, size_t hlen, const struct iovec *pl, int n, uint64_t now)
 {
 	(void)now;
@@ -201,6 +184,11 @@ static int tun_send_sg(struct sk_dev *d, const uint8_t *hdr, size_t hlen, const 
 	for (int i = 0; i < n; i++)
 		iov[k++] = pl[i];
 	return t->vnet ? plain_write(t->fd, iov, k) : plain_write(t->fd, iov + 1, k - 1);
+}
+
+static int tun_send(struct sk_dev *d, const uint8_t *frame, size_t len, uint64_t now)
+{
+	return tun_send_sg(d, frame, len, NULL, 0, now);
 }
 
 static const struct sk_dev_ops tun_ops = {

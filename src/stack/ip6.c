@@ -120,7 +120,6 @@ static uint32_t flow_label(const struct synack_stack *st, const uint8_t src[16],
 	return f ? f : 1;
 }
 
-
 /* IP6-2, RFC 8200 4.5: a packet over the link's MTU leaves in fragments, each the header
  * and a fragment header before a piece of (MTU - 48) bytes rounded down to 8. The payload
  * moves 8 bytes up first; then each piece's headers are written just before it, over bytes
@@ -175,13 +174,8 @@ int sk_ip6_send(struct synack_stack *st, const uint8_t src[16], const uint8_t ds
 	 * the path's MTU in fragments */
 	uint32_t mtu = path_mtu(st, a, dst);
 	if (SK_IPV6_HLEN + len > mtu && !(next == SK_IPPROTO_TCP && SK_IPV6_HLEN + len <= a->gso_max)) {
-		if (st->out_pl_n) {
-			if (SK_IPV6_HLEN + len > SK_PKT_MAX) {
-				st->stats.ip_frag_fails++;
-				return -EMSGSIZE;
-			}
-			sk_out_gather(st, SK_IPV6_HLEN + len); /* (the fragments need the bytes) */
-		}
+		if (st->out_pl_n) /* (the fragments need the bytes; TCP sized the segment to fit) */
+			sk_out_gather(st, SK_IPV6_HLEN + len);
 		return fragment(st, a, mtu, &h, len);
 	}
 	sk_ipv6_emit(st->out, SK_IPV6_HLEN, &h);

@@ -82,8 +82,6 @@ int sk_tcp_send_segment(struct synack_stack *st, const struct sk_segment_out *s)
 	if (s->data && s->data_len && a && a->csum_offload && a->out_sg) {
 		/* Scatter-gather: the payload goes to the link from the send buffer itself,
 		 * behind headers built alone (the link sums it). */
-		if (hlen + s->data_len > cap)
-			return -EINVAL;
 		seg.payload_len = s->data_len;
 		n = sk_tcp_emit_header_partial(p, cap, sk_ends_csum(&s->ends), &seg);
 		if (n < 0)

@@ -373,19 +373,6 @@ int sk_bytes_push(struct synack_stack *st, struct sk_bytes *b, const uint8_t *p,
 	return sk_bytes_fill(st, b, n, limit, copy_in, &p);
 }
 
-uint32_t sk_bytes_peek(const struct sk_bytes *b, uint32_t off, uint8_t *out, uint32_t n)
-{
-	if (off >= b->len)
-		return 0;
-	if (n > b->len - off)
-		n = b->len - off;
-	uint32_t start = (b->head + off) % (b->cap ? b->cap : 1);
-	uint32_t first = n < b->cap - start ? n : b->cap - start;
-	memcpy(out, b->buf + start, first);
-	memcpy(out + first, b->buf, n - first);
-	return n;
-}
-
 int sk_bytes_pieces(const struct sk_bytes *b, uint32_t off, uint32_t n, struct iovec iov[2])
 {
 	uint32_t start = (b->head + off) % b->cap;
@@ -395,6 +382,21 @@ int sk_bytes_pieces(const struct sk_bytes *b, uint32_t off, uint32_t n, struct i
 		return 1;
 	iov[1] = (struct iovec){b->buf, n - first};
 	return 2;
+}
+
+uint32_t sk_bytes_peek(const struct sk_bytes *b, uint32_t off, uint8_t *out, uint32_t n)
+{
+	if (off >= b->len || n == 0)
+		return 0;
+	if (n > b->len - off)
+		n = b->len - off;
+	struct iovec iov[2];
+	int k = sk_bytes_pieces(b, off, n, iov);
+	for (int i = 0; i < k; i++) {
+		memcpy(out, iov[i].iov_base, iov[i].iov_len);
+		out += iov[i].iov_len;
+	}
+	return n;
 }
 
 void sk_bytes_drop(struct sk_bytes *b, uint32_t n)

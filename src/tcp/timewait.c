@@ -13,7 +13,7 @@ static uint64_t two_msl(const struct synack_stack *st)
 void sk_tw_free(struct synack_stack *st, struct sk_tw *w)
 {
 	sk_ctable_del(st, &w->h);
-	sk_twlog_release(st, w);
+	sk_twlog_release(w);
 }
 
 uint64_t sk_tw_began(const struct synack_stack *st, const struct sk_tw *w)
@@ -68,13 +68,6 @@ void sk_tw_expired(struct synack_stack *st, struct sk_tw *w)
 	sk_ctable_del(st, &w->h);
 }
 
-/* TW-1: 2MSL starts again (sk_twlog_restart: in place, or the record written again at the
- * log's tail, where the latest expiry belongs). */
-static void tw_restart(struct synack_stack *st, struct sk_tw *w)
-{
-	(void)sk_twlog_restart(st, w, st->now + two_msl(st));
-}
-
 static void tw_ack(struct synack_stack *st, struct sk_tw *w)
 {
 	struct sk_segment_out o = {.sport = w->h.key.lport,
@@ -124,7 +117,9 @@ void sk_tw_segment(struct synack_stack *st, struct sk_tw *w, const struct sk_end
 		if (w->ts_ok && seg->opt.has_ts)
 			w->ts_recent = seg->opt.tsval;
 		tw_ack(st, w);
-		tw_restart(st, w); /* (w is not to be used after) */
+		/* 2MSL starts again: in place, or the record written again at the log's tail,
+		 * where the latest expiry belongs (w is not to be used after) */
+		sk_twlog_restart(st, w, st->now + two_msl(st));
 		return;
 	}
 	/* TW-2: anything else is old and delivers nothing. Data, a SYN (RFC 9293's

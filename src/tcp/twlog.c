@@ -66,7 +66,6 @@ struct sk_tw *sk_twlog_alloc(struct synack_stack *st, int v6, uint64_t expires)
 			c->head = s;
 		c->tail = s;
 		c->slabs++;
-		l->slabs++;
 	}
 	struct sk_tw *w = slot(s, s->used++);
 	s->live++;
@@ -81,15 +80,14 @@ struct sk_tw *sk_twlog_alloc(struct synack_stack *st, int v6, uint64_t expires)
 	return w;
 }
 
-/* Ends w's slot; frees its slab if nothing in it is left. 1 if the slab went. */
-static int release(struct synack_stack *st, struct sk_tw *w)
+void sk_twlog_release(struct sk_tw *w)
 {
 	struct sk_twslab *s = slab_of(w);
 	struct sk_twchain *c = s->chain;
 	w->h.kind = 0; /* a tombstone */
 	c->live--;
 	if (--s->live)
-		return 0;
+		return;
 	if (s->prev)
 		s->prev->next = s->next;
 	else
@@ -100,34 +98,26 @@ static int release(struct synack_stack *st, struct sk_tw *w)
 		c->tail = s->prev;
 	free(s);
 	c->slabs--;
-	st->twlog.slabs--;
-	return 1;
 }
 
-void sk_twlog_release(struct synack_stack *st, struct sk_tw *w)
-{
-	(void)release(st, w);
-}
-
-struct sk_tw *sk_twlog_restart(struct synack_stack *st, struct sk_tw *w, uint64_t expires)
+void sk_twlog_restart(struct synack_stack *st, struct sk_tw *w, uint64_t expires)
 {
 	struct sk_twslab *s = slab_of(w);
 	struct sk_twchain *c = s->chain;
 	if (s == c->tail && w == slot(s, s->used - 1)) {
 		w->expires = expires; /* the newest already: its place stays in order */
-		return w;
+		return;
 	}
 	uint64_t per = slots_per_slab(c);
 	if ((uint64_t)c->slabs * per > 2 * c->live + 2 * per)
-		return w;
+		return;
 	struct sk_tw *again = sk_twlog_alloc(st, c == &st->twlog.c[1], expires);
 	if (!again)
-		return w;
+		return;
 	memcpy(again, w, c->size);
 	again->expires = expires;
 	sk_ctable_replace(st, &w->h, &again->h); /* (before w's slab may go) */
-	(void)release(st, w);
-	return again;
+	sk_twlog_release(w);
 }
 
 /* Expires what is due in c; the expiry of its oldest record left, or UINT64_MAX. */
@@ -146,7 +136,7 @@ static uint64_t expire_chain(struct synack_stack *st, struct sk_twchain *c)
 			return w->expires;
 		s->first++;
 		sk_tw_expired(st, w);
-		(void)release(st, w); /* may free s: the loop starts from the head again */
+		sk_twlog_release(w); /* may free s: the loop starts from the head again */
 	}
 	return UINT64_MAX;
 }
@@ -173,5 +163,4 @@ void sk_twlog_free(struct sk_twlog *l)
 		l->c[i].slabs = 0;
 		l->c[i].live = 0;
 	}
-	l->slabs = 0;
 }

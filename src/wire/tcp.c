@@ -179,9 +179,9 @@ int sk_tcp_emit(uint8_t *p, size_t cap, uint32_t src, uint32_t dst, const struct
 	return sk_tcp_emit_sum(p, cap, (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff), t);
 }
 
-/* The segment, its checksum complete or (partial) only the pseudo-header's sum. */
-/* partial: 0 the whole checksum, 1 the pseudo-header's, 2 that with the payload left
- * where it is (not read, not moved; the header's length returned). */
+/* The segment, its checksum complete (partial 0) or only the pseudo-header's sum (1), or
+ * that with the payload left where it is (2: not read, not moved, but counted against cap
+ * as if it followed; the header's length returned). */
 static int emit(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t, int partial)
 {
 	uint8_t opts[40];
@@ -192,7 +192,7 @@ static int emit(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t, i
 	size_t len = hlen + t->payload_len;
 	if (len > 0xffff)
 		return -SK_WIRE_INVALID;
-	if (cap < (partial == 2 ? hlen : len))
+	if (cap < len)
 		return -SK_WIRE_NOSPACE;
 	if (partial != 2 && t->payload_len && t->payload != p + hlen)
 		memmove(p + hlen, t->payload, t->payload_len);

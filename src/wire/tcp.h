@@ -91,7 +91,8 @@ int sk_tcp_emit_sum(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *
 int sk_tcp_emit_partial(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t);
 /* sk_tcp_emit_partial for a payload that stays elsewhere (scatter-gather output): writes
  * the header and options only, its checksum field counting t->payload_len bytes after
- * them, which it never reads. Returns the header's length. */
+ * them, which it never reads (cap must still hold the whole segment, as if they followed).
+ * Returns the header's length. */
 int sk_tcp_emit_header_partial(uint8_t *p, size_t cap, uint32_t asum, const struct sk_tcp *t);
 
 #endif

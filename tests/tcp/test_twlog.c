@@ -59,7 +59,7 @@ static void test_expiry_exact_and_in_order(void **state)
 	}
 	assert_int_equal(st->stats.time_wait, N);
 	assert_int_equal(sizeof(struct sk_tw), 48); /* the record over IPv4: no timer of its own */
-	uint64_t slabs = st->twlog.slabs;
+	uint64_t slabs = sk_twlog_slabs(&st->twlog);
 	assert_true(slabs >= 3);
 	for (int i = 0; i < N; i += 37) {
 		synack_poll(st, (uint64_t)i * 1000 + MSL2 - 1);
@@ -69,10 +69,10 @@ static void test_expiry_exact_and_in_order(void **state)
 		assert_null(find(st, (uint16_t)(10000 + i), 0));
 		assert_int_equal(st->stats.time_wait, (uint64_t)(N - i - 1));
 	}
-	assert_true(st->twlog.slabs < slabs); /* the oldest slabs are gone already */
+	assert_true(sk_twlog_slabs(&st->twlog) < slabs); /* the oldest slabs are gone already */
 	synack_poll(st, (uint64_t)N * 1000 + MSL2);
 	assert_int_equal(st->stats.time_wait, 0);
-	assert_int_equal(st->twlog.slabs, 0);
+	assert_int_equal(sk_twlog_slabs(&st->twlog), 0);
 	assert_false(sk_timer_armed(&st->twlog.timer));
 	synack_stack_free(st);
 }
@@ -87,7 +87,7 @@ static void test_early_end_frees_slab(void **state)
 	struct sk_tw *w[N];
 	for (int i = 0; i < N; i++)
 		w[i] = enter(st, (uint16_t)(20000 + i), 0);
-	uint64_t slabs = st->twlog.slabs;
+	uint64_t slabs = sk_twlog_slabs(&st->twlog);
 	/* End every record of the slab that holds record 500 (a middle one). */
 	uintptr_t mid = (uintptr_t)w[500] & ~(uintptr_t)(SK_TWSLAB_BYTES - 1);
 	int ended = 0;
@@ -98,16 +98,16 @@ static void test_early_end_frees_slab(void **state)
 		}
 	}
 	assert_true(ended > 100);
-	assert_int_equal(st->twlog.slabs, slabs - 1);
+	assert_int_equal(sk_twlog_slabs(&st->twlog), slabs - 1);
 	assert_int_equal(st->stats.time_wait, (uint64_t)(N - ended));
 	/* One more, in the first slab: that slab stays for the rest of its records. */
 	sk_tw_free(st, w[0]);
-	assert_int_equal(st->twlog.slabs, slabs - 1);
+	assert_int_equal(sk_twlog_slabs(&st->twlog), slabs - 1);
 	synack_poll(st, MSL2 - 1);
 	assert_int_equal(st->stats.time_wait, (uint64_t)(N - ended - 1));
 	synack_poll(st, MSL2);
 	assert_int_equal(st->stats.time_wait, 0);
-	assert_int_equal(st->twlog.slabs, 0);
+	assert_int_equal(sk_twlog_slabs(&st->twlog), 0);
 	synack_stack_free(st);
 }
 
@@ -139,7 +139,7 @@ static void test_restart_moves_to_tail(void **state)
 	assert_non_null(find(st, 30000, 0));
 	synack_poll(st, 10000000 + MSL2);
 	assert_null(find(st, 30000, 0));
-	assert_int_equal(st->twlog.slabs, 0);
+	assert_int_equal(sk_twlog_slabs(&st->twlog), 0);
 	synack_stack_free(st);
 }
 
@@ -166,7 +166,7 @@ static void test_restart_bounded(void **state)
 		assert_ptr_equal(find(st, 31000, 0), a); /* in place: it is the newest */
 	}
 	assert_int_equal(a->expires, 999000 + MSL2);
-	assert_int_equal(st->twlog.slabs, 1);
+	assert_int_equal(sk_twlog_slabs(&st->twlog), 1);
 	/* a alone in its slab: the others of the slab end early, then b is written after it */
 	struct sk_tw *fill[400];
 	int n = 0;
@@ -176,13 +176,13 @@ static void test_restart_bounded(void **state)
 	for (int i = 0; i < n; i++)
 		sk_tw_free(st, fill[i]);
 	struct sk_tw *b = fill[n]; /* the first of the next slab */
-	assert_int_equal(st->twlog.slabs, 2);
+	assert_int_equal(sk_twlog_slabs(&st->twlog), 2);
 	fin_again(st, a); /* a moves behind b; its slab is freed */
 	struct sk_tw *a2 = (struct sk_tw *)find(st, 31000, 0);
 	assert_non_null(a2);
 	assert_ptr_not_equal(a2, a);
 	assert_int_equal(a2->rcv_nxt, 2000 + 31000);
-	assert_int_equal(st->twlog.slabs, 1);
+	assert_int_equal(sk_twlog_slabs(&st->twlog), 1);
 	/* FINs for a and b in turn, each moving a record and leaving a tombstone, and after
 	 * every 400 of them one more record that stays: without a bound each of those would
 	 * hold a slab of tombstones (50 records, 50 slabs of 16 KiB) */
@@ -195,14 +195,14 @@ static void test_restart_bounded(void **state)
 		}
 	}
 	assert_int_equal(st->stats.time_wait, 52);
-	assert_true(st->twlog.slabs <= 3);
+	assert_true(sk_twlog_slabs(&st->twlog) <= 3);
 	assert_non_null(find(st, 31000, 0));
 	assert_non_null(find(st, (uint16_t)(32000 + n), 0));
 	(void)b;
 	/* all still end: no later than 2MSL after their last restart */
 	synack_poll(st, t + MSL2);
 	assert_int_equal(st->stats.time_wait, 0);
-	assert_int_equal(st->twlog.slabs, 0);
+	assert_int_equal(sk_twlog_slabs(&st->twlog), 0);
 	synack_stack_free(st);
 }
 
