@@ -217,6 +217,7 @@ static void grow(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, uint
 	int limited = t->cwnd_limited || (t->cc.cwnd < t->cc.ssthresh && t->cc.cwnd < 2ull * t->max_flight);
 	struct sk_cc_ack a = {.now = st->now, .acked = acked, .flight = flight, .srtt = t->srtt, .cwnd_limited = limited};
 	cc(t)->ack_received(&t->cc, &a);
+	sk_tcb_sndbuf_expand(st, t);
 }
 
 /* ---- the classic path: duplicate ACKs, RFC 6675 / RFC 6582 ---- */

@@ -269,16 +269,34 @@ int sk_tcb_grow_window(struct sk_tcb *t, uint32_t len)
 	return 1;
 }
 
+/* Twice the congestion window, within tcp_wmem (as Linux's tcp_sndbuf_expand): enough for
+ * a window in flight and the next one queued behind it. Not the peer's window: against
+ * Linux's multi-megabyte receive window that reached tcp_wmem's 4 MiB on a path whose
+ * bandwidth-delay product is a few hundred KiB, and the bytes sent from it were cold
+ * (bench/README.md, the IPv6 send floor). */
+static uint32_t sndbuf_for_cwnd(const struct synack_stack *st, const struct sk_tcb *t)
+{
+	uint64_t want = 2ull * t->cc.cwnd;
+	return want > st->cfg.tcp_wmem[2] ? st->cfg.tcp_wmem[2] : (uint32_t)want;
+}
+
 uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t)
 {
 	if (t->user_sndbuf)
 		return t->user_sndbuf;
-	/* Twice what the connection could have in flight, within tcp_wmem (as Linux's
-	 * send-buffer autotuning), so a fast path is never limited by the buffer. */
-	uint64_t want = 2ull * (t->cc.cwnd > t->snd_wnd ? t->cc.cwnd : t->snd_wnd);
-	if (want > st->cfg.tcp_wmem[2])
-		want = st->cfg.tcp_wmem[2];
-	return want > st->cfg.tcp_wmem[1] ? (uint32_t)want : st->cfg.tcp_wmem[1];
+	uint32_t want = sndbuf_for_cwnd(st, t);
+	if (want < t->sndbuf_hw)
+		want = t->sndbuf_hw; /* a window cut by a loss keeps its buffer */
+	return want > st->cfg.tcp_wmem[1] ? want : st->cfg.tcp_wmem[1];
+}
+
+/* After cwnd grows: the buffer keeps the high-water mark, so a loss that halves cwnd does
+ * not also halve what the application may queue (Linux's buffer only grows too). */
+void sk_tcb_sndbuf_expand(const struct synack_stack *st, struct sk_tcb *t)
+{
+	uint32_t want = sndbuf_for_cwnd(st, t);
+	if (want > t->sndbuf_hw)
+		t->sndbuf_hw = want;
 }
 
 void sk_tcb_cc_init(struct synack_stack *st, struct sk_tcb *t)

@@ -231,6 +231,8 @@ struct sk_tcb {
 	uint8_t dupacks;
 	uint8_t in_recovery;   /* SK_REC_* */
 	uint8_t limited_tx;    /* RFC 3042 segments allowed beyond cwnd */
+	uint32_t sndbuf_hw;    /* autotuned send buffer: twice the largest cwnd so far, within
+				* tcp_wmem (grows only; sk_tcb_sndbuf_expand; packed here) */
 	uint64_t last_send;    /* for restart after idle */
 	uint32_t sack_recoveries, dsacks; /* per connection (TCP_INFO) */
 	/* listener relations */
@@ -331,6 +333,7 @@ uint32_t sk_tcp_syn_window(uint32_t space, uint32_t mss);
 uint16_t sk_tcp_our_mss(const struct synack_stack *st, const struct sk_ends *e, uint16_t user_mss);
 /* How much the application may queue for sending: grows with the window (autotuning). */
 uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t);
+void sk_tcb_sndbuf_expand(const struct synack_stack *st, struct sk_tcb *t);
 /* As sk_bytes_push, with the bytes written in place by fill (called with the free room at
  * the end, and again with the room at the start when it wraps; it returns how many it
  * wrote, fewer when it had no more, or a negative errno). Returns the bytes added (0 when
