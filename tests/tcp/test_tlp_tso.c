@@ -1,5 +1,5 @@
-/* Tail-loss probes on a link that segments by itself (TSO, REL-10): a probe of new data is
- * two segments (RFC 8985 7.3's one, plus one so that the receiver acknowledges at once,
+/* Tail-loss probes on a link that segments by itself (TSO, REL-10), and the receiver's ACK
+ * policy they meet there: a probe of new data is two segments (RFC 8985 7.3's one, plus one so that the receiver acknowledges at once,
  * RFC 5681 4.2), not a super-segment of whatever the peer's window allows. */
 #include "testutil.h"
 
@@ -11,7 +11,6 @@
 #define ADDR_A 0x0a000001u
 #define ADDR_B 0x0a000002u
 #define OWD 10000u /* one-way delay, µs */
-#define WARM 60000u /* bytes sent before the test proper */
 
 /* The data segments host sent from t0 on: their payload lengths, in order, into len[];
  * *last_label: the label of the last (why it was sent). */
@@ -107,24 +106,57 @@ static void test_new_data_probe_is_two_segments(void **state)
 	sk_world_free(w);
 }
 
-/* Runs w until time `until`, b's application reading all that arrives (every 100 us). */
-static void run_reading(struct sk_world *w, synack_stack *sb, int s, uint64_t until)
+/* Runs w until time `until`, b's application reading all that arrives (every 100 us);
+ * returns the bytes read. */
+static size_t run_reading(struct sk_world *w, synack_stack *sb, int s, uint64_t until)
 {
 	static uint8_t buf[65536];
+	size_t got = 0;
 	while (sk_world_now(w) < until) {
 		uint64_t next = sk_world_now(w) + 100;
 		sk_world_run_until(w, next < until ? next : until);
-		while (synack_recv(sb, s, buf, sizeof(buf), 0) > 0)
-			;
+		ssize_t n;
+		while ((n = synack_recv(sb, s, buf, sizeof(buf), 0)) > 0)
+			got += (size_t)n;
 	}
+	return got;
+}
+
+/* len bytes from a to b, read as they come: b's quick ACKs of a new connection (16, one
+ * per ACK, as Linux counts them: a super-segment draws one) are spent, so what follows
+ * meets its ordinary delayed-ACK policy. */
+static void warm(struct sk_world *w, synack_stack *sa, int c, synack_stack *sb, int s, size_t len)
+{
+	static uint8_t data[65536];
+	size_t sent = 0, got = 0;
+	for (int i = 0; i < 20000 && got < len; i++) {
+		size_t k = len - sent < sizeof(data) ? len - sent : sizeof(data);
+		ssize_t n = k ? synack_send(sa, c, data, k, 0) : 0;
+		if (n > 0)
+			sent += (size_t)n;
+		got += run_reading(w, sb, s, sk_world_now(w) + 1000);
+	}
+	assert_int_equal(got, len);
+	run_reading(w, sb, s, sk_world_now(w) + 6 * OWD); /* the last ACKs, and b's timer */
+}
+
+/* The first frame host sends at or after `from` (0: none), and in *len its payload. */
+static uint64_t first_from(struct sk_world *w, int host, uint64_t from, uint32_t *len)
+{
+	for (size_t i = 0; i < sk_world_nrecs(w); i++) {
+		const struct sk_rec *r = sk_world_rec(w, i);
+		if (r->type == SK_REC_SEG && r->host == host && r->t >= from && r->d.l4 == SK_L4_TCP) {
+			*len = (uint32_t)r->d.tcp.payload_len;
+			return r->t;
+		}
+	}
+	return 0;
 }
 
 /* The flight arrives and only its ACKs are lost: the probe, two segments of new data, is
  * acknowledged at once (RFC 5681 4.2: at least every second full-sized segment), one round
  * trip after it left. A probe of one segment waited for the peer's delayed-ACK timer on
- * top (about 45 ms behind each probe against Linux at 2% loss). Without GSO: after
- * super-segments, b takes a lone full segment for a pushed remnant and answers its read at
- * once (Linux measures the segments inside a GRO packet; see docs/loss-recovery.md, 16). */
+ * top (about 45 ms behind each probe against Linux at 2% loss). */
 static void test_probe_after_lost_acks_is_answered_at_once(void **state)
 {
 	(void)state;
@@ -134,17 +166,7 @@ static void test_probe_after_lost_acks_is_answered_at_once(void **state)
 	struct sk_world *w = connected(0, &sa, &c, &sb, &s);
 	static uint8_t data[256 * 1024];
 	memset(data, 'x', sizeof(data));
-	/* 60 KB first: b's quick ACKs of a new connection are spent, so what follows meets
-	 * its ordinary delayed-ACK policy. */
-	size_t sent = 0;
-	for (int i = 0; i < 1000 && sent < WARM; i++) {
-		ssize_t n = synack_send(sa, c, data, WARM - sent, 0);
-		if (n > 0)
-			sent += (size_t)n;
-		run_reading(w, sb, s, sk_world_now(w) + 1000);
-	}
-	assert_int_equal(sent, WARM);
-	run_reading(w, sb, s, sk_world_now(w) + 4 * OWD);
+	warm(w, sa, c, sb, s, 60000);
 	/* Every frame b sends in the next 55 ms is lost: its ACKs of the flight (at once and
 	 * after its delayed-ACK timer); the probe, 2 SRTT + 8 ms after the flight (48 ms),
 	 * reaches b after that. */
@@ -176,11 +198,39 @@ static void test_probe_after_lost_acks_is_answered_at_once(void **state)
 	sk_world_free(w);
 }
 
+/* b's ACK policy after super-segments: the segments inside them were full ones, so a lone
+ * full segment after them is no pushed remnant and its read draws no ACK at once; it waits
+ * for the delayed-ACK timer, as after ordinary full segments (Linux measures a GRO packet
+ * by its gso_size). Measured as one MSS of the super-segment's length, every lone full
+ * segment was acknowledged as soon as it was read. */
+static void test_full_segment_after_super_segments_is_not_pushed(void **state)
+{
+	(void)state;
+	synack_stack *sa, *sb;
+	int c, s, a = 0, b = 1;
+	struct sk_world *w = connected(64000, &sa, &c, &sb, &s);
+	warm(w, sa, c, sb, s, 2 << 20); /* in super-segments */
+	static uint8_t one[1448];
+	uint64_t t0 = sk_world_now(w);
+	assert_int_equal(synack_send(sa, c, one, sizeof(one), 0), (ssize_t)sizeof(one));
+	run_reading(w, sb, s, t0 + 150000);
+	uint32_t len = 0;
+	uint64_t sent = first_from(w, a, t0, &len);
+	assert_true(sent > 0);
+	assert_int_equal(len, sizeof(one));
+	uint64_t ack = first_from(w, b, sent, &len);
+	assert_true(ack > 0);
+	assert_int_equal(len, 0);
+	assert_true(ack - sent >= OWD + 30000); /* the delayed-ACK timer (40 ms), not the read */
+	sk_world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_data_probe_is_two_segments),
 		cmocka_unit_test(test_probe_after_lost_acks_is_answered_at_once),
+		cmocka_unit_test(test_full_segment_after_super_segments_is_not_pushed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
