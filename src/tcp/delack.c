@@ -40,17 +40,6 @@ static void measure_rcv_mss(struct sk_tcb *t, const struct sk_tcp *seg, uint32_t
 		t->rcv_mss = (uint16_t)(t->adv_mss < MSS_DEFAULT ? t->adv_mss : MSS_DEFAULT);
 	uint32_t lss = t->last_seg_size;
 	t->last_seg_size = 0;
-	if (len > t->adv_mss) {
-		/* A super-segment (GRO, or the peer's TSO on a local link): the segments it was
-		 * made of were full ones, our MSS less the options each carries, as Linux
-		 * measures a GRO packet by its gso_size. Taken as one MSS of its length, a
-		 * lone full segment after it looked like a pushed remnant, and each read of
-		 * one was acknowledged at once. */
-		uint32_t full = t->adv_mss - ((t->flags & TF_TS) ? 12u : 0u);
-		if (full >= t->rcv_mss)
-			t->rcv_mss = (uint16_t)full;
-		return;
-	}
 	if (len >= t->rcv_mss) {
 		t->rcv_mss = (uint16_t)(len < t->adv_mss ? len : t->adv_mss);
 		return;

@@ -413,6 +413,20 @@ static uint32_t tso_room(const struct synack_stack *st, const struct sk_tcb *t, 
  * (FLOW-4) and the MSS allow. cap 0: cwnd applies; else cwnd is the caller's (SACK
  * recovery measured the pipe, or a loss probe goes whatever cwnd says) and the segment,
  * or TSO super-segment, carries at most cap bytes. Returns 1 if a segment went out. */
+/* TCP_CORK, or a send with MSG_MORE: only full segments go; a tail waits. */
+static int corked(const struct sk_tcb *t)
+{
+	return (t->flags & (TF_CORK | TF_MORE)) && !(t->flags & TF_FORCE);
+}
+
+/* Nagle (RFC 9293 3.7.4): a small tail waits while data is unacked, or in Minshall's
+ * variant, as Linux, while a small segment is. */
+static int nagle_holds(const struct synack_stack *st, const struct sk_tcb *t, int in_flight)
+{
+	int small_out = seq_gt(t->snd_sml, t->snd_una) && seq_leq(t->snd_sml, t->snd_max);
+	return !(t->flags & TF_NODELAY) && in_flight && (small_out || !st->cfg.tcp_nagle_minshall);
+}
+
 static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 {
 	int ignore_cwnd = cap != 0;
@@ -442,6 +456,11 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 		n = n < usable ? n : usable;
 		if (cap && n > cap)
 			n = cap < mss ? mss : cap - cap % mss;
+		/* A short tail ends the super-segment only where it could go alone: not while
+		 * corked, nor while Nagle holds it (as Linux's tcp_mss_split_point). */
+		if (n > mss && n == avail && n % mss && !fin_pending &&
+		    (corked(t) || nagle_holds(st, t, seq_gt(t->snd_max, t->snd_una))))
+			n -= n % mss;
 		if (n > mss)
 			len = n == avail ? n : n - n % mss;
 	}
@@ -462,7 +481,7 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 		return 0;
 	}
 	if (!rexmit && len < mss && !fin) {
-		if (len == avail && (t->flags & (TF_CORK | TF_MORE)) && !(t->flags & TF_FORCE)) {
+		if (len == avail && corked(t)) {
 			/* TCP_CORK (or a send with MSG_MORE): only full segments; a tail waits
 			 * for more data or uncorking, at most until the persist timer's override
 			 * (Linux's 200 ms ceiling is its probe timer, one RTO). */
@@ -471,10 +490,7 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 			return 0;
 		}
 		if (len == avail) {
-			/* Nagle (RFC 9293 3.7.4): a small tail waits while data is unacked, or
-			 * in Minshall's variant, as Linux, while a small segment is. */
-			int small_out = seq_gt(t->snd_sml, t->snd_una) && seq_leq(t->snd_sml, t->snd_max);
-			if (!(t->flags & TF_NODELAY) && in_flight && (small_out || !st->cfg.tcp_nagle_minshall))
+			if (nagle_holds(st, t, in_flight))
 				return 0;
 		} else if (len < t->max_sndwnd / 2 && !(t->flags & TF_FORCE)) {
 			/* RFC 1122 4.2.3.4, RFC 9293 3.8.6.2.1 (FLOW-4): a sliver of window waits

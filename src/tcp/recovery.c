@@ -555,9 +555,11 @@ static void tlp_timeout(struct synack_stack *st, struct sk_tcb *t)
 	uint32_t before = t->snd_max, two = 2 * sk_tcp_eff_mss(t);
 	st->why = SK_WHY_TLP;
 	/* one write on a TSO link, two otherwise */
-	for (int k = 0; k < 2 && t->snd_max - before < two; k++)
-		if (!sk_tcp_send_new(st, t, two - (t->snd_max - before)))
-			break;
+	for (int k = 0; k < 2 && t->snd_max - before < two; k++) {
+		uint32_t m = t->snd_max;
+		if (!sk_tcp_send_new(st, t, two - (t->snd_max - before)) || t->snd_max == m)
+			break; /* (nothing new: a go-back-N resend after a lowered MTU goes once) */
+	}
 	st->why = SK_WHY_NONE;
 	if (t->snd_max != before) {
 		t->rk->tlp_retrans = 0;

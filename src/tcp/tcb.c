@@ -303,6 +303,7 @@ void sk_tcb_cc_init(struct synack_stack *st, struct sk_tcb *t)
 {
 	sk_cc_select(&t->cc, t->cc.algo, sk_tcp_eff_mss(t), st->cfg.tcp_init_cwnd);
 	sk_hystart_restart(t, t->snd_nxt);
+	sk_tcb_sndbuf_expand(st, t); /* a first flight lost to a timeout keeps its buffer */
 }
 
 /* ---- byte queues ---- */

@@ -1,5 +1,5 @@
-/* Tail-loss probes on a link that segments by itself (TSO, REL-10), and the receiver's ACK
- * policy they meet there: a probe of new data is two segments (RFC 8985 7.3's one, plus one so that the receiver acknowledges at once,
+/* Tail-loss probes on a link that segments by itself (TSO, REL-10), the receiver's ACK
+ * policy they meet, and TCP_CORK there: a probe of new data is two segments (RFC 8985 7.3's one, plus one so that the receiver acknowledges at once,
  * RFC 5681 4.2), not a super-segment of whatever the peer's window allows. */
 #include "testutil.h"
 
@@ -198,30 +198,31 @@ static void test_probe_after_lost_acks_is_answered_at_once(void **state)
 	sk_world_free(w);
 }
 
-/* b's ACK policy after super-segments: the segments inside them were full ones, so a lone
- * full segment after them is no pushed remnant and its read draws no ACK at once; it waits
- * for the delayed-ACK timer, as after ordinary full segments (Linux measures a GRO packet
- * by its gso_size). Measured as one MSS of the super-segment's length, every lone full
- * segment was acknowledged as soon as it was read. */
-static void test_full_segment_after_super_segments_is_not_pushed(void **state)
+/* TCP_CORK on a TSO link: only full segments go, and a short tail waits for uncorking;
+ * it went out as the end of a super-segment (Linux cuts it off: tcp_mss_split_point). */
+static void test_cork_holds_the_tail_on_tso(void **state)
 {
 	(void)state;
 	synack_stack *sa, *sb;
-	int c, s, a = 0, b = 1;
+	int c, s, a = 0;
 	struct sk_world *w = connected(64000, &sa, &c, &sb, &s);
-	warm(w, sa, c, sb, s, 2 << 20); /* in super-segments */
-	static uint8_t one[1448];
+	warm(w, sa, c, sb, s, 256 * 1024); /* in super-segments */
+	static uint8_t one[1448 + 100];
+	int on = 1, off = 0;
+	assert_int_equal(synack_setsockopt(sa, c, SYNACK_IPPROTO_TCP, SYNACK_TCP_CORK, &on, sizeof(on)), 0);
 	uint64_t t0 = sk_world_now(w);
 	assert_int_equal(synack_send(sa, c, one, sizeof(one), 0), (ssize_t)sizeof(one));
-	run_reading(w, sb, s, t0 + 150000);
+	run_reading(w, sb, s, t0 + 5 * OWD);
 	uint32_t len = 0;
 	uint64_t sent = first_from(w, a, t0, &len);
 	assert_true(sent > 0);
-	assert_int_equal(len, sizeof(one));
-	uint64_t ack = first_from(w, b, sent, &len);
-	assert_true(ack > 0);
-	assert_int_equal(len, 0);
-	assert_true(ack - sent >= OWD + 30000); /* the delayed-ACK timer (40 ms), not the read */
+	assert_int_equal(len, 1448);
+	uint64_t t1 = sk_world_now(w);
+	assert_int_equal(first_from(w, a, sent + 1, &len), 0); /* the tail waits */
+	assert_int_equal(synack_setsockopt(sa, c, SYNACK_IPPROTO_TCP, SYNACK_TCP_CORK, &off, sizeof(off)), 0);
+	run_reading(w, sb, s, t1 + 5 * OWD);
+	assert_true(first_from(w, a, t1, &len) > 0);
+	assert_int_equal(len, 100);
 	sk_world_free(w);
 }
 
@@ -230,7 +231,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_data_probe_is_two_segments),
 		cmocka_unit_test(test_probe_after_lost_acks_is_answered_at_once),
-		cmocka_unit_test(test_full_segment_after_super_segments_is_not_pushed),
+		cmocka_unit_test(test_cork_holds_the_tail_on_tso),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
