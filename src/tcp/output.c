@@ -409,10 +409,6 @@ static uint32_t tso_room(const struct synack_stack *st, const struct sk_tcb *t, 
 	return big;
 }
 
-/* Sends data and FIN from snd_nxt as the windows, Nagle (REL-7), sender SWS avoidance
- * (FLOW-4) and the MSS allow. cap 0: cwnd applies; else cwnd is the caller's (SACK
- * recovery measured the pipe, or a loss probe goes whatever cwnd says) and the segment,
- * or TSO super-segment, carries at most cap bytes. Returns 1 if a segment went out. */
 /* TCP_CORK, or a send with MSG_MORE: only full segments go; a tail waits. */
 static int corked(const struct sk_tcb *t)
 {
@@ -427,6 +423,10 @@ static int nagle_holds(const struct synack_stack *st, const struct sk_tcb *t, in
 	return !(t->flags & TF_NODELAY) && in_flight && (small_out || !st->cfg.tcp_nagle_minshall);
 }
 
+/* Sends data and FIN from snd_nxt as the windows, Nagle (REL-7), sender SWS avoidance
+ * (FLOW-4) and the MSS allow. cap 0: cwnd applies; else cwnd is the caller's (SACK
+ * recovery measured the pipe, or a loss probe goes whatever cwnd says) and the segment,
+ * or TSO super-segment, carries at most cap bytes. Returns 1 if a segment went out. */
 static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 {
 	int ignore_cwnd = cap != 0;

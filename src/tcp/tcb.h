@@ -331,8 +331,10 @@ uint32_t sk_tcp_syn_window(uint32_t space, uint32_t mss);
 /* The MSS the route to raddr allows, or less if TCP_MAXSEG (user_mss, 0 = none) says so:
  * what we announce, and the most we send. */
 uint16_t sk_tcp_our_mss(const struct synack_stack *st, const struct sk_ends *e, uint16_t user_mss);
-/* How much the application may queue for sending: grows with the window (autotuning). */
+/* How much the application may queue for sending: SO_SNDBUF's, else twice the largest cwnd
+ * so far, within tcp_wmem (autotuning). */
 uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t);
+/* Raises the autotuned send buffer's high-water mark to twice cwnd (after cwnd grows). */
 void sk_tcb_sndbuf_expand(const struct synack_stack *st, struct sk_tcb *t);
 /* As sk_bytes_push, with the bytes written in place by fill (called with the free room at
  * the end, and again with the room at the start when it wraps; it returns how many it

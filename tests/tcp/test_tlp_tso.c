@@ -1,6 +1,7 @@
 /* Tail-loss probes on a link that segments by itself (TSO, REL-10), the receiver's ACK
- * policy they meet, and TCP_CORK there: a probe of new data is two segments (RFC 8985 7.3's one, plus one so that the receiver acknowledges at once,
- * RFC 5681 4.2), not a super-segment of whatever the peer's window allows. */
+ * policy they meet, and TCP_CORK there: a probe of new data is two segments (RFC 8985
+ * 7.3's one, plus one so that the receiver acknowledges at once, RFC 5681 4.2), not a
+ * super-segment of whatever the peer's window allows. */
 #include "testutil.h"
 
 #include <string.h>
@@ -140,12 +141,14 @@ static void warm(struct sk_world *w, synack_stack *sa, int c, synack_stack *sb, 
 	run_reading(w, sb, s, sk_world_now(w) + 6 * OWD); /* the last ACKs, and b's timer */
 }
 
-/* The first frame host sends at or after `from` (0: none), and in *len its payload. */
-static uint64_t first_from(struct sk_world *w, int host, uint64_t from, uint32_t *len)
+/* The first frame host sends at or after `from`, sent for the reason `label` if not NULL
+ * (0: none), and in *len its payload. */
+static uint64_t first_from(struct sk_world *w, int host, uint64_t from, const char *label, uint32_t *len)
 {
 	for (size_t i = 0; i < sk_world_nrecs(w); i++) {
 		const struct sk_rec *r = sk_world_rec(w, i);
-		if (r->type == SK_REC_SEG && r->host == host && r->t >= from && r->d.l4 == SK_L4_TCP) {
+		if (r->type == SK_REC_SEG && r->host == host && r->t >= from && r->d.l4 == SK_L4_TCP &&
+		    (!label || (r->label && !strcmp(r->label, label)))) {
 			*len = (uint32_t)r->d.tcp.payload_len;
 			return r->t;
 		}
@@ -160,8 +163,7 @@ static uint64_t first_from(struct sk_world *w, int host, uint64_t from, uint32_t
 static void test_probe_after_lost_acks_is_answered_at_once(void **state)
 {
 	(void)state;
-	synack_stack *sa;
-	synack_stack *sb;
+	synack_stack *sa, *sb;
 	int c, s, a = 0, b = 1;
 	struct sk_world *w = connected(0, &sa, &c, &sb, &s);
 	static uint8_t data[256 * 1024];
@@ -178,18 +180,9 @@ static void test_probe_after_lost_acks_is_answered_at_once(void **state)
 	sk_simnet_clear_rules(sk_world_net(w));
 	run_reading(w, sb, s, t0 + 150000);
 	/* the probe, then the first frame from b once it can have arrived */
-	uint64_t probe = 0, answer = 0;
-	for (size_t i = 0; i < sk_world_nrecs(w); i++) {
-		const struct sk_rec *r = sk_world_rec(w, i);
-		if (r->type != SK_REC_SEG || r->t < t0 || r->d.l4 != SK_L4_TCP)
-			continue;
-		if (!probe && r->host == a && r->label && !strcmp(r->label, "tail-loss probe"))
-			probe = r->t;
-		else if (probe && r->host == b && r->t >= probe + OWD) {
-			answer = r->t;
-			break;
-		}
-	}
+	uint32_t len;
+	uint64_t probe = first_from(w, a, t0, "tail-loss probe", &len);
+	uint64_t answer = probe ? first_from(w, b, probe + OWD, NULL, &len) : 0;
 	assert_true(probe > 0 && answer > 0);
 	assert_true(answer - probe <= OWD + 1000); /* b answered on arrival */
 	struct synack_stats st = {0};
@@ -214,14 +207,14 @@ static void test_cork_holds_the_tail_on_tso(void **state)
 	assert_int_equal(synack_send(sa, c, one, sizeof(one), 0), (ssize_t)sizeof(one));
 	run_reading(w, sb, s, t0 + 5 * OWD);
 	uint32_t len = 0;
-	uint64_t sent = first_from(w, a, t0, &len);
+	uint64_t sent = first_from(w, a, t0, NULL, &len);
 	assert_true(sent > 0);
 	assert_int_equal(len, 1448);
 	uint64_t t1 = sk_world_now(w);
-	assert_int_equal(first_from(w, a, sent + 1, &len), 0); /* the tail waits */
+	assert_int_equal(first_from(w, a, sent + 1, NULL, &len), 0); /* the tail waits */
 	assert_int_equal(synack_setsockopt(sa, c, SYNACK_IPPROTO_TCP, SYNACK_TCP_CORK, &off, sizeof(off)), 0);
 	run_reading(w, sb, s, t1 + 5 * OWD);
-	assert_true(first_from(w, a, t1, &len) > 0);
+	assert_true(first_from(w, a, t1, NULL, &len) > 0);
 	assert_int_equal(len, 100);
 	sk_world_free(w);
 }
