@@ -7,6 +7,7 @@
 #   synack6 Linux to synack over a TUN, over IPv6 (offloads on, as the synack row)
 #   sink, sinkplain  what the TUN itself allows, with offloads and without (bench/tunsink.c:
 #           a receiver that only ACKs, a sender that only writes; recv and send only)
+#   sink6   the sink row over IPv6: what the TUN allows over IPv6, the bound of synack6
 # The Linux side is bench/kperf.c in every row. Each test runs REAL_SECONDS (default 5):
 #   recv  bulk, Linux sends to the stack (the stack's receive), Gbit/s
 #   send  bulk, the stack sends to Linux (the stack's send), Gbit/s
@@ -72,12 +73,12 @@ fi
 
 TAG="skr$$"
 NS_A="$TAG-a" NS_B="$TAG-b" NS_S="$TAG-syn" NS_P="$TAG-plain" NS_L="$TAG-lwip"
-NS_A6="$TAG-a6" NS_B6="$TAG-b6" NS_S6="$TAG-syn6" NS_K="$TAG-sink" NS_KP="$TAG-sinkp"
+NS_A6="$TAG-a6" NS_B6="$TAG-b6" NS_S6="$TAG-syn6" NS_K="$TAG-sink" NS_KP="$TAG-sinkp" NS_K6="$TAG-sink6"
 LOG=$(mktemp -d /tmp/synack-real.XXXXXX)
 # synack runs twice: with the TUN's checksum and TSO offloads (its default: the kernel hands
 # over and takes segments of up to 64 KiB) and without ("plain": one packet per segment,
 # what lwIP gets, since its raw API has no TSO).
-ROWS=${REAL_ROWS:-linux linux6 sink synack synack6 sinkplain plain lwip}
+ROWS=${REAL_ROWS:-linux linux6 sink sink6 synack synack6 sinkplain plain lwip}
 TESTS=${REAL_TESTS:-recv send crr rr}
 declare -A PID NS ADDR
 ERRORS=0
@@ -90,7 +91,7 @@ cleanup() {
 			wait "${PID[$row]}" 2>/dev/null || true
 		fi
 	done
-	for ns in "$NS_A" "$NS_B" "$NS_S" "$NS_P" "$NS_L" "$NS_A6" "$NS_B6" "$NS_S6" "$NS_K" "$NS_KP"; do
+	for ns in "$NS_A" "$NS_B" "$NS_S" "$NS_P" "$NS_L" "$NS_A6" "$NS_B6" "$NS_S6" "$NS_K" "$NS_KP" "$NS_K6"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
 }
@@ -181,6 +182,10 @@ start_server linux6 "$NS_B6" "$BIN/kperf" server "$PORT" :: || true
 mkns6 "$NS_S6"
 NS[synack6]=$NS_S6 ADDR[synack6]=2001:db8:6::2
 start_server synack6 "$NS_S6" "$BIN/stack-synack" --tun skbench6 --host 2001:db8:6::1 --addr 2001:db8:6::2 \
+	--port "$PORT" --mtu 1500 || true
+mkns6 "$NS_K6"
+NS[sink6]=$NS_K6 ADDR[sink6]=2001:db8:6::2
+start_server sink6 "$NS_K6" "$BIN/tunsink" --tun skbench6 --host 2001:db8:6::1 --addr 2001:db8:6::2 \
 	--port "$PORT" --mtu 1500 || true
 
 # CPU ticks used so far by every user-space process but this script (and so its finished
@@ -398,6 +403,10 @@ for t in recv send; do
 			printf 'device: %s %s %.2f of the %s row'"'"'s %.2f Gbit/s = %sx (issue 15 asks 0.9x)\n' "$1" "$t" \
 				"${VAL[$1.$t]}" "$2" "${VAL[$2.$t]}" "$(ratio "${VAL[$1.$t]}" "${VAL[$2.$t]}")"
 	done
+	# what the device itself allows over IPv6 against IPv4: the bound of the IPv6 floor
+	[ -n "${VAL[sink6.$t]:-}" ] && [ -n "${VAL[sink.$t]:-}" ] &&
+		printf 'device: sink6 %s %.2f of the sink row'"'"'s %.2f Gbit/s = %sx (the TUN over IPv6 against IPv4)\n' "$t" \
+			"${VAL[sink6.$t]}" "${VAL[sink.$t]}" "$(ratio "${VAL[sink6.$t]}" "${VAL[sink.$t]}")"
 done
 # Without offloads, for the record (no floor): the same stacks on equal terms.
 for t in recv send; do
@@ -406,7 +415,7 @@ for t in recv send; do
 			"${VAL[lwip.$t]}" "$(ratio "${VAL[plain.$t]}" "${VAL[lwip.$t]}")"
 done
 echo
-for row in synack plain lwip synack6 sink sinkplain; do
+for row in synack plain lwip synack6 sink sinkplain sink6; do
 	[ -s "$LOG/$row.err" ] && sed 's/^/  /' "$LOG/$row.err"
 done
 if [ "$ERRORS" -ne 0 ]; then

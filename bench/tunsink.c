@@ -4,7 +4,8 @@
  *   tunsink [--tun NAME] [--host A.B.C.D] [--addr A.B.C.D] [--port P] [--mtu M] [--offload 0|1]
  *           [--busy-poll USEC]
  *
- * Opens the TUN as stack_synack does (the same device options; IPv4) and answers kperf's
+ * Opens the TUN as stack_synack does (the same device options; IPv4, or IPv6 when --host
+ * and --addr are IPv6 addresses, for the sink6 row) and answers kperf's
  * clients on --port: a SYN gets a SYN+ACK (MSS from the MTU, window scale 10: a window of
  * 64 MiB). A connection's first byte picks its role, as for the stack servers:
  *   'S' (the recv test) - a receiver that only ACKs: one ACK per read, for the bytes in order
@@ -31,16 +32,17 @@
 #include "tunsrv.h"
 #include "wire/checksum.h"
 #include "wire/ipv4.h"
+#include "wire/ipv6.h"
 #include "wire/tcp.h"
 
 #define BATCH 64
 #define FLOWS 16
 #define WSCALE 10
-#define HDRS 40 /* IPv4 and TCP headers, no options */
+#define HDRS_MAX 60 /* IPv6 and TCP headers, no options */
 
 struct flow {
 	int used;
-	uint32_t raddr;
+	uint8_t raddr[16]; /* the peer: an IPv4 address in its first four bytes (network order) */
 	uint16_t rport;
 	uint8_t mode;                  /* 0 until the first byte; 'S', 'R' or anything else */
 	uint8_t peer_ws;               /* the peer's window scale, if it offered one */
@@ -55,16 +57,19 @@ struct flow {
 struct sink {
 	struct sk_dev *dev;
 	uint32_t addr, port, mss, seg_max;
+	uint8_t addr6[16];
+	int v6;                        /* the link is IPv6 (addr6), else IPv4 (addr) */
+	unsigned iphl;                 /* the IP header's length: 20 or 40 */
 	int offload;
 	struct flow flows[FLOWS];
-	uint8_t out[HDRS + 65536];     /* headers, then the constant payload (zeros) */
+	uint8_t out[HDRS_MAX + 65536]; /* headers, then the constant payload (zeros) */
 	uint64_t pkts_in, pkts_out, bytes_in, bytes_out, resends, write_errors, untracked;
 };
 
-static struct flow *find(struct sink *k, uint32_t raddr, uint16_t rport)
+static struct flow *find(struct sink *k, const uint8_t raddr[16], uint16_t rport)
 {
 	for (int i = 0; i < FLOWS; i++)
-		if (k->flows[i].used && k->flows[i].raddr == raddr && k->flows[i].rport == rport)
+		if (k->flows[i].used && !memcmp(k->flows[i].raddr, raddr, 16) && k->flows[i].rport == rport)
 			return &k->flows[i];
 	return NULL;
 }
@@ -82,8 +87,8 @@ static int emit(struct sink *k, struct flow *f, uint16_t flags, uint32_t seq, ui
 		opt[4] = SK_TCPOPT_NOP, opt[5] = SK_TCPOPT_WS, opt[6] = 3, opt[7] = WSCALE;
 		olen = f->peer_ws != 0xff ? 8 : 4;
 	}
-	unsigned thl = 20 + olen;
-	uint8_t *t = p + 20;
+	unsigned thl = 20 + olen, iphl = k->iphl;
+	uint8_t *t = p + iphl;
 	/* the SYN's options sit where the payload would: put the zeros back after */
 	sk_put16(t, (uint16_t)k->port);
 	sk_put16(t + 2, f->rport);
@@ -96,14 +101,23 @@ static int emit(struct sink *k, struct flow *f, uint16_t flags, uint32_t seq, ui
 	sk_put16(t + 16, 0);
 	sk_put16(t + 18, 0);
 	memcpy(t + 20, opt, olen);
-	struct sk_ipv4 ih = {.total_len = (uint16_t)(20 + thl + len), .frag = SK_IP_DF, .ttl = 64,
-			     .proto = SK_IPPROTO_TCP, .src = k->addr, .dst = f->raddr};
-	sk_ipv4_emit(p, 20, &ih);
-	if (!k->offload) {
-		uint32_t ps = sk_csum_pseudo4(k->addr, f->raddr, SK_IPPROTO_TCP, (uint16_t)(thl + len));
-		sk_put16(t + 16, sk_csum_fold(sk_csum_add(ps, t, thl)));
+	uint32_t ps;
+	if (k->v6) {
+		struct sk_ipv6 ih = {.payload_len = (uint16_t)(thl + len), .next = SK_IPPROTO_TCP, .hop_limit = 64};
+		memcpy(ih.src, k->addr6, 16);
+		memcpy(ih.dst, f->raddr, 16);
+		sk_ipv6_emit(p, 40, &ih);
+		ps = sk_csum_pseudo6(k->addr6, f->raddr, SK_IPPROTO_TCP, thl + len);
+	} else {
+		uint32_t dst = sk_get32(f->raddr);
+		struct sk_ipv4 ih = {.total_len = (uint16_t)(20 + thl + len), .frag = SK_IP_DF, .ttl = 64,
+				     .proto = SK_IPPROTO_TCP, .src = k->addr, .dst = dst};
+		sk_ipv4_emit(p, 20, &ih);
+		ps = sk_csum_pseudo4(k->addr, dst, SK_IPPROTO_TCP, (uint16_t)(thl + len));
 	}
-	int r = sk_dev_send(k->dev, p, 20 + thl + len, 0);
+	if (!k->offload)
+		sk_put16(t + 16, sk_csum_fold(sk_csum_add(ps, t, thl)));
+	int r = sk_dev_send(k->dev, p, iphl + thl + len, 0);
 	if (r < 0)
 		k->write_errors++;
 	else
@@ -137,19 +151,41 @@ static void pump(struct sink *k, struct flow *f, uint64_t now)
 	}
 }
 
+/* The TCP segment of an IP packet to us (its source in src), or NULL. The kernel's own TCP
+ * packets: IPv6 without extension headers, IPv4 unfragmented. */
+static const uint8_t *segment(struct sink *k, const uint8_t *p, size_t len, uint8_t src[16], size_t *seglen)
+{
+	if (k->v6) {
+		struct sk_ipv6 ih;
+		if (sk_ipv6_parse(p, len, &ih) < 0 || ih.next != SK_IPPROTO_TCP || memcmp(ih.dst, k->addr6, 16))
+			return NULL;
+		memcpy(src, ih.src, 16);
+		*seglen = ih.payload_len;
+		return p + 40;
+	}
+	struct sk_ipv4 ih;
+	int hl = sk_ipv4_parse(p, len, &ih, 0);
+	if (hl < 0 || ih.proto != SK_IPPROTO_TCP || ih.dst != k->addr || sk_ipv4_is_fragment(&ih) || ih.total_len > len)
+		return NULL;
+	memset(src, 0, 16);
+	sk_put32(src, ih.src);
+	*seglen = ih.total_len - (size_t)hl;
+	return p + hl;
+}
+
 static void input(struct sink *k, uint8_t *p, size_t len, uint64_t now)
 {
-	struct sk_ipv4 ih;
 	struct sk_tcp t;
-	int hl = sk_ipv4_parse(p, len, &ih, 0);
-	if (hl < 0 || ih.proto != SK_IPPROTO_TCP || ih.dst != k->addr || sk_ipv4_is_fragment(&ih) ||
-	    ih.total_len > len || sk_tcp_parse(p + hl, ih.total_len - (size_t)hl, ih.src, ih.dst, &t, 0) < 0 ||
-	    t.dport != k->port) {
+	uint8_t src[16];
+	size_t seglen;
+	const uint8_t *seg = segment(k, p, len, src, &seglen);
+	/* (no checksum check: the kernel made these packets on this host) */
+	if (!seg || sk_tcp_parse_sum(seg, seglen, 0, &t, 0) < 0 || t.dport != k->port) {
 		k->untracked++;
 		return;
 	}
 	k->pkts_in++;
-	struct flow *f = find(k, ih.src, t.sport);
+	struct flow *f = find(k, src, t.sport);
 	if ((t.flags & (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST)) == SK_TCP_SYN) {
 		if (!f)
 			for (int i = 0; i < FLOWS && !f; i++)
@@ -162,9 +198,10 @@ static void input(struct sink *k, uint8_t *p, size_t len, uint64_t now)
 		uint32_t iss;
 		if (getrandom(&iss, sizeof(iss), 0) != (ssize_t)sizeof(iss))
 			iss = (uint32_t)now;
-		*f = (struct flow){.used = 1, .raddr = ih.src, .rport = t.sport, .rcv_nxt = t.seq + 1,
+		*f = (struct flow){.used = 1, .rport = t.sport, .rcv_nxt = t.seq + 1,
 				   .peer_ws = t.opt.has_ws ? (t.opt.ws > 14 ? 14 : t.opt.ws) : 0xff,
 				   .snd_una = iss, .snd_nxt = iss + 1, .snd_wnd = t.win, .progress_us = now};
+		memcpy(f->raddr, src, 16);
 		emit(k, f, SK_TCP_SYN | SK_TCP_ACK, iss, 0);
 		return;
 	}
@@ -217,20 +254,19 @@ int main(int argc, char **argv)
 	struct tunsrv_opts o;
 	if (tunsrv_parse(&o, argc, argv, "tunsink", 1) < 0)
 		return 2;
-	if (o.v6) {
-		fprintf(stderr, "tunsink: IPv4 only\n");
-		return 2;
-	}
 	struct sk_dev *dev = tunsrv_open(&o, "tunsink");
 	if (!dev)
 		return 1;
 	static struct sink k;
 	k.dev = dev;
 	k.addr = o.addr;
+	k.v6 = o.v6;
+	memcpy(k.addr6, o.addr6, 16);
+	k.iphl = o.v6 ? 40 : 20;
 	k.port = (uint32_t)o.port;
-	k.mss = o.mtu - HDRS;
+	k.mss = o.mtu - k.iphl - 20;
 	k.offload = sk_tun_gso_max(dev) != 0;
-	k.seg_max = k.offload ? (sk_tun_gso_max(dev) - HDRS) / k.mss * k.mss : k.mss;
+	k.seg_max = k.offload ? (sk_tun_gso_max(dev) - k.iphl - 20) / k.mss * k.mss : k.mss;
 	size_t cap, lens[BATCH];
 	uint8_t *bufs[BATCH], verified[BATCH];
 	uint8_t *block = tunsrv_bufs(dev, bufs, BATCH, &cap, "tunsink");
