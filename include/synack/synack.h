@@ -386,6 +386,7 @@ struct synack_stats {
 					 * every ACK it drew, was lost): of tcp_timeouts */
 	uint64_t tcp_hystart_exits;    /* slow starts ended by a rising RTT (RFC 9406) */
 	uint64_t tcp_loss_probes;      /* tail-loss probes sent (RFC 8985 7) */
+	uint64_t tcp_spurious_undos;   /* reductions undone as spurious (D-SACK, RFC 3708; Eifel, RFC 3522) */
 	uint64_t tcp_rst_out, tcp_rst_in_accepted, tcp_rst_in_ignored;
 	uint64_t tcp_abort_on_data;    /* resets for new data after close() or the peer's FIN */
 	uint64_t tcp_challenge_acks, tcp_challenge_acks_limited;

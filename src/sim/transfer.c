@@ -181,6 +181,7 @@ int sk_transfer_run(const struct sk_transfer_opts *o, struct sk_transfer_result 
 	r->fast_retransmits = a1.tcp_fast_retransmits + a2.tcp_fast_retransmits;
 	r->sack_recoveries = a1.tcp_sack_recoveries + a2.tcp_sack_recoveries;
 	r->dsacks = a1.tcp_dsacks_rcvd + a2.tcp_dsacks_rcvd;
+	r->undos = a1.tcp_spurious_undos + a2.tcp_spurious_undos;
 	r->segments = a1.tcp_out + a2.tcp_out;
 	free(buf);
 	free(want);
@@ -205,9 +206,10 @@ void sk_transfer_print(FILE *f, const struct sk_transfer_opts *o, const struct s
 	fprintf(f, "virtual time %.3f s, goodput %.2f Mbit/s\n", secs, secs > 0 ? (double)total * 8 / secs / 1e6 : 0.0);
 	fprintf(f, "sender srtt %u us, rto %u us\n", r->srtt_us, r->rto_us);
 	fprintf(f, "segments %llu, retransmissions %llu, timeouts %llu (%llu with a retransmission lost), fast retransmits %llu, "
-		"SACK recoveries %llu, lost retransmissions %llu, D-SACKs %llu\n",
+		"SACK recoveries %llu, lost retransmissions %llu, D-SACKs %llu, undone as spurious %llu\n",
 		(unsigned long long)r->segments, (unsigned long long)r->retransmits, (unsigned long long)r->timeouts,
 		(unsigned long long)r->timeouts_rxt_lost, (unsigned long long)r->fast_retransmits,
-		(unsigned long long)r->sack_recoveries, (unsigned long long)r->lost_retransmits, (unsigned long long)r->dsacks);
+		(unsigned long long)r->sack_recoveries, (unsigned long long)r->lost_retransmits, (unsigned long long)r->dsacks,
+		(unsigned long long)r->undos);
 	fprintf(f, "%s\n", r->completed ? "OK: every byte delivered intact" : "FAILED: data lost, corrupted or stuck");
 }

@@ -244,6 +244,15 @@ void sk_rack_all_lost(struct sk_rack *r)
 	}
 }
 
+void sk_rack_unmark_lost(struct sk_rack *r)
+{
+	for (uint32_t i = 0; i < r->n; i++) {
+		struct sk_sent *e = at(r, i);
+		if ((e->flags & (SENT_LOST | SENT_RETRANS)) == SENT_LOST)
+			e->flags = (uint8_t)(e->flags & ~SENT_LOST);
+	}
+}
+
 uint32_t sk_rack_sacked_bytes(const struct sk_rack *r)
 {
 	uint32_t n = 0;

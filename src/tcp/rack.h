@@ -33,6 +33,17 @@ struct sk_rack {
 	/* TLP (RFC 8985 7) */
 	uint32_t tlp_high_seq; /* snd_nxt when a probe was sent; 0 = no episode */
 	uint8_t tlp_retrans;   /* the probe was a retransmission */
+	uint32_t tlp_tsval;    /* its TSval (timestamps on) */
+	/* Undoing a reduction that proves spurious (recovery.c): an episode begins when fast
+	 * recovery or a timeout reduces cwnd */
+	uint8_t undo_on;       /* the episode's reduction may still be undone */
+	uint8_t undo_ts;       /* undo_tsval holds its first retransmission's TSval (Eifel) */
+	uint8_t undo_frto;     /* a timeout's episode: an ACK of data it did not resend undoes it */
+	int32_t undo_retrans;  /* segments it retransmitted that no D-SACK has reported; -1: none yet */
+	uint32_t undo_marker;  /* snd_una when it began */
+	uint32_t undo_cwnd, undo_ssthresh; /* what its reduction replaced */
+	uint32_t undo_tsval;
+	uint32_t undo_until;   /* once its recovery has ended, D-SACKs count until snd_una passes this */
 };
 
 void sk_rack_free(struct sk_rack *r);
@@ -59,6 +70,8 @@ uint64_t sk_rack_detect(struct sk_rack *r, uint64_t now, uint32_t reo_wnd, uint3
 int sk_rack_rxt_outstanding(const struct sk_rack *r);
 /* Every outstanding segment not SACKed is lost (a retransmission timeout). */
 void sk_rack_all_lost(struct sk_rack *r);
+/* A timeout proved spurious: what it marked lost and was not sent again is in flight. */
+void sk_rack_unmark_lost(struct sk_rack *r);
 /* Bytes: SACKed, marked lost (and not resent), in flight (RFC 6675's pipe as Linux counts
  * it: sent - SACKed - lost + retransmitted). */
 uint32_t sk_rack_sacked_bytes(const struct sk_rack *r);

@@ -151,6 +151,132 @@ static void leave_recovery(struct synack_stack *st, struct sk_tcb *t)
 	cc(t)->post_recovery(&t->cc, t->snd_max - t->snd_una, st->now);
 }
 
+/* ---- undoing a reduction that proves spurious ----
+ * A retransmission is unneeded when the original arrived after all: the receiver then
+ * reports the copy with a D-SACK (RFC 2883), or, with timestamps, acknowledges the data
+ * echoing the original's TSval rather than the retransmission's (RFC 3522's Eifel
+ * detection). When every retransmission of an episode proves unneeded, or its first
+ * acknowledgement is the original's, the reduction was a mistake (reordering, a delay, or
+ * only ACKs lost) and is undone: cwnd and ssthresh go back to what they were (RFC 3708,
+ * RFC 4015 as Linux's tcp_undo_cwnd_reduction does it, with ssthresh at least three
+ * quarters of the old cwnd). After a timeout a third test applies, Linux's form of F-RTO
+ * (RFC 5682 3.1 step 3b): an ACK or SACK of data sent before the timeout and not resent
+ * since shows that not everything was lost. After a timeout the undo also ends the
+ * go-back-N: what it marked lost is in flight again. Only on RACK connections (SACK),
+ * whose log the state lives in. */
+
+static void undo_begin(struct sk_tcb *t)
+{
+	struct sk_rack *rk = t->rk;
+	rk->undo_on = 1;
+	rk->undo_frto = 0;
+	rk->undo_marker = t->snd_una;
+	rk->undo_cwnd = t->cc.cwnd;
+	uint64_t three_q = (uint64_t)t->cc.cwnd * 3 / 4;
+	rk->undo_ssthresh = t->cc.ssthresh > three_q ? t->cc.ssthresh : (uint32_t)three_q;
+	/* a loss probe's retransmission still out is the episode's first: one more copy a
+	 * D-SACK must report, and the TSval the timestamps are judged by */
+	int probe = rk->tlp_high_seq && rk->tlp_retrans;
+	rk->undo_retrans = probe ? 1 : -1;
+	rk->undo_ts = probe && (t->flags & TF_TS);
+	rk->undo_tsval = rk->undo_ts ? rk->tlp_tsval : 0;
+	rk->undo_until = 0;
+}
+
+/* A retransmission of len bytes goes (counted in segments, as the D-SACKs will be). */
+static void undo_rxt(struct synack_stack *st, struct sk_tcb *t, uint32_t len)
+{
+	struct sk_rack *rk = t->rk;
+	if (!rk->undo_on)
+		return;
+	uint32_t mss = sk_tcp_eff_mss(t);
+	if (rk->undo_retrans < 0)
+		rk->undo_retrans = 0;
+	rk->undo_retrans += (int32_t)((len + mss - 1) / mss);
+	if (!rk->undo_ts && (t->flags & TF_TS)) {
+		rk->undo_tsval = sk_tcp_ts_now(st, t->ts_offset);
+		rk->undo_ts = 1;
+	}
+}
+
+/* RFC 2883 4.2: a first SACK block below the cumulative ACK, or inside the second block,
+ * reports a duplicate. It counts against the episode's retransmissions when it lies
+ * between the episode's start and where snd_una stood before this ACK (as Linux: what this
+ * very ACK acknowledges may have been a retransmission's own arrival). */
+static void undo_dsack(struct sk_tcb *t, const struct sk_tcp *seg, uint32_t prior_una)
+{
+	struct sk_rack *rk = t->rk;
+	if (!rk->undo_on || rk->undo_retrans <= 0 || !seg->opt.nsack)
+		return;
+	uint32_t l = seg->opt.sack[0].left, r = seg->opt.sack[0].right;
+	int dup = seq_leq(r, seg->ack) ||
+		  (seg->opt.nsack > 1 && seq_geq(l, seg->opt.sack[1].left) && seq_leq(r, seg->opt.sack[1].right));
+	if (!dup || !seq_lt(l, r) || seq_lt(l, rk->undo_marker) || seq_gt(r, prior_una))
+		return;
+	uint32_t mss = sk_tcp_eff_mss(t);
+	int32_t segs = (int32_t)((r - l + mss - 1) / mss);
+	rk->undo_retrans = rk->undo_retrans > segs ? rk->undo_retrans - segs : 0;
+}
+
+/* Whether the episode proved spurious: no retransmission of it was needed, or this ACK,
+ * which acknowledges new data, echoes a TSval older than its first retransmission. */
+static int undo_may(const struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked)
+{
+	const struct sk_rack *rk = t->rk;
+	if (!rk->undo_on)
+		return 0;
+	if (!rk->undo_retrans)
+		return 1;
+	return acked && rk->undo_ts && seg->opt.has_ts && seq_lt(seg->opt.tsecr, rk->undo_tsval);
+}
+
+static void undo(struct synack_stack *st, struct sk_tcb *t)
+{
+	struct sk_rack *rk = t->rk;
+	if (t->cc.cwnd < rk->undo_cwnd)
+		t->cc.cwnd = rk->undo_cwnd;
+	if (t->cc.ssthresh < rk->undo_ssthresh) {
+		t->cc.ssthresh = rk->undo_ssthresh;
+		t->ecn &= (uint8_t)~ECN_QUEUE_CWR; /* no reduction left to signal (Linux too) */
+	}
+	if (t->in_recovery == SK_REC_LOSS) {
+		sk_rack_unmark_lost(rk);
+		if (seq_lt(t->snd_nxt, t->snd_max))
+			t->snd_nxt = t->snd_max; /* the go-back-N ends: the rest is in flight */
+	}
+	t->in_recovery = SK_REC_OPEN;
+	t->inflate = 0;
+	t->dupacks = 0;
+	rk->undo_on = 0;
+	st->stats.tcp_spurious_undos++;
+}
+
+/* After this ACK's D-SACKs are counted: the undo, if the episode proved spurious (1). orig:
+ * the ACK delivered data that was sent before the timeout and not resent. An episode whose
+ * recovery ended stays open for late D-SACKs until snd_una passes what was sent by then. */
+static int undo_check(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked, int orig)
+{
+	struct sk_rack *rk = t->rk;
+	if (!rk->undo_on)
+		return 0;
+	int may = undo_may(t, seg, acked);
+	switch (t->in_recovery) {
+	case SK_REC_LOSS: /* as Linux's tcp_process_loss: on an ACK of new data, or F-RTO's */
+		may = (may && acked) || (rk->undo_frto && orig);
+		break;
+	case SK_REC_SACK: /* a D-SACK at any time; the timestamps when the recovery point is acked */
+		may = may && (!rk->undo_retrans || seq_geq(t->snd_una, t->recover));
+		break;
+	default:
+		if (!may && rk->undo_until && seq_geq(t->snd_una, rk->undo_until))
+			rk->undo_on = 0;
+		may = may && !rk->undo_retrans;
+	}
+	if (may)
+		undo(st, t);
+	return may;
+}
+
 /* HyStart++ (RFC 9406 4.2), with Linux's HyStart sampling: in slow start, compare the
  * minimum RTT of the first 8 ACKs of each round with the previous round's; a rise of an
  * eighth (clamped to 4..16 ms) means a standing queue has formed at the bottleneck, so slow
@@ -278,6 +404,7 @@ struct delivery {
 	struct synack_stack *st;
 	struct sk_tcb *t;
 	uint32_t fack_before;
+	int orig; /* data sent before a timeout and not resent was delivered (F-RTO) */
 };
 
 /* RFC 8985 6.2 steps 2 and 3 for one newly delivered piece. */
@@ -287,6 +414,8 @@ static void delivered(void *ctx, uint64_t xmit, uint32_t end, int retrans)
 	struct sk_tcb *t = d->t;
 	uint64_t now = d->st->now;
 	uint32_t rtt = now > xmit ? (uint32_t)(now - xmit) : 1;
+	if (!retrans && seq_leq(end, t->recover))
+		d->orig = 1;
 	/* a retransmission acked sooner than any RTT could be: the original's ACK */
 	if (retrans && t->min_rtt && rtt < t->min_rtt)
 		return;
@@ -329,6 +458,13 @@ static void rack_enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 	t->in_recovery = 2;
 	t->recover = t->snd_max;
 	t->limited_tx = 0;
+	/* A recovery that begins while the last one's D-SACKs are still awaited joins its
+	 * episode: both are undone, to the cwnd before the first, once every retransmission of
+	 * both proves unneeded (Linux starts over and loses the first's undo: on a path that
+	 * reorders, one episode's D-SACKs often come after the next has begun). */
+	if (!(t->rk->undo_on && t->rk->undo_until))
+		undo_begin(t);
+	t->rk->undo_until = 0;
 	t->rk->tlp_high_seq = 0;
 	sk_tcb_timer_clear(st, t, SK_TT_TLP);
 	reduce(st, t, t->snd_max - t->snd_una);
@@ -411,8 +547,8 @@ static void tlp_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_t
 static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked,
 			uint32_t flight)
 {
-	struct delivery d = {st, t, t->rk->fack};
-	uint32_t delivered_bytes = 0;
+	struct delivery d = {st, t, t->rk->fack, 0};
+	uint32_t delivered_bytes = 0, prior_una = t->snd_una - acked;
 	if (acked)
 		delivered_bytes += sk_rack_acked_upto(t->rk, t->snd_una, delivered, &d);
 	uint32_t dsacks = t->sb ? t->sb->dsacks : 0;
@@ -423,10 +559,16 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 	if (t->sb)
 		sk_sb_ack(t->sb, t->snd_una);
 	tlp_ack(st, t, seg, dsack);
-	if (t->in_recovery == SK_REC_LOSS && seq_geq(t->snd_una, t->recover))
+	undo_dsack(t, seg, prior_una);
+	if (undo_check(st, t, seg, acked, d.orig))
+		; /* back to where the reduction began, in the Open state */
+	else if (t->in_recovery == SK_REC_LOSS && seq_geq(t->snd_una, t->recover)) {
 		t->in_recovery = SK_REC_OPEN; /* cwnd is where slow start has taken it */
-	else if (t->in_recovery && seq_geq(t->snd_una, t->recover))
+		t->rk->undo_until = t->snd_max;
+	} else if (t->in_recovery && seq_geq(t->snd_una, t->recover)) {
 		leave_recovery(st, t);
+		t->rk->undo_until = t->snd_max;
+	}
 	uint32_t newly_lost = rack_detect(st, t);
 	uint32_t seq, len;
 	/* After a timeout everything outstanding counts as lost: that is the timeout's own
@@ -480,7 +622,9 @@ void sk_rec_sent(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32
 	if (!t->rk && !(t->rk = calloc(1, sizeof(*t->rk))))
 		return;
 	sk_rack_sent(t->rk, seq, seq + len, st->now, retrans);
-	if (!retrans)
+	if (retrans)
+		undo_rxt(st, t, len);
+	else
 		schedule_tlp(st, t);
 }
 
@@ -491,6 +635,13 @@ void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t)
 	 * bench allows a timeout only then). */
 	if (t->rk ? sk_rack_rxt_outstanding(t->rk) : t->in_recovery && seq_lt(t->snd_una, t->high_rxt))
 		st->stats.tcp_timeouts_rxt_lost++;
+	/* the first timeout of a stall begins an undo episode, unless fast recovery had one
+	 * (its reduction, from the larger cwnd, is what an undo restores; Linux's tcp_enter_loss) */
+	if (t->rk && t->backoff == 1 && !(t->in_recovery == SK_REC_SACK && t->rk->undo_on))
+		undo_begin(t);
+	/* F-RTO, as Linux's tcp_enter_loss: not for a first timeout in fast recovery */
+	if (t->rk)
+		t->rk->undo_frto = t->in_recovery != SK_REC_SACK || t->backoff > 1;
 	/* RACK's connections recover in the Loss state (SK_REC_LOSS): RFC 8985 marks
 	 * everything outstanding lost, and the go-back-N from snd_una is its repair. */
 	t->in_recovery = t->rk ? SK_REC_LOSS : SK_REC_OPEN;
@@ -569,6 +720,7 @@ static void tlp_timeout(struct synack_stack *st, struct sk_tcb *t)
 			return;
 		sk_tcp_retransmit(st, t, seq, len, SK_WHY_TLP);
 		t->rk->tlp_retrans = 1;
+		t->rk->tlp_tsval = sk_tcp_ts_now(st, t->ts_offset);
 	}
 	t->rk->tlp_high_seq = t->snd_max;
 	st->stats.tcp_loss_probes++;
