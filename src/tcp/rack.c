@@ -244,6 +244,19 @@ void sk_rack_all_lost(struct sk_rack *r)
 	}
 }
 
+uint32_t sk_rack_retrans_bytes(const struct sk_rack *r, uint32_t l, uint32_t rr)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < r->n; i++) {
+		const struct sk_sent *e = at(r, i);
+		if (!(e->flags & SENT_EVER_RETRANS) || !seq_lt(e->seq, rr) || !seq_gt(e->end, l))
+			continue;
+		uint32_t a = seq_gt(e->seq, l) ? e->seq : l, b = seq_lt(e->end, rr) ? e->end : rr;
+		n += b - a;
+	}
+	return n;
+}
+
 void sk_rack_unmark_lost(struct sk_rack *r)
 {
 	for (uint32_t i = 0; i < r->n; i++) {

@@ -36,14 +36,14 @@ struct sk_rack {
 	uint32_t tlp_tsval;    /* its TSval (timestamps on) */
 	/* Undoing a reduction that proves spurious (recovery.c): an episode begins when fast
 	 * recovery or a timeout reduces cwnd */
-	uint8_t undo_on;       /* the episode's reduction may still be undone */
+	uint8_t undo_on;       /* UNDO_*: whether the episode's reduction may still be undone */
 	uint8_t undo_ts;       /* undo_tsval holds its first retransmission's TSval (Eifel) */
 	uint8_t undo_frto;     /* a timeout's episode: an ACK of data it did not resend undoes it */
 	int32_t undo_retrans;  /* segments it retransmitted that no D-SACK has reported; -1: none yet */
 	uint32_t undo_marker;  /* snd_una when it began */
 	uint32_t undo_cwnd, undo_ssthresh; /* what its reduction replaced */
 	uint32_t undo_tsval;
-	uint32_t undo_until;   /* once its recovery has ended, D-SACKs count until snd_una passes this */
+	uint32_t undo_until;   /* UNDO_ENDED: D-SACKs count until snd_una passes this */
 };
 
 void sk_rack_free(struct sk_rack *r);
@@ -68,9 +68,11 @@ void sk_rack_advance(struct sk_rack *r, uint64_t xmit, uint32_t end, uint32_t rt
 uint64_t sk_rack_detect(struct sk_rack *r, uint64_t now, uint32_t reo_wnd, uint32_t *newly, uint32_t *newly_rxt);
 /* Whether a retransmission is outstanding: sent, not SACKed, not yet judged lost. */
 int sk_rack_rxt_outstanding(const struct sk_rack *r);
+/* Bytes of [l, rr) that went more than once (SENT_EVER_RETRANS), still outstanding. */
+uint32_t sk_rack_retrans_bytes(const struct sk_rack *r, uint32_t l, uint32_t rr);
 /* Every outstanding segment not SACKed is lost (a retransmission timeout). */
 void sk_rack_all_lost(struct sk_rack *r);
-/* A timeout proved spurious: what it marked lost and was not sent again is in flight. */
+/* A timeout proved spurious: what is marked lost and was not sent again is in flight. */
 void sk_rack_unmark_lost(struct sk_rack *r);
 /* Bytes: SACKed, marked lost (and not resent), in flight (RFC 6675's pipe as Linux counts
  * it: sent - SACKed - lost + retransmitted). */

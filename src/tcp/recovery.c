@@ -69,6 +69,8 @@ static void ecn_echo(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 {
 	if (!(t->flags & TF_ECN))
 		return;
+	if ((seg->flags & SK_TCP_ECE) && t->rk)
+		t->rk->undo_on = 0; /* congestion was marked: the reduction stands (Linux too) */
 	if ((t->ecn & ECN_IN_CWR) && seq_gt(t->snd_una, t->cwr_seq))
 		t->ecn &= (uint8_t)~ECN_IN_CWR;
 	if (!(seg->flags & SK_TCP_ECE) || (t->ecn & ECN_IN_CWR) || t->in_recovery)
@@ -165,10 +167,12 @@ static void leave_recovery(struct synack_stack *st, struct sk_tcb *t)
  * go-back-N: what it marked lost is in flight again. Only on RACK connections (SACK),
  * whose log the state lives in. */
 
+enum { UNDO_OFF, UNDO_ON, UNDO_ENDED /* its recovery is over: late D-SACKs still count */ };
+
 static void undo_begin(struct sk_tcb *t)
 {
 	struct sk_rack *rk = t->rk;
-	rk->undo_on = 1;
+	rk->undo_on = UNDO_ON;
 	rk->undo_frto = 0;
 	rk->undo_marker = t->snd_una;
 	rk->undo_cwnd = t->cc.cwnd;
@@ -200,21 +204,30 @@ static void undo_rxt(struct synack_stack *st, struct sk_tcb *t, uint32_t len)
 }
 
 /* RFC 2883 4.2: a first SACK block below the cumulative ACK, or inside the second block,
- * reports a duplicate. It counts against the episode's retransmissions when it lies
- * between the episode's start and where snd_una stood before this ACK (as Linux: what this
- * very ACK acknowledges may have been a retransmission's own arrival). */
+ * reports a duplicate. Below the ACK it counts against the episode's retransmissions when it
+ * lies between the episode's start and where snd_una stood before this ACK (as Linux's
+ * tcp_check_dsack: what this very ACK acknowledges may have been a retransmission's own
+ * arrival); inside SACKed data, for the part that was retransmitted (Linux's
+ * tcp_sacktag_one), which RACK's log tells (SACKed entries stay in it until acked). */
 static void undo_dsack(struct sk_tcb *t, const struct sk_tcp *seg, uint32_t prior_una)
 {
 	struct sk_rack *rk = t->rk;
 	if (!rk->undo_on || rk->undo_retrans <= 0 || !seg->opt.nsack)
 		return;
-	uint32_t l = seg->opt.sack[0].left, r = seg->opt.sack[0].right;
-	int dup = seq_leq(r, seg->ack) ||
-		  (seg->opt.nsack > 1 && seq_geq(l, seg->opt.sack[1].left) && seq_leq(r, seg->opt.sack[1].right));
-	if (!dup || !seq_lt(l, r) || seq_lt(l, rk->undo_marker) || seq_gt(r, prior_una))
+	uint32_t l = seg->opt.sack[0].left, r = seg->opt.sack[0].right, bytes;
+	if (!seq_lt(l, r) || seq_lt(l, rk->undo_marker))
 		return;
+	if (seq_leq(r, seg->ack)) {
+		if (seq_gt(r, prior_una))
+			return;
+		bytes = r - l;
+	} else if (seg->opt.nsack > 1 && seq_geq(l, seg->opt.sack[1].left) && seq_leq(r, seg->opt.sack[1].right)) {
+		bytes = sk_rack_retrans_bytes(rk, l, r);
+	} else {
+		return; /* not a D-SACK */
+	}
 	uint32_t mss = sk_tcp_eff_mss(t);
-	int32_t segs = (int32_t)((r - l + mss - 1) / mss);
+	int32_t segs = (int32_t)((bytes + mss - 1) / mss);
 	rk->undo_retrans = rk->undo_retrans > segs ? rk->undo_retrans - segs : 0;
 }
 
@@ -247,8 +260,19 @@ static void undo(struct synack_stack *st, struct sk_tcb *t)
 	t->in_recovery = SK_REC_OPEN;
 	t->inflate = 0;
 	t->dupacks = 0;
-	rk->undo_on = 0;
+	t->backoff = 0; /* an F-RTO undo may come on a SACK alone: the timeout is forgotten */
+	t->rtx_stamp = 0;
+	rk->undo_on = UNDO_OFF;
 	st->stats.tcp_spurious_undos++;
+}
+
+/* The episode's recovery is over: D-SACKs still count for a round trip. */
+static void undo_ended(struct sk_tcb *t)
+{
+	if (t->rk->undo_on) {
+		t->rk->undo_on = UNDO_ENDED;
+		t->rk->undo_until = t->snd_max;
+	}
 }
 
 /* After this ACK's D-SACKs are counted: the undo, if the episode proved spurious (1). orig:
@@ -268,8 +292,8 @@ static int undo_check(struct synack_stack *st, struct sk_tcb *t, const struct sk
 		may = may && (!rk->undo_retrans || seq_geq(t->snd_una, t->recover));
 		break;
 	default:
-		if (!may && rk->undo_until && seq_geq(t->snd_una, rk->undo_until))
-			rk->undo_on = 0;
+		if (!may && rk->undo_on == UNDO_ENDED && seq_geq(t->snd_una, rk->undo_until))
+			rk->undo_on = UNDO_OFF;
 		may = may && !rk->undo_retrans;
 	}
 	if (may)
@@ -462,9 +486,10 @@ static void rack_enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 	 * episode: both are undone, to the cwnd before the first, once every retransmission of
 	 * both proves unneeded (Linux starts over and loses the first's undo: on a path that
 	 * reorders, one episode's D-SACKs often come after the next has begun). */
-	if (!(t->rk->undo_on && t->rk->undo_until))
+	if (t->rk->undo_on == UNDO_ENDED)
+		t->rk->undo_on = UNDO_ON;
+	else
 		undo_begin(t);
-	t->rk->undo_until = 0;
 	t->rk->tlp_high_seq = 0;
 	sk_tcb_timer_clear(st, t, SK_TT_TLP);
 	reduce(st, t, t->snd_max - t->snd_una);
@@ -564,10 +589,10 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 		; /* back to where the reduction began, in the Open state */
 	else if (t->in_recovery == SK_REC_LOSS && seq_geq(t->snd_una, t->recover)) {
 		t->in_recovery = SK_REC_OPEN; /* cwnd is where slow start has taken it */
-		t->rk->undo_until = t->snd_max;
+		undo_ended(t);
 	} else if (t->in_recovery && seq_geq(t->snd_una, t->recover)) {
 		leave_recovery(st, t);
-		t->rk->undo_until = t->snd_max;
+		undo_ended(t);
 	}
 	uint32_t newly_lost = rack_detect(st, t);
 	uint32_t seq, len;
@@ -639,9 +664,9 @@ void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t)
 	 * (its reduction, from the larger cwnd, is what an undo restores; Linux's tcp_enter_loss) */
 	if (t->rk && t->backoff == 1 && !(t->in_recovery == SK_REC_SACK && t->rk->undo_on))
 		undo_begin(t);
-	/* F-RTO, as Linux's tcp_enter_loss: not for a first timeout in fast recovery */
+	/* F-RTO, as Linux's tcp_enter_loss: not for a first timeout in recovery */
 	if (t->rk)
-		t->rk->undo_frto = t->in_recovery != SK_REC_SACK || t->backoff > 1;
+		t->rk->undo_frto = (t->in_recovery != SK_REC_SACK && t->in_recovery != SK_REC_LOSS) || t->backoff > 1;
 	/* RACK's connections recover in the Loss state (SK_REC_LOSS): RFC 8985 marks
 	 * everything outstanding lost, and the go-back-N from snd_una is its repair. */
 	t->in_recovery = t->rk ? SK_REC_LOSS : SK_REC_OPEN;
