@@ -424,8 +424,11 @@ ssize_t synack_send_fill(synack_stack *st, int sock, size_t len, ssize_t (*fill)
 	}
 	uint32_t n = len > limit - t->snd.len ? limit - t->snd.len : (uint32_t)len;
 	int r = sk_bytes_fill(st, &t->snd, n, limit, fill, ctx);
-	if (r > 0)
+	if (r > 0) {
+		st->in_send = 1;
 		sk_tcp_output(st, t);
+		st->in_send = 0;
+	}
 	return r;
 }
 
@@ -453,7 +456,9 @@ static ssize_t do_send(synack_stack *st, int sock, const void *buf, size_t len, 
 		return r;
 	if (flags & SYNACK_MSG_MORE)
 		t->flags |= TF_MORE;
+	st->in_send = 1;
 	sk_tcp_output(st, t);
+	st->in_send = 0;
 	t->flags &= ~TF_MORE;
 	return r;
 }

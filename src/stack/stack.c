@@ -537,6 +537,8 @@ void synack_poll(synack_stack *st, uint64_t now)
 		return;
 	if (now > st->now)
 		st->now = now;
+	if (st->nheld)
+		sk_tcp_held_flush(st); /* the tails send calls held (autocorking, tcp/output.c) */
 	sk_wheel_advance(&st->wheel, st->now);
 	if (sk_reasm_next_deadline(&st->reasm) <= st->now)
 		sk_reasm_expire(&st->reasm, st->now, reasm_timed_out, st);
@@ -550,6 +552,8 @@ uint64_t synack_next_deadline(const synack_stack *st)
 {
 	if (!st)
 		return UINT64_MAX;
+	if (st->nheld)
+		return st->now; /* a held tail goes at the next poll */
 	uint64_t w = sk_wheel_next(&st->wheel), r = sk_reasm_next_deadline(&st->reasm);
 	uint64_t b = sk_bufpool_deadline(&st->bufpool);
 	if (r < w)

@@ -67,6 +67,7 @@ struct sk_ready {
 /* At most this many connections hold their ACK to the end of one synack_input_batch; more
  * ACK as ever. */
 #define SK_BATCH_ACKS 32
+#define SK_HELD_TAILS 16
 
 /* A destination whose path MTU a Packet Too Big lowered (RFC 8201), until a time. */
 #define SK_PMTU6_N 16
@@ -109,6 +110,10 @@ struct synack_stack {
 	 * (tcp/delack.c), while batching is set */
 	uint8_t batching, nbatch;
 	struct sk_tcb *batch_acks[SK_BATCH_ACKS];
+	/* A send call: connections whose short tail waits for the caller's next send, at
+	 * most until the stack is next polled (tcp/output.c, autocorking) */
+	uint8_t in_send, nheld;
+	struct sk_tcb *held_tails[SK_HELD_TAILS];
 	struct sk_pmtu6 pmtu6[SK_PMTU6_N]; /* lowered path MTUs (ip6.c) */
 	struct sk_reasm reasm; /* fragments being put back together (IP-2) */
 	struct sk_bufpool bufpool; /* byte-queue storage kept for reuse (buf/bufpool.h) */

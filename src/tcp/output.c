@@ -423,6 +423,45 @@ static int nagle_holds(const struct synack_stack *st, const struct sk_tcb *t, in
 	return !(t->flags & TF_NODELAY) && in_flight && (small_out || !st->cfg.tcp_nagle_minshall);
 }
 
+/* Autocorking, as Linux's tcp_should_autocork: an application that writes in a loop (64 KiB
+ * at a time, say) makes, on a TSO link, a full super-segment or a few from each write and a
+ * short tail after them, which goes as a packet of its own if sent at once: in bench/real.sh
+ * a fifth of the packets. During a send call, a tail short of a whole super-segment at the
+ * end of the queue, with data in flight, waits instead: the caller's next send adds to it,
+ * and the stack's next poll (synack_poll, which every loop calls; synack_next_deadline says
+ * "now" while one waits) sends whatever is left. Linux holds such a tail while the flow's
+ * earlier packets are still in the device's queue, which here is gone by the time the
+ * write returns. */
+static int hold_tail(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (t->flags & TF_TAIL_HELD)
+		return 1;
+	if (st->nheld == SK_HELD_TAILS)
+		return 0; /* (many at once: send now) */
+	st->held_tails[st->nheld++] = t;
+	t->flags |= TF_TAIL_HELD;
+	return 1;
+}
+
+void sk_tcp_held_flush(struct synack_stack *st)
+{
+	while (st->nheld) {
+		struct sk_tcb *t = st->held_tails[--st->nheld];
+		t->flags &= ~TF_TAIL_HELD;
+		sk_tcp_output(st, t);
+	}
+}
+
+void sk_tcp_held_forget(struct synack_stack *st, const struct sk_tcb *t)
+{
+	for (unsigned i = 0; i < st->nheld;) {
+		if (st->held_tails[i] == t)
+			st->held_tails[i] = st->held_tails[--st->nheld];
+		else
+			i++;
+	}
+}
+
 /* Sends data and FIN from snd_nxt as the windows, Nagle (REL-7), sender SWS avoidance
  * (FLOW-4) and the MSS allow. cap 0: cwnd applies; else cwnd is the caller's (SACK
  * recovery measured the pipe, or a loss probe goes whatever cwnd says) and the segment,
@@ -446,7 +485,7 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 		 * snd_max, as Linux resends marked-lost TSO packets: one segment per write
 		 * made 44 device writes of a lost 64 KB one, and on a path that drops
 		 * packets, not bytes, 44 times the losses (bench/lossy.sh's burst row). */
-		uint32_t n = tso_room(st, t, mss, !ignore_cwnd);
+		uint32_t n = tso_room(st, t, mss, !ignore_cwnd), whole = n;
 		if (seq_lt(t->snd_nxt, t->snd_max)) {
 			uint32_t left = t->snd_max - t->snd_nxt;
 			n = around_sacked(t, n);
@@ -461,6 +500,11 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 		if (n > mss && n == avail && n % mss && !fin_pending &&
 		    (corked(t) || nagle_holds(st, t, seq_gt(t->snd_max, t->snd_una))))
 			n -= n % mss;
+		/* autocorking (above): new data that ends the queue short of a whole
+		 * super-segment the windows would allow */
+		if (st->in_send && !cap && !seq_lt(t->snd_nxt, t->snd_max) && n == avail && n < whole && n < usable &&
+		    !fin_pending && seq_gt(t->snd_max, t->snd_una) && hold_tail(st, t))
+			return 0;
 		if (n > mss)
 			len = n == avail ? n : n - n % mss;
 	}

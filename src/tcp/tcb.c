@@ -125,6 +125,7 @@ void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t)
 	}
 	sk_wheel_cancel(&st->wheel, &t->timer);
 	sk_ack_batch_forget(st, t);
+	sk_tcp_held_forget(st, t);
 	free_extras(t);
 	sk_bytes_free(st, &t->snd);
 	sk_bytes_free(st, &t->rcv);

@@ -115,6 +115,7 @@ enum {
 	TF_TNLFLOW = 1u << 28,   /* a connection that listener took: counted against the
 				  * tunnel's limits until freed (stack/tunnel.c) */
 	TF_ACK_BATCH = 1u << 29, /* an ACK owed at the end of synack_input_batch (delack.c) */
+	TF_TAIL_HELD = 1u << 30, /* a short tail waits in held_tails (output.c, autocorking) */
 };
 /* The addresses a socket with these flags takes (stack/addr.h). */
 static inline enum sk_takes sk_tcb_takes(uint32_t flags)
@@ -439,6 +440,10 @@ int sk_ack_after_read(struct synack_stack *st, struct sk_tcb *t, uint32_t copied
 void sk_ack_batch_flush(struct synack_stack *st);
 /* t is being freed: out of the batch's list. */
 void sk_ack_batch_forget(struct synack_stack *st, const struct sk_tcb *t);
+/* ---- output.c: autocorking ---- */
+/* Sends the tails that send calls held (at every synack_poll). */
+void sk_tcp_held_flush(struct synack_stack *st);
+void sk_tcp_held_forget(struct synack_stack *st, const struct sk_tcb *t);
 
 /* ---- recovery.c: loss detection and recovery (RFC 8985, 6937, 5681, 6582, 6675, 3042) ---- */
 /* An ACK arrived, snd_una already moved to its ack: acked bytes it advanced, flight bytes

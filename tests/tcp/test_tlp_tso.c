@@ -219,12 +219,55 @@ static void test_cork_holds_the_tail_on_tso(void **state)
 	sk_world_free(w);
 }
 
+/* Autocorking (REL-4): an application writing 64 KiB at a time in a loop, with data in
+ * flight, has its writes leave as whole super-segments; the short tail each write leaves
+ * waits for the next write, and what is left at the end goes at the stack's next poll. Sent
+ * at once, each write's tail was a short packet of its own (a fifth of the packets of
+ * bench/real.sh's send test). */
+static void test_send_loop_tails_wait_for_the_next_write(void **state)
+{
+	(void)state;
+	synack_stack *sa, *sb;
+	int c, s, a = 0;
+	struct sk_world *w = connected(64000, &sa, &c, &sb, &s);
+	warm(w, sa, c, sb, s, 1 << 20); /* cwnd well above the three writes */
+	int on = 1;
+	assert_int_equal(synack_setsockopt(sa, c, SYNACK_IPPROTO_TCP, SYNACK_TCP_NODELAY, &on, sizeof(on)), 0);
+	static uint8_t data[65536];
+	uint64_t t0 = sk_world_now(w);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(synack_send(sa, c, data, sizeof(data), 0), (ssize_t)sizeof(data));
+	/* before the stack is polled: whole super-segments only */
+	uint32_t len[16];
+	const char *label = NULL;
+	int n = data_from(w, a, t0, len, 16, &label);
+	assert_true(n >= 2);
+	uint32_t whole = len[0], sent = 0;
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(len[i], whole);
+		sent += len[i];
+	}
+	assert_true(sent < sizeof(data) * 3);
+	assert_true(whole > sizeof(data) / 2);
+	assert_int_equal(synack_next_deadline(sa), t0); /* the held tail is due now */
+	/* the next poll sends the rest, at once */
+	synack_poll(sa, t0);
+	n = data_from(w, a, t0, len, 16, &label);
+	sent = 0;
+	for (int i = 0; i < n; i++)
+		sent += len[i];
+	assert_int_equal(sent, sizeof(data) * 3);
+	assert_true(len[n - 1] < whole);
+	sk_world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_data_probe_is_two_segments),
 		cmocka_unit_test(test_probe_after_lost_acks_is_answered_at_once),
 		cmocka_unit_test(test_cork_holds_the_tail_on_tso),
+		cmocka_unit_test(test_send_loop_tails_wait_for_the_next_write),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
