@@ -175,12 +175,7 @@ void sk_ack_batch_flush(struct synack_stack *st)
 
 void sk_ack_batch_forget(struct synack_stack *st, const struct sk_tcb *t)
 {
-	for (unsigned i = 0; i < st->nbatch;) {
-		if (st->batch_acks[i] == t)
-			st->batch_acks[i] = st->batch_acks[--st->nbatch];
-		else
-			i++;
-	}
+	sk_tcb_list_forget(st->batch_acks, &st->nbatch, t);
 }
 
 void sk_ack_sent(struct synack_stack *st, struct sk_tcb *t, uint32_t segs)

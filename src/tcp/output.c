@@ -454,12 +454,7 @@ void sk_tcp_held_flush(struct synack_stack *st)
 
 void sk_tcp_held_forget(struct synack_stack *st, const struct sk_tcb *t)
 {
-	for (unsigned i = 0; i < st->nheld;) {
-		if (st->held_tails[i] == t)
-			st->held_tails[i] = st->held_tails[--st->nheld];
-		else
-			i++;
-	}
+	sk_tcb_list_forget(st->held_tails, &st->nheld, t);
 }
 
 /* Sends data and FIN from snd_nxt as the windows, Nagle (REL-7), sender SWS avoidance

@@ -440,6 +440,16 @@ int sk_ack_after_read(struct synack_stack *st, struct sk_tcb *t, uint32_t copied
 void sk_ack_batch_flush(struct synack_stack *st);
 /* t is being freed: out of the batch's list. */
 void sk_ack_batch_forget(struct synack_stack *st, const struct sk_tcb *t);
+/* Takes t out of the unordered list v of *n connections (a batch's owed ACKs, held tails). */
+static inline void sk_tcb_list_forget(struct sk_tcb **v, uint8_t *n, const struct sk_tcb *t)
+{
+	for (unsigned i = 0; i < *n;) {
+		if (v[i] == t)
+			v[i] = v[--*n];
+		else
+			i++;
+	}
+}
 /* ---- output.c: autocorking ---- */
 /* Sends the tails that send calls held (at every synack_poll). */
 void sk_tcp_held_flush(struct synack_stack *st);
