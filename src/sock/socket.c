@@ -406,6 +406,15 @@ static int send_ok(struct sk_tcb *t)
 	return (t->flags & TF_FIN_QUEUED) ? -EPIPE : 0;
 }
 
+/* Output after a send call: a short tail may wait for the caller's next send (autocorking,
+ * tcp/output.c). */
+static void output_from_send(synack_stack *st, struct sk_tcb *t)
+{
+	st->in_send = 1;
+	sk_tcp_output(st, t);
+	st->in_send = 0;
+}
+
 ssize_t synack_send_fill(synack_stack *st, int sock, size_t len, ssize_t (*fill)(void *ctx, void *buf, size_t len),
 			 void *ctx)
 {
@@ -424,11 +433,8 @@ ssize_t synack_send_fill(synack_stack *st, int sock, size_t len, ssize_t (*fill)
 	}
 	uint32_t n = len > limit - t->snd.len ? limit - t->snd.len : (uint32_t)len;
 	int r = sk_bytes_fill(st, &t->snd, n, limit, fill, ctx);
-	if (r > 0) {
-		st->in_send = 1;
-		sk_tcp_output(st, t);
-		st->in_send = 0;
-	}
+	if (r > 0)
+		output_from_send(st, t);
 	return r;
 }
 
@@ -456,9 +462,7 @@ static ssize_t do_send(synack_stack *st, int sock, const void *buf, size_t len, 
 		return r;
 	if (flags & SYNACK_MSG_MORE)
 		t->flags |= TF_MORE;
-	st->in_send = 1;
-	sk_tcp_output(st, t);
-	st->in_send = 0;
+	output_from_send(st, t);
 	t->flags &= ~TF_MORE;
 	return r;
 }

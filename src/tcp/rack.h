@@ -17,6 +17,9 @@ struct sk_sent {
 	uint8_t flags;
 };
 
+/* An undo episode's state (sk_rack.undo_on). */
+enum { SK_UNDO_OFF, SK_UNDO_ON, SK_UNDO_ENDED /* its recovery is over: late D-SACKs still count */ };
+
 struct sk_rack {
 	struct sk_sent *v;   /* a ring in sequence order: v[(head + i) % cap], i < n */
 	uint32_t cap, head, n;
@@ -36,14 +39,14 @@ struct sk_rack {
 	uint32_t tlp_tsval;    /* its TSval (timestamps on) */
 	/* Undoing a reduction that proves spurious (recovery.c): an episode begins when fast
 	 * recovery or a timeout reduces cwnd */
-	uint8_t undo_on;       /* UNDO_*: whether the episode's reduction may still be undone */
+	uint8_t undo_on;       /* SK_UNDO_*: whether the episode's reduction may still be undone */
 	uint8_t undo_ts;       /* undo_tsval holds its first retransmission's TSval (Eifel) */
 	uint8_t undo_frto;     /* a timeout's episode: an ACK of data it did not resend undoes it */
 	int32_t undo_retrans;  /* segments it retransmitted that no D-SACK has reported; -1: none yet */
 	uint32_t undo_marker;  /* snd_una when it began */
 	uint32_t undo_cwnd, undo_ssthresh; /* what its reduction replaced */
 	uint32_t undo_tsval;
-	uint32_t undo_until;   /* UNDO_ENDED: D-SACKs count until snd_una passes this */
+	uint32_t undo_until;   /* SK_UNDO_ENDED: D-SACKs count until snd_una passes this */
 };
 
 void sk_rack_free(struct sk_rack *r);

@@ -70,7 +70,7 @@ static void ecn_echo(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 	if (!(t->flags & TF_ECN))
 		return;
 	if ((seg->flags & SK_TCP_ECE) && t->rk)
-		t->rk->undo_on = 0; /* congestion was marked: the reduction stands (Linux too) */
+		t->rk->undo_on = SK_UNDO_OFF; /* congestion was marked: the reduction stands (Linux too) */
 	if ((t->ecn & ECN_IN_CWR) && seq_gt(t->snd_una, t->cwr_seq))
 		t->ecn &= (uint8_t)~ECN_IN_CWR;
 	if (!(seg->flags & SK_TCP_ECE) || (t->ecn & ECN_IN_CWR) || t->in_recovery)
@@ -167,12 +167,10 @@ static void leave_recovery(struct synack_stack *st, struct sk_tcb *t)
  * go-back-N: what it marked lost is in flight again. Only on RACK connections (SACK),
  * whose log the state lives in. */
 
-enum { UNDO_OFF, UNDO_ON, UNDO_ENDED /* its recovery is over: late D-SACKs still count */ };
-
 static void undo_begin(struct sk_tcb *t)
 {
 	struct sk_rack *rk = t->rk;
-	rk->undo_on = UNDO_ON;
+	rk->undo_on = SK_UNDO_ON;
 	rk->undo_frto = 0;
 	rk->undo_marker = t->snd_una;
 	rk->undo_cwnd = t->cc.cwnd;
@@ -262,7 +260,7 @@ static void undo(struct synack_stack *st, struct sk_tcb *t)
 	t->dupacks = 0;
 	t->backoff = 0; /* an F-RTO undo may come on a SACK alone: the timeout is forgotten */
 	t->rtx_stamp = 0;
-	rk->undo_on = UNDO_OFF;
+	rk->undo_on = SK_UNDO_OFF;
 	st->stats.tcp_spurious_undos++;
 }
 
@@ -270,7 +268,7 @@ static void undo(struct synack_stack *st, struct sk_tcb *t)
 static void undo_ended(struct sk_tcb *t)
 {
 	if (t->rk->undo_on) {
-		t->rk->undo_on = UNDO_ENDED;
+		t->rk->undo_on = SK_UNDO_ENDED;
 		t->rk->undo_until = t->snd_max;
 	}
 }
@@ -292,8 +290,8 @@ static int undo_check(struct synack_stack *st, struct sk_tcb *t, const struct sk
 		may = may && (!rk->undo_retrans || seq_geq(t->snd_una, t->recover));
 		break;
 	default:
-		if (!may && rk->undo_on == UNDO_ENDED && seq_geq(t->snd_una, rk->undo_until))
-			rk->undo_on = UNDO_OFF;
+		if (!may && rk->undo_on == SK_UNDO_ENDED && seq_geq(t->snd_una, rk->undo_until))
+			rk->undo_on = SK_UNDO_OFF;
 		may = may && !rk->undo_retrans;
 	}
 	if (may)
@@ -486,8 +484,8 @@ static void rack_enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 	 * episode: both are undone, to the cwnd before the first, once every retransmission of
 	 * both proves unneeded (Linux starts over and loses the first's undo: on a path that
 	 * reorders, one episode's D-SACKs often come after the next has begun). */
-	if (t->rk->undo_on == UNDO_ENDED)
-		t->rk->undo_on = UNDO_ON;
+	if (t->rk->undo_on == SK_UNDO_ENDED)
+		t->rk->undo_on = SK_UNDO_ON;
 	else
 		undo_begin(t);
 	t->rk->tlp_high_seq = 0;
@@ -585,13 +583,12 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 		sk_sb_ack(t->sb, t->snd_una);
 	tlp_ack(st, t, seg, dsack);
 	undo_dsack(t, seg, prior_una);
-	if (undo_check(st, t, seg, acked, d.orig))
-		; /* back to where the reduction began, in the Open state */
-	else if (t->in_recovery == SK_REC_LOSS && seq_geq(t->snd_una, t->recover)) {
-		t->in_recovery = SK_REC_OPEN; /* cwnd is where slow start has taken it */
-		undo_ended(t);
-	} else if (t->in_recovery && seq_geq(t->snd_una, t->recover)) {
-		leave_recovery(st, t);
+	/* (an undo returns to the Open state, where the reduction began) */
+	if (!undo_check(st, t, seg, acked, d.orig) && t->in_recovery && seq_geq(t->snd_una, t->recover)) {
+		if (t->in_recovery == SK_REC_LOSS)
+			t->in_recovery = SK_REC_OPEN; /* cwnd is where slow start has taken it */
+		else
+			leave_recovery(st, t);
 		undo_ended(t);
 	}
 	uint32_t newly_lost = rack_detect(st, t);
@@ -662,11 +659,12 @@ void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t)
 		st->stats.tcp_timeouts_rxt_lost++;
 	/* the first timeout of a stall begins an undo episode, unless fast recovery had one
 	 * (its reduction, from the larger cwnd, is what an undo restores; Linux's tcp_enter_loss) */
-	if (t->rk && t->backoff == 1 && !(t->in_recovery == SK_REC_SACK && t->rk->undo_on))
-		undo_begin(t);
-	/* F-RTO, as Linux's tcp_enter_loss: not for a first timeout in recovery */
-	if (t->rk)
+	if (t->rk) {
+		if (t->backoff == 1 && !(t->in_recovery == SK_REC_SACK && t->rk->undo_on))
+			undo_begin(t);
+		/* F-RTO, as Linux's tcp_enter_loss: not for a first timeout in recovery */
 		t->rk->undo_frto = (t->in_recovery != SK_REC_SACK && t->in_recovery != SK_REC_LOSS) || t->backoff > 1;
+	}
 	/* RACK's connections recover in the Loss state (SK_REC_LOSS): RFC 8985 marks
 	 * everything outstanding lost, and the go-back-N from snd_una is its repair. */
 	t->in_recovery = t->rk ? SK_REC_LOSS : SK_REC_OPEN;
