@@ -77,8 +77,11 @@ start_capture() { # LOG ARGS...: tcpdump in ns_b, waited for until it listens
 	local log=$1
 	shift
 	# --immediate-mode: packets reach the file as they come (not a buffer block later, lost
-	# if tcpdump is stopped before the block is handed over)
-	ip netns exec "$ns_b" tcpdump -n -U --immediate-mode "$@" >"$log" 2>&1 &
+	# if tcpdump is stopped before the block is handed over). In that mode the kernel's ring
+	# holds whole snap-length frames (256 KiB on "any"), so the default 2 MiB buffer holds
+	# about eight packets and a bulk transfer overflows it ("N packets dropped by kernel",
+	# a FIN missing from the capture); -B gives it room for the whole test's traffic.
+	ip netns exec "$ns_b" tcpdump -n -U --immediate-mode -B 131072 "$@" >"$log" 2>&1 &
 	pids+=($!)
 	captures+=($!)
 	# tcpdump says "listening on" once its socket is open; wait for that, not forever.
@@ -169,6 +172,7 @@ check_capture() { # FILE PATTERN...
 	done
 	if [ -n "$missing" ]; then
 		echo "FAIL: $(basename "$file") lacks:$missing"
+		grep -h "dropped by kernel" "$work"/tcpdump*.log
 		echo "$summary" | head -40
 		exit 1
 	fi
