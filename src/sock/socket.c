@@ -507,19 +507,13 @@ static void maybe_window_update(struct synack_stack *st, struct sk_tcb *t)
 	 * beyond 65535 would repeat the old window, a pure waste of a segment. */
 	if (now > (uint32_t)65535 << t->rcv_wscale)
 		now = (uint32_t)65535 << t->rcv_wscale;
-	/* After Linux's tcp_cleanup_rbuf: an update is worth a segment when the window left
-	 * is at most half the largest and the read makes it half as large again (Linux: twice);
-	 * and never a sliver (receiver SWS avoidance, RFC 1122 4.2.3.3: at least
-	 * min(RCV.BUFF / 2, MSS)). Half as large, not twice: the runtime hands the stack a
-	 * whole batch of segments before the application reads, so the batch's one ACK offers
-	 * the buffer less a flight that is read a moment later (Linux's reader drains between
-	 * segments, and its ACKs say so). With twice, a sender in slow start behind a 10 ms
-	 * path got 1.5 times its flight each round trip, not two: 0.89x Linux's receive over 20
-	 * MB (docs/loss-recovery.md section 18; DIFFERENCES lists the script). */
+	/* As Linux's tcp_cleanup_rbuf: an update is worth a segment when the window left is
+	 * at most half the largest and the read at least doubles it; and never a sliver
+	 * (receiver SWS avoidance, RFC 1122 4.2.3.3: at least min(RCV.BUFF / 2, MSS)). */
 	uint32_t clamp = t->rcvbuf < (uint32_t)65535 << t->rcv_wscale ? t->rcvbuf : (uint32_t)65535 << t->rcv_wscale;
 	if (2ull * offered > clamp || (now < t->mss && now < t->rcvbuf / 2))
 		return;
-	if (now > offered && 2ull * now >= 3ull * offered) {
+	if (now > offered && now >= 2ull * offered) {
 		t->flags |= TF_ACKNOW;
 		sk_tcp_output(st, t);
 	}
