@@ -60,6 +60,9 @@ struct sk_world_opts {
 				       * connection's time, cwnd, ssthresh, in flight, srtt, rto,
 				       * snd_una, snd_nxt, peer window; NULL: none */
 	int log_cc;                   /* log congestion-state changes (SK_REC_CC) */
+	int batch_rx;                 /* frames that arrive at a host together go to its stack
+				       * as one batch (synack_input_batch), as the runtime's
+				       * device reads hand them over; default: one at a time */
 	int ipv6;                     /* every host also has 2001:db8::A/64 (A its IPv4
 				       * address in the last 32 bits), and sk_world_sockaddr
 				       * names hosts by it */

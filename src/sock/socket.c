@@ -509,11 +509,18 @@ static void maybe_window_update(struct synack_stack *st, struct sk_tcb *t)
 		now = (uint32_t)65535 << t->rcv_wscale;
 	/* As Linux's tcp_cleanup_rbuf: an update is worth a segment when the window left is
 	 * at most half the largest and the read at least doubles it; and never a sliver
-	 * (receiver SWS avoidance, RFC 1122 4.2.3.3: at least min(RCV.BUFF / 2, MSS)). */
+	 * (receiver SWS avoidance, RFC 1122 4.2.3.3: at least min(RCV.BUFF / 2, MSS)). One
+	 * case of synack's own: a read that empties the buffer sends it once the window is
+	 * half as large again. The runtime hands the stack a whole flight as one batch before
+	 * the application reads, so the batch's ACK offers the buffer less that flight, and the
+	 * read that follows opens it by less than double; Linux's reader drains between
+	 * segments and its ACKs say so. Only a read that empties the buffer: after a partial
+	 * one, an update would fix a window that the final read could not raise by half again
+	 * (docs/loss-recovery.md section 18; tests/tcp/test_rcv_window.c). */
 	uint32_t clamp = t->rcvbuf < (uint32_t)65535 << t->rcv_wscale ? t->rcvbuf : (uint32_t)65535 << t->rcv_wscale;
 	if (2ull * offered > clamp || (now < t->mss && now < t->rcvbuf / 2))
 		return;
-	if (now > offered && now >= 2ull * offered) {
+	if (now > offered && (now >= 2ull * offered || (t->rcv.len == 0 && 2ull * now >= 3ull * offered))) {
 		t->flags |= TF_ACKNOW;
 		sk_tcp_output(st, t);
 	}

@@ -254,15 +254,18 @@ void sk_tcb_set_rcvbuf(struct sk_tcb *t, uint32_t bytes)
  * it grows with the data arriving, by twice each segment (at least two MSS), about
  * tripling per RTT, and each segment that moves it is acked at once, so a sender in slow
  * start hears of the room while its flight is still arriving, rather than when the
- * application has read. Segments under 128 bytes do not count. It grows while below the
- * free space, up to the whole buffer (Linux's window_clamp), where it stops until
- * autotuning enlarges the buffer: capped at the free space instead, it crept towards a
- * target that every read moved, and every segment of a bulk transfer "grew" it and was
- * acked at once (three times Linux's ACKs, each exposed to loss). */
+ * application has read. Segments under 128 bytes do not count. It grows up to the whole
+ * buffer (Linux's window_clamp), where it stops until autotuning enlarges the buffer:
+ * capped at the free space instead, it crept towards a target that every read moved, and
+ * every segment of a bulk transfer "grew" it and was acked at once (three times Linux's
+ * ACKs, each exposed to loss). Unlike Linux, it grows while the free space is below it
+ * too: the runtime hands the stack a whole flight as one batch before the application
+ * reads, and a front that stopped at the space this unread flight left could not let the
+ * next flight double (docs/loss-recovery.md section 18); the window offered is still
+ * never more than the free space. */
 int sk_tcb_grow_window(struct sk_tcb *t, uint32_t len)
 {
-	uint32_t space = sk_tcb_rcv_space(t);
-	if (len < 128 || t->rcv_ssthresh >= space || t->rcv_ssthresh >= t->rcvbuf)
+	if (len < 128 || t->rcv_ssthresh >= t->rcvbuf)
 		return 0;
 	uint64_t incr = 2ull * (len > t->adv_mss ? len : t->adv_mss);
 	uint32_t room = t->rcvbuf - t->rcv_ssthresh;
