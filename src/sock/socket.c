@@ -495,8 +495,7 @@ static void autotune_rcvbuf(struct synack_stack *st, struct sk_tcb *t, uint32_t 
 	t->rcv_copied += n;
 }
 
-/* After the application reads, announce a window that opened by at least two segments or
- * half the buffer (receiver-side SWS avoidance, RFC 1122 4.2.3.3). */
+/* After the application reads, announce a window that the read opened enough (below). */
 static void maybe_window_update(struct synack_stack *st, struct sk_tcb *t)
 {
 	if (t->state != SYNACK_ESTABLISHED && t->state != SYNACK_FIN_WAIT_1 && t->state != SYNACK_FIN_WAIT_2)

@@ -465,20 +465,21 @@ void sk_tcp_held_forget(struct synack_stack *st, const struct sk_tcb *t)
  * than a third of the smaller window, the flow is sending (something went within the last
  * millisecond), no recovery is under way, and the oldest segment in flight went at least
  * half an RTT ago, so that its ACK, which opens the room, is due within the other half. If
- * that ACK is lost, the loss probe or the RTO sends what waits. Unlike Linux, never with
- * fewer than three packets in flight: a flight of two super-segments both lost, with the
- * tail held back, leaves nothing to be SACKed, and on a simulated 50 us path with 2% loss
- * each way such flights ended in timeouts that the tail sent at once would have spared. */
+ * that ACK is lost, the loss probe or the RTO sends what waits. The window is cwnd or the
+ * peer's, whichever is smaller (as Linux). Unlike Linux, only with at least three sends
+ * outstanding and not SACKed (RACK's log, so with SACK; sends of one instant count as
+ * one): a flight of two super-segments both lost, with the tail held back, leaves nothing
+ * to be SACKed, and on a simulated 50 us path with 2% loss each way such flights ended in
+ * timeouts that the tail sent at once would have spared. */
 static int tso_defer(const struct synack_stack *st, const struct sk_tcb *t, uint32_t n, uint32_t whole,
 		     uint32_t avail, uint32_t usable)
 {
-	if (n >= whole || n >= avail || n < usable || t->in_recovery || !t->rk || t->rk->n < 3 ||
-	    st->now - t->last_send > 1000)
+	if (n >= whole || n >= avail || n < usable || t->in_recovery || !t->rk || st->now - t->last_send > 1000)
 		return 0;
 	uint32_t wnd = t->cc.cwnd < t->snd_wnd ? t->cc.cwnd : t->snd_wnd;
-	if (n >= wnd / 3)
+	uint64_t head;
+	if (n >= wnd / 3 || sk_rack_unsacked(t->rk, 3, &head) < 3)
 		return 0;
-	uint64_t head = t->rk->v[t->rk->head].xmit;
 	return st->now >= head && st->now - head >= t->srtt / 2;
 }
 

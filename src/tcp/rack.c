@@ -227,6 +227,15 @@ uint64_t sk_rack_detect(struct sk_rack *r, uint64_t now, uint32_t reo_wnd, uint3
 	return timeout;
 }
 
+uint32_t sk_rack_unsacked(const struct sk_rack *r, uint32_t most, uint64_t *xmit)
+{
+	uint32_t k = 0;
+	*xmit = r->n ? at(r, 0)->xmit : 0;
+	for (uint32_t i = 0; i < r->n && k < most; i++)
+		k += !(at(r, i)->flags & SENT_SACKED);
+	return k;
+}
+
 int sk_rack_rxt_outstanding(const struct sk_rack *r)
 {
 	for (uint32_t i = 0; i < r->n; i++)

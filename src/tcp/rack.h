@@ -21,7 +21,7 @@ struct sk_sent {
 enum { SK_UNDO_OFF, SK_UNDO_ON, SK_UNDO_ENDED /* its recovery is over: late D-SACKs still count */ };
 
 struct sk_rack {
-	struct sk_sent *v;   /* a ring in sequence order: v[(head + i) % cap], i < n */
+	struct sk_sent *v;   /* in sequence order: v[head + i], i < n (moved down when the end is full) */
 	uint32_t cap, head, n;
 	/* RFC 8985 6.1: the most recently sent segment known to be delivered */
 	uint64_t xmit_ts;
@@ -69,6 +69,9 @@ void sk_rack_advance(struct sk_rack *r, uint64_t xmit, uint32_t end, uint32_t rt
  * *newly the bytes newly marked lost, and in *newly_rxt how many of those were
  * retransmissions (lost again). */
 uint64_t sk_rack_detect(struct sk_rack *r, uint64_t now, uint32_t reo_wnd, uint32_t *newly, uint32_t *newly_rxt);
+/* Outstanding entries (sends of one instant count as one) not SACKed, up to most; in *xmit
+ * when the oldest outstanding entry was last sent (0 if none). */
+uint32_t sk_rack_unsacked(const struct sk_rack *r, uint32_t most, uint64_t *xmit);
 /* Whether a retransmission is outstanding: sent, not SACKed, not yet judged lost. */
 int sk_rack_rxt_outstanding(const struct sk_rack *r);
 /* Bytes of [l, rr) that went more than once (SENT_EVER_RETRANS), still outstanding. */

@@ -262,15 +262,17 @@ void sk_tcb_set_rcvbuf(struct sk_tcb *t, uint32_t bytes)
  * too: the runtime hands the stack a whole flight as one batch before the application
  * reads, and a front that stopped at the space this unread flight left could not let the
  * next flight double (docs/loss-recovery.md section 18); the window offered is still
- * never more than the free space. */
+ * never more than the free space. Returns 1 when the growth opened the window offered
+ * (the front was below the free space), which is worth an ACK at once, as Linux's. */
 int sk_tcb_grow_window(struct sk_tcb *t, uint32_t len)
 {
 	if (len < 128 || t->rcv_ssthresh >= t->rcvbuf)
 		return 0;
+	int limits = t->rcv_ssthresh < sk_tcb_rcv_space(t); /* the window the peer is offered */
 	uint64_t incr = 2ull * (len > t->adv_mss ? len : t->adv_mss);
 	uint32_t room = t->rcvbuf - t->rcv_ssthresh;
 	t->rcv_ssthresh += incr < room ? (uint32_t)incr : room;
-	return 1;
+	return limits;
 }
 
 /* Twice the congestion window, within tcp_wmem (as Linux's tcp_sndbuf_expand): enough for

@@ -322,8 +322,8 @@ uint32_t sk_tcb_rcv_window(const struct sk_tcb *t);
 uint32_t sk_tcb_rcv_space(const struct sk_tcb *t);
 /* The receive buffer's size (SO_RCVBUF, a listener's): the growth front moves with it. */
 void sk_tcb_set_rcvbuf(struct sk_tcb *t, uint32_t bytes);
-/* In-order data of len bytes has arrived: moves the growth front; 1 if it moved (the
- * segment is worth an ACK at once). */
+/* In-order data of len bytes has arrived: moves the growth front; 1 if that opened the
+ * window offered (the segment is worth an ACK at once). */
 int sk_tcb_grow_window(struct sk_tcb *t, uint32_t len);
 /* The window a SYN or SYN+ACK offers: the receive space, at most 65535 (never scaled), in
  * whole segments of mss (as Linux's tcp_select_initial_window: 64240 for an MSS of 1460,
