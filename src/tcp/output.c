@@ -457,9 +457,9 @@ void sk_tcp_held_forget(struct synack_stack *st, const struct sk_tcb *t)
 	sk_tcb_list_forget(st->held_tails, &st->nheld, t);
 }
 
-/* Whether n bytes of new data, a super-segment short of whole because a window stops it
- * (more is queued), should wait for the next ACK instead, as Linux's tcp_tso_should_defer:
- * sent now, the room left after a whole number of super-segments goes as a packet of its
+/* Whether n bytes of new data, short of a whole super-segment with more queued (the
+ * caller's checks) because a window stops it (usable), should wait for the next ACK
+ * instead, as Linux's tcp_tso_should_defer: sent now, the room left after a whole number of super-segments goes as a packet of its
  * own, often one segment (cwnd 71 segments, half of it per packet: 35, 35 and 1), and a
  * fifth of a cwnd-limited flow's packets were such tails. It waits only when it is less
  * than a third of the smaller window, the flow is sending (something went within the last
@@ -471,10 +471,9 @@ void sk_tcp_held_forget(struct synack_stack *st, const struct sk_tcb *t)
  * one): a flight of two super-segments both lost, with the tail held back, leaves nothing
  * to be SACKed, and on a simulated 50 us path with 2% loss each way such flights ended in
  * timeouts that the tail sent at once would have spared. */
-static int tso_defer(const struct synack_stack *st, const struct sk_tcb *t, uint32_t n, uint32_t whole,
-		     uint32_t avail, uint32_t usable)
+static int tso_defer(const struct synack_stack *st, const struct sk_tcb *t, uint32_t n, uint32_t usable)
 {
-	if (n >= whole || n >= avail || n < usable || t->in_recovery || !t->rk || st->now - t->last_send > 1000)
+	if (n < usable || t->in_recovery || !t->rk || st->now - t->last_send > 1000)
 		return 0;
 	uint32_t wnd = t->cc.cwnd < t->snd_wnd ? t->cc.cwnd : t->snd_wnd;
 	uint64_t head;
@@ -499,7 +498,8 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 	uint64_t cw = (uint64_t)t->cc.cwnd + t->inflate + (uint64_t)t->limited_tx * mss;
 	uint32_t wnd = ignore_cwnd || cw >= t->snd_wnd ? t->snd_wnd : (uint32_t)cw;
 	uint32_t usable = seq_lt(t->snd_nxt, t->snd_una + wnd) ? t->snd_una + wnd - t->snd_nxt : 0;
-	if (len == mss && (!seq_lt(t->snd_nxt, t->snd_max) || !cap)) {
+	int rexmit = seq_lt(t->snd_nxt, t->snd_max);
+	if (len == mss && (!rexmit || !cap)) {
 		/* On a link that segments by itself (TSO): one super-segment of whole
 		 * segments, as much as the windows allow. That is new data, or go-back-N
 		 * after a timeout (or a lowered path MTU) up to the next SACKed range and
@@ -507,7 +507,7 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 		 * made 44 device writes of a lost 64 KB one, and on a path that drops
 		 * packets, not bytes, 44 times the losses (bench/lossy.sh's burst row). */
 		uint32_t n = tso_room(st, t, mss, !ignore_cwnd), whole = n;
-		if (seq_lt(t->snd_nxt, t->snd_max)) {
+		if (rexmit) {
 			uint32_t left = t->snd_max - t->snd_nxt;
 			n = around_sacked(t, n);
 			n = n < left ? n : left;
@@ -521,13 +521,16 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 		if (n > mss && n == avail && n % mss && !fin_pending &&
 		    (corked(t) || nagle_holds(st, t, seq_gt(t->snd_max, t->snd_una))))
 			n -= n % mss;
-		/* autocorking (above): new data that ends the queue short of a whole
-		 * super-segment the windows would allow */
-		if (st->in_send && !cap && !seq_lt(t->snd_nxt, t->snd_max) && n == avail && n < whole && n < usable &&
-		    !fin_pending && seq_gt(t->snd_max, t->snd_una) && hold_tail(st, t))
-			return 0;
-		if (!cap && !seq_lt(t->snd_nxt, t->snd_max) && whole > mss && tso_defer(st, t, n, whole, avail, usable))
-			return 0;
+		/* New data, cwnd applying, short of a whole super-segment may wait: when the
+		 * queue ends it, for the caller's next send (autocorking); when a window ends
+		 * it, for the next ACK (TSO deferral). Both above. */
+		if (!cap && !rexmit && n < whole) {
+			if (n == avail && st->in_send && n < usable && !fin_pending && seq_gt(t->snd_max, t->snd_una) &&
+			    hold_tail(st, t))
+				return 0;
+			if (n < avail && whole > mss && tso_defer(st, t, n, usable))
+				return 0;
+		}
 		if (n > mss)
 			len = n == avail ? n : n - n % mss;
 	}
@@ -535,7 +538,6 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 		len = mss; /* CWR on the first segment only, not copied across a super-segment */
 	if (len > avail)
 		len = avail;
-	int rexmit = seq_lt(t->snd_nxt, t->snd_max);
 	if (rexmit && len > usable && usable < mss && t->snd_nxt != t->snd_una)
 		return 0; /* no sliver of a segment again: the next ACK opens a whole one */
 	if (len > usable)
