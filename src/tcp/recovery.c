@@ -461,6 +461,28 @@ static uint32_t reo_wnd(const struct synack_stack *st, const struct sk_tcb *t)
 	return (uint32_t)(w < t->srtt ? w : t->srtt);
 }
 
+/* RFC 8985 6.2 step 4: a D-SACK says a retransmission was not needed, the original was only
+ * late, so the reordering window grows by a step (min_RTT / 4) for each round trip that
+ * brings one, and returns to one step after 16 recoveries without. As Linux
+ * (tcp_dsack_seen), only once reordering has been seen: before that a D-SACK more likely
+ * reports a spurious timeout or a lost ACK than reordering. left: this ACK ended a recovery
+ * that was not undone (as Linux's tcp_try_undo_recovery counts them). */
+static void reo_wnd_update(struct sk_tcb *t, int dsack, int left)
+{
+	struct sk_rack *rk = t->rk;
+	if (rk->dsack_round && seq_geq(t->snd_una, rk->dsack_round_end))
+		rk->dsack_round = 0;
+	if (dsack && rk->reord_seen && !rk->dsack_round) {
+		rk->dsack_round = 1;
+		rk->dsack_round_end = t->snd_nxt;
+		uint32_t steps = (rk->reo_steps ? rk->reo_steps : 1u) + 1;
+		rk->reo_steps = (uint8_t)(steps < 255 ? steps : 255);
+		rk->reo_persist = 16;
+	} else if (left && rk->reo_persist && --rk->reo_persist == 0) {
+		rk->reo_steps = 1;
+	}
+}
+
 /* RACK's loss detection; arms the reordering timer for what cannot be judged yet. Returns
  * the bytes newly marked lost. */
 static uint32_t rack_detect(struct synack_stack *st, struct sk_tcb *t)
@@ -581,8 +603,11 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 		delivered_bytes += sk_rack_sacked(t->rk, seg->opt.sack[i].left, seg->opt.sack[i].right, delivered, &d);
 	if (t->sb)
 		sk_sb_ack(t->sb, t->snd_una);
+	/* (a D-SACK that ends the loss probe's episode reports the probe, not reordering) */
+	int probe_dsack = dsack && t->rk->tlp_high_seq && seq_geq(seg->ack, t->rk->tlp_high_seq);
 	tlp_ack(st, t, seg, dsack);
 	undo_dsack(t, seg, prior_una);
+	int left = 0;
 	/* (an undo returns to the Open state, where the reduction began) */
 	if (!undo_check(st, t, seg, acked, d.orig) && t->in_recovery && seq_geq(t->snd_una, t->recover)) {
 		if (t->in_recovery == SK_REC_LOSS)
@@ -590,7 +615,9 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 		else
 			leave_recovery(st, t);
 		undo_ended(t);
+		left = 1;
 	}
+	reo_wnd_update(t, dsack && !probe_dsack, left);
 	uint32_t newly_lost = rack_detect(st, t);
 	uint32_t seq, len;
 	/* After a timeout everything outstanding counts as lost: that is the timeout's own
