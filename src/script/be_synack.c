@@ -325,7 +325,7 @@ static int sbe_tcp_info(struct sk_backend *be, int fd, struct tcp_info *out)
 	out->tcpi_snd_mss = mss;
 	out->tcpi_rcv_mss = t->adv_mss;
 	out->tcpi_unacked = (t->snd_max - t->snd_una + mss - 1) / mss;
-	out->tcpi_sacked = t->sb ? (t->sb->sacked + mss - 1) / mss : 0;
+	out->tcpi_sacked = t->fl && t->fl->sb ? (t->fl->sb->sacked + mss - 1) / mss : 0;
 	out->tcpi_rtt = t->srtt;
 	out->tcpi_rttvar = t->rttvar;
 	out->tcpi_snd_ssthresh = t->cc.ssthresh == UINT32_MAX ? 0x7fffffff : t->cc.ssthresh / mss;

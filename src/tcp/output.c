@@ -337,10 +337,11 @@ void sk_tcp_persist_timeout(struct synack_stack *st, struct sk_tcb *t)
  * length up to the next SACKed range (or len unchanged). */
 static uint32_t around_sacked(struct sk_tcb *t, uint32_t len)
 {
-	if (!t->sb || !t->sb->n || !seq_lt(t->snd_nxt, t->snd_max))
+	const struct sk_scoreboard *sb = t->fl ? t->fl->sb : NULL;
+	if (!sb || !sb->n || !seq_lt(t->snd_nxt, t->snd_max))
 		return len;
-	for (uint8_t i = 0; i < t->sb->n; i++) {
-		struct sk_range r = t->sb->r[i];
+	for (uint8_t i = 0; i < sb->n; i++) {
+		struct sk_range r = sb->r[i];
 		if (seq_geq(t->snd_nxt, r.left) && seq_lt(t->snd_nxt, r.right))
 			t->snd_nxt = seq_min(r.right, t->snd_max);
 		else if (seq_gt(r.left, t->snd_nxt) && seq_lt(r.left, t->snd_nxt + len))
@@ -375,8 +376,9 @@ static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, u
 /* Whether a recent segment ending at end carried PSH (psh_mark). */
 static int had_psh(const struct sk_tcb *t, uint32_t end)
 {
-	for (size_t i = 0; i < sizeof(t->psh_mark) / sizeof(t->psh_mark[0]); i++)
-		if (t->psh_mark[i] && t->psh_mark[i] == end)
+	const struct sk_flight *f = t->fl;
+	for (size_t i = 0; f && i < sizeof(f->psh_mark) / sizeof(f->psh_mark[0]); i++)
+		if (f->psh_mark[i] && f->psh_mark[i] == end)
 			return 1;
 	return 0;
 }
@@ -473,11 +475,12 @@ void sk_tcp_held_forget(struct synack_stack *st, const struct sk_tcb *t)
  * timeouts that the tail sent at once would have spared. */
 static int tso_defer(const struct synack_stack *st, const struct sk_tcb *t, uint32_t n, uint32_t usable)
 {
-	if (n < usable || t->in_recovery || !t->rk || st->now - t->last_send > 1000)
+	const struct sk_rack *rk = sk_tcb_rack(t);
+	if (n < usable || t->in_recovery || !rk || st->now - t->last_send > 1000)
 		return 0;
 	uint32_t wnd = t->cc.cwnd < t->snd_wnd ? t->cc.cwnd : t->snd_wnd;
 	uint64_t head;
-	if (n >= wnd / 3 || sk_rack_unsacked(t->rk, 3, &head) < 3)
+	if (n >= wnd / 3 || sk_rack_unsacked(rk, 3, &head) < 3)
 		return 0;
 	return st->now >= head && st->now - head >= t->srtt / 2;
 }
@@ -495,7 +498,16 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 	uint32_t queued = t->snd.len;
 	uint32_t avail = off <= queued ? queued - off : 0;
 	int fin_pending = (t->flags & TF_FIN_QUEUED) && fin_allowed(t->state) && off <= queued;
-	uint64_t cw = (uint64_t)t->cc.cwnd + t->inflate + (uint64_t)t->limited_tx * mss;
+	/* Something to send needs the flight state (sk_flight); data in flight has it already.
+	 * Without memory for it nothing goes, and the retransmission timer tries again. */
+	if (!t->fl && (avail || fin_pending) && !sk_tcb_flight(st, t)) {
+		if (t->deadline[SK_TT_REXMT] == UINT64_MAX)
+			sk_tcb_timer_set(st, t, SK_TT_REXMT, st->now + t->rto);
+		return 0;
+	}
+	if (!t->fl)
+		return 0; /* nothing to send */
+	uint64_t cw = (uint64_t)t->cc.cwnd + t->fl->inflate + (uint64_t)t->limited_tx * mss;
 	uint32_t wnd = ignore_cwnd || cw >= t->snd_wnd ? t->snd_wnd : (uint32_t)cw;
 	uint32_t usable = seq_lt(t->snd_nxt, t->snd_una + wnd) ? t->snd_una + wnd - t->snd_nxt : 0;
 	int rexmit = seq_lt(t->snd_nxt, t->snd_max);
@@ -578,7 +590,7 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 	 * timeout sends (as Linux's tcp_write_wakeup), and, as Linux's forced_push, once half
 	 * the largest window has gone without one; a retransmission as first sent. */
 	uint16_t flags = SK_TCP_ACK;
-	uint32_t last_psh = t->psh_mark[0] ? t->psh_mark[0] : t->snd_una;
+	uint32_t last_psh = t->fl->psh_mark[0] ? t->fl->psh_mark[0] : t->snd_una;
 	int forced = !rexmit && seq_gt(t->snd_nxt + len, last_psh + t->max_sndwnd / 2);
 	if (len > 0 && (len == avail || forced || (t->flags & TF_FORCE) || (rexmit && had_psh(t, t->snd_nxt + len))))
 		flags |= SK_TCP_PSH;
@@ -610,8 +622,9 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 	if (!rexmit && len && len < mss)
 		t->snd_sml = seq + len;
 	if (!rexmit && (flags & SK_TCP_PSH)) {
-		memmove(t->psh_mark + 1, t->psh_mark, sizeof(t->psh_mark) - sizeof(t->psh_mark[0]));
-		t->psh_mark[0] = seq + len;
+		uint32_t *mark = t->fl->psh_mark;
+		memmove(mark + 1, mark, sizeof(t->fl->psh_mark) - sizeof(mark[0]));
+		mark[0] = seq + len;
 	}
 	return 1;
 }
@@ -720,8 +733,13 @@ static int user_timed_out(const struct synack_stack *st, const struct sk_tcb *t)
 
 int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
 {
-	if (t->snd_una == t->snd_max && t->state != SYNACK_SYN_SENT && t->state != SYNACK_SYN_RCVD)
-		return 0; /* everything was acknowledged meanwhile */
+	if (t->snd_una == t->snd_max && t->state != SYNACK_SYN_SENT && t->state != SYNACK_SYN_RCVD) {
+		/* everything was acknowledged meanwhile; or nothing went, for want of memory
+		 * for the flight state (send_data): try again */
+		if (!t->fl && (t->snd.len || (t->flags & TF_FIN_QUEUED)))
+			sk_tcp_output(st, t);
+		return 0;
+	}
 	if (!t->rtx_stamp) {
 		uint64_t armed = t->backoff ? 0 : t->rto; /* the timer ran one RTO from the send */
 		t->rtx_stamp = st->now > armed ? st->now - armed : 1;

@@ -28,12 +28,10 @@ struct sk_rack {
 	uint32_t end_seq;
 	uint32_t rtt;        /* µs, its round trip (RACK.rtt) */
 	uint32_t fack;       /* the highest end delivered (SACKed or acked) */
-	uint8_t reord_seen;  /* the receiver reordered data once */
-	uint8_t reo_steps;   /* RACK.reo_wnd_mult (0 reads as 1), grown by D-SACKs (RFC 8985 6.2
-			      * step 4, recovery.c reo_wnd_update) */
-	uint8_t dsack_round; /* a D-SACK already grew reo_steps in the current round trip, */
+	/* (reordering seen and the window's steps are the connection's: sk_tcb's reord_seen,
+	 * reo_steps, reo_persist) */
+	uint8_t dsack_round; /* a D-SACK already grew the window in the current round trip, */
 	uint32_t dsack_round_end; /* which ends when snd_una reaches this */
-	uint8_t reo_persist; /* RACK.reo_wnd_persist: recoveries left before reo_steps is 1 again */
 	/* TLP (RFC 8985 7) */
 	uint32_t tlp_high_seq; /* snd_nxt when a probe was sent; 0 = no episode */
 	uint8_t tlp_retrans;   /* the probe was a retransmission */

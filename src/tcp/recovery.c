@@ -19,28 +19,28 @@ static const struct sk_cc_ops *cc(const struct sk_tcb *t)
 /* RACK-TLP runs on SACK connections unless tcp_recovery says 0 (as Linux's tcp_is_rack). */
 static int rack_on(const struct synack_stack *st, const struct sk_tcb *t)
 {
-	return (t->flags & TF_SACK) && (st->cfg.tcp_recovery & 1) && t->rk;
+	return (t->flags & TF_SACK) && (st->cfg.tcp_recovery & 1) && sk_tcb_rack(t);
 }
 
 /* ---- the SACK scoreboard ---- */
 
 uint32_t sk_rec_sack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
 {
-	if (!(t->flags & TF_SACK) || !seg->opt.nsack)
+	if (!(t->flags & TF_SACK) || !seg->opt.nsack || !t->fl)
 		return 0;
-	if (!t->sb) {
-		t->sb = calloc(1, sizeof(*t->sb));
-		if (!t->sb)
+	if (!t->fl->sb) {
+		t->fl->sb = calloc(1, sizeof(*t->fl->sb));
+		if (!t->fl->sb)
 			return 0;
 	}
 	struct sk_range blk[SK_TCP_MAX_SACK];
 	for (int i = 0; i < seg->opt.nsack; i++)
 		blk[i] = (struct sk_range){seg->opt.sack[i].left, seg->opt.sack[i].right};
-	uint32_t before = t->sb->dsacks;
-	uint32_t n = sk_sb_update(t->sb, t->snd_una, t->snd_max, blk, seg->opt.nsack);
-	if (t->sb->dsacks != before) {
-		t->dsacks += t->sb->dsacks - before;
-		st->stats.tcp_dsacks_rcvd += t->sb->dsacks - before;
+	uint32_t before = t->fl->sb->dsacks;
+	uint32_t n = sk_sb_update(t->fl->sb, t->snd_una, t->snd_max, blk, seg->opt.nsack);
+	if (t->fl->sb->dsacks != before) {
+		t->dsacks += t->fl->sb->dsacks - before;
+		st->stats.tcp_dsacks_rcvd += t->fl->sb->dsacks - before;
 	}
 	return n;
 }
@@ -55,11 +55,11 @@ static void reduce(struct synack_stack *st, struct sk_tcb *t, uint32_t flight)
 	if (t->ecn & ECN_IN_CWR)
 		t->ecn &= (uint8_t)~ECN_IN_CWR;
 	else {
-		t->prior_cwnd = t->cc.cwnd;
+		t->fl->prior_cwnd = t->cc.cwnd;
 		cc(t)->cong_signal(&t->cc, SK_CC_LOSS, flight, st->now);
 	}
-	t->prr_delivered = 0;
-	t->prr_out = 0;
+	t->fl->prr_delivered = 0;
+	t->fl->prr_out = 0;
 }
 
 /* RFC 3168 6.1.2, the sender's side: an ACK with ECE halves the window as a loss would, at
@@ -69,16 +69,16 @@ static void ecn_echo(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 {
 	if (!(t->flags & TF_ECN))
 		return;
-	if ((seg->flags & SK_TCP_ECE) && t->rk)
-		t->rk->undo_on = SK_UNDO_OFF; /* congestion was marked: the reduction stands (Linux too) */
-	if ((t->ecn & ECN_IN_CWR) && seq_gt(t->snd_una, t->cwr_seq))
+	if ((seg->flags & SK_TCP_ECE) && sk_tcb_rack(t))
+		sk_tcb_rack(t)->undo_on = SK_UNDO_OFF; /* congestion was marked: the reduction stands (Linux too) */
+	if ((t->ecn & ECN_IN_CWR) && seq_gt(t->snd_una, t->fl->cwr_seq))
 		t->ecn &= (uint8_t)~ECN_IN_CWR;
 	if (!(seg->flags & SK_TCP_ECE) || (t->ecn & ECN_IN_CWR) || t->in_recovery)
 		return;
-	t->prior_cwnd = t->cc.cwnd;
+	t->fl->prior_cwnd = t->cc.cwnd;
 	cc(t)->cong_signal(&t->cc, SK_CC_ECN, t->snd_max - t->snd_una, st->now);
 	t->ecn |= ECN_IN_CWR | ECN_QUEUE_CWR;
-	t->cwr_seq = t->snd_max;
+	t->fl->cwr_seq = t->snd_max;
 }
 
 static void enter_recovery(struct synack_stack *st, struct sk_tcb *t)
@@ -92,36 +92,36 @@ static void enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 	/* 1: NewReno recovery (RFC 6582); 2: SACK-based (RFC 6675), which stays so even when
 	 * cumulative ACKs empty the scoreboard before the recovery point. */
 	t->in_recovery = 1;
-	t->recover = t->snd_max;
+	t->fl->recover = t->snd_max;
 	/* In SACK recovery the first hole may have gone again in the recovery just ended (it
 	 * was a later hole then), and that copy is still in flight: it is not sent a third time
 	 * (as Linux keeps per segment); HighRxt stays past it. */
-	int resent = t->sb && t->sb->n && seq_gt(t->high_rxt, t->snd_una) && seq_leq(t->high_rxt, t->snd_max);
+	int resent = t->fl->sb && t->fl->sb->n && seq_gt(t->fl->high_rxt, t->snd_una) && seq_leq(t->fl->high_rxt, t->snd_max);
 	if (!resent)
-		t->high_rxt = t->snd_una;
+		t->fl->high_rxt = t->snd_una;
 	t->limited_tx = 0;
 	reduce(st, t, flight);
 	st->stats.tcp_fast_retransmits++;
-	if (t->sb && t->sb->n) {
+	if (t->fl->sb && t->fl->sb->n) {
 		t->in_recovery = 2;
 		st->stats.tcp_sack_recoveries++;
 		t->sack_recoveries++;
 	} else {
 		/* RFC 6582 3.2 step 2: the three duplicate ACKs left the network. */
-		t->inflate = 3 * t->cc.mss;
+		t->fl->inflate = 3 * t->cc.mss;
 	}
 	/* Fast retransmit of the first unacknowledged segment (RFC 5681 3.2 step 3). */
 	uint32_t len = t->snd.len < sk_tcp_eff_mss(t) ? t->snd.len : sk_tcp_eff_mss(t);
-	if (t->sb && t->sb->n) {
+	if (t->fl->sb && t->fl->sb->n) {
 		uint32_t seq, l;
-		if (sk_sb_next_lost(t->sb, t->snd_una, t->snd_max, t->high_rxt, sk_tcp_eff_mss(t), &seq, &l))
+		if (sk_sb_next_lost(t->fl->sb, t->snd_una, t->snd_max, t->fl->high_rxt, sk_tcp_eff_mss(t), &seq, &l))
 			len = l;
 	}
 	if (len && !resent) {
 		sk_tcp_retransmit(st, t, t->snd_una, len, SK_WHY_FAST_RXT);
-		t->high_rxt = t->snd_una + len;
+		t->fl->high_rxt = t->snd_una + len;
 	}
-	t->una_mark = t->snd_max;
+	t->fl->una_mark = t->snd_max;
 }
 
 /* A lost retransmission of the first hole, found as RACK (RFC 8985) would: data sent after
@@ -129,26 +129,26 @@ static void enter_recovery(struct synack_stack *st, struct sk_tcb *t)
  * Sending it again now spares a retransmission timeout (and its collapse of cwnd). */
 static void check_lost_rxt(struct synack_stack *st, struct sk_tcb *t)
 {
-	if (!t->sb || !t->sb->n || !seq_lt(t->snd_una, t->high_rxt))
+	if (!t->fl->sb || !t->fl->sb->n || !seq_lt(t->snd_una, t->fl->high_rxt))
 		return;
 	uint32_t mss = sk_tcp_eff_mss(t);
-	uint32_t top = t->sb->r[t->sb->n - 1].right;
-	if (!seq_gt(top, t->una_mark + (SK_DUPTHRESH - 1) * mss))
+	uint32_t top = t->fl->sb->r[t->fl->sb->n - 1].right;
+	if (!seq_gt(top, t->fl->una_mark + (SK_DUPTHRESH - 1) * mss))
 		return;
 	uint32_t len = t->snd.len < mss ? t->snd.len : mss;
-	if (t->sb->r[0].left - t->snd_una < len)
-		len = t->sb->r[0].left - t->snd_una;
+	if (t->fl->sb->r[0].left - t->snd_una < len)
+		len = t->fl->sb->r[0].left - t->snd_una;
 	if (!len)
 		return;
 	st->stats.tcp_lost_retransmits++;
 	sk_tcp_retransmit(st, t, t->snd_una, len, SK_WHY_LOST_RXT);
-	t->una_mark = t->snd_max;
+	t->fl->una_mark = t->snd_max;
 }
 
 static void leave_recovery(struct synack_stack *st, struct sk_tcb *t)
 {
 	t->in_recovery = 0;
-	t->inflate = 0;
+	t->fl->inflate = 0;
 	t->dupacks = 0;
 	cc(t)->post_recovery(&t->cc, t->snd_max - t->snd_una, st->now);
 }
@@ -169,7 +169,7 @@ static void leave_recovery(struct synack_stack *st, struct sk_tcb *t)
 
 static void undo_begin(struct sk_tcb *t)
 {
-	struct sk_rack *rk = t->rk;
+	struct sk_rack *rk = sk_tcb_rack(t);
 	rk->undo_on = SK_UNDO_ON;
 	rk->undo_frto = 0;
 	rk->undo_marker = t->snd_una;
@@ -188,7 +188,7 @@ static void undo_begin(struct sk_tcb *t)
 /* A retransmission of len bytes goes (counted in segments, as the D-SACKs will be). */
 static void undo_rxt(struct synack_stack *st, struct sk_tcb *t, uint32_t len)
 {
-	struct sk_rack *rk = t->rk;
+	struct sk_rack *rk = sk_tcb_rack(t);
 	if (!rk->undo_on)
 		return;
 	uint32_t mss = sk_tcp_eff_mss(t);
@@ -209,7 +209,7 @@ static void undo_rxt(struct synack_stack *st, struct sk_tcb *t, uint32_t len)
  * tcp_sacktag_one), which RACK's log tells (SACKed entries stay in it until acked). */
 static void undo_dsack(struct sk_tcb *t, const struct sk_tcp *seg, uint32_t prior_una)
 {
-	struct sk_rack *rk = t->rk;
+	struct sk_rack *rk = sk_tcb_rack(t);
 	if (!rk->undo_on || rk->undo_retrans <= 0 || !seg->opt.nsack)
 		return;
 	uint32_t l = seg->opt.sack[0].left, r = seg->opt.sack[0].right, bytes;
@@ -233,7 +233,7 @@ static void undo_dsack(struct sk_tcb *t, const struct sk_tcp *seg, uint32_t prio
  * which acknowledges new data, echoes a TSval older than its first retransmission. */
 static int undo_may(const struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked)
 {
-	const struct sk_rack *rk = t->rk;
+	const struct sk_rack *rk = sk_tcb_rack(t);
 	if (!rk->undo_on)
 		return 0;
 	if (!rk->undo_retrans)
@@ -243,7 +243,7 @@ static int undo_may(const struct sk_tcb *t, const struct sk_tcp *seg, uint32_t a
 
 static void undo(struct synack_stack *st, struct sk_tcb *t)
 {
-	struct sk_rack *rk = t->rk;
+	struct sk_rack *rk = sk_tcb_rack(t);
 	if (t->cc.cwnd < rk->undo_cwnd)
 		t->cc.cwnd = rk->undo_cwnd;
 	if (t->cc.ssthresh < rk->undo_ssthresh) {
@@ -256,7 +256,7 @@ static void undo(struct synack_stack *st, struct sk_tcb *t)
 			t->snd_nxt = t->snd_max; /* the go-back-N ends: the rest is in flight */
 	}
 	t->in_recovery = SK_REC_OPEN;
-	t->inflate = 0;
+	t->fl->inflate = 0;
 	t->dupacks = 0;
 	t->backoff = 0; /* an F-RTO undo may come on a SACK alone: the timeout is forgotten */
 	t->rtx_stamp = 0;
@@ -267,9 +267,9 @@ static void undo(struct synack_stack *st, struct sk_tcb *t)
 /* The episode's recovery is over: D-SACKs still count for a round trip. */
 static void undo_ended(struct sk_tcb *t)
 {
-	if (t->rk->undo_on) {
-		t->rk->undo_on = SK_UNDO_ENDED;
-		t->rk->undo_until = t->snd_max;
+	if (sk_tcb_rack(t)->undo_on) {
+		sk_tcb_rack(t)->undo_on = SK_UNDO_ENDED;
+		sk_tcb_rack(t)->undo_until = t->snd_max;
 	}
 }
 
@@ -278,7 +278,7 @@ static void undo_ended(struct sk_tcb *t)
  * recovery ended stays open for late D-SACKs until snd_una passes what was sent by then. */
 static int undo_check(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked, int orig)
 {
-	struct sk_rack *rk = t->rk;
+	struct sk_rack *rk = sk_tcb_rack(t);
 	if (!rk->undo_on)
 		return 0;
 	int may = undo_may(t, seg, acked);
@@ -287,7 +287,7 @@ static int undo_check(struct synack_stack *st, struct sk_tcb *t, const struct sk
 		may = (may && acked) || (rk->undo_frto && orig);
 		break;
 	case SK_REC_SACK: /* a D-SACK at any time; the timestamps when the recovery point is acked */
-		may = may && (!rk->undo_retrans || seq_geq(t->snd_una, t->recover));
+		may = may && (!rk->undo_retrans || seq_geq(t->snd_una, t->fl->recover));
 		break;
 	default:
 		if (!may && rk->undo_on == SK_UNDO_ENDED && seq_geq(t->snd_una, rk->undo_until))
@@ -311,9 +311,12 @@ static int undo_check(struct synack_stack *st, struct sk_tcb *t, const struct sk
 #define HS_LOW_WINDOW 16
 void sk_hystart_restart(struct sk_tcb *t, uint32_t round_end)
 {
-	t->hs_round_end = round_end;
-	t->hs_cur_min = t->hs_last_min = UINT32_MAX;
-	t->hs_samples = 0;
+	t->hs_last_min = UINT32_MAX;
+	if (t->fl) {
+		t->fl->hs_round_end = round_end;
+		t->fl->hs_cur_min = UINT32_MAX;
+		t->fl->hs_samples = 0;
+	}
 }
 
 static void hystart(struct synack_stack *st, struct sk_tcb *t)
@@ -322,32 +325,32 @@ static void hystart(struct synack_stack *st, struct sk_tcb *t)
 	 * judge (and after a timeout, slow start from one segment would end at once). */
 	if (t->cc.cwnd >= t->cc.ssthresh || !t->last_rtt || t->cc.cwnd < HS_LOW_WINDOW * sk_tcp_eff_mss(t))
 		return;
-	if (seq_geq(t->snd_una, t->hs_round_end)) {
+	if (seq_geq(t->snd_una, t->fl->hs_round_end)) {
 		/* A new round: it ends when what is sent from now on is acknowledged. */
-		if (t->hs_samples >= HS_SAMPLES)
-			t->hs_last_min = t->hs_cur_min;
-		t->hs_cur_min = UINT32_MAX;
-		t->hs_samples = 0;
-		t->hs_round_end = t->snd_max;
-		t->hs_round_start = t->hs_last_ack = st->now;
+		if (t->fl->hs_samples >= HS_SAMPLES)
+			t->hs_last_min = t->fl->hs_cur_min;
+		t->fl->hs_cur_min = UINT32_MAX;
+		t->fl->hs_samples = 0;
+		t->fl->hs_round_end = t->snd_max;
+		t->fl->hs_round_start = t->fl->hs_last_ack = st->now;
 	}
-	if (t->min_rtt && st->now - t->hs_last_ack <= 2000) {
-		t->hs_last_ack = st->now;
-		if (st->now - t->hs_round_start >= t->min_rtt / 2) {
+	if (t->min_rtt && st->now - t->fl->hs_last_ack <= 2000) {
+		t->fl->hs_last_ack = st->now;
+		if (st->now - t->fl->hs_round_start >= t->min_rtt / 2) {
 			t->cc.ssthresh = t->cc.cwnd;
 			st->stats.tcp_hystart_exits++;
 			return;
 		}
 	}
-	if (t->hs_samples >= HS_SAMPLES)
+	if (t->fl->hs_samples >= HS_SAMPLES)
 		return;
-	if (t->last_rtt < t->hs_cur_min)
-		t->hs_cur_min = t->last_rtt;
-	if (++t->hs_samples < HS_SAMPLES || t->hs_last_min == UINT32_MAX)
+	if (t->last_rtt < t->fl->hs_cur_min)
+		t->fl->hs_cur_min = t->last_rtt;
+	if (++t->fl->hs_samples < HS_SAMPLES || t->hs_last_min == UINT32_MAX)
 		return;
 	uint32_t eta = t->hs_last_min / 8;
 	eta = eta < 4000 ? 4000 : eta > 16000 ? 16000 : eta;
-	if (t->hs_cur_min >= t->hs_last_min + eta) {
+	if (t->fl->hs_cur_min >= t->hs_last_min + eta) {
 		t->cc.ssthresh = t->cc.cwnd; /* leave slow start */
 		st->stats.tcp_hystart_exits++;
 	}
@@ -375,11 +378,11 @@ static void classic_new_ack(struct synack_stack *st, struct sk_tcb *t, uint32_t 
 	t->dupacks = 0;
 	t->limited_tx = 0;
 	if (t->in_recovery) {
-		if (seq_geq(t->snd_una, t->recover)) {
+		if (seq_geq(t->snd_una, t->fl->recover)) {
 			leave_recovery(st, t);
 			return;
 		}
-		t->una_mark = t->snd_max; /* a new first hole: watch its retransmission afresh */
+		t->fl->una_mark = t->snd_max; /* a new first hole: watch its retransmission afresh */
 		if (t->in_recovery == 2) {
 			/* RFC 6675: the pipe decides what goes next (sk_rec_output); a partial
 			 * ACK alone is no loss, even one that leaves nothing SACKed (the rest
@@ -389,9 +392,9 @@ static void classic_new_ack(struct synack_stack *st, struct sk_tcb *t, uint32_t 
 		}
 		/* RFC 6582 3.2 step 5: a partial ACK: the next hole is lost too. Deflate by what
 		 * was acked, add back one segment, retransmit the first unacked segment. */
-		t->inflate = t->inflate > acked ? t->inflate - acked : 0;
+		t->fl->inflate = t->fl->inflate > acked ? t->fl->inflate - acked : 0;
 		if (acked >= t->cc.mss)
-			t->inflate += t->cc.mss;
+			t->fl->inflate += t->cc.mss;
 		uint32_t len = t->snd.len < sk_tcp_eff_mss(t) ? t->snd.len : sk_tcp_eff_mss(t);
 		if (len)
 			sk_tcp_retransmit(st, t, t->snd_una, len, SK_WHY_NEWRENO);
@@ -404,14 +407,14 @@ static void classic_dupack(struct synack_stack *st, struct sk_tcb *t)
 {
 	if (t->in_recovery) {
 		if (t->in_recovery == 1)
-			t->inflate += t->cc.mss; /* RFC 6582 3.2 step 4 */
+			t->fl->inflate += t->cc.mss; /* RFC 6582 3.2 step 4 */
 		else
 			check_lost_rxt(st, t);
 		return;
 	}
 	if (t->dupacks < 255)
 		t->dupacks++;
-	int lost = t->sb && sk_sb_is_lost(t->sb, t->snd_una, sk_tcp_eff_mss(t));
+	int lost = t->fl->sb && sk_sb_is_lost(t->fl->sb, t->snd_una, sk_tcp_eff_mss(t));
 	if (t->dupacks >= SK_DUPTHRESH || lost) {
 		enter_recovery(st, t);
 		return;
@@ -436,14 +439,14 @@ static void delivered(void *ctx, uint64_t xmit, uint32_t end, int retrans)
 	struct sk_tcb *t = d->t;
 	uint64_t now = d->st->now;
 	uint32_t rtt = now > xmit ? (uint32_t)(now - xmit) : 1;
-	if (!retrans && seq_leq(end, t->recover))
+	if (!retrans && seq_leq(end, t->fl->recover))
 		d->orig = 1;
 	/* a retransmission acked sooner than any RTT could be: the original's ACK */
 	if (retrans && t->min_rtt && rtt < t->min_rtt)
 		return;
 	if (!retrans && d->fack_before && seq_lt(end, d->fack_before))
-		t->rk->reord_seen = 1; /* delivered below the highest delivered: reordering */
-	sk_rack_advance(t->rk, xmit, end, rtt);
+		t->reord_seen = 1; /* delivered below the highest delivered: reordering */
+	sk_rack_advance(sk_tcb_rack(t), xmit, end, rtt);
 }
 
 /* RFC 8985 6.2 step 4, as Linux's tcp_rack_reo_wnd: no settling time before reordering was
@@ -451,12 +454,12 @@ static void delivered(void *ctx, uint64_t xmit, uint32_t end, int retrans)
  * minimum RTT (times the D-SACK multiplier), at most SRTT. */
 static uint32_t reo_wnd(const struct synack_stack *st, const struct sk_tcb *t)
 {
-	if (!t->rk->reord_seen) {
-		if (t->in_recovery || sk_rack_sacked_segs(t->rk, sk_tcp_eff_mss(t)) >= SK_DUPTHRESH)
+	if (!t->reord_seen) {
+		if (t->in_recovery || sk_rack_sacked_segs(sk_tcb_rack(t), sk_tcp_eff_mss(t)) >= SK_DUPTHRESH)
 			return 0;
 	}
 	(void)st;
-	uint32_t steps = t->rk->reo_steps ? t->rk->reo_steps : 1;
+	uint32_t steps = t->reo_steps ? t->reo_steps : 1;
 	uint64_t w = (uint64_t)(t->min_rtt / 4) * steps;
 	return (uint32_t)(w < t->srtt ? w : t->srtt);
 }
@@ -469,17 +472,17 @@ static uint32_t reo_wnd(const struct synack_stack *st, const struct sk_tcb *t)
  * that was not undone (as Linux's tcp_try_undo_recovery counts them). */
 static void reo_wnd_update(struct sk_tcb *t, int dsack, int left)
 {
-	struct sk_rack *rk = t->rk;
+	struct sk_rack *rk = sk_tcb_rack(t);
 	if (rk->dsack_round && seq_geq(t->snd_una, rk->dsack_round_end))
 		rk->dsack_round = 0;
-	if (dsack && rk->reord_seen && !rk->dsack_round) {
+	if (dsack && t->reord_seen && !rk->dsack_round) {
 		rk->dsack_round = 1;
 		rk->dsack_round_end = t->snd_nxt;
-		uint32_t steps = (rk->reo_steps ? rk->reo_steps : 1u) + 1;
-		rk->reo_steps = (uint8_t)(steps < 255 ? steps : 255);
-		rk->reo_persist = 16;
-	} else if (left && rk->reo_persist && --rk->reo_persist == 0) {
-		rk->reo_steps = 1;
+		uint32_t steps = (t->reo_steps ? t->reo_steps : 1u) + 1;
+		t->reo_steps = (uint8_t)(steps < 255 ? steps : 255);
+		t->reo_persist = 16;
+	} else if (left && t->reo_persist && --t->reo_persist == 0) {
+		t->reo_steps = 1;
 	}
 }
 
@@ -488,7 +491,7 @@ static void reo_wnd_update(struct sk_tcb *t, int dsack, int left)
 static uint32_t rack_detect(struct synack_stack *st, struct sk_tcb *t)
 {
 	uint32_t newly = 0, newly_rxt = 0;
-	uint64_t wait = sk_rack_detect(t->rk, st->now, reo_wnd(st, t), &newly, &newly_rxt);
+	uint64_t wait = sk_rack_detect(sk_tcb_rack(t), st->now, reo_wnd(st, t), &newly, &newly_rxt);
 	st->stats.tcp_lost_retransmits += newly_rxt;
 	if (wait)
 		sk_tcb_timer_set(st, t, SK_TT_REO, st->now + wait);
@@ -500,17 +503,17 @@ static uint32_t rack_detect(struct synack_stack *st, struct sk_tcb *t)
 static void rack_enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 {
 	t->in_recovery = 2;
-	t->recover = t->snd_max;
+	t->fl->recover = t->snd_max;
 	t->limited_tx = 0;
 	/* A recovery that begins while the last one's D-SACKs are still awaited joins its
 	 * episode: both are undone, to the cwnd before the first, once every retransmission of
 	 * both proves unneeded (Linux starts over and loses the first's undo: on a path that
 	 * reorders, one episode's D-SACKs often come after the next has begun). */
-	if (t->rk->undo_on == SK_UNDO_ENDED)
-		t->rk->undo_on = SK_UNDO_ON;
+	if (sk_tcb_rack(t)->undo_on == SK_UNDO_ENDED)
+		sk_tcb_rack(t)->undo_on = SK_UNDO_ON;
 	else
 		undo_begin(t);
-	t->rk->tlp_high_seq = 0;
+	sk_tcb_rack(t)->tlp_high_seq = 0;
 	sk_tcb_timer_clear(st, t, SK_TT_TLP);
 	reduce(st, t, t->snd_max - t->snd_una);
 	st->stats.tcp_fast_retransmits++;
@@ -525,27 +528,27 @@ static void prr(struct synack_stack *st, struct sk_tcb *t, uint32_t delivered_by
 	if (!delivered_bytes)
 		return;
 	uint32_t mss = sk_tcp_eff_mss(t);
-	uint32_t pipe = sk_rack_in_flight(t->rk);
-	t->prr_delivered += delivered_bytes;
+	uint32_t pipe = sk_rack_in_flight(sk_tcb_rack(t));
+	t->fl->prr_delivered += delivered_bytes;
 	int64_t delta = (int64_t)t->cc.ssthresh - pipe;
 	int64_t sndcnt;
 	if (delta < 0) {
 		/* proportional: ssthresh/prior_cwnd of what was delivered, rounded up to whole
 		 * segments as Linux counts them */
-		uint64_t prior = t->prior_cwnd ? t->prior_cwnd : 1;
-		uint64_t share = ((uint64_t)t->cc.ssthresh * t->prr_delivered + prior - 1) / prior;
+		uint64_t prior = t->fl->prior_cwnd ? t->fl->prior_cwnd : 1;
+		uint64_t share = ((uint64_t)t->cc.ssthresh * t->fl->prr_delivered + prior - 1) / prior;
 		share = (share + mss - 1) / mss * mss;
-		sndcnt = (int64_t)share - t->prr_out;
+		sndcnt = (int64_t)share - t->fl->prr_out;
 	} else {
 		/* slow start back up to ssthresh (PRR-SSRB) */
-		int64_t a = (int64_t)t->prr_delivered - t->prr_out;
+		int64_t a = (int64_t)t->fl->prr_delivered - t->fl->prr_out;
 		sndcnt = a > delivered_bytes ? a : delivered_bytes;
 		if (una_advanced && !newly_lost)
 			sndcnt += mss;
 		if (sndcnt > delta)
 			sndcnt = delta;
 	}
-	if (!t->prr_out && sndcnt < mss)
+	if (!t->fl->prr_out && sndcnt < mss)
 		sndcnt = mss; /* the fast retransmit goes */
 	if (sndcnt < 0)
 		sndcnt = 0;
@@ -557,7 +560,7 @@ static void prr(struct synack_stack *st, struct sk_tcb *t, uint32_t delivered_by
 static void schedule_tlp(struct synack_stack *st, struct sk_tcb *t)
 {
 	if (!st->cfg.tcp_early_retrans || !rack_on(st, t) || t->in_recovery || t->backoff ||
-	    t->snd_una == t->snd_max || t->rk->tlp_high_seq || t->state < SYNACK_ESTABLISHED) {
+	    t->snd_una == t->snd_max || sk_tcb_rack(t)->tlp_high_seq || t->state < SYNACK_ESTABLISHED) {
 		sk_tcb_timer_clear(st, t, SK_TT_TLP);
 		return;
 	}
@@ -579,7 +582,7 @@ static void schedule_tlp(struct synack_stack *st, struct sk_tcb *t)
  * probe acknowledged without a D-SACK repaired a real loss: cwnd is reduced once. */
 static void tlp_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, int dsack)
 {
-	struct sk_rack *rk = t->rk;
+	struct sk_rack *rk = sk_tcb_rack(t);
 	if (!rk->tlp_high_seq || seq_lt(seg->ack, rk->tlp_high_seq))
 		return;
 	if (rk->tlp_retrans && !dsack && !t->in_recovery) {
@@ -592,24 +595,24 @@ static void tlp_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_t
 static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked,
 			uint32_t flight)
 {
-	struct delivery d = {st, t, t->rk->fack, 0};
+	struct delivery d = {st, t, sk_tcb_rack(t)->fack, 0};
 	uint32_t delivered_bytes = 0, prior_una = t->snd_una - acked;
 	if (acked)
-		delivered_bytes += sk_rack_acked_upto(t->rk, t->snd_una, delivered, &d);
-	uint32_t dsacks = t->sb ? t->sb->dsacks : 0;
+		delivered_bytes += sk_rack_acked_upto(sk_tcb_rack(t), t->snd_una, delivered, &d);
+	uint32_t dsacks = t->fl->sb ? t->fl->sb->dsacks : 0;
 	sk_rec_sack(st, t, seg);
-	int dsack = t->sb && t->sb->dsacks != dsacks;
+	int dsack = t->fl->sb && t->fl->sb->dsacks != dsacks;
 	for (int i = 0; i < seg->opt.nsack; i++)
-		delivered_bytes += sk_rack_sacked(t->rk, seg->opt.sack[i].left, seg->opt.sack[i].right, delivered, &d);
-	if (t->sb)
-		sk_sb_ack(t->sb, t->snd_una);
+		delivered_bytes += sk_rack_sacked(sk_tcb_rack(t), seg->opt.sack[i].left, seg->opt.sack[i].right, delivered, &d);
+	if (t->fl->sb)
+		sk_sb_ack(t->fl->sb, t->snd_una);
 	/* (a D-SACK that ends the loss probe's episode reports the probe, not reordering) */
-	int probe_dsack = dsack && t->rk->tlp_high_seq && seq_geq(seg->ack, t->rk->tlp_high_seq);
+	int probe_dsack = dsack && sk_tcb_rack(t)->tlp_high_seq && seq_geq(seg->ack, sk_tcb_rack(t)->tlp_high_seq);
 	tlp_ack(st, t, seg, dsack);
 	undo_dsack(t, seg, prior_una);
 	int left = 0;
 	/* (an undo returns to the Open state, where the reduction began) */
-	if (!undo_check(st, t, seg, acked, d.orig) && t->in_recovery && seq_geq(t->snd_una, t->recover)) {
+	if (!undo_check(st, t, seg, acked, d.orig) && t->in_recovery && seq_geq(t->snd_una, t->fl->recover)) {
 		if (t->in_recovery == SK_REC_LOSS)
 			t->in_recovery = SK_REC_OPEN; /* cwnd is where slow start has taken it */
 		else
@@ -623,16 +626,16 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 	/* After a timeout everything outstanding counts as lost: that is the timeout's own
 	 * recovery, not a new episode (a second reduction, from the one-segment window,
 	 * would leave ssthresh at 2 segments) */
-	if (!t->in_recovery && sk_rack_next_lost(t->rk, sk_tcp_eff_mss(t), &seq, &len))
+	if (!t->in_recovery && sk_rack_next_lost(sk_tcb_rack(t), sk_tcp_eff_mss(t), &seq, &len))
 		rack_enter_recovery(st, t);
 	if (t->in_recovery == SK_REC_SACK)
 		prr(st, t, delivered_bytes, newly_lost, acked > 0);
 	else if (acked)
 		grow(st, t, delivered_bytes, flight); /* what this ACK delivered: SACKed data counted once, as Linux's acked_sacked */
-	if (!t->rk->n) {
-		t->rk->tlp_high_seq = 0;
+	if (!sk_tcb_rack(t)->n) {
+		sk_tcb_rack(t)->tlp_high_seq = 0;
 		sk_tcb_timer_clear(st, t, SK_TT_REO);
-		sk_rack_free(t->rk); /* nothing outstanding: the log's memory goes back */
+		sk_rack_free(sk_tcb_rack(t)); /* nothing outstanding: the log's memory goes back */
 	}
 	schedule_tlp(st, t);
 }
@@ -642,6 +645,8 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 void sk_rec_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked, uint32_t flight,
 		   int dup)
 {
+	if (!t->fl)
+		return; /* nothing was queued or in flight */
 	ecn_echo(st, t, seg);
 	if (rack_on(st, t)) {
 		rack_on_ack(st, t, seg, acked, flight);
@@ -649,11 +654,11 @@ void sk_rec_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tc
 	}
 	uint32_t newly = sk_rec_sack(st, t, seg);
 	if (acked) {
-		if (t->sb) {
-			sk_sb_ack(t->sb, t->snd_una);
-			if (!t->sb->n && !t->in_recovery) {
-				free(t->sb); /* nothing outstanding is SACKed: give the memory back */
-				t->sb = NULL;
+		if (t->fl->sb) {
+			sk_sb_ack(t->fl->sb, t->snd_una);
+			if (!t->fl->sb->n && !t->in_recovery) {
+				free(t->fl->sb); /* nothing outstanding is SACKed: give the memory back */
+				t->fl->sb = NULL;
 			}
 		}
 		classic_new_ack(st, t, acked, flight);
@@ -664,13 +669,14 @@ void sk_rec_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tc
 
 void sk_rec_sent(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len, int retrans)
 {
+	if (!t->fl)
+		return;
 	if (t->in_recovery)
-		t->prr_out += len;
+		t->fl->prr_out += len;
 	if (!len || !(t->flags & TF_SACK) || !(st->cfg.tcp_recovery & 1))
 		return;
-	if (!t->rk && !(t->rk = calloc(1, sizeof(*t->rk))))
-		return;
-	sk_rack_sent(t->rk, seq, seq + len, st->now, retrans);
+	t->fl->rack = 1; /* (from the first data on: what was sent before is not in the log) */
+	sk_rack_sent(sk_tcb_rack(t), seq, seq + len, st->now, retrans);
 	if (retrans)
 		undo_rxt(st, t, len);
 	else
@@ -679,38 +685,40 @@ void sk_rec_sent(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32
 
 void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t)
 {
+	if (!t->fl)
+		return;
 	uint32_t flight = t->snd_max - t->snd_una;
 	/* A retransmission still outstanding: this timeout is what found it lost (issue 10's
 	 * bench allows a timeout only then). */
-	if (t->rk ? sk_rack_rxt_outstanding(t->rk) : t->in_recovery && seq_lt(t->snd_una, t->high_rxt))
+	if (sk_tcb_rack(t) ? sk_rack_rxt_outstanding(sk_tcb_rack(t)) : t->in_recovery && seq_lt(t->snd_una, t->fl->high_rxt))
 		st->stats.tcp_timeouts_rxt_lost++;
 	/* the first timeout of a stall begins an undo episode, unless fast recovery had one
 	 * (its reduction, from the larger cwnd, is what an undo restores; Linux's tcp_enter_loss) */
-	if (t->rk) {
-		if (t->backoff == 1 && !(t->in_recovery == SK_REC_SACK && t->rk->undo_on))
+	if (sk_tcb_rack(t)) {
+		if (t->backoff == 1 && !(t->in_recovery == SK_REC_SACK && sk_tcb_rack(t)->undo_on))
 			undo_begin(t);
 		/* F-RTO, as Linux's tcp_enter_loss: not for a first timeout in recovery */
-		t->rk->undo_frto = (t->in_recovery != SK_REC_SACK && t->in_recovery != SK_REC_LOSS) || t->backoff > 1;
+		sk_tcb_rack(t)->undo_frto = (t->in_recovery != SK_REC_SACK && t->in_recovery != SK_REC_LOSS) || t->backoff > 1;
 	}
 	/* RACK's connections recover in the Loss state (SK_REC_LOSS): RFC 8985 marks
 	 * everything outstanding lost, and the go-back-N from snd_una is its repair. */
-	t->in_recovery = t->rk ? SK_REC_LOSS : SK_REC_OPEN;
+	t->in_recovery = sk_tcb_rack(t) ? SK_REC_LOSS : SK_REC_OPEN;
 	/* slow start begins again: HyStart's rounds too (Linux's bictcp_hystart_reset) */
 	sk_hystart_restart(t, t->snd_una);
-	t->recover = t->snd_max;
-	t->inflate = 0;
+	t->fl->recover = t->snd_max;
+	t->fl->inflate = 0;
 	t->dupacks = 0;
 	t->limited_tx = 0;
-	t->high_rxt = t->snd_una; /* go-back-N resends from snd_una: no retransmission in flight counts */
+	t->fl->high_rxt = t->snd_una; /* go-back-N resends from snd_una: no retransmission in flight counts */
 	if (t->flags & TF_ECN) /* the reduction is signalled as for an echo, as Linux does */
 		t->ecn = (uint8_t)((t->ecn & ~ECN_IN_CWR) | ECN_QUEUE_CWR);
 	/* RFC 6675 5.1: SACK information may be kept after a timeout, but a receiver may
 	 * have reneged; after a second timeout in a row forget it. */
-	if (t->sb && t->backoff >= 2)
-		sk_sb_clear(t->sb);
-	if (t->rk) {
-		sk_rack_all_lost(t->rk);
-		t->rk->tlp_high_seq = 0;
+	if (t->fl->sb && t->backoff >= 2)
+		sk_sb_clear(t->fl->sb);
+	if (sk_tcb_rack(t)) {
+		sk_rack_all_lost(sk_tcb_rack(t));
+		sk_tcb_rack(t)->tlp_high_seq = 0;
 		sk_tcb_timer_clear(st, t, SK_TT_TLP);
 		sk_tcb_timer_clear(st, t, SK_TT_REO);
 	}
@@ -763,16 +771,16 @@ static void tlp_timeout(struct synack_stack *st, struct sk_tcb *t)
 	}
 	st->why = SK_WHY_NONE;
 	if (t->snd_max != before) {
-		t->rk->tlp_retrans = 0;
+		sk_tcb_rack(t)->tlp_retrans = 0;
 	} else {
 		uint32_t seq, len;
-		if (!sk_rack_last(t->rk, sk_tcp_eff_mss(t), &seq, &len))
+		if (!sk_rack_last(sk_tcb_rack(t), sk_tcp_eff_mss(t), &seq, &len))
 			return;
 		sk_tcp_retransmit(st, t, seq, len, SK_WHY_TLP);
-		t->rk->tlp_retrans = 1;
-		t->rk->tlp_tsval = sk_tcp_ts_now(st, t->ts_offset);
+		sk_tcb_rack(t)->tlp_retrans = 1;
+		sk_tcb_rack(t)->tlp_tsval = sk_tcp_ts_now(st, t->ts_offset);
 	}
-	t->rk->tlp_high_seq = t->snd_max;
+	sk_tcb_rack(t)->tlp_high_seq = t->snd_max;
 	st->stats.tcp_loss_probes++;
 	/* sending new data armed a probe timer again: the episode allows one probe */
 	sk_tcb_timer_clear(st, t, SK_TT_TLP);
@@ -781,6 +789,8 @@ static void tlp_timeout(struct synack_stack *st, struct sk_tcb *t)
 
 void sk_rec_timer(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which)
 {
+	if (!t->fl)
+		return;
 	if (which == SK_TT_REO)
 		reo_timeout(st, t);
 	else if (which == SK_TT_TLP)
@@ -804,17 +814,17 @@ static uint32_t room(const struct sk_tcb *t, uint32_t pipe, uint32_t mss)
 
 int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 {
-	if (!t->in_recovery)
+	if (!t->in_recovery || !t->fl)
 		return 0;
 	uint32_t mss = sk_tcp_eff_mss(t);
 	if (t->in_recovery == SK_REC_LOSS) {
-		if (!t->rk)
+		if (!sk_tcb_rack(t))
 			return 0;
 		/* The go-back-N (send_data) resends from snd_nxt; a range below it that RACK
 		 * found lost again is a lost retransmission: it goes first. */
 		for (int guard = 0; guard < 4096; guard++) {
-			uint32_t pipe = sk_rack_in_flight(t->rk), seq, len;
-			if (pipe + mss > t->cc.cwnd || !sk_rack_next_lost(t->rk, room(t, pipe, mss), &seq, &len) ||
+			uint32_t pipe = sk_rack_in_flight(sk_tcb_rack(t)), seq, len;
+			if (pipe + mss > t->cc.cwnd || !sk_rack_next_lost(sk_tcb_rack(t), room(t, pipe, mss), &seq, &len) ||
 			    !seq_lt(seq, t->snd_nxt))
 				break;
 			sk_tcp_retransmit(st, t, seq, len, SK_WHY_LOST_RXT);
@@ -825,12 +835,12 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 		/* Lost segments first (RFC 6675 NextSeg rule 1, the order Linux's
 		 * tcp_xmit_retransmit_queue keeps), then new data, as cwnd allows. */
 		for (int guard = 0; guard < 4096; guard++) {
-			uint32_t pipe = sk_rack_in_flight(t->rk), seq, len;
+			uint32_t pipe = sk_rack_in_flight(sk_tcb_rack(t)), seq, len;
 			if (pipe + mss > t->cc.cwnd)
 				break;
-			if (sk_rack_next_lost(t->rk, room(t, pipe, mss), &seq, &len)) {
+			if (sk_rack_next_lost(sk_tcb_rack(t), room(t, pipe, mss), &seq, &len)) {
 				/* the first of an episode is its fast retransmit */
-				sk_tcp_retransmit(st, t, seq, len, t->prr_out ? SK_WHY_SACK_RXT : SK_WHY_FAST_RXT);
+				sk_tcp_retransmit(st, t, seq, len, t->fl->prr_out ? SK_WHY_SACK_RXT : SK_WHY_FAST_RXT);
 				continue;
 			}
 			if (!sk_tcp_send_new(st, t, t->cc.cwnd - pipe))
@@ -838,16 +848,16 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 		}
 		return 1;
 	}
-	if (!t->sb || !t->sb->n)
+	if (!t->fl->sb || !t->fl->sb->n)
 		return 0;
 	for (int guard = 0; guard < 1024; guard++) {
-		uint32_t pipe = sk_sb_pipe(t->sb, t->snd_una, t->snd_max, t->high_rxt, mss);
+		uint32_t pipe = sk_sb_pipe(t->fl->sb, t->snd_una, t->snd_max, t->fl->high_rxt, mss);
 		if (pipe + mss > t->cc.cwnd)
 			break;
 		uint32_t seq, len;
-		if (sk_sb_next_lost(t->sb, t->snd_una, t->snd_max, t->high_rxt, mss, &seq, &len)) {
+		if (sk_sb_next_lost(t->fl->sb, t->snd_una, t->snd_max, t->fl->high_rxt, mss, &seq, &len)) {
 			sk_tcp_retransmit(st, t, seq, len, SK_WHY_SACK_RXT);
-			t->high_rxt = seq + len;
+			t->fl->high_rxt = seq + len;
 			continue;
 		}
 		/* RFC 6675 NextSeg rule 2: new data, if the peer's window allows. */
@@ -856,10 +866,10 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 		/* Rule 3 (a SHOULD): nothing counts as lost and nothing new may go: the first
 		 * unSACKed range above HighRxt, below the highest SACKed byte, goes anyway, so a
 		 * loss with fewer than DupThresh segments after it needs no timeout (REL-5). */
-		if (!sk_sb_next_hole(t->sb, t->snd_una, t->high_rxt, mss, &seq, &len))
+		if (!sk_sb_next_hole(t->fl->sb, t->snd_una, t->fl->high_rxt, mss, &seq, &len))
 			break;
 		sk_tcp_retransmit(st, t, seq, len, SK_WHY_SACK_RXT);
-		t->high_rxt = seq + len;
+		t->fl->high_rxt = seq + len;
 	}
 	return 1;
 }

@@ -99,21 +99,62 @@ static void unlink_from_parent(struct sk_tcb *t)
 	t->aq_next = NULL;
 }
 
+static void free_flight(struct sk_tcb *t)
+{
+	if (!t->fl)
+		return;
+	free(t->fl->sb);
+	sk_rack_free(&t->fl->rk);
+	free(t->fl);
+	t->fl = NULL;
+}
+
 static void free_extras(struct sk_tcb *t)
 {
 	free(t->asmb);
 	t->asmb = NULL;
-	free(t->sb);
-	t->sb = NULL;
-	sk_rack_free(t->rk);
-	free(t->rk);
-	t->rk = NULL;
+	free_flight(t);
+}
+
+struct sk_flight *sk_tcb_flight(struct synack_stack *st, struct sk_tcb *t)
+{
+	(void)st;
+	if (t->fl)
+		return t->fl;
+	struct sk_flight *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	/* as after a recovery that ended at snd_una: nothing retransmitted, no round open */
+	f->recover = f->high_rxt = f->una_mark = f->cwr_seq = t->snd_una;
+	f->hs_round_end = t->snd_una;
+	f->hs_cur_min = UINT32_MAX;
+	t->fl = f;
+	return f;
+}
+
+void sk_tcb_flight_idle(struct synack_stack *st, struct sk_tcb *t)
+{
+	(void)st;
+	if (!t->fl || t->snd.len || t->snd_una != t->snd_max || t->in_recovery)
+		return;
+	/* a reduction that late D-SACKs may still prove spurious keeps its episode (recovery.c
+	 * ends it at the next ACK without one) */
+	if (t->fl->rk.undo_on)
+		return;
+	/* a FIN queued and not yet acknowledged (sent or not) still needs it */
+	if ((t->flags & TF_FIN_QUEUED) && (t->state == SYNACK_ESTABLISHED || t->state == SYNACK_CLOSE_WAIT ||
+					   t->state == SYNACK_FIN_WAIT_1 || t->state == SYNACK_CLOSING ||
+					   t->state == SYNACK_LAST_ACK))
+		return;
+	free_flight(t);
 }
 
 uint32_t sk_tcb_mem(const struct sk_tcb *t)
 {
 	return (uint32_t)sizeof(*t) + t->snd.cap + t->rcv.cap + (t->lst ? (uint32_t)sizeof(*t->lst) : 0) +
-	       (t->asmb ? (uint32_t)sizeof(*t->asmb) : 0) + (t->sb ? (uint32_t)sizeof(*t->sb) : 0);
+	       (t->asmb ? (uint32_t)sizeof(*t->asmb) : 0) + (t->fl ? (uint32_t)sizeof(*t->fl) : 0) +
+	       (t->fl && t->fl->sb ? (uint32_t)sizeof(*t->fl->sb) : 0) +
+	       (t->fl ? t->fl->rk.cap * (uint32_t)sizeof(*t->fl->rk.v) : 0);
 }
 
 void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t)
@@ -176,11 +217,7 @@ void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char 
 	/* A closed connection sends nothing more; after an error it delivers nothing more
 	 * either (RST-5), while after a clean close unread data is still the reader's. */
 	sk_bytes_free(st, &t->snd);
-	free(t->sb);
-	t->sb = NULL;
-	sk_rack_free(t->rk);
-	free(t->rk);
-	t->rk = NULL;
+	free_flight(t);
 	if (err) {
 		t->soerror = err;
 		sk_bytes_free(st, &t->rcv);

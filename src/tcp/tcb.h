@@ -141,6 +141,30 @@ struct sk_listen {
 	uint64_t last_cookie;             /* when a SYN cookie was last sent (0 = never) */
 };
 
+/* What a sender keeps only while it has data (or a FIN) queued or unacknowledged: loss
+ * recovery's state (RFC 6675 with SACK, RFC 6582 without, PRR), RACK-TLP's log of what was
+ * sent when, HyStart's current round, the PSH marks. Allocated when there is something to
+ * send (sk_tcb_flight), freed when everything is acknowledged again, so an idle connection
+ * does not carry it. */
+struct sk_flight {
+	struct sk_rack rk;     /* RACK-TLP's log (used when rack is set) */
+	struct sk_scoreboard *sb; /* the SACK scoreboard, allocated on the first SACK */
+	uint8_t rack;          /* RACK-TLP runs (SACK, tcp_recovery) */
+	uint16_t hs_samples;   /* HyStart++ (RFC 9406): RTT samples of this round */
+	uint32_t prior_cwnd;   /* PRR (RFC 6937): cwnd when recovery began, */
+	uint32_t prr_delivered, prr_out; /* bytes delivered and sent since */
+	uint32_t recover;      /* recovery point: snd_max when recovery began */
+	uint32_t high_rxt;     /* RFC 6675 HighRxt: end of what recovery retransmitted */
+	uint32_t inflate;      /* NewReno window inflation during recovery (no SACK) */
+	uint32_t una_mark;     /* snd_max when snd_una's segment was last sent in recovery */
+	uint32_t cwr_seq;      /* snd_max when CWR began */
+	uint32_t psh_mark[4];  /* ends of recent segments sent with PSH, so a retransmission
+				* carries the flag as first sent; 0 = none */
+	uint32_t hs_round_end; /* HyStart's round ends when this is acknowledged */
+	uint32_t hs_cur_min;   /* µs, UINT32_MAX = none yet */
+	uint64_t hs_round_start, hs_last_ack; /* the ACK train of this round */
+};
+
 struct sk_tcb {
 	struct sk_conn h;
 	struct sk_tcb *lnext; /* listener table chain */
@@ -195,33 +219,23 @@ struct sk_tcb {
 	uint32_t rcv_copied;   /* bytes read since rcv_mark (receive autotuning) */
 	uint32_t last_rtt;     /* µs: the latest RTT sample (packed here) */
 	uint64_t rcv_mark;
-	/* send side: congestion control, SACK scoreboard (allocated on the first SACK),
-	 * loss recovery (RFC 6675 with SACK, RFC 6582 without) */
+	/* send side: congestion control; what loss recovery needs only while data is queued
+	 * or unacknowledged is out of line (fl, below) */
 	struct sk_cc cc;
-	struct sk_scoreboard *sb;
-	struct sk_rack *rk;    /* RACK-TLP's log of what was sent when (SACK connections) */
-	uint32_t prior_cwnd;   /* PRR (RFC 6937): cwnd when recovery began, */
-	uint32_t prr_delivered, prr_out; /* bytes delivered and sent since */
-	uint32_t recover;      /* recovery point: snd_max when recovery began */
-	uint32_t high_rxt;     /* RFC 6675 HighRxt: end of what recovery retransmitted */
-	uint32_t inflate;      /* NewReno window inflation during recovery (no SACK) */
-	uint32_t una_mark;     /* snd_max when snd_una's segment was last sent in recovery */
+	struct sk_flight *fl;  /* NULL while the sender is quiet (sk_tcb_flight) */
 	/* how much of cwnd the sender used in the current window (Linux's tcp_cwnd_validate):
 	 * grow() lets only a used window grow (RFC 7661) */
 	uint32_t max_flight;   /* the most in flight since cwnd_usage_seq was set */
 	uint32_t cwnd_usage_seq; /* the window ends when this is acknowledged */
 	uint32_t snd_sml;      /* end of the latest small segment sent (Minshall's Nagle) */
-	uint32_t cwr_seq;      /* snd_max when CWR began */
-	uint32_t psh_mark[4];  /* ends of recent segments sent with PSH, so a retransmission
-				* carries the flag as first sent; 0 = none */
-	/* HyStart++ (RFC 9406): RTT rounds of slow start */
-	uint32_t hs_round_end; /* the round ends when this is acknowledged */
-	uint32_t hs_cur_min, hs_last_min; /* µs, UINT32_MAX = none yet */
-	uint16_t hs_samples;
+	uint32_t hs_last_min;  /* HyStart: the last whole round's minimum RTT, µs, UINT32_MAX none */
 	uint16_t rcv_mss;      /* the ACK engine's: the peer's full segment, as estimated from what
 				* arrives (packed here) */
+	/* RACK's view of the path, kept while the sender is quiet (RFC 8985 6.2 step 4) */
+	uint8_t reord_seen;    /* the receiver reordered data once */
+	uint8_t reo_steps;     /* RACK.reo_wnd_mult (0 reads as 1), grown by D-SACKs */
+	uint8_t reo_persist;   /* RACK.reo_wnd_persist: recoveries left before reo_steps is 1 again */
 	uint32_t min_rtt;      /* µs: the smallest RTT sample, 0 = none */
-	uint64_t hs_round_start, hs_last_ack; /* the ACK train of this round */
 	/* the receiver's ACK engine (delack.c) */
 	uint32_t ato;          /* µs: the delayed ACK's timeout; 0 until data first arrives */
 	uint16_t last_seg_size;
@@ -304,6 +318,17 @@ void sk_tcb_set_state(struct synack_stack *st, struct sk_tcb *t, int state, cons
 void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char *cause);
 /* The memory t holds now: its record, its buffers and what hangs off it. */
 uint32_t sk_tcb_mem(const struct sk_tcb *t);
+/* t's flight state, allocated if it has none (fresh: nothing in recovery, HyStart's round
+ * starting at snd_una); NULL when memory ran out. */
+struct sk_flight *sk_tcb_flight(struct synack_stack *st, struct sk_tcb *t);
+/* Frees t's flight state if the sender is quiet: nothing queued or unacknowledged, no FIN
+ * still to be acknowledged, not recovering, no undo episode open. */
+void sk_tcb_flight_idle(struct synack_stack *st, struct sk_tcb *t);
+/* RACK's log while RACK runs for t and t has data queued or in flight, else NULL. */
+static inline struct sk_rack *sk_tcb_rack(const struct sk_tcb *t)
+{
+	return t->fl && t->fl->rack ? &t->fl->rk : NULL;
+}
 void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t);
 void sk_tcb_timer_set(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which, uint64_t deadline);
 void sk_tcb_timer_clear(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which);
