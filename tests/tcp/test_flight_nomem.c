@@ -1,0 +1,93 @@
+/* The sender's flight state (struct sk_flight) is allocated when data is first to be sent
+ * and freed when everything is acknowledged: without memory for it the data waits, queued,
+ * nothing goes out half-done, and the retransmission timer tries again. This program
+ * replaces calloc to refuse that one allocation while a flag is up (not under a sanitizer,
+ * whose own allocator must see every call). */
+#include "testutil.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "sim/world.h"
+#include "stack/addr.h"
+#include "tcp/tcb.h"
+
+#define ADDR_A 0x0a000001u
+#define ADDR_B 0x0a000002u
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
+
+static int refuse_flight; /* calloc of a struct sk_flight fails while set */
+static int refused;
+
+#if !SANITIZED
+extern void *__libc_calloc(size_t n, size_t size);
+void *calloc(size_t n, size_t size)
+{
+	if (refuse_flight && n == 1 && size == sizeof(struct sk_flight)) {
+		refused++;
+		return NULL;
+	}
+	return __libc_calloc(n, size);
+}
+#endif
+
+static void test_data_waits_for_memory(void **state)
+{
+	(void)state;
+	if (SANITIZED)
+		skip();
+	struct sk_world_opts wo = {.seed = 3, .link = {.delay_us = 5000}};
+	int err = 0;
+	struct sk_world *w = sk_world_new(&wo, &err);
+	assert_non_null(w);
+	int a = sk_world_add_host(w, "a", ADDR_A, NULL), b = sk_world_add_host(w, "b", ADDR_B, NULL);
+	synack_stack *sa = sk_world_stack(w, a), *sb = sk_world_stack(w, b);
+	int l = synack_socket(sb, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr addr = sk_sa_from4(0, 5001);
+	assert_int_equal(synack_bind(sb, l, &addr), 0);
+	assert_int_equal(synack_listen(sb, l, 8), 0);
+	int c = synack_socket(sa, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	addr = sk_sa_from4(ADDR_B, 5001);
+	synack_connect(sa, c, &addr);
+	int s;
+	while ((s = synack_accept(sb, l, NULL)) < 0)
+		assert_true(sk_world_step(w, 1000000) != UINT64_MAX);
+
+	static uint8_t out[3000], in[4000];
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (uint8_t)(i * 7 + 1);
+	refuse_flight = 1;
+	/* queued, though nothing can be sent yet */
+	assert_int_equal(synack_send(sa, c, out, sizeof(out), 0), (ssize_t)sizeof(out));
+	sk_world_run_until(w, sk_world_now(w) + 100000);
+	assert_true(refused >= 1);
+	assert_int_equal(synack_recv(sb, s, in, sizeof(in), 0), -EAGAIN);
+	/* memory again: the retransmission timer's next try sends it all, in order */
+	refuse_flight = 0;
+	sk_world_run_until(w, sk_world_now(w) + 3000000);
+	size_t got = 0;
+	ssize_t n;
+	while ((n = synack_recv(sb, s, in + got, sizeof(in) - got, 0)) > 0)
+		got += (size_t)n;
+	assert_int_equal(got, sizeof(out));
+	assert_memory_equal(in, out, sizeof(out));
+	sk_world_free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_data_waits_for_memory),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
