@@ -309,6 +309,12 @@ static int undo_check(struct synack_stack *st, struct sk_tcb *t, const struct sk
  * path's capacity (cwnd ~ rate x RTT) before any queue shows in the delays. */
 #define HS_SAMPLES 8
 #define HS_LOW_WINDOW 16
+void sk_hystart_quiet(struct sk_tcb *t)
+{
+	if (t->fl && t->fl->hs_samples >= HS_SAMPLES)
+		t->hs_last_min = t->fl->hs_cur_min;
+}
+
 void sk_hystart_restart(struct sk_tcb *t, uint32_t round_end)
 {
 	t->hs_last_min = UINT32_MAX;
@@ -473,11 +479,16 @@ static uint32_t reo_wnd(const struct synack_stack *st, const struct sk_tcb *t)
 static void reo_wnd_update(struct sk_tcb *t, int dsack, int left)
 {
 	struct sk_rack *rk = sk_tcb_rack(t);
+	dsack = dsack || t->dsack_seen;
+	t->dsack_seen = 0;
+	/* (as Linux: more duplicates reported than segments ever resent were the network's) */
+	if (t->dsacks > t->total_retrans)
+		dsack = 0;
 	if (rk->dsack_round && seq_geq(t->snd_una, rk->dsack_round_end))
 		rk->dsack_round = 0;
 	if (dsack && t->reord_seen && !rk->dsack_round) {
 		rk->dsack_round = 1;
-		rk->dsack_round_end = t->snd_nxt;
+		rk->dsack_round_end = t->snd_max; /* (SND.NXT: snd_nxt goes back after a timeout) */
 		uint32_t steps = (t->reo_steps ? t->reo_steps : 1u) + 1;
 		t->reo_steps = (uint8_t)(steps < 255 ? steps : 255);
 		t->reo_persist = 16;
@@ -642,11 +653,28 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 
 /* ---- the events ---- */
 
+/* An ACK while the sender is quiet (no flight state): a D-SACK in it (RFC 2883: a first block
+ * below the cumulative ACK) still counts, and widens RACK's reordering window at the next
+ * ACK with data in flight (as Linux's dsack_seen waits for the next delivery). */
+static void quiet_dsack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
+{
+	if (!(t->flags & TF_SACK) || !seg->opt.nsack)
+		return;
+	uint32_t l = seg->opt.sack[0].left, r = seg->opt.sack[0].right;
+	if (!seq_lt(l, r) || !seq_leq(r, seg->ack))
+		return;
+	t->dsacks++;
+	st->stats.tcp_dsacks_rcvd++;
+	t->dsack_seen = 1;
+}
+
 void sk_rec_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked, uint32_t flight,
 		   int dup)
 {
-	if (!t->fl)
-		return; /* nothing was queued or in flight */
+	if (!t->fl) {
+		quiet_dsack(st, t, seg); /* nothing was queued or in flight */
+		return;
+	}
 	ecn_echo(st, t, seg);
 	if (rack_on(st, t)) {
 		rack_on_ack(st, t, seg, acked, flight);

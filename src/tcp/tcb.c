@@ -99,7 +99,7 @@ static void unlink_from_parent(struct sk_tcb *t)
 	t->aq_next = NULL;
 }
 
-static void free_flight(struct sk_tcb *t)
+void sk_tcb_flight_free(struct sk_tcb *t)
 {
 	if (!t->fl)
 		return;
@@ -113,12 +113,11 @@ static void free_extras(struct sk_tcb *t)
 {
 	free(t->asmb);
 	t->asmb = NULL;
-	free_flight(t);
+	sk_tcb_flight_free(t);
 }
 
 struct sk_flight *sk_tcb_flight(struct synack_stack *st, struct sk_tcb *t)
 {
-	(void)st;
 	if (t->fl)
 		return t->fl;
 	struct sk_flight *f = calloc(1, sizeof(*f));
@@ -128,6 +127,7 @@ struct sk_flight *sk_tcb_flight(struct synack_stack *st, struct sk_tcb *t)
 	f->recover = f->high_rxt = f->una_mark = f->cwr_seq = t->snd_una;
 	f->hs_round_end = t->snd_una;
 	f->hs_cur_min = UINT32_MAX;
+	f->rack = (t->flags & TF_SACK) && (st->cfg.tcp_recovery & 1);
 	t->fl = f;
 	return f;
 }
@@ -146,7 +146,8 @@ void sk_tcb_flight_idle(struct synack_stack *st, struct sk_tcb *t)
 					   t->state == SYNACK_FIN_WAIT_1 || t->state == SYNACK_CLOSING ||
 					   t->state == SYNACK_LAST_ACK))
 		return;
-	free_flight(t);
+	sk_hystart_quiet(t);
+	sk_tcb_flight_free(t);
 }
 
 uint32_t sk_tcb_mem(const struct sk_tcb *t)
@@ -217,7 +218,7 @@ void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char 
 	/* A closed connection sends nothing more; after an error it delivers nothing more
 	 * either (RST-5), while after a clean close unread data is still the reader's. */
 	sk_bytes_free(st, &t->snd);
-	free_flight(t);
+	sk_tcb_flight_free(t);
 	if (err) {
 		t->soerror = err;
 		sk_bytes_free(st, &t->rcv);

@@ -235,6 +235,7 @@ struct sk_tcb {
 	uint8_t reord_seen;    /* the receiver reordered data once */
 	uint8_t reo_steps;     /* RACK.reo_wnd_mult (0 reads as 1), grown by D-SACKs */
 	uint8_t reo_persist;   /* RACK.reo_wnd_persist: recoveries left before reo_steps is 1 again */
+	uint8_t dsack_seen;    /* a D-SACK came while the sender was quiet: counted at the next ACK */
 	uint32_t min_rtt;      /* µs: the smallest RTT sample, 0 = none */
 	/* the receiver's ACK engine (delack.c) */
 	uint32_t ato;          /* µs: the delayed ACK's timeout; 0 until data first arrives */
@@ -321,6 +322,8 @@ uint32_t sk_tcb_mem(const struct sk_tcb *t);
 /* t's flight state, allocated if it has none (fresh: nothing in recovery, HyStart's round
  * starting at snd_una); NULL when memory ran out. */
 struct sk_flight *sk_tcb_flight(struct synack_stack *st, struct sk_tcb *t);
+/* Frees t's flight state, whatever the sender's state (the connection is over). */
+void sk_tcb_flight_free(struct sk_tcb *t);
 /* Frees t's flight state if the sender is quiet: nothing queued or unacknowledged, no FIN
  * still to be acknowledged, not recovering, no undo episode open. */
 void sk_tcb_flight_idle(struct synack_stack *st, struct sk_tcb *t);
@@ -494,6 +497,9 @@ void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t);
 /* Slow start (re)starts: HyStart's rounds start over, the first ending when round_end is
  * acknowledged, with no earlier round's minimum RTT to compare with. */
 void sk_hystart_restart(struct sk_tcb *t, uint32_t round_end);
+/* The sender goes quiet (its flight state is about to go): the round in progress, if it has
+ * its samples, becomes the one the next round compares with, as if it had ended. */
+void sk_hystart_quiet(struct sk_tcb *t);
 /* RACK's reordering timer or the tail-loss probe fired. */
 void sk_rec_timer(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which);
 /* During recovery: sends retransmissions and new data as the window allows (RFC 6675 5

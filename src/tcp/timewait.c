@@ -58,6 +58,7 @@ void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t, const char *cause)
 		t->deadline[i] = UINT64_MAX;
 	sk_wheel_cancel(&st->wheel, &t->timer);
 	sk_bytes_free(st, &t->snd);
+	sk_tcb_flight_free(t);
 	if (t->handle < 0)
 		sk_tcb_free(st, t);
 }
