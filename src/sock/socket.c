@@ -1090,8 +1090,8 @@ static const char *tcb_timer(const struct sk_tcb *t, uint64_t *at)
 		const char *name;
 	} order[] = {{SK_TT_REXMT, "on"}, {SK_TT_PERSIST, "persist"}, {SK_TT_KEEP, "keepalive"}, {SK_TT_CONN, "timewait"}};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (t->deadline[order[i].which] != UINT64_MAX) {
-			*at = t->deadline[order[i].which];
+		if (sk_tcb_deadline(t, order[i].which) != UINT64_MAX) {
+			*at = sk_tcb_deadline(t, order[i].which);
 			return order[i].name;
 		}
 	return NULL;

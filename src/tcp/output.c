@@ -304,7 +304,7 @@ static uint32_t mss_now(const struct sk_tcb *t)
 
 static void arm_persist(struct synack_stack *st, struct sk_tcb *t)
 {
-	if (t->deadline[SK_TT_PERSIST] != UINT64_MAX || t->deadline[SK_TT_REXMT] != UINT64_MAX)
+	if (sk_tcb_deadline(t, SK_TT_PERSIST) != UINT64_MAX || t->deadline[SK_TT_REXMT] != UINT64_MAX)
 		return;
 	uint64_t d = (uint64_t)t->rto << t->persist_backoff;
 	uint64_t lo = (uint64_t)st->cfg.tcp_rto_min_ms * 1000, hi = (uint64_t)st->cfg.tcp_rto_max_ms * 1000;

@@ -17,7 +17,7 @@ static void tcb_init(struct synack_stack *st, struct sk_tcb *t)
 	t->state = SYNACK_CLOSED;
 	sk_timer_init(&t->timer);
 	t->timer.tag = SK_CONN_TCB;
-	for (int i = 0; i < SK_TT_COUNT; i++)
+	for (int i = 0; i < SK_TT_HOT; i++)
 		t->deadline[i] = UINT64_MAX;
 	t->rto = st->cfg.tcp_rto_initial_ms * 1000u;
 	t->mss = 536;
@@ -55,8 +55,8 @@ void sk_tcb_timer_rearm(struct synack_stack *st, struct sk_tcb *t)
 {
 	uint64_t min = UINT64_MAX;
 	for (int i = 0; i < SK_TT_COUNT; i++)
-		if (t->deadline[i] < min)
-			min = t->deadline[i];
+		if (sk_tcb_deadline(t, (enum sk_tt)i) < min)
+			min = sk_tcb_deadline(t, (enum sk_tt)i);
 	if (min == UINT64_MAX)
 		sk_wheel_cancel(&st->wheel, &t->timer);
 	else if (!sk_timer_armed(&t->timer) || t->timer.deadline != min)
@@ -65,15 +65,19 @@ void sk_tcb_timer_rearm(struct synack_stack *st, struct sk_tcb *t)
 
 void sk_tcb_timer_set(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which, uint64_t deadline)
 {
-	t->deadline[which] = deadline;
+	uint64_t *d = sk_tcb_deadline_slot(t, which);
+	if (!d)
+		return; /* (a flight timer needs data in flight, which has the flight state) */
+	*d = deadline;
 	sk_tcb_timer_rearm(st, t);
 }
 
 void sk_tcb_timer_clear(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which)
 {
-	if (t->deadline[which] == UINT64_MAX)
+	uint64_t *d = sk_tcb_deadline_slot(t, which);
+	if (!d || *d == UINT64_MAX)
 		return;
-	t->deadline[which] = UINT64_MAX;
+	*d = UINT64_MAX;
 	sk_tcb_timer_rearm(st, t);
 }
 
@@ -128,6 +132,8 @@ struct sk_flight *sk_tcb_flight(struct synack_stack *st, struct sk_tcb *t)
 	f->hs_round_end = t->snd_una;
 	f->hs_cur_min = UINT32_MAX;
 	f->rack = (t->flags & TF_SACK) && (st->cfg.tcp_recovery & 1);
+	for (int i = 0; i < SK_TT_COUNT - SK_TT_HOT; i++)
+		f->deadline[i] = UINT64_MAX;
 	t->fl = f;
 	return f;
 }
@@ -148,6 +154,7 @@ void sk_tcb_flight_idle(struct synack_stack *st, struct sk_tcb *t)
 		return;
 	sk_hystart_quiet(t);
 	sk_tcb_flight_free(t);
+	sk_tcb_timer_rearm(st, t); /* (a flight timer still set, now moot, goes with it) */
 }
 
 uint32_t sk_tcb_mem(const struct sk_tcb *t)
@@ -212,7 +219,7 @@ void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char 
 	if (was != SYNACK_CLOSED && was != SYNACK_LISTEN)
 		sk_ctable_del(st, &t->h);
 	sk_tcb_set_state(st, t, SYNACK_CLOSED, cause);
-	for (int i = 0; i < SK_TT_COUNT; i++)
+	for (int i = 0; i < SK_TT_HOT; i++)
 		t->deadline[i] = UINT64_MAX;
 	sk_wheel_cancel(&st->wheel, &t->timer);
 	/* A closed connection sends nothing more; after an error it delivers nothing more

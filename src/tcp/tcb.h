@@ -77,8 +77,11 @@ enum { SK_REC_OPEN = 0, SK_REC_NEWRENO = 1, SK_REC_SACK = 2, SK_REC_LOSS = 3 };
 #define SK_TCP_TIMEOUT_MIN_US 8000u
 
 /* Timers of a TCB, each an absolute deadline; the TCB arms its one wheel timer for the
- * earliest (design principle 6: few deadlines per connection, one structure per stack). */
-enum sk_tt { SK_TT_REXMT, SK_TT_PERSIST, SK_TT_KEEP, SK_TT_DELACK, SK_TT_CONN, SK_TT_REO, SK_TT_TLP, SK_TT_COUNT };
+ * earliest (design principle 6: few deadlines per connection, one structure per stack). The
+ * first SK_TT_HOT live in the TCB; the others run only while data is queued or in flight and
+ * live in its flight state (struct sk_flight), so a quiet connection does not carry them. */
+enum sk_tt { SK_TT_REXMT, SK_TT_KEEP, SK_TT_DELACK, SK_TT_CONN, SK_TT_PERSIST, SK_TT_REO, SK_TT_TLP, SK_TT_COUNT };
+#define SK_TT_HOT SK_TT_PERSIST
 /* SK_TT_REO: RACK's reordering timer; SK_TT_TLP: the tail-loss probe (recovery.c). */
 /* SK_TT_CONN: connection-level limits: FIN-WAIT-2 timeout (CL-9), TIME-WAIT 2MSL when the
  * TCB itself waits (it is normally replaced by a TIME-WAIT record). */
@@ -163,6 +166,7 @@ struct sk_flight {
 	uint32_t hs_round_end; /* HyStart's round ends when this is acknowledged */
 	uint32_t hs_cur_min;   /* µs, UINT32_MAX = none yet */
 	uint64_t hs_round_start, hs_last_ack; /* the ACK train of this round */
+	uint64_t deadline[SK_TT_COUNT - SK_TT_HOT]; /* the persist, reordering and probe timers */
 };
 
 struct sk_tcb {
@@ -207,7 +211,7 @@ struct sk_tcb {
 	uint64_t last_rcv;    /* for keepalive idle time */
 	uint64_t last_challenge;
 	struct sk_timer timer;
-	uint64_t deadline[SK_TT_COUNT];
+	uint64_t deadline[SK_TT_HOT]; /* (the rest in fl: sk_tcb_deadline) */
 	struct sk_bytes snd, rcv;
 	/* receive side beyond rcv_nxt: ranges held out of order (allocated on the first
 	 * one, freed when none is left), and the buffer limit autotuning moves */
@@ -327,6 +331,20 @@ void sk_tcb_flight_free(struct sk_tcb *t);
 /* Frees t's flight state if the sender is quiet: nothing queued or unacknowledged, no FIN
  * still to be acknowledged, not recovering, no undo episode open. */
 void sk_tcb_flight_idle(struct synack_stack *st, struct sk_tcb *t);
+/* Where timer which's deadline is kept: NULL for a flight timer while t has no flight state. */
+static inline uint64_t *sk_tcb_deadline_slot(struct sk_tcb *t, enum sk_tt which)
+{
+	if (which < SK_TT_HOT)
+		return &t->deadline[which];
+	return t->fl ? &t->fl->deadline[which - SK_TT_HOT] : NULL;
+}
+/* Timer which's deadline, UINT64_MAX when it is not armed. */
+static inline uint64_t sk_tcb_deadline(const struct sk_tcb *t, enum sk_tt which)
+{
+	if (which < SK_TT_HOT)
+		return t->deadline[which];
+	return t->fl ? t->fl->deadline[which - SK_TT_HOT] : UINT64_MAX;
+}
 /* RACK's log while RACK runs for t and t has data queued or in flight, else NULL. */
 static inline struct sk_rack *sk_tcb_rack(const struct sk_tcb *t)
 {

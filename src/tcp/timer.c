@@ -76,9 +76,10 @@ void sk_tcb_timer_fired(struct synack_stack *st, struct sk_tcb *t)
 	sk_ready_touch(st, t->handle);
 	for (int i = 0; i < SK_TT_COUNT; i++) {
 		enum sk_tt w = fire_order[i];
-		if (t->deadline[w] > st->now)
+		uint64_t *d = sk_tcb_deadline_slot(t, w);
+		if (!d || *d > st->now)
 			continue;
-		t->deadline[w] = UINT64_MAX;
+		*d = UINT64_MAX;
 		if (fire_one(st, t, w))
 			return; /* the connection is gone (and perhaps freed) */
 	}

@@ -54,7 +54,7 @@ void sk_tw_enter(struct synack_stack *st, struct sk_tcb *t, const char *cause)
 	st->stats.tw_created++;
 	/* The TCB is no longer the connection: quietly closed. */
 	t->state = SYNACK_CLOSED;
-	for (int i = 0; i < SK_TT_COUNT; i++)
+	for (int i = 0; i < SK_TT_HOT; i++)
 		t->deadline[i] = UINT64_MAX;
 	sk_wheel_cancel(&st->wheel, &t->timer);
 	sk_bytes_free(st, &t->snd);
