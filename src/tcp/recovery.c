@@ -69,8 +69,9 @@ static void ecn_echo(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 {
 	if (!(t->flags & TF_ECN))
 		return;
-	if ((seg->flags & SK_TCP_ECE) && sk_tcb_rack(t))
-		sk_tcb_rack(t)->undo_on = SK_UNDO_OFF; /* congestion was marked: the reduction stands (Linux too) */
+	struct sk_rack *rk = sk_tcb_rack(t);
+	if ((seg->flags & SK_TCP_ECE) && rk)
+		rk->undo_on = SK_UNDO_OFF; /* congestion was marked: the reduction stands (Linux too) */
 	if ((t->ecn & ECN_IN_CWR) && seq_gt(t->snd_una, t->fl->cwr_seq))
 		t->ecn &= (uint8_t)~ECN_IN_CWR;
 	if (!(seg->flags & SK_TCP_ECE) || (t->ecn & ECN_IN_CWR) || t->in_recovery)
@@ -267,9 +268,10 @@ static void undo(struct synack_stack *st, struct sk_tcb *t)
 /* The episode's recovery is over: D-SACKs still count for a round trip. */
 static void undo_ended(struct sk_tcb *t)
 {
-	if (sk_tcb_rack(t)->undo_on) {
-		sk_tcb_rack(t)->undo_on = SK_UNDO_ENDED;
-		sk_tcb_rack(t)->undo_until = t->snd_max;
+	struct sk_rack *rk = sk_tcb_rack(t);
+	if (rk->undo_on) {
+		rk->undo_on = SK_UNDO_ENDED;
+		rk->undo_until = t->snd_max;
 	}
 }
 
@@ -513,6 +515,7 @@ static uint32_t rack_detect(struct synack_stack *st, struct sk_tcb *t)
 
 static void rack_enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 {
+	struct sk_rack *rk = sk_tcb_rack(t);
 	t->in_recovery = 2;
 	t->fl->recover = t->snd_max;
 	t->limited_tx = 0;
@@ -520,11 +523,11 @@ static void rack_enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 	 * episode: both are undone, to the cwnd before the first, once every retransmission of
 	 * both proves unneeded (Linux starts over and loses the first's undo: on a path that
 	 * reorders, one episode's D-SACKs often come after the next has begun). */
-	if (sk_tcb_rack(t)->undo_on == SK_UNDO_ENDED)
-		sk_tcb_rack(t)->undo_on = SK_UNDO_ON;
+	if (rk->undo_on == SK_UNDO_ENDED)
+		rk->undo_on = SK_UNDO_ON;
 	else
 		undo_begin(t);
-	sk_tcb_rack(t)->tlp_high_seq = 0;
+	rk->tlp_high_seq = 0;
 	sk_tcb_timer_clear(st, t, SK_TT_TLP);
 	reduce(st, t, t->snd_max - t->snd_una);
 	st->stats.tcp_fast_retransmits++;
@@ -606,19 +609,20 @@ static void tlp_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_t
 static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked,
 			uint32_t flight)
 {
-	struct delivery d = {st, t, sk_tcb_rack(t)->fack, 0};
+	struct sk_rack *rk = sk_tcb_rack(t);
+	struct delivery d = {st, t, rk->fack, 0};
 	uint32_t delivered_bytes = 0, prior_una = t->snd_una - acked;
 	if (acked)
-		delivered_bytes += sk_rack_acked_upto(sk_tcb_rack(t), t->snd_una, delivered, &d);
+		delivered_bytes += sk_rack_acked_upto(rk, t->snd_una, delivered, &d);
 	uint32_t dsacks = t->fl->sb ? t->fl->sb->dsacks : 0;
 	sk_rec_sack(st, t, seg);
 	int dsack = t->fl->sb && t->fl->sb->dsacks != dsacks;
 	for (int i = 0; i < seg->opt.nsack; i++)
-		delivered_bytes += sk_rack_sacked(sk_tcb_rack(t), seg->opt.sack[i].left, seg->opt.sack[i].right, delivered, &d);
+		delivered_bytes += sk_rack_sacked(rk, seg->opt.sack[i].left, seg->opt.sack[i].right, delivered, &d);
 	if (t->fl->sb)
 		sk_sb_ack(t->fl->sb, t->snd_una);
 	/* (a D-SACK that ends the loss probe's episode reports the probe, not reordering) */
-	int probe_dsack = dsack && sk_tcb_rack(t)->tlp_high_seq && seq_geq(seg->ack, sk_tcb_rack(t)->tlp_high_seq);
+	int probe_dsack = dsack && rk->tlp_high_seq && seq_geq(seg->ack, rk->tlp_high_seq);
 	tlp_ack(st, t, seg, dsack);
 	undo_dsack(t, seg, prior_una);
 	int left = 0;
@@ -637,16 +641,16 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 	/* After a timeout everything outstanding counts as lost: that is the timeout's own
 	 * recovery, not a new episode (a second reduction, from the one-segment window,
 	 * would leave ssthresh at 2 segments) */
-	if (!t->in_recovery && sk_rack_next_lost(sk_tcb_rack(t), sk_tcp_eff_mss(t), &seq, &len))
+	if (!t->in_recovery && sk_rack_next_lost(rk, sk_tcp_eff_mss(t), &seq, &len))
 		rack_enter_recovery(st, t);
 	if (t->in_recovery == SK_REC_SACK)
 		prr(st, t, delivered_bytes, newly_lost, acked > 0);
 	else if (acked)
 		grow(st, t, delivered_bytes, flight); /* what this ACK delivered: SACKed data counted once, as Linux's acked_sacked */
-	if (!sk_tcb_rack(t)->n) {
-		sk_tcb_rack(t)->tlp_high_seq = 0;
+	if (!rk->n) {
+		rk->tlp_high_seq = 0;
 		sk_tcb_timer_clear(st, t, SK_TT_REO);
-		sk_rack_free(sk_tcb_rack(t)); /* nothing outstanding: the log's memory goes back */
+		sk_rack_free(rk); /* nothing outstanding: the log's memory goes back */
 	}
 	schedule_tlp(st, t);
 }
@@ -715,22 +719,23 @@ void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t)
 {
 	if (!t->fl)
 		return;
+	struct sk_rack *rk = sk_tcb_rack(t);
 	uint32_t flight = t->snd_max - t->snd_una;
 	/* A retransmission still outstanding: this timeout is what found it lost (issue 10's
 	 * bench allows a timeout only then). */
-	if (sk_tcb_rack(t) ? sk_rack_rxt_outstanding(sk_tcb_rack(t)) : t->in_recovery && seq_lt(t->snd_una, t->fl->high_rxt))
+	if (rk ? sk_rack_rxt_outstanding(rk) : t->in_recovery && seq_lt(t->snd_una, t->fl->high_rxt))
 		st->stats.tcp_timeouts_rxt_lost++;
 	/* the first timeout of a stall begins an undo episode, unless fast recovery had one
 	 * (its reduction, from the larger cwnd, is what an undo restores; Linux's tcp_enter_loss) */
-	if (sk_tcb_rack(t)) {
-		if (t->backoff == 1 && !(t->in_recovery == SK_REC_SACK && sk_tcb_rack(t)->undo_on))
+	if (rk) {
+		if (t->backoff == 1 && !(t->in_recovery == SK_REC_SACK && rk->undo_on))
 			undo_begin(t);
 		/* F-RTO, as Linux's tcp_enter_loss: not for a first timeout in recovery */
-		sk_tcb_rack(t)->undo_frto = (t->in_recovery != SK_REC_SACK && t->in_recovery != SK_REC_LOSS) || t->backoff > 1;
+		rk->undo_frto = (t->in_recovery != SK_REC_SACK && t->in_recovery != SK_REC_LOSS) || t->backoff > 1;
 	}
 	/* RACK's connections recover in the Loss state (SK_REC_LOSS): RFC 8985 marks
 	 * everything outstanding lost, and the go-back-N from snd_una is its repair. */
-	t->in_recovery = sk_tcb_rack(t) ? SK_REC_LOSS : SK_REC_OPEN;
+	t->in_recovery = rk ? SK_REC_LOSS : SK_REC_OPEN;
 	/* slow start begins again: HyStart's rounds too (Linux's bictcp_hystart_reset) */
 	sk_hystart_restart(t, t->snd_una);
 	t->fl->recover = t->snd_max;
@@ -744,9 +749,9 @@ void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t)
 	 * have reneged; after a second timeout in a row forget it. */
 	if (t->fl->sb && t->backoff >= 2)
 		sk_sb_clear(t->fl->sb);
-	if (sk_tcb_rack(t)) {
-		sk_rack_all_lost(sk_tcb_rack(t));
-		sk_tcb_rack(t)->tlp_high_seq = 0;
+	if (rk) {
+		sk_rack_all_lost(rk);
+		rk->tlp_high_seq = 0;
 		sk_tcb_timer_clear(st, t, SK_TT_TLP);
 		sk_tcb_timer_clear(st, t, SK_TT_REO);
 	}
@@ -789,6 +794,7 @@ static void tlp_timeout(struct synack_stack *st, struct sk_tcb *t)
 {
 	if (!rack_on(st, t) || t->in_recovery || t->snd_una == t->snd_max)
 		return;
+	struct sk_rack *rk = sk_tcb_rack(t);
 	uint32_t before = t->snd_max, two = 2 * sk_tcp_eff_mss(t);
 	st->why = SK_WHY_TLP;
 	/* one write on a TSO link, two otherwise */
@@ -799,16 +805,16 @@ static void tlp_timeout(struct synack_stack *st, struct sk_tcb *t)
 	}
 	st->why = SK_WHY_NONE;
 	if (t->snd_max != before) {
-		sk_tcb_rack(t)->tlp_retrans = 0;
+		rk->tlp_retrans = 0;
 	} else {
 		uint32_t seq, len;
-		if (!sk_rack_last(sk_tcb_rack(t), sk_tcp_eff_mss(t), &seq, &len))
+		if (!sk_rack_last(rk, sk_tcp_eff_mss(t), &seq, &len))
 			return;
 		sk_tcp_retransmit(st, t, seq, len, SK_WHY_TLP);
-		sk_tcb_rack(t)->tlp_retrans = 1;
-		sk_tcb_rack(t)->tlp_tsval = sk_tcp_ts_now(st, t->ts_offset);
+		rk->tlp_retrans = 1;
+		rk->tlp_tsval = sk_tcp_ts_now(st, t->ts_offset);
 	}
-	sk_tcb_rack(t)->tlp_high_seq = t->snd_max;
+	rk->tlp_high_seq = t->snd_max;
 	st->stats.tcp_loss_probes++;
 	/* sending new data armed a probe timer again: the episode allows one probe */
 	sk_tcb_timer_clear(st, t, SK_TT_TLP);
@@ -844,15 +850,16 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 {
 	if (!t->in_recovery || !t->fl)
 		return 0;
+	struct sk_rack *rk = sk_tcb_rack(t);
 	uint32_t mss = sk_tcp_eff_mss(t);
 	if (t->in_recovery == SK_REC_LOSS) {
-		if (!sk_tcb_rack(t))
+		if (!rk)
 			return 0;
 		/* The go-back-N (send_data) resends from snd_nxt; a range below it that RACK
 		 * found lost again is a lost retransmission: it goes first. */
 		for (int guard = 0; guard < 4096; guard++) {
-			uint32_t pipe = sk_rack_in_flight(sk_tcb_rack(t)), seq, len;
-			if (pipe + mss > t->cc.cwnd || !sk_rack_next_lost(sk_tcb_rack(t), room(t, pipe, mss), &seq, &len) ||
+			uint32_t pipe = sk_rack_in_flight(rk), seq, len;
+			if (pipe + mss > t->cc.cwnd || !sk_rack_next_lost(rk, room(t, pipe, mss), &seq, &len) ||
 			    !seq_lt(seq, t->snd_nxt))
 				break;
 			sk_tcp_retransmit(st, t, seq, len, SK_WHY_LOST_RXT);
@@ -863,10 +870,10 @@ int sk_rec_output(struct synack_stack *st, struct sk_tcb *t)
 		/* Lost segments first (RFC 6675 NextSeg rule 1, the order Linux's
 		 * tcp_xmit_retransmit_queue keeps), then new data, as cwnd allows. */
 		for (int guard = 0; guard < 4096; guard++) {
-			uint32_t pipe = sk_rack_in_flight(sk_tcb_rack(t)), seq, len;
+			uint32_t pipe = sk_rack_in_flight(rk), seq, len;
 			if (pipe + mss > t->cc.cwnd)
 				break;
-			if (sk_rack_next_lost(sk_tcb_rack(t), room(t, pipe, mss), &seq, &len)) {
+			if (sk_rack_next_lost(rk, room(t, pipe, mss), &seq, &len)) {
 				/* the first of an episode is its fast retransmit */
 				sk_tcp_retransmit(st, t, seq, len, t->fl->prr_out ? SK_WHY_SACK_RXT : SK_WHY_FAST_RXT);
 				continue;

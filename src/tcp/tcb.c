@@ -54,9 +54,11 @@ void sk_tcb_set_state(struct synack_stack *st, struct sk_tcb *t, int state, cons
 void sk_tcb_timer_rearm(struct synack_stack *st, struct sk_tcb *t)
 {
 	uint64_t min = UINT64_MAX;
-	for (int i = 0; i < SK_TT_COUNT; i++)
-		if (sk_tcb_deadline(t, (enum sk_tt)i) < min)
-			min = sk_tcb_deadline(t, (enum sk_tt)i);
+	for (int i = 0; i < SK_TT_COUNT; i++) {
+		uint64_t d = sk_tcb_deadline(t, (enum sk_tt)i);
+		if (d < min)
+			min = d;
+	}
 	if (min == UINT64_MAX)
 		sk_wheel_cancel(&st->wheel, &t->timer);
 	else if (!sk_timer_armed(&t->timer) || t->timer.deadline != min)
