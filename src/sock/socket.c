@@ -363,7 +363,7 @@ static int do_connect(synack_stack *st, int sock, const struct synack_sockaddr *
 	t->h.key.lport = lport;
 	t->h.key.rport = rport;
 	t->iss = sk_tcp_isn(st, &e, lport, rport);
-	t->snd_una = t->snd_nxt = t->snd_max = t->snd_sml = t->cwnd_usage_seq = t->iss;
+	t->snd_una = t->snd_nxt = t->snd_max = t->iss;
 	t->adv_mss = sk_tcp_our_mss(st, &e, t->user_mss);
 	t->rcv_wscale = st->cfg.tcp_window_scaling ? sk_tcp_wscale_for(st, t) : 0;
 	t->ts_offset = sk_tcp_ts_offset(st, &e);

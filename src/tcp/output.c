@@ -421,7 +421,7 @@ static int corked(const struct sk_tcb *t)
  * variant, as Linux, while a small segment is. */
 static int nagle_holds(const struct synack_stack *st, const struct sk_tcb *t, int in_flight)
 {
-	int small_out = seq_gt(t->snd_sml, t->snd_una) && seq_leq(t->snd_sml, t->snd_max);
+	int small_out = t->fl && seq_gt(t->fl->snd_sml, t->snd_una) && seq_leq(t->fl->snd_sml, t->snd_max);
 	return !(t->flags & TF_NODELAY) && in_flight && (small_out || !st->cfg.tcp_nagle_minshall);
 }
 
@@ -620,7 +620,7 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 		t->snd_max = t->snd_nxt;
 	sent_data(st, t, seq, len, fin, rexmit);
 	if (!rexmit && len && len < mss)
-		t->snd_sml = seq + len;
+		t->fl->snd_sml = seq + len;
 	if (!rexmit && (flags & SK_TCP_PSH)) {
 		uint32_t *mark = t->fl->psh_mark;
 		memmove(mark + 1, mark, sizeof(t->fl->psh_mark) - sizeof(mark[0]));
@@ -634,12 +634,15 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
  * stopped the sender, else the most that was in flight. */
 static void cwnd_validate(struct sk_tcb *t)
 {
+	struct sk_flight *f = t->fl;
+	if (!f)
+		return; /* (sending needs it: never here) */
 	uint32_t flight = t->snd_max - t->snd_una;
 	int limited = (uint64_t)flight + sk_tcp_eff_mss(t) > t->cc.cwnd;
-	if (!seq_lt(t->snd_una, t->cwnd_usage_seq) || limited || (!t->cwnd_limited && flight > t->max_flight)) {
+	if (!seq_lt(t->snd_una, f->cwnd_usage_seq) || limited || (!t->cwnd_limited && flight > f->max_flight)) {
 		t->cwnd_limited = (uint8_t)limited;
-		t->max_flight = flight;
-		t->cwnd_usage_seq = t->snd_max;
+		f->max_flight = flight;
+		f->cwnd_usage_seq = t->snd_max;
 	}
 }
 

@@ -373,7 +373,7 @@ static void grow(struct synack_stack *st, struct sk_tcb *t, uint32_t acked, uint
 	if (t->ecn & ECN_IN_CWR)
 		return; /* reducing for an ECN echo */
 	hystart(st, t);
-	int limited = t->cwnd_limited || (t->cc.cwnd < t->cc.ssthresh && t->cc.cwnd < 2ull * t->max_flight);
+	int limited = t->cwnd_limited || (t->cc.cwnd < t->cc.ssthresh && t->fl && t->cc.cwnd < 2ull * t->fl->max_flight);
 	struct sk_cc_ack a = {.now = st->now, .acked = acked, .flight = flight, .srtt = t->srtt, .cwnd_limited = limited};
 	cc(t)->ack_received(&t->cc, &a);
 	sk_tcb_sndbuf_expand(st, t);

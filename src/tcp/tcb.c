@@ -131,6 +131,9 @@ struct sk_flight *sk_tcb_flight(struct synack_stack *st, struct sk_tcb *t)
 		return NULL;
 	/* as after a recovery that ended at snd_una: nothing retransmitted, no round open */
 	f->recover = f->high_rxt = f->una_mark = f->cwr_seq = t->snd_una;
+	/* everything was acknowledged: the next send starts a new cwnd window, and no small
+	 * segment is outstanding */
+	f->cwnd_usage_seq = f->snd_sml = t->snd_una;
 	f->hs_round_end = t->snd_una;
 	f->hs_cur_min = UINT32_MAX;
 	f->rack = (t->flags & TF_SACK) && (st->cfg.tcp_recovery & 1);

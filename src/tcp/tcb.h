@@ -163,6 +163,11 @@ struct sk_flight {
 	uint32_t cwr_seq;      /* snd_max when CWR began */
 	uint32_t psh_mark[4];  /* ends of recent segments sent with PSH, so a retransmission
 				* carries the flag as first sent; 0 = none */
+	/* how much of cwnd the sender used in the current window (Linux's tcp_cwnd_validate):
+	 * grow() lets only a used window grow (RFC 7661); a new flight starts a new window */
+	uint32_t max_flight;   /* the most in flight since cwnd_usage_seq was set */
+	uint32_t cwnd_usage_seq; /* the window ends when this is acknowledged */
+	uint32_t snd_sml;      /* end of the latest small segment sent (Minshall's Nagle) */
 	uint32_t hs_round_end; /* HyStart's round ends when this is acknowledged */
 	uint32_t hs_cur_min;   /* µs, UINT32_MAX = none yet */
 	uint64_t hs_round_start, hs_last_ack; /* the ACK train of this round */
@@ -227,11 +232,6 @@ struct sk_tcb {
 	 * or unacknowledged is out of line (fl, below) */
 	struct sk_cc cc;
 	struct sk_flight *fl;  /* NULL while the sender is quiet (sk_tcb_flight) */
-	/* how much of cwnd the sender used in the current window (Linux's tcp_cwnd_validate):
-	 * grow() lets only a used window grow (RFC 7661) */
-	uint32_t max_flight;   /* the most in flight since cwnd_usage_seq was set */
-	uint32_t cwnd_usage_seq; /* the window ends when this is acknowledged */
-	uint32_t snd_sml;      /* end of the latest small segment sent (Minshall's Nagle) */
 	uint32_t hs_last_min;  /* HyStart: the last whole round's minimum RTT, µs, UINT32_MAX none */
 	uint16_t rcv_mss;      /* the ACK engine's: the peer's full segment, as estimated from what
 				* arrives (packed here) */
