@@ -650,7 +650,7 @@ static int linger_wait(struct sk_px *px, struct px_fd *e, int fd, struct sk_px_w
 	if (!w->started) {
 		if (t->state != SYNACK_ESTABLISHED && t->state != SYNACK_CLOSE_WAIT)
 			return 0;
-		wait_begin(px, e, w, (int64_t)t->linger_s * 1000000);
+		wait_begin(px, e, w, (int64_t)sk_tcb_opts(t).linger_s * 1000000);
 		synack_shutdown(px->st, fd, SYNACK_SHUT_WR);
 	} else if (wait_check(px, e, w)) {
 		return 0; /* the linger time is up (or the descriptor went: closed below) */

@@ -364,7 +364,7 @@ static int do_connect(synack_stack *st, int sock, const struct synack_sockaddr *
 	t->h.key.rport = rport;
 	t->iss = sk_tcp_isn(st, &e, lport, rport);
 	t->snd_una = t->snd_nxt = t->snd_max = t->iss;
-	t->adv_mss = sk_tcp_our_mss(st, &e, t->user_mss);
+	t->adv_mss = sk_tcp_our_mss(st, &e, sk_tcb_opts(t).user_mss);
 	t->rcv_wscale = st->cfg.tcp_window_scaling ? sk_tcp_wscale_for(st, t) : 0;
 	t->ts_offset = sk_tcp_ts_offset(st, &e);
 	t->rto = st->cfg.tcp_rto_initial_ms * 1000u;
@@ -750,13 +750,17 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 		memcpy(&lg, val, sizeof(lg));
 		/* As Linux: on with a time of 0 (or below) aborts on close(); on with a time
 		 * makes close() wait for the FIN's ACK that long (sk_px_close). */
+		struct sk_sockopts *o = lg.l_onoff && lg.l_linger > 0 ? sk_tcb_opts_edit(t) : t->opt;
+		if (lg.l_onoff && lg.l_linger > 0 && !o)
+			return -ENOMEM;
 		t->flags &= ~(TF_LINGER0 | TF_LINGER);
-		t->linger_s = 0;
+		if (o)
+			o->linger_s = 0;
 		if (lg.l_onoff && lg.l_linger <= 0) {
 			t->flags |= TF_LINGER0;
 		} else if (lg.l_onoff) {
 			t->flags |= TF_LINGER;
-			t->linger_s = (uint32_t)lg.l_linger;
+			o->linger_s = (uint32_t)lg.l_linger;
 		}
 		return 0;
 	}
@@ -793,7 +797,7 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 				t->flags &= ~TF_KEEPALIVE;
 			/* Any synchronized state, as the keepalive timer watches them all. */
 			if (v && t->state >= SYNACK_ESTABLISHED && t->state < SYNACK_TIME_WAIT) {
-				uint32_t idle = t->keepidle_s ? t->keepidle_s : st->cfg.tcp_keepalive_time_s;
+				uint32_t idle = sk_tcb_keepidle_s(st, t);
 				sk_tcb_timer_set(st, t, SK_TT_KEEP, t->last_rcv + (uint64_t)idle * 1000000);
 			} else if (!v) {
 				sk_tcb_timer_clear(st, t, SK_TT_KEEP);
@@ -810,7 +814,10 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 			 * which getsockopt shows), at least SOCK_MIN_SNDBUF; no autotuning. */
 			uint32_t max = st->cfg.core_wmem_max ? st->cfg.core_wmem_max : 212992;
 			uint32_t want = (uint32_t)v < max ? (uint32_t)v : max;
-			t->user_sndbuf = 2 * want > PX_MIN_SNDBUF ? 2 * want : PX_MIN_SNDBUF;
+			struct sk_sockopts *o = sk_tcb_opts_edit(t);
+			if (!o)
+				return -ENOMEM;
+			o->user_sndbuf = 2 * want > PX_MIN_SNDBUF ? 2 * want : PX_MIN_SNDBUF;
 			sk_tcp_output(st, t);
 			return 0;
 		}
@@ -849,10 +856,12 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 	case SYNACK_TCP_KEEPINTVL:
 		if (v < 1 || v > 32767) /* Linux's MAX_TCP_KEEPIDLE / KEEPINTVL */
 			return -EINVAL;
+		if (!sk_tcb_opts_edit(t))
+			return -ENOMEM;
 		if (name == SYNACK_TCP_KEEPIDLE)
-			t->keepidle_s = (uint32_t)v;
+			t->opt->keepidle_s = (uint16_t)v;
 		else
-			t->keepintvl_s = (uint32_t)v;
+			t->opt->keepintvl_s = (uint16_t)v;
 		if (name == SYNACK_TCP_KEEPIDLE && (t->flags & TF_KEEPALIVE) && t->deadline[SK_TT_KEEP] != UINT64_MAX &&
 		    t->keep_sent == 0)
 			sk_tcb_timer_set(st, t, SK_TT_KEEP, t->last_rcv + (uint64_t)v * 1000000);
@@ -860,19 +869,26 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 	case SYNACK_TCP_KEEPCNT:
 		if (v < 1 || v > 127)
 			return -EINVAL;
-		t->keepcnt = (uint8_t)v;
+		if (!sk_tcb_opts_edit(t))
+			return -ENOMEM;
+		t->opt->keepcnt = (uint8_t)v;
 		return 0;
 	case SYNACK_TCP_MAXSEG:
 		/* As on Linux: it shapes the connections made after it (connect, or those
 		 * a listener accepts), announced and sent alike. */
 		if (v < 88 || v > 65495)
 			return -EINVAL;
-		t->user_mss = (uint16_t)v;
+		if (!sk_tcb_opts_edit(t))
+			return -ENOMEM;
+		t->opt->user_mss = (uint16_t)v;
 		return 0;
 	case SYNACK_TCP_USER_TIMEOUT:
 		if (v < 0)
 			return -EINVAL;
-		t->user_timeout_ms = (uint32_t)v;
+		if (v && !sk_tcb_opts_edit(t))
+			return -ENOMEM;
+		if (t->opt)
+			t->opt->user_timeout_ms = (uint32_t)v;
 		return 0;
 	case SYNACK_TCP_CORK:
 		if (v) {
@@ -970,7 +986,7 @@ static int do_getsockopt(synack_stack *st, int sock, int level, int name, void *
 		case SYNACK_SO_REUSEADDR:
 			return put_int(val, len, !!(t->flags & TF_REUSEADDR));
 		case SYNACK_SO_LINGER: {
-			struct synack_linger lg = {!!(t->flags & (TF_LINGER0 | TF_LINGER)), (int)t->linger_s};
+			struct synack_linger lg = {!!(t->flags & (TF_LINGER0 | TF_LINGER)), (int)sk_tcb_opts(t).linger_s};
 			if (*len < sizeof(lg))
 				return -EINVAL;
 			memcpy(val, &lg, sizeof(lg));
@@ -989,16 +1005,16 @@ static int do_getsockopt(synack_stack *st, int sock, int level, int name, void *
 	case SYNACK_TCP_CORK:
 		return put_int(val, len, !!(t->flags & TF_CORK));
 	case SYNACK_TCP_USER_TIMEOUT:
-		return put_int(val, len, (int)t->user_timeout_ms);
+		return put_int(val, len, (int)sk_tcb_opts(t).user_timeout_ms);
 	case SYNACK_TCP_KEEPIDLE:
-		return put_int(val, len, (int)(t->keepidle_s ? t->keepidle_s : st->cfg.tcp_keepalive_time_s));
+		return put_int(val, len, (int)sk_tcb_keepidle_s(st, t));
 	case SYNACK_TCP_KEEPINTVL:
-		return put_int(val, len, (int)(t->keepintvl_s ? t->keepintvl_s : st->cfg.tcp_keepalive_intvl_s));
+		return put_int(val, len, (int)sk_tcb_keepintvl_s(st, t));
 	case SYNACK_TCP_KEEPCNT:
-		return put_int(val, len, t->keepcnt ? t->keepcnt : st->cfg.tcp_keepalive_probes);
+		return put_int(val, len, sk_tcb_keepcnt(st, t));
 	case SYNACK_TCP_MAXSEG:
 		return put_int(val, len, t->state >= SYNACK_ESTABLISHED ? (int)sk_tcp_eff_mss(t)
-					 : t->user_mss ? t->user_mss : 536);
+					 : sk_tcb_opts(t).user_mss ? sk_tcb_opts(t).user_mss : 536);
 	case SYNACK_TCP_INFO: {
 		struct synack_tcp_info info;
 		fill_info(st, t, &info);

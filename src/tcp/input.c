@@ -125,7 +125,7 @@ static void take_syn_options(struct synack_stack *st, struct sk_tcb *t, const st
 	sk_conn_ends(&t->h, &e);
 	/* without the option: 536 over IPv4, 1220 over IPv6 (RFC 9293 3.7.1 MUST-15) */
 	uint16_t peer_mss = seg->opt.has_mss ? seg->opt.mss : e.v6 ? 1220 : 536;
-	uint32_t mtu_mss = sk_tcp_our_mss(st, &e, t->user_mss); /* TCP_MAXSEG too, as Linux */
+	uint32_t mtu_mss = sk_tcp_our_mss(st, &e, sk_tcb_opts(t).user_mss); /* TCP_MAXSEG too, as Linux */
 	t->mss = (uint16_t)(peer_mss < mtu_mss ? peer_mss : mtu_mss);
 	if (t->mss < 64)
 		t->mss = 64;
@@ -151,7 +151,7 @@ static void keepalive_reset(struct synack_stack *st, struct sk_tcb *t)
 	t->last_rcv = st->now;
 	t->keep_sent = 0;
 	if (t->flags & TF_KEEPALIVE) {
-		uint32_t idle = t->keepidle_s ? t->keepidle_s : st->cfg.tcp_keepalive_time_s;
+		uint32_t idle = sk_tcb_keepidle_s(st, t);
 		sk_tcb_timer_set(st, t, SK_TT_KEEP, st->now + (uint64_t)idle * 1000000);
 	}
 }

@@ -731,7 +731,8 @@ static int retry_limit(const struct synack_stack *st, const struct sk_tcb *t)
  * was first sent is known once it timed out (rtx_stamp). */
 static int user_timed_out(const struct synack_stack *st, const struct sk_tcb *t)
 {
-	return t->user_timeout_ms && t->rtx_stamp && st->now - t->rtx_stamp >= (uint64_t)t->user_timeout_ms * 1000;
+	uint32_t ms = sk_tcb_opts(t).user_timeout_ms;
+	return ms && t->rtx_stamp && st->now - t->rtx_stamp >= (uint64_t)ms * 1000;
 }
 
 int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
@@ -747,7 +748,8 @@ int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
 		uint64_t armed = t->backoff ? 0 : t->rto; /* the timer ran one RTO from the send */
 		t->rtx_stamp = st->now > armed ? st->now - armed : 1;
 	}
-	if (t->user_timeout_ms ? user_timed_out(st, t) : t->backoff >= retry_limit(st, t)) {
+	uint32_t user_timeout_ms = sk_tcb_opts(t).user_timeout_ms;
+	if (user_timeout_ms ? user_timed_out(st, t) : t->backoff >= retry_limit(st, t)) {
 		st->stats.tcp_conn_timeouts++;
 		if (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RCVD)
 			st->stats.tcp_attempt_fails++;
@@ -776,9 +778,9 @@ int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
 	else
 		t->snd_nxt = t->snd_una;
 	uint64_t next = st->now + t->rto;
-	if (t->user_timeout_ms) {
+	if (user_timeout_ms) {
 		/* Linux's tcp_clamp_rto_to_user_timeout: wake when the user timeout ends. */
-		uint64_t end = t->rtx_stamp + (uint64_t)t->user_timeout_ms * 1000;
+		uint64_t end = t->rtx_stamp + (uint64_t)user_timeout_ms * 1000;
 		if (end > st->now && end < next)
 			next = end;
 		if (end <= st->now)

@@ -200,7 +200,7 @@ static void syn_params_of(const struct sk_syn *e, struct syn_params *p)
 	p->ecn_ok = e->ecn_ok;
 	p->ts_recent = e->ts_recent;
 	p->ts_offset = e->ts_offset;
-	p->user_mss = e->listener ? e->listener->user_mss : 0;
+	p->user_mss = e->listener ? sk_tcb_opts(e->listener).user_mss : 0;
 	p->lst = e->listener;
 	p->synack_us = e->retries ? 0 : e->synack_us; /* Karn: not after a retransmission */
 }
@@ -247,7 +247,7 @@ void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, const struct sk_end
 	}
 	struct syn_params p;
 	params_from_syn(st, &p, ends, seg);
-	p.user_mss = l->user_mss;
+	p.user_mss = sk_tcb_opts(l).user_mss;
 	p.lst = l;
 	int full = lst->syn_len >= st->cfg.tcp_max_syn_backlog;
 	if ((full && st->cfg.tcp_syncookies) || st->cfg.tcp_syncookies == 2) {
@@ -325,7 +325,7 @@ int sk_syn_defer(struct synack_stack *st, struct sk_tcb *l, const struct sk_ends
 	}
 	struct syn_params p;
 	params_from_syn(st, &p, ends, seg);
-	p.user_mss = l->user_mss;
+	p.user_mss = sk_tcb_opts(l).user_mss;
 	p.lst = l;
 	p.iss = sk_tcp_isn(st, &p.ends, p.lport, p.rport);
 	struct sk_syn *e = syn_record(st, l, &p, "SYN received (verdict deferred)");
@@ -379,15 +379,17 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	/* The SYN+ACK offered an unscaled window (send_synack). */
 	t->rcv_adv = t->rcv_nxt + synack_window(st, p);
 	t->adv_mss = sk_tcp_our_mss(st, &p->ends, p->user_mss);
-	t->user_mss = p->user_mss;
 	/* The listener's socket options carry over, as Linux clones the listener. */
 	t->flags |= l->flags & (TF_SOCKOPTS & ~(TF_BOUND | TF_REUSEADDR));
-	t->keepidle_s = l->keepidle_s;
-	t->keepintvl_s = l->keepintvl_s;
-	t->keepcnt = l->keepcnt;
-	t->user_sndbuf = l->user_sndbuf;
-	t->user_timeout_ms = l->user_timeout_ms;
-	t->linger_s = l->linger_s;
+	if (l->opt) {
+		struct sk_sockopts *o = sk_tcb_opts_edit(t);
+		if (!o) {
+			sk_tcb_free(st, t);
+			return NULL;
+		}
+		*o = *l->opt;
+		o->user_mss = p->user_mss;
+	}
 	if (l->flags & TF_RCVBUF_LOCK)
 		sk_tcb_set_rcvbuf(t, l->rcvbuf);
 	uint32_t mtu_mss = t->adv_mss;
@@ -618,7 +620,7 @@ int sk_syn_cookie_ack(struct synack_stack *st, struct sk_tcb *l, const struct sk
 	}
 	p.peer_mss = (e->v6 ? cookie_mss6 : cookie_mss4)[idx];
 	p.peer_ws = 0xff;
-	p.user_mss = l->user_mss;
+	p.user_mss = sk_tcb_opts(l).user_mss;
 	p.lst = l;
 	p.ts_offset = sk_tcp_ts_offset(st, &p.ends);
 	if (seg->opt.has_ts && st->cfg.tcp_timestamps && seg->opt.tsecr) {

@@ -171,7 +171,7 @@ static struct sk_tcb **lbucket(struct synack_stack *st, uint16_t port)
 struct sk_tcb *sk_listener_find(struct synack_stack *st, const struct sk_ends *e, uint16_t lport)
 {
 	struct sk_tcb *wild = NULL;
-	for (struct sk_tcb *l = *lbucket(st, lport); l; l = l->lnext) {
+	for (struct sk_tcb *l = *lbucket(st, lport); l; l = l->lst->lnext) {
 		if (l->h.key.lport != lport)
 			continue;
 		struct sk_ends le;
@@ -188,7 +188,7 @@ struct sk_tcb *sk_listener_find(struct synack_stack *st, const struct sk_ends *e
 
 struct sk_tcb *sk_listener_clash(struct synack_stack *st, const struct sk_ends *e, uint32_t flags, uint16_t lport)
 {
-	for (struct sk_tcb *l = *lbucket(st, lport); l; l = l->lnext) {
+	for (struct sk_tcb *l = *lbucket(st, lport); l; l = l->lst->lnext) {
 		struct sk_ends le;
 		sk_conn_ends(&l->h, &le);
 		if (l->h.key.lport == lport && sk_ends_overlap(e, sk_tcb_takes(flags), &le, sk_tcb_takes(l->flags)))
@@ -200,17 +200,17 @@ struct sk_tcb *sk_listener_clash(struct synack_stack *st, const struct sk_ends *
 int sk_listener_add(struct synack_stack *st, struct sk_tcb *l)
 {
 	struct sk_tcb **head = lbucket(st, l->h.key.lport);
-	l->lnext = *head;
+	l->lst->lnext = *head;
 	*head = l;
 	return 0;
 }
 
 void sk_listener_del(struct synack_stack *st, struct sk_tcb *l)
 {
-	for (struct sk_tcb **pp = lbucket(st, l->h.key.lport); *pp; pp = &(*pp)->lnext) {
+	for (struct sk_tcb **pp = lbucket(st, l->h.key.lport); *pp; pp = &(*pp)->lst->lnext) {
 		if (*pp == l) {
-			*pp = l->lnext;
-			l->lnext = NULL;
+			*pp = l->lst->lnext;
+			l->lst->lnext = NULL;
 			return;
 		}
 	}

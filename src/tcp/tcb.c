@@ -122,6 +122,31 @@ static void free_extras(struct sk_tcb *t)
 	sk_tcb_flight_free(t);
 }
 
+struct sk_sockopts *sk_tcb_opts_edit(struct sk_tcb *t)
+{
+	if (!t->opt)
+		t->opt = calloc(1, sizeof(*t->opt));
+	return t->opt;
+}
+
+uint32_t sk_tcb_keepidle_s(const struct synack_stack *st, const struct sk_tcb *t)
+{
+	uint32_t v = sk_tcb_opts(t).keepidle_s;
+	return v ? v : st->cfg.tcp_keepalive_time_s;
+}
+
+uint32_t sk_tcb_keepintvl_s(const struct synack_stack *st, const struct sk_tcb *t)
+{
+	uint32_t v = sk_tcb_opts(t).keepintvl_s;
+	return v ? v : st->cfg.tcp_keepalive_intvl_s;
+}
+
+int sk_tcb_keepcnt(const struct synack_stack *st, const struct sk_tcb *t)
+{
+	int v = sk_tcb_opts(t).keepcnt;
+	return v ? v : st->cfg.tcp_keepalive_probes;
+}
+
 struct sk_flight *sk_tcb_flight(struct synack_stack *st, struct sk_tcb *t)
 {
 	if (t->fl)
@@ -164,7 +189,7 @@ void sk_tcb_flight_idle(struct synack_stack *st, struct sk_tcb *t)
 
 uint32_t sk_tcb_mem(const struct sk_tcb *t)
 {
-	return (uint32_t)sizeof(*t) + t->snd.cap + t->rcv.cap + (t->lst ? (uint32_t)sizeof(*t->lst) : 0) +
+	return (uint32_t)sizeof(*t) + (t->opt ? (uint32_t)sizeof(*t->opt) : 0) + t->snd.cap + t->rcv.cap + (t->lst ? (uint32_t)sizeof(*t->lst) : 0) +
 	       (t->asmb ? (uint32_t)sizeof(*t->asmb) : 0) + (t->fl ? (uint32_t)sizeof(*t->fl) : 0) +
 	       (t->fl && t->fl->sb ? (uint32_t)sizeof(*t->fl->sb) : 0) +
 	       (t->fl ? t->fl->rk.cap * (uint32_t)sizeof(*t->fl->rk.v) : 0);
@@ -184,6 +209,7 @@ void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t)
 	sk_bytes_free(st, &t->snd);
 	sk_bytes_free(st, &t->rcv);
 	free(t->lst);
+	free(t->opt);
 	free(t);
 }
 
@@ -206,13 +232,7 @@ void sk_tcb_reuse(struct synack_stack *st, struct sk_tcb *t)
 		sk_conn_set_ends(&t->h, &bound);
 		t->h.key.lport = old.h.key.lport;
 	}
-	t->user_mss = old.user_mss;
-	t->keepidle_s = old.keepidle_s;
-	t->keepintvl_s = old.keepintvl_s;
-	t->keepcnt = old.keepcnt;
-	t->user_sndbuf = old.user_sndbuf;
-	t->user_timeout_ms = old.user_timeout_ms;
-	t->linger_s = old.linger_s;
+	t->opt = old.opt;
 	if (old.flags & TF_RCVBUF_LOCK)
 		sk_tcb_set_rcvbuf(t, old.rcvbuf);
 	sk_cc_select(&t->cc, old.cc.algo, 536, st->cfg.tcp_init_cwnd);
@@ -338,8 +358,9 @@ static uint32_t sndbuf_for_cwnd(const struct synack_stack *st, const struct sk_t
 
 uint32_t sk_tcb_sndbuf(const struct synack_stack *st, const struct sk_tcb *t)
 {
-	if (t->user_sndbuf)
-		return t->user_sndbuf;
+	uint32_t user = sk_tcb_opts(t).user_sndbuf;
+	if (user)
+		return user;
 	uint32_t want = sndbuf_for_cwnd(st, t);
 	if (want < t->sndbuf_hw)
 		want = t->sndbuf_hw; /* a window cut by a loss keeps its buffer */

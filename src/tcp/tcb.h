@@ -136,12 +136,24 @@ struct sk_bytes {
 	uint32_t cap, head, len;
 };
 
+/* Socket options few applications set, out of line (sk_tcb.opt): NULL while each has its
+ * default, so a connection that sets none does not carry them. 0 means the default. */
+struct sk_sockopts {
+	uint32_t user_sndbuf;     /* SO_SNDBUF: bytes the send queue may hold, 0 = autotuned */
+	uint32_t user_timeout_ms; /* TCP_USER_TIMEOUT, 0 = none */
+	uint32_t linger_s;        /* SO_LINGER's time (TF_LINGER) */
+	uint16_t keepidle_s, keepintvl_s; /* TCP_KEEPIDLE, TCP_KEEPINTVL (Linux's limit: 32767) */
+	uint16_t user_mss;        /* TCP_MAXSEG: clamps both MSSes of later connections */
+	uint8_t keepcnt;          /* TCP_KEEPCNT */
+};
+
 struct sk_listen {
 	struct sk_tcb *aq_head, *aq_tail; /* accept queue: established, not yet accepted */
 	uint32_t aq_len, backlog;
 	uint32_t syn_len;                 /* half-open records of this listener */
 	struct sk_syn *syn_head;          /* those records */
 	uint64_t last_cookie;             /* when a SYN cookie was last sent (0 = never) */
+	struct sk_tcb *lnext;             /* the next listener of its listener-table chain */
 };
 
 /* What a sender keeps only while it has data (or a FIN) queued or unacknowledged: loss
@@ -176,13 +188,11 @@ struct sk_flight {
 
 struct sk_tcb {
 	struct sk_conn h;
-	struct sk_tcb *lnext; /* listener table chain */
 	int handle;           /* socket handle, -1 once orphaned by close() */
 	uint8_t state;
 	uint8_t snd_wscale, rcv_wscale;
 	uint8_t backoff;      /* consecutive retransmission timeouts */
 	uint8_t keep_sent;    /* unanswered keepalive probes */
-	uint8_t keepcnt;      /* per socket, 0 = stack default */
 	uint8_t soft_err;     /* last soft ICMP error (RFC 1122 4.2.3.9), reported on timeout */
 	uint8_t ecn;           /* ECN_* (TF_ECN connections; packed here) */
 	uint32_t flags;
@@ -194,7 +204,6 @@ struct sk_tcb {
 	uint32_t fin_seq;      /* where an out-of-order FIN sits (TF_FIN_OOO) */
 	uint16_t mss;         /* most we send in one segment */
 	uint16_t adv_mss;     /* what we announced */
-	uint16_t user_mss;    /* TCP_MAXSEG: clamps both MSSes of later connections, 0 = none */
 	uint8_t persist_backoff; /* (a few small fields sit where they fill a gap: "packed here") */
 	uint8_t cwnd_limited;  /* cwnd stopped the sender in this window (cwnd_usage_seq's; packed here) */
 	/* timestamps (RFC 7323) */
@@ -205,10 +214,6 @@ struct sk_tcb {
 	uint32_t rtt_seq;     /* segment being timed when timestamps are off (Karn) */
 	uint32_t total_retrans; /* over the connection's life (TCP_INFO; packed here) */
 	uint64_t rtt_start;   /* the timed segment's send time + 1; 0 = none timed */
-	uint32_t keepidle_s, keepintvl_s; /* per socket, 0 = stack default */
-	uint32_t user_sndbuf;  /* SO_SNDBUF: bytes the send queue may hold, 0 = autotuned */
-	uint32_t user_timeout_ms; /* TCP_USER_TIMEOUT, 0 = none */
-	uint32_t linger_s;     /* SO_LINGER's time (TF_LINGER) */
 	uint32_t max_sndwnd;   /* largest window the peer offered (sender SWS; packed here) */
 	uint64_t rtx_stamp;    /* when the oldest unacknowledged segment was first sent, once it
 				* timed out (0: none): TCP_USER_TIMEOUT counts from it */
@@ -232,6 +237,7 @@ struct sk_tcb {
 	 * or unacknowledged is out of line (fl, below) */
 	struct sk_cc cc;
 	struct sk_flight *fl;  /* NULL while the sender is quiet (sk_tcb_flight) */
+	struct sk_sockopts *opt; /* NULL while every one is at its default (sk_tcb_opts) */
 	uint32_t hs_last_min;  /* HyStart: the last whole round's minimum RTT, µs, UINT32_MAX none */
 	uint16_t rcv_mss;      /* the ACK engine's: the peer's full segment, as estimated from what
 				* arrives (packed here) */
@@ -345,6 +351,19 @@ static inline uint64_t sk_tcb_deadline(const struct sk_tcb *t, enum sk_tt which)
 		return t->deadline[which];
 	return t->fl ? t->fl->deadline[which - SK_TT_HOT] : UINT64_MAX;
 }
+/* t's rarely set socket options (all 0, the defaults, when it set none). */
+static inline struct sk_sockopts sk_tcb_opts(const struct sk_tcb *t)
+{
+	struct sk_sockopts none = {0};
+	return t->opt ? *t->opt : none;
+}
+/* t's options record to change, allocated if it has none; NULL when memory ran out. */
+struct sk_sockopts *sk_tcb_opts_edit(struct sk_tcb *t);
+/* Keepalive's idle time, probe interval (seconds) and probe count for t: its own or the
+ * stack's. */
+uint32_t sk_tcb_keepidle_s(const struct synack_stack *st, const struct sk_tcb *t);
+uint32_t sk_tcb_keepintvl_s(const struct synack_stack *st, const struct sk_tcb *t);
+int sk_tcb_keepcnt(const struct synack_stack *st, const struct sk_tcb *t);
 /* RACK's log while RACK runs for t and t has data queued or in flight, else NULL. */
 static inline struct sk_rack *sk_tcb_rack(const struct sk_tcb *t)
 {

@@ -11,9 +11,10 @@ static int keepalive(struct synack_stack *st, struct sk_tcb *t)
 {
 	if (!(t->flags & TF_KEEPALIVE) || t->state < SYNACK_ESTABLISHED || t->state >= SYNACK_TIME_WAIT)
 		return 0;
-	uint64_t intvl = (uint64_t)(t->keepintvl_s ? t->keepintvl_s : st->cfg.tcp_keepalive_intvl_s) * 1000000;
-	uint64_t idle = (uint64_t)(t->keepidle_s ? t->keepidle_s : st->cfg.tcp_keepalive_time_s) * 1000000;
-	int probes = t->keepcnt ? t->keepcnt : st->cfg.tcp_keepalive_probes;
+	uint64_t intvl = (uint64_t)sk_tcb_keepintvl_s(st, t) * 1000000;
+	uint64_t idle = (uint64_t)sk_tcb_keepidle_s(st, t) * 1000000;
+	int probes = sk_tcb_keepcnt(st, t);
+	uint32_t user_timeout_ms = sk_tcb_opts(t).user_timeout_ms;
 	if (t->snd_una != t->snd_max) {
 		/* Data in flight: the retransmission timer watches the peer. */
 		sk_tcb_timer_set(st, t, SK_TT_KEEP, st->now + idle);
@@ -21,8 +22,7 @@ static int keepalive(struct synack_stack *st, struct sk_tcb *t)
 	}
 	/* TCP_USER_TIMEOUT bounds keepalive too: with probes out, no longer than it since the
 	 * peer was last heard (Linux's tcp_keepalive_timer). */
-	int user_over = t->user_timeout_ms && t->keep_sent &&
-			st->now - t->last_rcv >= (uint64_t)t->user_timeout_ms * 1000;
+	int user_over = user_timeout_ms && t->keep_sent && st->now - t->last_rcv >= (uint64_t)user_timeout_ms * 1000;
 	if (t->keep_sent >= probes || user_over) {
 		st->stats.tcp_keepalive_timeouts++;
 		/* Giving up is an abort (RFC 9293 3.10.5): a RST tells a peer that comes back
