@@ -21,7 +21,7 @@ struct sk_cc {
 	uint32_t mss;        /* sender MSS (SMSS), bytes */
 	uint32_t bytes_acked; /* appropriate byte counting in congestion avoidance (RFC 3465) */
 	uint8_t algo;        /* index into sk_cc_algos */
-	uint64_t priv[6];
+	uint32_t priv[8];    /* (read and written by copy: no alignment beyond 4 needed) */
 };
 
 /* What the TCP core tells the hooks besides the state. */

@@ -11,11 +11,12 @@
 #define CUBIC_ALPHA (3.0 * (1.0 - CUBIC_BETA) / (1.0 + CUBIC_BETA))
 
 struct cubic {
-	double w_max;      /* segments: the window before the last reduction */
-	double w_last_max; /* segments: w_max of the reduction before (fast convergence) */
-	double k;          /* seconds until W_cubic reaches w_max again */
-	double w_est;      /* segments: the Reno-friendly estimate */
+	double w_est;      /* segments: the Reno-friendly estimate (it grows by a fraction of a
+			    * segment per ACK: a float would lose those at large windows) */
 	uint64_t epoch;    /* µs: start of this congestion avoidance stage, 0 = not started */
+	float w_max;       /* segments: the window before the last reduction */
+	float w_last_max;  /* segments: w_max of the reduction before (fast convergence) */
+	float k;           /* seconds until W_cubic reaches w_max again */
 	uint32_t cwnd_prior; /* bytes: cwnd when ssthresh was last set */
 };
 
@@ -59,10 +60,10 @@ static void cubic_ack(struct sk_cc *c, const struct sk_cc_ack *a)
 		/* RFC 9438 4.2: a new stage; K from the distance to w_max. */
 		s.epoch = a->now ? a->now : 1;
 		if (cwnd < s.w_max) {
-			s.k = cbrt((s.w_max - cwnd) / CUBIC_C);
+			s.k = (float)cbrt((s.w_max - cwnd) / CUBIC_C);
 		} else {
 			s.k = 0;
-			s.w_max = cwnd;
+			s.w_max = (float)cwnd;
 		}
 		s.w_est = cwnd;
 	}
@@ -98,9 +99,9 @@ static void cubic_signal(struct sk_cc *c, enum sk_cc_signal sig, uint32_t flight
 	/* RFC 9438 4.7 fast convergence: a reduction before reaching the last w_max
 	 * means others want bandwidth: release some. */
 	if (cwnd < s.w_last_max)
-		s.w_max = cwnd * (1.0 + CUBIC_BETA) / 2.0;
+		s.w_max = (float)(cwnd * (1.0 + CUBIC_BETA) / 2.0);
 	else
-		s.w_max = cwnd;
+		s.w_max = (float)cwnd;
 	s.w_last_max = s.w_max;
 	s.cwnd_prior = c->cwnd;
 	uint32_t th = (uint32_t)((uint64_t)c->cwnd * 7 / 10); /* beta 0.7, exactly */
