@@ -195,6 +195,8 @@ struct sk_tcb {
 	uint8_t keep_sent;    /* unanswered keepalive probes */
 	uint8_t soft_err;     /* last soft ICMP error (RFC 1122 4.2.3.9), reported on timeout */
 	uint8_t ecn;           /* ECN_* (TF_ECN connections; packed here) */
+	uint8_t ack_pushed;    /* the ACK engine's: 1: a small pushed segment arrived since the
+				* last ACK; 2: more (packed here) */
 	uint32_t flags;
 	int soerror;          /* pending error (SO_ERROR), positive errno */
 	/* send sequence space */
@@ -206,6 +208,8 @@ struct sk_tcb {
 	uint16_t adv_mss;     /* what we announced */
 	uint8_t persist_backoff; /* (a few small fields sit where they fill a gap: "packed here") */
 	uint8_t cwnd_limited;  /* cwnd stopped the sender in this window (cwnd_usage_seq's; packed here) */
+	uint8_t dupacks;       /* (packed here) */
+	uint8_t in_recovery;   /* SK_REC_* (packed here) */
 	/* timestamps (RFC 7323) */
 	uint32_t ts_recent, ts_offset;
 	uint32_t last_ack_sent; /* Last.ACK.sent: the ack field of our latest segment */
@@ -214,7 +218,6 @@ struct sk_tcb {
 	uint32_t rtt_seq;     /* segment being timed when timestamps are off (Karn) */
 	uint32_t total_retrans; /* over the connection's life (TCP_INFO; packed here) */
 	uint64_t rtt_start;   /* the timed segment's send time + 1; 0 = none timed */
-	uint32_t max_sndwnd;   /* largest window the peer offered (sender SWS; packed here) */
 	uint64_t rtx_stamp;    /* when the oldest unacknowledged segment was first sent, once it
 				* timed out (0: none): TCP_USER_TIMEOUT counts from it */
 	uint64_t bytes_acked;  /* of our data, over the connection's life */
@@ -236,6 +239,7 @@ struct sk_tcb {
 	/* send side: congestion control; what loss recovery needs only while data is queued
 	 * or unacknowledged is out of line (fl, below) */
 	struct sk_cc cc;
+	uint32_t max_sndwnd;   /* largest window the peer offered (sender SWS; packed here) */
 	struct sk_flight *fl;  /* NULL while the sender is quiet (sk_tcb_flight) */
 	struct sk_sockopts *opt; /* NULL while every one is at its default (sk_tcb_opts) */
 	uint32_t hs_last_min;  /* HyStart: the last whole round's minimum RTT, µs, UINT32_MAX none */
@@ -246,6 +250,7 @@ struct sk_tcb {
 	uint8_t reo_steps;     /* RACK.reo_wnd_mult (0 reads as 1), grown by D-SACKs */
 	uint8_t reo_persist;   /* RACK.reo_wnd_persist: recoveries left before reo_steps is 1 again */
 	uint8_t dsack_seen;    /* a D-SACK came while the sender was quiet: counted at the next ACK */
+	uint8_t limited_tx;    /* RFC 3042 segments allowed beyond cwnd (packed here) */
 	uint32_t min_rtt;      /* µs: the smallest RTT sample, 0 = none */
 	/* the receiver's ACK engine (delack.c) */
 	uint32_t ato;          /* µs: the delayed ACK's timeout; 0 until data first arrives */
@@ -253,10 +258,6 @@ struct sk_tcb {
 	uint8_t quick;         /* ACKs still to send at once */
 	uint8_t pingpong;      /* interactive: ACKs wait for a reply to ride on */
 	uint64_t lrcvtime;     /* when data last arrived */
-	uint8_t ack_pushed;    /* 1: a small pushed segment arrived since the last ACK; 2: more */
-	uint8_t dupacks;
-	uint8_t in_recovery;   /* SK_REC_* */
-	uint8_t limited_tx;    /* RFC 3042 segments allowed beyond cwnd */
 	uint32_t sndbuf_hw;    /* autotuned send buffer: twice the largest cwnd so far, within
 				* tcp_wmem (grows only; sk_tcb_sndbuf_expand; packed here) */
 	uint64_t last_send;    /* for restart after idle */
