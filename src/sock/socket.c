@@ -306,8 +306,7 @@ static int do_accept(synack_stack *st, int sock, struct synack_sockaddr *peer)
 		l->lst->aq_tail = NULL;
 	l->lst->aq_len--;
 	t->aq_next = NULL;
-	t->parent = NULL;
-	t->flags |= TF_ACCEPTED;
+	t->flags = (t->flags & ~TF_QUEUED) | TF_ACCEPTED;
 	if (peer)
 		*peer = sock_name(t, 1);
 	return h;
@@ -683,7 +682,7 @@ int synack_close(synack_stack *st, int sock)
 		return 0;
 	}
 	if (t->state == SYNACK_FIN_WAIT_2)
-		sk_tcb_timer_set(st, t, SK_TT_CONN, st->now + (uint64_t)st->cfg.tcp_fin_timeout_ms * 1000);
+		sk_tcb_timer_set(st, t, SK_TT_KEEP, st->now + (uint64_t)st->cfg.tcp_fin_timeout_ms * 1000);
 	queue_fin(st, t, "close()");
 	return 0;
 }
@@ -1104,11 +1103,11 @@ static const char *tcb_timer(const struct sk_tcb *t, uint64_t *at)
 	static const struct {
 		enum sk_tt which;
 		const char *name;
-	} order[] = {{SK_TT_REXMT, "on"}, {SK_TT_PERSIST, "persist"}, {SK_TT_KEEP, "keepalive"}, {SK_TT_CONN, "timewait"}};
+	} order[] = {{SK_TT_REXMT, "on"}, {SK_TT_PERSIST, "persist"}, {SK_TT_KEEP, "keepalive"}};
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (sk_tcb_deadline(t, order[i].which) != UINT64_MAX) {
 			*at = sk_tcb_deadline(t, order[i].which);
-			return order[i].name;
+			return order[i].which == SK_TT_KEEP && sk_tcb_fin_wait_2_limited(t) ? "timewait" : order[i].name;
 		}
 	return NULL;
 }

@@ -150,7 +150,7 @@ static void keepalive_reset(struct synack_stack *st, struct sk_tcb *t)
 {
 	t->last_rcv = st->now;
 	t->keep_sent = 0;
-	if (t->flags & TF_KEEPALIVE) {
+	if ((t->flags & TF_KEEPALIVE) && !sk_tcb_fin_wait_2_limited(t)) {
 		uint32_t idle = sk_tcb_keepidle_s(st, t);
 		sk_tcb_timer_set(st, t, SK_TT_KEEP, st->now + (uint64_t)idle * 1000000);
 	}
@@ -248,7 +248,7 @@ static void enter_fin_wait_2(struct synack_stack *st, struct sk_tcb *t)
 {
 	sk_tcb_set_state(st, t, SYNACK_FIN_WAIT_2, "ACK of FIN received");
 	if (t->flags & TF_APP_CLOSED) /* CL-9: only a fully closed socket is limited */
-		sk_tcb_timer_set(st, t, SK_TT_CONN,
+		sk_tcb_timer_set(st, t, SK_TT_KEEP,
 				 st->now + (uint64_t)st->cfg.tcp_fin_timeout_ms * 1000);
 }
 

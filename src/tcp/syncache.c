@@ -434,7 +434,7 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 		sk_conn_ends(&t->h, &e);
 		sk_tnl_flow_born(st, &e);
 	}
-	t->parent = l;
+	t->flags |= TF_QUEUED;
 	if (lst->aq_tail)
 		lst->aq_tail->aq_next = t;
 	else

@@ -197,6 +197,31 @@ struct sk_tcb *sk_listener_clash(struct synack_stack *st, const struct sk_ends *
 	return NULL;
 }
 
+static int queue_holds(const struct sk_tcb *l, const struct sk_tcb *t)
+{
+	for (const struct sk_tcb *q = l->lst->aq_head; q; q = q->aq_next)
+		if (q == t)
+			return 1;
+	return 0;
+}
+
+struct sk_tcb *sk_listener_holding(struct synack_stack *st, const struct sk_tcb *t)
+{
+	if (!(t->flags & TF_QUEUED))
+		return NULL;
+	/* the listener that would take its 4-tuple now is the one that took it, unless a
+	 * more specific one came since: then look at every listener of its port */
+	struct sk_ends e;
+	sk_conn_ends(&t->h, &e);
+	struct sk_tcb *l = sk_listener_find(st, &e, t->h.key.lport);
+	if (l && queue_holds(l, t))
+		return l;
+	for (l = *lbucket(st, t->h.key.lport); l; l = l->lst->lnext)
+		if (l->h.key.lport == t->h.key.lport && queue_holds(l, t))
+			return l;
+	return NULL;
+}
+
 int sk_listener_add(struct synack_stack *st, struct sk_tcb *l)
 {
 	struct sk_tcb **head = lbucket(st, l->h.key.lport);

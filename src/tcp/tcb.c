@@ -83,10 +83,11 @@ void sk_tcb_timer_clear(struct synack_stack *st, struct sk_tcb *t, enum sk_tt wh
 	sk_tcb_timer_rearm(st, t);
 }
 
-static void unlink_from_parent(struct sk_tcb *t)
+static void unlink_from_parent(struct synack_stack *st, struct sk_tcb *t)
 {
-	struct sk_tcb *l = t->parent;
-	if (!l || !l->lst)
+	struct sk_tcb *l = sk_listener_holding(st, t);
+	t->flags &= ~TF_QUEUED;
+	if (!l)
 		return;
 	for (struct sk_tcb **pp = &l->lst->aq_head; *pp; pp = &(*pp)->aq_next) {
 		if (*pp == t) {
@@ -101,7 +102,6 @@ static void unlink_from_parent(struct sk_tcb *t)
 			break;
 		}
 	}
-	t->parent = NULL;
 	t->aq_next = NULL;
 }
 
@@ -257,9 +257,9 @@ void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char 
 		free(t->asmb);
 		t->asmb = NULL;
 	}
-	if (t->parent) {
+	if (t->flags & TF_QUEUED) {
 		/* Never accepted: the application never saw it. */
-		unlink_from_parent(t);
+		unlink_from_parent(st, t);
 		sk_tcb_free(st, t);
 		return;
 	}

@@ -80,11 +80,12 @@ enum { SK_REC_OPEN = 0, SK_REC_NEWRENO = 1, SK_REC_SACK = 2, SK_REC_LOSS = 3 };
  * earliest (design principle 6: few deadlines per connection, one structure per stack). The
  * first SK_TT_HOT live in the TCB; the others run only while data is queued or in flight and
  * live in its flight state (struct sk_flight), so a quiet connection does not carry them. */
-enum sk_tt { SK_TT_REXMT, SK_TT_KEEP, SK_TT_DELACK, SK_TT_CONN, SK_TT_PERSIST, SK_TT_REO, SK_TT_TLP, SK_TT_COUNT };
+enum sk_tt { SK_TT_REXMT, SK_TT_KEEP, SK_TT_DELACK, SK_TT_PERSIST, SK_TT_REO, SK_TT_TLP, SK_TT_COUNT };
 #define SK_TT_HOT SK_TT_PERSIST
-/* SK_TT_REO: RACK's reordering timer; SK_TT_TLP: the tail-loss probe (recovery.c). */
-/* SK_TT_CONN: connection-level limits: FIN-WAIT-2 timeout (CL-9), TIME-WAIT 2MSL when the
- * TCB itself waits (it is normally replaced by a TIME-WAIT record). */
+/* SK_TT_REO: RACK's reordering timer; SK_TT_TLP: the tail-loss probe (recovery.c).
+ * SK_TT_KEEP: keepalive, or, for a connection closed by its application in FIN-WAIT-2
+ * (sk_tcb_fin_wait_2_limited), the FIN-WAIT-2 limit (CL-9), which takes keepalive's place
+ * as in Linux, where one timer does both. */
 
 enum {
 	TF_ACKNOW = 1u << 0,     /* send an ACK at the next output */
@@ -119,6 +120,7 @@ enum {
 				  * tunnel's limits until freed (stack/tunnel.c) */
 	TF_ACK_BATCH = 1u << 29, /* an ACK owed at the end of synack_input_batch (delack.c) */
 	TF_TAIL_HELD = 1u << 30, /* a short tail waits in held_tails (output.c, autocorking) */
+	TF_QUEUED = 1u << 31,    /* in a listener's accept queue (sk_listener_holding finds it) */
 };
 /* The addresses a socket with these flags takes (stack/addr.h). */
 static inline enum sk_takes sk_tcb_takes(uint32_t flags)
@@ -264,8 +266,7 @@ struct sk_tcb {
 	uint32_t sack_recoveries, dsacks; /* per connection (TCP_INFO) */
 	/* listener relations */
 	struct sk_listen *lst;   /* non-NULL for a listener */
-	struct sk_tcb *parent;   /* listener whose accept queue holds this TCB */
-	struct sk_tcb *aq_next;
+	struct sk_tcb *aq_next;  /* the next of its listener's accept queue (TF_QUEUED) */
 };
 
 /* A half-open connection in a listener's SYN queue (LQ-1): no socket, no buffers. */
@@ -315,6 +316,8 @@ struct sk_tcb *sk_listener_find(struct synack_stack *st, const struct sk_ends *e
 /* A listener on lport whose address overlaps local end e of a socket with flags (TF_SOCK6,
  * TF_V6ONLY): what makes bind and listen say EADDRINUSE. NULL if none. */
 struct sk_tcb *sk_listener_clash(struct synack_stack *st, const struct sk_ends *e, uint32_t flags, uint16_t lport);
+/* The listener whose accept queue holds t (TF_QUEUED), or NULL. */
+struct sk_tcb *sk_listener_holding(struct synack_stack *st, const struct sk_tcb *t);
 int sk_listener_add(struct synack_stack *st, struct sk_tcb *l);
 void sk_listener_del(struct synack_stack *st, struct sk_tcb *l);
 
@@ -365,6 +368,11 @@ struct sk_sockopts *sk_tcb_opts_edit(struct sk_tcb *t);
 uint32_t sk_tcb_keepidle_s(const struct synack_stack *st, const struct sk_tcb *t);
 uint32_t sk_tcb_keepintvl_s(const struct synack_stack *st, const struct sk_tcb *t);
 int sk_tcb_keepcnt(const struct synack_stack *st, const struct sk_tcb *t);
+/* t waits in FIN-WAIT-2 with no application: its SK_TT_KEEP is the FIN-WAIT-2 limit. */
+static inline int sk_tcb_fin_wait_2_limited(const struct sk_tcb *t)
+{
+	return t->state == SYNACK_FIN_WAIT_2 && (t->flags & TF_APP_CLOSED);
+}
 /* RACK's log while RACK runs for t and t has data queued or in flight, else NULL. */
 static inline struct sk_rack *sk_tcb_rack(const struct sk_tcb *t)
 {

@@ -1,5 +1,5 @@
 /* TCB timer dispatch: retransmission, persist, keepalive (REL-9), delayed ACK, and the
- * connection-level FIN-WAIT-2 limit (CL-9). */
+ * FIN-WAIT-2 limit (CL-9), which shares keepalive's deadline. */
 #include <errno.h>
 
 #include "tcp/tcb.h"
@@ -46,6 +46,10 @@ static int fire_one(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which)
 		sk_tcp_persist_timeout(st, t);
 		return 0;
 	case SK_TT_KEEP:
+		if (sk_tcb_fin_wait_2_limited(t)) {
+			sk_tcb_drop(st, t, 0, "FIN-WAIT-2 timeout");
+			return 1;
+		}
 		return keepalive(st, t);
 	case SK_TT_DELACK:
 		sk_ack_timer(st, t);
@@ -53,12 +57,6 @@ static int fire_one(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which)
 	case SK_TT_REO:
 	case SK_TT_TLP:
 		sk_rec_timer(st, t, which);
-		return 0;
-	case SK_TT_CONN:
-		if (t->state == SYNACK_FIN_WAIT_2) {
-			sk_tcb_drop(st, t, 0, "FIN-WAIT-2 timeout");
-			return 1;
-		}
 		return 0;
 	default:
 		return 0;
@@ -68,8 +66,7 @@ static int fire_one(struct synack_stack *st, struct sk_tcb *t, enum sk_tt which)
 /* The order timers due together fire in: RACK's reordering timer and the loss probe stand
  * in for the RTO when it is due too (in Linux they are one timer; a probe capped at the RTO
  * goes instead of it and re-arms it, RFC 8985 7.3). */
-static const enum sk_tt fire_order[SK_TT_COUNT] = {SK_TT_REO,  SK_TT_TLP,   SK_TT_REXMT, SK_TT_PERSIST,
-						    SK_TT_KEEP, SK_TT_DELACK, SK_TT_CONN};
+static const enum sk_tt fire_order[SK_TT_COUNT] = {SK_TT_REO, SK_TT_TLP, SK_TT_REXMT, SK_TT_PERSIST, SK_TT_KEEP, SK_TT_DELACK};
 
 void sk_tcb_timer_fired(struct synack_stack *st, struct sk_tcb *t)
 {
