@@ -350,9 +350,8 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 	} else if (seg->ack == t->snd_una) {
 		/* RFC 5681 2: a duplicate ACK carries no data, no SYN/FIN, the same window, while
 		 * data is outstanding; RFC 6675 counts an ACK with new SACK information too. */
-		int dup = seg->payload_len == 0 && !(seg->flags & (SK_TCP_SYN | SK_TCP_FIN)) &&
-			  seq_gt(t->snd_max, t->snd_una) && win == t->snd_wnd;
-		sk_rec_on_ack(st, t, seg, 0, flight, dup);
+		int same = seg->payload_len == 0 && !(seg->flags & (SK_TCP_SYN | SK_TCP_FIN)) && win == t->snd_wnd;
+		sk_rec_on_ack(st, t, seg, 0, flight, same);
 		sk_tcb_flight_idle(st, t); /* (an undo episode left open may have ended) */
 	}
 	if (wnd_update) {

@@ -592,22 +592,31 @@ static void schedule_tlp(struct synack_stack *st, struct sk_tcb *t)
 	sk_tcb_timer_set(st, t, SK_TT_TLP, at);
 }
 
-/* RFC 8985 7.4: the probe's episode ends with the ACK that covers it; a retransmitted
- * probe acknowledged without a D-SACK repaired a real loss: cwnd is reduced once. */
-static void tlp_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, int dsack)
+/* RFC 8985 7.4.2: what an ACK at or beyond the probe's end (tlp_high_seq) says of the loss
+ * the probe was sent for, as Linux's tcp_process_tlp_ack. A probe of new data, or a
+ * retransmitted one reported by a D-SACK (the original arrived too), or a pure duplicate
+ * ACK (both arrived, the second without news): no loss, the episode ends. An ACK beyond the
+ * probe's end without that: the probe repaired a real loss, cwnd is reduced once. An ACK
+ * that reaches just the probe's end tells neither yet (a D-SACK may follow): the episode
+ * stays open, across idle too (sk_tcb_flight_idle keeps the flight state for it). */
+static void tlp_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, int dsack, int pure)
 {
 	struct sk_rack *rk = sk_tcb_rack(t);
 	if (!rk->tlp_high_seq || seq_lt(seg->ack, rk->tlp_high_seq))
 		return;
-	if (rk->tlp_retrans && !dsack && !t->in_recovery) {
-		reduce(st, t, t->snd_max - t->snd_una);
-		t->cc.cwnd = t->cc.ssthresh; /* Linux: CWR entered and ended at once */
+	if (!rk->tlp_retrans || dsack || pure) {
+		rk->tlp_high_seq = 0;
+	} else if (seq_gt(seg->ack, rk->tlp_high_seq)) {
+		if (!t->in_recovery) {
+			reduce(st, t, t->snd_max - t->snd_una);
+			t->cc.cwnd = t->cc.ssthresh; /* Linux: CWR entered and ended at once */
+		}
+		rk->tlp_high_seq = 0;
 	}
-	rk->tlp_high_seq = 0;
 }
 
 static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked,
-			uint32_t flight)
+			uint32_t flight, int same)
 {
 	struct sk_rack *rk = sk_tcb_rack(t);
 	struct delivery d = {st, t, rk->fack, 0};
@@ -623,7 +632,7 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 		sk_sb_ack(t->fl->sb, t->snd_una);
 	/* (a D-SACK that ends the loss probe's episode reports the probe, not reordering) */
 	int probe_dsack = dsack && rk->tlp_high_seq && seq_geq(seg->ack, rk->tlp_high_seq);
-	tlp_ack(st, t, seg, dsack);
+	tlp_ack(st, t, seg, dsack, same && !acked && !delivered_bytes);
 	undo_dsack(t, seg, prior_una);
 	int left = 0;
 	/* (an undo returns to the Open state, where the reduction began) */
@@ -648,7 +657,6 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 	else if (acked)
 		grow(st, t, delivered_bytes, flight); /* what this ACK delivered: SACKed data counted once, as Linux's acked_sacked */
 	if (!rk->n) {
-		rk->tlp_high_seq = 0;
 		sk_tcb_timer_clear(st, t, SK_TT_REO);
 		sk_rack_free(rk); /* nothing outstanding: the log's memory goes back */
 	}
@@ -673,15 +681,16 @@ static void quiet_dsack(struct synack_stack *st, struct sk_tcb *t, const struct 
 }
 
 void sk_rec_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked, uint32_t flight,
-		   int dup)
+		   int same)
 {
+	int dup = same && !acked && seq_gt(t->snd_max, t->snd_una);
 	if (!t->fl) {
 		quiet_dsack(st, t, seg); /* nothing was queued or in flight */
 		return;
 	}
 	ecn_echo(st, t, seg);
 	if (rack_on(st, t)) {
-		rack_on_ack(st, t, seg, acked, flight);
+		rack_on_ack(st, t, seg, acked, flight, same);
 		return;
 	}
 	uint32_t newly = sk_rec_sack(st, t, seg);

@@ -177,6 +177,9 @@ void sk_tcb_flight_idle(struct synack_stack *st, struct sk_tcb *t)
 	 * ends it at the next ACK without one) */
 	if (t->fl->rk.undo_on)
 		return;
+	/* so does a loss probe's episode still open: is the probe's D-SACK still to come? */
+	if (t->fl->rk.tlp_high_seq && t->fl->rk.tlp_retrans)
+		return;
 	/* a FIN queued and not yet acknowledged (sent or not) still needs it */
 	if ((t->flags & TF_FIN_QUEUED) && (t->state == SYNACK_ESTABLISHED || t->state == SYNACK_CLOSE_WAIT ||
 					   t->state == SYNACK_FIN_WAIT_1 || t->state == SYNACK_CLOSING ||

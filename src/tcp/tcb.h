@@ -531,9 +531,11 @@ void sk_tcp_held_forget(struct synack_stack *st, const struct sk_tcb *t);
 
 /* ---- recovery.c: loss detection and recovery (RFC 8985, 6937, 5681, 6582, 6675, 3042) ---- */
 /* An ACK arrived, snd_una already moved to its ack: acked bytes it advanced, flight bytes
- * in flight before it, dup whether it is a duplicate ACK (RFC 5681's definition). */
+ * in flight before it, same whether it carries nothing new but SACK blocks (no data, no
+ * SYN or FIN, the same window): with data outstanding and nothing acked, a duplicate ACK
+ * by RFC 5681's definition. */
 void sk_rec_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked, uint32_t flight,
-		   int dup);
+		   int same);
 /* Records the SACK blocks of an ACK; returns bytes newly SACKed. */
 uint32_t sk_rec_sack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg);
 /* [seq, seq + len) of data left now (retrans: again). */
