@@ -192,7 +192,7 @@ void sk_tcb_flight_idle(struct synack_stack *st, struct sk_tcb *t)
 
 uint32_t sk_tcb_mem(const struct sk_tcb *t)
 {
-	return (uint32_t)sizeof(*t) + (t->opt ? (uint32_t)sizeof(*t->opt) : 0) + t->snd.cap + t->rcv.cap + (t->lst ? (uint32_t)sizeof(*t->lst) : 0) +
+	return (uint32_t)sizeof(*t) + (t->opt ? (uint32_t)sizeof(*t->opt) : 0) + sk_bytes_cap(&t->snd) + sk_bytes_cap(&t->rcv) + (t->lst ? (uint32_t)sizeof(*t->lst) : 0) +
 	       (t->asmb ? (uint32_t)sizeof(*t->asmb) : 0) + (t->fl ? (uint32_t)sizeof(*t->fl) : 0) +
 	       (t->fl && t->fl->sb ? (uint32_t)sizeof(*t->fl->sb) : 0) +
 	       (t->fl ? t->fl->rk.cap * (uint32_t)sizeof(*t->fl->rk.v) : 0);
@@ -388,20 +388,55 @@ void sk_tcb_cc_init(struct synack_stack *st, struct sk_tcb *t)
 
 /* ---- byte queues ---- */
 
+/* A queue's storage is one pool buffer: this header, then the ring of cap bytes; so a queue
+ * in the TCB is a pointer and two offsets, and an empty one has no storage at all. */
+struct bytes_hdr {
+	uint32_t cap;
+	uint32_t pad[3]; /* (keeps the ring 16-byte aligned) */
+};
+
+static struct bytes_hdr *hdr(const struct sk_bytes *b)
+{
+	return (struct bytes_hdr *)(void *)(b->buf - sizeof(struct bytes_hdr));
+}
+
+uint32_t sk_bytes_cap(const struct sk_bytes *b)
+{
+	return b->buf ? hdr(b)->cap : 0;
+}
+
+/* Storage for at least need bytes from the pool (ring and header), or NULL. */
+static uint8_t *storage_get(struct synack_stack *st, uint32_t need, uint32_t *cap)
+{
+	uint32_t size;
+	uint8_t *m = sk_bufpool_get(&st->bufpool, need + (uint32_t)sizeof(struct bytes_hdr), &size, st->now);
+	if (!m)
+		return NULL;
+	struct bytes_hdr *h = (struct bytes_hdr *)(void *)m;
+	h->cap = *cap = size - (uint32_t)sizeof(struct bytes_hdr);
+	return m + sizeof(struct bytes_hdr);
+}
+
+/* Gives b's storage back to the pool (b keeps its fields). */
+static void storage_put(struct synack_stack *st, const struct sk_bytes *b)
+{
+	if (b->buf)
+		sk_bufpool_put(&st->bufpool, (uint8_t *)hdr(b), hdr(b)->cap + (uint32_t)sizeof(struct bytes_hdr), st->now);
+}
+
 /* Room for n more bytes in b (grown from the pool: at least doubled). */
 static int room(struct synack_stack *st, struct sk_bytes *b, uint32_t n)
 {
-	if (b->len + n <= b->cap)
+	uint32_t cap = sk_bytes_cap(b);
+	if (b->len + n <= cap)
 		return 0;
-	uint32_t cap;
-	uint8_t *nb = sk_bufpool_get(&st->bufpool, b->cap ? 2 * b->cap > b->len + n ? 2 * b->cap : b->len + n
-							     : b->len + n, &cap, st->now);
+	uint32_t got;
+	uint8_t *nb = storage_get(st, cap && 2 * cap > b->len + n ? 2 * cap : b->len + n, &got);
 	if (!nb)
 		return -ENOMEM;
 	sk_bytes_peek(b, 0, nb, b->len);
-	sk_bufpool_put(&st->bufpool, b->buf, b->cap, st->now);
+	storage_put(st, b);
 	b->buf = nb;
-	b->cap = cap;
 	b->head = 0;
 	return 0;
 }
@@ -415,10 +450,10 @@ int sk_bytes_fill(struct synack_stack *st, struct sk_bytes *b, uint32_t n, uint3
 		return 0;
 	if (room(st, b, n) < 0)
 		return -ENOMEM;
-	uint32_t done = 0;
+	uint32_t cap = sk_bytes_cap(b), done = 0;
 	while (done < n) { /* the free room at the end, then at the start if it wraps */
-		uint32_t tail = (b->head + b->len) % b->cap;
-		uint32_t piece = n - done < b->cap - tail ? n - done : b->cap - tail;
+		uint32_t tail = (b->head + b->len) % cap;
+		uint32_t piece = n - done < cap - tail ? n - done : cap - tail;
 		ssize_t got = fill(ctx, b->buf + tail, piece);
 		if (got < 0) {
 			if (!b->len)
@@ -442,10 +477,10 @@ ssize_t sk_bytes_drain(const struct sk_bytes *b, uint32_t n, ssize_t (*drain)(vo
 {
 	if (n > b->len)
 		n = b->len;
-	uint32_t done = 0;
+	uint32_t cap = sk_bytes_cap(b), done = 0;
 	while (done < n) { /* from the head to the buffer's end, then from its start */
-		uint32_t start = (b->head + done) % b->cap;
-		uint32_t piece = n - done < b->cap - start ? n - done : b->cap - start;
+		uint32_t start = (b->head + done) % cap;
+		uint32_t piece = n - done < cap - start ? n - done : cap - start;
 		ssize_t took = drain(ctx, b->buf + start, piece);
 		if (took < 0)
 			return done ? (ssize_t)done : took;
@@ -474,8 +509,9 @@ int sk_bytes_push(struct synack_stack *st, struct sk_bytes *b, const uint8_t *p,
 
 int sk_bytes_pieces(const struct sk_bytes *b, uint32_t off, uint32_t n, struct iovec iov[2])
 {
-	uint32_t start = (b->head + off) % b->cap;
-	uint32_t first = n < b->cap - start ? n : b->cap - start;
+	uint32_t cap = sk_bytes_cap(b);
+	uint32_t start = (b->head + off) % cap;
+	uint32_t first = n < cap - start ? n : cap - start;
 	iov[0] = (struct iovec){b->buf + start, first};
 	if (first == n)
 		return 1;
@@ -502,9 +538,9 @@ void sk_bytes_drop(struct sk_bytes *b, uint32_t n)
 {
 	if (n > b->len)
 		n = b->len;
-	if (!b->cap)
+	if (!b->buf)
 		return;
-	b->head = (b->head + n) % b->cap;
+	b->head = (b->head + n) % sk_bytes_cap(b);
 	b->len -= n;
 }
 
@@ -518,20 +554,20 @@ void sk_bytes_shrink(struct synack_stack *st, struct sk_bytes *b)
  * logical place (in-order data and out-of-order data beyond len alike). */
 static int grow_keep(struct synack_stack *st, struct sk_bytes *b, uint32_t need)
 {
-	if (need <= b->cap)
+	uint32_t cap = sk_bytes_cap(b);
+	if (need <= cap)
 		return 0;
-	uint32_t cap;
-	uint8_t *nb = sk_bufpool_get(&st->bufpool, b->cap && 2 * b->cap > need ? 2 * b->cap : need, &cap, st->now);
+	uint32_t got;
+	uint8_t *nb = storage_get(st, cap && 2 * cap > need ? 2 * cap : need, &got);
 	if (!nb)
 		return -ENOMEM;
-	if (b->cap) {
-		uint32_t first = b->cap - b->head;
+	if (cap) {
+		uint32_t first = cap - b->head;
 		memcpy(nb, b->buf + b->head, first);
 		memcpy(nb + first, b->buf, b->head);
 	}
-	sk_bufpool_put(&st->bufpool, b->buf, b->cap, st->now);
+	storage_put(st, b);
 	b->buf = nb;
-	b->cap = cap;
 	b->head = 0;
 	return 0;
 }
@@ -540,8 +576,9 @@ int sk_bytes_write_at(struct synack_stack *st, struct sk_bytes *b, uint32_t off,
 {
 	if (grow_keep(st, b, off + n) < 0)
 		return -ENOMEM;
-	uint32_t start = (b->head + off) % b->cap;
-	uint32_t first = n < b->cap - start ? n : b->cap - start;
+	uint32_t cap = sk_bytes_cap(b);
+	uint32_t start = (b->head + off) % cap;
+	uint32_t first = n < cap - start ? n : cap - start;
 	memcpy(b->buf + start, p, first);
 	memcpy(b->buf, p + first, n - first);
 	return 0;
@@ -554,7 +591,7 @@ void sk_bytes_commit(struct sk_bytes *b, uint32_t n)
 
 void sk_bytes_free(struct synack_stack *st, struct sk_bytes *b)
 {
-	sk_bufpool_put(&st->bufpool, b->buf, b->cap, st->now);
+	storage_put(st, b);
 	b->buf = NULL;
-	b->cap = b->head = b->len = 0;
+	b->head = b->len = 0;
 }

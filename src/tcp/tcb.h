@@ -134,8 +134,8 @@ static inline enum sk_takes sk_tcb_takes(uint32_t flags)
  * on the first byte and freed when the queue empties, so an idle connection holds none
  * (CONN-3). */
 struct sk_bytes {
-	uint8_t *buf;
-	uint32_t cap, head, len;
+	uint8_t *buf;          /* the ring (its size is kept before it: sk_bytes_cap) */
+	uint32_t head, len;
 };
 
 /* Socket options few applications set, out of line (sk_tcb.opt): NULL while each has its
@@ -439,6 +439,8 @@ void sk_bytes_drop(struct sk_bytes *b, uint32_t n);
 /* Frees the storage if the queue is empty (call only when nothing lies beyond len). */
 void sk_bytes_shrink(struct synack_stack *st, struct sk_bytes *b);
 void sk_bytes_free(struct synack_stack *st, struct sk_bytes *b);
+/* The ring's size: 0 while b has no storage. */
+uint32_t sk_bytes_cap(const struct sk_bytes *b);
 
 /* ---- output.c ---- */
 /* The one output routine: sends whatever the TCB's state says is due (SYN, SYN+ACK, data,
