@@ -36,7 +36,8 @@ static void lower_mss(struct synack_stack *st, struct sk_tcb *t, uint32_t mtu)
 	 * size now, without treating it as congestion (as Linux's simple retransmit). */
 	if (t->snd_nxt != t->snd_una && t->state >= SYNACK_ESTABLISHED) {
 		t->snd_nxt = t->snd_una;
-		t->rtt_start = 0;
+		if (t->fl)
+			t->fl->rtt_start = 0;
 		sk_tcp_output(st, t);
 	}
 }

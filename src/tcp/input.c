@@ -51,9 +51,10 @@ void sk_tcp_rto_set(struct synack_stack *st, struct sk_tcb *t)
  * round trip instead. A timed segment this ACK covers is done with. */
 static void rtt_from_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg)
 {
-	if (t->rtt_start && seq_gt(seg->ack, t->rtt_seq)) {
-		sk_tcp_rtt_sample(st, t, (uint32_t)(st->now + 1 - t->rtt_start)); /* send time + 1 */
-		t->rtt_start = 0;
+	struct sk_flight *f = t->fl;
+	if (f && f->rtt_start && seq_gt(seg->ack, f->rtt_seq)) {
+		sk_tcp_rtt_sample(st, t, (uint32_t)(st->now + 1 - f->rtt_start)); /* send time + 1 */
+		f->rtt_start = 0;
 		return;
 	}
 	if ((t->flags & TF_TS) && seg->opt.has_ts && seg->opt.tsecr) {
@@ -159,9 +160,11 @@ static void keepalive_reset(struct synack_stack *st, struct sk_tcb *t)
 static void established(struct synack_stack *st, struct sk_tcb *t, const char *cause)
 {
 	t->backoff = 0;
-	t->rtx_stamp = 0;
+	if (t->fl)
+		t->fl->rtx_stamp = 0;
 	sk_tcb_set_state(st, t, SYNACK_ESTABLISHED, cause);
 	keepalive_reset(st, t);
+	sk_tcb_flight_synced(st, t); /* (the SYN's, once acknowledged) */
 }
 
 static void process_text_fin(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, int *gone);
@@ -211,7 +214,6 @@ static void syn_sent(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 		sk_tcb_timer_clear(st, t, SK_TT_REXMT);
 		if (t->backoff == 0)
 			rtt_from_ack(st, t, seg);
-		t->rtt_start = 0;
 		if (!t->srtt) /* RFC 6298 5.7: after a SYN timeout, data starts from 3 s */
 			t->rto = sk_tcp_rto_unmeasured(st, t->backoff != 0);
 		t->flags &= ~TF_CONNECTING;
@@ -335,7 +337,8 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 			t->snd_nxt = t->snd_una;
 		rtt_from_ack(st, t, seg);
 		t->backoff = 0;
-		t->rtx_stamp = 0;
+		if (t->fl)
+			t->fl->rtx_stamp = 0;
 		/* RFC 6298 5.2/5.3 */
 		if (t->snd_una == t->snd_max)
 			sk_tcb_timer_clear(st, t, SK_TT_REXMT);
@@ -576,7 +579,6 @@ static int simultaneous_synack(struct synack_stack *st, struct sk_tcb *t, const 
 	}
 	if (t->backoff == 0) /* Karn: not after a retransmitted SYN */
 		rtt_from_ack(st, t, seg);
-	t->rtt_start = 0;
 	t->flags &= ~TF_CONNECTING;
 	established(st, t, "SYN+ACK received");
 	note_dsack(t, seg->seq, seg->seq + 1); /* the repeated SYN, as Linux reports it */

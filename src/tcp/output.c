@@ -250,9 +250,12 @@ static void send_syn(struct synack_stack *st, struct sk_tcb *t, int with_ack)
 	struct sk_segment_out o;
 	fill_common(st, t, &o, t->iss, SK_TCP_SYN | (with_ack ? SK_TCP_ACK : 0) | ecn);
 	sk_tcp_send_segment(st, &o);
-	if (t->backoff == 0) { /* time the SYN (Karn: never a retransmitted one) */
-		t->rtt_seq = t->iss;
-		t->rtt_start = rtt_stamp(st);
+	/* time the SYN (Karn: never a retransmitted one); without memory for the flight
+	 * state it goes untimed, and its timeouts count against the retry limit */
+	struct sk_flight *f = sk_tcb_flight(st, t);
+	if (t->backoff == 0 && f) {
+		f->rtt_seq = t->iss;
+		f->rtt_start = rtt_stamp(st);
 	}
 	if (with_ack)
 		sent_ack(st, t, 0);
@@ -359,12 +362,12 @@ static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, u
 		 * when anything before it goes again: its ACK waits for that repair, and would
 		 * measure the recovery, not the path (as Linux takes no sample from an ACK that
 		 * also covers retransmitted data). On a LAN one such sample was 100 ms. */
-		if (t->rtt_start && seq_leq(seq, t->rtt_seq))
-			t->rtt_start = 0;
+		if (t->fl->rtt_start && seq_leq(seq, t->fl->rtt_seq))
+			t->fl->rtt_start = 0;
 	} else if (len > 0) {
-		if (t->rtt_start == 0) {
-			t->rtt_seq = seq;
-			t->rtt_start = rtt_stamp(st);
+		if (t->fl->rtt_start == 0) {
+			t->fl->rtt_seq = seq;
+			t->fl->rtt_start = rtt_stamp(st);
 		}
 		sk_ack_data_out(st, t);
 	}
@@ -732,7 +735,7 @@ static int retry_limit(const struct synack_stack *st, const struct sk_tcb *t)
 static int user_timed_out(const struct synack_stack *st, const struct sk_tcb *t)
 {
 	uint32_t ms = sk_tcb_opts(t).user_timeout_ms;
-	return ms && t->rtx_stamp && st->now - t->rtx_stamp >= (uint64_t)ms * 1000;
+	return ms && t->fl->rtx_stamp && st->now - t->fl->rtx_stamp >= (uint64_t)ms * 1000;
 }
 
 int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
@@ -744,11 +747,13 @@ int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
 			sk_tcp_output(st, t);
 		return 0;
 	}
-	if (!t->rtx_stamp) {
+	if (t->fl && !t->fl->rtx_stamp) {
 		uint64_t armed = t->backoff ? 0 : t->rto; /* the timer ran one RTO from the send */
-		t->rtx_stamp = st->now > armed ? st->now - armed : 1;
+		t->fl->rtx_stamp = st->now > armed ? st->now - armed : 1;
 	}
-	uint32_t user_timeout_ms = sk_tcb_opts(t).user_timeout_ms;
+	/* (a SYN that went without the flight state, for want of memory, has no stamp: the
+	 * retry limit decides for it) */
+	uint32_t user_timeout_ms = t->fl ? sk_tcb_opts(t).user_timeout_ms : 0;
 	if (user_timeout_ms ? user_timed_out(st, t) : t->backoff >= retry_limit(st, t)) {
 		st->stats.tcp_conn_timeouts++;
 		if (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RCVD)
@@ -770,7 +775,8 @@ int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
 	uint64_t rto = (uint64_t)t->rto * 2;
 	uint64_t max = (uint64_t)st->cfg.tcp_rto_max_ms * 1000;
 	t->rto = (uint32_t)(rto < max ? rto : max);
-	t->rtt_start = 0; /* Karn: no RTT sample from a retransmitted segment */
+	if (t->fl)
+		t->fl->rtt_start = 0; /* Karn: no RTT sample from a retransmitted segment */
 	if (t->state != SYNACK_SYN_SENT && t->state != SYNACK_SYN_RCVD)
 		sk_rec_timeout(st, t); /* CC-2 through the congestion hooks */
 	if (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RCVD)
@@ -780,7 +786,7 @@ int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
 	uint64_t next = st->now + t->rto;
 	if (user_timeout_ms) {
 		/* Linux's tcp_clamp_rto_to_user_timeout: wake when the user timeout ends. */
-		uint64_t end = t->rtx_stamp + (uint64_t)user_timeout_ms * 1000;
+		uint64_t end = t->fl->rtx_stamp + (uint64_t)user_timeout_ms * 1000;
 		if (end > st->now && end < next)
 			next = end;
 		if (end <= st->now)

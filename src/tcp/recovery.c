@@ -260,7 +260,7 @@ static void undo(struct synack_stack *st, struct sk_tcb *t)
 	t->fl->inflate = 0;
 	t->dupacks = 0;
 	t->backoff = 0; /* an F-RTO undo may come on a SACK alone: the timeout is forgotten */
-	t->rtx_stamp = 0;
+	t->fl->rtx_stamp = 0;
 	rk->undo_on = SK_UNDO_OFF;
 	st->stats.tcp_spurious_undos++;
 }

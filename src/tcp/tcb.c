@@ -147,6 +147,20 @@ int sk_tcb_keepcnt(const struct synack_stack *st, const struct sk_tcb *t)
 	return v ? v : st->cfg.tcp_keepalive_probes;
 }
 
+/* RACK-TLP runs on SACK connections, unless tcp_recovery says no. */
+static int rack_wanted(const struct synack_stack *st, const struct sk_tcb *t)
+{
+	return (t->flags & TF_SACK) && (st->cfg.tcp_recovery & 1);
+}
+
+void sk_tcb_flight_synced(struct synack_stack *st, struct sk_tcb *t)
+{
+	if (!t->fl)
+		return;
+	t->fl->rack = (uint8_t)rack_wanted(st, t);
+	sk_tcb_flight_idle(st, t);
+}
+
 struct sk_flight *sk_tcb_flight(struct synack_stack *st, struct sk_tcb *t)
 {
 	if (t->fl)
@@ -161,7 +175,7 @@ struct sk_flight *sk_tcb_flight(struct synack_stack *st, struct sk_tcb *t)
 	f->cwnd_usage_seq = f->snd_sml = t->snd_una;
 	f->hs_round_end = t->snd_una;
 	f->hs_cur_min = UINT32_MAX;
-	f->rack = (t->flags & TF_SACK) && (st->cfg.tcp_recovery & 1);
+	f->rack = rack_wanted(st, t);
 	for (int i = 0; i < SK_TT_COUNT - SK_TT_HOT; i++)
 		f->deadline[i] = UINT64_MAX;
 	t->fl = f;

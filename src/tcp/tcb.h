@@ -158,11 +158,11 @@ struct sk_listen {
 	struct sk_tcb *lnext;             /* the next listener of its listener-table chain */
 };
 
-/* What a sender keeps only while it has data (or a FIN) queued or unacknowledged: loss
- * recovery's state (RFC 6675 with SACK, RFC 6582 without, PRR), RACK-TLP's log of what was
- * sent when, HyStart's current round, the PSH marks. Allocated when there is something to
- * send (sk_tcb_flight), freed when everything is acknowledged again, so an idle connection
- * does not carry it. */
+/* What a sender keeps only while it has data (or a FIN, or its SYN) queued or
+ * unacknowledged: loss recovery's state (RFC 6675 with SACK, RFC 6582 without, PRR), RACK-TLP's
+ * log of what was sent when, HyStart's current round, the PSH marks, the segment being timed
+ * and the first timeout's stamp. Allocated when there is something to send (sk_tcb_flight),
+ * freed when everything is acknowledged again, so an idle connection does not carry it. */
 struct sk_flight {
 	struct sk_rack rk;     /* RACK-TLP's log (used when rack is set) */
 	struct sk_scoreboard *sb; /* the SACK scoreboard, allocated on the first SACK */
@@ -185,6 +185,10 @@ struct sk_flight {
 	uint32_t hs_round_end; /* HyStart's round ends when this is acknowledged */
 	uint32_t hs_cur_min;   /* µs, UINT32_MAX = none yet */
 	uint64_t hs_round_start, hs_last_ack; /* the ACK train of this round */
+	uint64_t rtt_start;    /* the timed segment's send time + 1; 0 = none timed */
+	uint32_t rtt_seq;      /* the segment being timed (RFC 6298 with Karn's rule) */
+	uint64_t rtx_stamp;    /* when the oldest unacknowledged segment was first sent, once it
+				* timed out (0: none): TCP_USER_TIMEOUT counts from it */
 	uint64_t deadline[SK_TT_COUNT - SK_TT_HOT]; /* the persist, reordering and probe timers */
 };
 
@@ -217,11 +221,9 @@ struct sk_tcb {
 	uint32_t last_ack_sent; /* Last.ACK.sent: the ack field of our latest segment */
 	/* RTT (RFC 6298), microseconds */
 	uint32_t srtt, rttvar, rto;
-	uint32_t rtt_seq;     /* segment being timed when timestamps are off (Karn) */
 	uint32_t total_retrans; /* over the connection's life (TCP_INFO; packed here) */
-	uint64_t rtt_start;   /* the timed segment's send time + 1; 0 = none timed */
-	uint64_t rtx_stamp;    /* when the oldest unacknowledged segment was first sent, once it
-				* timed out (0: none): TCP_USER_TIMEOUT counts from it */
+	uint32_t sndbuf_hw;    /* autotuned send buffer: twice the largest cwnd so far, within
+				* tcp_wmem (grows only; sk_tcb_sndbuf_expand; packed here) */
 	uint64_t bytes_acked;  /* of our data, over the connection's life */
 	uint64_t last_rcv;    /* for keepalive idle time */
 	uint64_t last_challenge;
@@ -260,8 +262,6 @@ struct sk_tcb {
 	uint8_t quick;         /* ACKs still to send at once */
 	uint8_t pingpong;      /* interactive: ACKs wait for a reply to ride on */
 	uint64_t lrcvtime;     /* when data last arrived */
-	uint32_t sndbuf_hw;    /* autotuned send buffer: twice the largest cwnd so far, within
-				* tcp_wmem (grows only; sk_tcb_sndbuf_expand; packed here) */
 	uint64_t last_send;    /* for restart after idle */
 	uint32_t sack_recoveries, dsacks; /* per connection (TCP_INFO) */
 	/* listener relations */
@@ -336,6 +336,9 @@ uint32_t sk_tcb_mem(const struct sk_tcb *t);
 /* t's flight state, allocated if it has none (fresh: nothing in recovery, HyStart's round
  * starting at snd_una); NULL when memory ran out. */
 struct sk_flight *sk_tcb_flight(struct synack_stack *st, struct sk_tcb *t);
+/* The handshake is over: the flight state its SYN had (if any) learns whether RACK runs (SACK
+ * is known now), and goes if the sender is quiet. */
+void sk_tcb_flight_synced(struct synack_stack *st, struct sk_tcb *t);
 /* Frees t's flight state, whatever the sender's state (the connection is over). */
 void sk_tcb_flight_free(struct sk_tcb *t);
 /* Frees t's flight state if the sender is quiet: nothing queued or unacknowledged, no FIN

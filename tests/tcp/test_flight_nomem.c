@@ -1,6 +1,7 @@
-/* The sender's flight state (struct sk_flight) is allocated when data is first to be sent
- * and freed when everything is acknowledged: without memory for it the data waits, queued,
- * nothing goes out half-done, and the retransmission timer tries again. This program
+/* The sender's flight state (struct sk_flight) is allocated when data (or a SYN) is first to
+ * be sent and freed when everything is acknowledged: without memory for it the data waits,
+ * queued, nothing goes out half-done, and the retransmission timer tries again; a SYN goes
+ * untimed. This program
  * replaces calloc to refuse that one allocation while a flag is up (not under a sanitizer,
  * whose own allocator must see every call). */
 #include "testutil.h"
@@ -84,10 +85,48 @@ static void test_data_waits_for_memory(void **state)
 	sk_world_free(w);
 }
 
+/* A SYN sent without memory for the flight state goes all the same, untimed: the handshake
+ * completes and the connection carries data once memory is back. */
+static void test_syn_goes_without_memory(void **state)
+{
+	(void)state;
+	if (SANITIZED)
+		skip();
+	struct sk_world_opts wo = {.seed = 4, .link = {.delay_us = 5000}};
+	int err = 0;
+	struct sk_world *w = sk_world_new(&wo, &err);
+	assert_non_null(w);
+	int a = sk_world_add_host(w, "a", ADDR_A, NULL), b = sk_world_add_host(w, "b", ADDR_B, NULL);
+	synack_stack *sa = sk_world_stack(w, a), *sb = sk_world_stack(w, b);
+	int l = synack_socket(sb, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr addr = sk_sa_from4(0, 5002);
+	assert_int_equal(synack_bind(sb, l, &addr), 0);
+	assert_int_equal(synack_listen(sb, l, 8), 0);
+	int c = synack_socket(sa, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	addr = sk_sa_from4(ADDR_B, 5002);
+	refused = 0;
+	refuse_flight = 1;
+	synack_connect(sa, c, &addr);
+	int s;
+	while ((s = synack_accept(sb, l, NULL)) < 0)
+		assert_true(sk_world_step(w, 1000000) != UINT64_MAX);
+	sk_world_run_until(w, sk_world_now(w) + 20000);
+	assert_true(refused >= 1);
+	refuse_flight = 0;
+	static const uint8_t msg[] = "after the handshake";
+	uint8_t in[64];
+	assert_int_equal(synack_send(sa, c, msg, sizeof(msg), 0), (ssize_t)sizeof(msg));
+	sk_world_run_until(w, sk_world_now(w) + 100000);
+	assert_int_equal(synack_recv(sb, s, in, sizeof(in), 0), (ssize_t)sizeof(msg));
+	assert_memory_equal(in, msg, sizeof(msg));
+	sk_world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_data_waits_for_memory),
+		cmocka_unit_test(test_syn_goes_without_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
