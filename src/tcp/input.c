@@ -90,14 +90,14 @@ int sk_challenge_budget(struct synack_stack *st)
 
 static int may_challenge(struct synack_stack *st, struct sk_tcb *t)
 {
-	uint64_t gap = (uint64_t)st->cfg.tcp_invalid_ratelimit_ms * 1000;
-	if (t->last_challenge && st->now - t->last_challenge < gap) {
+	uint32_t now_ms = (uint32_t)(st->now / 1000);
+	if (t->last_challenge_ms && now_ms - t->last_challenge_ms < st->cfg.tcp_invalid_ratelimit_ms) {
 		st->stats.tcp_challenge_acks_limited++;
 		return 0;
 	}
 	if (!sk_challenge_budget(st))
 		return 0;
-	t->last_challenge = st->now ? st->now : 1;
+	t->last_challenge_ms = now_ms ? now_ms : 1;
 	return 1;
 }
 
@@ -198,7 +198,6 @@ static void syn_sent(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 		st->stats.tcp_drop_state++;
 		return;
 	}
-	t->irs = seg->seq;
 	t->rcv_nxt = seg->seq + 1;
 	t->rcv_adv = t->rcv_nxt + sk_tcp_syn_window(sk_tcb_rcv_window(t), t->adv_mss); /* as our SYN offered it */
 	take_syn_options(st, t, seg);
@@ -567,7 +566,7 @@ static int simultaneous_synack(struct synack_stack *st, struct sk_tcb *t, const 
 	if (t->state != SYNACK_SYN_RCVD || !(t->flags & TF_RCV_SYN) ||
 	    (seg->flags & (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST | SK_TCP_FIN)) !=
 		    (SK_TCP_SYN | SK_TCP_ACK) ||
-	    seg->payload_len || seg->seq != t->irs || seg->ack != t->iss + 1)
+	    seg->payload_len || seg->seq != t->rcv_nxt - 1 || seg->ack != t->iss + 1) /* (in SYN-RCVD rcv_nxt is IRS + 1) */
 		return 0;
 	t->snd_una = seg->ack;
 	t->snd_wnd = seg->win; /* RFC 7323 2.2: a SYN's window is never scaled */

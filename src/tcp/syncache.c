@@ -373,7 +373,6 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	t->h.key.lport = p->lport;
 	t->h.key.rport = p->rport;
 	t->iss = p->iss;
-	t->irs = p->irs;
 	t->snd_una = t->snd_nxt = t->snd_max = p->iss + 1;
 	t->rcv_nxt = t->last_ack_sent = p->irs + 1; /* what the SYN+ACK acknowledged */
 	/* The SYN+ACK offered an unscaled window (send_synack). */

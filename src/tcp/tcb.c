@@ -206,7 +206,7 @@ void sk_tcb_flight_idle(struct synack_stack *st, struct sk_tcb *t)
 
 uint32_t sk_tcb_mem(const struct sk_tcb *t)
 {
-	return (uint32_t)sizeof(*t) + (t->opt ? (uint32_t)sizeof(*t->opt) : 0) + sk_bytes_cap(&t->snd) + sk_bytes_cap(&t->rcv) + (t->lst ? (uint32_t)sizeof(*t->lst) : 0) +
+	return (uint32_t)sizeof(*t) + (t->opt ? (uint32_t)sizeof(*t->opt) : 0) + sk_bytes_cap(&t->snd) + sk_bytes_cap(&t->rcv) + (sk_tcb_listen(t) ? (uint32_t)sizeof(struct sk_listen) : 0) +
 	       (t->asmb ? (uint32_t)sizeof(*t->asmb) : 0) + (t->fl ? (uint32_t)sizeof(*t->fl) : 0) +
 	       (t->fl && t->fl->sb ? (uint32_t)sizeof(*t->fl->sb) : 0) +
 	       (t->fl ? t->fl->rk.cap * (uint32_t)sizeof(*t->fl->rk.v) : 0);
@@ -225,7 +225,7 @@ void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t)
 	free_extras(t);
 	sk_bytes_free(st, &t->snd);
 	sk_bytes_free(st, &t->rcv);
-	free(t->lst);
+	free(sk_tcb_listen(t));
 	free(t->opt);
 	free(t);
 }

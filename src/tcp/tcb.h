@@ -207,8 +207,8 @@ struct sk_tcb {
 	int soerror;          /* pending error (SO_ERROR), positive errno */
 	/* send sequence space */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
-	/* receive sequence space */
-	uint32_t irs, rcv_nxt, rcv_adv;
+	/* receive sequence space (IRS is rcv_nxt - 1 until data arrives: not kept) */
+	uint32_t rcv_nxt, rcv_adv;
 	uint32_t fin_seq;      /* where an out-of-order FIN sits (TF_FIN_OOO) */
 	uint16_t mss;         /* most we send in one segment */
 	uint16_t adv_mss;     /* what we announced */
@@ -224,9 +224,10 @@ struct sk_tcb {
 	uint32_t total_retrans; /* over the connection's life (TCP_INFO; packed here) */
 	uint32_t sndbuf_hw;    /* autotuned send buffer: twice the largest cwnd so far, within
 				* tcp_wmem (grows only; sk_tcb_sndbuf_expand; packed here) */
+	uint32_t last_challenge_ms; /* stack ms (low 32 bits) of the last challenge ACK, 0 none
+				     * (packed here) */
 	uint64_t bytes_acked;  /* of our data, over the connection's life */
 	uint64_t last_rcv;    /* for keepalive idle time */
-	uint64_t last_challenge;
 	struct sk_timer timer;
 	uint64_t deadline[SK_TT_HOT]; /* (the rest in fl: sk_tcb_deadline) */
 	struct sk_bytes snd, rcv;
@@ -264,9 +265,13 @@ struct sk_tcb {
 	uint64_t lrcvtime;     /* when data last arrived */
 	uint64_t last_send;    /* for restart after idle */
 	uint32_t sack_recoveries, dsacks; /* per connection (TCP_INFO) */
-	/* listener relations */
-	struct sk_listen *lst;   /* non-NULL for a listener */
-	struct sk_tcb *aq_next;  /* the next of its listener's accept queue (TF_QUEUED) */
+	/* listener relations: a listener is never in an accept queue, so its record and a queued
+	 * connection's link share their place; read them through sk_tcb_listen (and aq_next
+	 * only while TF_QUEUED) */
+	union {
+		struct sk_listen *lst;  /* a listener's (state LISTEN) */
+		struct sk_tcb *aq_next; /* the next of its listener's accept queue (TF_QUEUED) */
+	};
 };
 
 /* A half-open connection in a listener's SYN queue (LQ-1): no socket, no buffers. */
@@ -371,6 +376,11 @@ struct sk_sockopts *sk_tcb_opts_edit(struct sk_tcb *t);
 uint32_t sk_tcb_keepidle_s(const struct synack_stack *st, const struct sk_tcb *t);
 uint32_t sk_tcb_keepintvl_s(const struct synack_stack *st, const struct sk_tcb *t);
 int sk_tcb_keepcnt(const struct synack_stack *st, const struct sk_tcb *t);
+/* t's listen record: NULL unless t is a listener. */
+static inline struct sk_listen *sk_tcb_listen(const struct sk_tcb *t)
+{
+	return (t->flags & TF_QUEUED) ? NULL : t->lst;
+}
 /* t waits in FIN-WAIT-2 with no application: its SK_TT_KEEP is the FIN-WAIT-2 limit. */
 static inline int sk_tcb_fin_wait_2_limited(const struct sk_tcb *t)
 {
