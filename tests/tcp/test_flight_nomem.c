@@ -42,27 +42,43 @@ void *calloc(size_t n, size_t size)
 }
 #endif
 
+/* Two hosts 5 ms apart; a connects to b's listener on port, and b accepts. */
+struct pair {
+	struct sk_world *w;
+	synack_stack *sa, *sb;
+	int c, s;
+};
+
+static struct pair connect_pair(uint64_t seed, uint16_t port)
+{
+	struct sk_world_opts wo = {.seed = seed, .link = {.delay_us = 5000}};
+	int err = 0;
+	struct pair p = {.w = sk_world_new(&wo, &err)};
+	assert_non_null(p.w);
+	int a = sk_world_add_host(p.w, "a", ADDR_A, NULL), b = sk_world_add_host(p.w, "b", ADDR_B, NULL);
+	p.sa = sk_world_stack(p.w, a);
+	p.sb = sk_world_stack(p.w, b);
+	int l = synack_socket(p.sb, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr addr = sk_sa_from4(0, port);
+	assert_int_equal(synack_bind(p.sb, l, &addr), 0);
+	assert_int_equal(synack_listen(p.sb, l, 8), 0);
+	p.c = synack_socket(p.sa, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
+	addr = sk_sa_from4(ADDR_B, port);
+	synack_connect(p.sa, p.c, &addr);
+	while ((p.s = synack_accept(p.sb, l, NULL)) < 0)
+		assert_true(sk_world_step(p.w, 1000000) != UINT64_MAX);
+	return p;
+}
+
 static void test_data_waits_for_memory(void **state)
 {
 	(void)state;
 	if (SANITIZED)
 		skip();
-	struct sk_world_opts wo = {.seed = 3, .link = {.delay_us = 5000}};
-	int err = 0;
-	struct sk_world *w = sk_world_new(&wo, &err);
-	assert_non_null(w);
-	int a = sk_world_add_host(w, "a", ADDR_A, NULL), b = sk_world_add_host(w, "b", ADDR_B, NULL);
-	synack_stack *sa = sk_world_stack(w, a), *sb = sk_world_stack(w, b);
-	int l = synack_socket(sb, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr addr = sk_sa_from4(0, 5001);
-	assert_int_equal(synack_bind(sb, l, &addr), 0);
-	assert_int_equal(synack_listen(sb, l, 8), 0);
-	int c = synack_socket(sa, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	addr = sk_sa_from4(ADDR_B, 5001);
-	synack_connect(sa, c, &addr);
-	int s;
-	while ((s = synack_accept(sb, l, NULL)) < 0)
-		assert_true(sk_world_step(w, 1000000) != UINT64_MAX);
+	struct pair p = connect_pair(3, 5001);
+	struct sk_world *w = p.w;
+	synack_stack *sa = p.sa, *sb = p.sb;
+	int c = p.c, s = p.s;
 
 	static uint8_t out[3000], in[4000];
 	for (size_t i = 0; i < sizeof(out); i++)
@@ -92,32 +108,18 @@ static void test_syn_goes_without_memory(void **state)
 	(void)state;
 	if (SANITIZED)
 		skip();
-	struct sk_world_opts wo = {.seed = 4, .link = {.delay_us = 5000}};
-	int err = 0;
-	struct sk_world *w = sk_world_new(&wo, &err);
-	assert_non_null(w);
-	int a = sk_world_add_host(w, "a", ADDR_A, NULL), b = sk_world_add_host(w, "b", ADDR_B, NULL);
-	synack_stack *sa = sk_world_stack(w, a), *sb = sk_world_stack(w, b);
-	int l = synack_socket(sb, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr addr = sk_sa_from4(0, 5002);
-	assert_int_equal(synack_bind(sb, l, &addr), 0);
-	assert_int_equal(synack_listen(sb, l, 8), 0);
-	int c = synack_socket(sa, SYNACK_AF_INET, SYNACK_SOCK_STREAM);
-	addr = sk_sa_from4(ADDR_B, 5002);
 	refused = 0;
 	refuse_flight = 1;
-	synack_connect(sa, c, &addr);
-	int s;
-	while ((s = synack_accept(sb, l, NULL)) < 0)
-		assert_true(sk_world_step(w, 1000000) != UINT64_MAX);
+	struct pair p = connect_pair(4, 5002);
+	struct sk_world *w = p.w;
 	sk_world_run_until(w, sk_world_now(w) + 20000);
 	assert_true(refused >= 1);
 	refuse_flight = 0;
 	static const uint8_t msg[] = "after the handshake";
 	uint8_t in[64];
-	assert_int_equal(synack_send(sa, c, msg, sizeof(msg), 0), (ssize_t)sizeof(msg));
+	assert_int_equal(synack_send(p.sa, p.c, msg, sizeof(msg), 0), (ssize_t)sizeof(msg));
 	sk_world_run_until(w, sk_world_now(w) + 100000);
-	assert_int_equal(synack_recv(sb, s, in, sizeof(in), 0), (ssize_t)sizeof(msg));
+	assert_int_equal(synack_recv(p.sb, p.s, in, sizeof(in), 0), (ssize_t)sizeof(msg));
 	assert_memory_equal(in, msg, sizeof(msg));
 	sk_world_free(w);
 }
