@@ -22,10 +22,11 @@ uint8_t *sk_bufpool_get(struct sk_bufpool *p, uint32_t need, uint32_t *cap, uint
 	uint32_t c = 2048;
 	while (c < need && c < (1u << 31))
 		c *= 2;
-	uint8_t *b = malloc(c);
-	if (b)
-		*cap = c;
-	return b;
+	uint8_t *b = malloc((size_t)c + SK_BUFPOOL_HEAD);
+	if (!b)
+		return NULL;
+	*cap = c;
+	return b + SK_BUFPOOL_HEAD;
 }
 
 void sk_bufpool_put(struct sk_bufpool *p, uint8_t *buf, uint32_t cap, uint64_t now)
@@ -33,7 +34,7 @@ void sk_bufpool_put(struct sk_bufpool *p, uint8_t *buf, uint32_t cap, uint64_t n
 	if (!buf)
 		return;
 	if (cap < SK_BUFPOOL_MIN || p->n == SK_BUFPOOL_SLOTS || p->bytes + cap > SK_BUFPOOL_BYTES) {
-		free(buf);
+		free(buf - SK_BUFPOOL_HEAD);
 		return;
 	}
 	p->buf[p->n] = buf;
@@ -51,7 +52,7 @@ uint64_t sk_bufpool_deadline(const struct sk_bufpool *p)
 void sk_bufpool_drain(struct sk_bufpool *p)
 {
 	for (int i = 0; i < p->n; i++)
-		free(p->buf[i]);
+		free(p->buf[i] - SK_BUFPOOL_HEAD);
 	p->n = 0;
 	p->bytes = 0;
 }

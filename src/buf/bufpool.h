@@ -13,6 +13,9 @@
 #define SK_BUFPOOL_MIN (16u * 1024)         /* smaller blocks are not worth keeping */
 #define SK_BUFPOOL_BYTES (16u * 1024 * 1024) /* at most this much kept */
 #define SK_BUFPOOL_IDLE_US 1000000u          /* kept this long after the last use */
+/* Every block has this many bytes before it that its user may keep something in (a byte
+ * queue keeps its size there), so the block itself stays a power of two. */
+#define SK_BUFPOOL_HEAD 16u
 
 struct sk_bufpool {
 	uint8_t *buf[SK_BUFPOOL_SLOTS];
@@ -22,8 +25,9 @@ struct sk_bufpool {
 	uint64_t last_use;
 };
 
-/* Storage of at least need bytes: a kept block (the smallest that fits) or a new one of
- * the next power of two from 2 KiB. *cap gets its size. NULL when out of memory. */
+/* Storage of at least need bytes (with SK_BUFPOOL_HEAD more before it): a kept block (the
+ * smallest that fits) or a new one of the next power of two from 2 KiB. *cap gets its
+ * size. NULL when out of memory. */
 uint8_t *sk_bufpool_get(struct sk_bufpool *p, uint32_t need, uint32_t *cap, uint64_t now);
 /* Gives storage back: kept if large enough and there is room, else freed. */
 void sk_bufpool_put(struct sk_bufpool *p, uint8_t *buf, uint32_t cap, uint64_t now);

@@ -402,40 +402,34 @@ void sk_tcb_cc_init(struct synack_stack *st, struct sk_tcb *t)
 
 /* ---- byte queues ---- */
 
-/* A queue's storage is one pool buffer: this header, then the ring of cap bytes; so a queue
- * in the TCB is a pointer and two offsets, and an empty one has no storage at all. */
-struct bytes_hdr {
-	uint32_t cap;
-	uint32_t pad[3]; /* (keeps the ring 16-byte aligned) */
-};
-
-static struct bytes_hdr *hdr(const struct sk_bytes *b)
+/* A queue's storage is one pool block, the ring, whose size is kept in the room the pool
+ * leaves before it (SK_BUFPOOL_HEAD); so a queue in the TCB is a pointer and two offsets,
+ * and an empty one has no storage at all. */
+static uint32_t *cap_slot(const uint8_t *ring)
 {
-	return (struct bytes_hdr *)(void *)(b->buf - sizeof(struct bytes_hdr));
+	return (uint32_t *)(void *)(ring - SK_BUFPOOL_HEAD);
 }
 
 uint32_t sk_bytes_cap(const struct sk_bytes *b)
 {
-	return b->buf ? hdr(b)->cap : 0;
+	return b->buf ? *cap_slot(b->buf) : 0;
 }
 
-/* Storage for at least need bytes from the pool (ring and header), or NULL. */
+/* A ring of at least need bytes from the pool, its size noted before it; NULL when out of
+ * memory. */
 static uint8_t *storage_get(struct synack_stack *st, uint32_t need, uint32_t *cap)
 {
-	uint32_t size;
-	uint8_t *m = sk_bufpool_get(&st->bufpool, need + (uint32_t)sizeof(struct bytes_hdr), &size, st->now);
-	if (!m)
-		return NULL;
-	struct bytes_hdr *h = (struct bytes_hdr *)(void *)m;
-	h->cap = *cap = size - (uint32_t)sizeof(struct bytes_hdr);
-	return m + sizeof(struct bytes_hdr);
+	uint8_t *ring = sk_bufpool_get(&st->bufpool, need, cap, st->now);
+	if (ring)
+		*cap_slot(ring) = *cap;
+	return ring;
 }
 
 /* Gives b's storage back to the pool (b keeps its fields). */
 static void storage_put(struct synack_stack *st, const struct sk_bytes *b)
 {
 	if (b->buf)
-		sk_bufpool_put(&st->bufpool, (uint8_t *)hdr(b), hdr(b)->cap + (uint32_t)sizeof(struct bytes_hdr), st->now);
+		sk_bufpool_put(&st->bufpool, b->buf, sk_bytes_cap(b), st->now);
 }
 
 /* Room for n more bytes in b (grown from the pool: at least doubled). */
