@@ -636,6 +636,11 @@ static void close_listener(struct synack_stack *st, struct sk_tcb *l)
 	sk_syn_drop_all(st, l);
 	while (l->lst->aq_head) {
 		struct sk_tcb *t = l->lst->aq_head;
+		sk_tcb_unqueue(st, t);
+		if (t->state == SYNACK_CLOSED) {
+			sk_tcb_free(st, t); /* reset while it waited: nothing to tell the peer */
+			continue;
+		}
 		/* Never accepted: reset it, as the application will never serve it. */
 		sk_tcp_send_rst_tcb(st, t);
 		sk_tcb_drop(st, t, ECONNRESET, "listener closed");

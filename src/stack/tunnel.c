@@ -318,7 +318,9 @@ void sk_tnl_budget(struct synack_stack *st)
 				continue;
 			}
 			struct sk_tcb *t = (struct sk_tcb *)h.v[i].c;
-			int handle = (t->flags & TF_QUEUED) ? -1 : t->handle;
+			int handle = t->handle;
+			if (t->flags & TF_QUEUED)
+				sk_tcb_unqueue(st, t); /* (not kept for accept(): its memory is the point) */
 			sk_tcp_send_rst_tcb(st, t);
 			sk_tcb_drop(st, t, ECONNRESET, "shed: the tunnel's memory budget was spent");
 			sk_ready_touch(st, handle);

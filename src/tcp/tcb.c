@@ -83,12 +83,14 @@ void sk_tcb_timer_clear(struct synack_stack *st, struct sk_tcb *t, enum sk_tt wh
 	sk_tcb_timer_rearm(st, t);
 }
 
-static void unlink_from_parent(struct synack_stack *st, struct sk_tcb *t)
+void sk_tcb_unqueue(struct synack_stack *st, struct sk_tcb *t)
 {
 	struct sk_tcb *l = sk_listener_holding(st, t);
 	t->flags &= ~TF_QUEUED;
-	if (!l)
+	if (!l) {
+		t->aq_next = NULL; /* (its place is a listener's record once unqueued) */
 		return;
+	}
 	for (struct sk_tcb **pp = &l->lst->aq_head; *pp; pp = &(*pp)->aq_next) {
 		if (*pp == t) {
 			*pp = t->aq_next;
@@ -225,7 +227,17 @@ void sk_tcb_free(struct synack_stack *st, struct sk_tcb *t)
 	free_extras(t);
 	sk_bytes_free(st, &t->snd);
 	sk_bytes_free(st, &t->rcv);
-	free(sk_tcb_listen(t));
+	struct sk_listen *lst = sk_tcb_listen(t);
+	if (lst) {
+		/* the closed connections of its accept queue are held by nothing else (the
+		 * others are in the 4-tuple table, whose owner frees them) */
+		for (struct sk_tcb *q = lst->aq_head, *next; q; q = next) {
+			next = q->aq_next;
+			if (q->state == SYNACK_CLOSED)
+				sk_tcb_free(st, q);
+		}
+	}
+	free(lst);
 	free(t->opt);
 	free(t);
 }
@@ -275,8 +287,12 @@ void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char 
 		t->asmb = NULL;
 	}
 	if (t->flags & TF_QUEUED) {
-		/* Never accepted: the application never saw it. */
-		unlink_from_parent(st, t);
+		/* Reset or timed out before accept(): it stays in the accept queue, closed, and
+		 * accept() hands it out with its error, as Linux does (its first read reports
+		 * it); a clean end before accept() leaves nothing to tell. */
+		if (err)
+			return;
+		sk_tcb_unqueue(st, t);
 		sk_tcb_free(st, t);
 		return;
 	}

@@ -334,8 +334,11 @@ struct sk_tcb *sk_tcb_new(struct synack_stack *st, int v6);
 void sk_tcb_reuse(struct synack_stack *st, struct sk_tcb *t);
 void sk_tcb_set_state(struct synack_stack *st, struct sk_tcb *t, int state, const char *cause);
 /* Ends a connection: removes it from the tables, reports err to the socket if it still has
- * one, frees it if orphaned. */
+ * one, frees it if orphaned; one waiting in an accept queue stays there with err (non-zero)
+ * for accept() to hand out. */
 void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char *cause);
+/* Takes t (TF_QUEUED) out of its listener's accept queue. */
+void sk_tcb_unqueue(struct synack_stack *st, struct sk_tcb *t);
 /* The memory t holds now: its record, its buffers and what hangs off it. */
 uint32_t sk_tcb_mem(const struct sk_tcb *t);
 /* t's flight state, allocated if it has none (fresh: nothing in recovery, HyStart's round
