@@ -98,7 +98,7 @@ static void cubic_signal(struct sk_cc *c, enum sk_cc_signal sig, uint32_t flight
 	double cwnd = (double)c->cwnd / c->mss;
 	/* RFC 9438 4.7 fast convergence: a reduction before reaching the last w_max
 	 * means others want bandwidth: release some. */
-	if (cwnd < s.w_last_max)
+	if ((float)cwnd < s.w_last_max) /* (as stored: an undone reduction's exact cwnd is not below) */
 		s.w_max = (float)(cwnd * (1.0 + CUBIC_BETA) / 2.0);
 	else
 		s.w_max = (float)cwnd;

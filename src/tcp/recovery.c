@@ -599,7 +599,8 @@ static void schedule_tlp(struct synack_stack *st, struct sk_tcb *t)
  * probe's end without that: the probe repaired a real loss, cwnd is reduced once. An ACK
  * that reaches just the probe's end tells neither yet (a D-SACK may follow): the episode
  * stays open, across idle too (sk_tcb_flight_idle keeps the flight state for it). */
-static void tlp_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, int dsack, int pure)
+static void tlp_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, int dsack, int pure,
+		    uint32_t flight)
 {
 	struct sk_rack *rk = sk_tcb_rack(t);
 	if (!rk->tlp_high_seq || seq_lt(seg->ack, rk->tlp_high_seq))
@@ -608,7 +609,7 @@ static void tlp_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_t
 		rk->tlp_high_seq = 0;
 	} else if (seq_gt(seg->ack, rk->tlp_high_seq)) {
 		if (!t->in_recovery) {
-			reduce(st, t, t->snd_max - t->snd_una);
+			reduce(st, t, flight); /* (in flight before this ACK: after it, often none) */
 			t->cc.cwnd = t->cc.ssthresh; /* Linux: CWR entered and ended at once */
 		}
 		rk->tlp_high_seq = 0;
@@ -632,7 +633,7 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 		sk_sb_ack(t->fl->sb, t->snd_una);
 	/* (a D-SACK that ends the loss probe's episode reports the probe, not reordering) */
 	int probe_dsack = dsack && rk->tlp_high_seq && seq_geq(seg->ack, rk->tlp_high_seq);
-	tlp_ack(st, t, seg, dsack, same && !acked && !delivered_bytes);
+	tlp_ack(st, t, seg, dsack, same && !acked && !delivered_bytes, flight);
 	undo_dsack(t, seg, prior_una);
 	int left = 0;
 	/* (an undo returns to the Open state, where the reduction began) */
@@ -677,7 +678,10 @@ static void quiet_dsack(struct synack_stack *st, struct sk_tcb *t, const struct 
 		return;
 	t->dsacks++;
 	st->stats.tcp_dsacks_rcvd++;
-	t->dsack_seen = 1;
+	if (t->tlp_open)
+		t->tlp_open = 0; /* the loss probe's duplicate: no loss, and no reordering either */
+	else
+		t->dsack_seen = 1;
 }
 
 void sk_rec_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, uint32_t acked, uint32_t flight,
@@ -685,7 +689,11 @@ void sk_rec_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tc
 {
 	int dup = same && !acked && seq_gt(t->snd_max, t->snd_una);
 	if (!t->fl) {
-		quiet_dsack(st, t, seg); /* nothing was queued or in flight */
+		/* nothing was queued or in flight: a D-SACK, or a pure duplicate ACK, ends a loss
+		 * probe's episode left open (tlp_ack) without a reduction */
+		if (same && !seg->opt.nsack)
+			t->tlp_open = 0;
+		quiet_dsack(st, t, seg);
 		return;
 	}
 	ecn_echo(st, t, seg);

@@ -178,6 +178,11 @@ struct sk_flight *sk_tcb_flight(struct synack_stack *st, struct sk_tcb *t)
 	f->hs_round_end = t->snd_una;
 	f->hs_cur_min = UINT32_MAX;
 	f->rack = rack_wanted(st, t);
+	if (t->tlp_open) { /* a loss probe's episode still waits for its verdict (tlp_ack) */
+		f->rk.tlp_high_seq = t->snd_una;
+		f->rk.tlp_retrans = 1;
+		t->tlp_open = 0;
+	}
 	for (int i = 0; i < SK_TT_COUNT - SK_TT_HOT; i++)
 		f->deadline[i] = UINT64_MAX;
 	t->fl = f;
@@ -193,9 +198,9 @@ void sk_tcb_flight_idle(struct synack_stack *st, struct sk_tcb *t)
 	 * ends it at the next ACK without one) */
 	if (t->fl->rk.undo_on)
 		return;
-	/* so does a loss probe's episode still open: is the probe's D-SACK still to come? */
-	if (t->fl->rk.tlp_high_seq && t->fl->rk.tlp_retrans)
-		return;
+	/* a loss probe's episode still open (is the probe's D-SACK still to come?) ends where
+	 * everything is acknowledged: the TCB keeps just that it is open */
+	t->tlp_open = t->fl->rk.tlp_high_seq && t->fl->rk.tlp_retrans && t->fl->rk.tlp_high_seq == t->snd_una;
 	/* a FIN queued and not yet acknowledged (sent or not) still needs it */
 	if ((t->flags & TF_FIN_QUEUED) && (t->state == SYNACK_ESTABLISHED || t->state == SYNACK_CLOSE_WAIT ||
 					   t->state == SYNACK_FIN_WAIT_1 || t->state == SYNACK_CLOSING ||

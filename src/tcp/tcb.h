@@ -120,8 +120,10 @@ enum {
 				  * tunnel's limits until freed (stack/tunnel.c) */
 	TF_ACK_BATCH = 1u << 29, /* an ACK owed at the end of synack_input_batch (delack.c) */
 	TF_TAIL_HELD = 1u << 30, /* a short tail waits in held_tails (output.c, autocorking) */
-	TF_QUEUED = 1u << 31,    /* in a listener's accept queue (sk_listener_holding finds it) */
 };
+/* In a listener's accept queue (sk_listener_holding finds it). (A macro: an enumerator must
+ * fit an int.) */
+#define TF_QUEUED (1u << 31)
 /* The addresses a socket with these flags takes (stack/addr.h). */
 static inline enum sk_takes sk_tcb_takes(uint32_t flags)
 {
@@ -256,6 +258,9 @@ struct sk_tcb {
 	uint8_t reo_persist;   /* RACK.reo_wnd_persist: recoveries left before reo_steps is 1 again */
 	uint8_t dsack_seen;    /* a D-SACK came while the sender was quiet: counted at the next ACK */
 	uint8_t limited_tx;    /* RFC 3042 segments allowed beyond cwnd (packed here) */
+	uint8_t tlp_open;      /* a retransmitted loss probe's episode was still open, its end at
+				* snd_una, when the flight state went: the next one reopens it
+				* (recovery.c tlp_ack; packed here) */
 	uint32_t min_rtt;      /* µs: the smallest RTT sample, 0 = none */
 	/* the receiver's ACK engine (delack.c) */
 	uint32_t ato;          /* µs: the delayed ACK's timeout; 0 until data first arrives */
