@@ -676,9 +676,12 @@ static void tw_6(struct sk_scn *s)
 	sk_world_note(s->w, s->client, "setsockopt(SO_LINGER, {1, 0}) = %d", r);
 	sk_expect(s, sk_scn_close(s, s->client, cs) == 0, "close() = 0 at once");
 	sk_world_run_until(s->w, SK_MS(1500));
-	long n = sk_scn_recv(s, s->server, ss, d1, sizeof(d1));
-	sk_expect(s, n == -ECONNRESET, "the server's recv() = %s, want ECONNRESET (RST-5)",
-		  sk_errno_name((int)n));
+	uint8_t got[200];
+	long n = sk_scn_recv(s, s->server, ss, got, sizeof(got));
+	sk_expect(s, n == 100 && got[0] == 'a' && got[99] == 'a',
+		  "the server's recv() = %ld, want the 100 bytes that came before the RST (RST-5)", n);
+	n = sk_scn_recv(s, s->server, ss, got, sizeof(got));
+	sk_expect(s, n == -ECONNRESET, "then recv() = %s, want ECONNRESET (RST-5)", sk_errno_name((int)n));
 
 	const struct sk_rec *data = sk_scn_seg_ports(s, s->client, 40000, SK_PORT, ALLP, P | A, 1);
 	const struct sk_rec *rst = sk_scn_seg_ports(s, s->client, 40000, SK_PORT, R, R, 1);

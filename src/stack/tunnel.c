@@ -319,8 +319,11 @@ void sk_tnl_budget(struct synack_stack *st)
 			}
 			struct sk_tcb *t = (struct sk_tcb *)h.v[i].c;
 			int handle = t->handle;
+			/* (its memory is the point: not kept for accept(), and its unread data goes
+			 * too, which an error from the peer would leave to be read) */
 			if (t->flags & TF_QUEUED)
-				sk_tcb_unqueue(st, t); /* (not kept for accept(): its memory is the point) */
+				sk_tcb_unqueue(st, t);
+			sk_bytes_free(st, &t->rcv);
 			sk_tcp_send_rst_tcb(st, t);
 			sk_tcb_drop(st, t, ECONNRESET, "shed: the tunnel's memory budget was spent");
 			sk_ready_touch(st, handle);

@@ -281,13 +281,15 @@ void sk_tcb_drop(struct synack_stack *st, struct sk_tcb *t, int err, const char 
 	for (int i = 0; i < SK_TT_HOT; i++)
 		t->deadline[i] = UINT64_MAX;
 	sk_wheel_cancel(&st->wheel, &t->timer);
-	/* A closed connection sends nothing more; after an error it delivers nothing more
-	 * either (RST-5), while after a clean close unread data is still the reader's. */
+	/* A closed connection sends nothing more. What arrived in order before an error is
+	 * still the reader's, the error after it (RST-5), as Linux keeps its receive queue:
+	 * RFC 9293 3.10.7.4 says the queues "should be flushed", but then a reply that came
+	 * just before a reset (a server that closed with a request unread) would be lost to
+	 * the application that Linux would have given it to. Data held out of order goes. */
 	sk_bytes_free(st, &t->snd);
 	sk_tcb_flight_free(t);
 	if (err) {
 		t->soerror = err;
-		sk_bytes_free(st, &t->rcv);
 		free(t->asmb);
 		t->asmb = NULL;
 	}
