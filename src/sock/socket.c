@@ -539,10 +539,12 @@ static void taken(synack_stack *st, struct sk_tcb *t, uint32_t n)
 	maybe_window_update(st, t);
 }
 
-/* A read that finds no data: the pending error, end of file, or -EAGAIN. */
+/* A read that finds no data: the pending error, end of file, or -EAGAIN. Once the peer's
+ * FIN was read up to, end of file wins and the error stays for SO_ERROR and the next send,
+ * as Linux's tcp_recvmsg looks at SOCK_DONE before sk_err. */
 static ssize_t nothing_to_read(struct sk_tcb *t, size_t len)
 {
-	if (t->soerror)
+	if (t->soerror && !(t->flags & TF_FIN_RCVD))
 		return -take_error(t);
 	if ((t->flags & (TF_FIN_RCVD | TF_SHUT_RD)) || t->state == SYNACK_CLOSED)
 		return (t->flags & TF_ACCEPTED) || t->state != SYNACK_CLOSED ? 0 : -ENOTCONN;
