@@ -610,30 +610,9 @@ static void queue_fin(struct synack_stack *st, struct sk_tcb *t, const char *cau
 	sk_tcp_output(st, t);
 }
 
-static int do_shutdown(synack_stack *st, int sock, int how)
-{
-	if (how != SYNACK_SHUT_RD && how != SYNACK_SHUT_WR && how != SYNACK_SHUT_RDWR)
-		return get_any(st, sock) ? -EINVAL : -EBADF;
-	struct sk_conn *u = udp_get(st, sock);
-	if (u)
-		return sk_udp_shutdown(st, u, how);
-	struct sk_tcb *t = get(st, sock);
-	if (!t)
-		return -EBADF;
-	if (t->state == SYNACK_CLOSED || t->state == SYNACK_LISTEN || t->state == SYNACK_SYN_SENT)
-		return -ENOTCONN;
-	if (how != SYNACK_SHUT_WR) {
-		t->flags |= TF_SHUT_RD;
-		sk_bytes_free(st, &t->rcv);
-		free(t->asmb);
-		t->asmb = NULL;
-	}
-	if (how != SYNACK_SHUT_RD)
-		queue_fin(st, t, "shutdown()");
-	return 0;
-}
-
-static void close_listener(struct synack_stack *st, struct sk_tcb *l)
+/* A listener stops: its half-open and queued connections are reset (those already reset are
+ * just freed), it leaves the listener table and is CLOSED again, still bound. */
+static void stop_listening(struct synack_stack *st, struct sk_tcb *l, const char *cause)
 {
 	sk_syn_drop_all(st, l);
 	while (l->lst->aq_head) {
@@ -648,8 +627,46 @@ static void close_listener(struct synack_stack *st, struct sk_tcb *l)
 		sk_tcb_drop(st, t, ECONNRESET, "listener closed");
 	}
 	sk_listener_del(st, l);
-	sk_tcb_set_state(st, l, SYNACK_CLOSED, "close()");
+	free(l->lst);
+	l->lst = NULL;
+	sk_tcb_set_state(st, l, SYNACK_CLOSED, cause);
+}
+
+static void close_listener(struct synack_stack *st, struct sk_tcb *l)
+{
+	stop_listening(st, l, "close()");
 	sk_tcb_free(st, l);
+}
+
+static int do_shutdown(synack_stack *st, int sock, int how)
+{
+	if (how != SYNACK_SHUT_RD && how != SYNACK_SHUT_WR && how != SYNACK_SHUT_RDWR)
+		return get_any(st, sock) ? -EINVAL : -EBADF;
+	struct sk_conn *u = udp_get(st, sock);
+	if (u)
+		return sk_udp_shutdown(st, u, how);
+	struct sk_tcb *t = get(st, sock);
+	if (!t)
+		return -EBADF;
+	if (t->state == SYNACK_LISTEN) {
+		/* As Linux's inet_shutdown: SHUT_WR leaves a listener as it is; SHUT_RD stops it,
+		 * and accept() then says EINVAL: how a threaded server wakes the thread that
+		 * waits in accept() */
+		if (how != SYNACK_SHUT_WR)
+			stop_listening(st, t, "shutdown()");
+		return 0;
+	}
+	if (t->state == SYNACK_CLOSED || t->state == SYNACK_SYN_SENT)
+		return -ENOTCONN;
+	if (how != SYNACK_SHUT_WR) {
+		t->flags |= TF_SHUT_RD;
+		sk_bytes_free(st, &t->rcv);
+		free(t->asmb);
+		t->asmb = NULL;
+	}
+	if (how != SYNACK_SHUT_RD)
+		queue_fin(st, t, "shutdown()");
+	return 0;
 }
 
 int synack_close(synack_stack *st, int sock)

@@ -725,6 +725,17 @@ static void test_close_and_shutdown_wake(void **state)
 	pthread_join(th, NULL);
 	assert_int_equal(b3.ret, -1);
 	assert_int_equal(b3.err, EBADF);
+	/* shutdown() of a listener ends a blocked accept with EINVAL, as on Linux (a threaded
+	 * server's way to wake it), and the socket may listen again. */
+	int l2 = listener(w->b, ADDR_B, 7011);
+	struct blocked b4 = {.rt = w->b, .s = l2, .accept = 1};
+	start_blocked(&b4, &th);
+	assert_int_equal(synack_rt_shutdown(w->b, l2, SHUT_RDWR), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(b4.ret, -1);
+	assert_int_equal(b4.err, EINVAL);
+	assert_int_equal(synack_rt_listen(w->b, l2, 4), 0);
+	synack_rt_close(w->b, l2);
 	synack_rt_close(w->b, b);
 }
 
