@@ -1035,9 +1035,10 @@ static int do_getsockopt(synack_stack *st, int sock, int level, int name, void *
 		return put_int(val, len, (int)sk_tcb_keepintvl_s(st, t));
 	case SYNACK_TCP_KEEPCNT:
 		return put_int(val, len, sk_tcb_keepcnt(st, t));
-	case SYNACK_TCP_MAXSEG:
-		return put_int(val, len, t->state >= SYNACK_ESTABLISHED ? (int)sk_tcp_eff_mss(t)
-					 : sk_tcb_opts(t).user_mss ? sk_tcb_opts(t).user_mss : 536);
+	case SYNACK_TCP_MAXSEG: {
+		uint16_t user = sk_tcb_opts(t).user_mss;
+		return put_int(val, len, t->state >= SYNACK_ESTABLISHED ? (int)sk_tcp_eff_mss(t) : user ? user : 536);
+	}
 	case SYNACK_TCP_INFO: {
 		struct synack_tcp_info info;
 		fill_info(st, t, &info);

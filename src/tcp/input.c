@@ -566,7 +566,8 @@ static int simultaneous_synack(struct synack_stack *st, struct sk_tcb *t, const 
 	if (t->state != SYNACK_SYN_RCVD || !(t->flags & TF_RCV_SYN) ||
 	    (seg->flags & (SK_TCP_SYN | SK_TCP_ACK | SK_TCP_RST | SK_TCP_FIN)) !=
 		    (SK_TCP_SYN | SK_TCP_ACK) ||
-	    seg->payload_len || seg->seq != t->rcv_nxt - 1 || seg->ack != t->iss + 1) /* (in SYN-RCVD rcv_nxt is IRS + 1) */
+	    seg->payload_len || seg->seq != t->rcv_nxt - 1 /* IRS: rcv_nxt is IRS + 1 in SYN-RCVD */ ||
+	    seg->ack != t->iss + 1)
 		return 0;
 	t->snd_una = seg->ack;
 	t->snd_wnd = seg->win; /* RFC 7323 2.2: a SYN's window is never scaled */

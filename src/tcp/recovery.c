@@ -598,7 +598,7 @@ static void schedule_tlp(struct synack_stack *st, struct sk_tcb *t)
  * ACK (both arrived, the second without news): no loss, the episode ends. An ACK beyond the
  * probe's end without that: the probe repaired a real loss, cwnd is reduced once. An ACK
  * that reaches just the probe's end tells neither yet (a D-SACK may follow): the episode
- * stays open, across idle too (sk_tcb_flight_idle keeps the flight state for it). */
+ * stays open, across idle too (the TCB's tlp_open keeps it while the flight state is gone). */
 static void tlp_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tcp *seg, int dsack, int pure,
 		    uint32_t flight)
 {
@@ -689,8 +689,9 @@ void sk_rec_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct sk_tc
 {
 	int dup = same && !acked && seq_gt(t->snd_max, t->snd_una);
 	if (!t->fl) {
-		/* nothing was queued or in flight: a D-SACK, or a pure duplicate ACK, ends a loss
-		 * probe's episode left open (tlp_ack) without a reduction */
+		/* nothing was queued or in flight: a pure duplicate ACK here, or a D-SACK
+		 * (quiet_dsack), ends a loss probe's episode left open (tlp_ack) without a
+		 * reduction */
 		if (same && !seg->opt.nsack)
 			t->tlp_open = 0;
 		quiet_dsack(st, t, seg);

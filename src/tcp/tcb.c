@@ -198,14 +198,14 @@ void sk_tcb_flight_idle(struct synack_stack *st, struct sk_tcb *t)
 	 * ends it at the next ACK without one) */
 	if (t->fl->rk.undo_on)
 		return;
-	/* a loss probe's episode still open (is the probe's D-SACK still to come?) ends where
-	 * everything is acknowledged: the TCB keeps just that it is open */
-	t->tlp_open = t->fl->rk.tlp_high_seq && t->fl->rk.tlp_retrans && t->fl->rk.tlp_high_seq == t->snd_una;
 	/* a FIN queued and not yet acknowledged (sent or not) still needs it */
 	if ((t->flags & TF_FIN_QUEUED) && (t->state == SYNACK_ESTABLISHED || t->state == SYNACK_CLOSE_WAIT ||
 					   t->state == SYNACK_FIN_WAIT_1 || t->state == SYNACK_CLOSING ||
 					   t->state == SYNACK_LAST_ACK))
 		return;
+	/* a loss probe's episode still open (is the probe's D-SACK still to come?) ends where
+	 * everything is acknowledged: the TCB keeps just that it is open */
+	t->tlp_open = t->fl->rk.tlp_high_seq && t->fl->rk.tlp_retrans && t->fl->rk.tlp_high_seq == t->snd_una;
 	sk_hystart_quiet(t);
 	sk_tcb_flight_free(t);
 	sk_tcb_timer_rearm(st, t); /* (a flight timer still set, now moot, goes with it) */
@@ -213,7 +213,8 @@ void sk_tcb_flight_idle(struct synack_stack *st, struct sk_tcb *t)
 
 uint32_t sk_tcb_mem(const struct sk_tcb *t)
 {
-	return (uint32_t)sizeof(*t) + (t->opt ? (uint32_t)sizeof(*t->opt) : 0) + sk_bytes_cap(&t->snd) + sk_bytes_cap(&t->rcv) + (sk_tcb_listen(t) ? (uint32_t)sizeof(struct sk_listen) : 0) +
+	return (uint32_t)sizeof(*t) + (t->opt ? (uint32_t)sizeof(*t->opt) : 0) + sk_bytes_cap(&t->snd) +
+	       sk_bytes_cap(&t->rcv) + (sk_tcb_listen(t) ? (uint32_t)sizeof(struct sk_listen) : 0) +
 	       (t->asmb ? (uint32_t)sizeof(*t->asmb) : 0) + (t->fl ? (uint32_t)sizeof(*t->fl) : 0) +
 	       (t->fl && t->fl->sb ? (uint32_t)sizeof(*t->fl->sb) : 0) +
 	       (t->fl ? t->fl->rk.cap * (uint32_t)sizeof(*t->fl->rk.v) : 0);
@@ -440,11 +441,12 @@ uint32_t sk_bytes_cap(const struct sk_bytes *b)
 
 /* A ring of at least need bytes from the pool, its size noted before it; NULL when out of
  * memory. */
-static uint8_t *storage_get(struct synack_stack *st, uint32_t need, uint32_t *cap)
+static uint8_t *storage_get(struct synack_stack *st, uint32_t need)
 {
-	uint8_t *ring = sk_bufpool_get(&st->bufpool, need, cap, st->now);
+	uint32_t cap;
+	uint8_t *ring = sk_bufpool_get(&st->bufpool, need, &cap, st->now);
 	if (ring)
-		*cap_slot(ring) = *cap;
+		*cap_slot(ring) = cap;
 	return ring;
 }
 
@@ -461,8 +463,7 @@ static int room(struct synack_stack *st, struct sk_bytes *b, uint32_t n)
 	uint32_t cap = sk_bytes_cap(b);
 	if (b->len + n <= cap)
 		return 0;
-	uint32_t got;
-	uint8_t *nb = storage_get(st, cap && 2 * cap > b->len + n ? 2 * cap : b->len + n, &got);
+	uint8_t *nb = storage_get(st, cap && 2 * cap > b->len + n ? 2 * cap : b->len + n);
 	if (!nb)
 		return -ENOMEM;
 	sk_bytes_peek(b, 0, nb, b->len);
@@ -588,8 +589,7 @@ static int grow_keep(struct synack_stack *st, struct sk_bytes *b, uint32_t need)
 	uint32_t cap = sk_bytes_cap(b);
 	if (need <= cap)
 		return 0;
-	uint32_t got;
-	uint8_t *nb = storage_get(st, cap && 2 * cap > need ? 2 * cap : need, &got);
+	uint8_t *nb = storage_get(st, cap && 2 * cap > need ? 2 * cap : need);
 	if (!nb)
 		return -ENOMEM;
 	if (cap) {
