@@ -5,7 +5,6 @@
 
 #define L0_SHIFT 10 /* level-0 slot = 1024 us */
 #define LVL_BITS 6
-#define FAR_SLOT 0xffff /* t->slot of a timer on the far list */
 #define TOP_SHIFT (L0_SHIFT + LVL_BITS * SK_WHEEL_LEVELS) /* bits of the top window */
 
 static inline unsigned level_shift(unsigned lvl)
@@ -27,9 +26,13 @@ static void unlink_timer(struct sk_wheel *w, struct sk_timer *t)
 	*t->pprev = t->next;
 	if (t->next)
 		t->next->pprev = t->pprev;
-	unsigned lvl = t->slot / SK_WHEEL_SLOTS, s = t->slot % SK_WHEEL_SLOTS;
-	if (t->slot != FAR_SLOT && !w->slots[lvl][s])
-		w->bitmap[lvl] &= ~(1ull << s);
+	/* The first of a slot's list points back into w->slots: a slot left empty leaves the
+	 * bitmap. (Any other points into a timer, or into w->far.) */
+	uintptr_t at = (uintptr_t)t->pprev - (uintptr_t)&w->slots[0][0];
+	if (at < sizeof(w->slots) && !*t->pprev) {
+		size_t i = at / sizeof(w->slots[0][0]);
+		w->bitmap[i / SK_WHEEL_SLOTS] &= ~(1ull << (i % SK_WHEEL_SLOTS));
+	}
 	t->pprev = NULL;
 	t->next = NULL;
 	w->armed--;
@@ -37,14 +40,13 @@ static void unlink_timer(struct sk_wheel *w, struct sk_timer *t)
 
 /* A timer lives at the lowest level whose current window (the slot range above it, which
  * it shares with w->cur) contains its deadline. */
-static void link_at(struct sk_timer **head, struct sk_timer *t, uint16_t slot)
+static void link_at(struct sk_timer **head, struct sk_timer *t)
 {
 	t->next = *head;
 	if (t->next)
 		t->next->pprev = &t->next;
 	*head = t;
 	t->pprev = head;
-	t->slot = slot;
 }
 
 static void place(struct sk_wheel *w, struct sk_timer *t)
@@ -52,7 +54,7 @@ static void place(struct sk_wheel *w, struct sk_timer *t)
 	uint64_t d = t->deadline > w->cur ? t->deadline : w->cur;
 	if ((d >> TOP_SHIFT) != (w->cur >> TOP_SHIFT)) {
 		/* Beyond the top window: no slot means the right time; wait on the far list. */
-		link_at(&w->far, t, FAR_SLOT);
+		link_at(&w->far, t);
 		w->armed++;
 		return;
 	}
@@ -60,7 +62,7 @@ static void place(struct sk_wheel *w, struct sk_timer *t)
 	while (lvl < SK_WHEEL_LEVELS - 1 && (d >> level_shift(lvl + 1)) != (w->cur >> level_shift(lvl + 1)))
 		lvl++;
 	unsigned s = (unsigned)(d >> level_shift(lvl)) & (SK_WHEEL_SLOTS - 1);
-	link_at(&w->slots[lvl][s], t, (uint16_t)(lvl * SK_WHEEL_SLOTS + s));
+	link_at(&w->slots[lvl][s], t);
 	w->bitmap[lvl] |= 1ull << s;
 	w->armed++;
 	if (lvl == 0 && (int)s == w->hot)

@@ -18,11 +18,11 @@
 #define SK_WHEEL_LEVELS 6
 #define SK_WHEEL_SLOTS 64
 
+/* 24 bytes: which slot holds an armed timer shows in pprev (the slot's head, or the
+ * previous timer); the owner finds its record from the timer's address. */
 struct sk_timer {
 	struct sk_timer *next, **pprev;
 	uint64_t deadline;
-	uint16_t slot; /* level * 64 + slot, valid while armed */
-	uint8_t tag;   /* the owner's: which kind of record holds this timer */
 };
 
 struct sk_wheel;

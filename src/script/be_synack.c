@@ -336,7 +336,7 @@ static int sbe_tcp_info(struct sk_backend *be, int fd, struct tcp_info *out)
 	sk_conn_ends(&t->h, &e);
 	out->tcpi_pmtu = sk_route_mtu_ends(st, &e);
 	out->tcpi_rcv_space = t->rcvbuf;
-	out->tcpi_total_retrans = t->total_retrans;
+	out->tcpi_total_retrans = sk_tcb_cold_view(t)->total_retrans;
 	return 0;
 }
 

@@ -480,7 +480,7 @@ static void autotune_rcvbuf(struct synack_stack *st, struct sk_tcb *t, uint32_t 
 {
 	if (t->flags & TF_RCVBUF_LOCK)
 		return; /* SO_RCVBUF fixed it */
-	uint64_t rtt = t->srtt ? t->srtt : 200000, elapsed = st->now - t->rcv_mark;
+	uint64_t rtt = t->srtt ? t->srtt : 200000, elapsed = sk_age_us(st->now, t->rcv_mark);
 	if (elapsed >= rtt - rtt / 4) {
 		uint64_t copied = elapsed < rtt ? (uint64_t)t->rcv_copied * rtt / elapsed : t->rcv_copied;
 		uint64_t want = 8 * copied;
@@ -489,7 +489,7 @@ static void autotune_rcvbuf(struct synack_stack *st, struct sk_tcb *t, uint32_t 
 		if (want > t->rcvbuf)
 			t->rcvbuf = (uint32_t)want;
 		t->rcv_copied = 0;
-		t->rcv_mark = st->now;
+		t->rcv_mark = sk_stamp_us(st->now);
 	}
 	t->rcv_copied += n;
 }
@@ -773,7 +773,7 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 		memcpy(&lg, val, sizeof(lg));
 		/* As Linux: on with a time of 0 (or below) aborts on close(); on with a time
 		 * makes close() wait for the FIN's ACK that long (sk_px_close). */
-		struct sk_sockopts *o = lg.l_onoff && lg.l_linger > 0 ? sk_tcb_opts_edit(t) : t->opt;
+		struct sk_sockopts *o = lg.l_onoff && lg.l_linger > 0 ? sk_tcb_opts_edit(t) : t->cold ? &t->cold->o : NULL;
 		if (lg.l_onoff && lg.l_linger > 0 && !o)
 			return -ENOMEM;
 		t->flags &= ~(TF_LINGER0 | TF_LINGER);
@@ -821,7 +821,7 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 			/* Any synchronized state, as the keepalive timer watches them all. */
 			if (v && t->state >= SYNACK_ESTABLISHED && t->state < SYNACK_TIME_WAIT) {
 				uint32_t idle = sk_tcb_keepidle_s(st, t);
-				sk_tcb_timer_set(st, t, SK_TT_KEEP, t->last_rcv + (uint64_t)idle * 1000000);
+				sk_tcb_timer_set(st, t, SK_TT_KEEP, sk_when_ms(st->now, t->last_rcv) + (uint64_t)idle * 1000000);
 			} else if (!v) {
 				sk_tcb_timer_clear(st, t, SK_TT_KEEP);
 			}
@@ -882,19 +882,19 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 		if (!sk_tcb_opts_edit(t))
 			return -ENOMEM;
 		if (name == SYNACK_TCP_KEEPIDLE)
-			t->opt->keepidle_s = (uint16_t)v;
+			t->cold->o.keepidle_s = (uint16_t)v;
 		else
-			t->opt->keepintvl_s = (uint16_t)v;
+			t->cold->o.keepintvl_s = (uint16_t)v;
 		if (name == SYNACK_TCP_KEEPIDLE && (t->flags & TF_KEEPALIVE) && t->deadline[SK_TT_KEEP] != UINT64_MAX &&
 		    t->keep_sent == 0)
-			sk_tcb_timer_set(st, t, SK_TT_KEEP, t->last_rcv + (uint64_t)v * 1000000);
+			sk_tcb_timer_set(st, t, SK_TT_KEEP, sk_when_ms(st->now, t->last_rcv) + (uint64_t)v * 1000000);
 		return 0;
 	case SYNACK_TCP_KEEPCNT:
 		if (v < 1 || v > 127)
 			return -EINVAL;
 		if (!sk_tcb_opts_edit(t))
 			return -ENOMEM;
-		t->opt->keepcnt = (uint8_t)v;
+		t->cold->o.keepcnt = (uint8_t)v;
 		return 0;
 	case SYNACK_TCP_MAXSEG:
 		/* As on Linux: it shapes the connections made after it (connect, or those
@@ -903,15 +903,15 @@ int synack_setsockopt(synack_stack *st, int sock, int level, int name, const voi
 			return -EINVAL;
 		if (!sk_tcb_opts_edit(t))
 			return -ENOMEM;
-		t->opt->user_mss = (uint16_t)v;
+		t->cold->o.user_mss = (uint16_t)v;
 		return 0;
 	case SYNACK_TCP_USER_TIMEOUT:
 		if (v < 0)
 			return -EINVAL;
 		if (v && !sk_tcb_opts_edit(t))
 			return -ENOMEM;
-		if (t->opt)
-			t->opt->user_timeout_ms = (uint32_t)v;
+		if (t->cold)
+			t->cold->o.user_timeout_ms = (uint32_t)v;
 		return 0;
 	case SYNACK_TCP_CORK:
 		if (v) {
@@ -949,12 +949,12 @@ static void fill_info(const struct synack_stack *st, const struct sk_tcb *t, str
 	i->rcv_mss = t->adv_mss;
 	i->snd_cwnd = t->cc.cwnd;
 	i->snd_ssthresh = t->cc.ssthresh;
-	i->sack_recoveries = t->sack_recoveries;
-	i->dsacks = t->dsacks;
+	i->sack_recoveries = sk_tcb_cold_view(t)->sack_recoveries;
+	i->dsacks = sk_tcb_cold_view(t)->dsacks;
 	i->rcvbuf = t->rcvbuf;
 	i->bytes_in_flight = t->snd_max - t->snd_una;
 	i->retransmits = t->backoff;
-	i->total_retrans = t->total_retrans;
+	i->total_retrans = sk_tcb_cold_view(t)->total_retrans;
 	i->backoff = t->backoff;
 	i->snd_wnd = t->snd_wnd;
 	i->rcv_wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;

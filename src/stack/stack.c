@@ -505,15 +505,16 @@ static void fire_timer(struct sk_wheel *w, struct sk_timer *t, void *ctx)
 {
 	(void)w;
 	struct synack_stack *st = ctx;
-	switch (t->tag) {
+	if (t == &st->twlog.timer) {
+		sk_twlog_expire(st);
+		return;
+	}
+	switch (sk_timed_conn(t)->kind) {
 	case SK_CONN_TCB:
 		sk_tcb_timer_fired(st, sk_container_of(t, struct sk_tcb, timer));
 		break;
 	case SK_CONN_SYN:
 		sk_syn_timer(st, sk_container_of(t, struct sk_syn, timer));
-		break;
-	case SK_CONN_TW:
-		sk_twlog_expire(st);
 		break;
 	case SK_CONN_UDP:
 		sk_udp_timer(st, t);

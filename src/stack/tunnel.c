@@ -303,7 +303,7 @@ void sk_tnl_budget(struct synack_stack *st)
 	for (size_t b = 0; b <= st->conns.mask; b++)
 		for (struct sk_conn *c = st->conns.b[b]; c; c = c->hnext)
 			if (c->kind == SK_CONN_TCB && (((struct sk_tcb *)c)->flags & TF_TNLFLOW))
-				add_held(&h, c, ((struct sk_tcb *)c)->last_rcv, sk_tcb_mem((struct sk_tcb *)c));
+				add_held(&h, c, sk_when_ms(st->now, ((struct sk_tcb *)c)->last_rcv), sk_tcb_mem((struct sk_tcb *)c));
 	sk_udp_flows(st, add_held, &h);
 	st->tnl_mem = h.total;
 	if (h.total > st->tnl_lim.mem_bytes) {

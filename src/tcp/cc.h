@@ -18,8 +18,8 @@ enum sk_cc_signal {
 struct sk_cc {
 	uint32_t cwnd;       /* bytes */
 	uint32_t ssthresh;   /* bytes; UINT32_MAX = infinite */
-	uint32_t mss;        /* sender MSS (SMSS), bytes */
 	uint32_t bytes_acked; /* appropriate byte counting in congestion avoidance (RFC 3465) */
+	uint16_t mss;        /* sender MSS (SMSS), bytes */
 	uint8_t algo;        /* index into sk_cc_algos */
 	uint32_t priv[8];    /* (read and written by copy: no alignment beyond 4 needed) */
 };

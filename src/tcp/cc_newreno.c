@@ -31,7 +31,7 @@ void sk_cc_select(struct sk_cc *c, int algo, uint32_t mss, uint32_t init_cwnd_se
 {
 	memset(c, 0, sizeof(*c));
 	c->algo = (uint8_t)(algo >= 0 && algo < NALGOS ? algo : 0);
-	c->mss = mss;
+	c->mss = (uint16_t)(mss < UINT16_MAX ? mss : UINT16_MAX);
 	sk_cc_get(c->algo)->init(c, init_cwnd_segments);
 }
 

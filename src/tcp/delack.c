@@ -69,7 +69,7 @@ void sk_ack_data_in(struct synack_stack *st, struct sk_tcb *t, const struct sk_t
 		more_quick(t, st->cfg.tcp_quickack_max);
 		t->ato = ATO_MIN_US;
 	} else {
-		uint64_t m = st->now - t->lrcvtime;
+		uint64_t m = (uint64_t)sk_age_ms(st->now, t->lrcvtime) * 1000;
 		if (m <= ATO_MIN_US / 2) {
 			t->ato = t->ato / 2 + ATO_MIN_US / 2;
 		} else if (m < t->ato) {
@@ -81,7 +81,7 @@ void sk_ack_data_in(struct synack_stack *st, struct sk_tcb *t, const struct sk_t
 			more_quick(t, st->cfg.tcp_quickack_max);
 		}
 	}
-	t->lrcvtime = st->now;
+	t->lrcvtime = sk_stamp_ms(st->now);
 }
 
 /* The delayed ACK's timeout (tcp_send_delayed_ack): the ATO, at most the RTT (but at least
@@ -196,7 +196,7 @@ void sk_ack_sent(struct synack_stack *st, struct sk_tcb *t, uint32_t segs)
 void sk_ack_data_out(struct synack_stack *st, struct sk_tcb *t)
 {
 	/* A reply within the ATO of the last data received: an interactive exchange. */
-	if (t->ato && st->now - t->lrcvtime < t->ato && t->pingpong < 255)
+	if (t->ato && (uint64_t)sk_age_ms(st->now, t->lrcvtime) * 1000 < t->ato && t->pingpong < 255)
 		t->pingpong++;
 }
 

@@ -91,13 +91,17 @@ int sk_challenge_budget(struct synack_stack *st)
 static int may_challenge(struct synack_stack *st, struct sk_tcb *t)
 {
 	uint32_t now_ms = (uint32_t)(st->now / 1000);
-	if (t->last_challenge_ms && now_ms - t->last_challenge_ms < st->cfg.tcp_invalid_ratelimit_ms) {
+	uint32_t last = sk_tcb_cold_view(t)->last_challenge_ms;
+	if (last && now_ms - last < st->cfg.tcp_invalid_ratelimit_ms) {
 		st->stats.tcp_challenge_acks_limited++;
 		return 0;
 	}
-	if (!sk_challenge_budget(st))
+	/* the stamp is kept out of line: without memory for it, no answer, as the limit
+	 * could not be kept */
+	struct sk_cold *c = sk_tcb_cold(t);
+	if (!c || !sk_challenge_budget(st))
 		return 0;
-	t->last_challenge_ms = now_ms ? now_ms : 1;
+	c->last_challenge_ms = now_ms ? now_ms : 1;
 	return 1;
 }
 
@@ -149,7 +153,7 @@ static void take_syn_options(struct synack_stack *st, struct sk_tcb *t, const st
 
 static void keepalive_reset(struct synack_stack *st, struct sk_tcb *t)
 {
-	t->last_rcv = st->now;
+	t->last_rcv = sk_stamp_ms(st->now);
 	t->keep_sent = 0;
 	if ((t->flags & TF_KEEPALIVE) && !sk_tcb_fin_wait_2_limited(t)) {
 		uint32_t idle = sk_tcb_keepidle_s(st, t);
@@ -303,8 +307,8 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 		challenge_ack(st, t);
 		return 1;
 	}
-	uint32_t acked_ever = t->snd_una - t->iss - 1; /* bytes acked so far (less than 4 GiB) */
-	uint32_t old_bound = t->bytes_acked >> 32 || acked_ever > t->max_sndwnd ? t->max_sndwnd : acked_ever;
+	uint32_t acked_ever = t->snd_una - t->iss - 1; /* bytes acked so far (modulo 4 GiB) */
+	uint32_t old_bound = t->acked_4g || acked_ever > t->max_sndwnd ? t->max_sndwnd : acked_ever;
 	if (seq_lt(seg->ack, t->snd_una - old_bound)) {
 		/* RFC 5961 5.2: older than SND.UNA - MAX.SND.WND (or than the first byte: Linux
 		 * takes the smaller bound): a blind injection; a challenge ACK (rate limited),
@@ -324,7 +328,8 @@ static int process_ack(struct synack_stack *st, struct sk_tcb *t, const struct s
 			  (seg->seq == t->snd_wl1 && (win > t->snd_wnd || !win)));
 	if (seq_gt(seg->ack, t->snd_una)) {
 		uint32_t acked = seg->ack - t->snd_una;
-		t->bytes_acked += acked;
+		if ((uint32_t)(acked_ever + acked) < acked_ever)
+			t->acked_4g = 1;
 		int fin_acked = (t->flags & TF_FIN_QUEUED) && seg->ack == t->snd_una + t->snd.len + 1;
 		uint32_t data = acked - (fin_acked ? 1 : 0);
 		if (data > t->snd.len)

@@ -356,7 +356,7 @@ static uint32_t around_sacked(struct sk_tcb *t, uint32_t len)
 static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32_t len, int fin, int rexmit)
 {
 	if (rexmit) {
-		t->total_retrans++;
+		SK_TCB_COUNT(t, total_retrans, 1);
 		st->stats.tcp_rexmit++;
 		/* Karn: a retransmitted range yields no RTT sample; nor does the timed segment
 		 * when anything before it goes again: its ACK waits for that repair, and would
@@ -371,7 +371,7 @@ static void sent_data(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, u
 		}
 		sk_ack_data_out(st, t);
 	}
-	t->last_send = st->now;
+	t->last_send = sk_stamp_us(st->now);
 	arm_rexmt(st, t);
 	sk_rec_sent(st, t, seq, len, rexmit); /* after the RTO is armed: a probe comes no later */
 }
@@ -479,7 +479,7 @@ void sk_tcp_held_forget(struct synack_stack *st, const struct sk_tcb *t)
 static int tso_defer(const struct synack_stack *st, const struct sk_tcb *t, uint32_t n, uint32_t usable)
 {
 	const struct sk_rack *rk = sk_tcb_rack(t);
-	if (n < usable || t->in_recovery || !rk || st->now - t->last_send > 1000)
+	if (n < usable || t->in_recovery || !rk || sk_age_us(st->now, t->last_send) > 1000)
 		return 0;
 	uint32_t wnd = t->cc.cwnd < t->snd_wnd ? t->cc.cwnd : t->snd_wnd;
 	uint64_t head;
@@ -586,8 +586,8 @@ static int send_data(struct synack_stack *st, struct sk_tcb *t, uint32_t cap)
 			return 0;
 		}
 	}
-	if (!rexmit && !in_flight && t->last_send && st->now - t->last_send > t->rto)
-		sk_cc_get(t->cc.algo)->after_idle(&t->cc, st->cfg.tcp_init_cwnd, st->now - t->last_send, t->rto,
+	if (!rexmit && !in_flight && t->last_send && sk_age_us(st->now, t->last_send) > t->rto)
+		sk_cc_get(t->cc.algo)->after_idle(&t->cc, st->cfg.tcp_init_cwnd, sk_age_us(st->now, t->last_send), t->rto,
 						  st->now); /* RFC 5681 4.1 */
 	/* PSH on the segment that empties the queue (RFC 1122 4.2.2.2), on what the override
 	 * timeout sends (as Linux's tcp_write_wakeup), and, as Linux's forced_push, once half
@@ -769,7 +769,7 @@ int sk_tcp_rexmt_timeout(struct synack_stack *st, struct sk_tcb *t)
 		/* A SYN or SYN+ACK again (send_syn counts nothing); data and FIN are counted
 		 * once, as they go (sent_data), so TCP_INFO's total_retrans and the stack's
 		 * tcp_rexmit count segments retransmitted, not timeouts too (CC-5). */
-		t->total_retrans++;
+		SK_TCB_COUNT(t, total_retrans, 1);
 		st->stats.tcp_rexmit++;
 	}
 	uint64_t rto = (uint64_t)t->rto * 2;

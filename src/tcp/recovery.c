@@ -39,7 +39,7 @@ uint32_t sk_rec_sack(struct synack_stack *st, struct sk_tcb *t, const struct sk_
 	uint32_t before = t->fl->sb->dsacks;
 	uint32_t n = sk_sb_update(t->fl->sb, t->snd_una, t->snd_max, blk, seg->opt.nsack);
 	if (t->fl->sb->dsacks != before) {
-		t->dsacks += t->fl->sb->dsacks - before;
+		SK_TCB_COUNT(t, dsacks, t->fl->sb->dsacks - before);
 		st->stats.tcp_dsacks_rcvd += t->fl->sb->dsacks - before;
 	}
 	return n;
@@ -106,7 +106,7 @@ static void enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 	if (t->fl->sb && t->fl->sb->n) {
 		t->in_recovery = 2;
 		st->stats.tcp_sack_recoveries++;
-		t->sack_recoveries++;
+		SK_TCB_COUNT(t, sack_recoveries, 1);
 	} else {
 		/* RFC 6582 3.2 step 2: the three duplicate ACKs left the network. */
 		t->fl->inflate = 3 * t->cc.mss;
@@ -484,7 +484,7 @@ static void reo_wnd_update(struct sk_tcb *t, int dsack, int left)
 	dsack = dsack || t->dsack_seen;
 	t->dsack_seen = 0;
 	/* (as Linux: more duplicates reported than segments ever resent were the network's) */
-	if (t->dsacks > t->total_retrans)
+	if (sk_tcb_cold_view(t)->dsacks > sk_tcb_cold_view(t)->total_retrans)
 		dsack = 0;
 	if (rk->dsack_round && seq_geq(t->snd_una, rk->dsack_round_end))
 		rk->dsack_round = 0;
@@ -532,7 +532,7 @@ static void rack_enter_recovery(struct synack_stack *st, struct sk_tcb *t)
 	reduce(st, t, t->snd_max - t->snd_una);
 	st->stats.tcp_fast_retransmits++;
 	st->stats.tcp_sack_recoveries++;
-	t->sack_recoveries++;
+	SK_TCB_COUNT(t, sack_recoveries, 1);
 }
 
 /* RFC 6937 (Linux's tcp_cwnd_reduction): cwnd for what this ACK lets recovery send. */
@@ -676,7 +676,7 @@ static void quiet_dsack(struct synack_stack *st, struct sk_tcb *t, const struct 
 	uint32_t l = seg->opt.sack[0].left, r = seg->opt.sack[0].right;
 	if (!seq_lt(l, r) || !seq_leq(r, seg->ack))
 		return;
-	t->dsacks++;
+	SK_TCB_COUNT(t, dsacks, 1);
 	st->stats.tcp_dsacks_rcvd++;
 	if (t->tlp_open)
 		t->tlp_open = 0; /* the loss probe's duplicate: no loss, and no reordering either */

@@ -296,7 +296,6 @@ static struct sk_syn *syn_record(struct synack_stack *st, struct sk_tcb *l, cons
 	e->ts_ok = p->ts_ok;
 	e->ecn_ok = p->ecn_ok;
 	sk_timer_init(&e->timer);
-	e->timer.tag = SK_CONN_SYN;
 	sk_ctable_add(st, &e->h);
 	e->lnext = lst->syn_head;
 	if (e->lnext)
@@ -380,13 +379,13 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	t->adv_mss = sk_tcp_our_mss(st, &p->ends, p->user_mss);
 	/* The listener's socket options carry over, as Linux clones the listener. */
 	t->flags |= l->flags & (TF_SOCKOPTS & ~(TF_BOUND | TF_REUSEADDR));
-	if (l->opt) {
+	if (l->cold) {
 		struct sk_sockopts *o = sk_tcb_opts_edit(t);
 		if (!o) {
 			sk_tcb_free(st, t);
 			return NULL;
 		}
-		*o = *l->opt;
+		*o = l->cold->o;
 		o->user_mss = p->user_mss;
 	}
 	if (l->flags & TF_RCVBUF_LOCK)
@@ -415,7 +414,7 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	t->snd_wl2 = seg->ack;
 	sk_tcb_cc_init(st, t);
 	t->state = cookie ? SYNACK_CLOSED : SYNACK_SYN_RCVD;
-	t->last_rcv = st->now;
+	t->last_rcv = sk_stamp_ms(st->now);
 	/* RFC 6298 2.2: the handshake's RTT is the first sample: from the SYN+ACK's send time
 	 * when it went only once (as Linux's tcp_synack_rtt_meas), else from the echoed
 	 * timestamp (a SYN cookie, or a retransmitted SYN+ACK: RFC 7323 4 keeps Karn). */

@@ -40,6 +40,21 @@ struct sk_conn {
 	uint16_t a6_off; /* where the record's room for struct sk_a6 is; 0 = it has none */
 };
 
+/* How a table entry with a timer of its own (a connection, a half-open one, a tunnel's UDP
+ * flow) begins: the timer right after the entry's head, so the wheel's callback finds the
+ * record, and its kind, from the timer (sk_timed_conn). Each such record asserts it. */
+struct sk_timed {
+	struct sk_conn h;
+	struct sk_timer timer;
+};
+#define SK_TIMED_LAYOUT(type)                                                                    \
+	_Static_assert(offsetof(type, h) == 0 && offsetof(type, timer) == offsetof(struct sk_timed, timer), \
+		       #type " must begin as struct sk_timed")
+static inline struct sk_conn *sk_timed_conn(struct sk_timer *t)
+{
+	return (struct sk_conn *)((char *)t - offsetof(struct sk_timed, timer));
+}
+
 /* Bytes a record of size base takes with room for IPv6 addresses (v6), or without. */
 static inline size_t sk_conn_alloc_size(size_t base, int v6)
 {
@@ -140,6 +155,32 @@ struct sk_bytes {
 	uint32_t head, len;
 };
 
+/* 32-bit time stamps in the TCB, as Linux keeps its jiffies: the low 32 bits of the stack's
+ * clock in µs (ages up to 71 minutes) or in ms (49 days); an age is the unsigned difference,
+ * so a longer interval reads as its remainder. A µs stamp is never 0, which fields use for
+ * "none yet" (a stamp of 0 reads as 1 µs later). */
+static inline uint32_t sk_stamp_us(uint64_t now)
+{
+	return (uint32_t)now ? (uint32_t)now : 1;
+}
+static inline uint32_t sk_age_us(uint64_t now, uint32_t stamp)
+{
+	return (uint32_t)now - stamp;
+}
+static inline uint32_t sk_stamp_ms(uint64_t now)
+{
+	return (uint32_t)(now / 1000);
+}
+static inline uint32_t sk_age_ms(uint64_t now, uint32_t stamp)
+{
+	return (uint32_t)(now / 1000) - stamp;
+}
+/* The time (µs, to the ms) of an ms stamp taken at most 49 days before now. */
+static inline uint64_t sk_when_ms(uint64_t now, uint32_t stamp)
+{
+	return now - (uint64_t)sk_age_ms(now, stamp) * 1000;
+}
+
 /* Socket options few applications set, out of line (sk_tcb.opt): NULL while each has its
  * default, so a connection that sets none does not carry them. 0 means the default. */
 struct sk_sockopts {
@@ -149,6 +190,17 @@ struct sk_sockopts {
 	uint16_t keepidle_s, keepintvl_s; /* TCP_KEEPIDLE, TCP_KEEPINTVL (Linux's limit: 32767) */
 	uint16_t user_mss;        /* TCP_MAXSEG: clamps both MSSes of later connections */
 	uint8_t keepcnt;          /* TCP_KEEPCNT */
+};
+
+/* What few connections need, out of line (sk_tcb.cold): the socket options few applications
+ * set, and counts of what a clean path never sees. NULL while every option has its default
+ * and nothing has been counted, so an idle connection on a clean path does not carry it. */
+struct sk_cold {
+	struct sk_sockopts o;
+	uint32_t total_retrans;     /* segments sent again, over the connection's life (TCP_INFO) */
+	uint32_t sack_recoveries;   /* recoveries with SACK (TCP_INFO) */
+	uint32_t dsacks;            /* D-SACK blocks received (TCP_INFO) */
+	uint32_t last_challenge_ms; /* stack ms (low 32 bits) of the last challenge ACK, 0 none */
 };
 
 struct sk_listen {
@@ -196,6 +248,7 @@ struct sk_flight {
 
 struct sk_tcb {
 	struct sk_conn h;
+	struct sk_timer timer;
 	int handle;           /* socket handle, -1 once orphaned by close() */
 	uint8_t state;
 	uint8_t snd_wscale, rcv_wscale;
@@ -223,14 +276,12 @@ struct sk_tcb {
 	uint32_t last_ack_sent; /* Last.ACK.sent: the ack field of our latest segment */
 	/* RTT (RFC 6298), microseconds */
 	uint32_t srtt, rttvar, rto;
-	uint32_t total_retrans; /* over the connection's life (TCP_INFO; packed here) */
 	uint32_t sndbuf_hw;    /* autotuned send buffer: twice the largest cwnd so far, within
 				* tcp_wmem (grows only; sk_tcb_sndbuf_expand; packed here) */
-	uint32_t last_challenge_ms; /* stack ms (low 32 bits) of the last challenge ACK, 0 none
-				     * (packed here) */
-	uint64_t bytes_acked;  /* of our data, over the connection's life */
-	uint64_t last_rcv;    /* for keepalive idle time */
-	struct sk_timer timer;
+	uint32_t last_rcv;    /* ms stamp (sk_stamp_ms): a segment last arrived (keepalive's idle
+			       * time, TCP_USER_TIMEOUT's, the tunnel's idlest flow) */
+	uint32_t last_send;    /* µs stamp (sk_stamp_us): a segment last went (restart after idle,
+				* TSO deferral); 0 = none yet */
 	uint64_t deadline[SK_TT_HOT]; /* (the rest in fl: sk_tcb_deadline) */
 	struct sk_bytes snd, rcv;
 	/* receive side beyond rcv_nxt: ranges held out of order (allocated on the first
@@ -242,13 +293,13 @@ struct sk_tcb {
 				* whole free buffer */
 	uint32_t rcv_copied;   /* bytes read since rcv_mark (receive autotuning) */
 	uint32_t last_rtt;     /* µs: the latest RTT sample (packed here) */
-	uint64_t rcv_mark;
+	uint32_t rcv_mark;     /* µs stamp (sk_stamp_us): the receive autotuning round began */
 	/* send side: congestion control; what loss recovery needs only while data is queued
 	 * or unacknowledged is out of line (fl, below) */
 	struct sk_cc cc;
 	uint32_t max_sndwnd;   /* largest window the peer offered (sender SWS; packed here) */
 	struct sk_flight *fl;  /* NULL while the sender is quiet (sk_tcb_flight) */
-	struct sk_sockopts *opt; /* NULL while every one is at its default (sk_tcb_opts) */
+	struct sk_cold *cold;  /* rare options and counts; NULL while there are none (sk_tcb_cold) */
 	uint32_t hs_last_min;  /* HyStart: the last whole round's minimum RTT, µs, UINT32_MAX none */
 	uint16_t rcv_mss;      /* the ACK engine's: the peer's full segment, as estimated from what
 				* arrives (packed here) */
@@ -258,6 +309,8 @@ struct sk_tcb {
 	uint8_t reo_persist;   /* RACK.reo_wnd_persist: recoveries left before reo_steps is 1 again */
 	uint8_t dsack_seen;    /* a D-SACK came while the sender was quiet: counted at the next ACK */
 	uint8_t limited_tx;    /* RFC 3042 segments allowed beyond cwnd (packed here) */
+	uint8_t acked_4g;      /* the peer has acknowledged 4 GiB or more of our data (RFC 5961
+				* 5.2's bound; packed here) */
 	uint8_t tlp_open;      /* a retransmitted loss probe's episode was still open, its end at
 				* snd_una, when the flight state went: the next one reopens it
 				* (recovery.c tlp_ack; packed here) */
@@ -267,9 +320,7 @@ struct sk_tcb {
 	uint16_t last_seg_size;
 	uint8_t quick;         /* ACKs still to send at once */
 	uint8_t pingpong;      /* interactive: ACKs wait for a reply to ride on */
-	uint64_t lrcvtime;     /* when data last arrived */
-	uint64_t last_send;    /* for restart after idle */
-	uint32_t sack_recoveries, dsacks; /* per connection (TCP_INFO) */
+	uint32_t lrcvtime;     /* ms stamp (sk_stamp_ms): data last arrived */
 	/* listener relations: a listener is never in an accept queue, so its record and a queued
 	 * connection's link share their place; read them through sk_tcb_listen (and aq_next
 	 * only while TF_QUEUED) */
@@ -278,10 +329,12 @@ struct sk_tcb {
 		struct sk_tcb *aq_next; /* the next of its listener's accept queue (TF_QUEUED) */
 	};
 };
+SK_TIMED_LAYOUT(struct sk_tcb);
 
 /* A half-open connection in a listener's SYN queue (LQ-1): no socket, no buffers. */
 struct sk_syn {
 	struct sk_conn h;
+	struct sk_timer timer;
 	struct sk_tcb *listener;
 	struct sk_syn *lnext, *lprev; /* the listener's list, to drop them when it closes */
 	uint32_t iss, irs;
@@ -293,8 +346,8 @@ struct sk_syn {
 	uint8_t deferred;      /* tunnel mode: no SYN+ACK until the application's verdict */
 	uint32_t synack_us;    /* low 32 bits of the stack time the SYN+ACK left (RTT sample) */
 	uint32_t last_oow_ms;  /* stack ms (low 32 bits, 0 none) of the last ACK to a stray */
-	struct sk_timer timer;
 };
+SK_TIMED_LAYOUT(struct sk_syn);
 
 /* TIME-WAIT: only what is needed to answer old segments and judge new SYNs (TW-4). It lives
  * in a slab of twlog.c, in the order records were written: 48 bytes over IPv4, no timer
@@ -371,14 +424,29 @@ static inline uint64_t sk_tcb_deadline(const struct sk_tcb *t, enum sk_tt which)
 		return t->deadline[which];
 	return t->fl ? t->fl->deadline[which - SK_TT_HOT] : UINT64_MAX;
 }
+/* t's rare options and counts as they stand (all 0 while it has no record). */
+static inline const struct sk_cold *sk_tcb_cold_view(const struct sk_tcb *t)
+{
+	static const struct sk_cold none;
+	return t->cold ? t->cold : &none;
+}
 /* t's rarely set socket options (all 0, the defaults, when it set none). */
 static inline struct sk_sockopts sk_tcb_opts(const struct sk_tcb *t)
 {
-	struct sk_sockopts none = {0};
-	return t->opt ? *t->opt : none;
+	return sk_tcb_cold_view(t)->o;
 }
-/* t's options record to change, allocated if it has none; NULL when memory ran out. */
+/* t's record to change, allocated if it has none; NULL when memory ran out. */
+struct sk_cold *sk_tcb_cold(struct sk_tcb *t);
+/* t's options to change (in that record); NULL when memory ran out. */
 struct sk_sockopts *sk_tcb_opts_edit(struct sk_tcb *t);
+/* Adds n to t's count field (of struct sk_cold); without memory for the record the count is
+ * lost, and nothing else. */
+#define SK_TCB_COUNT(t, field, n)                                                                \
+	do {                                                                                     \
+		struct sk_cold *cold_ = sk_tcb_cold(t);                                          \
+		if (cold_)                                                                       \
+			cold_->field += (n);                                                     \
+	} while (0)
 /* Keepalive's idle time, probe interval (seconds) and probe count for t: its own or the
  * stack's. */
 uint32_t sk_tcb_keepidle_s(const struct synack_stack *st, const struct sk_tcb *t);

@@ -22,7 +22,7 @@ static int keepalive(struct synack_stack *st, struct sk_tcb *t)
 	}
 	/* TCP_USER_TIMEOUT bounds keepalive too: with probes out, no longer than it since the
 	 * peer was last heard (Linux's tcp_keepalive_timer). */
-	int user_over = user_timeout_ms && t->keep_sent && st->now - t->last_rcv >= (uint64_t)user_timeout_ms * 1000;
+	int user_over = user_timeout_ms && t->keep_sent && sk_age_ms(st->now, t->last_rcv) >= user_timeout_ms;
 	if (t->keep_sent >= probes || user_over) {
 		st->stats.tcp_keepalive_timeouts++;
 		/* Giving up is an abort (RFC 9293 3.10.5): a RST tells a peer that comes back

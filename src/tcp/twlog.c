@@ -47,7 +47,6 @@ void sk_twlog_init(struct sk_twlog *l)
 	l->c[0].size = (uint32_t)sizeof(struct sk_tw);
 	l->c[1].size = (uint32_t)sk_conn_alloc_size(sizeof(struct sk_tw), 1);
 	sk_timer_init(&l->timer);
-	l->timer.tag = SK_CONN_TW;
 }
 
 struct sk_tw *sk_twlog_alloc(struct synack_stack *st, int v6, uint64_t expires)

@@ -34,6 +34,7 @@ struct dgram {
 
 struct sk_udpsock {
 	struct sk_conn h; /* key: lport, and rport when connected (the addresses are in e) */
+	struct sk_timer timer; /* tunnel mode: a flow's idle timer */
 	struct sk_ends e; /* local address (any: unset), peer when connected; e.v6 is the
 			   * family of both, IPv4 for an AF_INET6 socket's IPv4 use */
 	struct sk_udpsock *bnext, **bprev; /* port bucket chain */
@@ -43,13 +44,13 @@ struct sk_udpsock {
 	struct dgram *head, *tail;
 	uint32_t queued, count; /* bytes charged to rcvbuf (payload + record), datagrams */
 	uint32_t rcvbuf;
-	/* Tunnel mode: a flow's idle timer and last datagram either way; the tunnel socket's
-	 * flows not taken yet (a waiting flow is linked through fnext, with its owner). */
-	struct sk_timer timer;
+	/* Tunnel mode: a flow's last datagram either way; the tunnel socket's flows not taken
+	 * yet (a waiting flow is linked through fnext, with its owner). */
 	uint64_t last_us;
 	struct sk_udpsock *fhead, *ftail, *fnext, *owner;
 	uint32_t nflows;
 };
+SK_TIMED_LAYOUT(struct sk_udpsock);
 
 struct sk_udptab {
 	struct sk_udpsock *b[UDP_BUCKETS];
@@ -82,7 +83,6 @@ struct sk_conn *sk_udp_new(struct synack_stack *st, int v6)
 	u->rcvbuf = UDP_RCVBUF_DEFAULT;
 	u->handle = -1;
 	sk_timer_init(&u->timer);
-	u->timer.tag = SK_CONN_UDP;
 	return &u->h;
 }
 
