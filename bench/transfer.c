@@ -83,8 +83,11 @@ static int run(uint64_t bytes, double loss, struct result *r)
 	uint64_t w0 = now_us();
 	while (got < bytes) {
 		while (sent < bytes) {
-			size_t n = bytes - sent < chunk ? (size_t)(bytes - sent) : chunk;
-			long k = synack_send(m.a, cs, out + sent % chunk, n - (size_t)(sent % chunk), 0);
+			/* to the pattern's end, or to the transfer's if that comes first */
+			size_t off = (size_t)(sent % chunk), n = chunk - off;
+			if (n > bytes - sent)
+				n = (size_t)(bytes - sent);
+			long k = synack_send(m.a, cs, out + off, n, 0);
 			if (k <= 0)
 				break;
 			sent += (uint64_t)k;
