@@ -3,12 +3,18 @@
 
 #include <stdlib.h>
 
-uint8_t *sk_bufpool_get(struct sk_bufpool *p, uint32_t need, uint32_t *cap, uint64_t now)
+uint8_t *sk_bufpool_get(struct sk_bufpool *p, uint32_t need, uint32_t want, uint32_t *cap, uint64_t now)
 {
 	int best = -1;
-	for (int i = 0; i < p->n; i++)
-		if (p->cap[i] >= need && (best < 0 || p->cap[i] < p->cap[best]))
+	for (int i = 0; i < p->n; i++) {
+		uint32_t c = p->cap[i], b = best < 0 ? 0 : p->cap[best];
+		if (c < need)
+			continue;
+		/* any block up to want before any beyond it; the larger up to want, the smaller
+		 * beyond */
+		if (best < 0 || (c <= want ? b > want || c > b : b > want && c < b))
 			best = i;
+	}
 	if (best >= 0) {
 		uint8_t *b = p->buf[best];
 		*cap = p->cap[best];

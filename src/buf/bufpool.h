@@ -26,9 +26,9 @@ struct sk_bufpool {
 };
 
 /* Storage of at least need bytes (with SK_BUFPOOL_HEAD more before it): a kept block (the
- * smallest that fits) or a new one of the next power of two from 2 KiB. *cap gets its
- * size. NULL when out of memory. */
-uint8_t *sk_bufpool_get(struct sk_bufpool *p, uint32_t need, uint32_t *cap, uint64_t now);
+ * largest of at most want bytes, else the smallest that fits) or a new one of the next
+ * power of two from 2 KiB. *cap gets its size. NULL when out of memory. */
+uint8_t *sk_bufpool_get(struct sk_bufpool *p, uint32_t need, uint32_t want, uint32_t *cap, uint64_t now);
 /* Gives storage back: kept if large enough and there is room, else freed. */
 void sk_bufpool_put(struct sk_bufpool *p, uint8_t *buf, uint32_t cap, uint64_t now);
 /* When the kept blocks are due to go (UINT64_MAX if none is kept). */

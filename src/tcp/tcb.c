@@ -451,12 +451,13 @@ uint32_t sk_bytes_cap(const struct sk_bytes *b)
 	return b->buf ? *cap_slot(b->buf) : 0;
 }
 
-/* A ring of at least need bytes from the pool, its size noted before it; NULL when out of
+/* A ring of at least need bytes for b from the pool (a kept one up to the size b's ring had
+ * when it last emptied, if b has none now), its size noted before it; NULL when out of
  * memory. */
-static uint8_t *storage_get(struct synack_stack *st, uint32_t need)
+static uint8_t *storage_get(struct synack_stack *st, const struct sk_bytes *b, uint32_t need)
 {
-	uint32_t cap;
-	uint8_t *ring = sk_bufpool_get(&st->bufpool, need, &cap, st->now);
+	uint32_t cap, want = !b->buf && b->head > need ? b->head : need;
+	uint8_t *ring = sk_bufpool_get(&st->bufpool, need, want, &cap, st->now);
 	if (ring)
 		*cap_slot(ring) = cap;
 	return ring;
@@ -475,7 +476,7 @@ static int room(struct synack_stack *st, struct sk_bytes *b, uint32_t n)
 	uint32_t cap = sk_bytes_cap(b);
 	if (b->len + n <= cap)
 		return 0;
-	uint8_t *nb = storage_get(st, cap && 2 * cap > b->len + n ? 2 * cap : b->len + n);
+	uint8_t *nb = storage_get(st, b, cap && 2 * cap > b->len + n ? 2 * cap : b->len + n);
 	if (!nb)
 		return -ENOMEM;
 	sk_bytes_peek(b, 0, nb, b->len);
@@ -601,7 +602,7 @@ static int grow_keep(struct synack_stack *st, struct sk_bytes *b, uint32_t need)
 	uint32_t cap = sk_bytes_cap(b);
 	if (need <= cap)
 		return 0;
-	uint8_t *nb = storage_get(st, cap && 2 * cap > need ? 2 * cap : need);
+	uint8_t *nb = storage_get(st, b, cap && 2 * cap > need ? 2 * cap : need);
 	if (!nb)
 		return -ENOMEM;
 	if (cap) {
@@ -634,7 +635,9 @@ void sk_bytes_commit(struct sk_bytes *b, uint32_t n)
 
 void sk_bytes_free(struct synack_stack *st, struct sk_bytes *b)
 {
+	uint32_t cap = sk_bytes_cap(b);
 	storage_put(st, b);
 	b->buf = NULL;
-	b->head = b->len = 0;
+	b->len = 0;
+	b->head = cap ? cap : b->head; /* (see struct sk_bytes) */
 }

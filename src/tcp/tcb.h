@@ -149,7 +149,10 @@ static inline enum sk_takes sk_tcb_takes(uint32_t flags)
 
 /* A byte queue (send data, or in-order received data not yet read). Storage is allocated
  * on the first byte and freed when the queue empties, so an idle connection holds none
- * (CONN-3). */
+ * (CONN-3). Without storage, head keeps the size the ring had when it last emptied: the
+ * next ring is a block up to that size if the stack's pool keeps one, so a queue that
+ * empties and refills many times a second (a bulk sender whose every byte was acknowledged
+ * before its next write) does not grow again from small, copying at each doubling. */
 struct sk_bytes {
 	uint8_t *buf;          /* the ring (its size is kept before it: sk_bytes_cap) */
 	uint32_t head, len;
