@@ -186,12 +186,12 @@ static void print_stats(void)
 	fprintf(stderr,
 		"synack-nc: stats srtt_us=%u rttvar_us=%u rto_us=%u snd_cwnd=%u total_retrans=%u "
 		"sack_recoveries=%u dsacks=%u timeouts=%llu loss_probes=%llu fast_retransmits=%llu "
-		"lost_retransmits=%llu timeouts_rxt_lost=%llu spurious_undos=%llu segs_out=%llu\n",
+		"lost_retransmits=%llu timeouts_rxt_lost=%llu spurious_undos=%llu segs_out=%llu rxt_probes=%llu\n",
 		i.srtt_us, i.rttvar_us, i.rto_us, i.snd_cwnd, i.total_retrans, i.sack_recoveries, i.dsacks,
 		(unsigned long long)s.tcp_timeouts, (unsigned long long)s.tcp_loss_probes,
 		(unsigned long long)s.tcp_fast_retransmits, (unsigned long long)s.tcp_lost_retransmits,
 		(unsigned long long)s.tcp_timeouts_rxt_lost, (unsigned long long)s.tcp_spurious_undos,
-		(unsigned long long)s.tcp_out);
+		(unsigned long long)s.tcp_out, (unsigned long long)s.tcp_rxt_probes);
 }
 
 /* Closes the socket gracefully, lets the FIN exchange finish, stops the runtime, exits. */

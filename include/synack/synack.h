@@ -413,6 +413,9 @@ struct synack_stats {
 	 * most, or because the budget was spent even after shedding; flows shed (ended) to
 	 * keep within the budget; gauges: flows now, their memory at the last look. */
 	uint64_t tnl_refused_per_source, tnl_refused_mem, tnl_shed, tnl_flows, tnl_mem;
+	/* In recovery: retransmissions sent once more because nothing sent after them was out to
+	 * show their loss (a retransmission probe; docs/loss-recovery.md). */
+	uint64_t tcp_rxt_probes;
 };
 void synack_get_stats(const synack_stack *s, struct synack_stats *out);
 

@@ -178,6 +178,7 @@ int sk_transfer_run(const struct sk_transfer_opts *o, struct sk_transfer_result 
 	r->timeouts = a1.tcp_timeouts + a2.tcp_timeouts;
 	r->timeouts_rxt_lost = a1.tcp_timeouts_rxt_lost + a2.tcp_timeouts_rxt_lost;
 	r->lost_retransmits = a1.tcp_lost_retransmits + a2.tcp_lost_retransmits;
+	r->rxt_probes = a1.tcp_rxt_probes + a2.tcp_rxt_probes;
 	r->fast_retransmits = a1.tcp_fast_retransmits + a2.tcp_fast_retransmits;
 	r->sack_recoveries = a1.tcp_sack_recoveries + a2.tcp_sack_recoveries;
 	r->dsacks = a1.tcp_dsacks_rcvd + a2.tcp_dsacks_rcvd;
@@ -206,10 +207,12 @@ void sk_transfer_print(FILE *f, const struct sk_transfer_opts *o, const struct s
 	fprintf(f, "virtual time %.3f s, goodput %.2f Mbit/s\n", secs, secs > 0 ? (double)total * 8 / secs / 1e6 : 0.0);
 	fprintf(f, "sender srtt %u us, rto %u us\n", r->srtt_us, r->rto_us);
 	fprintf(f, "segments %llu, retransmissions %llu, timeouts %llu (%llu with a retransmission lost), fast retransmits %llu, "
-		"SACK recoveries %llu, lost retransmissions %llu, D-SACKs %llu, undone as spurious %llu\n",
+		"SACK recoveries %llu, lost retransmissions %llu, retransmission probes %llu, D-SACKs %llu, undone as "
+		"spurious %llu\n",
 		(unsigned long long)r->segments, (unsigned long long)r->retransmits, (unsigned long long)r->timeouts,
 		(unsigned long long)r->timeouts_rxt_lost, (unsigned long long)r->fast_retransmits,
-		(unsigned long long)r->sack_recoveries, (unsigned long long)r->lost_retransmits, (unsigned long long)r->dsacks,
+		(unsigned long long)r->sack_recoveries, (unsigned long long)r->lost_retransmits,
+		(unsigned long long)r->rxt_probes, (unsigned long long)r->dsacks,
 		(unsigned long long)r->undos);
 	fprintf(f, "%s\n", r->completed ? "OK: every byte delivered intact" : "FAILED: data lost, corrupted or stuck");
 }

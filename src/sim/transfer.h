@@ -47,6 +47,7 @@ struct sk_transfer_result {
 	uint64_t retransmits, timeouts, fast_retransmits, sack_recoveries, dsacks;
 	uint64_t timeouts_rxt_lost;    /* of timeouts: with a retransmission outstanding */
 	uint64_t lost_retransmits;     /* retransmissions RACK found lost (no timeout needed) */
+	uint64_t rxt_probes;           /* retransmissions probed in recovery (recovery.c rxt_probe) */
 	uint64_t undos;                /* reductions undone as spurious (REL-15) */
 	uint64_t segments;
 	uint32_t srtt_us, rto_us;      /* the client's (the sender's) when the data was all read */

@@ -48,6 +48,7 @@ const char *sk_why_name(enum sk_why why)
 		[SK_WHY_KEEPALIVE] = "keepalive probe",
 		[SK_WHY_CHALLENGE] = "challenge ACK",
 		[SK_WHY_DSACK] = "D-SACK",
+		[SK_WHY_RXT_PROBE] = "retransmission probe",
 	};
 	return (unsigned)why < sizeof(names) / sizeof(names[0]) ? names[why] : NULL;
 }

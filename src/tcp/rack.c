@@ -227,6 +227,23 @@ uint64_t sk_rack_detect(struct sk_rack *r, uint64_t now, uint32_t reo_wnd, uint3
 	return timeout;
 }
 
+int sk_rack_latest_rxt(const struct sk_rack *r, uint32_t mss, uint32_t *seq, uint32_t *len)
+{
+	const struct sk_sent *latest = NULL;
+	for (uint32_t i = 0; i < r->n; i++) {
+		const struct sk_sent *e = at(r, i);
+		if ((e->flags & SENT_SACKED) || (e->flags & (SENT_LOST | SENT_RETRANS)) == SENT_LOST)
+			continue;
+		if (!latest || sent_after(e->xmit, e->end, latest->xmit, latest->end))
+			latest = e;
+	}
+	if (!latest || !(latest->flags & SENT_RETRANS))
+		return 0;
+	*seq = latest->seq;
+	*len = latest->end - latest->seq < mss ? latest->end - latest->seq : mss;
+	return 1;
+}
+
 uint32_t sk_rack_unsacked(const struct sk_rack *r, uint32_t most, uint64_t *xmit)
 {
 	uint32_t k = 0;

@@ -36,6 +36,8 @@ struct sk_rack {
 	uint32_t tlp_high_seq; /* snd_nxt when a probe was sent; 0 = no episode */
 	uint8_t tlp_retrans;   /* the probe was a retransmission */
 	uint32_t tlp_tsval;    /* its TSval (timestamps on) */
+	uint8_t rxt_probed;    /* in recovery: a retransmission probe went, and no ACK has delivered
+				* data since (recovery.c) */
 	/* Undoing a reduction that proves spurious (recovery.c): an episode begins when fast
 	 * recovery or a timeout reduces cwnd */
 	uint8_t undo_on;       /* SK_UNDO_*: whether the episode's reduction may still be undone */
@@ -71,6 +73,10 @@ uint64_t sk_rack_detect(struct sk_rack *r, uint64_t now, uint32_t reo_wnd, uint3
 /* Outstanding entries (sends of one instant count as one) not SACKed, up to most; in *xmit
  * when the oldest outstanding entry was last sent (0 if none). */
 uint32_t sk_rack_unsacked(const struct sk_rack *r, uint32_t most, uint64_t *xmit);
+/* The segment sent last of those in flight (not SACKed, not waiting to go again), if it is a
+ * retransmission: nothing sent after it is out to be delivered, so RACK can never judge it
+ * lost. Its start and length (at most mss) in *seq, *len; 0 if there is none such. */
+int sk_rack_latest_rxt(const struct sk_rack *r, uint32_t mss, uint32_t *seq, uint32_t *len);
 /* Whether a retransmission is outstanding: sent, not SACKed, not yet judged lost. */
 int sk_rack_rxt_outstanding(const struct sk_rack *r);
 /* Bytes of [l, rr) that went more than once (SENT_EVER_RETRANS), still outstanding. */

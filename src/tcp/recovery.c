@@ -10,6 +10,7 @@
 
 #define TLP_MIN_US 8000u      /* Linux's TCP_TIMEOUT_MIN: two ticks at HZ 250 */
 #define TLP_DELACK_US 200000u /* RFC 8985 7.2 WCDelAckT (Linux: TCP_RTO_MIN) */
+#define RXT_PROBE_MIN_US 1000u /* the least wait before a retransmission probe (rxt_probe) */
 
 static const struct sk_cc_ops *cc(const struct sk_tcb *t)
 {
@@ -570,16 +571,28 @@ static void prr(struct synack_stack *st, struct sk_tcb *t, uint32_t delivered_by
 }
 
 /* RFC 8985 7.2: a probe timeout of two round trips (plus the worst delayed ACK when one
- * segment is out), never after the RTO; only in the open state. */
+ * segment is out), never after the RTO; in the open state. In recovery, the same timer
+ * serves a retransmission that nothing can judge (rxt_probe). */
 static void schedule_tlp(struct synack_stack *st, struct sk_tcb *t)
 {
-	if (!st->cfg.tcp_early_retrans || !rack_on(st, t) || t->in_recovery || t->backoff ||
-	    t->snd_una == t->snd_max || sk_tcb_rack(t)->tlp_high_seq || t->state < SYNACK_ESTABLISHED) {
+	uint32_t seq, len;
+	struct sk_rack *rk = sk_tcb_rack(t);
+	int armed = st->cfg.tcp_early_retrans && rack_on(st, t) && !t->backoff && t->snd_una != t->snd_max &&
+		    t->state >= SYNACK_ESTABLISHED;
+	if (armed && t->in_recovery)
+		armed = !rk->rxt_probed && sk_rack_latest_rxt(rk, sk_tcp_eff_mss(t), &seq, &len);
+	else if (armed)
+		armed = !rk->tlp_high_seq;
+	if (!armed) {
 		sk_tcb_timer_clear(st, t, SK_TT_TLP);
 		return;
 	}
 	uint64_t pto;
-	if (t->srtt) {
+	if (t->srtt && t->in_recovery) {
+		/* a hole filled, or a duplicate, is acknowledged at once (RFC 5681 4.2): no
+		 * delayed ACK to wait for, only the timer's floor */
+		pto = 2ull * t->srtt > RXT_PROBE_MIN_US ? 2ull * t->srtt : RXT_PROBE_MIN_US;
+	} else if (t->srtt) {
 		pto = 2ull * t->srtt;
 		uint32_t flight = t->snd_max - t->snd_una;
 		pto += flight <= sk_tcp_eff_mss(t) ? TLP_DELACK_US : TLP_MIN_US;
@@ -587,8 +600,13 @@ static void schedule_tlp(struct synack_stack *st, struct sk_tcb *t)
 		pto = (uint64_t)st->cfg.tcp_rto_initial_ms * 1000;
 	}
 	uint64_t at = st->now + pto;
-	if (t->deadline[SK_TT_REXMT] != UINT64_MAX && t->deadline[SK_TT_REXMT] < at)
+	if (t->deadline[SK_TT_REXMT] != UINT64_MAX && t->deadline[SK_TT_REXMT] < at) {
+		if (t->in_recovery) { /* the RTO comes first and resends it anyway */
+			sk_tcb_timer_clear(st, t, SK_TT_TLP);
+			return;
+		}
 		at = t->deadline[SK_TT_REXMT];
+	}
 	sk_tcb_timer_set(st, t, SK_TT_TLP, at);
 }
 
@@ -631,6 +649,8 @@ static void rack_on_ack(struct synack_stack *st, struct sk_tcb *t, const struct 
 		delivered_bytes += sk_rack_sacked(rk, seg->opt.sack[i].left, seg->opt.sack[i].right, delivered, &d);
 	if (t->fl->sb)
 		sk_sb_ack(t->fl->sb, t->snd_una);
+	if (delivered_bytes || dsack)
+		rk->rxt_probed = 0; /* the path answered: a later retransmission may be probed */
 	/* (a D-SACK that ends the loss probe's episode reports the probe, not reordering) */
 	int probe_dsack = dsack && rk->tlp_high_seq && seq_geq(seg->ack, rk->tlp_high_seq);
 	tlp_ack(st, t, seg, dsack, same && !acked && !delivered_bytes, flight);
@@ -729,8 +749,8 @@ void sk_rec_sent(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32
 	sk_rack_sent(sk_tcb_rack(t), seq, seq + len, st->now, retrans);
 	if (retrans)
 		undo_rxt(st, t, len);
-	else
-		schedule_tlp(st, t);
+	if (!retrans || t->in_recovery)
+		schedule_tlp(st, t); /* (in recovery, for a retransmission: rxt_probe) */
 }
 
 void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t)
@@ -808,8 +828,33 @@ static void reo_timeout(struct synack_stack *st, struct sk_tcb *t)
  * segments must be acknowledged at once (RFC 5681 4.2, Linux's "more than one full
  * frame"): against Linux at 2% loss on a 50 us path, each probe of one segment waited
  * about 45 ms for its ACK (docs/loss-recovery.md, 16). */
+/* Beyond RFC 8985 and Linux: in recovery, a retransmission sent after everything else in
+ * flight can be judged lost by nothing RACK will see (no later segment is out to be
+ * delivered), so only the RTO would repair its loss: on a path of tens of microseconds,
+ * thousands of round trips. That is what a sender meets whose window (the peer's, or its
+ * buffer) is all outstanding behind the hole it retransmitted, as a bulk sender soon is
+ * where the round trip is short. After a probe timeout without an ACK delivering data, the
+ * retransmission goes once more (the first MSS of it): if the first copy was lost, this one
+ * repairs the hole and the ACK moves on; if it was not, the cost is a D-SACKed duplicate.
+ * One probe until an ACK delivers data; the RTO stays as it was. */
+static void rxt_probe(struct synack_stack *st, struct sk_tcb *t)
+{
+	struct sk_rack *rk = sk_tcb_rack(t);
+	uint32_t seq, len;
+	if (rk->rxt_probed || !sk_rack_latest_rxt(rk, sk_tcp_eff_mss(t), &seq, &len))
+		return;
+	rk->rxt_probed = 1;
+	st->stats.tcp_rxt_probes++;
+	sk_tcp_retransmit(st, t, seq, len, SK_WHY_RXT_PROBE);
+	sk_tcb_timer_clear(st, t, SK_TT_TLP);
+}
+
 static void tlp_timeout(struct synack_stack *st, struct sk_tcb *t)
 {
+	if (rack_on(st, t) && t->in_recovery && t->snd_una != t->snd_max) {
+		rxt_probe(st, t);
+		return;
+	}
 	if (!rack_on(st, t) || t->in_recovery || t->snd_una == t->snd_max)
 		return;
 	struct sk_rack *rk = sk_tcb_rack(t);

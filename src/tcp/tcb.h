@@ -558,6 +558,7 @@ enum sk_why {
 	SK_WHY_KEEPALIVE,  /* keepalive probe (RFC 9293 3.8.4) */
 	SK_WHY_CHALLENGE,  /* challenge ACK (RFC 5961) */
 	SK_WHY_DSACK,	   /* an ACK reporting a duplicate (RFC 2883) */
+	SK_WHY_RXT_PROBE,  /* a retransmission sent again because nothing can judge it (recovery.c) */
 };
 /* The label of why, or NULL for SK_WHY_NONE. */
 const char *sk_why_name(enum sk_why why);

@@ -289,7 +289,8 @@ static void test_efficiency_loss_1(void **state)
  * at the wrong moment inflate SRTT by orders of magnitude: both made synack 30 times slower
  * than Linux on such a path. Now: no timeout unless a retransmission itself was lost (on
  * this path the window is about one frame, so a lost retransmission is often the last
- * thing in flight, and in recovery no loss probe goes: RFC 8985 7.2, as Linux), SRTT within
+ * thing in flight, and in recovery no loss probe goes: RFC 8985 7.2, as Linux; the
+ * retransmission probe, test_zero_rtt_lost_retransmission_probed, spares most), SRTT within
  * a few frames' serialization of the path's (a 64000-byte frame takes 0.5 ms at 1 Gbit/s),
  * and at least 300 Mbit/s. */
 static void test_real_short_rtt_gso_loss(void **state)
@@ -317,6 +318,30 @@ static void test_real_short_rtt_gso_loss(void **state)
 		assert_true(r.timeouts <= 2);
 		assert_true(g >= 300e6);
 	}
+}
+
+/* A path with no delay at all (an in-memory link between two stacks, or a clock too coarse
+ * to tell sends apart) and 1% loss: the window grows until the peer's is all outstanding,
+ * so a fast retransmission is the last thing in flight, and when it is lost RACK can never
+ * judge it (nothing sent after it is out to be delivered). Only the RTO repaired that: 15
+ * timeouts with a retransmission lost in 64 MiB, 200 ms each where the transfer took half a
+ * second. The retransmission probe (recovery.c rxt_probe) sends it again after a probe
+ * timeout: no such timeout is left. */
+static void test_zero_rtt_lost_retransmission_probed(void **state)
+{
+	(void)state;
+	struct sk_transfer_opts o = {.bytes = quick() ? 16 * MIB : 64 * MIB, .seed = 1};
+	o.link = (struct sk_simnet_params){.delay_us = 0, .loss = 0.01};
+	struct sk_transfer_result r;
+	double t = wall_now();
+	assert_int_equal(sk_transfer_run(&o, &r), 0);
+	print_result("zero delay 1%", &o, &r, wall_now() - t);
+	assert_intact(&o, &r);
+	printf("  %llu timeouts, %llu with a retransmission lost, %llu retransmission probes\n",
+	       (unsigned long long)r.timeouts, (unsigned long long)r.timeouts_rxt_lost,
+	       (unsigned long long)r.rxt_probes);
+	assert_int_equal(r.timeouts_rxt_lost, 0);
+	assert_true(r.rxt_probes >= 1);
 }
 
 /* The same LAN-like path, clean, at 2 Gbit/s with a 300-frame queue: the sender is limited
@@ -446,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_real_short_rtt_gso_loss),
 		cmocka_unit_test(test_real_cwnd_limited_frames_are_whole),
 		cmocka_unit_test(test_real_bursty_loss),
+		cmocka_unit_test(test_zero_rtt_lost_retransmission_probed),
 		cmocka_unit_test(test_real_reordering_undone),
 		cmocka_unit_test(test_real_reordering_window_widens),
 	};
