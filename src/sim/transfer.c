@@ -160,6 +160,9 @@ int sk_transfer_run(const struct sk_transfer_opts *o, struct sk_transfer_result 
 		r->srtt_us = ti.srtt_us;
 		r->rto_us = ti.rto_us;
 	}
+	tl = sizeof(ti);
+	if (synack_getsockopt(s.st, s.sock, SYNACK_IPPROTO_TCP, SYNACK_TCP_INFO, &ti, &tl) == 0)
+		r->server_rto_us = ti.rto_us;
 	synack_close(c.st, c.sock);
 	synack_close(s.st, s.sock);
 	synack_close(s.st, l);

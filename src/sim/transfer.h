@@ -51,6 +51,7 @@ struct sk_transfer_result {
 	uint64_t undos;                /* reductions undone as spurious (REL-15) */
 	uint64_t segments;
 	uint32_t srtt_us, rto_us;      /* the client's (the sender's) when the data was all read */
+	uint32_t server_rto_us;        /* the server's then */
 };
 
 /* Runs it; returns 0 if it ran (see result->completed), or -errno. */

@@ -96,12 +96,13 @@ static int may_challenge(struct synack_stack *st, struct sk_tcb *t)
 		st->stats.tcp_challenge_acks_limited++;
 		return 0;
 	}
-	/* the stamp is kept out of line: without memory for it, no answer, as the limit
-	 * could not be kept */
-	struct sk_cold *c = sk_tcb_cold(t);
-	if (!c || !sk_challenge_budget(st))
+	if (!sk_challenge_budget(st))
 		return 0;
-	c->last_challenge_ms = now_ms ? now_ms : 1;
+	/* the stamp is kept out of line (made only for an answer that goes): without memory
+	 * for it, the stack's budget alone limits this connection */
+	struct sk_cold *c = sk_tcb_cold(t);
+	if (c)
+		c->last_challenge_ms = now_ms ? now_ms : 1;
 	return 1;
 }
 

@@ -188,9 +188,10 @@ uint32_t sk_rack_sacked_segs(const struct sk_rack *r, uint32_t mss)
 void sk_rack_advance(struct sk_rack *r, uint64_t xmit, uint32_t end, uint32_t rtt)
 {
 	r->rtt = rtt;
-	if (xmit > r->xmit_ts || (xmit == r->xmit_ts && seq_gt(end, r->end_seq))) {
+	if (!r->delivered || xmit > r->xmit_ts || (xmit == r->xmit_ts && seq_gt(end, r->end_seq))) {
 		r->xmit_ts = xmit;
 		r->end_seq = end;
+		r->delivered = 1;
 	}
 	if (seq_gt(end, r->fack) || !r->fack)
 		r->fack = end;
@@ -206,7 +207,7 @@ uint64_t sk_rack_detect(struct sk_rack *r, uint64_t now, uint32_t reo_wnd, uint3
 {
 	uint64_t timeout = 0;
 	*newly = *newly_rxt = 0;
-	if (!r->xmit_ts)
+	if (!r->delivered)
 		return 0;
 	for (uint32_t i = 0; i < r->n; i++) {
 		struct sk_sent *e = at(r, i);

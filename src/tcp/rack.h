@@ -26,6 +26,7 @@ struct sk_rack {
 	/* RFC 8985 6.1: the most recently sent segment known to be delivered */
 	uint64_t xmit_ts;
 	uint32_t end_seq;
+	uint8_t delivered;   /* xmit_ts and end_seq hold a delivery (a clock may read 0) */
 	uint32_t rtt;        /* µs, its round trip (RACK.rtt) */
 	uint32_t fack;       /* the highest end delivered (SACKed or acked) */
 	/* (reordering seen and the window's steps are the connection's: sk_tcb's reord_seen,
@@ -37,7 +38,9 @@ struct sk_rack {
 	uint8_t tlp_retrans;   /* the probe was a retransmission */
 	uint32_t tlp_tsval;    /* its TSval (timestamps on) */
 	uint8_t rxt_probed;    /* in recovery: a retransmission probe went, and no ACK has delivered
-				* data since (recovery.c) */
+				* data or brought a D-SACK since (recovery.c rxt_probe) */
+	uint8_t rxt_probe_open; /* the last such probe's D-SACK is still to come, */
+	uint32_t rxt_probe_seq; /* for the segment starting here */
 	/* Undoing a reduction that proves spurious (recovery.c): an episode begins when fast
 	 * recovery or a timeout reduces cwnd */
 	uint8_t undo_on;       /* SK_UNDO_*: whether the episode's reduction may still be undone */

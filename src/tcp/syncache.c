@@ -31,7 +31,7 @@ struct syn_params {
 	uint32_t ts_recent, ts_offset;
 	uint16_t user_mss; /* the listener's TCP_MAXSEG */
 	const struct sk_tcb *lst; /* the listener (its options shape the connection) */
-	uint32_t synack_us;       /* when the (only) SYN+ACK left, low 32 bits; 0: unknown */
+	uint32_t synack_us;       /* when the (only) SYN+ACK left (sk_stamp_us); 0: unknown */
 };
 
 /* The window a SYN+ACK offers (and the connection then has): the listener's receive buffer
@@ -268,7 +268,7 @@ void sk_syn_input(struct synack_stack *st, struct sk_tcb *l, const struct sk_end
 		return;
 	}
 	send_synack(st, &p, sk_tcp_ts_now(st, p.ts_offset));
-	e->synack_us = (uint32_t)st->now ? (uint32_t)st->now : 1;
+	e->synack_us = sk_stamp_us(st->now);
 	sk_wheel_arm(&st->wheel, &e->timer, st->now + (uint64_t)st->cfg.tcp_rto_initial_ms * 1000);
 }
 
@@ -343,7 +343,7 @@ void sk_syn_verdict(struct synack_stack *st, struct sk_syn *e, int verdict)
 	if (verdict == SYNACK_FLOW_ACCEPT) {
 		st->stats.tnl_accepted++;
 		resend_synack(st, e);
-		e->synack_us = (uint32_t)st->now ? (uint32_t)st->now : 1;
+		e->synack_us = sk_stamp_us(st->now);
 		sk_wheel_arm(&st->wheel, &e->timer, st->now + (uint64_t)st->cfg.tcp_rto_initial_ms * 1000);
 		return;
 	}
@@ -419,7 +419,7 @@ static struct sk_tcb *promote(struct synack_stack *st, struct sk_tcb *l, const s
 	 * when it went only once (as Linux's tcp_synack_rtt_meas), else from the echoed
 	 * timestamp (a SYN cookie, or a retransmitted SYN+ACK: RFC 7323 4 keeps Karn). */
 	if (p->synack_us)
-		sk_tcp_rtt_sample(st, t, (uint32_t)st->now - p->synack_us);
+		sk_tcp_rtt_sample(st, t, sk_age_us(st->now, p->synack_us));
 	else if (p->ts_ok && seg->opt.has_ts && seg->opt.tsecr)
 		sk_tcp_rtt_sample(st, t, (sk_tcp_ts_now(st, t->ts_offset) - seg->opt.tsecr) * 1000u);
 	sk_ctable_add(st, &t->h);

@@ -160,15 +160,16 @@ struct sk_bytes {
 
 /* 32-bit time stamps in the TCB, as Linux keeps its jiffies: the low 32 bits of the stack's
  * clock in µs (ages up to 71 minutes) or in ms (49 days); an age is the unsigned difference,
- * so a longer interval reads as its remainder. A µs stamp is never 0, which fields use for
- * "none yet" (a stamp of 0 reads as 1 µs later). */
+ * so a longer interval reads as its remainder. A µs stamp is the clock plus one, so that
+ * fields can use 0 for "none yet" even for a clock that starts at 0 (once in 2^32 µs a
+ * stamp is 0 and reads as none). */
 static inline uint32_t sk_stamp_us(uint64_t now)
 {
-	return (uint32_t)now ? (uint32_t)now : 1;
+	return (uint32_t)now + 1;
 }
 static inline uint32_t sk_age_us(uint64_t now, uint32_t stamp)
 {
-	return (uint32_t)now - stamp;
+	return (uint32_t)now + 1 - stamp;
 }
 static inline uint32_t sk_stamp_ms(uint64_t now)
 {
@@ -184,7 +185,7 @@ static inline uint64_t sk_when_ms(uint64_t now, uint32_t stamp)
 	return now - (uint64_t)sk_age_ms(now, stamp) * 1000;
 }
 
-/* Socket options few applications set, out of line (sk_tcb.opt): NULL while each has its
+/* Socket options few applications set, out of line (in struct sk_cold): all 0 while each has its
  * default, so a connection that sets none does not carry them. 0 means the default. */
 struct sk_sockopts {
 	uint32_t user_sndbuf;     /* SO_SNDBUF: bytes the send queue may hold, 0 = autotuned */
@@ -347,7 +348,7 @@ struct sk_syn {
 	uint8_t sack_ok, ts_ok, ecn_ok;
 	uint8_t retries;
 	uint8_t deferred;      /* tunnel mode: no SYN+ACK until the application's verdict */
-	uint32_t synack_us;    /* low 32 bits of the stack time the SYN+ACK left (RTT sample) */
+	uint32_t synack_us;    /* when the SYN+ACK left (sk_stamp_us; RTT sample), 0 unknown */
 	uint32_t last_oow_ms;  /* stack ms (low 32 bits, 0 none) of the last ACK to a stray */
 };
 SK_TIMED_LAYOUT(struct sk_syn);

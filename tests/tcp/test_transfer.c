@@ -344,6 +344,28 @@ static void test_zero_rtt_lost_retransmission_probed(void **state)
 	assert_true(r.rxt_probes >= 1);
 }
 
+/* Both ways at once on a path without delay, where the whole handshake and the first flights
+ * happen at clock 0 (as for an application whose clock starts there). Two bugs met there:
+ * the server's handshake RTT sample, taken from a SYN+ACK stamp that shifted 0 to 1, came out
+ * as minus one, 71 minutes as an unsigned number (RTO 120 s); and RACK took a delivery
+ * stamped 0 for no delivery at all, so losses of the first flights were never detected.
+ * 16 MiB each way at 1% loss took 120 s of virtual time; now a fraction of a second. One
+ * way (test_zero_rtt_lost_retransmission_probed) the server only receives, which hid both. */
+static void test_clock_zero_both_ways(void **state)
+{
+	(void)state;
+	struct sk_transfer_opts o = {.bytes = 16 * MIB, .both_ways = 1, .seed = 1};
+	o.link = (struct sk_simnet_params){.delay_us = 0, .loss = 0.01};
+	struct sk_transfer_result r;
+	double t = wall_now();
+	assert_int_equal(sk_transfer_run(&o, &r), 0);
+	print_result("zero delay both ways 1%", &o, &r, wall_now() - t);
+	assert_intact(&o, &r);
+	assert_true(r.end_us - r.start_us < 2000000);
+	assert_true(r.rto_us < 1000000);
+	assert_true(r.server_rto_us < 1000000);
+}
+
 /* The same LAN-like path, clean, at 2 Gbit/s with a 300-frame queue: the sender is limited
  * by cwnd, and each ACK opens room for about one super-frame. A remainder of the room short
  * of a whole super-frame waits for the next ACK (REL-4, output.c's tso_defer, as Linux's
@@ -472,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_real_cwnd_limited_frames_are_whole),
 		cmocka_unit_test(test_real_bursty_loss),
 		cmocka_unit_test(test_zero_rtt_lost_retransmission_probed),
+		cmocka_unit_test(test_clock_zero_both_ways),
 		cmocka_unit_test(test_real_reordering_undone),
 		cmocka_unit_test(test_real_reordering_window_widens),
 	};
