@@ -75,16 +75,22 @@ static void assert_intact(const struct sk_transfer_opts *o, const struct sk_tran
 	assert_true(r->completed);
 }
 
+/* Runs o, prints its figures under name, and asserts every byte arrived intact. */
+static void run_intact(const char *name, const struct sk_transfer_opts *o, struct sk_transfer_result *r)
+{
+	double t = wall_now();
+	assert_int_equal(sk_transfer_run(o, r), 0);
+	print_result(name, o, r, wall_now() - t);
+	assert_intact(o, r);
+}
+
 static void integrity(const char *name, struct sk_simnet_params link)
 {
 	struct sk_transfer_opts o = {
 		.bytes = integrity_bytes(), .both_ways = 1, .link = link, .seed = 1};
 	o.link.delay_us = OWD;
 	struct sk_transfer_result r;
-	double t = wall_now();
-	assert_int_equal(sk_transfer_run(&o, &r), 0);
-	print_result(name, &o, &r, wall_now() - t);
-	assert_intact(&o, &r);
+	run_intact(name, &o, &r);
 }
 
 static void test_integrity_loss_20(void **state)
@@ -225,10 +231,7 @@ static void test_efficiency_clean(void **state)
 				     .progress = on_progress,
 				     .progress_arg = p};
 	struct sk_transfer_result r;
-	double t = wall_now();
-	assert_int_equal(sk_transfer_run(&o, &r), 0);
-	print_result("clean 100M", &o, &r, wall_now() - t);
-	assert_intact(&o, &r);
+	run_intact("clean 100M", &o, &r);
 	for (int s = 0; s < 10; s++)
 		printf("  %d..%d s: %.2f Mbit/s\n", s, s + 1,
 		       goodput(p, (uint64_t)s * 1000000, (uint64_t)(s + 1) * 1000000) / 1e6);
@@ -265,10 +268,7 @@ static void test_efficiency_loss_1(void **state)
 					     .progress_arg = p};
 		o.link.loss = 0.01;
 		struct sk_transfer_result r;
-		double t = wall_now();
-		assert_int_equal(sk_transfer_run(&o, &r), 0);
-		print_result("loss 1% 100M", &o, &r, wall_now() - t);
-		assert_intact(&o, &r);
+		run_intact("loss 1% 100M", &o, &r);
 		double g = goodput(p, 2000000, 40000000);
 		printf("1%% loss, seed %d, 2..40 s: goodput %.2f Mbit/s (%.3f x the bound)\n", seed, g / 1e6,
 		       g / bound);
@@ -301,10 +301,7 @@ static void test_real_short_rtt_gso_loss(void **state)
 		o.link = (struct sk_simnet_params){.delay_us = 25, .rate_bps = 1000000000, .queue_limit = 1000,
 						   .loss = 0.02};
 		struct sk_transfer_result r;
-		double t = wall_now();
-		assert_int_equal(sk_transfer_run(&o, &r), 0);
-		print_result("lan gso 2%", &o, &r, wall_now() - t);
-		assert_intact(&o, &r);
+		run_intact("lan gso 2%", &o, &r);
 		double secs = (double)(r.end_us - r.start_us) / 1e6;
 		double g = (double)o.bytes * 8 / secs;
 		printf("  seed %llu: goodput %.1f Mbit/s, srtt %u us, rto %u us, %llu timeouts, %llu with a "
@@ -333,10 +330,7 @@ static void test_zero_rtt_lost_retransmission_probed(void **state)
 	struct sk_transfer_opts o = {.bytes = quick() ? 16 * MIB : 64 * MIB, .seed = 1};
 	o.link = (struct sk_simnet_params){.delay_us = 0, .loss = 0.01};
 	struct sk_transfer_result r;
-	double t = wall_now();
-	assert_int_equal(sk_transfer_run(&o, &r), 0);
-	print_result("zero delay 1%", &o, &r, wall_now() - t);
-	assert_intact(&o, &r);
+	run_intact("zero delay 1%", &o, &r);
 	printf("  %llu timeouts, %llu with a retransmission lost, %llu retransmission probes\n",
 	       (unsigned long long)r.timeouts, (unsigned long long)r.timeouts_rxt_lost,
 	       (unsigned long long)r.rxt_probes);
@@ -357,10 +351,7 @@ static void test_clock_zero_both_ways(void **state)
 	struct sk_transfer_opts o = {.bytes = 16 * MIB, .both_ways = 1, .seed = 1};
 	o.link = (struct sk_simnet_params){.delay_us = 0, .loss = 0.01};
 	struct sk_transfer_result r;
-	double t = wall_now();
-	assert_int_equal(sk_transfer_run(&o, &r), 0);
-	print_result("zero delay both ways 1%", &o, &r, wall_now() - t);
-	assert_intact(&o, &r);
+	run_intact("zero delay both ways 1%", &o, &r);
 	assert_true(r.end_us - r.start_us < 2000000);
 	assert_true(r.rto_us < 1000000);
 	assert_true(r.server_rto_us < 1000000);
@@ -379,10 +370,7 @@ static void test_real_cwnd_limited_frames_are_whole(void **state)
 	struct sk_transfer_opts o = {.bytes = 64 * MIB, .seed = 1, .gso_max = 65535};
 	o.link = (struct sk_simnet_params){.delay_us = 25, .rate_bps = 2000000000, .queue_limit = 300};
 	struct sk_transfer_result r;
-	double t = wall_now();
-	assert_int_equal(sk_transfer_run(&o, &r), 0);
-	print_result("lan gso clean", &o, &r, wall_now() - t);
-	assert_intact(&o, &r);
+	run_intact("lan gso clean", &o, &r);
 	double frames = (double)o.bytes / 63712; /* the data in whole super-frames */
 	printf("  %llu frames both ways, %.2f per whole super-frame of data\n", (unsigned long long)r.segments,
 	       (double)r.segments / frames);
@@ -407,10 +395,7 @@ static void test_real_bursty_loss(void **state)
 		o.link.ge_leave = 1.0 / 5;
 		o.link.ge_enter = 0.01 * o.link.ge_leave / 0.99;
 		struct sk_transfer_result r;
-		double t = wall_now();
-		assert_int_equal(sk_transfer_run(&o, &r), 0);
-		print_result("bursty 1%", &o, &r, wall_now() - t);
-		assert_intact(&o, &r);
+		run_intact("bursty 1%", &o, &r);
 		double g = (double)o.bytes * 8 / ((double)(r.end_us - r.start_us) / 1e6);
 		sum += g;
 		if (!quick())
@@ -429,10 +414,7 @@ static void run_reordered(struct sk_transfer_opts *o, const char *label, struct 
 {
 	o->link.reorder = 0.02;
 	o->link.queue_limit = 0;
-	double t = wall_now();
-	assert_int_equal(sk_transfer_run(o, r), 0);
-	print_result(label, o, r, wall_now() - t);
-	assert_intact(o, r);
+	run_intact(label, o, r);
 	assert_int_equal(r->timeouts, 0);
 }
 
