@@ -90,9 +90,8 @@ int sk_challenge_budget(struct synack_stack *st)
 
 static int may_challenge(struct synack_stack *st, struct sk_tcb *t)
 {
-	uint32_t now_ms = (uint32_t)(st->now / 1000);
 	uint32_t last = sk_tcb_cold_view(t)->last_challenge_ms;
-	if (last && now_ms - last < st->cfg.tcp_invalid_ratelimit_ms) {
+	if (last && sk_age_ms(st->now, last) < st->cfg.tcp_invalid_ratelimit_ms) {
 		st->stats.tcp_challenge_acks_limited++;
 		return 0;
 	}
@@ -102,7 +101,7 @@ static int may_challenge(struct synack_stack *st, struct sk_tcb *t)
 	 * for it, the stack's budget alone limits this connection */
 	struct sk_cold *c = sk_tcb_cold(t);
 	if (c)
-		c->last_challenge_ms = now_ms ? now_ms : 1;
+		c->last_challenge_ms = sk_stamp_ms(st->now);
 	return 1;
 }
 

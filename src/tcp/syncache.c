@@ -486,14 +486,13 @@ static int syn_may_ack(struct synack_stack *st, struct sk_syn *e, const struct s
 {
 	if (seg->payload_len && !(seg->flags & SK_TCP_SYN))
 		return 1;
-	uint32_t now_ms = (uint32_t)(st->now / 1000);
-	if (e->last_oow_ms && now_ms - e->last_oow_ms < st->cfg.tcp_invalid_ratelimit_ms) {
+	if (e->last_oow_ms && sk_age_ms(st->now, e->last_oow_ms) < st->cfg.tcp_invalid_ratelimit_ms) {
 		st->stats.tcp_challenge_acks_limited++;
 		return 0;
 	}
 	if (!sk_challenge_budget(st))
 		return 0;
-	e->last_oow_ms = now_ms ? now_ms : 1;
+	e->last_oow_ms = sk_stamp_ms(st->now);
 	return 1;
 }
 

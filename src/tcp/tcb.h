@@ -160,8 +160,8 @@ struct sk_bytes {
 
 /* 32-bit time stamps in the TCB, as Linux keeps its jiffies: the low 32 bits of the stack's
  * clock in µs (ages up to 71 minutes) or in ms (49 days); an age is the unsigned difference,
- * so a longer interval reads as its remainder. A µs stamp is the clock plus one, so that
- * fields can use 0 for "none yet" even for a clock that starts at 0 (once in 2^32 µs a
+ * so a longer interval reads as its remainder. A stamp is the clock plus one, so that
+ * fields can use 0 for "none yet" even for a clock that starts at 0 (once in 2^32 ticks a
  * stamp is 0 and reads as none). */
 static inline uint32_t sk_stamp_us(uint64_t now)
 {
@@ -173,11 +173,11 @@ static inline uint32_t sk_age_us(uint64_t now, uint32_t stamp)
 }
 static inline uint32_t sk_stamp_ms(uint64_t now)
 {
-	return (uint32_t)(now / 1000);
+	return (uint32_t)(now / 1000) + 1;
 }
 static inline uint32_t sk_age_ms(uint64_t now, uint32_t stamp)
 {
-	return (uint32_t)(now / 1000) - stamp;
+	return (uint32_t)(now / 1000) + 1 - stamp;
 }
 /* The time (µs, to the ms) of an ms stamp taken at most 49 days before now. */
 static inline uint64_t sk_when_ms(uint64_t now, uint32_t stamp)
@@ -204,7 +204,7 @@ struct sk_cold {
 	uint32_t total_retrans;     /* segments sent again, over the connection's life (TCP_INFO) */
 	uint32_t sack_recoveries;   /* recoveries with SACK (TCP_INFO) */
 	uint32_t dsacks;            /* D-SACK blocks received (TCP_INFO) */
-	uint32_t last_challenge_ms; /* stack ms (low 32 bits) of the last challenge ACK, 0 none */
+	uint32_t last_challenge_ms; /* the last challenge ACK (sk_stamp_ms), 0 none */
 };
 
 struct sk_listen {
@@ -349,7 +349,7 @@ struct sk_syn {
 	uint8_t retries;
 	uint8_t deferred;      /* tunnel mode: no SYN+ACK until the application's verdict */
 	uint32_t synack_us;    /* when the SYN+ACK left (sk_stamp_us; RTT sample), 0 unknown */
-	uint32_t last_oow_ms;  /* stack ms (low 32 bits, 0 none) of the last ACK to a stray */
+	uint32_t last_oow_ms;  /* the last ACK to a stray (sk_stamp_ms), 0 none */
 };
 SK_TIMED_LAYOUT(struct sk_syn);
 
