@@ -773,12 +773,13 @@ void sk_rec_sent(struct synack_stack *st, struct sk_tcb *t, uint32_t seq, uint32
 		return;
 	t->fl->rack = 1; /* (from the first data on: what was sent before is not in the log) */
 	sk_rack_sent(sk_tcb_rack(t), seq, seq + len, st->now, retrans);
-	if (retrans)
-		undo_rxt(st, t, len);
-	if (retrans && t->in_recovery)
-		arm_rxt_probe(st, t); /* (sent just now: the last of all in flight) */
-	else if (!retrans)
+	if (!retrans) {
 		schedule_tlp(st, t);
+		return;
+	}
+	undo_rxt(st, t, len);
+	if (t->in_recovery)
+		arm_rxt_probe(st, t); /* (sent just now: the last of all in flight) */
 }
 
 void sk_rec_timeout(struct synack_stack *st, struct sk_tcb *t)
