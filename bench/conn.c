@@ -2,7 +2,8 @@
  * connections and their memory, timer work per poll at 1k and 1M idle connections, and a
  * flood of a million spoofed SYNs, between two synack stacks over an in-memory link; with
  * --ipv6 the connections (not the flood) are over IPv6; --huge: ten million concurrent
- * pairs instead of all that (about 14 GB). */
+ * pairs instead of all that (about 14 GB); --cores N: only the life cycles, on one shard and
+ * then on one shard per core at once, and how they scale. */
 #include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include <synack/synack.h>
 
+#include "cores.h"
 #include "mlink.h"
 #include "wire/checksum.h"
 #include "wire/ipv4.h"
@@ -23,7 +25,7 @@
 #define SERVER 0x0a000002u
 #define NPORTS 400 /* server ports: 400 x 28k ephemeral ports > 10M 4-tuples (--huge) */
 
-static int listeners[NPORTS];
+static _Thread_local int listeners[NPORTS]; /* per shard (--cores) */
 static int ipv6; /* --ipv6: the stacks also have 2001:db8::A, and connect over it */
 
 /* The server's address for port, in the run's family. */
@@ -118,47 +120,60 @@ static int open_one(struct mlink *m, int i)
 }
 
 /* ---- 1. life cycles per second ---- */
+/* n life cycles on m, in batches of a thousand: the number that failed. */
+static size_t lifecycle_loop(struct mlink *m, size_t n)
+{
+	size_t batch = 1000, done = 0, failed = 0;
+	int *cs = malloc(batch * sizeof(int)), *ss = malloc(batch * sizeof(int));
+	uint8_t b = 'x';
+	if (!cs || !ss) {
+		fprintf(stderr, "bench-conn: out of memory\n");
+		exit(1);
+	}
+	while (done < n) {
+		for (size_t i = 0; i < batch; i++)
+			cs[i] = open_one(m, (int)(done + i));
+		mlink_drain(m);
+		for (size_t i = 0; i < batch; i++) {
+			ss[i] = synack_accept(m->b, listeners[(done + i) % NPORTS], NULL);
+			if (ss[i] < 0 || cs[i] < 0 || synack_send(m->a, cs[i], &b, 1, 0) != 1)
+				failed++;
+		}
+		mlink_drain(m);
+		for (size_t i = 0; i < batch; i++) {
+			uint8_t r;
+			if (ss[i] >= 0 && (synack_recv(m->b, ss[i], &r, 1, 0) != 1 || synack_send(m->b, ss[i], &b, 1, 0) != 1))
+				failed++;
+		}
+		mlink_drain(m);
+		for (size_t i = 0; i < batch; i++) {
+			uint8_t r;
+			if (cs[i] >= 0 && synack_recv(m->a, cs[i], &r, 1, 0) != 1)
+				failed++;
+			if (cs[i] >= 0)
+				synack_close(m->a, cs[i]);
+		}
+		mlink_drain(m);
+		for (size_t i = 0; i < batch; i++)
+			if (ss[i] >= 0)
+				synack_close(m->b, ss[i]);
+		mlink_drain(m);
+		/* Virtual time moves 1 s per batch: delayed ACKs fire, TIME-WAIT (60 s)
+		 * records expire and their 4-tuples come back. */
+		mlink_advance(m, m->now + 1000000);
+		done += batch;
+	}
+	free(cs);
+	free(ss);
+	return failed;
+}
+
 static void bench_lifecycles(size_t n)
 {
 	struct mlink m;
 	setup(&m, 4096, 0);
-	size_t batch = 1000, done = 0, failed = 0;
-	int *cs = malloc(batch * sizeof(int)), *ss = malloc(batch * sizeof(int));
-	uint8_t b = 'x';
 	double t0 = wall(), c0 = cpu();
-	while (done < n) {
-		for (size_t i = 0; i < batch; i++)
-			cs[i] = open_one(&m, (int)(done + i));
-		mlink_drain(&m);
-		for (size_t i = 0; i < batch; i++) {
-			ss[i] = synack_accept(m.b, listeners[(done + i) % NPORTS], NULL);
-			if (ss[i] < 0 || cs[i] < 0 || synack_send(m.a, cs[i], &b, 1, 0) != 1)
-				failed++;
-		}
-		mlink_drain(&m);
-		for (size_t i = 0; i < batch; i++) {
-			uint8_t r;
-			if (ss[i] >= 0 && (synack_recv(m.b, ss[i], &r, 1, 0) != 1 || synack_send(m.b, ss[i], &b, 1, 0) != 1))
-				failed++;
-		}
-		mlink_drain(&m);
-		for (size_t i = 0; i < batch; i++) {
-			uint8_t r;
-			if (cs[i] >= 0 && synack_recv(m.a, cs[i], &r, 1, 0) != 1)
-				failed++;
-			if (cs[i] >= 0)
-				synack_close(m.a, cs[i]);
-		}
-		mlink_drain(&m);
-		for (size_t i = 0; i < batch; i++)
-			if (ss[i] >= 0)
-				synack_close(m.b, ss[i]);
-		mlink_drain(&m);
-		/* Virtual time moves 1 s per batch: delayed ACKs fire, TIME-WAIT (60 s)
-		 * records expire and their 4-tuples come back. */
-		mlink_advance(&m, m.now + 1000000);
-		done += batch;
-	}
+	size_t failed = lifecycle_loop(&m, n);
 	double dt = wall() - t0, dc = cpu() - c0;
 	struct synack_stats sa, sb;
 	synack_get_stats(m.a, &sa);
@@ -167,8 +182,19 @@ static void bench_lifecycles(size_t n)
 	       n, dt, dc, (double)n / dc, (double)m.packets / dc, failed);
 	printf("  client: conns %llu time-wait %llu (created %llu); server conns %llu\n", (unsigned long long)sa.conns,
 	       (unsigned long long)sa.time_wait, (unsigned long long)sa.tw_created, (unsigned long long)sb.conns);
-	free(cs);
-	free(ss);
+	teardown(&m);
+}
+
+/* One shard of --cores: its own pair of stacks and link on its own core. */
+static void lifecycle_job(struct cores_job *j)
+{
+	size_t n = *(const size_t *)j->arg;
+	struct mlink m;
+	setup(&m, 4096, 0);
+	double c0 = cores_thread_cpu();
+	size_t failed = lifecycle_loop(&m, n);
+	j->cpu_s = cores_thread_cpu() - c0;
+	j->done = failed ? -1 : (long)n;
 	teardown(&m);
 }
 
@@ -344,10 +370,18 @@ static void bench_flood(size_t n)
 	teardown(&m);
 }
 
+/* --cores N: life cycles per second of wall time, one shard against one per core (issue 15:
+ * at least 1.7x from 1 to 2). */
+static int bench_cores(int n, size_t cycles)
+{
+	printf("life cycles, %zu per shard and round, per second of wall time:\n", cycles);
+	return cores_scaling(n, 5, lifecycle_job, &cycles, 1.0, "per second") < 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t cycles = 200000, conns = 1000000, flood = 1000000;
-	int huge = 0;
+	int huge = 0, cores = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick")) {
 			cycles = 20000;
@@ -357,11 +391,16 @@ int main(int argc, char **argv)
 			huge = 1;
 		} else if (!strcmp(argv[i], "--ipv6")) {
 			ipv6 = 1;
+		} else if (!strcmp(argv[i], "--cores")) {
+			if ((cores = cores_parse("bench-conn", argv[++i])) < 0)
+				return 2;
 		} else {
-			fprintf(stderr, "usage: bench-conn [--quick | --huge] [--ipv6]\n");
+			fprintf(stderr, "usage: bench-conn [--quick | --huge] [--ipv6] [--cores N]\n");
 			return 2;
 		}
 	}
+	if (cores)
+		return bench_cores(cores, cycles);
 	if (huge) {
 		/* ten million connected pairs (twenty million endpoints, about 14 GB): their cost
 		 * per endpoint, and the poll cost beside that of a thousand */
