@@ -1,7 +1,7 @@
-/* stack_synack: synack as a server on a TUN device, one thread, for bench/real.sh.
+/* stack_synack: synack as a server on a TUN device, one thread per shard, for bench/real.sh.
  *
  *   stack_synack [--tun NAME] [--host A.B.C.D] [--addr A.B.C.D] [--prefix N] [--port P] [--mtu M]
- *                [--offload 0|1] [--busy-poll USEC]
+ *                [--offload 0|1] [--busy-poll USEC] [--cores N]
  *
  * (or IPv6 --host and --addr). Opens (creating) the TUN device NAME, gives its kernel side the address --host and
  * brings it up, runs a synack stack at --addr behind it and listens on --port. Each
@@ -15,9 +15,22 @@
  * synack_ready names (accept, recv until -EAGAIN, send until -EAGAIN); when the TUN has nothing, it reads
  * again for up to --busy-poll microseconds (default 50, adapting, as synack's tools do:
  * tunsrv.h), then poll(2)s its fd until the stack's next deadline. The stack uses its
- * defaults (Linux's). */
+ * defaults (Linux's).
+ *
+ * --cores N: N shards, each a stack of its own (same address, same listening port, same
+ * secret, so that any shard can check a SYN cookie) on its own thread, pinned to the N
+ * CPUs the process may use in turn, reading its own queue of a multi-queue TUN. The kernel
+ * sends a flow's packets to the queue its last packet was written on (else picks one by
+ * the flow's hash), so a flow stays with the shard that answered its SYN. A segment that
+ * reaches a shard without its connection goes round the others (synack_set_stray_hook;
+ * each shard's inbox is written by the shard before it only, a ring of one-writer queues
+ * woken by an eventfd), and is answered by the last one asked if none owns it. */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <sys/eventfd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,25 +59,92 @@ struct conn {
 	uint8_t *pend;
 };
 
-static uint8_t io[IO_CHUNK];
-static uint64_t out_errors;
+static _Thread_local uint8_t io[IO_CHUNK]; /* each shard's scratch for sink and source */
 
+#define INBOX 1024 /* strays a shard may hold from the shard before it */
+
+/* A packet handed from one shard to the next. */
+struct stray {
+	uint8_t *pkt;
+	uint32_t len;
+	uint8_t hops;     /* shards that found no connection for it, the sender included */
+	uint8_t verified; /* its link vouched for its TCP checksum */
+};
+
+struct shard {
+	int index, n;
+	struct shard *all;
+	synack_stack *st;
+	struct sk_dev *dev;
+	int listener, efd, cpu, fail;
+	int hops_now; /* hops of the packet being input (the stray hook reads it) */
+	/* strays from the shard before this one: it writes tail, this shard head */
+	struct stray inbox[INBOX];
+	_Atomic uint32_t head, tail;
+	struct conn *conns;
+	size_t nconns, capconns;
+	uint64_t out_errors, packets, batches, polls, idle_us, handed_in, inbox_full;
+	pthread_t thread;
+};
 
 static int out(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
 {
-	int r = sk_dev_send(ctx, pkt, len, now);
+	struct shard *sh = ctx;
+	int r = sk_dev_send(sh->dev, pkt, len, now);
 	if (r < 0)
-		out_errors++;
+		sh->out_errors++;
 	return r;
 }
 
 /* A TCP segment's payload straight from the send buffer (synack_set_output_sg). */
 static int out_sg(void *ctx, const uint8_t *hdr, size_t hlen, const struct iovec *pl, int n, uint64_t now)
 {
-	int r = sk_dev_send_sg(ctx, hdr, hlen, pl, n, now);
+	struct shard *sh = ctx;
+	int r = sk_dev_send_sg(sh->dev, hdr, hlen, pl, n, now);
 	if (r < 0)
-		out_errors++;
+		sh->out_errors++;
 	return r;
+}
+
+/* synack_set_stray_hook: a segment of no connection of this shard's goes to the next shard,
+ * unless every other shard has had it already (then this one answers it). */
+static int stray(void *ctx, const uint8_t *pkt, size_t len, int verified)
+{
+	struct shard *sh = ctx, *next = &sh->all[(sh->index + 1) % sh->n];
+	if (sh->hops_now + 1 >= sh->n)
+		return 0;
+	uint32_t t = atomic_load_explicit(&next->tail, memory_order_relaxed);
+	if (t - atomic_load_explicit(&next->head, memory_order_acquire) == INBOX) {
+		next->inbox_full++; /* (counted by the writer, the only one that writes it) */
+		return 1;           /* dropped, as the device drops what overflows its queue */
+	}
+	uint8_t *copy = malloc(len);
+	if (!copy)
+		return 1;
+	memcpy(copy, pkt, len);
+	next->inbox[t % INBOX] = (struct stray){copy, (uint32_t)len, (uint8_t)(sh->hops_now + 1), (uint8_t)!!verified};
+	atomic_store_explicit(&next->tail, t + 1, memory_order_release);
+	uint64_t one = 1;
+	if (write(next->efd, &one, sizeof(one)) < 0) {
+		/* the counter is full: the shard has a wake-up pending anyway */
+	}
+	return 1;
+}
+
+/* Inputs what the shard before this one handed over. */
+static void take_strays(struct shard *sh, uint64_t now)
+{
+	uint32_t h = atomic_load_explicit(&sh->head, memory_order_relaxed);
+	uint32_t t = atomic_load_explicit(&sh->tail, memory_order_acquire);
+	for (; h != t; h++) {
+		struct stray *x = &sh->inbox[h % INBOX];
+		sh->hops_now = x->hops;
+		(x->verified ? synack_input_verified : synack_input)(sh->st, x->pkt, x->len, now);
+		free(x->pkt);
+		sh->handed_in++;
+	}
+	sh->hops_now = 0;
+	atomic_store_explicit(&sh->head, h, memory_order_release);
 }
 
 static void conn_close(synack_stack *st, struct conn *c)
@@ -180,87 +260,90 @@ static int accept_all(synack_stack *st, int l, struct conn **conns, size_t *cap,
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* A shard's stack at the server's address, listening on its port; 0, or -1 after a message. */
+static int shard_setup(struct shard *sh, const struct tunsrv_opts *o, const struct synack_config *cfg)
 {
-	struct tunsrv_opts o;
-	if (tunsrv_parse(&o, argc, argv, "stack_synack", 1) < 0)
-		return 2;
-	struct sk_dev *dev = tunsrv_open(&o, "stack_synack");
-	if (!dev)
-		return 1;
-	const char *tun = o.tun;
-	uint32_t addr = o.addr, mtu = o.mtu;
-	int prefix = o.prefix, port = o.port, err = 0;
-
-	struct synack_config cfg;
-	synack_config_defaults(&cfg);
-	if (getrandom(cfg.secret, sizeof(cfg.secret), 0) != (ssize_t)sizeof(cfg.secret) ||
-	    getrandom(&cfg.seed, sizeof(cfg.seed), 0) != (ssize_t)sizeof(cfg.seed)) {
-		perror("stack_synack: getrandom");
-		return 1;
-	}
-	synack_stack *st = synack_stack_new(&cfg, &err);
-	if (!st) {
+	int err = 0;
+	sh->st = synack_stack_new(cfg, &err);
+	if (!sh->st) {
 		fprintf(stderr, "stack_synack: synack_stack_new: %s\n", strerror(-err));
-		return 1;
+		return -1;
 	}
-	struct synack_ip ip = sk_ip_from4(addr);
-	if (o.v6) {
+	struct synack_ip ip = sk_ip_from4(o->addr);
+	if (o->v6) {
 		ip.family = SYNACK_AF_INET6;
-		memcpy(ip.bytes, o.addr6, 16);
+		memcpy(ip.bytes, o->addr6, 16);
 	}
-	if ((err = synack_add_addr(st, &ip, (uint8_t)prefix, mtu, out, dev)) < 0) {
+	if ((err = synack_add_addr(sh->st, &ip, (uint8_t)o->prefix, o->mtu, out, sh)) < 0) {
 		fprintf(stderr, "stack_synack: synack_add_addr: %s\n", strerror(-err));
-		return 1;
+		return -1;
 	}
-	if (sk_tun_gso_max(dev)) { /* the TUN cuts TCP segments and completes their checksums */
-		synack_set_gso(st, err, sk_tun_gso_max(dev));
-		synack_set_csum_offload(st, err, 1);
-		synack_set_output_sg(st, err, out_sg);
+	if (sk_tun_gso_max(sh->dev)) { /* the TUN cuts TCP segments and completes their checksums */
+		synack_set_gso(sh->st, err, sk_tun_gso_max(sh->dev));
+		synack_set_csum_offload(sh->st, err, 1);
+		synack_set_output_sg(sh->st, err, out_sg);
 	}
-	int l = synack_socket(st, ip.family, SYNACK_SOCK_STREAM);
-	struct synack_sockaddr la = synack_sa_any(ip.family, (uint16_t)port);
+	if (sh->n > 1)
+		synack_set_stray_hook(sh->st, stray, sh);
+	int l = sh->listener = synack_socket(sh->st, ip.family, SYNACK_SOCK_STREAM);
+	struct synack_sockaddr la = synack_sa_any(ip.family, (uint16_t)o->port);
 	int one = 1;
-	if (l < 0 || synack_setsockopt(st, l, SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    synack_bind(st, l, &la) < 0 || synack_listen(st, l, 4096) < 0) {
-		fprintf(stderr, "stack_synack: cannot listen on port %d\n", port);
-		return 1;
+	if (l < 0 || synack_setsockopt(sh->st, l, SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    synack_bind(sh->st, l, &la) < 0 || synack_listen(sh->st, l, 4096) < 0) {
+		fprintf(stderr, "stack_synack: cannot listen on port %d\n", o->port);
+		return -1;
 	}
+	sh->capconns = 64;
+	sh->conns = malloc(sh->capconns * sizeof(*sh->conns));
+	sh->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (!sh->conns || sh->efd < 0) {
+		fprintf(stderr, "stack_synack: out of memory\n");
+		return -1;
+	}
+	for (size_t i = 0; i < sh->capconns; i++)
+		sh->conns[i] = (struct conn){.sock = -1};
+	return 0;
+}
 
-	tunsrv_signals();
+static const struct tunsrv_opts *opts;
 
+/* A shard's loop, until SIGTERM or SIGINT. */
+static void *shard_main(void *arg)
+{
+	struct shard *sh = arg;
+	synack_stack *st = sh->st;
+	if (sh->cpu >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(sh->cpu, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
 	size_t cap, lens[BATCH];
 	uint8_t *bufs[BATCH], verified[BATCH];
-	uint8_t *block = tunsrv_bufs(dev, bufs, BATCH, &cap, "stack_synack");
-	if (!block)
-		return 1;
-	/* Connections by socket handle (the stack's handles are small integers, reused). */
-	size_t nconns = 0, capconns = 64;
-	struct conn *conns = malloc(capconns * sizeof(*conns));
-	if (!conns)
-		return 1;
-	for (size_t i = 0; i < capconns; i++)
-		conns[i] = (struct conn){.sock = -1};
-	int fd = sk_dev_fd(dev);
-	uint64_t packets = 0, batches = 0, polls = 0, idle_us = 0, t_start = now_us();
-
+	uint8_t *block = tunsrv_bufs(sh->dev, bufs, BATCH, &cap, "stack_synack");
+	if (!block) {
+		sh->fail = 1;
+		return NULL;
+	}
+	int fd = sk_dev_fd(sh->dev), l = sh->listener;
 	struct tunsrv_spin spin;
-	tunsrv_spin_init(&spin, o.busy_poll);
-	printf("ready\n");
-	fflush(stdout);
+	tunsrv_spin_init(&spin, opts->busy_poll);
 	while (!stop) {
-		int n = sk_tun_recv_batch(dev, bufs, cap, lens, verified, BATCH);
+		int n = sk_tun_recv_batch(sh->dev, bufs, cap, lens, verified, BATCH);
 		if (n < 0) {
-			fprintf(stderr, "stack_synack: read %s: %s\n", tun, strerror(-n));
-			return 1;
+			fprintf(stderr, "stack_synack: read %s: %s\n", opts->tun, strerror(-n));
+			sh->fail = 1;
+			break;
 		}
 		uint64_t now = now_us();
 		/* one batch (the host's own packets come with checksums partial) */
 		synack_input_batch(st, (const uint8_t *const *)bufs, lens, verified, (size_t)n, now);
 		if (n) {
-			packets += (uint64_t)n;
-			batches++;
+			sh->packets += (uint64_t)n;
+			sh->batches++;
 		}
+		if (sh->n > 1)
+			take_strays(sh, now);
 		if (synack_next_deadline(st) <= now)
 			synack_poll(st, now);
 
@@ -272,12 +355,14 @@ int main(int argc, char **argv)
 			for (int i = 0; i < ne; i++) {
 				int sk = ev[i].sock;
 				if (sk == l) {
-					if (accept_all(st, l, &conns, &capconns, &nconns) < 0)
-						return 1;
-				} else if ((size_t)sk < capconns && conns[sk].sock == sk) {
-					serve(st, &conns[sk]);
-					if (conns[sk].sock < 0)
-						nconns--;
+					if (accept_all(st, l, &sh->conns, &sh->capconns, &sh->nconns) < 0) {
+						sh->fail = 1;
+						stop = 1;
+					}
+				} else if ((size_t)sk < sh->capconns && sh->conns[sk].sock == sk) {
+					serve(st, &sh->conns[sk]);
+					if (sh->conns[sk].sock < 0)
+						sh->nconns--;
 				}
 			}
 		}
@@ -288,43 +373,134 @@ int main(int argc, char **argv)
 			int ms = -1;
 			if (d != UINT64_MAX)
 				ms = d <= now ? 0 : (d - now + 999) / 1000 > 1000 ? 1000 : (int)((d - now + 999) / 1000);
-			struct pollfd p = {.fd = fd, .events = POLLIN};
-			polls++;
+			struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = sh->efd, .events = POLLIN}};
+			sh->polls++;
 			uint64_t t_poll = now_us();
-			int pr = poll(&p, 1, ms);
+			int pr = poll(p, sh->n > 1 ? 2 : 1, ms);
 			uint64_t slept = now_us() - t_poll;
-			idle_us += slept;
+			sh->idle_us += slept;
 			tunsrv_slept(&spin, slept);
 			if (pr < 0 && errno != EINTR) {
 				perror("stack_synack: poll");
-				return 1;
+				sh->fail = 1;
+				break;
+			}
+			uint64_t v;
+			if (pr > 0 && (p[1].revents & POLLIN) && read(sh->efd, &v, sizeof(v)) < 0) {
+				/* another thread's wake-up already read */
 			}
 		}
 	}
-
-	struct synack_stats x;
-	synack_get_stats(st, &x);
-	fprintf(stderr,
-		"stack_synack: %.1f s, %.1f s of it waiting in poll; packets in %llu in %llu batches, %llu polls; ip_in %llu ip_out %llu tcp_in %llu "
-		"tcp_out %llu rexmit %llu timeouts %llu fast_rexmit %llu ooo %llu drop_no_socket %llu "
-		"drop_out_of_window %llu passive_opens %llu syncookies %llu aq_overflow %llu output_errors %llu "
-		"conns %llu time_wait %llu held %zu\n",
-		(double)(now_us() - t_start) * 1e-6, (double)idle_us * 1e-6, (unsigned long long)packets,
-		(unsigned long long)batches, (unsigned long long)polls,
-		(unsigned long long)x.ip_in, (unsigned long long)x.ip_out, (unsigned long long)x.tcp_in,
-		(unsigned long long)x.tcp_out, (unsigned long long)x.tcp_rexmit, (unsigned long long)x.tcp_timeouts,
-		(unsigned long long)x.tcp_fast_retransmits, (unsigned long long)x.tcp_ooo_segments,
-		(unsigned long long)x.tcp_drop_no_socket, (unsigned long long)x.tcp_drop_out_of_window,
-		(unsigned long long)x.tcp_passive_opens, (unsigned long long)x.syncookies_sent,
-		(unsigned long long)x.accept_queue_overflow, (unsigned long long)(x.output_errors + out_errors),
-		(unsigned long long)x.conns, (unsigned long long)x.time_wait, nconns);
-	for (size_t i = 0; i < capconns; i++)
-		if (conns[i].sock >= 0)
-			conn_close(st, &conns[i]);
-	synack_close(st, l);
-	synack_stack_free(st);
-	sk_dev_close(dev);
 	free(block);
-	free(conns);
-	return 0;
+	return NULL;
+}
+
+/* The CPUs the process may run on, in order; how many (at most max). */
+static int allowed_cpus(int *cpus, int max)
+{
+	cpu_set_t set;
+	int n = 0;
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return 0;
+	for (int c = 0; c < CPU_SETSIZE && n < max; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	struct tunsrv_opts o;
+	if (tunsrv_parse(&o, argc, argv, "stack_synack", 1) < 0)
+		return 2;
+	opts = &o;
+	struct synack_config cfg;
+	synack_config_defaults(&cfg);
+	if (getrandom(cfg.secret, sizeof(cfg.secret), 0) != (ssize_t)sizeof(cfg.secret) ||
+	    getrandom(&cfg.seed, sizeof(cfg.seed), 0) != (ssize_t)sizeof(cfg.seed)) {
+		perror("stack_synack: getrandom");
+		return 1;
+	}
+	int n = o.cores, cpus[64], ncpus = allowed_cpus(cpus, 64);
+	struct shard *sh = calloc((size_t)n, sizeof(*sh));
+	if (!sh)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		sh[i].index = i;
+		sh[i].n = n;
+		sh[i].all = sh;
+		/* one shard: where the caller's taskset put the process; more: a CPU each */
+		sh[i].cpu = n > 1 && ncpus ? cpus[i % ncpus] : -1;
+		sh[i].dev = i == 0 ? tunsrv_open(&o, "stack_synack") : tunsrv_open_queue(&o, "stack_synack");
+		if (!sh[i].dev)
+			return 1;
+		cfg.seed += (uint64_t)i; /* the secret stays: a cookie any shard made, any can check */
+		if (shard_setup(&sh[i], &o, &cfg) < 0)
+			return 1;
+	}
+
+	tunsrv_signals();
+	uint64_t t_start = now_us();
+	printf("ready\n");
+	fflush(stdout);
+	/* SIGTERM and SIGINT interrupt shard 0's poll (the other shards' threads block them),
+	 * and shard 0 then wakes the others through their eventfds. */
+	sigset_t sigs, old;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+	for (int i = 1; i < n; i++)
+		if (pthread_create(&sh[i].thread, NULL, shard_main, &sh[i])) {
+			fprintf(stderr, "stack_synack: cannot start shard %d's thread\n", i);
+			return 1;
+		}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	shard_main(&sh[0]);
+	stop = 1; /* (also when shard 0 ended on an error) */
+	for (int i = 1; i < n; i++) {
+		uint64_t one = 1;
+		if (write(sh[i].efd, &one, sizeof(one)) < 0)
+			perror("stack_synack: wake a shard");
+		pthread_join(sh[i].thread, NULL);
+	}
+
+	int fail = 0;
+	for (int i = 0; i < n; i++) {
+		struct synack_stats x;
+		synack_get_stats(sh[i].st, &x);
+		fail |= sh[i].fail;
+		char pre[24] = "";
+		if (n > 1)
+			snprintf(pre, sizeof(pre), "shard %d: ", i);
+		fprintf(stderr,
+			"stack_synack: %s%.1f s, %.1f s of it waiting in poll; packets in %llu in %llu batches, %llu polls; ip_in %llu ip_out %llu tcp_in %llu "
+			"tcp_out %llu rexmit %llu timeouts %llu fast_rexmit %llu ooo %llu drop_no_socket %llu "
+			"drop_out_of_window %llu passive_opens %llu syncookies %llu aq_overflow %llu output_errors %llu "
+			"conns %llu time_wait %llu held %zu strays_handed %llu strays_taken %llu strays_dropped %llu\n",
+			pre, (double)(now_us() - t_start) * 1e-6, (double)sh[i].idle_us * 1e-6,
+			(unsigned long long)sh[i].packets, (unsigned long long)sh[i].batches, (unsigned long long)sh[i].polls,
+			(unsigned long long)x.ip_in, (unsigned long long)x.ip_out, (unsigned long long)x.tcp_in,
+			(unsigned long long)x.tcp_out, (unsigned long long)x.tcp_rexmit, (unsigned long long)x.tcp_timeouts,
+			(unsigned long long)x.tcp_fast_retransmits, (unsigned long long)x.tcp_ooo_segments,
+			(unsigned long long)x.tcp_drop_no_socket, (unsigned long long)x.tcp_drop_out_of_window,
+			(unsigned long long)x.tcp_passive_opens, (unsigned long long)x.syncookies_sent,
+			(unsigned long long)x.accept_queue_overflow, (unsigned long long)(x.output_errors + sh[i].out_errors),
+			(unsigned long long)x.conns, (unsigned long long)x.time_wait, sh[i].nconns,
+			(unsigned long long)x.tcp_strays_handed, (unsigned long long)sh[i].handed_in,
+			(unsigned long long)sh[i].inbox_full);
+		for (size_t k = 0; k < sh[i].capconns; k++)
+			if (sh[i].conns[k].sock >= 0)
+				conn_close(sh[i].st, &sh[i].conns[k]);
+		synack_close(sh[i].st, sh[i].listener);
+		synack_stack_free(sh[i].st);
+		sk_dev_close(sh[i].dev);
+		close(sh[i].efd);
+		free(sh[i].conns);
+		/* strays never taken */
+		for (uint32_t h = sh[i].head; h != sh[i].tail; h++)
+			free(sh[i].inbox[h % INBOX].pkt);
+	}
+	free(sh);
+	return fail;
 }

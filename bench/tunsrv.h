@@ -47,6 +47,7 @@ struct tunsrv_opts {
 	int v6;      /* --host and --addr are IPv6 (host6, addr6) */
 	uint8_t host6[16], addr6[16];
 	unsigned busy_poll; /* --busy-poll: microseconds (tunsrv_spin) */
+	int cores;          /* --cores: shards, one per queue of a multi-queue TUN (synack only) */
 };
 
 /* An IPv4 address into *a, or an IPv6 one into a6 (*v6 set): 0, or -1 for neither. */
@@ -64,13 +65,13 @@ static int tunsrv_ip(const char *s, uint32_t *a, uint8_t a6[16], int *v6)
 }
 
 /* Parses [--tun NAME] [--host IP] [--addr IP] [--prefix N] [--port P] [--mtu M]
- * [--busy-poll USEC] and, when offload_ok, [--offload 0|1]. Prints the usage and returns
+ * [--busy-poll USEC] and, when offload_ok (synack's), [--offload 0|1] [--cores N]. Prints the usage and returns
  * -1 on anything else. IPv6 --host and --addr (both) make an IPv6 link (prefix 64 unless
  * given). */
 static int tunsrv_parse(struct tunsrv_opts *o, int argc, char **argv, const char *prog, int offload_ok)
 {
 	*o = (struct tunsrv_opts){"skbench0", 0xc0000201u, 0xc0000202u, 1500, -1, 5201, offload_ok, 0, {0}, {0},
-				  SK_BUSY_POLL_US};
+				  SK_BUSY_POLL_US, 1};
 	int six_host = 0, six_addr = 0;
 	for (int i = 1; i < argc; i += 2) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -89,6 +90,8 @@ static int tunsrv_parse(struct tunsrv_opts *o, int argc, char **argv, const char
 			o->mtu = (uint32_t)atoi(v);
 		else if (!strcmp(argv[i], "--offload") && v && offload_ok)
 			o->offload = atoi(v);
+		else if (!strcmp(argv[i], "--cores") && v && offload_ok)
+			ok = (o->cores = atoi(v)) >= 1 && o->cores <= 64;
 		else if (!strcmp(argv[i], "--busy-poll"))
 			ok = sk_busy_poll_arg(prog, v, &o->busy_poll) == 0;
 		else
@@ -96,7 +99,7 @@ static int tunsrv_parse(struct tunsrv_opts *o, int argc, char **argv, const char
 		if (!ok || o->mtu < 576 || o->mtu > 65535 || o->prefix < -1 || o->prefix > 128) {
 			fprintf(stderr,
 				"usage: %s [--tun NAME] [--host IP] [--addr IP] [--prefix N] [--port P] [--mtu M] [--busy-poll USEC]%s\n",
-				prog, offload_ok ? " [--offload 0|1]" : "");
+				prog, offload_ok ? " [--offload 0|1] [--cores N]" : "");
 			return -1;
 		}
 	}
@@ -155,19 +158,31 @@ static inline uint8_t *tunsrv_bufs(struct sk_dev *dev, uint8_t **bufs, int n, si
 	return block;
 }
 
-/* Opens the TUN and gives the kernel side its address; NULL after a one-line message. */
-static struct sk_dev *tunsrv_open(const struct tunsrv_opts *o, const char *prog)
+/* Opens the TUN (with --cores above 1, one more queue of a multi-queue TUN); NULL after a
+ * one-line message. */
+static struct sk_dev *tunsrv_open_queue(const struct tunsrv_opts *o, const char *prog)
 {
 	char why[128] = "";
 	int err = 0;
-	struct sk_dev *dev = sk_tun_open(o->tun, SK_TUN, o->offload ? 0 : SK_TUN_NO_OFFLOAD, o->mtu, &err, why, sizeof(why));
+	unsigned fl = (o->offload ? 0 : SK_TUN_NO_OFFLOAD) | (o->cores > 1 ? SK_TUN_MULTI_QUEUE : 0);
+	struct sk_dev *dev = sk_tun_open(o->tun, SK_TUN, fl, o->mtu, &err, why, sizeof(why));
+	if (!dev)
+		fprintf(stderr, "%s: %s\n", prog, why);
+	return dev;
+}
+
+/* Opens the TUN (its first queue) and gives the kernel side its address; NULL after a
+ * one-line message. */
+static struct sk_dev *tunsrv_open(const struct tunsrv_opts *o, const char *prog)
+{
+	char why[128] = "";
+	struct sk_dev *dev = tunsrv_open_queue(o, prog);
 	if (dev && (o->v6 ? sk_tun_host_config6(o->tun, o->host6, (uint8_t)o->prefix, why, sizeof(why))
 			  : sk_tun_host_config(o->tun, o->host, (uint8_t)o->prefix, why, sizeof(why))) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, why);
 		sk_dev_close(dev);
 		dev = NULL;
 	}
-	if (!dev)
-		fprintf(stderr, "%s: %s\n", prog, why);
 	return dev;
 }
 

@@ -475,7 +475,8 @@ struct sk_dev *sk_tun_open(const char *name, enum sk_tun_kind kind, unsigned fla
 	/* A TUN asks for offloads: the kernel may then hand over (and take) TCP segments of
 	 * up to 64 KiB with partial checksums, one read or write instead of up to 45. */
 	int want_vnet = kind == SK_TUN && !(flags & SK_TUN_NO_OFFLOAD);
-	ifr.ifr_flags = (short)((kind == SK_TAP ? IFF_TAP : IFF_TUN) | IFF_NO_PI | (want_vnet ? IFF_VNET_HDR : 0));
+	ifr.ifr_flags = (short)((kind == SK_TAP ? IFF_TAP : IFF_TUN) | IFF_NO_PI | (want_vnet ? IFF_VNET_HDR : 0) |
+				(flags & SK_TUN_MULTI_QUEUE ? IFF_MULTI_QUEUE : 0));
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		e = errno;

@@ -8,6 +8,11 @@
 
 enum sk_tun_kind { SK_TUN = 0, SK_TAP = 1 };
 #define SK_TUN_NO_OFFLOAD 1u /* flags: a TUN without checksum/TSO offloads */
+/* flags: one queue of a multi-queue device (IFF_MULTI_QUEUE): each sk_tun_open of the same
+ * name with it attaches one more queue, to be read by its own thread (one shard per core);
+ * the kernel sends a flow's packets to the queue its last packet was written on, else picks
+ * one by the flow's hash. Every queue of a device must be opened with the same flags. */
+#define SK_TUN_MULTI_QUEUE 2u
 /* The kernel side's transmit queue (txqueuelen) sk_tun_open raises a device to, from the
  * 500 packets a TUN or TAP gets by default: the stack's receive ring, which must hold a
  * burst of the kernel's (a wave of timers, a burst of connections). */

@@ -92,6 +92,8 @@ void sk_ip6_input(struct synack_stack *st, const uint8_t *pkt, size_t len)
 		}
 		struct sk_ends e = sk_ends6(h.dst, h.src);
 		if (w.proto == SK_IPPROTO_TCP) {
+			st->in_pkt = pkt;
+			st->in_len = end;
 			if (sk_tcp_input_ends(st, &e, h.tclass & 3, pkt + w.off, end - w.off) == -EHOSTUNREACH)
 				sk_icmp6_send_error(st, SK_ICMP6_UNREACH, SK_ICMP6_UNREACH_ADDR, 0, pkt, end); /* TNL-2 */
 		} else {

@@ -476,6 +476,8 @@ void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now
 	size_t l4len = (size_t)ip.total_len - ip.hlen;
 	switch (ip.proto) {
 	case SK_IPPROTO_TCP:
+		st->in_pkt = pkt;
+		st->in_len = len;
 		if (sk_tcp_input(st, ip.src, ip.dst, ip.tos & 3, l4, l4len) == -EHOSTUNREACH)
 			sk_icmp_send_error(st, SK_ICMP_UNREACH, SK_ICMP_UNREACH_HOST, 0, pkt, len); /* TNL-2 */
 		break;
@@ -573,6 +575,14 @@ void synack_get_stats(const synack_stack *st, struct synack_stats *out)
 	out->ip_reasm_fails = r->timeouts + r->dropped_overlap + r->dropped_mem + r->dropped_bad + r->dropped_toobig;
 	out->tnl_flows = st->tnl_flows;
 	out->tnl_mem = st->tnl_mem;
+}
+
+void synack_set_stray_hook(synack_stack *st, synack_stray_fn fn, void *ctx)
+{
+	if (!st)
+		return;
+	st->stray_fn = fn;
+	st->stray_ctx = ctx;
 }
 
 void synack_set_event_hook(synack_stack *st, synack_event_fn fn, void *ctx)

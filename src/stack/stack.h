@@ -82,6 +82,8 @@ struct synack_stack {
 	struct synack_config cfg;
 	uint8_t in_verified; /* the packet being input: its link vouched for its L4 checksum
 			      * (synack_input_verified; cleared for a fragment's datagram) */
+	const uint8_t *in_pkt; /* the IP packet (or reassembled datagram) whose TCP segment is */
+	size_t in_len;         /* being input: what the stray hook is offered */
 	struct sk_siphash_key key;
 	struct sk_rng rng;
 	uint64_t now;
@@ -97,6 +99,8 @@ struct synack_stack {
 	struct synack_stats stats;
 	synack_event_fn event_fn;
 	void *event_ctx;
+	synack_stray_fn stray_fn; /* shards (synack_set_stray_hook) */
+	void *stray_ctx;
 	uint8_t why; /* enum sk_why of what the current call sends (tcp/tcb.h) */
 	/* challenge ACK budget per second (RFC 5961 section 7) */
 	uint64_t challenge_window_start;
