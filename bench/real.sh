@@ -422,7 +422,7 @@ for t in $TESTS; do
 		awk -v t="$t" -v a="$a" -v b="$b" -v ca="$ca" -v cb="$cb" -v u="$(unit "$t")" 'BEGIN {
 			pa = ca > 0 ? a / ca : 0; pb = cb > 0 ? b / cb : 0
 			printf "shards: synack2 %s %.2f %s on %.2f CPU, synack %.2f on %.2f: per CPU second %.2f vs %.2f = %.2fx (issue 15 asks 0.9x for recv, send, crr)\n",
-				t, a, u, ca, b, cb, pa, pb, pb > 0 ? pa / pb : 0 }'
+				t, a, u, ca, b, cb, pa, pb, (pb > 0 ? pa / pb : 0) }'
 done
 # Without offloads, for the record (no floor): the same stacks on equal terms.
 for t in recv send; do
