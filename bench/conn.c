@@ -79,16 +79,12 @@ static void teardown(struct mlink *m)
 
 static double wall(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return cores_clock(CLOCK_MONOTONIC);
 }
 
 static double cpu(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return cores_clock(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static long rss_kib(void)

@@ -8,18 +8,21 @@
 #include <string.h>
 #include <time.h>
 
-double cores_thread_cpu(void)
+double cores_clock(clockid_t clock)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+double cores_thread_cpu(void)
+{
+	return cores_clock(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static double mono(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return cores_clock(CLOCK_MONOTONIC);
 }
 
 struct cores_thread {

@@ -10,6 +10,10 @@ struct cores_job {
 	long done;      /* units of work the job did (life cycles, bytes), which it sets; -1: failed */
 };
 
+#include <time.h>
+
+/* A clock's reading in seconds (CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, ...). */
+double cores_clock(clockid_t clock);
 /* The thread's CPU time in seconds. */
 double cores_thread_cpu(void);
 

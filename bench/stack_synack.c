@@ -22,15 +22,12 @@
  * CPUs the process may use in turn, reading its own queue of a multi-queue TUN. The kernel
  * sends a flow's packets to the queue its last packet was written on (else picks one by
  * the flow's hash), so a flow stays with the shard that answered its SYN. A segment that
- * reaches a shard without its connection goes round the others (synack_set_stray_hook;
- * each shard's inbox is written by the shard before it only, a ring of one-writer queues
- * woken by an eventfd), and is answered by the last one asked if none owns it. */
+ * reaches a shard without its connection goes round the others (<synack/shards.h>), and is
+ * answered by the last one asked if none owns it. */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdatomic.h>
-#include <sys/eventfd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +38,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include <synack/shards.h>
 #include <synack/synack.h>
 
 #include "link/tun.h"
@@ -61,29 +59,15 @@ struct conn {
 
 static _Thread_local uint8_t io[IO_CHUNK]; /* each shard's scratch for sink and source */
 
-#define INBOX 1024 /* strays a shard may hold from the shard before it */
-
-/* A packet handed from one shard to the next. */
-struct stray {
-	uint8_t *pkt;
-	uint32_t len;
-	uint8_t hops;     /* shards that found no connection for it, the sender included */
-	uint8_t verified; /* its link vouched for its TCP checksum */
-};
-
 struct shard {
 	int index, n;
-	struct shard *all;
+	synack_shards *group;
 	synack_stack *st;
 	struct sk_dev *dev;
-	int listener, efd, cpu, fail;
-	int hops_now; /* hops of the packet being input (the stray hook reads it) */
-	/* strays from the shard before this one: it writes tail, this shard head */
-	struct stray inbox[INBOX];
-	_Atomic uint32_t head, tail;
+	int listener, cpu, fail;
 	struct conn *conns;
 	size_t nconns, capconns;
-	uint64_t out_errors, packets, batches, polls, idle_us, handed_in, inbox_full;
+	uint64_t out_errors, packets, batches, polls, idle_us;
 	pthread_t thread;
 };
 
@@ -104,47 +88,6 @@ static int out_sg(void *ctx, const uint8_t *hdr, size_t hlen, const struct iovec
 	if (r < 0)
 		sh->out_errors++;
 	return r;
-}
-
-/* synack_set_stray_hook: a segment of no connection of this shard's goes to the next shard,
- * unless every other shard has had it already (then this one answers it). */
-static int stray(void *ctx, const uint8_t *pkt, size_t len, int verified)
-{
-	struct shard *sh = ctx, *next = &sh->all[(sh->index + 1) % sh->n];
-	if (sh->hops_now + 1 >= sh->n)
-		return 0;
-	uint32_t t = atomic_load_explicit(&next->tail, memory_order_relaxed);
-	if (t - atomic_load_explicit(&next->head, memory_order_acquire) == INBOX) {
-		next->inbox_full++; /* (counted by the writer, the only one that writes it) */
-		return 1;           /* dropped, as the device drops what overflows its queue */
-	}
-	uint8_t *copy = malloc(len);
-	if (!copy)
-		return 1;
-	memcpy(copy, pkt, len);
-	next->inbox[t % INBOX] = (struct stray){copy, (uint32_t)len, (uint8_t)(sh->hops_now + 1), (uint8_t)!!verified};
-	atomic_store_explicit(&next->tail, t + 1, memory_order_release);
-	uint64_t one = 1;
-	if (write(next->efd, &one, sizeof(one)) < 0) {
-		/* the counter is full: the shard has a wake-up pending anyway */
-	}
-	return 1;
-}
-
-/* Inputs what the shard before this one handed over. */
-static void take_strays(struct shard *sh, uint64_t now)
-{
-	uint32_t h = atomic_load_explicit(&sh->head, memory_order_relaxed);
-	uint32_t t = atomic_load_explicit(&sh->tail, memory_order_acquire);
-	for (; h != t; h++) {
-		struct stray *x = &sh->inbox[h % INBOX];
-		sh->hops_now = x->hops;
-		(x->verified ? synack_input_verified : synack_input)(sh->st, x->pkt, x->len, now);
-		free(x->pkt);
-		sh->handed_in++;
-	}
-	sh->hops_now = 0;
-	atomic_store_explicit(&sh->head, h, memory_order_release);
 }
 
 static void conn_close(synack_stack *st, struct conn *c)
@@ -283,8 +226,6 @@ static int shard_setup(struct shard *sh, const struct tunsrv_opts *o, const stru
 		synack_set_csum_offload(sh->st, err, 1);
 		synack_set_output_sg(sh->st, err, out_sg);
 	}
-	if (sh->n > 1)
-		synack_set_stray_hook(sh->st, stray, sh);
 	int l = sh->listener = synack_socket(sh->st, ip.family, SYNACK_SOCK_STREAM);
 	struct synack_sockaddr la = synack_sa_any(ip.family, (uint16_t)o->port);
 	int one = 1;
@@ -295,8 +236,7 @@ static int shard_setup(struct shard *sh, const struct tunsrv_opts *o, const stru
 	}
 	sh->capconns = 64;
 	sh->conns = malloc(sh->capconns * sizeof(*sh->conns));
-	sh->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (!sh->conns || sh->efd < 0) {
+	if (!sh->conns) {
 		fprintf(stderr, "stack_synack: out of memory\n");
 		return -1;
 	}
@@ -337,13 +277,13 @@ static void *shard_main(void *arg)
 		}
 		uint64_t now = now_us();
 		/* one batch (the host's own packets come with checksums partial) */
-		synack_input_batch(st, (const uint8_t *const *)bufs, lens, verified, (size_t)n, now);
+		synack_shards_input_batch(sh->group, sh->index, (const uint8_t *const *)bufs, lens, verified, (size_t)n,
+					  now);
 		if (n) {
 			sh->packets += (uint64_t)n;
 			sh->batches++;
 		}
-		if (sh->n > 1)
-			take_strays(sh, now);
+		synack_shards_take(sh->group, sh->index, now);
 		if (synack_next_deadline(st) <= now)
 			synack_poll(st, now);
 
@@ -373,7 +313,8 @@ static void *shard_main(void *arg)
 			int ms = -1;
 			if (d != UINT64_MAX)
 				ms = d <= now ? 0 : (d - now + 999) / 1000 > 1000 ? 1000 : (int)((d - now + 999) / 1000);
-			struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = sh->efd, .events = POLLIN}};
+			struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
+					      {.fd = synack_shards_fd(sh->group, sh->index), .events = POLLIN}};
 			sh->polls++;
 			uint64_t t_poll = now_us();
 			int pr = poll(p, sh->n > 1 ? 2 : 1, ms);
@@ -384,10 +325,6 @@ static void *shard_main(void *arg)
 				perror("stack_synack: poll");
 				sh->fail = 1;
 				break;
-			}
-			uint64_t v;
-			if (pr > 0 && (p[1].revents & POLLIN) && read(sh->efd, &v, sizeof(v)) < 0) {
-				/* another thread's wake-up already read */
 			}
 		}
 	}
@@ -428,7 +365,6 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		sh[i].index = i;
 		sh[i].n = n;
-		sh[i].all = sh;
 		/* one shard: where the caller's taskset put the process; more: a CPU each */
 		sh[i].cpu = n > 1 && ncpus ? cpus[i % ncpus] : -1;
 		sh[i].dev = i == 0 ? tunsrv_open(&o, "stack_synack") : tunsrv_open_queue(&o, "stack_synack");
@@ -438,13 +374,25 @@ int main(int argc, char **argv)
 		if (shard_setup(&sh[i], &o, &cfg) < 0)
 			return 1;
 	}
+	synack_stack *stacks[64];
+	for (int i = 0; i < n; i++)
+		stacks[i] = sh[i].st;
+	synack_shards *group = synack_shards_new(n, stacks);
+	if (!group) {
+		perror("stack_synack: synack_shards_new");
+		return 1;
+	}
+	for (int i = 0; i < n; i++)
+		sh[i].group = group;
 
 	tunsrv_signals();
+	struct sigaction usr1 = {.sa_handler = on_signal}; /* (no SA_RESTART: it ends a poll) */
+	sigaction(SIGUSR1, &usr1, NULL);
 	uint64_t t_start = now_us();
 	printf("ready\n");
 	fflush(stdout);
 	/* SIGTERM and SIGINT interrupt shard 0's poll (the other shards' threads block them),
-	 * and shard 0 then wakes the others through their eventfds. */
+	 * and shard 0 then ends the others' polls with SIGUSR1. */
 	sigset_t sigs, old;
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
@@ -459,16 +407,16 @@ int main(int argc, char **argv)
 	shard_main(&sh[0]);
 	stop = 1; /* (also when shard 0 ended on an error) */
 	for (int i = 1; i < n; i++) {
-		uint64_t one = 1;
-		if (write(sh[i].efd, &one, sizeof(one)) < 0)
-			perror("stack_synack: wake a shard");
+		pthread_kill(sh[i].thread, SIGUSR1); /* ends its poll (EINTR) */
 		pthread_join(sh[i].thread, NULL);
 	}
 
 	int fail = 0;
 	for (int i = 0; i < n; i++) {
 		struct synack_stats x;
+		struct synack_shard_stats ss;
 		synack_get_stats(sh[i].st, &x);
+		synack_shards_stats(group, i, &ss);
 		fail |= sh[i].fail;
 		char pre[24] = "";
 		if (n > 1)
@@ -487,19 +435,17 @@ int main(int argc, char **argv)
 			(unsigned long long)x.tcp_passive_opens, (unsigned long long)x.syncookies_sent,
 			(unsigned long long)x.accept_queue_overflow, (unsigned long long)(x.output_errors + sh[i].out_errors),
 			(unsigned long long)x.conns, (unsigned long long)x.time_wait, sh[i].nconns,
-			(unsigned long long)x.tcp_strays_handed, (unsigned long long)sh[i].handed_in,
-			(unsigned long long)sh[i].inbox_full);
+			(unsigned long long)ss.handed, (unsigned long long)ss.taken, (unsigned long long)ss.dropped);
 		for (size_t k = 0; k < sh[i].capconns; k++)
 			if (sh[i].conns[k].sock >= 0)
 				conn_close(sh[i].st, &sh[i].conns[k]);
 		synack_close(sh[i].st, sh[i].listener);
+	}
+	synack_shards_free(group);
+	for (int i = 0; i < n; i++) {
 		synack_stack_free(sh[i].st);
 		sk_dev_close(sh[i].dev);
-		close(sh[i].efd);
 		free(sh[i].conns);
-		/* strays never taken */
-		for (uint32_t h = sh[i].head; h != sh[i].tail; h++)
-			free(sh[i].inbox[h % INBOX].pkt);
 	}
 	free(sh);
 	return fail;
