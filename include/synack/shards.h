@@ -1,8 +1,9 @@
 /* synack shards: one stack per core, each reading its own queue of a multi-queue TUN (or
  * fed by the application's own dispatcher), sharing one address and nothing on the data
  * path. The link may bring a shard a segment of a flow another shard owns (the kernel's
- * TUN moves flows between queues now and then); the group passes such a segment round the
- * other shards until one owns it, and the last one asked answers it if none does.
+ * TUN moves flows between queues now and then); the group passes such a packet (a TCP
+ * segment, a UDP datagram, an ICMP error: synack_set_stray_hook) round the other shards
+ * until one owns its flow, and the last one asked answers it if none does.
  *
  *   synack_stack *st[2] = {...};            // same address, same listeners, same secret
  *   synack_shards *g = synack_shards_new(2, st);

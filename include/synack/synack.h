@@ -378,14 +378,15 @@ void synack_set_event_hook(synack_stack *s, synack_event_fn fn, void *ctx);
 
 /* Shards: several stacks with the same addresses, each owning the flows that reached it or
  * that it opened (one per core behind a multi-queue TUN, say). A link may bring one of them
- * a segment of a flow another owns. With a stray hook, a TCP segment that matches none of
- * this stack's connections and that it would answer with a RST (not a SYN to one of its
- * listeners, nor the ACK of a valid SYN cookie) is offered to fn first, with the whole IP
- * packet: fn returns 1 if it took it (it copies the packet, to hand it to the shard that
- * owns the flow; counted in tcp_strays_handed), 0 to let this stack answer it (no shard
- * owns it). verified is 1 when the packet's link vouched for its TCP checksum (it came in
- * through synack_input_verified: the next shard must take it the same way). Called within
- * synack_input: fn must not call the stack. NULL removes it. */
+ * a packet of a flow another owns. With a stray hook, a packet of no socket or connection of
+ * this stack is offered to fn first, with the whole IP packet: a TCP segment it would answer
+ * with a RST (not a SYN to one of its listeners, nor the ACK of a valid SYN cookie) or drop
+ * (a RST), a UDP datagram to a port none of its sockets has, an ICMP or ICMPv6 error about a
+ * TCP or UDP flow it does not have. fn returns 1 if it took it (it copies the packet, to
+ * hand it to the shard that owns the flow; counted in strays_handed), 0 to let this stack
+ * treat it as ever (no shard owns it). verified is 1 when the packet's link vouched for its
+ * L4 checksum (it came in through synack_input_verified: the next shard must take it the
+ * same way). Called within synack_input: fn must not call the stack. NULL removes it. */
 typedef int (*synack_stray_fn)(void *ctx, const uint8_t *pkt, size_t len, int verified);
 void synack_set_stray_hook(synack_stack *s, synack_stray_fn fn, void *ctx);
 
@@ -429,8 +430,8 @@ struct synack_stats {
 	/* In recovery: retransmissions sent once more because nothing sent after them was out to
 	 * show their loss (a retransmission probe; docs/loss-recovery.md). */
 	uint64_t tcp_rxt_probes;
-	/* Segments of no connection of this stack handed to the stray hook (a shard's). */
-	uint64_t tcp_strays_handed;
+	/* Packets of no socket or connection of this stack handed to the stray hook (a shard's). */
+	uint64_t strays_handed;
 };
 void synack_get_stats(const synack_stack *s, struct synack_stats *out);
 

@@ -437,10 +437,23 @@ void synack_input_batch(synack_stack *st, const uint8_t *const *pkts, const size
 	sk_ack_batch_flush(st);
 }
 
+static void input_ip(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now);
+
 void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now)
 {
 	if (!st || !pkt)
 		return;
+	/* in_pkt names the packet being input for the stray hook; a packet input while
+	 * another is (one sent to our own address) leaves the outer one named again */
+	const uint8_t *outer = st->in_pkt;
+	size_t outer_len = st->in_len;
+	input_ip(st, pkt, len, now);
+	st->in_pkt = outer;
+	st->in_len = outer_len;
+}
+
+static void input_ip(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now)
+{
 	if (now > st->now)
 		st->now = now;
 	st->stats.ip_in++;
@@ -474,16 +487,18 @@ void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now
 	}
 	const uint8_t *l4 = pkt + ip.hlen;
 	size_t l4len = (size_t)ip.total_len - ip.hlen;
+	st->in_pkt = pkt;
+	st->in_len = len;
 	switch (ip.proto) {
 	case SK_IPPROTO_TCP:
-		st->in_pkt = pkt;
-		st->in_len = len;
 		if (sk_tcp_input(st, ip.src, ip.dst, ip.tos & 3, l4, l4len) == -EHOSTUNREACH)
 			sk_icmp_send_error(st, SK_ICMP_UNREACH, SK_ICMP_UNREACH_HOST, 0, pkt, len); /* TNL-2 */
 		break;
 	case SK_IPPROTO_UDP:
 		switch (sk_udp_input(st, ip.src, ip.dst, l4, l4len)) {
 		case -1:
+			if (sk_stray_handoff(st)) /* another shard's socket's */
+				break;
 			sk_icmp_send_error(st, SK_ICMP_UNREACH, SK_ICMP_UNREACH_PORT, 0, pkt, len); /* UDP-2 */
 			break;
 		case -EHOSTUNREACH:
@@ -575,6 +590,14 @@ void synack_get_stats(const synack_stack *st, struct synack_stats *out)
 	out->ip_reasm_fails = r->timeouts + r->dropped_overlap + r->dropped_mem + r->dropped_bad + r->dropped_toobig;
 	out->tnl_flows = st->tnl_flows;
 	out->tnl_mem = st->tnl_mem;
+}
+
+int sk_stray_handoff(struct synack_stack *st)
+{
+	if (!st->stray_fn || !st->in_pkt || !st->stray_fn(st->stray_ctx, st->in_pkt, st->in_len, st->in_verified))
+		return 0;
+	st->stats.strays_handed++;
+	return 1;
 }
 
 void synack_set_stray_hook(synack_stack *st, synack_stray_fn fn, void *ctx)

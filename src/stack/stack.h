@@ -82,8 +82,8 @@ struct synack_stack {
 	struct synack_config cfg;
 	uint8_t in_verified; /* the packet being input: its link vouched for its L4 checksum
 			      * (synack_input_verified; cleared for a fragment's datagram) */
-	const uint8_t *in_pkt; /* the IP packet (or reassembled datagram) whose TCP segment is */
-	size_t in_len;         /* being input: what the stray hook is offered */
+	const uint8_t *in_pkt; /* the IP packet (or reassembled datagram) being input: what */
+	size_t in_len;         /* the stray hook is offered (sk_stray_handoff) */
 	struct sk_siphash_key key;
 	struct sk_rng rng;
 	uint64_t now;
@@ -278,5 +278,11 @@ struct sk_conn;
 /* A state change of the connection c (NULL: none known) for the event hook. */
 void sk_emit_state(struct synack_stack *st, int handle, const struct sk_conn *c, int old_state,
 		   int new_state, const char *cause);
+
+/* A packet of no socket or connection of this stack (a TCP segment it would answer with a
+ * RST, a UDP datagram to a port none of its sockets has, an ICMP error about a flow it does
+ * not have): a shard's stray hook may take it for the shard that owns the flow
+ * (synack_set_stray_hook); 1 if it did (counted), 0 to handle it here. */
+int sk_stray_handoff(struct synack_stack *st);
 
 #endif

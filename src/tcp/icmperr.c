@@ -59,8 +59,10 @@ void sk_tcp_icmp_report(struct synack_stack *st, const struct sk_ends *e, uint16
 			int err, int hard, uint32_t mtu)
 {
 	struct sk_conn *c = sk_ctable_find(st, e, lport, rport);
-	if (!c)
+	if (!c) {
+		sk_stray_handoff(st); /* another shard's flow's, or dropped */
 		return;
+	}
 	if (c->kind == SK_CONN_SYN) {
 		struct sk_syn *y = (struct sk_syn *)c;
 		if (seq == y->iss && hard && !mtu)

@@ -791,25 +791,15 @@ void sk_tcp_segment(struct synack_stack *st, struct sk_tcb *t, const struct sk_t
 	synchronized(st, t, seg);
 }
 
-/* A segment of no connection of ours: a shard's stray hook may take it for the shard that
- * owns its flow (synack_set_stray_hook); 1 if it did. */
-static int handed_to_shard(struct synack_stack *st)
-{
-	if (!st->stray_fn || !st->in_pkt || !st->stray_fn(st->stray_ctx, st->in_pkt, st->in_len, st->in_verified))
-		return 0;
-	st->stats.tcp_strays_handed++;
-	return 1;
-}
-
 static void listen_segment(struct synack_stack *st, struct sk_tcb *l, const struct sk_ends *e, const struct sk_tcp *seg,
 			   uint32_t iss)
 {
 	if (seg->flags & SK_TCP_RST) {
-		handed_to_shard(st); /* or dropped: RST-2 */
+		sk_stray_handoff(st); /* or dropped: RST-2 */
 		return;
 	}
 	if (seg->flags & SK_TCP_ACK) {
-		if (!sk_syn_cookie_ack(st, l, e, seg) && !handed_to_shard(st))
+		if (!sk_syn_cookie_ack(st, l, e, seg) && !sk_stray_handoff(st))
 			sk_tcp_respond_rst(st, e, seg);
 		return;
 	}
@@ -912,7 +902,7 @@ int sk_tcp_input_ends(struct synack_stack *st, const struct sk_ends *e, uint8_t 
 		listen_segment(st, l, e, &seg, iss);
 		return 0;
 	}
-	if (handed_to_shard(st))
+	if (sk_stray_handoff(st))
 		return 0;
 	st->stats.tcp_drop_no_socket++;
 	sk_tcp_respond_rst(st, e, &seg); /* RST-1 (never to a RST: RST-2) */

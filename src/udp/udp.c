@@ -694,13 +694,15 @@ void sk_udp_icmp_error(struct synack_stack *st, const struct sk_icmp_quote *q, u
 
 void sk_udp_icmp_report(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport, int err)
 {
-	if (!st->udp)
-		return;
 	/* e is the quoted datagram's (local: its source); lookup takes the remote's view */
-	struct sk_udpsock *u = lookup(st, e, rport, lport);
+	struct sk_udpsock *u = st->udp ? lookup(st, e, rport, lport) : NULL;
+	if (!u) {
+		sk_stray_handoff(st); /* another shard's socket's, or dropped */
+		return;
+	}
 	/* The error is about a datagram this socket sent to that peer: only a connected
 	 * socket can be told (there is no call on an unconnected one to report it to). */
-	if (!u || !(u->flags & UF_CONNECTED))
+	if (!(u->flags & UF_CONNECTED))
 		return;
 	u->soerror = err;
 	sk_ready_touch(st, u->handle);

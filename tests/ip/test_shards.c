@@ -2,7 +2,7 @@
  * TUN, and a peer; the test plays the link, steering each of the peer's packets to the shard
  * it chooses. A segment that reaches a shard without its connection must reach the owner
  * through the hook, not be answered with a RST; one that no shard owns is answered by the
- * last shard asked. */
+ * last shard asked; a UDP datagram and an ICMP error reach the shard of their flow too. */
 #include "testutil.h"
 
 #include <errno.h>
@@ -12,6 +12,8 @@
 #include <synack/synack.h>
 
 #include "stack/addr.h"
+#include "wire/icmp.h"
+#include "wire/ipv4.h"
 
 #define PEER 0xc0000202u  /* 192.0.2.2 */
 #define SHARDS 0xc0000201u /* 192.0.2.1, on both shards */
@@ -165,7 +167,7 @@ static void test_stray_reaches_its_owner(void **state)
 	assert_int_equal(n->strays[1], 1);
 	struct synack_stats st;
 	synack_get_stats(n->shard[1], &st);
-	assert_int_equal(st.tcp_strays_handed, 1);
+	assert_int_equal(st.strays_handed, 1);
 	assert_int_equal(st.tcp_rst_out, 0);
 	synack_get_stats(n->peer, &st);
 	assert_int_equal(st.tcp_rst_in_accepted, 0);
@@ -209,8 +211,8 @@ static void test_stray_of_no_shard_is_reset_once(void **state)
 	struct synack_stats s0, s1;
 	synack_get_stats(n->shard[0], &s0);
 	synack_get_stats(n->shard[1], &s1);
-	assert_int_equal(s1.tcp_strays_handed, 1);
-	assert_int_equal(s0.tcp_strays_handed, 0);
+	assert_int_equal(s1.strays_handed, 1);
+	assert_int_equal(s0.strays_handed, 0);
 	assert_int_equal(s0.tcp_rst_out, 1);
 	assert_int_equal(s1.tcp_rst_out, 0);
 	int err = 0;
@@ -220,12 +222,75 @@ static void test_stray_of_no_shard_is_reset_once(void **state)
 	net_free(n);
 }
 
+/* A UDP datagram to a port only shard 0 has a socket on, steered to shard 1, reaches the
+ * socket; without the hook shard 1 would answer port unreachable. */
+static void test_udp_stray_reaches_its_socket(void **state)
+{
+	(void)state;
+	struct hook_ctx hc[2];
+	struct net *n = net_new(hc, 1);
+	int u = synack_socket(n->shard[0], SYNACK_AF_INET, SYNACK_SOCK_DGRAM);
+	struct synack_sockaddr a = sk_sa_from4(0, 53);
+	assert_int_equal(synack_bind(n->shard[0], u, &a), 0);
+	int c = synack_socket(n->peer, SYNACK_AF_INET, SYNACK_SOCK_DGRAM);
+	n->steer = 1;
+	a = sk_sa_from4(SHARDS, 53);
+	assert_int_equal(synack_sendto(n->peer, c, "query", 5, 0, &a), 5);
+	drain(n);
+	char buf[16];
+	assert_int_equal(synack_recvfrom(n->shard[0], u, buf, sizeof(buf), 0, NULL), 5);
+	assert_memory_equal(buf, "query", 5);
+	struct synack_stats s1, p;
+	synack_get_stats(n->shard[1], &s1);
+	synack_get_stats(n->peer, &p);
+	assert_int_equal(s1.strays_handed, 1);
+	assert_int_equal(s1.icmp_out, 0);
+	assert_int_equal(p.icmp_in, 0);
+	net_free(n);
+}
+
+/* An ICMP "fragmentation needed" about shard 0's connection, from a router on the path,
+ * that the link brings to shard 1, lowers shard 0's MSS (RFC 1191). */
+static void test_icmp_error_reaches_its_flow(void **state)
+{
+	(void)state;
+	struct hook_ctx hc[2];
+	struct net *n = net_new(hc, 1);
+	int s, c = connect_then_move(n, &s);
+	(void)c;
+	n->steer = 0; /* the peer's packets go to shard 0 again: only the ICMP error strays */
+	/* shard 0 sends; the segment is held (in flight) and quoted by the router */
+	assert_int_equal(synack_send(n->shard[0], s, "reply", 5, 0), 5);
+	assert_true(n->to_peer.n >= 1);
+	struct pkt seg = n->to_peer.p[n->to_peer.n - 1];
+	n->to_peer.n = 0;
+	struct pkt e;
+	struct sk_icmp m = {.type = SK_ICMP_UNREACH, .code = SK_ICMP_UNREACH_NEEDFRAG, .rest = 1400, .data = seg.b,
+			    .data_len = 28};
+	int k = sk_icmp_emit(e.b + 20, sizeof(e.b) - 20, &m);
+	assert_true(k > 0);
+	struct sk_ipv4 ip = {.total_len = (uint16_t)(20 + k), .ttl = 64, .proto = SK_IPPROTO_ICMP, .src = 0xc00002feu,
+			     .dst = SHARDS};
+	sk_ipv4_emit(e.b, 20, &ip);
+	n->hops_now = 0;
+	synack_input(n->shard[1], e.b, (size_t)(20 + k), n->now);
+	drain(n);
+	struct synack_stats s0, s1;
+	synack_get_stats(n->shard[0], &s0);
+	synack_get_stats(n->shard[1], &s1);
+	assert_int_equal(s1.strays_handed, 2); /* "world" earlier, the ICMP error now */
+	assert_int_equal(s0.tcp_pmtu_lowered, 1);
+	net_free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stray_reaches_its_owner),
 		cmocka_unit_test(test_without_hook_the_stray_is_reset),
 		cmocka_unit_test(test_stray_of_no_shard_is_reset_once),
+		cmocka_unit_test(test_udp_stray_reaches_its_socket),
+		cmocka_unit_test(test_icmp_error_reaches_its_flow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
