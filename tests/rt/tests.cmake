@@ -15,3 +15,12 @@ add_executable(rt_tunnel ${area_dir}/rt_tunnel.c)
 target_link_libraries(rt_tunnel PRIVATE synack Threads::Threads)
 add_test(NAME rt/tunnel COMMAND bash ${area_dir}/rt_tunnel.sh $<TARGET_FILE:rt_tunnel>)
 set_tests_properties(rt/tunnel PROPERTIES LABELS rt TIMEOUT 120 SKIP_RETURN_CODE 77)
+
+# Shards on a multi-queue TUN against Linux: the bench's sharded server (stack_synack
+# --cores 2) serving echoes from the kernel's side, spread over both queues.
+add_executable(shard_server ${PROJECT_SOURCE_DIR}/bench/stack_synack.c)
+target_include_directories(shard_server PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/bench)
+target_link_libraries(shard_server PRIVATE synack Threads::Threads)
+add_test(NAME rt/shards_tun
+	COMMAND bash ${area_dir}/shards_tun.sh $<TARGET_FILE:shard_server> ${CMAKE_CURRENT_BINARY_DIR}/rt/shards_tun)
+set_tests_properties(rt/shards_tun PROPERTIES LABELS rt TIMEOUT 300 SKIP_RETURN_CODE 77)
