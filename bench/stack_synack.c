@@ -18,7 +18,7 @@
  * defaults (Linux's).
  *
  * --cores N: N shards, each a stack of its own (same address, same listening port, same
- * secret, so that any shard can check a SYN cookie) on its own thread, pinned to the N
+ * secret: a shard sending SYN cookies checks another's) on its own thread, pinned to the N
  * CPUs the process may use in turn, reading its own queue of a multi-queue TUN. The kernel
  * sends a flow's packets to the queue its last packet was written on (else picks one by
  * the flow's hash), so a flow stays with the shard that answered its SYN. A segment that
@@ -247,6 +247,23 @@ static int shard_setup(struct shard *sh, const struct tunsrv_opts *o, const stru
 
 static const struct tunsrv_opts *opts;
 
+/* Ends every shard's loop: each polls its group descriptor too, woken here. */
+static void stop_all(struct shard *sh)
+{
+	stop = 1;
+	for (int i = 0; i < sh->n; i++)
+		synack_shards_wake(sh->group, i);
+}
+
+/* A shard that cannot go on stops them all, so that the server exits with an error rather
+ * than leave its TUN queue unread (flows the kernel steers there would be lost). */
+static void *shard_fail(struct shard *sh)
+{
+	sh->fail = 1;
+	stop_all(sh);
+	return NULL;
+}
+
 /* A shard's loop, until SIGTERM or SIGINT. */
 static void *shard_main(void *arg)
 {
@@ -261,10 +278,8 @@ static void *shard_main(void *arg)
 	size_t cap, lens[BATCH];
 	uint8_t *bufs[BATCH], verified[BATCH];
 	uint8_t *block = tunsrv_bufs(sh->dev, bufs, BATCH, &cap, "stack_synack");
-	if (!block) {
-		sh->fail = 1;
-		return NULL;
-	}
+	if (!block)
+		return shard_fail(sh);
 	int fd = sk_dev_fd(sh->dev), l = sh->listener;
 	struct tunsrv_spin spin;
 	tunsrv_spin_init(&spin, opts->busy_poll);
@@ -272,7 +287,7 @@ static void *shard_main(void *arg)
 		int n = sk_tun_recv_batch(sh->dev, bufs, cap, lens, verified, BATCH);
 		if (n < 0) {
 			fprintf(stderr, "stack_synack: read %s: %s\n", opts->tun, strerror(-n));
-			sh->fail = 1;
+			shard_fail(sh);
 			break;
 		}
 		uint64_t now = now_us();
@@ -295,10 +310,8 @@ static void *shard_main(void *arg)
 			for (int i = 0; i < ne; i++) {
 				int sk = ev[i].sock;
 				if (sk == l) {
-					if (accept_all(st, l, &sh->conns, &sh->capconns, &sh->nconns) < 0) {
-						sh->fail = 1;
-						stop = 1;
-					}
+					if (accept_all(st, l, &sh->conns, &sh->capconns, &sh->nconns) < 0)
+						shard_fail(sh);
 				} else if ((size_t)sk < sh->capconns && sh->conns[sk].sock == sk) {
 					serve(st, &sh->conns[sk]);
 					if (sh->conns[sk].sock < 0)
@@ -310,7 +323,9 @@ static void *shard_main(void *arg)
 		if (!tunsrv_spinning(&spin, n, now_us())) {
 			uint64_t d = synack_next_deadline(st);
 			now = now_us();
-			int ms = -1;
+			/* at most a second: a signal that came between the check of stop and the
+			 * poll is seen then */
+			int ms = 1000;
 			if (d != UINT64_MAX)
 				ms = d <= now ? 0 : (d - now + 999) / 1000 > 1000 ? 1000 : (int)((d - now + 999) / 1000);
 			struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
@@ -323,7 +338,7 @@ static void *shard_main(void *arg)
 			tunsrv_slept(&spin, slept);
 			if (pr < 0 && errno != EINTR) {
 				perror("stack_synack: poll");
-				sh->fail = 1;
+				shard_fail(sh);
 				break;
 			}
 		}
@@ -370,7 +385,7 @@ int main(int argc, char **argv)
 		sh[i].dev = i == 0 ? tunsrv_open(&o, "stack_synack") : tunsrv_open_queue(&o, "stack_synack");
 		if (!sh[i].dev)
 			return 1;
-		cfg.seed += (uint64_t)i; /* the secret stays: a cookie any shard made, any can check */
+		cfg.seed += (uint64_t)i; /* the secret stays: one shard's cookie is another's */
 		if (shard_setup(&sh[i], &o, &cfg) < 0)
 			return 1;
 	}
@@ -386,13 +401,11 @@ int main(int argc, char **argv)
 		sh[i].group = group;
 
 	tunsrv_signals();
-	struct sigaction usr1 = {.sa_handler = on_signal}; /* (no SA_RESTART: it ends a poll) */
-	sigaction(SIGUSR1, &usr1, NULL);
 	uint64_t t_start = now_us();
 	printf("ready\n");
 	fflush(stdout);
-	/* SIGTERM and SIGINT interrupt shard 0's poll (the other shards' threads block them),
-	 * and shard 0 then ends the others' polls with SIGUSR1. */
+	/* SIGTERM and SIGINT interrupt shard 0's poll (the other shards' threads block them);
+	 * a shard that stops wakes the others through their descriptors (stop_all). */
 	sigset_t sigs, old;
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
@@ -405,11 +418,9 @@ int main(int argc, char **argv)
 		}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	shard_main(&sh[0]);
-	stop = 1; /* (also when shard 0 ended on an error) */
-	for (int i = 1; i < n; i++) {
-		pthread_kill(sh[i].thread, SIGUSR1); /* ends its poll (EINTR) */
+	stop_all(&sh[0]); /* (also when shard 0 ended on an error) */
+	for (int i = 1; i < n; i++)
 		pthread_join(sh[i].thread, NULL);
-	}
 
 	int fail = 0;
 	for (int i = 0; i < n; i++) {

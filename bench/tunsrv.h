@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,9 @@
 #include "link/tun.h"
 #include "run/supervise.h"
 
-/* Set by SIGTERM/SIGINT (on_signal): the server's loop ends and it prints its counters. */
-static volatile sig_atomic_t stop;
+/* Set by SIGTERM/SIGINT (on_signal), or by a shard's thread: the server's loop ends and it
+ * prints its counters. (A lock-free atomic: safe in a handler and between threads.) */
+static atomic_int stop;
 
 static void on_signal(int sig)
 {

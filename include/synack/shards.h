@@ -14,9 +14,11 @@
  *
  * Shard i hands to shard (i + 1) % n, so each shard's inbox has one writer and one reader
  * and needs no lock; an eventfd per shard wakes its reader. The group sets each stack's
- * stray hook (synack_set_stray_hook): call nothing else that sets it. Every shard must have
- * the same secret (synack_config.secret), so that any shard can check a SYN cookie another
- * made. bench/stack_synack.c --cores N is a whole sharded server on a multi-queue TUN. */
+ * stray hook (synack_set_stray_hook): call nothing else that sets it. Give every shard the
+ * same secret (synack_config.secret): a shard takes the ACK of a SYN cookie only while it
+ * sends cookies itself (as Linux), and then checks another shard's cookie as its own;
+ * otherwise the ACK goes round to the shard that made it. bench/stack_synack.c --cores N is
+ * a whole sharded server on a multi-queue TUN. */
 #ifndef SYNACK_SHARDS_H
 #define SYNACK_SHARDS_H
 
@@ -31,8 +33,9 @@ extern "C" {
 
 typedef struct synack_shards synack_shards;
 
-/* A group of n shards (1 to 64) over stacks[0..n-1], which stay the caller's. NULL with
- * errno EINVAL (bad n, a NULL stack) or ENOMEM. Threads: any, before the shards run. */
+/* A group of n shards (1 to 64) over stacks[0..n-1], which stay the caller's (free the
+ * group first). NULL with errno EINVAL (bad n, a NULL stack), ENOMEM, or eventfd's errno.
+ * Threads: any, before the shards run. */
 synack_shards *synack_shards_new(int n, synack_stack *const *stacks);
 /* Frees the group (and what its inboxes still hold) and removes the stacks' stray hooks.
  * Threads: any, once no shard runs. */
@@ -45,12 +48,16 @@ void synack_shards_input_batch(synack_shards *g, int i, const uint8_t *const *pk
 /* Inputs what the shard before i handed over, on shard i's stack: how many packets. Threads:
  * shard i's. */
 int synack_shards_take(synack_shards *g, int i, uint64_t now);
-/* A descriptor that becomes readable when something was handed to shard i (an eventfd;
- * synack_shards_take empties it): put it beside the device in shard i's poll. */
+/* A descriptor that becomes readable when something was handed to shard i, or
+ * synack_shards_wake was called (an eventfd; synack_shards_take empties it): put it beside
+ * the device in shard i's poll. */
 int synack_shards_fd(const synack_shards *g, int i);
+/* Makes shard i's descriptor readable: to end its poll (to stop it, say). Threads: any. */
+void synack_shards_wake(synack_shards *g, int i);
 
-/* Shard i's counts: segments it handed on, segments it took, and segments it dropped because
- * the next shard's inbox was full or memory ran out. */
+/* Shard i's counts: packets it handed on, packets it took, and packets it dropped because
+ * the next shard's inbox was full or memory ran out (its stack counts both of these in
+ * strays_handed). */
 struct synack_shard_stats {
 	uint64_t handed, taken, dropped;
 };

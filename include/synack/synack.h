@@ -381,7 +381,8 @@ void synack_set_event_hook(synack_stack *s, synack_event_fn fn, void *ctx);
  * a packet of a flow another owns. With a stray hook, a packet of no socket or connection of
  * this stack is offered to fn first, with the whole IP packet: a TCP segment it would answer
  * with a RST (not a SYN to one of its listeners, nor the ACK of a valid SYN cookie) or drop
- * (a RST), a UDP datagram to a port none of its sockets has, an ICMP or ICMPv6 error about a
+ * (a RST), a UDP datagram to a port none of its sockets has (or, in tunnel mode, of no flow
+ * it has: only the last shard asked opens one), an ICMP or ICMPv6 error about a
  * TCP or UDP flow it does not have. fn returns 1 if it took it (it copies the packet, to
  * hand it to the shard that owns the flow; counted in strays_handed), 0 to let this stack
  * treat it as ever (no shard owns it). verified is 1 when the packet's link vouched for its

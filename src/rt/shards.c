@@ -24,12 +24,33 @@ struct shard {
 	synack_stack *st;
 	int efd;
 	int hops_now; /* hops of the packet being input (the stray hook reads it) */
-	/* from the shard before this one: it writes tail, this shard's thread head */
-	_Atomic uint32_t head, tail;
+	/* written by this shard's thread only, read by any (synack_shards_stats) */
+	_Atomic uint64_t handed, taken, dropped;
+	/* The inbox, from the shard before this one: it writes tail and raises signalled (and
+	 * then writes efd), this shard's thread writes head and lowers signalled (and then
+	 * reads efd). The flag spares the reader a read(2) per round when nothing came, and the
+	 * writer a write(2) per packet while one wake-up is pending. */
+	_Alignas(64) _Atomic uint32_t head;
+	_Alignas(64) _Atomic uint32_t tail;
+	_Atomic int signalled;
 	struct handed inbox[INBOX];
-	/* written by this shard's thread only */
-	uint64_t handed, taken, dropped;
 };
+
+static void count(_Atomic uint64_t *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
+}
+
+/* Makes shard s's descriptor readable (its poll returns), once until it takes. */
+static void signal_shard(struct shard *s)
+{
+	if (atomic_exchange(&s->signalled, 1))
+		return; /* a wake-up is pending already */
+	uint64_t one = 1;
+	if (write(s->efd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is at its limit, so it is readable anyway */
+	}
+}
 
 struct synack_shards {
 	int n;
@@ -45,17 +66,16 @@ static int stray(void *ctx, const uint8_t *pkt, size_t len, int verified)
 	uint32_t t = atomic_load_explicit(&next->tail, memory_order_relaxed);
 	uint8_t *copy = NULL;
 	if (t - atomic_load_explicit(&next->head, memory_order_acquire) == INBOX || !(copy = malloc(len))) {
-		me->dropped++; /* as a device drops what overflows its queue */
+		count(&me->dropped); /* as a device drops what overflows its queue */
 		return 1;
 	}
 	memcpy(copy, pkt, len);
 	next->inbox[t % INBOX] = (struct handed){copy, (uint32_t)len, (uint8_t)(me->hops_now + 1), (uint8_t)!!verified};
-	atomic_store_explicit(&next->tail, t + 1, memory_order_release);
-	me->handed++;
-	uint64_t one = 1;
-	if (write(next->efd, &one, sizeof(one)) < 0) {
-		/* EAGAIN: the counter is at its limit, so a wake-up is pending anyway */
-	}
+	/* seq_cst, as the flag: a reader that lowered the flag before this raises it sees
+	 * this slot when it loads tail after lowering it */
+	atomic_store(&next->tail, t + 1);
+	count(&me->handed);
+	signal_shard(next);
 	return 1;
 }
 
@@ -71,7 +91,9 @@ synack_shards *synack_shards_new(int n, synack_stack *const *stacks)
 			return NULL;
 		}
 	synack_shards *g = calloc(1, sizeof(*g));
-	struct shard *sh = calloc((size_t)n, sizeof(*sh));
+	struct shard *sh = aligned_alloc(64, (size_t)n * sizeof(*sh));
+	if (sh)
+		memset(sh, 0, (size_t)n * sizeof(*sh));
 	if (!g || !sh) {
 		free(g);
 		free(sh);
@@ -109,7 +131,7 @@ void synack_shards_free(synack_shards *g)
 		struct shard *s = &g->sh[i];
 		if (g->n > 1)
 			synack_set_stray_hook(s->st, NULL, NULL);
-		for (uint32_t h = s->head; h != s->tail; h++)
+		for (uint32_t h = atomic_load(&s->head); h != atomic_load(&s->tail); h++)
 			free(s->inbox[h % INBOX].pkt);
 		close(s->efd);
 	}
@@ -131,12 +153,15 @@ int synack_shards_take(synack_shards *g, int i, uint64_t now)
 	if (!g || i < 0 || i >= g->n)
 		return 0;
 	struct shard *s = &g->sh[i];
-	uint64_t v;
-	if (read(s->efd, &v, sizeof(v)) < 0) {
-		/* EAGAIN: no wake-up pending; the inbox is read all the same */
+	if (atomic_load(&s->signalled)) {
+		uint64_t v;
+		if (read(s->efd, &v, sizeof(v)) < 0) {
+			/* EAGAIN: synack_shards_wake's, read already */
+		}
+		atomic_store(&s->signalled, 0);
 	}
 	uint32_t h = atomic_load_explicit(&s->head, memory_order_relaxed);
-	uint32_t t = atomic_load_explicit(&s->tail, memory_order_acquire);
+	uint32_t t = atomic_load(&s->tail);
 	int took = 0;
 	for (; h != t; h++, took++) {
 		struct handed *x = &s->inbox[h % INBOX];
@@ -145,9 +170,16 @@ int synack_shards_take(synack_shards *g, int i, uint64_t now)
 		free(x->pkt);
 	}
 	s->hops_now = 0;
-	s->taken += (uint64_t)took;
+	atomic_store_explicit(&s->taken, atomic_load_explicit(&s->taken, memory_order_relaxed) + (uint64_t)took,
+			      memory_order_relaxed);
 	atomic_store_explicit(&s->head, h, memory_order_release);
 	return took;
+}
+
+void synack_shards_wake(synack_shards *g, int i)
+{
+	if (g && i >= 0 && i < g->n)
+		signal_shard(&g->sh[i]);
 }
 
 int synack_shards_fd(const synack_shards *g, int i)
@@ -162,7 +194,7 @@ void synack_shards_stats(const synack_shards *g, int i, struct synack_shard_stat
 	memset(out, 0, sizeof(*out));
 	if (!g || i < 0 || i >= g->n)
 		return;
-	out->handed = g->sh[i].handed;
-	out->taken = g->sh[i].taken;
-	out->dropped = g->sh[i].dropped;
+	out->handed = atomic_load_explicit(&g->sh[i].handed, memory_order_relaxed);
+	out->taken = atomic_load_explicit(&g->sh[i].taken, memory_order_relaxed);
+	out->dropped = atomic_load_explicit(&g->sh[i].dropped, memory_order_relaxed);
 }

@@ -98,8 +98,6 @@ void sk_ip6_input(struct synack_stack *st, const uint8_t *pkt, size_t len)
 				sk_icmp6_send_error(st, SK_ICMP6_UNREACH, SK_ICMP6_UNREACH_ADDR, 0, pkt, end); /* TNL-2 */
 		} else {
 			int r = sk_udp_input_ends(st, &e, pkt + w.off, end - w.off);
-			if (r == 1 && sk_stray_handoff(st)) /* another shard's socket's */
-				break;
 			if (r == 1) /* RFC 4443 3.1: port unreachable, as for IPv4 (UDP-4) */
 				sk_icmp6_send_error(st, SK_ICMP6_UNREACH, SK_ICMP6_UNREACH_PORT, 0, pkt, end);
 			else if (r == -EHOSTUNREACH) /* TNL-3 */

@@ -416,13 +416,11 @@ int sk_ip_send(struct synack_stack *st, uint32_t src, uint32_t dst, uint8_t prot
 	return r < 0 ? r : 0;
 }
 
+static void input_top(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now, int verified);
+
 void synack_input_verified(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now)
 {
-	if (!st)
-		return;
-	st->in_verified = 1;
-	synack_input(st, pkt, len, now);
-	st->in_verified = 0;
+	input_top(st, pkt, len, now, 1);
 }
 
 void synack_input_batch(synack_stack *st, const uint8_t *const *pkts, const size_t *lens, const uint8_t *verified,
@@ -441,15 +439,23 @@ static void input_ip(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t 
 
 void synack_input(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now)
 {
+	input_top(st, pkt, len, now, 0);
+}
+
+/* in_pkt and in_verified describe the packet being input (the stray hook is offered it); a
+ * packet input while another is (one sent to our own address) leaves the outer one's again. */
+static void input_top(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now, int verified)
+{
 	if (!st || !pkt)
 		return;
-	/* in_pkt names the packet being input for the stray hook; a packet input while
-	 * another is (one sent to our own address) leaves the outer one named again */
 	const uint8_t *outer = st->in_pkt;
 	size_t outer_len = st->in_len;
+	uint8_t outer_verified = st->in_verified;
+	st->in_verified = (uint8_t)verified;
 	input_ip(st, pkt, len, now);
 	st->in_pkt = outer;
 	st->in_len = outer_len;
+	st->in_verified = outer_verified;
 }
 
 static void input_ip(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t now)
@@ -497,8 +503,6 @@ static void input_ip(synack_stack *st, const uint8_t *pkt, size_t len, uint64_t 
 	case SK_IPPROTO_UDP:
 		switch (sk_udp_input(st, ip.src, ip.dst, l4, l4len)) {
 		case -1:
-			if (sk_stray_handoff(st)) /* another shard's socket's */
-				break;
 			sk_icmp_send_error(st, SK_ICMP_UNREACH, SK_ICMP_UNREACH_PORT, 0, pkt, len); /* UDP-2 */
 			break;
 		case -EHOSTUNREACH:

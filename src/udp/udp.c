@@ -644,6 +644,10 @@ int sk_udp_input_ends(struct synack_stack *st, const struct sk_ends *e, const ui
 		return 0;
 	}
 	struct sk_udpsock *u = lookup(st, e, h.sport, h.dport);
+	/* Another shard's socket's or tunnel flow's (synack_set_stray_hook): only the last
+	 * shard asked makes a new flow or answers port unreachable. */
+	if (!u && sk_stray_handoff(st))
+		return 0;
 	if (!u && st->tnl_udp >= 0 && !sk_ends_local_ours(st, e)) {
 		int r = new_flow(st, e, &h, &u);
 		if (r)

@@ -115,7 +115,7 @@ static struct net *net_new(struct hook_ctx hc[2], int with_hook)
 	n->peer = sk_test_stack_new(1);
 	assert_int_equal(sk_add_addr4(n->peer, PEER, 24, 1500, out_peer, n), 0);
 	for (int s = 0; s < 2; s++) {
-		n->shard[s] = sk_test_stack_new(2); /* one secret for all: a cookie any shard can check */
+		n->shard[s] = sk_test_stack_new(2); /* one secret for all, as shards have */
 		assert_int_equal(sk_add_addr4(n->shard[s], SHARDS, 24, 1500, out_shard, n), 0);
 		hc[s] = (struct hook_ctx){n, s};
 		if (with_hook)

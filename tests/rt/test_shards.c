@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,13 @@ static size_t stray_ack(uint8_t *buf, size_t cap, uint16_t sport)
 	return (size_t)(20 + tl);
 }
 
+/* Whether shard i's descriptor is readable now. */
+static int readable(synack_shards *g, int i)
+{
+	struct pollfd p = {.fd = synack_shards_fd(g, i), .events = POLLIN};
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
 static void test_bad_arguments(void **state)
 {
 	(void)state;
@@ -68,7 +76,8 @@ static void test_bad_arguments(void **state)
 }
 
 /* Three shards: a stray input on shard 0 goes to 1, then to 2, which answers it (nobody
- * owns it); each hand-off wakes the next shard's descriptor. */
+ * owns it); each hand-off makes the next shard's descriptor readable until it takes, and
+ * synack_shards_wake does the same with nothing handed. */
 static void test_round_the_ring(void **state)
 {
 	(void)state;
@@ -79,12 +88,24 @@ static void test_round_the_ring(void **state)
 	uint8_t pkt[128];
 	const uint8_t *p = pkt;
 	size_t len = stray_ack(pkt, sizeof(pkt), 40000);
+	assert_false(readable(g, 1));
 	synack_shards_input_batch(g, 0, &p, &len, NULL, 1, 1000);
+	assert_true(readable(g, 1));
+	assert_false(readable(g, 2));
 	assert_int_equal(synack_shards_take(g, 2, 1000), 0);
 	assert_int_equal(synack_shards_take(g, 1, 1000), 1);
+	assert_false(readable(g, 1));
+	assert_true(readable(g, 2));
 	assert_int_equal(synack_shards_take(g, 1, 1000), 0);
 	assert_int_equal(synack_shards_take(g, 2, 1000), 1);
-	assert_int_equal(synack_shards_take(g, 0, 1000), 0); /* shard 2 answered it: no third hop */
+	assert_false(readable(g, 2));
+	assert_false(readable(g, 0)); /* shard 2 answered it: no third hop */
+	assert_int_equal(synack_shards_take(g, 0, 1000), 0);
+	/* a wake-up with nothing handed: readable until the shard takes (nothing) */
+	synack_shards_wake(g, 0);
+	assert_true(readable(g, 0));
+	assert_int_equal(synack_shards_take(g, 0, 1000), 0);
+	assert_false(readable(g, 0));
 	struct synack_shard_stats s[3];
 	struct synack_stats x[3];
 	for (int i = 0; i < 3; i++) {
@@ -100,6 +121,36 @@ static void test_round_the_ring(void **state)
 	synack_shards_free(g);
 	for (int i = 0; i < 3; i++)
 		synack_stack_free(st[i]);
+}
+
+/* A packet whose link vouched for its checksum (synack_input_verified: a TUN's packet made
+ * on this host, its checksum left partial) is taken the same way by the next shard; one
+ * that came without that word and fails its checksum is dropped where it came in. */
+static void test_verified_is_handed_on(void **state)
+{
+	(void)state;
+	synack_stack *st[2];
+	make_shards(st, 2);
+	synack_shards *g = synack_shards_new(2, st);
+	assert_non_null(g);
+	uint8_t pkt[128];
+	const uint8_t *p = pkt;
+	size_t len = stray_ack(pkt, sizeof(pkt), 40001);
+	pkt[20 + 16] ^= 0xff; /* the TCP checksum, now wrong (as a partial one is) */
+	uint8_t yes = 1, no = 0;
+	synack_shards_input_batch(g, 0, &p, &len, &yes, 1, 1000);
+	assert_int_equal(synack_shards_take(g, 1, 1000), 1);
+	synack_shards_input_batch(g, 0, &p, &len, &no, 1, 1000);
+	assert_int_equal(synack_shards_take(g, 1, 1000), 0);
+	struct synack_stats x0, x1;
+	synack_get_stats(st[0], &x0);
+	synack_get_stats(st[1], &x1);
+	assert_int_equal(x0.tcp_in_bad_csum, 1);
+	assert_int_equal(x1.tcp_in_bad_csum, 0);
+	assert_int_equal(x1.tcp_rst_out, 1); /* taken as vouched for, and answered */
+	synack_shards_free(g);
+	synack_stack_free(st[0]);
+	synack_stack_free(st[1]);
 }
 
 struct feeder {
@@ -173,6 +224,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_round_the_ring),
+		cmocka_unit_test(test_verified_is_handed_on),
 		cmocka_unit_test(test_across_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
