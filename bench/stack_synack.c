@@ -23,7 +23,8 @@
  * sends a flow's packets to the queue its last packet was written on (else picks one by
  * the flow's hash), so a flow stays with the shard that answered its SYN. A segment that
  * reaches a shard without its connection goes round the others (<synack/shards.h>), and is
- * answered by the last one asked if none owns it. */
+ * answered by the last one asked if none owns it. With a shard on every CPU the process may
+ * use, no shard busy-polls (--busy-poll is ignored). */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -374,6 +375,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int n = o.cores, cpus[64], ncpus = allowed_cpus(cpus, 64);
+	/* Busy polling pays only on a CPU nothing else needs: with a shard on every CPU the
+	 * process may use, a shard spinning after its work takes the CPU from the others that
+	 * share it (the Linux peer's, in bench/real.sh: crr per CPU second 0.86x of one shard's
+	 * with spinning, 0.91-0.98x without), and a flow's next packet goes to another shard as
+	 * often as not. */
+	if (n > 1 && ncpus <= n)
+		o.busy_poll = 0;
 	struct shard *sh = calloc((size_t)n, sizeof(*sh));
 	if (!sh)
 		return 1;
