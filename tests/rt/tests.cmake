@@ -17,7 +17,8 @@ add_test(NAME rt/tunnel COMMAND bash ${area_dir}/rt_tunnel.sh $<TARGET_FILE:rt_t
 set_tests_properties(rt/tunnel PROPERTIES LABELS rt TIMEOUT 120 SKIP_RETURN_CODE 77)
 
 # Shards on a multi-queue TUN against Linux: the bench's sharded server (stack_synack
-# --cores 2) serving echoes from the kernel's side, spread over both queues.
+# --cores 2) serving echoes from the kernel's side, spread over both queues, over IPv4 and
+# IPv6 (about 2.5 s).
 add_executable(shard_server ${PROJECT_SOURCE_DIR}/bench/stack_synack.c)
 target_include_directories(shard_server PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/bench)
 target_link_libraries(shard_server PRIVATE synack Threads::Threads)
