@@ -36,9 +36,10 @@ struct shard {
 	struct handed inbox[INBOX];
 };
 
-static void count(_Atomic uint64_t *c)
+/* Adds n to a count only this shard's thread writes (others may read it). */
+static void count(_Atomic uint64_t *c, uint64_t n)
 {
-	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n, memory_order_relaxed);
 }
 
 /* Makes shard s's descriptor readable (its poll returns), once until it takes. */
@@ -66,7 +67,7 @@ static int stray(void *ctx, const uint8_t *pkt, size_t len, int verified)
 	uint32_t t = atomic_load_explicit(&next->tail, memory_order_relaxed);
 	uint8_t *copy = NULL;
 	if (t - atomic_load_explicit(&next->head, memory_order_acquire) == INBOX || !(copy = malloc(len))) {
-		count(&me->dropped); /* as a device drops what overflows its queue */
+		count(&me->dropped, 1); /* as a device drops what overflows its queue */
 		return 1;
 	}
 	memcpy(copy, pkt, len);
@@ -74,7 +75,7 @@ static int stray(void *ctx, const uint8_t *pkt, size_t len, int verified)
 	/* seq_cst, as the flag: a reader that lowered the flag before this raises it sees
 	 * this slot when it loads tail after lowering it */
 	atomic_store(&next->tail, t + 1);
-	count(&me->handed);
+	count(&me->handed, 1);
 	signal_shard(next);
 	return 1;
 }
@@ -170,8 +171,7 @@ int synack_shards_take(synack_shards *g, int i, uint64_t now)
 		free(x->pkt);
 	}
 	s->hops_now = 0;
-	atomic_store_explicit(&s->taken, atomic_load_explicit(&s->taken, memory_order_relaxed) + (uint64_t)took,
-			      memory_order_relaxed);
+	count(&s->taken, (uint64_t)took);
 	atomic_store_explicit(&s->head, h, memory_order_release);
 	return took;
 }

@@ -699,7 +699,7 @@ void sk_udp_icmp_error(struct synack_stack *st, const struct sk_icmp_quote *q, u
 void sk_udp_icmp_report(struct synack_stack *st, const struct sk_ends *e, uint16_t lport, uint16_t rport, int err)
 {
 	/* e is the quoted datagram's (local: its source); lookup takes the remote's view */
-	struct sk_udpsock *u = st->udp ? lookup(st, e, rport, lport) : NULL;
+	struct sk_udpsock *u = lookup(st, e, rport, lport);
 	if (!u) {
 		sk_stray_handoff(st); /* another shard's socket's, or dropped */
 		return;
